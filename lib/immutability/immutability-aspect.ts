@@ -1,0 +1,99 @@
+import { Aspects, IAspect, TerraformResource, TerraformStack, Token } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { ImmutableTypeRule, ResourcePolicy } from './resource-policy';
+import { isGeneratedName } from '../private/generated-names';
+
+const allowedFixedNames = new WeakMap<TerraformResource, string>();
+const enabledStacks = new WeakSet<TerraformStack>();
+
+/**
+ * Makes every resource of an immutable type (see {@link ResourcePolicy}) replace
+ * itself create-before-destroy, and fails synth when a fixed name on such a resource
+ * would collide with the resource it replaces.
+ *
+ * Every construct of this library enables it on its stack; add it yourself to cover
+ * resources you write by hand: `Aspects.of(stack).add(new ImmutabilityAspect())` or
+ * `ImmutabilityAspect.enable(stack)`.
+ *
+ * Unlike AWS CDK, which leaves replacement order to CloudFormation's defaults, the
+ * aspect forces create_before_destroy: Terraform's default (destroy first) would take
+ * the running servers away before their replacement exists.
+ */
+export class ImmutabilityAspect implements IAspect {
+  /** Adds the aspect to the stack of `scope` once; later calls do nothing. */
+  public static enable(scope: IConstruct): void {
+    const stack = TerraformStack.of(scope);
+    if (enabledStacks.has(stack)) {
+      return;
+    }
+    enabledStacks.add(stack);
+    Aspects.of(stack).add(new ImmutabilityAspect());
+  }
+
+  /**
+   * Accepts a fixed name on one immutable resource, for a resource you know is never
+   * replaced while it exists (the replacement would fail with a duplicate name).
+   * @param reason why the collision cannot happen; kept in the error-free record
+   */
+  public static allowFixedName(resource: TerraformResource, reason: string): void {
+    if (!reason || !reason.trim()) {
+      throw new Error(`ImmutabilityAspect.allowFixedName: reason for ${resource.node.path} must say why its fixed name cannot collide.`);
+    }
+    allowedFixedNames.set(resource, reason);
+  }
+
+  public visit(node: IConstruct): void {
+    if (!TerraformResource.isTerraformResource(node)) {
+      return;
+    }
+    const rule = ResourcePolicy.immutableRule(node.terraformResourceType);
+    if (!rule) {
+      return;
+    }
+    const attributes = resourceAttributes(node);
+    const lifecycle = (attributes.lifecycle ?? {}) as Record<string, unknown>;
+    if (lifecycle.create_before_destroy === false) {
+      throw new Error(
+        `${node.node.path} (${rule.type}) sets lifecycle createBeforeDestroy to false, but it is immutable: ` +
+        'a replacement must exist before the resource it replaces is destroyed. Remove createBeforeDestroy: false.',
+      );
+    }
+    node.lifecycle = { ...node.lifecycle, createBeforeDestroy: true };
+    this.checkIdentity(node, rule, attributes);
+  }
+
+  private checkIdentity(node: TerraformResource, rule: ImmutableTypeRule, attributes: Record<string, unknown>): void {
+    if (rule.identityAttributes.length === 0 || allowedFixedNames.has(node)) {
+      return;
+    }
+    const values = rule.identityAttributes.map((name) => attributes[name]);
+    // Unset (the API generates a unique identity) or generation-derived: no collision.
+    const varies = values.some((value) => value === undefined || value === null || isGeneratedName(value));
+    if (varies) {
+      return;
+    }
+    const shown = rule.identityAttributes.map((name, i) => `${name} ${describe(values[i])}`).join(', ');
+    const prefix = rule.prefixAttributes.length > 0
+      ? `use ${rule.prefixAttributes.map((a) => `${a}_prefix`).join(' / ')} instead, or `
+      : '';
+    throw new Error(
+      `${node.node.path} (${rule.type}) has a fixed ${shown}. Under create_before_destroy its replacement ` +
+      `would be created while the old one still holds that identity, and the API rejects the duplicate. Fix: ${prefix}` +
+      'derive it from the generation with generationName(...) (or let the library construct name it), or call ' +
+      'ImmutabilityAspect.allowFixedName(resource, reason) if it is never replaced.',
+    );
+  }
+}
+
+function resourceAttributes(node: TerraformResource): Record<string, unknown> {
+  const json = node.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+  const byType = json.resource?.[node.terraformResourceType] ?? {};
+  return Object.values(byType)[0] ?? {};
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') {
+    return Token.isUnresolved(value) ? '(a token that does not change with the generation)' : `"${value}"`;
+  }
+  return JSON.stringify(value);
+}

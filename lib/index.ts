@@ -1,0 +1,4 @@
+// The whole public API of cdktf-immutable. Provider resources are imported by deep
+// path everywhere in the library (never the @cdktf/provider-aws root), so importing
+// this module stays cheap.
+export * from './immutability';

@@ -1,0 +1,15 @@
+/**
+ * Names (and Image Builder versions) that the library derived from a generation.
+ * The immutability aspect accepts these on immutable resources, because a change of
+ * anything the resource runs also changes them, so a replacement never collides with
+ * the resource it replaces.
+ */
+const generated = new Set<string>();
+
+export function registerGeneratedName(name: string): void {
+  generated.add(name);
+}
+
+export function isGeneratedName(name: unknown): boolean {
+  return typeof name === 'string' && generated.has(name);
+}

@@ -1,0 +1,21 @@
+import { existsSync, readFileSync } from 'fs';
+import { dirname, join } from 'path';
+
+/** Reads this package's package.json, from source (ts-node) or from dist/. */
+export function packageInfo(): { name: string; version: string } {
+  let dir = __dirname;
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'cdktf-immutable' && pkg.version) {
+        return { name: pkg.name, version: pkg.version };
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new Error('cdktf-immutable: cannot find its own package.json; reinstall the package.');
+    }
+    dir = parent;
+  }
+}

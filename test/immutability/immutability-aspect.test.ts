@@ -1,0 +1,123 @@
+import { Aspects, Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { ImagebuilderComponent } from '@cdktf/provider-aws/lib/imagebuilder-component';
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { Generation, generationName, ImmutabilityAspect, NameRule, ResourcePolicy } from '../../lib';
+
+type Resources = Record<string, Record<string, { lifecycle?: { create_before_destroy?: boolean } }>>;
+const synth = (stack: TerraformStack) => (JSON.parse(Testing.synth(stack)) as { resource: Resources }).resource;
+
+function newStack(): TerraformStack {
+  const stack = new TerraformStack(Testing.app(), 'stack');
+  ImmutabilityAspect.enable(stack);
+  return stack;
+}
+
+describe('ImmutabilityAspect', () => {
+  test('sets create_before_destroy on immutable types and leaves mutable-by-design ones alone', () => {
+    const stack = newStack();
+    const generation = Generation.of(stack, { image: 'ami-0123456789abcdef0' });
+    new LaunchTemplate(stack, 'lt', { namePrefix: 'web-' });
+    new AutoscalingGroup(stack, 'asg', { name: generationName(NameRule.AUTOSCALING_GROUP, { base: 'web', generation }), minSize: 1, maxSize: 2 });
+    new LbTargetGroup(stack, 'tg', { name: 'web-blue' });
+    new LbListener(stack, 'listener', { loadBalancerArn: 'arn', defaultAction: [{ type: 'forward', targetGroupArn: 'arn' }] });
+    const resources = synth(stack);
+    expect(resources.aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
+    expect(resources.aws_autoscaling_group.asg.lifecycle).toEqual({ create_before_destroy: true });
+    expect(resources.aws_lb_target_group.tg.lifecycle).toBeUndefined();
+    expect(resources.aws_lb_listener.listener.lifecycle).toBeUndefined();
+  });
+
+  test('keeps the rest of an existing lifecycle', () => {
+    const stack = newStack();
+    new LaunchTemplate(stack, 'lt', { lifecycle: { ignoreChanges: ['tags'] } });
+    expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true, ignore_changes: ['tags'] });
+  });
+
+  test('is idempotent when enabled twice or added by hand too', () => {
+    const stack = newStack();
+    ImmutabilityAspect.enable(stack);
+    Aspects.of(stack).add(new ImmutabilityAspect());
+    new LaunchTemplate(stack, 'lt', {});
+    expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
+  });
+
+  test('works on any scope, not only stacks built with the library', () => {
+    const stack = new TerraformStack(Testing.app(), 'plain');
+    Aspects.of(stack).add(new ImmutabilityAspect());
+    new Container(stack, 'c', { image: 'nginx', name: generationName(NameRule.DOCKER_TAG, { base: 'web', generation: 'abcdef0123' }) });
+    expect(synth(stack).docker_container.c.lifecycle).toEqual({ create_before_destroy: true });
+  });
+
+  test.each([
+    ['a launch template', (s: TerraformStack) => new LaunchTemplate(s, 'fixed', { name: 'web' }), /stack\/fixed \(aws_launch_template\) has a fixed name "web".*name_prefix/],
+    ['an ASG', (s: TerraformStack) => new AutoscalingGroup(s, 'fixed', { name: 'web', minSize: 1, maxSize: 1 }), /stack\/fixed \(aws_autoscaling_group\) has a fixed name "web"/],
+    ['a docker container', (s: TerraformStack) => new Container(s, 'fixed', { image: 'nginx', name: 'web' }), /stack\/fixed \(docker_container\) has a fixed name "web"/],
+    ['an Image Builder component', (s: TerraformStack) => new ImagebuilderComponent(s, 'fixed', { name: 'setup', version: '1.0.0', platform: 'Linux', data: 'x' }), /has a fixed name "setup", version "1.0.0"/],
+  ])('rejects a fixed name on %s, naming the path and the fix', (_what, make, message) => {
+    const stack = newStack();
+    make(stack);
+    expect(() => Testing.synth(stack)).toThrow(message);
+    expect(() => Testing.synth(stack)).toThrow(/generationName/);
+  });
+
+  test('rejects a fixed name given as a token (a variable does not change with the generation)', () => {
+    const stack = newStack();
+    const name = new TerraformVariable(stack, 'name', { type: 'string' });
+    new LaunchTemplate(stack, 'lt', { name: name.stringValue });
+    expect(() => Testing.synth(stack)).toThrow(/stack\/lt \(aws_launch_template\) has a fixed name \(a token/);
+  });
+
+  test('accepts a component whose version comes from the generation', () => {
+    const stack = newStack();
+    const generation = Generation.of(stack, { data: 'x' });
+    new ImagebuilderComponent(stack, 'c', { name: 'setup', version: generation.semanticVersion, platform: 'Linux', data: 'x' });
+    expect(synth(stack).aws_imagebuilder_component.c.lifecycle).toEqual({ create_before_destroy: true });
+  });
+
+  test('accepts a fixed name explicitly allowed with a reason', () => {
+    const stack = newStack();
+    const lt = new LaunchTemplate(stack, 'lt', { name: 'bastion' });
+    expect(() => ImmutabilityAspect.allowFixedName(lt, ' ')).toThrow(/reason for stack\/lt must say why/);
+    ImmutabilityAspect.allowFixedName(lt, 'the bastion is never replaced while running');
+    expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
+  });
+
+  test('rejects createBeforeDestroy: false on an immutable type', () => {
+    const stack = newStack();
+    new LaunchTemplate(stack, 'lt', { lifecycle: { createBeforeDestroy: false } });
+    expect(() => Testing.synth(stack)).toThrow(/stack\/lt \(aws_launch_template\) sets lifecycle createBeforeDestroy to false/);
+  });
+
+  test('also sees a fixed name set through an override', () => {
+    const stack = newStack();
+    const lt = new LaunchTemplate(stack, 'lt', {});
+    lt.addOverride('name', 'web');
+    expect(() => Testing.synth(stack)).toThrow(/has a fixed name "web"/);
+  });
+});
+
+describe('ResourcePolicy', () => {
+  test('classifies the three kinds', () => {
+    expect(ResourcePolicy.classify('aws_launch_template')).toBe('immutable');
+    expect(ResourcePolicy.classify('aws_lb_listener')).toBe('mutable-by-design');
+    expect(ResourcePolicy.classify('aws_vpc')).toBe('other');
+  });
+
+  test('no type is both immutable and mutable by design', () => {
+    const mutable = Object.keys(ResourcePolicy.mutableByDesign());
+    for (const rule of ResourcePolicy.immutableRules()) {
+      expect(mutable).not.toContain(rule.type);
+    }
+  });
+
+  test('operational attributes: ASG capacity yes, launch template image no', () => {
+    expect(ResourcePolicy.isOperationalAttribute('aws_autoscaling_group', 'desired_capacity')).toBe(true);
+    expect(ResourcePolicy.isOperationalAttribute('aws_autoscaling_group', 'tags_all.team')).toBe(true);
+    expect(ResourcePolicy.isOperationalAttribute('aws_autoscaling_group', 'launch_template')).toBe(false);
+    expect(ResourcePolicy.isOperationalAttribute('aws_launch_template', 'image_id')).toBe(false);
+  });
+});

@@ -1,0 +1,4 @@
+import { Testing } from 'cdktf';
+
+// Adds toHaveResource / toHaveResourceWithProperties / toBeValidTerraform matchers.
+Testing.setupJest();
