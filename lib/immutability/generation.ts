@@ -1,7 +1,7 @@
-import { Lazy, TerraformStack } from 'cdktf';
+import { Fn, Lazy, TerraformStack, Token } from 'cdktf';
 import { resolveInScope } from '../private/resolve';
 import { IConstruct } from 'constructs';
-import { ContentHash, contentHash, GENERATION_HASH_LENGTH } from './canonical-hash';
+import { contentHash, GENERATION_HASH_LENGTH } from './canonical-hash';
 import { registerGeneratedName } from '../private/generated-names';
 
 /**
@@ -9,11 +9,15 @@ import { registerGeneratedName } from '../private/generated-names';
  * hash of every input that defines what runs on them.
  *
  * When every input is known at synth time the hash is a plain string. When some
- * inputs are still tokens (a reference to an AMI built in the same stack, a variable)
- * the hash is a lazy value computed at synth from their Terraform expressions
- * (`${aws_ami.base.id}`), which are stable from one synth to the next; the tokens are
- * listed in {@link Generation.unresolved} so that the caller adds replace_triggered_by
- * for them: the expression text cannot change when the value behind it does.
+ * inputs are still tokens (a reference to an AMI built in the same stack, an SSM
+ * parameter, a variable) the hash is a Terraform expression,
+ * `substr(sha256(join("|", [<static>, jsonencode(<token>)...])), 0, 10)`, where
+ * `<static>` is the hash of every input with tokens replaced by their Terraform
+ * expressions (`${aws_ami.base.id}`, stable from one synth to the next). A new value
+ * behind a token is then a new generation with a new name (known at plan for data
+ * sources, after apply for resources). The tokens are listed in
+ * {@link Generation.unresolved}; constructs also add replace_triggered_by for the
+ * managed resources behind them.
  */
 export class Generation {
   /**
@@ -23,15 +27,30 @@ export class Generation {
   public static of(scope: IConstruct, inputs: unknown): Generation {
     const eager = contentHash(inputs);
     if (eager.unresolved.length === 0) {
-      return new Generation(eager.hash, () => eager.hash, [], eager.canonical);
+      return new Generation(eager.hash, [], eager.canonical);
     }
     const stack = TerraformStack.of(scope);
-    let resolved: ContentHash | undefined;
-    const produce = (): string => {
-      resolved ??= contentHash(inputs, { resolveToken: (token) => resolveInScope(stack, token) });
-      return resolved.hash;
-    };
-    return new Generation(Lazy.stringValue({ produce }), produce, eager.unresolved, undefined);
+    // Terraform finishes the hash with the values behind the tokens, so that a new
+    // value (a new AMI id behind the same SSM parameter or image resource) is a new
+    // generation with a new name, and its create-before-destroy replacement cannot
+    // collide with the running generation. The expression is built at synth, when the
+    // static part (tokens replaced by their Terraform expressions) can be computed and
+    // rendered as a quoted string.
+    let expression: string | undefined;
+    const runtime = Lazy.stringValue({
+      produce: () => {
+        if (expression === undefined) {
+          const staticHash = contentHash(inputs, { resolveToken: (token) => resolveInScope(stack, token) }).hash;
+          expression = Token.asString(Fn.substr(
+            Fn.sha256(Fn.join('|', [staticHash, ...eager.unresolved.map((value) => Fn.jsonencode(value))])),
+            0,
+            GENERATION_HASH_LENGTH,
+          ));
+        }
+        return expression;
+      },
+    });
+    return new Generation(runtime, eager.unresolved, undefined);
   }
 
   /** Length in characters of every generation hash. */
@@ -46,11 +65,8 @@ export class Generation {
   /** The canonical text that was hashed, when every input was resolved. */
   public readonly canonical?: string;
 
-  private readonly produce: () => string;
-
-  private constructor(hash: string, produce: () => string, unresolved: unknown[], canonical: string | undefined) {
+  private constructor(hash: string, unresolved: unknown[], canonical: string | undefined) {
     this.hash = hash;
-    this.produce = produce;
     this.unresolved = unresolved;
     this.canonical = canonical;
   }
@@ -67,10 +83,9 @@ export class Generation {
    * as generation-derived for the immutability aspect.
    */
   public get semanticVersion(): string {
-    const fromHash = (hash: string) => `1.0.${parseInt(hash.slice(0, 7), 16)}`;
     const version = this.isResolved
-      ? fromHash(this.hash)
-      : Lazy.stringValue({ produce: () => fromHash(this.produce()) });
+      ? `1.0.${parseInt(this.hash.slice(0, 7), 16)}`
+      : `1.0.${Token.asString(Fn.parseint(Fn.substr(this.hash, 0, 7), 16))}`;
     registerGeneratedName(version);
     return version;
   }
