@@ -2,3 +2,4 @@
 // path everywhere in the library (never the @cdktf/provider-aws root), so importing
 // this module stays cheap.
 export * from './immutability';
+export * from './image';
