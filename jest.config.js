@@ -14,5 +14,6 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+  globalSetup: '<rootDir>/test/global-setup.js',
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

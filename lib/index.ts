@@ -3,3 +3,5 @@
 // this module stays cheap.
 export * from './immutability';
 export * from './image';
+export * from './release';
+export * from './review';

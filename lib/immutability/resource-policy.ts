@@ -32,6 +32,12 @@ export interface ImmutableTypeRule {
   readonly prefixAttributes: readonly string[];
   /** Attributes that may change in place: operational settings, not what runs. */
   readonly operationalAttributes: readonly string[];
+  /**
+   * True when the provider forces a new resource on any argument change (Image Builder
+   * components, recipes and images), so an offline diff can call any change a replacement.
+   * @default false
+   */
+  readonly replacesOnAnyChange?: boolean;
 }
 
 /** Attributes every immutable type may change in place: metadata, not what runs. */
@@ -60,11 +66,11 @@ const IMMUTABLE_RULES: readonly ImmutableTypeRule[] = [
   { type: 'aws_ami', identityAttributes: ['name'], prefixAttributes: [], operationalAttributes: ['description', 'deprecation_time'] },
   { type: 'aws_ami_copy', identityAttributes: ['name'], prefixAttributes: [], operationalAttributes: ['description', 'deprecation_time'] },
   { type: 'aws_ami_from_instance', identityAttributes: ['name'], prefixAttributes: [], operationalAttributes: ['description', 'deprecation_time'] },
-  { type: 'aws_imagebuilder_component', identityAttributes: ['name', 'version'], prefixAttributes: [], operationalAttributes: [] },
-  { type: 'aws_imagebuilder_image_recipe', identityAttributes: ['name', 'version'], prefixAttributes: [], operationalAttributes: [] },
-  { type: 'aws_imagebuilder_container_recipe', identityAttributes: ['name', 'version'], prefixAttributes: [], operationalAttributes: [] },
-  { type: 'aws_imagebuilder_workflow', identityAttributes: ['name', 'version'], prefixAttributes: [], operationalAttributes: [] },
-  { type: 'aws_imagebuilder_image', identityAttributes: [], prefixAttributes: [], operationalAttributes: [] },
+  { type: 'aws_imagebuilder_component', identityAttributes: ['name', 'version'], prefixAttributes: [], operationalAttributes: [], replacesOnAnyChange: true },
+  { type: 'aws_imagebuilder_image_recipe', identityAttributes: ['name', 'version'], prefixAttributes: [], operationalAttributes: [], replacesOnAnyChange: true },
+  { type: 'aws_imagebuilder_container_recipe', identityAttributes: ['name', 'version'], prefixAttributes: [], operationalAttributes: [], replacesOnAnyChange: true },
+  { type: 'aws_imagebuilder_workflow', identityAttributes: ['name', 'version'], prefixAttributes: [], operationalAttributes: [], replacesOnAnyChange: true },
+  { type: 'aws_imagebuilder_image', identityAttributes: [], prefixAttributes: [], operationalAttributes: [], replacesOnAnyChange: true },
   { type: 'docker_image', identityAttributes: [], prefixAttributes: [], operationalAttributes: ['keep_locally', 'force_remove'] },
   { type: 'docker_registry_image', identityAttributes: ['name'], prefixAttributes: [], operationalAttributes: ['keep_remotely'] },
   { type: 'docker_container', identityAttributes: ['name'], prefixAttributes: [], operationalAttributes: [] },

@@ -1,4 +1,4 @@
-import { main } from '../bin/cli/main';
+import { main } from '../../bin/cli/main';
 
 function run(...argv: string[]) {
   let out = '';
@@ -17,7 +17,7 @@ describe('cdktf-immutable command line', () => {
 
   test('--version prints the package version', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { version } = require('../package.json') as { version: string };
+    const { version } = require('../../package.json') as { version: string };
     expect(run('--version')).toEqual({ code: 0, out: `${version}\n`, err: '' });
   });
 

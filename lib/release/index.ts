@@ -1,0 +1,3 @@
+export * from './release-file';
+export * from './transitions';
+export * from './release-store';

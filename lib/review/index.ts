@@ -1,0 +1,2 @@
+export * from './preview';
+export * from './guard';
