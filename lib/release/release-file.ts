@@ -56,6 +56,9 @@ export class ReleaseFileError extends Error {
   }
 }
 
+/** A release file is a few hundred bytes; anything far larger is not one. */
+export const MAX_RELEASE_FILE_BYTES = 64 * 1024;
+
 const TOP_FIELDS = ['version', 'environment', 'active', 'canary', 'previous', 'slots'];
 const SLOT_FIELDS = ['image', 'stagedAt', 'source'];
 
@@ -93,6 +96,9 @@ export function loadReleaseFile(path: string): ReleaseFile {
  * environment must match its base name (`dev.json` holds environment "dev").
  */
 export function parseReleaseFile(text: string, file: string): ReleaseFile {
+  if (text.length > MAX_RELEASE_FILE_BYTES) {
+    throw new ReleaseFileError(`${file}: is ${text.length} bytes, far more than a release file holds (at most ${MAX_RELEASE_FILE_BYTES}); restore it from git.`);
+  }
   if (text.trim() === '') {
     throw new ReleaseFileError(`${file}: is empty; restore it from git ("git checkout -- ${file}") or recreate it with "cdktf-immutable release init".`);
   }
@@ -100,6 +106,9 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
   try {
     data = JSON.parse(text);
   } catch (error) {
+    if (error instanceof RangeError) {
+      throw new ReleaseFileError(`${file}: is nested too deeply to be a release file; restore it from git.`);
+    }
     throw new ReleaseFileError(`${file}: is not valid JSON (${(error as Error).message}); restore it from git or fix the syntax.`);
   }
   const fail = (field: string, problem: string, fix: string): never => {
@@ -204,6 +213,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function describe(value: unknown): string {
   if (value === undefined) {
     return 'missing';
+  }
+  if (Array.isArray(value)) {
+    return value.length === 0 ? '[]' : `a list of ${value.length}`;
+  }
+  if (value !== null && typeof value === 'object') {
+    return `an object with ${Object.keys(value).length} field(s)`;
   }
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;

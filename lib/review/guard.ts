@@ -67,6 +67,17 @@ export function readPlanFile(path: string): unknown {
  * immutable resource, is a violation. Mutable-by-design and other types pass.
  */
 export function guardPlan(plan: unknown, file = 'plan'): GuardReport {
+  try {
+    return checkPlan(plan, file);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new PlanFileError(`${file}: is nested too deeply to be the JSON of a plan.`);
+    }
+    throw error;
+  }
+}
+
+function checkPlan(plan: unknown, file: string): GuardReport {
   const changes = validatePlan(plan, file);
   const actions: Record<string, number> = {};
   const violations: GuardViolation[] = [];
