@@ -47,7 +47,7 @@ const mutatedText = (base: string) => fc.tuple(fc.nat(base.length), fc.nat(base.
   });
 
 /** Structural mutations: replace one field (at any depth) with a random JSON value. */
-function mutateField(object: unknown, path: string[], value: unknown): unknown {
+function mutateField(object: unknown, path: readonly string[], value: unknown): unknown {
   if (path.length === 0 || object === null || typeof object !== 'object') {
     return value;
   }
