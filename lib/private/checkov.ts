@@ -1,0 +1,20 @@
+import { TerraformResource } from 'cdktf';
+
+const CHECK_ID = /^CKV2?_[A-Z0-9]+_\d+$/;
+
+/**
+ * Records, next to the resource, that a checkov check does not apply and why. It is
+ * written into the resource's `//` block of the synthesized JSON as
+ * `"checkov:skip=<ID>": "<reason>"`; `npm run scan` counts a failed check on that
+ * resource as suppressed only when such a key with a non-empty reason is there.
+ * (checkov's own terraform_json runner has no inline suppressions.)
+ */
+export function suppressCheckov(resource: TerraformResource, checkId: string, reason: string): void {
+  if (!CHECK_ID.test(checkId)) {
+    throw new Error(`suppressCheckov: checkId ("${checkId}") is not a checkov check id such as CKV_AWS_91.`);
+  }
+  if (reason.trim().length < 10) {
+    throw new Error(`suppressCheckov: the reason for ${checkId} on ${resource.node.path} must say why the check does not apply.`);
+  }
+  resource.addOverride(`//.checkov:skip=${checkId}`, reason);
+}
