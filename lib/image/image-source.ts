@@ -1,6 +1,10 @@
-import { Token } from 'cdktf';
+import { TerraformStack, Token } from 'cdktf';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { Construct } from 'constructs';
+import { bareReference } from '../immutability/reference';
+import { imageProducer } from '../private/image-producers';
+import type { AmiPipeline } from './ami-pipeline';
+import type { DockerImagePipeline } from './docker-image-pipeline';
 
 /** What a launch template needs to know about its image. */
 export interface ImageSourceConfig {
@@ -54,5 +58,89 @@ export class ImageSource {
     };
   }
 
+  /**
+   * The AMI that an {@link AmiPipeline} builds during apply: its id (a token, known
+   * after the image is built). A consumer in the same stack also gets
+   * replace_triggered_by on the image resource, so it is replaced whenever a new image
+   * replaces the old one. In another stack the id arrives through cdktf's cross-stack
+   * outputs and is part of the consumer's generation instead (replace_triggered_by
+   * cannot cross states).
+   */
+  public static fromPipeline(pipeline: AmiPipeline): IImageSource {
+    return {
+      bind: (scope: Construct) => ({
+        imageId: pipeline.amiId,
+        replaceTriggeredBy: producerTriggers(pipeline, scope),
+        description: `pipeline:${pipeline.name}`,
+      }),
+    };
+  }
+
   private constructor() {}
+}
+
+/** What a container consumer needs to know about its Docker image. */
+export interface DockerImageSourceConfig {
+  /** The immutable reference `repo@sha256:<digest>`, a literal or a token. */
+  readonly imageReference: string;
+  /**
+   * Bare Terraform references (see `bareReference`) to managed resources whose change
+   * must replace the consumer through replace_triggered_by. Empty for literal references.
+   */
+  readonly replaceTriggeredBy: readonly string[];
+  /** Human-readable origin for outputs and errors. */
+  readonly description: string;
+}
+
+/** A Docker image that container consumers can run. */
+export interface IDockerImageSource {
+  /** Called once per consumer. */
+  bind(scope: Construct): DockerImageSourceConfig;
+}
+
+const DIGEST_REFERENCE = /^[^\s@]+@sha256:[0-9a-f]{64}$/;
+
+/** The single way container consumers receive Docker images: by digest, never by a mutable tag. */
+export class DockerImageSource {
+  /**
+   * A pinned reference `repo@sha256:<64 hex digits>` (a tag before the `@` is allowed
+   * and ignored by Docker), or a token.
+   */
+  public static fromReference(reference: string): IDockerImageSource {
+    if (!Token.isUnresolved(reference) && !DIGEST_REFERENCE.test(reference)) {
+      throw new Error(`DockerImageSource.fromReference: reference ("${reference}") is not pinned by digest; expected repo@sha256: followed by 64 lowercase hex digits (a tag can change, a digest cannot).`);
+    }
+    return {
+      bind: () => ({
+        imageReference: reference,
+        replaceTriggeredBy: [],
+        description: Token.isUnresolved(reference) ? 'docker image (token)' : reference,
+      }),
+    };
+  }
+
+  /**
+   * The image a {@link DockerImagePipeline} builds (and pushes): its `repo@sha256:`
+   * reference, with replace_triggered_by on the pushed (or built) image for consumers
+   * in the same stack.
+   */
+  public static fromPipeline(pipeline: DockerImagePipeline): IDockerImageSource {
+    return {
+      bind: (scope: Construct) => ({
+        imageReference: pipeline.imageReference,
+        replaceTriggeredBy: producerTriggers(pipeline, scope),
+        description: `docker-pipeline:${pipeline.repository}`,
+      }),
+    };
+  }
+
+  private constructor() {}
+}
+
+function producerTriggers(pipeline: Construct, scope: Construct): string[] {
+  const resource = imageProducer(pipeline);
+  if (!resource) {
+    throw new Error(`${pipeline.node.path} is not an image pipeline of this library; pass an AmiPipeline or DockerImagePipeline.`);
+  }
+  return TerraformStack.of(scope) === TerraformStack.of(resource) ? [bareReference(resource, 'id', scope)] : [];
 }

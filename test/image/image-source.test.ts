@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Construct } from 'constructs';
-import { ImageSource } from '../../lib';
+import { AmiPipeline, DockerImagePipeline, DockerImageSource, ImageComponent, ImageSource, ParentImage } from '../../lib';
+import { HELLO } from './fixtures';
 
 describe('ImageSource', () => {
   test('fromAmiId passes a pinned id through', () => {
@@ -32,5 +38,78 @@ describe('ImageSource', () => {
 
   test.each(['/images//web', 'images web', '/images/web/'])('fromSsmParameter rejects "%s"', (bad) => {
     expect(() => ImageSource.fromSsmParameter(bad)).toThrow(/parameterName \(".*"\) is not an SSM parameter name/);
+  });
+});
+
+describe('ImageSource.fromPipeline', () => {
+  function pipelineStack() {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'images');
+    const pipeline = new AmiPipeline(stack, 'Web', {
+      name: 'web',
+      parentImage: ParentImage.fromAmiId('ami-0123456789abcdef0'),
+      components: [ImageComponent.fromInline('nginx', HELLO)],
+    });
+    return { app, stack, pipeline };
+  }
+
+  test('gives the AMI id and replace_triggered_by on the image to a consumer in the same stack', () => {
+    const { stack, pipeline } = pipelineStack();
+    const config = ImageSource.fromPipeline(pipeline).bind(new Construct(stack, 'consumer'));
+    expect(config.imageId).toBe(pipeline.amiId);
+    expect(config.description).toBe('pipeline:web');
+    new LaunchTemplate(stack, 'lt', { namePrefix: 'web-', imageId: config.imageId, lifecycle: { replaceTriggeredBy: [...config.replaceTriggeredBy] } });
+    const synth = Testing.synth(stack);
+    expect(synth).toHaveResourceWithProperties(LaunchTemplate, {
+      image_id: expect.stringContaining('aws_imagebuilder_image.Web_3C8945DB.output_resources[0].amis'),
+      lifecycle: { create_before_destroy: true, replace_triggered_by: ['aws_imagebuilder_image.Web_3C8945DB.id'] },
+    });
+  });
+
+  test('gives no replace_triggered_by to a consumer in another stack (it cannot cross states)', () => {
+    const { app, pipeline } = pipelineStack();
+    const other = new TerraformStack(app, 'web-prod');
+    expect(ImageSource.fromPipeline(pipeline).bind(other).replaceTriggeredBy).toEqual([]);
+  });
+});
+
+describe('DockerImageSource', () => {
+  const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+
+  test('fromReference passes a digest-pinned reference through', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    expect(DockerImageSource.fromReference(`registry.example.com/web@${digest}`).bind(stack)).toEqual({
+      imageReference: `registry.example.com/web@${digest}`, replaceTriggeredBy: [], description: `registry.example.com/web@${digest}`,
+    });
+    expect(DockerImageSource.fromReference(`web:1.2@${digest}`).bind(stack).imageReference).toBe(`web:1.2@${digest}`);
+  });
+
+  test.each(['web:latest', 'web@sha256:abc', `web@${digest.toUpperCase()}`, ''])('fromReference rejects "%s", which is not pinned by digest', (bad) => {
+    expect(() => DockerImageSource.fromReference(bad)).toThrow(/reference \(".*"\) is not pinned by digest; expected repo@sha256: followed by 64/);
+  });
+
+  test('fromReference accepts a token', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    const ref = new TerraformVariable(stack, 'ref', { type: 'string' }).stringValue;
+    expect(DockerImageSource.fromReference(ref).bind(stack).description).toBe('docker image (token)');
+  });
+
+  test.each([
+    [true, 'docker_registry_image.Web_Registry_5CC3C25F.id', /@\$\{TfToken/],
+    [false, 'docker_image.Web_3C8945DB.id', /^\$\{TfToken/],
+  ])('fromPipeline (push %s) triggers replacement on the pushed or built image', (push, trigger, reference) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdktf-immutable-source-'));
+    try {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+      const stack = new TerraformStack(Testing.app(), 's');
+      const pipeline = new DockerImagePipeline(stack, 'Web', { repository: 'localhost:5000/web', contextPath: dir, push });
+      const config = DockerImageSource.fromPipeline(pipeline).bind(stack);
+      expect(config.imageReference).toMatch(reference);
+      expect(config.description).toBe('docker-pipeline:localhost:5000/web');
+      new SsmParameter(stack, 'consumer', { name: '/web/image', type: 'String', value: config.imageReference, lifecycle: { replaceTriggeredBy: [...config.replaceTriggeredBy] } });
+      expect(Testing.synth(stack)).toHaveResourceWithProperties(SsmParameter, { lifecycle: { replace_triggered_by: [trigger] } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

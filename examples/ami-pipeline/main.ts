@@ -1,0 +1,45 @@
+import * as path from 'path';
+import { App, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AmiPipeline, ImageComponent, ImageRetention, ImageSchedule, ParentImage } from '../../lib';
+
+const SMOKE_TEST = `schemaVersion: 1.0
+phases:
+  - name: test
+    steps:
+      - name: Serves
+        action: ExecuteBash
+        inputs:
+          commands:
+            - systemctl start nginx
+            - curl -fsS http://localhost/ > /dev/null
+`;
+
+/** An image stack: a content-versioned AMI pipeline with weekly patch rebuilds. */
+export function build(app: App): void {
+  const stack = new TerraformStack(app, 'ami-pipeline');
+  new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+
+  new AmiPipeline(stack, 'Web', {
+    name: 'web',
+    // AWS publishes patched versions; the schedule below rebuilds when one appears.
+    parentImage: ParentImage.fromManagedImage('amazon-linux-2023-x86'),
+    components: [
+      ImageComponent.fromManagedArn('arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x'),
+      ImageComponent.fromFile(path.join(__dirname, 'components', 'install-nginx.yml')),
+      ImageComponent.fromInline('smoke-test', SMOKE_TEST),
+    ],
+    blockDevices: [{ deviceName: '/dev/xvda', volumeSize: 16 }],
+    buildInfrastructure: { instanceTypes: ['t3.medium'] },
+    distribution: { amiTags: { Team: 'platform' } },
+    schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)'),
+    retention: ImageRetention.keepLast(3),
+    sourceCommit: process.env.GIT_COMMIT,
+  });
+}
+
+if (require.main === module) {
+  const app = new App();
+  build(app);
+  app.synth();
+}

@@ -1,0 +1,190 @@
+import { statSync } from 'fs';
+import { resolve } from 'path';
+import { AssetType, TerraformAsset, TerraformOutput, Token } from 'cdktf';
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
+import { Construct } from 'constructs';
+import { Generation } from '../immutability/generation';
+import { ImmutabilityAspect } from '../immutability/immutability-aspect';
+import { registerGeneratedName } from '../private/generated-names';
+import { registerImageProducer } from '../private/image-producers';
+import { dockerfileInContext } from '../private/docker-files';
+import { hashDockerContext } from './docker-context-hash';
+
+/** Properties of {@link DockerImagePipeline}. */
+export interface DockerImagePipelineProps {
+  /**
+   * Repository of the image, without tag: `[registry[:port]/]path`, lowercase, e.g.
+   * `123456789012.dkr.ecr.eu-west-1.amazonaws.com/web` or `localhost:5000/web`.
+   */
+  readonly repository: string;
+  /** The build context folder (read and hashed at synth). */
+  readonly contextPath: string;
+  /**
+   * Path of the Dockerfile relative to the context folder.
+   * @default 'Dockerfile'
+   */
+  readonly dockerfile?: string;
+  /**
+   * Build arguments (`--build-arg`). Part of the tag: a change rebuilds.
+   * @default - none
+   */
+  readonly buildArgs?: { readonly [name: string]: string };
+  /**
+   * Build stage to stop at (`--target`). Part of the tag.
+   * @default - the last stage
+   */
+  readonly target?: string;
+  /**
+   * Platform to build for (`--platform`), `os/arch[/variant]` such as `linux/amd64` or
+   * `linux/arm64`. Part of the tag.
+   * @default - the Docker engine's platform
+   */
+  readonly platform?: string;
+  /**
+   * Push the image to its registry (docker_registry_image), which gives the immutable
+   * `repo@sha256:` reference. Pushed tags are kept when a new image replaces them, so
+   * that a rollback can still pull the previous digest.
+   * @default false
+   */
+  readonly push?: boolean;
+  /**
+   * Labels of the image.
+   * @default - none
+   */
+  readonly labels?: { readonly [name: string]: string };
+}
+
+const REPOSITORY = /^(([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+)?\/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$/;
+const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const OS = ['linux', 'windows', 'darwin', 'freebsd', 'netbsd', 'openbsd', 'solaris', 'illumos', 'aix', 'wasip1'];
+const ARCH = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 'ppc64', 's390x', 'riscv64', 'mips64le', 'mips64', 'mipsle', 'mips', 'loong64', 'wasm'];
+const VARIANT = /^(v[1-9])$/;
+
+/**
+ * Builds a Docker image from a context folder, tagged with the content hash of what
+ * the build sees, computed at synth: the context files that `.dockerignore` keeps
+ * (paths, bytes, executable bits; not modification times), the Dockerfile, the
+ * `.dockerignore`, the build args, the target and the platform. Same content, same tag,
+ * no diff; any change, a new tag, so `docker_image` (id `Resource`) is replaced and
+ * rebuilt (its `triggers` also carry the full hash).
+ *
+ * With `push`, a `docker_registry_image` pushes the tag and exposes the digest:
+ * {@link imageReference} is then the immutable `repo@sha256:...` reference; without it,
+ * the reference is the local image's repo digest (empty until the image has been
+ * pushed or pulled once).
+ *
+ * The context is copied into the synth output as a cdktf asset
+ * (`assets/<id>/<tag>/`), so the synthesized JSON holds no machine-specific path.
+ */
+export class DockerImagePipeline extends Construct {
+  /** The tag: the content hash (10 hex characters, a token when a build arg is a token). */
+  public readonly tag: string;
+  /** `<repository>:<tag>`. */
+  public readonly imageName: string;
+  /** Full SHA-256 of the context (see `hashDockerContext`). */
+  public readonly contextHash: string;
+  /** The immutable reference `repo@sha256:<digest>` (a token, known after apply). */
+  public readonly imageReference: string;
+  /** The repository. */
+  public readonly repository: string;
+
+  public constructor(scope: Construct, id: string, props: DockerImagePipelineProps) {
+    super(scope, id);
+    ImmutabilityAspect.enable(this);
+    validate(props);
+    const contextPath = resolve(props.contextPath);
+    const dockerfile = dockerfileInContext(contextPath, props.dockerfile ?? 'Dockerfile', 'DockerImagePipeline: dockerfile');
+    const context = hashDockerContext(contextPath, { dockerfile });
+    this.contextHash = context.hash;
+    this.repository = props.repository;
+
+    const buildArgs = props.buildArgs && Object.keys(props.buildArgs).length > 0 ? { ...props.buildArgs } : undefined;
+    const generation = Generation.of(this, {
+      context: context.hash,
+      dockerfile,
+      buildArgs,
+      target: props.target,
+      platform: props.platform,
+    });
+    this.tag = generation.hash;
+    this.imageName = `${props.repository}:${this.tag}`;
+    // The tag is the generation, so the name changes whenever what is built changes.
+    registerGeneratedName(this.imageName);
+
+    const asset = new TerraformAsset(this, 'Context', {
+      path: contextPath,
+      type: AssetType.DIRECTORY,
+      assetHash: Token.isUnresolved(this.tag) ? context.hash.slice(0, Generation.HASH_LENGTH) : this.tag,
+    });
+    const image = new Image(this, 'Resource', {
+      name: this.imageName,
+      buildAttribute: {
+        context: asset.path,
+        dockerfile,
+        buildArgs,
+        target: props.target,
+        platform: props.platform,
+        label: props.labels && Object.keys(props.labels).length > 0 ? { ...props.labels } : undefined,
+      },
+      platform: props.platform,
+      triggers: { context_hash: context.hash },
+      keepLocally: true,
+    });
+
+    if (props.push) {
+      const registry = new RegistryImage(this, 'Registry', {
+        name: this.imageName,
+        // Never delete a pushed tag on replacement: rollbacks pull the previous digest.
+        keepRemotely: true,
+        dependsOn: [image],
+      });
+      registerImageProducer(this, registry);
+      this.imageReference = `${props.repository}@${registry.sha256Digest}`;
+    } else {
+      registerImageProducer(this, image);
+      this.imageReference = image.repoDigest;
+    }
+    new TerraformOutput(this, 'Tag', { value: this.tag, description: `Content tag of ${props.repository}` });
+    new TerraformOutput(this, 'ImageReference', { value: this.imageReference, description: `Immutable reference (repo@sha256:...) of ${props.repository}` });
+  }
+}
+
+function validate(props: DockerImagePipelineProps): void {
+  if (Token.isUnresolved(props.contextPath)) {
+    throw new Error('DockerImagePipeline: contextPath is a token; it must be a folder on this machine, read at synth.');
+  }
+  const stat = statSync(props.contextPath, { throwIfNoEntry: false });
+  if (!stat) {
+    throw new Error(`DockerImagePipeline: contextPath ("${props.contextPath}") does not exist; pass the folder that holds the Dockerfile, e.g. path.join(__dirname, "app").`);
+  }
+  if (!stat.isDirectory()) {
+    throw new Error(`DockerImagePipeline: contextPath ("${props.contextPath}") is a file; pass the folder that holds the Dockerfile.`);
+  }
+  const repository = props.repository;
+  if (!Token.isUnresolved(repository)) {
+    if (/[:@]/.test(repository.split('/').slice(-1)[0])) {
+      throw new Error(`DockerImagePipeline: repository ("${repository}") includes a tag or digest; give the repository only, the tag is the content hash.`);
+    }
+    if (!REPOSITORY.test(repository) || repository.length > 255) {
+      throw new Error(`DockerImagePipeline: repository ("${repository}") is not a repository name; use lowercase [registry[:port]/]path such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web or localhost:5000/web.`);
+    }
+  }
+  const target = props.target;
+  if (target !== undefined && !Token.isUnresolved(target) && !TARGET.test(target)) {
+    throw new Error(`DockerImagePipeline: target ("${target}") must be a build stage name (letters, digits, "_", ".", "-").`);
+  }
+  const platform = props.platform;
+  if (platform !== undefined && !Token.isUnresolved(platform)) {
+    const [os, arch, variant, ...rest] = platform.split('/');
+    if (!OS.includes(os) || arch === undefined || !ARCH.includes(arch) || (variant !== undefined && !VARIANT.test(variant)) || rest.length > 0) {
+      throw new Error(`DockerImagePipeline: platform ("${platform}") must be os/arch[/variant] with a known os (${OS.slice(0, 3).join(', ')}...) and arch (${ARCH.slice(0, 4).join(', ')}...), e.g. "linux/amd64", "linux/arm64" or "linux/arm/v7".`);
+    }
+  }
+  for (const name of Object.keys(props.buildArgs ?? {})) {
+    if (!BUILD_ARG.test(name)) {
+      throw new Error(`DockerImagePipeline: buildArgs key ("${name}") must be an ARG name (letters, digits, "_", not starting with a digit).`);
+    }
+  }
+}

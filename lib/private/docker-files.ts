@@ -1,0 +1,22 @@
+import { statSync } from 'fs';
+import { isAbsolute, join, normalize, sep } from 'path';
+
+/**
+ * Validates a Dockerfile path relative to the context and returns it normalised with
+ * `/` separators. Shared by hashDockerContext and DockerImagePipeline so that both give
+ * the same errors; `what` starts the messages.
+ */
+export function dockerfileInContext(root: string, dockerfile: string, what: string): string {
+  if (dockerfile === '' || isAbsolute(dockerfile)) {
+    throw new Error(`${what} ("${dockerfile}") must be a path relative to the context folder, e.g. "Dockerfile" or "docker/app.Dockerfile".`);
+  }
+  const relative = normalize(dockerfile).split(sep).join('/');
+  if (relative === '..' || relative.startsWith('../')) {
+    throw new Error(`${what} ("${dockerfile}") is outside the context folder; move it into the context so that it is part of the hash.`);
+  }
+  const stat = statSync(join(root, relative), { throwIfNoEntry: false });
+  if (!stat || !stat.isFile()) {
+    throw new Error(`${what} ("${dockerfile}") ${stat ? 'is not a file' : 'does not exist'} in the context folder ${root}; create it or set dockerfile to its path relative to the context.`);
+  }
+  return relative.normalize('NFC');
+}
