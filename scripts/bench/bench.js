@@ -1,0 +1,265 @@
+#!/usr/bin/env node
+/**
+ * npm run bench: synth speed and memory of the library, each figure the median of
+ * separate processes (default 5). Writes BENCHMARKS.md and benchmarks.json.
+ *
+ *   BENCH_RUNS=5          processes per measurement (>= 5 for published figures)
+ *   BENCH_QUICK=1         smoke test (CI): 1 run, small N, no npm test, results to a temp dir
+ *   BENCH_OUT=<folder>    where to write the results (default: the repository root)
+ */
+'use strict';
+const { spawnSync, execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..', '..');
+const quick = process.env.BENCH_QUICK === '1';
+const runs = Number(process.env.BENCH_RUNS || (quick ? 1 : 5));
+const scales = quick ? [1, 2] : [1, 10, 50, 100];
+const outDir = process.env.BENCH_OUT || (quick ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')) : root);
+// inside the repository so that generated apps resolve its node_modules (gitignored)
+const work = fs.mkdtempSync(path.join(root, '.bench-work-'));
+const preload = path.join(__dirname, 'rss-preload.js');
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs `node <args>` `runs` times in fresh processes; returns median wall ms and peak RSS MiB. */
+function measure(label, args, env = {}) {
+  const walls = [];
+  const rss = [];
+  for (let i = 0; i < runs; i++) {
+    const rssFile = path.join(work, `rss-${process.pid}-${i}.json`);
+    const outdir = fs.mkdtempSync(path.join(work, 'out-'));
+    const start = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, ['--require', preload, ...args], {
+      cwd: root,
+      env: { ...process.env, BENCH_RSS_FILE: rssFile, CDKTF_OUTDIR: outdir, ...env },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const wall = Number(process.hrtime.bigint() - start) / 1e6;
+    if (result.status !== 0) {
+      throw new Error(`${label} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
+    }
+    walls.push(wall);
+    rss.push(JSON.parse(fs.readFileSync(rssFile, 'utf8')).maxRssKiB / 1024);
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+  const entry = { label, runs, wallMs: Math.round(median(walls)), peakRssMiB: Math.round(median(rss)), wallMsAll: walls.map(Math.round) };
+  console.log(`${label}: ${entry.wallMs} ms, ${entry.peakRssMiB} MiB (median of ${runs})`);
+  return entry;
+}
+
+const TS_NODE = ['--require', 'ts-node/register/transpile-only'];
+
+// 1. The whole app, as cdktf.json runs it.
+const app = measure('whole app (stacks/main.ts)', [...TS_NODE, 'stacks/main.ts']);
+
+// 2. Baseline: merely loading cdktf and the provider with the root import, which is
+//    how most cdktf projects import it, and the same resources written the common
+//    way: plain provider classes from the root import, generated from the app's output.
+const loadOnlyFile = path.join(work, 'load-only.ts');
+fs.writeFileSync(loadOnlyFile, "import * as cdktf from 'cdktf';\nimport * as aws from '@cdktf/provider-aws';\nvoid cdktf; void aws;\n");
+const loadOnly = measure('baseline: load cdktf + root @cdktf/provider-aws import only', [...TS_NODE, loadOnlyFile], { TS_NODE_PROJECT: path.join(root, 'tsconfig.json') });
+
+const baselineFile = path.join(work, 'baseline-app.ts');
+fs.writeFileSync(baselineFile, generateBaseline());
+const baseline = measure('baseline: the same resources, plain classes from the root import', [...TS_NODE, baselineFile]);
+
+// 3. Scaling: N services x 3 environments, each service a blue/green fleet.
+const scaling = scales.map((n) => {
+  const file = path.join(work, `scale-${n}.ts`);
+  fs.writeFileSync(file, scalingApp(n));
+  return { services: n, stacks: 3, ...measure(`scaling: ${n} service(s) x 3 environments`, [...TS_NODE, file]) };
+});
+
+// 4. Docker context hashing on 10,000 files.
+const contextDir = path.join(work, 'context');
+makeContext(contextDir, quick ? 1000 : 10000);
+const hashScript = path.join(work, 'hash.ts');
+fs.writeFileSync(hashScript, `import { hashDockerContext } from ${JSON.stringify(path.join(root, 'lib', 'image', 'docker-context-hash'))};\nconst started = process.hrtime.bigint();\nconst result = hashDockerContext(${JSON.stringify(contextDir)});\nconst ms = Number(process.hrtime.bigint() - started) / 1e6;\nrequire('fs').writeFileSync(process.env.BENCH_HASH_FILE!, JSON.stringify({ ms, files: result.files }));\n`);
+const hashTimes = [];
+let hashedFiles = 0;
+const hashProcess = measure(`docker context hash: ${quick ? '1,000' : '10,000'} files (whole process)`, [...TS_NODE, hashScript], { BENCH_HASH_FILE: path.join(work, 'hash.json') });
+for (let i = 0; i < runs; i++) {
+  const file = path.join(work, `hash-${i}.json`);
+  execFileSync(process.execPath, [...TS_NODE, hashScript], { cwd: root, env: { ...process.env, BENCH_HASH_FILE: file } });
+  const { ms, files } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  hashTimes.push(ms);
+  hashedFiles = Array.isArray(files) ? files.length : files;
+}
+const dockerHash = { files: hashedFiles, hashMs: Math.round(median(hashTimes)), process: hashProcess };
+console.log(`docker context hash: ${dockerHash.hashMs} ms for ${hashedFiles} files (median of ${runs}, hashing only)`);
+
+// 5. npm test wall time.
+let npmTest = null;
+if (!quick) {
+  const walls = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const result = spawnSync('npm', ['test', '--silent'], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    if (result.status !== 0) throw new Error(`npm test failed:\n${result.stderr.slice(-2000)}`);
+    walls.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  npmTest = { runs, wallMs: Math.round(median(walls)), wallMsAll: walls.map(Math.round) };
+  console.log(`npm test: ${npmTest.wallMs} ms (median of ${runs})`);
+}
+
+const results = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  quick,
+  app,
+  baseline: { loadOnly, sameResources: baseline, ratioToLoadOnly: round(app.wallMs / loadOnly.wallMs), ratioToSameResources: round(app.wallMs / baseline.wallMs) },
+  scaling,
+  dockerHash,
+  npmTest,
+};
+const goals = [
+  ['whole app synth / root-import load (<= 1.0)', results.baseline.ratioToLoadOnly <= 1.0, `${results.baseline.ratioToLoadOnly}`],
+  ['whole app peak RSS < 200 MiB', app.peakRssMiB < 200, `${app.peakRssMiB} MiB`],
+  [`${scales[scales.length - 1]} services x 3 environments < 15 s`, scaling[scaling.length - 1].wallMs < 15000, `${(scaling[scaling.length - 1].wallMs / 1000).toFixed(1)} s`],
+  ['npm test < 60 s', npmTest === null || npmTest.wallMs < 60000, npmTest ? `${(npmTest.wallMs / 1000).toFixed(1)} s` : 'not measured (quick)'],
+];
+results.goals = goals.map(([goal, met, value]) => ({ goal, met, value }));
+fs.writeFileSync(path.join(outDir, 'benchmarks.json'), JSON.stringify(results, null, 2) + '\n');
+fs.writeFileSync(path.join(outDir, 'BENCHMARKS.md'), markdown(results));
+console.log(`\nwrote ${path.join(outDir, 'BENCHMARKS.md')} and benchmarks.json`);
+for (const g of results.goals) console.log(`${g.met ? 'met ' : 'MISSED'}  ${g.goal}: ${g.value}`);
+fs.rmSync(work, { recursive: true, force: true });
+
+function round(x) {
+  return Math.round(x * 100) / 100;
+}
+
+function markdown(r) {
+  const row = (cells) => `| ${cells.join(' | ')} |`;
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Measured by \`npm run bench\` on ${r.date.slice(0, 10)}: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}.`,
+    `Every figure is the median of ${runs} separate processes (wall time from spawn to exit; peak RSS from \`process.resourceUsage().maxRSS\`).`,
+    'Synth runs exactly what cdktf.json runs (`node --require ts-node/register/transpile-only ...`).',
+    '',
+    '## Goals',
+    '',
+    row(['goal', 'result', 'met']),
+    row(['---', '---', '---']),
+    ...r.goals.map((g) => row([g.goal, g.value, g.met ? 'yes' : '**no**'])),
+    '',
+    '## Synth',
+    '',
+    row(['what', 'wall (ms)', 'peak RSS (MiB)']),
+    row(['---', '---:', '---:']),
+    row([r.app.label, r.app.wallMs, r.app.peakRssMiB]),
+    row([r.baseline.loadOnly.label, r.baseline.loadOnly.wallMs, r.baseline.loadOnly.peakRssMiB]),
+    row([r.baseline.sameResources.label, r.baseline.sameResources.wallMs, r.baseline.sameResources.peakRssMiB]),
+    '',
+    `Ratio whole app / root-import load only: **${r.baseline.ratioToLoadOnly}**; whole app / same resources with the root import: **${r.baseline.ratioToSameResources}**.`,
+    '',
+    '## Scaling (blue/green fleets, 3 environment stacks)',
+    '',
+    row(['services', 'stacks', 'wall (ms)', 'peak RSS (MiB)', 'ms per service']),
+    row(['---:', '---:', '---:', '---:', '---:']),
+    ...r.scaling.map((s) => row([s.services, s.stacks, s.wallMs, s.peakRssMiB, Math.round(s.wallMs / s.services)])),
+    '',
+    '## Docker context hashing',
+    '',
+    `${r.dockerHash.files} files: **${r.dockerHash.hashMs} ms** hashing (median), ${r.dockerHash.process.wallMs} ms for the whole process.`,
+    '',
+    '## Test suite',
+    '',
+    r.npmTest ? `\`npm test\`: **${(r.npmTest.wallMs / 1000).toFixed(1)} s** (median of ${r.npmTest.runs}; runs: ${r.npmTest.wallMsAll.map((x) => (x / 1000).toFixed(1)).join(', ')} s).` : '`npm test` not measured in quick mode.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** An app of N services x 3 environments with the library's BlueGreenFleet. */
+function scalingApp(n) {
+  return `import { App, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { BlueGreenFleet, FleetLoadBalancer, ImageSource, InstanceType } from ${JSON.stringify(path.join(root, 'lib'))};
+const app = new App();
+for (const env of ['dev', 'staging', 'prod']) {
+  const stack = new TerraformStack(app, 'services-' + env);
+  new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+  for (let i = 0; i < ${n}; i++) {
+    new BlueGreenFleet(stack, 'Service' + i, {
+      name: 'svc' + i + '-' + env,
+      vpcId: 'vpc-0123456789abcdef0',
+      subnetIds: ['subnet-0a00000000000000a', 'subnet-0b00000000000000b'],
+      loadBalancer: FleetLoadBalancer.create({ subnetIds: ['subnet-0c00000000000000c', 'subnet-0d00000000000000d'] }),
+      healthCheck: { path: '/health' },
+      capacity: { min: 2, max: 4 },
+      server: { instanceType: InstanceType.of('t3.small') },
+      slots: { blue: { image: ImageSource.fromAmiId('ami-0123456789abcdef0') }, green: { image: ImageSource.fromAmiId('ami-0fedcba9876543210') } },
+      active: 'blue',
+    });
+  }
+}
+app.synth();
+`;
+}
+
+/** The app's resources re-created with plain classes from the root provider imports. */
+function generateBaseline() {
+  const out = fs.mkdtempSync(path.join(work, 'app-'));
+  execFileSync(process.execPath, [...TS_NODE, 'stacks/main.ts'], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: out } });
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+  const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+  const pascal = (s) => camel(s).replace(/^./, (c) => c.toUpperCase());
+  const convert = (value, key) => {
+    if (Array.isArray(value)) return value.map((v) => convert(v));
+    if (value && typeof value === 'object') {
+      if (key === 'tags' || key === 'tags_all') return value;
+      return Object.fromEntries(Object.entries(value).filter(([k]) => k !== '//').map(([k, v]) => [camel(k), convert(v, k)]));
+    }
+    return value;
+  };
+  const lines = [
+    "import { App, TerraformStack } from 'cdktf';",
+    "import * as aws from '@cdktf/provider-aws';",
+    "import * as docker from '@cdktf/provider-docker';",
+    'const app = new App();',
+    'const r: Record<string, any> = { aws, docker };',
+  ];
+  for (const [name, stack] of Object.entries(manifest.stacks)) {
+    const json = JSON.parse(fs.readFileSync(path.join(out, stack.synthesizedStackPath), 'utf8'));
+    lines.push(`{ const s = new TerraformStack(app, ${JSON.stringify(name)});`);
+    for (const [providerName] of Object.entries(json.provider || {})) {
+      lines.push(`  new r.${providerName}.provider.${pascal(providerName)}Provider(s, ${JSON.stringify(providerName)}, {});`);
+    }
+    for (const [kind, prefix] of [['resource', ''], ['data', 'data_']]) {
+      for (const [type, byName] of Object.entries(json[kind] || {})) {
+        const provider = type.split('_')[0];
+        const rest = type.slice(provider.length + 1);
+        const ns = camel(prefix + (provider === 'aws' ? 'aws_' + rest : rest)).replace(/^dataAws/, 'dataAws');
+        const nsName = prefix ? ns : camel(rest);
+        const cls = prefix ? pascal(prefix + type) : pascal(rest);
+        for (const [id, body] of Object.entries(byName)) {
+          lines.push(`  new r.${provider}.${nsName}.${cls}(s, ${JSON.stringify(id)}, ${JSON.stringify(convert(body))});`);
+        }
+      }
+    }
+    lines.push('}');
+  }
+  lines.push('app.synth();');
+  return lines.join('\n') + '\n';
+}
+
+function makeContext(dir, count) {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY . /app\n');
+  fs.writeFileSync(path.join(dir, '.dockerignore'), '*.log\n');
+  for (let i = 0; i < count; i++) {
+    const sub = path.join(dir, `pkg${i % 100}`);
+    if (i < 100) fs.mkdirSync(sub, { recursive: true });
+    fs.writeFileSync(path.join(sub, `file${i}.js`), `// file ${i}\n${'x'.repeat(512 + (i % 1536))}\n`);
+  }
+}
