@@ -12,6 +12,7 @@ cd "$root"
 run() {
   local target="$1" app="$2"
   rm -rf "$target"
+  mkdir -p "$(dirname "$target")"
   CDKTF_OUTDIR="$target" node --require ts-node/register/transpile-only "$app"
 }
 run "$out/app" stacks/main.ts
