@@ -5,3 +5,5 @@ export * from './immutability';
 export * from './image';
 export * from './release';
 export * from './review';
+export * from './compute';
+export * from './deploy';

@@ -1,0 +1,50 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { App, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Construct } from 'constructs';
+import { BlueGreenFleet, FleetSlotProps, ImageSource } from '../../lib';
+
+/** The part of a release file the fleet reads. */
+interface Release {
+  readonly active: 'blue' | 'green';
+  readonly canary: number;
+  readonly slots: { readonly blue: { readonly image: string | null }; readonly green: { readonly image: string | null } };
+}
+
+/** A release file slot as fleet slot props: an image, or an empty slot. */
+function slot(image: string | null): FleetSlotProps {
+  return image ? { image: ImageSource.fromAmiId(image) } : {};
+}
+
+/**
+ * A canary: the release file sends 10 % of the requests to the idle slot (green) while
+ * blue keeps 90 %. The fleet props map one to one onto the release file.
+ */
+export class CanaryStack extends TerraformStack {
+  constructor(scope: Construct, id: string, release: Release) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', { region: 'eu-west-1' });
+
+    new BlueGreenFleet(this, 'Shop', {
+      name: 'shop',
+      vpcId: 'vpc-0123456789abcdef0',
+      subnetIds: ['subnet-0a00000000000000a', 'subnet-0b00000000000000b'],
+      healthCheck: { path: '/health', matcher: '200-299' },
+      slots: { blue: slot(release.slots.blue.image), green: slot(release.slots.green.image) },
+      active: release.active,
+      canaryPercent: release.canary,
+    });
+  }
+}
+
+export function build(app: App): void {
+  const release = JSON.parse(readFileSync(join(__dirname, 'release.json'), 'utf8')) as Release;
+  new CanaryStack(app, 'shop-prod', release);
+}
+
+if (require.main === module) {
+  const app = new App();
+  build(app);
+  app.synth();
+}

@@ -1,0 +1,213 @@
+import { TerraformStack, Token } from 'cdktf';
+import { LaunchTemplate, LaunchTemplateBlockDeviceMappings } from '@cdktf/provider-aws/lib/launch-template';
+import { Construct } from 'constructs';
+import { IImageSource, ImageSourceConfig } from '../image/image-source';
+import { Generation } from '../immutability/generation';
+import { ImmutabilityAspect } from '../immutability/immutability-aspect';
+import { generationName, NameRule } from '../immutability/naming';
+import { withStableReferences } from '../private/stable-identity';
+import { Validator } from '../private/validate';
+import { validateServerSettings } from '../private/validate-server-settings';
+import { IInstanceProfile, InstanceProfile } from './instance-profile';
+import { InstanceRequirements, InstanceType } from './instance-type';
+import { BlockDevice, ServerSettings } from './server-settings';
+
+type EbsVolumeType = NonNullable<BlockDevice['volumeType']>;
+
+/** Props of {@link ImmutableLaunchTemplate}. */
+export interface ImmutableLaunchTemplateProps extends ServerSettings {
+  /** The image the instances run (`ImageSource.fromAmiId`, `fromSsmParameter`, a pipeline). */
+  readonly image: IImageSource;
+  /**
+   * Base of the template's name, `<name>-<slot>-<generation>`. A literal.
+   * @default - `<stack>-<id>`
+   */
+  readonly name?: string;
+  /**
+   * Deployment slot (`blue`, `green`) in the name.
+   * @default - no slot part
+   */
+  readonly slot?: string;
+  /**
+   * More values that define what runs, hashed into the generation with the launch
+   * template settings. The fleets pass the settings of the auto scaling group that
+   * runs this template and that its resource policy does not let change in place
+   * (subnets, target groups, health check type and grace period), so that one
+   * generation names both the template and the group.
+   * @default - none
+   */
+  readonly generationInputs?: { readonly [key: string]: unknown };
+}
+
+/**
+ * The default root volume. Its size is explicit: EC2 accepts a root mapping without a
+ * size (it takes the snapshot's), but moto refuses it, and a fixed size keeps a new
+ * image from silently changing the disk of every server.
+ */
+const DEFAULT_ROOT: BlockDevice = { deviceName: '/dev/xvda', volumeSizeGiB: 20 };
+
+/**
+ * A launch template whose name is its generation: `<name>-<slot>-<generation>`, the
+ * generation being a hash of every input (image, instance type, user data, security
+ * groups, instance profile, key pair, block devices, metadata options, monitoring,
+ * instance tags). A change of any input yields a new template resource (replaced
+ * create-before-destroy), never a new version of the old one, so a running auto
+ * scaling group is never pointed at changed settings in place.
+ *
+ * Secure defaults: IMDSv2 required with hop limit 1, no public IP address (the
+ * security groups sit on the network interface with `associate_public_ip_address =
+ * false`), an encrypted gp3 root volume, and a least-privilege instance profile.
+ *
+ * An image that is a token (an SSM parameter, a pipeline's output) makes the
+ * generation a Terraform expression (see `Generation.of`), and the template also gets
+ * `replace_triggered_by` on the managed resources behind the image.
+ *
+ * Unlike AWS CDK's LaunchTemplate, which versions one template in place, this
+ * construct never updates a template: the version is always 1.
+ */
+export class ImmutableLaunchTemplate extends Construct {
+  /** The launch template resource. */
+  public readonly resource: LaunchTemplate;
+  /** The generation of these settings. */
+  public readonly generation: Generation;
+  /** The template's name (`<name>-<slot>-<generation>`). */
+  public readonly launchTemplateName: string;
+  /** What the image source bound to. */
+  public readonly image: ImageSourceConfig;
+  /** The instance type or requirements (requirements are applied by the auto scaling group). */
+  public readonly instanceType: InstanceType;
+  /** The instance profile of the instances. */
+  public readonly instanceProfile: IInstanceProfile;
+  /**
+   * Bare references for `replace_triggered_by` of whatever runs this template: the
+   * managed resources behind the image when the generation is unresolved.
+   */
+  public readonly replaceTriggeredBy: readonly string[];
+
+  constructor(scope: Construct, id: string, props: ImmutableLaunchTemplateProps) {
+    super(scope, id);
+    ImmutabilityAspect.enable(this);
+    const check = new Validator(this, 'ImmutableLaunchTemplate');
+    validateServerSettings(check, props);
+    if (props.name !== undefined && Token.isUnresolved(props.name)) {
+      check.fail(`name (${props.name}) is a token; pass a literal base name so that the name's length can be checked at synth.`);
+    }
+    check.pattern('name', props.name, /^[A-Za-z0-9][A-Za-z0-9()./_-]*$/, 'letters, digits and ( ) . / _ - starting with a letter or digit');
+    check.pattern('slot', props.slot, /^[A-Za-z0-9]{1,16}$/, 'a short word of letters and digits such as "blue"');
+
+    const base = props.name ?? `${TerraformStack.of(this).node.id}-${id}`;
+    this.image = props.image.bind(this);
+    this.instanceType = props.instanceType ?? InstanceType.of('t3.micro');
+    this.instanceProfile = props.instanceProfile ?? new InstanceProfile(this, 'InstanceProfile');
+    const securityGroupIds = [...(props.securityGroupIds ?? [])];
+    const blockDevices = (props.blockDevices ?? [DEFAULT_ROOT]).map(effectiveBlockDevice);
+    const metadata = {
+      httpTokens: props.metadataOptions?.httpTokens ?? 'required',
+      hopLimit: props.metadataOptions?.hopLimit ?? 1,
+      instanceMetadataTags: props.metadataOptions?.instanceMetadataTags ?? false,
+    };
+    const monitoring = props.detailedMonitoring ?? false;
+    const tags = props.tags && Object.keys(props.tags).length > 0 ? { ...props.tags } : undefined;
+
+    // Effective values (defaults applied), so that a change of a library default is a
+    // new generation too. Owned long-lived references are hashed by their identity.
+    this.generation = Generation.of(this, withStableReferences({
+      image: this.image.imageId,
+      instanceType: this.instanceType.name,
+      instanceRequirements: this.instanceType.requirements ? normalizeRequirements(this.instanceType.requirements) : undefined,
+      userData: props.userData?.base64,
+      securityGroupIds,
+      instanceProfile: this.instanceProfile.instanceProfileName,
+      keyName: props.keyName,
+      blockDevices,
+      metadata,
+      monitoring,
+      tags,
+      group: props.generationInputs,
+    }));
+    this.launchTemplateName = generationName(NameRule.LAUNCH_TEMPLATE, { base, slot: props.slot, generation: this.generation });
+    this.replaceTriggeredBy = this.generation.isResolved ? [] : [...this.image.replaceTriggeredBy];
+
+    this.resource = new LaunchTemplate(this, 'Resource', {
+      name: this.launchTemplateName,
+      imageId: this.image.imageId,
+      instanceType: this.instanceType.name,
+      userData: props.userData?.base64,
+      keyName: props.keyName,
+      iamInstanceProfile: { name: this.instanceProfile.instanceProfileName },
+      networkInterfaces: [{
+        deviceIndex: 0,
+        associatePublicIpAddress: 'false',
+        deleteOnTermination: 'true',
+        securityGroups: securityGroupIds.length > 0 ? securityGroupIds : undefined,
+      }],
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: metadata.httpTokens,
+        httpPutResponseHopLimit: metadata.hopLimit,
+        instanceMetadataTags: metadata.instanceMetadataTags ? 'enabled' : 'disabled',
+      },
+      blockDeviceMappings: blockDevices.map(toMapping),
+      monitoring: { enabled: monitoring },
+      tagSpecifications: tags ? [{ resourceType: 'instance', tags }, { resourceType: 'volume', tags }] : undefined,
+      tags,
+      lifecycle: this.replaceTriggeredBy.length > 0 ? { replaceTriggeredBy: [...this.replaceTriggeredBy] } : undefined,
+    });
+  }
+
+  /** The template's id. */
+  public get launchTemplateId(): string {
+    return this.resource.id;
+  }
+
+  /** The template's only version, as the auto scaling group refers to it. */
+  public get version(): string {
+    return Token.asString(this.resource.latestVersion);
+  }
+}
+
+interface EffectiveBlockDevice {
+  readonly deviceName: string;
+  readonly volumeSizeGiB?: number;
+  readonly volumeType: EbsVolumeType;
+  readonly encrypted: boolean;
+  readonly kmsKeyId?: string;
+  readonly iops?: number;
+  readonly throughputMiBps?: number;
+  readonly deleteOnTermination: boolean;
+}
+
+function effectiveBlockDevice(device: BlockDevice): EffectiveBlockDevice {
+  return {
+    deviceName: device.deviceName,
+    volumeSizeGiB: device.volumeSizeGiB,
+    volumeType: device.volumeType ?? 'gp3',
+    encrypted: device.encrypted ?? true,
+    kmsKeyId: device.kmsKeyId,
+    iops: device.iops,
+    throughputMiBps: device.throughputMiBps,
+    deleteOnTermination: device.deleteOnTermination ?? true,
+  };
+}
+
+function toMapping(device: EffectiveBlockDevice): LaunchTemplateBlockDeviceMappings {
+  return {
+    deviceName: device.deviceName,
+    ebs: {
+      volumeType: device.volumeType,
+      volumeSize: device.volumeSizeGiB,
+      encrypted: String(device.encrypted),
+      kmsKeyId: device.kmsKeyId,
+      iops: device.iops,
+      throughput: device.throughputMiBps,
+      deleteOnTermination: String(device.deleteOnTermination),
+    },
+  };
+}
+
+function normalizeRequirements(requirements: InstanceRequirements): Record<string, unknown> {
+  return {
+    ...requirements,
+    burstablePerformance: requirements.burstablePerformance ?? 'excluded',
+  };
+}

@@ -1,0 +1,104 @@
+import { TerraformStack, Token } from 'cdktf';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { Construct } from 'constructs';
+import { ImmutabilityAspect } from '../immutability/immutability-aspect';
+import { NameRule } from '../immutability/naming';
+import { fixedName } from '../private/fixed-name';
+import { registerStableReference } from '../private/stable-identity';
+import { Validator } from '../private/validate';
+
+/** An IAM instance profile that launch templates can give their instances. */
+export interface IInstanceProfile {
+  /** The instance profile's name (what the launch template refers to). */
+  readonly instanceProfileName: string;
+}
+
+/** The AWS managed policy that lets SSM manage the instance (Session Manager, Run Command, patching). */
+export const SSM_MANAGED_INSTANCE_CORE = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+
+/** Props of {@link InstanceProfile}. */
+export interface InstanceProfileProps {
+  /**
+   * Managed policies attached to the instance role. Add your application's own
+   * least-privilege policies here (or attach them to {@link InstanceProfile.role}).
+   * For partitions other than `aws` (China, GovCloud), pass the policy ARN of that
+   * partition.
+   * @default [SSM_MANAGED_INSTANCE_CORE]: Session Manager access and nothing else
+   */
+  readonly managedPolicyArns?: readonly string[];
+  /**
+   * Permissions boundary of the instance role.
+   * @default - none
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * Prefix of the role and profile names (Terraform appends a unique suffix).
+   * @default - `<stack>-<id>` shortened to 32 characters
+   */
+  readonly namePrefix?: string;
+}
+
+const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy\/[A-Za-z0-9+=,.@_/-]+$/;
+
+/**
+ * A least-privilege instance role and profile: EC2 may assume the role, and by
+ * default it carries only `AmazonSSMManagedInstanceCore`, so operators reach
+ * instances through Session Manager instead of SSH.
+ *
+ * The profile is shared by every generation and updated in place (permissions are
+ * not what runs on the server); it is hashed into a launch template's generation by
+ * its construct path, not by its runtime name.
+ */
+export class InstanceProfile extends Construct implements IInstanceProfile {
+  /** An existing instance profile, by name. */
+  public static fromName(instanceProfileName: string): IInstanceProfile {
+    if (!Token.isUnresolved(instanceProfileName) && !/^[A-Za-z0-9+=,.@_-]{1,128}$/.test(instanceProfileName)) {
+      throw new Error(`InstanceProfile.fromName: instanceProfileName ("${instanceProfileName}") is not an instance profile name; use 1 to 128 letters, digits and + = , . @ _ -.`);
+    }
+    return { instanceProfileName };
+  }
+
+  /** The instance role. */
+  public readonly role: IamRole;
+  /** The instance profile resource. */
+  public readonly resource: IamInstanceProfile;
+  /** The instance profile's name. */
+  public readonly instanceProfileName: string;
+  /** The instance profile's ARN. */
+  public readonly instanceProfileArn: string;
+
+  constructor(scope: Construct, id: string, props: InstanceProfileProps = {}) {
+    super(scope, id);
+    ImmutabilityAspect.enable(this);
+    const check = new Validator(this, 'InstanceProfile');
+    const policies = props.managedPolicyArns ?? [SSM_MANAGED_INSTANCE_CORE];
+    check.eachPattern('managedPolicyArns', policies, POLICY_ARN, 'an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore');
+    check.pattern('permissionsBoundaryArn', props.permissionsBoundaryArn, POLICY_ARN, 'an IAM policy ARN');
+    if (props.namePrefix !== undefined && Token.isUnresolved(props.namePrefix)) {
+      check.fail('namePrefix is a token; pass a literal prefix.');
+    }
+    check.pattern('namePrefix', props.namePrefix, /^[A-Za-z0-9+=,.@_-]{1,32}$/, '1 to 32 letters, digits and + = , . @ _ -');
+    const prefix = `${props.namePrefix ?? fixedName(NameRule.IAM_ROLE, `${TerraformStack.of(this).node.id}-${id}`, undefined, 31)}-`;
+
+    this.role = new IamRole(this, 'Role', {
+      namePrefix: prefix,
+      description: `Instance role of ${this.node.path} (cdktf-immutable)`,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+      permissionsBoundary: props.permissionsBoundaryArn,
+    });
+    policies.forEach((policyArn, i) => {
+      // keyed by the policy's name, so that adding or removing one leaves the others alone
+      const key = Token.isUnresolved(policyArn) ? `Policy${i}` : `Policy-${policyArn.split('/').pop()}`;
+      new IamRolePolicyAttachment(this, key, { role: this.role.name, policyArn });
+    });
+    this.resource = new IamInstanceProfile(this, 'Resource', { namePrefix: prefix, role: this.role.name });
+    this.instanceProfileName = this.resource.name;
+    this.instanceProfileArn = this.resource.arn;
+    registerStableReference(this.instanceProfileName, `instance-profile:${this.node.path}`);
+  }
+}

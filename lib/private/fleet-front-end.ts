@@ -1,0 +1,232 @@
+import { Fn, Precondition, TerraformOutput, Token } from 'cdktf';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener, LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbListenerRule, LbListenerRuleCondition } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { SecurityGroupRule } from '@cdktf/provider-aws/lib/security-group-rule';
+import { Construct } from 'constructs';
+import { DEFAULT_SSL_POLICY, FleetLoadBalancer } from '../deploy/fleet-load-balancer';
+import { NameRule } from '../immutability/naming';
+import { fixedName } from './fixed-name';
+import { registerStableReference } from './stable-identity';
+
+/** Effective health check settings (defaults applied). */
+export interface EffectiveHealthCheck {
+  readonly path: string;
+  readonly matcher: string;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly gracePeriodSeconds: number;
+  readonly gateTimeout: string;
+}
+
+export interface FrontEndProps {
+  readonly base: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  readonly port: number;
+  readonly loadBalancer: FleetLoadBalancer;
+  readonly allowAllOutbound: boolean;
+  readonly healthCheck: EffectiveHealthCheck;
+  readonly deregistrationDelaySeconds: number;
+}
+
+/** A weighted target of the forward action. */
+export interface ForwardTarget {
+  readonly targetGroupArn: string;
+  readonly weight: number;
+}
+
+/**
+ * The shared, long-lived part of a fleet: security groups, the load balancer (or an
+ * existing listener), the target groups and the forwarding listener or rule. All of
+ * it is mutable by design and updated in place; nothing here carries a generation.
+ */
+export class FleetFrontEnd {
+  /** Security group of the instances: ingress from the load balancer only. */
+  public readonly instanceSecurityGroup: SecurityGroup;
+  /**
+   * Its id, read once: cdktf returns a new token on every attribute read, and the
+   * stable-reference registry matches the token string.
+   */
+  public readonly instanceSecurityGroupId: string;
+  /** The created load balancer. */
+  public readonly loadBalancer?: Lb;
+  /** The created load balancer's security group. */
+  public readonly loadBalancerSecurityGroup?: SecurityGroup;
+  /** DNS name of the load balancer, when known. */
+  public readonly dnsName?: string;
+  /** `app/<name>/<id>` of the load balancer, for request-count scaling. */
+  public readonly loadBalancerArnSuffix: string;
+
+  constructor(private readonly scope: Construct, private readonly props: FrontEndProps) {
+    const create = props.loadBalancer._create;
+    const existing = props.loadBalancer._existing;
+    if (!existing) {
+      this.loadBalancerSecurityGroup = new SecurityGroup(scope, 'LoadBalancerSecurityGroup', {
+        namePrefix: `${fixedName(NameRule.SECURITY_GROUP, props.base, 'alb', 200)}-`,
+        description: `Load balancer of ${scope.node.path} (cdktf-immutable)`,
+        vpcId: props.vpcId,
+        lifecycle: { createBeforeDestroy: true },
+      });
+    }
+    const lbSecurityGroupId = existing ? existing.securityGroupId : this.loadBalancerSecurityGroup!.id;
+
+    this.instanceSecurityGroup = new SecurityGroup(scope, 'InstanceSecurityGroup', {
+      namePrefix: `${fixedName(NameRule.SECURITY_GROUP, props.base, 'instances', 200)}-`,
+      description: `Instances of ${scope.node.path}: ingress from the load balancer only (cdktf-immutable)`,
+      vpcId: props.vpcId,
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.instanceSecurityGroupId = this.instanceSecurityGroup.id;
+    registerStableReference(this.instanceSecurityGroupId, `security-group:${this.instanceSecurityGroup.node.path}`);
+    new SecurityGroupRule(scope, 'InstanceIngressFromLoadBalancer', {
+      type: 'ingress',
+      description: `HTTP ${props.port} from the load balancer`,
+      securityGroupId: this.instanceSecurityGroup.id,
+      sourceSecurityGroupId: lbSecurityGroupId,
+      protocol: 'tcp',
+      fromPort: props.port,
+      toPort: props.port,
+    });
+    new SecurityGroupRule(scope, props.allowAllOutbound ? 'InstanceEgressAll' : 'InstanceEgressHttps', props.allowAllOutbound
+      ? { type: 'egress', description: 'All outbound traffic', securityGroupId: this.instanceSecurityGroup.id, protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'] }
+      : { type: 'egress', description: 'HTTPS to AWS APIs and Session Manager', securityGroupId: this.instanceSecurityGroup.id, protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'] });
+
+    if (existing) {
+      this.dnsName = existing.dnsName;
+      this.loadBalancerArnSuffix = Token.isUnresolved(existing.listenerArn)
+        ? Fn.join('/', Fn.slice(Fn.split('/', existing.listenerArn), 1, 4))
+        : existing.listenerArn.split('/').slice(1, 4).join('/');
+      return;
+    }
+    const options = create ?? {};
+    const sg = this.loadBalancerSecurityGroup!;
+    const cidrs = [...(options.ingressCidrs ?? ['0.0.0.0/0'])];
+    const ports = options.certificateArn ? [80, 443] : [80];
+    for (const listenerPort of ports) {
+      new SecurityGroupRule(scope, listenerPort === 443 ? 'LoadBalancerIngressHttps' : 'LoadBalancerIngressHttp', {
+        type: 'ingress',
+        description: listenerPort === 443 ? 'HTTPS from clients' : (options.certificateArn ? 'HTTP from clients (redirected to HTTPS)' : 'HTTP from clients'),
+        securityGroupId: sg.id,
+        protocol: 'tcp',
+        fromPort: listenerPort,
+        toPort: listenerPort,
+        cidrBlocks: cidrs,
+      });
+    }
+    new SecurityGroupRule(scope, 'LoadBalancerEgressToInstances', {
+      type: 'egress',
+      description: `HTTP ${props.port} to the instances`,
+      securityGroupId: sg.id,
+      sourceSecurityGroupId: this.instanceSecurityGroup.id,
+      protocol: 'tcp',
+      fromPort: props.port,
+      toPort: props.port,
+    });
+    this.loadBalancer = new Lb(scope, 'LoadBalancer', {
+      name: fixedName(NameRule.LOAD_BALANCER, props.base),
+      loadBalancerType: 'application',
+      internal: (options.scheme ?? 'internal') === 'internal',
+      securityGroups: [sg.id],
+      subnets: [...(options.subnetIds ?? props.subnetIds)],
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: options.deletionProtection ?? false,
+      idleTimeout: options.idleTimeoutSeconds,
+      accessLogs: options.accessLogs ? { bucket: options.accessLogs.bucket, prefix: options.accessLogs.prefix, enabled: true } : undefined,
+    });
+    this.dnsName = this.loadBalancer.dnsName;
+    this.loadBalancerArnSuffix = this.loadBalancer.arnSuffix;
+    if (options.certificateArn) {
+      new LbListener(scope, 'HttpRedirect', {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 80,
+        protocol: 'HTTP',
+        defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+      });
+    }
+  }
+
+  /**
+   * A target group with a fixed name (it lives across generations), and its ARN read
+   * once and registered as a stable reference.
+   */
+  public targetGroup(scope: Construct, id: string, slot?: string): { readonly resource: LbTargetGroup; readonly arn: string } {
+    const { healthCheck } = this.props;
+    const targetGroup = new LbTargetGroup(scope, id, {
+      name: fixedName(NameRule.TARGET_GROUP, this.props.base, slot),
+      port: this.props.port,
+      protocol: 'HTTP',
+      vpcId: this.props.vpcId,
+      targetType: 'instance',
+      deregistrationDelay: String(this.props.deregistrationDelaySeconds),
+      healthCheck: {
+        enabled: true,
+        protocol: 'HTTP',
+        port: 'traffic-port',
+        path: healthCheck.path,
+        matcher: healthCheck.matcher,
+        healthyThreshold: healthCheck.healthyThreshold,
+        unhealthyThreshold: healthCheck.unhealthyThreshold,
+        interval: healthCheck.intervalSeconds,
+        timeout: healthCheck.timeoutSeconds,
+      },
+    });
+    const arn = targetGroup.arn;
+    registerStableReference(arn, `target-group:${targetGroup.node.path}`);
+    return { resource: targetGroup, arn };
+  }
+
+  /**
+   * The listener (created load balancer) or listener rule (existing listener) that
+   * forwards to `targets` with their weights, guarded by `preconditions`. It never
+   * refers to an auto scaling group: a target group is only health-checked once a
+   * listener uses it, and each new group waits for health before Terraform continues.
+   */
+  public route(targets: readonly ForwardTarget[], preconditions: Precondition[]): LbListener | LbListenerRule {
+    const action: LbListenerDefaultAction = targets.length === 1
+      ? { type: 'forward', targetGroupArn: targets[0].targetGroupArn }
+      : { type: 'forward', forward: { targetGroup: targets.map((t) => ({ arn: t.targetGroupArn, weight: t.weight })) } };
+    const existing = this.props.loadBalancer._existing;
+    if (existing) {
+      const condition: LbListenerRuleCondition[] = [{ pathPattern: { values: [...(existing.pathPatterns ?? ['/*'])] } }];
+      if (existing.hostHeaders) {
+        condition.push({ hostHeader: { values: [...existing.hostHeaders] } });
+      }
+      return new LbListenerRule(this.scope, 'ListenerRule', {
+        listenerArn: existing.listenerArn,
+        priority: existing.priority,
+        action: [action],
+        condition,
+        lifecycle: { precondition: preconditions },
+      });
+    }
+    const options = this.props.loadBalancer._create ?? {};
+    const https = options.certificateArn !== undefined;
+    return new LbListener(this.scope, 'Listener', {
+      loadBalancerArn: this.loadBalancer!.arn,
+      port: https ? 443 : 80,
+      protocol: https ? 'HTTPS' : 'HTTP',
+      certificateArn: options.certificateArn,
+      sslPolicy: https ? options.sslPolicy ?? DEFAULT_SSL_POLICY : undefined,
+      defaultAction: [action],
+      lifecycle: { precondition: preconditions },
+    });
+  }
+}
+
+/** An output with a readable, fleet-prefixed name (`web_alb_dns_name`). */
+export function fleetOutput(scope: Construct, id: string, name: string, value: unknown, description: string): TerraformOutput {
+  const output = new TerraformOutput(scope, id, { value, description });
+  output.overrideLogicalId(name);
+  return output;
+}
+
+/** The fleet's name as an output prefix: letters, digits and underscores. */
+export function outputPrefix(base: string): string {
+  const clean = base.replace(/[^A-Za-z0-9_]+/g, '_');
+  return /^[A-Za-z_]/.test(clean) ? clean : `_${clean}`;
+}

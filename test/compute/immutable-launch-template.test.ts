@@ -1,0 +1,283 @@
+import 'cdktf/lib/testing/adapters/jest';
+import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { Ami } from '@cdktf/provider-aws/lib/ami';
+import { writeFileSync, mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import {
+  bareReference, IImageSource, ImageSource, ImmutabilityAspect, ImmutableLaunchTemplate, ImmutableLaunchTemplateProps, InstanceProfile,
+  InstanceType, UserData,
+} from '../../lib';
+
+type Json = Record<string, any>;
+const AMI = 'ami-0123456789abcdef0';
+
+function synth(props: Partial<ImmutableLaunchTemplateProps> = {}): { stack: TerraformStack; json: Json; template: ImmutableLaunchTemplate } {
+  const stack = new TerraformStack(Testing.app(), 'web');
+  const template = new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromAmiId(AMI), name: 'web', ...props });
+  return { stack, json: JSON.parse(Testing.synth(stack)), template };
+}
+
+function onlyTemplate(json: Json): Json {
+  const templates = Object.values(json.resource.aws_launch_template) as Json[];
+  expect(templates).toHaveLength(1);
+  return templates[0];
+}
+
+describe('ImmutableLaunchTemplate', () => {
+  test('defaults: IMDSv2, no public IP, encrypted gp3 root, least-privilege profile, generation name', () => {
+    // GIVEN / WHEN
+    const { stack, json, template } = synth();
+    // THEN
+    const synthText = Testing.synth(stack);
+    expect(synthText).toHaveResourceWithProperties(LaunchTemplate, {
+      image_id: AMI,
+      instance_type: 't3.micro',
+      metadata_options: { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1, instance_metadata_tags: 'disabled' },
+      network_interfaces: [{ device_index: 0, associate_public_ip_address: 'false', delete_on_termination: 'true' }],
+      block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', volume_size: 20, encrypted: 'true', delete_on_termination: 'true' } }],
+      monitoring: { enabled: false },
+      lifecycle: { create_before_destroy: true },
+    });
+    const lt = onlyTemplate(json);
+    expect(lt.name).toMatch(/^web-[0-9a-f]{10}$/);
+    expect(lt.name).toBe(`web-${template.generation.hash}`);
+    expect(lt.user_data).toBeUndefined();
+    expect(lt.key_name).toBeUndefined();
+    expect(lt.network_interfaces[0].security_groups).toBeUndefined();
+    expect(lt.iam_instance_profile.name).toMatch(/^\$\{aws_iam_instance_profile\..+\.name\}$/);
+    expect(Object.values(json.resource.aws_iam_role_policy_attachment)).toEqual([
+      expect.objectContaining({ policy_arn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' }),
+    ]);
+    expect(template.generation.isResolved).toBe(true);
+  });
+
+  test('the default name base is <stack>-<id>', () => {
+    const stack = new TerraformStack(Testing.app(), 'prod');
+    new ImmutableLaunchTemplate(stack, 'api', { image: ImageSource.fromAmiId(AMI) });
+    expect(onlyTemplate(JSON.parse(Testing.synth(stack))).name).toMatch(/^prod-api-[0-9a-f]{10}$/);
+  });
+
+  test('all properties', () => {
+    // GIVEN
+    const { json } = synth({
+      slot: 'green',
+      instanceType: InstanceType.of('m7g.large'),
+      userData: UserData.fromString('#!/bin/sh\necho hello\n'),
+      securityGroupIds: ['sg-0123456789abcdef0', 'sg-01234567'],
+      instanceProfile: InstanceProfile.fromName('web-profile'),
+      keyName: 'ops',
+      blockDevices: [
+        { deviceName: '/dev/sda1', volumeSizeGiB: 30, iops: 4000, throughputMiBps: 250, kmsKeyId: 'alias/ebs' },
+        { deviceName: '/dev/sdf', volumeSizeGiB: 100, volumeType: 'st1', deleteOnTermination: false },
+      ],
+      metadataOptions: { httpTokens: 'required', hopLimit: 2, instanceMetadataTags: true },
+      detailedMonitoring: true,
+      tags: { team: 'web', env: 'prod' },
+    });
+    // THEN
+    const lt = onlyTemplate(json);
+    expect(lt.name).toMatch(/^web-green-[0-9a-f]{10}$/);
+    expect(lt).toMatchObject({
+      instance_type: 'm7g.large',
+      user_data: Buffer.from('#!/bin/sh\necho hello\n').toString('base64'),
+      key_name: 'ops',
+      iam_instance_profile: { name: 'web-profile' },
+      network_interfaces: [{ associate_public_ip_address: 'false', security_groups: ['sg-0123456789abcdef0', 'sg-01234567'] }],
+      metadata_options: { http_put_response_hop_limit: 2, instance_metadata_tags: 'enabled', http_tokens: 'required' },
+      monitoring: { enabled: true },
+      block_device_mappings: [
+        { device_name: '/dev/sda1', ebs: { volume_size: 30, volume_type: 'gp3', iops: 4000, throughput: 250, kms_key_id: 'alias/ebs', encrypted: 'true', delete_on_termination: 'true' } },
+        { device_name: '/dev/sdf', ebs: { volume_size: 100, volume_type: 'st1', encrypted: 'true', delete_on_termination: 'false' } },
+      ],
+      tag_specifications: [
+        { resource_type: 'instance', tags: { team: 'web', env: 'prod' } },
+        { resource_type: 'volume', tags: { team: 'web', env: 'prod' } },
+      ],
+      tags: { team: 'web', env: 'prod' },
+    });
+    // a supplied profile: no IAM resources
+    expect(json.resource.aws_iam_role).toBeUndefined();
+  });
+
+  test('attribute-based instance requirements leave instance_type unset (the group applies them)', () => {
+    const { json, template } = synth({ instanceType: InstanceType.fromRequirements({ vcpuCount: { min: 2, max: 4 }, memoryMiB: { min: 4096 } }) });
+    expect(onlyTemplate(json).instance_type).toBeUndefined();
+    expect(template.instanceType.requirements).toEqual({ vcpuCount: { min: 2, max: 4 }, memoryMiB: { min: 4096 } });
+  });
+
+  test('UserData.fromFile reads and encodes the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ud-'));
+    try {
+      const file = join(dir, 'boot.sh');
+      writeFileSync(file, '#!/bin/sh\necho from file\n');
+      const { json } = synth({ userData: UserData.fromFile(file) });
+      expect(onlyTemplate(json).user_data).toBe(Buffer.from('#!/bin/sh\necho from file\n').toString('base64'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('validation', () => {
+    const stackOf = () => new TerraformStack(Testing.app(), 'web');
+    const make = (props: Partial<ImmutableLaunchTemplateProps>) => () => new ImmutableLaunchTemplate(stackOf(), 'Server', { image: ImageSource.fromAmiId(AMI), ...props });
+
+    test.each([
+      ['sg-123', /securityGroupIds\[0\] \("sg-123"\) must be a security group id/],
+      ['default', /securityGroupIds\[0\] \("default"\) must be a security group id/],
+    ])('security group id %s', (id, message) => {
+      expect(make({ securityGroupIds: [id] })).toThrow(message);
+    });
+    test('a security group listed twice', () => {
+      expect(make({ securityGroupIds: ['sg-01234567', 'sg-01234567'] })).toThrow(/securityGroupIds\[1\] \("sg-01234567"\) is listed twice/);
+    });
+    test('hop limit out of range', () => {
+      expect(make({ metadataOptions: { hopLimit: 0 } })).toThrow(/ImmutableLaunchTemplate web\/Server: metadataOptions.hopLimit \(0\) must be an integer from 1 to 64; use 1, or 2 for containers/);
+    });
+    test('httpTokens not a choice', () => {
+      expect(make({ metadataOptions: { httpTokens: 'v1' as 'required' } })).toThrow(/metadataOptions.httpTokens \("v1"\) must be "required" or "optional"/);
+    });
+    test('empty block device list', () => {
+      expect(make({ blockDevices: [] })).toThrow(/blockDevices \(\[\]\) must list at least one device; omit it for the default/);
+    });
+    test('block device names', () => {
+      expect(make({ blockDevices: [{ deviceName: 'xvda!' }] })).toThrow(/blockDevices\[0\].deviceName \("xvda!"\) must be a device name such as \/dev\/xvda/);
+      expect(make({ blockDevices: [{ deviceName: '/dev/sdf' }, { deviceName: '/dev/sdf' }] })).toThrow(/blockDevices\[1\].deviceName \("\/dev\/sdf"\) is used by another block device/);
+    });
+    test('block device sizes and performance', () => {
+      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 0 }] })).toThrow(/blockDevices\[0\].volumeSizeGiB \(0\) must be an integer from 1 to 65536/);
+      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', iops: 100 }] })).toThrow(/blockDevices\[0\].iops \(100\) must be an integer from 3000 to 80000/);
+      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'gp2', iops: 3000 }] })).toThrow(/iops \(3000\) can only be set for gp3, io1 and io2 volumes, not gp2/);
+      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'io2', throughputMiBps: 200 }] })).toThrow(/throughputMiBps \(200\) can only be set for gp3 volumes, not io2/);
+      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'gp4' as 'gp3' }] })).toThrow(/volumeType \("gp4"\) must be one of gp3, gp2/);
+    });
+    test('key pair name', () => {
+      expect(make({ keyName: '' })).toThrow(/keyName \(""\) must be 1 to 255 printable ASCII characters/);
+    });
+    test('reserved tag keys and long values', () => {
+      expect(make({ tags: { 'aws:owner': 'x' } })).toThrow(/tags key \("aws:owner"\) must be 1 to 128 characters and must not start with "aws:"/);
+      expect(make({ tags: { note: 'x'.repeat(257) } })).toThrow(/tags\["note"\] is 257 characters; tag values are limited to 256/);
+    });
+    test('name and slot', () => {
+      expect(make({ name: '-web' })).toThrow(/name \("-web"\) must be letters, digits/);
+      expect(make({ slot: 'blue-1' })).toThrow(/slot \("blue-1"\) must be a short word/);
+      const stack = stackOf();
+      const variable = new TerraformVariable(stack, 'name', { type: 'string' });
+      expect(() => new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromAmiId(AMI), name: variable.stringValue })).toThrow(/name \(.*\) is a token; pass a literal base name/);
+    });
+    test.each(['t3', 'T3.micro', 't3.', 'micro', 't3 .micro', 'm.large'])('malformed instance type "%s"', (bad) => {
+      expect(() => InstanceType.of(bad)).toThrow(new RegExp(`InstanceType.of: name \\("${bad.replace('.', '\\.')}"\\) is not an instance type; expected lowercase family and size`));
+    });
+    test.each(['t3.micro', 'm7i-flex.large', 'c6gn.16xlarge', 'u-6tb1.metal', 'mac2-m2pro.metal', 'm7i.metal-24xl'])('well-formed instance type "%s"', (good) => {
+      expect(InstanceType.of(good).name).toBe(good);
+    });
+    test('instance requirements', () => {
+      expect(() => InstanceType.fromRequirements({ vcpuCount: { min: 4, max: 2 }, memoryMiB: { min: 1024 } })).toThrow(/vcpuCount.min \(4\) must be <= vcpuCount.max \(2\)/);
+      expect(() => InstanceType.fromRequirements({ vcpuCount: { min: 0 }, memoryMiB: { min: 1024 } })).toThrow(/vcpuCount.min \(0\) must be an integer >= 1/);
+      expect(() => InstanceType.fromRequirements({ vcpuCount: { min: 1 }, memoryMiB: { min: 1024 }, allowedInstanceTypes: ['M7.*'] })).toThrow(/allowedInstanceTypes\[0\] \("M7.\*"\) is not an instance type or pattern/);
+      expect(() => InstanceType.fromRequirements({ vcpuCount: { min: 1 }, memoryMiB: { min: 1024 }, allowedInstanceTypes: ['m7i.*'], excludedInstanceTypes: ['t3.*'] })).toThrow(/cannot both be set/);
+    });
+    test('user data: empty, too large, unreadable file', () => {
+      expect(() => UserData.fromString('')).toThrow(/UserData.fromString: script is empty; omit userData/);
+      expect(() => UserData.fromString('x'.repeat(16 * 1024 + 1))).toThrow(/is 16385 bytes, more than EC2's limit of 16384 bytes/);
+      expect(() => UserData.fromFile('/nonexistent/boot.sh')).toThrow(/UserData.fromFile: path \("\/nonexistent\/boot.sh"\) cannot be read/);
+    });
+  });
+
+  test('tokens are not validated and make the generation a Terraform expression', () => {
+    // GIVEN
+    const stack = new TerraformStack(Testing.app(), 'web');
+    const num = (name: string) => new TerraformVariable(stack, name, { type: 'number' }).numberValue;
+    const str = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
+    // WHEN
+    const template = new ImmutableLaunchTemplate(stack, 'Server', {
+      image: ImageSource.fromAmiId(str('ami')),
+      name: 'web',
+      instanceType: InstanceType.of(str('type')),
+      userData: UserData.fromString(str('script')),
+      securityGroupIds: [str('sg')],
+      keyName: str('key'),
+      blockDevices: [{ deviceName: str('device'), volumeSizeGiB: num('size'), iops: num('iops') }],
+      metadataOptions: { hopLimit: num('hops') },
+    });
+    // THEN
+    const lt = onlyTemplate(JSON.parse(Testing.synth(stack)));
+    expect(template.generation.isResolved).toBe(false);
+    expect(lt.name).toMatch(/^web-\$\{substr\(sha256\(join\("\|", \["[0-9a-f]{10}", /);
+    for (const name of ['ami', 'type', 'sg', 'key', 'device', 'size', 'iops', 'hops']) {
+      expect(lt.name).toContain(`jsonencode(var.${name})`);
+    }
+    expect(lt.name).toContain('jsonencode(base64encode(var.script))');
+    expect(lt.user_data).toBe('${base64encode(var.script)}');
+    expect(lt.image_id).toBe('${var.ami}');
+  });
+
+  test('an image behind a managed resource adds replace_triggered_by with a bare reference', () => {
+    // GIVEN an image source that points at an aws_ami resource of the same stack
+    const stack = new TerraformStack(Testing.app(), 'web');
+    const ami = new Ami(stack, 'base', { name: 'base', virtualizationType: 'hvm', rootDeviceName: '/dev/xvda' });
+    ImmutabilityAspect.allowFixedName(ami, 'test fixture, never replaced');
+    const image: IImageSource = { bind: () => ({ imageId: ami.id, replaceTriggeredBy: [bareReference(ami, 'id')], description: 'ami resource' }) };
+    // WHEN
+    new ImmutableLaunchTemplate(stack, 'Server', { image, name: 'web' });
+    // THEN
+    const lt = onlyTemplate(JSON.parse(Testing.synth(stack)));
+    expect(lt.lifecycle).toEqual({ create_before_destroy: true, replace_triggered_by: ['aws_ami.base.id'] });
+  });
+
+  test('an SSM parameter image reads the parameter and names by its value at plan', () => {
+    const { json, template } = synth({ image: ImageSource.fromSsmParameter('/images/web/ami-id') });
+    const lt = onlyTemplate(json);
+    expect(template.generation.isResolved).toBe(false);
+    expect(lt.image_id).toMatch(/^\$\{data\.aws_ssm_parameter\..+\.insecure_value\}$/);
+    expect(lt.name).toContain('jsonencode(data.aws_ssm_parameter.');
+    // a data source cannot be a trigger: the name carries the value instead
+    expect(lt.lifecycle).toEqual({ create_before_destroy: true });
+  });
+
+  describe('generation', () => {
+    const base: Partial<ImmutableLaunchTemplateProps> = {
+      userData: UserData.fromString('#!/bin/sh\necho v1'),
+      securityGroupIds: ['sg-01234567'],
+      instanceProfile: InstanceProfile.fromName('web'),
+    };
+    const nameOf = (props: Partial<ImmutableLaunchTemplateProps>) => onlyTemplate(synth({ ...base, ...props }).json).name;
+
+    test('same inputs, same name; key order and defaults spelled out do not matter', () => {
+      expect(nameOf({})).toBe(nameOf({}));
+      expect(nameOf({ metadataOptions: { httpTokens: 'required', hopLimit: 1 } })).toBe(nameOf({}));
+      expect(nameOf({ tags: { a: '1', b: '2' } })).toBe(nameOf({ tags: { b: '2', a: '1' } }));
+    });
+
+    test.each<[string, Partial<ImmutableLaunchTemplateProps>]>([
+      ['the image', { image: ImageSource.fromAmiId('ami-0fedcba9876543210') }],
+      ['the user data', { userData: UserData.fromString('#!/bin/sh\necho v2') }],
+      ['the instance type', { instanceType: InstanceType.of('t3.small') }],
+      ['the security groups', { securityGroupIds: ['sg-01234567', 'sg-89abcdef'] }],
+      ['the instance profile', { instanceProfile: InstanceProfile.fromName('web-v2') }],
+      ['the key pair', { keyName: 'ops' }],
+      ['the block devices', { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] }],
+      ['the metadata options', { metadataOptions: { hopLimit: 2 } }],
+      ['detailed monitoring', { detailedMonitoring: true }],
+      ['the instance tags', { tags: { team: 'web' } }],
+      ['the group inputs', { generationInputs: { health_check_grace_period: 60 } }],
+    ])('a change of %s is a new name', (_what, change) => {
+      expect(nameOf(change)).not.toBe(nameOf({}));
+      expect(nameOf(change)).toMatch(/^web-[0-9a-f]{10}$/);
+    });
+
+    test('the permissions of an owned instance profile are not part of the generation', () => {
+      const nameWith = (policies: string[]) => {
+        const stack = new TerraformStack(Testing.app(), 'web');
+        const profile = new InstanceProfile(stack, 'Profile', { managedPolicyArns: policies });
+        new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromAmiId(AMI), name: 'web', instanceProfile: profile });
+        return onlyTemplate(JSON.parse(Testing.synth(stack))).name;
+      };
+      const a = nameWith(['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']);
+      const b = nameWith(['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::123456789012:policy/app-read']);
+      expect(a).toMatch(/^web-[0-9a-f]{10}$/);
+      expect(b).toBe(a);
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import 'cdktf/lib/testing/adapters/jest';
+import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { InstanceProfile, SSM_MANAGED_INSTANCE_CORE } from '../../lib';
+
+type Json = Record<string, any>;
+
+describe('InstanceProfile', () => {
+  test('defaults: an EC2 role with Session Manager access only', () => {
+    // GIVEN
+    const stack = new TerraformStack(Testing.app(), 'prod');
+    // WHEN
+    new InstanceProfile(stack, 'web');
+    // THEN
+    const synth = Testing.synth(stack);
+    expect(synth).toHaveResourceWithProperties(IamRole, {
+      name_prefix: 'prod-web-',
+      assume_role_policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    });
+    expect(synth).toHaveResourceWithProperties(IamInstanceProfile, { name_prefix: 'prod-web-' });
+    const json = JSON.parse(synth) as Json;
+    expect(Object.values(json.resource.aws_iam_role_policy_attachment)).toEqual([
+      { policy_arn: SSM_MANAGED_INSTANCE_CORE, role: expect.stringMatching(/^\$\{aws_iam_role\..+\.name\}$/) },
+    ]);
+    expect(json.resource.aws_iam_role_policy).toBeUndefined();
+  });
+
+  test('all properties', () => {
+    const stack = new TerraformStack(Testing.app(), 'prod');
+    new InstanceProfile(stack, 'web', {
+      managedPolicyArns: [SSM_MANAGED_INSTANCE_CORE, 'arn:aws:iam::123456789012:policy/web-read'],
+      permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/boundary',
+      namePrefix: 'web-instances',
+    });
+    const synth = Testing.synth(stack);
+    expect(synth).toHaveResourceWithProperties(IamRole, { name_prefix: 'web-instances-', permissions_boundary: 'arn:aws:iam::123456789012:policy/boundary' });
+    expect(synth).toHaveResourceWithProperties(IamRolePolicyAttachment, { policy_arn: 'arn:aws:iam::123456789012:policy/web-read' });
+    expect(Object.keys((JSON.parse(synth) as Json).resource.aws_iam_role_policy_attachment)).toHaveLength(2);
+  });
+
+  test('a long stack and id give a prefix within IAM limits', () => {
+    const stack = new TerraformStack(Testing.app(), 'a-very-long-environment-name-for-testing');
+    new InstanceProfile(stack, 'a-very-long-service-name');
+    const role = Object.values((JSON.parse(Testing.synth(stack)) as Json).resource.aws_iam_role)[0] as Json;
+    expect(role.name_prefix.length).toBeLessThanOrEqual(32);
+  });
+
+  test('fromName refers to an existing profile', () => {
+    expect(InstanceProfile.fromName('web-profile')).toEqual({ instanceProfileName: 'web-profile' });
+  });
+
+  describe('validation', () => {
+    const stack = () => new TerraformStack(Testing.app(), 'prod');
+    test('bad policy ARN', () => {
+      expect(() => new InstanceProfile(stack(), 'web', { managedPolicyArns: ['AmazonSSMManagedInstanceCore'] }))
+        .toThrow(/InstanceProfile prod\/web: managedPolicyArns\[0\] \("AmazonSSMManagedInstanceCore"\) must be an IAM policy ARN/);
+    });
+    test('bad permissions boundary', () => {
+      expect(() => new InstanceProfile(stack(), 'web', { permissionsBoundaryArn: 'boundary' })).toThrow(/permissionsBoundaryArn \("boundary"\) must be an IAM policy ARN/);
+    });
+    test('bad name prefix', () => {
+      expect(() => new InstanceProfile(stack(), 'web', { namePrefix: 'web profile' })).toThrow(/namePrefix \("web profile"\) must be 1 to 32 letters/);
+    });
+    test('bad profile name', () => {
+      expect(() => InstanceProfile.fromName('web profile')).toThrow(/instanceProfileName \("web profile"\) is not an instance profile name/);
+    });
+  });
+
+  test('tokens are not validated', () => {
+    const s = new TerraformStack(Testing.app(), 'prod');
+    const arn = new TerraformVariable(s, 'policy', { type: 'string' }).stringValue;
+    new InstanceProfile(s, 'web', { managedPolicyArns: [arn], permissionsBoundaryArn: arn });
+    expect(InstanceProfile.fromName(arn).instanceProfileName).toBe(arn);
+    expect(Testing.synth(s)).toHaveResourceWithProperties(IamRolePolicyAttachment, { policy_arn: '${var.policy}' });
+  });
+});

@@ -1,0 +1,164 @@
+import {
+  BlueGreenFleetProps, FleetScaling, ImageSource, InstanceType, UserData,
+} from '../../lib';
+import { address, AMI_1, AMI_2, AMI_3, compare, fromRelease, Json, Release, resource, synthBlueGreen } from './fleet-helpers';
+
+// Behaviour across a change: synthesize before and after, and state which Terraform
+// addresses a plan would create, destroy, update or replace. An address whose name
+// changed is replaced (names force replacement); an address whose JSON is identical
+// is untouched.
+
+const synth = (release: Release, extra: Partial<BlueGreenFleetProps> = {}) => synthBlueGreen(fromRelease(release, extra)).json;
+const lt = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_launch_template', slot);
+const asg = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_autoscaling_group', slot);
+const listener = (json: Json) => address(json, 'aws_lb_listener', 'Listener');
+const localOf = (json: Json) => JSON.stringify(json.locals);
+
+describe('BlueGreenFleet across changes', () => {
+  const live: Release = { blue: AMI_1, green: AMI_1, active: 'blue' };
+
+  test('unchanged inputs synthesize byte-identical output', () => {
+    expect(JSON.stringify(synth(live))).toBe(JSON.stringify(synth(live)));
+  });
+
+  test('a new image in the idle slot replaces exactly that slot\'s launch template and group; the listener is untouched', () => {
+    // GIVEN blue active, green idle with the previous image
+    const before = synth(live);
+    // WHEN the new image is staged in green
+    const after = synth({ ...live, green: AMI_2 });
+    // THEN
+    const diff = compare(before, after);
+    expect(diff.created).toEqual([]);
+    expect(diff.destroyed).toEqual([]);
+    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green')].sort());
+    for (const type of ['aws_launch_template', 'aws_autoscaling_group']) {
+      const a = resource(before, type, 'Green');
+      const b = resource(after, type, 'Green');
+      expect(b.name).not.toBe(a.name); // a new name: Terraform must replace, create-before-destroy
+      expect(b.name).toMatch(/^web-green-[0-9a-f]{10}$/);
+      expect(b.lifecycle.create_before_destroy).toBe(true);
+    }
+    expect(resource(after, 'aws_launch_template', 'Green').image_id).toBe(AMI_2);
+    // no traffic moves: listener, target groups, blue slot, load balancer byte-identical
+    expect(diff.unchanged).toContain(listener(after));
+    expect(JSON.stringify(resource(after, 'aws_lb_listener', 'Listener'))).toBe(JSON.stringify(resource(before, 'aws_lb_listener', 'Listener')));
+    expect(localOf(after)).toBe(localOf(before));
+    // only the green generation output changes
+    expect(Object.keys(after.output).filter((k) => JSON.stringify(after.output[k]) !== JSON.stringify(before.output[k]))).toEqual(['web_green_generation']);
+  });
+
+  test('staging into an empty idle slot creates its launch template and group and nothing else', () => {
+    const before = synth({ blue: AMI_1, green: null, active: 'blue' });
+    const after = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
+    const diff = compare(before, after);
+    expect(diff.created.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green')].sort());
+    expect(diff.changed).toEqual([]);
+    expect(diff.destroyed).toEqual([]);
+  });
+
+  test('flipping active changes only the listener; flipping back restores it exactly', () => {
+    // GIVEN green staged
+    const staged = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
+    // WHEN promoted
+    const promoted = synth({ blue: AMI_1, green: AMI_2, active: 'green' });
+    // THEN only the listener changes (weights 0/100), nothing is created or destroyed
+    const diff = compare(staged, promoted);
+    expect(diff).toMatchObject({ created: [], destroyed: [], changed: [listener(promoted)] });
+    expect(resource(promoted, 'aws_lb_listener', 'Listener').default_action[0].forward.target_group.map((t: Json) => t.weight)).toEqual([0, 100]);
+    expect(promoted.output.web_active_slot.value).toBe('green');
+    // WHEN rolled back
+    const rolledBack = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
+    // THEN the listener (and everything else) is exactly as before the promote
+    expect(compare(promoted, rolledBack)).toMatchObject({ created: [], destroyed: [], changed: [listener(rolledBack)] });
+    expect(JSON.stringify(resource(rolledBack, 'aws_lb_listener', 'Listener'))).toBe(JSON.stringify(resource(staged, 'aws_lb_listener', 'Listener')));
+    expect(JSON.stringify(rolledBack)).toBe(JSON.stringify(staged));
+  });
+
+  test('a canary changes only the listener weights', () => {
+    const staged = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
+    const canary = synth({ blue: AMI_1, green: AMI_2, active: 'blue', canary: 10 });
+    expect(compare(staged, canary)).toMatchObject({ created: [], destroyed: [], changed: [listener(canary)] });
+    expect(resource(canary, 'aws_lb_listener', 'Listener').default_action[0].forward.target_group.map((t: Json) => t.weight)).toEqual([90, 10]);
+  });
+
+  test('the next release after a promote replaces the now idle slot only', () => {
+    const promoted = synth({ blue: AMI_1, green: AMI_2, active: 'green' });
+    const next = synth({ blue: AMI_3, green: AMI_2, active: 'green' });
+    expect(compare(promoted, next)).toMatchObject({ created: [], destroyed: [], changed: [asg(next, 'Blue'), lt(next, 'Blue')].sort() });
+  });
+
+  test.each<[string, Partial<BlueGreenFleetProps>['slots']]>([
+    ['user data', { blue: {}, green: { userData: UserData.fromString('#!/bin/sh\necho v2') } }],
+    ['instance type', { blue: {}, green: { instanceType: InstanceType.of('t3.small') } }],
+    ['security groups', { blue: {}, green: { securityGroupIds: ['sg-0123456789abcdef0'] } }],
+    ['image', { blue: {}, green: { image: ImageSource.fromAmiId(AMI_3) } }],
+    ['block devices', { blue: {}, green: { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] } }],
+  ])('a change of a slot\'s %s replaces that slot\'s launch template and group only', (_what, slots) => {
+    const before = synth(live);
+    const after = synth(live, { slots });
+    const diff = compare(before, after);
+    expect(diff).toMatchObject({ created: [], destroyed: [] });
+    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green')].sort());
+    expect(resource(after, 'aws_launch_template', 'Green').name).not.toBe(resource(before, 'aws_launch_template', 'Green').name);
+    expect(resource(after, 'aws_autoscaling_group', 'Green').name).not.toBe(resource(before, 'aws_autoscaling_group', 'Green').name);
+  });
+
+  test.each<[string, Partial<BlueGreenFleetProps>]>([
+    ['server settings', { server: { userData: UserData.fromString('#!/bin/sh\necho v2') } }],
+    ['subnets', { subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef2'], loadBalancer: undefined }],
+    ['grace period', { healthCheck: { gracePeriodSeconds: 300 } }],
+  ])('a change of the fleet\'s %s replaces both slots\' generations', (_what, extra) => {
+    const before = synth(live);
+    const after = synth(live, extra);
+    const replaced = [asg(after, 'Blue'), asg(after, 'Green'), lt(after, 'Blue'), lt(after, 'Green')];
+    for (const a of replaced) {
+      const [type, name] = a.split('.');
+      expect(after.resource[type][name].name).not.toBe(before.resource[type][name].name);
+    }
+  });
+
+  test('a capacity change does not replace: same names, the group updates in place', () => {
+    // GIVEN
+    const before = synth(live);
+    // WHEN green's capacity changes
+    const after = synth(live, { slots: { blue: {}, green: { capacity: { min: 1, max: 6, desired: 3 } } } });
+    // THEN only the green group changes, with the same name; the launch template is untouched
+    const diff = compare(before, after);
+    expect(diff).toMatchObject({ created: [], destroyed: [], changed: [asg(after, 'Green')] });
+    const a = resource(before, 'aws_autoscaling_group', 'Green');
+    const b = resource(after, 'aws_autoscaling_group', 'Green');
+    expect(b.name).toBe(a.name);
+    expect(b).toMatchObject({ min_size: 1, max_size: 6, desired_capacity: 3 });
+    // every attribute that differs is one the resource policy calls operational
+    const changedAttributes = Object.keys({ ...a, ...b }).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
+    expect(changedAttributes).toEqual(['desired_capacity', 'max_size', 'min_elb_capacity', 'min_size']);
+  });
+
+  test('a fleet-wide capacity change keeps every name', () => {
+    const before = synth(live);
+    const after = synth(live, { capacity: { min: 4, max: 8 } });
+    for (const slot of ['Blue', 'Green'] as const) {
+      expect(resource(after, 'aws_autoscaling_group', slot).name).toBe(resource(before, 'aws_autoscaling_group', slot).name);
+      expect(resource(after, 'aws_launch_template', slot)).toEqual(resource(before, 'aws_launch_template', slot));
+    }
+  });
+
+  test('adding scaling keeps the generations; the groups stop managing desired capacity', () => {
+    const before = synth(live, { capacity: { min: 2, max: 6, desired: 2 } });
+    const after = synth(live, { capacity: { min: 2, max: 6, desired: 2 }, scaling: FleetScaling.cpuUtilization(50) });
+    for (const slot of ['Blue', 'Green'] as const) {
+      expect(resource(after, 'aws_autoscaling_group', slot).name).toBe(resource(before, 'aws_autoscaling_group', slot).name);
+      expect(resource(after, 'aws_autoscaling_group', slot).lifecycle.ignore_changes).toEqual(['desired_capacity']);
+    }
+    expect(compare(before, after).created).toHaveLength(2); // one policy per generation
+  });
+
+  test('load balancer and health check settings change in place and keep the generations', () => {
+    const before = synth(live);
+    const after = synth(live, { healthCheck: { path: '/ready', matcher: '200-299' }, deregistrationDelaySeconds: 60 });
+    const diff = compare(before, after);
+    expect(diff).toMatchObject({ created: [], destroyed: [] });
+    expect(diff.changed.every((a) => a.startsWith('aws_lb_target_group.'))).toBe(true);
+    expect(diff.changed).toHaveLength(2);
+  });
+});
