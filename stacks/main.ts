@@ -1,21 +1,25 @@
-import { App, TerraformOutput, TerraformStack } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
-import { Generation, generationName, ImmutabilityAspect, NameRule } from '../lib';
+import * as path from 'path';
+import { App } from 'cdktf';
+import { loadReleaseFile } from '../lib';
+import { ENVIRONMENTS, IMAGES } from './config';
+import { ImagesStack } from './images-stack';
+import { ServiceStack } from './service-stack';
 
-const app = new App();
-const stack = new TerraformStack(app, 'foundation');
-new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-ImmutabilityAspect.enable(stack);
+/**
+ * The app that cdktf.json runs: the images stack and one service stack per
+ * environment. `cdktf deploy images`, `cdktf deploy service-dev`, ...
+ * Release files are read from releases/ (or $CDKTF_IMMUTABLE_RELEASES).
+ */
+export function build(app: App, releasesDir = process.env.CDKTF_IMMUTABLE_RELEASES ?? path.join(__dirname, '..', 'releases')): void {
+  new ImagesStack(app, 'images', IMAGES);
+  for (const config of ENVIRONMENTS) {
+    const release = loadReleaseFile(path.join(releasesDir, `${config.name}.json`));
+    new ServiceStack(app, `service-${config.name}`, { config, release });
+  }
+}
 
-const server = { imageId: 'ami-0123456789abcdef0', instanceType: 't3.micro' };
-const generation = Generation.of(stack, server);
-const template = new LaunchTemplate(stack, 'web', {
-  name: generationName(NameRule.LAUNCH_TEMPLATE, { base: 'web', generation }),
-  imageId: server.imageId,
-  instanceType: server.instanceType,
-  metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled' },
-});
-new TerraformOutput(stack, 'launch_template_name', { value: template.name });
-
-app.synth();
+if (require.main === module) {
+  const app = new App();
+  build(app);
+  app.synth();
+}

@@ -1,0 +1,105 @@
+/**
+ * Typed configuration of the stacks in this repository: one images stack and one
+ * service stack per environment. Edit ENVIRONMENTS to add an environment; the release
+ * file releases/<name>.json says which images its slots run.
+ */
+
+/** Networking of an environment: an existing VPC, or one that the stack creates. */
+export type NetworkConfig =
+  | {
+    readonly kind: 'existing';
+    readonly vpcId: string;
+    /** Subnets of the load balancer (public for an internet-facing one), two AZs at least. */
+    readonly loadBalancerSubnetIds: readonly string[];
+    /** Subnets of the instances (private). */
+    readonly instanceSubnetIds: readonly string[];
+  }
+  | {
+    readonly kind: 'created';
+    /** CIDR of the VPC, a /16 to /20. */
+    readonly cidr: string;
+    /** Availability zones to spread over (2 or 3). */
+    readonly availabilityZones: readonly string[];
+  };
+
+/**
+ * Where the state of an environment lives. `local` needs no credentials (the default,
+ * so that `cdktf synth` works anywhere); production environments use S3 with
+ * encryption and native S3 state locking (`use_lockfile`, no DynamoDB table).
+ */
+export type BackendConfig =
+  | { readonly kind: 'local' }
+  | {
+    readonly kind: 's3';
+    readonly bucket: string;
+    /** Object key of the state file. @default "<stack>/terraform.tfstate" */
+    readonly key?: string;
+    readonly region: string;
+    /** KMS key for the state object. @default - the bucket's default (SSE-S3) with encrypt = true */
+    readonly kmsKeyId?: string;
+  };
+
+/** Instance size and capacity per environment. */
+export interface SizeConfig {
+  readonly instanceType: string;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly desiredCapacity: number;
+}
+
+/** One environment. */
+export interface EnvironmentConfig {
+  /** Name: the release file is releases/<name>.json and the stack service-<name>. */
+  readonly name: string;
+  readonly region: string;
+  readonly network: NetworkConfig;
+  readonly size: SizeConfig;
+  readonly backend: BackendConfig;
+  /** ACM certificate for HTTPS on the load balancer. @default - HTTP only */
+  readonly certificateArn?: string;
+}
+
+/** The images stack: where the AMI pipeline runs and publishes. */
+export interface ImagesConfig {
+  readonly region: string;
+  readonly backend: BackendConfig;
+  /** SSM parameter the pipeline publishes the newest AMI id to. */
+  readonly amiParameterName: string;
+}
+
+export const IMAGES: ImagesConfig = {
+  region: 'eu-west-1',
+  backend: { kind: 'local' },
+  amiParameterName: '/images/web/ami-id',
+};
+
+export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
+  {
+    name: 'dev',
+    region: 'eu-west-1',
+    network: { kind: 'created', cidr: '10.10.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
+    size: { instanceType: 't3.micro', minCapacity: 1, maxCapacity: 2, desiredCapacity: 1 },
+    backend: { kind: 'local' },
+  },
+  {
+    name: 'staging',
+    region: 'eu-west-1',
+    network: { kind: 'created', cidr: '10.20.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
+    size: { instanceType: 't3.small', minCapacity: 2, maxCapacity: 4, desiredCapacity: 2 },
+    backend: { kind: 'local' },
+  },
+  {
+    name: 'prod',
+    region: 'eu-west-1',
+    network: {
+      kind: 'existing',
+      vpcId: 'vpc-0a1b2c3d4e5f60718',
+      loadBalancerSubnetIds: ['subnet-0a1b2c3d4e5f60701', 'subnet-0a1b2c3d4e5f60702', 'subnet-0a1b2c3d4e5f60703'],
+      instanceSubnetIds: ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60712', 'subnet-0a1b2c3d4e5f60713'],
+    },
+    size: { instanceType: 'm7i.large', minCapacity: 3, maxCapacity: 12, desiredCapacity: 3 },
+    // Switch to { kind: 's3', bucket: 'my-org-terraform-state', region: 'eu-west-1' } once the
+    // bucket exists; S3 state needs credentials even for `cdktf diff`.
+    backend: { kind: 'local' },
+  },
+];

@@ -1,0 +1,47 @@
+import * as path from 'path';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { AmiPipeline, DockerImagePipeline, ImageComponent, ImageRetention, ImageSchedule, ParentImage } from '../lib';
+import { configureBackend } from './backend';
+import { ImagesConfig } from './config';
+
+/**
+ * The images of the example service, built once and promoted unchanged from dev to
+ * prod: the AMI (EC2 Image Builder, rebuilt weekly when AWS publishes a patched base
+ * image) and the container image of the web service (Docker, tagged by content).
+ */
+export class ImagesStack extends TerraformStack {
+  public readonly ami: AmiPipeline;
+  public readonly container: DockerImagePipeline;
+
+  constructor(scope: Construct, id: string, config: ImagesConfig) {
+    super(scope, id);
+    configureBackend(this, id, config.backend);
+    new AwsProvider(this, 'aws', { region: config.region });
+    new DockerProvider(this, 'docker', {});
+
+    this.ami = new AmiPipeline(this, 'WebAmi', {
+      name: 'web',
+      parentImage: ParentImage.fromManagedImage('amazon-linux-2023-x86'),
+      components: [
+        ImageComponent.fromManagedArn(`arn:aws:imagebuilder:${config.region}:aws:component/update-linux/x.x.x`),
+        ImageComponent.fromFile(path.join(__dirname, 'web-image', 'install-web.yml')),
+      ],
+      blockDevices: [{ deviceName: '/dev/xvda', volumeSize: 16 }],
+      buildInfrastructure: { instanceTypes: ['t3.medium'] },
+      amiParameterName: config.amiParameterName,
+      schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)'),
+      retention: ImageRetention.keepLast(3),
+    });
+
+    this.container = new DockerImagePipeline(this, 'WebContainer', {
+      repository: 'registry.example.internal/web',
+      contextPath: path.join(__dirname, 'web-image', 'container'),
+      platform: 'linux/amd64',
+      push: false,
+    });
+    new TerraformOutput(this, 'web_container_tag', { value: this.container.tag });
+  }
+}

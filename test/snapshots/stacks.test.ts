@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { App, Testing } from 'cdktf';
+import { synthesizeApp } from './synth-output';
+import { build } from '../../stacks/main';
+import { configureBackend } from '../../stacks/backend';
+import { TerraformStack } from 'cdktf';
+import { emptyRelease, formatReleaseFile, stageRelease } from '../../lib';
+
+describe('stacks/main.ts', () => {
+  const stacks = synthesizeApp((app) => build(app));
+
+  test('builds the images stack and one stack per environment', () => {
+    expect(Object.keys(stacks).sort()).toEqual(['images', 'service-dev', 'service-prod', 'service-staging']);
+  });
+
+  test.each(['images', 'service-dev', 'service-staging', 'service-prod'])('%s synthesizes to its snapshot', (name) => {
+    expect(stacks[name]).toMatchSnapshot();
+  });
+
+  test('the default backend is local, relative to the stack, with no machine path', () => {
+    for (const json of Object.values(stacks)) {
+      const backend = (JSON.parse(json) as { terraform: { backend: Record<string, { path?: string }> } }).terraform.backend;
+      expect(Object.keys(backend)).toEqual(['local']);
+      expect(backend.local.path).toMatch(/^terraform\.[a-z-]+\.tfstate$/);
+    }
+  });
+
+  test('each environment runs the images of its release file', () => {
+    const prod = JSON.parse(stacks['service-prod']) as { resource: { aws_launch_template: Record<string, { image_id: string }> } };
+    expect(Object.values(prod.resource.aws_launch_template).map((lt) => lt.image_id).sort()).toEqual(['ami-0b1c2d3e4f5a60718', 'ami-0c2d3e4f5a6b70819']);
+  });
+
+  test('a broken release file fails synth naming the file, the field and the fix', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'releases-'));
+    for (const env of ['dev', 'staging']) {
+      writeFileSync(join(dir, `${env}.json`), formatReleaseFile(stageRelease(emptyRelease(env), { image: 'ami-0123456789abcdef0', source: '--image', now: new Date(0) })));
+    }
+    writeFileSync(join(dir, 'prod.json'), JSON.stringify({ ...emptyRelease('prod'), active: 'purple' }));
+    expect(() => build(new App({ outdir: mkdtempSync(join(tmpdir(), 'out-')) }), dir)).toThrow(/prod\.json: "active" is "purple"; set it to "blue" or "green"/);
+  });
+
+  test('an environment with no image yet says how to stage the first one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'releases-'));
+    writeFileSync(join(dir, 'dev.json'), formatReleaseFile(emptyRelease('dev')));
+    expect(() => build(new App({ outdir: mkdtempSync(join(tmpdir(), 'out-')) }), dir)).toThrow(/releases\/dev\.json: no slot has an image yet.*cdktf-immutable release stage dev --image <ami-id>/);
+  });
+
+  test('a missing release file names the command that creates it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'releases-'));
+    expect(() => build(new App({ outdir: mkdtempSync(join(tmpdir(), 'out-')) }), dir)).toThrow(/dev\.json: cannot be read \(ENOENT\); create it with "cdktf-immutable release init <env>"/);
+  });
+});
+
+describe('S3 backend', () => {
+  test('is encrypted and locked with use_lockfile', () => {
+    const stack = new TerraformStack(Testing.app(), 'prod');
+    configureBackend(stack, 'service-prod', { kind: 's3', bucket: 'state', region: 'eu-west-1' });
+    const backend = (JSON.parse(Testing.synth(stack)) as { terraform: { backend: { s3: Record<string, unknown> } } }).terraform.backend.s3;
+    expect(backend).toEqual({ bucket: 'state', key: 'service-prod/terraform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true });
+  });
+});
