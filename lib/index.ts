@@ -7,3 +7,6 @@ export * from './release';
 export * from './review';
 export * from './compute';
 export * from './deploy';
+
+// Lets code next to a resource record why a checkov check does not apply (npm run scan).
+export { suppressCheckov } from './private/checkov';

@@ -12,8 +12,13 @@ const cache = new Map();
 function suppressionsOf(file, address) {
   const full = path.join(scannedRoot, file);
   if (!cache.has(full)) cache.set(full, JSON.parse(fs.readFileSync(full, 'utf8')));
+  // Python checks name the resource "<type>.<name>"; some report "resource.<name>".
   const [type, name] = address.split('.');
-  const meta = (((cache.get(full).resource || {})[type] || {})[name] || {})['//'] || {};
+  const resources = cache.get(full).resource || {};
+  const body = type === 'resource'
+    ? Object.values(resources).map((byName) => byName[name]).find(Boolean)
+    : (resources[type] || {})[name];
+  const meta = (body || {})['//'] || {};
   return Object.fromEntries(Object.entries(meta).filter(([k]) => k.startsWith('checkov:skip=')).map(([k, v]) => [k.slice(13), v]));
 }
 let passed = 0, failed = 0, suppressed = 0, errors = 0;

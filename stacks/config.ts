@@ -55,8 +55,14 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   readonly size: SizeConfig;
   readonly backend: BackendConfig;
-  /** ACM certificate for HTTPS on the load balancer. @default - HTTP only */
-  readonly certificateArn?: string;
+  /** ACM certificate for HTTPS on the load balancer (HTTP redirects to HTTPS). */
+  readonly certificateArn: string;
+  /** Existing S3 bucket for the load balancer's access logs. */
+  readonly accessLogsBucket: string;
+  /** Existing S3 bucket ARN (with prefix) for the VPC flow logs of a created network. */
+  readonly flowLogsDestinationArn: string;
+  /** Existing S3 bucket ARN for the web ACL's request logs (its name must start with aws-waf-logs-). */
+  readonly firewallLogsDestinationArn: string;
 }
 
 /** The images stack: where the AMI pipeline runs and publishes. */
@@ -65,13 +71,24 @@ export interface ImagesConfig {
   readonly backend: BackendConfig;
   /** SSM parameter the pipeline publishes the newest AMI id to. */
   readonly amiParameterName: string;
+  /** Customer managed KMS key for component documents, volumes and AMIs. */
+  readonly kmsKeyArn: string;
 }
 
 export const IMAGES: ImagesConfig = {
   region: 'eu-west-1',
   backend: { kind: 'local' },
   amiParameterName: '/images/web/ami-id',
+  kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
 };
+
+/** Account-wide resources the environments use (created outside these stacks). */
+const SHARED = {
+  accessLogsBucket: 'acme-alb-access-logs',
+  flowLogsDestinationArn: 'arn:aws:s3:::acme-vpc-flow-logs/web/',
+  firewallLogsDestinationArn: 'arn:aws:s3:::aws-waf-logs-acme-web',
+};
+const certificate = (account: string, id: string) => `arn:aws:acm:eu-west-1:${account}:certificate/${id}`;
 
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
   {
@@ -80,6 +97,8 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     network: { kind: 'created', cidr: '10.10.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
     size: { instanceType: 't3.micro', minCapacity: 1, maxCapacity: 2, desiredCapacity: 1 },
     backend: { kind: 'local' },
+    certificateArn: certificate('111111111111', '1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a'),
+    ...SHARED,
   },
   {
     name: 'staging',
@@ -87,6 +106,8 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     network: { kind: 'created', cidr: '10.20.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
     size: { instanceType: 't3.small', minCapacity: 2, maxCapacity: 4, desiredCapacity: 2 },
     backend: { kind: 'local' },
+    certificateArn: certificate('111111111111', '2e3d4c5b-6a7f-4e8d-9cab-1f2e3d4c5b6a'),
+    ...SHARED,
   },
   {
     name: 'prod',
@@ -101,5 +122,7 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     // Switch to { kind: 's3', bucket: 'my-org-terraform-state', region: 'eu-west-1' } once the
     // bucket exists; S3 state needs credentials even for `cdktf diff`.
     backend: { kind: 'local' },
+    certificateArn: certificate('111111111111', '3f4e5d6c-7b8a-4f9e-8dbc-2a3b4c5d6e7f'),
+    ...SHARED,
   },
 ];

@@ -32,6 +32,7 @@ export class ImagesStack extends TerraformStack {
       blockDevices: [{ deviceName: '/dev/xvda', volumeSize: 16 }],
       buildInfrastructure: { instanceTypes: ['t3.medium'] },
       amiParameterName: config.amiParameterName,
+      kmsKeyId: config.kmsKeyArn,
       schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)'),
       retention: ImageRetention.keepLast(3),
     });

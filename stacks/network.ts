@@ -1,6 +1,7 @@
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
@@ -16,6 +17,8 @@ export interface ServiceNetworkProps {
   readonly cidr: string;
   /** Availability zones (one public and one private subnet in each). */
   readonly availabilityZones: readonly string[];
+  /** S3 bucket ARN (with prefix) that receives the VPC flow logs. */
+  readonly flowLogsDestinationArn: string;
 }
 
 /**
@@ -35,6 +38,7 @@ export class ServiceNetwork extends Construct {
     }
     const vpc = new Vpc(this, 'Vpc', { cidrBlock: props.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: props.name } });
     this.vpcId = vpc.id;
+    new FlowLog(this, 'FlowLog', { vpcId: vpc.id, trafficType: 'ALL', logDestinationType: 's3', logDestination: props.flowLogsDestinationArn });
     new DefaultSecurityGroup(this, 'DefaultSecurityGroup', { vpcId: vpc.id, tags: { Name: `${props.name}-default-deny` } });
     const gateway = new InternetGateway(this, 'InternetGateway', { vpcId: vpc.id, tags: { Name: props.name } });
     const publicRoutes = new RouteTable(this, 'PublicRoutes', { vpcId: vpc.id, tags: { Name: `${props.name}-public` } });

@@ -5,6 +5,7 @@ import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, ImageSource, InstanceT
 import { configureBackend } from './backend';
 import { EnvironmentConfig } from './config';
 import { ServiceNetwork } from './network';
+import { WebFirewall } from './web-firewall';
 
 export interface ServiceStackProps {
   readonly config: EnvironmentConfig;
@@ -36,7 +37,11 @@ export class ServiceStack extends TerraformStack {
     let loadBalancerSubnetIds: readonly string[];
     let instanceSubnetIds: readonly string[];
     if (config.network.kind === 'created') {
-      const network = new ServiceNetwork(this, 'Network', { name: `web-${config.name}`, ...config.network });
+      const network = new ServiceNetwork(this, 'Network', {
+        name: `web-${config.name}`,
+        ...config.network,
+        flowLogsDestinationArn: config.flowLogsDestinationArn,
+      });
       vpcId = network.vpcId;
       loadBalancerSubnetIds = network.publicSubnetIds;
       instanceSubnetIds = network.privateSubnetIds;
@@ -53,6 +58,8 @@ export class ServiceStack extends TerraformStack {
         scheme: 'internet-facing',
         subnetIds: loadBalancerSubnetIds,
         certificateArn: config.certificateArn,
+        deletionProtection: true,
+        accessLogs: { bucket: config.accessLogsBucket, prefix: `web-${config.name}` },
       }),
       healthCheck: { path: '/health' },
       capacity: { min: config.size.minCapacity, max: config.size.maxCapacity, desired: config.size.desiredCapacity },
@@ -64,6 +71,11 @@ export class ServiceStack extends TerraformStack {
       slots: { blue: slot(release.slots.blue.image), green: slot(release.slots.green.image) },
       active: release.active,
       canaryPercent: release.canary,
+    });
+    new WebFirewall(this, 'Firewall', {
+      name: `web-${config.name}`,
+      loadBalancerArn: this.fleet.loadBalancer!.arn,
+      logDestinationArn: config.firewallLogsDestinationArn,
     });
   }
 }

@@ -22,6 +22,7 @@ export function build(app: App): void {
 
   new AmiPipeline(stack, 'Web', {
     name: 'web',
+    kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
     // AWS publishes patched versions; the schedule below rebuilds when one appears.
     parentImage: ParentImage.fromManagedImage('amazon-linux-2023-x86'),
     components: [

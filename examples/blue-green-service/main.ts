@@ -20,9 +20,10 @@ export class WebStack extends TerraformStack {
       // private subnets for the instances
       subnetIds: ['subnet-0a00000000000000a', 'subnet-0b00000000000000b'],
       loadBalancer: FleetLoadBalancer.create({
-        scheme: 'internet-facing',
         subnetIds: ['subnet-0c00000000000000c', 'subnet-0d00000000000000d'],
         certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000000',
+        deletionProtection: true,
+        accessLogs: { bucket: 'example-alb-access-logs', prefix: 'web' },
       }),
       port: 8080,
       healthCheck: { path: '/health' },

@@ -1,16 +1,8 @@
-import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { BlueGreenFleet, FleetSlotProps, ImageSource } from '../../lib';
-
-/** The part of a release file the fleet reads. */
-interface Release {
-  readonly active: 'blue' | 'green';
-  readonly canary: number;
-  readonly slots: { readonly blue: { readonly image: string | null }; readonly green: { readonly image: string | null } };
-}
+import { BlueGreenFleet, FleetLoadBalancer, FleetSlotProps, ImageSource, loadReleaseFile, ReleaseFile } from '../../lib';
 
 /** A release file slot as fleet slot props: an image, or an empty slot. */
 function slot(image: string | null): FleetSlotProps {
@@ -22,7 +14,7 @@ function slot(image: string | null): FleetSlotProps {
  * blue keeps 90 %. The fleet props map one to one onto the release file.
  */
 export class CanaryStack extends TerraformStack {
-  constructor(scope: Construct, id: string, release: Release) {
+  constructor(scope: Construct, id: string, release: ReleaseFile) {
     super(scope, id);
     new AwsProvider(this, 'aws', { region: 'eu-west-1' });
 
@@ -30,6 +22,11 @@ export class CanaryStack extends TerraformStack {
       name: 'shop',
       vpcId: 'vpc-0123456789abcdef0',
       subnetIds: ['subnet-0a00000000000000a', 'subnet-0b00000000000000b'],
+      loadBalancer: FleetLoadBalancer.create({
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000000',
+        deletionProtection: true,
+        accessLogs: { bucket: 'example-alb-access-logs', prefix: 'shop' },
+      }),
       healthCheck: { path: '/health', matcher: '200-299' },
       slots: { blue: slot(release.slots.blue.image), green: slot(release.slots.green.image) },
       active: release.active,
@@ -39,7 +36,8 @@ export class CanaryStack extends TerraformStack {
 }
 
 export function build(app: App): void {
-  const release = JSON.parse(readFileSync(join(__dirname, 'release.json'), 'utf8')) as Release;
+  // validated like any release file: errors name the file, the field and the fix
+  const release = loadReleaseFile(join(__dirname, 'prod.json'));
   new CanaryStack(app, 'shop-prod', release);
 }
 

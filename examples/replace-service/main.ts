@@ -1,7 +1,7 @@
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { ImageSource, InstanceType, ReplaceFleet } from '../../lib';
+import { FleetLoadBalancer, ImageSource, InstanceType, ReplaceFleet } from '../../lib';
 
 /**
  * An internal API that does not need two slots: every new image (or server setting) is
@@ -18,6 +18,11 @@ export class ApiStack extends TerraformStack {
       vpcId: 'vpc-0123456789abcdef0',
       subnetIds: ['subnet-0a00000000000000a', 'subnet-0b00000000000000b'],
       image: ImageSource.fromAmiId('ami-0123456789abcdef0'),
+      loadBalancer: FleetLoadBalancer.create({
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000000',
+        deletionProtection: true,
+        accessLogs: { bucket: 'example-alb-access-logs', prefix: 'orders-api' },
+      }),
       healthCheck: { path: '/ping', gateTimeout: '15m' },
       capacity: { min: 2, max: 2 },
       server: { instanceType: InstanceType.of('t3.micro') },

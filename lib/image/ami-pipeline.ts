@@ -1,3 +1,4 @@
+import { suppressCheckov } from '../private/checkov';
 import { createHash } from 'crypto';
 import { Fn, IResolvable, ITerraformDependable, TerraformIterator, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
@@ -208,6 +209,13 @@ export interface AmiPipelineProps {
    */
   readonly retention?: ImageRetention;
   /**
+   * Customer managed KMS key (ARN) for the component documents, the recipe's volumes
+   * and the distributed AMIs. A block device's or the distribution's own `kmsKeyId`
+   * takes precedence for that volume or region.
+   * @default - AWS managed keys (every volume and AMI is still encrypted)
+   */
+  readonly kmsKeyId?: string;
+  /**
    * Source commit of this configuration, tagged on distributed AMIs.
    * @default - no source commit tag
    */
@@ -292,6 +300,7 @@ export class AmiPipeline extends Construct {
         platform,
         data: component.document,
         description: component.description,
+        kmsKeyId: props.kmsKeyId,
       };
       const version = Generation.of(this, { type: 'aws_imagebuilder_component', ...content }).semanticVersion;
       const resource = new ImagebuilderComponent(this, `Component-${component.name}`, { ...content, version, tags });
@@ -300,7 +309,7 @@ export class AmiPipeline extends Construct {
 
     // Recipe: its version is the hash of everything it is made of.
     const parent = props.parentImage.bind(this);
-    const blockDeviceMapping = (props.blockDevices ?? [{ deviceName: platform === 'Windows' ? '/dev/sda1' : '/dev/xvda' }]).map(blockDevice);
+    const blockDeviceMapping = (props.blockDevices ?? [{ deviceName: platform === 'Windows' ? '/dev/sda1' : '/dev/xvda' }]).map((device) => blockDevice(device, props.kmsKeyId));
     const recipeContent = {
       name,
       description: `AMI recipe of ${name} (cdktf-immutable)`,
@@ -390,7 +399,7 @@ export class AmiPipeline extends Construct {
           name: `${distribution.amiName ?? name}-{{ imagebuilder:buildDate }}`,
           description: `${name} (cdktf-immutable)`,
           amiTags,
-          kmsKeyId: distribution.kmsKeyId,
+          kmsKeyId: distribution.kmsKeyId ?? props.kmsKeyId,
           launchPermission,
         },
       })),
@@ -421,7 +430,7 @@ export class AmiPipeline extends Construct {
     this.amiId = Token.asString(Fn.element(Token.asList(amis.forExpressionForList(`val.image if val.region == ${image.region}`)), 0));
 
     this.amiParameterName = props.amiParameterName ?? `/images/${name}/ami-id`;
-    new SsmParameter(this, 'AmiParameter', {
+    const parameter = new SsmParameter(this, 'AmiParameter', {
       name: this.amiParameterName,
       description: `AMI id built by the ${name} image pipeline`,
       type: 'String',
@@ -429,6 +438,7 @@ export class AmiPipeline extends Construct {
       value: this.amiId,
       tags,
     });
+    suppressCheckov(parameter, 'CKV2_AWS_34', 'an AMI id is public metadata, not a secret, and SSM validates the aws:ec2:image data type only for String parameters (SecureString cannot carry it)');
     new TerraformOutput(this, 'AmiId', { value: this.amiId, description: `AMI id built by the ${name} image pipeline` });
 
     if (props.schedule) {
@@ -485,7 +495,7 @@ export class AmiPipeline extends Construct {
   }
 }
 
-function blockDevice(device: AmiBlockDevice): ImagebuilderImageRecipeBlockDeviceMapping {
+function blockDevice(device: AmiBlockDevice, defaultKmsKeyId: string | undefined): ImagebuilderImageRecipeBlockDeviceMapping {
   return {
     deviceName: device.deviceName,
     ebs: {
@@ -495,7 +505,7 @@ function blockDevice(device: AmiBlockDevice): ImagebuilderImageRecipeBlockDevice
       volumeType: device.volumeType ?? 'gp3',
       iops: device.iops,
       throughput: device.throughput,
-      kmsKeyId: device.kmsKeyId,
+      kmsKeyId: device.kmsKeyId ?? defaultKmsKeyId,
     },
   };
 }

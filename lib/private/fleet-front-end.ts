@@ -1,3 +1,4 @@
+import { suppressCheckov } from './checkov';
 import { Fn, Precondition, TerraformOutput, Token } from 'cdktf';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener, LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-listener';
@@ -108,7 +109,7 @@ export class FleetFrontEnd {
     const cidrs = [...(options.ingressCidrs ?? ['0.0.0.0/0'])];
     const ports = options.certificateArn ? [80, 443] : [80];
     for (const listenerPort of ports) {
-      new SecurityGroupRule(scope, listenerPort === 443 ? 'LoadBalancerIngressHttps' : 'LoadBalancerIngressHttp', {
+      const rule = new SecurityGroupRule(scope, listenerPort === 443 ? 'LoadBalancerIngressHttps' : 'LoadBalancerIngressHttp', {
         type: 'ingress',
         description: listenerPort === 443 ? 'HTTPS from clients' : (options.certificateArn ? 'HTTP from clients (redirected to HTTPS)' : 'HTTP from clients'),
         securityGroupId: sg.id,
@@ -117,6 +118,9 @@ export class FleetFrontEnd {
         toPort: listenerPort,
         cidrBlocks: cidrs,
       });
+      if (listenerPort === 80 && options.certificateArn) {
+        suppressCheckov(rule, 'CKV_AWS_260', 'port 80 only answers with a 301 redirect to HTTPS (the HttpRedirect listener); no content is served over HTTP');
+      }
     }
     new SecurityGroupRule(scope, 'LoadBalancerEgressToInstances', {
       type: 'egress',
@@ -156,7 +160,7 @@ export class FleetFrontEnd {
    */
   public targetGroup(scope: Construct, id: string, slot?: string): { readonly resource: LbTargetGroup; readonly arn: string } {
     const { healthCheck } = this.props;
-    const targetGroup = new LbTargetGroup(scope, id, {
+    const targetGroup: LbTargetGroup = new LbTargetGroup(scope, id, {
       name: fixedName(NameRule.TARGET_GROUP, this.props.base, slot),
       port: this.props.port,
       protocol: 'HTTP',
@@ -175,6 +179,7 @@ export class FleetFrontEnd {
         timeout: healthCheck.timeoutSeconds,
       },
     });
+    suppressCheckov(targetGroup, 'CKV_AWS_378', 'TLS terminates at the load balancer; the targets accept this port only from the load balancer security group, inside the VPC');
     const arn = targetGroup.arn;
     registerStableReference(arn, `target-group:${targetGroup.node.path}`);
     return { resource: targetGroup, arn };
