@@ -88,6 +88,9 @@ export class ImmutableLaunchTemplate extends Construct {
     super(scope, id);
     ImmutabilityAspect.enable(this);
     const check = new Validator(this, 'ImmutableLaunchTemplate');
+    if (!props.image || typeof (props.image as { bind?: unknown }).bind !== 'function') {
+      check.fail(`image (${String(props.image)}) is required and must be an image source: pass ImageSource.fromAmiId('ami-...'), ImageSource.fromSsmParameter(name) or ImageSource.fromPipeline(pipeline).`);
+    }
     validateServerSettings(check, props);
     if (props.name !== undefined && Token.isUnresolved(props.name)) {
       check.fail(`name (${props.name}) is a token; pass a literal base name so that the name's length can be checked at synth.`);
