@@ -72,8 +72,9 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
   const generation = launchTemplate.generation;
   const requirements = launchTemplate.instanceType.requirements;
   const gate = capacity.desired ?? capacity.min;
+  const groupName = generationName(NameRule.AUTOSCALING_GROUP, { base: props.base, slot: props.slot, generation });
   const autoScalingGroup = new AutoscalingGroup(scope, 'AutoScalingGroup', {
-    name: generationName(NameRule.AUTOSCALING_GROUP, { base: props.base, slot: props.slot, generation }),
+    name: groupName,
     minSize: capacity.min,
     maxSize: capacity.max,
     desiredCapacity: capacity.desired,
@@ -102,7 +103,9 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
     },
   });
   const scalingPolicy = props.scaling ? new AutoscalingPolicy(scope, 'ScalingPolicy', {
-    name: props.scaling.metric === 'cpu' ? 'cpu-target-tracking' : 'requests-per-target-tracking',
+    // Policy names only need to be unique per group, but moto keys them by name alone:
+    // the group's name keeps them unique across slots and generations.
+    name: `${groupName}-${props.scaling.metric === 'cpu' ? 'cpu' : 'requests'}-target-tracking`,
     autoscalingGroupName: autoScalingGroup.name,
     policyType: 'TargetTrackingScaling',
     targetTrackingConfiguration: {

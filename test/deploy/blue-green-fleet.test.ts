@@ -201,8 +201,9 @@ describe('BlueGreenFleet', () => {
     expect(blueAsg.lifecycle.ignore_changes).toEqual(['desired_capacity']);
     expect(resource(json, 'aws_autoscaling_group', 'Green')).toMatchObject({ min_size: 1, max_size: 2, min_elb_capacity: 1 });
     expect(Object.keys(json.resource.aws_autoscaling_policy)).toHaveLength(2);
+    expect(resource(json, 'aws_autoscaling_policy', 'Green').name).toBe(`${resource(json, 'aws_autoscaling_group', 'Green').name}-cpu-target-tracking`);
     expect(text).toHaveResourceWithProperties(AutoscalingPolicy, {
-      name: 'cpu-target-tracking',
+      name: `${blueAsg.name}-cpu-target-tracking`,
       policy_type: 'TargetTrackingScaling',
       target_tracking_configuration: { target_value: 60, predefined_metric_specification: { predefined_metric_type: 'ASGAverageCPUUtilization' } },
       lifecycle: { create_before_destroy: true },
