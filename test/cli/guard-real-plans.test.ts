@@ -1,0 +1,74 @@
+/**
+ * The built `cdktf-immutable guard` on real plans: test/fixtures/plans/e2e-*.json are
+ * `tofu show -json` outputs saved by the end-to-end tests (test/e2e/, OpenTofu with the
+ * real AWS provider against moto), untrimmed. Regenerate them with `npm run test:e2e`.
+ * (`preview` compares synth outputs, not plans, so it does not apply to these files.)
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { runCli } from './run-cli';
+
+const PLANS = join(__dirname, '..', 'fixtures', 'plans');
+const plan = (name: string) => join(PLANS, `e2e-${name}.json`);
+
+function guardJson(file: string): { code: number | null; report: any } {
+  const result = runCli(['guard', file, '--json']);
+  return { code: result.code, report: JSON.parse(result.stdout) };
+}
+
+describe('guard on real OpenTofu plans', () => {
+  test('stage: green\'s launch template and group replaced create-before-destroy pass', () => {
+    const result = runCli(['guard', plan('stage')]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Plan actions: \d+ no-op, 2 create,delete/);
+    expect(result.stdout).toMatch(/guard: ok/);
+    const { report } = guardJson(plan('stage'));
+    expect(report.violations).toEqual([]);
+    expect(report.changes.map((c: any) => [c.address, c.actions.join(',')]).sort()).toEqual([
+      ['aws_autoscaling_group.Web_Green_AutoScalingGroup_70F3CBBA', 'create,delete'],
+      ['aws_launch_template.Web_Green_LaunchTemplate_79031D5E', 'create,delete'],
+    ]);
+  });
+
+  test.each(['promote', 'rollback'])('%s: only the listener is updated, and passes', (name) => {
+    const { code, report } = guardJson(plan(name));
+    expect(code).toBe(0);
+    expect(report.violations).toEqual([]);
+    expect(report.changes).toEqual([{ address: 'aws_lb_listener.Web_Listener_8E68D58A', type: 'aws_lb_listener', actions: ['update'] }]);
+  });
+
+  test('replace strategy: the new generation replaces the old create-before-destroy and passes', () => {
+    const { code, report } = guardJson(plan('replace'));
+    expect(code).toBe(0);
+    expect(report.violations).toEqual([]);
+    expect(report.changes.map((c: any) => `${c.type} ${c.actions.join(',')}`).sort()).toEqual([
+      'aws_autoscaling_group create,delete',
+      'aws_launch_template create,delete',
+    ]);
+  });
+
+  test('violation: a fixed-name launch template updated in place fails, naming it and the image', () => {
+    const result = runCli(['guard', plan('violation')]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAIL aws_launch_template\.Mutable: immutable aws_launch_template updated in place \(image_id, latest_version\)/);
+    expect(result.stderr).toMatch(/1 violation/);
+  });
+
+  test('the stage plan turned delete-before-create fails on both resources', () => {
+    const json = JSON.parse(readFileSync(plan('stage'), 'utf8'));
+    for (const rc of json.resource_changes) {
+      if (rc.change.actions.join(',') === 'create,delete') {
+        rc.change.actions = ['delete', 'create'];
+      }
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'guard-real-')), 'dbc.json');
+    writeFileSync(file, JSON.stringify(json));
+    const { code, report } = guardJson(file);
+    expect(code).toBe(1);
+    expect(report.violations.map((v: any) => `${v.address} ${v.kind}`).sort()).toEqual([
+      'aws_autoscaling_group.Web_Green_AutoScalingGroup_70F3CBBA delete-before-create',
+      'aws_launch_template.Web_Green_LaunchTemplate_79031D5E delete-before-create',
+    ]);
+  });
+});

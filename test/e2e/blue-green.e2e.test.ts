@@ -1,0 +1,195 @@
+/**
+ * (2) Blue/green lifecycle and (4) no-op, on moto with the real AWS provider, driven by
+ * the release command exactly as a user would: release file -> synth -> tofu plan/apply.
+ * One deploy is reused across the steps (they run in order and depend on each other).
+ * The saved plans become fixtures (7) under test/fixtures/plans/e2e-*.json.
+ */
+import { spawn } from 'child_process';
+import { mkdirSync, mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { MotoServer, motoAmiIds, motoAsgNames, startMoto } from './harness/moto';
+import { apply, cli, cliOk, init, logPlan, planActions, saveFixture, savedPlan, stateResources, synthE2eApp, tofuEnv, tofuOk } from './harness/tofu';
+
+const work = mkdtempSync(join(tmpdir(), 'e2e-blue-green-'));
+const releases = join(work, 'releases');
+const releaseFile = join(releases, 'e2e.json');
+let moto: MotoServer;
+let dir: string;
+let amis: string[];
+const started = Date.now();
+
+const LT = (slot: 'Blue' | 'Green') => `aws_launch_template.Web_${slot}_LaunchTemplate_${slot === 'Blue' ? '0CDF2054' : '79031D5E'}`;
+const ASG = (slot: 'Blue' | 'Green') => `aws_autoscaling_group.Web_${slot}_AutoScalingGroup_${slot === 'Blue' ? 'EBAB4B97' : '70F3CBBA'}`;
+const TG = (slot: 'Blue' | 'Green') => `aws_lb_target_group.Web_${slot}_TargetGroup_${slot === 'Blue' ? '786D8717' : '3DF5EF75'}`;
+const LISTENER = 'aws_lb_listener.Web_Listener_8E68D58A';
+
+function synth(): void {
+  dir = synthE2eApp('blue-green', join(work, 'out'), { E2E_RELEASE_FILE: releaseFile });
+}
+
+/** Reads the state and checks the ASGs, target groups and listener weights. */
+async function checkState(expected: { blue: number; green: number }): Promise<Record<string, { type: string; values: any }>> {
+  const state = await stateResources(dir, moto.env);
+  const blueTg = state[TG('Blue')].values;
+  const greenTg = state[TG('Green')].values;
+  expect(blueTg.name).toBe('e2e-web-blue');
+  expect(greenTg.name).toBe('e2e-web-green');
+  for (const [slot, tg] of [['Blue', blueTg], ['Green', greenTg]] as const) {
+    const asg = state[ASG(slot)].values;
+    const lt = state[LT(slot)].values;
+    expect(asg.name).toMatch(new RegExp(`^e2e-web-${slot.toLowerCase()}-[0-9a-f]{10}$`));
+    expect(lt.name).toMatch(new RegExp(`^e2e-web-${slot.toLowerCase()}-[0-9a-f]{10}$`));
+    expect(asg.target_group_arns).toEqual([tg.arn]);
+    expect(asg.launch_template[0].id).toBe(lt.id);
+  }
+  const forward = state[LISTENER].values.default_action[0].forward[0].target_group;
+  const weights = Object.fromEntries(forward.map((t: any) => [t.arn === blueTg.arn ? 'blue' : t.arn === greenTg.arn ? 'green' : t.arn, t.weight]));
+  expect(weights).toEqual(expected);
+  // moto holds exactly the two current groups: no orphan
+  expect(await motoAsgNames(moto.endpoint)).toEqual([state[ASG('Blue')].values.name, state[ASG('Green')].values.name].sort());
+  return state;
+}
+
+/** (4) a plan right after an apply has no changes. */
+async function expectNoOp(step: string): Promise<void> {
+  const plan = await savedPlan(dir, `noop-${step}`, moto.env);
+  logPlan(`no-op after ${step}`, plan.json);
+  expect(planActions(plan.json)).toEqual({});
+  expect(plan.exitCode).toBe(0);
+}
+
+beforeAll(async () => {
+  moto = await startMoto(work);
+  mkdirSync(releases, { recursive: true });
+  amis = await motoAmiIds(moto.endpoint);
+  expect(amis.length).toBeGreaterThanOrEqual(2);
+});
+
+afterAll(async () => {
+  await moto?.stop();
+  // eslint-disable-next-line no-console
+  console.log(`[e2e] blue/green lifecycle: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}`);
+});
+
+test('deploy: both slots run image A, blue active', async () => {
+  cliOk(['release', 'init', 'e2e', '--dir', releases]);
+  cliOk(['release', 'stage', 'e2e', '--image', amis[0], '--dir', releases]); // empty env: to the active slot (blue)
+  cliOk(['release', 'stage', 'e2e', '--image', amis[0], '--dir', releases]); // then the idle slot (green)
+  synth();
+  await init(dir, moto.env);
+  const plan = await savedPlan(dir, 'deploy', moto.env);
+  logPlan('deploy', plan.json);
+  await apply(dir, moto.env, plan.file);
+  await checkState({ blue: 100, green: 0 });
+  await expectNoOp('deploy');
+});
+
+let before: Record<string, { type: string; values: any }>;
+
+test('stage image B into green: replaces only green\'s launch template and group, create-before-destroy; guard passes', async () => {
+  before = await stateResources(dir, moto.env);
+  cliOk(['release', 'stage', 'e2e', '--image', amis[1], '--dir', releases]);
+  synth();
+  const plan = await savedPlan(dir, 'stage', moto.env);
+  logPlan('stage', plan.json);
+  expect(planActions(plan.json)).toEqual({
+    [LT('Green')]: 'create,delete',
+    [ASG('Green')]: 'create,delete',
+  });
+  const guard = cli(['guard', plan.jsonFile]);
+  // eslint-disable-next-line no-console
+  console.log(`[e2e] guard stage: exit ${guard.code}\n${guard.stdout}${guard.stderr}`);
+  expect(guard.code).toBe(0);
+  saveFixture(plan, 'e2e-stage');
+  await apply(dir, moto.env, plan.file);
+  const state = await checkState({ blue: 100, green: 0 });
+  // blue untouched, green's group and template renamed to the new generation
+  // (identity, not every attribute: a refresh turns some unset lists from null into [])
+  const identity = (v: any) => ({ id: v.id, arn: v.arn, name: v.name, image_id: v.image_id, latest_version: v.latest_version, launch_template: v.launch_template?.[0]?.id, target_group_arns: v.target_group_arns });
+  for (const address of [LT('Blue'), ASG('Blue'), TG('Blue'), TG('Green')]) {
+    expect(identity(state[address].values)).toEqual(identity(before[address].values));
+  }
+  expect(state[ASG('Green')].values.name).not.toBe(before[ASG('Green')].values.name);
+  expect(state[LT('Green')].values.image_id).toBe(amis[1]);
+  expect(state[LT('Blue')].values.image_id).toBe(amis[0]);
+  expect(await motoAsgNames(moto.endpoint)).not.toContain(before[ASG('Green')].values.name);
+  await expectNoOp('stage');
+});
+
+test('promote: only the listener changes', async () => {
+  cliOk(['release', 'promote', 'e2e', '--dir', releases]);
+  synth();
+  const plan = await savedPlan(dir, 'promote', moto.env);
+  logPlan('promote', plan.json);
+  expect(planActions(plan.json)).toEqual({ [LISTENER]: 'update' });
+  expect(cli(['guard', plan.jsonFile]).code).toBe(0);
+  saveFixture(plan, 'e2e-promote');
+  await apply(dir, moto.env, plan.file);
+  await checkState({ blue: 0, green: 100 });
+  await expectNoOp('promote');
+});
+
+test('rollback: only the listener changes, back to blue', async () => {
+  const beforeRollback = await stateResources(dir, moto.env);
+  cliOk(['release', 'rollback', 'e2e', '--dir', releases]);
+  synth();
+  const plan = await savedPlan(dir, 'rollback', moto.env);
+  logPlan('rollback', plan.json);
+  expect(planActions(plan.json)).toEqual({ [LISTENER]: 'update' });
+  expect(cli(['guard', plan.jsonFile]).code).toBe(0);
+  saveFixture(plan, 'e2e-rollback');
+  await apply(dir, moto.env, plan.file);
+  const state = await checkState({ blue: 100, green: 0 });
+  // the previous generation was still running: the groups are the same ones
+  expect(state[ASG('Blue')].values.name).toBe(beforeRollback[ASG('Blue')].values.name);
+  expect(state[ASG('Green')].values.name).toBe(beforeRollback[ASG('Green')].values.name);
+  await expectNoOp('rollback');
+  const status = cliOk(['release', 'status', 'e2e', '--dir', releases]);
+  // eslint-disable-next-line no-console
+  console.log(`[e2e] release status after rollback:\n${status.stdout}`);
+  await tofuOk(dir, ['state', 'list'], moto.env);
+});
+
+test('interrupted stage apply: SIGINT once the new launch template exists, then apply again converges', async () => {
+  const beforeStage = await stateResources(dir, moto.env);
+  const third = amis[2] ?? amis[0];
+  cliOk(['release', 'stage', 'e2e', '--image', third, '--dir', releases]);
+  synth();
+  const plan = await savedPlan(dir, 'interrupted', moto.env);
+  logPlan('interrupted stage', plan.json);
+  expect(planActions(plan.json)).toEqual({ [LT('Green')]: 'create,delete', [ASG('Green')]: 'create,delete' });
+
+  // apply, and interrupt tofu (SIGINT, as Ctrl-C) as soon as the new template is created
+  const child = spawn(process.env.TOFU_BIN!, ['apply', '-input=false', '-no-color', plan.file], { cwd: dir, env: tofuEnv(moto.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let interrupted = false;
+  const code = await new Promise<number | null>((resolveExit) => {
+    const onData = (data: Buffer) => {
+      output += data;
+      if (!interrupted && output.includes(`${LT('Green')}: Creation complete`)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', resolveExit);
+  });
+  // eslint-disable-next-line no-console
+  console.log(`[e2e] interrupted apply: exit ${code}, interrupted=${interrupted}\n${output.split('\n').filter((l) => /Creat|Destroy|nterrupt|Stopping|Error/.test(l)).join('\n')}`);
+  expect(interrupted).toBe(true);
+
+  // apply again: converges
+  const again = await tofuOk(dir, ['apply', '-input=false', '-no-color', '-auto-approve'], moto.env);
+  // eslint-disable-next-line no-console
+  console.log(`[e2e] re-apply after interrupt:\n${again.stdout.split('\n').filter((l) => /complete|Apply complete/.test(l)).join('\n')}`);
+  // listener weights did not move; moto holds exactly the two current groups (no orphan)
+  const state = await checkState({ blue: 100, green: 0 });
+  expect(state[LT('Green')].values.image_id).toBe(third);
+  expect(state[ASG('Blue')].values.name).toBe(beforeStage[ASG('Blue')].values.name);
+  expect(state[LISTENER].values).toEqual(expect.objectContaining({ arn: beforeStage[LISTENER].values.arn }));
+  const list = await tofuOk(dir, ['state', 'list'], moto.env);
+  expect(list.stdout.split('\n').filter((l) => l.startsWith('aws_autoscaling_group.'))).toHaveLength(2);
+  await expectNoOp('interrupted apply');
+});

@@ -1,0 +1,178 @@
+/**
+ * Runs OpenTofu (from the e2e toolchain) in a synthesized stack folder, and reads plans.
+ */
+import { spawn, spawnSync } from 'child_process';
+import { copyFileSync, readFileSync } from 'fs';
+import { join, resolve } from 'path';
+
+export const ROOT = resolve(__dirname, '..', '..', '..');
+export const BUILT_CLI = join(ROOT, 'dist', 'bin', 'cdktf-immutable.js');
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seconds: number;
+}
+
+function tofuBin(): string {
+  const bin = process.env.TOFU_BIN;
+  if (!bin || !process.env.TF_CLI_CONFIG_FILE || !process.env.TF_CLI_CONFIG_FILE.includes('toolchain-')) {
+    throw new Error('TOFU_BIN / TF_CLI_CONFIG_FILE are not the e2e toolchain\'s: run "npm run test:e2e".');
+  }
+  return bin;
+}
+
+/** Environment for tofu: the toolchain's, automation mode, plus `extra` (the moto endpoint). */
+export function tofuEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...extra };
+}
+
+/** Runs tofu asynchronously (so jest's timers and the moto server keep running). */
+export function tofu(dir: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
+  const started = Date.now();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(tofuBin(), [...args], { cwd: dir, env: tofuEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+/** Runs tofu and fails with its output unless it exits with one of `codes`. */
+export async function tofuOk(dir: string, args: readonly string[], extraEnv: Record<string, string> = {}, codes: readonly number[] = [0]): Promise<RunResult> {
+  const result = await tofu(dir, args, extraEnv);
+  if (result.code === null || !codes.includes(result.code)) {
+    throw new Error(`tofu ${args.join(' ')} in ${dir} exited ${result.code}:\n${result.stdout.slice(-6000)}\n${result.stderr.slice(-6000)}`);
+  }
+  return result;
+}
+
+export async function init(dir: string, extraEnv: Record<string, string> = {}, backend = true): Promise<RunResult> {
+  return tofuOk(dir, ['init', '-input=false', '-no-color', ...(backend ? [] : ['-backend=false'])], extraEnv);
+}
+
+export async function apply(dir: string, extraEnv: Record<string, string>, planFile?: string): Promise<RunResult> {
+  return tofuOk(dir, ['apply', '-input=false', '-no-color', '-auto-approve', ...(planFile ? [planFile] : [])], extraEnv);
+}
+
+export interface SavedPlan {
+  readonly file: string;
+  readonly jsonFile: string;
+  readonly json: PlanJson;
+  /** `-detailed-exitcode`: 0 no changes, 2 changes. */
+  readonly exitCode: number;
+}
+
+export interface ResourceChange {
+  address: string;
+  type: string;
+  mode?: string;
+  change: { actions: string[]; before: any; after: any; after_unknown?: any; replace_paths?: unknown };
+  action_reason?: string;
+}
+
+export interface PlanJson {
+  resource_changes?: ResourceChange[];
+  [key: string]: unknown;
+}
+
+/** `tofu plan -out` + `tofu show -json`; the JSON is written next to the plan. */
+export async function savedPlan(dir: string, name: string, extraEnv: Record<string, string>, extraArgs: readonly string[] = []): Promise<SavedPlan> {
+  const file = join(dir, `${name}.tfplan`);
+  const planned = await tofuOk(dir, ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-out=${file}`, ...extraArgs], extraEnv, [0, 2]);
+  const shown = await tofuOk(dir, ['show', '-json', '-no-color', file], extraEnv);
+  const jsonFile = join(dir, `${name}.plan.json`);
+  require('fs').writeFileSync(jsonFile, shown.stdout);
+  return { file, jsonFile, json: JSON.parse(shown.stdout), exitCode: planned.code! };
+}
+
+/** address -> actions joined by ",", for every managed resource change that is not a no-op. */
+export function planActions(plan: PlanJson): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rc of plan.resource_changes ?? []) {
+    if (rc.mode === 'data') {
+      continue;
+    }
+    const actions = rc.change.actions.join(',');
+    if (actions !== 'no-op') {
+      out[rc.address] = actions;
+    }
+  }
+  return out;
+}
+
+/** Counts of create / update / delete / replace (create,delete or delete,create). */
+export function actionCounts(plan: PlanJson): Record<string, number> {
+  const counts: Record<string, number> = { create: 0, update: 0, delete: 0, replace: 0 };
+  for (const actions of Object.values(planActions(plan))) {
+    if (actions.includes('create') && actions.includes('delete')) {
+      counts.replace++;
+    } else {
+      counts[actions] = (counts[actions] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
+export function logPlan(scenario: string, plan: PlanJson): void {
+  // eslint-disable-next-line no-console
+  console.log(`[e2e] ${scenario}: ${JSON.stringify(actionCounts(plan))}\n${Object.entries(planActions(plan)).map(([a, x]) => `  ${x.padEnd(14)} ${a}`).join('\n') || '  (no changes)'}`);
+}
+
+/** The state as `tofu show -json` prints it: resources by address. */
+export async function stateResources(dir: string, extraEnv: Record<string, string>): Promise<Record<string, { type: string; values: any }>> {
+  const shown = await tofuOk(dir, ['show', '-json', '-no-color'], extraEnv);
+  const json = JSON.parse(shown.stdout);
+  const out: Record<string, { type: string; values: any }> = {};
+  const walk = (module: any) => {
+    for (const r of module?.resources ?? []) {
+      out[r.address] = { type: r.type, values: r.values };
+    }
+    for (const child of module?.child_modules ?? []) {
+      walk(child);
+    }
+  };
+  walk(json.values?.root_module);
+  return out;
+}
+
+/** Synthesizes the e2e app (test/e2e/apps/app.ts) into `outdir`; returns the stack folder. */
+export function synthE2eApp(stack: 'blue-green' | 'replace' | 'mutable', outdir: string, env: Record<string, string>): string {
+  const result = spawnSync(process.execPath, ['--require', 'ts-node/register/transpile-only', join(ROOT, 'test', 'e2e', 'apps', 'app.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, E2E_STACK: stack, CDKTF_OUTDIR: outdir },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    throw new Error(`synth of the e2e app (${stack}) failed:\n${result.stdout}\n${result.stderr}`);
+  }
+  return join(outdir, 'stacks', `e2e-${stack}`);
+}
+
+/** Runs the built command line. */
+export function cli(args: readonly string[]): RunResult {
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [BUILT_CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
+}
+
+export function cliOk(args: readonly string[]): RunResult {
+  const result = cli(args);
+  if (result.code !== 0) {
+    throw new Error(`cdktf-immutable ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+  }
+  return result;
+}
+
+/** Saves a plan JSON as a fixture under test/fixtures/plans/. */
+export function saveFixture(plan: SavedPlan, name: string): void {
+  copyFileSync(plan.jsonFile, join(ROOT, 'test', 'fixtures', 'plans', `${name}.json`));
+}
+
+export function readJson(path: string): any {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
