@@ -6,6 +6,7 @@
  *   BENCH_RUNS=5          processes per measurement (>= 5 for published figures)
  *   BENCH_QUICK=1         smoke test (CI): 1 run, small N, no npm test, results to a temp dir
  *   BENCH_OUT=<folder>    where to write the results (default: the repository root)
+ *   BENCH_RENDER=<json>   only re-write BENCHMARKS.md from a saved benchmarks.json
  */
 'use strict';
 const { spawnSync, execFileSync } = require('child_process');
@@ -21,6 +22,40 @@ const outDir = process.env.BENCH_OUT || (quick ? fs.mkdtempSync(path.join(os.tmp
 // inside the repository so that generated apps resolve its node_modules (gitignored)
 const work = fs.mkdtempSync(path.join(root, '.bench-work-'));
 const preload = path.join(__dirname, 'rss-preload.js');
+const loadAverage = { start: os.loadavg().map(round) };
+
+// Findings of the profile behind the runner in cdktf.json (scripts/ts-node/), kept with the
+// figures they explain. Measured with heap snapshots at exit (after gc), --cpu-prof and
+// maxRSS, on this 2-core machine with a load average of 3-6.
+const PROFILE_NOTES = [
+  'Before the fix cdktf.json ran `node --require ts-node/register/transpile-only stacks/main.ts`: 217-230 MiB peak RSS, 5-8 s.',
+  'The same app compiled to JavaScript with tsc and run by plain node: 113 MiB, 2.1 s. So about 100 MiB and 3-5 s were the TypeScript runner, not cdktf or the library.',
+  '',
+  '- **Source maps of node_modules (~36 MiB of heap, ~1.25 s CPU).** Live heap after gc at exit: 92.6 MiB under ts-node against 27.9 MiB compiled. The largest extra items were arrays (28 MiB of `(object elements)`/`Array`) and second copies of `@cdktf/provider-aws` sources. ts-node installs source-map-support; cdktf captures a full stack trace (`Error.stackTraceLimit = MAX_SAFE_INTEGER`) for every token and annotation, and each trace made source-map-support read every JavaScript file on the stack, decode its inline source map (the provider ships large ones with `sourcesContent`) and keep it. The CPU profile put 1.25 s of 8.3 s in source-map-support under cdktf `captureStackTrace`. Keeping source maps for the project\'s own TypeScript only brought the live heap to 56.9 MiB.',
+  '- **Transpiling (4.7 s of 8.3 s CPU, the transient garbage behind the peak).** `transpileModule` for the 62 TypeScript files (281 KB) ran in a cold, unoptimized TypeScript: emit 3.1 s, createSourceFile 1.1 s, createProgram 0.3 s; reading tsconfig took 0.07 s. Its garbage grew old space to 67 MiB (31 MiB live) and is what kept peak RSS above 200 MiB after the source-map fix (206-213 MiB).',
+  '- **The `typescript` module itself (~48 MiB).** `node -e "require(\'typescript\')"` is 88 MiB against 40 MiB for `node -e 0` (its 8.7 MiB source string plus compiled code). ts-node always loads it to read tsconfig.json, so it stays.',
+  '- **Formatting cdktf\'s stack traces (5.3 s of 11.8 s CPU for 20 services x 3 environments).** Profiling the scaling app showed cdktf `captureStackTrace` (one unlimited-depth capture per token, reference and provider output object, e.g. each `ComplexObject`) at 6.3 s inclusive, 5.3 s of it in source-map-support\'s JavaScript `prepareStackTrace` (`wrapCallSite`/`cloneCallSite` per frame, `pathToFileURL` for each cache key). The runner now maps only the project\'s TypeScript frames of such captures and formats the rest natively, as plain node does; thrown errors keep full source-mapped traces. Same app afterwards: 4.0 s CPU.',
+  '- Not the cause: cdktf synth and JSON output of the 4 stacks (the compiled app does both in 113 MiB), and TS_NODE_SWC (tried before this profile, no help). A smaller young generation (`--max-semi-space-size=4`) cut the peak too, but made the first synth 1.5-2x slower, so it was not used.',
+  '',
+  'The fix: cdktf.json runs `node --require ./scripts/ts-node/register.js stacks/main.ts`, still ts-node (transpile-only) with (1) a ts-node transpiler plugin that caches TypeScript\'s transpileModule output in node_modules/.cache, keyed by file name, source, compiler options and TypeScript version, so nothing needs building or cleaning by hand, (2) source maps for the project\'s TypeScript only and (3) cheap formatting of the stack traces cdktf captures on plain objects. The first synth after a clone or an edit of every file transpiles as before (the "empty transpile cache" row); each later synth transpiles only the files that changed.',
+];
+
+// BENCH_RENDER=benchmarks.json: only re-render BENCHMARKS.md from saved results.
+if (process.env.BENCH_RENDER) {
+  const saved = JSON.parse(fs.readFileSync(path.resolve(process.env.BENCH_RENDER), 'utf8'));
+  fs.writeFileSync(path.join(outDir, 'BENCHMARKS.md'), markdown(saved));
+  console.log(`wrote ${path.join(outDir, 'BENCHMARKS.md')} from ${process.env.BENCH_RENDER}`);
+  fs.rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
+
+// The app exactly as cdktf.json runs it: "node <runner flags...> <entry>". Every other
+// TypeScript program below runs with the same runner flags, so the comparisons are fair.
+const appCommand = JSON.parse(fs.readFileSync(path.join(root, 'cdktf.json'), 'utf8')).app;
+const appArgv = appCommand.trim().split(/\s+/);
+if (appArgv[0] !== 'node' || appArgv.length < 2) throw new Error(`cdktf.json "app" is not "node ... <entry>": ${appCommand}`);
+const APP_ENTRY = appArgv[appArgv.length - 1];
+const TS_NODE = appArgv.slice(1, -1);
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -29,7 +64,7 @@ function median(values) {
 }
 
 /** Runs `node <args>` `runs` times in fresh processes; returns median wall ms and peak RSS MiB. */
-function measure(label, args, env = {}) {
+function measure(label, args, env = {}, perRunEnv = () => ({})) {
   const walls = [];
   const rss = [];
   for (let i = 0; i < runs; i++) {
@@ -38,7 +73,7 @@ function measure(label, args, env = {}) {
     const start = process.hrtime.bigint();
     const result = spawnSync(process.execPath, ['--require', preload, ...args], {
       cwd: root,
-      env: { ...process.env, BENCH_RSS_FILE: rssFile, CDKTF_OUTDIR: outdir, ...env },
+      env: { ...process.env, BENCH_RSS_FILE: rssFile, CDKTF_OUTDIR: outdir, ...env, ...perRunEnv(i) },
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -55,10 +90,16 @@ function measure(label, args, env = {}) {
   return entry;
 }
 
-const TS_NODE = ['--require', 'ts-node/register/transpile-only'];
+console.log(`app command (cdktf.json): ${appCommand}; load average ${loadAverage.start.join(' ')}`);
 
-// 1. The whole app, as cdktf.json runs it.
-const app = measure('whole app (stacks/main.ts)', [...TS_NODE, 'stacks/main.ts']);
+// 1. The whole app, as cdktf.json runs it. generateBaseline() below synthesizes it once
+//    first, which also fills the runner's transpile cache (if it has one), so `app` is the
+//    everyday synth; `appCold` gives every run an empty cache (first synth after a clone).
+const baselineSource = generateBaseline();
+const app = measure(`whole app (${APP_ENTRY})`, [...TS_NODE, APP_ENTRY]);
+const appCold = measure(`whole app (${APP_ENTRY}), empty transpile cache`, [...TS_NODE, APP_ENTRY], {}, () => ({
+  CDKTF_IMMUTABLE_TS_CACHE: fs.mkdtempSync(path.join(work, 'ts-cache-')),
+}));
 
 // 2. Baseline: merely loading cdktf and the provider with the root import, which is
 //    how most cdktf projects import it, and the same resources written the common
@@ -68,7 +109,15 @@ fs.writeFileSync(loadOnlyFile, "import * as cdktf from 'cdktf';\nimport * as aws
 const loadOnly = measure('baseline: load cdktf + root @cdktf/provider-aws import only', [...TS_NODE, loadOnlyFile], { TS_NODE_PROJECT: path.join(root, 'tsconfig.json') });
 
 const baselineFile = path.join(work, 'baseline-app.ts');
-fs.writeFileSync(baselineFile, generateBaseline());
+fs.writeFileSync(baselineFile, baselineSource.text);
+// The baseline must really create every resource and data source the app does.
+const baselineOut = fs.mkdtempSync(path.join(work, 'baseline-out-'));
+execFileSync(process.execPath, [...TS_NODE, baselineFile], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: baselineOut } });
+const resourceCount = { app: baselineSource.count, baseline: countResources(baselineOut) };
+console.log(`resources + data sources: app ${resourceCount.app.total} (${resourceCount.app.resources} + ${resourceCount.app.dataSources}), baseline ${resourceCount.baseline.total} (${resourceCount.baseline.resources} + ${resourceCount.baseline.dataSources})`);
+if (JSON.stringify(resourceCount.app.byType) !== JSON.stringify(resourceCount.baseline.byType)) {
+  throw new Error(`the baseline does not create the app's resources:\napp ${JSON.stringify(resourceCount.app.byType)}\nbaseline ${JSON.stringify(resourceCount.baseline.byType)}`);
+}
 const baseline = measure('baseline: the same resources, plain classes from the root import', [...TS_NODE, baselineFile]);
 
 // 3. Scaling: N services x 3 environments, each service a blue/green fleet.
@@ -114,8 +163,11 @@ const results = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   quick,
+  appCommand,
+  loadAverage: { ...loadAverage, end: os.loadavg().map(round) },
   app,
-  baseline: { loadOnly, sameResources: baseline, ratioToLoadOnly: round(app.wallMs / loadOnly.wallMs), ratioToSameResources: round(app.wallMs / baseline.wallMs) },
+  appCold,
+  baseline: { resourceCount: { app: resourceCount.app.total, baseline: resourceCount.baseline.total, resources: resourceCount.app.resources, dataSources: resourceCount.app.dataSources }, loadOnly, sameResources: baseline, ratioToLoadOnly: round(app.wallMs / loadOnly.wallMs), ratioToSameResources: round(app.wallMs / baseline.wallMs) },
   scaling,
   dockerHash,
   npmTest,
@@ -143,8 +195,9 @@ function markdown(r) {
     '# Benchmarks',
     '',
     `Measured by \`npm run bench\` on ${r.date.slice(0, 10)}: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}.`,
-    `Every figure is the median of ${runs} separate processes (wall time from spawn to exit; peak RSS from \`process.resourceUsage().maxRSS\`).`,
-    'Synth runs exactly what cdktf.json runs (`node --require ts-node/register/transpile-only ...`).',
+    `Every figure is the median of ${r.app.runs} separate processes (wall time from spawn to exit; peak RSS from \`process.resourceUsage().maxRSS\`).`,
+    `Synth runs exactly what cdktf.json runs (\`${r.appCommand}\`); every other program here runs with the same runner flags.`,
+    `Load average (1, 5, 15 min) at start: ${r.loadAverage.start.join(', ')}; at end: ${r.loadAverage.end.join(', ')} (other engineers' jest and tofu runs share the 2 cores, hence medians).`,
     '',
     '## Goals',
     '',
@@ -157,10 +210,12 @@ function markdown(r) {
     row(['what', 'wall (ms)', 'peak RSS (MiB)']),
     row(['---', '---:', '---:']),
     row([r.app.label, r.app.wallMs, r.app.peakRssMiB]),
+    row([r.appCold.label, r.appCold.wallMs, r.appCold.peakRssMiB]),
     row([r.baseline.loadOnly.label, r.baseline.loadOnly.wallMs, r.baseline.loadOnly.peakRssMiB]),
     row([r.baseline.sameResources.label, r.baseline.sameResources.wallMs, r.baseline.sameResources.peakRssMiB]),
     '',
     `Ratio whole app / root-import load only: **${r.baseline.ratioToLoadOnly}**; whole app / same resources with the root import: **${r.baseline.ratioToSameResources}**.`,
+    `The same-resources baseline is generated from the app's synthesized JSON; it creates ${r.baseline.resourceCount.baseline} resources and data sources, the app ${r.baseline.resourceCount.app} (${r.baseline.resourceCount.resources} resources + ${r.baseline.resourceCount.dataSources} data sources; checked type by type).`,
     '',
     '## Scaling (blue/green fleets, 3 environment stacks)',
     '',
@@ -171,6 +226,10 @@ function markdown(r) {
     '## Docker context hashing',
     '',
     `${r.dockerHash.files} files: **${r.dockerHash.hashMs} ms** hashing (median), ${r.dockerHash.process.wallMs} ms for the whole process.`,
+    '',
+    '## What the profile showed (issue 7)',
+    '',
+    ...PROFILE_NOTES,
     '',
     '## Test suite',
     '',
@@ -210,7 +269,7 @@ app.synth();
 /** The app's resources re-created with plain classes from the root provider imports. */
 function generateBaseline() {
   const out = fs.mkdtempSync(path.join(work, 'app-'));
-  execFileSync(process.execPath, [...TS_NODE, 'stacks/main.ts'], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: out } });
+  execFileSync(process.execPath, [...TS_NODE, APP_ENTRY], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: out } });
   const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
   const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
   const pascal = (s) => camel(s).replace(/^./, (c) => c.toUpperCase());
@@ -250,7 +309,28 @@ function generateBaseline() {
     lines.push('}');
   }
   lines.push('app.synth();');
-  return lines.join('\n') + '\n';
+  return { text: lines.join('\n') + '\n', count: countResources(out) };
+}
+
+/** Resources and data sources in a cdktf output folder, by type. */
+function countResources(out) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+  const byType = {};
+  let resources = 0;
+  let dataSources = 0;
+  for (const stack of Object.values(manifest.stacks)) {
+    const json = JSON.parse(fs.readFileSync(path.join(out, stack.synthesizedStackPath), 'utf8'));
+    for (const [kind, prefix] of [['resource', ''], ['data', 'data.']]) {
+      for (const [type, byName] of Object.entries(json[kind] || {})) {
+        const n = Object.keys(byName).length;
+        byType[prefix + type] = (byType[prefix + type] || 0) + n;
+        if (kind === 'resource') resources += n;
+        else dataSources += n;
+      }
+    }
+  }
+  const sorted = Object.fromEntries(Object.entries(byType).sort(([a], [b]) => a.localeCompare(b)));
+  return { resources, dataSources, total: resources + dataSources, byType: sorted };
 }
 
 function makeContext(dir, count) {
