@@ -53,8 +53,7 @@ export interface ContentHash {
  * rejected with the path of the offending value.
  */
 export function canonicalJson(value: unknown, options: Pick<ContentHashOptions, 'resolveToken'> = {}): string {
-  const unresolved: unknown[] = [];
-  return serialize(value, '$', new Set(), unresolved, options.resolveToken);
+  return contentHash(value, options).canonical;
 }
 
 /**

@@ -298,8 +298,8 @@ function generateBaseline() {
       for (const [type, byName] of Object.entries(json[kind] || {})) {
         const provider = type.split('_')[0];
         const rest = type.slice(provider.length + 1);
-        const ns = camel(prefix + (provider === 'aws' ? 'aws_' + rest : rest)).replace(/^dataAws/, 'dataAws');
-        const nsName = prefix ? ns : camel(rest);
+        // resources: aws.launchTemplate.LaunchTemplate; data sources: aws.dataAwsAmi.DataAwsAmi
+        const nsName = camel(prefix ? prefix + (provider === 'aws' ? type : rest) : rest);
         const cls = prefix ? pascal(prefix + type) : pascal(rest);
         for (const [id, body] of Object.entries(byName)) {
           lines.push(`  new r.${provider}.${nsName}.${cls}(s, ${JSON.stringify(id)}, ${JSON.stringify(convert(body))});`);
