@@ -1,12 +1,68 @@
-// The whole public API of cdktf-immutable. Provider resources are imported by deep
-// path everywhere in the library (never the @cdktf/provider-aws root), so importing
-// this module stays cheap.
-export * from './immutability';
-export * from './image';
-export * from './release';
-export * from './review';
-export * from './compute';
-export * from './deploy';
+// The whole public API of cdktf-immutable, named export by named export and grouped by
+// room; README.md's "API" section lists the same names (a test keeps them equal).
+// Provider resources are imported by deep path everywhere in the library (never the
+// @cdktf/provider-aws root), so importing this module stays cheap.
 
+// Generation identity: canonical hashing, names within AWS limits, bare references, the resource policy list and the immutability aspect.
+export {
+  bareReference, contentHash, Generation, generationName, ImmutabilityAspect, NameRule,
+  ResourcePolicy,
+} from './immutability';
+export type {
+  ContentHash, ContentHashOptions, GenerationNameProps, ImmutableTypeRule, ResourceClass,
+} from './immutability';
+
+// Images: the AMI pipeline and the Image Builder constructs it composes, the Docker image pipeline, image sources.
+export {
+  AmiPipeline, DistributionConfiguration, DockerImagePipeline, DockerImageSource,
+  hashDockerContext, Image, IMAGE_TAG_KEYS, ImageComponent, ImagePipeline, ImageRecipe,
+  ImageRetention, ImageSchedule, ImageSource, InfrastructureConfiguration, LifecyclePolicy,
+  ParentImage,
+} from './image';
+export type {
+  AmiBuildInfrastructureProps, AmiBuildLogging, AmiDistributionProps, AmiPipelineProps,
+  AmiPlatform, BlockDevice, DistributionConfigurationProps, DockerContextHash,
+  DockerContextHashOptions, DockerImagePipelineProps, DockerImageSourceConfig, EbsVolumeType,
+  IImageSource, ImageComponentBindOptions, ImageComponentConfig, ImageComponentFileOptions,
+  ImageComponentOptions, ImageComponentParameter, ImagePipelineProps, ImageProps, ImageRecipeProps,
+  ImageRetentionOptions, ImageScheduleOptions, ImageSourceConfig, ImageTag,
+  InfrastructureConfigurationProps, LifecyclePolicyProps, ManagedParentImageOptions,
+  OwnedImageComponentOptions, ParentImageConfig,
+} from './image';
+
+// Servers: the generation-named launch template, instance profile, instance types, user data.
+export {
+  ImmutableLaunchTemplate, InstanceProfile, InstanceType, SSM_MANAGED_INSTANCE_CORE, UserData,
+} from './compute';
+export type {
+  CpuManufacturer, IInstanceProfile, ImmutableLaunchTemplateProps, InstanceProfileProps,
+  InstanceRequirements, MetadataOptions, Range, ServerSettings,
+} from './compute';
+
+// Fleets: the fleet base, the blue/green and replace fleets, their load balancer and scaling.
+export { BlueGreenFleet, FleetBase, FleetLoadBalancer, FleetScaling, ReplaceFleet } from './deploy';
+export type {
+  AccessLogs, ApplicationLoadBalancerOptions, BlueGreenFleetProps, BlueGreenSlots, Capacity,
+  ExistingListenerOptions, FleetBaseProps, FleetSlot, FleetSlotProps, HealthCheck,
+  LoadBalancerScheme, ReplaceFleetProps, ScalingMetric,
+} from './deploy';
+
+// Release files and their transitions (also `cdktf-immutable/release`).
+export {
+  emptyRelease, formatReleaseFile, loadReleaseFile, otherSlot, parseReleaseFile, promoteRelease,
+  ReleaseFileError, ReleaseLockedError, ReleaseRefusedError, ReleaseStore, rollbackRelease,
+  SLOT_NAMES, stageRelease,
+} from './release';
+export type { ReleaseFile, ReleaseSlot, SlotName, StageOptions } from './release';
+
+// Review: offline preview and plan guard (also `cdktf-immutable/review`).
+export {
+  guardPlan, hasViolations, PlanFileError, previewChanges, readPlanFile, readSynthOutput,
+  SynthOutputError,
+} from './review';
+export type { GuardReport, GuardViolation, PreviewAction, PreviewResource, StackPreview } from './review';
+
+// Errors and scan annotations shared by every room.
+export { ValidationError } from './private/validation';
 // Lets code next to a resource record why a checkov check does not apply (npm run scan).
 export { suppressCheckov } from './private/checkov';

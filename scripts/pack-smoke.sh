@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs the library as it would be published, installs the tarball into an empty
-# project and checks that a consumer sees the public API with types and that
-# `npx cdktf-immutable --version` works.
+# project and checks that a consumer sees the public API with types (the root entry
+# point and the `cdktf-immutable/release` and `cdktf-immutable/review` subpaths) and
+# that `npx cdktf-immutable --version` works.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -11,7 +12,8 @@ cd "$root"
 tarball="$(npm pack --silent --pack-destination "$work" 2>/dev/null | tail -1)"
 echo "packed $tarball ($(du -h "$work/$tarball" | cut -f1))"
 tar -tzf "$work/$tarball" > "$work/contents.txt"
-for required in package/dist/lib/index.js package/dist/lib/index.d.ts package/dist/bin/cdktf-immutable.js package/README.md; do
+for required in package/dist/lib/index.js package/dist/lib/index.d.ts package/dist/bin/cdktf-immutable.js package/README.md \
+    package/dist/lib/release/index.js package/dist/lib/release/index.d.ts package/dist/lib/review/index.js package/dist/lib/review/index.d.ts; do
   grep -qx "$required" "$work/contents.txt" || { echo "missing from the package: $required"; exit 1; }
 done
 if grep -E '^package/(test|stacks|examples|lib/.*\.ts$|node_modules)' "$work/contents.txt" | grep -v '\.d\.ts$'; then
@@ -47,3 +49,53 @@ console.log(`consumer compiled against the published types: ${name}`);
 TS
 "$root/node_modules/.bin/tsc" --strict --esModuleInterop --skipLibCheck --module commonjs --target ES2022 --types node consumer.ts
 node consumer.js
+
+# The subpaths are "exports" entries, which TypeScript reads with node16/nodenext (or
+# bundler) module resolution; "typesVersions" serves the classic node10 resolution.
+cat > subpaths.ts <<'TS'
+import { emptyRelease, formatReleaseFile, parseReleaseFile, ReleaseFile, ReleaseFileError, stageRelease } from 'cdktf-immutable/release';
+import { guardPlan, GuardReport, PlanFileError } from 'cdktf-immutable/review';
+
+const staged: ReleaseFile = stageRelease(emptyRelease('dev'), { image: 'ami-0123456789abcdef0', source: '--image', now: new Date(0) });
+const parsed = parseReleaseFile(formatReleaseFile(staged), 'releases/dev.json');
+const report: GuardReport = guardPlan({ format_version: '1.2', resource_changes: [] }, 'plan.json');
+let refused = '';
+try {
+  parseReleaseFile('{}', 'releases/dev.json');
+} catch (error) {
+  refused = error instanceof ReleaseFileError ? error.message : '';
+}
+const heavy = Object.keys(require.cache).filter((p) => /[\\/]node_modules[\\/](cdktf|constructs)[\\/]/.test(p));
+if (parsed.slots.blue.image !== 'ami-0123456789abcdef0' || report.violations.length !== 0 || !refused.startsWith('releases/dev.json: ')
+  || !(new PlanFileError('x') instanceof Error) || heavy.length > 0) {
+  throw new Error(`unexpected subpath behaviour: ${JSON.stringify({ parsed, report, refused, heavy })}`);
+}
+console.log('consumer compiled against cdktf-immutable/release and cdktf-immutable/review (no cdktf loaded)');
+TS
+"$root/node_modules/.bin/tsc" --strict --esModuleInterop --skipLibCheck --module node16 --target ES2022 --types node subpaths.ts
+node subpaths.js
+"$root/node_modules/.bin/tsc" --strict --esModuleInterop --skipLibCheck --module commonjs --moduleResolution node10 --target ES2022 --types node --noEmit subpaths.ts
+echo "the subpath types resolve with node10 module resolution too (typesVersions)"
+
+# Internal names (stripInternal, or simply not exported) must not compile for a consumer.
+echo "import { ENVIRONMENT_PATTERN } from 'cdktf-immutable/release'; console.log(ENVIRONMENT_PATTERN);" > internal.ts
+if "$root/node_modules/.bin/tsc" --strict --skipLibCheck --module node16 --target ES2022 --types node --noEmit internal.ts >/dev/null 2>&1; then
+  echo "an internal name (ENVIRONMENT_PATTERN) is reachable from cdktf-immutable/release"; exit 1
+fi
+echo "internal names stay out of the published subpaths"
+
+# Names marked @internal are stripped from the published declarations, and deep imports
+# past "exports" are refused.
+if grep -rl '@internal' node_modules/cdktf-immutable/dist --include='*.d.ts'; then
+  echo "the published declarations above still contain @internal names"; exit 1
+fi
+echo "import { trafficWeights } from 'cdktf-immutable/dist/lib/deploy/private/traffic'; console.log(trafficWeights);" > deep.ts
+if "$root/node_modules/.bin/tsc" --strict --skipLibCheck --module node16 --target ES2022 --types node --noEmit deep.ts >/dev/null 2>&1; then
+  echo "a private module (deploy/private/traffic) is reachable by deep import"; exit 1
+fi
+echo "no @internal declaration is published and private modules are not importable"
+
+# The published declarations type-check on their own, without skipLibCheck: nothing that
+# stripInternal removed is still referenced by a public type.
+"$root/node_modules/.bin/tsc" --noEmit --strict --module commonjs --target ES2022 --types node $(find node_modules/cdktf-immutable/dist -name '*.d.ts')
+echo "the published declarations type-check without skipLibCheck"

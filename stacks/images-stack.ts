@@ -29,7 +29,7 @@ export class ImagesStack extends TerraformStack {
         ImageComponent.fromManagedArn(`arn:aws:imagebuilder:${config.region}:aws:component/update-linux/x.x.x`),
         ImageComponent.fromFile(path.join(__dirname, 'web-image', 'install-web.yml')),
       ],
-      blockDevices: [{ deviceName: '/dev/xvda', volumeSize: 16 }],
+      blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 16 }],
       buildInfrastructure: { instanceTypes: ['t3.medium'] },
       amiParameterName: config.amiParameterName,
       kmsKeyId: config.kmsKeyArn,

@@ -1,11 +1,6 @@
 import { CliError, EXIT_BAD_INPUT, EXIT_OK } from './errors';
-import { packageInfo } from '../../lib/private/package-info';
-
-/** Where a command writes. Tests pass buffers; the binary passes the process streams. */
-export interface CliIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
+import type { CliIo } from './io';
+import { packageInfo } from './package-info';
 
 export const USAGE = `Usage: cdktf-immutable <command> [options]
 

@@ -1,11 +1,13 @@
-import { resolve } from 'path';
-import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
-import { optionValue, parseArgs, ParsedArgs } from './args';
-import type { CliIo } from './main';
 import { createHash } from 'crypto';
-import { AMI_ID_PATTERN, otherSlot, ReleaseFile, ReleaseFileError, SLOT_NAMES, SlotName } from '../../lib/release/release-file';
-import { ReleaseLockedError, ReleaseStore } from '../../lib/release/release-store';
-import { promoteRelease, ReleaseRefusedError, rollbackRelease, stageRelease } from '../../lib/release/transitions';
+import { resolve } from 'path';
+import { optionValue, parseArgs, ParsedArgs } from './args';
+import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
+import type { CliIo } from './io';
+import { AMI_ID } from '../../lib/private/aws-ids';
+import {
+  otherSlot, promoteRelease, ReleaseFile, ReleaseFileError, ReleaseLockedError, ReleaseRefusedError, ReleaseStore, rollbackRelease,
+  SLOT_NAMES, SlotName, stageRelease,
+} from '../../lib/release';
 
 export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [options]
 
@@ -89,7 +91,7 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   if ((image === undefined) === (from === undefined)) {
     throw new CliError('release stage: give exactly one of --image <ami-id> or --from <other-env>.');
   }
-  if (image !== undefined && !AMI_ID_PATTERN.test(image)) {
+  if (image !== undefined && !AMI_ID.test(image)) {
     throw new CliError(`release stage: --image "${image}" is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits, e.g. ami-0123456789abcdef0.`);
   }
   if (slot !== undefined && slot !== 'blue' && slot !== 'green') {

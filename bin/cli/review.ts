@@ -1,8 +1,7 @@
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import { parseArgs } from './args';
-import type { CliIo } from './main';
-import { guardPlan, PlanFileError, readPlanFile } from '../../lib/review/guard';
-import { hasViolations, previewChanges, readSynthOutput, SynthOutputError } from '../../lib/review/preview';
+import type { CliIo } from './io';
+import { guardPlan, hasViolations, PlanFileError, previewChanges, readPlanFile, readSynthOutput, SynthOutputError } from '../../lib/review';
 
 /** `cdktf-immutable preview <before> <after> [--json]` */
 export function previewCommand(argv: readonly string[], io: CliIo): number {

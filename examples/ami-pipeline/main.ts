@@ -30,7 +30,7 @@ export function build(app: App): void {
       ImageComponent.fromFile(path.join(__dirname, 'components', 'install-nginx.yml')),
       ImageComponent.fromInline('smoke-test', SMOKE_TEST),
     ],
-    blockDevices: [{ deviceName: '/dev/xvda', volumeSize: 16 }],
+    blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 16 }],
     buildInfrastructure: { instanceTypes: ['t3.medium'] },
     distribution: { amiTags: { Team: 'platform' } },
     schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)'),

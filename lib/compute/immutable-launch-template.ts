@@ -1,18 +1,18 @@
 import { TerraformStack, Token } from 'cdktf';
 import { LaunchTemplate, LaunchTemplateBlockDeviceMappings } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
+import { BlockDevice, EbsVolumeType } from '../image/block-device';
 import { IImageSource, ImageSourceConfig } from '../image/image-source';
-import { Generation } from '../immutability/generation';
+import { Generation, withStableReferences } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
 import { generationName, NameRule } from '../immutability/naming';
-import { withStableReferences } from '../private/stable-identity';
-import { Validator } from '../private/validate';
-import { validateServerSettings } from '../private/validate-server-settings';
+import { Validator } from '../private/validation';
 import { IInstanceProfile, InstanceProfile } from './instance-profile';
 import { InstanceRequirements, InstanceType } from './instance-type';
-import { BlockDevice, ServerSettings } from './server-settings';
+import { ServerSettings, validateServerSettings } from './server-settings';
 
-type EbsVolumeType = NonNullable<BlockDevice['volumeType']>;
+/** Props objects whose server settings were checked where they entered (see `_fromCheckedSettings`). */
+const checkedSettings = new WeakSet<ImmutableLaunchTemplateProps>();
 
 /** Props of {@link ImmutableLaunchTemplate}. */
 export interface ImmutableLaunchTemplateProps extends ServerSettings {
@@ -66,6 +66,21 @@ const DEFAULT_ROOT: BlockDevice = { deviceName: '/dev/xvda', volumeSizeGiB: 20 }
  * construct never updates a template: the version is always 1.
  */
 export class ImmutableLaunchTemplate extends Construct {
+  /**
+   * A launch template whose server settings (the {@link ServerSettings} fields of
+   * `props`) were already validated where they entered, by a construct that called
+   * `validateServerSettings` with its own prop prefix (a fleet's `server.` or
+   * `slots.blue.`): it skips that check, so that each value is validated once and its
+   * error names the prop the user wrote. Everything else is the constructor's:
+   * `image`, `name` and `slot` are still checked here, where they enter.
+   * @internal
+   */
+  public static _fromCheckedSettings(scope: Construct, id: string, props: ImmutableLaunchTemplateProps): ImmutableLaunchTemplate {
+    const own = { ...props };
+    checkedSettings.add(own);
+    return new ImmutableLaunchTemplate(scope, id, own);
+  }
+
   /** The launch template resource. */
   public readonly resource: LaunchTemplate;
   /** The generation of these settings. */
@@ -87,11 +102,13 @@ export class ImmutableLaunchTemplate extends Construct {
   constructor(scope: Construct, id: string, props: ImmutableLaunchTemplateProps) {
     super(scope, id);
     ImmutabilityAspect.enable(this);
-    const check = new Validator(this, 'ImmutableLaunchTemplate');
+    const check = new Validator(this);
     if (!props.image || typeof (props.image as { bind?: unknown }).bind !== 'function') {
       check.fail(`image (${String(props.image)}) is required and must be an image source: pass ImageSource.fromAmiId('ami-...'), ImageSource.fromSsmParameter(name) or ImageSource.fromPipeline(pipeline).`);
     }
-    validateServerSettings(check, props);
+    if (!checkedSettings.has(props)) {
+      validateServerSettings(check, props);
+    }
     if (props.name !== undefined && Token.isUnresolved(props.name)) {
       check.fail(`name (${props.name}) is a token; pass a literal base name so that the name's length can be checked at synth.`);
     }

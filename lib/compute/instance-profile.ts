@@ -3,11 +3,10 @@ import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
+import { registerStableReference } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
-import { NameRule } from '../immutability/naming';
-import { fixedName } from '../private/fixed-name';
-import { registerStableReference } from '../private/stable-identity';
-import { Validator } from '../private/validate';
+import { fixedName, NameRule } from '../immutability/naming';
+import { show, Validator } from '../private/validation';
 
 /** An IAM instance profile that launch templates can give their instances. */
 export interface IInstanceProfile {
@@ -15,7 +14,16 @@ export interface IInstanceProfile {
   readonly instanceProfileName: string;
 }
 
-/** The AWS managed policy that lets SSM manage the instance (Session Manager, Run Command, patching). */
+/**
+ * The AWS managed policy that lets SSM manage the instance (Session Manager, Run Command, patching).
+ *
+ * Its ARN is in the `aws` partition, written out rather than looked up, unlike
+ * `AmiPipeline`, which reads the partition from an `aws_partition` data source. A
+ * lookup here would change the synthesized output of every stack that has a default
+ * instance profile (a new data source, and the policy ARN becoming an expression), which
+ * the renovation of issue 11 must not do; building the ARN from a `partition` lookup
+ * is a follow-up. Until then, China and GovCloud users pass `managedPolicyArns`.
+ */
 export const SSM_MANAGED_INSTANCE_CORE = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 
 /** Props of {@link InstanceProfile}. */
@@ -41,6 +49,7 @@ export interface InstanceProfileProps {
 }
 
 const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy\/[A-Za-z0-9+=,.@_/-]+$/;
+const PROFILE_NAME = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
 
 /**
  * A least-privilege instance role and profile: EC2 may assume the role, and by
@@ -54,9 +63,11 @@ const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy\/[A-Za-z0-9+=,.@
 export class InstanceProfile extends Construct implements IInstanceProfile {
   /** An existing instance profile, by name. */
   public static fromName(instanceProfileName: string): IInstanceProfile {
-    if (!Token.isUnresolved(instanceProfileName) && !/^[A-Za-z0-9+=,.@_-]{1,128}$/.test(instanceProfileName)) {
-      throw new Error(`InstanceProfile.fromName: instanceProfileName ("${instanceProfileName}") is not an instance profile name; use 1 to 128 letters, digits and + = , . @ _ -.`);
+    const check = new Validator('InstanceProfile.fromName');
+    if (typeof instanceProfileName !== 'string') {
+      check.fail(`instanceProfileName (${show(instanceProfileName)}) must be the name of an existing instance profile.`);
     }
+    check.pattern('instanceProfileName', instanceProfileName, PROFILE_NAME, 'an instance profile name: 1 to 128 letters, digits and + = , . @ _ -');
     return { instanceProfileName };
   }
 
@@ -72,12 +83,12 @@ export class InstanceProfile extends Construct implements IInstanceProfile {
   constructor(scope: Construct, id: string, props: InstanceProfileProps = {}) {
     super(scope, id);
     ImmutabilityAspect.enable(this);
-    const check = new Validator(this, 'InstanceProfile');
+    const check = new Validator(this);
     const policies = props.managedPolicyArns ?? [SSM_MANAGED_INSTANCE_CORE];
     check.eachPattern('managedPolicyArns', policies, POLICY_ARN, 'an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore');
     check.pattern('permissionsBoundaryArn', props.permissionsBoundaryArn, POLICY_ARN, 'an IAM policy ARN');
     if (props.namePrefix !== undefined && Token.isUnresolved(props.namePrefix)) {
-      check.fail('namePrefix is a token; pass a literal prefix.');
+      check.fail(`namePrefix (${props.namePrefix}) is a token; pass a literal prefix so that its length can be checked at synth.`);
     }
     check.pattern('namePrefix', props.namePrefix, /^[A-Za-z0-9+=,.@_-]{1,32}$/, '1 to 32 letters, digits and + = , . @ _ -');
     const prefix = `${props.namePrefix ?? fixedName(NameRule.IAM_ROLE, `${TerraformStack.of(this).node.id}-${id}`, undefined, 31)}-`;

@@ -1,4 +1,6 @@
 import { Token } from 'cdktf';
+import { INSTANCE_TYPE } from '../private/aws-ids';
+import { isLiteral, show, Validator } from '../private/validation';
 
 /** A minimum and optional maximum, both inclusive. */
 export interface Range {
@@ -48,37 +50,41 @@ export interface InstanceRequirements {
   readonly excludedInstanceTypes?: readonly string[];
 }
 
-/**
- * An instance type name: family with a digit, a dot and a size, in lowercase
- * (`t3.micro`, `m7i-flex.large`, `c6gn.16xlarge`, `u-6tb1.metal`).
- */
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[a-z0-9-]+$/;
-/** Like {@link INSTANCE_TYPE} but `*` may stand for any part. */
+/** Like `INSTANCE_TYPE` (lib/private/aws-ids.ts) but `*` may stand for any part: the wildcards of `allowedInstanceTypes`. */
 const INSTANCE_TYPE_PATTERN = /^[a-z0-9*][a-z0-9*-]*(\.[a-z0-9*-]+)?$/;
+
+const CPU_MANUFACTURERS: readonly CpuManufacturer[] = ['intel', 'amd', 'amazon-web-services', 'apple'];
+const BURSTABLE_PERFORMANCE: readonly NonNullable<InstanceRequirements['burstablePerformance']>[] = ['included', 'excluded', 'required'];
 
 /** What the servers run on: one instance type, or attribute-based requirements. */
 export class InstanceType {
-  /** One instance type, e.g. `InstanceType.of('t3.micro')`. */
+  /** One instance type, e.g. `InstanceType.of('t3.micro')`; may be a token. */
   public static of(name: string): InstanceType {
-    if (!Token.isUnresolved(name) && (typeof name !== 'string' || !INSTANCE_TYPE.test(name))) {
-      throw new Error(`InstanceType.of: name (${JSON.stringify(name)}) is not an instance type; expected lowercase family and size such as "t3.micro" or "m7g.large".`);
+    const check = new Validator('InstanceType.of');
+    if (typeof name !== 'string') {
+      check.fail(`name (${show(name)}) must be an instance type name such as "t3.micro".`);
     }
+    check.pattern('name', name, INSTANCE_TYPE, 'an instance type: lowercase family and size such as "t3.micro" or "m7g.large"');
     return new InstanceType(name, undefined);
   }
 
   /** Any instance type that meets `requirements` (attribute-based selection). */
   public static fromRequirements(requirements: InstanceRequirements): InstanceType {
-    checkRange('vcpuCount', requirements.vcpuCount, 1);
-    checkRange('memoryMiB', requirements.memoryMiB, 1);
+    const check = new Validator('InstanceType.fromRequirements');
+    checkRange(check, 'vcpuCount', requirements.vcpuCount, 1);
+    checkRange(check, 'memoryMiB', requirements.memoryMiB, 1);
+    if (requirements.cpuManufacturers !== undefined && !Token.isUnresolved(requirements.cpuManufacturers)) {
+      requirements.cpuManufacturers.forEach((maker, i) => check.oneOf(`cpuManufacturers[${i}]`, maker, CPU_MANUFACTURERS));
+    }
+    check.oneOf('burstablePerformance', requirements.burstablePerformance, BURSTABLE_PERFORMANCE);
     for (const prop of ['allowedInstanceTypes', 'excludedInstanceTypes'] as const) {
-      (requirements[prop] ?? []).forEach((value, i) => {
-        if (!Token.isUnresolved(value) && !INSTANCE_TYPE_PATTERN.test(value)) {
-          throw new Error(`InstanceType.fromRequirements: ${prop}[${i}] (${JSON.stringify(value)}) is not an instance type or pattern; use names such as "m7i.large" or "m7i.*".`);
-        }
-      });
+      const values = requirements[prop];
+      if (values !== undefined && !Token.isUnresolved(values)) {
+        values.forEach((value, i) => check.pattern(`${prop}[${i}]`, value, INSTANCE_TYPE_PATTERN, 'an instance type or pattern such as "m7i.large" or "m7i.*"'));
+      }
     }
     if (requirements.allowedInstanceTypes?.length && requirements.excludedInstanceTypes?.length) {
-      throw new Error('InstanceType.fromRequirements: allowedInstanceTypes and excludedInstanceTypes cannot both be set (EC2 rejects it); keep one of them.');
+      check.fail('allowedInstanceTypes and excludedInstanceTypes cannot both be set (EC2 rejects it); keep one of them.');
     }
     return new InstanceType(undefined, requirements);
   }
@@ -91,17 +97,21 @@ export class InstanceType {
   ) {}
 }
 
-function checkRange(prop: string, range: Range, least: number): void {
-  const { min, max } = range;
-  if (!Token.isUnresolved(min) && (!Number.isInteger(min) || min < least)) {
-    throw new Error(`InstanceType.fromRequirements: ${prop}.min (${min}) must be an integer >= ${least}.`);
+function checkRange(check: Validator, prop: string, range: Range | undefined, least: number): void {
+  if (range === undefined || range === null || typeof range !== 'object') {
+    check.fail(`${prop} (${show(range)}) is required: pass { min } or { min, max }.`);
   }
-  if (max !== undefined && !Token.isUnresolved(max)) {
+  const { min, max } = range;
+  // min is required, so undefined is an error too (only tokens are skipped)
+  if (!Token.isUnresolved(min) && (!Number.isInteger(min) || min < least)) {
+    check.fail(`${prop}.min (${show(min)}) must be an integer >= ${least}; use at least ${least}.`);
+  }
+  if (isLiteral(max)) {
     if (!Number.isInteger(max) || max < least) {
-      throw new Error(`InstanceType.fromRequirements: ${prop}.max (${max}) must be an integer >= ${least}.`);
+      check.fail(`${prop}.max (${show(max)}) must be an integer >= ${least}; raise it or omit it for no maximum.`);
     }
     if (!Token.isUnresolved(min) && min > max) {
-      throw new Error(`InstanceType.fromRequirements: ${prop}.min (${min}) must be <= ${prop}.max (${max}); lower min or raise max.`);
+      check.fail(`${prop}.min (${min}) must be <= ${prop}.max (${max}); lower min or raise max.`);
     }
   }
 }

@@ -1,50 +1,10 @@
+import { Token } from 'cdktf';
+import { BlockDevice, validateBlockDevices } from '../image/block-device';
+import { SECURITY_GROUP_ID } from '../private/aws-ids';
+import { isLiteral, show, Validator } from '../private/validation';
 import { IInstanceProfile } from './instance-profile';
 import { InstanceType } from './instance-type';
 import { UserData } from './user-data';
-
-/** One EBS volume attached at launch. */
-export interface BlockDevice {
-  /**
-   * Device name. The root volume's name depends on the image: `/dev/xvda` for Amazon
-   * Linux, `/dev/sda1` for Ubuntu and most others.
-   */
-  readonly deviceName: string;
-  /**
-   * Size in GiB.
-   * @default - the size of the image's snapshot (required for a volume without one)
-   */
-  readonly volumeSizeGiB?: number;
-  /**
-   * EBS volume type.
-   * @default 'gp3'
-   */
-  readonly volumeType?: 'gp3' | 'gp2' | 'io1' | 'io2' | 'st1' | 'sc1' | 'standard';
-  /**
-   * Encrypt the volume.
-   * @default true
-   */
-  readonly encrypted?: boolean;
-  /**
-   * KMS key for the encryption.
-   * @default - the account's default EBS key
-   */
-  readonly kmsKeyId?: string;
-  /**
-   * Provisioned IOPS (gp3: 3000 to 16000; io1/io2: 100 to 256000).
-   * @default - the volume type's baseline (3000 for gp3)
-   */
-  readonly iops?: number;
-  /**
-   * Throughput in MiB/s (gp3 only: 125 to 1000).
-   * @default - 125 for gp3
-   */
-  readonly throughputMiBps?: number;
-  /**
-   * Delete the volume when the instance terminates.
-   * @default true
-   */
-  readonly deleteOnTermination?: boolean;
-}
 
 /** The instance metadata service (IMDS). */
 export interface MetadataOptions {
@@ -127,4 +87,28 @@ export interface ServerSettings {
    * @default - none
    */
   readonly tags?: { readonly [key: string]: string };
+}
+
+/**
+ * Checks the fields of {@link ServerSettings} where they enter a construct: the launch
+ * template, or a fleet (with a prop prefix such as `server.` or `slots.blue.`).
+ * @internal
+ */
+export function validateServerSettings(check: Validator, settings: ServerSettings, prefix = ''): void {
+  check.eachPattern(`${prefix}securityGroupIds`, settings.securityGroupIds, SECURITY_GROUP_ID, 'a security group id such as sg-0123456789abcdef0');
+  check.pattern(`${prefix}keyName`, settings.keyName, /^[\x20-\x7e]{1,255}$/, '1 to 255 printable ASCII characters');
+  check.integer(`${prefix}metadataOptions.hopLimit`, settings.metadataOptions?.hopLimit, 1, 64, 'use 1, or 2 for containers with bridge networking');
+  const tokens = settings.metadataOptions?.httpTokens;
+  if (isLiteral(tokens) && tokens !== 'required' && tokens !== 'optional') {
+    check.fail(`${prefix}metadataOptions.httpTokens (${show(tokens)}) must be "required" or "optional".`);
+  }
+  validateBlockDevices(check, `${prefix}blockDevices`, settings.blockDevices);
+  for (const [key, value] of Object.entries(settings.tags ?? {})) {
+    if (!Token.isUnresolved(key) && (key.length < 1 || key.length > 128 || /^aws:/i.test(key))) {
+      check.fail(`${prefix}tags key (${show(key)}) must be 1 to 128 characters and must not start with "aws:" (reserved by AWS).`);
+    }
+    if (isLiteral(value) && value.length > 256) {
+      check.fail(`${prefix}tags["${key}"] is ${value.length} characters; tag values are limited to 256.`);
+    }
+  }
 }

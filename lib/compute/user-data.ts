@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import { Fn, Token } from 'cdktf';
+import { show, Validator } from '../private/validation';
 
 /** EC2 accepts at most 16 KB of user data before base64 encoding. */
 const MAX_USER_DATA_BYTES = 16 * 1024;
@@ -15,7 +16,11 @@ export class UserData {
     if (Token.isUnresolved(script)) {
       return new UserData(Fn.base64encode(script), 'token');
     }
-    return new UserData(encode('UserData.fromString: script', script), 'inline');
+    const check = new Validator('UserData.fromString');
+    if (typeof script !== 'string') {
+      check.fail(`script (${show(script)}) must be the text of a script or cloud-init document.`);
+    }
+    return new UserData(encode(check, 'script', script), 'inline');
   }
 
   /**
@@ -23,13 +28,14 @@ export class UserData {
    * generation. A relative path is relative to the working directory of the synth.
    */
   public static fromFile(path: string): UserData {
+    const check: Validator = new Validator('UserData.fromFile');
     let content: string;
     try {
       content = readFileSync(path, 'utf8');
     } catch (err) {
-      throw new Error(`UserData.fromFile: path ("${path}") cannot be read (${(err as Error).message}); pass a path to an existing file.`);
+      check.fail(`path (${show(path)}) cannot be read (${(err as Error).message}); pass a path to an existing file.`);
     }
-    return new UserData(encode(`UserData.fromFile: "${path}"`, content), `file:${path}`);
+    return new UserData(encode(check, `the file at path (${show(path)})`, content), `file:${path}`);
   }
 
   private constructor(
@@ -40,13 +46,13 @@ export class UserData {
   ) {}
 }
 
-function encode(what: string, text: string): string {
+function encode(check: Validator, what: string, text: string): string {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes === 0) {
-    throw new Error(`${what} is empty; omit userData instead of passing an empty script.`);
+    check.fail(`${what} is empty; omit userData instead of passing an empty script.`);
   }
   if (bytes > MAX_USER_DATA_BYTES) {
-    throw new Error(`${what} is ${bytes} bytes, more than EC2's limit of ${MAX_USER_DATA_BYTES} bytes before encoding; move the bulk into the image or fetch it at boot.`);
+    check.fail(`${what} is ${bytes} bytes, more than EC2's limit of ${MAX_USER_DATA_BYTES} bytes before encoding; move the bulk into the image or fetch it at boot.`);
   }
   return Buffer.from(text, 'utf8').toString('base64');
 }

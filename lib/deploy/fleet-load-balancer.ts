@@ -1,4 +1,5 @@
-import { Token } from 'cdktf';
+import { BUCKET_NAME, SECURITY_GROUP_ID } from '../private/aws-ids';
+import { isLiteral, show, Validator } from '../private/validation';
 
 /** Whether the load balancer is reachable from the internet or only inside the VPC. */
 export type LoadBalancerScheme = 'internal' | 'internet-facing';
@@ -86,12 +87,16 @@ export interface ExistingListenerOptions {
   readonly dnsName?: string;
 }
 
-/** The default TLS policy: TLS 1.3 and 1.2 only. */
+/**
+ * The default TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only.
+ * @internal
+ */
 export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:(acm|iam):[a-z0-9-]*:[0-9]{12}:(certificate|server-certificate)\/.+$/;
 const LISTENER_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener\/app\/[A-Za-z0-9-]+\/[0-9a-f]+\/[0-9a-f]+$/;
 const CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const SSL_POLICY = /^ELBSecurityPolicy-[A-Za-z0-9-]+$/;
 
 /** Where a fleet's traffic comes from: a load balancer it creates, or an existing listener. */
 export class FleetLoadBalancer {
@@ -101,48 +106,29 @@ export class FleetLoadBalancer {
    * listener uses a TLS 1.3/1.2 policy and HTTP redirects to HTTPS.
    */
   public static create(options: ApplicationLoadBalancerOptions = {}): FleetLoadBalancer {
-    const where = 'FleetLoadBalancer.create';
+    const check = new Validator('FleetLoadBalancer.create');
+    // a token scheme is refused too: the fleet chooses `internal` at synth
     if (options.scheme !== undefined && options.scheme !== 'internal' && options.scheme !== 'internet-facing') {
-      throw new Error(`${where}: scheme (${JSON.stringify(options.scheme)}) must be "internal" or "internet-facing".`);
+      check.fail(`scheme (${show(options.scheme)}) must be "internal" or "internet-facing".`);
     }
     const subnets = options.subnetIds;
-    if (subnets !== undefined && !Token.isUnresolved(subnets) && subnets.length < 2) {
-      throw new Error(`${where}: subnetIds (${JSON.stringify(subnets)}) must list at least two subnets in different availability zones; an application load balancer needs two.`);
+    if (isLiteral(subnets) && subnets.length < 2) {
+      check.fail(`subnetIds (${show(subnets)}) must list at least two subnets in different availability zones; an application load balancer needs two.`);
     }
-    literal(options.certificateArn, (arn) => {
-      if (!CERTIFICATE_ARN.test(arn)) {
-        throw new Error(`${where}: certificateArn ("${arn}") must be an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<id>.`);
-      }
-    });
-    literal(options.sslPolicy, (policy) => {
-      if (!/^ELBSecurityPolicy-[A-Za-z0-9-]+$/.test(policy)) {
-        throw new Error(`${where}: sslPolicy ("${policy}") must be an ELB security policy name such as ${DEFAULT_SSL_POLICY}.`);
-      }
-      if (options.certificateArn === undefined) {
-        throw new Error(`${where}: sslPolicy ("${policy}") is set without certificateArn; the policy only applies to the HTTPS listener, so add certificateArn or remove sslPolicy.`);
-      }
-    });
+    check.pattern('certificateArn', options.certificateArn, CERTIFICATE_ARN, 'an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<id>');
+    check.pattern('sslPolicy', options.sslPolicy, SSL_POLICY, `an ELB security policy name such as ${DEFAULT_SSL_POLICY}`);
+    if (isLiteral(options.sslPolicy) && options.certificateArn === undefined) {
+      check.fail(`sslPolicy (${show(options.sslPolicy)}) is set without certificateArn; the policy only applies to the HTTPS listener, so add certificateArn or remove sslPolicy.`);
+    }
     const cidrs = options.ingressCidrs;
-    if (cidrs !== undefined && !Token.isUnresolved(cidrs)) {
+    if (isLiteral(cidrs)) {
       if (cidrs.length === 0) {
-        throw new Error(`${where}: ingressCidrs ([]) must list at least one range, e.g. ["10.0.0.0/8"].`);
+        check.fail('ingressCidrs ([]) must list at least one range, e.g. ["10.0.0.0/8"].');
       }
-      cidrs.forEach((cidr, i) => literal(cidr, (value) => {
-        if (!CIDR.test(value)) {
-          throw new Error(`${where}: ingressCidrs[${i}] ("${value}") is not an IPv4 CIDR block such as 10.0.0.0/8.`);
-        }
-      }));
+      cidrs.forEach((cidr, i) => check.pattern(`ingressCidrs[${i}]`, cidr, CIDR, 'an IPv4 CIDR block such as 10.0.0.0/8'));
     }
-    literal(options.idleTimeoutSeconds, (seconds) => {
-      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 4000) {
-        throw new Error(`${where}: idleTimeoutSeconds (${seconds}) must be an integer from 1 to 4000.`);
-      }
-    });
-    literal(options.accessLogs?.bucket, (bucket) => {
-      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-        throw new Error(`${where}: accessLogs.bucket ("${bucket}") is not an S3 bucket name.`);
-      }
-    });
+    check.integer('idleTimeoutSeconds', options.idleTimeoutSeconds, 1, 4000);
+    check.pattern('accessLogs.bucket', options.accessLogs?.bucket, BUCKET_NAME, 'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens) such as my-alb-logs');
     return new FleetLoadBalancer(options, undefined);
   }
 
@@ -151,33 +137,23 @@ export class FleetLoadBalancer {
    * (for example one load balancer shared by several services).
    */
   public static fromListener(options: ExistingListenerOptions): FleetLoadBalancer {
-    const where = 'FleetLoadBalancer.fromListener';
-    literal(options.listenerArn, (arn) => {
-      if (!LISTENER_ARN.test(arn)) {
-        throw new Error(`${where}: listenerArn ("${arn}") must be an application load balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>).`);
-      }
-    });
-    literal(options.securityGroupId, (id) => {
-      if (!/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id)) {
-        throw new Error(`${where}: securityGroupId ("${id}") must be a security group id such as sg-0123456789abcdef0.`);
-      }
-    });
-    literal(options.priority, (priority) => {
-      if (!Number.isInteger(priority) || priority < 1 || priority > 50000) {
-        throw new Error(`${where}: priority (${priority}) must be an integer from 1 to 50000, unique on the listener.`);
-      }
-    });
-    for (const prop of ['pathPatterns', 'hostHeaders'] as const) {
-      const values = options[prop];
-      if (values !== undefined && !Token.isUnresolved(values) && values.length === 0) {
-        throw new Error(`${where}: ${prop} ([]) must list at least one value, or be omitted.`);
-      }
+    const check = new Validator('FleetLoadBalancer.fromListener');
+    check.pattern('listenerArn', options.listenerArn, LISTENER_ARN, 'an application load balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)');
+    check.pattern('securityGroupId', options.securityGroupId, SECURITY_GROUP_ID, 'a security group id such as sg-0123456789abcdef0');
+    check.integer('priority', options.priority, 1, 50000, 'each rule on a listener needs its own priority');
+    if (options.pathPatterns !== undefined) {
+      check.nonEmptyList('pathPatterns', options.pathPatterns, 'omit it to match every path ("/*")');
     }
-    (options.pathPatterns ?? []).forEach((pattern, i) => literal(pattern, (value) => {
-      if (!value.startsWith('/') && !value.startsWith('*')) {
-        throw new Error(`${where}: pathPatterns[${i}] ("${value}") must start with "/" (or "*"), e.g. "/api/*".`);
-      }
-    }));
+    if (options.hostHeaders !== undefined) {
+      check.nonEmptyList('hostHeaders', options.hostHeaders, 'omit it to match any host');
+    }
+    if (isLiteral(options.pathPatterns)) {
+      options.pathPatterns.forEach((pattern, i) => {
+        if (isLiteral(pattern) && !pattern.startsWith('/') && !pattern.startsWith('*')) {
+          check.fail(`pathPatterns[${i}] (${show(pattern)}) must start with "/" (or "*"), e.g. "/api/*".`);
+        }
+      });
+    }
     return new FleetLoadBalancer(undefined, options);
   }
 
@@ -187,10 +163,4 @@ export class FleetLoadBalancer {
     /** @internal */
     public readonly _existing: ExistingListenerOptions | undefined,
   ) {}
-}
-
-function literal<T>(value: T | undefined, check: (value: T) => void): void {
-  if (value !== undefined && !Token.isUnresolved(value)) {
-    check(value);
-  }
 }

@@ -67,7 +67,7 @@ export interface HealthCheck {
   readonly gateTimeout?: string;
 }
 
-/** Props shared by {@link BlueGreenFleet} and {@link ReplaceFleet}. */
+/** Props of {@link FleetBase}, shared by {@link BlueGreenFleet} and {@link ReplaceFleet}. */
 export interface FleetBaseProps {
   /**
    * Base of every name (`<name>-<slot>-<generation>`, target groups `<name>-<slot>`,

@@ -1,4 +1,5 @@
 import { Token } from 'cdktf';
+import { ValidationError } from '../private/validation';
 
 /** The metric a {@link FleetScaling} policy tracks. */
 export type ScalingMetric = 'cpu' | 'requests-per-target';
@@ -13,7 +14,7 @@ export class FleetScaling {
   /** Keep the group's average CPU utilization near `targetPercent` (1 to 100). */
   public static cpuUtilization(targetPercent: number): FleetScaling {
     if (!Token.isUnresolved(targetPercent) && !(targetPercent > 0 && targetPercent <= 100)) {
-      throw new Error(`FleetScaling.cpuUtilization: targetPercent (${targetPercent}) must be above 0 and at most 100, e.g. 50.`);
+      throw new ValidationError(`targetPercent (${targetPercent}) must be above 0 and at most 100, e.g. 50.`, 'FleetScaling.cpuUtilization');
     }
     return new FleetScaling('cpu', targetPercent);
   }
@@ -24,7 +25,7 @@ export class FleetScaling {
    */
   public static requestsPerTarget(requests: number): FleetScaling {
     if (!Token.isUnresolved(requests) && !(Number.isFinite(requests) && requests >= 1)) {
-      throw new Error(`FleetScaling.requestsPerTarget: requests (${requests}) must be at least 1, e.g. 1000.`);
+      throw new ValidationError(`requests (${requests}) must be at least 1, e.g. 1000.`, 'FleetScaling.requestsPerTarget');
     }
     return new FleetScaling('requests-per-target', requests);
   }

@@ -1,6 +1,12 @@
-export * from './traffic';
-export * from './fleet-scaling';
-export * from './fleet-load-balancer';
-export * from './fleet-options';
-export * from './blue-green-fleet';
-export * from './replace-fleet';
+// Fleets: the fleet base, the blue/green and replace fleets, and their load balancer
+// front end and scaling.
+export { FleetBase } from './fleet-base';
+export type { Capacity, FleetBaseProps, HealthCheck } from './fleet-options';
+export { BlueGreenFleet } from './blue-green-fleet';
+export type { BlueGreenFleetProps, BlueGreenSlots, FleetSlot, FleetSlotProps } from './blue-green-fleet';
+export { ReplaceFleet } from './replace-fleet';
+export type { ReplaceFleetProps } from './replace-fleet';
+export { FleetLoadBalancer } from './fleet-load-balancer';
+export type { AccessLogs, ApplicationLoadBalancerOptions, ExistingListenerOptions, LoadBalancerScheme } from './fleet-load-balancer';
+export { FleetScaling } from './fleet-scaling';
+export type { ScalingMetric } from './fleet-scaling';

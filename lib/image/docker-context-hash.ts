@@ -1,8 +1,8 @@
-import { createHash, Hash } from 'crypto';
-import { closeSync, Dirent, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'fs';
-import { join, resolve } from 'path';
-import { dockerfileInContext } from '../private/docker-files';
-import { DockerIgnore } from '../private/dockerignore';
+import { statSync } from 'fs';
+import { resolve } from 'path';
+import { show, Validator } from '../private/validation';
+import { hashCheckedContext } from './private/context-hash';
+import { dockerfileInContext, reportAs } from './private/docker-files';
 
 /** Options of {@link hashDockerContext}. */
 export interface DockerContextHashOptions {
@@ -26,10 +26,6 @@ export interface DockerContextHash {
   readonly files: readonly string[];
 }
 
-/** Bumped when the hashed form changes, so that old and new hashes never mix. */
-const FORMAT = 'cdktf-immutable docker context v1\n';
-const CHUNK = 1 << 20;
-
 /**
  * Hashes a Docker build context the way `docker build` sees it: every file that
  * `.dockerignore` (at the context root) does not exclude, plus the Dockerfile and the
@@ -47,107 +43,17 @@ const CHUNK = 1 << 20;
  * Excluded folders are not read unless a `!` pattern could re-include something in them.
  *
  * @param contextDir the build context folder
- * @throws when the folder, the Dockerfile or a `.dockerignore` pattern is invalid
+ * @throws ValidationError when the folder, the Dockerfile or a `.dockerignore` pattern
+ *   is invalid, or a file cannot be read
  */
 export function hashDockerContext(contextDir: string, options: DockerContextHashOptions = {}): DockerContextHash {
+  const check = new Validator('hashDockerContext');
   const root = resolve(contextDir);
-  const rootStat = statOrUndefined(root);
-  if (!rootStat || !rootStat.isDirectory()) {
-    throw new Error(`hashDockerContext: contextDir ("${contextDir}") ${rootStat ? 'is not a folder' : 'does not exist'}; pass the folder that holds the Dockerfile and the files it copies.`);
+  const stat = statSync(root, { throwIfNoEntry: false });
+  if (!stat || !stat.isDirectory()) {
+    check.fail(`contextDir (${show(contextDir)}) ${stat ? 'is not a folder' : 'does not exist'}; pass the folder that holds the Dockerfile and the files it copies.`);
   }
-  const dockerfile = dockerfileInContext(root, options.dockerfile ?? 'Dockerfile', 'hashDockerContext: dockerfile');
-  const ignorePath = join(root, '.dockerignore');
-  const ignoreStat = statOrUndefined(ignorePath);
-  const ignore = ignoreStat?.isFile() ? DockerIgnore.parse(readFileSync(ignorePath, 'utf8'), ignorePath) : DockerIgnore.EMPTY;
-
-  const entries = new Map<string, Entry>(); // normalised relative path -> entry
-  walk(root, '', undefined, ignore, entries);
-  // Docker always sends these two, whatever .dockerignore says.
-  for (const always of ignoreStat?.isFile() ? [dockerfile, '.dockerignore'] : [dockerfile]) {
-    if (!entries.has(always)) {
-      const abs = join(root, ...always.split('/'));
-      entries.set(always, { abs, link: lstatSync(abs).isSymbolicLink() });
-    }
-  }
-
-  const files = [...entries.keys()].sort();
-  const hash = createHash('sha256');
-  hash.update(FORMAT);
-  const buffer = Buffer.allocUnsafe(CHUNK);
-  for (const file of files) {
-    hashEntry(hash, file, entries.get(file)!, buffer);
-  }
-  return { hash: hash.digest('hex'), files };
-}
-
-interface Entry {
-  readonly abs: string;
-  readonly link: boolean;
-}
-
-function walk(dir: string, relDir: string, parentMatches: readonly boolean[] | undefined, ignore: DockerIgnore, out: Map<string, Entry>): void {
-  let dirents: Dirent[];
-  try {
-    dirents = readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    throw new Error(`hashDockerContext: cannot read folder ${dir} (${(error as Error).message}).`);
-  }
-  for (const dirent of dirents) {
-    const name = dirent.name.normalize('NFC');
-    const rel = relDir === '' ? name : `${relDir}/${name}`;
-    const abs = join(dir, dirent.name);
-    const matches = ignore.size === 0 ? undefined : ignore.matchesWithParents(rel, parentMatches);
-    const excluded = matches !== undefined && ignore.isExcluded(matches);
-    let kind: 'file' | 'dir' | 'link' | 'other';
-    if (dirent.isFile()) {
-      kind = 'file';
-    } else if (dirent.isDirectory()) {
-      kind = 'dir';
-    } else if (dirent.isSymbolicLink()) {
-      kind = 'link';
-    } else {
-      kind = 'other'; // sockets, FIFOs, devices: not part of a build context
-    }
-    if (kind === 'dir') {
-      if (!excluded || !ignore.canPrune(rel)) {
-        walk(abs, rel, matches, ignore, out);
-      }
-    } else if ((kind === 'file' || kind === 'link') && !excluded) {
-      out.set(rel, { abs, link: kind === 'link' });
-    }
-  }
-}
-
-function hashEntry(hash: Hash, rel: string, { abs, link }: Entry, buffer: Buffer): void {
-  if (link) {
-    const target = readlinkSync(abs);
-    hash.update(`l\0${rel}\0${Buffer.byteLength(target)}\0`);
-    hash.update(target);
-    return;
-  }
-  const fd = openSync(abs, 'r');
-  try {
-    const stat = fstatSync(fd);
-    const executable = (stat.mode & 0o111) !== 0 ? 'x' : '-';
-    const size = stat.size;
-    hash.update(`f${executable}\0${rel}\0${size}\0`);
-    let total = 0;
-    for (;;) {
-      const read = readSync(fd, buffer, 0, CHUNK, null);
-      if (read === 0) {
-        break;
-      }
-      total += read;
-      hash.update(read === CHUNK ? buffer : buffer.subarray(0, read));
-    }
-    if (total !== size) {
-      throw new Error(`hashDockerContext: ${abs} changed while it was hashed (${size} bytes expected, ${total} read); run synth again.`);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
-  return statSync(path, { throwIfNoEntry: false });
+  const dockerfile = options.dockerfile ?? 'Dockerfile';
+  const relative = reportAs(check, `dockerfile (${show(dockerfile)}) `, () => dockerfileInContext(root, dockerfile));
+  return reportAs(check, '', () => hashCheckedContext(root, relative));
 }

@@ -6,10 +6,11 @@ import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
 import { Construct } from 'constructs';
 import { Generation } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
-import { registerGeneratedName } from '../private/generated-names';
-import { registerImageProducer } from '../private/image-producers';
-import { dockerfileInContext } from '../private/docker-files';
-import { hashDockerContext } from './docker-context-hash';
+import { registerGeneratedName } from '../immutability/naming';
+import { isLiteral, show, Validator } from '../private/validation';
+import { hashCheckedContext } from './private/context-hash';
+import { dockerfileInContext, reportAs } from './private/docker-files';
+import { registerImageProducer } from './private/image-producers';
 
 /** Properties of {@link DockerImagePipeline}. */
 export interface DockerImagePipelineProps {
@@ -93,10 +94,11 @@ export class DockerImagePipeline extends Construct {
   public constructor(scope: Construct, id: string, props: DockerImagePipelineProps) {
     super(scope, id);
     ImmutabilityAspect.enable(this);
-    validate(props);
+    const check = new Validator(this);
+    validate(check, props);
     const contextPath = resolve(props.contextPath);
-    const dockerfile = dockerfileInContext(contextPath, props.dockerfile ?? 'Dockerfile', 'DockerImagePipeline: dockerfile');
-    const context = hashDockerContext(contextPath, { dockerfile });
+    const dockerfile = reportAs(check, `dockerfile (${show(props.dockerfile ?? 'Dockerfile')}) `, () => dockerfileInContext(contextPath, props.dockerfile ?? 'Dockerfile'));
+    const context = reportAs(check, `contextPath (${show(props.contextPath)}) cannot be hashed: `, () => hashCheckedContext(contextPath, dockerfile));
     this.contextHash = context.hash;
     this.repository = props.repository;
 
@@ -151,40 +153,33 @@ export class DockerImagePipeline extends Construct {
   }
 }
 
-function validate(props: DockerImagePipelineProps): void {
+function validate(check: Validator, props: DockerImagePipelineProps): void {
   if (Token.isUnresolved(props.contextPath)) {
-    throw new Error('DockerImagePipeline: contextPath is a token; it must be a folder on this machine, read at synth.');
+    check.fail('contextPath is a token; it must be a folder on this machine, read at synth.');
   }
   const stat = statSync(props.contextPath, { throwIfNoEntry: false });
   if (!stat) {
-    throw new Error(`DockerImagePipeline: contextPath ("${props.contextPath}") does not exist; pass the folder that holds the Dockerfile, e.g. path.join(__dirname, "app").`);
+    check.fail(`contextPath (${show(props.contextPath)}) does not exist; pass the folder that holds the Dockerfile, such as path.join(__dirname, "app").`);
   }
   if (!stat.isDirectory()) {
-    throw new Error(`DockerImagePipeline: contextPath ("${props.contextPath}") is a file; pass the folder that holds the Dockerfile.`);
+    check.fail(`contextPath (${show(props.contextPath)}) is a file; pass the folder that holds the Dockerfile.`);
   }
   const repository = props.repository;
-  if (!Token.isUnresolved(repository)) {
-    if (/[:@]/.test(repository.split('/').slice(-1)[0])) {
-      throw new Error(`DockerImagePipeline: repository ("${repository}") includes a tag or digest; give the repository only, the tag is the content hash.`);
-    }
-    if (!REPOSITORY.test(repository) || repository.length > 255) {
-      throw new Error(`DockerImagePipeline: repository ("${repository}") is not a repository name; use lowercase [registry[:port]/]path such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web or localhost:5000/web.`);
-    }
+  if (isLiteral(repository) && /[:@]/.test(repository.split('/').slice(-1)[0])) {
+    check.fail(`repository (${show(repository)}) includes a tag or digest; give the repository only, the tag is the content hash.`);
   }
-  const target = props.target;
-  if (target !== undefined && !Token.isUnresolved(target) && !TARGET.test(target)) {
-    throw new Error(`DockerImagePipeline: target ("${target}") must be a build stage name (letters, digits, "_", ".", "-").`);
+  if (isLiteral(repository) && (!REPOSITORY.test(repository) || repository.length > 255)) {
+    check.fail(`repository (${show(repository)}) is not a repository name; use lowercase [registry[:port]/]path such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web or localhost:5000/web.`);
   }
+  check.pattern('target', props.target, TARGET, 'a build stage name (letters, digits, "_", ".", "-")');
   const platform = props.platform;
-  if (platform !== undefined && !Token.isUnresolved(platform)) {
+  if (isLiteral(platform)) {
     const [os, arch, variant, ...rest] = platform.split('/');
     if (!OS.includes(os) || arch === undefined || !ARCH.includes(arch) || (variant !== undefined && !VARIANT.test(variant)) || rest.length > 0) {
-      throw new Error(`DockerImagePipeline: platform ("${platform}") must be os/arch[/variant] with a known os (${OS.slice(0, 3).join(', ')}...) and arch (${ARCH.slice(0, 4).join(', ')}...), e.g. "linux/amd64", "linux/arm64" or "linux/arm/v7".`);
+      check.fail(`platform (${show(platform)}) must be os/arch[/variant] with a known os (${OS.slice(0, 3).join(', ')}...) and arch (${ARCH.slice(0, 4).join(', ')}...), such as "linux/amd64", "linux/arm64" or "linux/arm/v7".`);
     }
   }
   for (const name of Object.keys(props.buildArgs ?? {})) {
-    if (!BUILD_ARG.test(name)) {
-      throw new Error(`DockerImagePipeline: buildArgs key ("${name}") must be an ARG name (letters, digits, "_", not starting with a digit).`);
-    }
+    check.pattern('buildArgs key', name, BUILD_ARG, 'an ARG name (letters, digits, "_", not starting with a digit)');
   }
 }

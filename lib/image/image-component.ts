@@ -1,7 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'fs';
 import { basename, extname } from 'path';
 import { Token } from 'cdktf';
-import { validateComponentDocument } from '../private/component-document';
+import { Construct } from 'constructs';
+import { show, Validator } from '../private/validation';
+import { Component } from './private/component';
+import { validateComponentDocument } from './private/component-document';
+
+/** Operating system family of an AMI and of its owned components (Image Builder platform). */
+export type AmiPlatform = 'Linux' | 'Windows';
 
 /** Options of every {@link ImageComponent} factory. */
 export interface ImageComponentOptions {
@@ -31,7 +37,56 @@ export interface ImageComponentFileOptions extends OwnedImageComponentOptions {
   readonly name?: string;
 }
 
+/** Options of {@link ImageComponent.bind}: the settings of the pipeline that runs the component. */
+export interface ImageComponentBindOptions {
+  /** The pipeline's name: an owned component's resource is named `<pipelineName>-<component>`. */
+  readonly pipelineName: string;
+  /**
+   * Platform of an owned component.
+   * @default 'Linux'
+   */
+  readonly platform?: AmiPlatform;
+  /**
+   * KMS key (ARN) that encrypts an owned component's document.
+   * @default - an AWS managed key
+   */
+  readonly kmsKeyId?: string;
+  /**
+   * Tags of an owned component's resource.
+   * @default - none
+   */
+  readonly tags?: { readonly [key: string]: string };
+}
+
+/** A component as an {@link ImageRecipe} lists it: what {@link ImageComponent.bind} returns. */
+export interface ImageComponentConfig {
+  /** ARN of the component version (a token for an owned component, known after apply). */
+  readonly componentArn: string;
+  /** Parameter values passed by the recipe, sorted by name. */
+  readonly parameters: readonly ImageComponentParameter[];
+  /**
+   * Resource name of an owned component.
+   * @default - none: a managed component, identified by its ARN
+   */
+  readonly name?: string;
+  /**
+   * Version (`1.0.<n>`) of an owned component. The recipe version hashes the name and
+   * this version instead of the ARN, which is a token until apply.
+   * @default - none: a managed component, identified by its ARN
+   */
+  readonly version?: string;
+}
+
+/** A parameter value passed to a component by a recipe. */
+export interface ImageComponentParameter {
+  /** Parameter name, as declared by the component document. */
+  readonly name: string;
+  /** Value. */
+  readonly value: string;
+}
+
 const COMPONENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$/;
+const COMPONENT_NAME_RULE = '1 to 60 letters, digits, "_" or "-", starting with a letter or digit (it names the component resource, <pipeline>-<name>)';
 const MANAGED_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|aws-marketplace|\d{12}):component\/[a-z0-9_-]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
 const PARAMETER_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 
@@ -40,10 +95,12 @@ const PARAMETER_NAME = /^[A-Za-z0-9_-]{1,256}$/;
  * owns (inline YAML or a file, validated at synth and versioned by its content), or a
  * component AWS (or another account) publishes, by ARN.
  *
- * Owned components become `aws_imagebuilder_component` resources named
- * `<pipeline>-<component>`, with the version `1.0.<n>` derived from their content, so
- * a content change is a new version (never ResourceAlreadyExists) and unchanged content
- * produces no diff.
+ * A choice class: pass it to `AmiPipeline` (`components`), which binds it. Binding an
+ * owned component creates its `aws_imagebuilder_component` resource, named
+ * `<pipeline>-<component>`, with the version `1.0.<n>` derived from its content, so a
+ * content change is a new version (never ResourceAlreadyExists) and unchanged content
+ * produces no diff. This is the library's one name for a component; unlike
+ * @aws-cdk/aws-imagebuilder-alpha there is no separate public `Component` construct.
  */
 export class ImageComponent {
   /**
@@ -53,13 +110,13 @@ export class ImageComponent {
    *   validate, test) with steps
    */
   public static fromInline(name: string, document: string, options: OwnedImageComponentOptions = {}): ImageComponent {
-    const where = `ImageComponent.fromInline (component "${name}")`;
-    checkName(name, 'ImageComponent.fromInline: name');
+    const check = new Validator('ImageComponent.fromInline');
+    checkName(check, 'name', name);
     if (Token.isUnresolved(document)) {
-      throw new Error(`${where}: document is a token; the document must be known at synth so that its version can be derived from its content.`);
+      check.fail(`document of component ${show(name)} is a token; the document must be known at synth so that its version can be derived from its content.`);
     }
-    validateComponentDocument(document, where);
-    checkParameters(options.parameters, where);
+    checkDocument(check, `document of component ${show(name)}`, document);
+    checkParameters(check, options.parameters);
     return new ImageComponent(name, document, undefined, options.parameters ?? {}, options.description);
   }
 
@@ -68,18 +125,18 @@ export class ImageComponent {
    * @param path the file (relative paths are resolved from the current directory)
    */
   public static fromFile(path: string, options: ImageComponentFileOptions = {}): ImageComponent {
+    const check = new Validator('ImageComponent.fromFile');
     if (!existsSync(path)) {
-      throw new Error(`ImageComponent.fromFile: path ("${path}") does not exist; give the path of a component document (YAML), e.g. path.join(__dirname, "components/install.yml").`);
+      check.fail(`path (${show(path)}) does not exist; give the path of a component document (YAML), such as path.join(__dirname, "components/install.yml").`);
     }
     if (!statSync(path).isFile()) {
-      throw new Error(`ImageComponent.fromFile: path ("${path}") is a folder; give the path of a component document file.`);
+      check.fail(`path (${show(path)}) is a folder; give the path of a component document file.`);
     }
     const name = options.name ?? basename(path, extname(path));
-    checkName(name, options.name === undefined ? `ImageComponent.fromFile: the file name of ${path}` : 'ImageComponent.fromFile: name');
-    const where = `ImageComponent.fromFile (${path})`;
+    checkName(check, options.name === undefined ? `the file name of ${path}` : 'name', name);
     const document = readFileSync(path, 'utf8');
-    validateComponentDocument(document, where);
-    checkParameters(options.parameters, where);
+    checkDocument(check, `path (${show(path)})`, document);
+    checkParameters(check, options.parameters);
     return new ImageComponent(name, document, undefined, options.parameters ?? {}, options.description);
   }
 
@@ -90,11 +147,10 @@ export class ImageComponent {
    * dependencies; a pinned version never changes.
    */
   public static fromManagedArn(arn: string, options: ImageComponentOptions = {}): ImageComponent {
-    if (!Token.isUnresolved(arn) && !MANAGED_ARN.test(arn)) {
-      throw new Error(`ImageComponent.fromManagedArn: arn ("${arn}") is not an Image Builder component ARN; expected arn:aws:imagebuilder:<region>:aws:component/<name>/<version>, e.g. arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x.`);
-    }
-    const where = `ImageComponent.fromManagedArn (${arn})`;
-    checkParameters(options.parameters, where);
+    const check = new Validator('ImageComponent.fromManagedArn');
+    check.pattern('arn', arn, MANAGED_ARN,
+      'an Image Builder component ARN, arn:aws:imagebuilder:<region>:aws:component/<name>/<version>, such as arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x');
+    checkParameters(check, options.parameters);
     const name = Token.isUnresolved(arn) ? 'managed' : arn.split('/')[1];
     return new ImageComponent(name, undefined, arn, options.parameters ?? {}, undefined);
   }
@@ -111,18 +167,47 @@ export class ImageComponent {
     /** Description of an owned component. */
     public readonly description: string | undefined,
   ) {}
-}
 
-function checkName(name: string, what: string): void {
-  if (Token.isUnresolved(name) || !COMPONENT_NAME.test(name)) {
-    throw new Error(`${what} ("${name}") must be 1 to 60 letters, digits, "_" or "-", starting with a letter or digit; it names the component resource.`);
+  /**
+   * Called once by the pipeline (or recipe) that runs this component. An owned
+   * component creates its `aws_imagebuilder_component` in `scope`, with the id
+   * `Component-<name>`; a managed component creates nothing.
+   */
+  public bind(scope: Construct, options: ImageComponentBindOptions): ImageComponentConfig {
+    const parameters = Object.keys(this.parameters).sort().map((key) => ({ name: key, value: this.parameters[key] }));
+    if (this.document === undefined) {
+      return { componentArn: this.managedArn!, parameters };
+    }
+    const component = new Component(scope, `Component-${this.name}`, {
+      name: `${options.pipelineName}-${this.name}`,
+      platform: options.platform ?? 'Linux',
+      document: this.document,
+      description: this.description,
+      kmsKeyId: options.kmsKeyId,
+      tags: options.tags,
+    });
+    return { componentArn: component.arn, parameters, name: component.componentName, version: component.componentVersion };
   }
 }
 
-function checkParameters(parameters: { readonly [name: string]: string } | undefined, where: string): void {
+function checkName(check: Validator, prop: string, name: string): void {
+  if (Token.isUnresolved(name)) {
+    check.fail(`${prop} is a token; a component name must be known at synth: ${COMPONENT_NAME_RULE}.`);
+  }
+  check.pattern(prop, name, COMPONENT_NAME, COMPONENT_NAME_RULE);
+}
+
+/** The document checker throws plain errors; here they become the factory's, naming the document. */
+function checkDocument(check: Validator, what: string, document: string): void {
+  try {
+    validateComponentDocument(document);
+  } catch (error) {
+    check.fail(`${what}: ${(error as Error).message}`);
+  }
+}
+
+function checkParameters(check: Validator, parameters: { readonly [name: string]: string } | undefined): void {
   for (const name of Object.keys(parameters ?? {})) {
-    if (!PARAMETER_NAME.test(name)) {
-      throw new Error(`${where}: parameters key ("${name}") must be letters, digits, "_" or "-" as declared in the component document.`);
-    }
+    check.pattern('parameters key', name, PARAMETER_NAME, 'letters, digits, "_" or "-", as declared in the component document');
   }
 }

@@ -1,3 +1,5 @@
+import { show, Validator } from '../private/validation';
+import { TAG_KEY, TAG_KEY_RULE } from './private/patterns';
 import { IMAGE_TAG_KEYS, ImageTag } from './image-tags';
 
 /** Options of {@link ImageRetention.keepLast}. */
@@ -22,12 +24,12 @@ export class ImageRetention {
    * @param count 1 to 1000; the default covers both deployment slots plus one
    */
   public static keepLast(count = 3, options: ImageRetentionOptions = {}): ImageRetention {
-    if (!Number.isInteger(count) || count < 1 || count > 1000) {
-      throw new Error(`ImageRetention.keepLast: count (${count}) must be an integer from 1 to 1000; use at least 3 to keep the images of both slots plus the newest build.`);
-    }
+    const check = new Validator('ImageRetention.keepLast');
+    check.integer('count', count, 1, 1000, 'use at least 3 to keep the images of both slots plus the newest build');
     const inUseTag = options.inUseTag ?? { key: IMAGE_TAG_KEYS.inUse, value: 'true' };
-    if (!/^(?!aws:)[a-zA-Z0-9\s_.:/=+\-@]{1,128}$/.test(inUseTag.key) || inUseTag.value.length > 256) {
-      throw new Error(`ImageRetention.keepLast: inUseTag key ("${inUseTag.key}") must be 1 to 128 letters, digits, spaces or _ . : / = + - @, not starting with "aws:" (and its value at most 256 characters).`);
+    check.pattern('inUseTag.key', inUseTag.key, TAG_KEY, TAG_KEY_RULE);
+    if (typeof inUseTag.value === 'string' && inUseTag.value.length > 256) {
+      check.fail(`inUseTag.value (${show(inUseTag.value)}) has ${inUseTag.value.length} characters; a tag value has at most 256.`);
     }
     return new ImageRetention(count, inUseTag);
   }

@@ -1,5 +1,6 @@
 import { Token } from 'cdktf';
-import { validateCronExpression } from '../private/cron';
+import { show, Validator } from '../private/validation';
+import { validateCronExpression } from './private/cron';
 
 /** Options of {@link ImageSchedule.cron}. */
 export interface ImageScheduleOptions {
@@ -20,6 +21,8 @@ export interface ImageScheduleOptions {
   readonly timezone?: string;
 }
 
+const TIMEZONE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+
 /** When a scheduled pipeline rebuilds the image, for security patches. */
 export class ImageSchedule {
   /**
@@ -28,19 +31,17 @@ export class ImageSchedule {
    * `cron(0 3 ? * SUN *)` (Sundays 03:00). The `cron( )` wrapper is optional.
    */
   public static cron(expression: string, options: ImageScheduleOptions = {}): ImageSchedule {
+    const check = new Validator('ImageSchedule.cron');
     let normalized = expression;
     if (!Token.isUnresolved(expression)) {
       try {
         normalized = validateCronExpression(expression);
       } catch (error) {
-        throw new Error(`ImageSchedule.cron: expression ("${expression}") is not an Image Builder cron expression: ${(error as Error).message}`);
+        check.fail(`expression (${show(expression)}) is not an Image Builder cron expression: ${(error as Error).message}`);
       }
     }
-    const timezone = options.timezone;
-    if (timezone !== undefined && !Token.isUnresolved(timezone) && !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(timezone)) {
-      throw new Error(`ImageSchedule.cron: timezone ("${timezone}") must be an IANA time zone name such as "Etc/UTC" or "Europe/Paris".`);
-    }
-    return new ImageSchedule(normalized, options.onlyWhenDependenciesUpdated ?? true, timezone);
+    check.pattern('timezone', options.timezone, TIMEZONE, 'an IANA time zone name such as "Etc/UTC" or "Europe/Paris"');
+    return new ImageSchedule(normalized, options.onlyWhenDependenciesUpdated ?? true, options.timezone);
   }
 
   private constructor(

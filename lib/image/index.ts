@@ -1,9 +1,44 @@
-export * from './image-source';
-export * from './image-tags';
-export * from './image-component';
-export * from './parent-image';
-export * from './image-schedule';
-export * from './image-retention';
-export * from './ami-pipeline';
-export * from './docker-context-hash';
-export * from './docker-image-pipeline';
+// Images: the AMI pipeline and the Image Builder constructs it composes, the Docker
+// image pipeline, and the sources that hand images to launch templates and consumers.
+export { AmiPipeline } from './ami-pipeline';
+export type { AmiPipelineProps } from './ami-pipeline';
+export { ImageComponent } from './image-component';
+export type {
+  AmiPlatform,
+  ImageComponentBindOptions,
+  ImageComponentConfig,
+  ImageComponentFileOptions,
+  ImageComponentOptions,
+  ImageComponentParameter,
+  OwnedImageComponentOptions,
+} from './image-component';
+export { ImageRecipe } from './image-recipe';
+export type { ImageRecipeProps } from './image-recipe';
+export { InfrastructureConfiguration } from './infrastructure-configuration';
+export type { AmiBuildInfrastructureProps, AmiBuildLogging, InfrastructureConfigurationProps } from './infrastructure-configuration';
+export { DistributionConfiguration } from './distribution-configuration';
+export type { AmiDistributionProps, DistributionConfigurationProps } from './distribution-configuration';
+export { Image } from './image';
+export type { ImageProps } from './image';
+export { ImagePipeline } from './image-pipeline';
+export type { ImagePipelineProps } from './image-pipeline';
+export { LifecyclePolicy } from './lifecycle-policy';
+export type { LifecyclePolicyProps } from './lifecycle-policy';
+export type { BlockDevice, EbsVolumeType } from './block-device';
+export { ParentImage } from './parent-image';
+export type { ManagedParentImageOptions, ParentImageConfig } from './parent-image';
+export { ImageSchedule } from './image-schedule';
+export type { ImageScheduleOptions } from './image-schedule';
+export { ImageRetention } from './image-retention';
+export type { ImageRetentionOptions } from './image-retention';
+// Tag keys that release tooling reads and writes on AMIs (the in-use tag protects an AMI from retention).
+export { IMAGE_TAG_KEYS } from './image-tags';
+export type { ImageTag } from './image-tags';
+export { ImageSource } from './image-source';
+export type { IImageSource, ImageSourceConfig } from './image-source';
+export { DockerImagePipeline } from './docker-image-pipeline';
+export type { DockerImagePipelineProps } from './docker-image-pipeline';
+export { DockerImageSource } from './docker-image-source';
+export type { DockerImageSourceConfig } from './docker-image-source';
+export { hashDockerContext } from './docker-context-hash';
+export type { DockerContextHash, DockerContextHashOptions } from './docker-context-hash';

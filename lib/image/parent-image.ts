@@ -4,6 +4,8 @@ import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { Construct } from 'constructs';
 import { AMI_ID } from '../private/aws-ids';
+import { Validator } from '../private/validation';
+import { validateSsmParameterName } from './private/ssm-parameter-name';
 
 /** What a recipe needs to know about its parent image. */
 export interface ParentImageConfig {
@@ -24,7 +26,6 @@ export interface ManagedParentImageOptions {
   readonly version?: string;
 }
 
-const SSM_NAME = /^(\/[A-Za-z0-9_.-]+)+$|^[A-Za-z0-9_.-]+$/;
 const MANAGED_NAME = /^[a-z0-9][a-z0-9-]{0,126}$/;
 const WILDCARD_VERSION = /^(\d+|x)\.(\d+|x)\.(\d+|x)$/;
 
@@ -32,9 +33,7 @@ const WILDCARD_VERSION = /^(\d+|x)\.(\d+|x)\.(\d+|x)$/;
 export class ParentImage {
   /** A pinned AMI id (`ami-` and 8 or 17 hex digits), or a token. */
   public static fromAmiId(amiId: string): ParentImage {
-    if (!Token.isUnresolved(amiId) && !AMI_ID.test(amiId)) {
-      throw new Error(`ParentImage.fromAmiId: amiId ("${amiId}") is not an AMI id; expected "ami-" followed by 8 or 17 lowercase hex digits, e.g. ami-0123456789abcdef0.`);
-    }
+    new Validator('ParentImage.fromAmiId').pattern('amiId', amiId, AMI_ID, 'an AMI id: "ami-" followed by 8 or 17 lowercase hex digits, such as ami-0123456789abcdef0');
     return new ParentImage(() => ({ parentImage: amiId, description: Token.isUnresolved(amiId) ? 'ami (token)' : amiId }));
   }
 
@@ -48,9 +47,7 @@ export class ParentImage {
    * parent reference would resolve at build time instead, behind an unchanged recipe.)
    */
   public static fromSsmParameter(parameterName: string): ParentImage {
-    if (!Token.isUnresolved(parameterName) && (!SSM_NAME.test(parameterName) || parameterName.length > 2048)) {
-      throw new Error(`ParentImage.fromSsmParameter: parameterName ("${parameterName}") is not an SSM parameter name; use a path such as /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64.`);
-    }
+    validateSsmParameterName(new Validator('ParentImage.fromSsmParameter'), parameterName, '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
     return new ParentImage((scope) => {
       const parameter = new DataAwsSsmParameter(scope, 'ParentImageParameter', { name: parameterName });
       return { parentImage: parameter.insecureValue, description: `ssm:${parameterName}` };
@@ -65,13 +62,10 @@ export class ParentImage {
    * @param imageName the managed image's name (lowercase letters, digits, `-`)
    */
   public static fromManagedImage(imageName: string, options: ManagedParentImageOptions = {}): ParentImage {
-    if (!MANAGED_NAME.test(imageName)) {
-      throw new Error(`ParentImage.fromManagedImage: imageName ("${imageName}") must be the name of an Image Builder managed image such as "amazon-linux-2023-x86" (lowercase letters, digits, "-").`);
-    }
+    const check = new Validator('ParentImage.fromManagedImage');
+    check.pattern('imageName', imageName, MANAGED_NAME, 'the name of an Image Builder managed image such as "amazon-linux-2023-x86" (lowercase letters, digits, "-")');
     const version = options.version ?? 'x.x.x';
-    if (!WILDCARD_VERSION.test(version)) {
-      throw new Error(`ParentImage.fromManagedImage: version ("${version}") must be a semantic version with optional x wildcards, e.g. "x.x.x" or "2023.x.x".`);
-    }
+    check.pattern('version', version, WILDCARD_VERSION, 'a semantic version with optional x wildcards, such as "x.x.x" or "2023.x.x"');
     return new ParentImage((scope) => {
       const partition = new DataAwsPartition(scope, 'ParentImagePartition', {});
       const region = new DataAwsRegion(scope, 'ParentImageRegion', {});
@@ -87,3 +81,4 @@ export class ParentImage {
     return this.produce(scope);
   }
 }
+

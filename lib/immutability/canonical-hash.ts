@@ -1,15 +1,13 @@
 import { createHash } from 'crypto';
 import { Token } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { Validator } from '../private/validation';
 
 /**
- * Number of hex characters of the SHA-256 digest kept as a generation.
- *
- * 10 hex characters are 40 bits. A collision only matters between generations of
- * the same logical resource that exist at the same time (the running one and its
- * replacement under create_before_destroy), so the risk per change is 1 in 2^40
- * (about 1 in 10^12). Even across every generation a resource ever has, the birthday
- * bound for 10,000 generations is about 5 in 10^5, and a collision there is harmless
- * because the older generation no longer exists.
+ * Number of hex characters of the SHA-256 digest kept as a generation. Its public
+ * name is `Generation.HASH_LENGTH` (which documents the choice); this constant only
+ * exists because generation.ts imports this file, not the other way round.
+ * @internal
  */
 export const GENERATION_HASH_LENGTH = 10;
 
@@ -17,7 +15,7 @@ export const GENERATION_HASH_LENGTH = 10;
 export interface ContentHashOptions {
   /**
    * Hex characters of the SHA-256 digest to keep (1..64).
-   * @default GENERATION_HASH_LENGTH (10)
+   * @default Generation.HASH_LENGTH (10)
    */
   readonly length?: number;
 
@@ -45,28 +43,32 @@ export interface ContentHash {
 }
 
 /**
- * Canonical JSON of any props object: object keys sorted by code point (integer-like
- * keys included, unlike JSON.stringify), `undefined` object members dropped, array
- * order kept (an `undefined` array element is `null`), Buffers and typed arrays as
+ * Hashes a props object with SHA-256 over its canonical JSON (returned as
+ * {@link ContentHash.canonical}): object keys sorted by code point (integer-like keys
+ * included, unlike JSON.stringify), `undefined` object members dropped, array order
+ * kept (an `undefined` array element is `null`), Buffers and typed arrays as
  * `{"$bytes":"<base64>"}`, Dates as `{"$date":"<ISO>"}`, Maps as sorted objects and
- * Sets as sorted arrays. Functions, symbols, non-finite numbers and cycles are
- * rejected with the path of the offending value.
+ * Sets as sorted arrays. Key order does not matter; any change of a value does.
+ * Functions, symbols, non-finite numbers and cycles are rejected with the path of the
+ * offending value.
  */
-export function canonicalJson(value: unknown, options: Pick<ContentHashOptions, 'resolveToken'> = {}): string {
-  return contentHash(value, options).canonical;
+export function contentHash(value: unknown, options: ContentHashOptions = {}): ContentHash {
+  return hashFor('contentHash', value, options);
 }
 
 /**
- * Hashes a props object canonically (see {@link canonicalJson}) with SHA-256.
- * Key order does not matter; any change of a value does.
+ * {@link contentHash} whose errors name `scope` (the construct whose inputs are
+ * hashed, as `Generation.of` does), not `contentHash`.
+ * @internal
  */
-export function contentHash(value: unknown, options: ContentHashOptions = {}): ContentHash {
+export function hashFor(scope: IConstruct | string, value: unknown, options: ContentHashOptions = {}): ContentHash {
+  const check = new Validator(scope);
   const length = options.length ?? GENERATION_HASH_LENGTH;
   if (!Number.isInteger(length) || length < 1 || length > 64) {
-    throw new Error(`contentHash: length (${length}) must be an integer from 1 to 64 hex characters.`);
+    check.fail(`length (${length}) must be an integer from 1 to 64 hex characters.`);
   }
   const unresolved: unknown[] = [];
-  const canonical = serialize(value, '$', new Set(), unresolved, options.resolveToken);
+  const canonical = serialize(check, value, '$', new Set(), unresolved, options.resolveToken);
   const hash = createHash('sha256').update(canonical, 'utf8').digest('hex').slice(0, length);
   return { hash, canonical, unresolved };
 }
@@ -83,6 +85,7 @@ function isTokenValue(value: unknown): boolean {
 }
 
 function serialize(
+  check: Validator,
   value: unknown,
   path: string,
   stack: Set<unknown>,
@@ -98,7 +101,7 @@ function serialize(
     const text = resolveToken ? resolveToken(value) : tokenText(value);
     // The resolved form may itself be a structure; serialize it as plain data, marked
     // as a token so that a literal string equal to a token's text never hashes the same.
-    return `{"$token":${serialize(text, path, stack, [], undefined, true)}}`;
+    return `{"$token":${serialize(check, text, path, stack, [], undefined, true)}}`;
   }
   switch (typeof value) {
     case 'string':
@@ -107,19 +110,19 @@ function serialize(
       return value ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(value)) {
-        throw new Error(`canonical hash: ${path} is ${value}; only finite numbers can be hashed. Pass a finite number or a string.`);
+        check.fail(`${path} is ${value}; only finite numbers can be hashed. Pass a finite number or a string.`);
       }
       return JSON.stringify(Object.is(value, -0) ? 0 : value);
     case 'bigint':
       return `{"$bigint":${JSON.stringify(value.toString())}}`;
     case 'function':
     case 'symbol':
-      throw new Error(`canonical hash: ${path} is a ${typeof value}; only data (strings, numbers, booleans, arrays, objects, Buffers) can be hashed.`);
+      check.fail(`${path} is a ${typeof value}; only data (strings, numbers, booleans, arrays, objects, Buffers) can be hashed.`);
     default:
       break;
   }
   if (stack.has(value)) {
-    throw new Error(`canonical hash: ${path} refers back to one of its parents (a cycle); pass plain data, not constructs or linked objects.`);
+    check.fail(`${path} refers back to one of its parents (a cycle); pass plain data, not constructs or linked objects.`);
   }
   stack.add(value);
   try {
@@ -132,15 +135,15 @@ function serialize(
     }
     if (value instanceof Date) {
       if (Number.isNaN(value.getTime())) {
-        throw new Error(`canonical hash: ${path} is an invalid Date.`);
+        check.fail(`${path} is an invalid Date; pass a valid Date or an ISO date string.`);
       }
       return `{"$date":${JSON.stringify(value.toISOString())}}`;
     }
     if (Array.isArray(value)) {
-      return `[${value.map((item, i) => serialize(item, `${path}[${i}]`, stack, unresolved, resolveToken, insideToken)).join(',')}]`;
+      return `[${value.map((item, i) => serialize(check, item, `${path}[${i}]`, stack, unresolved, resolveToken, insideToken)).join(',')}]`;
     }
     if (value instanceof Set) {
-      const items = [...value].map((item, i) => serialize(item, `${path}{${i}}`, stack, unresolved, resolveToken, insideToken));
+      const items = [...value].map((item, i) => serialize(check, item, `${path}{${i}}`, stack, unresolved, resolveToken, insideToken));
       items.sort();
       return `{"$set":[${items.join(',')}]}`;
     }
@@ -150,7 +153,7 @@ function serialize(
     const members = entries
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => `${JSON.stringify(k)}:${serialize(v, `${path}.${k}`, stack, unresolved, resolveToken, insideToken)}`);
+      .map(([k, v]) => `${JSON.stringify(k)}:${serialize(check, v, `${path}.${k}`, stack, unresolved, resolveToken, insideToken)}`);
     return `{${members.join(',')}}`;
   } finally {
     stack.delete(value);

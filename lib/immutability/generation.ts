@@ -1,8 +1,18 @@
 import { Fn, Lazy, TerraformStack, Token } from 'cdktf';
-import { resolveInScope } from '../private/resolve';
 import { IConstruct } from 'constructs';
-import { contentHash, GENERATION_HASH_LENGTH } from './canonical-hash';
-import { registerGeneratedName } from '../private/generated-names';
+import { resolveInScope } from '../private/resolve';
+import { GENERATION_HASH_LENGTH, hashFor } from './canonical-hash';
+import { registerGeneratedName } from './private/generated-names';
+
+/**
+ * Hashes the long-lived references that the library owns (a fleet's instance
+ * security group, a template's own instance profile) by their construct path:
+ * `registerStableReference(reference, key)` records one, and
+ * `withStableReferences(inputs)` replaces them in inputs before `Generation.of`.
+ * For compute and deploy, which own such resources.
+ * @internal
+ */
+export { registerStableReference, withStableReferences } from './private/stable-identity';
 
 /**
  * The identity of one generation of the servers a construct runs: a short content
@@ -22,12 +32,13 @@ import { registerGeneratedName } from '../private/generated-names';
 export class Generation {
   /**
    * Computes the generation of `inputs` in the context of `scope` (used to resolve
-   * tokens to their Terraform expressions at synth time).
+   * tokens to their Terraform expressions at synth time, and named in errors about
+   * inputs that cannot be hashed, such as functions or cycles).
    */
   public static of(scope: IConstruct, inputs: unknown): Generation {
-    const eager = contentHash(inputs);
+    const eager = hashFor(scope, inputs);
     if (eager.unresolved.length === 0) {
-      return new Generation(eager.hash, [], eager.canonical);
+      return new Generation(eager.hash, []);
     }
     const stack = TerraformStack.of(scope);
     // Terraform finishes the hash with the values behind the tokens, so that a new
@@ -40,20 +51,29 @@ export class Generation {
     const runtime = Lazy.stringValue({
       produce: () => {
         if (expression === undefined) {
-          const staticHash = contentHash(inputs, { resolveToken: (token) => resolveInScope(stack, token) }).hash;
+          const staticHash = hashFor(scope, inputs, { resolveToken: (token) => resolveInScope(stack, token) }).hash;
           expression = Token.asString(Fn.substr(
             Fn.sha256(Fn.join('|', [staticHash, ...eager.unresolved.map((value) => Fn.jsonencode(value))])),
             0,
-            GENERATION_HASH_LENGTH,
+            Generation.HASH_LENGTH,
           ));
         }
         return expression;
       },
     });
-    return new Generation(runtime, eager.unresolved, undefined);
+    return new Generation(runtime, eager.unresolved);
   }
 
-  /** Length in characters of every generation hash. */
+  /**
+   * Length in hex characters of every generation hash (the first 10 of SHA-256, 40 bits).
+   *
+   * A collision only matters between generations of the same logical resource that
+   * exist at the same time (the running one and its replacement under
+   * create_before_destroy), so the risk per change is 1 in 2^40 (about 1 in 10^12).
+   * Even across every generation a resource ever has, the birthday bound for 10,000
+   * generations is about 5 in 10^5, and a collision there is harmless because the
+   * older generation no longer exists.
+   */
   public static readonly HASH_LENGTH = GENERATION_HASH_LENGTH;
 
   /** The hash (a lazy string token when {@link unresolved} is not empty). */
@@ -62,13 +82,9 @@ export class Generation {
   /** Inputs that were tokens at construction: add replace_triggered_by for them. */
   public readonly unresolved: readonly unknown[];
 
-  /** The canonical text that was hashed, when every input was resolved. */
-  public readonly canonical?: string;
-
-  private constructor(hash: string, unresolved: unknown[], canonical: string | undefined) {
+  private constructor(hash: string, unresolved: unknown[]) {
     this.hash = hash;
     this.unresolved = unresolved;
-    this.canonical = canonical;
   }
 
   /** True when the hash is known now (no input was a token). */

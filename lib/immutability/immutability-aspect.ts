@@ -1,9 +1,14 @@
 import { Aspects, IAspect, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { show, Validator } from '../private/validation';
+import { isGeneratedName } from './private/generated-names';
 import { ImmutableTypeRule, ResourcePolicy } from './resource-policy';
-import { isGeneratedName } from '../private/generated-names';
 
-const allowedFixedNames = new WeakMap<TerraformResource, string>();
+/**
+ * Resources whose fixed name the user accepted. The reason is required but not kept:
+ * it stays at the call site, in the code that reviewers read, which is where it is useful.
+ */
+const allowedFixedNames = new WeakSet<TerraformResource>();
 const enabledStacks = new WeakSet<TerraformStack>();
 
 /**
@@ -33,13 +38,14 @@ export class ImmutabilityAspect implements IAspect {
   /**
    * Accepts a fixed name on one immutable resource, for a resource you know is never
    * replaced while it exists (the replacement would fail with a duplicate name).
-   * @param reason why the collision cannot happen; kept in the error-free record
+   * @param reason why the collision cannot happen. Required so that the call documents
+   *   itself; the aspect does not keep it (reviewers read it at the call site).
    */
   public static allowFixedName(resource: TerraformResource, reason: string): void {
-    if (!reason || !reason.trim()) {
-      throw new Error(`ImmutabilityAspect.allowFixedName: reason for ${resource.node.path} must say why its fixed name cannot collide.`);
+    if (typeof reason !== 'string' || !reason.trim()) {
+      new Validator(resource).fail(`ImmutabilityAspect.allowFixedName reason (${show(reason)}) must say why this resource's fixed name cannot collide, such as "never replaced while it exists".`);
     }
-    allowedFixedNames.set(resource, reason);
+    allowedFixedNames.add(resource);
   }
 
   public visit(node: IConstruct): void {
@@ -53,8 +59,8 @@ export class ImmutabilityAspect implements IAspect {
     const attributes = resourceAttributes(node);
     const lifecycle = (attributes.lifecycle ?? {}) as Record<string, unknown>;
     if (lifecycle.create_before_destroy === false) {
-      throw new Error(
-        `${node.node.path} (${rule.type}) sets lifecycle createBeforeDestroy to false, but it is immutable: ` +
+      new Validator(node).fail(
+        `lifecycle createBeforeDestroy is false, but ${rule.type} is immutable: ` +
         'a replacement must exist before the resource it replaces is destroyed. Remove createBeforeDestroy: false.',
       );
     }
@@ -76,8 +82,8 @@ export class ImmutabilityAspect implements IAspect {
     const prefix = rule.prefixAttributes.length > 0
       ? `use ${rule.prefixAttributes.map((a) => `${a}_prefix`).join(' / ')} instead, or `
       : '';
-    throw new Error(
-      `${node.node.path} (${rule.type}) has a fixed ${shown}. Under create_before_destroy its replacement ` +
+    new Validator(node).fail(
+      `${rule.type} has a fixed ${shown}. Under create_before_destroy its replacement ` +
       `would be created while the old one still holds that identity, and the API rejects the duplicate. Fix: ${prefix}` +
       'derive it from the generation with generationName(...) (or let the library construct name it), or call ' +
       'ImmutabilityAspect.allowFixedName(resource, reason) if it is never replaced.',

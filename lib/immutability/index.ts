@@ -1,6 +1,11 @@
-export * from './canonical-hash';
-export * from './generation';
-export * from './naming';
-export * from './reference';
-export * from './resource-policy';
-export * from './immutability-aspect';
+// Generation identity: canonical hashing, naming within AWS limits, bare references,
+// the resource policy list and the immutability aspect.
+export { contentHash } from './canonical-hash';
+export type { ContentHash, ContentHashOptions } from './canonical-hash';
+export { Generation } from './generation';
+export { generationName, NameRule } from './naming';
+export type { GenerationNameProps } from './naming';
+export { bareReference } from './reference';
+export { ResourcePolicy } from './resource-policy';
+export type { ImmutableTypeRule, ResourceClass } from './resource-policy';
+export { ImmutabilityAspect } from './immutability-aspect';

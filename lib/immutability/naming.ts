@@ -1,8 +1,21 @@
 import { createHash } from 'crypto';
 import { Token } from 'cdktf';
-import { GENERATION_HASH_LENGTH } from './canonical-hash';
+import { isLiteral, Validator } from '../private/validation';
 import { Generation } from './generation';
-import { registerGeneratedName } from '../private/generated-names';
+import { registerGeneratedName } from './private/generated-names';
+
+/**
+ * `fixedName(rule, base, suffix?, maxLength?)`: a name that does not change with the
+ * generation (`<base>-<suffix>`), within the rule's limits, for resources updated in
+ * place (target groups, the load balancer, role and security group prefixes).
+ * `registerGeneratedName(name)` records a name derived from a generation outside
+ * {@link generationName} (a Docker tag) so that the immutability aspect accepts it.
+ * For the image, compute and deploy rooms.
+ * @internal
+ */
+export { fixedName } from './private/fixed-name';
+/** @internal */
+export { registerGeneratedName } from './private/generated-names';
 
 /**
  * The naming rules of one AWS (or Docker) API: maximum length and accepted
@@ -36,8 +49,12 @@ export class NameRule {
 
   /** A rule of your own. `illegal` must be a global regular expression of characters to replace. */
   public static custom(props: { readonly description: string; readonly maxLength: number; readonly illegal: RegExp; readonly trimHyphens?: boolean }): NameRule {
+    const check = new Validator('NameRule.custom');
     if (!props.illegal.global) {
-      throw new Error(`NameRule.custom: illegal (${props.illegal}) must have the g flag so that every illegal character is replaced.`);
+      check.fail(`illegal (${props.illegal}) must have the g flag so that every illegal character is replaced; add g.`);
+    }
+    if (isLiteral(props.maxLength) && (!Number.isInteger(props.maxLength) || props.maxLength < 1)) {
+      check.fail(`maxLength (${props.maxLength}) must be a positive integer: the API's limit in characters.`);
     }
     return new NameRule(props.description, props.maxLength, props.illegal, '-', props.trimHyphens ?? false);
   }
@@ -92,34 +109,35 @@ const BASE_DIGEST_LENGTH = 4;
  * aspect checks before it accepts a name under create_before_destroy.
  */
 export function generationName(rule: NameRule, props: GenerationNameProps): string {
+  const check = new Validator('generationName');
   const generation = typeof props.generation === 'string' ? props.generation : props.generation.hash;
-  const generationLength = Token.isUnresolved(generation) ? GENERATION_HASH_LENGTH : generation.length;
+  const generationLength = Token.isUnresolved(generation) ? Generation.HASH_LENGTH : generation.length;
   if (!Token.isUnresolved(generation) && !/^[a-z0-9]+$/.test(generation)) {
-    throw new Error(`generationName: generation ("${generation}") must be a lowercase hex hash as produced by Generation.of(); do not build it by hand.`);
+    check.fail(`generation ("${generation}") must be a lowercase hex hash as produced by Generation.of(); do not build it by hand.`);
   }
   if (Token.isUnresolved(props.base)) {
-    throw new Error(`generationName: base (${props.base}) is a token; the base must be a literal so that the name's length can be checked at synth.`);
+    check.fail(`base (${props.base}) is a token; the base must be a literal so that the name's length can be checked at synth.`);
   }
   const sep = rule.separator;
   const slot = props.slot === undefined ? undefined : rule.sanitize(props.slot);
   if (props.slot !== undefined && (!slot || /[/-]/.test(slot))) {
-    throw new Error(`generationName: slot ("${props.slot}") must be a short word of letters and digits such as "blue" or "green".`);
+    check.fail(`slot ("${props.slot}") must be a short word of letters and digits such as "blue" or "green".`);
   }
   // the separator follows the base, so a trailing separator would double it
   let base = rule.sanitize(props.base).replace(/[-/]+$/, '');
   if (sep === '/') {
     base = '/' + base.replace(/^\/+/, '');
     if (/^\/(aws|ssm)/i.test(base)) {
-      throw new Error(`generationName: base ("${props.base}") starts with "aws" or "ssm", which SSM reserves; choose another first path segment.`);
+      check.fail(`base ("${props.base}") starts with "aws" or "ssm", which SSM reserves; choose another first path segment.`);
     }
   }
   if (!base || base === '/') {
-    throw new Error(`generationName: base ("${props.base}") has no character a ${rule.description} name accepts; use letters and digits.`);
+    check.fail(`base ("${props.base}") has no character a ${rule.description} name accepts; use letters and digits.`);
   }
   const suffixLength = (slot ? slot.length + 1 : 0) + 1 + generationLength;
   const available = rule.maxLength - suffixLength;
   if (available < BASE_DIGEST_LENGTH + 1) {
-    throw new Error(`generationName: a ${rule.description} name is limited to ${rule.maxLength} characters, which leaves no room for a base next to slot "${slot}" and the generation.`);
+    check.fail(`a ${rule.description} name is limited to ${rule.maxLength} characters, which leaves no room for a base next to ${slot ? `slot "${slot}" and ` : ''}the generation; ${slot ? 'use a shorter slot' : 'use a rule with a higher maxLength'}.`);
   }
   if (base.length > available) {
     const digest = createHash('sha256').update(props.base, 'utf8').digest('hex').slice(0, BASE_DIGEST_LENGTH);
@@ -131,7 +149,7 @@ export function generationName(rule: NameRule, props: GenerationNameProps): stri
   }
   const name = [base, slot, generation].filter((part) => part !== undefined).join(sep);
   if (sep === '/' && name.split('/').length - 1 > 15) {
-    throw new Error(`generationName: SSM parameter name "${name}" has more than 15 levels; use a shorter path for base ("${props.base}").`);
+    check.fail(`SSM parameter name "${name}" has more than 15 levels; use a shorter path for base ("${props.base}").`);
   }
   registerGeneratedName(name);
   return name;

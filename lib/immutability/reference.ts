@@ -1,5 +1,6 @@
 import { Lazy, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { Validator } from '../private/validation';
 
 /**
  * A bare Terraform reference (`aws_ami.base.id`) for `lifecycle.replaceTriggeredBy`.
@@ -15,14 +16,15 @@ import { IConstruct } from 'constructs';
  *   because Terraform cannot trigger replacement from another state
  */
 export function bareReference(resource: TerraformResource, attribute?: string, from?: IConstruct): string {
+  const check = new Validator('bareReference');
   if (!TerraformResource.isTerraformResource(resource)) {
-    throw new Error('bareReference: resource must be a managed Terraform resource (replace_triggered_by cannot refer to data sources, variables or modules).');
+    check.fail('resource must be a managed Terraform resource (replace_triggered_by cannot refer to data sources, variables or modules); pass the resource construct.');
   }
   if (attribute !== undefined && (Token.isUnresolved(attribute) || !/^[a-z_][a-z0-9_]*(\.[a-z0-9_]+|\[[0-9]+\])*$/.test(attribute))) {
-    throw new Error(`bareReference: attribute ("${attribute}") must be a Terraform attribute path in snake_case, for example "id" or "image_id".`);
+    check.fail(`attribute ("${attribute}") must be a Terraform attribute path in snake_case, for example "id" or "image_id".`);
   }
   if (from && TerraformStack.of(from) !== TerraformStack.of(resource)) {
-    throw new Error(`bareReference: ${resource.node.path} is in another stack than ${from.node.path}; replace_triggered_by can only refer to resources of the same stack.`);
+    check.fail(`resource (${resource.node.path}) is in another stack than ${from.node.path}; replace_triggered_by can only refer to resources of the same stack, so move one of them.`);
   }
   return Lazy.stringValue({
     produce: () => {

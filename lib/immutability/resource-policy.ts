@@ -41,7 +41,7 @@ export interface ImmutableTypeRule {
 }
 
 /** Attributes every immutable type may change in place: metadata, not what runs. */
-export const ALWAYS_OPERATIONAL_ATTRIBUTES: readonly string[] = ['tags', 'tags_all', 'timeouts'];
+const ALWAYS_OPERATIONAL_ATTRIBUTES: readonly string[] = ['tags', 'tags_all', 'timeouts'];
 
 const IMMUTABLE_RULES: readonly ImmutableTypeRule[] = [
   { type: 'aws_launch_template', identityAttributes: ['name'], prefixAttributes: ['name'], operationalAttributes: [] },

@@ -1,3 +1,11 @@
-export * from './release-file';
-export * from './transitions';
-export * from './release-store';
+// The release API, also published as the subpath `cdktf-immutable/release`. It loads
+// neither cdktf nor constructs (only node's fs and path), so the release command line
+// and scripts that read or edit release files start in a fraction of a second.
+export {
+  emptyRelease, formatReleaseFile, loadReleaseFile, otherSlot, parseReleaseFile,
+  ReleaseFileError, SLOT_NAMES,
+} from './release-file';
+export type { ReleaseFile, ReleaseSlot, SlotName } from './release-file';
+export { ReleaseLockedError, ReleaseStore } from './release-store';
+export { promoteRelease, ReleaseRefusedError, rollbackRelease, stageRelease } from './transitions';
+export type { StageOptions } from './transitions';

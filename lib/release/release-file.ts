@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import { basename } from 'path';
+import { AMI_ID } from '../private/aws-ids';
 
 /** The two deployment slots. */
 export type SlotName = 'blue' | 'green';
@@ -43,12 +44,20 @@ export interface ReleaseFile {
   readonly slots: Readonly<Record<SlotName, ReleaseSlot>>;
 }
 
-/** The AMI id format: `ami-` and 8 or 17 lowercase hex digits. */
-export const AMI_ID_PATTERN = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
-/** Environment names: lowercase letters, digits and hyphens, starting with a letter. */
+/**
+ * Environment names: lowercase letters, digits and hyphens, starting with a letter, at
+ * most 32 characters. Shared with the release store, which names files after them.
+ * @internal
+ */
 export const ENVIRONMENT_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
-/** A release file that cannot be used. The message names the file, the field and the fix. */
+/**
+ * A release file that cannot be used. The message names the file, the field, the value
+ * and the fix: `releases/prod.json: "active" is "purple"; set it to "blue" or "green".`
+ *
+ * Release files are data, not constructs, so they report through their own error
+ * rather than the constructs' `ValidationError` (which names a construct path).
+ */
 export class ReleaseFileError extends Error {
   constructor(message: string) {
     super(message);
@@ -57,7 +66,7 @@ export class ReleaseFileError extends Error {
 }
 
 /** A release file is a few hundred bytes; anything far larger is not one. */
-export const MAX_RELEASE_FILE_BYTES = 64 * 1024;
+const MAX_RELEASE_FILE_BYTES = 64 * 1024;
 
 const TOP_FIELDS = ['version', 'environment', 'active', 'canary', 'previous', 'slots'];
 const SLOT_FIELDS = ['image', 'stagedAt', 'source'];
@@ -86,7 +95,7 @@ export function loadReleaseFile(path: string): ReleaseFile {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ReleaseFileError(`${path}: cannot be read (${code ?? (error as Error).message}); create it with "cdktf-immutable release init <env>".`);
+    throw invalid(path, `cannot be read (${code ?? (error as Error).message})`, 'create it with "cdktf-immutable release init <env>"');
   }
   return parseReleaseFile(text, path);
 }
@@ -97,100 +106,98 @@ export function loadReleaseFile(path: string): ReleaseFile {
  */
 export function parseReleaseFile(text: string, file: string): ReleaseFile {
   if (text.length > MAX_RELEASE_FILE_BYTES) {
-    throw new ReleaseFileError(`${file}: is ${text.length} bytes, far more than a release file holds (at most ${MAX_RELEASE_FILE_BYTES}); restore it from git.`);
+    throw invalid(file, `is ${text.length} bytes, far more than a release file holds (at most ${MAX_RELEASE_FILE_BYTES})`, 'restore it from git');
   }
   if (text.trim() === '') {
-    throw new ReleaseFileError(`${file}: is empty; restore it from git ("git checkout -- ${file}") or recreate it with "cdktf-immutable release init".`);
+    throw invalid(file, 'is empty', `restore it from git ("git checkout -- ${file}") or recreate it with "cdktf-immutable release init"`);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
     if (error instanceof RangeError) {
-      throw new ReleaseFileError(`${file}: is nested too deeply to be a release file; restore it from git.`);
+      throw invalid(file, 'is nested too deeply to be a release file', 'restore it from git');
     }
-    throw new ReleaseFileError(`${file}: is not valid JSON (${(error as Error).message}); restore it from git or fix the syntax.`);
+    throw invalid(file, `is not valid JSON (${(error as Error).message})`, 'restore it from git or fix the syntax');
   }
-  const fail = (field: string, problem: string, fix: string): never => {
-    throw new ReleaseFileError(`${file}: ${field} ${problem}; ${fix}.`);
-  };
   if (!isPlainObject(data)) {
-    return fail('the top level', `is ${describe(data)}, not an object`, 'the file must hold one JSON object');
+    throw invalid(file, `the top level is ${describe(data)}, not an object`, 'the file must hold one JSON object');
   }
   for (const key of Object.keys(data)) {
     if (!TOP_FIELDS.includes(key)) {
-      fail(`field "${key}"`, 'is not a release file field', `remove it (fields: ${TOP_FIELDS.join(', ')})`);
+      throw invalid(file, `field "${key}" is not a release file field`, `remove it (fields: ${TOP_FIELDS.join(', ')})`);
     }
   }
   if (data.version !== 1) {
-    fail('"version"', `is ${describe(data.version)}`, 'set it to 1');
+    throw invalid(file, `"version" is ${describe(data.version)}`, 'set it to 1');
   }
-  if (typeof data.environment !== 'string' || !ENVIRONMENT_PATTERN.test(data.environment)) {
-    fail('"environment"', `is ${describe(data.environment)}`, 'use lowercase letters, digits and hyphens, starting with a letter');
+  const environment = data.environment;
+  if (typeof environment !== 'string' || !ENVIRONMENT_PATTERN.test(environment)) {
+    throw invalid(file, `"environment" is ${describe(environment)}`, 'use lowercase letters, digits and hyphens, starting with a letter');
   }
-  const environment = data.environment as string;
   const expected = basename(file).replace(/\.json$/, '');
   if (file.endsWith('.json') && expected !== environment) {
-    fail('"environment"', `is "${environment}" but the file is ${basename(file)}`, `set it to "${expected}" or rename the file to ${environment}.json`);
+    throw invalid(file, `"environment" is "${environment}" but the file is ${basename(file)}`, `set it to "${expected}" or rename the file to ${environment}.json`);
   }
-  if (data.active !== 'blue' && data.active !== 'green') {
-    fail('"active"', `is ${describe(data.active)}`, 'set it to "blue" or "green"');
+  const active = data.active;
+  if (!isSlotName(active)) {
+    throw invalid(file, `"active" is ${describe(active)}`, 'set it to "blue" or "green"');
   }
-  if (typeof data.canary !== 'number' || !Number.isInteger(data.canary) || data.canary < 0 || data.canary > 100) {
-    fail('"canary"', `is ${describe(data.canary)}`, 'set it to a whole percentage from 0 to 100');
+  const canary = data.canary;
+  if (typeof canary !== 'number' || !Number.isInteger(canary) || canary < 0 || canary > 100) {
+    throw invalid(file, `"canary" is ${describe(canary)}`, 'set it to a whole percentage from 0 to 100');
   }
-  if (data.previous !== null && data.previous !== undefined && data.previous !== 'blue' && data.previous !== 'green') {
-    fail('"previous"', `is ${describe(data.previous)}`, 'set it to "blue", "green" or null');
-  }
-  if (!isPlainObject(data.slots)) {
-    return fail('"slots"', `is ${describe(data.slots)}`, 'it must be an object with "blue" and "green"');
+  const previous = data.previous ?? null;
+  if (previous !== null && !isSlotName(previous)) {
+    throw invalid(file, `"previous" is ${describe(previous)}`, 'set it to "blue", "green" or null');
   }
   const slotsData = data.slots;
+  if (!isPlainObject(slotsData)) {
+    throw invalid(file, `"slots" is ${describe(slotsData)}`, 'it must be an object with "blue" and "green"');
+  }
   for (const key of Object.keys(slotsData)) {
-    if (key !== 'blue' && key !== 'green') {
-      fail(`"slots.${key}"`, 'is not a slot', 'the only slots are "blue" and "green"');
+    if (!isSlotName(key)) {
+      throw invalid(file, `"slots.${key}" is not a slot`, 'the only slots are "blue" and "green"');
     }
   }
   const slots = {} as Record<SlotName, ReleaseSlot>;
   for (const name of SLOT_NAMES) {
-    const slot = slotsData[name];
-    if (!isPlainObject(slot)) {
-      return fail(`"slots.${name}"`, `is ${describe(slot)}`, `give it an object such as {"image": null}`);
-    }
-    for (const key of Object.keys(slot)) {
-      if (!SLOT_FIELDS.includes(key)) {
-        fail(`"slots.${name}.${key}"`, 'is not a slot field', `remove it (fields: ${SLOT_FIELDS.join(', ')})`);
-      }
-    }
-    if (slot.image !== null && (typeof slot.image !== 'string' || !AMI_ID_PATTERN.test(slot.image))) {
-      fail(`"slots.${name}.image"`, `is ${describe(slot.image)}`, 'use an AMI id ("ami-" and 8 or 17 lowercase hex digits) or null');
-    }
-    for (const key of ['stagedAt', 'source'] as const) {
-      if (slot[key] !== undefined && slot[key] !== null && typeof slot[key] !== 'string') {
-        fail(`"slots.${name}.${key}"`, `is ${describe(slot[key])}`, 'use a string or null');
-      }
-    }
-    if (typeof slot.stagedAt === 'string' && Number.isNaN(Date.parse(slot.stagedAt))) {
-      fail(`"slots.${name}.stagedAt"`, `is "${slot.stagedAt}"`, 'use an ISO 8601 time such as 2026-01-31T12:00:00Z, or null');
-    }
-    slots[name] = { image: slot.image as string | null, stagedAt: (slot.stagedAt as string | null | undefined) ?? null, source: (slot.source as string | null | undefined) ?? null };
+    slots[name] = parseSlot(slotsData[name], `slots.${name}`, file);
   }
-  const release: ReleaseFile = {
-    version: 1,
-    environment,
-    active: data.active as SlotName,
-    canary: data.canary as number,
-    previous: (data.previous as SlotName | null | undefined) ?? null,
-    slots,
-  };
   // Consistency: the traffic guards of the fleet refuse these too, but say it early.
-  if (release.slots[release.active].image === null && (release.slots.blue.image !== null || release.slots.green.image !== null)) {
-    fail('"active"', `is "${release.active}" but that slot has no image`, `promote the slot that has one ("cdktf-immutable release promote ${environment}")`);
+  if (slots[active].image === null && (slots.blue.image !== null || slots.green.image !== null)) {
+    throw invalid(file, `"active" is "${active}" but that slot has no image`, `promote the slot that has one ("cdktf-immutable release promote ${environment}")`);
   }
-  if (release.canary > 0 && release.slots[otherSlot(release.active)].image === null) {
-    fail('"canary"', `is ${release.canary} but the idle slot "${otherSlot(release.active)}" has no image`, 'set it to 0 or stage an image first');
+  const idle = otherSlot(active);
+  if (canary > 0 && slots[idle].image === null) {
+    throw invalid(file, `"canary" is ${canary} but the idle slot "${idle}" has no image`, 'set it to 0 or stage an image first');
   }
-  return release;
+  return { version: 1, environment, active, canary, previous, slots };
+}
+
+/** Validates one slot object; `field` is its path in the file (`slots.blue`). */
+function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
+  if (!isPlainObject(slot)) {
+    throw invalid(file, `"${field}" is ${describe(slot)}`, 'give it an object such as {"image": null}');
+  }
+  for (const key of Object.keys(slot)) {
+    if (!SLOT_FIELDS.includes(key)) {
+      throw invalid(file, `"${field}.${key}" is not a slot field`, `remove it (fields: ${SLOT_FIELDS.join(', ')})`);
+    }
+  }
+  const { image, stagedAt = null, source = null } = slot;
+  if (image !== null && (typeof image !== 'string' || !AMI_ID.test(image))) {
+    throw invalid(file, `"${field}.image" is ${describe(image)}`, 'use an AMI id ("ami-" and 8 or 17 lowercase hex digits) or null');
+  }
+  for (const [key, value] of [['stagedAt', stagedAt], ['source', source]] as const) {
+    if (value !== null && typeof value !== 'string') {
+      throw invalid(file, `"${field}.${key}" is ${describe(value)}`, 'use a string or null');
+    }
+  }
+  if (typeof stagedAt === 'string' && Number.isNaN(Date.parse(stagedAt))) {
+    throw invalid(file, `"${field}.stagedAt" is "${stagedAt}"`, 'use an ISO 8601 time such as 2026-01-31T12:00:00Z, or null');
+  }
+  return { image, stagedAt: stagedAt as string | null, source: source as string | null };
 }
 
 /** The release file as written: stable key order, two-space indent, final newline. */
@@ -204,6 +211,18 @@ export function formatReleaseFile(release: ReleaseFile): string {
     previous: release.previous,
     slots: { blue: slot(release.slots.blue), green: slot(release.slots.green) },
   }, null, 2)}\n`;
+}
+
+/**
+ * The one shape of every release file message: `<file>: <field and value>; <fix>.`
+ * Thrown by the caller (`throw invalid(...)`), so the checks read as plain guards.
+ */
+function invalid(file: string, problem: string, fix: string): ReleaseFileError {
+  return new ReleaseFileError(`${file}: ${problem}; ${fix}.`);
+}
+
+function isSlotName(value: unknown): value is SlotName {
+  return value === 'blue' || value === 'green';
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,5 @@
-import { AMI_ID_PATTERN, otherSlot, ReleaseFile, SlotName } from './release-file';
+import { otherSlot, ReleaseFile, SlotName } from './release-file';
+import { AMI_ID } from '../private/aws-ids';
 
 /** A transition that the release record does not allow. The message says why and what to do. */
 export class ReleaseRefusedError extends Error {
@@ -29,7 +30,7 @@ export interface StageOptions {
  * idle slot no longer runs the previous release.
  */
 export function stageRelease(release: ReleaseFile, options: StageOptions): ReleaseFile {
-  if (!AMI_ID_PATTERN.test(options.image)) {
+  if (!AMI_ID.test(options.image)) {
     throw new RangeError(`image ("${options.image}") is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits.`);
   }
   const idle = otherSlot(release.active);

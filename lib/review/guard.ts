@@ -1,5 +1,5 @@
 import { readFileSync } from 'fs';
-import { changedPaths, isObject, topAttribute } from './diff';
+import { changedPaths, isObject, topAttribute } from './private/diff';
 import { ResourcePolicy } from '../immutability/resource-policy';
 
 /** One finding of the plan guard. */

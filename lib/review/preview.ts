@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'fs';
 import { basename, dirname, join } from 'path';
-import { changedPaths, isObject, topAttribute } from './diff';
+import { changedPaths, isObject, topAttribute } from './private/diff';
 import { ResourcePolicy } from '../immutability/resource-policy';
 
 /** What happens to one resource between two synth outputs. */

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { runCli } from './run-cli';
-import { formatReleaseFile, parseReleaseFile, ReleaseFile } from '../../lib';
+import { formatReleaseFile, parseReleaseFile, ReleaseFile } from '../../lib/release';
 
 const AMI_1 = 'ami-0123456789abcdef0';
 const AMI_2 = 'ami-0fedcba9876543210';
@@ -230,7 +230,7 @@ describe('release: broken files are reported, never overwritten', () => {
 describe('release status generation', () => {
   test('is the canonical content hash of the slot image', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { contentHash } = require('../../lib') as typeof import('../../lib');
+    const { contentHash } = require('../../lib/immutability') as typeof import('../../lib/immutability');
     release('init', 'dev');
     release('stage', 'dev', '--image', AMI_1);
     const json = JSON.parse(release('status', 'dev', '--json').stdout) as Array<{ slots: { blue: { generation: string } } }>;

@@ -5,10 +5,10 @@ import { Ami } from '@cdktf/provider-aws/lib/ami';
 import { writeFileSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import {
-  bareReference, IImageSource, ImageSource, ImmutabilityAspect, ImmutableLaunchTemplate, ImmutableLaunchTemplateProps, InstanceProfile,
-  InstanceType, UserData,
-} from '../../lib';
+import { ImmutableLaunchTemplate, ImmutableLaunchTemplateProps, InstanceProfile, InstanceType, UserData } from '../../lib/compute';
+import { IImageSource, ImageSource } from '../../lib/image/image-source';
+import { bareReference, ImmutabilityAspect } from '../../lib/immutability';
+import { ValidationError } from '../../lib/private/validation';
 
 type Json = Record<string, any>;
 const AMI = 'ami-0123456789abcdef0';
@@ -167,21 +167,99 @@ describe('ImmutableLaunchTemplate', () => {
       expect(() => new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromAmiId(AMI), name: variable.stringValue })).toThrow(/name \(.*\) is a token; pass a literal base name/);
     });
     test.each(['t3', 'T3.micro', 't3.', 'micro', 't3 .micro', 'm.large'])('malformed instance type "%s"', (bad) => {
-      expect(() => InstanceType.of(bad)).toThrow(new RegExp(`InstanceType.of: name \\("${bad.replace('.', '\\.')}"\\) is not an instance type; expected lowercase family and size`));
+      expect(() => InstanceType.of(bad)).toThrow(new RegExp(`^InstanceType.of: name \\("${bad.replace('.', '\\.')}"\\) must be an instance type: lowercase family and size such as "t3.micro"`));
+      expect(() => InstanceType.of(bad)).toThrow(ValidationError);
+    });
+    test('an instance type that is not a string', () => {
+      expect(() => InstanceType.of(undefined as unknown as string)).toThrow(/^InstanceType.of: name \(undefined\) must be an instance type name such as "t3.micro"/);
     });
     test.each(['t3.micro', 'm7i-flex.large', 'c6gn.16xlarge', 'u-6tb1.metal', 'mac2-m2pro.metal', 'm7i.metal-24xl'])('well-formed instance type "%s"', (good) => {
       expect(InstanceType.of(good).name).toBe(good);
     });
-    test('instance requirements', () => {
-      expect(() => InstanceType.fromRequirements({ vcpuCount: { min: 4, max: 2 }, memoryMiB: { min: 1024 } })).toThrow(/vcpuCount.min \(4\) must be <= vcpuCount.max \(2\)/);
-      expect(() => InstanceType.fromRequirements({ vcpuCount: { min: 0 }, memoryMiB: { min: 1024 } })).toThrow(/vcpuCount.min \(0\) must be an integer >= 1/);
-      expect(() => InstanceType.fromRequirements({ vcpuCount: { min: 1 }, memoryMiB: { min: 1024 }, allowedInstanceTypes: ['M7.*'] })).toThrow(/allowedInstanceTypes\[0\] \("M7.\*"\) is not an instance type or pattern/);
-      expect(() => InstanceType.fromRequirements({ vcpuCount: { min: 1 }, memoryMiB: { min: 1024 }, allowedInstanceTypes: ['m7i.*'], excludedInstanceTypes: ['t3.*'] })).toThrow(/cannot both be set/);
+    describe('instance requirements', () => {
+      const req = { vcpuCount: { min: 1 }, memoryMiB: { min: 1024 } };
+      const from = (extra: object) => () => InstanceType.fromRequirements({ ...req, ...extra });
+      test('min above max', () => {
+        expect(from({ vcpuCount: { min: 4, max: 2 } })).toThrow(/^InstanceType.fromRequirements: vcpuCount.min \(4\) must be <= vcpuCount.max \(2\); lower min or raise max/);
+      });
+      test('min below the least', () => {
+        expect(from({ vcpuCount: { min: 0 } })).toThrow(/^InstanceType.fromRequirements: vcpuCount.min \(0\) must be an integer >= 1/);
+        expect(from({ memoryMiB: { min: 1.5 } })).toThrow(/memoryMiB.min \(1.5\) must be an integer >= 1/);
+      });
+      test('max below the least', () => {
+        expect(from({ memoryMiB: { min: 1, max: 0 } })).toThrow(/^InstanceType.fromRequirements: memoryMiB.max \(0\) must be an integer >= 1; raise it or omit it/);
+      });
+      test('a missing range', () => {
+        expect(() => InstanceType.fromRequirements({ vcpuCount: { min: 1 } } as never)).toThrow(/^InstanceType.fromRequirements: memoryMiB \(undefined\) is required: pass \{ min \}/);
+      });
+      test('an unknown CPU maker', () => {
+        expect(from({ cpuManufacturers: ['intel', 'ibm'] })).toThrow(/^InstanceType.fromRequirements: cpuManufacturers\[1\] \("ibm"\) must be one of intel, amd, amazon-web-services, apple/);
+      });
+      test('an unknown burstable performance', () => {
+        expect(from({ burstablePerformance: 'sometimes' })).toThrow(/^InstanceType.fromRequirements: burstablePerformance \("sometimes"\) must be one of included, excluded, required/);
+      });
+      test('a malformed type pattern', () => {
+        expect(from({ allowedInstanceTypes: ['M7.*'] })).toThrow(/^InstanceType.fromRequirements: allowedInstanceTypes\[0\] \("M7.\*"\) must be an instance type or pattern such as "m7i.large" or "m7i.\*"/);
+        expect(from({ excludedInstanceTypes: ['t3.*', 'x y'] })).toThrow(/excludedInstanceTypes\[1\] \("x y"\) must be an instance type or pattern/);
+      });
+      test('allowed and excluded types together', () => {
+        expect(from({ allowedInstanceTypes: ['m7i.*'], excludedInstanceTypes: ['t3.*'] })).toThrow(/^InstanceType.fromRequirements: allowedInstanceTypes and excludedInstanceTypes cannot both be set/);
+      });
+      test('tokens are not validated', () => {
+        const stack = stackOf();
+        const num = new TerraformVariable(stack, 'n', { type: 'number' }).numberValue;
+        const list = new TerraformVariable(stack, 'l', { type: 'list(string)' }).listValue;
+        const type = InstanceType.fromRequirements({ vcpuCount: { min: num, max: num }, memoryMiB: { min: num }, cpuManufacturers: list as never, allowedInstanceTypes: list });
+        expect(type.requirements?.vcpuCount.min).toBe(num);
+      });
     });
-    test('user data: empty, too large, unreadable file', () => {
-      expect(() => UserData.fromString('')).toThrow(/UserData.fromString: script is empty; omit userData/);
-      expect(() => UserData.fromString('x'.repeat(16 * 1024 + 1))).toThrow(/is 16385 bytes, more than EC2's limit of 16384 bytes/);
-      expect(() => UserData.fromFile('/nonexistent/boot.sh')).toThrow(/UserData.fromFile: path \("\/nonexistent\/boot.sh"\) cannot be read/);
+    test('user data: empty, too large, unreadable file, not text', () => {
+      expect(() => UserData.fromString('')).toThrow(/^UserData.fromString: script is empty; omit userData/);
+      expect(() => UserData.fromString('x'.repeat(16 * 1024 + 1))).toThrow(/^UserData.fromString: script is 16385 bytes, more than EC2's limit of 16384 bytes/);
+      expect(() => UserData.fromFile('/nonexistent/boot.sh')).toThrow(/^UserData.fromFile: path \("\/nonexistent\/boot.sh"\) cannot be read/);
+      expect(() => UserData.fromString(42 as unknown as string)).toThrow(/^UserData.fromString: script \(42\) must be the text of a script/);
+    });
+    test('user data: an empty file', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ud-'));
+      try {
+        const file = join(dir, 'empty.sh');
+        writeFileSync(file, '');
+        expect(() => UserData.fromFile(file)).toThrow(/^UserData.fromFile: the file at path \(".*empty.sh"\) is empty; omit userData/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+    test('errors are ValidationErrors that name the construct path', () => {
+      expect(make({ keyName: '' })).toThrow(ValidationError);
+      expect(make({ keyName: '' })).toThrow(/^ImmutableLaunchTemplate web\/Server: keyName/);
+    });
+    test('a missing image', () => {
+      expect(make({ image: undefined as unknown as IImageSource })).toThrow(/^ImmutableLaunchTemplate web\/Server: image \(undefined\) is required and must be an image source/);
+    });
+  });
+
+  describe('_fromCheckedSettings (internal: for fleets, which validate server settings where they enter)', () => {
+    test('skips the server settings check and builds the same template', () => {
+      // GIVEN settings a fleet already checked (and settings it would have refused)
+      const build = (make: (stack: TerraformStack) => void) => {
+        const stack = new TerraformStack(Testing.app(), 'web');
+        make(stack);
+        return Testing.synth(stack);
+      };
+      const props: ImmutableLaunchTemplateProps = { image: ImageSource.fromAmiId(AMI), name: 'web', slot: 'blue', keyName: 'ops' };
+      // WHEN / THEN: same output as the constructor
+      expect(build((stack) => ImmutableLaunchTemplate._fromCheckedSettings(stack, 'Server', props)))
+        .toBe(build((stack) => new ImmutableLaunchTemplate(stack, 'Server', props)));
+      // the settings are not checked a second time
+      expect(() => ImmutableLaunchTemplate._fromCheckedSettings(new TerraformStack(Testing.app(), 'web'), 'Server', { ...props, keyName: '' })).not.toThrow();
+      expect(() => new ImmutableLaunchTemplate(new TerraformStack(Testing.app(), 'web'), 'Server', { ...props, keyName: '' })).toThrow(/keyName/);
+    });
+
+    test('still checks the image, name and slot, which enter here', () => {
+      const stack = new TerraformStack(Testing.app(), 'web');
+      expect(() => ImmutableLaunchTemplate._fromCheckedSettings(stack, 'A', { image: ImageSource.fromAmiId(AMI), slot: 'blue-1' })).toThrow(/^ImmutableLaunchTemplate web\/A: slot \("blue-1"\) must be a short word/);
+      expect(() => ImmutableLaunchTemplate._fromCheckedSettings(stack, 'B', { image: ImageSource.fromAmiId(AMI), name: '-web' })).toThrow(/name \("-web"\) must be letters, digits/);
+      expect(() => ImmutableLaunchTemplate._fromCheckedSettings(stack, 'C', {} as ImmutableLaunchTemplateProps)).toThrow(/image \(undefined\) is required/);
     });
   });
 

@@ -3,7 +3,8 @@ import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { InstanceProfile, SSM_MANAGED_INSTANCE_CORE } from '../../lib';
+import { InstanceProfile, SSM_MANAGED_INSTANCE_CORE } from '../../lib/compute';
+import { ValidationError } from '../../lib/private/validation';
 
 type Json = Record<string, any>;
 
@@ -58,7 +59,8 @@ describe('InstanceProfile', () => {
     const stack = () => new TerraformStack(Testing.app(), 'prod');
     test('bad policy ARN', () => {
       expect(() => new InstanceProfile(stack(), 'web', { managedPolicyArns: ['AmazonSSMManagedInstanceCore'] }))
-        .toThrow(/InstanceProfile prod\/web: managedPolicyArns\[0\] \("AmazonSSMManagedInstanceCore"\) must be an IAM policy ARN/);
+        .toThrow(/^InstanceProfile prod\/web: managedPolicyArns\[0\] \("AmazonSSMManagedInstanceCore"\) must be an IAM policy ARN/);
+      expect(() => new InstanceProfile(stack(), 'web', { managedPolicyArns: ['AmazonSSMManagedInstanceCore'] })).toThrow(ValidationError);
     });
     test('bad permissions boundary', () => {
       expect(() => new InstanceProfile(stack(), 'web', { permissionsBoundaryArn: 'boundary' })).toThrow(/permissionsBoundaryArn \("boundary"\) must be an IAM policy ARN/);
@@ -66,8 +68,21 @@ describe('InstanceProfile', () => {
     test('bad name prefix', () => {
       expect(() => new InstanceProfile(stack(), 'web', { namePrefix: 'web profile' })).toThrow(/namePrefix \("web profile"\) must be 1 to 32 letters/);
     });
+    test('a policy listed twice', () => {
+      expect(() => new InstanceProfile(stack(), 'web', { managedPolicyArns: [SSM_MANAGED_INSTANCE_CORE, SSM_MANAGED_INSTANCE_CORE] }))
+        .toThrow(/^InstanceProfile prod\/web: managedPolicyArns\[1\] \(".*AmazonSSMManagedInstanceCore"\) is listed twice/);
+    });
+    test('a name prefix that is a token', () => {
+      const s = stack();
+      const prefix = new TerraformVariable(s, 'prefix', { type: 'string' }).stringValue;
+      expect(() => new InstanceProfile(s, 'web', { namePrefix: prefix })).toThrow(/^InstanceProfile prod\/web: namePrefix \(.*\) is a token; pass a literal prefix/);
+    });
     test('bad profile name', () => {
-      expect(() => InstanceProfile.fromName('web profile')).toThrow(/instanceProfileName \("web profile"\) is not an instance profile name/);
+      expect(() => InstanceProfile.fromName('web profile')).toThrow(/^InstanceProfile.fromName: instanceProfileName \("web profile"\) must be an instance profile name: 1 to 128 letters/);
+      expect(() => InstanceProfile.fromName('x'.repeat(129))).toThrow(/must be an instance profile name/);
+    });
+    test('a profile name that is not a string', () => {
+      expect(() => InstanceProfile.fromName(undefined as unknown as string)).toThrow(/^InstanceProfile.fromName: instanceProfileName \(undefined\) must be the name of an existing instance profile/);
     });
   });
 

@@ -10,6 +10,7 @@ import {
   BlueGreenFleet, BlueGreenFleetProps, FleetLoadBalancer, FleetScaling, ImageSource, InstanceProfile, InstanceType,
   UserData,
 } from '../../lib';
+import { ValidationError } from '../../lib/private/validation';
 import { AMI_1, AMI_2, fromRelease, Json, resource, SUBNETS, synthBlueGreen, VPC } from './fleet-helpers';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000';
@@ -296,7 +297,17 @@ describe('BlueGreenFleet', () => {
       expect(build(fromRelease(release, { capacity: { min: -1, max: 4 } }))).toThrow(/capacity.min \(-1\) must be an integer/);
     });
     test.each([101, -1, 2.5])('canary %p outside 0..100', (canary) => {
-      expect(build(fromRelease({ ...release, canary }))).toThrow(new RegExp(`canaryPercent \\(${canary}\\) must be an integer from 0 to 100`));
+      // checked once, where it enters: the fleet (trafficWeights takes checked values)
+      expect(build(fromRelease({ ...release, canary }))).toThrow(`BlueGreenFleet prod/Web: canaryPercent (${canary}) must be an integer from 0 to 100.`);
+    });
+    test('errors are ValidationErrors whose source is the fleet\'s path', () => {
+      try {
+        synthBlueGreen(fromRelease({ ...release, canary: 101 }));
+        throw new Error('expected a ValidationError');
+      } catch (e) {
+        expect(e).toBeInstanceOf(ValidationError);
+        expect((e as ValidationError).source).toBe('prod/Web');
+      }
     });
     test('canary with an empty idle slot', () => {
       expect(build(fromRelease({ blue: AMI_1, green: null, active: 'blue', canary: 10 })))
@@ -319,7 +330,7 @@ describe('BlueGreenFleet', () => {
       expect(build(fromRelease(release, { slots: { blue: {}, green: { capacity: { min: 0, max: 0 } } } }))).not.toThrow();
     });
     test('active is not a slot', () => {
-      expect(build({ ...fromRelease(release), active: 'red' as 'blue' })).toThrow(/active \("red"\) must be "blue" or "green"/);
+      expect(build({ ...fromRelease(release), active: 'red' as 'blue' })).toThrow('BlueGreenFleet prod/Web: active ("red") must be "blue" or "green".');
     });
     test('a slot is missing', () => {
       expect(build({ ...fromRelease(release), slots: { blue: {} } as BlueGreenFleetProps['slots'] })).toThrow(/slots \(\["blue"\]\) must have a blue and a green entry; use \{\} for an empty slot/);
@@ -369,6 +380,18 @@ describe('BlueGreenFleet', () => {
     test('server settings are validated with their prop path', () => {
       expect(build(fromRelease(release, { server: { securityGroupIds: ['sg-x'] } }))).toThrow(/server.securityGroupIds\[0\] \("sg-x"\) must be a security group id/);
       expect(build(fromRelease(release, { slots: { blue: {}, green: { metadataOptions: { hopLimit: 99 } } } }))).toThrow(/slots.green.metadataOptions.hopLimit \(99\) must be an integer from 1 to 64/);
+    });
+    test('fleet and slot server settings are each reported where they enter, with their prefix', () => {
+      expect(build(fromRelease(release, { server: { keyName: '' } })))
+        .toThrow('BlueGreenFleet prod/Web: server.keyName ("") must be 1 to 255 printable ASCII characters.');
+      expect(build(fromRelease(release, { slots: { blue: { securityGroupIds: ['sg-0123456789ABCDEF0'] }, green: {} } })))
+        .toThrow('BlueGreenFleet prod/Web: slots.blue.securityGroupIds[0] ("sg-0123456789ABCDEF0") must be a security group id such as sg-0123456789abcdef0.');
+      expect(build(fromRelease(release, { slots: { blue: { tags: { 'aws:owner': 'me' } }, green: {} } })))
+        .toThrow('BlueGreenFleet prod/Web: slots.blue.tags key ("aws:owner") must be 1 to 128 characters and must not start with "aws:" (reserved by AWS).');
+    });
+    test('a slot\'s settings are checked even when the slot is empty (they enter with the props)', () => {
+      expect(build(fromRelease({ blue: AMI_1, green: null, active: 'blue' }, { slots: { blue: {}, green: { metadataOptions: { hopLimit: 0 } } } })))
+        .toThrow(/slots.green.metadataOptions.hopLimit \(0\) must be an integer from 1 to 64/);
     });
   });
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { formatReleaseFile, guardPlan, parseReleaseFile, PlanFileError, ReleaseFile, ReleaseFileError } from '../../lib';
+import { formatReleaseFile, parseReleaseFile, ReleaseFile, ReleaseFileError } from '../../lib/release';
+import { guardPlan, PlanFileError } from '../../lib/review';
 
 /**
  * Random and mutated inputs for the two parsers that read files people edit by hand

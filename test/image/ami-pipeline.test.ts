@@ -10,6 +10,7 @@ import { ImagebuilderInfrastructureConfiguration } from '@cdktf/provider-aws/lib
 import { ImagebuilderLifecyclePolicy } from '@cdktf/provider-aws/lib/imagebuilder-lifecycle-policy';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { AmiPipeline, AmiPipelineProps, ImageComponent, ImageRetention, ImageSchedule, ParentImage } from '../../lib';
+import { ValidationError } from '../../lib/private/validation';
 import { HELLO, SMOKE } from './fixtures';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
@@ -155,8 +156,8 @@ describe('AmiPipeline', () => {
         ImageComponent.fromFile(componentFile),
       ],
       blockDevices: [
-        { deviceName: '/dev/xvda', volumeSize: 30, volumeType: 'gp3', iops: 4000, throughput: 250, kmsKeyId: 'alias/ebs' },
-        { deviceName: '/dev/xvdb', volumeSize: 100, volumeType: 'st1', deleteOnTermination: false },
+        { deviceName: '/dev/xvda', volumeSizeGiB: 30, volumeType: 'gp3', iops: 4000, throughputMiBps: 250, kmsKeyId: 'alias/ebs', encrypted: true },
+        { deviceName: '/dev/xvdb', volumeSizeGiB: 100, volumeType: 'st1', deleteOnTermination: false },
       ],
       workingDirectory: '/var/build',
       buildInfrastructure: {
@@ -388,50 +389,66 @@ describe('AmiPipeline', () => {
   });
 
   describe('validation', () => {
+    const recipe = 'ImageRecipe images/Web/Recipe: ';
+    const infrastructure = 'InfrastructureConfiguration images/Web/Infrastructure: ';
+    const distribution = 'DistributionConfiguration images/Web/Distribution: ';
+    // Each value is checked once, by the construct it enters: the pipeline's own props by
+    // AmiPipeline, the others by the Image Builder construct that uses them, whose path
+    // and prop the message names.
     test.each<[string, Partial<AmiPipelineProps>, string]>([
-      ['bad name', { name: 'web server' }, 'AmiPipeline: name ("web server") must be 3 to 64 letters, digits, "_" or "-"'],
-      ['short name', { name: 'ab' }, 'AmiPipeline: name ("ab") must be 3 to 64'],
-      ['no components', { components: [] }, 'AmiPipeline: components is empty; give at least one ImageComponent'],
-      ['duplicate component', { components: [ImageComponent.fromInline('nginx', HELLO), ImageComponent.fromInline('nginx', SMOKE)] }, 'AmiPipeline: components has "nginx" twice'],
-      ['duplicate managed component', { components: [ImageComponent.fromManagedArn(UPDATE_LINUX), ImageComponent.fromManagedArn(UPDATE_LINUX)] }, `components has "${UPDATE_LINUX}" twice`],
-      ['bad platform', { platform: 'Mac' as 'Linux' }, 'AmiPipeline: platform ("Mac") must be "Linux" or "Windows"'],
-      ['empty block devices', { blockDevices: [] }, 'AmiPipeline: blockDevices is empty'],
-      ['bad device name', { blockDevices: [{ deviceName: 'root volume' }] }, 'AmiPipeline: deviceName ("root volume") must be a device name such as /dev/xvda'],
-      ['duplicate device', { blockDevices: [{ deviceName: '/dev/xvda' }, { deviceName: '/dev/xvda' }] }, 'blockDevices has deviceName "/dev/xvda" twice'],
-      ['bad volume size', { blockDevices: [{ deviceName: '/dev/xvda', volumeSize: 0 }] }, 'blockDevices "/dev/xvda" volumeSize (0) must be an integer number of GiB from 1 to 65536'],
-      ['iops on gp2', { blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'gp2', iops: 3000 }] }, 'sets iops (3000) on volumeType "gp2"'],
-      ['throughput on io2', { blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'io2', throughput: 500 }] }, 'sets throughput (500) on volumeType "io2"'],
-      ['relative working directory', { workingDirectory: 'build' }, 'AmiPipeline: workingDirectory ("build") must be an absolute path on Linux'],
-      ['empty instance types', { buildInfrastructure: { instanceTypes: [] } }, 'buildInfrastructure.instanceTypes is empty'],
-      ['bad instance type', { buildInfrastructure: { instanceTypes: ['large'] } }, 'buildInfrastructure.instanceTypes has "large", which is not an instance type'],
-      ['bad subnet', { buildInfrastructure: { subnetId: 'subnet-1', securityGroupIds: ['sg-0123456789abcdef0'] } }, 'buildInfrastructure.subnetId ("subnet-1") is not a subnet id'],
-      ['subnet without security groups', { buildInfrastructure: { subnetId: 'subnet-0123456789abcdef0' } }, 'buildInfrastructure.subnetId is set without securityGroupIds'],
-      ['bad security group', { buildInfrastructure: { securityGroupIds: ['default'] } }, 'buildInfrastructure.securityGroupIds has "default", which is not a security group id'],
-      ['bad log bucket', { buildInfrastructure: { logging: { bucketName: 'My_Bucket' } } }, 'buildInfrastructure.logging.bucketName ("My_Bucket") is not an S3 bucket name'],
-      ['bad log prefix', { buildInfrastructure: { logging: { bucketName: 'logs', keyPrefix: '/x/' } } }, 'buildInfrastructure.logging.keyPrefix ("/x/") must be a non-empty key prefix'],
-      ['empty regions', { distribution: { regions: [] } }, 'AmiPipeline: distribution.regions is empty; list at least the build region'],
-      ['bad region', { distribution: { regions: ['Ireland'] } }, 'distribution.regions has "Ireland", which is not a region name'],
-      ['duplicate region', { distribution: { regions: ['eu-west-1', 'eu-west-1'] } }, 'distribution.regions has "eu-west-1" twice'],
-      ['bad AMI name', { distribution: { amiName: 'web:{x}' } }, 'distribution.amiName ("web:{x}") must be 3 to 100'],
-      ['reserved tag key', { distribution: { amiTags: { 'aws:x': 'y' } } }, 'distribution.amiTags key ("aws:x") must be 1 to 128'],
-      ['bad account', { distribution: { launchPermissionAccountIds: ['1234'] } }, 'launchPermissionAccountIds has "1234", which is not a 12-digit AWS account id'],
-      ['bad organization', { distribution: { launchPermissionOrganizationArns: ['o-123'] } }, 'launchPermissionOrganizationArns has "o-123", which is not an organization ARN'],
-      ['bad OU', { distribution: { launchPermissionOrganizationalUnitArns: ['ou-123'] } }, 'launchPermissionOrganizationalUnitArns has "ou-123", which is not an organizational unit ARN'],
-      ['bad parameter name', { amiParameterName: 'images/web' }, 'AmiPipeline: amiParameterName ("images/web") must be an SSM parameter path'],
+      ['bad name', { name: 'web server' }, 'AmiPipeline images/Web: name ("web server") must be 3 to 64 letters, digits, "_" or "-"'],
+      ['short name', { name: 'ab' }, 'AmiPipeline images/Web: name ("ab") must be 3 to 64'],
+      ['no components', { components: [] }, `${recipe}components ([]) must list at least one component; give at least one ImageComponent`],
+      ['duplicate component', { components: [ImageComponent.fromInline('nginx', HELLO), ImageComponent.fromInline('nginx', SMOKE)] }, 'AmiPipeline images/Web: components[1] ("nginx") is listed twice; give every component a distinct name'],
+      ['duplicate managed component', { components: [ImageComponent.fromManagedArn(UPDATE_LINUX), ImageComponent.fromManagedArn(UPDATE_LINUX)] }, `components[1] ("${UPDATE_LINUX}") is listed twice`],
+      ['bad platform', { platform: 'Mac' as 'Linux' }, `${recipe}platform ("Mac") must be one of Linux, Windows`],
+      ['empty block devices', { blockDevices: [] }, `${recipe}blockDevices ([]) must list at least one device; omit it for the default encrypted gp3 root volume`],
+      ['bad device name', { blockDevices: [{ deviceName: 'root volume' }] }, `${recipe}blockDevices[0].deviceName ("root volume") must be a device name such as /dev/xvda`],
+      ['duplicate device', { blockDevices: [{ deviceName: '/dev/xvda' }, { deviceName: '/dev/xvda' }] }, 'blockDevices[1].deviceName ("/dev/xvda") is used by another block device'],
+      ['bad volume size', { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 0 }] }, 'blockDevices[0].volumeSizeGiB (0) must be an integer from 1 to 65536'],
+      ['iops on gp2', { blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'gp2', iops: 3000 }] }, 'blockDevices[0].iops (3000) can only be set for gp3, io1 and io2 volumes, not gp2'],
+      ['throughput on io2', { blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'io2', throughputMiBps: 500 }] }, 'blockDevices[0].throughputMiBps (500) can only be set for gp3 volumes, not io2'],
+      ['unencrypted volume', { blockDevices: [{ deviceName: '/dev/xvda', encrypted: false }] }, `${recipe}blockDevices[0].encrypted (false) is refused: AMI volumes are always encrypted`],
+      ['relative working directory', { workingDirectory: 'build' }, `${recipe}workingDirectory ("build") must be an absolute path on Linux`],
+      ['empty instance types', { buildInfrastructure: { instanceTypes: [] } }, `${infrastructure}instanceTypes ([]) must list at least one value`],
+      ['bad instance type', { buildInfrastructure: { instanceTypes: ['large'] } }, `${infrastructure}instanceTypes[0] ("large") must be an EC2 instance type`],
+      ['bad subnet', { buildInfrastructure: { subnetId: 'subnet-1', securityGroupIds: ['sg-0123456789abcdef0'] } }, `${infrastructure}subnetId ("subnet-1") must be a subnet id`],
+      ['subnet without security groups', { buildInfrastructure: { subnetId: 'subnet-0123456789abcdef0' } }, `${infrastructure}subnetId ("subnet-0123456789abcdef0") is set without securityGroupIds`],
+      ['bad security group', { buildInfrastructure: { securityGroupIds: ['default'] } }, `${infrastructure}securityGroupIds[0] ("default") must be a security group id`],
+      ['bad log bucket', { buildInfrastructure: { logging: { bucketName: 'My_Bucket' } } }, `${infrastructure}logging.bucketName ("My_Bucket") must be an S3 bucket name`],
+      ['bad log prefix', { buildInfrastructure: { logging: { bucketName: 'logs', keyPrefix: '/x/' } } }, `${infrastructure}logging.keyPrefix ("/x/") must be a non-empty key prefix`],
+      ['empty regions', { distribution: { regions: [] } }, `${distribution}regions ([]) must list at least one value; list at least the build region`],
+      ['bad region', { distribution: { regions: ['Ireland'] } }, `${distribution}regions[0] ("Ireland") must be a region name`],
+      ['duplicate region', { distribution: { regions: ['eu-west-1', 'eu-west-1'] } }, `${distribution}regions[1] ("eu-west-1") is listed twice`],
+      ['bad AMI name', { distribution: { amiName: 'web:{x}' } }, `${distribution}amiName ("web:{x}") must be 3 to 100`],
+      ['reserved tag key', { distribution: { amiTags: { 'aws:x': 'y' } } }, `${distribution}amiTags key ("aws:x") must be 1 to 128`],
+      ['too many AMI tags', { distribution: { amiTags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, 'x'])) } }, 'AmiPipeline images/Web: distribution.amiTags has 46 tags; Image Builder allows 50 per AMI and the library adds up to 5: keep at most 45'],
+      ['bad account', { distribution: { launchPermissionAccountIds: ['1234'] } }, `${distribution}launchPermissionAccountIds[0] ("1234") must be a 12-digit AWS account id`],
+      ['bad organization', { distribution: { launchPermissionOrganizationArns: ['o-123'] } }, `${distribution}launchPermissionOrganizationArns[0] ("o-123") must be an organization ARN`],
+      ['bad OU', { distribution: { launchPermissionOrganizationalUnitArns: ['ou-123'] } }, `${distribution}launchPermissionOrganizationalUnitArns[0] ("ou-123") must be an organizational unit ARN`],
+      ['bad parameter name', { amiParameterName: 'images/web' }, 'AmiPipeline images/Web: amiParameterName ("images/web") must be an SSM parameter path'],
       ['reserved parameter name', { amiParameterName: '/aws/web' }, 'amiParameterName ("/aws/web") must be an SSM parameter path'],
-      ['bad timeout', { buildTimeoutMinutes: 10 }, 'AmiPipeline: buildTimeoutMinutes (10) must be an integer from 30 to 1440'],
-      ['empty source commit', { sourceCommit: ' ' }, 'AmiPipeline: sourceCommit (" ") must be a non-empty tag value'],
+      ['too deep parameter name', { amiParameterName: `${'/a'.repeat(16)}` }, 'at most 15 levels'],
+      ['bad timeout', { buildTimeoutMinutes: 10 }, 'Image images/Web/Resource: buildTimeoutMinutes (10) must be an integer from 30 to 1440'],
+      ['empty source commit', { sourceCommit: ' ' }, 'AmiPipeline images/Web: sourceCommit (" ") must be a non-empty tag value'],
     ])('%s', (_what, overrides, message) => {
       expect(() => build(minimal(overrides))).toThrow(message);
     });
 
+    test('every error is a ValidationError', () => {
+      expect(() => build(minimal({ name: 'ab' }))).toThrow(ValidationError);
+      expect(() => build(minimal({ buildInfrastructure: { instanceTypes: ['large'] } }))).toThrow(ValidationError);
+    });
+
     test.each([
-      ['ParentImage.fromAmiId', () => ParentImage.fromAmiId('ami-123'), 'ParentImage.fromAmiId: amiId ("ami-123") is not an AMI id'],
-      ['ParentImage.fromSsmParameter', () => ParentImage.fromSsmParameter('/a//b'), 'ParentImage.fromSsmParameter: parameterName ("/a//b") is not an SSM parameter name'],
+      ['ParentImage.fromAmiId', () => ParentImage.fromAmiId('ami-123'), 'ParentImage.fromAmiId: amiId ("ami-123") must be an AMI id: "ami-" followed by 8 or 17 lowercase hex digits'],
+      ['ParentImage.fromSsmParameter', () => ParentImage.fromSsmParameter('/a//b'), 'ParentImage.fromSsmParameter: parameterName ("/a//b") must be an SSM parameter name'],
+      ['ParentImage.fromSsmParameter length', () => ParentImage.fromSsmParameter(`/${'a'.repeat(2048)}`), 'has 2049 characters; an SSM parameter name has at most 2048'],
       ['ParentImage.fromManagedImage name', () => ParentImage.fromManagedImage('Amazon Linux'), 'ParentImage.fromManagedImage: imageName ("Amazon Linux") must be the name of an Image Builder managed image'],
       ['ParentImage.fromManagedImage version', () => ParentImage.fromManagedImage('amazon-linux-2023-x86', { version: 'latest' }), 'ParentImage.fromManagedImage: version ("latest") must be a semantic version'],
       ['ImageRetention.keepLast', () => ImageRetention.keepLast(0), 'ImageRetention.keepLast: count (0) must be an integer from 1 to 1000'],
-      ['ImageRetention in-use tag', () => ImageRetention.keepLast(3, { inUseTag: { key: 'aws:in-use', value: 'true' } }), 'ImageRetention.keepLast: inUseTag key ("aws:in-use") must be'],
+      ['ImageRetention in-use tag', () => ImageRetention.keepLast(3, { inUseTag: { key: 'aws:in-use', value: 'true' } }), 'ImageRetention.keepLast: inUseTag.key ("aws:in-use") must be'],
+      ['ImageRetention in-use tag value', () => ImageRetention.keepLast(3, { inUseTag: { key: 'in-use', value: 'x'.repeat(257) } }), 'ImageRetention.keepLast: inUseTag.value ("xxx'],
     ])('%s', (_what, make, message) => {
       expect(make).toThrow(message);
     });

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, wri
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { hashDockerContext } from '../../lib';
+import { ValidationError } from '../../lib/private/validation';
 
 type Files = Record<string, string | { readonly content: string; readonly mode: number }>;
 
@@ -142,8 +143,13 @@ describe('hashDockerContext', () => {
 
   test('rejects a Dockerfile outside the context or given as an absolute path', () => {
     const dir = context(BASE);
-    expect(() => hashDockerContext(dir, { dockerfile: '../Dockerfile' })).toThrow('dockerfile ("../Dockerfile") is outside the context folder');
+    expect(() => hashDockerContext(dir, { dockerfile: '../Dockerfile' })).toThrow('hashDockerContext: dockerfile ("../Dockerfile") is outside the context folder');
     expect(() => hashDockerContext(dir, { dockerfile: join(dir, 'Dockerfile') })).toThrow(/must be a path relative to the context folder/);
+  });
+
+  test('reports every error as a ValidationError', () => {
+    expect(() => hashDockerContext('/nonexistent/context')).toThrow(ValidationError);
+    expect(() => hashDockerContext(context({ ...BASE, '.dockerignore': '[z-a]\n' }))).toThrow(ValidationError);
   });
 
   test('rejects a .dockerignore line that is "!" alone, naming the line', () => {

@@ -5,6 +5,7 @@ import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
 import { DockerImagePipeline, DockerImagePipelineProps, hashDockerContext } from '../../lib';
+import { ValidationError } from '../../lib/private/validation';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 interface Synth { resource: Resources; output: Record<string, { value: string }> }
@@ -148,20 +149,20 @@ describe('DockerImagePipeline', () => {
 
   describe('validation', () => {
     test('missing context folder', () => {
-      expect(() => build({ contextPath: '/nonexistent/app' })).toThrow('DockerImagePipeline: contextPath ("/nonexistent/app") does not exist; pass the folder that holds the Dockerfile');
+      expect(() => build({ contextPath: '/nonexistent/app' })).toThrow('DockerImagePipeline docker/Web: contextPath ("/nonexistent/app") does not exist; pass the folder that holds the Dockerfile');
     });
 
     test('context is a file', () => {
       const dir = context();
-      expect(() => build({ contextPath: join(dir, 'Dockerfile') })).toThrow(/DockerImagePipeline: contextPath \(".*Dockerfile"\) is a file/);
+      expect(() => build({ contextPath: join(dir, 'Dockerfile') })).toThrow(/DockerImagePipeline docker\/Web: contextPath \(".*Dockerfile"\) is a file/);
     });
 
     test('missing Dockerfile', () => {
-      expect(() => build({ contextPath: context(), dockerfile: 'app.Dockerfile' })).toThrow(/DockerImagePipeline: dockerfile \("app.Dockerfile"\) does not exist in the context folder/);
+      expect(() => build({ contextPath: context(), dockerfile: 'app.Dockerfile' })).toThrow(/DockerImagePipeline docker\/Web: dockerfile \("app.Dockerfile"\) does not exist in the context folder/);
     });
 
     test('Dockerfile outside the context', () => {
-      expect(() => build({ contextPath: context(), dockerfile: '../Dockerfile' })).toThrow('DockerImagePipeline: dockerfile ("../Dockerfile") is outside the context folder');
+      expect(() => build({ contextPath: context(), dockerfile: '../Dockerfile' })).toThrow('DockerImagePipeline docker/Web: dockerfile ("../Dockerfile") is outside the context folder');
     });
 
     test.each([
@@ -170,19 +171,34 @@ describe('DockerImagePipeline', () => {
       ['Web/App', 'is not a repository name; use lowercase'],
       ['web//app', 'is not a repository name'],
     ])('bad repository %s', (repository, message) => {
-      expect(() => build({ contextPath: context(), repository })).toThrow(`DockerImagePipeline: repository ("${repository}") ${message}`);
+      expect(() => build({ contextPath: context(), repository })).toThrow(`DockerImagePipeline docker/Web: repository ("${repository}") ${message}`);
     });
 
     test.each(['linux', 'linux/x86_64', 'macos/arm64', 'linux/arm/7', 'linux/arm64/v8/extra', 'Linux/amd64'])('bad platform %s', (platform) => {
-      expect(() => build({ contextPath: context(), platform })).toThrow(`DockerImagePipeline: platform ("${platform}") must be os/arch[/variant]`);
+      expect(() => build({ contextPath: context(), platform })).toThrow(`DockerImagePipeline docker/Web: platform ("${platform}") must be os/arch[/variant]`);
     });
 
     test('bad target', () => {
-      expect(() => build({ contextPath: context(), target: 'run time' })).toThrow('DockerImagePipeline: target ("run time") must be a build stage name');
+      expect(() => build({ contextPath: context(), target: 'run time' })).toThrow('DockerImagePipeline docker/Web: target ("run time") must be a build stage name');
     });
 
     test('bad build arg name', () => {
-      expect(() => build({ contextPath: context(), buildArgs: { 'NODE-ENV': 'x' } })).toThrow('DockerImagePipeline: buildArgs key ("NODE-ENV") must be an ARG name');
+      expect(() => build({ contextPath: context(), buildArgs: { 'NODE-ENV': 'x' } })).toThrow('DockerImagePipeline docker/Web: buildArgs key ("NODE-ENV") must be an ARG name');
+    });
+
+    test('a token context path', () => {
+      const stack = new TerraformStack(Testing.app(), 'docker');
+      const contextPath = new TerraformVariable(stack, 'context', { type: 'string' }).stringValue;
+      expect(() => new DockerImagePipeline(stack, 'Web', { repository: REPO, contextPath })).toThrow('DockerImagePipeline docker/Web: contextPath is a token; it must be a folder on this machine, read at synth');
+    });
+
+    test('a bad .dockerignore names the pipeline, the context and the line', () => {
+      const dir = context({ '.dockerignore': '*.log\n!\n' });
+      expect(() => build({ contextPath: dir })).toThrow(/DockerImagePipeline docker\/Web: contextPath \(".*"\) cannot be hashed: .*\.dockerignore: line 2 is "!" alone/);
+    });
+
+    test('errors are ValidationErrors', () => {
+      expect(() => build({ contextPath: '/nonexistent/app' })).toThrow(ValidationError);
     });
   });
 });

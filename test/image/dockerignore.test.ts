@@ -1,4 +1,4 @@
-import { cleanPath, DockerIgnore } from '../../lib/private/dockerignore';
+import { cleanPath, DockerIgnore } from '../../lib/image/private/dockerignore';
 
 /** Docker's .dockerignore semantics, case by case (moby/patternmatcher, MatchesOrParentMatches). */
 describe('DockerIgnore', () => {

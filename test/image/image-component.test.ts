@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { ImageComponent } from '../../lib';
-import { HELLO } from './fixtures';
+import { ImagebuilderComponent } from '@cdktf/provider-aws/lib/imagebuilder-component';
+import { ImageComponent, ImageComponentConfig } from '../../lib';
+import { ValidationError } from '../../lib/private/validation';
+import { HELLO, SMOKE } from './fixtures';
 
 
 const dir = mkdtempSync(join(tmpdir(), 'cdktf-immutable-components-'));
@@ -54,11 +56,11 @@ describe('ImageComponent', () => {
 
     test('invalid YAML in a file names the file', () => {
       const path = file('broken.yml', 'schemaVersion: 1.0\nphases: [\n');
-      expect(() => ImageComponent.fromFile(path)).toThrow(new RegExp(`ImageComponent.fromFile \\(${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\): the document is not valid YAML`));
+      expect(() => ImageComponent.fromFile(path)).toThrow(`ImageComponent.fromFile: path ("${path}"): the document is not valid YAML`);
     });
 
     test('invalid YAML inline', () => {
-      expect(inline('schemaVersion: 1.0\nphases:\n  - name: build\n   steps: []\n')).toThrow('ImageComponent.fromInline (component "web"): the document is not valid YAML');
+      expect(inline('schemaVersion: 1.0\nphases:\n  - name: build\n   steps: []\n')).toThrow('ImageComponent.fromInline: document of component "web": the document is not valid YAML');
     });
 
     test('duplicate keys', () => {
@@ -125,7 +127,7 @@ describe('ImageComponent', () => {
     test('a token document', () => {
       const stack = new TerraformStack(Testing.app(), 's');
       const doc = new TerraformVariable(stack, 'doc', { type: 'string' }).stringValue;
-      expect(() => ImageComponent.fromInline('web', doc)).toThrow('document is a token; the document must be known at synth');
+      expect(() => ImageComponent.fromInline('web', doc)).toThrow('ImageComponent.fromInline: document of component "web" is a token; the document must be known at synth');
     });
 
     test('bad component name', () => {
@@ -134,12 +136,79 @@ describe('ImageComponent', () => {
     });
 
     test('malformed managed ARN', () => {
-      expect(() => ImageComponent.fromManagedArn('update-linux')).toThrow('ImageComponent.fromManagedArn: arn ("update-linux") is not an Image Builder component ARN');
-      expect(() => ImageComponent.fromManagedArn('arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/x.x.x')).toThrow(/is not an Image Builder component ARN/);
+      expect(() => ImageComponent.fromManagedArn('update-linux')).toThrow('ImageComponent.fromManagedArn: arn ("update-linux") must be an Image Builder component ARN');
+      expect(() => ImageComponent.fromManagedArn('arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/x.x.x')).toThrow(/must be an Image Builder component ARN/);
     });
 
     test('bad parameter name', () => {
       expect(() => ImageComponent.fromInline('web', HELLO, { parameters: { 'bad name': 'x' } })).toThrow('parameters key ("bad name") must be letters, digits, "_" or "-"');
     });
+  });
+
+  test('errors are ValidationErrors', () => {
+    expect(inline('')).toThrow(ValidationError);
+    expect(() => ImageComponent.fromManagedArn('x')).toThrow(ValidationError);
+  });
+});
+
+describe('ImageComponent.bind: the component resource', () => {
+  test('defaults: an owned component becomes a Linux component named <pipeline>-<name>, versioned by its content', () => {
+    // GIVEN an owned component
+    const component = ImageComponent.fromInline('nginx', HELLO);
+    let config: ImageComponentConfig | undefined;
+    // WHEN it is bound with only the pipeline name
+    const synth = Testing.synthScope((scope) => {
+      config = component.bind(scope, { pipelineName: 'web' });
+    });
+    // THEN
+    expect(synth).toHaveResourceWithProperties(ImagebuilderComponent, {
+      name: 'web-nginx',
+      platform: 'Linux',
+      data: HELLO,
+      version: config!.version,
+      lifecycle: { create_before_destroy: true },
+    });
+    expect(config).toEqual({ componentArn: expect.stringMatching(/^\$\{TfToken/), parameters: [], name: 'web-nginx', version: expect.stringMatching(/^1\.0\.\d+$/) });
+    expect(Object.keys(JSON.parse(synth).resource.aws_imagebuilder_component)).toEqual(['Component-nginx']);
+  });
+
+  test('all properties: platform, KMS key, description, tags and sorted parameters', () => {
+    // GIVEN an owned component with parameters and a description
+    const component = ImageComponent.fromInline('iis', SMOKE, { parameters: { Site: 'api', Port: '443' }, description: 'IIS' });
+    let config: ImageComponentConfig | undefined;
+    // WHEN it is bound with every option
+    const synth = Testing.synthScope((scope) => {
+      config = component.bind(scope, { pipelineName: 'api', platform: 'Windows', kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/abcd', tags: { Owner: 'platform' } });
+    });
+    // THEN
+    expect(synth).toHaveResourceWithProperties(ImagebuilderComponent, {
+      name: 'api-iis',
+      platform: 'Windows',
+      description: 'IIS',
+      kms_key_id: 'arn:aws:kms:eu-west-1:111122223333:key/abcd',
+      tags: { Owner: 'platform' },
+    });
+    expect(config!.parameters).toEqual([{ name: 'Port', value: '443' }, { name: 'Site', value: 'api' }]);
+  });
+
+  test('a managed component creates nothing and is identified by its ARN', () => {
+    const arn = 'arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x';
+    let config: ImageComponentConfig | undefined;
+    const synth = Testing.synthScope((scope) => {
+      config = ImageComponent.fromManagedArn(arn, { parameters: { a: 'b' } }).bind(scope, { pipelineName: 'web' });
+    });
+    expect(JSON.parse(synth).resource ?? {}).not.toHaveProperty('aws_imagebuilder_component');
+    expect(config).toEqual({ componentArn: arn, parameters: [{ name: 'a', value: 'b' }] });
+  });
+
+  test('the version follows the content: document, description, platform and key, not tags', () => {
+    const version = (options: { description?: string; platform?: 'Linux' | 'Windows'; kmsKeyId?: string; tags?: Record<string, string> } = {}, document = HELLO) =>
+      ImageComponent.fromInline('nginx', document, { description: options.description }).bind(new TerraformStack(Testing.app(), 's'), { pipelineName: 'web', ...options }).version;
+    const base = version();
+    expect(version({ tags: { Owner: 'x' } })).toBe(base);
+    expect(version({}, SMOKE)).not.toBe(base);
+    expect(version({ description: 'x' })).not.toBe(base);
+    expect(version({ platform: 'Windows' })).not.toBe(base);
+    expect(version({ kmsKeyId: 'alias/x' })).not.toBe(base);
   });
 });

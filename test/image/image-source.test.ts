@@ -6,6 +6,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Construct } from 'constructs';
 import { AmiPipeline, DockerImagePipeline, DockerImageSource, ImageComponent, ImageSource, ParentImage } from '../../lib';
+import { ValidationError } from '../../lib/private/validation';
 import { HELLO } from './fixtures';
 
 describe('ImageSource', () => {
@@ -18,7 +19,7 @@ describe('ImageSource', () => {
   });
 
   test.each(['ami-123', 'AMI-0123456789abcdef0', 'ami-0123456789ABCDEF0', 'i-0123456789abcdef0', ''])('fromAmiId rejects "%s" naming the value and the form', (bad) => {
-    expect(() => ImageSource.fromAmiId(bad)).toThrow(new RegExp(`amiId \\("${bad}"\\) is not an AMI id; expected "ami-" followed by 8 or 17`));
+    expect(() => ImageSource.fromAmiId(bad)).toThrow(`ImageSource.fromAmiId: amiId ("${bad}") must be an AMI id: "ami-" followed by 8 or 17 lowercase hex digits`);
   });
 
   test('fromAmiId accepts a token without validating it', () => {
@@ -36,8 +37,14 @@ describe('ImageSource', () => {
     expect(Object.values(synth.data.aws_ssm_parameter)).toEqual([expect.objectContaining({ name: '/images/web/ami-id' })]);
   });
 
+  test('fromSsmParameter accepts a token without validating it', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    const name = new TerraformVariable(stack, 'name', { type: 'string' }).stringValue;
+    expect(() => ImageSource.fromSsmParameter(name)).not.toThrow();
+  });
+
   test.each(['/images//web', 'images web', '/images/web/'])('fromSsmParameter rejects "%s"', (bad) => {
-    expect(() => ImageSource.fromSsmParameter(bad)).toThrow(/parameterName \(".*"\) is not an SSM parameter name/);
+    expect(() => ImageSource.fromSsmParameter(bad)).toThrow(`ImageSource.fromSsmParameter: parameterName ("${bad}") must be an SSM parameter name, a path such as /images/web/ami-id`);
   });
 });
 
@@ -66,6 +73,13 @@ describe('ImageSource.fromPipeline', () => {
     });
   });
 
+  test('rejects a construct that is not an image pipeline', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    const notAPipeline = new Construct(stack, 'NotAPipeline') as unknown as AmiPipeline;
+    expect(() => ImageSource.fromPipeline(notAPipeline).bind(stack)).toThrow('ImageSource.fromPipeline: pipeline (s/NotAPipeline) is not an image pipeline of this library; pass an AmiPipeline or a DockerImagePipeline.');
+    expect(() => ImageSource.fromPipeline(notAPipeline).bind(stack)).toThrow(ValidationError);
+  });
+
   test('gives no replace_triggered_by to a consumer in another stack (it cannot cross states)', () => {
     const { app, pipeline } = pipelineStack();
     const other = new TerraformStack(app, 'web-prod');
@@ -85,7 +99,11 @@ describe('DockerImageSource', () => {
   });
 
   test.each(['web:latest', 'web@sha256:abc', `web@${digest.toUpperCase()}`, ''])('fromReference rejects "%s", which is not pinned by digest', (bad) => {
-    expect(() => DockerImageSource.fromReference(bad)).toThrow(/reference \(".*"\) is not pinned by digest; expected repo@sha256: followed by 64/);
+    expect(() => DockerImageSource.fromReference(bad)).toThrow(`DockerImageSource.fromReference: reference ("${bad}") must be pinned by digest: repo@sha256: followed by 64 lowercase hex digits`);
+  });
+
+  test('is a choice class: the factories return DockerImageSource, bound once per consumer', () => {
+    expect(DockerImageSource.fromReference(`web@${digest}`)).toBeInstanceOf(DockerImageSource);
   });
 
   test('fromReference accepts a token', () => {

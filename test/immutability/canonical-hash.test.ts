@@ -1,13 +1,17 @@
 import { createHash } from 'crypto';
 import { Lazy, Testing, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
-import { canonicalJson, contentHash, Generation, GENERATION_HASH_LENGTH } from '../../lib';
+import { contentHash, Generation } from '../../lib/immutability';
+import { ValidationError } from '../../lib/private/validation';
+
+const canonicalJson = (value: unknown): string => contentHash(value).canonical;
 
 describe('canonical content hash', () => {
   test('key order does not matter, at any depth', () => {
     const a = contentHash({ a: 1, b: { x: [1, 2], y: 'z' }, '10': 'ten', '2': 'two' });
     const b = contentHash({ '2': 'two', b: { y: 'z', x: [1, 2] }, '10': 'ten', a: 1 });
     expect(a.hash).toBe(b.hash);
-    expect(a.hash).toHaveLength(GENERATION_HASH_LENGTH);
+    expect(a.hash).toHaveLength(Generation.HASH_LENGTH);
+    expect(Generation.HASH_LENGTH).toBe(10);
     expect(a.hash).toMatch(/^[0-9a-f]+$/);
   });
 
@@ -60,12 +64,14 @@ describe('canonical content hash', () => {
     ['an invalid Date', { d: new Date('nope') }, /\$\.d is an invalid Date/],
   ])('rejects %s naming the path', (_name, value, message) => {
     expect(() => contentHash(value)).toThrow(message);
+    expect(() => contentHash(value)).toThrow(ValidationError);
+    expect(() => contentHash(value)).toThrow(/^contentHash: /);
   });
 
   test('rejects cycles naming the path', () => {
     const a: Record<string, unknown> = { name: 'a' };
     a.self = a;
-    expect(() => contentHash(a)).toThrow(/\$\.self refers back to one of its parents/);
+    expect(() => contentHash(a)).toThrow(/^contentHash: \$\.self refers back to one of its parents \(a cycle\); pass plain data/);
   });
 
   test('the same value twice (not a cycle) is fine', () => {
@@ -74,7 +80,7 @@ describe('canonical content hash', () => {
   });
 
   test('rejects a bad length', () => {
-    expect(() => contentHash({}, { length: 0 })).toThrow(/length \(0\) must be an integer from 1 to 64/);
+    expect(() => contentHash({}, { length: 0 })).toThrow(/^contentHash: length \(0\) must be an integer from 1 to 64/);
   });
 
   test('tokens are hashed by their text and reported', () => {
@@ -107,6 +113,14 @@ describe('Generation', () => {
     expect(parseInt(generation.semanticVersion.split('.')[2], 10)).toBeLessThan(2 ** 30);
   });
 
+  test('an input that cannot be hashed is reported with the path of the construct', () => {
+    // GIVEN
+    const stack = new TerraformStack(Testing.app(), 's');
+    // WHEN / THEN
+    expect(() => Generation.of(stack, { hook: () => 1 })).toThrow(ValidationError);
+    expect(() => Generation.of(stack, { hook: () => 1 })).toThrow(/^TerraformStack s: \$\.hook is a function; only data/);
+  });
+
   test('with tokens, is a Terraform expression over a stable static hash and the runtime values', () => {
     const build = (order: 'ami-first' | 'other-first') => {
       const app = Testing.app();
@@ -128,7 +142,7 @@ describe('Generation', () => {
     const staticHash = createHash('sha256')
       .update('{"imageId":{"$token":"${var.ami}"},"instanceType":"t3.micro"}')
       .digest('hex')
-      .slice(0, GENERATION_HASH_LENGTH);
+      .slice(0, Generation.HASH_LENGTH);
     expect(first.generation.value).toBe(`\${substr(sha256(join("|", ["${staticHash}", jsonencode(var.ami)])), 0, 10)}`);
     expect(first.version.value).toBe(`1.0.\${parseint(substr(substr(sha256(join("|", ["${staticHash}", jsonencode(var.ami)])), 0, 10), 0, 7), 16)}`);
   });

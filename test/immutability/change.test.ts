@@ -2,7 +2,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
-import { Generation, generationName, ImmutabilityAspect, NameRule } from '../../lib';
+import { Generation, generationName, ImmutabilityAspect, NameRule } from '../../lib/immutability';
 
 interface ServerInputs { readonly imageId: string; readonly instanceType: string; readonly userData: string }
 

@@ -5,7 +5,8 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { ImagebuilderComponent } from '@cdktf/provider-aws/lib/imagebuilder-component';
 import { Container } from '@cdktf/provider-docker/lib/container';
-import { Generation, generationName, ImmutabilityAspect, NameRule, ResourcePolicy } from '../../lib';
+import { Generation, generationName, ImmutabilityAspect, NameRule, ResourcePolicy } from '../../lib/immutability';
+import { ValidationError } from '../../lib/private/validation';
 
 type Resources = Record<string, Record<string, { lifecycle?: { create_before_destroy?: boolean } }>>;
 const synth = (stack: TerraformStack) => (JSON.parse(Testing.synth(stack)) as { resource: Resources }).resource;
@@ -53,22 +54,23 @@ describe('ImmutabilityAspect', () => {
   });
 
   test.each([
-    ['a launch template', (s: TerraformStack) => new LaunchTemplate(s, 'fixed', { name: 'web' }), /stack\/fixed \(aws_launch_template\) has a fixed name "web".*name_prefix/],
-    ['an ASG', (s: TerraformStack) => new AutoscalingGroup(s, 'fixed', { name: 'web', minSize: 1, maxSize: 1 }), /stack\/fixed \(aws_autoscaling_group\) has a fixed name "web"/],
-    ['a docker container', (s: TerraformStack) => new Container(s, 'fixed', { image: 'nginx', name: 'web' }), /stack\/fixed \(docker_container\) has a fixed name "web"/],
-    ['an Image Builder component', (s: TerraformStack) => new ImagebuilderComponent(s, 'fixed', { name: 'setup', version: '1.0.0', platform: 'Linux', data: 'x' }), /has a fixed name "setup", version "1.0.0"/],
+    ['a launch template', (s: TerraformStack) => new LaunchTemplate(s, 'fixed', { name: 'web' }), /^LaunchTemplate stack\/fixed: aws_launch_template has a fixed name "web".*name_prefix/],
+    ['an ASG', (s: TerraformStack) => new AutoscalingGroup(s, 'fixed', { name: 'web', minSize: 1, maxSize: 1 }), /^AutoscalingGroup stack\/fixed: aws_autoscaling_group has a fixed name "web"/],
+    ['a docker container', (s: TerraformStack) => new Container(s, 'fixed', { image: 'nginx', name: 'web' }), /^Container stack\/fixed: docker_container has a fixed name "web"/],
+    ['an Image Builder component', (s: TerraformStack) => new ImagebuilderComponent(s, 'fixed', { name: 'setup', version: '1.0.0', platform: 'Linux', data: 'x' }), /^ImagebuilderComponent stack\/fixed: aws_imagebuilder_component has a fixed name "setup", version "1.0.0"/],
   ])('rejects a fixed name on %s, naming the path and the fix', (_what, make, message) => {
     const stack = newStack();
     make(stack);
     expect(() => Testing.synth(stack)).toThrow(message);
     expect(() => Testing.synth(stack)).toThrow(/generationName/);
+    expect(() => Testing.synth(stack)).toThrow(ValidationError);
   });
 
   test('rejects a fixed name given as a token (a variable does not change with the generation)', () => {
     const stack = newStack();
     const name = new TerraformVariable(stack, 'name', { type: 'string' });
     new LaunchTemplate(stack, 'lt', { name: name.stringValue });
-    expect(() => Testing.synth(stack)).toThrow(/stack\/lt \(aws_launch_template\) has a fixed name \(a token/);
+    expect(() => Testing.synth(stack)).toThrow(/^LaunchTemplate stack\/lt: aws_launch_template has a fixed name \(a token/);
   });
 
   test('accepts a component whose version comes from the generation', () => {
@@ -81,7 +83,7 @@ describe('ImmutabilityAspect', () => {
   test('accepts a fixed name explicitly allowed with a reason', () => {
     const stack = newStack();
     const lt = new LaunchTemplate(stack, 'lt', { name: 'bastion' });
-    expect(() => ImmutabilityAspect.allowFixedName(lt, ' ')).toThrow(/reason for stack\/lt must say why/);
+    expect(() => ImmutabilityAspect.allowFixedName(lt, ' ')).toThrow(/^LaunchTemplate stack\/lt: ImmutabilityAspect.allowFixedName reason \(" "\) must say why this resource's fixed name cannot collide/);
     ImmutabilityAspect.allowFixedName(lt, 'the bastion is never replaced while running');
     expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
   });
@@ -89,7 +91,7 @@ describe('ImmutabilityAspect', () => {
   test('rejects createBeforeDestroy: false on an immutable type', () => {
     const stack = newStack();
     new LaunchTemplate(stack, 'lt', { lifecycle: { createBeforeDestroy: false } });
-    expect(() => Testing.synth(stack)).toThrow(/stack\/lt \(aws_launch_template\) sets lifecycle createBeforeDestroy to false/);
+    expect(() => Testing.synth(stack)).toThrow(/^LaunchTemplate stack\/lt: lifecycle createBeforeDestroy is false, but aws_launch_template is immutable.*Remove createBeforeDestroy: false/);
   });
 
   test('also sees a fixed name set through an override', () => {

@@ -1,5 +1,6 @@
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
-import { Generation, generationName, NameRule } from '../../lib';
+import { Generation, generationName, NameRule } from '../../lib/immutability';
+import { ValidationError } from '../../lib/private/validation';
 
 const GEN = 'a1b2c3d4e5';
 
@@ -62,7 +63,21 @@ describe('generationName', () => {
   });
 
   test('rejects a slot too long to leave room for a base', () => {
-    expect(() => generationName(NameRule.TARGET_GROUP, { base: 'web', slot: 'a'.repeat(20), generation: GEN })).toThrow(/limited to 32 characters/);
+    expect(() => generationName(NameRule.TARGET_GROUP, { base: 'web', slot: 'a'.repeat(20), generation: GEN }))
+      .toThrow(/^generationName: a target group name is limited to 32 characters, which leaves no room for a base next to slot "a{20}" and the generation; use a shorter slot\./);
+  });
+
+  test('with no slot, a rule too short for any base says to raise maxLength', () => {
+    const tiny = NameRule.custom({ description: 'tiny', maxLength: 12, illegal: /[^a-z0-9-]+/g });
+    expect(() => generationName(tiny, { base: 'web', generation: GEN }))
+      .toThrow(/^generationName: a tiny name is limited to 12 characters, which leaves no room for a base next to the generation; use a rule with a higher maxLength\./);
+  });
+
+  test('rejects a base that is a token, with a ValidationError', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    const base = new TerraformVariable(stack, 'base', { type: 'string' }).stringValue;
+    expect(() => generationName(NameRule.TARGET_GROUP, { base, generation: GEN })).toThrow(ValidationError);
+    expect(() => generationName(NameRule.TARGET_GROUP, { base, generation: GEN })).toThrow(/^generationName: base \(.*\) is a token; the base must be a literal/);
   });
 
   test('a lazy generation (token inputs) is accounted at the fixed hash length', () => {
@@ -75,8 +90,13 @@ describe('generationName', () => {
   });
 
   test('NameRule.custom requires a global pattern', () => {
-    expect(() => NameRule.custom({ description: 'x', maxLength: 10, illegal: /[^a-z]/ })).toThrow(/must have the g flag/);
+    expect(() => NameRule.custom({ description: 'x', maxLength: 10, illegal: /[^a-z]/ })).toThrow(/^NameRule.custom: illegal \(\/\[\^a-z\]\/\) must have the g flag/);
     const rule = NameRule.custom({ description: 'lower', maxLength: 20, illegal: /[^a-z0-9-]+/g, trimHyphens: true });
     expect(generationName(rule, { base: 'Web', generation: GEN })).toBe(`eb-${GEN}`);
+  });
+
+  test.each([0, -1, 2.5])('NameRule.custom rejects maxLength %p', (maxLength) => {
+    expect(() => NameRule.custom({ description: 'x', maxLength, illegal: /[^a-z]/g }))
+      .toThrow(new RegExp(`^NameRule.custom: maxLength \\(${maxLength}\\) must be a positive integer`));
   });
 });

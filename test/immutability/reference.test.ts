@@ -1,7 +1,7 @@
 import { App, Testing, TerraformStack } from 'cdktf';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { Ami } from '@cdktf/provider-aws/lib/ami';
-import { bareReference } from '../../lib';
+import { bareReference } from '../../lib/immutability';
 
 interface Synth { resource: Record<string, Record<string, { lifecycle?: { replace_triggered_by?: string[] } }>> }
 
@@ -40,7 +40,7 @@ describe('bareReference', () => {
     const b = new TerraformStack(app, 'b');
     const ami = new Ami(a, 'base', { name: 'base' });
     const instance = new Instance(b, 'i', { ami: 'ami-0123456789abcdef0' });
-    expect(() => bareReference(ami, 'id', instance)).toThrow(/a\/base is in another stack than b\/i/);
+    expect(() => bareReference(ami, 'id', instance)).toThrow(/^bareReference: resource \(a\/base\) is in another stack than b\/i; replace_triggered_by can only refer to resources of the same stack/);
   });
 
   test('rejects what is not a managed resource', () => {

@@ -82,7 +82,7 @@ const constructCases: Array<Case & { readonly run: () => void }> = [
   { what: 'component file missing', run: () => ImageComponent.fromFile('/nonexistent/component.yml'), field: 'component.yml', value: '/nonexistent' },
   { what: 'invalid cron', run: () => ImageSchedule.cron('every sunday'), field: 'cron', value: 'every sunday' },
   { what: 'parent AMI id malformed', run: () => ParentImage.fromAmiId('ami-XYZ'), field: 'amiId', value: 'ami-XYZ' },
-  { what: 'empty distribution regions', run: pipeline({ distribution: { regions: [] } }), field: 'distribution.regions', value: 'is empty' },
+  { what: 'empty distribution regions', run: pipeline({ distribution: { regions: [] } }), field: 'Web/Distribution: regions', value: '([])' },
   { what: 'Docker context missing', run: inStack((s) => new DockerImagePipeline(s, 'D', { repository: 'r/web', contextPath: '/nonexistent/context' })), field: 'contextPath', value: '/nonexistent/context' },
   { what: 'generation name with a hand-made hash', run: () => generationName(NameRule.TARGET_GROUP, { base: 'web', generation: 'Not A Hash' }), field: 'generation', value: '"Not A Hash"' },
 ];

@@ -2,16 +2,32 @@ import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 
 /**
- * Construction-time validation helpers. Every error names the construct, the prop,
- * the value and the fix; values that are still tokens are never validated.
+ * The library's one error for bad props, like aws-cdk's `ValidationError(message, scope)`.
+ *
+ * Every construct, choice class and image source reports bad input through it, so every
+ * message starts the same way: the construct's class and path (`BlueGreenFleet
+ * app/service/Web: …`), or, for a static factory that has no scope yet, the factory's
+ * name (`ImageSource.fromAmiId: …`). The message itself names the prop, the value and
+ * the fix: `capacity.min (3) must be <= capacity.max (2); lower min or raise max.`
  */
+export class ValidationError extends Error {
+  /** The construct path, or the factory's name for choice classes. */
+  public readonly source: string;
 
-/** True when `value` is known at synth (not a token, not undefined). */
+  constructor(message: string, scope: IConstruct | string) {
+    const source = typeof scope === 'string' ? scope : scope.node.path;
+    super(`${typeof scope === 'string' ? scope : `${scope.constructor.name} ${scope.node.path}`}: ${message}`);
+    this.name = 'ValidationError';
+    this.source = source;
+  }
+}
+
+/** True when `value` is known at synth (not a token, not undefined): only such values are checked. */
 export function isLiteral<T>(value: T | undefined): value is T {
   return value !== undefined && !Token.isUnresolved(value);
 }
 
-/** Renders a value for an error message: strings quoted, the rest as JSON. */
+/** Renders a value for an error message: strings quoted, numbers bare, the rest as JSON. */
 export function show(value: unknown): string {
   if (typeof value === 'string') {
     return `"${value}"`;
@@ -22,18 +38,16 @@ export function show(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Throws `<Kind> <path>: <message>`. */
-export function fail(owner: IConstruct, kind: string, message: string): never {
-  throw new Error(`${kind} ${owner.node.path}: ${message}`);
-}
-
-/** A validator bound to one construct, so that every message names it. */
+/**
+ * Checks bound to one construct (or one factory), so that every message names it.
+ * Values that are still tokens are never checked: Terraform resolves them later.
+ */
 export class Validator {
-  constructor(private readonly owner: IConstruct, private readonly kind: string) {}
+  constructor(private readonly scope: IConstruct | string) {}
 
-  /** Throws with the construct's name in front of `message`. */
+  /** Throws a {@link ValidationError} with `message` (which names the prop, the value and the fix). */
   public fail(message: string): never {
-    return fail(this.owner, this.kind, message);
+    throw new ValidationError(message, this.scope);
   }
 
   /** An integer within [min, max], unless a token or undefined. */
@@ -46,13 +60,20 @@ export class Validator {
     }
   }
 
-  /** A literal string matching `pattern`. */
+  /** A literal string matching `pattern`; `expected` says what it must be ("a VPC id such as vpc-0123…"). */
   public pattern(prop: string, value: string | undefined, pattern: RegExp, expected: string): void {
     if (!isLiteral(value)) {
       return;
     }
     if (typeof value !== 'string' || !pattern.test(value)) {
       this.fail(`${prop} (${show(value)}) must be ${expected}.`);
+    }
+  }
+
+  /** One of `allowed`, unless a token or undefined. */
+  public oneOf<T extends string>(prop: string, value: T | undefined, allowed: readonly T[]): void {
+    if (isLiteral(value) && !allowed.includes(value)) {
+      this.fail(`${prop} (${show(value)}) must be one of ${allowed.join(', ')}.`);
     }
   }
 
@@ -79,9 +100,4 @@ export class Validator {
       }
     });
   }
-}
-
-/** `vpc-`, `subnet-`, `sg-` ids: the prefix and 8 or 17 lowercase hex digits. */
-export function resourceIdPattern(prefix: string): RegExp {
-  return new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
 }

@@ -1,5 +1,4 @@
-import { suppressCheckov } from './checkov';
-import { Fn, Precondition, TerraformOutput, Token } from 'cdktf';
+import { Fn, Precondition, Token } from 'cdktf';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener, LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule, LbListenerRuleCondition } from '@cdktf/provider-aws/lib/lb-listener-rule';
@@ -7,10 +6,10 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SecurityGroupRule } from '@cdktf/provider-aws/lib/security-group-rule';
 import { Construct } from 'constructs';
-import { DEFAULT_SSL_POLICY, FleetLoadBalancer } from '../deploy/fleet-load-balancer';
-import { NameRule } from '../immutability/naming';
-import { fixedName } from './fixed-name';
-import { registerStableReference } from './stable-identity';
+import { registerStableReference } from '../../immutability/generation';
+import { fixedName, NameRule } from '../../immutability/naming';
+import { suppressCheckov } from '../../private/checkov';
+import { DEFAULT_SSL_POLICY, FleetLoadBalancer } from '../fleet-load-balancer';
 
 /** Effective health check settings (defaults applied). */
 export interface EffectiveHealthCheck {
@@ -33,6 +32,12 @@ export interface FrontEndProps {
   readonly allowAllOutbound: boolean;
   readonly healthCheck: EffectiveHealthCheck;
   readonly deregistrationDelaySeconds: number;
+}
+
+/** A target group and its ARN, read once and registered as a stable reference. */
+export interface TargetGroupRef {
+  readonly resource: LbTargetGroup;
+  readonly arn: string;
 }
 
 /** A weighted target of the forward action. */
@@ -158,7 +163,7 @@ export class FleetFrontEnd {
    * A target group with a fixed name (it lives across generations), and its ARN read
    * once and registered as a stable reference.
    */
-  public targetGroup(scope: Construct, id: string, slot?: string): { readonly resource: LbTargetGroup; readonly arn: string } {
+  public targetGroup(scope: Construct, id: string, slot?: string): TargetGroupRef {
     const { healthCheck } = this.props;
     const targetGroup: LbTargetGroup = new LbTargetGroup(scope, id, {
       name: fixedName(NameRule.TARGET_GROUP, this.props.base, slot),
@@ -221,17 +226,4 @@ export class FleetFrontEnd {
       lifecycle: { precondition: preconditions },
     });
   }
-}
-
-/** An output with a readable, fleet-prefixed name (`web_alb_dns_name`). */
-export function fleetOutput(scope: Construct, id: string, name: string, value: unknown, description: string): TerraformOutput {
-  const output = new TerraformOutput(scope, id, { value, description });
-  output.overrideLogicalId(name);
-  return output;
-}
-
-/** The fleet's name as an output prefix: letters, digits and underscores. */
-export function outputPrefix(base: string): string {
-  const clean = base.replace(/[^A-Za-z0-9_]+/g, '_');
-  return /^[A-Za-z_]/.test(clean) ? clean : `_${clean}`;
 }

@@ -1,34 +1,28 @@
-import { TerraformStack, Token } from 'cdktf';
-import { Construct } from 'constructs';
-import { IInstanceProfile, InstanceProfile } from '../compute/instance-profile';
-import { ServerSettings } from '../compute/server-settings';
-import { FleetLoadBalancer } from '../deploy/fleet-load-balancer';
-import { Capacity, FleetBaseProps } from '../deploy/fleet-options';
-import { EffectiveHealthCheck, FleetFrontEnd } from './fleet-front-end';
-import { isLiteral, resourceIdPattern, show, Validator } from './validate';
-import { validateServerSettings } from './validate-server-settings';
+import { Token } from 'cdktf';
+import { ServerSettings, validateServerSettings } from '../../compute/server-settings';
+import { SUBNET_ID, VPC_ID } from '../../private/aws-ids';
+import { isLiteral, show, Validator } from '../../private/validation';
+import { FleetLoadBalancer } from '../fleet-load-balancer';
+import { Capacity, FleetBaseProps } from '../fleet-options';
+import { EffectiveHealthCheck } from './fleet-front-end';
 
-/** What every fleet builds first: validated defaults, the front end and the instance profile. */
-export interface FleetCommon {
-  readonly base: string;
+/** Capacity of each group when the props give none. */
+const DEFAULT_CAPACITY: Capacity = { min: 2, max: 4 };
+
+/** The props shared by the fleets, checked, with their defaults applied. */
+export interface CheckedFleetProps {
   readonly healthCheck: EffectiveHealthCheck;
   readonly capacity: Capacity;
-  readonly frontEnd: FleetFrontEnd;
-  readonly instanceProfile: IInstanceProfile;
-  /** The fleet-level server settings with the fleet's instance security group in front. */
-  readonly server: ServerSettings;
+  /** `props.loadBalancer`, or the default one (built here, once). */
+  readonly loadBalancer: FleetLoadBalancer;
 }
 
-export const DEFAULT_CAPACITY: Capacity = { min: 2, max: 4 };
-
-/** Validated defaults of the props shared by the fleets. */
-export interface FleetDefaults {
-  readonly healthCheck: EffectiveHealthCheck;
-  readonly capacity: Capacity;
-}
-
-/** Validates the props shared by the fleets (before anything is built). */
-export function validateFleetBase(check: Validator, props: FleetBaseProps): FleetDefaults {
+/**
+ * Validates the props shared by the fleets where they enter (the fleet's
+ * constructor), including the fleet-level server settings (prefix `server.`), and
+ * applies their defaults. What it returns is checked: the builders do not check again.
+ */
+export function validateFleetProps(check: Validator, props: FleetBaseProps): CheckedFleetProps {
   if (props.name !== undefined && Token.isUnresolved(props.name)) {
     check.fail(`name (${props.name}) is a token; pass a literal so that names can be checked against AWS limits at synth.`);
   }
@@ -36,9 +30,9 @@ export function validateFleetBase(check: Validator, props: FleetBaseProps): Flee
   if (props.name !== undefined && /^internal-/i.test(props.name)) {
     check.fail(`name ("${props.name}") must not start with "internal-", which AWS reserves for load balancer names.`);
   }
-  check.pattern('vpcId', props.vpcId, resourceIdPattern('vpc'), 'a VPC id such as vpc-0123456789abcdef0');
+  check.pattern('vpcId', props.vpcId, VPC_ID, 'a VPC id such as vpc-0123456789abcdef0');
   check.nonEmptyList('subnetIds', props.subnetIds, 'give the private subnets the instances run in');
-  check.eachPattern('subnetIds', props.subnetIds, resourceIdPattern('subnet'), 'a subnet id such as subnet-0123456789abcdef0');
+  check.eachPattern('subnetIds', props.subnetIds, SUBNET_ID, 'a subnet id such as subnet-0123456789abcdef0');
   check.integer('port', props.port, 1, 65535);
   check.integer('deregistrationDelaySeconds', props.deregistrationDelaySeconds, 0, 3600);
   const healthCheck = effectiveHealthCheck(check, props);
@@ -49,46 +43,10 @@ export function validateFleetBase(check: Validator, props: FleetBaseProps): Flee
   if (loadBalancer._create && loadBalancer._create.subnetIds === undefined && !Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2) {
     check.fail(`subnetIds (${show(props.subnetIds)}) has one subnet, but the load balancer created in the same subnets needs two in different availability zones; add a subnet or pass FleetLoadBalancer.create({ subnetIds }).`);
   }
-  return { healthCheck, capacity };
+  return { healthCheck, capacity, loadBalancer };
 }
 
-/** Builds the shared resources of a fleet whose props {@link validateFleetBase} accepted. */
-export function buildFleetCommon(scope: Construct, props: FleetBaseProps, defaults: FleetDefaults): FleetCommon {
-  const { healthCheck, capacity } = defaults;
-  const loadBalancer = props.loadBalancer ?? FleetLoadBalancer.create();
-  const base = (props.name ?? `${TerraformStack.of(scope).node.id}-${scope.node.id}`).toLowerCase();
-  const frontEnd = new FleetFrontEnd(scope, {
-    base,
-    vpcId: props.vpcId,
-    subnetIds: props.subnetIds,
-    port: props.port ?? 80,
-    loadBalancer,
-    allowAllOutbound: props.allowAllOutbound ?? false,
-    healthCheck,
-    deregistrationDelaySeconds: props.deregistrationDelaySeconds ?? 30,
-  });
-  const instanceProfile = props.server?.instanceProfile ?? new InstanceProfile(scope, 'InstanceProfile', { namePrefix: profilePrefix(base) });
-  const server: ServerSettings = {
-    ...props.server,
-    instanceProfile,
-    securityGroupIds: [frontEnd.instanceSecurityGroupId, ...(props.server?.securityGroupIds ?? [])],
-  };
-  return { base, healthCheck, capacity, frontEnd, instanceProfile, server };
-}
-
-/**
- * Slot settings over fleet settings, field by field (a slot's `securityGroupIds` are
- * added to the fleet's, which always start with the fleet's instance security group).
- */
-export function mergeServerSettings(fleet: ServerSettings, slot: ServerSettings): ServerSettings {
-  const defined = Object.fromEntries(Object.entries(slot).filter(([, value]) => value !== undefined)) as ServerSettings;
-  return {
-    ...fleet,
-    ...defined,
-    securityGroupIds: [...(fleet.securityGroupIds ?? []), ...(slot.securityGroupIds ?? [])],
-  };
-}
-
+/** Validates a capacity where it enters (`capacity`, `slots.<slot>.capacity`). */
 export function validateCapacity(check: Validator, prop: string, capacity: Capacity): void {
   check.integer(`${prop}.min`, capacity.min, 0, 10000);
   check.integer(`${prop}.max`, capacity.max, 0, 10000);
@@ -105,6 +63,20 @@ export function validateCapacity(check: Validator, prop: string, capacity: Capac
       check.fail(`${prop}.desired (${desired}) must be <= ${prop}.max (${max}); lower desired or raise max.`);
     }
   }
+}
+
+/**
+ * Slot settings over fleet settings, field by field (a slot's `securityGroupIds` are
+ * added to the fleet's, which always start with the fleet's instance security group).
+ * Both are checked already; this only combines them.
+ */
+export function mergeServerSettings(fleet: ServerSettings, slot: ServerSettings): ServerSettings {
+  const defined = Object.fromEntries(Object.entries(slot).filter(([, value]) => value !== undefined)) as ServerSettings;
+  return {
+    ...fleet,
+    ...defined,
+    securityGroupIds: [...(fleet.securityGroupIds ?? []), ...(slot.securityGroupIds ?? [])],
+  };
 }
 
 function effectiveHealthCheck(check: Validator, props: FleetBaseProps): EffectiveHealthCheck {
@@ -142,8 +114,4 @@ function effectiveHealthCheck(check: Validator, props: FleetBaseProps): Effectiv
     gracePeriodSeconds: h.gracePeriodSeconds ?? 120,
     gateTimeout,
   };
-}
-
-function profilePrefix(base: string): string {
-  return base.replace(/[^A-Za-z0-9+=,.@_-]+/g, '-').slice(0, 32);
 }

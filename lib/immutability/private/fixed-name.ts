@@ -1,5 +1,13 @@
 import { createHash } from 'crypto';
-import { NameRule } from '../immutability/naming';
+
+/**
+ * What {@link fixedName} needs of a `NameRule` (structural, so that this file does not
+ * import naming.ts, which re-exports it).
+ */
+interface NameRuleShape {
+  readonly maxLength: number;
+  sanitize(text: string): string;
+}
 
 /**
  * A name that does NOT change with the generation (`<base>-<suffix>`), for resources
@@ -8,7 +16,7 @@ import { NameRule } from '../immutability/naming';
  * and shortened to `maxLength` (default: the rule's limit) by cutting the base and
  * appending a 4-character digest of the full base, like `generationName`.
  */
-export function fixedName(rule: NameRule, base: string, suffix?: string, maxLength: number = rule.maxLength): string {
+export function fixedName(rule: NameRuleShape, base: string, suffix?: string, maxLength: number = rule.maxLength): string {
   const cleanBase = rule.sanitize(base).replace(/-+$/, '');
   const cleanSuffix = suffix === undefined ? undefined : rule.sanitize(suffix);
   const tail = cleanSuffix ? `-${cleanSuffix}` : '';

@@ -1,19 +1,19 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
-import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Construct } from 'constructs';
-import { ImmutableLaunchTemplate } from '../compute/immutable-launch-template';
-import { InstanceRequirements } from '../compute/instance-type';
-import { ServerSettings } from '../compute/server-settings';
-import { Capacity } from '../deploy/fleet-options';
-import { FleetScaling } from '../deploy/fleet-scaling';
-import { IImageSource } from '../image/image-source';
-import { Generation } from '../immutability/generation';
-import { generationName, NameRule } from '../immutability/naming';
-import { bareReference } from '../immutability/reference';
-import { ResourcePolicy } from '../immutability/resource-policy';
-import { EffectiveHealthCheck } from './fleet-front-end';
+import { ImmutableLaunchTemplate } from '../../compute/immutable-launch-template';
+import { InstanceRequirements } from '../../compute/instance-type';
+import { ServerSettings } from '../../compute/server-settings';
+import { IImageSource } from '../../image/image-source';
+import { Generation } from '../../immutability/generation';
+import { generationName, NameRule } from '../../immutability/naming';
+import { bareReference } from '../../immutability/reference';
+import { ResourcePolicy } from '../../immutability/resource-policy';
+import { Capacity } from '../fleet-options';
+import { FleetScaling } from '../fleet-scaling';
+import { EffectiveHealthCheck, TargetGroupRef } from './fleet-front-end';
 
+/** What one generation is built from; every value is checked where it entered the fleet. */
 export interface ServerGroupProps {
   readonly base: string;
   readonly slot?: string;
@@ -21,7 +21,7 @@ export interface ServerGroupProps {
   readonly settings: ServerSettings;
   readonly capacity: Capacity;
   readonly subnetIds: readonly string[];
-  readonly targetGroup: { readonly resource: LbTargetGroup; readonly arn: string };
+  readonly targetGroup: TargetGroupRef;
   readonly healthCheck: EffectiveHealthCheck;
   readonly scaling?: FleetScaling;
   readonly loadBalancerArnSuffix: string;
@@ -62,7 +62,8 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
   const generationInputs = Object.fromEntries(
     Object.entries(groupSettings).filter(([attribute]) => !ResourcePolicy.isOperationalAttribute('aws_autoscaling_group', attribute)),
   );
-  const launchTemplate = new ImmutableLaunchTemplate(scope, 'LaunchTemplate', {
+  // the settings were checked where they entered the fleet (`server.`, `slots.<slot>.`)
+  const launchTemplate = ImmutableLaunchTemplate._fromCheckedSettings(scope, 'LaunchTemplate', {
     ...props.settings,
     image: props.image,
     name: props.base,

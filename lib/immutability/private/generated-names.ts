@@ -6,10 +6,12 @@
  */
 const generated = new Set<string>();
 
+/** Records `name` as generation-derived (see `generationName`, `Generation.semanticVersion`). */
 export function registerGeneratedName(name: string): void {
   generated.add(name);
 }
 
+/** True when `name` was recorded by {@link registerGeneratedName}. */
 export function isGeneratedName(name: unknown): boolean {
   return typeof name === 'string' && generated.has(name);
 }

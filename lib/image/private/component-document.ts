@@ -10,68 +10,69 @@ const PHASES = ['build', 'validate', 'test'];
  * document: a mapping with `schemaVersion: 1.0` and a non-empty `phases` list whose
  * phases are named build, validate or test (each at most once) and hold a non-empty
  * list of steps, each with a `name` (unique in its phase) and an `action`.
- * `where` starts every error message (it names the factory and the component).
+ * Throws a plain Error whose message says what is wrong and how to fix it; the public
+ * caller (`ImageComponent`) wraps it into a ValidationError naming the component.
  */
-export function validateComponentDocument(text: string, where: string): void {
+export function validateComponentDocument(text: string): void {
   if (text.trim() === '') {
-    throw new Error(`${where}: the document is empty; write a component document with schemaVersion: 1.0 and phases.`);
+    throw new Error(`the document is empty; write a component document with schemaVersion: 1.0 and phases.`);
   }
   if (text.length > MAX_COMPONENT_DOCUMENT_LENGTH) {
-    throw new Error(`${where}: the document has ${text.length} characters, more than Image Builder's ${MAX_COMPONENT_DOCUMENT_LENGTH} for an inline component; split it into several components.`);
+    throw new Error(`the document has ${text.length} characters, more than Image Builder's ${MAX_COMPONENT_DOCUMENT_LENGTH} for an inline component; split it into several components.`);
   }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
-    throw new Error(`${where}: the document is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    throw new Error(`the document is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
   }
   const value: unknown = doc.toJS();
   if (!isRecord(value)) {
-    throw new Error(`${where}: the document must be a YAML mapping with schemaVersion and phases, not ${describe(value)}.`);
+    throw new Error(`the document must be a YAML mapping with schemaVersion and phases, not ${describe(value)}.`);
   }
   if (!('schemaVersion' in value)) {
-    throw new Error(`${where}: the document has no schemaVersion; add "schemaVersion: 1.0" at the top.`);
+    throw new Error(`the document has no schemaVersion; add "schemaVersion: 1.0" at the top.`);
   }
   if (value.schemaVersion !== 1 && value.schemaVersion !== '1.0') {
-    throw new Error(`${where}: schemaVersion (${JSON.stringify(value.schemaVersion)}) must be 1.0, the only version AWSTOE accepts.`);
+    throw new Error(`schemaVersion (${JSON.stringify(value.schemaVersion)}) must be 1.0, the only version AWSTOE accepts.`);
   }
   const phases = value.phases;
   if (phases === undefined) {
-    throw new Error(`${where}: the document has no phases; add a phases list with a build, validate or test phase.`);
+    throw new Error(`the document has no phases; add a phases list with a build, validate or test phase.`);
   }
   if (!Array.isArray(phases) || phases.length === 0) {
-    throw new Error(`${where}: phases must be a non-empty list of phases (build, validate, test), not ${describe(phases)}.`);
+    throw new Error(`phases must be a non-empty list of phases (build, validate, test), not ${describe(phases)}.`);
   }
   const seen = new Set<string>();
   phases.forEach((phase: unknown, i: number) => {
     const at = `phases[${i}]`;
     if (!isRecord(phase)) {
-      throw new Error(`${where}: ${at} must be a mapping with name and steps, not ${describe(phase)}.`);
+      throw new Error(`${at} must be a mapping with name and steps, not ${describe(phase)}.`);
     }
     if (typeof phase.name !== 'string' || !PHASES.includes(phase.name)) {
-      throw new Error(`${where}: ${at}.name (${JSON.stringify(phase.name)}) must be build, validate or test.`);
+      throw new Error(`${at}.name (${JSON.stringify(phase.name)}) must be build, validate or test.`);
     }
     if (seen.has(phase.name)) {
-      throw new Error(`${where}: ${at}.name ("${phase.name}") appears twice; merge the steps into one ${phase.name} phase.`);
+      throw new Error(`${at}.name ("${phase.name}") appears twice; merge the steps into one ${phase.name} phase.`);
     }
     seen.add(phase.name);
     const steps = phase.steps;
     if (!Array.isArray(steps) || steps.length === 0) {
-      throw new Error(`${where}: ${at}.steps (phase ${phase.name}) must be a non-empty list of steps, not ${describe(steps)}.`);
+      throw new Error(`${at}.steps (phase ${phase.name}) must be a non-empty list of steps, not ${describe(steps)}.`);
     }
     const names = new Set<string>();
     steps.forEach((step: unknown, j: number) => {
       const stepAt = `${at}.steps[${j}]`;
       if (!isRecord(step)) {
-        throw new Error(`${where}: ${stepAt} must be a mapping with name and action, not ${describe(step)}.`);
+        throw new Error(`${stepAt} must be a mapping with name and action, not ${describe(step)}.`);
       }
       if (typeof step.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(step.name)) {
-        throw new Error(`${where}: ${stepAt}.name (${JSON.stringify(step.name)}) must be a word of letters, digits, "_" and "-".`);
+        throw new Error(`${stepAt}.name (${JSON.stringify(step.name)}) must be a word of letters, digits, "_" and "-".`);
       }
       if (names.has(step.name)) {
-        throw new Error(`${where}: ${stepAt}.name ("${step.name}") is used twice in phase ${phase.name}; step names must be unique in a phase.`);
+        throw new Error(`${stepAt}.name ("${step.name}") is used twice in phase ${phase.name}; step names must be unique in a phase.`);
       }
       names.add(step.name);
       if (typeof step.action !== 'string' || step.action.trim() === '') {
-        throw new Error(`${where}: ${stepAt}.action (${JSON.stringify(step.action)}) must name an AWSTOE action such as ExecuteBash.`);
+        throw new Error(`${stepAt}.action (${JSON.stringify(step.action)}) must name an AWSTOE action such as ExecuteBash.`);
       }
     });
   });

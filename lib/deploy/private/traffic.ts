@@ -1,5 +1,5 @@
 import { Op, Token } from 'cdktf';
-import { otherSlot, SlotName } from '../release/release-file';
+import { otherSlot, SlotName } from '../../release/release-file';
 
 /** Listener weights (percent of requests) per slot; they sum to 100. */
 export interface TrafficWeights {
@@ -13,19 +13,14 @@ export interface TrafficWeights {
  * The listener weights for an `active` slot and a canary percentage sent to the
  * other (idle) slot: `active` gets `100 - canaryPercent`, the idle slot
  * `canaryPercent`. A token canary yields token weights (`100 - var.canary`).
+ *
+ * Takes checked values: {@link BlueGreenFleet} validates `active` and `canaryPercent`
+ * where they enter, and the listener's preconditions check a token canary at plan.
+ * @internal
  */
 export function trafficWeights(active: SlotName, canaryPercent: number = 0): TrafficWeights {
-  if (active !== 'blue' && active !== 'green') {
-    throw new Error(`trafficWeights: active (${JSON.stringify(active)}) must be "blue" or "green".`);
-  }
   const idle = otherSlot(active);
-  if (Token.isUnresolved(canaryPercent)) {
-    const weights = { [active]: Token.asNumber(Op.sub(100, canaryPercent)), [idle]: canaryPercent };
-    return { blue: weights.blue, green: weights.green };
-  }
-  if (!Number.isInteger(canaryPercent) || canaryPercent < 0 || canaryPercent > 100) {
-    throw new Error(`trafficWeights: canaryPercent (${canaryPercent}) must be an integer from 0 to 100.`);
-  }
-  const weights = { [active]: 100 - canaryPercent, [idle]: canaryPercent };
+  const activeWeight = Token.isUnresolved(canaryPercent) ? Token.asNumber(Op.sub(100, canaryPercent)) : 100 - canaryPercent;
+  const weights = { [active]: activeWeight, [idle]: canaryPercent };
   return { blue: weights.blue, green: weights.green };
 }

@@ -1,0 +1,201 @@
+import { dependable, Lazy, Precondition, TerraformLocal, TerraformOutput, TerraformStack } from 'cdktf';
+import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { Construct } from 'constructs';
+import { IInstanceProfile, InstanceProfile } from '../compute/instance-profile';
+import { ServerSettings } from '../compute/server-settings';
+import { IImageSource } from '../image/image-source';
+import { ImmutabilityAspect } from '../immutability/immutability-aspect';
+import { Validator } from '../private/validation';
+import { Capacity, FleetBaseProps } from './fleet-options';
+import { FleetScaling } from './fleet-scaling';
+import { validateFleetProps } from './private/fleet-common';
+import { EffectiveHealthCheck, FleetFrontEnd, ForwardTarget, TargetGroupRef } from './private/fleet-front-end';
+import { buildServerGroup, ServerGroup } from './private/server-group';
+
+/**
+ * A Terraform precondition on the fleet's traffic plan: `condition` writes the
+ * expression with `local(path)`, a reference into the `Traffic` local.
+ * @internal
+ */
+export interface TrafficGuard {
+  readonly condition: (local: (path: string) => string) => string;
+  readonly errorMessage: string;
+}
+
+/**
+ * An output of the fleet, named `<name>_<suffix>` (`web_active_slot`).
+ * @internal
+ */
+export interface FleetOutput {
+  readonly id: string;
+  readonly suffix: string;
+  readonly value: unknown;
+  readonly description: string;
+}
+
+/**
+ * What {@link BlueGreenFleet} and {@link ReplaceFleet} share, as aws-cdk's
+ * `AutoScalingGroupBase` is for its groups: the validation of the shared props, the
+ * front end (security groups, the load balancer or an existing listener, target
+ * groups), the instance profile, the generations' launch templates and auto scaling
+ * groups, the `Traffic` local that the listener's preconditions read, and the outputs.
+ *
+ * A subclass validates its own props, builds its target groups and generations, then
+ * routes traffic (the listener) and adds its outputs through the base. Those building
+ * blocks are internal: the class is public so that code can accept either fleet
+ * (`fleet: FleetBase`) and read what they share.
+ */
+export abstract class FleetBase extends Construct {
+  /** The forwarding listener (created load balancer) or listener rule (existing listener). */
+  public abstract readonly listener: LbListener | LbListenerRule;
+  /** The load balancer, when the fleet created it. */
+  public readonly loadBalancer?: Lb;
+  /** DNS name of the load balancer, when known. */
+  public readonly loadBalancerDnsName?: string;
+  /** Id of the instances' security group (ingress from the load balancer only). */
+  public readonly instanceSecurityGroupId: string;
+  /** The instance profile of the instances (shared by every group of the fleet). */
+  public readonly instanceProfile: IInstanceProfile;
+
+  /**
+   * Base of every name (`props.name`, or `<stack>-<id>` in lowercase).
+   * @internal
+   */
+  protected readonly _base: string;
+  /**
+   * The fleet's capacity (`props.capacity`, checked, or the default).
+   * @internal
+   */
+  protected readonly _capacity: Capacity;
+  /**
+   * The fleet-level server settings, checked, with the instance profile and the
+   * fleet's instance security group in front of `securityGroupIds`.
+   * @internal
+   */
+  protected readonly _server: ServerSettings;
+
+  private readonly frontEnd: FleetFrontEnd;
+  private readonly healthCheck: EffectiveHealthCheck;
+  private readonly subnetIds: readonly string[];
+  private readonly scaling?: FleetScaling;
+  private readonly groups: ServerGroup[] = [];
+
+  protected constructor(scope: Construct, id: string, props: FleetBaseProps) {
+    super(scope, id);
+    ImmutabilityAspect.enable(this);
+    const { healthCheck, capacity, loadBalancer } = validateFleetProps(new Validator(this), props);
+    this._base = (props.name ?? `${TerraformStack.of(this).node.id}-${id}`).toLowerCase();
+    this._capacity = capacity;
+    this.healthCheck = healthCheck;
+    this.subnetIds = props.subnetIds;
+    this.scaling = props.scaling;
+    this.frontEnd = new FleetFrontEnd(this, {
+      base: this._base,
+      vpcId: props.vpcId,
+      subnetIds: props.subnetIds,
+      port: props.port ?? 80,
+      loadBalancer,
+      allowAllOutbound: props.allowAllOutbound ?? false,
+      healthCheck,
+      deregistrationDelaySeconds: props.deregistrationDelaySeconds ?? 30,
+    });
+    this.loadBalancer = this.frontEnd.loadBalancer;
+    this.loadBalancerDnsName = this.frontEnd.dnsName;
+    this.instanceSecurityGroupId = this.frontEnd.instanceSecurityGroupId;
+    this.instanceProfile = props.server?.instanceProfile ?? new InstanceProfile(this, 'InstanceProfile', { namePrefix: profilePrefix(this._base) });
+    this._server = {
+      ...props.server,
+      instanceProfile: this.instanceProfile,
+      securityGroupIds: [this.instanceSecurityGroupId, ...(props.server?.securityGroupIds ?? [])],
+    };
+  }
+
+  /**
+   * A target group (id `TargetGroup` in `scope`) with a fixed name, `<name>` or
+   * `<name>-<slot>`: it lives across generations.
+   * @internal
+   */
+  protected _targetGroup(scope: Construct, slot?: string): TargetGroupRef {
+    return this.frontEnd.targetGroup(scope, 'TargetGroup', slot);
+  }
+
+  /**
+   * One generation's launch template, auto scaling group and scaling policy in
+   * `scope`, registered in `targetGroup`. `settings` and `capacity` are checked.
+   * @internal
+   */
+  protected _serverGroup(scope: Construct, group: {
+    readonly slot?: string;
+    readonly image: IImageSource;
+    readonly settings: ServerSettings;
+    readonly capacity: Capacity;
+    readonly targetGroup: TargetGroupRef;
+  }): ServerGroup {
+    const built = buildServerGroup(scope, {
+      ...group,
+      base: this._base,
+      subnetIds: this.subnetIds,
+      healthCheck: this.healthCheck,
+      scaling: this.scaling,
+      loadBalancerArnSuffix: this.frontEnd.loadBalancerArnSuffix,
+    });
+    this.groups.push(built);
+    return built;
+  }
+
+  /**
+   * The `Traffic` local (`plan`: what Terraform must know to guard the traffic), and
+   * the listener or listener rule that forwards to `targets`, with one precondition
+   * per guard. Request-count scaling policies wait for it.
+   * @internal
+   */
+  protected _routeTraffic(plan: Record<string, unknown>, targets: readonly ForwardTarget[], guards: readonly TrafficGuard[]): LbListener | LbListenerRule {
+    const traffic = new TerraformLocal(this, 'Traffic', plan);
+    const local = (path: string) => `local.${traffic.friendlyUniqueId}.${path}`;
+    const preconditions: Precondition[] = guards.map((guard) => ({
+      condition: Lazy.anyValue({ produce: () => `\${${guard.condition(local)}}` }),
+      errorMessage: guard.errorMessage,
+    }));
+    const listener = this.frontEnd.route(targets, preconditions);
+    if (this.scaling?.metric === 'requests-per-target') {
+      // ALBRequestCountPerTarget needs the target group to be in use by the listener
+      const policies = this.groups.map((group) => group.scalingPolicy).filter((policy): policy is AutoscalingPolicy => policy !== undefined);
+      for (const policy of policies) {
+        policy.dependsOn = [dependable(listener)];
+      }
+    }
+    return listener;
+  }
+
+  /**
+   * The fleet's outputs: the load balancer's DNS name (when known), then `outputs`.
+   * @internal
+   */
+  protected _addOutputs(outputs: readonly FleetOutput[]): void {
+    const prefix = outputPrefix(this._base);
+    const all: FleetOutput[] = [
+      ...(this.loadBalancerDnsName !== undefined
+        ? [{ id: 'LoadBalancerDnsName', suffix: 'alb_dns_name', value: this.loadBalancerDnsName, description: 'DNS name of the load balancer' }]
+        : []),
+      ...outputs,
+    ];
+    for (const output of all) {
+      new TerraformOutput(this, output.id, { value: output.value, description: output.description })
+        .overrideLogicalId(`${prefix}_${output.suffix}`);
+    }
+  }
+}
+
+/** The fleet's name as an output prefix: letters, digits and underscores. */
+function outputPrefix(base: string): string {
+  const clean = base.replace(/[^A-Za-z0-9_]+/g, '_');
+  return /^[A-Za-z_]/.test(clean) ? clean : `_${clean}`;
+}
+
+/** The fleet's name as an IAM name prefix. */
+function profilePrefix(base: string): string {
+  return base.replace(/[^A-Za-z0-9+=,.@_-]+/g, '-').slice(0, 32);
+}

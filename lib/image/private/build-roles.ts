@@ -1,0 +1,99 @@
+import { ITerraformDependable } from 'cdktf';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { Construct } from 'constructs';
+import { fitPrefix } from './fit-prefix';
+
+/**
+ * The IAM pieces of an AMI pipeline, created in the pipeline's scope with the ids they
+ * always had. They take the pipeline's checked settings.
+ */
+
+const IAM_CHARS = /[^A-Za-z0-9+=,.@_-]+/g;
+const MANAGED_POLICIES = ['EC2InstanceProfileForImageBuilder', 'AmazonSSMManagedInstanceCore'];
+
+/**
+ * Partition-correct ARN prefix (`arn:<partition>`) for `scope`: the partition data
+ * source (id `Partition`) is read only when a managed policy is attached.
+ */
+export function lazyArnPrefix(scope: Construct): () => string {
+  let partition: DataAwsPartition | undefined;
+  return () => `arn:${(partition ??= new DataAwsPartition(scope, 'Partition', {})).partition}`;
+}
+
+/** What {@link buildInstanceProfile} made. */
+export interface BuiltInstanceProfile {
+  readonly instanceProfileName: string;
+  /** The role's policies: the image build must wait for them. */
+  readonly dependencies: ITerraformDependable[];
+}
+
+/**
+ * The least-privilege instance role and profile of the build and test instances: the
+ * two managed policies Image Builder needs, and s3:PutObject on the log prefix.
+ */
+export function buildInstanceProfile(
+  scope: Construct,
+  name: string,
+  logging: { readonly bucketName: string; readonly keyPrefix?: string } | undefined,
+  tags: { readonly [key: string]: string } | undefined,
+  arnPrefix: () => string,
+): BuiltInstanceProfile {
+  const dependencies: ITerraformDependable[] = [];
+  const role = new IamRole(scope, 'InstanceRole', {
+    namePrefix: fitPrefix(name, '-ib-', 38, IAM_CHARS),
+    description: `Image Builder build and test instances of ${name}`,
+    assumeRolePolicy: JSON.stringify(trustPolicy('ec2.amazonaws.com')),
+    tags,
+  });
+  for (const policy of MANAGED_POLICIES) {
+    dependencies.push(new IamRolePolicyAttachment(scope, policy, { role: role.name, policyArn: `${arnPrefix()}:iam::aws:policy/${policy}` }));
+  }
+  if (logging) {
+    const prefix = logging.keyPrefix ?? name;
+    dependencies.push(new IamRolePolicy(scope, 'LogPolicy', {
+      role: role.id,
+      name: 'build-logs',
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${arnPrefix()}:s3:::${logging.bucketName}/${prefix}/*` }],
+      }),
+    }));
+  }
+  const instanceProfileName = new IamInstanceProfile(scope, 'InstanceProfile', {
+    namePrefix: fitPrefix(name, '-ib-', 38, IAM_CHARS),
+    role: role.name,
+    tags,
+  }).name;
+  return { instanceProfileName, dependencies };
+}
+
+/** The role Image Builder assumes to run the lifecycle policy, and its policy attachment. */
+export function buildLifecycleRole(
+  scope: Construct,
+  name: string,
+  tags: { readonly [key: string]: string } | undefined,
+  arnPrefix: () => string,
+): { readonly roleArn: string; readonly attachment: IamRolePolicyAttachment } {
+  const role = new IamRole(scope, 'LifecycleRole', {
+    namePrefix: fitPrefix(name, '-lc-', 38, IAM_CHARS),
+    description: `Image Builder lifecycle policy of ${name}`,
+    assumeRolePolicy: JSON.stringify(trustPolicy('imagebuilder.amazonaws.com')),
+    tags,
+  });
+  const attachment = new IamRolePolicyAttachment(scope, 'LifecycleExecutionPolicy', {
+    role: role.name,
+    policyArn: `${arnPrefix()}:iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy`,
+  });
+  return { roleArn: role.arn, attachment };
+}
+
+function trustPolicy(service: string): unknown {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  };
+}

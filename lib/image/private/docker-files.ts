@@ -1,0 +1,38 @@
+import { statSync } from 'fs';
+import { isAbsolute, join, normalize, sep } from 'path';
+import { ValidationError, Validator } from '../../private/validation';
+
+/**
+ * Checks a Dockerfile path relative to the context and returns it normalised with `/`
+ * separators. Shared by hashDockerContext and DockerImagePipeline, which report the
+ * plain Error it throws as `dockerfile ("<value>") <message>` (see {@link reportAs}).
+ */
+export function dockerfileInContext(root: string, dockerfile: string): string {
+  if (dockerfile === '' || isAbsolute(dockerfile)) {
+    throw new Error('must be a path relative to the context folder, such as "Dockerfile" or "docker/app.Dockerfile".');
+  }
+  const relative = normalize(dockerfile).split(sep).join('/');
+  if (relative === '..' || relative.startsWith('../')) {
+    throw new Error('is outside the context folder; move it into the context so that it is part of the hash.');
+  }
+  const stat = statSync(join(root, relative), { throwIfNoEntry: false });
+  if (!stat || !stat.isFile()) {
+    throw new Error(`${stat ? 'is not a file' : 'does not exist'} in the context folder ${root}; create it or set dockerfile to its path relative to the context.`);
+  }
+  return relative.normalize('NFC');
+}
+
+/**
+ * Runs a pure helper of this folder and reports the plain Error it throws through
+ * `check` (the public caller's ValidationError), after `prefix` (which names the prop).
+ */
+export function reportAs<T>(check: Validator, prefix: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      throw error;
+    }
+    return check.fail(`${prefix}${(error as Error).message}`);
+  }
+}

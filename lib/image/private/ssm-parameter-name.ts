@@ -1,0 +1,13 @@
+import { SSM_PARAMETER_NAME } from '../../private/aws-ids';
+import { isLiteral, show, Validator } from '../../private/validation';
+
+/**
+ * Checks an SSM parameter name where it enters a factory (`ParentImage` or
+ * `ImageSource`): the shared pattern and SSM's 2048-character limit. Tokens pass.
+ */
+export function validateSsmParameterName(check: Validator, parameterName: string, example: string): void {
+  check.pattern('parameterName', parameterName, SSM_PARAMETER_NAME, `an SSM parameter name, a path such as ${example} (letters, digits, "_", "." and "-" between "/")`);
+  if (isLiteral(parameterName) && parameterName.length > 2048) {
+    check.fail(`parameterName (${show(parameterName.slice(0, 40))}...) has ${parameterName.length} characters; an SSM parameter name has at most 2048.`);
+  }
+}

@@ -1,0 +1,155 @@
+import { readdirSync, readFileSync, statSync } from 'fs';
+import { dirname, join, relative, resolve } from 'path';
+
+/**
+ * The layout rules of DESIGN.md, checked over the source: each room keeps its own
+ * internals, imports run one way (down), lib/private holds only leaves, no cycles.
+ */
+const ROOT = resolve(__dirname, '../..');
+
+/** Rooms in dependency order: a room may import the public files of rooms before it. */
+const ROOM_ORDER = ['immutability', 'image', 'compute', 'deploy'];
+/** Rooms outside the order and the only lib/ folders each may import besides itself and lib/private leaves. */
+const STANDALONE: Record<string, readonly string[]> = {
+  release: [],
+  review: ['immutability'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) {
+      return sourceFiles(path);
+    }
+    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+interface Import {
+  readonly specifier: string;
+  /** Project-relative path of the imported file, for relative imports. */
+  readonly target?: string;
+}
+
+function importsOf(file: string): Import[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [...text.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s+'([^']+)'/gms)].map((m) => m[1]);
+  specifiers.push(...[...text.matchAll(/\brequire\('([^']+)'\)/g)].map((m) => m[1]));
+  return specifiers.map((specifier) => {
+    if (!specifier.startsWith('.')) {
+      return { specifier };
+    }
+    const base = resolve(dirname(file), specifier);
+    const candidates = [`${base}.ts`, join(base, 'index.ts')];
+    const found = candidates.find((c) => { try { return statSync(c).isFile(); } catch { return false; } });
+    return { specifier, target: found ? relative(ROOT, found) : relative(ROOT, base) };
+  });
+}
+
+const files = [...sourceFiles(join(ROOT, 'lib')), ...sourceFiles(join(ROOT, 'bin'))].map((f) => relative(ROOT, f)).sort();
+const graph = new Map(files.map((file) => [file, importsOf(join(ROOT, file))]));
+
+/** `lib/<room>/...` -> room; `lib/private/...` -> 'private'; `lib/index.ts` -> ''. */
+function roomOf(file: string): string | undefined {
+  const parts = file.split('/');
+  if (parts[0] !== 'lib') {
+    return undefined;
+  }
+  return parts.length > 2 ? parts[1] : '';
+}
+
+function isInPrivate(file: string): boolean {
+  return file.split('/').slice(2, -1).includes('private');
+}
+
+describe('layout', () => {
+  test('the source tree was found', () => {
+    expect(files.length).toBeGreaterThan(40);
+    expect(files).toContain('lib/index.ts');
+  });
+
+  test('lib/private holds only leaves: it imports nothing from the rooms', () => {
+    const bad = files.filter((f) => roomOf(f) === 'private').flatMap((file) =>
+      graph.get(file)!.filter((i) => i.target && roomOf(i.target) !== 'private').map((i) => `${file} -> ${i.target}`));
+    expect(bad).toEqual([]);
+  });
+
+  test("no file imports another room's private folder", () => {
+    const bad = files.flatMap((file) => graph.get(file)!
+      .filter((i) => i.target && isInPrivate(i.target) && roomOf(i.target) !== roomOf(file))
+      .map((i) => `${file} -> ${i.target}`));
+    expect(bad).toEqual([]);
+  });
+
+  test('imports run one way: a room imports only rooms below it (and lib/private leaves)', () => {
+    const bad: string[] = [];
+    for (const file of files) {
+      const room = roomOf(file);
+      if (room === undefined || room === '' || room === 'private') {
+        continue;
+      }
+      for (const i of graph.get(file)!) {
+        const target = i.target && roomOf(i.target);
+        if (target === undefined || target === room || target === 'private') {
+          continue;
+        }
+        const allowed = room in STANDALONE
+          ? STANDALONE[room]
+          : ROOM_ORDER.slice(0, ROOM_ORDER.indexOf(room)).concat(room === 'deploy' ? ['release'] : []);
+        if (!allowed.includes(target)) {
+          bad.push(`${file} -> ${i.target}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  test('the release room loads nothing but aws-ids (the CLI never loads cdktf)', () => {
+    const bad = files.filter((f) => roomOf(f) === 'release').flatMap((file) => graph.get(file)!
+      .filter((i) => i.target ? roomOf(i.target) !== 'release' && i.target !== 'lib/private/aws-ids.ts' : !['fs', 'path', 'os', 'crypto'].includes(i.specifier))
+      .map((i) => `${file} -> ${i.target ?? i.specifier}`));
+    expect(bad).toEqual([]);
+  });
+
+  test('bin/ uses the library through rooms, never through lib/index.ts or a private folder of lib', () => {
+    const bad = files.filter((f) => f.startsWith('bin/')).flatMap((file) => graph.get(file)!
+      .filter((i) => i.target && (i.target === 'lib/index.ts' || (i.target.startsWith('lib/') && isInPrivate(i.target) && i.target !== 'lib/private/aws-ids.ts')))
+      .map((i) => `${file} -> ${i.target}`));
+    expect(bad).toEqual([]);
+  });
+
+  test('there is no import cycle', () => {
+    const state = new Map<string, 'open' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (file: string, stack: string[]): void => {
+      if (state.get(file) === 'done') {
+        return;
+      }
+      if (state.get(file) === 'open') {
+        cycles.push([...stack.slice(stack.indexOf(file)), file].join(' -> '));
+        return;
+      }
+      state.set(file, 'open');
+      for (const i of graph.get(file) ?? []) {
+        if (i.target && graph.has(i.target)) {
+          visit(i.target, [...stack, file]);
+        }
+      }
+      state.set(file, 'done');
+    };
+    files.forEach((file) => visit(file, []));
+    expect(cycles).toEqual([]);
+  });
+
+  test('every index.ts names its exports (no export *)', () => {
+    const bad = files.filter((f) => f.endsWith('index.ts') && /export \*/.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect(bad).toEqual([]);
+  });
+
+  test('provider resources are imported by deep path only', () => {
+    const bad = files.flatMap((file) => graph.get(file)!
+      .filter((i) => /^@cdktf\/provider-[a-z]+$/.test(i.specifier))
+      .map((i) => `${file} -> ${i.specifier}`));
+    expect(bad).toEqual([]);
+  });
+});
