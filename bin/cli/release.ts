@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import { resolve } from 'path';
 import { optionValue, parseArgs, ParsedArgs } from './args';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
@@ -15,13 +14,20 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
   release stage <env> --image <ami-id> [--slot <blue|green>]
                                                   Put an image in the idle slot (no traffic moves).
   release stage <env> --from <other-env>          Stage the image that is active in <other-env>.
-  release promote <env> [--canary <percent>]      Move traffic to the idle slot, or send it a share.
-                                                  --canary 0 ends a canary.
-  release rollback <env>                          Move traffic back to the previous slot.
-  release status [<env>] [--json]                 Show slots, images, generations and the active slot.
+  release promote <env> [--canary <percent>] [--force-rolled-back]
+                                                  Move traffic to the idle slot, or send it a share.
+                                                  --canary 0 ends a canary. A slot whose release was
+                                                  rolled back is promoted only with --force-rolled-back.
+  release rollback <env>                          Move traffic back to the previous slot (once: a
+                                                  second rollback is refused).
+  release status [<env>] [--json]                 Show slots, images, weights, the active slot and the
+                                                  rollback target.
 
 Options for every subcommand:
-  --dir <folder>    Folder of the release files (default: releases, or $CDKTF_IMMUTABLE_RELEASES).
+  --dir <folder>    Folder of the release files. Default: $CDKTF_IMMUTABLE_RELEASES, else the
+                    nearest releases/ folder in the current folder or a parent, up to the git
+                    repository root ("init" creates releases/ at the repository root when
+                    there is none).
 
 After stage, promote or rollback, run "cdktf deploy <stack>" for that environment.
 `;
@@ -36,7 +42,7 @@ export function releaseCommand(argv: readonly string[], io: CliIo): number {
   const specs: Record<string, { values: string[]; switches: string[] }> = {
     init: { values: ['dir'], switches: [] },
     stage: { values: ['dir', 'image', 'from', 'slot'], switches: [] },
-    promote: { values: ['dir', 'canary'], switches: [] },
+    promote: { values: ['dir', 'canary'], switches: ['force-rolled-back'] },
     rollback: { values: ['dir'], switches: [] },
     status: { values: ['dir'], switches: ['json'] },
   };
@@ -45,8 +51,8 @@ export function releaseCommand(argv: readonly string[], io: CliIo): number {
     throw new CliError(`release: unknown subcommand "${sub}" (subcommands: ${Object.keys(specs).join(', ')}).`);
   }
   const args = parseArgs(rest, spec, `release ${sub}`);
-  const store = new ReleaseStore(resolve(optionValue(args, 'dir') ?? process.env.CDKTF_IMMUTABLE_RELEASES ?? 'releases'));
   try {
+    const store = openStore(args, sub, io);
     switch (sub) {
       case 'init': return init(store, args, io);
       case 'stage': return stage(store, args, io);
@@ -65,6 +71,19 @@ export function releaseCommand(argv: readonly string[], io: CliIo): number {
   }
 }
 
+/**
+ * The releases folder: --dir, else $CDKTF_IMMUTABLE_RELEASES, else the nearest
+ * releases/ from the current folder up to the git repository root (as git finds .git).
+ */
+function openStore(args: ParsedArgs, sub: string, io: CliIo): ReleaseStore {
+  const options = { warn: (message: string) => io.err(`${message}\n`) };
+  const dir = optionValue(args, 'dir') ?? (process.env.CDKTF_IMMUTABLE_RELEASES || undefined);
+  if (dir !== undefined) {
+    return new ReleaseStore(resolve(dir), options);
+  }
+  return sub === 'init' ? ReleaseStore.findOrDefault(process.cwd(), options) : ReleaseStore.find(process.cwd(), options);
+}
+
 function environmentArgument(args: ParsedArgs, sub: string, optional = false): string | undefined {
   if (args.positionals.length > 1) {
     throw new CliError(`release ${sub}: expected one environment, got "${args.positionals.join(' ')}".`);
@@ -78,8 +97,8 @@ function environmentArgument(args: ParsedArgs, sub: string, optional = false): s
 
 function init(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   const env = environmentArgument(args, 'init')!;
-  store.init(env);
-  io.out(`created ${store.pathOf(env)}: both slots empty, blue active.\nNext: cdktf-immutable release stage ${env} --image <ami-id>\n`);
+  const release = store.init(env);
+  io.out(`created ${store.pathOf(env)}: both slots empty, blue active.\n${nextSteps(release)}`);
   return EXIT_OK;
 }
 
@@ -110,10 +129,14 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
     }
     source = `env:${from}`;
   }
-  const { after } = store.update(env, (release) => stageRelease(release, { image: staged!, source, slot: slot as SlotName | undefined, now: new Date() }));
-  const target = SLOT_NAMES.find((name) => after.slots[name].image === staged && after.slots[name].source === source)!;
-  const moved = target === after.active ? ' (the environment was empty: this slot is active)' : '; no traffic moves';
-  io.out(`${env}: staged ${staged} in slot ${target}${moved}.\nNext: cdktf deploy <${env} stack>, then cdktf-immutable release promote ${env}\n`);
+  const { before, after } = store.update(env, (release) => stageRelease(release, { image: staged!, source, slot: slot as SlotName | undefined, now: new Date() }));
+  const target = SLOT_NAMES.find((name) => after.slots[name] !== before.slots[name])!;
+  const first = target === after.active;
+  const moved = first ? ' (the environment was empty: this slot is active)' : '; no traffic moves';
+  const deploy = first
+    ? `the first deploy creates the fleet, slot ${target} takes the traffic`
+    : `replaces only slot ${target}'s launch template and auto scaling group; no traffic moves`;
+  io.out(`${env}: staged ${staged} in slot ${target}${moved}.\n${nextSteps(after, deploy)}`);
   return EXIT_OK;
 }
 
@@ -127,17 +150,63 @@ function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
     }
     canary = Number(canaryText);
   }
-  const { after } = store.update(env, (release) => promoteRelease(release, canary));
-  io.out(`${env}: ${describeTraffic(after)}.\nNext: cdktf deploy <${env} stack> (only the listener changes)\n`);
+  const forceRolledBack = args.options.has('force-rolled-back');
+  const { after } = store.update(env, (release) => promoteRelease(release, canary, { forceRolledBack }));
+  io.out(`${env}: ${describeTraffic(after)}.\n${nextSteps(after, 'only the listener changes')}`);
   return EXIT_OK;
 }
 
 function rollback(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   const env = environmentArgument(args, 'rollback')!;
-  const { after } = store.update(env, rollbackRelease);
-  io.out(`${env}: rolled back; ${describeTraffic(after)}.\nNext: cdktf deploy <${env} stack> (only the listener changes)\n`);
+  const { before, after } = store.update(env, (release) => rollbackRelease(release, { now: new Date() }));
+  const from = before.canary > 0 ? otherSlot(before.active) : before.active;
+  io.out(`${env}: rolled back; ${describeTraffic(after)}; slot ${from} (${after.slots[from].image}) is marked rolled back.\n${nextSteps(after, 'only the listener changes')}`);
   return EXIT_OK;
 }
+
+/**
+ * What to run next, for the state the command left: a deploy when the file changed
+ * what runs, then only the release commands that the state allows (each one is tried
+ * on the new state before it is suggested).
+ */
+function nextSteps(release: ReleaseFile, deploy?: string): string {
+  const env = release.environment;
+  const active = release.active;
+  const idle = otherSlot(active);
+  const command = (args: string) => `cdktf-immutable release ${args}`;
+  const allowed = (transition: () => ReleaseFile) => {
+    try {
+      transition();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const options: Array<[string, string]> = [];
+  if (allowed(() => promoteRelease(release))) {
+    options.push([command(`promote ${env}`), release.canary > 0 ? `all traffic to slot ${idle}, ends the canary` : `all traffic to slot ${idle}`]);
+    if (release.canary === 0) {
+      options.push([command(`promote ${env} --canary 10`), `10% of the traffic to slot ${idle} first`]);
+    }
+  }
+  if (allowed(() => rollbackRelease(release))) {
+    options.push([command(`rollback ${env}`), release.canary > 0 ? `abort the canary, all traffic back to slot ${active}` : `if the release misbehaves: all traffic back to slot ${release.previous}`]);
+  }
+  if (options.length === 0 && allowed(() => stageRelease(release, { image: PLACEHOLDER_AMI, source: '--image', now: new Date(0) }))) {
+    const into = release.slots[active].image === null ? `the first image, into slot ${active}` : `the next release, into slot ${idle}`;
+    options.push([command(`stage ${env} --image <ami-id>`), into]);
+  }
+  const lines = deploy === undefined ? [] : [`Next: cdktf deploy <${env} stack> (${deploy})`];
+  const width = Math.max(...options.map(([text]) => text.length));
+  options.forEach(([text, why], i) => {
+    const label = lines.length === 0 && i === 0 ? 'Next:' : i === 0 ? 'Then:' : '  or:';
+    lines.push(`${label} ${text.padEnd(width)}   ${why}`);
+  });
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+/** Stands for the user's next image when the hints try a stage (never written). */
+const PLACEHOLDER_AMI = 'ami-00000000';
 
 function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   const env = environmentArgument(args, 'status', true);
@@ -145,36 +214,54 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   if (environments.length === 0) {
     throw new ReleaseFileError(`no release files in ${store.directory}; create one with "cdktf-immutable release init <env>".`);
   }
-  const releases = environments.map((name) => store.load(name));
+  // One broken file does not hide the others: report each healthy environment, name
+  // each broken file, and exit 2.
+  const releases: ReleaseFile[] = [];
+  const broken: string[] = [];
+  for (const name of environments) {
+    try {
+      releases.push(store.load(name));
+    } catch (error) {
+      if (env !== undefined || !(error instanceof ReleaseFileError)) {
+        throw error;
+      }
+      broken.push(error.message);
+    }
+  }
   if (args.options.has('json')) {
     io.out(`${JSON.stringify(releases.map(statusJson), null, 2)}\n`);
-    return EXIT_OK;
+  } else {
+    for (const release of releases) {
+      io.out(statusText(release));
+    }
   }
-  for (const release of releases) {
-    io.out(`${release.environment}: ${describeTraffic(release)}\n`);
-    for (const name of SLOT_NAMES) {
-      const slot = release.slots[name];
-      const marker = name === release.active ? '*' : ' ';
-      const details = slot.image === null
-        ? 'empty'
-        : `${slot.image}  generation ${imageGeneration(slot.image)}  staged ${slot.stagedAt ?? 'unknown'} from ${slot.source ?? 'unknown'}`;
-      io.out(`  ${marker} ${name.padEnd(5)}  ${details}\n`);
-    }
-    if (release.previous) {
-      io.out(`    rollback target: ${release.previous}\n`);
-    }
+  for (const message of broken) {
+    io.err(`cdktf-immutable: release status: ${message}\n`);
+  }
+  if (broken.length > 0) {
+    io.err(`cdktf-immutable: release status: ${broken.length} of ${environments.length} release file(s) cannot be read; the others are shown above.\n`);
+    return EXIT_BAD_INPUT;
   }
   return EXIT_OK;
 }
 
-/**
- * The image generation of a slot: the generation hash of its release inputs (the
- * image). The fleet's server generation also covers instance settings from code, so it
- * changes on stage exactly when this one does, and on code changes too.
- */
-function imageGeneration(image: string): string {
-  // the canonical form of { image } (see contentHash), hashed without loading cdktf
-  return createHash('sha256').update(JSON.stringify({ image })).digest('hex').slice(0, 10);
+// There is no "generation" column: the fleet's generation hashes the image together with
+// the server settings in code (instance type, user data, security groups...), which the
+// release file does not hold, and deriving it would mean loading cdktf and the stack.
+function statusText(release: ReleaseFile): string {
+  const lines = [`${release.environment}: ${describeTraffic(release)}`];
+  for (const name of SLOT_NAMES) {
+    const slot = release.slots[name];
+    const marker = name === release.active ? '*' : ' ';
+    const details = slot.image === null
+      ? 'empty'
+      : `${slot.image}  staged ${slot.stagedAt ?? 'unknown'} from ${slot.source ?? 'unknown'}${slot.rolledBackAt ? `  rolled back ${slot.rolledBackAt}` : ''}`;
+    lines.push(`  ${marker} ${name.padEnd(5)}  ${details}`);
+  }
+  if (release.previous) {
+    lines.push(`    rollback target: ${release.previous}`);
+  }
+  return lines.map((line) => `${line}\n`).join('');
 }
 
 function statusJson(release: ReleaseFile) {
@@ -185,11 +272,16 @@ function statusJson(release: ReleaseFile) {
     canary: release.canary,
     previous: release.previous,
     weights: weights(release),
-    slots: Object.fromEntries(SLOT_NAMES.map((name) => [name, {
-      ...release.slots[name],
-      generation: release.slots[name].image ? imageGeneration(release.slots[name].image!) : null,
-      role: name === release.active ? 'active' : name === idle && release.canary > 0 ? 'canary' : 'idle',
-    }])),
+    slots: Object.fromEntries(SLOT_NAMES.map((name) => {
+      const slot = release.slots[name];
+      return [name, {
+        image: slot.image,
+        stagedAt: slot.stagedAt ?? null,
+        source: slot.source ?? null,
+        rolledBackAt: slot.rolledBackAt ?? null,
+        role: name === release.active ? 'active' : name === idle && release.canary > 0 ? 'canary' : 'idle',
+      }];
+    })),
   };
 }
 

@@ -1,5 +1,5 @@
 // The release API, also published as the subpath `cdktf-immutable/release`. It loads
-// neither cdktf nor constructs (only node's fs and path), so the release command line
+// neither cdktf nor constructs (only node's fs, path, os and crypto), so the release command line
 // and scripts that read or edit release files start in a fraction of a second.
 export {
   emptyRelease, formatReleaseFile, loadReleaseFile, otherSlot, parseReleaseFile,
@@ -7,5 +7,6 @@ export {
 } from './release-file';
 export type { ReleaseFile, ReleaseSlot, SlotName } from './release-file';
 export { ReleaseLockedError, ReleaseStore } from './release-store';
+export type { ReleaseStoreOptions } from './release-store';
 export { promoteRelease, ReleaseRefusedError, rollbackRelease, stageRelease } from './transitions';
-export type { StageOptions } from './transitions';
+export type { PromoteOptions, RollbackOptions, StageOptions } from './transitions';

@@ -22,6 +22,15 @@ export interface ReleaseSlot {
    * @default null
    */
   readonly source?: string | null;
+  /**
+   * When the release in this slot was rolled back (ISO 8601, UTC), or null. While it is
+   * set, a second rollback is refused (it would send traffic back to this release) and
+   * so is a promote of this slot, unless forced (`--force-rolled-back`). Staging a new
+   * image into the slot, or a forced promote, clears it. Written only when set, so files
+   * without it (every file before this field existed) stay valid.
+   * @default null
+   */
+  readonly rolledBackAt?: string | null;
 }
 
 /**
@@ -38,7 +47,11 @@ export interface ReleaseFile {
   readonly active: SlotName;
   /** Percentage (0..100) of the traffic sent to the idle slot for a canary. */
   readonly canary: number;
-  /** The slot that was active before the last promote (the rollback target), or null. */
+  /**
+   * The slot that was active before the last promote (the rollback target), or null:
+   * cleared by a stage (the idle slot no longer runs the previous release) and by a
+   * rollback (the slot rolled back from is marked `rolledBackAt` instead).
+   */
   readonly previous: SlotName | null;
   /** Both slots. */
   readonly slots: Readonly<Record<SlotName, ReleaseSlot>>;
@@ -69,7 +82,7 @@ export class ReleaseFileError extends Error {
 const MAX_RELEASE_FILE_BYTES = 64 * 1024;
 
 const TOP_FIELDS = ['version', 'environment', 'active', 'canary', 'previous', 'slots'];
-const SLOT_FIELDS = ['image', 'stagedAt', 'source'];
+const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt'];
 
 /** The idle slot for an active one. */
 export function otherSlot(slot: SlotName): SlotName {
@@ -151,6 +164,9 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
   if (previous !== null && !isSlotName(previous)) {
     throw invalid(file, `"previous" is ${describe(previous)}`, 'set it to "blue", "green" or null');
   }
+  if (previous === active) {
+    throw invalid(file, `"previous" is "${previous}", the active slot itself`, `set it to "${otherSlot(active)}" (the slot that was active before the last promote) or null`);
+  }
   const slotsData = data.slots;
   if (!isPlainObject(slotsData)) {
     throw invalid(file, `"slots" is ${describe(slotsData)}`, 'it must be an object with "blue" and "green"');
@@ -172,6 +188,9 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
   if (canary > 0 && slots[idle].image === null) {
     throw invalid(file, `"canary" is ${canary} but the idle slot "${idle}" has no image`, 'set it to 0 or stage an image first');
   }
+  if (slots[active].rolledBackAt) {
+    throw invalid(file, `"slots.${active}.rolledBackAt" is set but "${active}" is the active slot`, 'remove it (a slot that takes the traffic is not rolled back)');
+  }
   return { version: 1, environment, active, canary, previous, slots };
 }
 
@@ -185,24 +204,37 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
       throw invalid(file, `"${field}.${key}" is not a slot field`, `remove it (fields: ${SLOT_FIELDS.join(', ')})`);
     }
   }
-  const { image, stagedAt = null, source = null } = slot;
+  const { image, stagedAt = null, source = null, rolledBackAt = null } = slot;
   if (image !== null && (typeof image !== 'string' || !AMI_ID.test(image))) {
     throw invalid(file, `"${field}.image" is ${describe(image)}`, 'use an AMI id ("ami-" and 8 or 17 lowercase hex digits) or null');
   }
-  for (const [key, value] of [['stagedAt', stagedAt], ['source', source]] as const) {
+  for (const [key, value] of [['stagedAt', stagedAt], ['source', source], ['rolledBackAt', rolledBackAt]] as const) {
     if (value !== null && typeof value !== 'string') {
       throw invalid(file, `"${field}.${key}" is ${describe(value)}`, 'use a string or null');
     }
   }
-  if (typeof stagedAt === 'string' && Number.isNaN(Date.parse(stagedAt))) {
-    throw invalid(file, `"${field}.stagedAt" is "${stagedAt}"`, 'use an ISO 8601 time such as 2026-01-31T12:00:00Z, or null');
+  for (const [key, value] of [['stagedAt', stagedAt], ['rolledBackAt', rolledBackAt]] as const) {
+    if (typeof value === 'string' && Number.isNaN(Date.parse(value))) {
+      throw invalid(file, `"${field}.${key}" is ${describe(value)}`, 'use an ISO 8601 time such as 2026-01-31T12:00:00Z, or null');
+    }
   }
-  return { image, stagedAt: stagedAt as string | null, source: source as string | null };
+  if (rolledBackAt !== null && image === null) {
+    throw invalid(file, `"${field}.rolledBackAt" is set but the slot has no image`, 'remove it');
+  }
+  const parsed: ReleaseSlot = { image, stagedAt: stagedAt as string | null, source: source as string | null };
+  return rolledBackAt === null ? parsed : { ...parsed, rolledBackAt: rolledBackAt as string };
 }
 
-/** The release file as written: stable key order, two-space indent, final newline. */
+/**
+ * The release file as written: stable key order, two-space indent, final newline.
+ * `rolledBackAt` is written only on a slot that has it, so a file that never saw a
+ * rollback keeps the shape that older versions of the command line read.
+ */
 export function formatReleaseFile(release: ReleaseFile): string {
-  const slot = (s: ReleaseSlot) => ({ image: s.image, stagedAt: s.stagedAt ?? null, source: s.source ?? null });
+  const slot = (s: ReleaseSlot) => ({
+    image: s.image, stagedAt: s.stagedAt ?? null, source: s.source ?? null,
+    ...(s.rolledBackAt ? { rolledBackAt: s.rolledBackAt } : {}),
+  });
   return `${JSON.stringify({
     version: 1,
     environment: release.environment,

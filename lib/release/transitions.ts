@@ -1,4 +1,4 @@
-import { otherSlot, ReleaseFile, SlotName } from './release-file';
+import { otherSlot, ReleaseFile, ReleaseSlot, SlotName } from './release-file';
 import { AMI_ID } from '../private/aws-ids';
 
 /** A transition that the release record does not allow. The message says why and what to do. */
@@ -24,76 +24,131 @@ export interface StageOptions {
   readonly now: Date;
 }
 
+/** Options of {@link promoteRelease}. */
+export interface PromoteOptions {
+  /**
+   * Promote the idle slot even though its release was rolled back (`rolledBackAt`),
+   * shipping that release again on purpose. The command line's `--force-rolled-back`.
+   * @default false
+   */
+  readonly forceRolledBack?: boolean;
+}
+
+/** Options of {@link rollbackRelease}. */
+export interface RollbackOptions {
+  /**
+   * The time recorded as `rolledBackAt` on the slot rolled back from.
+   * @default - the current time
+   */
+  readonly now?: Date;
+}
+
+/** The command that ships a rolled-back release again, named in every refusal about one. */
+const FORCE_FLAG = '--force-rolled-back';
+
 /**
  * Puts an image in the idle slot. Nothing moves traffic: `cdktf deploy` then replaces
  * only that slot's launch template and ASG. The rollback target is cleared, because the
- * idle slot no longer runs the previous release.
+ * idle slot no longer runs the previous release, and so is the slot's rolled-back mark,
+ * because it now runs a new release.
  */
 export function stageRelease(release: ReleaseFile, options: StageOptions): ReleaseFile {
   if (!AMI_ID.test(options.image)) {
     throw new RangeError(`image ("${options.image}") is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits.`);
   }
+  const env = release.environment;
   const idle = otherSlot(release.active);
   const slot = options.slot ?? idle;
   const hasTraffic = release.slots[release.active].image !== null;
   if (slot === release.active && hasTraffic) {
-    throw new ReleaseRefusedError(`${release.environment}: slot "${slot}" is active and serving traffic; stage into the idle slot "${idle}" (omit --slot), then promote it.`);
+    throw new ReleaseRefusedError(`${env}: slot "${slot}" is active and serving traffic; stage into the idle slot "${idle}" (omit --slot), then promote it.`);
   }
   if (release.canary > 0) {
-    throw new ReleaseRefusedError(`${release.environment}: slot "${idle}" is receiving ${release.canary}% canary traffic; promote it or end the canary ("release promote ${release.environment} --canary 0") before staging over it.`);
+    throw new ReleaseRefusedError(`${env}: slot "${idle}" is receiving ${release.canary}% canary traffic; promote it or end the canary ("release promote ${env} --canary 0") before staging over it.`);
   }
-  if (release.slots[slot].image === options.image) {
-    throw new ReleaseRefusedError(`${release.environment}: slot "${slot}" already runs ${options.image}; nothing to stage.`);
+  const current = release.slots[slot];
+  if (current.image === options.image) {
+    const rolledBack = current.rolledBackAt
+      ? ` It is the release that was rolled back at ${current.rolledBackAt}; stage a fixed image, or ship it again on purpose with "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`
+      : '';
+    throw new ReleaseRefusedError(`${env}: slot "${slot}" already runs ${options.image}; nothing to stage.${rolledBack}`);
   }
   // The very first image goes to the active slot of an empty environment, so that the
   // first deploy serves it without a promote.
   const target: SlotName = hasTraffic ? slot : release.active;
-  return {
-    ...release,
-    previous: null,
-    slots: { ...release.slots, [target]: { image: options.image, stagedAt: options.now.toISOString(), source: options.source } },
-  };
+  const staged: ReleaseSlot = { image: options.image, stagedAt: options.now.toISOString(), source: options.source };
+  return { ...release, previous: null, slots: { ...release.slots, [target]: staged } };
 }
 
 /**
  * Moves traffic. Without a canary, the idle slot becomes active and the old active
  * slot becomes the rollback target. With a canary percentage, that share goes to the
  * idle slot and the active slot keeps the rest (0 ends the canary).
+ *
+ * Safe to retry: a promote right after a full promote is refused (the idle slot runs
+ * the release just replaced; `rollbackRelease` is the way back to it), and so is a
+ * promote of a slot whose release was rolled back, unless `forceRolledBack` is set.
  */
-export function promoteRelease(release: ReleaseFile, canary?: number): ReleaseFile {
-  const idle = otherSlot(release.active);
+export function promoteRelease(release: ReleaseFile, canary?: number, options: PromoteOptions = {}): ReleaseFile {
+  const env = release.environment;
+  const active = release.active;
+  const idle = otherSlot(active);
   if (canary !== undefined && (!Number.isInteger(canary) || canary < 0 || canary > 100)) {
     throw new RangeError(`--canary (${canary}) must be a whole percentage from 0 to 100.`);
   }
   if (canary === 0) {
     if (release.canary === 0) {
-      throw new ReleaseRefusedError(`${release.environment}: no canary is running; nothing to end.`);
+      throw new ReleaseRefusedError(`${env}: no canary is running; nothing to end.`);
     }
     return { ...release, canary: 0 };
   }
-  if (release.slots[idle].image === null) {
-    throw new ReleaseRefusedError(`${release.environment}: the idle slot "${idle}" is empty; stage an image first ("cdktf-immutable release stage ${release.environment} --image <ami-id>").`);
+  const target = release.slots[idle];
+  if (target.image === null) {
+    throw new ReleaseRefusedError(`${env}: the idle slot "${idle}" is empty; stage an image first ("cdktf-immutable release stage ${env} --image <ami-id>").`);
   }
+  if (release.canary === 0 && release.previous === idle) {
+    throw new ReleaseRefusedError(`${env}: already promoted: slot "${active}" (${release.slots[active].image}) is active and the idle slot "${idle}" runs the release it replaced (${target.image}); nothing new was staged, nothing was written. To move traffic back, run "cdktf-immutable release rollback ${env}"; to ship a new image, stage it first ("cdktf-immutable release stage ${env} --image <ami-id>").`);
+  }
+  if (target.rolledBackAt && !options.forceRolledBack) {
+    throw new ReleaseRefusedError(`${env}: slot "${idle}" runs ${target.image}, the release that was rolled back at ${target.rolledBackAt}; promoting it would ship it again, so nothing was written. Stage a fixed image ("cdktf-immutable release stage ${env} --image <ami-id>"), or ship this one again on purpose with "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`);
+  }
+  const slots = target.rolledBackAt ? { ...release.slots, [idle]: withoutMark(target) } : release.slots;
   if (canary === undefined || canary === 100) {
-    return { ...release, active: idle, previous: release.active, canary: 0 };
+    return { ...release, active: idle, previous: active, canary: 0, slots };
   }
-  return { ...release, canary };
+  return { ...release, canary, slots };
 }
 
 /**
  * Moves all traffic back to the previous slot, which still runs the previous
- * generation. Only the listener changes.
+ * generation (only the listener changes), or ends a running canary. The slot rolled
+ * back from is marked `rolledBackAt`, so that retrying the rollback, or promoting that
+ * slot, cannot ship the release again by accident.
  */
-export function rollbackRelease(release: ReleaseFile): ReleaseFile {
+export function rollbackRelease(release: ReleaseFile, options: RollbackOptions = {}): ReleaseFile {
+  const env = release.environment;
+  const active = release.active;
+  const idle = otherSlot(active);
+  const now = (options.now ?? new Date()).toISOString();
+  const mark = (slot: SlotName): ReleaseFile['slots'] => ({ ...release.slots, [slot]: { ...release.slots[slot], rolledBackAt: now } });
   if (release.canary > 0) {
-    return { ...release, canary: 0 };
+    return { ...release, canary: 0, slots: mark(idle) };
+  }
+  const rolledBack = release.slots[idle];
+  if (rolledBack.rolledBackAt) {
+    throw new ReleaseRefusedError(`${env}: already rolled back: slot "${active}" (${release.slots[active].image}) is active and slot "${idle}" (${rolledBack.image}) was rolled back at ${rolledBack.rolledBackAt}. A second rollback would send the traffic back to the release that was rolled back, so nothing was written. To ship it again on purpose, run "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`);
   }
   const previous = release.previous;
   if (previous === null) {
-    throw new ReleaseRefusedError(`${release.environment}: there is no previous slot to roll back to (nothing was promoted since the last stage).`);
+    const idleText = rolledBack.image === null ? `the idle slot "${idle}" is empty` : `the idle slot "${idle}" (${rolledBack.image}) was staged and never promoted`;
+    throw new ReleaseRefusedError(`${env}: there is no previous slot to roll back to: slot "${active}" (${release.slots[active].image ?? 'no image'}) is active and ${idleText}.`);
   }
   if (release.slots[previous].image === null) {
-    throw new ReleaseRefusedError(`${release.environment}: the previous slot "${previous}" is empty; nothing to roll back to.`);
+    throw new ReleaseRefusedError(`${env}: the previous slot "${previous}" is empty; nothing to roll back to.`);
   }
-  return { ...release, active: previous, previous: release.active, canary: 0 };
+  return { ...release, active: previous, previous: null, canary: 0, slots: mark(active) };
+}
+
+function withoutMark(slot: ReleaseSlot): ReleaseSlot {
+  return { image: slot.image, stagedAt: slot.stagedAt ?? null, source: slot.source ?? null };
 }

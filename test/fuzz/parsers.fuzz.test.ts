@@ -61,6 +61,7 @@ function mutateField(object: unknown, path: readonly string[], value: unknown): 
 const releasePaths = fc.constantFrom(
   ['version'], ['environment'], ['active'], ['canary'], ['previous'], ['slots'], ['slots', 'blue'], ['slots', 'green', 'image'],
   ['slots', 'blue', 'stagedAt'], ['slots', 'green', 'source'], ['extra'], ['slots', 'red'], ['slots', 'blue', 'extra'],
+  ['slots', 'blue', 'rolledBackAt'], ['slots', 'green', 'rolledBackAt'],
 );
 
 describe('fuzz: release file parser', () => {

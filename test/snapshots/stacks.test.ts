@@ -41,10 +41,23 @@ describe('stacks/main.ts', () => {
     expect(() => build(new App({ outdir: mkdtempSync(join(tmpdir(), 'out-')) }), dir)).toThrow(/prod\.json: "active" is "purple"; set it to "blue" or "green"/);
   });
 
-  test('an environment with no image yet says how to stage the first one', () => {
+  test('an environment with no image yet is skipped with a warning naming the file and the command; the others synthesize', () => {
     const dir = mkdtempSync(join(tmpdir(), 'releases-'));
     writeFileSync(join(dir, 'dev.json'), formatReleaseFile(emptyRelease('dev')));
-    expect(() => build(new App({ outdir: mkdtempSync(join(tmpdir(), 'out-')) }), dir)).toThrow(/releases\/dev\.json: no slot has an image yet.*cdktf-immutable release stage dev --image <ami-id>/);
+    for (const env of ['staging', 'prod']) {
+      writeFileSync(join(dir, `${env}.json`), formatReleaseFile(stageRelease(emptyRelease(env), { image: 'ami-0123456789abcdef0', source: '--image', now: new Date(0) })));
+    }
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let skipped: Record<string, string>;
+    let warnings: string[];
+    try {
+      skipped = synthesizeApp((app) => build(app, dir));
+      warnings = stderr.mock.calls.map(([text]) => String(text));
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(Object.keys(skipped).sort()).toEqual(['images', 'service-prod', 'service-staging']);
+    expect(warnings).toEqual([`warning: stack service-dev is skipped: ${join(dir, 'dev.json')} has no image yet, so there is nothing to deploy. Stage the first one with "cdktf-immutable release stage dev --image <ami-id>", then synthesize again.\n`]);
   });
 
   test('a missing release file names the command that creates it', () => {
