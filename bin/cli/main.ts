@@ -11,14 +11,21 @@ Commands:
                     Edit and show the per-environment release files (releases/<env>.json).
                     "cdktf-immutable release --help" for details.
   preview <before> <after> [--json]
+  preview --base <git-ref> [<after>] [--json]
                     Compare two synth outputs (cdktf.out folders or stack JSON files)
-                    offline: created, destroyed, replaced (new generation), updated in
-                    place, unchanged. Exit 1 if an immutable resource would be updated
-                    in place.
-  guard <plan.json> [--json]
+                    offline: created, destroyed, replaced, updated in place, unchanged,
+                    following references and replace_triggered_by. --base synthesizes
+                    <git-ref> in a temporary git worktree (removed afterwards) and
+                    compares it with <after> or the working tree. Exit 1 if an
+                    immutable resource would be updated in place or a forbidden
+                    attribute is set; 130 if interrupted.
+  guard <plan.json> [--allow-destroy <address or glob>]... [--json]
                     Check the JSON of a saved plan ("tofu show -json plan"). Exit 1 on
-                    any in-place update of an immutable resource beyond operational
-                    attributes, or a delete-before-create replacement of one.
+                    an immutable resource updated in place beyond operational
+                    attributes, replaced delete-before-create, replaced
+                    create-before-destroy under the same fixed name, destroyed with no
+                    replacement at its address (unless --allow-destroy names it), or
+                    drifted; or a forbidden attribute set. forget and moved pass.
   --help, -h        Show this help.
   --version, -v     Print the version.
 
@@ -26,6 +33,7 @@ Exit codes:
   0  success
   1  refused (an invalid transition) or violations found
   2  bad input (unreadable or malformed file, bad arguments)
+  130  interrupted (preview --base, after removing its temporary worktree)
 `;
 
 /** Runs the command line and returns the exit code. */

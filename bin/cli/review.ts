@@ -1,22 +1,34 @@
+import { spawnSync } from 'child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, relative } from 'path';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
-import { parseArgs } from './args';
+import { optionValue, parseArgs } from './args';
 import type { CliIo } from './io';
 import { guardPlan, hasViolations, PlanFileError, previewChanges, readPlanFile, readSynthOutput, SynthOutputError } from '../../lib/review';
+import type { StackPreview } from '../../lib/review';
 
-/** `cdktf-immutable preview <before> <after> [--json]` */
+/** Exit code of a command stopped by a signal (128 + SIGINT). */
+const EXIT_INTERRUPTED = 130;
+
+/**
+ * `cdktf-immutable preview <before> <after> [--json]`
+ * `cdktf-immutable preview --base <git-ref> [<after>] [--json]`
+ */
 export function previewCommand(argv: readonly string[], io: CliIo): number {
-  const args = parseArgs(argv, { switches: ['json'] }, 'preview');
-  if (args.positionals.length !== 2) {
-    throw new CliError(`preview: expected <before> and <after> (two cdktf.out folders or stack JSON files), got ${args.positionals.length} argument(s).`);
-  }
-  let preview;
-  try {
-    preview = previewChanges(readSynthOutput(args.positionals[0]), readSynthOutput(args.positionals[1]));
-  } catch (error) {
-    if (error instanceof SynthOutputError) {
-      throw new CliError(`preview: ${error.message}`, EXIT_BAD_INPUT);
+  const args = parseArgs(argv, { switches: ['json'], values: ['base'] }, 'preview');
+  const base = optionValue(args, 'base');
+  let preview: StackPreview[];
+  if (base !== undefined) {
+    if (args.positionals.length > 1) {
+      throw new CliError(`preview --base: expected at most one synth output (the <after> side), got ${args.positionals.length} argument(s); without <after>, the working tree is synthesized.`);
     }
-    throw error;
+    preview = previewAgainstBase(base, args.positionals[0], io);
+  } else {
+    if (args.positionals.length !== 2) {
+      throw new CliError(`preview: expected <before> and <after> (two cdktf.out folders or stack JSON files), or --base <git-ref>; got ${args.positionals.length} argument(s).`);
+    }
+    preview = readAndCompare(args.positionals[0], args.positionals[1]);
   }
   const violations = hasViolations(preview);
   if (args.options.has('json')) {
@@ -29,42 +41,230 @@ export function previewCommand(argv: readonly string[], io: CliIo): number {
     let unchanged = 0;
     for (const resource of stack.resources) {
       totals[resource.action]++;
-      if (resource.action === 'unchanged') {
+      if (resource.action === 'unchanged' && !resource.violation) {
         unchanged++;
+        if (resource.changed.length > 0) {
+          io.out(`  ${'unchanged'.padEnd(16)} ${resource.address}  (no action: only ${[...new Set(resource.changed.map((p) => p.split(/[.[]/)[0]))].join(', ')} changed)\n`);
+        }
         continue;
       }
       const label = resource.action === 'updated' ? 'updated in place' : resource.action;
       const detail = resource.action === 'replaced'
         ? `  (${resource.reason})`
-        : resource.action === 'updated' ? `  ${resource.changed.join(', ')}` : '';
-      const flag = resource.violation ? '  !! immutable resource updated in place' : '';
+        : resource.action === 'updated' ? `  ${resource.changed.join(', ')}${resource.reason ? ` (${resource.reason})` : ''}` : '';
+      const flag = resource.violation ? `  !! ${resource.violationReason ?? 'immutable resource updated in place'}` : '';
       io.out(`  ${label.padEnd(16)} ${resource.address}${detail}${flag}\n`);
     }
     io.out(`  ${'unchanged'.padEnd(16)} ${unchanged} resource(s)\n`);
   }
   io.out(`Summary: ${preview.length} stack(s): ${totals.replaced} replaced, ${totals.updated} updated in place, ${totals.created} created, ${totals.destroyed} destroyed, ${totals.unchanged} unchanged\n`);
   if (violations) {
-    io.err('preview: an immutable resource would be updated in place (marked !!); make the change produce a new generation instead.\n');
+    io.err('preview: an immutable resource would be updated in place, or a forbidden attribute is set (marked !!); make the change produce a new generation instead.\n');
     return EXIT_REFUSED;
   }
   return EXIT_OK;
 }
 
-/** `cdktf-immutable guard <plan.json> [--json]` */
+function readAndCompare(before: string, after: string): StackPreview[] {
+  try {
+    return previewChanges(readSynthOutput(before), readSynthOutput(after));
+  } catch (error) {
+    if (error instanceof SynthOutputError) {
+      throw new CliError(`preview: ${error.message}`, EXIT_BAD_INPUT);
+    }
+    throw error;
+  }
+}
+
+/** Runs git in `cwd`: whether it succeeded, its trimmed output, and the signal that stopped it. */
+function git(cwd: string, args: readonly string[]): { ok: boolean; out: string; err: string; signal: NodeJS.Signals | null } {
+  const result = spawnSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.error) {
+    throw new CliError(`preview --base: git cannot be run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message}); install git, or pass two synth outputs.`);
+  }
+  return { ok: result.status === 0, out: (result.stdout ?? '').trim(), err: (result.stderr ?? '').trim(), signal: result.signal };
+}
+
+class Interrupted extends Error {
+  constructor(public readonly signal: string) {
+    super(signal);
+  }
+}
+
+/** The `app` command of the cdktf.json in `dir`, and its context. */
+function cdktfApp(dir: string, what: string): { app: string; context: Record<string, unknown> } {
+  const file = join(dir, 'cdktf.json');
+  if (!existsSync(file)) {
+    throw new CliError(`preview --base: ${what} has no cdktf.json (${file}); run preview --base from the folder that holds cdktf.json.`);
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`preview --base: ${what}: cdktf.json is not valid JSON (${(error as Error).message}).`);
+  }
+  const app = (config as { app?: unknown }).app;
+  if (typeof app !== 'string' || app.trim() === '') {
+    throw new CliError(`preview --base: ${what}: cdktf.json has no "app" command (got ${JSON.stringify(app)}); set "app", as "cdktf synth" needs.`);
+  }
+  const context = (config as { context?: unknown }).context;
+  return { app, context: context !== null && typeof context === 'object' && !Array.isArray(context) ? context as Record<string, unknown> : {} };
+}
+
+/**
+ * Synthesizes the app of cdktf.json in `dir` into `outdir`, as `cdktf synth` does: the
+ * `app` command through the shell in that folder, with CDKTF_OUTDIR and the context.
+ */
+function synthesize(dir: string, outdir: string, what: string): void {
+  const { app, context } = cdktfApp(dir, what);
+  const result = spawnSync(app, {
+    shell: true,
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+    env: {
+      ...process.env,
+      CDKTF_OUTDIR: outdir,
+      CDKTF_CONTEXT_JSON: JSON.stringify({ ...context, cdktfRelativeModules: [] }),
+      SYNTH_HCL_OUTPUT: 'false',
+    },
+  });
+  if (result.signal || result.status === 130 || result.status === 143) {
+    throw new Interrupted(result.signal ?? 'SIGINT');
+  }
+  if (result.error || result.status !== 0) {
+    const tail = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    throw new CliError(`preview --base: synthesizing ${what} failed (${result.error ? result.error.message : `"${app}" exited ${result.status}`})${tail ? `:\n${tail}` : '.'}`);
+  }
+  if (!existsSync(join(outdir, 'manifest.json'))) {
+    throw new CliError(`preview --base: synthesizing ${what} ("${app}") wrote no manifest.json to CDKTF_OUTDIR; the app must call app.synth().`);
+  }
+}
+
+/**
+ * Synthesizes `ref` in a temporary git worktree (the repository's node_modules linked
+ * in) and compares it with `after`, or with the working tree synthesized into a
+ * temporary folder. The worktree and the temporary folders are removed in every case:
+ * success, failure and interruption (SIGINT, SIGTERM, SIGHUP). The working tree, the
+ * index and the stash are never touched.
+ */
+function previewAgainstBase(ref: string, after: string | undefined, io: CliIo): StackPreview[] {
+  const cwd = realpathSync(process.cwd());
+  const top = git(cwd, ['rev-parse', '--show-toplevel']);
+  if (!top.ok) {
+    throw new CliError(`preview --base: ${cwd} is not inside a git repository (${top.err.split('\n')[0]}); run it in your IaC repository, or pass two synth outputs: preview <before> <after>.`);
+  }
+  const root = realpathSync(top.out);
+  if (ref.startsWith('-')) {
+    throw new CliError(`preview --base: "${ref}" is not a git ref; pass a branch, tag or commit such as main or HEAD~1.`);
+  }
+  const commit = git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  if (!commit.ok) {
+    throw new CliError(`preview --base: unknown git ref "${ref}" in ${root}; pass a branch, tag or commit that exists (git fetch first for a remote branch such as origin/main).`);
+  }
+  const project = relative(root, cwd);
+  cdktfApp(cwd, 'the working tree');
+  const temp = mkdtempSync(join(tmpdir(), 'cdktf-immutable-base-'));
+  const tree = join(temp, 'tree');
+  const links: string[] = [];
+  // Registered so that a signal does not kill the process before the finally below ran;
+  // a signal to the process group stops the synth child, which is reported as Interrupted.
+  const onSignal = () => undefined;
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  signals.forEach((signal) => process.on(signal, onSignal));
+  try {
+    const added = git(root, ['worktree', 'add', '--detach', tree, commit.out]);
+    if (added.signal) {
+      throw new Interrupted(added.signal);
+    }
+    if (!added.ok) {
+      throw new CliError(`preview --base: git worktree add failed: ${added.err.split('\n').slice(-1)[0]}`);
+    }
+    const baseDir = join(tree, project);
+    for (const [from, to] of [[join(cwd, 'node_modules'), join(baseDir, 'node_modules')], [join(root, 'node_modules'), join(tree, 'node_modules')]]) {
+      if (existsSync(from) && existsSync(join(to, '..')) && !existsSync(to)) {
+        symlinkSync(from, to, 'junction');
+        links.push(to);
+      }
+    }
+    const beforeOut = join(temp, 'before');
+    synthesize(baseDir, beforeOut, `the base ${ref} (${commit.out.slice(0, 12)})`);
+    let afterOut = after;
+    if (afterOut === undefined) {
+      afterOut = join(temp, 'after');
+      synthesize(cwd, afterOut, 'the working tree');
+    }
+    io.err(`preview: base ${ref} (${commit.out.slice(0, 12)}) against ${after ?? 'the working tree'}\n`);
+    return readAndCompare(beforeOut, afterOut);
+  } catch (error) {
+    if (error instanceof Interrupted) {
+      throw new CliError(`preview --base: interrupted (${error.signal}); the temporary worktree was removed.`, EXIT_INTERRUPTED);
+    }
+    throw error;
+  } finally {
+    // Unlink node_modules first: removing the worktree must never reach the repository's own.
+    for (const link of links) {
+      try {
+        if (lstatSync(link).isSymbolicLink()) {
+          unlinkSync(link);
+        }
+      } catch {
+        // already gone
+      }
+    }
+    const removed = git(root, ['worktree', 'remove', '--force', tree]).ok;
+    rmSync(temp, { recursive: true, force: true });
+    if (!removed) {
+      // The folder is gone now; prune drops its registration.
+      git(root, ['worktree', 'prune']);
+    }
+    signals.forEach((signal) => process.removeListener(signal, onSignal));
+  }
+}
+
+/** Takes every `--name value` / `--name=value` out of `argv` (a repeatable option). */
+function takeRepeated(argv: readonly string[], name: string, command: string): { rest: string[]; values: string[] } {
+  const rest: string[] = [];
+  const values: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg === `--${name}` || arg.startsWith(`--${name}=`)) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+      if (value === undefined || value === '' || (!arg.includes('=') && value.startsWith('--'))) {
+        throw new CliError(`${command}: --${name} needs an address or a glob, such as --${name} aws_autoscaling_group.old or --${name} 'module.legacy.*'.`);
+      }
+      values.push(value);
+      continue;
+    }
+    rest.push(arg);
+  }
+  return { rest, values };
+}
+
+/** `cdktf-immutable guard <plan.json> [--allow-destroy <address or glob>]... [--json]` */
 export function guardCommand(argv: readonly string[], io: CliIo): number {
-  const args = parseArgs(argv, { switches: ['json'] }, 'guard');
+  const { rest, values: allowDestroy } = takeRepeated(argv, 'allow-destroy', 'guard');
+  const args = parseArgs(rest, { switches: ['json'] }, 'guard');
   if (args.positionals.length !== 1) {
     throw new CliError(`guard: expected one plan JSON file (the output of "tofu show -json <plan>"), got ${args.positionals.length} argument(s).`);
   }
   const file = args.positionals[0];
   let report;
   try {
-    report = guardPlan(readPlanFile(file), file);
+    report = guardPlan(readPlanFile(file), file, { allowDestroy });
   } catch (error) {
     if (error instanceof PlanFileError) {
       throw new CliError(`guard: ${error.message}`, EXIT_BAD_INPUT);
     }
     throw error;
+  }
+  for (const pattern of report.unusedAllowDestroy) {
+    io.err(`guard: note: --allow-destroy ${pattern} matched no destroyed resource.\n`);
   }
   const failed = report.violations.length > 0;
   if (args.options.has('json')) {
@@ -76,16 +276,22 @@ export function guardCommand(argv: readonly string[], io: CliIo): number {
   for (const update of report.operationalUpdates) {
     io.out(`  ok  ${update.address}: operational update (${update.attributes.join(', ')})\n`);
   }
+  for (const move of report.moved) {
+    io.out(`  ok  ${move.address}: moved from ${move.previousAddress}\n`);
+  }
+  for (const address of report.forgotten) {
+    io.out(`  ok  ${address}: forgotten (removed from the state, not destroyed)\n`);
+  }
+  for (const address of report.allowedDestroys) {
+    io.out(`  ok  ${address}: destroyed, allowed by --allow-destroy\n`);
+  }
   for (const violation of report.violations) {
-    const what = violation.kind === 'update-in-place'
-      ? `updated in place (${violation.attributes.join(', ')})`
-      : `replaced delete-before-create (the old one is destroyed before its replacement exists)${violation.attributes.length ? ` (${violation.attributes.join(', ')})` : ''}`;
-    io.out(`  FAIL ${violation.address}: immutable ${violation.type} ${what}\n`);
+    io.out(`  FAIL ${violation.address}: ${violation.message}\n`);
   }
   if (failed) {
-    io.err(`guard: ${report.violations.length} violation(s): immutable resources must be replaced create-before-destroy, never changed in place.\n`);
+    io.err(`guard: ${report.violations.length} violation(s): immutable resources must be replaced create-before-destroy, never changed in place, destroyed unreplaced or changed by hand.\n`);
     return EXIT_REFUSED;
   }
-  io.out('guard: ok, no immutable resource is changed in place.\n');
+  io.out('guard: ok, no immutable resource is changed in place, destroyed unreplaced or drifted.\n');
   return EXIT_OK;
 }

@@ -1,29 +1,64 @@
 import { readFileSync } from 'fs';
-import { changedPaths, isObject, topAttribute } from './private/diff';
+import { changedPaths, isObject, topAttribute, valuesAt, withoutEmpty } from './private/diff';
+import { addressPattern } from './private/glob';
 import { ResourcePolicy } from '../immutability/resource-policy';
+
+/**
+ * The kinds of guard findings:
+ * - `update-in-place`: an immutable resource updated in place beyond its operational attributes;
+ * - `delete-before-create`: an immutable resource replaced with its old object destroyed first;
+ * - `destroy`: an immutable resource destroyed with no replacement at its address (also a
+ *   construct renamed without a `moved` block), not allowed by `allowDestroy`;
+ * - `name-collision`: a create-before-destroy replacement that keeps a fixed name, which the
+ *   API refuses ("already exists");
+ * - `drift`: an immutable resource changed or deleted outside Terraform;
+ * - `forbidden-attribute`: an attribute that rewrites what runs on servers is set
+ *   (`launch_template_configuration` of an Image Builder distribution).
+ */
+export type GuardViolationKind = 'update-in-place' | 'delete-before-create' | 'destroy' | 'name-collision' | 'drift' | 'forbidden-attribute';
 
 /** One finding of the plan guard. */
 export interface GuardViolation {
   /** Terraform address, `aws_launch_template.web_blue`. */
   readonly address: string;
   readonly type: string;
-  /** `update-in-place` or `delete-before-create`. */
-  readonly kind: 'update-in-place' | 'delete-before-create';
-  /** The planned actions, as in the plan (`["update"]`, `["delete","create"]`). */
+  readonly kind: GuardViolationKind;
+  /** The planned actions, as in the plan (`["update"]`, `["delete","create"]`); for drift, the drift's. */
   readonly actions: readonly string[];
-  /** The changed attributes that are not operational. */
+  /** The attributes concerned: changed and not operational, drifted, colliding or forbidden. */
   readonly attributes: readonly string[];
+  /** One line that says what is wrong and how to fix it. */
+  readonly message: string;
 }
 
 /** The result of checking a plan. */
 export interface GuardReport {
-  /** Count of resource changes per action list (`create`, `update`, `create,delete`...). */
+  /** Count of resource changes per action list (`create`, `update`, `create,delete`, `forget`...). */
   readonly actions: Readonly<Record<string, number>>;
   /** Each resource change with its planned actions (no-op and read excluded). */
   readonly changes: ReadonlyArray<{ readonly address: string; readonly type: string; readonly actions: readonly string[] }>;
   readonly violations: readonly GuardViolation[];
   /** In-place updates of immutable types that touched only operational attributes. */
   readonly operationalUpdates: ReadonlyArray<{ readonly address: string; readonly attributes: readonly string[] }>;
+  /** Resources removed from the state without being destroyed (`removed` blocks with `destroy = false`). */
+  readonly forgotten: readonly string[];
+  /** Resources moved to a new address (`moved` blocks). */
+  readonly moved: ReadonlyArray<{ readonly address: string; readonly previousAddress: string }>;
+  /** Destroys of immutable resources that an `allowDestroy` pattern allowed. */
+  readonly allowedDestroys: readonly string[];
+  /** `allowDestroy` patterns that matched no destroyed resource. */
+  readonly unusedAllowDestroy: readonly string[];
+}
+
+/** Options of {@link guardPlan}. */
+export interface GuardOptions {
+  /**
+   * Addresses or globs (`*` any characters, `?` one) of immutable resources that may be
+   * destroyed without a replacement at their address: `aws_autoscaling_group.old_web`,
+   * `module.legacy.*`. The CLI's `--allow-destroy` (repeatable).
+   * @default - none: every such destroy is a violation
+   */
+  readonly allowDestroy?: readonly string[];
 }
 
 /** A plan file that cannot be used. The message names the file, the field and the fix. */
@@ -38,10 +73,15 @@ interface ResourceChange {
   address: string;
   mode?: string;
   type: string;
+  previous_address?: string;
+  /** Set on a deposed object: the old object of a create-before-destroy replacement that an earlier apply left behind. */
+  deposed?: string;
   change: { actions: string[]; before: unknown; after: unknown; after_unknown?: unknown };
 }
 
-const VALID_ACTIONS = new Set(['no-op', 'create', 'read', 'update', 'delete']);
+// `forget` (Terraform 1.7+, OpenTofu 1.9+): a `removed` block with `destroy = false`
+// drops the resource from the state and leaves the object running.
+const VALID_ACTIONS = new Set(['no-op', 'create', 'read', 'update', 'delete', 'forget']);
 
 /** Reads the JSON of a saved plan (`tofu show -json plan` / `terraform show -json plan`). */
 export function readPlanFile(path: string): unknown {
@@ -62,13 +102,17 @@ export function readPlanFile(path: string): unknown {
 }
 
 /**
- * Checks a plan: every in-place update of an immutable resource that changes more than
- * its operational attributes, and every delete-before-create replacement of an
- * immutable resource, is a violation. Mutable-by-design and other types pass.
+ * Checks a plan. Violations: an in-place update of an immutable resource that changes
+ * more than its operational attributes; a delete-before-create replacement of one; a
+ * destroy of one with no create at its address (unless `options.allowDestroy` names
+ * it); a create-before-destroy replacement of one that keeps a fixed name; drift of
+ * one (`resource_drift`, operational attributes excepted); a forbidden attribute set
+ * on any type. `forget` and `moved` are no violations. Mutable-by-design and other
+ * types pass otherwise.
  */
-export function guardPlan(plan: unknown, file = 'plan'): GuardReport {
+export function guardPlan(plan: unknown, file = 'plan', options: GuardOptions = {}): GuardReport {
   try {
-    return checkPlan(plan, file);
+    return checkPlan(plan, file, options);
   } catch (error) {
     if (error instanceof RangeError) {
       throw new PlanFileError(`${file}: is nested too deeply to be the JSON of a plan.`);
@@ -77,37 +121,120 @@ export function guardPlan(plan: unknown, file = 'plan'): GuardReport {
   }
 }
 
-function checkPlan(plan: unknown, file: string): GuardReport {
-  const changes = validatePlan(plan, file);
+function checkPlan(plan: unknown, file: string, options: GuardOptions): GuardReport {
+  const { changes, drift } = validatePlan(plan, file);
+  const allow = (options.allowDestroy ?? []).map((pattern) => ({ pattern, regex: addressPattern(pattern), used: false }));
   const actions: Record<string, number> = {};
   const violations: GuardViolation[] = [];
   const operationalUpdates: Array<{ address: string; attributes: string[] }> = [];
   const listed: Array<{ address: string; type: string; actions: string[] }> = [];
-  for (const rc of changes) {
-    if (rc.mode !== undefined && rc.mode !== 'managed') {
-      continue;
-    }
+  const forgotten: string[] = [];
+  const moved: Array<{ address: string; previousAddress: string }> = [];
+  const allowedDestroys: string[] = [];
+  const managed = changes.filter((rc) => rc.mode === undefined || rc.mode === 'managed');
+  const creates = managed.filter((rc) => rc.change.actions.includes('create'));
+  for (const rc of managed) {
     const key = rc.change.actions.join(',');
     actions[key] = (actions[key] ?? 0) + 1;
     if (key !== 'no-op' && key !== 'read') {
       listed.push({ address: rc.address, type: rc.type, actions: rc.change.actions });
     }
-    if (ResourcePolicy.classify(rc.type) !== 'immutable') {
+    if (typeof rc.previous_address === 'string' && rc.previous_address !== rc.address) {
+      moved.push({ address: rc.address, previousAddress: rc.previous_address });
+    }
+    if (rc.change.actions.includes('delete')) {
+      for (const entry of allow) {
+        if (entry.regex.test(rc.address)) {
+          entry.used = true;
+        }
+      }
+    }
+    if (rc.change.actions.includes('forget')) {
+      forgotten.push(rc.address);
+    }
+    violations.push(...forbiddenAttributes(rc));
+    const rule = ResourcePolicy.immutableRule(rc.type);
+    if (!rule) {
       continue;
     }
     if (key === 'delete,create') {
-      violations.push({ address: rc.address, type: rc.type, kind: 'delete-before-create', actions: rc.change.actions, attributes: changedAttributes(rc) });
+      const attributes = changedAttributes(rc);
+      violations.push({
+        address: rc.address, type: rc.type, kind: 'delete-before-create', actions: rc.change.actions, attributes,
+        message: `immutable ${rc.type} replaced delete-before-create (the old one is destroyed before its replacement exists)${attributes.length ? ` (${attributes.join(', ')})` : ''}; set lifecycle create_before_destroy (the ImmutabilityAspect does).`,
+      });
+    } else if (key === 'create,delete') {
+      const colliding = collidingIdentity(rc, rule.identityAttributes);
+      if (colliding.length > 0) {
+        const shown = colliding.map((attr) => `${attr} ${JSON.stringify((rc.change.after as Record<string, unknown>)[attr])}`).join(', ');
+        const fix = rule.prefixAttributes.length > 0 ? `use ${rule.prefixAttributes.map((a) => `${a}_prefix`).join(' / ')} or ` : '';
+        violations.push({
+          address: rc.address, type: rc.type, kind: 'name-collision', actions: rc.change.actions, attributes: colliding,
+          message: `immutable ${rc.type} replaced create-before-destroy with the same fixed ${shown}: the new one is created while the old one holds it, and the apply fails with "already exists"; ${fix}derive it from the generation (generationName).`,
+        });
+      }
     } else if (key === 'update') {
       const attributes = changedAttributes(rc);
       const substantive = attributes.filter((attr) => !ResourcePolicy.isOperationalAttribute(rc.type, attr));
       if (substantive.length > 0) {
-        violations.push({ address: rc.address, type: rc.type, kind: 'update-in-place', actions: rc.change.actions, attributes: substantive });
+        violations.push({
+          address: rc.address, type: rc.type, kind: 'update-in-place', actions: rc.change.actions, attributes: substantive,
+          message: `immutable ${rc.type} updated in place (${substantive.join(', ')}); make the change produce a new generation (a new name) so that it is replaced create-before-destroy.`,
+        });
       } else {
         operationalUpdates.push({ address: rc.address, attributes });
       }
+    } else if (key === 'delete') {
+      if (typeof rc.deposed === 'string') {
+        // The leftover old object of a create-before-destroy replacement (an interrupted
+        // apply): its replacement is the current object at the same address.
+        continue;
+      }
+      if (allow.some((entry) => entry.regex.test(rc.address))) {
+        allowedDestroys.push(rc.address);
+        continue;
+      }
+      const elsewhere = creates.filter((other) => other.type === rc.type && other.address !== rc.address).map((other) => other.address);
+      const renamed = elsewhere.length > 0
+        ? `; ${elsewhere.join(', ')} of the same type is created at another address: if the construct was renamed, add a moved block (moved { from = ${rc.address}, to = ${elsewhere[0]} }) so that it is replaced in order, not destroyed unordered`
+        : '';
+      violations.push({
+        address: rc.address, type: rc.type, kind: 'destroy', actions: rc.change.actions, attributes: [],
+        message: `immutable ${rc.type} destroyed with no replacement at its address${renamed}. If the destroy is intended, pass --allow-destroy ${rc.address}.`,
+      });
     }
   }
-  return { actions, changes: listed, violations, operationalUpdates };
+  for (const rc of drift) {
+    if ((rc.mode !== undefined && rc.mode !== 'managed') || ResourcePolicy.classify(rc.type) !== 'immutable') {
+      continue;
+    }
+    if (rc.change.actions.includes('delete')) {
+      violations.push({
+        address: rc.address, type: rc.type, kind: 'drift', actions: rc.change.actions, attributes: [],
+        message: `immutable ${rc.type} was deleted outside Terraform (resource_drift); find out who removed a server definition by hand before applying.`,
+      });
+      continue;
+    }
+    const drifted = [...new Set(changedPaths(withoutEmpty(rc.change.before) ?? {}, withoutEmpty(rc.change.after) ?? {}).map(topAttribute))]
+      .filter((attr) => attr !== '(value)' && !ResourcePolicy.isOperationalAttribute(rc.type, attr))
+      .sort();
+    if (drifted.length > 0) {
+      violations.push({
+        address: rc.address, type: rc.type, kind: 'drift', actions: rc.change.actions, attributes: drifted,
+        message: `immutable ${rc.type} changed outside Terraform (resource_drift: ${drifted.join(', ')}); someone changed a server definition by hand. Find out why, then replace it with a new generation instead of applying over it.`,
+      });
+    }
+  }
+  return {
+    actions,
+    changes: listed,
+    violations,
+    operationalUpdates,
+    forgotten,
+    moved,
+    allowedDestroys,
+    unusedAllowDestroy: allow.filter((entry) => !entry.used).map((entry) => entry.pattern),
+  };
 }
 
 /** Top-level attributes that differ between before and after, or become unknown. */
@@ -124,21 +251,46 @@ function changedAttributes(rc: ResourceChange): string[] {
   return [...attributes].sort();
 }
 
-function validatePlan(plan: unknown, file: string): ResourceChange[] {
-  if (!isObject(plan)) {
-    throw new PlanFileError(`${file}: the top level is not an object; pass the output of "tofu show -json <plan>".`);
-  }
-  if (typeof plan.format_version !== 'string') {
-    throw new PlanFileError(`${file}: "format_version" is missing; this is not the JSON of a plan (pass the output of "tofu show -json <plan>").`);
-  }
-  if (plan.resource_changes === undefined) {
+/**
+ * The identity attributes of a create-before-destroy replacement when every one of
+ * them keeps the same known, non-empty value (none is unknown after apply, as a
+ * name_prefix name is): the new object would collide with the old. Empty otherwise.
+ */
+function collidingIdentity(rc: ResourceChange, identity: readonly string[]): string[] {
+  if (identity.length === 0 || !isObject(rc.change.before) || !isObject(rc.change.after)) {
     return [];
   }
-  if (!Array.isArray(plan.resource_changes)) {
-    throw new PlanFileError(`${file}: "resource_changes" is not a list; the plan JSON is damaged. Re-run "tofu show -json <plan>".`);
+  const before = rc.change.before;
+  const after = rc.change.after;
+  const unknown = isObject(rc.change.after_unknown) ? rc.change.after_unknown : {};
+  const collides = identity.every((attr) => unknown[attr] !== true && after[attr] !== undefined && after[attr] !== null
+    && after[attr] !== '' && JSON.stringify(after[attr]) === JSON.stringify(before[attr]));
+  return collides ? [...identity] : [];
+}
+
+/** Forbidden attributes set in the planned object (any action that keeps an object). */
+function forbiddenAttributes(rc: ResourceChange): GuardViolation[] {
+  const forbidden = ResourcePolicy.forbiddenAttributes(rc.type);
+  if (Object.keys(forbidden).length === 0 || rc.change.actions.every((a) => a === 'delete' || a === 'forget' || a === 'read')) {
+    return [];
   }
-  return plan.resource_changes.map((rc, i) => {
-    const where = `${file}: resource_changes[${i}]`;
+  return Object.entries(forbidden)
+    .filter(([path]) => valuesAt(rc.change.after, path).some((value) => withoutEmpty(value) !== undefined))
+    .map(([path, reason]) => ({
+      address: rc.address, type: rc.type, kind: 'forbidden-attribute' as const, actions: rc.change.actions, attributes: [path],
+      message: `${rc.type} sets ${path}: it ${reason}.`,
+    }));
+}
+
+function validateChanges(list: unknown, field: string, file: string): ResourceChange[] {
+  if (list === undefined) {
+    return [];
+  }
+  if (!Array.isArray(list)) {
+    throw new PlanFileError(`${file}: "${field}" is not a list; the plan JSON is damaged. Re-run "tofu show -json <plan>".`);
+  }
+  return list.map((rc, i) => {
+    const where = `${file}: ${field}[${i}]`;
     if (!isObject(rc)) {
       throw new PlanFileError(`${where} is not an object; the plan JSON is damaged.`);
     }
@@ -151,8 +303,21 @@ function validatePlan(plan: unknown, file: string): ResourceChange[] {
     const change = rc.change;
     if (!isObject(change) || !Array.isArray(change.actions) || change.actions.length === 0
       || change.actions.some((a) => typeof a !== 'string' || !VALID_ACTIONS.has(a))) {
-      throw new PlanFileError(`${where} (${rc.address}) "change.actions" is not a list of plan actions (no-op, create, read, update, delete).`);
+      throw new PlanFileError(`${where} (${rc.address}) "change.actions" is not a list of plan actions (no-op, create, read, update, delete, forget).`);
     }
     return rc as unknown as ResourceChange;
   });
+}
+
+function validatePlan(plan: unknown, file: string): { changes: ResourceChange[]; drift: ResourceChange[] } {
+  if (!isObject(plan)) {
+    throw new PlanFileError(`${file}: the top level is not an object; pass the output of "tofu show -json <plan>".`);
+  }
+  if (typeof plan.format_version !== 'string') {
+    throw new PlanFileError(`${file}: "format_version" is missing; this is not the JSON of a plan (pass the output of "tofu show -json <plan>").`);
+  }
+  return {
+    changes: validateChanges(plan.resource_changes, 'resource_changes', file),
+    drift: validateChanges(plan.resource_drift, 'resource_drift', file),
+  };
 }

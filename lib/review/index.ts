@@ -4,4 +4,4 @@
 export { hasViolations, previewChanges, readSynthOutput, SynthOutputError } from './preview';
 export type { PreviewAction, PreviewResource, StackPreview } from './preview';
 export { guardPlan, PlanFileError, readPlanFile } from './guard';
-export type { GuardReport, GuardViolation } from './guard';
+export type { GuardOptions, GuardReport, GuardViolation, GuardViolationKind } from './guard';

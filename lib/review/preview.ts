@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'fs';
 import { basename, dirname, join } from 'path';
-import { changedPaths, isObject, topAttribute } from './private/diff';
+import { changedPaths, isObject, topAttribute, valuesAt, withoutEmpty } from './private/diff';
+import { referencesInValue, ResourceReference, stringLeaves, triggerReference } from './private/references';
 import { ResourcePolicy } from '../immutability/resource-policy';
 
 /** What happens to one resource between two synth outputs. */
@@ -12,12 +13,23 @@ export interface PreviewResource {
   readonly address: string;
   readonly type: string;
   readonly action: PreviewAction;
-  /** Changed attribute paths (replaced and updated). */
+  /**
+   * Changed attribute paths (replaced and updated; for unchanged, meta-arguments such as
+   * depends_on or lifecycle preconditions whose change alone plans no action).
+   */
   readonly changed: readonly string[];
-  /** Why a replacement is one: the identity attributes that changed, or the trigger. */
+  /**
+   * Why a replacement is one (the force-new attributes that changed, the trigger, the
+   * reference followed), or why an update follows another resource.
+   */
   readonly reason?: string;
-  /** True when an immutable type would be updated in place (not only operational attributes). */
+  /**
+   * True when an immutable type would be updated in place (not only operational
+   * attributes), or a forbidden attribute is set.
+   */
   readonly violation: boolean;
+  /** Why `violation` is true. */
+  readonly violationReason?: string;
 }
 
 /** The preview of one stack. */
@@ -34,7 +46,7 @@ export class SynthOutputError extends Error {
   }
 }
 
-type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
+type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>>; moved?: unknown };
 
 /**
  * Reads a synth output: a cdktf.out folder (with manifest.json), a stack folder
@@ -115,12 +127,20 @@ function resources(stack: StackJson | undefined): Map<string, { type: string; bo
 }
 
 /**
- * Compares two synth outputs offline. A resource of an immutable type whose identity
- * (name, version) changed is replaced by a new generation; one whose other
- * non-operational attributes changed while the identity stayed would be updated in
- * place, which is a violation. Resources whose replace_triggered_by names a replaced
- * resource are replaced too. When each side holds a single stack, the two are compared
- * whatever their names (two stack JSON files).
+ * Compares two synth outputs offline. Per stack, each resource is created, destroyed,
+ * replaced, updated in place or unchanged:
+ *
+ * - replaced: an attribute that forces a new resource changed (its name or generation,
+ *   or any force-new attribute of {@link ResourcePolicy.forceNewAttributes}, whatever
+ *   the type's class); or, for Image Builder components, recipes and images, any
+ *   argument; or a force-new attribute references (`${aws_x.y.attr}`) a resource whose
+ *   value there changes; or its `replace_triggered_by` names a resource (or attribute)
+ *   that changes. References are followed to a fixed point.
+ * - updated: any other change, including an attribute whose referenced value changes.
+ *
+ * `violation` is true for an immutable resource updated in place beyond its
+ * operational attributes, and for a forbidden attribute that is set. When each side
+ * holds a single stack, the two are compared whatever their names (two stack JSON files).
  */
 export function previewChanges(before: Map<string, StackJson>, after: Map<string, StackJson>): StackPreview[] {
   // Two single-stack inputs (two stack JSON files) are the same stack, whatever their names.
@@ -135,66 +155,183 @@ export function previewChanges(before: Map<string, StackJson>, after: Map<string
   return names.map((stack) => ({ stack, resources: previewStack(before.get(stack), after.get(stack)) }));
 }
 
+interface Entry {
+  address: string;
+  type: string;
+  action: PreviewAction;
+  changed: string[];
+  reason?: string;
+  violation: boolean;
+  violationReason?: string;
+}
+
+/**
+ * The before side with the `moved` blocks of the after side applied (`{ from, to }`
+ * addresses): a moved resource is compared with itself at its new address.
+ */
+function movedTo(before: Map<string, { type: string; body: Record<string, unknown> }>, moved: unknown): Map<string, { type: string; body: Record<string, unknown> }> {
+  const moves = Array.isArray(moved) ? moved : [];
+  for (const move of moves) {
+    if (isObject(move) && typeof move.from === 'string' && typeof move.to === 'string' && before.has(move.from) && !before.has(move.to)) {
+      before.set(move.to, before.get(move.from)!);
+      before.delete(move.from);
+    }
+  }
+  return before;
+}
+
+/** Meta-arguments whose change alone plans no action on the resource. */
+const NO_ACTION_META_ARGUMENTS = ['depends_on', 'lifecycle', 'provisioner', 'connection'];
+
+/** Top-level keys of a resource body that are meta-arguments, not attributes that reference values. */
+const META_ARGUMENTS = ['lifecycle', 'depends_on', 'provider', 'count', 'for_each', 'provisioner', 'connection'];
+
 function previewStack(beforeStack: StackJson | undefined, afterStack: StackJson | undefined): PreviewResource[] {
-  const before = resources(beforeStack);
+  const before = movedTo(resources(beforeStack), afterStack?.moved);
   const after = resources(afterStack);
   const addresses = [...new Set([...before.keys(), ...after.keys()])].sort();
-  const result = new Map<string, PreviewResource>();
+  const result = new Map<string, Entry>();
   for (const address of addresses) {
-    const a = before.get(address);
-    const b = after.get(address);
-    const type = (a ?? b)!.type;
-    if (!a) {
-      result.set(address, { address, type, action: 'created', changed: [], violation: false });
-      continue;
-    }
-    if (!b) {
-      result.set(address, { address, type, action: 'destroyed', changed: [], violation: false });
-      continue;
-    }
-    const changed = changedPaths(a.body, b.body);
-    if (changed.length === 0) {
-      result.set(address, { address, type, action: 'unchanged', changed, violation: false });
-      continue;
-    }
-    const rule = ResourcePolicy.immutableRule(type);
-    const identity = rule ? rule.identityAttributes.filter((attr) => changed.some((path) => topAttribute(path) === attr)) : [];
-    const substantive = changed.filter((path) => !ResourcePolicy.isOperationalAttribute(type, path) && topAttribute(path) !== 'lifecycle');
-    if (rule && (identity.length > 0 || (rule.replacesOnAnyChange && substantive.length > 0))) {
-      const reason = identity.length > 0 ? `new ${identity.join(' and ')}` : 'every argument of this type forces a new resource';
-      result.set(address, { address, type, action: 'replaced', changed, reason, violation: false });
-      continue;
-    }
-    const violation = rule !== undefined && substantive.length > 0;
-    result.set(address, { address, type, action: 'updated', changed, violation });
+    result.set(address, classify(address, before.get(address), after.get(address)));
   }
-  // replace_triggered_by: a replaced (or newly created) trigger replaces the dependant.
-  let changedSomething = true;
-  while (changedSomething) {
-    changedSomething = false;
-    for (const [address, entry] of result) {
+  const isResource = (address: string) => after.has(address);
+
+  /** True when the value that `ref` reads changes in this plan. */
+  const changes = (ref: ResourceReference): boolean => {
+    const target = result.get(ref.address);
+    if (!target || target.action === 'unchanged' || target.action === 'destroyed') {
+      return false;
+    }
+    if (ref.attribute === undefined) {
+      return true;
+    }
+    const changedTops = new Set(target.changed.map(topAttribute));
+    if (target.action === 'updated') {
+      return changedTops.has(ref.attribute) || (CHANGES_ON_UPDATE[target.type] ?? []).includes(ref.attribute);
+    }
+    // Replaced or created: a new object. An argument it sets, and that did not change,
+    // reads the same; anything else (id, arn, computed outputs) is new.
+    const configured = Object.prototype.hasOwnProperty.call(after.get(ref.address)?.body ?? {}, ref.attribute);
+    return !configured || changedTops.has(ref.attribute);
+  };
+
+  let progress = true;
+  while (progress) {
+    progress = false;
+    for (const entry of result.values()) {
       if (entry.action !== 'updated' && entry.action !== 'unchanged') {
         continue;
       }
-      const lifecycle = after.get(address)?.body.lifecycle;
+      const body = after.get(entry.address)!.body;
+      const lifecycle = body.lifecycle;
       const triggers = isObject(lifecycle) && Array.isArray(lifecycle.replace_triggered_by) ? lifecycle.replace_triggered_by as unknown[] : [];
       const fired = triggers.find((trigger) => {
-        if (typeof trigger !== 'string') {
-          return false;
-        }
-        const target = result.get(trigger.split('.').slice(0, 2).join('.'));
-        return target !== undefined && (target.action === 'replaced' || target.action === 'created');
+        const ref = typeof trigger === 'string' ? triggerReference(trigger, isResource) : undefined;
+        return ref !== undefined && changes(ref);
       });
       if (fired !== undefined) {
-        result.set(address, { ...entry, action: 'replaced', reason: `replace_triggered_by ${String(fired)}`, violation: false });
-        changedSomething = true;
+        replace(entry, `replace_triggered_by ${String(fired)}`);
+        progress = true;
+        continue;
+      }
+      for (const leaf of stringLeaves(body, META_ARGUMENTS)) {
+        const ref = referencesInValue(leaf.text, isResource).find(changes);
+        if (!ref) {
+          continue;
+        }
+        if (ResourcePolicy.isForceNewAttribute(entry.type, leaf.path) || isIdentity(entry.type, leaf.path)) {
+          replace(entry, `${topAttribute(leaf.path)} follows ${ref.address}${ref.attribute ? `.${ref.attribute}` : ''}, which changes`);
+          progress = true;
+          break;
+        }
+        if (!entry.changed.includes(leaf.path)) {
+          entry.changed = [...entry.changed, leaf.path].sort();
+          entry.action = 'updated';
+          entry.reason = entry.reason ?? `${leaf.path} follows ${ref.address}${ref.attribute ? `.${ref.attribute}` : ''}, which changes`;
+          entry.violation = inPlaceViolation(entry.type, entry.changed);
+          progress = true;
+        }
       }
     }
   }
-  return [...result.values()];
+  for (const entry of result.values()) {
+    const problem = entry.action === 'destroyed' ? undefined : forbiddenProblem(entry.type, after.get(entry.address)?.body);
+    if (problem) {
+      entry.violation = true;
+      entry.violationReason = problem;
+    } else if (entry.violation) {
+      entry.violationReason = 'immutable resource updated in place';
+    }
+  }
+  return [...result.values()].map(({ violationReason, reason, ...rest }) => ({
+    ...rest,
+    ...(reason !== undefined && (rest.action === 'replaced' || rest.action === 'updated') ? { reason } : {}),
+    ...(violationReason !== undefined ? { violationReason } : {}),
+  }));
 }
 
-/** True when any stack would update an immutable resource in place. */
+function replace(entry: Entry, reason: string): void {
+  entry.action = 'replaced';
+  entry.reason = reason;
+  entry.violation = false;
+}
+
+function isIdentity(type: string, path: string): boolean {
+  return (ResourcePolicy.immutableRule(type)?.identityAttributes ?? []).includes(topAttribute(path));
+}
+
+/** True when an immutable type changes in place beyond operational attributes. */
+function inPlaceViolation(type: string, changed: readonly string[]): boolean {
+  return ResourcePolicy.immutableRule(type) !== undefined
+    && changed.some((path) => !ResourcePolicy.isOperationalAttribute(type, path) && !NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)));
+}
+
+/** The message for a forbidden attribute set in `body`, if any. */
+function forbiddenProblem(type: string, body: Record<string, unknown> | undefined): string | undefined {
+  const set = Object.entries(ResourcePolicy.forbiddenAttributes(type))
+    .find(([path]) => valuesAt(body, path).some((value) => withoutEmpty(value) !== undefined));
+  return set ? `${set[0]} is set: it ${set[1]}` : undefined;
+}
+
+/**
+ * Computed attributes that change when the resource is updated in place: a launch
+ * template's latest_version is a new number after every update.
+ */
+const CHANGES_ON_UPDATE: Readonly<Record<string, readonly string[]>> = {
+  aws_launch_template: ['latest_version'],
+};
+
+/** The classification of one resource from its own two bodies. */
+function classify(address: string, a: { type: string; body: Record<string, unknown> } | undefined, b: { type: string; body: Record<string, unknown> } | undefined): Entry {
+  const type = (a ?? b)!.type;
+  if (!a) {
+    return { address, type, action: 'created', changed: [], violation: false };
+  }
+  if (!b) {
+    return { address, type, action: 'destroyed', changed: [], violation: false };
+  }
+  const changed = changedPaths(a.body, b.body);
+  // depends_on, preconditions and the like order and check the plan; alone, they change nothing.
+  if (changed.every((path) => NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)))) {
+    return { address, type, action: 'unchanged', changed, violation: false };
+  }
+  const rule = ResourcePolicy.immutableRule(type);
+  const identity = rule ? rule.identityAttributes.filter((attr) => changed.some((path) => topAttribute(path) === attr)) : [];
+  if (identity.length > 0) {
+    return { address, type, action: 'replaced', changed, reason: `new ${identity.join(' and ')}`, violation: false };
+  }
+  const forceNew = [...new Set(changed.filter((path) => ResourcePolicy.isForceNewAttribute(type, path)).map(topAttribute))];
+  if (forceNew.length > 0) {
+    return { address, type, action: 'replaced', changed, reason: `${forceNew.join(', ')} force${forceNew.length === 1 ? 's' : ''} a new resource`, violation: false };
+  }
+  const substantive = changed.filter((path) => !ResourcePolicy.isOperationalAttribute(type, path) && !NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)));
+  if (rule?.replacesOnAnyChange && substantive.length > 0) {
+    return { address, type, action: 'replaced', changed, reason: 'every argument of this type forces a new resource', violation: false };
+  }
+  return { address, type, action: 'updated', changed, violation: inPlaceViolation(type, changed) };
+}
+
+/** True when any stack would update an immutable resource in place, or sets a forbidden attribute. */
 export function hasViolations(preview: readonly StackPreview[]): boolean {
   return preview.some((stack) => stack.resources.some((resource) => resource.violation));
 }

@@ -55,6 +55,17 @@ describe('guard on real OpenTofu plans', () => {
     expect(result.stderr).toMatch(/1 violation/);
   });
 
+  test('forget and moved: a real OpenTofu 1.11 plan with a removed block (destroy = false) and a moved block exits 0', () => {
+    // tofu-forget-moved.json: terraform_data resources, planned and shown by the
+    // toolchain's OpenTofu 1.11.7 (`removed { lifecycle { destroy = false } }` and `moved`).
+    const file = join(PLANS, 'tofu-forget-moved.json');
+    const { code, report } = guardJson(file);
+    expect(code).toBe(0);
+    expect(report.actions).toEqual({ forget: 1, 'no-op': 1 });
+    expect(report.forgotten).toEqual(['terraform_data.a']);
+    expect(report.moved).toEqual([{ address: 'terraform_data.d', previousAddress: 'terraform_data.c' }]);
+  });
+
   test('the stage plan turned delete-before-create fails on both resources', () => {
     const json = JSON.parse(readFileSync(plan('stage'), 'utf8'));
     for (const rc of json.resource_changes) {

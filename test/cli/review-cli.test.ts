@@ -2,6 +2,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { runCli } from './run-cli';
+import {
+  createBeforeDestroySameName, destroyUnreplaced, driftedLaunchTemplate, forgetGreenSlot, GREEN_ASG, GREEN_LT,
+  movedBlueGroup, renamedWithoutMoved, writePlan,
+} from '../review/plan-cases';
 
 const PLANS = join(__dirname, '..', 'fixtures', 'plans');
 
@@ -38,6 +42,37 @@ describe('guard', () => {
     const json = JSON.parse(runCli(['guard', join(PLANS, 'launch-template-updated-in-place.json'), '--json']).stdout) as { ok: boolean; violations: Array<{ address: string; kind: string; attributes: string[] }> };
     expect(json.ok).toBe(false);
     expect(json.violations).toEqual([expect.objectContaining({ address: 'aws_launch_template.fleet_green', kind: 'update-in-place', attributes: ['image_id', 'latest_version'] })]);
+  });
+
+  describe('every guard case and its exit code', () => {
+    test.each([
+      ['forget (removed block, destroy = false)', forgetGreenSlot, [], 0, /ok {2}aws_autoscaling_group\.Web_Green_AutoScalingGroup_70F3CBBA: forgotten \(removed from the state, not destroyed\)/],
+      ['moved', movedBlueGroup, [], 0, /ok {2}aws_autoscaling_group\.Web_Blue_Group_9A8B7C6D: moved from aws_autoscaling_group\.Web_Blue_AutoScalingGroup_EBAB4B97/],
+      ['destroy with no replacement', destroyUnreplaced, [], 1, /FAIL aws_autoscaling_group\.Web_Green_AutoScalingGroup_70F3CBBA: immutable aws_autoscaling_group destroyed with no replacement at its address\. If the destroy is intended, pass --allow-destroy aws_autoscaling_group\.Web_Green_AutoScalingGroup_70F3CBBA\./],
+      ['destroy allowed by --allow-destroy (repeated, address and glob)', destroyUnreplaced, ['--allow-destroy', GREEN_ASG, `--allow-destroy=aws_launch_template.*`], 0, /ok {2}aws_launch_template\.Web_Green_LaunchTemplate_79031D5E: destroyed, allowed by --allow-destroy/],
+      ['renamed without a moved block', renamedWithoutMoved, [], 1, /FAIL .*created at another address: if the construct was renamed, add a moved block/],
+      ['drift of an immutable resource', driftedLaunchTemplate, [], 1, /FAIL aws_launch_template\.Web_Blue_LaunchTemplate_0CDF2054: .*resource_drift: default_version, image_id, latest_version/],
+      ['create-before-destroy keeping a fixed name', createBeforeDestroySameName, [], 1, /FAIL aws_autoscaling_group\.Web_Green_AutoScalingGroup_70F3CBBA: .*already exists/],
+    ] as Array<[string, () => unknown, string[], number, RegExp]>)('%s', (name, make, flags, code, output) => {
+      const result = runCli(['guard', writePlan(name.replace(/\W+/g, '-'), make()), ...flags]);
+      expect(result.code).toBe(code);
+      expect(result.stdout).toMatch(output);
+    });
+
+    test('a forbidden attribute (Image Builder launch_template_configuration) exits 1', () => {
+      const result = runCli(['guard', join(PLANS, 'distribution-launch-template-configuration.json')]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/FAIL aws_imagebuilder_distribution_configuration\.Web_Distribution_6159A101: aws_imagebuilder_distribution_configuration sets distribution\.launch_template_configuration/);
+    });
+
+    test('--allow-destroy that matches nothing is a note, not an error; without a value it is bad input', () => {
+      const noted = runCli(['guard', join(PLANS, 'stage-replace-cbd.json'), '--allow-destroy', 'aws_instance.gone']);
+      expect(noted.code).toBe(0);
+      expect(noted.stderr).toMatch(/--allow-destroy aws_instance\.gone matched no destroyed resource/);
+      expect(runCli(['guard', join(PLANS, 'stage-replace-cbd.json'), '--allow-destroy'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--allow-destroy needs an address or a glob/) });
+      const json = JSON.parse(runCli(['guard', writePlan('d', destroyUnreplaced()), '--json', '--allow-destroy', GREEN_LT]).stdout);
+      expect(json).toMatchObject({ ok: false, allowedDestroys: [GREEN_LT], violations: [expect.objectContaining({ address: GREEN_ASG, kind: 'destroy' })] });
+    });
   });
 
   describe('bad plan files (exit 2)', () => {

@@ -33,3 +33,45 @@ export function topAttribute(path: string): string {
 export function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
+
+/**
+ * `value` with empty members dropped: null, "", [] and {} (at any depth) are the same
+ * "unset" to the providers, which refresh one as another (`null` -> `[]`). False and 0
+ * are values.
+ */
+export function withoutEmpty(value: unknown): unknown {
+  if (value === null || value === undefined || value === '') {
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    const items = value.map(withoutEmpty);
+    return items.every((item) => item === undefined) ? undefined : items;
+  }
+  if (isObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const kept = withoutEmpty(item);
+      if (kept !== undefined) {
+        out[key] = kept;
+      }
+    }
+    return Object.keys(out).length === 0 ? undefined : out;
+  }
+  return value;
+}
+
+/** Values found at a dotted path (list indexes skipped): `distribution.launch_template_configuration`. */
+export function valuesAt(value: unknown, path: string): unknown[] {
+  const [head, ...rest] = path.split('.');
+  if (Array.isArray(value)) {
+    return value.flatMap((item) => valuesAt(item, path));
+  }
+  if (!isObject(value) || !(head in value)) {
+    return [];
+  }
+  const next = value[head];
+  if (rest.length === 0) {
+    return Array.isArray(next) ? next : [next];
+  }
+  return valuesAt(next, rest.join('.'));
+}
