@@ -6,7 +6,7 @@ import { IImageSource, ImageSourceConfig } from '../image/image-source';
 import { Generation, withStableReferences } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
 import { generationName, NameRule } from '../immutability/naming';
-import { Validator } from '../private/validation';
+import { isLiteral, Validator } from '../private/validation';
 import { IInstanceProfile, InstanceProfile } from './instance-profile';
 import { InstanceRequirements, InstanceType } from './instance-type';
 import { ServerSettings, validateServerSettings } from './server-settings';
@@ -32,7 +32,7 @@ export interface ImmutableLaunchTemplateProps extends ServerSettings {
    * More values that define what runs, hashed into the generation with the launch
    * template settings. The fleets pass the settings of the auto scaling group that
    * runs this template and that its resource policy does not let change in place
-   * (subnets, target groups, health check type and grace period), so that one
+   * (subnets, target groups, health check type), so that one
    * generation names both the template and the group.
    * @default - none
    */
@@ -40,11 +40,13 @@ export interface ImmutableLaunchTemplateProps extends ServerSettings {
 }
 
 /**
- * The default root volume. Its size is explicit: EC2 accepts a root mapping without a
- * size (it takes the snapshot's), but moto refuses it, and a fixed size keeps a new
- * image from silently changing the disk of every server.
+ * Root device name of the default root volume when the image source does not know the
+ * image's: `/dev/xvda`, the root of Amazon Linux (and of the library's own Linux AMI
+ * pipelines). An image with another root (`/dev/sda1`: Ubuntu, Windows, most others)
+ * needs `blockDevices`: a mapping for a device the image does not have, without a size,
+ * is refused by EC2 at launch instead of silently adding an empty volume.
  */
-const DEFAULT_ROOT: BlockDevice = { deviceName: '/dev/xvda', volumeSizeGiB: 20 };
+const DEFAULT_ROOT_DEVICE = '/dev/xvda';
 
 /**
  * A launch template whose name is its generation: `<name>-<slot>-<generation>`, the
@@ -56,7 +58,8 @@ const DEFAULT_ROOT: BlockDevice = { deviceName: '/dev/xvda', volumeSizeGiB: 20 }
  *
  * Secure defaults: IMDSv2 required with hop limit 1, no public IP address (the
  * security groups sit on the network interface with `associate_public_ip_address =
- * false`), an encrypted gp3 root volume, and a least-privilege instance profile.
+ * false`), an encrypted gp3 root volume at the image's snapshot size, and a
+ * least-privilege instance profile.
  *
  * An image that is a token (an SSM parameter, a pipeline's output) makes the
  * generation a Terraform expression (see `Generation.of`), and the template also gets
@@ -120,7 +123,10 @@ export class ImmutableLaunchTemplate extends Construct {
     this.instanceType = props.instanceType ?? InstanceType.of('t3.micro');
     this.instanceProfile = props.instanceProfile ?? new InstanceProfile(this, 'InstanceProfile');
     const securityGroupIds = [...(props.securityGroupIds ?? [])];
-    const blockDevices = (props.blockDevices ?? [DEFAULT_ROOT]).map(effectiveBlockDevice);
+    // The default root volume has no size, so that EC2 gives it the size of the image's
+    // snapshot; a size the image source knows (an AmiPipeline's) is written out.
+    const blockDevices = (props.blockDevices ?? [{ deviceName: this.image.rootDeviceName ?? DEFAULT_ROOT_DEVICE }])
+      .map((device, i) => effectiveBlockDevice(check, device, this.image, props.blockDevices ? blockDeviceProp(props, i) : undefined));
     const metadata = {
       httpTokens: props.metadataOptions?.httpTokens ?? 'required',
       hopLimit: props.metadataOptions?.hopLimit ?? 1,
@@ -197,10 +203,34 @@ interface EffectiveBlockDevice {
   readonly deleteOnTermination: boolean;
 }
 
-function effectiveBlockDevice(device: BlockDevice): EffectiveBlockDevice {
+/**
+ * How an error names `blockDevices[i].volumeSizeGiB`: a fleet's settings entered as
+ * `server.` or, for a blue/green slot, `slots.<slot>.` (which one the template cannot tell).
+ */
+function blockDeviceProp(props: ImmutableLaunchTemplateProps, i: number): string {
+  const prop = `blockDevices[${i}].volumeSizeGiB`;
+  if (!checkedSettings.has(props)) {
+    return prop;
+  }
+  return props.slot ? `server.${prop} or slots.${props.slot}.${prop}` : `server.${prop}`;
+}
+
+/**
+ * The device with its defaults, and the image's size when the image source knows it:
+ * carried to a device of the same name without a size, and a lower size refused
+ * (`prop` names it; undefined for the default root, which has no size of its own).
+ */
+function effectiveBlockDevice(check: Validator, device: BlockDevice, image: ImageSourceConfig, prop: string | undefined): EffectiveBlockDevice {
+  const imageVolume = isLiteral(device.deviceName)
+    ? (image.volumes ?? []).find((volume) => volume.deviceName === device.deviceName && isLiteral(volume.volumeSizeGiB))
+    : undefined;
+  const imageSize = imageVolume?.volumeSizeGiB;
+  if (imageSize !== undefined && isLiteral(device.volumeSizeGiB) && device.volumeSizeGiB < imageSize) {
+    check.fail(`${prop ?? 'blockDevices'} (${device.volumeSizeGiB}) must be at least ${imageSize}, the size in GiB of the image's ${device.deviceName} volume (${image.description}): EC2 refuses to launch a smaller one. Raise it, or omit volumeSizeGiB to take the image's size.`);
+  }
   return {
     deviceName: device.deviceName,
-    volumeSizeGiB: device.volumeSizeGiB,
+    volumeSizeGiB: device.volumeSizeGiB ?? imageSize,
     volumeType: device.volumeType ?? 'gp3',
     encrypted: device.encrypted ?? true,
     kmsKeyId: device.kmsKeyId,

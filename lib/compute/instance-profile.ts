@@ -58,7 +58,10 @@ const PROFILE_NAME = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
  *
  * The profile is shared by every generation and updated in place (permissions are
  * not what runs on the server); it is hashed into a launch template's generation by
- * its construct path, not by its runtime name.
+ * its identity, not by its runtime name: its construct path and the arguments that
+ * make Terraform replace the profile or its role (`namePrefix`, and a `path` or
+ * `name` set through an override). A change of one of them is a new generation; a
+ * change of `managedPolicyArns` or `permissionsBoundaryArn` is applied in place.
  */
 export class InstanceProfile extends Construct implements IInstanceProfile {
   /** An existing instance profile, by name. */
@@ -110,6 +113,8 @@ export class InstanceProfile extends Construct implements IInstanceProfile {
     this.resource = new IamInstanceProfile(this, 'Resource', { namePrefix: prefix, role: this.role.name });
     this.instanceProfileName = this.resource.name;
     this.instanceProfileArn = this.resource.arn;
-    registerStableReference(this.instanceProfileName, `instance-profile:${this.node.path}`);
+    // hashed by identity: a change that replaces the profile or its role (name prefix,
+    // path) is a new generation; policies change in place and are not part of it
+    registerStableReference(this.instanceProfileName, `instance-profile:${this.node.path}`, [this.resource, this.role]);
   }
 }

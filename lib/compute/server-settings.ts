@@ -65,10 +65,15 @@ export interface ServerSettings {
   readonly keyName?: string;
   /**
    * EBS volumes. When set, it replaces the default root volume, so include the root
-   * device if you want to size or encrypt it.
-   * @default - one encrypted 20 GiB gp3 root volume on `/dev/xvda` (the root device of
-   *   Amazon Linux). Images with another root device (`/dev/sda1` for Ubuntu) or a
-   *   snapshot above 20 GiB must set this.
+   * device if you want to size or encrypt it. A volume without `volumeSizeGiB` on a
+   * device of the image takes the size of the image's snapshot; when the image comes
+   * from an `AmiPipeline` that sets the size, that size is written out, and a smaller
+   * one is refused at synth.
+   * @default - one encrypted gp3 root volume at the size of the image's snapshot, on
+   *   the image's root device when the image source knows it (an `AmiPipeline`), else
+   *   on `/dev/xvda` (the root device of Amazon Linux). Images with another root device
+   *   (`/dev/sda1` for Ubuntu and most others) must set this: EC2 refuses to launch a
+   *   mapping without a size for a device the image does not have.
    */
   readonly blockDevices?: readonly BlockDevice[];
   /**

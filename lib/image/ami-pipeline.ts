@@ -18,7 +18,8 @@ import { AmiBuildInfrastructureProps, InfrastructureConfiguration } from './infr
 import { LifecyclePolicy } from './lifecycle-policy';
 import { ParentImage } from './parent-image';
 import { buildInstanceProfile, buildLifecycleRole, lazyArnPrefix } from './private/build-roles';
-import { registerImageProducer } from './private/image-producers';
+import { registerImageLayout, registerImageProducer } from './private/image-producers';
+import type { ImageLayout } from './private/image-producers';
 import { publishAmiId } from './private/publish-ami-id';
 import { defaultPipelineName, PIPELINE_NAME, PIPELINE_NAME_RULE } from './private/pipeline-name';
 
@@ -203,6 +204,7 @@ export class AmiPipeline extends Construct {
       dependsOn: dependencies,
     });
     registerImageProducer(this, image);
+    registerImageLayout(this, imageLayout(platform, props.blockDevices));
     this.imageArn = image.arn;
     this.amiId = image.amiId;
     this.amiParameterName = props.amiParameterName ?? `/images/${name}/ami-id`;
@@ -233,6 +235,22 @@ export class AmiPipeline extends Construct {
       });
     }
   }
+}
+
+/**
+ * What launch templates learn about this pipeline's AMIs through
+ * `ImageSource.fromPipeline`: the root device (the platform's default root, or the
+ * first of `blockDevices` named like a root device, `/dev/xvda` or `/dev/sda1`) and
+ * the volumes with their sizes.
+ */
+function imageLayout(platform: AmiPlatform, blockDevices: readonly BlockDevice[] | undefined): ImageLayout {
+  const platformRoot = platform === 'Windows' ? '/dev/sda1' : '/dev/xvda';
+  if (!blockDevices) {
+    return { rootDeviceName: platformRoot, volumes: [{ deviceName: platformRoot }] };
+  }
+  const named = blockDevices.map((device) => device.deviceName).filter((name) => !Token.isUnresolved(name));
+  const root = named.includes(platformRoot) ? platformRoot : named.find((name) => ['/dev/xvda', '/dev/sda1'].includes(name));
+  return { rootDeviceName: root ?? platformRoot, volumes: blockDevices };
 }
 
 /**

@@ -50,7 +50,9 @@ export interface DockerImagePipelineProps {
    */
   readonly push?: boolean;
   /**
-   * Labels of the image.
+   * Labels of the image (`--label`). Part of the tag: a change rebuilds, because the
+   * labels are in the image's config and Docker provider 3.6 would otherwise only
+   * re-read the image under the same name.
    * @default - none
    */
   readonly labels?: { readonly [name: string]: string };
@@ -67,7 +69,7 @@ const VARIANT = /^(v[1-9])$/;
  * Builds a Docker image from a context folder, tagged with the content hash of what
  * the build sees, computed at synth: the context files that `.dockerignore` keeps
  * (paths, bytes, executable bits; not modification times), the Dockerfile, the
- * `.dockerignore`, the build args, the target and the platform. Same content, same tag,
+ * `.dockerignore`, the build args, the target, the platform and the labels. Same content, same tag,
  * no diff; any change, a new tag, so `docker_image` (id `Resource`) is replaced and
  * rebuilt (its `triggers` also carry the full hash).
  *
@@ -103,12 +105,14 @@ export class DockerImagePipeline extends Construct {
     this.repository = props.repository;
 
     const buildArgs = props.buildArgs && Object.keys(props.buildArgs).length > 0 ? { ...props.buildArgs } : undefined;
+    const labels = props.labels && Object.keys(props.labels).length > 0 ? { ...props.labels } : undefined;
     const generation = Generation.of(this, {
       context: context.hash,
       dockerfile,
       buildArgs,
       target: props.target,
       platform: props.platform,
+      labels,
     });
     this.tag = generation.hash;
     this.imageName = `${props.repository}:${this.tag}`;
@@ -128,7 +132,7 @@ export class DockerImagePipeline extends Construct {
         buildArgs,
         target: props.target,
         platform: props.platform,
-        label: props.labels && Object.keys(props.labels).length > 0 ? { ...props.labels } : undefined,
+        label: labels,
       },
       platform: props.platform,
       triggers: { context_hash: context.hash },

@@ -64,9 +64,10 @@ const IMAGE_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|aws-marketplace|
 /**
  * An `aws_imagebuilder_image_recipe` whose version is `1.0.<n>` from the hash of
  * everything it is made of: name, description, parent image, the ordered components
- * (name and version, or managed ARN, with their parameters), block devices and working
- * directory. A content change is a new version under the same name (never
- * ResourceAlreadyExists); unchanged content is no diff. Its AMIs carry the
+ * (name and version, or managed ARN, with their parameters), block devices, working
+ * directory and AMI tags (every argument of a recipe forces a new one). A content
+ * change is a new version under the same name (never ResourceAlreadyExists);
+ * unchanged content is no diff. Its AMIs carry the
  * `cdktf-immutable:generation` tag.
  *
  * It extends the provider resource instead of wrapping it (a deliberate difference
@@ -95,9 +96,14 @@ export class ImageRecipe extends ImagebuilderImageRecipe {
     const generation = Generation.of(scope, {
       type: 'aws_imagebuilder_image_recipe',
       ...content,
+      // An owned component's ARN is a reference, hashed by its name and version; a
+      // literal ARN is hashed too, so that no argument of the recipe (all force a new
+      // recipe) changes under the same version.
       components: props.components.map((c) => c.version !== undefined
-        ? { name: c.name, version: c.version, parameter: c.parameters }
+        ? { name: c.name, version: c.version, parameter: c.parameters, arn: isLiteral(c.componentArn) ? c.componentArn : undefined }
         : { arn: c.componentArn, parameter: c.parameters }),
+      // ami_tags forces a new recipe too: a change must be a new version
+      amiTags: props.amiTags && Object.keys(props.amiTags).length > 0 ? { ...props.amiTags } : undefined,
     });
     super(scope, id, {
       ...content,

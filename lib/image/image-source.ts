@@ -3,7 +3,8 @@ import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { Construct } from 'constructs';
 import { AMI_ID } from '../private/aws-ids';
 import { Validator } from '../private/validation';
-import { producerTriggers } from './private/image-producers';
+import { BlockDevice } from './block-device';
+import { imageLayoutOf, producerTriggers } from './private/image-producers';
 import { validateSsmParameterName } from './private/ssm-parameter-name';
 import type { AmiPipeline } from './ami-pipeline';
 
@@ -20,6 +21,20 @@ export interface ImageSourceConfig {
   readonly replaceTriggeredBy: readonly string[];
   /** Human-readable origin for outputs and errors, e.g. `ami-0123...` or `ssm:/images/web`. */
   readonly description: string;
+  /**
+   * The image's root device name, when the source knows it (an `AmiPipeline`:
+   * `/dev/sda1` on Windows, else its root volume's name). Launch templates put their
+   * default root volume there.
+   * @default - unknown: launch templates use `/dev/xvda` (Amazon Linux)
+   */
+  readonly rootDeviceName?: string;
+  /**
+   * The image's volumes as far as the source knows them at synth (an `AmiPipeline`'s
+   * `blockDevices`). A launch template gives a volume of the same device name without
+   * a size the image's size, and refuses a size smaller than the image's.
+   * @default - unknown: EC2 takes each snapshot's size for a volume without one
+   */
+  readonly volumes?: readonly BlockDevice[];
 }
 
 /** An image that launch templates and fleets can run. */
@@ -58,7 +73,8 @@ export class ImageSource {
    * replace_triggered_by on the image resource, so it is replaced whenever a new image
    * replaces the old one. In another stack the id arrives through cdktf's cross-stack
    * outputs and is part of the consumer's generation instead (replace_triggered_by
-   * cannot cross states).
+   * cannot cross states). The pipeline's root device name and volume sizes go with it,
+   * so that a launch template sizes its root volume like the image.
    */
   public static fromPipeline(pipeline: AmiPipeline): IImageSource {
     return {
@@ -66,6 +82,7 @@ export class ImageSource {
         imageId: pipeline.amiId,
         replaceTriggeredBy: producerTriggers(pipeline, scope, 'ImageSource.fromPipeline'),
         description: `pipeline:${pipeline.name}`,
+        ...imageLayoutOf(pipeline),
       }),
     };
   }

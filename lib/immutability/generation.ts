@@ -6,8 +6,9 @@ import { registerGeneratedName } from './private/generated-names';
 
 /**
  * Hashes the long-lived references that the library owns (a fleet's instance
- * security group, a template's own instance profile) by their construct path:
- * `registerStableReference(reference, key)` records one, and
+ * security group and target groups, a template's own instance profile) by their
+ * identity, the construct path plus the force-new arguments of the resources behind
+ * them: `registerStableReference(reference, key, resources)` records one, and
  * `withStableReferences(inputs)` replaces them in inputs before `Generation.of`.
  * For compute and deploy, which own such resources.
  * @internal
@@ -21,13 +22,24 @@ export { registerStableReference, withStableReferences } from './private/stable-
  * When every input is known at synth time the hash is a plain string. When some
  * inputs are still tokens (a reference to an AMI built in the same stack, an SSM
  * parameter, a variable) the hash is a Terraform expression,
- * `substr(sha256(join("|", [<static>, jsonencode(<token>)...])), 0, 10)`, where
+ * `nonsensitive(substr(sha256(join("|", [<static>, jsonencode(<token>)...])), 0, 10))`, where
  * `<static>` is the hash of every input with tokens replaced by their Terraform
  * expressions (`${aws_ami.base.id}`, stable from one synth to the next). A new value
  * behind a token is then a new generation with a new name (known at plan for data
  * sources, after apply for resources). The tokens are listed in
  * {@link Generation.unresolved}; constructs also add replace_triggered_by for the
  * managed resources behind them.
+ *
+ * Sensitive inputs: when a token is sensitive (a `sensitive` variable, a sensitive
+ * attribute), Terraform would mark the hash sensitive too, and with it the names that
+ * carry it and the fleets' generation outputs, which then fail the plan ("Output refers
+ * to sensitive values"). The expression is therefore wrapped in `nonsensitive()`: the
+ * generation is 40 bits of SHA-256 over the secret and the other inputs, which
+ * reveals nothing usable about a secret with more entropy than that (a random token,
+ * a password), so it is shown in plans and outputs like any other generation. A weak
+ * secret (a short PIN) could be confirmed by trying every value against the hash: do
+ * not pass such secrets as server inputs (fetch them at boot instead). `nonsensitive()`
+ * on a value that is not sensitive needs Terraform >= 1.7 or OpenTofu >= 1.6.
  */
 export class Generation {
   /**
@@ -52,11 +64,14 @@ export class Generation {
       produce: () => {
         if (expression === undefined) {
           const staticHash = hashFor(scope, inputs, { resolveToken: (token) => resolveInScope(stack, token) }).hash;
-          expression = Token.asString(Fn.substr(
+          // nonsensitive: a hash of a secret is not the secret (see the class comment);
+          // without it, one sensitive input would make every name and output that
+          // carries the generation sensitive, and outputs fail the plan.
+          expression = Token.asString(Fn.nonsensitive(Fn.substr(
             Fn.sha256(Fn.join('|', [staticHash, ...eager.unresolved.map((value) => Fn.jsonencode(value))])),
             0,
             Generation.HASH_LENGTH,
-          ));
+          )));
         }
         return expression;
       },

@@ -7,6 +7,10 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { ImmutableLaunchTemplate, ImmutableLaunchTemplateProps, InstanceProfile, InstanceType, UserData } from '../../lib/compute';
 import { IImageSource, ImageSource } from '../../lib/image/image-source';
+import { AmiPipeline, ImageComponent, ParentImage } from '../../lib/image';
+import { BlockDevice } from '../../lib/image/block-device';
+import { ReplaceFleet } from '../../lib/deploy';
+import { HELLO } from '../image/fixtures';
 import { bareReference, ImmutabilityAspect } from '../../lib/immutability';
 import { ValidationError } from '../../lib/private/validation';
 
@@ -36,11 +40,13 @@ describe('ImmutableLaunchTemplate', () => {
       instance_type: 't3.micro',
       metadata_options: { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1, instance_metadata_tags: 'disabled' },
       network_interfaces: [{ device_index: 0, associate_public_ip_address: 'false', delete_on_termination: 'true' }],
-      block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', volume_size: 20, encrypted: 'true', delete_on_termination: 'true' } }],
+      block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true' } }],
       monitoring: { enabled: false },
       lifecycle: { create_before_destroy: true },
     });
     const lt = onlyTemplate(json);
+    // no size: EC2 gives the root volume the size of the image's snapshot
+    expect(lt.block_device_mappings[0].ebs.volume_size).toBeUndefined();
     expect(lt.name).toMatch(/^web-[0-9a-f]{10}$/);
     expect(lt.name).toBe(`web-${template.generation.hash}`);
     expect(lt.user_data).toBeUndefined();
@@ -282,7 +288,7 @@ describe('ImmutableLaunchTemplate', () => {
     // THEN
     const lt = onlyTemplate(JSON.parse(Testing.synth(stack)));
     expect(template.generation.isResolved).toBe(false);
-    expect(lt.name).toMatch(/^web-\$\{substr\(sha256\(join\("\|", \["[0-9a-f]{10}", /);
+    expect(lt.name).toMatch(/^web-\$\{nonsensitive\(substr\(sha256\(join\("\|", \["[0-9a-f]{10}", /);
     for (const name of ['ami', 'type', 'sg', 'key', 'device', 'size', 'iops', 'hops']) {
       expect(lt.name).toContain(`jsonencode(var.${name})`);
     }
@@ -357,5 +363,67 @@ describe('ImmutableLaunchTemplate', () => {
       expect(a).toMatch(/^web-[0-9a-f]{10}$/);
       expect(b).toBe(a);
     });
+  });
+});
+
+describe('root volume', () => {
+  // GIVEN an AMI pipeline in the same app whose recipe sets (or not) the root volume
+  const withPipeline = (pipeline: { platform?: 'Linux' | 'Windows'; blockDevices?: BlockDevice[] }, template: Partial<ImmutableLaunchTemplateProps> = {}) => {
+    const stack = new TerraformStack(Testing.app(), 'web');
+    const ami = new AmiPipeline(stack, 'Image', {
+      name: 'web',
+      parentImage: ParentImage.fromAmiId(AMI),
+      components: [ImageComponent.fromInline('hello', HELLO)],
+      ...pipeline,
+    });
+    new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromPipeline(ami), name: 'web', ...template });
+    return onlyTemplate(JSON.parse(Testing.synth(stack)));
+  };
+
+  test('an AmiPipeline with a known root size: the default root volume carries it', () => {
+    const lt = withPipeline({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] });
+    expect(lt.block_device_mappings).toEqual([{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', volume_size: 40, encrypted: 'true', delete_on_termination: 'true' } }]);
+  });
+
+  test('an AmiPipeline without a size: no size (the snapshot\'s), on the pipeline\'s root device', () => {
+    expect(withPipeline({}).block_device_mappings).toEqual([{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true' } }]);
+    expect(withPipeline({ platform: 'Windows' }).block_device_mappings[0].device_name).toBe('/dev/sda1');
+    // an Ubuntu-style root listed in the pipeline's volumes is the root
+    expect(withPipeline({ blockDevices: [{ deviceName: '/dev/sda1', volumeSizeGiB: 30 }, { deviceName: '/dev/sdf', volumeSizeGiB: 100 }] }).block_device_mappings)
+      .toEqual([{ device_name: '/dev/sda1', ebs: { volume_type: 'gp3', volume_size: 30, encrypted: 'true', delete_on_termination: 'true' } }]);
+  });
+
+  test('a template volume without a size takes the image\'s size for that device; a larger one is kept', () => {
+    const lt = withPipeline({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] }, {
+      blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'io2', iops: 1000 }, { deviceName: '/dev/sdf', volumeSizeGiB: 10 }],
+    });
+    expect(lt.block_device_mappings[0].ebs).toMatchObject({ volume_size: 40, volume_type: 'io2', iops: 1000 });
+    expect(lt.block_device_mappings[1].ebs.volume_size).toBe(10);
+    expect(withPipeline({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] }, { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 64 }] })
+      .block_device_mappings[0].ebs.volume_size).toBe(64);
+  });
+
+  test('a known size smaller than the image\'s is refused at synth, naming the prop, the value and the image\'s size', () => {
+    expect(() => withPipeline({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] }, { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 20 }] }))
+      .toThrow(/^ImmutableLaunchTemplate web\/Server: blockDevices\[0\]\.volumeSizeGiB \(20\) must be at least 40, the size in GiB of the image's \/dev\/xvda volume \(pipeline:web\): EC2 refuses to launch a smaller one\. Raise it, or omit volumeSizeGiB/);
+  });
+
+  test('through a fleet, the error names the fleet\'s prop', () => {
+    const stack = new TerraformStack(Testing.app(), 'web');
+    const ami = new AmiPipeline(stack, 'Image', {
+      name: 'web', parentImage: ParentImage.fromAmiId(AMI), components: [ImageComponent.fromInline('hello', HELLO)], blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }],
+    });
+    expect(() => new ReplaceFleet(stack, 'Api', {
+      vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0a00000000000000a', 'subnet-0b00000000000000b'], image: ImageSource.fromPipeline(ami),
+      server: { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 8 }] },
+    })).toThrow(/^ImmutableLaunchTemplate web\/Api\/LaunchTemplate: server\.blockDevices\[0\]\.volumeSizeGiB \(8\) must be at least 40/);
+  });
+
+  test('an image source that knows nothing about the image: sizes are not checked, a token size is not checked', () => {
+    const stack = new TerraformStack(Testing.app(), 'web');
+    const size = new TerraformVariable(stack, 'size', { type: 'number' }).numberValue;
+    const image: IImageSource = { bind: () => ({ imageId: AMI, replaceTriggeredBy: [], description: 'custom', volumes: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] }) };
+    expect(() => new ImmutableLaunchTemplate(stack, 'Server', { image, blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: size }] })).not.toThrow();
+    expect(() => synth({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 1 }] })).not.toThrow();
   });
 });

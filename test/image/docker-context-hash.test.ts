@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
-import { hashDockerContext } from '../../lib';
+import { hashDockerContext } from '../../lib/docker';
 import { ValidationError } from '../../lib/private/validation';
 
 type Files = Record<string, string | { readonly content: string; readonly mode: number }>;

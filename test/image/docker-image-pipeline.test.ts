@@ -4,7 +4,7 @@ import { dirname, join } from 'path';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
-import { DockerImagePipeline, DockerImagePipelineProps, hashDockerContext } from '../../lib';
+import { DockerImagePipeline, DockerImagePipelineProps, hashDockerContext } from '../../lib/docker';
 import { ValidationError } from '../../lib/private/validation';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
@@ -115,11 +115,22 @@ describe('DockerImagePipeline', () => {
     ['a build arg', { buildArgs: { NODE_ENV: 'development' } }, {}],
     ['the target', { target: 'build' }, {}],
     ['the platform', { platform: 'linux/amd64' }, {}],
+    ['the labels', { labels: { 'org.opencontainers.image.version': '2' } }, {}],
   ])('a change of %s is a new tag, a new name and new triggers', (_what, props, files) => {
     const before = synth({ contextPath: context(), buildArgs: { NODE_ENV: 'production' } });
     const after = synth({ contextPath: context(files), buildArgs: { NODE_ENV: 'production' }, ...props });
     expect(image(after).name).not.toBe(image(before).name);
     expect(Object.keys(after.resource.docker_image)).toEqual(Object.keys(before.resource.docker_image));
+  });
+
+  test('labels are part of the tag: a label value change, an added label and no labels are three tags; key order is not', () => {
+    const dir = context();
+    const tag = (labels?: Record<string, string>) => build({ contextPath: dir, labels }).pipeline.tag;
+    const tags = [tag(), tag({ team: 'web' }), tag({ team: 'api' }), tag({ team: 'web', tier: 'front' })];
+    expect(new Set(tags).size).toBe(4);
+    expect(tag({ tier: 'front', team: 'web' })).toBe(tags[3]);
+    // an empty label map is no labels
+    expect(tag({})).toBe(tags[0]);
   });
 
   test('a file excluded by .dockerignore changes nothing', () => {
@@ -143,7 +154,7 @@ describe('DockerImagePipeline', () => {
     const target = new TerraformVariable(stack, 'target', { type: 'string' }).stringValue;
     new DockerImagePipeline(stack, 'Web', { repository, contextPath: context(), buildArgs: { VERSION: version }, platform, target, push: true });
     const json = JSON.parse(Testing.synth(stack)) as Synth;
-    expect(image(json).name).toMatch(/^\$\{var\.repo\}:\$\{substr\(sha256\(join\("\|", \["[0-9a-f]{10}", jsonencode\(var\.version\), jsonencode\(var\.platform\), jsonencode\(var\.target\)\]\)\), 0, 10\)\}$/);
+    expect(image(json).name).toMatch(/^\$\{var\.repo\}:\$\{nonsensitive\(substr\(sha256\(join\("\|", \["[0-9a-f]{10}", jsonencode\(var\.version\), jsonencode\(var\.platform\), jsonencode\(var\.target\)\]\)\), 0, 10\)\)\}$/);
     expect(Object.values(json.resource.docker_registry_image)[0].name).toBe(image(json).name);
   });
 

@@ -83,14 +83,19 @@ describe('ImageRecipe', () => {
     expect(synth).toHaveResourceWithProperties(ImagebuilderImageRecipe, { block_device_mapping: [expect.objectContaining({ device_name: '/dev/sda1' })] });
   });
 
-  test('the version follows the content and ignores tags', () => {
+  test('the version follows the content, AMI tags included (they force a new recipe), and ignores tags', () => {
     const version = (overrides: Partial<ImageRecipeProps>) => recipe(new TerraformStack(Testing.app(), 's'), overrides).recipeVersion;
     const base = version({});
     expect(version({})).toBe(base);
-    expect(version({ tags: { Owner: 'x' }, amiTags: { Team: 'y' } })).toBe(base);
+    expect(version({ tags: { Owner: 'x' } })).toBe(base);
+    expect(version({ amiTags: { Team: 'y' } })).not.toBe(base);
+    expect(version({ amiTags: { Team: 'z' } })).not.toBe(version({ amiTags: { Team: 'y' } }));
     expect(version({ parentImage: 'ami-0fedcba9876543210' })).not.toBe(base);
     expect(version({ workingDirectory: '/var/build' })).not.toBe(base);
     expect(version({ components: [{ ...MANAGED, parameters: [{ name: 'a', value: 'b' }] }] })).not.toBe(base);
+    // a component config with a name and version is hashed by them, and by its ARN when that is a literal
+    const owned = { componentArn: 'arn:aws:imagebuilder:eu-west-1:123456789012:component/web-hello/1.0.1', name: 'web-hello', version: '1.0.1', parameters: [] };
+    expect(version({ components: [owned] })).not.toBe(version({ components: [{ ...owned, componentArn: owned.componentArn.replace('web-hello', 'web-other') }] }));
   });
 
   test('tokens are not validated', () => {

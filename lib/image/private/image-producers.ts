@@ -2,6 +2,7 @@ import { TerraformResource, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { bareReference } from '../../immutability/reference';
 import { ValidationError } from '../../private/validation';
+import { BlockDevice } from '../block-device';
 
 /**
  * The resource whose replacement means "a new image" for each image pipeline
@@ -25,4 +26,22 @@ export function producerTriggers(pipeline: Construct, scope: Construct, factory:
     throw new ValidationError(`pipeline (${pipeline.node.path}) is not an image pipeline of this library; pass an AmiPipeline or a DockerImagePipeline.`, factory);
   }
   return TerraformStack.of(scope) === TerraformStack.of(resource) ? [bareReference(resource, 'id', scope)] : [];
+}
+
+/** What an image pipeline knows at synth about the volumes of the images it builds. */
+export interface ImageLayout {
+  readonly rootDeviceName?: string;
+  readonly volumes?: readonly BlockDevice[];
+}
+
+const layouts = new WeakMap<IConstruct, ImageLayout>();
+
+/** Records the root device name and volumes of `pipeline`'s images (see `ImageSource.fromPipeline`). */
+export function registerImageLayout(pipeline: IConstruct, layout: ImageLayout): void {
+  layouts.set(pipeline, layout);
+}
+
+/** The layout recorded for `pipeline`, or nothing. */
+export function imageLayoutOf(pipeline: IConstruct): ImageLayout {
+  return layouts.get(pipeline) ?? {};
 }

@@ -1,41 +1,90 @@
-import { Token } from 'cdktf';
+import { TerraformResource, Token } from 'cdktf';
+import { Validator } from '../../private/validation';
+import { hashFor } from '../canonical-hash';
+import { ResourcePolicy } from '../resource-policy';
 
 /**
  * References (token strings) to long-lived resources that the library owns, such as
- * the instance security group of a fleet or the instance profile a launch template
- * creates, mapped to a stable key (their construct path).
+ * the instance security group of a fleet, its per-slot target groups or the instance
+ * profile a launch template creates, mapped to a stable identity: their construct
+ * path plus the arguments that make Terraform REPLACE them (their force-new arguments,
+ * `ResourcePolicy.forceNewAttributes`).
  *
- * Such a reference is hashed into a generation by its key instead of by its runtime
- * value: the resource behind it lives across generations and is updated in place
- * (it is mutable by design), so its id cannot change while a generation uses it
- * unless its own identity changes, which changes the key. Without this, every
- * default launch template would have a generation that Terraform computes at plan
- * (see `Generation.of`), and names unknown until the owned resource exists.
+ * Such a reference is hashed into a generation by that identity instead of by its
+ * runtime value: the resource behind it lives across generations and is updated in
+ * place (it is mutable by design), so its id or name only changes when Terraform
+ * replaces it, which only happens when a force-new argument changes, which changes the
+ * identity and so the generation. Arguments that change in place (the role's policies,
+ * security group rules, target group health checks) are not part of it: they never
+ * rename a generation. Without this, every default launch template would have a
+ * generation that Terraform computes at plan (see `Generation.of`), and names unknown
+ * until the owned resource exists.
  *
  * Token strings are unique within a process, so a global map cannot mix up two apps.
  */
-const stableKeys = new Map<string, string>();
+const stableReferences = new Map<string, StableReference>();
 
-/** Records that `reference` (a token string) stands for the owned resource `key`. */
-export function registerStableReference(reference: string, key: string): void {
+interface StableReference {
+  readonly key: string;
+  readonly resources: readonly TerraformResource[];
+}
+
+/**
+ * The top-level arguments of `type` that force a new resource, from the policy's one
+ * table (`ResourcePolicy.forceNewAttributes`), or undefined for a type it does not know.
+ */
+export function forceNewArguments(type: string): readonly string[] | undefined {
+  const paths = ResourcePolicy.forceNewAttributes(type);
+  return paths && [...new Set(paths.map((path) => path.split('.')[0]))];
+}
+
+/** Resources whose identity a generation read, with the canonical text it read. */
+const hashedIdentities = new WeakMap<TerraformResource, string>();
+
+/**
+ * Records that `reference` (a token string) stands for the owned resource `key`,
+ * made of `resources` (the resource itself first, then the resources whose
+ * replacement it follows, such as an instance profile's role). Their force-new
+ * arguments are read when a generation hashes the reference (see
+ * {@link withStableReferences}), so that values set between construction and that
+ * moment count, and checked again at synth.
+ */
+export function registerStableReference(reference: string, key: string, resources: readonly TerraformResource[]): void {
+  for (const resource of resources) {
+    const argumentsOf = forceNewArguments(resource.terraformResourceType);
+    if (!argumentsOf || argumentsOf.includes('*')) {
+      new Validator(resource).fail(`${resource.terraformResourceType} has no force-new argument list, so a reference to it cannot be hashed by identity; add the type to the force-new table of ResourcePolicy.`);
+    }
+  }
   if (Token.isUnresolved(reference)) {
-    stableKeys.set(reference, key);
+    stableReferences.set(reference, { key, resources: [...resources] });
   }
 }
 
-/** The stable key of `value` when it is a registered reference. */
-export function stableKeyOf(value: unknown): string | undefined {
-  return typeof value === 'string' ? stableKeys.get(value) : undefined;
+/**
+ * The force-new arguments of `resource` as they stand now (overrides included): an
+ * object `{ type, <argument>: <value> }` (values may be tokens, such as a VPC id).
+ */
+export function forceNewIdentity(resource: TerraformResource): Record<string, unknown> {
+  const type = resource.terraformResourceType;
+  const config = (resource.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> }).resource?.[type] ?? {};
+  const attributes = Object.values(config)[0] ?? {};
+  const identity: Record<string, unknown> = { type };
+  for (const argument of forceNewArguments(type) ?? []) {
+    identity[argument] = attributes[argument];
+  }
+  return identity;
 }
 
 /**
  * A copy of `value` (plain data) where every registered reference is replaced by
- * `{ owned: <key> }`, ready for `Generation.of`.
+ * `{ owned: <key>, identity: [<force-new arguments of each resource>] }`, ready for
+ * `Generation.of`.
  */
 export function withStableReferences(value: unknown): unknown {
-  const key = stableKeyOf(value);
-  if (key !== undefined) {
-    return { owned: key };
+  const registered = typeof value === 'string' ? stableReferences.get(value) : undefined;
+  if (registered !== undefined) {
+    return { owned: registered.key, identity: registered.resources.map(identityOnce) };
   }
   if (Array.isArray(value)) {
     return value.map(withStableReferences);
@@ -48,4 +97,28 @@ export function withStableReferences(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * The identity of `resource`, and, the first time, a synth-time check that it is still
+ * the same: a force-new argument changed later (an override after the generation was
+ * computed) would replace the resource behind an unchanged generation.
+ */
+function identityOnce(resource: TerraformResource): Record<string, unknown> {
+  const identity = forceNewIdentity(resource);
+  const canonical = hashFor(resource, identity).canonical;
+  if (!hashedIdentities.has(resource)) {
+    hashedIdentities.set(resource, canonical);
+    resource.node.addValidation({
+      validate: () => {
+        const now = hashFor(resource, forceNewIdentity(resource)).canonical;
+        return now === hashedIdentities.get(resource) ? [] : [
+          `${resource.node.path}: an argument that replaces this ${resource.terraformResourceType} (one of ${(forceNewArguments(resource.terraformResourceType) ?? []).join(', ')}) `
+          + `changed after a launch template hashed it into its generation (was ${hashedIdentities.get(resource)}, now ${now}); `
+          + 'set it before the fleet or launch template that uses the resource is constructed.',
+        ];
+      },
+    });
+  }
+  return identity;
 }

@@ -1,0 +1,657 @@
+/**
+ * The mutation matrix: for every construct and every public prop, synthesize the
+ * construct before and after one change of that prop, and check what Terraform would do
+ * (see analysis.ts): every immutable resource that changes is replaced (a new name or
+ * version, or a replace_triggered_by entry), never updated in place, and a replacement
+ * never keeps a fixed name it would collide with.
+ *
+ * The props come from the TypeScript source (props.ts): every prop path of every root
+ * Props interface. A prop without a row in MUTATIONS fails the test, so a new prop
+ * cannot be added without saying what a change of it does. Each row says the effect:
+ * `new generation` (some immutable resource is replaced, none is updated in place),
+ * `operational` (nothing that runs is replaced; the prop is on README's operational
+ * list, checked below, and what it changes in place must be operational for the
+ * resource policy, or guard would refuse the plan), or `refused` (synth fails naming
+ * the prop).
+ *
+ * Speed: one synthesis per row plus one base per root (shared by its rows), with cdktf's
+ * per-token stack traces switched off while synthesizing.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { TerraformStack, Testing } from 'cdktf';
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
+import { ImmutableLaunchTemplate, InstanceProfile, InstanceType, UserData } from '../../lib/compute';
+import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, ReplaceFleet } from '../../lib/deploy';
+import {
+  AmiPipeline, DistributionConfiguration, Image, ImageComponent, ImagePipeline, ImageRecipe, ImageRetention,
+  ImageSchedule, ImageSource, InfrastructureConfiguration, LifecyclePolicy, ParentImage,
+} from '../../lib/image';
+import { DockerImagePipeline } from '../../lib/docker';
+import { HELLO, SMOKE } from '../image/fixtures';
+import { analyze, ChangeAnalysis } from './analysis';
+import { InterfaceInfo, PropPath, propPaths, readInterfaces, ROOT } from './props';
+
+type Json = Record<string, any>;
+type Props = Record<string, any>;
+
+const AMI = 'ami-0123456789abcdef0';
+const AMI_2 = 'ami-0fedcba9876543210';
+const VPC = 'vpc-0123456789abcdef0';
+const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
+const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+const KEY_2 = 'arn:aws:kms:eu-west-1:123456789012:key/66666666-7777-8888-9999-000000000000';
+const RECIPE_ARN = 'arn:aws:imagebuilder:eu-west-1:123456789012:image-recipe/web/1.0.1';
+const INFRA_ARN = 'arn:aws:imagebuilder:eu-west-1:123456789012:infrastructure-configuration/web';
+const DIST_ARN = 'arn:aws:imagebuilder:eu-west-1:123456789012:distribution-configuration/web';
+const LISTENER = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/0123456789abcdef/0123456789abcdef';
+
+// ---------------------------------------------------------------------------------
+// The roots: each builds one construct (and what consumes its images) from props.
+
+/** A value that needs the stack (a resource to depend on, a bound component). */
+class InStack {
+  constructor(public readonly make: (stack: TerraformStack) => unknown) {}
+}
+const inStack = (make: (stack: TerraformStack) => unknown) => new InStack(make);
+
+/** `value` with every InStack made in `stack` (plain objects and arrays only). */
+function resolveInStack(value: unknown, stack: TerraformStack): any {
+  if (value instanceof InStack) {
+    return value.make(stack);
+  }
+  if (Array.isArray(value)) {
+    return value.map((v) => resolveInStack(v, stack));
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveInStack(v, stack)]));
+  }
+  return value;
+}
+
+interface RootDef {
+  /** The Props / Options interface. */
+  readonly props: string;
+  /** Fresh base props: every optional prop that has nested props is set, so a row changes one value. */
+  readonly base: () => Props;
+  readonly build: (stack: TerraformStack, props: Props) => void;
+  /** Interfaces not expanded here (their own root covers them). */
+  readonly stop?: readonly string[];
+}
+
+const work = mkdtempSync(join(tmpdir(), 'cdktf-immutable-matrix-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+function folder(name: string, files: Record<string, string>): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, content] of Object.entries(files)) {
+    writeFileSync(join(dir, file), content);
+  }
+  return dir;
+}
+const contextA = folder('context-a', { 'Dockerfile': 'FROM alpine AS build\nFROM alpine AS runtime\nCOPY app.sh /\n', 'Dockerfile.dev': 'FROM alpine\n', 'app.sh': 'echo a\n' });
+const contextB = folder('context-b', { 'Dockerfile': 'FROM alpine AS build\nFROM alpine AS runtime\nCOPY app.sh /\n', 'app.sh': 'echo b\n' });
+const componentFile = join(folder('components', { 'hello.yml': HELLO }), 'hello.yml');
+
+/** Server settings with every nested object present. */
+const richServer = (securityGroupId = 'sg-01234567'): Props => ({
+  instanceType: InstanceType.of('t3.micro'),
+  userData: UserData.fromString('#!/bin/sh\necho v1\n'),
+  securityGroupIds: [securityGroupId],
+  instanceProfile: InstanceProfile.fromName('web-profile'),
+  keyName: 'ops',
+  // iops and throughput unset, so that the volume type can change alone
+  blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 8, volumeType: 'gp3', encrypted: true, kmsKeyId: KEY, deleteOnTermination: true }],
+  metadataOptions: { httpTokens: 'required', hopLimit: 1, instanceMetadataTags: false },
+  detailedMonitoring: false,
+  tags: { team: 'web' },
+});
+const warmUp = (): Props => ({
+  deregistrationDelaySeconds: 30,
+  slowStartSeconds: 0,
+  instanceWarmupSeconds: 60,
+  lifecycleHooks: [{
+    name: 'boot', transition: 'launching', heartbeatTimeoutSeconds: 300, defaultResult: 'ABANDON',
+    notificationTargetArn: 'arn:aws:sns:eu-west-1:123456789012:hooks', roleArn: 'arn:aws:iam::123456789012:role/hooks', notificationMetadata: '{"app":"web"}',
+  }],
+  warmPool: { minSize: 0, maxGroupPreparedCapacity: 4, poolState: 'Stopped', reuseOnScaleIn: false },
+});
+const fleetBase = (): Props => ({
+  name: 'web',
+  vpcId: VPC,
+  subnetIds: SUBNETS,
+  loadBalancer: FleetLoadBalancer.create(),
+  port: 80,
+  healthCheck: { path: '/', matcher: '200', healthyThreshold: 2, unhealthyThreshold: 3, intervalSeconds: 15, timeoutSeconds: 5, gracePeriodSeconds: 120, gateTimeout: '10m' },
+  capacity: { min: 2, max: 4, desired: 2 },
+  server: richServer(),
+  allowAllOutbound: false,
+  ...warmUp(),
+});
+const pipelineBase = (): Props => ({
+  name: 'web',
+  parentImage: ParentImage.fromAmiId(AMI),
+  components: [ImageComponent.fromInline('hello', HELLO)],
+  platform: 'Linux',
+  blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 8, volumeType: 'gp3', kmsKeyId: KEY, deleteOnTermination: true }],
+  buildInfrastructure: {
+    instanceTypes: ['t3.medium'], subnetId: 'subnet-0123456789abcdef0', securityGroupIds: ['sg-01234567'],
+    logging: { bucketName: 'build-logs', keyPrefix: 'web' }, terminateInstanceOnFailure: true,
+  },
+  distribution: {
+    regions: ['eu-west-1'], amiName: 'web', amiTags: { team: 'web' },
+    launchPermissionAccountIds: ['123456789012'], launchPermissionOrganizationArns: ['arn:aws:organizations::123456789012:organization/o-abcdefghij'],
+    launchPermissionOrganizationalUnitArns: ['arn:aws:organizations::123456789012:ou/o-abcdefghij/ou-ab12-cdefgh34'], kmsKeyId: KEY,
+  },
+  amiParameterName: '/images/web/ami-id',
+  retention: ImageRetention.keepLast(3),
+  kmsKeyId: KEY,
+  sourceCommit: 'abc123',
+  buildTimeoutMinutes: 120,
+  tags: { team: 'web' },
+});
+/** A consumer of the pipeline's AMI, as a fleet's launch template is. */
+function withConsumer(stack: TerraformStack, pipeline: AmiPipeline): void {
+  new ImmutableLaunchTemplate(stack, 'Server', { name: 'web', image: ImageSource.fromPipeline(pipeline) });
+}
+
+const ROOTS: readonly RootDef[] = [
+  {
+    props: 'ImmutableLaunchTemplateProps',
+    base: () => ({ ...richServer(), image: ImageSource.fromAmiId(AMI), name: 'web', slot: 'blue', generationInputs: { health_check_grace_period: 120 } }),
+    build: (stack, props) => new ImmutableLaunchTemplate(stack, 'Server', props as never),
+  },
+  {
+    // the blue slot overrides every setting; the green slot inherits the fleet's
+    props: 'BlueGreenFleetProps',
+    base: () => ({ ...fleetBase(), slots: { blue: { image: ImageSource.fromAmiId(AMI), capacity: { min: 2, max: 4, desired: 2 }, ...richServer('sg-0aaaaaaa'), ...warmUp() }, green: { image: ImageSource.fromAmiId(AMI_2) } }, active: 'blue', canaryPercent: 0 }),
+    build: (stack, props) => new BlueGreenFleet(stack, 'Web', props as never),
+  },
+  {
+    props: 'ReplaceFleetProps',
+    base: () => ({ ...fleetBase(), image: ImageSource.fromAmiId(AMI) }),
+    build: (stack, props) => new ReplaceFleet(stack, 'Api', props as never),
+  },
+  {
+    props: 'ApplicationLoadBalancerOptions',
+    base: () => ({ scheme: 'internal', subnetIds: SUBNETS, certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc', sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', ingressCidrs: ['10.0.0.0/8'], deletionProtection: false, accessLogs: { bucket: 'logs', prefix: 'web' }, idleTimeoutSeconds: 60 }),
+    build: (stack, props) => new ReplaceFleet(stack, 'Api', { name: 'api', vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI), loadBalancer: FleetLoadBalancer.create(props) }),
+  },
+  {
+    props: 'ExistingListenerOptions',
+    base: () => ({ listenerArn: LISTENER, securityGroupId: 'sg-0aaaaaaaaaaaaaaaa', priority: 10, pathPatterns: ['/api/*'], hostHeaders: ['api.example.com'], dnsName: 'shared.example.com' }),
+    build: (stack, props) => new ReplaceFleet(stack, 'Api', { name: 'api', vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI), loadBalancer: FleetLoadBalancer.fromListener(props as never) }),
+  },
+  {
+    props: 'InstanceProfileProps',
+    base: () => ({ managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'], permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/boundary', namePrefix: 'web-v1' }),
+    build: (stack, props) => new ReplaceFleet(stack, 'Api', {
+      name: 'api', vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI), server: { instanceProfile: new InstanceProfile(stack, 'Profile', props) },
+    }),
+  },
+  {
+    props: 'AmiPipelineProps',
+    base: pipelineBase,
+    build: (stack, props) => withConsumer(stack, new AmiPipeline(stack, 'Image', props as never)),
+  },
+  {
+    props: 'ImageComponentFileOptions',
+    base: () => ({ parameters: { greeting: 'hello' }, description: 'says hello', name: 'hello' }),
+    build: (stack, props) => withConsumer(stack, new AmiPipeline(stack, 'Image', { ...pipelineBase(), components: [ImageComponent.fromFile(componentFile, props)] } as never)),
+  },
+  {
+    props: 'ImageComponentOptions',
+    base: () => ({ parameters: { level: 'security' } }),
+    build: (stack, props) => withConsumer(stack, new AmiPipeline(stack, 'Image', { ...pipelineBase(), components: [ImageComponent.fromInline('hello', HELLO), ImageComponent.fromManagedArn('arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x', props)] } as never)),
+  },
+  {
+    props: 'ImageScheduleOptions',
+    base: () => ({ onlyWhenDependenciesUpdated: true, timezone: 'Etc/UTC' }),
+    build: (stack, props) => withConsumer(stack, new AmiPipeline(stack, 'Image', { ...pipelineBase(), schedule: ImageSchedule.cron('cron(0 3 ? * sun *)', props) } as never)),
+  },
+  {
+    props: 'ImageRetentionOptions',
+    base: () => ({ inUseTag: { key: 'in-use', value: 'yes' } }),
+    build: (stack, props) => withConsumer(stack, new AmiPipeline(stack, 'Image', { ...pipelineBase(), retention: ImageRetention.keepLast(3, props) } as never)),
+  },
+  {
+    props: 'ManagedParentImageOptions',
+    base: () => ({ version: 'x.x.x' }),
+    build: (stack, props) => withConsumer(stack, new AmiPipeline(stack, 'Image', { ...pipelineBase(), parentImage: ParentImage.fromManagedImage('amazon-linux-2023-x86', props) } as never)),
+  },
+  {
+    props: 'ImageRecipeProps',
+    base: () => ({
+      // no blockDevices: the default root follows platform and kmsKeyId (the rows start from a template)
+      name: 'web', parentImage: AMI, platform: 'Linux', kmsKeyId: KEY, description: 'web recipe', amiTags: { team: 'web' }, tags: { team: 'web' },
+      // the configs ImageComponent.bind produces; the components[] rows change them
+      components: inStack((stack) => [{ ...ImageComponent.fromInline('hello', HELLO, { parameters: { greeting: 'hi' } }).bind(stack, { pipelineName: 'web' }) }]),
+    }),
+    build: (stack, props) => new ImageRecipe(stack, 'Recipe', props as never),
+  },
+  {
+    props: 'ImageProps',
+    base: () => ({ imageRecipeArn: RECIPE_ARN, infrastructureConfigurationArn: INFRA_ARN, distributionConfigurationArn: DIST_ARN, buildTimeoutMinutes: 120, tags: { team: 'web' }, dependsOn: [] }),
+    build: (stack, props) => new Image(stack, 'Image', props as never),
+  },
+  {
+    props: 'InfrastructureConfigurationProps',
+    base: () => ({ ...pipelineBase().buildInfrastructure, name: 'web', instanceProfileName: 'build-profile', description: 'build', tags: { team: 'web' } }),
+    build: (stack, props) => new InfrastructureConfiguration(stack, 'Infrastructure', props as never),
+  },
+  {
+    props: 'DistributionConfigurationProps',
+    base: () => ({ ...pipelineBase().distribution, name: 'web', amiDescription: 'web AMI', description: 'distribution', tags: { team: 'web' } }),
+    build: (stack, props) => new DistributionConfiguration(stack, 'Distribution', props as never),
+  },
+  {
+    props: 'ImagePipelineProps',
+    base: () => ({ name: 'web', imageRecipeArn: RECIPE_ARN, infrastructureConfigurationArn: INFRA_ARN, distributionConfigurationArn: DIST_ARN, schedule: ImageSchedule.cron('cron(0 3 ? * sun *)'), description: 'patch rebuilds', tags: { team: 'web' }, dependsOn: [] }),
+    build: (stack, props) => new ImagePipeline(stack, 'Pipeline', props as never),
+  },
+  {
+    props: 'LifecyclePolicyProps',
+    base: () => ({ name: 'web', retention: ImageRetention.keepLast(3), executionRoleArn: 'arn:aws:iam::123456789012:role/lifecycle', recipeName: 'web', recipeVersion: '1.0.1', description: 'retention', tags: { team: 'web' }, dependsOn: [] }),
+    build: (stack, props) => new LifecyclePolicy(stack, 'Lifecycle', props as never),
+  },
+  {
+    props: 'DockerImagePipelineProps',
+    base: () => ({ repository: 'registry.example.com/web', contextPath: contextA, dockerfile: 'Dockerfile', buildArgs: { MODE: 'prod' }, target: 'runtime', platform: 'linux/amd64', push: false, labels: { team: 'web' } }),
+    build: (stack, props) => new DockerImagePipeline(stack, 'Web', props as never),
+  },
+];
+
+/**
+ * Exported Props/Options interfaces that are not roots, and why. Every other one must be
+ * a root or reachable from one.
+ */
+const NOT_CONSTRUCT_INPUTS: Readonly<Record<string, string>> = {
+  GenerationNameProps: 'options of the generationName function; names are checked by the naming tests',
+  ContentHashOptions: 'options of the contentHash function',
+  DockerContextHashOptions: 'options of the hashDockerContext function',
+  ImageComponentBindOptions: 'what AmiPipeline passes from its own props (name, platform, kmsKeyId, tags), covered by the AmiPipelineProps rows',
+};
+
+// ---------------------------------------------------------------------------------
+// The table: what a change of each interface member does. Keyed by the member
+// (`<interface>.<member>`), so one row covers the member wherever it appears.
+
+type Effect = 'new generation' | 'operational' | 'refused';
+interface Mutation {
+  readonly effect: Effect;
+  /** The new value, from the old one. */
+  readonly to: (old: any) => unknown;
+  /** For `refused`: the error that names the prop (synth must fail with it). */
+  readonly error?: RegExp;
+}
+
+const gen = (to: (old: any) => unknown): Mutation => ({ effect: 'new generation', to });
+const op = (to: (old: any) => unknown): Mutation => ({ effect: 'operational', to });
+const refused = (to: (old: any) => unknown, error: RegExp): Mutation => ({ effect: 'refused', to, error });
+
+/**
+ * A member whose change means something else at one path, with the reason:
+ * `<root>:<path>` -> mutation.
+ */
+const AT_PATH: Readonly<Record<string, Mutation>> = {
+  // AMI volumes are always encrypted: the only other value is refused
+  'AmiPipelineProps:blockDevices[].encrypted': refused(() => false, /blockDevices\[0\]\.encrypted \(false\) is refused/),
+  'ImageRecipeProps:blockDevices[].encrypted': refused(() => false, /blockDevices\[0\]\.encrypted \(false\) is refused/),
+};
+
+const SERVER_SETTINGS: Record<string, Mutation> = {
+  'ServerSettings.instanceType': gen(() => InstanceType.of('t3.small')),
+  'ServerSettings.userData': gen(() => UserData.fromString('#!/bin/sh\necho v2\n')),
+  'ServerSettings.securityGroupIds': gen((old) => [...(old ?? []), 'sg-89abcdef']),
+  'ServerSettings.instanceProfile': gen(() => InstanceProfile.fromName('web-profile-2')),
+  'ServerSettings.keyName': gen(() => 'ops-2'),
+  'BlockDevice.deviceName': gen(() => '/dev/xvdb'),
+  'BlockDevice.volumeSizeGiB': gen((old) => (old ?? 8) + 8),
+  'BlockDevice.volumeType': gen(() => 'io2'),
+  'BlockDevice.encrypted': gen(() => false),
+  'BlockDevice.kmsKeyId': gen(() => KEY_2),
+  'BlockDevice.iops': gen(() => 4000),
+  'BlockDevice.throughputMiBps': gen(() => 250),
+  'BlockDevice.deleteOnTermination': gen(() => false),
+  'MetadataOptions.httpTokens': gen(() => 'optional'),
+  'MetadataOptions.hopLimit': gen(() => 2),
+  'MetadataOptions.instanceMetadataTags': gen(() => true),
+  'ServerSettings.detailedMonitoring': gen(() => true),
+  'ServerSettings.tags': gen(() => ({ team: 'api' })),
+};
+
+const MUTATIONS: Readonly<Record<string, Mutation>> = {
+  ...SERVER_SETTINGS,
+  'ImmutableLaunchTemplateProps.image': gen(() => ImageSource.fromAmiId(AMI_2)),
+  'ImmutableLaunchTemplateProps.name': gen(() => 'web2'),
+  'ImmutableLaunchTemplateProps.slot': gen(() => 'green'),
+  'ImmutableLaunchTemplateProps.generationInputs': gen(() => ({ health_check_grace_period: 60 })),
+
+  'FleetBaseProps.name': gen(() => 'web2'),
+  'FleetBaseProps.vpcId': gen(() => 'vpc-0fedcba9876543210'),
+  'FleetBaseProps.subnetIds': gen(() => [...SUBNETS, 'subnet-0123456789abcdef2']),
+  'FleetBaseProps.loadBalancer': op(() => FleetLoadBalancer.create({ scheme: 'internet-facing' })),
+  'FleetBaseProps.port': gen(() => 8080),
+  'HealthCheck.path': op(() => '/health'),
+  'HealthCheck.matcher': op(() => '200-299'),
+  'HealthCheck.healthyThreshold': op(() => 3),
+  'HealthCheck.unhealthyThreshold': op(() => 2),
+  'HealthCheck.intervalSeconds': op(() => 30),
+  'HealthCheck.timeoutSeconds': op(() => 10),
+  // operational since issue 13: changed in place, never a new generation
+  'HealthCheck.gracePeriodSeconds': op(() => 300),
+  'HealthCheck.gateTimeout': op(() => '20m'),
+  'Capacity.min': op(() => 1),
+  'Capacity.max': op(() => 6),
+  'Capacity.desired': op(() => 3),
+  'FleetBaseProps.scaling': op(() => FleetScaling.cpuUtilization(60)),
+  'FleetBaseProps.allowAllOutbound': op(() => true),
+  'WarmUpAndDraining.deregistrationDelaySeconds': op(() => 60),
+  'WarmUpAndDraining.slowStartSeconds': op(() => 60),
+  'WarmUpAndDraining.instanceWarmupSeconds': op(() => 120),
+  'LifecycleHook.name': gen(() => 'boot-2'),
+  'LifecycleHook.transition': gen(() => 'terminating'),
+  'LifecycleHook.heartbeatTimeoutSeconds': gen(() => 600),
+  'LifecycleHook.defaultResult': gen(() => 'CONTINUE'),
+  'LifecycleHook.notificationTargetArn': gen(() => 'arn:aws:sns:eu-west-1:123456789012:hooks-2'),
+  'LifecycleHook.roleArn': gen(() => 'arn:aws:iam::123456789012:role/hooks-2'),
+  'LifecycleHook.notificationMetadata': gen(() => '{"app":"api"}'),
+  'WarmPool.minSize': op(() => 1),
+  'WarmPool.maxGroupPreparedCapacity': op(() => 6),
+  'WarmPool.poolState': op(() => 'Running'),
+  'WarmPool.reuseOnScaleIn': op(() => true),
+  'FleetSlotProps.image': gen(() => ImageSource.fromAmiId('ami-0aaaaaaaaaaaaaaaa')),
+  'BlueGreenFleetProps.active': op(() => 'green'),
+  'BlueGreenFleetProps.canaryPercent': op(() => 10),
+  'ReplaceFleetProps.image': gen(() => ImageSource.fromAmiId(AMI_2)),
+
+  'ApplicationLoadBalancerOptions.scheme': op(() => 'internet-facing'),
+  'ApplicationLoadBalancerOptions.subnetIds': op(() => ['subnet-0c00000000000000c', 'subnet-0d00000000000000d']),
+  'ApplicationLoadBalancerOptions.certificateArn': op(() => 'arn:aws:acm:eu-west-1:123456789012:certificate/def'),
+  'ApplicationLoadBalancerOptions.sslPolicy': op(() => 'ELBSecurityPolicy-TLS13-1-3-2021-06'),
+  'ApplicationLoadBalancerOptions.ingressCidrs': op(() => ['10.1.0.0/16']),
+  'ApplicationLoadBalancerOptions.deletionProtection': op(() => true),
+  'AccessLogs.bucket': op(() => 'logs-2'),
+  'AccessLogs.prefix': op(() => 'api'),
+  'ApplicationLoadBalancerOptions.idleTimeoutSeconds': op(() => 120),
+  'ExistingListenerOptions.listenerArn': op(() => LISTENER.replace('shared', 'other')),
+  'ExistingListenerOptions.securityGroupId': op(() => 'sg-0bbbbbbbbbbbbbbbb'),
+  'ExistingListenerOptions.priority': op(() => 20),
+  'ExistingListenerOptions.pathPatterns': op(() => ['/v2/*']),
+  'ExistingListenerOptions.hostHeaders': op(() => ['api2.example.com']),
+  'ExistingListenerOptions.dnsName': op(() => 'other.example.com'),
+
+  'InstanceProfileProps.managedPolicyArns': op(() => ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::123456789012:policy/app-read']),
+  'InstanceProfileProps.permissionsBoundaryArn': op(() => 'arn:aws:iam::123456789012:policy/boundary-2'),
+  'InstanceProfileProps.namePrefix': gen(() => 'web-v2'),
+
+  'AmiPipelineProps.name': gen(() => 'web2'),
+  'AmiPipelineProps.parentImage': gen(() => ParentImage.fromAmiId(AMI_2)),
+  'AmiPipelineProps.components': gen((old) => [...old, ImageComponent.fromInline('smoke', SMOKE)]),
+  'AmiPipelineProps.platform': gen(() => 'Windows'),
+  'AmiPipelineProps.workingDirectory': gen(() => '/opt/build'),
+  'AmiBuildInfrastructureProps.instanceTypes': op(() => ['m7i.large']),
+  'AmiBuildInfrastructureProps.subnetId': op(() => 'subnet-0123456789abcdef1'),
+  'AmiBuildInfrastructureProps.securityGroupIds': op(() => ['sg-89abcdef']),
+  'AmiBuildInfrastructureProps.instanceProfileName': op(() => 'build-profile-2'),
+  'AmiBuildLogging.bucketName': op(() => 'build-logs-2'),
+  'AmiBuildLogging.keyPrefix': op(() => 'web2'),
+  'AmiBuildInfrastructureProps.terminateInstanceOnFailure': op(() => false),
+  'AmiDistributionProps.regions': op(() => ['eu-west-1', 'eu-central-1']),
+  'AmiDistributionProps.amiName': op(() => 'web2'),
+  'AmiDistributionProps.amiTags': op(() => ({ team: 'api' })),
+  'AmiDistributionProps.launchPermissionAccountIds': op(() => ['210987654321']),
+  'AmiDistributionProps.launchPermissionOrganizationArns': op(() => []),
+  'AmiDistributionProps.launchPermissionOrganizationalUnitArns': op(() => []),
+  'AmiDistributionProps.kmsKeyId': op(() => KEY_2),
+  'AmiPipelineProps.amiParameterName': op(() => '/images/web/ami-id-2'),
+  'AmiPipelineProps.schedule': op(() => ImageSchedule.cron('cron(0 4 ? * sun *)')),
+  'AmiPipelineProps.retention': op(() => ImageRetention.keepLast(5)),
+  'AmiPipelineProps.kmsKeyId': gen(() => KEY_2),
+  'AmiPipelineProps.sourceCommit': op(() => 'def456'),
+  'AmiPipelineProps.buildTimeoutMinutes': op(() => 240),
+  'AmiPipelineProps.tags': op(() => ({ team: 'api' })),
+  'ImageComponentOptions.parameters': gen(() => ({ level: 'all' })),
+  'OwnedImageComponentOptions.description': gen(() => 'says hello twice'),
+  'ImageComponentFileOptions.name': gen(() => 'greeting'),
+  'ImageScheduleOptions.onlyWhenDependenciesUpdated': op(() => false),
+  'ImageScheduleOptions.timezone': op(() => 'Europe/Paris'),
+  'ImageTag.key': op(() => 'pinned'),
+  'ImageTag.value': op(() => 'true'),
+  'ManagedParentImageOptions.version': gen(() => '2023.x.x'),
+
+  'ImageRecipeProps.name': gen(() => 'web2'),
+  'ImageRecipeProps.parentImage': gen(() => AMI_2),
+  'ImageComponentConfig.componentArn': gen(() => 'arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/1.0.0'),
+  'ImageComponentParameter.name': gen(() => 'salutation'),
+  'ImageComponentParameter.value': gen(() => 'hey'),
+  'ImageComponentConfig.name': gen(() => 'web-hello-2'),
+  'ImageComponentConfig.version': gen(() => '1.0.2'),
+  'ImageRecipeProps.platform': gen(() => 'Windows'),
+  'ImageRecipeProps.kmsKeyId': gen(() => KEY_2),
+  'ImageRecipeProps.workingDirectory': gen(() => '/opt/build'),
+  'ImageRecipeProps.description': gen(() => 'web recipe 2'),
+  'ImageRecipeProps.amiTags': gen(() => ({ team: 'api' })),
+  'ImageRecipeProps.tags': op(() => ({ team: 'api' })),
+
+  'ImageProps.imageRecipeArn': gen(() => RECIPE_ARN.replace('1.0.1', '1.0.2')),
+  'ImageProps.infrastructureConfigurationArn': gen(() => `${INFRA_ARN}-2`),
+  'ImageProps.distributionConfigurationArn': gen(() => `${DIST_ARN}-2`),
+  'ImageProps.buildTimeoutMinutes': op(() => 240),
+  'ImageProps.tags': op(() => ({ team: 'api' })),
+  'ImageProps.dependsOn': op(() => inStack((stack) => [dependency(stack)])),
+
+  'InfrastructureConfigurationProps.name': op(() => 'web2'),
+  'InfrastructureConfigurationProps.instanceProfileName': op(() => 'build-profile-2'),
+  'InfrastructureConfigurationProps.description': op(() => 'build 2'),
+  'InfrastructureConfigurationProps.tags': op(() => ({ team: 'api' })),
+  'DistributionConfigurationProps.name': op(() => 'web2'),
+  'DistributionConfigurationProps.regions': op(() => ['eu-central-1']),
+  'DistributionConfigurationProps.amiTags': op(() => ({ team: 'api' })),
+  'DistributionConfigurationProps.amiName': op(() => 'web2'),
+  'DistributionConfigurationProps.amiDescription': op(() => 'web AMI 2'),
+  'DistributionConfigurationProps.description': op(() => 'distribution 2'),
+  'DistributionConfigurationProps.tags': op(() => ({ team: 'api' })),
+  'ImagePipelineProps.name': op(() => 'web2'),
+  'ImagePipelineProps.imageRecipeArn': op(() => RECIPE_ARN.replace('1.0.1', '1.0.2')),
+  'ImagePipelineProps.infrastructureConfigurationArn': op(() => `${INFRA_ARN}-2`),
+  'ImagePipelineProps.distributionConfigurationArn': op(() => `${DIST_ARN}-2`),
+  'ImagePipelineProps.schedule': op(() => ImageSchedule.cron('cron(0 4 ? * sun *)')),
+  'ImagePipelineProps.description': op(() => 'patch rebuilds 2'),
+  'ImagePipelineProps.tags': op(() => ({ team: 'api' })),
+  'ImagePipelineProps.dependsOn': op(() => inStack((stack) => [dependency(stack)])),
+  'LifecyclePolicyProps.name': op(() => 'web2'),
+  'LifecyclePolicyProps.retention': op(() => ImageRetention.keepLast(5)),
+  'LifecyclePolicyProps.executionRoleArn': op(() => 'arn:aws:iam::123456789012:role/lifecycle-2'),
+  'LifecyclePolicyProps.recipeName': op(() => 'web2'),
+  'LifecyclePolicyProps.recipeVersion': op(() => '1.0.2'),
+  'LifecyclePolicyProps.description': op(() => 'retention 2'),
+  'LifecyclePolicyProps.tags': op(() => ({ team: 'api' })),
+  'LifecyclePolicyProps.dependsOn': op(() => inStack((stack) => [dependency(stack)])),
+
+  'DockerImagePipelineProps.repository': gen(() => 'registry.example.com/api'),
+  'DockerImagePipelineProps.contextPath': gen(() => contextB),
+  'DockerImagePipelineProps.dockerfile': gen(() => 'Dockerfile.dev'),
+  'DockerImagePipelineProps.buildArgs': gen(() => ({ MODE: 'dev' })),
+  'DockerImagePipelineProps.target': gen(() => 'build'),
+  'DockerImagePipelineProps.platform': gen(() => 'linux/arm64'),
+  'DockerImagePipelineProps.push': op(() => true),
+  'DockerImagePipelineProps.labels': gen(() => ({ team: 'api' })),
+};
+
+/** A resource to depend on (the dependsOn rows). */
+function dependency(stack: TerraformStack): SsmParameter {
+  return new SsmParameter(stack, 'Dependency', { name: '/matrix/dependency', type: 'String', value: 'x' });
+}
+
+/** Templates for a nested object or list a base does not have (the inheriting green slot). */
+const TEMPLATES: Readonly<Record<string, () => unknown>> = {
+  blockDevices: () => [{ deviceName: '/dev/xvda', volumeSizeGiB: 8 }],
+  metadataOptions: () => ({}),
+  lifecycleHooks: () => [{ name: 'boot', transition: 'launching', notificationTargetArn: 'arn:aws:sns:eu-west-1:123456789012:hooks', roleArn: 'arn:aws:iam::123456789012:role/hooks' }],
+  warmPool: () => ({}),
+  capacity: () => ({ min: 2, max: 4 }),
+  components: () => [ImageComponent.fromInline('hello', HELLO, { parameters: { greeting: 'hi' } })],
+  parameters: () => [{ name: 'greeting', value: 'hi' }],
+  inUseTag: () => ({ key: 'in-use', value: 'yes' }),
+};
+
+// ---------------------------------------------------------------------------------
+
+/** Sets `path` (`a.b[].c`) in a copy of `props` to `mutation.to(old)`; `[]` is the first element. */
+function mutate(props: Props, path: string, to: (old: any) => unknown): Props {
+  const [head, ...rest] = path.split('.');
+  const array = head.endsWith('[]');
+  const key = array ? head.slice(0, -2) : head;
+  const copy: Props = { ...props };
+  if (rest.length === 0) {
+    copy[key] = to(props[key]);
+    return copy;
+  }
+  let child = props[key] ?? TEMPLATES[key]?.();
+  if (child === undefined) {
+    throw new Error(`no base value or template for ${key} (path ${path})`);
+  }
+  if (array) {
+    const list = [...(child as unknown[])];
+    list[0] = mutate(list[0] as Props, rest.join('.'), to);
+    child = list;
+  } else {
+    child = mutate(child as Props, rest.join('.'), to);
+  }
+  copy[key] = child;
+  return copy;
+}
+
+/** Synthesizes `root` from its base props, changed at `path` when given. */
+function synth(root: RootDef, path?: string, to?: (old: any) => unknown): Json {
+  // cdktf records a full stack trace for every token and construct (Error.captureStackTrace
+  // with no depth limit); capturing and formatting them through jest's source maps is
+  // most of the synth time, and nothing here reads them.
+  const saved = { prepare: Error.prepareStackTrace, capture: Error.captureStackTrace };
+  Error.prepareStackTrace = () => '';
+  Error.captureStackTrace = () => undefined;
+  try {
+    const stack = new TerraformStack(Testing.app(), 'm');
+    let props = resolveInStack(root.base(), stack);
+    if (path !== undefined) {
+      props = resolveInStack(mutate(props, path, to!), stack);
+    }
+    root.build(stack, props);
+    // what Testing.synth does, without its sorted pretty-printing (most of its time):
+    // the analysis reads the configuration as objects
+    invokeAspects(stack);
+    return stack.toTerraform() as Json;
+  } finally {
+    Error.prepareStackTrace = saved.prepare;
+    Error.captureStackTrace = saved.capture;
+  }
+}
+
+interface Row {
+  readonly root: RootDef;
+  readonly prop: PropPath;
+  readonly mutation: Mutation | undefined;
+}
+
+const started = Date.now();
+const interfaces = readInterfaces();
+const parseSeconds = (Date.now() - started) / 1000;
+const rows: Row[] = ROOTS.flatMap((root) => propPaths(interfaces, root.props, new Set(root.stop ?? []))
+  .map((prop) => ({ root, prop, mutation: AT_PATH[`${root.props}:${prop.path}`] ?? MUTATIONS[prop.member] })));
+const bases = new Map<RootDef, Json>();
+const baseOf = (root: RootDef): Json => {
+  if (!bases.has(root)) {
+    bases.set(root, synth(root));
+  }
+  return bases.get(root)!;
+};
+
+describe('the table covers every public prop', () => {
+  test('the props were read from the TypeScript source quickly', () => {
+    expect(parseSeconds).toBeLessThan(3);
+    expect(rows.length).toBeGreaterThan(250);
+  });
+
+  test('every prop path of every root has a row', () => {
+    expect(rows.filter((row) => !row.mutation).map((row) => `${row.root.props}.${row.prop.path} (${row.prop.member})`)).toEqual([]);
+  });
+
+  test('every row of the table is used (no stale rows)', () => {
+    const used = new Set(rows.map((row) => row.prop.member));
+    expect(Object.keys(MUTATIONS).filter((member) => !used.has(member))).toEqual([]);
+  });
+
+  test('every exported Props/Options interface of the constructs is a root, nested in one, or listed with a reason', () => {
+    const reachable = new Set<string>();
+    const visit = (name: string) => {
+      const info: InterfaceInfo | undefined = interfaces.get(name);
+      if (!info || reachable.has(name)) {
+        return;
+      }
+      reachable.add(name);
+      info.extends.forEach(visit);
+      for (const member of info.own) {
+        for (const word of member.typeText.match(/[A-Z][A-Za-z]+/g) ?? []) {
+          visit(word);
+        }
+      }
+    };
+    ROOTS.forEach((root) => visit(root.props));
+    const missing = [...interfaces.values()]
+      .filter((info) => info.exported && /(Props|Options)$/.test(info.name) && !info.file.includes('/private/'))
+      .filter((info) => /^lib\/(immutability|image|compute|deploy|docker)\//.test(info.file))
+      .filter((info) => !reachable.has(info.name) && !(info.name in NOT_CONSTRUCT_INPUTS))
+      .map((info) => info.name);
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('every change of every prop replaces what runs, or is operational', () => {
+  const table = rows.filter((row) => row.mutation).map((row) => [`${row.root.props}.${row.prop.path}`, row] as const);
+  test.each(table)('%s', (_name, row) => {
+    const before = baseOf(row.root);
+    if (row.mutation!.effect === 'refused') {
+      expect(() => synth(row.root, row.prop.path, row.mutation!.to)).toThrow(row.mutation!.error!);
+      return;
+    }
+    const after = synth(row.root, row.prop.path, row.mutation!.to);
+    expect(JSON.stringify(after)).not.toBe(JSON.stringify(before));
+    const result: ChangeAnalysis = analyze(before, after);
+    // no replacement keeps its fixed name
+    expect(result.collisions).toEqual([]);
+    if (row.mutation!.effect === 'new generation') {
+      // what runs is replaced, and nothing immutable is updated in place
+      expect(result.immutableReplaced).not.toEqual([]);
+      expect(result.inPlace).toEqual([]);
+    } else {
+      // an operational prop (README's list) replaces nothing that runs; what it changes
+      // in place must be operational for the resource policy too, or guard would refuse
+      // the plan: collected below
+      expect(result.immutableReplaced).toEqual([]);
+      result.inPlace.forEach((entry) => policyGaps.add(`${row.prop.member}: ${entry.replace(/^[^.]+\.[^:]+: /, `${entry.split('.')[0]}: `)}`));
+    }
+  });
+});
+
+/** In-place changes of operational props that the resource policy does not call operational. */
+const policyGaps = new Set<string>();
+
+describe('guard accepts the operational changes', () => {
+  test('every attribute an operational prop changes in place is operational in ResourcePolicy', () => {
+    expect([...policyGaps].sort()).toEqual([]);
+  });
+});
+
+describe('README documents the operational props', () => {
+  test('the list under "Operational props" is exactly the rows marked operational', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.split('#### Operational props')[1]?.split(/\n#+ /)[0] ?? '';
+    const documented = new Set([...section.matchAll(/`([A-Za-z]+\.[A-Za-z]+)`/g)].map((m) => m[1]));
+    const operational = new Set(Object.entries(MUTATIONS).filter(([, m]) => m.effect === 'operational').map(([member]) => member));
+    expect([...operational].filter((m) => !documented.has(m)).sort()).toEqual([]);
+    expect([...documented].filter((m) => !operational.has(m)).sort()).toEqual([]);
+  });
+});
