@@ -29,6 +29,9 @@ export class WebStack extends TerraformStack {
       healthCheck: { path: '/health' },
       capacity: { min: 2, max: 6 },
       scaling: FleetScaling.cpuUtilization(50),
+      // new instances count for scaling after two minutes; in-flight requests get a minute
+      instanceWarmupSeconds: 120,
+      deregistrationDelaySeconds: 60,
       server: {
         instanceType: InstanceType.of('t3.small'),
         userData: UserData.fromString('#!/bin/bash\nsystemctl enable --now web.service\n'),

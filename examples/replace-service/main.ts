@@ -24,6 +24,8 @@ export class ApiStack extends TerraformStack {
         accessLogs: { bucket: 'example-alb-access-logs', prefix: 'orders-api' },
       }),
       healthCheck: { path: '/ping', gateTimeout: '15m' },
+      // a new generation's instances get a growing share of requests over a minute
+      slowStartSeconds: 60,
       capacity: { min: 2, max: 2 },
       server: { instanceType: InstanceType.of('t3.micro') },
     });

@@ -1,4 +1,7 @@
+import { Fn, Lazy, Op, TerraformIterator, TerraformLocal, Token } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { DataAwsAutoscalingGroup } from '@cdktf/provider-aws/lib/data-aws-autoscaling-group';
+import { DataAwsAutoscalingGroups } from '@cdktf/provider-aws/lib/data-aws-autoscaling-groups';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
@@ -10,17 +13,17 @@ import { Generation } from '../immutability/generation';
 import { isLiteral, show, Validator } from '../private/validation';
 import { otherSlot, SLOT_NAMES, SlotName } from '../release/release-file';
 import { FleetBase, FleetOutput, TrafficGuard } from './fleet-base';
-import { Capacity, FleetBaseProps } from './fleet-options';
-import { mergeServerSettings, validateCapacity } from './private/fleet-common';
+import { Capacity, FleetBaseProps, WarmUpAndDraining } from './fleet-options';
+import { mergeServerSettings, mergeWarmUpAndDraining, splitWarmUpAndDraining, validateCapacity, validateWarmUpAndDraining } from './private/fleet-common';
 import { TargetGroupRef } from './private/fleet-front-end';
-import { ServerGroup } from './private/server-group';
+import { elbGate, FLEET_TAG, ServerGroup, SLOT_TAG } from './private/server-group';
 import { trafficWeights } from './private/traffic';
 
 /**
- * One slot of a blue/green fleet: its image (none = an empty slot), capacity and any
- * server settings that differ from the fleet's.
+ * One slot of a blue/green fleet: its image (none = an empty slot), capacity, and any
+ * server settings and warm-up and draining settings that differ from the fleet's.
  */
-export interface FleetSlotProps extends ServerSettings {
+export interface FleetSlotProps extends ServerSettings, WarmUpAndDraining {
   /**
    * The image this slot runs. A slot without an image has no launch template and no
    * auto scaling group (only its target group), and cannot receive traffic.
@@ -28,7 +31,9 @@ export interface FleetSlotProps extends ServerSettings {
    */
   readonly image?: IImageSource;
   /**
-   * Capacity of this slot (for example a smaller idle slot).
+   * Capacity of this slot (for example a smaller idle slot). When the slot takes
+   * weight from the other slot, it runs at least its share of the other slot's
+   * current desired capacity, whatever this says (see {@link BlueGreenFleet}).
    * @default - the fleet's `capacity`
    */
   readonly capacity?: Capacity;
@@ -86,6 +91,17 @@ export interface FleetSlot {
  *   `canaryPercent`; Terraform preconditions on it refuse weight for a slot without an
  *   image or capacity, and weights that do not add up to 100.
  *
+ * - The listener depends on both slots' groups: in one apply that stages and
+ *   promotes, traffic moves only after the new group was created and passed its gate.
+ * - A slot that carries weight runs at least `ceil(weight / 100 * other)` instances,
+ *   where `other` is the other slot's desired capacity read at plan time (data
+ *   sources `RunningGroups` / `RunningGroup`: the groups tagged with the fleet's name
+ *   and the other slot; 0 when there is none yet).
+ *   The fleet raises the slot's `min_size` (and `desired_capacity` when given) to
+ *   that number, so a new group starts at that size and waits for that many healthy
+ *   instances, and an existing group grows before the listener moves. When the
+ *   number is above the slot's `max`, the plan stops and says what to scale.
+ *
  * Deploy: put the new image in the idle slot (only that slot's launch template and
  * group are replaced; the new group must be healthy behind the load balancer before
  * the old one is destroyed; no traffic moves), then flip `active` (only the listener
@@ -104,7 +120,7 @@ export class BlueGreenFleet extends FleetBase {
   constructor(scope: Construct, id: string, props: BlueGreenFleetProps) {
     super(scope, id, props);
     const check = new Validator(this);
-    const slotSettings = validateSlots(check, props, this._capacity);
+    const { settings: slotSettings, warmUp: slotWarmUp } = validateSlots(check, props, this._capacity);
     this.active = props.active;
     this.canaryPercent = props.canaryPercent ?? 0;
     const weights = trafficWeights(this.active, this.canaryPercent);
@@ -113,13 +129,40 @@ export class BlueGreenFleet extends FleetBase {
     for (const slot of SLOT_NAMES) {
       const slotProps = props.slots[slot];
       const scope = new Construct(this, title(slot));
-      const targetGroup = this._targetGroup(scope, slot);
+      const warmUp = mergeWarmUpAndDraining(this._warmUp, slotWarmUp[slot]);
+      const targetGroup = this._targetGroup(scope, slot, warmUp);
       const capacity = slotProps.capacity ?? this._capacity;
       const settings = mergeServerSettings(this._server, slotSettings[slot]);
       // the fleet's and the slot's security groups together, less the fleet's own group
       checkNoRepeats(check, `server.securityGroupIds + slots.${slot}.securityGroupIds`, settings.securityGroupIds?.slice(1));
-      const group = slotProps.image ? this._serverGroup(scope, { slot, image: slotProps.image, settings, capacity, targetGroup }) : undefined;
-      built[slot] = { name: slot, weight: weights[slot], targetGroup, group, capacity };
+      const group = slotProps.image ? this._serverGroup(scope, { slot, image: slotProps.image, settings, capacity, targetGroup, warmUp }) : undefined;
+      built[slot] = { name: slot, weight: weights[slot], targetGroup, group, capacity, scope };
+    }
+
+    // The current desired capacity of a slot, read at plan time: the groups that carry
+    // the fleet's and the slot's tags (literals, so the look-up is read at plan even on
+    // the first deploy), for the other slot when that one can take weight from it. The
+    // plural look-up does not fail when there is no group yet (then the slot counts as
+    // 0); during a replacement both generations are found and the larger counts.
+    const canTakeWeight = (slot: SlotName) => !isLiteral(weights[slot]) || weights[slot] > 0;
+    const running = {} as Record<SlotName, string | number>;
+    const runningNames = {} as Partial<Record<SlotName, () => string>>;
+    for (const slot of SLOT_NAMES) {
+      if (!built[slot].group || !built[otherSlot(slot)].group || !canTakeWeight(otherSlot(slot))) {
+        running[slot] = 0;
+        continue;
+      }
+      const found = new DataAwsAutoscalingGroups(built[slot].scope, 'RunningGroups', {
+        filter: [
+          { name: `tag:${FLEET_TAG}`, values: [this._base] },
+          { name: `tag:${SLOT_TAG}`, values: [slot] },
+        ],
+      });
+      const each = TerraformIterator.fromList(found.names);
+      const current = new DataAwsAutoscalingGroup(built[slot].scope, 'RunningGroup', { forEach: each, name: each.value });
+      const address = () => `data.${current.terraformResourceType}.${current.friendlyUniqueId}`;
+      running[slot] = Lazy.stringValue({ produce: () => `\${max(concat([0], [for group in values(${address()}) : group.desired_capacity])...)}` });
+      runningNames[slot] = () => `\${join(", ", keys(${address()}))}`;
     }
 
     // The traffic plan as Terraform sees it: per slot its weight, capacity and the
@@ -131,16 +174,37 @@ export class BlueGreenFleet extends FleetBase {
       min_size: built[slot].group ? built[slot].capacity.min : 0,
       max_size: built[slot].group ? built[slot].capacity.max : 0,
       image_id: built[slot].group?.launchTemplate.resource.imageId ?? '',
+      // desired capacity of this slot's group now (0: empty, not deployed yet, or not read)
+      running: running[slot],
     }]));
+    // instances a slot must run so that it can take its weight from the other slot
+    const required = (local: (path: string) => string, slot: SlotName) =>
+      `ceil(${local(`${slot}.weight`)} * ${local(`${otherSlot(slot)}.running`)} / 100)`;
     const guards: TrafficGuard[] = SLOT_NAMES.map((slot) => ({
       condition: (local) => `${local(`${slot}.weight`)} == 0 || (${local(`${slot}.min_size`)} > 0 && ${local(`${slot}.image_id`)} != "")`,
       errorMessage: `${this.node.path}: the ${slot} slot would receive traffic but has no image or no capacity (min 0). Stage an image with capacity in it first, or give it no weight (active / canaryPercent).`,
     }));
+    for (const slot of SLOT_NAMES) {
+      const other = otherSlot(slot);
+      const otherName = runningNames[other];
+      if (!otherName) {
+        continue;
+      }
+      const maxProp = props.slots[slot].capacity ? `slots.${slot}.capacity.max` : 'capacity.max';
+      guards.push({
+        condition: (local) => `${required(local, slot)} <= ${local(`${slot}.max_size`)}`,
+        errorMessage: (local) => `${this.node.path}: the ${slot} slot takes \${${local(`${slot}.weight`)}}% of the traffic from the ${other} slot, whose group (${otherName()}) runs \${${local(`${other}.running`)}} instances now, so it needs at least \${${required(local, slot)}} instances, but ${maxProp} is \${${local(`${slot}.max_size`)}}. Raise ${maxProp} to at least that, or first scale the ${other} group in: aws autoscaling set-desired-capacity --auto-scaling-group-name ${otherName()} --desired-capacity <n>.`,
+      });
+    }
     guards.push({
       condition: (local) => `${local('blue.weight')} >= 0 && ${local('green.weight')} >= 0 && ${local('blue.weight')} + ${local('green.weight')} == 100`,
       errorMessage: `${this.node.path}: the listener weights of the blue and green slots must be between 0 and 100 and add up to 100 (canaryPercent must be 0 to 100).`,
     });
-    this.listener = this._routeTraffic(plan, SLOT_NAMES.map((slot) => ({ targetGroupArn: built[slot].targetGroup.arn, weight: built[slot].weight })), guards);
+    const { listener, traffic } = this._routeTraffic(plan, SLOT_NAMES.map((slot) => ({ targetGroupArn: built[slot].targetGroup.arn, weight: built[slot].weight })), guards);
+    this.listener = listener;
+    for (const slot of SLOT_NAMES) {
+      sizeToRelieve(traffic, built[slot], otherSlot(slot));
+    }
     this.slots = {
       blue: publicSlot(built.blue),
       green: publicSlot(built.green),
@@ -164,6 +228,31 @@ interface BuiltSlot {
   readonly targetGroup: TargetGroupRef;
   readonly group?: ServerGroup;
   readonly capacity: Capacity;
+  readonly scope: Construct;
+}
+
+/**
+ * Sizes a slot's group from the `Traffic` local: at least `ceil(weight / 100 *
+ * <other slot running>)` instances, as `min_size` (and `desired_capacity` when the
+ * capacity gives one), and the new group waits for that many healthy instances.
+ */
+function sizeToRelieve(traffic: TerraformLocal, slot: BuiltSlot, other: SlotName): void {
+  const group = slot.group;
+  if (!group) {
+    return;
+  }
+  const at = (path: string[]) => Token.asNumber(Fn.lookupNested(traffic.asAnyMap, path));
+  const required = Token.asNumber(Fn.ceil(Op.div(Op.mul(at([slot.name, 'weight']), at([other, 'running'])), 100)));
+  const { min, desired } = slot.capacity;
+  const asg = group.autoScalingGroup;
+  asg.minSize = Token.asNumber(Fn.max([min, required]));
+  if (desired !== undefined) {
+    asg.desiredCapacity = Token.asNumber(Fn.max([desired, required]));
+  }
+  const gate = elbGate(slot.targetGroup, Token.asNumber(Fn.max([desired ?? min, required])));
+  if (gate !== undefined) {
+    asg.minElbCapacity = gate;
+  }
 }
 
 function title(slot: SlotName): string {
@@ -186,7 +275,7 @@ function publicSlot(slot: BuiltSlot): FleetSlot {
  * capacity and server settings, prefix `slots.<slot>.`), `active` and `canaryPercent`.
  * Returns each slot's server settings (without image and capacity), checked.
  */
-function validateSlots(check: Validator, props: BlueGreenFleetProps, fleetCapacity: Capacity): Record<SlotName, ServerSettings> {
+function validateSlots(check: Validator, props: BlueGreenFleetProps, fleetCapacity: Capacity): { settings: Record<SlotName, ServerSettings>; warmUp: Record<SlotName, WarmUpAndDraining> } {
   if (!props.slots || typeof props.slots !== 'object' || !props.slots.blue || !props.slots.green) {
     check.fail(`slots (${show(props.slots === undefined ? undefined : Object.keys(props.slots))}) must have a blue and a green entry; use {} for an empty slot.`);
   }
@@ -197,14 +286,22 @@ function validateSlots(check: Validator, props: BlueGreenFleetProps, fleetCapaci
   check.integer('canaryPercent', canary, 0, 100);
   const idle = otherSlot(props.active);
   const settings = {} as Record<SlotName, ServerSettings>;
+  const warmUp = {} as Record<SlotName, WarmUpAndDraining>;
   for (const slot of SLOT_NAMES) {
     const slotProps = props.slots[slot];
     if (slotProps.capacity) {
       validateCapacity(check, `slots.${slot}.capacity`, slotProps.capacity);
     }
-    const { image: _image, capacity: _capacity, ...slotSettings } = slotProps;
+    const { image: _image, capacity: _capacity, ...slotRest } = slotProps;
+    const { tuning, rest: slotSettings } = splitWarmUpAndDraining(slotRest);
     validateServerSettings(check, slotSettings, `slots.${slot}.`);
+    const instanceType = slotSettings.instanceType ?? props.server?.instanceType;
+    validateWarmUpAndDraining(check, `slots.${slot}.`, tuning, { instanceType });
+    if (tuning.warmPool === undefined && props.warmPool !== undefined && instanceType?.requirements) {
+      check.fail(`warmPool is set for the fleet, but slots.${slot} chooses its instances by InstanceType.fromRequirements (a mixed instances policy), which Auto Scaling does not allow with a warm pool; use InstanceType.of(...) in slots.${slot} or remove warmPool.`);
+    }
     settings[slot] = slotSettings;
+    warmUp[slot] = tuning;
     // a token canary is not validated: the listener's preconditions check it at plan
     const receives = slot === props.active || (slot === idle && isLiteral(canary) && canary > 0);
     if (!receives) {
@@ -221,7 +318,7 @@ function validateSlots(check: Validator, props: BlueGreenFleetProps, fleetCapaci
       check.fail(`${prop} (${min}) must be >= 1 because ${why}; a slot that receives traffic needs running instances.`);
     }
   }
-  return settings;
+  return { settings, warmUp };
 }
 
 /**

@@ -9,7 +9,7 @@ import { ServerSettings } from '../compute/server-settings';
 import { IImageSource } from '../image/image-source';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
 import { Validator } from '../private/validation';
-import { Capacity, FleetBaseProps } from './fleet-options';
+import { Capacity, FleetBaseProps, WarmUpAndDraining } from './fleet-options';
 import { FleetScaling } from './fleet-scaling';
 import { validateFleetProps } from './private/fleet-common';
 import { EffectiveHealthCheck, FleetFrontEnd, ForwardTarget, TargetGroupRef } from './private/fleet-front-end';
@@ -22,7 +22,8 @@ import { buildServerGroup, ServerGroup } from './private/server-group';
  */
 export interface TrafficGuard {
   readonly condition: (local: (path: string) => string) => string;
-  readonly errorMessage: string;
+  /** The message; a function may interpolate values (`${local.x}`) that Terraform fills in. */
+  readonly errorMessage: string | ((local: (path: string) => string) => string);
 }
 
 /**
@@ -76,6 +77,11 @@ export abstract class FleetBase extends Construct {
    * @internal
    */
   protected readonly _server: ServerSettings;
+  /**
+   * The fleet-level warm-up and draining settings, checked.
+   * @internal
+   */
+  protected readonly _warmUp: WarmUpAndDraining;
 
   private readonly frontEnd: FleetFrontEnd;
   private readonly healthCheck: EffectiveHealthCheck;
@@ -89,6 +95,13 @@ export abstract class FleetBase extends Construct {
     const { healthCheck, capacity, loadBalancer } = validateFleetProps(new Validator(this), props);
     this._base = (props.name ?? `${TerraformStack.of(this).node.id}-${id}`).toLowerCase();
     this._capacity = capacity;
+    this._warmUp = {
+      deregistrationDelaySeconds: props.deregistrationDelaySeconds,
+      slowStartSeconds: props.slowStartSeconds,
+      instanceWarmupSeconds: props.instanceWarmupSeconds,
+      lifecycleHooks: props.lifecycleHooks,
+      warmPool: props.warmPool,
+    };
     this.healthCheck = healthCheck;
     this.subnetIds = props.subnetIds;
     this.scaling = props.scaling;
@@ -115,11 +128,12 @@ export abstract class FleetBase extends Construct {
 
   /**
    * A target group (id `TargetGroup` in `scope`) with a fixed name, `<name>` or
-   * `<name>-<slot>`: it lives across generations.
+   * `<name>-<slot>`: it lives across generations. `warmUp` (checked) gives its
+   * deregistration delay and slow start.
    * @internal
    */
-  protected _targetGroup(scope: Construct, slot?: string): TargetGroupRef {
-    return this.frontEnd.targetGroup(scope, 'TargetGroup', slot);
+  protected _targetGroup(scope: Construct, slot?: string, warmUp: WarmUpAndDraining = this._warmUp): TargetGroupRef {
+    return this.frontEnd.targetGroup(scope, 'TargetGroup', slot, { deregistrationDelaySeconds: warmUp.deregistrationDelaySeconds, slowStartSeconds: warmUp.slowStartSeconds });
   }
 
   /**
@@ -133,9 +147,19 @@ export abstract class FleetBase extends Construct {
     readonly settings: ServerSettings;
     readonly capacity: Capacity;
     readonly targetGroup: TargetGroupRef;
+    /** Checked; the fleet's when not given. */
+    readonly warmUp?: WarmUpAndDraining;
   }): ServerGroup {
+    const warmUp = group.warmUp ?? this._warmUp;
     const built = buildServerGroup(scope, {
-      ...group,
+      slot: group.slot,
+      image: group.image,
+      settings: group.settings,
+      capacity: group.capacity,
+      targetGroup: group.targetGroup,
+      instanceWarmupSeconds: warmUp.instanceWarmupSeconds,
+      lifecycleHooks: warmUp.lifecycleHooks,
+      warmPool: warmUp.warmPool,
       base: this._base,
       subnetIds: this.subnetIds,
       healthCheck: this.healthCheck,
@@ -149,17 +173,22 @@ export abstract class FleetBase extends Construct {
   /**
    * The `Traffic` local (`plan`: what Terraform must know to guard the traffic), and
    * the listener or listener rule that forwards to `targets`, with one precondition
-   * per guard. Request-count scaling policies wait for it.
+   * per guard. The listener depends on every group of the fleet, so that it moves
+   * traffic only after a new group passed its gate. Request-count scaling policies
+   * wait for it. Returns the listener and the local.
    * @internal
    */
-  protected _routeTraffic(plan: Record<string, unknown>, targets: readonly ForwardTarget[], guards: readonly TrafficGuard[]): LbListener | LbListenerRule {
+  protected _routeTraffic(plan: Record<string, unknown>, targets: readonly ForwardTarget[], guards: readonly TrafficGuard[]): { listener: LbListener | LbListenerRule; traffic: TerraformLocal } {
     const traffic = new TerraformLocal(this, 'Traffic', plan);
     const local = (path: string) => `local.${traffic.friendlyUniqueId}.${path}`;
-    const preconditions: Precondition[] = guards.map((guard) => ({
-      condition: Lazy.anyValue({ produce: () => `\${${guard.condition(local)}}` }),
-      errorMessage: guard.errorMessage,
-    }));
-    const listener = this.frontEnd.route(targets, preconditions);
+    const preconditions: Precondition[] = guards.map((guard) => {
+      const message = guard.errorMessage;
+      return {
+        condition: Lazy.anyValue({ produce: () => `\${${guard.condition(local)}}` }),
+        errorMessage: typeof message === 'string' ? message : Lazy.stringValue({ produce: () => message(local) }),
+      };
+    });
+    const listener = this.frontEnd.route(targets, preconditions, this.groups.map((group) => group.autoScalingGroup));
     if (this.scaling?.metric === 'requests-per-target') {
       // ALBRequestCountPerTarget needs the target group to be in use by the listener
       const policies = this.groups.map((group) => group.scalingPolicy).filter((policy): policy is AutoscalingPolicy => policy !== undefined);
@@ -167,7 +196,7 @@ export abstract class FleetBase extends Construct {
         policy.dependsOn = [dependable(listener)];
       }
     }
-    return listener;
+    return { listener, traffic };
   }
 
   /**

@@ -4,7 +4,9 @@ import { FleetScaling } from './fleet-scaling';
 
 /**
  * How many instances a group runs. Capacity is operational: a change is applied in
- * place and never replaces the servers.
+ * place and never replaces the servers. A blue/green slot that takes weight from the
+ * other slot runs at least its share of the other slot's current desired capacity
+ * (read at plan time): its `min` and `desired` are raised to that number.
  */
 export interface Capacity {
   /** Minimum number of instances. */
@@ -53,8 +55,9 @@ export interface HealthCheck {
    */
   readonly timeoutSeconds?: number;
   /**
-   * Seconds after launch before Auto Scaling acts on a failing load balancer check.
-   * Part of the generation (the resource policy does not let it change in place).
+   * Seconds after launch before Auto Scaling acts on a failing load balancer check
+   * (0 to 7200). Operational: a change is applied in place to the running groups and
+   * does not start a new generation.
    * @default 120
    */
   readonly gracePeriodSeconds?: number;
@@ -67,8 +70,121 @@ export interface HealthCheck {
   readonly gateTimeout?: string;
 }
 
+/** When a lifecycle hook pauses an instance. */
+export type LifecycleTransition = 'launching' | 'terminating';
+
+/** What Auto Scaling does when a lifecycle hook times out (or is completed with it). */
+export type LifecycleHookResult = 'CONTINUE' | 'ABANDON';
+
+/**
+ * A lifecycle hook declared on the auto scaling group itself (`initial_lifecycle_hook`),
+ * so that it also pauses the first instances a new generation launches. It is part of
+ * the generation: changing a hook starts a new generation.
+ */
+export interface LifecycleHook {
+  /** Name of the hook (1 to 255 letters, digits, `-`, `_` and `/`), unique per group. */
+  readonly name: string;
+  /** `launching` (before an instance is put in service) or `terminating` (before it is terminated). */
+  readonly transition: LifecycleTransition;
+  /**
+   * Seconds an instance waits in the hook before `defaultResult` applies (30 to 7200).
+   * @default 3600
+   */
+  readonly heartbeatTimeoutSeconds?: number;
+  /**
+   * What happens when the hook times out. `ABANDON` on launch terminates the instance.
+   * @default 'ABANDON'
+   */
+  readonly defaultResult?: LifecycleHookResult;
+  /**
+   * ARN of an SNS topic or SQS queue that receives the hook's notifications (needs `roleArn`).
+   * @default - no notification (use EventBridge)
+   */
+  readonly notificationTargetArn?: string;
+  /**
+   * ARN of the IAM role that lets Auto Scaling publish to `notificationTargetArn`.
+   * @default - none (required with notificationTargetArn)
+   */
+  readonly roleArn?: string;
+  /**
+   * Text sent with each notification (at most 1023 characters).
+   * @default - none
+   */
+  readonly notificationMetadata?: string;
+}
+
+/** The state of the instances waiting in a warm pool. */
+export type WarmPoolState = 'Stopped' | 'Running' | 'Hibernated';
+
+/**
+ * A warm pool of pre-initialized instances for a group, so that scaling out (and a
+ * slot that must grow to relieve the other) starts from booted instances.
+ * Operational: a change is applied in place.
+ */
+export interface WarmPool {
+  /**
+   * Instances kept in the pool at least (0 to 10000).
+   * @default 0
+   */
+  readonly minSize?: number;
+  /**
+   * Most instances in the pool and the group together (-1 or 0 to 10000).
+   * @default - the group's max size
+   */
+  readonly maxGroupPreparedCapacity?: number;
+  /**
+   * State of the waiting instances.
+   * @default 'Stopped'
+   */
+  readonly poolState?: WarmPoolState;
+  /**
+   * Return instances to the pool on scale-in instead of terminating them.
+   * @default false
+   */
+  readonly reuseOnScaleIn?: boolean;
+}
+
+/**
+ * How a group's instances warm up and drain: settings of a fleet, each of which a
+ * blue/green slot can override. None of them starts a new generation except
+ * `lifecycleHooks`.
+ */
+export interface WarmUpAndDraining {
+  /**
+   * Seconds the load balancer lets in-flight requests finish on a deregistered
+   * instance (0 to 3600), the target group's `deregistration_delay`.
+   * @default 30
+   */
+  readonly deregistrationDelaySeconds?: number;
+  /**
+   * Seconds a newly registered instance gets a linearly growing share of its target
+   * group's requests (0 = off, or 30 to 900), the target group's `slow_start`. It
+   * applies to instances that register while the target group serves (scale-out, a
+   * new generation of a replace fleet), not to a listener weight change.
+   * @default 0
+   */
+  readonly slowStartSeconds?: number;
+  /**
+   * Seconds before a new instance's metrics count for scaling (0 to 3600), the
+   * group's `default_instance_warmup`.
+   * @default - not set: Auto Scaling's default (the scaling policy's warm-up)
+   */
+  readonly instanceWarmupSeconds?: number;
+  /**
+   * Lifecycle hooks declared on the group, so that they run for the first instances
+   * of each generation too.
+   * @default - none
+   */
+  readonly lifecycleHooks?: readonly LifecycleHook[];
+  /**
+   * A warm pool for each group.
+   * @default - no warm pool
+   */
+  readonly warmPool?: WarmPool;
+}
+
 /** Props of {@link FleetBase}, shared by {@link BlueGreenFleet} and {@link ReplaceFleet}. */
-export interface FleetBaseProps {
+export interface FleetBaseProps extends WarmUpAndDraining {
   /**
    * Base of every name (`<name>-<slot>-<generation>`, target groups `<name>-<slot>`,
    * the load balancer `<name>`). Letters, digits and hyphens; unique per account and
@@ -95,12 +211,6 @@ export interface FleetBaseProps {
    * @default - see {@link HealthCheck}
    */
   readonly healthCheck?: HealthCheck;
-  /**
-   * Seconds the load balancer lets in-flight requests finish on a deregistered
-   * instance (0 to 3600).
-   * @default 30
-   */
-  readonly deregistrationDelaySeconds?: number;
   /**
    * Capacity of each group.
    * @default { min: 2, max: 4 }

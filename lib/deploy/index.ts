@@ -1,7 +1,7 @@
 // Fleets: the fleet base, the blue/green and replace fleets, and their load balancer
 // front end and scaling.
 export { FleetBase } from './fleet-base';
-export type { Capacity, FleetBaseProps, HealthCheck } from './fleet-options';
+export type { Capacity, FleetBaseProps, HealthCheck, LifecycleHook, LifecycleHookResult, LifecycleTransition, WarmPool, WarmPoolState, WarmUpAndDraining } from './fleet-options';
 export { BlueGreenFleet } from './blue-green-fleet';
 export type { BlueGreenFleetProps, BlueGreenSlots, FleetSlot, FleetSlotProps } from './blue-green-fleet';
 export { ReplaceFleet } from './replace-fleet';

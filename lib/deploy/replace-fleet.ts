@@ -64,7 +64,7 @@ export class ReplaceFleet extends FleetBase {
         condition: (local) => `${local('min_size')} > 0 && ${local('image_id')} != ""`,
         errorMessage: `${this.node.path}: the fleet would receive traffic but has no image or no capacity (min 0); give it an image and capacity.min >= 1.`,
       }],
-    );
+    ).listener;
     this._addOutputs([
       { id: 'Generation', suffix: 'generation', value: this.generation.hash, description: 'Generation running in the fleet' },
       { id: 'AsgName', suffix: 'asg_name', value: this.autoScalingGroup.name, description: 'Auto scaling group of the current generation' },

@@ -13,6 +13,7 @@ const lt = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_launch_tem
 const asg = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_autoscaling_group', slot);
 const listener = (json: Json) => address(json, 'aws_lb_listener', 'Listener');
 const localOf = (json: Json) => JSON.stringify(json.locals);
+const localRef = (json: Json) => `local.${Object.keys(json.locals)[0]}`;
 
 describe('BlueGreenFleet across changes', () => {
   const live: Release = { blue: AMI_1, green: AMI_1, active: 'blue' };
@@ -47,12 +48,24 @@ describe('BlueGreenFleet across changes', () => {
     expect(Object.keys(after.output).filter((k) => JSON.stringify(after.output[k]) !== JSON.stringify(before.output[k]))).toEqual(['web_green_generation']);
   });
 
-  test('staging into an empty idle slot creates its launch template and group and nothing else', () => {
+  test('staging into an empty idle slot creates its launch template and group; the listener only gains a dependency on it', () => {
     const before = synth({ blue: AMI_1, green: null, active: 'blue' });
     const after = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
     const diff = compare(before, after);
     expect(diff.created.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green')].sort());
-    expect(diff.changed).toEqual([]);
+    // depends_on and preconditions are no attributes: Terraform plans no change of the
+    // listener for them. The listener now waits for green's group, and blue (active)
+    // must be able to relieve green's running size.
+    expect(diff.changed).toEqual([listener(after)]);
+    const { depends_on: dependsBefore, lifecycle: lifecycleBefore, ...listenerBefore } = resource(before, 'aws_lb_listener', 'Listener');
+    const { depends_on: dependsAfter, lifecycle: lifecycleAfter, ...listenerAfter } = resource(after, 'aws_lb_listener', 'Listener');
+    expect(listenerAfter).toEqual(listenerBefore);
+    const conditions = (lifecycle: Json) => lifecycle.precondition.map((p: Json) => p.condition);
+    expect(conditions(lifecycleAfter).filter((c: string) => !conditions(lifecycleBefore).includes(c))).toEqual([
+      expect.stringMatching(/^\$\{ceil\(local\.Web_Traffic_[0-9A-F]+\.blue\.weight \* local\.Web_Traffic_[0-9A-F]+\.green\.running \/ 100\) <= /),
+    ]);
+    expect(dependsBefore).toEqual([asg(before, 'Blue')]);
+    expect(dependsAfter).toEqual([asg(after, 'Blue'), asg(after, 'Green')]);
     expect(diff.destroyed).toEqual([]);
   });
 
@@ -106,7 +119,6 @@ describe('BlueGreenFleet across changes', () => {
   test.each<[string, Partial<BlueGreenFleetProps>]>([
     ['server settings', { server: { userData: UserData.fromString('#!/bin/sh\necho v2') } }],
     ['subnets', { subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef2'], loadBalancer: undefined }],
-    ['grace period', { healthCheck: { gracePeriodSeconds: 300 } }],
   ])('a change of the fleet\'s %s replaces both slots\' generations', (_what, extra) => {
     const before = synth(live);
     const after = synth(live, extra);
@@ -114,6 +126,25 @@ describe('BlueGreenFleet across changes', () => {
     for (const a of replaced) {
       const [type, name] = a.split('.');
       expect(after.resource[type][name].name).not.toBe(before.resource[type][name].name);
+    }
+  });
+
+  test('a change of the grace period keeps both generations: the groups update in place', () => {
+    // GIVEN both slots running
+    const before = synth(live);
+    // WHEN the health check grace period changes
+    const after = synth(live, { healthCheck: { gracePeriodSeconds: 300 } });
+    // THEN both groups keep their names and only health_check_grace_period differs
+    const diff = compare(before, after);
+    expect(diff).toMatchObject({ created: [], destroyed: [] });
+    expect(diff.changed.sort()).toEqual([asg(after, 'Blue'), asg(after, 'Green')].sort());
+    for (const slot of ['Blue', 'Green'] as const) {
+      const a = resource(before, 'aws_autoscaling_group', slot);
+      const b = resource(after, 'aws_autoscaling_group', slot);
+      expect(b.name).toBe(a.name);
+      expect(Object.keys({ ...a, ...b }).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))).toEqual(['health_check_grace_period']);
+      expect(b.health_check_grace_period).toBe(300);
+      expect(resource(after, 'aws_launch_template', slot)).toEqual(resource(before, 'aws_launch_template', slot));
     }
   });
 
@@ -128,7 +159,8 @@ describe('BlueGreenFleet across changes', () => {
     const a = resource(before, 'aws_autoscaling_group', 'Green');
     const b = resource(after, 'aws_autoscaling_group', 'Green');
     expect(b.name).toBe(a.name);
-    expect(b).toMatchObject({ min_size: 1, max_size: 6, desired_capacity: 3 });
+    const required = `ceil(((${localRef(after)}.green.weight * ${localRef(after)}.blue.running) / 100))`;
+    expect(b).toMatchObject({ min_size: `\${max(1, ${required})}`, max_size: 6, desired_capacity: `\${max(3, ${required})}` });
     // every attribute that differs is one the resource policy calls operational
     const changedAttributes = Object.keys({ ...a, ...b }).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
     expect(changedAttributes).toEqual(['desired_capacity', 'max_size', 'min_elb_capacity', 'min_size']);
@@ -148,7 +180,7 @@ describe('BlueGreenFleet across changes', () => {
     const after = synth(live, { capacity: { min: 2, max: 6, desired: 2 }, scaling: FleetScaling.cpuUtilization(50) });
     for (const slot of ['Blue', 'Green'] as const) {
       expect(resource(after, 'aws_autoscaling_group', slot).name).toBe(resource(before, 'aws_autoscaling_group', slot).name);
-      expect(resource(after, 'aws_autoscaling_group', slot).lifecycle.ignore_changes).toEqual(['desired_capacity']);
+      expect(resource(after, 'aws_autoscaling_group', slot).lifecycle.ignore_changes).toEqual(['desired_capacity', 'min_elb_capacity']);
     }
     expect(compare(before, after).created).toHaveLength(2); // one policy per generation
   });

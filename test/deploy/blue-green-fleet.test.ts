@@ -33,15 +33,19 @@ describe('BlueGreenFleet', () => {
     const generation = fleet.slots.blue.generation!.hash;
     expect(generation).toMatch(/^[0-9a-f]{10}$/);
     const asg = resource(json, 'aws_autoscaling_group', 'Blue');
+    // at least its share of the other slot's running size (read at plan time; green is empty here)
+    const l = `local.${Object.keys(json.locals)[0]}`;
+    const required = `ceil(((${l}.blue.weight * ${l}.green.running) / 100))`;
     expect(asg).toEqual({
       name: `web-blue-${generation}`,
-      min_size: 2,
+      min_size: `\${max(2, ${required})}`,
       max_size: 4,
       vpc_zone_identifier: SUBNETS,
       target_group_arns: [expect.stringMatching(/^\$\{aws_lb_target_group\.Web_Blue_TargetGroup_[0-9A-F]+\.arn\}$/)],
       health_check_type: 'ELB',
       health_check_grace_period: 120,
-      min_elb_capacity: 2,
+      // waits for health only once the target group is in use (not on the first deploy)
+      min_elb_capacity: expect.stringMatching(/^\$\{\(length\(tolist\(aws_lb_target_group\.Web_Blue_TargetGroup_[0-9A-F]+\.load_balancer_arns\)\) >= 1\) \? max\(2, ceil\(.*\) : 0\}$/),
       wait_for_capacity_timeout: '10m',
       launch_template: {
         id: expect.stringMatching(/^\$\{aws_launch_template\.Web_Blue_LaunchTemplate_[0-9A-F]+\.id\}$/),
@@ -50,12 +54,17 @@ describe('BlueGreenFleet', () => {
       tag: [
         { key: 'cdktf-immutable:generation', value: generation, propagate_at_launch: false },
         { key: 'cdktf-immutable:slot', value: 'blue', propagate_at_launch: false },
+        { key: 'cdktf-immutable:fleet', value: 'web', propagate_at_launch: false },
       ],
       lifecycle: {
         create_before_destroy: true,
+        ignore_changes: ['min_elb_capacity'],
         replace_triggered_by: [expect.stringMatching(/^aws_launch_template\.Web_Blue_LaunchTemplate_[0-9A-F]+\.id$/)],
       },
     });
+    // green is empty: nothing to read, its running size is 0
+    expect(json.locals[Object.keys(json.locals)[0]].green.running).toBe(0);
+    expect(json.data).toBeUndefined();
     // no desired capacity without scaling and without `desired`: AWS starts at min
     expect(asg.desired_capacity).toBeUndefined();
     const lt = resource(json, 'aws_launch_template', 'Blue');
@@ -79,9 +88,11 @@ describe('BlueGreenFleet', () => {
         ],
       },
     }]);
-    // the listener never refers to an auto scaling group (a target group is health
-    // checked only once a listener uses it, and the group waits for that health)
-    expect(JSON.stringify(listener)).not.toContain('aws_autoscaling_group');
+    // the listener is applied after the slot groups, and refers to them for that only
+    // (their gate waits for health only once a listener uses the target group)
+    const { depends_on: dependsOn, ...listenerRest } = listener;
+    expect(dependsOn).toEqual([expect.stringMatching(/^aws_autoscaling_group\.Web_Blue_AutoScalingGroup_[0-9A-F]+$/)]);
+    expect(JSON.stringify(listenerRest)).not.toContain('aws_autoscaling_group');
 
     // security: instances accept the ALB only, ALB egress to the instances only
     expect(text).toHaveResourceWithProperties(SecurityGroupRule, {
@@ -110,14 +121,18 @@ describe('BlueGreenFleet', () => {
     const { json } = synthBlueGreen(fromRelease({ blue: AMI_1, green: AMI_2, active: 'green', canary: 10 }));
     const [localName] = Object.keys(json.locals);
     const l = `local.${localName}`;
+    // both slots carry weight: each reads the other's running size
+    const running = (slot: string) => `\${max(concat([0], [for group in values(data.aws_autoscaling_group.Web_${slot}_RunningGroup_${slot === 'Blue' ? '70061F13' : 'E1523B60'}) : group.desired_capacity])...)}`;
     expect(json.locals[localName]).toEqual({
-      blue: { weight: 10, min_size: 2, max_size: 4, image_id: expect.stringMatching(/^\$\{aws_launch_template\.Web_Blue_LaunchTemplate_[0-9A-F]+\.image_id\}$/) },
-      green: { weight: 90, min_size: 2, max_size: 4, image_id: expect.stringMatching(/^\$\{aws_launch_template\.Web_Green_LaunchTemplate_[0-9A-F]+\.image_id\}$/) },
+      blue: { weight: 10, min_size: 2, max_size: 4, image_id: expect.stringMatching(/^\$\{aws_launch_template\.Web_Blue_LaunchTemplate_[0-9A-F]+\.image_id\}$/), running: running('Blue') },
+      green: { weight: 90, min_size: 2, max_size: 4, image_id: expect.stringMatching(/^\$\{aws_launch_template\.Web_Green_LaunchTemplate_[0-9A-F]+\.image_id\}$/), running: running('Green') },
     });
     const listener = resource(json, 'aws_lb_listener', 'Listener');
     expect(listener.lifecycle.precondition.map((p: Json) => p.condition)).toEqual([
       `\${${l}.blue.weight == 0 || (${l}.blue.min_size > 0 && ${l}.blue.image_id != "")}`,
       `\${${l}.green.weight == 0 || (${l}.green.min_size > 0 && ${l}.green.image_id != "")}`,
+      `\${ceil(${l}.blue.weight * ${l}.green.running / 100) <= ${l}.blue.max_size}`,
+      `\${ceil(${l}.green.weight * ${l}.blue.running / 100) <= ${l}.green.max_size}`,
       `\${${l}.blue.weight >= 0 && ${l}.green.weight >= 0 && ${l}.blue.weight + ${l}.green.weight == 100}`,
     ]);
     expect(listener.lifecycle.precondition[0].error_message).toMatch(/prod\/Web: the blue slot would receive traffic but has no image or no capacity/);
@@ -198,9 +213,16 @@ describe('BlueGreenFleet', () => {
     expect(blueLt.tag_specifications[0]).toEqual({ resource_type: 'instance', tags: { service: 'shop' } });
     // capacity, scaling and the desired capacity that scaling owns
     const blueAsg = resource(json, 'aws_autoscaling_group', 'Blue');
-    expect(blueAsg).toMatchObject({ min_size: 3, max_size: 9, desired_capacity: 4, min_elb_capacity: 4, health_check_grace_period: 60, wait_for_capacity_timeout: '15m' });
-    expect(blueAsg.lifecycle.ignore_changes).toEqual(['desired_capacity']);
-    expect(resource(json, 'aws_autoscaling_group', 'Green')).toMatchObject({ min_size: 1, max_size: 2, min_elb_capacity: 1 });
+    const l = `local.${Object.keys(json.locals)[0]}`;
+    const required = (slot: string, other: string) => `ceil(((${l}.${slot}.weight * ${l}.${other}.running) / 100))`;
+    expect(blueAsg).toMatchObject({
+      min_size: `\${max(3, ${required('blue', 'green')})}`, max_size: 9, desired_capacity: `\${max(4, ${required('blue', 'green')})}`,
+      min_elb_capacity: expect.stringContaining(`? max(4, ${required('blue', 'green')}) : 0}`), health_check_grace_period: 60, wait_for_capacity_timeout: '15m',
+    });
+    expect(blueAsg.lifecycle.ignore_changes).toEqual(['desired_capacity', 'min_elb_capacity']);
+    expect(resource(json, 'aws_autoscaling_group', 'Green')).toMatchObject({
+      min_size: `\${max(1, ${required('green', 'blue')})}`, max_size: 2, min_elb_capacity: expect.stringContaining(`? max(1, ${required('green', 'blue')}) : 0}`),
+    });
     expect(Object.keys(json.resource.aws_autoscaling_policy)).toHaveLength(2);
     expect(resource(json, 'aws_autoscaling_policy', 'Green').name).toBe(`${resource(json, 'aws_autoscaling_group', 'Green').name}-cpu-target-tracking`);
     expect(text).toHaveResourceWithProperties(AutoscalingPolicy, {
@@ -250,7 +272,9 @@ describe('BlueGreenFleet', () => {
     });
     const rule = resource(json, 'aws_lb_listener_rule', 'ListenerRule');
     expect(rule.action[0].forward.target_group.map((t: Json) => t.weight)).toEqual([20, 80]);
-    expect(rule.lifecycle.precondition).toHaveLength(3);
+    // the three traffic guards and one capacity guard per slot that carries weight
+    expect(rule.lifecycle.precondition).toHaveLength(5);
+    expect(rule.depends_on).toEqual([expect.stringContaining('Web_Blue_AutoScalingGroup'), expect.stringContaining('Web_Green_AutoScalingGroup')]);
     expect(text).toHaveResourceWithProperties(SecurityGroupRule, { type: 'ingress', source_security_group_id: 'sg-0123456789abcdef0', from_port: 80 });
     expect(json.output.web_alb_dns_name.value).toBe('shared-123.eu-west-1.elb.amazonaws.com');
     expect(resource(json, 'aws_autoscaling_policy', 'Green').target_tracking_configuration.predefined_metric_specification.resource_label)
@@ -421,6 +445,8 @@ describe('BlueGreenFleet', () => {
     expect(listener.default_action[0].forward.target_group.map((t: Json) => t.weight)).toEqual(['${(100 - var.canary)}', '${var.canary}']);
     expect(Object.values(json.locals)[0]).toMatchObject({ green: { weight: '${var.canary}', image_id: '', min_size: 0 } });
     expect(fleet.slots.blue.generation!.isResolved).toBe(false);
-    expect(resource(json, 'aws_autoscaling_group', 'Blue')).toMatchObject({ min_size: '${var.min}', max_size: '${var.max}', desired_capacity: '${var.desired}' });
+    const l = `local.${Object.keys(json.locals)[0]}`;
+    const required = `ceil(((${l}.blue.weight * ${l}.green.running) / 100))`;
+    expect(resource(json, 'aws_autoscaling_group', 'Blue')).toMatchObject({ min_size: `\${max(var.min, ${required})}`, max_size: '${var.max}', desired_capacity: `\${max(var.desired, ${required})}` });
   });
 });

@@ -77,7 +77,11 @@ describe('FleetBase', () => {
     }
     // the first guard: no traffic to a group without an image or capacity
     expect(listener.lifecycle.precondition[0].error_message).toMatch(/would receive traffic but has no image or no capacity/);
-    expect(JSON.stringify(listener)).not.toContain('aws_autoscaling_group');
+    // it refers to the groups only to be applied after them
+    const groups = Object.keys(json.resource.aws_autoscaling_group).map((name) => `aws_autoscaling_group.${name}`);
+    expect(listener.depends_on).toEqual(groups);
+    const { depends_on: _dependsOn, ...rest } = listener;
+    expect(JSON.stringify(rest)).not.toContain('aws_autoscaling_group');
   });
 
   test.each(KINDS)('%s: outputs include the load balancer\'s DNS name, all prefixed by the fleet\'s name', (kind) => {

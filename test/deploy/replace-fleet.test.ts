@@ -21,20 +21,22 @@ describe('ReplaceFleet', () => {
       name: `api-${generation}`,
       min_size: 2,
       max_size: 4,
-      min_elb_capacity: 2,
+      // waits for load balancer health once the target group is in use (not on the first deploy)
+      min_elb_capacity: `\${(length(tolist(aws_lb_target_group.Api_TargetGroup_7E411432.load_balancer_arns)) >= 1) ? 2 : 0}`,
       health_check_type: 'ELB',
       vpc_zone_identifier: SUBNETS,
       target_group_arns: [expect.stringContaining('Api_TargetGroup')],
-      lifecycle: { create_before_destroy: true },
+      lifecycle: { create_before_destroy: true, ignore_changes: ['min_elb_capacity'] },
     });
     const listener = resource(json, 'aws_lb_listener', 'Listener');
+    // the listener is applied after the group
+    expect(listener.depends_on).toEqual([expect.stringMatching(/^aws_autoscaling_group\.Api_AutoScalingGroup_[0-9A-F]+$/)]);
     expect(listener.default_action).toEqual([{ type: 'forward', target_group_arn: expect.stringContaining('Api_TargetGroup') }]);
     const [localName] = Object.keys(json.locals);
     expect(listener.lifecycle.precondition).toEqual([{
       condition: `\${local.${localName}.min_size > 0 && local.${localName}.image_id != ""}`,
       error_message: expect.stringContaining('prod/Api: the fleet would receive traffic but has no image or no capacity'),
     }]);
-    expect(JSON.stringify(listener)).not.toContain('aws_autoscaling_group');
     expect(Object.keys(json.output).sort()).toEqual(['api_alb_dns_name', 'api_asg_name', 'api_generation']);
     expect(json.output.api_generation.value).toBe(generation);
   });
@@ -51,7 +53,7 @@ describe('ReplaceFleet', () => {
     });
     expect(text).toHaveResourceWithProperties(LbListener, { port: 443, protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-3-2021-06', certificate_arn: CERT });
     expect(text).toHaveResourceWithProperties(LbTargetGroup, { name: 'api', port: 8080, deregistration_delay: '5' });
-    expect(resource(json, 'aws_autoscaling_group', 'AutoScalingGroup')).toMatchObject({ min_size: 1, max_size: 3, desired_capacity: 2, min_elb_capacity: 2, health_check_grace_period: 30, lifecycle: { ignore_changes: ['desired_capacity'] } });
+    expect(resource(json, 'aws_autoscaling_group', 'AutoScalingGroup')).toMatchObject({ min_size: 1, max_size: 3, desired_capacity: 2, min_elb_capacity: `\${(length(tolist(aws_lb_target_group.Api_TargetGroup_7E411432.load_balancer_arns)) >= 1) ? 2 : 0}`, health_check_grace_period: 30, lifecycle: { ignore_changes: ['desired_capacity', 'min_elb_capacity'] } });
     expect(resource(json, 'aws_launch_template', 'LaunchTemplate').instance_type).toBe('c7i.large');
     const policy = resource(json, 'aws_autoscaling_policy', 'ScalingPolicy');
     expect(policy.depends_on).toEqual([expect.stringMatching(/^aws_lb_listener\.Api_Listener_[0-9A-F]+$/)]);
@@ -114,6 +116,6 @@ describe('ReplaceFleet', () => {
       capacity: { min: num('min'), max: num('max') }, port: num('port'),
     });
     const json = JSON.parse(Testing.synth(stack)) as Json;
-    expect(resource(json, 'aws_autoscaling_group', 'AutoScalingGroup')).toMatchObject({ min_size: '${var.min}', min_elb_capacity: '${var.min}' });
+    expect(resource(json, 'aws_autoscaling_group', 'AutoScalingGroup')).toMatchObject({ min_size: '${var.min}', min_elb_capacity: `\${(length(tolist(aws_lb_target_group.Api_TargetGroup_7E411432.load_balancer_arns)) >= 1) ? var.min : 0}` });
   });
 });

@@ -3,7 +3,7 @@ import { ServerSettings, validateServerSettings } from '../../compute/server-set
 import { SUBNET_ID, VPC_ID } from '../../private/aws-ids';
 import { isLiteral, show, Validator } from '../../private/validation';
 import { FleetLoadBalancer } from '../fleet-load-balancer';
-import { Capacity, FleetBaseProps } from '../fleet-options';
+import { Capacity, FleetBaseProps, LifecycleHook, WarmUpAndDraining } from '../fleet-options';
 import { EffectiveHealthCheck } from './fleet-front-end';
 
 /** Capacity of each group when the props give none. */
@@ -34,7 +34,7 @@ export function validateFleetProps(check: Validator, props: FleetBaseProps): Che
   check.nonEmptyList('subnetIds', props.subnetIds, 'give the private subnets the instances run in');
   check.eachPattern('subnetIds', props.subnetIds, SUBNET_ID, 'a subnet id such as subnet-0123456789abcdef0');
   check.integer('port', props.port, 1, 65535);
-  check.integer('deregistrationDelaySeconds', props.deregistrationDelaySeconds, 0, 3600);
+  validateWarmUpAndDraining(check, '', props, props.server ?? {});
   const healthCheck = effectiveHealthCheck(check, props);
   const capacity = props.capacity ?? DEFAULT_CAPACITY;
   validateCapacity(check, 'capacity', capacity);
@@ -62,6 +62,88 @@ export function validateCapacity(check: Validator, prop: string, capacity: Capac
     if (isLiteral(max) && desired > max) {
       check.fail(`${prop}.desired (${desired}) must be <= ${prop}.max (${max}); lower desired or raise max.`);
     }
+  }
+}
+
+const LIFECYCLE_HOOK_NAME = /^[A-Za-z0-9\-_\/]{1,255}$/;
+const NOTIFICATION_TARGET_ARN = /^arn:aws[a-z-]*:(sns|sqs):[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]{1,256}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_\/-]{1,512}$/;
+
+/** The keys of {@link WarmUpAndDraining}, which a slot's props carry next to its server settings. */
+export const WARM_UP_AND_DRAINING_KEYS = ['deregistrationDelaySeconds', 'slowStartSeconds', 'instanceWarmupSeconds', 'lifecycleHooks', 'warmPool'] as const;
+
+/** Splits a slot's props into its {@link WarmUpAndDraining} settings and the rest. */
+export function splitWarmUpAndDraining<T extends WarmUpAndDraining>(props: T): { tuning: WarmUpAndDraining; rest: Omit<T, typeof WARM_UP_AND_DRAINING_KEYS[number]> } {
+  const { deregistrationDelaySeconds, slowStartSeconds, instanceWarmupSeconds, lifecycleHooks, warmPool, ...rest } = props;
+  return { tuning: { deregistrationDelaySeconds, slowStartSeconds, instanceWarmupSeconds, lifecycleHooks, warmPool }, rest };
+}
+
+/** A slot's warm-up and draining settings over the fleet's, field by field (both checked). */
+export function mergeWarmUpAndDraining(fleet: WarmUpAndDraining, slot: WarmUpAndDraining): WarmUpAndDraining {
+  const defined = Object.fromEntries(Object.entries(slot).filter(([, value]) => value !== undefined)) as WarmUpAndDraining;
+  return { ...fleet, ...defined };
+}
+
+/**
+ * Validates warm-up and draining settings where they enter (`prefix` is `` for the
+ * fleet, `slots.<slot>.` for a slot). `server` holds the settings the same groups run
+ * with, for the checks that combine them (a warm pool needs a single instance type).
+ */
+export function validateWarmUpAndDraining(check: Validator, prefix: string, tuning: WarmUpAndDraining, server: ServerSettings): void {
+  check.integer(`${prefix}deregistrationDelaySeconds`, tuning.deregistrationDelaySeconds, 0, 3600);
+  const slowStart = tuning.slowStartSeconds;
+  if (isLiteral(slowStart) && !(Number.isInteger(slowStart) && (slowStart === 0 || (slowStart >= 30 && slowStart <= 900)))) {
+    check.fail(`${prefix}slowStartSeconds (${show(slowStart)}) must be 0 (off) or an integer from 30 to 900, e.g. 60.`);
+  }
+  check.integer(`${prefix}instanceWarmupSeconds`, tuning.instanceWarmupSeconds, 0, 3600);
+  const hooks = tuning.lifecycleHooks;
+  if (hooks !== undefined && !Token.isUnresolved(hooks)) {
+    const names = new Set<string>();
+    hooks.forEach((hook, i) => validateLifecycleHook(check, `${prefix}lifecycleHooks[${i}]`, hook, names));
+  }
+  const pool = tuning.warmPool;
+  if (pool !== undefined && !Token.isUnresolved(pool)) {
+    check.integer(`${prefix}warmPool.minSize`, pool.minSize, 0, 10000);
+    check.integer(`${prefix}warmPool.maxGroupPreparedCapacity`, pool.maxGroupPreparedCapacity, -1, 10000, 'use -1 for the group\'s max size');
+    check.oneOf(`${prefix}warmPool.poolState`, pool.poolState, ['Stopped', 'Running', 'Hibernated']);
+    const { minSize, maxGroupPreparedCapacity: prepared } = pool;
+    if (isLiteral(minSize) && isLiteral(prepared) && prepared !== -1 && minSize > prepared) {
+      check.fail(`${prefix}warmPool.minSize (${minSize}) must be <= ${prefix}warmPool.maxGroupPreparedCapacity (${prepared}); lower minSize or raise maxGroupPreparedCapacity.`);
+    }
+    if (server.instanceType?.requirements) {
+      check.fail(`${prefix}warmPool is set, but the instances are chosen by InstanceType.fromRequirements (a mixed instances policy), which Auto Scaling does not allow with a warm pool; use InstanceType.of(...) or remove warmPool.`);
+    }
+  }
+}
+
+function validateLifecycleHook(check: Validator, prop: string, hook: LifecycleHook, names: Set<string>): void {
+  if (!hook || typeof hook !== 'object') {
+    check.fail(`${prop} (${show(hook)}) must be an object with a name and a transition.`);
+  }
+  check.pattern(`${prop}.name`, hook.name, LIFECYCLE_HOOK_NAME, '1 to 255 letters, digits, "-", "_" or "/"');
+  if (hook.name === undefined) {
+    check.fail(`${prop}.name is not set; give the hook a name such as "drain-connections".`);
+  }
+  if (isLiteral(hook.name)) {
+    if (names.has(hook.name)) {
+      check.fail(`${prop}.name (${show(hook.name)}) is used by another hook of the same group; give each hook its own name.`);
+    }
+    names.add(hook.name);
+  }
+  if (hook.transition === undefined) {
+    check.fail(`${prop}.transition is not set; use "launching" or "terminating".`);
+  }
+  check.oneOf(`${prop}.transition`, hook.transition, ['launching', 'terminating']);
+  check.integer(`${prop}.heartbeatTimeoutSeconds`, hook.heartbeatTimeoutSeconds, 30, 7200);
+  check.oneOf(`${prop}.defaultResult`, hook.defaultResult, ['CONTINUE', 'ABANDON']);
+  check.pattern(`${prop}.notificationTargetArn`, hook.notificationTargetArn, NOTIFICATION_TARGET_ARN, 'an SNS topic or SQS queue ARN such as arn:aws:sns:eu-west-1:123456789012:hooks');
+  check.pattern(`${prop}.roleArn`, hook.roleArn, ROLE_ARN, 'an IAM role ARN such as arn:aws:iam::123456789012:role/asg-hooks');
+  if ((hook.notificationTargetArn === undefined) !== (hook.roleArn === undefined)) {
+    const [given, missing] = hook.roleArn === undefined ? ['notificationTargetArn', 'roleArn'] : ['roleArn', 'notificationTargetArn'];
+    check.fail(`${prop}.${given} is set without ${prop}.${missing}; Auto Scaling needs both to notify, so set both or neither.`);
+  }
+  if (isLiteral(hook.notificationMetadata) && hook.notificationMetadata.length > 1023) {
+    check.fail(`${prop}.notificationMetadata is ${hook.notificationMetadata.length} characters; at most 1023 are allowed.`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Fn, Precondition, Token } from 'cdktf';
+import { Fn, ITerraformDependable, Precondition, Token } from 'cdktf';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener, LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule, LbListenerRuleCondition } from '@cdktf/provider-aws/lib/lb-listener-rule';
@@ -38,6 +38,12 @@ export interface FrontEndProps {
 export interface TargetGroupRef {
   readonly resource: LbTargetGroup;
   readonly arn: string;
+}
+
+/** Per-target-group draining settings (checked); unset ones fall back to the fleet's. */
+export interface TargetGroupDraining {
+  readonly deregistrationDelaySeconds?: number;
+  readonly slowStartSeconds?: number;
 }
 
 /** A weighted target of the forward action. */
@@ -88,7 +94,7 @@ export class FleetFrontEnd {
       lifecycle: { createBeforeDestroy: true },
     });
     this.instanceSecurityGroupId = this.instanceSecurityGroup.id;
-    registerStableReference(this.instanceSecurityGroupId, `security-group:${this.instanceSecurityGroup.node.path}`);
+    registerStableReference(this.instanceSecurityGroupId, `security-group:${this.instanceSecurityGroup.node.path}`, [this.instanceSecurityGroup]);
     new SecurityGroupRule(scope, 'InstanceIngressFromLoadBalancer', {
       type: 'ingress',
       description: `HTTP ${props.port} from the load balancer`,
@@ -163,15 +169,18 @@ export class FleetFrontEnd {
    * A target group with a fixed name (it lives across generations), and its ARN read
    * once and registered as a stable reference.
    */
-  public targetGroup(scope: Construct, id: string, slot?: string): TargetGroupRef {
+  public targetGroup(scope: Construct, id: string, slot?: string, draining: TargetGroupDraining = {}): TargetGroupRef {
     const { healthCheck } = this.props;
+    const slowStart = draining.slowStartSeconds ?? 0;
     const targetGroup: LbTargetGroup = new LbTargetGroup(scope, id, {
       name: fixedName(NameRule.TARGET_GROUP, this.props.base, slot),
       port: this.props.port,
       protocol: 'HTTP',
       vpcId: this.props.vpcId,
       targetType: 'instance',
-      deregistrationDelay: String(this.props.deregistrationDelaySeconds),
+      deregistrationDelay: String(draining.deregistrationDelaySeconds ?? this.props.deregistrationDelaySeconds),
+      // 0 (off) is not written, so that the default adds nothing to the JSON
+      slowStart: slowStart === 0 ? undefined : slowStart,
       healthCheck: {
         enabled: true,
         protocol: 'HTTP',
@@ -186,17 +195,21 @@ export class FleetFrontEnd {
     });
     suppressCheckov(targetGroup, 'CKV_AWS_378', 'TLS terminates at the load balancer; the targets accept this port only from the load balancer security group, inside the VPC');
     const arn = targetGroup.arn;
-    registerStableReference(arn, `target-group:${targetGroup.node.path}`);
+    registerStableReference(arn, `target-group:${targetGroup.node.path}`, [targetGroup]);
     return { resource: targetGroup, arn };
   }
 
   /**
    * The listener (created load balancer) or listener rule (existing listener) that
-   * forwards to `targets` with their weights, guarded by `preconditions`. It never
-   * refers to an auto scaling group: a target group is only health-checked once a
-   * listener uses it, and each new group waits for health before Terraform continues.
+   * forwards to `targets` with their weights, guarded by `preconditions`, and applied
+   * after `dependsOn` (the auto scaling groups that can carry weight), so that one
+   * apply moves traffic only after a new group exists and passed its gate. A target
+   * group is only health-checked once a listener uses it: the groups wait for load
+   * balancer health only when their target group is in use (see the server group),
+   * so the first deploy, where the listener comes last, does not wait forever.
    */
-  public route(targets: readonly ForwardTarget[], preconditions: Precondition[]): LbListener | LbListenerRule {
+  public route(targets: readonly ForwardTarget[], preconditions: Precondition[], dependsOn: readonly ITerraformDependable[] = []): LbListener | LbListenerRule {
+    const after = dependsOn.length > 0 ? [...dependsOn] : undefined;
     const action: LbListenerDefaultAction = targets.length === 1
       ? { type: 'forward', targetGroupArn: targets[0].targetGroupArn }
       : { type: 'forward', forward: { targetGroup: targets.map((t) => ({ arn: t.targetGroupArn, weight: t.weight })) } };
@@ -211,6 +224,7 @@ export class FleetFrontEnd {
         priority: existing.priority,
         action: [action],
         condition,
+        dependsOn: after,
         lifecycle: { precondition: preconditions },
       });
     }
@@ -223,6 +237,7 @@ export class FleetFrontEnd {
       certificateArn: options.certificateArn,
       sslPolicy: https ? options.sslPolicy ?? DEFAULT_SSL_POLICY : undefined,
       defaultAction: [action],
+      dependsOn: after,
       lifecycle: { precondition: preconditions },
     });
   }

@@ -1,5 +1,6 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
+import { Fn, Op, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ImmutableLaunchTemplate } from '../../compute/immutable-launch-template';
 import { InstanceRequirements } from '../../compute/instance-type';
@@ -9,9 +10,14 @@ import { Generation } from '../../immutability/generation';
 import { generationName, NameRule } from '../../immutability/naming';
 import { bareReference } from '../../immutability/reference';
 import { ResourcePolicy } from '../../immutability/resource-policy';
-import { Capacity } from '../fleet-options';
+import { Capacity, LifecycleHook, WarmPool } from '../fleet-options';
 import { FleetScaling } from '../fleet-scaling';
 import { EffectiveHealthCheck, TargetGroupRef } from './fleet-front-end';
+
+/** Tag of every group with the fleet's name (`props.name`, or `<stack>-<id>`), a literal. */
+export const FLEET_TAG = 'cdktf-immutable:fleet';
+/** Tag of a blue/green group with its slot. */
+export const SLOT_TAG = 'cdktf-immutable:slot';
 
 /** What one generation is built from; every value is checked where it entered the fleet. */
 export interface ServerGroupProps {
@@ -25,6 +31,10 @@ export interface ServerGroupProps {
   readonly healthCheck: EffectiveHealthCheck;
   readonly scaling?: FleetScaling;
   readonly loadBalancerArnSuffix: string;
+  /** Seconds before a new instance's metrics count (`default_instance_warmup`). */
+  readonly instanceWarmupSeconds?: number;
+  readonly lifecycleHooks?: readonly LifecycleHook[];
+  readonly warmPool?: WarmPool;
 }
 
 /** One generation's launch template, auto scaling group and scaling policy. */
@@ -44,21 +54,37 @@ export interface ServerGroup {
  *   place, so any such change replaces both, create-before-destroy.
  * - The group is attached through `target_group_arns` with `health_check_type = ELB`
  *   and `min_elb_capacity`: Terraform creates the new group and waits until that many
- *   of its instances are healthy in the target group before it destroys the old one.
+ *   of its instances are healthy in the target group before it destroys the old one
+ *   (and before the listener, which depends on the group, moves traffic). It waits
+ *   only when the target group is in use by a load balancer (`load_balancer_arns`):
+ *   an unused target group does not health-check, and on the first deploy the
+ *   listener that puts it in use comes after the group. `min_elb_capacity` only
+ *   matters at creation, so later changes of it are ignored.
+ * - The health check grace period, warm-up, warm pool and capacity are operational
+ *   (changed in place); lifecycle hooks declared on the group are part of the
+ *   generation.
  * - Desired capacity: without scaling, it is managed only when given (else AWS starts
  *   at `min`); with scaling, `ignore_changes = [desired_capacity]`, so the policy's
- *   changes are not undone by the next apply.
+ *   changes are not undone by the next apply. A blue/green fleet then replaces
+ *   `min_size`, `desired_capacity` and the gate with plan-time expressions (a slot that
+ *   takes weight runs at least its share of the other slot's size).
+ * - Tags `cdktf-immutable:fleet` and `cdktf-immutable:slot` (literals) let the fleet
+ *   find a slot's groups at plan time, whatever their generation.
  */
 export function buildServerGroup(scope: Construct, props: ServerGroupProps): ServerGroup {
   const { capacity, healthCheck, targetGroup } = props;
+  const initialLifecycleHooks = props.lifecycleHooks?.length ? props.lifecycleHooks.map(toLifecycleHook) : undefined;
   // Group settings that are part of what runs; filtered through the resource policy
   // so that an attribute the policy declares operational never renames the group.
   const groupSettings: Record<string, unknown> = {
     vpc_zone_identifier: [...props.subnetIds],
     target_group_arns: [targetGroup.arn],
     health_check_type: 'ELB',
-    health_check_grace_period: healthCheck.gracePeriodSeconds,
+    // only when set, so that fleets without hooks keep their generation
+    ...(initialLifecycleHooks ? { initial_lifecycle_hook: initialLifecycleHooks } : {}),
   };
+  // The grace period is operational: never part of the generation, so a change is
+  // applied in place and does not replace both slots.
   const generationInputs = Object.fromEntries(
     Object.entries(groupSettings).filter(([attribute]) => !ResourcePolicy.isOperationalAttribute('aws_autoscaling_group', attribute)),
   );
@@ -72,7 +98,6 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
   });
   const generation = launchTemplate.generation;
   const requirements = launchTemplate.instanceType.requirements;
-  const gate = capacity.desired ?? capacity.min;
   const groupName = generationName(NameRule.AUTOSCALING_GROUP, { base: props.base, slot: props.slot, generation });
   const autoScalingGroup = new AutoscalingGroup(scope, 'AutoScalingGroup', {
     name: groupName,
@@ -83,8 +108,24 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
     targetGroupArns: [targetGroup.arn],
     healthCheckType: 'ELB',
     healthCheckGracePeriod: healthCheck.gracePeriodSeconds,
-    minElbCapacity: gate === 0 ? undefined : gate,
+    minElbCapacity: elbGate(targetGroup, capacity.desired ?? capacity.min),
     waitForCapacityTimeout: healthCheck.gateTimeout,
+    defaultInstanceWarmup: props.instanceWarmupSeconds,
+    initialLifecycleHook: initialLifecycleHooks?.map((hook) => ({
+      name: hook.name,
+      lifecycleTransition: hook.lifecycle_transition,
+      heartbeatTimeout: hook.heartbeat_timeout,
+      defaultResult: hook.default_result,
+      notificationTargetArn: hook.notification_target_arn,
+      roleArn: hook.role_arn,
+      notificationMetadata: hook.notification_metadata,
+    })),
+    warmPool: props.warmPool ? {
+      minSize: props.warmPool.minSize ?? 0,
+      maxGroupPreparedCapacity: props.warmPool.maxGroupPreparedCapacity,
+      poolState: props.warmPool.poolState ?? 'Stopped',
+      instanceReusePolicy: props.warmPool.reuseOnScaleIn ? { reuseOnScaleIn: true } : undefined,
+    } : undefined,
     launchTemplate: requirements ? undefined : { id: launchTemplate.launchTemplateId, version: launchTemplate.version },
     mixedInstancesPolicy: requirements ? {
       launchTemplate: {
@@ -94,10 +135,14 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
     } : undefined,
     tag: [
       { key: 'cdktf-immutable:generation', value: generation.hash, propagateAtLaunch: false },
-      ...(props.slot ? [{ key: 'cdktf-immutable:slot', value: props.slot, propagateAtLaunch: false }] : []),
+      ...(props.slot ? [{ key: SLOT_TAG, value: props.slot, propagateAtLaunch: false }] : []),
+      // the fleet's groups can be found at plan time by these two literal tags
+      { key: FLEET_TAG, value: props.base, propagateAtLaunch: false },
     ],
     lifecycle: {
-      ignoreChanges: props.scaling ? ['desired_capacity'] : undefined,
+      // min_elb_capacity only matters when the group is created (and depends on whether
+      // its target group is in use then); with scaling, the policy owns the desired size
+      ignoreChanges: props.scaling ? ['desired_capacity', 'min_elb_capacity'] : ['min_elb_capacity'],
       // The name changes with the generation anyway; the trigger makes sure a group is
       // never pointed at another launch template in place, whatever replaced it.
       replaceTriggeredBy: [bareReference(launchTemplate.resource, 'id'), ...launchTemplate.replaceTriggeredBy],
@@ -119,6 +164,32 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
     lifecycle: { createBeforeDestroy: true },
   }) : undefined;
   return { launchTemplate, autoScalingGroup, scalingPolicy, generation };
+}
+
+/**
+ * `min_elb_capacity`: `gate` healthy instances when the target group is in use by a
+ * load balancer, else 0 (no wait: nothing health-checks the instances yet).
+ */
+export function elbGate(targetGroup: TargetGroupRef, gate: number): number | undefined {
+  if (gate === 0) {
+    return undefined;
+  }
+  // `>= 1`: cdktf 0.21 renders a literal 0 operand of Op.gt as "undefined"
+  return Token.asNumber(Fn.conditional(Op.gte(Fn.lengthOf(targetGroup.resource.loadBalancerArns), 1), gate, 0));
+}
+
+/** A lifecycle hook as the group's `initial_lifecycle_hook` (snake_case, for the generation too). */
+function toLifecycleHook(hook: LifecycleHook) {
+  return {
+    name: hook.name,
+    lifecycle_transition: Token.isUnresolved(hook.transition) ? hook.transition
+      : hook.transition === 'launching' ? 'autoscaling:EC2_INSTANCE_LAUNCHING' : 'autoscaling:EC2_INSTANCE_TERMINATING',
+    heartbeat_timeout: hook.heartbeatTimeoutSeconds ?? 3600,
+    default_result: hook.defaultResult ?? 'ABANDON',
+    notification_target_arn: hook.notificationTargetArn,
+    role_arn: hook.roleArn,
+    notification_metadata: hook.notificationMetadata,
+  };
 }
 
 function toOverride(requirements: InstanceRequirements) {
