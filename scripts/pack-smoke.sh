@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Packs the library as it would be published, installs the tarball into an empty
 # project and checks that a consumer sees the public API with types (the root entry
-# point and the `cdktf-immutable/release` and `cdktf-immutable/review` subpaths) and
-# that `npx cdktf-immutable --version` works.
+# point and the `cdktf-immutable/release`, `cdktf-immutable/review` and
+# `cdktf-immutable/docker` subpaths), that the root entry point works without the
+# optional @cdktf/provider-docker installed, and that `npx cdktf-immutable --version` works.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -13,7 +14,8 @@ tarball="$(npm pack --silent --pack-destination "$work" 2>/dev/null | tail -1)"
 echo "packed $tarball ($(du -h "$work/$tarball" | cut -f1))"
 tar -tzf "$work/$tarball" > "$work/contents.txt"
 for required in package/dist/lib/index.js package/dist/lib/index.d.ts package/dist/bin/cdktf-immutable.js package/README.md \
-    package/dist/lib/release/index.js package/dist/lib/release/index.d.ts package/dist/lib/review/index.js package/dist/lib/review/index.d.ts; do
+    package/dist/lib/release/index.js package/dist/lib/release/index.d.ts package/dist/lib/review/index.js package/dist/lib/review/index.d.ts \
+    package/dist/lib/docker/index.js package/dist/lib/docker/index.d.ts; do
   grep -qx "$required" "$work/contents.txt" || { echo "missing from the package: $required"; exit 1; }
 done
 if grep -E '^package/(test|stacks|examples|lib/.*\.ts$|node_modules)' "$work/contents.txt" | grep -v '\.d\.ts$'; then
@@ -23,11 +25,15 @@ fi
 mkdir -p "$work/consumer" && cd "$work/consumer"
 echo '{"name":"consumer","version":"1.0.0","private":true}' > package.json
 # Peers come from this repository's node_modules (no second download of the providers).
+# The optional @cdktf/provider-docker is linked only for the cdktf-immutable/docker check below.
 npm install --silent --no-save --no-audit --no-fund --ignore-scripts --legacy-peer-deps "$work/$tarball" >/dev/null
-for peer in cdktf constructs @cdktf/provider-aws @cdktf/provider-docker @types/node; do
+for peer in cdktf constructs @cdktf/provider-aws @types/node; do
   mkdir -p "node_modules/$(dirname "$peer")"
   ln -sfn "$root/node_modules/$peer" "node_modules/$peer"
 done
+if node -e "require.resolve('@cdktf/provider-docker/package.json')" 2>/dev/null; then
+  echo "@cdktf/provider-docker is resolvable from the consumer; the check without it would prove nothing"; exit 1
+fi
 
 version="$(npx --no-install cdktf-immutable --version)"
 expected="$(node -p "require('$root/package.json').version")"
@@ -49,6 +55,36 @@ console.log(`consumer compiled against the published types: ${name}`);
 TS
 "$root/node_modules/.bin/tsc" --strict --esModuleInterop --skipLibCheck --module commonjs --target ES2022 --types node consumer.ts
 node consumer.js
+echo "(without @cdktf/provider-docker installed)"
+if node -e "require('cdktf-immutable/docker')" 2>"$work/docker-missing.txt" || ! grep -q "Cannot find module '@cdktf/provider-docker/" "$work/docker-missing.txt"; then
+  echo "cdktf-immutable/docker loaded, or failed for another reason than the missing @cdktf/provider-docker:"; cat "$work/docker-missing.txt"; exit 1
+fi
+echo "cdktf-immutable/docker names the missing @cdktf/provider-docker"
+
+# With the optional peer installed, the Docker entry point compiles and synthesizes.
+ln -sfn "$root/node_modules/@cdktf/provider-docker" node_modules/@cdktf/provider-docker
+mkdir -p context && printf 'FROM scratch\nCOPY app.txt /\n' > context/Dockerfile && echo hello > context/app.txt
+cat > docker.ts <<'TS'
+import { App, TerraformStack, Testing } from 'cdktf';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { ImageSource } from 'cdktf-immutable';
+import { DockerImagePipeline, DockerImageSource, hashDockerContext } from 'cdktf-immutable/docker';
+
+const stack = new TerraformStack(new App(), 'images');
+new DockerProvider(stack, 'docker', {});
+const pipeline = new DockerImagePipeline(stack, 'Api', { repository: 'localhost:5000/api', contextPath: 'context', push: true });
+const reference: string = DockerImageSource.fromPipeline(pipeline).bind(stack).imageReference;
+const json = JSON.parse(Testing.synth(stack)) as { resource: Record<string, unknown> };
+const hash = hashDockerContext('context').hash;
+if (!/^[0-9a-f]{64}$/.test(hash) || !json.resource.docker_registry_image || !reference || typeof ImageSource.fromAmiId !== 'function') {
+  throw new Error(`unexpected cdktf-immutable/docker behaviour: ${JSON.stringify({ hash, resources: Object.keys(json.resource) })}`);
+}
+console.log(`consumer compiled against cdktf-immutable/docker: ${Object.keys(json.resource).sort().join(', ')}`);
+TS
+"$root/node_modules/.bin/tsc" --strict --esModuleInterop --skipLibCheck --module node16 --target ES2022 --types node docker.ts
+node docker.js
+"$root/node_modules/.bin/tsc" --strict --esModuleInterop --skipLibCheck --module commonjs --moduleResolution node10 --target ES2022 --types node --noEmit docker.ts
+echo "the docker subpath types resolve with node10 module resolution too (typesVersions)"
 
 # The subpaths are "exports" entries, which TypeScript reads with node16/nodenext (or
 # bundler) module resolution; "typesVersions" serves the classic node10 resolution.

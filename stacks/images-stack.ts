@@ -3,7 +3,8 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { AmiPipeline, DockerImagePipeline, ImageComponent, ImageRetention, ImageSchedule, ParentImage } from '../lib';
+import { AmiPipeline, ImageComponent, ImageRetention, ImageSchedule, ParentImage } from '../lib';
+import { DockerImagePipeline } from '../lib/docker';
 import { configureBackend } from './backend';
 import { ImagesConfig } from './config';
 

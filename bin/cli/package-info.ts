@@ -8,7 +8,8 @@ export function packageInfo(): { name: string; version: string } {
     const candidate = join(dir, 'package.json');
     if (existsSync(candidate)) {
       const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'cdktf-immutable' && pkg.version) {
+      // cdktn-immutable is the CDK Terrain build of the same source (scripts/cdktn/build.js).
+      if ((pkg.name === 'cdktf-immutable' || pkg.name === 'cdktn-immutable') && pkg.version) {
         return { name: pkg.name, version: pkg.version };
       }
     }

@@ -1,5 +1,5 @@
-// Images: the AMI pipeline and the Image Builder constructs it composes, the Docker
-// image pipeline, and the sources that hand images to launch templates and consumers.
+// Images: the AMI pipeline and the Image Builder constructs it composes, and the
+// sources that hand images to launch templates.
 export { AmiPipeline } from './ami-pipeline';
 export type { AmiPipelineProps } from './ami-pipeline';
 export { ImageComponent } from './image-component';
@@ -36,9 +36,6 @@ export { IMAGE_TAG_KEYS } from './image-tags';
 export type { ImageTag } from './image-tags';
 export { ImageSource } from './image-source';
 export type { IImageSource, ImageSourceConfig } from './image-source';
-export { DockerImagePipeline } from './docker-image-pipeline';
-export type { DockerImagePipelineProps } from './docker-image-pipeline';
-export { DockerImageSource } from './docker-image-source';
-export type { DockerImageSourceConfig } from './docker-image-source';
-export { hashDockerContext } from './docker-context-hash';
-export type { DockerContextHash, DockerContextHashOptions } from './docker-context-hash';
+// The Docker image pipeline, Docker image sources and hashDockerContext live in this room
+// but are exported by lib/docker (`cdktf-immutable/docker`), so that this index never
+// loads @cdktf/provider-docker.

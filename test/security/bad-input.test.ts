@@ -3,9 +3,10 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { Testing, TerraformStack } from 'cdktf';
 import {
-  AmiPipeline, BlueGreenFleet, BlueGreenFleetProps, DockerImagePipeline, FleetLoadBalancer, generationName, ImageComponent,
+  AmiPipeline, BlueGreenFleet, BlueGreenFleetProps, FleetLoadBalancer, generationName, ImageComponent,
   ImageSchedule, ImageSource, ImmutableLaunchTemplate, InstanceType, NameRule, ParentImage, parseReleaseFile, ReplaceFleet, UserData,
 } from '../../lib';
+import { DockerImagePipeline } from '../../lib/docker';
 import { runCli } from '../cli/run-cli';
 
 /**
