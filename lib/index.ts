@@ -12,18 +12,18 @@ export type {
   ContentHash, ContentHashOptions, GenerationNameProps, ImmutableTypeRule, ResourceClass,
 } from './immutability';
 
-// Images: the AMI pipeline and the Image Builder constructs it composes, the Docker image pipeline, image sources.
+// Images: the AMI pipeline and the Image Builder constructs it composes, image sources.
+// The Docker image pipeline and Docker image sources are `cdktf-immutable/docker`
+// (lib/docker), so that this module never loads @cdktf/provider-docker.
 export {
-  AmiPipeline, DistributionConfiguration, DockerImagePipeline, DockerImageSource,
-  hashDockerContext, Image, IMAGE_TAG_KEYS, ImageComponent, ImagePipeline, ImageRecipe,
-  ImageRetention, ImageSchedule, ImageSource, InfrastructureConfiguration, LifecyclePolicy,
-  ParentImage,
+  AmiPipeline, DistributionConfiguration, Image, IMAGE_TAG_KEYS, ImageComponent, ImagePipeline,
+  ImageRecipe, ImageRetention, ImageSchedule, ImageSource, InfrastructureConfiguration,
+  LifecyclePolicy, ParentImage,
 } from './image';
 export type {
   AmiBuildInfrastructureProps, AmiBuildLogging, AmiDistributionProps, AmiPipelineProps,
-  AmiPlatform, BlockDevice, DistributionConfigurationProps, DockerContextHash,
-  DockerContextHashOptions, DockerImagePipelineProps, DockerImageSourceConfig, EbsVolumeType,
-  IImageSource, ImageComponentBindOptions, ImageComponentConfig, ImageComponentFileOptions,
+  AmiPlatform, BlockDevice, DistributionConfigurationProps, EbsVolumeType, IImageSource,
+  ImageComponentBindOptions, ImageComponentConfig, ImageComponentFileOptions,
   ImageComponentOptions, ImageComponentParameter, ImagePipelineProps, ImageProps, ImageRecipeProps,
   ImageRetentionOptions, ImageScheduleOptions, ImageSourceConfig, ImageTag,
   InfrastructureConfigurationProps, LifecyclePolicyProps, ManagedParentImageOptions,
@@ -44,7 +44,8 @@ export { BlueGreenFleet, FleetBase, FleetLoadBalancer, FleetScaling, ReplaceFlee
 export type {
   AccessLogs, ApplicationLoadBalancerOptions, BlueGreenFleetProps, BlueGreenSlots, Capacity,
   ExistingListenerOptions, FleetBaseProps, FleetSlot, FleetSlotProps, HealthCheck,
-  LoadBalancerScheme, ReplaceFleetProps, ScalingMetric,
+  LifecycleHook, LifecycleHookResult, LifecycleTransition, LoadBalancerScheme, ReplaceFleetProps,
+  ScalingMetric, WarmPool, WarmPoolState, WarmUpAndDraining,
 } from './deploy';
 
 // Release files and their transitions (also `cdktf-immutable/release`).
@@ -53,14 +54,16 @@ export {
   ReleaseFileError, ReleaseLockedError, ReleaseRefusedError, ReleaseStore, rollbackRelease,
   SLOT_NAMES, stageRelease,
 } from './release';
-export type { ReleaseFile, ReleaseSlot, SlotName, StageOptions } from './release';
+export type {
+  PromoteOptions, ReleaseFile, ReleaseSlot, ReleaseStoreOptions, RollbackOptions, SlotName, StageOptions,
+} from './release';
 
 // Review: offline preview and plan guard (also `cdktf-immutable/review`).
 export {
   guardPlan, hasViolations, PlanFileError, previewChanges, readPlanFile, readSynthOutput,
   SynthOutputError,
 } from './review';
-export type { GuardReport, GuardViolation, PreviewAction, PreviewResource, StackPreview } from './review';
+export type { GuardOptions, GuardReport, GuardViolation, GuardViolationKind, PreviewAction, PreviewResource, StackPreview } from './review';
 
 // Errors and scan annotations shared by every room.
 export { ValidationError } from './private/validation';

@@ -7,8 +7,12 @@ import { dirname, join, relative, resolve } from 'path';
  */
 const ROOT = resolve(__dirname, '../..');
 
-/** Rooms in dependency order: a room may import the public files of rooms before it. */
-const ROOM_ORDER = ['immutability', 'image', 'compute', 'deploy'];
+/**
+ * Rooms in dependency order: a room may import the public files of rooms before it.
+ * `docker` (the `cdktf-immutable/docker` entry point) names Docker code of lib/image; it
+ * sits above image so that nothing below it can reach @cdktf/provider-docker through it.
+ */
+const ROOM_ORDER = ['immutability', 'image', 'docker', 'compute', 'deploy'];
 /** Rooms outside the order and the only lib/ folders each may import besides itself and lib/private leaves. */
 const STANDALONE: Record<string, readonly string[]> = {
   release: [],
@@ -144,6 +148,33 @@ describe('layout', () => {
   test('every index.ts names its exports (no export *)', () => {
     const bad = files.filter((f) => f.endsWith('index.ts') && /export \*/.test(readFileSync(join(ROOT, f), 'utf8')));
     expect(bad).toEqual([]);
+  });
+
+  test('only lib/docker reaches @cdktf/provider-docker: the main entry point and every other index never load it', () => {
+    const reaches = (start: string): string[] => {
+      const seen = new Set<string>();
+      const found: string[] = [];
+      const visit = (file: string): void => {
+        if (seen.has(file)) {
+          return;
+        }
+        seen.add(file);
+        for (const i of graph.get(file) ?? []) {
+          if (i.specifier.startsWith('@cdktf/provider-docker')) {
+            found.push(`${file} -> ${i.specifier}`);
+          } else if (i.target) {
+            visit(i.target);
+          }
+        }
+      };
+      visit(start);
+      return found;
+    };
+    expect(reaches('lib/docker/index.ts')).not.toEqual([]);
+    const entryPoints = files.filter((f) => f.endsWith('index.ts') && f !== 'lib/docker/index.ts' && !f.startsWith('bin/'));
+    expect(entryPoints).toEqual(expect.arrayContaining(['lib/index.ts', 'lib/image/index.ts', 'lib/deploy/index.ts']));
+    expect(entryPoints.flatMap(reaches)).toEqual([]);
+    expect(files.filter((f) => f.startsWith('bin/')).flatMap(reaches)).toEqual([]);
   });
 
   test('provider resources are imported by deep path only', () => {

@@ -50,14 +50,22 @@ describe('public API', () => {
     expect(new Set(all).size).toBe(all.length);
   });
 
-  test("the README's API section lists exactly the names of lib/index.ts", () => {
-    const listed = [...readmeGroups().values()].flat();
+  test("the README's API section lists exactly the names of lib/index.ts (and, in its own group, of cdktf-immutable/docker)", () => {
+    const listed = [...readmeGroups()].filter(([heading]) => !heading.includes('cdktf-immutable/docker')).flatMap(([, names]) => names);
     expect(sorted(listed)).toEqual(sorted(all));
+  });
+
+  test('the Docker names are exported by cdktf-immutable/docker only, never by the main entry point', () => {
+    const docker = exportedNames('lib/docker/index.ts');
+    const names = [...docker.values, ...docker.types];
+    expect(names).toEqual(expect.arrayContaining(['DockerImagePipeline', 'DockerImageSource', 'hashDockerContext']));
+    expect(all.filter((name) => names.includes(name))).toEqual([]);
   });
 
   test.each([
     ['release', 'lib/release/index.ts'],
     ['review', 'lib/review/index.ts'],
+    ['docker', 'lib/docker/index.ts'],
   ])('the README lists the cdktf-immutable/%s subpath with the names of its index', (room, file) => {
     const group = [...readmeGroups()].find(([heading]) => heading.includes(`cdktf-immutable/${room}`));
     expect(group).toBeDefined();

@@ -5,10 +5,12 @@
  * (AWS_ENDPOINT_URL etc., see test/e2e/harness/env.ts); nothing here knows about moto.
  *
  * Inputs (environment):
- *   E2E_STACK         which stack to build: blue-green | replace | mutable
- *   E2E_RELEASE_FILE  blue-green: the release file (written by `cdktf-immutable release`)
+ *   E2E_STACK         which stack to build: blue-green | replace | mutable | traffic-order | mutations
+ *   E2E_RELEASE_FILE  blue-green, traffic-order: the release file (written by `cdktf-immutable release`)
  *   E2E_IMAGE         replace / mutable: the AMI id
  *   E2E_USER_DATA     replace: the user data script
+ *   E2E_MUTATION      mutations: JSON { profilePrefix, extraSecurityGroup, userData, rootVolumeGiB }
+ *                     (the image comes from the SSM parameter /e2e/mutations/ami-id)
  *   CDKTF_OUTDIR      where to synthesize (cdktf's own variable)
  */
 import { App, TerraformStack } from 'cdktf';
@@ -17,7 +19,16 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { InstanceProfile } from '../../../lib';
 import { BlueGreenFleet, ImageSource, loadReleaseFile, ReplaceFleet, UserData } from '../../../lib';
+
+/**
+ * moto 5.2.5 cannot take a volume's size from the AMI's snapshot (EC2 does), so it
+ * refuses a group whose launch template maps the root device without a size
+ * ("MissingParameter: size/snapshot"). The e2e fleets give the root volume a size.
+ */
+const MOTO_ROOT_VOLUME = [{ deviceName: '/dev/xvda', volumeSizeGiB: 8 }];
 
 function env(name: string): string {
   const value = process.env[name];
@@ -51,7 +62,34 @@ class BlueGreenStack extends TerraformStack {
       subnetIds,
       capacity: { min: 1, max: 2 },
       healthCheck: { gateTimeout: '3m' },
-      server: { userData: UserData.fromString('#!/bin/bash\necho blue-green\n') },
+      server: { userData: UserData.fromString('#!/bin/bash\necho blue-green\n'), blockDevices: MOTO_ROOT_VOLUME },
+      slots: { blue: slot(release.slots.blue.image), green: slot(release.slots.green.image) },
+      active: release.active,
+      canaryPercent: release.canary,
+    });
+  }
+}
+
+/**
+ * Blue/green with room to grow (max 4), for the ordering and capacity test: the
+ * listener waits for the slot groups, and a slot that takes weight runs at least the
+ * other slot's current size.
+ */
+class TrafficOrderStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', { region: 'eu-west-1' });
+    const release = loadReleaseFile(env('E2E_RELEASE_FILE'));
+    const { vpcId, subnetIds } = network(this, '10.30');
+    const slot = (image: string | null) => (image ? { image: ImageSource.fromAmiId(image) } : {});
+    new BlueGreenFleet(this, 'Web', {
+      name: 'e2e-order',
+      vpcId,
+      subnetIds,
+      capacity: { min: 1, max: 4 },
+      healthCheck: { gateTimeout: '3m' },
+      // an explicit root size: moto refuses a root mapping without one
+      server: { userData: UserData.fromString('#!/bin/bash\necho traffic-order\n'), blockDevices: MOTO_ROOT_VOLUME },
       slots: { blue: slot(release.slots.blue.image), green: slot(release.slots.green.image) },
       active: release.active,
       canaryPercent: release.canary,
@@ -71,7 +109,7 @@ class ReplaceStack extends TerraformStack {
       capacity: { min: 1, max: 2 },
       healthCheck: { gateTimeout: '3m' },
       image: ImageSource.fromAmiId(env('E2E_IMAGE')),
-      server: { userData: UserData.fromString(env('E2E_USER_DATA')) },
+      server: { userData: UserData.fromString(env('E2E_USER_DATA')), blockDevices: MOTO_ROOT_VOLUME },
     });
   }
 }
@@ -93,12 +131,52 @@ class MutableStack extends TerraformStack {
   }
 }
 
+/** What the mutations test changes, one at a time (test/e2e/mutations.e2e.test.ts). */
+interface Mutation {
+  readonly profilePrefix: string;
+  readonly extraSecurityGroup: boolean;
+  readonly userData: string;
+  readonly rootVolumeGiB: number;
+}
+
+/**
+ * A replace fleet whose server inputs come from E2E_MUTATION: an owned instance profile,
+ * an optional extra security group (always created, referenced or not), user data, the
+ * root volume (sized: moto cannot take the size from the AMI's snapshot), and the image
+ * from an SSM parameter that the test writes.
+ */
+class MutationsStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', { region: 'eu-west-1' });
+    const mutation = JSON.parse(env('E2E_MUTATION')) as Mutation;
+    const { vpcId, subnetIds } = network(this, '10.40');
+    const extra = new SecurityGroup(this, 'Extra', { namePrefix: 'e2e-mut-extra-', description: 'extra group of the mutations test', vpcId });
+    new ReplaceFleet(this, 'Api', {
+      name: 'e2e-mut',
+      vpcId,
+      subnetIds,
+      capacity: { min: 1, max: 2 },
+      healthCheck: { gateTimeout: '3m' },
+      image: ImageSource.fromSsmParameter('/e2e/mutations/ami-id'),
+      server: {
+        instanceProfile: new InstanceProfile(this, 'Profile', { namePrefix: mutation.profilePrefix }),
+        securityGroupIds: mutation.extraSecurityGroup ? [extra.id] : [],
+        userData: UserData.fromString(mutation.userData),
+        blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: mutation.rootVolumeGiB }],
+      },
+    });
+  }
+}
+
 const app = new App();
 const stack = env('E2E_STACK');
 switch (stack) {
   case 'blue-green': new BlueGreenStack(app, 'e2e-blue-green'); break;
   case 'replace': new ReplaceStack(app, 'e2e-replace'); break;
   case 'mutable': new MutableStack(app, 'e2e-mutable'); break;
+  case 'traffic-order': new TrafficOrderStack(app, 'e2e-traffic-order'); break;
+  case 'mutations': new MutationsStack(app, 'e2e-mutations'); break;
   default: throw new Error(`test/e2e/apps/app.ts: unknown E2E_STACK "${stack}"`);
 }
 app.synth();
