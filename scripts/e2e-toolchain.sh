@@ -5,7 +5,9 @@
 # pinned PyPI package:
 #   * OpenTofu (bin/tofu)
 #   * the hashicorp/aws and kreuzwerker/docker providers, laid out as a
-#     filesystem mirror for both registry.opentofu.org and registry.terraform.io
+#     filesystem mirror for both registry.opentofu.org and registry.terraform.io;
+#     the aws provider with only the service packages listed in
+#     scripts/e2e-provider-services.txt (and what they need), see prune_aws below
 #   * a CLI config file (tofurc) that installs providers from that mirror only,
 #     so `tofu init` needs no network
 #   * moto server in a Python venv (the fake AWS endpoint for e2e tests)
@@ -31,7 +33,7 @@ shopt -s inherit_errexit   # failures inside $(...) abort the script too
 # ---------------------------------------------------------------------------
 # Pinned versions. Bump RECIPE_REV when the build recipe itself changes.
 # ---------------------------------------------------------------------------
-RECIPE_REV=1
+RECIPE_REV=2
 
 # OpenTofu: a tagged release (its go.mod has replace directives, so it can't be
 # `go install`ed; it is downloaded as a module and built in place).
@@ -63,8 +65,19 @@ DOCKER_SUM='h1:T3HvvZCRd4h2qkMl+SXA2zza26Rdz8xqV81skikQWy4='
 # moto server (newest 5.x on PyPI when pinned).
 MOTO_VERSION=5.2.5
 
+SCRIPTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The aws provider's service packages (one name a line, # comments). Building all
+# ~265 takes 27-53 min on 2 cores at 9 GB peak; this subset a few minutes.
+# E2E_PROVIDER_SERVICES_FILE overrides the list (for tests of this script).
+AWS_SERVICES_FILE=${E2E_PROVIDER_SERVICES_FILE:-$SCRIPTS_DIR/e2e-provider-services.txt}
+[[ -f "$AWS_SERVICES_FILE" ]] || { echo "[e2e-toolchain] ERROR: $AWS_SERVICES_FILE not found" >&2; exit 1; }
+# The set, normalized (comments and order do not matter), names the toolchain.
+AWS_SERVICES=$(sed 's/#.*//' "$AWS_SERVICES_FILE" | tr -s ' \t' '\n' | sed '/^$/d' | LC_ALL=C sort -u)
+[[ -n "$AWS_SERVICES" ]] || { echo "[e2e-toolchain] ERROR: $AWS_SERVICES_FILE lists no service package" >&2; exit 1; }
+AWS_SERVICES_HASH=$(printf '%s\n' "$AWS_SERVICES" | sha256sum | cut -c1-10)
+
 short() { local v=$1; echo "${v##*-}"; }   # pseudo-version -> commit prefix
-KEY="tofu${TOFU_VERSION}-aws${AWS_PROVIDER_VERSION}.$(short "$AWS_MODVER")-docker${DOCKER_PROVIDER_VERSION}.$(short "$DOCKER_MODVER")-moto${MOTO_VERSION}-r${RECIPE_REV}"
+KEY="tofu${TOFU_VERSION}-aws${AWS_PROVIDER_VERSION}.$(short "$AWS_MODVER").svc${AWS_SERVICES_HASH}-docker${DOCKER_PROVIDER_VERSION}.$(short "$DOCKER_MODVER")-moto${MOTO_VERSION}-r${RECIPE_REV}"
 
 CACHE_ROOT=${CDKTF_IMMUTABLE_CACHE:-$HOME/.cache/cdktf-immutable}
 TC="$CACHE_ROOT/toolchain-$KEY"
@@ -205,12 +218,14 @@ build_tofu() {
 }
 
 # --- 2./3. providers ---------------------------------------------------------------
-# build_provider NAME NAMESPACE TYPE VERSION MODULE MODVER SUM LDFLAGS
+# build_provider NAME NAMESPACE TYPE VERSION MODULE MODVER SUM LDFLAGS [PREPARE]
+# PREPARE, if given, is a function called with the module dir and the writable
+# source copy before `go build`.
 # Builds terraform-provider-TYPE_vVERSION and hard-links it into the mirror for
 # both registry hosts (cdktf writes bare `aws`, which OpenTofu resolves to
 # registry.opentofu.org; other tools default to registry.terraform.io).
 build_provider() {
-  local name=$1 ns=$2 type=$3 version=$4 mod=$5 modver=$6 sum=$7 ldflags=$8
+  local name=$1 ns=$2 type=$3 version=$4 mod=$5 modver=$6 sum=$7 ldflags=$8 prepare=${9:-}
   local bin="terraform-provider-${type}_v${version}"
   local primary="$TC/mirror/registry.opentofu.org/$ns/$type/$version/$PLATFORM/$bin"
   local secondary="$TC/mirror/registry.terraform.io/$ns/$type/$version/$PLATFORM/$bin"
@@ -221,7 +236,8 @@ build_provider() {
     local moddir src
     moddir=$(go_module_dir "$mod" "$modver" "$sum")
     src=$(writable_copy "$moddir" "$name")
-    log "$ns/$type $version: building (hashicorp/aws takes ~1 h on 2 cores)"
+    [[ -z "$prepare" ]] || "$prepare" "$moddir" "$src"
+    log "$ns/$type $version: building"
     (cd "$src" && timed "$name" go build -trimpath -ldflags "-s -w $ldflags" -o "$WORK/$bin" .) \
       >"$TC/logs/$name.log" 2>&1 \
       || { tail -n 50 "$TC/logs/$name.log" >&2; die "$name build failed (log: $TC/logs/$name.log)"; }
@@ -233,6 +249,26 @@ build_provider() {
   ln -f "$primary" "$secondary.tmp.$$" 2>/dev/null || cp -f "$primary" "$secondary.tmp.$$"
   mv -f "$secondary.tmp.$$" "$secondary"
   stamp "$name"
+}
+
+# The aws provider registers every service package in two generated files
+# (internal/provider/sdkv2/service_packages_gen.go, internal/conns/awsclient_gen.go);
+# scripts/e2e-provider-prune.go rewrites them to the listed packages plus the ones
+# these import or ask API clients of, so nothing else is compiled. It also writes
+#   aws-provider-types.tsv     every type of the full provider: type, kind, package
+#   aws-provider-services.txt  the packages the built provider contains
+# which scripts/e2e-provider-services.js reads to check the stacks against the set.
+prune_aws() {
+  local moddir=$1 src=$2 prune="$SCRIPTS_DIR/e2e-provider-prune.go"
+  log "hashicorp/aws: keeping the service packages of $AWS_SERVICES_FILE"
+  (cd "$WORK" && go run "$prune" types "$moddir") >"$WORK/aws-provider-types.tsv" \
+    || die "listing the aws provider's types failed"
+  (cd "$WORK" && go run "$prune" prune "$src" "$AWS_SERVICES_FILE") \
+      >"$WORK/aws-provider-services.txt" 2>"$TC/logs/aws-prune.log" \
+    || { cat "$TC/logs/aws-prune.log" >&2; die "pruning the aws provider's service packages failed"; }
+  log "hashicorp/aws: $(wc -l <"$WORK/aws-provider-services.txt") service packages: $(tr '\n' ' ' <"$WORK/aws-provider-services.txt")"
+  mv -f "$WORK/aws-provider-types.tsv" "$TC/aws-provider-types.tsv"
+  mv -f "$WORK/aws-provider-services.txt" "$TC/aws-provider-services.txt"
 }
 
 # --- 4. CLI config ---------------------------------------------------------------
@@ -295,7 +331,8 @@ build_moto() {
   stamp moto
 }
 
-# --- 6. final check: an offline `tofu init` against the mirror -------------------
+# --- 6. final check: an offline `tofu init` against the mirror, and the aws
+# provider's schema holds exactly the types of its service packages ---------------
 verify_init() {
   local dir="$WORK/verify"
   mkdir -p "$dir"
@@ -312,12 +349,36 @@ EOF
   (cd "$dir" && TF_CLI_CONFIG_FILE="$TC/tofurc" CHECKPOINT_DISABLE=1 \
       "$TC/bin/tofu" init -input=false -no-color </dev/null >"$TC/logs/verify-init.log" 2>&1) \
     || { cat "$TC/logs/verify-init.log" >&2; die "offline tofu init against the mirror failed"; }
+  (cd "$dir" && TF_CLI_CONFIG_FILE="$TC/tofurc" CHECKPOINT_DISABLE=1 \
+      "$TC/bin/tofu" providers schema -json </dev/null >"$dir/schema.json" 2>>"$TC/logs/verify-init.log") \
+    || { cat "$TC/logs/verify-init.log" >&2; die "tofu providers schema failed"; }
+  python3 - "$dir/schema.json" "$TC/aws-provider-types.tsv" "$TC/aws-provider-services.txt" >&2 <<'PY' \
+    || die "the aws provider's schema does not match its service packages (see above)"
+import json, sys
+schema = json.load(open(sys.argv[1]))["provider_schemas"]
+aws = next(v for k, v in schema.items() if k.endswith("/hashicorp/aws"))
+have = {"resource": set(aws.get("resource_schemas", {})), "data": set(aws.get("data_source_schemas", {}))}
+services = set(open(sys.argv[3]).read().split())
+missing, extra = [], []
+for line in open(sys.argv[2]):
+    name, kind, service = line.rstrip("\n").split("\t")
+    if kind in have:
+        if service in services and name not in have[kind]:
+            missing.append(f"{kind} {name} ({service})")
+        if service not in services and name in have[kind]:
+            extra.append(f"{kind} {name} ({service})")
+for label, items in (("missing", missing), ("not pruned", extra)):
+    if items:
+        print(f"[e2e-toolchain] aws provider types {label}: {', '.join(items[:20])}")
+print(f"[e2e-toolchain] aws provider: {len(have['resource'])} resource and {len(have['data'])} data source types from {len(services)} service packages")
+sys.exit(1 if missing or extra else 0)
+PY
   rm -rf "$dir"
 }
 
 build_tofu
 build_provider aws hashicorp aws "$AWS_PROVIDER_VERSION" "$AWS_MODULE" "$AWS_MODVER" "$AWS_SUM" \
-  "-X github.com/hashicorp/terraform-provider-aws/version.ProviderVersion=$AWS_PROVIDER_VERSION"
+  "-X github.com/hashicorp/terraform-provider-aws/version.ProviderVersion=$AWS_PROVIDER_VERSION" prune_aws
 build_provider docker kreuzwerker docker "$DOCKER_PROVIDER_VERSION" "$DOCKER_MODULE" "$DOCKER_MODVER" "$DOCKER_SUM" \
   "-X main.version=$DOCKER_PROVIDER_VERSION -X main.commit=$(short "$DOCKER_MODVER")"
 write_tofurc

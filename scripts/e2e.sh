@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests: OpenTofu + the real AWS provider against a moto server.
 #   npm run test:e2e [-- <jest args>]     e.g. npm run test:e2e -- -t lifecycle
-# Loads (building if missing, ~60 min cold) the toolchain of scripts/e2e-toolchain.sh,
+# Loads (building if missing, 12-22 min cold) the toolchain of scripts/e2e-toolchain.sh,
 # builds dist/ (the tests run the built CLI), then runs jest in band.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,7 +11,8 @@ unset TF_CLI_CONFIG_FILE
 eval "$(bash scripts/e2e-toolchain.sh)"
 export TF_IN_AUTOMATION=1
 # Providers are linked, not copied, into each stack's .terraform (the aws provider is ~900 MB).
-export TF_PLUGIN_CACHE_DIR="${TF_PLUGIN_CACHE_DIR:-$E2E_TOOLCHAIN_DIR/../e2e-plugin-cache}"
+# One cache per toolchain: a rebuilt provider never meets a checksum cached for another.
+export TF_PLUGIN_CACHE_DIR="${TF_PLUGIN_CACHE_DIR:-$E2E_TOOLCHAIN_DIR/plugin-cache}"
 mkdir -p "$TF_PLUGIN_CACHE_DIR"
 npx tsc -p tsconfig.build.json
 started=$(date +%s)

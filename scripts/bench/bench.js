@@ -236,6 +236,12 @@ function markdown(r) {
     r.npmTest ? `\`npm test\`: **${(r.npmTest.wallMs / 1000).toFixed(1)} s** (median of ${r.npmTest.runs}; runs: ${r.npmTest.wallMsAll.map((x) => (x / 1000).toFixed(1)).join(', ')} s).` : '`npm test` not measured in quick mode.',
     '',
   ];
+  // Measurements that bench.js does not take itself (the e2e toolchain's cold build)
+  // live in scripts/bench/toolchain.md and are carried over unchanged.
+  const manual = path.join(__dirname, 'toolchain.md');
+  if (fs.existsSync(manual)) {
+    lines.push(fs.readFileSync(manual, 'utf8').replace(/^<!--.*-->\n/, '').trimEnd(), '');
+  }
   return lines.join('\n');
 }
 
