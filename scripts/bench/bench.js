@@ -308,7 +308,10 @@ function generateBaseline() {
         const nsName = camel(prefix ? prefix + (provider === 'aws' ? type : rest) : rest);
         const cls = prefix ? pascal(prefix + type) : pascal(rest);
         for (const [id, body] of Object.entries(byName)) {
-          lines.push(`  new r.${provider}.${nsName}.${cls}(s, ${JSON.stringify(id)}, ${JSON.stringify(convert(body))});`);
+          // for_each is an iterator object in cdktf's classes: carry the expression as an override.
+          const { for_each: forEach, ...rest } = body;
+          const create = `new r.${provider}.${nsName}.${cls}(s, ${JSON.stringify(id)}, ${JSON.stringify(convert(rest))})`;
+          lines.push(forEach === undefined ? `  ${create};` : `  ${create}.addOverride('for_each', ${JSON.stringify(forEach)});`);
         }
       }
     }
