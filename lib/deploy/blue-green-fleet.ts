@@ -134,7 +134,8 @@ export class BlueGreenFleet extends FleetBase {
       const capacity = slotProps.capacity ?? this._capacity;
       const settings = mergeServerSettings(this._server, slotSettings[slot]);
       // the fleet's and the slot's security groups together, less the fleet's own group
-      checkNoRepeats(check, `server.securityGroupIds + slots.${slot}.securityGroupIds`, settings.securityGroupIds?.slice(1));
+      // each list was checked where it entered; here only that no group is in both
+      check.unique(`server.securityGroupIds + slots.${slot}.securityGroupIds`, settings.securityGroupIds?.slice(1));
       const group = slotProps.image ? this._serverGroup(scope, { slot, image: slotProps.image, settings, capacity, targetGroup, warmUp }) : undefined;
       built[slot] = { name: slot, weight: weights[slot], targetGroup, group, capacity, scope };
     }
@@ -321,18 +322,3 @@ function validateSlots(check: Validator, props: BlueGreenFleetProps, fleetCapaci
   return { settings, warmUp };
 }
 
-/**
- * The fleet's and a slot's security groups are each checked where they enter; here
- * only that no group is in both.
- */
-function checkNoRepeats(check: Validator, prop: string, values: readonly string[] | undefined): void {
-  const seen = new Set<string>();
-  (values ?? []).forEach((value, i) => {
-    if (isLiteral(value)) {
-      if (seen.has(value)) {
-        check.fail(`${prop}[${i}] (${show(value)}) is listed twice; list each value once.`);
-      }
-      seen.add(value);
-    }
-  });
-}

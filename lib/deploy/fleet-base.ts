@@ -11,7 +11,7 @@ import { ImmutabilityAspect } from '../immutability/immutability-aspect';
 import { Validator } from '../private/validation';
 import { Capacity, FleetBaseProps, WarmUpAndDraining } from './fleet-options';
 import { FleetScaling } from './fleet-scaling';
-import { validateFleetProps } from './private/fleet-common';
+import { splitWarmUpAndDraining, validateFleetProps } from './private/fleet-common';
 import { EffectiveHealthCheck, FleetFrontEnd, ForwardTarget, TargetGroupRef } from './private/fleet-front-end';
 import { buildServerGroup, ServerGroup } from './private/server-group';
 
@@ -95,13 +95,7 @@ export abstract class FleetBase extends Construct {
     const { healthCheck, capacity, loadBalancer } = validateFleetProps(new Validator(this), props);
     this._base = (props.name ?? `${TerraformStack.of(this).node.id}-${id}`).toLowerCase();
     this._capacity = capacity;
-    this._warmUp = {
-      deregistrationDelaySeconds: props.deregistrationDelaySeconds,
-      slowStartSeconds: props.slowStartSeconds,
-      instanceWarmupSeconds: props.instanceWarmupSeconds,
-      lifecycleHooks: props.lifecycleHooks,
-      warmPool: props.warmPool,
-    };
+    this._warmUp = splitWarmUpAndDraining(props).tuning;
     this.healthCheck = healthCheck;
     this.subnetIds = props.subnetIds;
     this.scaling = props.scaling;
@@ -113,7 +107,6 @@ export abstract class FleetBase extends Construct {
       loadBalancer,
       allowAllOutbound: props.allowAllOutbound ?? false,
       healthCheck,
-      deregistrationDelaySeconds: props.deregistrationDelaySeconds ?? 30,
     });
     this.loadBalancer = this.frontEnd.loadBalancer;
     this.loadBalancerDnsName = this.frontEnd.dnsName;

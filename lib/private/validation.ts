@@ -92,12 +92,25 @@ export class Validator {
     const seen = new Set<string>();
     values.forEach((value, i) => {
       this.pattern(`${prop}[${i}]`, value, pattern, expected);
-      if (isLiteral(value)) {
-        if (seen.has(value)) {
-          this.fail(`${prop}[${i}] (${show(value)}) is listed twice; list each value once.`);
-        }
-        seen.add(value);
-      }
+      this.once(prop, i, value, seen);
     });
+  }
+
+  /** No literal element of `values` repeats (tokens are not compared). */
+  public unique(prop: string, values: readonly string[] | undefined): void {
+    if (values === undefined || Token.isUnresolved(values)) {
+      return;
+    }
+    const seen = new Set<string>();
+    values.forEach((value, i) => this.once(prop, i, value, seen));
+  }
+
+  private once(prop: string, i: number, value: string, seen: Set<string>): void {
+    if (isLiteral(value)) {
+      if (seen.has(value)) {
+        this.fail(`${prop}[${i}] (${show(value)}) is listed twice; list each value once.`);
+      }
+      seen.add(value);
+    }
   }
 }

@@ -78,10 +78,14 @@ export function splitWarmUpAndDraining<T extends WarmUpAndDraining>(props: T): {
   return { tuning: { deregistrationDelaySeconds, slowStartSeconds, instanceWarmupSeconds, lifecycleHooks, warmPool }, rest };
 }
 
+/** The fields `slot` sets (not undefined) over `fleet`'s. */
+function definedOver<T extends object>(fleet: T, slot: T): T {
+  return { ...fleet, ...Object.fromEntries(Object.entries(slot).filter(([, value]) => value !== undefined)) };
+}
+
 /** A slot's warm-up and draining settings over the fleet's, field by field (both checked). */
 export function mergeWarmUpAndDraining(fleet: WarmUpAndDraining, slot: WarmUpAndDraining): WarmUpAndDraining {
-  const defined = Object.fromEntries(Object.entries(slot).filter(([, value]) => value !== undefined)) as WarmUpAndDraining;
-  return { ...fleet, ...defined };
+  return definedOver(fleet, slot);
 }
 
 /**
@@ -153,10 +157,8 @@ function validateLifecycleHook(check: Validator, prop: string, hook: LifecycleHo
  * Both are checked already; this only combines them.
  */
 export function mergeServerSettings(fleet: ServerSettings, slot: ServerSettings): ServerSettings {
-  const defined = Object.fromEntries(Object.entries(slot).filter(([, value]) => value !== undefined)) as ServerSettings;
   return {
-    ...fleet,
-    ...defined,
+    ...definedOver(fleet, slot),
     securityGroupIds: [...(fleet.securityGroupIds ?? []), ...(slot.securityGroupIds ?? [])],
   };
 }

@@ -31,8 +31,10 @@ export interface FrontEndProps {
   readonly loadBalancer: FleetLoadBalancer;
   readonly allowAllOutbound: boolean;
   readonly healthCheck: EffectiveHealthCheck;
-  readonly deregistrationDelaySeconds: number;
 }
+
+/** Seconds a target group lets a deregistering target finish its requests, by default. */
+const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 30;
 
 /** A target group and its ARN, read once and registered as a stable reference. */
 export interface TargetGroupRef {
@@ -40,7 +42,7 @@ export interface TargetGroupRef {
   readonly arn: string;
 }
 
-/** Per-target-group draining settings (checked); unset ones fall back to the fleet's. */
+/** Per-target-group draining settings (checked); unset ones take the defaults. */
 export interface TargetGroupDraining {
   readonly deregistrationDelaySeconds?: number;
   readonly slowStartSeconds?: number;
@@ -178,7 +180,7 @@ export class FleetFrontEnd {
       protocol: 'HTTP',
       vpcId: this.props.vpcId,
       targetType: 'instance',
-      deregistrationDelay: String(draining.deregistrationDelaySeconds ?? this.props.deregistrationDelaySeconds),
+      deregistrationDelay: String(draining.deregistrationDelaySeconds ?? DEFAULT_DEREGISTRATION_DELAY_SECONDS),
       // 0 (off) is not written, so that the default adds nothing to the JSON
       slowStart: slowStart === 0 ? undefined : slowStart,
       healthCheck: {
