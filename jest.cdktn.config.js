@@ -5,7 +5,7 @@
  * scripts/cdktn/deps.js. Run by `npm run test:cdktn` (scripts/cdktn/test.sh), which
  * installs that cache and builds dist/ (for the command-line tests) first.
  *
- * Left out: the Docker suites (`cdktf-immutable/docker` has no cdktn build: there is no
+ * Left out: suites that never load cdktf (they would only run twice), the Docker suites (`cdktf-immutable/docker` has no cdktn build: there is no
  * @cdktn/provider-docker on npm yet) and the stack/example snapshots, whose committed
  * JSON records cdktf's version and the AWS provider version of @cdktf/provider-aws.
  */
@@ -26,6 +26,12 @@ module.exports = {
     '/test/docker/',
     '/test/image/docker-',
     '/test/image/dockerignore\\.test\\.ts$',
+    // Suites that load neither cdktf nor a provider (the release and review rooms, the
+    // toolchain scripts, the source-reading layout test) would only run a second time.
+    '/test/release/',
+    '/test/fuzz/',
+    '/test/e2e-toolchain/',
+    '/test/architecture/imports\\.test\\.ts$',
   ],
   moduleNameMapper: {
     '^cdktf(/.*)?$': path.join(modules, 'cdktn$1'),

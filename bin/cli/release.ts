@@ -159,7 +159,8 @@ function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
 function rollback(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   const env = environmentArgument(args, 'rollback')!;
   const { before, after } = store.update(env, (release) => rollbackRelease(release, { now: new Date() }));
-  const from = before.canary > 0 ? otherSlot(before.active) : before.active;
+  // the slot that rollbackRelease marked is the one whose entry changed
+  const from = SLOT_NAMES.find((name) => after.slots[name] !== before.slots[name])!;
   io.out(`${env}: rolled back; ${describeTraffic(after)}; slot ${from} (${after.slots[from].image}) is marked rolled back.\n${nextSteps(after, 'only the listener changes')}`);
   return EXIT_OK;
 }

@@ -92,7 +92,13 @@ class Interrupted extends Error {
 }
 
 /** The `app` command of the cdktf.json in `dir`, and its context. */
-function cdktfApp(dir: string, what: string): { app: string; context: Record<string, unknown> } {
+/** The `app` command and `context` of a cdktf.json. */
+interface CdktfApp {
+  readonly app: string;
+  readonly context: Record<string, unknown>;
+}
+
+function cdktfApp(dir: string, what: string): CdktfApp {
   const file = join(dir, 'cdktf.json');
   if (!existsSync(file)) {
     throw new CliError(`preview --base: ${what} has no cdktf.json (${file}); run preview --base from the folder that holds cdktf.json.`);
@@ -115,8 +121,7 @@ function cdktfApp(dir: string, what: string): { app: string; context: Record<str
  * Synthesizes the app of cdktf.json in `dir` into `outdir`, as `cdktf synth` does: the
  * `app` command through the shell in that folder, with CDKTF_OUTDIR and the context.
  */
-function synthesize(dir: string, outdir: string, what: string): void {
-  const { app, context } = cdktfApp(dir, what);
+function synthesize(dir: string, outdir: string, what: string, { app, context }: CdktfApp): void {
   const result = spawnSync(app, {
     shell: true,
     cwd: dir,
@@ -164,7 +169,7 @@ function previewAgainstBase(ref: string, after: string | undefined, io: CliIo): 
     throw new CliError(`preview --base: unknown git ref "${ref}" in ${root}; pass a branch, tag or commit that exists (git fetch first for a remote branch such as origin/main).`);
   }
   const project = relative(root, cwd);
-  cdktfApp(cwd, 'the working tree');
+  const workingApp = cdktfApp(cwd, 'the working tree');
   const temp = mkdtempSync(join(tmpdir(), 'cdktf-immutable-base-'));
   const tree = join(temp, 'tree');
   const links: string[] = [];
@@ -189,11 +194,12 @@ function previewAgainstBase(ref: string, after: string | undefined, io: CliIo): 
       }
     }
     const beforeOut = join(temp, 'before');
-    synthesize(baseDir, beforeOut, `the base ${ref} (${commit.out.slice(0, 12)})`);
+    const baseWhat = `the base ${ref} (${commit.out.slice(0, 12)})`;
+    synthesize(baseDir, beforeOut, baseWhat, cdktfApp(baseDir, baseWhat));
     let afterOut = after;
     if (afterOut === undefined) {
       afterOut = join(temp, 'after');
-      synthesize(cwd, afterOut, 'the working tree');
+      synthesize(cwd, afterOut, 'the working tree', workingApp);
     }
     io.err(`preview: base ${ref} (${commit.out.slice(0, 12)}) against ${after ?? 'the working tree'}\n`);
     return readAndCompare(beforeOut, afterOut);

@@ -2,6 +2,7 @@ import { Aspects, IAspect, TerraformResource, TerraformStack, Token } from 'cdkt
 import { IConstruct } from 'constructs';
 import { show, Validator } from '../private/validation';
 import { isGeneratedName } from './private/generated-names';
+import { resourceAttributes } from './private/resource-attributes';
 import { ImmutableTypeRule, ResourcePolicy } from './resource-policy';
 
 /**
@@ -89,12 +90,6 @@ export class ImmutabilityAspect implements IAspect {
       'ImmutabilityAspect.allowFixedName(resource, reason) if it is never replaced.',
     );
   }
-}
-
-function resourceAttributes(node: TerraformResource): Record<string, unknown> {
-  const json = node.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> };
-  const byType = json.resource?.[node.terraformResourceType] ?? {};
-  return Object.values(byType)[0] ?? {};
 }
 
 function describe(value: unknown): string {

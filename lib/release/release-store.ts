@@ -110,7 +110,7 @@ export class ReleaseStore {
   }
 
   /** The path of an environment's lock file. */
-  public lockOf(environment: string): string {
+  private lockOf(environment: string): string {
     return join(this.directory, `.${environment}.json.lock`);
   }
 

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'fs';
+import { readFileSync, statSync } from 'fs';
+import { sourceFiles } from '../support/source-files';
 import { dirname, join, relative, resolve } from 'path';
 
 /**
@@ -18,16 +19,6 @@ const STANDALONE: Record<string, readonly string[]> = {
   release: [],
   review: ['immutability'],
 };
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) {
-      return sourceFiles(path);
-    }
-    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
-  });
-}
 
 interface Import {
   readonly specifier: string;

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'fs';
+import { readFileSync } from 'fs';
+import { sourceFiles } from '../support/source-files';
 import { join, resolve } from 'path';
 
 /** The public API is deliberate: lib/index.ts, the README's API section and the runtime exports agree. */
@@ -80,12 +81,8 @@ describe('public API', () => {
   });
 
   test('no exported name is declared @internal or lives in a private folder', () => {
-    const sources = (dir: string): string[] => readdirSync(dir).flatMap((e) => {
-      const p = join(dir, e);
-      return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
-    });
     const leaks: string[] = [];
-    for (const file of sources(join(ROOT, 'lib'))) {
+    for (const file of sourceFiles(join(ROOT, 'lib'))) {
       const text = readFileSync(file, 'utf8');
       for (const name of all) {
         const declaration = new RegExp(`(/\\*\\*(?:(?!\\*/)[\\s\\S])*\\*/\\s*)?export (?:declare )?(?:abstract )?(?:class|interface|type|function|const|enum) ${name}\\b`).exec(text);

@@ -4,7 +4,8 @@
  * prop paths of a root interface with nested interfaces expanded
  * (`server.blockDevices[].volumeSizeGiB`). Not a test file.
  */
-import { readdirSync, readFileSync, statSync } from 'fs';
+import { readFileSync } from 'fs';
+import { sourceFiles } from '../support/source-files';
 import { join, relative, resolve } from 'path';
 import * as ts from 'typescript';
 
@@ -28,13 +29,6 @@ export interface InterfaceInfo {
   readonly extends: readonly string[];
   /** True when it declares methods: a behaviour interface (`IImageSource`), a leaf. */
   readonly hasMethods: boolean;
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
-  });
 }
 
 /** Every interface declared in lib/, by name. */

@@ -3,6 +3,7 @@
  * for the provider families that decide what runs on a server, and free of typos.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
+import { sourceFiles } from '../support/source-files';
 import { join, resolve } from 'path';
 import { Testing, TerraformStack } from 'cdktf';
 import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
@@ -26,13 +27,6 @@ function providerTypes(): Map<string, string> {
     }
   }
   return types;
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
-  });
 }
 
 /** Resource types that lib/, stacks/ and examples/ create (their deep imports of provider resources). */

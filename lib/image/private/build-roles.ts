@@ -5,14 +5,13 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
-import { fitPrefix } from './fit-prefix';
+import { fixedName, NameRule } from '../../immutability/naming';
 
 /**
  * The IAM pieces of an AMI pipeline, created in the pipeline's scope with the ids they
  * always had. They take the pipeline's checked settings.
  */
 
-const IAM_CHARS = /[^A-Za-z0-9+=,.@_-]+/g;
 const MANAGED_POLICIES = ['EC2InstanceProfileForImageBuilder', 'AmazonSSMManagedInstanceCore'];
 
 /**
@@ -44,7 +43,7 @@ export function buildInstanceProfile(
 ): BuiltInstanceProfile {
   const dependencies: ITerraformDependable[] = [];
   const role = new IamRole(scope, 'InstanceRole', {
-    namePrefix: fitPrefix(name, '-ib-', 38, IAM_CHARS),
+    namePrefix: iamPrefix(name, 'ib'),
     description: `Image Builder build and test instances of ${name}`,
     assumeRolePolicy: JSON.stringify(trustPolicy('ec2.amazonaws.com')),
     tags,
@@ -64,7 +63,7 @@ export function buildInstanceProfile(
     }));
   }
   const instanceProfileName = new IamInstanceProfile(scope, 'InstanceProfile', {
-    namePrefix: fitPrefix(name, '-ib-', 38, IAM_CHARS),
+    namePrefix: iamPrefix(name, 'ib'),
     role: role.name,
     tags,
   }).name;
@@ -79,7 +78,7 @@ export function buildLifecycleRole(
   arnPrefix: () => string,
 ): { readonly roleArn: string; readonly attachment: IamRolePolicyAttachment } {
   const role = new IamRole(scope, 'LifecycleRole', {
-    namePrefix: fitPrefix(name, '-lc-', 38, IAM_CHARS),
+    namePrefix: iamPrefix(name, 'lc'),
     description: `Image Builder lifecycle policy of ${name}`,
     assumeRolePolicy: JSON.stringify(trustPolicy('imagebuilder.amazonaws.com')),
     tags,
@@ -96,4 +95,9 @@ function trustPolicy(service: string): unknown {
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
   };
+}
+
+/** An IAM `name_prefix` (at most 38 characters, Terraform adds 26): `<name>-<suffix>-`, cut like every fixed name. */
+function iamPrefix(name: string, suffix: string): string {
+  return `${fixedName(NameRule.IAM_ROLE, name, suffix, 37)}-`;
 }

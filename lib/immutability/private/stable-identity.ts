@@ -2,6 +2,7 @@ import { TerraformResource, Token } from 'cdktf';
 import { Validator } from '../../private/validation';
 import { hashFor } from '../canonical-hash';
 import { ResourcePolicy } from '../resource-policy';
+import { resourceAttributes } from './resource-attributes';
 
 /**
  * References (token strings) to long-lived resources that the library owns, such as
@@ -67,8 +68,7 @@ export function registerStableReference(reference: string, key: string, resource
  */
 export function forceNewIdentity(resource: TerraformResource): Record<string, unknown> {
   const type = resource.terraformResourceType;
-  const config = (resource.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> }).resource?.[type] ?? {};
-  const attributes = Object.values(config)[0] ?? {};
+  const attributes = resourceAttributes(resource);
   const identity: Record<string, unknown> = { type };
   for (const argument of forceNewArguments(type) ?? []) {
     identity[argument] = attributes[argument];
