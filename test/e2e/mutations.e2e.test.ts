@@ -8,7 +8,6 @@
  * plan is applied and the next plan is empty. Also: a token from a sensitive variable in
  * a generation plans without "Output refers to sensitive values".
  */
-import { spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -16,7 +15,7 @@ import { App, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Generation } from '../../lib/immutability/generation';
 import { ResourcePolicy } from '../../lib/immutability/resource-policy';
 import { MotoServer, motoAmiIds, motoAsgNames, startMoto } from './harness/moto';
-import { apply, cli, init, logPlan, PlanJson, planActions, ROOT, savedPlan, stateResources, tofuOk } from './harness/tofu';
+import { apply, cli, init, logPlan, PlanJson, planActions, ROOT, savedPlan, stateResources, synthE2eApp, tofuOk } from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-mutations-'));
 const PARAMETER = '/e2e/mutations/ami-id';
@@ -36,16 +35,7 @@ let current: Mutation = { profilePrefix: 'e2e-mut-v1', extraSecurityGroup: false
 
 /** Synthesizes the `mutations` stack of the e2e app with `mutation`. */
 function synth(mutation: Mutation): void {
-  const outdir = join(work, 'out');
-  const result = spawnSync(process.execPath, ['--require', 'ts-node/register/transpile-only', join(ROOT, 'test', 'e2e', 'apps', 'app.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, E2E_STACK: 'mutations', E2E_MUTATION: JSON.stringify(mutation), CDKTF_OUTDIR: outdir },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) {
-    throw new Error(`synth of the e2e app (mutations) failed:\n${result.stdout}\n${result.stderr}`);
-  }
-  dir = join(outdir, 'stacks', 'e2e-mutations');
+  dir = synthE2eApp('mutations', join(work, 'out'), { E2E_MUTATION: JSON.stringify(mutation) });
 }
 
 /** Writes the AMI id into the SSM parameter, as an image pipeline publishes it (moto's SSM JSON API). */

@@ -32,7 +32,7 @@ const LISTENER = 'aws_lb_listener.Web_Listener_8E68D58A';
 
 function synth(): void {
   // the harness types the stacks it knows; this file adds the traffic-order variant of app.ts
-  dir = synthE2eApp('traffic-order' as 'blue-green', join(work, 'out'), { E2E_RELEASE_FILE: releaseFile });
+  dir = synthE2eApp('traffic-order', join(work, 'out'), { E2E_RELEASE_FILE: releaseFile });
 }
 
 async function group(name: string): Promise<{ desired: number; min: number; max: number }> {

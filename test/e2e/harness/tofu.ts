@@ -140,9 +140,16 @@ export async function stateResources(dir: string, extraEnv: Record<string, strin
   return out;
 }
 
-/** Synthesizes the e2e app (test/e2e/apps/app.ts) into `outdir`; returns the stack folder. */
-export function synthE2eApp(stack: 'blue-green' | 'replace' | 'mutable', outdir: string, env: Record<string, string>): string {
-  const result = spawnSync(process.execPath, ['--require', 'ts-node/register/transpile-only', join(ROOT, 'test', 'e2e', 'apps', 'app.ts')], {
+/** The stacks of the e2e app (its E2E_STACK). */
+export type E2eStack = 'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 'mutations';
+
+/**
+ * Synthesizes the e2e app (test/e2e/apps/app.ts) into `outdir`; returns the stack folder.
+ * `requires` are preloaded before ts-node (the cdktn test runs the app on cdktn that way).
+ */
+export function synthE2eApp(stack: E2eStack, outdir: string, env: Record<string, string>, requires: readonly string[] = []): string {
+  const preload = requires.flatMap((module) => ['--require', module]);
+  const result = spawnSync(process.execPath, [...preload, '--require', 'ts-node/register/transpile-only', join(ROOT, 'test', 'e2e', 'apps', 'app.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env, E2E_STACK: stack, CDKTF_OUTDIR: outdir },
     encoding: 'utf8',
