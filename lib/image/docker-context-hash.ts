@@ -2,7 +2,7 @@ import { statSync } from 'fs';
 import { resolve } from 'path';
 import { show, Validator } from '../private/validation';
 import { hashCheckedContext } from './private/context-hash';
-import { dockerfileInContext, reportAs } from './private/docker-files';
+import { dockerfileInContext } from './private/docker-files';
 
 /** Options of {@link hashDockerContext}. */
 export interface DockerContextHashOptions {
@@ -54,6 +54,6 @@ export function hashDockerContext(contextDir: string, options: DockerContextHash
     check.fail(`contextDir (${show(contextDir)}) ${stat ? 'is not a folder' : 'does not exist'}; pass the folder that holds the Dockerfile and the files it copies.`);
   }
   const dockerfile = options.dockerfile ?? 'Dockerfile';
-  const relative = reportAs(check, `dockerfile (${show(dockerfile)}) `, () => dockerfileInContext(root, dockerfile));
-  return reportAs(check, '', () => hashCheckedContext(root, relative));
+  const relative = check.reportAs(`dockerfile (${show(dockerfile)}) `, () => dockerfileInContext(root, dockerfile));
+  return check.reportAs('', () => hashCheckedContext(root, relative));
 }

@@ -9,7 +9,7 @@ import { ImmutabilityAspect } from '../immutability/immutability-aspect';
 import { registerGeneratedName } from '../immutability/naming';
 import { isLiteral, show, Validator } from '../private/validation';
 import { hashCheckedContext } from './private/context-hash';
-import { dockerfileInContext, reportAs } from './private/docker-files';
+import { dockerfileInContext } from './private/docker-files';
 import { registerImageProducer } from './private/image-producers';
 
 /** Properties of {@link DockerImagePipeline}. */
@@ -99,8 +99,8 @@ export class DockerImagePipeline extends Construct {
     const check = new Validator(this);
     validate(check, props);
     const contextPath = resolve(props.contextPath);
-    const dockerfile = reportAs(check, `dockerfile (${show(props.dockerfile ?? 'Dockerfile')}) `, () => dockerfileInContext(contextPath, props.dockerfile ?? 'Dockerfile'));
-    const context = reportAs(check, `contextPath (${show(props.contextPath)}) cannot be hashed: `, () => hashCheckedContext(contextPath, dockerfile));
+    const dockerfile = check.reportAs(`dockerfile (${show(props.dockerfile ?? 'Dockerfile')}) `, () => dockerfileInContext(contextPath, props.dockerfile ?? 'Dockerfile'));
+    const context = check.reportAs(`contextPath (${show(props.contextPath)}) cannot be hashed: `, () => hashCheckedContext(contextPath, dockerfile));
     this.contextHash = context.hash;
     this.repository = props.repository;
 

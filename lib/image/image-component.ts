@@ -199,11 +199,7 @@ function checkName(check: Validator, prop: string, name: string): void {
 
 /** The document checker throws plain errors; here they become the factory's, naming the document. */
 function checkDocument(check: Validator, what: string, document: string): void {
-  try {
-    validateComponentDocument(document);
-  } catch (error) {
-    check.fail(`${what}: ${(error as Error).message}`);
-  }
+  check.reportAs(`${what}: `, () => validateComponentDocument(document));
 }
 
 function checkParameters(check: Validator, parameters: { readonly [name: string]: string } | undefined): void {

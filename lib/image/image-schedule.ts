@@ -34,11 +34,7 @@ export class ImageSchedule {
     const check = new Validator('ImageSchedule.cron');
     let normalized = expression;
     if (!Token.isUnresolved(expression)) {
-      try {
-        normalized = validateCronExpression(expression);
-      } catch (error) {
-        check.fail(`expression (${show(expression)}) is not an Image Builder cron expression: ${(error as Error).message}`);
-      }
+      normalized = check.reportAs(`expression (${show(expression)}) is not an Image Builder cron expression: `, () => validateCronExpression(expression));
     }
     check.pattern('timezone', options.timezone, TIMEZONE, 'an IANA time zone name such as "Etc/UTC" or "Europe/Paris"');
     return new ImageSchedule(normalized, options.onlyWhenDependenciesUpdated ?? true, options.timezone);

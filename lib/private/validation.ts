@@ -50,6 +50,21 @@ export class Validator {
     throw new ValidationError(message, this.scope);
   }
 
+  /**
+   * Runs a pure checker that throws plain Errors (a cron or document parser) and
+   * reports its message through this validator, after `prefix` (which names the prop).
+   */
+  public reportAs<T>(prefix: string, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        throw error;
+      }
+      return this.fail(`${prefix}${(error as Error).message}`);
+    }
+  }
+
   /** An integer within [min, max], unless a token or undefined. */
   public integer(prop: string, value: number | undefined, min: number, max: number, fix?: string): void {
     if (!isLiteral(value)) {

@@ -1,11 +1,10 @@
 import { statSync } from 'fs';
 import { isAbsolute, join, normalize, sep } from 'path';
-import { ValidationError, Validator } from '../../private/validation';
 
 /**
  * Checks a Dockerfile path relative to the context and returns it normalised with `/`
  * separators. Shared by hashDockerContext and DockerImagePipeline, which report the
- * plain Error it throws as `dockerfile ("<value>") <message>` (see {@link reportAs}).
+ * plain Error it throws as `dockerfile ("<value>") <message>` (see Validator.reportAs).
  */
 export function dockerfileInContext(root: string, dockerfile: string): string {
   if (dockerfile === '' || isAbsolute(dockerfile)) {
@@ -20,19 +19,4 @@ export function dockerfileInContext(root: string, dockerfile: string): string {
     throw new Error(`${stat ? 'is not a file' : 'does not exist'} in the context folder ${root}; create it or set dockerfile to its path relative to the context.`);
   }
   return relative.normalize('NFC');
-}
-
-/**
- * Runs a pure helper of this folder and reports the plain Error it throws through
- * `check` (the public caller's ValidationError), after `prefix` (which names the prop).
- */
-export function reportAs<T>(check: Validator, prefix: string, run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      throw error;
-    }
-    return check.fail(`${prefix}${(error as Error).message}`);
-  }
 }
