@@ -24,8 +24,10 @@ function ensureDeps() {
     const specs = Object.entries(VERSIONS).map(([name, version]) => `${name}@${version}`);
     // @cdktn/provider-aws declares node >= 22.11; it installs and runs on node 20 with an
     // EBADENGINE warning, which is not an error unless engine-strict is set.
+    // npm's own output goes to stderr: stdout carries only the folder's path, which
+    // test.sh reads with $(...) (on a cold cache npm prints "added N packages" there).
     execFileSync('npm', ['install', '--prefix', temp, '--no-audit', '--no-fund', '--save-exact', '--engine-strict=false', ...specs], {
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', process.stderr, 'inherit'],
     });
     for (const [name, version] of Object.entries(VERSIONS)) {
       const installed = JSON.parse(fs.readFileSync(path.join(temp, 'node_modules', name, 'package.json'), 'utf8')).version;

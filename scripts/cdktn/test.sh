@@ -23,6 +23,7 @@ tsc="$root/node_modules/.bin/tsc"
 
 say "dependencies"
 deps="$(node scripts/cdktn/deps.js)" || { echo "cdktn: 0 passed, 0 failed"; echo "[cdktn] installing the cdktn dependencies failed"; exit 1; }
+[ -d "$deps/node_modules/cdktn" ] || { echo "cdktn: 0 passed, 0 failed"; echo "[cdktn] scripts/cdktn/deps.js printed '$deps', not a folder with node_modules/cdktn"; exit 1; }
 
 say "build: dist/ and the cdktn package"
 if ! { npm run --silent build && npm run --silent build:cdktn; }; then
