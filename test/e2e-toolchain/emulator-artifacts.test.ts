@@ -18,6 +18,11 @@ function update(type: string, before: Record<string, unknown>, after: Record<str
 }
 
 const motoPolicy = update('aws_autoscaling_policy', { ...POLICY, enabled: false }, { ...POLICY, enabled: true }, 'aws_autoscaling_policy.Web_Blue_ScalingPolicy');
+const EMPTY_PREDICTIVE = [{ max_capacity_breach_behavior: '', max_capacity_buffer: '', metric_specification: [], mode: '', scheduling_buffer_time: '' }];
+/** What moto 5.2.5 really gives after an apply (both listed artifacts on one policy). */
+const motoPolicyAsSeen = update('aws_autoscaling_policy',
+  { ...POLICY, enabled: false, predictive_scaling_configuration: EMPTY_PREDICTIVE },
+  { ...POLICY, enabled: true, predictive_scaling_configuration: [] }, 'aws_autoscaling_policy.Web_Green_ScalingPolicy');
 
 function saved(changes: PlannedChange[], exitCode: number, outputs: Record<string, { actions: string[] }> = {}): SavedPlan {
   const json: PlanJson = { resource_changes: changes as PlanJson['resource_changes'], output_changes: outputs };
@@ -35,8 +40,9 @@ describe('the list', () => {
     }
   });
 
-  test('holds aws_autoscaling_policy.enabled false -> true (moto omits Enabled)', () => {
-    expect(EMULATOR_ARTIFACTS).toContainEqual(expect.objectContaining({ type: 'aws_autoscaling_policy', attribute: 'enabled', from: false, to: true }));
+  test('holds the two scaling policy artifacts of moto 5.2.5, and nothing else', () => {
+    expect(EMULATOR_ARTIFACTS.map((a) => `${a.type}.${a.attribute}`)).toEqual(['aws_autoscaling_policy.enabled', 'aws_autoscaling_policy.predictive_scaling_configuration']);
+    expect(EMULATOR_ARTIFACTS[0]).toEqual(expect.objectContaining({ from: false, to: true }));
   });
 });
 
@@ -44,6 +50,18 @@ describe('artifactsOf', () => {
   test('the listed change alone is an artifact', () => {
     expect(changedAttributes(motoPolicy.change)).toEqual(['enabled']);
     expect(artifactsOf(motoPolicy)?.map((a) => `${a.type}.${a.attribute}`)).toEqual(['aws_autoscaling_policy.enabled']);
+  });
+
+  test('the plan moto 5.2.5 gives for a policy after apply (both listed attributes) is an artifact', () => {
+    expect(changedAttributes(motoPolicyAsSeen.change)).toEqual(['enabled', 'predictive_scaling_configuration']);
+    expect(artifactsOf(motoPolicyAsSeen)?.map((a) => a.attribute)).toEqual(['enabled', 'predictive_scaling_configuration']);
+  });
+
+  test('a predictive scaling configuration that is not the empty block moto adds is a real change', () => {
+    const real = update('aws_autoscaling_policy',
+      { ...POLICY, predictive_scaling_configuration: [{ ...EMPTY_PREDICTIVE[0], mode: 'ForecastOnly' }] },
+      { ...POLICY, predictive_scaling_configuration: [] });
+    expect(artifactsOf(real)).toBeUndefined();
   });
 
   test('another attribute changed next to it makes it a real change', () => {
@@ -79,10 +97,13 @@ describe('artifactsOf', () => {
 
 describe('the no-op check (noOpViolations) and planActions', () => {
   test('a plan with only the listed artifact is a no-op although tofu exits 2; the artifact is reported as tolerated', () => {
-    const plan = saved([motoPolicy], 2);
+    const plan = saved([motoPolicy, motoPolicyAsSeen], 2);
     expect(noOpViolations(plan)).toEqual([]);
     expect(planActions(plan.json)).toEqual({});
-    expect(toleratedChanges([motoPolicy])).toEqual(['aws_autoscaling_policy.Web_Blue_ScalingPolicy: aws_autoscaling_policy.enabled false -> true (known emulator artifact)']);
+    expect(toleratedChanges(plan.json.resource_changes as PlannedChange[])).toEqual([
+      'aws_autoscaling_policy.Web_Blue_ScalingPolicy: enabled (known emulator artifacts)',
+      'aws_autoscaling_policy.Web_Green_ScalingPolicy: enabled, predictive_scaling_configuration (known emulator artifacts)',
+    ]);
   });
 
   test('an artifact not on the list still fails the check, by address and action', () => {
