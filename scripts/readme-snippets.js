@@ -38,7 +38,7 @@ function blocksOf(text) {
     if (end === lines.length) {
       throw new Error(`${shownReadme}:${i + 1}: the \`\`\`${open[2]} block is not closed.`);
     }
-    blocks.push({ line: start + 1, code: lines.slice(start, end).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n') });
+    blocks.push({ line: start + 1, indent, code: lines.slice(start, end).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n') });
     i = end;
   }
   return blocks;
@@ -89,7 +89,7 @@ function main() {
         return `${where}: error TS${d.code}: ${text}`;
       }
       const { line, character } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
-      return `${shownReadme}:${block.line + line}:${character + 1} (the block at line ${block.line - 1}): error TS${d.code}: ${text}`;
+      return `${shownReadme}:${block.line + line}:${block.indent + character + 1} (the block at line ${block.line - 1}): error TS${d.code}: ${text}`;
     });
     if (messages.length > 0) {
       console.error(`${messages.join('\n')}\n\n${messages.length} error(s) in the TypeScript blocks of ${shownReadme}. Fix the block: import what it uses from 'cdktf-immutable' (or a subpath), `
