@@ -260,6 +260,7 @@ function render(json) {
   // typedoc names each entry point's module by its folder relative to basePath (`lib`, `lib/release`)
   const moduleOf = (file) => modules.get(path.dirname(file));
   // lib/index.ts also re-exports release and review: each name is described once, under its subpath
+  const declarations = new Map((json.children ?? []).flatMap((m) => (m.children ?? []).map((c) => [c.id, c])));
   const elsewhere = new Set(ENTRY_POINTS.slice(1).flatMap(([file]) => (moduleOf(file)?.children ?? []).map((c) => c.name)));
   const lines = [
     '# API reference',
@@ -277,7 +278,10 @@ function render(json) {
     if (!mod) {
       throw new Error(`typedoc gave no module for ${file}; check ENTRY_POINTS in scripts/api-docs.js.`);
     }
-    const children = (mod.children ?? []).filter((c) => c.kind !== Kind.Reference && !(file === 'lib/index.ts' && elsewhere.has(c.name)));
+    // a subpath's names are references to the declarations typedoc put under lib/index.ts
+    const children = (mod.children ?? [])
+      .map((c) => (c.kind === Kind.Reference ? { ...declarations.get(c.target), name: c.name } : c))
+      .filter((c) => c.kind !== undefined && !(file === 'lib/index.ts' && elsewhere.has(c.name)));
     toc.push(`- [\`${importPath}\`](#${importPath.replace(/[^a-z0-9-]/g, '')}) (\`${file}\`)`);
     body.push(`## ${importPath}`, '');
     if (file === 'lib/index.ts') {
@@ -288,7 +292,7 @@ function render(json) {
       if (items.length === 0) {
         continue;
       }
-      body.push(`${importPath} ${title.toLowerCase()}: ${items.map((i) => `\`${i.name}\``).join(', ')}.`, '');
+      body.push(`**${title}** of \`${importPath}\`: ${items.map((i) => `\`${i.name}\``).join(', ')}.`, '');
       for (const item of items) {
         declaration(item, body);
       }
