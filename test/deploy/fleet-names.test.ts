@@ -64,6 +64,15 @@ describe('unique fleet names per stack', () => {
     expect(() => replaceFleet(stack, 'B', `${long}-two`)).not.toThrow();
   });
 
+  test('two long names that meet only once shortened to 32 characters (their 4-character digests collide): an error naming both originals', () => {
+    // found by search: both cut to "orders-service-of-the-eu-sh" with the same digest "00a8"
+    const stack = new TerraformStack(Testing.app(), 'prod');
+    replaceFleet(stack, 'A', 'orders-service-of-the-eu-shop-00145');
+    const error = caught(() => replaceFleet(stack, 'B', 'orders-service-of-the-eu-shop-00442'));
+    expect(error.message).toContain('ReplaceFleet prod/B: name ("orders-service-of-the-eu-shop-00442") gives the load balancer name "orders-service-of-the-eu-sh-00a8" '
+      + '(shortened to 32 characters from "orders-service-of-the-eu-shop-00442"; the other from "orders-service-of-the-eu-shop-00145"), which ReplaceFleet prod/A already uses');
+  });
+
   test('the same name in two stacks (another account or region) is allowed', () => {
     const app = Testing.app();
     new BlueGreenFleet(new TerraformStack(app, 'staging'), 'Web', fromRelease(release));
