@@ -34,10 +34,12 @@ export function fleetFixedName(kind: FleetFixedName['kind'], base: string, suffi
 }
 
 /**
- * Records that `fleet` uses `name` in its stack, and fails with a {@link ValidationError}
- * naming both fleets when another fleet of the stack already does: two load balancers
- * (or target groups) with one name fail at apply ("already exists") or, worse, the
- * second fleet's plan adopts nothing and the first apply of one replaces the other's.
+ * Records that `fleet` uses `fixed.name` in its stack, and fails with a
+ * `ValidationError` naming both fleets when another fleet of the stack already does.
+ * ELBv2 refuses a second load balancer or target group of one name with other settings
+ * (DuplicateLoadBalancerName, DuplicateTargetGroupName) at apply, and for the same
+ * settings returns the existing one, so that two Terraform resources would share it
+ * and destroying one would break the other fleet.
  */
 export function claimFleetName(fleet: Construct, check: Validator, fixed: FleetFixedName, nameProp: string): void {
   const stack = TerraformStack.of(fleet);
