@@ -32,7 +32,7 @@ const SECTIONS = [
 ];
 
 async function model() {
-  const td = require('typedoc');
+  const td = await import('typedoc'); // an ES module
   const app = await td.Application.bootstrap({
     entryPoints: ENTRY_POINTS.map(([file]) => path.join(root, file)),
     tsconfig: path.join(root, 'tsconfig.build.json'),
