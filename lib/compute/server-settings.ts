@@ -1,6 +1,7 @@
 import { Token } from 'cdktf';
 import { BlockDevice, validateBlockDevices } from '../image/block-device';
 import { SECURITY_GROUP_ID } from '../private/aws-ids';
+import { unknownInstanceType, unknownInstanceTypePattern } from '../private/instance-type-names';
 import { isLiteral, show, Validator } from '../private/validation';
 import { IInstanceProfile } from './instance-profile';
 import { InstanceType } from './instance-type';
@@ -108,6 +109,7 @@ export function validateServerSettings(check: Validator, settings: ServerSetting
     check.fail(`${prefix}metadataOptions.httpTokens (${show(tokens)}) must be "required" or "optional".`);
   }
   validateBlockDevices(check, `${prefix}blockDevices`, settings.blockDevices);
+  warnUnknownInstanceTypes(check, settings.instanceType, `${prefix}instanceType`);
   for (const [key, value] of Object.entries(settings.tags ?? {})) {
     if (!Token.isUnresolved(key) && (key.length < 1 || key.length > 128 || /^aws:/i.test(key))) {
       check.fail(`${prefix}tags key (${show(key)}) must be 1 to 128 characters and must not start with "aws:" (reserved by AWS).`);
@@ -115,5 +117,33 @@ export function validateServerSettings(check: Validator, settings: ServerSetting
     if (isLiteral(value) && value.length > 256) {
       check.fail(`${prefix}tags["${key}"] is ${value.length} characters; tag values are limited to 256.`);
     }
+  }
+}
+
+/**
+ * Warns (does not fail) about instance type names and selection patterns that are not in
+ * the EC2 API model's list, naming the closest known ones: see
+ * lib/private/instance-type-names.ts for why this is a warning.
+ */
+function warnUnknownInstanceTypes(check: Validator, instanceType: InstanceType | undefined, prop: string): void {
+  const name = instanceType?.name;
+  if (isLiteral(name)) {
+    const problem = unknownInstanceType(name);
+    if (problem) {
+      check.warn(`${prop} (${show(name)}) ${problem}`);
+    }
+  }
+  const requirements = instanceType?.requirements;
+  for (const list of ['allowedInstanceTypes', 'excludedInstanceTypes'] as const) {
+    const patterns = requirements?.[list];
+    if (patterns === undefined || Token.isUnresolved(patterns)) {
+      continue;
+    }
+    patterns.forEach((pattern, i) => {
+      const problem = isLiteral(pattern) ? unknownInstanceTypePattern(pattern) : undefined;
+      if (problem) {
+        check.warn(`${prop} requirements ${list}[${i}] (${show(pattern)}) ${problem}`);
+      }
+    });
   }
 }

@@ -8,7 +8,7 @@ import { IInstanceProfile, InstanceProfile } from '../compute/instance-profile';
 import { ServerSettings } from '../compute/server-settings';
 import { IImageSource } from '../image/image-source';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
-import { Validator } from '../private/validation';
+import { show, Validator } from '../private/validation';
 import { Capacity, FleetBaseProps, WarmUpAndDraining } from './fleet-options';
 import { FleetScaling } from './fleet-scaling';
 import { splitWarmUpAndDraining, validateFleetProps } from './private/fleet-common';
@@ -101,6 +101,7 @@ export abstract class FleetBase extends Construct {
     this.scaling = props.scaling;
     this.frontEnd = new FleetFrontEnd(this, {
       base: this._base,
+      nameProp: props.name !== undefined ? `name (${show(props.name)})` : `name (not set; the default "<stack>-<id>" is "${this._base}")`,
       vpcId: props.vpcId,
       subnetIds: props.subnetIds,
       port: props.port ?? 80,
@@ -182,6 +183,7 @@ export abstract class FleetBase extends Construct {
       };
     });
     const listener = this.frontEnd.route(targets, preconditions, this.groups.map((group) => group.autoScalingGroup));
+    this.frontEnd.warnShortenedNames();
     if (this.scaling?.metric === 'requests-per-target') {
       // ALBRequestCountPerTarget needs the target group to be in use by the listener
       const policies = this.groups.map((group) => group.scalingPolicy).filter((policy): policy is AutoscalingPolicy => policy !== undefined);

@@ -1,6 +1,8 @@
+import { Token } from 'cdktf';
 import { ImagebuilderInfrastructureConfiguration } from '@cdktf/provider-aws/lib/imagebuilder-infrastructure-configuration';
 import { Construct } from 'constructs';
 import { BUCKET_NAME, INSTANCE_TYPE, SECURITY_GROUP_ID, SUBNET_ID } from '../private/aws-ids';
+import { unknownInstanceType } from '../private/instance-type-names';
 import { isLiteral, show, Validator } from '../private/validation';
 import { IMAGE_BUILDER_NAME, IMAGE_BUILDER_NAME_RULE } from './private/patterns';
 
@@ -105,6 +107,14 @@ function validate(check: Validator, props: InfrastructureConfigurationProps): vo
   if (props.instanceTypes !== undefined) {
     check.nonEmptyList('instanceTypes', props.instanceTypes, 'omit it for Image Builder\'s default or list instance types such as "t3.medium"');
     check.eachPattern('instanceTypes', props.instanceTypes, INSTANCE_TYPE, 'an EC2 instance type such as t3.medium or m7g.large');
+    if (!Token.isUnresolved(props.instanceTypes)) {
+      props.instanceTypes.forEach((type, i) => {
+        const problem = isLiteral(type) ? unknownInstanceType(type) : undefined;
+        if (problem) {
+          check.warn(`instanceTypes[${i}] (${show(type)}) ${problem}`);
+        }
+      });
+    }
   }
   check.pattern('subnetId', props.subnetId, SUBNET_ID, 'a subnet id such as subnet-0123456789abcdef0');
   if (props.subnetId !== undefined && (props.securityGroupIds === undefined || (isLiteral(props.securityGroupIds) && props.securityGroupIds.length === 0))) {

@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { Annotations, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 
 /**
@@ -48,6 +48,21 @@ export class Validator {
   /** Throws a {@link ValidationError} with `message` (which names the prop, the value and the fix). */
   public fail(message: string): never {
     throw new ValidationError(message, this.scope);
+  }
+
+  /**
+   * A warning for a value that is accepted but probably not what was meant (a name
+   * shortened to fit an AWS limit, an instance type this library does not know). On a
+   * construct it is a cdktf warning annotation, which `cdktf synth` prints as
+   * `[WARNING] [<construct path>]: <Class>: <message>`; a factory without a scope
+   * emits a process warning instead. `message` names the prop, the value and the fix.
+   */
+  public warn(message: string): void {
+    if (typeof this.scope === 'string') {
+      process.emitWarning(`${this.scope}: ${message}`);
+      return;
+    }
+    Annotations.of(this.scope).addWarning(`${this.scope.constructor.name}: ${message}`);
   }
 
   /**

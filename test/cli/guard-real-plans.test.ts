@@ -12,21 +12,32 @@ import { runCli } from './run-cli';
 const PLANS = join(__dirname, '..', 'fixtures', 'plans');
 const plan = (name: string) => join(PLANS, `e2e-${name}.json`);
 
+/**
+ * The e2e fleets scale (a target-tracking policy per group), and moto's DescribePolicies
+ * answers make every plan update each existing policy in place (a known emulator
+ * artifact, test/e2e/harness/emulator-artifacts.ts); scaling policies are mutable by
+ * design, so the guard lists these updates and passes them.
+ */
+const BLUE_POLICY = 'aws_autoscaling_policy.Web_Blue_ScalingPolicy_05CE0E9F';
+const GREEN_POLICY = 'aws_autoscaling_policy.Web_Green_ScalingPolicy_D396726B';
+
 function guardJson(file: string): { code: number | null; report: any } {
   const result = runCli(['guard', file, '--json']);
   return { code: result.code, report: JSON.parse(result.stdout) };
 }
 
 describe('guard on real OpenTofu plans', () => {
-  test('stage: green\'s launch template and group replaced create-before-destroy pass', () => {
+  test('stage: green\'s launch template, group and scaling policy replaced create-before-destroy pass', () => {
     const result = runCli(['guard', plan('stage')]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Plan actions: \d+ no-op, 2 create,delete/);
+    expect(result.stdout).toMatch(/Plan actions: \d+ no-op, 3 create,delete, 1 update/);
     expect(result.stdout).toMatch(/guard: ok/);
     const { report } = guardJson(plan('stage'));
     expect(report.violations).toEqual([]);
     expect(report.changes.map((c: any) => [c.address, c.actions.join(',')]).sort()).toEqual([
       ['aws_autoscaling_group.Web_Green_AutoScalingGroup_70F3CBBA', 'create,delete'],
+      [BLUE_POLICY, 'update'],
+      [GREEN_POLICY, 'create,delete'],
       ['aws_launch_template.Web_Green_LaunchTemplate_79031D5E', 'create,delete'],
     ]);
   });
@@ -35,7 +46,11 @@ describe('guard on real OpenTofu plans', () => {
     const { code, report } = guardJson(plan(name));
     expect(code).toBe(0);
     expect(report.violations).toEqual([]);
-    expect(report.changes).toEqual([{ address: 'aws_lb_listener.Web_Listener_8E68D58A', type: 'aws_lb_listener', actions: ['update'] }]);
+    expect(report.changes).toEqual([
+      { address: BLUE_POLICY, type: 'aws_autoscaling_policy', actions: ['update'] },
+      { address: GREEN_POLICY, type: 'aws_autoscaling_policy', actions: ['update'] },
+      { address: 'aws_lb_listener.Web_Listener_8E68D58A', type: 'aws_lb_listener', actions: ['update'] },
+    ]);
   });
 
   test('replace strategy: the new generation replaces the old create-before-destroy and passes', () => {
@@ -44,6 +59,7 @@ describe('guard on real OpenTofu plans', () => {
     expect(report.violations).toEqual([]);
     expect(report.changes.map((c: any) => `${c.type} ${c.actions.join(',')}`).sort()).toEqual([
       'aws_autoscaling_group create,delete',
+      'aws_autoscaling_policy create,delete',
       'aws_launch_template create,delete',
     ]);
   });

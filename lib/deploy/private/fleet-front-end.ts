@@ -9,7 +9,9 @@ import { Construct } from 'constructs';
 import { registerStableReference } from '../../immutability/generation';
 import { fixedName, NameRule } from '../../immutability/naming';
 import { suppressCheckov } from '../../private/checkov';
+import { Validator } from '../../private/validation';
 import { DEFAULT_SSL_POLICY, FleetLoadBalancer } from '../fleet-load-balancer';
+import { claimFleetName, FleetFixedName, fleetFixedName, warnShortenedNames } from './fleet-names';
 
 /** Effective health check settings (defaults applied). */
 export interface EffectiveHealthCheck {
@@ -25,6 +27,8 @@ export interface EffectiveHealthCheck {
 
 export interface FrontEndProps {
   readonly base: string;
+  /** The `name` prop and its value as messages show it (or the default it took). */
+  readonly nameProp: string;
   readonly vpcId: string;
   readonly subnetIds: readonly string[];
   readonly port: number;
@@ -75,6 +79,8 @@ export class FleetFrontEnd {
   public readonly dnsName?: string;
   /** `app/<name>/<id>` of the load balancer, for request-count scaling. */
   public readonly loadBalancerArnSuffix: string;
+  /** The fixed names used so far (load balancer, target groups), for {@link warnShortenedNames}. */
+  private readonly fixedNames: FleetFixedName[] = [];
 
   constructor(private readonly scope: Construct, private readonly props: FrontEndProps) {
     const create = props.loadBalancer._create;
@@ -145,7 +151,7 @@ export class FleetFrontEnd {
       toPort: props.port,
     });
     this.loadBalancer = new Lb(scope, 'LoadBalancer', {
-      name: fixedName(NameRule.LOAD_BALANCER, props.base),
+      name: this.claim(fleetFixedName('load balancer', props.base)),
       loadBalancerType: 'application',
       internal: (options.scheme ?? 'internal') === 'internal',
       securityGroups: [sg.id],
@@ -175,7 +181,7 @@ export class FleetFrontEnd {
     const { healthCheck } = this.props;
     const slowStart = draining.slowStartSeconds ?? 0;
     const targetGroup: LbTargetGroup = new LbTargetGroup(scope, id, {
-      name: fixedName(NameRule.TARGET_GROUP, this.props.base, slot),
+      name: this.claim(fleetFixedName('target group', this.props.base, slot)),
       port: this.props.port,
       protocol: 'HTTP',
       vpcId: this.props.vpcId,
@@ -199,6 +205,21 @@ export class FleetFrontEnd {
     const arn = targetGroup.arn;
     registerStableReference(arn, `target-group:${targetGroup.node.path}`, [targetGroup]);
     return { resource: targetGroup, arn };
+  }
+
+  /**
+   * One warning when a fixed name of the fleet was shortened to fit AWS's limit; called
+   * once every name is known (when the traffic is routed).
+   */
+  public warnShortenedNames(): void {
+    warnShortenedNames(new Validator(this.scope), this.fixedNames, this.props.base, this.props.nameProp);
+  }
+
+  /** Claims `fixed` for this fleet in its stack (unique per stack: see claimFleetName); returns the name. */
+  private claim(fixed: FleetFixedName): string {
+    claimFleetName(this.scope, new Validator(this.scope), fixed, this.props.nameProp);
+    this.fixedNames.push(fixed);
+    return fixed.name;
   }
 
   /**

@@ -21,7 +21,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { InstanceProfile } from '../../../lib';
-import { BlueGreenFleet, ImageSource, loadReleaseFile, ReplaceFleet, UserData } from '../../../lib';
+import { BlueGreenFleet, FleetScaling, ImageSource, loadReleaseFile, ReplaceFleet, UserData } from '../../../lib';
 
 /**
  * moto 5.2.5 cannot take a volume's size from the AMI's snapshot (EC2 does), so it
@@ -61,6 +61,8 @@ class BlueGreenStack extends TerraformStack {
       vpcId,
       subnetIds,
       capacity: { min: 1, max: 2 },
+      // as the project's own stacks do (stacks/service-stack.ts): one policy per generation
+      scaling: FleetScaling.cpuUtilization(60),
       healthCheck: { gateTimeout: '3m' },
       server: { userData: UserData.fromString('#!/bin/bash\necho blue-green\n'), blockDevices: MOTO_ROOT_VOLUME },
       slots: { blue: slot(release.slots.blue.image), green: slot(release.slots.green.image) },
@@ -107,6 +109,7 @@ class ReplaceStack extends TerraformStack {
       vpcId,
       subnetIds,
       capacity: { min: 1, max: 2 },
+      scaling: FleetScaling.cpuUtilization(60),
       healthCheck: { gateTimeout: '3m' },
       image: ImageSource.fromAmiId(env('E2E_IMAGE')),
       server: { userData: UserData.fromString(env('E2E_USER_DATA')), blockDevices: MOTO_ROOT_VOLUME },

@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'child_process';
 import { copyFileSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
+import { artifactsOf, toleratedChanges } from './emulator-artifacts';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const BUILT_CLI = join(ROOT, 'dist', 'bin', 'cdktf-immutable.js');
@@ -90,11 +91,15 @@ export async function savedPlan(dir: string, name: string, extraEnv: Record<stri
   return { file, jsonFile, json: JSON.parse(shown.stdout), exitCode: planned.code! };
 }
 
-/** address -> actions joined by ",", for every managed resource change that is not a no-op. */
+/**
+ * address -> actions joined by ",", for every managed resource change that is not a
+ * no-op and not a known emulator artifact (./emulator-artifacts.ts: listed by type,
+ * attribute and values; {@link logPlan} prints the ones it left out).
+ */
 export function planActions(plan: PlanJson): Record<string, string> {
   const out: Record<string, string> = {};
   for (const rc of plan.resource_changes ?? []) {
-    if (rc.mode === 'data') {
+    if (rc.mode === 'data' || artifactsOf(rc)) {
       continue;
     }
     const actions = rc.change.actions.join(',');
@@ -119,8 +124,28 @@ export function actionCounts(plan: PlanJson): Record<string, number> {
 }
 
 export function logPlan(scenario: string, plan: PlanJson): void {
+  const tolerated = toleratedChanges(plan.resource_changes ?? []).map((line) => `  tolerated      ${line}`);
   // eslint-disable-next-line no-console
-  console.log(`[e2e] ${scenario}: ${JSON.stringify(actionCounts(plan))}\n${Object.entries(planActions(plan)).map(([a, x]) => `  ${x.padEnd(14)} ${a}`).join('\n') || '  (no changes)'}`);
+  console.log(`[e2e] ${scenario}: ${JSON.stringify(actionCounts(plan))}\n${Object.entries(planActions(plan)).map(([a, x]) => `  ${x.padEnd(14)} ${a}`).join('\n') || '  (no changes)'}${tolerated.length ? `\n${tolerated.join('\n')}` : ''}`);
+}
+
+/**
+ * What makes a plan right after an apply not a no-op: every resource change but the
+ * known emulator artifacts, and any output change. Empty means no-op. The plan's
+ * `-detailed-exitcode` is 2 when artifacts are present, so it is only required to be 0
+ * when there are none.
+ */
+export function noOpViolations(plan: SavedPlan): string[] {
+  const violations = Object.entries(planActions(plan.json)).map(([address, actions]) => `${actions} ${address}`);
+  for (const [name, output] of Object.entries((plan.json.output_changes ?? {}) as Record<string, { actions: string[] }>)) {
+    if (output.actions.join(',') !== 'no-op') {
+      violations.push(`${output.actions.join(',')} output.${name}`);
+    }
+  }
+  if (violations.length === 0 && plan.exitCode !== 0 && toleratedChanges(plan.json.resource_changes ?? []).length === 0) {
+    violations.push(`plan -detailed-exitcode was ${plan.exitCode} with no resource or output change (see ${plan.jsonFile})`);
+  }
+  return violations;
 }
 
 /** The state as `tofu show -json` prints it: resources by address. */
