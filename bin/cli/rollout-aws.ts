@@ -3,6 +3,7 @@
 // read with the AWS SDK for JavaScript v3. The SDK is required inside the functions,
 // never at the top of this module, so that loading the release API stays cheap.
 import type { SlotName } from '../../lib/release/release-file';
+import { FLEET_TAG, SLOT_TAG } from '../../lib/release/rollout';
 import type { AlarmReading, RolloutReader, TargetHealthReading, TrafficReading } from '../../lib/release/rollout-advance';
 
 /** What the reader needs of an AWS SDK v3 client: `send(command)`. */
@@ -35,9 +36,6 @@ export class RolloutAwsError extends Error {
   }
 }
 
-/** The tags the fleet puts on its target groups (as on its auto scaling groups). */
-const FLEET_TAG = 'cdktf-immutable:fleet';
-const SLOT_TAG = 'cdktf-immutable:slot';
 
 /**
  * The SDK clients with the default credential chain; the SDK honours AWS_ENDPOINT_URL

@@ -6,9 +6,10 @@ import { optionValue, ParsedArgs } from './args';
 import { CliError, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
 import {
-  AdvanceOutcome, advanceRollout, formatDuration, formatReleaseFile, otherSlot, parseDuration, parseSteps, promoteRelease,
+  AdvanceOutcome, advanceRollout, formatReleaseFile, otherSlot, parseDuration, parseSteps, promoteRelease,
   ReleaseFile, ReleaseRefusedError, ReleaseStore, Rollout, RolloutReader, startRollout,
 } from '../../lib/release';
+import { formatDuration } from '../../lib/release/rollout';
 
 /** Exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;

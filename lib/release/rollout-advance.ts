@@ -1,5 +1,5 @@
 import { otherSlot, ReleaseFile, SLOT_NAMES, SlotName } from './release-file';
-import { checkAlarmNames, checkFleetName, DEFAULT_BAKE_SECONDS, formatDuration, releaseWeights, Rollout, RolloutInputError } from './rollout';
+import { checkAlarmNames, checkFleetName, DEFAULT_BAKE_SECONDS, formatDuration, Rollout, RolloutInputError } from './rollout';
 import { promoteRelease, ReleaseRefusedError } from './transitions';
 
 /** Options of {@link startRollout}; what is not given comes from the file's `policy`. */
@@ -218,4 +218,16 @@ function runningRollout(release: ReleaseFile): Rollout {
     throw new ReleaseRefusedError(`${env}: the last rollout ${how} at ${rollout.endedAt}; nothing to advance. Stage a new image and promote it with --steps to start another.`);
   }
   return rollout;
+}
+
+/**
+ * The listener weights (percent per slot) a release file asks for.
+ * @internal
+ */
+export function releaseWeights(release: ReleaseFile): Record<SlotName, number> {
+  const idle = otherSlot(release.active);
+  if (release.slots[release.active].image === null) {
+    return { blue: 0, green: 0 };
+  }
+  return { [release.active]: 100 - release.canary, [idle]: release.canary } as Record<SlotName, number>;
 }

@@ -1,5 +1,3 @@
-import type { ReleaseFile, SlotName } from './release-file';
-
 /** Where a rollout stands. */
 export type RolloutStatus = 'running' | 'complete' | 'aborted';
 
@@ -87,6 +85,18 @@ export interface RolloutPolicy {
    */
   readonly requireRollout?: boolean;
 }
+
+/**
+ * Tag of a fleet's auto scaling groups and target groups with the fleet's name (`name`,
+ * or `<stack>-<id>`, lowercased); `release advance` finds the target groups by it.
+ * @internal
+ */
+export const FLEET_TAG = 'cdktf-immutable:fleet';
+/**
+ * Tag of a blue/green fleet's groups and target groups with their slot.
+ * @internal
+ */
+export const SLOT_TAG = 'cdktf-immutable:slot';
 
 /** The bake time of a step when neither `--bake` nor the policy gives one. */
 export const DEFAULT_BAKE_SECONDS = 600;
@@ -352,20 +362,6 @@ export function formatPolicy(policy: RolloutPolicy): Record<string, unknown> {
     }
   }
   return out;
-}
-
-/** Whether a release has a rollout that is running. */
-export function isRolloutRunning(release: ReleaseFile): boolean {
-  return release.rollout?.status === 'running';
-}
-
-/** The listener weights (percent per slot) a release file asks for. */
-export function releaseWeights(release: ReleaseFile): Record<SlotName, number> {
-  const idle: SlotName = release.active === 'blue' ? 'green' : 'blue';
-  if (release.slots[release.active].image === null) {
-    return { blue: 0, green: 0 };
-  }
-  return { [release.active]: 100 - release.canary, [idle]: release.canary } as Record<SlotName, number>;
 }
 
 function stringList(value: unknown, field: string, fail: (problem: string, fix: string) => never): string[] {

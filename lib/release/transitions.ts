@@ -1,6 +1,5 @@
 import { otherSlot, ReleaseFile, ReleaseSlot, SlotName } from './release-file';
 import { AMI_ID } from '../private/aws-ids';
-import { isRolloutRunning } from './rollout';
 
 /** A transition that the release record does not allow. The message says why and what to do. */
 export class ReleaseRefusedError extends Error {
@@ -138,7 +137,7 @@ export function rollbackRelease(release: ReleaseFile, options: RollbackOptions =
   const now = (options.now ?? new Date()).toISOString();
   const mark = (slot: SlotName): ReleaseFile['slots'] => ({ ...release.slots, [slot]: { ...release.slots[slot], rolledBackAt: now } });
   if (release.canary > 0) {
-    const rollout = isRolloutRunning(release)
+    const rollout = release.rollout?.status === 'running'
       ? { rollout: { ...release.rollout!, status: 'aborted' as const, endedAt: now, abort: { by: 'rollback' as const, reason: `rolled back by hand at step ${release.rollout!.step + 1} of ${release.rollout!.steps.length} (${release.canary}%)` } } }
       : {};
     return { ...release, canary: 0, slots: mark(idle), ...rollout };
