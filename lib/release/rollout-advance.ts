@@ -51,8 +51,8 @@ export function startRollout(release: ReleaseFile, options: StartRolloutOptions)
     throw new RolloutInputError(`${env}: no fleet: give --fleet <name> (the BlueGreenFleet's name, whose target groups "release advance" checks) or set "policy.fleet" in the release file.`);
   }
   checkFleetName(fleet);
+  checkAlarmNames(options.alarms ?? []);
   const alarms = [...new Set([...(policy.alarms ?? []), ...(options.alarms ?? [])])];
-  checkAlarmNames(alarms);
   if (policy.requireRollout && alarms.length === 0) {
     throw new ReleaseRefusedError(`${env}: the policy of this environment requires alarms ("policy.requireRollout" is true) and none is named, so nothing was written; add --alarm <name> (for example the fleet's own alarm <fleet>-<slot>-5xx-rate) or set "policy.alarms".`);
   }
