@@ -6,17 +6,20 @@
  * (moto SetAlarmState) aborts: advance exits 1, the release file records the alarm and
  * its reason, and the next apply puts the listener back.
  *
- * The fleet creates its own 5xx-rate alarm per slot (`alarms` prop), so the alarms come
- * from the provider like a user's. The steps run in order and share one deployment.
+ * The fleet's own 5xx-rate alarms (`alarms` prop) are planned on the real provider, but
+ * not applied: provider 6.25 calls CloudWatch with the RPCv2 CBOR protocol, which moto
+ * 5.2.5 answers with 404. The test creates the same alarms (same names, same metric math,
+ * dimensions from the fleet's outputs) with the SDK's PutMetricAlarm, which moto serves.
+ * The steps run in order and share one deployment.
  */
 import { spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { DescribeAlarmsCommand, CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { MotoServer, motoAmiIds, startMoto } from './harness/moto';
-import { apply, BUILT_CLI, init, logPlan, planActions, ROOT, RunResult, savedPlan, synthE2eApp } from './harness/tofu';
+import { apply, BUILT_CLI, init, logPlan, planActions, ROOT, RunResult, savedPlan, synthE2eApp, tofuOk } from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-rollout-'));
 const releases = join(work, 'releases');
@@ -32,8 +35,29 @@ const timings: string[] = [];
 const LISTENER = 'aws_lb_listener.Web_Listener_8E68D58A';
 const BAKE = 3;
 
-function synth(): void {
-  dir = synthE2eApp('rollout', join(work, 'out'), { E2E_RELEASE_FILE: releaseFile });
+function synth(alarms = false): void {
+  dir = synthE2eApp('rollout', join(work, 'out'), { E2E_RELEASE_FILE: releaseFile, E2E_FLEET_ALARMS: alarms ? '1' : '0' });
+}
+
+/** The fleet's 5xx-rate alarm of a slot, as the fleet defines it, put through the SDK. */
+async function putFleetAlarm(slot: 'blue' | 'green', outputs: Record<string, { value: string }>): Promise<void> {
+  const dimensions = [
+    { Name: 'TargetGroup', Value: outputs[`e2e_roll_${slot}_target_group_arn_suffix`].value },
+    { Name: 'LoadBalancer', Value: outputs.e2e_roll_load_balancer_arn_suffix.value },
+  ];
+  const metric = (MetricName: string) => ({ Metric: { Namespace: 'AWS/ApplicationELB', MetricName, Dimensions: dimensions }, Period: 60, Stat: 'Sum' });
+  await cloudWatch.send(new PutMetricAlarmCommand({
+    AlarmName: `e2e-roll-${slot}-5xx-rate`,
+    ComparisonOperator: 'GreaterThanThreshold',
+    Threshold: 5,
+    EvaluationPeriods: 2,
+    TreatMissingData: 'notBreaching',
+    Metrics: [
+      { Id: 'errors', MetricStat: metric('HTTPCode_Target_5XX_Count'), ReturnData: false },
+      { Id: 'requests', MetricStat: metric('RequestCount'), ReturnData: false },
+      { Id: 'rate', Expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)', ReturnData: true },
+    ],
+  }));
 }
 
 /** The built command line with the moto environment (as CI would run it with credentials). */
@@ -99,14 +123,23 @@ afterAll(async () => {
   console.log(`[e2e] rollout: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}\n${timings.map((t) => `  ${t}`).join('\n')}`);
 });
 
-test('deploy: blue runs image A, green image B, blue active; the fleet\'s alarms exist', async () => {
+test('deploy: blue runs image A, green image B, blue active; the fleet\'s alarms plan on the real provider', async () => {
   releaseOk('init', 'e2e');
   releaseOk('stage', 'e2e', '--image', amis[0]);
   releaseOk('stage', 'e2e', '--image', amis[1]);
-  synth();
+  synth(true);
   await init(dir, moto.env);
+  const planned = await savedPlan(dir, 'with-alarms', moto.env);
+  const alarmChanges = (planned.json.resource_changes ?? []).filter((rc) => rc.type === 'aws_cloudwatch_metric_alarm');
+  expect(alarmChanges.map((rc) => [rc.change.actions.join(','), rc.change.after.alarm_name]).sort()).toEqual([['create', 'e2e-roll-blue-5xx-rate'], ['create', 'e2e-roll-green-5xx-rate']]);
+  expect(alarmChanges[0].change.after.metric_query).toHaveLength(3);
   await deploy('deploy');
   expect(await servedWeights()).toEqual({ blue: 100, green: 0 });
+  const outputs = JSON.parse((await tofuOk(dir, ['output', '-json'], moto.env)).stdout);
+  expect(outputs.e2e_roll_load_balancer_arn_suffix.value).toMatch(/^app\/e2e-roll\//);
+  expect(outputs.e2e_roll_green_target_group_arn_suffix.value).toMatch(/^targetgroup\/e2e-roll-green\//);
+  await putFleetAlarm('blue', outputs);
+  await putFleetAlarm('green', outputs);
   const alarms = await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: ['e2e-roll-blue-5xx-rate', 'e2e-roll-green-5xx-rate'] }));
   expect(alarms.MetricAlarms!.map((a) => a.AlarmName).sort()).toEqual(['e2e-roll-blue-5xx-rate', 'e2e-roll-green-5xx-rate']);
 });

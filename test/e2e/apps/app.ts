@@ -6,6 +6,8 @@
  *
  * Inputs (environment):
  *   E2E_STACK         which stack to build: blue-green | replace | mutable | traffic-order | mutations | rollout
+ *   E2E_FLEET_ALARMS  rollout: "1" adds the fleet's own alarms (planned only: the AWS provider calls
+ *                     CloudWatch with the RPCv2 CBOR protocol, which moto 5.2.5 does not serve)
  *   E2E_RELEASE_FILE  blue-green, traffic-order, rollout: the release file (written by `cdktf-immutable release`)
  *   E2E_IMAGE         replace / mutable: the AMI id
  *   E2E_USER_DATA     replace: the user data script
@@ -98,8 +100,10 @@ class TrafficOrderStack extends TerraformStack {
 }
 
 /**
- * Blue/green with the fleet's own alarms (a 5xx rate alarm per slot), for the rollout
- * test: `release promote --steps`, `release advance` and the abort on an alarm.
+ * Blue/green for the rollout test: `release promote --steps`, `release advance` and the
+ * abort on an alarm. With E2E_FLEET_ALARMS=1 it has the fleet's own 5xx-rate alarm per
+ * slot (planned by the test, not applied: see above; the test creates the same alarms
+ * through the SDK).
  */
 class RolloutStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
@@ -118,7 +122,7 @@ class RolloutStack extends TerraformStack {
       slots: { blue: slot(release.slots.blue.image), green: slot(release.slots.green.image) },
       active: release.active,
       canaryPercent: release.canary,
-      alarms: { targetErrorRatePercent: 5 },
+      alarms: process.env.E2E_FLEET_ALARMS === '1' ? { targetErrorRatePercent: 5 } : undefined,
     });
   }
 }
