@@ -222,11 +222,11 @@ export function parseRollout(data: unknown, canary: number, fail: (problem: stri
   unknownFields(data, ROLLOUT_FIELDS, 'rollout', fail);
   const steps = data.steps;
   if (!Array.isArray(steps)) {
-    return fail(`"rollout.steps" is ${describe(steps)}`, `${restore}`);
+    return fail(`"rollout.steps" is ${describe(steps)}`, restore);
   }
   const problem = stepsProblem(steps);
   if (problem) {
-    return fail(`"rollout.steps" (${JSON.stringify(steps)}) ${problem.replace(/^has /, 'has ')}`, restore);
+    return fail(`"rollout.steps" (${JSON.stringify(steps)}) ${problem}`, restore);
   }
   const bake = data.bakeSeconds;
   if (typeof bake !== 'number' || !Number.isInteger(bake) || bake < 0 || bake > MAX_BAKE_SECONDS) {

@@ -220,3 +220,26 @@ test('scenario 2: an alarm in ALARM mid-rollout aborts it; the next apply puts t
   // a second advance is refused, nothing written
   expect(release('advance', 'e2e').code).toBe(1);
 }, 15 * 60 * 1000);
+
+test('scenario 3: release run loops advance -> deploy -> wait with a real deploy command until the rollout completes', async () => {
+  // a fixed release in blue, then run drives the whole rollout: synth + tofu apply as its deploy command
+  releaseOk('stage', 'e2e', '--image', amis[0]);
+  await deploy('stage D in blue');
+  releaseOk('promote', 'e2e', '--steps', '10,50,100', '--bake', `${BAKE}s`, '--alarm', 'e2e-roll-blue-5xx-rate', '--fleet', 'e2e-roll');
+  await cloudWatch.send(new SetAlarmStateCommand({ AlarmName: 'e2e-roll-blue-5xx-rate', StateValue: 'OK', StateReason: 'e2e: fixed' }));
+  const outdir = join(work, 'out');
+  const app = join(ROOT, 'test', 'e2e', 'apps', 'app.ts');
+  const deployCommand = `E2E_STACK=rollout E2E_FLEET_ALARMS=0 CDKTF_OUTDIR=${outdir} E2E_RELEASE_FILE=${releaseFile} ${process.execPath} --require ts-node/register/transpile-only ${app} && cd ${dir} && ${process.env.TOFU_BIN} apply -input=false -no-color -auto-approve`;
+  const begun = Date.now();
+  const result = spawnSync(process.execPath, [BUILT_CLI, 'release', 'run', 'e2e', '--dir', releases, '--deploy', deployCommand, '--interval', '1s'], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...moto.env, TF_IN_AUTOMATION: '1' }, timeout: 10 * 60 * 1000,
+  });
+  timings.push(`release run (3 steps, 3 deploys): ${((Date.now() - begun) / 1000).toFixed(1)}s`);
+  // eslint-disable-next-line no-console
+  console.log(`[e2e] release run:\n${result.stdout.split('\n').filter((line) => /^e2e: |^\$ |Apply complete/.test(line)).join('\n')}\n${result.stderr}`);
+  expect(result.status).toBe(0);
+  expect(result.stdout).toMatch(/advanced to step 2 of 3: 50% to slot blue/);
+  expect(result.stdout).toMatch(/e2e: rollout complete and deployed\./);
+  expect(file()).toMatchObject({ active: 'blue', previous: 'green', canary: 0, rollout: { status: 'complete', step: 2 } });
+  expect(await servedWeights()).toEqual({ blue: 100, green: 0 });
+}, 15 * 60 * 1000);
