@@ -12,7 +12,14 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = main(process.argv.slice(2), {
+const result = main(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 });
+if (typeof result === 'number') {
+  process.exitCode = result;
+} else {
+  void result.then((code) => {
+    process.exitCode = code;
+  });
+}

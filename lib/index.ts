@@ -43,7 +43,7 @@ export type {
 export { BlueGreenFleet, FleetBase, FleetLoadBalancer, FleetScaling, ReplaceFleet } from './deploy';
 export type {
   AccessLogs, ApplicationLoadBalancerOptions, BlueGreenFleetProps, BlueGreenSlots, Capacity,
-  ExistingListenerOptions, FleetBaseProps, FleetSlot, FleetSlotProps, HealthCheck,
+  ExistingListenerOptions, FleetAlarms, FleetBaseProps, FleetSlot, FleetSlotProps, HealthCheck,
   LifecycleHook, LifecycleHookResult, LifecycleTransition, LoadBalancerScheme, ReplaceFleetProps,
   ScalingMetric, WarmPool, WarmPoolState, WarmUpAndDraining,
 } from './deploy';
@@ -56,6 +56,14 @@ export {
 } from './release';
 export type {
   PromoteOptions, ReleaseFile, ReleaseSlot, ReleaseStoreOptions, RollbackOptions, SlotName, StageOptions,
+} from './release';
+// Rollouts: stepped canaries recorded in the release file, gated by CloudWatch alarms.
+export {
+  advanceRollout, decideAdvance, parseDuration, parseSteps, RolloutInputError, startRollout,
+} from './release';
+export type {
+  AdvanceOutcome, AlarmReading, Rollout, RolloutAbort, RolloutPolicy, RolloutReader, RolloutStatus,
+  StartRolloutOptions, TargetHealthReading, TrafficReading,
 } from './release';
 
 // Review: offline preview and plan guard (also `cdktf-immutable/review`).

@@ -4,14 +4,18 @@ import { CliError } from './errors';
 export interface ParsedArgs {
   readonly positionals: string[];
   readonly options: Map<string, string | true>;
+  /** Values of the options that may be given more than once (`--alarm a --alarm b`), in order. */
+  readonly lists: Map<string, string[]>;
 }
 
 /**
  * Parses `argv` strictly: only the listed options, each at most once; `--x=v` and
  * `--x v` forms. Anything else is bad input naming the argument.
  */
-export function parseArgs(argv: readonly string[], spec: { readonly values?: readonly string[]; readonly switches?: readonly string[] }, command: string): ParsedArgs {
+export function parseArgs(argv: readonly string[], spec: { readonly values?: readonly string[]; readonly switches?: readonly string[]; readonly lists?: readonly string[] }, command: string): ParsedArgs {
   const values = new Set(spec.values ?? []);
+  const repeatable = new Set(spec.lists ?? []);
+  const lists = new Map<string, string[]>();
   const switches = new Set(spec.switches ?? []);
   const positionals: string[] = [];
   const options = new Map<string, string | true>();
@@ -30,6 +34,14 @@ export function parseArgs(argv: readonly string[], spec: { readonly values?: rea
     }
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    if (repeatable.has(name)) {
+      const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+      if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) {
+        throw new CliError(`${command}: --${name} needs a value.`);
+      }
+      lists.set(name, [...(lists.get(name) ?? []), value]);
+      continue;
+    }
     if (options.has(name)) {
       throw new CliError(`${command}: --${name} is given twice; give it once.`);
     }
@@ -45,11 +57,11 @@ export function parseArgs(argv: readonly string[], spec: { readonly values?: rea
       }
       options.set(name, value);
     } else {
-      const known = [...values, ...switches].map((o) => `--${o}`).join(', ');
+      const known = [...values, ...repeatable, ...switches].map((o) => `--${o}`).join(', ');
       throw new CliError(`${command}: unknown option "--${name}"${known ? ` (options: ${known})` : ''}.`);
     }
   }
-  return { positionals, options };
+  return { positionals, options, lists };
 }
 
 /** The value of a `--flag value` option, if given. */

@@ -7,8 +7,9 @@ export const USAGE = `Usage: cdktf-immutable <command> [options]
 Immutable infrastructure on AWS with CDK for Terraform.
 
 Commands:
-  release init|stage|promote|rollback|status
-                    Edit and show the per-environment release files (releases/<env>.json).
+  release init|stage|promote|advance|run|rollback|status
+                    Edit and show the per-environment release files (releases/<env>.json);
+                    stepped rollouts gated by CloudWatch alarms (promote --steps, advance, run).
                     "cdktf-immutable release --help" for details.
   preview <before> <after> [--json]
   preview --base <git-ref> [<after>] [--json]
@@ -33,11 +34,22 @@ Exit codes:
   0  success
   1  refused (an invalid transition) or violations found
   2  bad input (unreadable or malformed file, bad arguments)
-  130  interrupted (preview --base, after removing its temporary worktree)
+  130  interrupted (preview --base, after removing its temporary worktree; release run)
 `;
 
-/** Runs the command line and returns the exit code. */
-export function main(argv: readonly string[], io: CliIo): number {
+/**
+ * Runs the command line and returns the exit code; a promise of it for the commands
+ * that read AWS (release advance, run, and status of a running rollout).
+ */
+export function main(argv: readonly string[], io: CliIo): number | Promise<number> {
+  const report = (error: unknown): number => {
+    if (error instanceof CliError) {
+      io.err(`cdktf-immutable: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.err(`cdktf-immutable: ${(error as Error).message ?? String(error)}\n`);
+    return EXIT_BAD_INPUT;
+  };
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -53,7 +65,8 @@ export function main(argv: readonly string[], io: CliIo): number {
     }
     // Subcommands are loaded on demand: none of them needs cdktf, and --version stays instant.
     if (command === 'release') {
-      return (require('./release') as typeof import('./release')).releaseCommand(rest, io);
+      const result = (require('./release') as typeof import('./release')).releaseCommand(rest, io);
+      return typeof result === 'number' ? result : result.catch(report);
     }
     if (command === 'preview') {
       return (require('./review') as typeof import('./review')).previewCommand(rest, io);
@@ -63,11 +76,6 @@ export function main(argv: readonly string[], io: CliIo): number {
     }
     throw new CliError(`unknown command "${command}". Run "cdktf-immutable --help" for the list of commands.`);
   } catch (error) {
-    if (error instanceof CliError) {
-      io.err(`cdktf-immutable: ${error.message}\n`);
-      return error.exitCode;
-    }
-    io.err(`cdktf-immutable: ${(error as Error).message ?? String(error)}\n`);
-    return EXIT_BAD_INPUT;
+    return report(error);
   }
 }

@@ -5,8 +5,9 @@ import type { CliIo } from './io';
 import { AMI_ID } from '../../lib/private/aws-ids';
 import {
   otherSlot, promoteRelease, ReleaseFile, ReleaseFileError, ReleaseLockedError, ReleaseRefusedError, ReleaseStore, rollbackRelease,
-  SLOT_NAMES, SlotName, stageRelease,
+  RolloutInputError, SLOT_NAMES, SlotName, stageRelease,
 } from '../../lib/release';
+import { advanceCommand, AlarmStates, promoteCommand, readStatusAlarms, rolloutJson, rolloutLines, runCommand } from './rollout';
 
 export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [options]
 
@@ -18,8 +19,19 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   Move traffic to the idle slot, or send it a share.
                                                   --canary 0 ends a canary. A slot whose release was
                                                   rolled back is promoted only with --force-rolled-back.
+  release promote <env> --steps 10,50,100 [--bake 10m] [--alarm <name>]... [--fleet <name>]
+                                                  Start a rollout: the first step's weight now, the
+                                                  next ones by "advance" (defaults: "policy" in the
+                                                  release file; bake 0s..24h as 30s, 10m, 1h).
+  release advance <env> [--region <region>]       Move a rollout one step once the bake time passed,
+                                                  the load balancer serves the recorded weights and
+                                                  the targets are healthy; abort it (exit 1) when an
+                                                  alarm is in ALARM. Safe to run on a timer.
+  release run <env> --deploy "<command>" [--interval 30s] [--region <region>]
+                                                  Loop advance -> deploy -> wait until the rollout
+                                                  completes or aborts (Ctrl-C stops it, exit 130).
   release rollback <env>                          Move traffic back to the previous slot (once: a
-                                                  second rollback is refused).
+                                                  second rollback is refused); aborts a rollout.
   release status [<env>] [--json]                 Show slots, images, weights, the active slot and the
                                                   rollback target.
 
@@ -29,22 +41,26 @@ Options for every subcommand:
                     repository root ("init" creates releases/ at the repository root when
                     there is none).
 
-After stage, promote or rollback, run "cdktf deploy <stack>" for that environment.
+After stage, promote, advance (when it wrote a step) or rollback, run "cdktf deploy <stack>"
+for that environment. advance, run and status (of a running rollout) read AWS with the
+default credential chain; AWS_ENDPOINT_URL and AWS_REGION are honoured.
 `;
 
-/** `cdktf-immutable release ...` */
-export function releaseCommand(argv: readonly string[], io: CliIo): number {
+/** `cdktf-immutable release ...`; advance, run and status (of a running rollout) are asynchronous. */
+export function releaseCommand(argv: readonly string[], io: CliIo): number | Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h') {
     io.out(RELEASE_USAGE);
     return sub === undefined ? EXIT_BAD_INPUT : EXIT_OK;
   }
-  const specs: Record<string, { values: string[]; switches: string[] }> = {
+  const specs: Record<string, { values: string[]; switches: string[]; lists?: string[] }> = {
     init: { values: ['dir'], switches: [] },
     stage: { values: ['dir', 'image', 'from', 'slot'], switches: [] },
-    promote: { values: ['dir', 'canary'], switches: ['force-rolled-back'] },
+    promote: { values: ['dir', 'canary', 'steps', 'bake', 'fleet'], switches: ['force-rolled-back'], lists: ['alarm'] },
+    advance: { values: ['dir', 'region'], switches: [] },
+    run: { values: ['dir', 'region', 'deploy', 'interval'], switches: [] },
     rollback: { values: ['dir'], switches: [] },
-    status: { values: ['dir'], switches: ['json'] },
+    status: { values: ['dir', 'region'], switches: ['json'] },
   };
   const spec = specs[sub];
   if (!spec) {
@@ -53,22 +69,33 @@ export function releaseCommand(argv: readonly string[], io: CliIo): number {
   const args = parseArgs(rest, spec, `release ${sub}`);
   try {
     const store = openStore(args, sub, io);
+    let result: number | Promise<number>;
     switch (sub) {
-      case 'init': return init(store, args, io);
-      case 'stage': return stage(store, args, io);
-      case 'promote': return promote(store, args, io);
-      case 'rollback': return rollback(store, args, io);
-      default: return status(store, args, io);
+      case 'init': result = init(store, args, io); break;
+      case 'stage': result = stage(store, args, io); break;
+      case 'promote': result = promote(store, args, io); break;
+      case 'advance': result = advanceCommand(store, environmentArgument(args, 'advance')!, args, io); break;
+      case 'run': result = runCommand(store, environmentArgument(args, 'run')!, args, io); break;
+      case 'rollback': result = rollback(store, args, io); break;
+      default: result = status(store, args, io);
     }
+    return typeof result === 'number' ? result : result.catch((error) => {
+      throw cliError(error, sub);
+    });
   } catch (error) {
-    if (error instanceof ReleaseRefusedError || error instanceof ReleaseLockedError) {
-      throw new CliError(`release ${sub}: refused: ${error.message}`, EXIT_REFUSED);
-    }
-    if (error instanceof ReleaseFileError || error instanceof RangeError) {
-      throw new CliError(`release ${sub}: ${error.message}`, EXIT_BAD_INPUT);
-    }
-    throw error;
+    throw cliError(error, sub);
   }
+}
+
+/** A release error as the command line reports it: refused (1) or bad input (2). */
+function cliError(error: unknown, sub: string): unknown {
+  if (error instanceof ReleaseRefusedError || error instanceof ReleaseLockedError) {
+    return new CliError(`release ${sub}: refused: ${error.message}`, EXIT_REFUSED);
+  }
+  if (error instanceof ReleaseFileError || error instanceof RangeError || error instanceof RolloutInputError || (error as Error)?.name === 'RolloutAwsError') {
+    return new CliError(`release ${sub}: ${(error as Error).message}`, EXIT_BAD_INPUT);
+  }
+  return error;
 }
 
 /**
@@ -150,9 +177,12 @@ function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
     }
     canary = Number(canaryText);
   }
-  const forceRolledBack = args.options.has('force-rolled-back');
-  const { after } = store.update(env, (release) => promoteRelease(release, canary, { forceRolledBack }));
-  io.out(`${env}: ${describeTraffic(after)}.\n${nextSteps(after, 'only the listener changes')}`);
+  const after = promoteCommand(store, env, args, canary);
+  const rollout = after.rollout?.status === 'running' && after.rollout.startedAt === after.rollout.stepStartedAt && after.rollout.step === 0 ? after.rollout : undefined;
+  const started = rollout
+    ? ` Rollout started: steps ${rollout.steps.join(', ')}, bake ${rollout.bakeSeconds}s, alarms ${rollout.alarms.length ? rollout.alarms.join(', ') : 'none'}, fleet ${rollout.fleet}; "cdktf-immutable release advance ${env}" moves it on (after the deploy).`
+    : '';
+  io.out(`${env}: ${describeTraffic(after)}.${started}\n${nextSteps(after, 'only the listener changes')}`);
   return EXIT_OK;
 }
 
@@ -184,6 +214,9 @@ function nextSteps(release: ReleaseFile, deploy?: string): string {
     }
   };
   const options: Array<[string, string]> = [];
+  if (release.rollout?.status === 'running') {
+    options.push([command(`advance ${env}`), 'after the deploy: the next step once the bake time passed (abort on alarm)']);
+  }
   if (allowed(() => promoteRelease(release))) {
     options.push([command(`promote ${env}`), release.canary > 0 ? `all traffic to slot ${idle}, ends the canary` : `all traffic to slot ${idle}`]);
     if (release.canary === 0) {
@@ -209,7 +242,7 @@ function nextSteps(release: ReleaseFile, deploy?: string): string {
 /** Stands for the user's next image when the hints try a stage (never written). */
 const PLACEHOLDER_AMI = 'ami-00000000';
 
-function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
+function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promise<number> {
   const env = environmentArgument(args, 'status', true);
   const environments = env === undefined ? store.environments() : [env];
   if (environments.length === 0) {
@@ -229,18 +262,31 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
       broken.push(error.message);
     }
   }
-  if (args.options.has('json')) {
-    io.out(`${JSON.stringify(releases.map(statusJson), null, 2)}\n`);
-  } else {
-    for (const release of releases) {
-      io.out(statusText(release));
+  const print = (alarms: Map<string, AlarmStates>): number => {
+    const now = new Date();
+    if (args.options.has('json')) {
+      io.out(`${JSON.stringify(releases.map((release) => ({ ...statusJson(release), rollout: rolloutJson(release, now, alarms.get(release.environment)) })), null, 2)}\n`);
+    } else {
+      for (const release of releases) {
+        io.out(statusText(release));
+        io.out(rolloutLines(release, now, alarms.get(release.environment)).map((line) => `${line}\n`).join(''));
+      }
     }
+    return finishStatus(broken, environments.length, io);
+  };
+  // alarm states only for a running rollout; reading them never fails the status
+  if (releases.some((release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0)) {
+    return readStatusAlarms(releases, optionValue(args, 'region')).then(print);
   }
+  return print(new Map());
+}
+
+function finishStatus(broken: readonly string[], total: number, io: CliIo): number {
   for (const message of broken) {
     io.err(`cdktf-immutable: release status: ${message}\n`);
   }
   if (broken.length > 0) {
-    io.err(`cdktf-immutable: release status: ${broken.length} of ${environments.length} release file(s) cannot be read; the others are shown above.\n`);
+    io.err(`cdktf-immutable: release status: ${broken.length} of ${total} release file(s) cannot be read; the others are shown above.\n`);
     return EXIT_BAD_INPUT;
   }
   return EXIT_OK;

@@ -11,7 +11,9 @@ function slot(image: string | null): FleetSlotProps {
 
 /**
  * A canary: the release file sends 10 % of the requests to the idle slot (green) while
- * blue keeps 90 %. The fleet props map one to one onto the release file.
+ * blue keeps 90 %, step 1 of a rollout (10 -> 50 -> 100) that `release advance` moves
+ * on or aborts on the fleet's own alarms. The fleet props map one to one onto the
+ * release file.
  */
 export class CanaryStack extends TerraformStack {
   constructor(scope: Construct, id: string, release: ReleaseFile) {
@@ -31,6 +33,8 @@ export class CanaryStack extends TerraformStack {
       slots: { blue: slot(release.slots.blue.image), green: slot(release.slots.green.image) },
       active: release.active,
       canaryPercent: release.canary,
+      // shop-<slot>-5xx-rate and shop-<slot>-unhealthy-hosts, named in the release file's policy
+      alarms: { targetErrorRatePercent: 5, unhealthyHosts: 1 },
     });
   }
 }

@@ -1,5 +1,6 @@
 import { Fn, Lazy, Op, TerraformIterator, TerraformLocal, Token } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsAutoscalingGroup } from '@cdktf/provider-aws/lib/data-aws-autoscaling-group';
 import { DataAwsAutoscalingGroups } from '@cdktf/provider-aws/lib/data-aws-autoscaling-groups';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
@@ -12,6 +13,7 @@ import { IImageSource } from '../image/image-source';
 import { Generation } from '../immutability/generation';
 import { isLiteral, show, Validator } from '../private/validation';
 import { otherSlot, SLOT_NAMES, SlotName } from '../release/release-file';
+import { buildSlotAlarms, FleetAlarms, slotAlarmNames, validateFleetAlarms } from './fleet-alarms';
 import { FleetBase, FleetOutput, TrafficGuard } from './fleet-base';
 import { Capacity, FleetBaseProps, WarmUpAndDraining } from './fleet-options';
 import { mergeServerSettings, mergeWarmUpAndDraining, splitWarmUpAndDraining, validateCapacity, validateWarmUpAndDraining } from './private/fleet-common';
@@ -62,6 +64,14 @@ export interface BlueGreenFleetProps extends FleetBaseProps {
    * @default 0
    */
   readonly canaryPercent?: number;
+  /**
+   * CloudWatch alarms per slot on its target group's 5xx rate and unhealthy hosts,
+   * named after the fleet (`<name>-<slot>-5xx-rate`, `<name>-<slot>-unhealthy-hosts`)
+   * so that `release promote --alarm` can name them; `release advance` aborts a
+   * rollout when one is in ALARM.
+   * @default - no alarms
+   */
+  readonly alarms?: FleetAlarms;
 }
 
 /** What one slot of a {@link BlueGreenFleet} consists of. */
@@ -78,6 +88,8 @@ export interface FleetSlot {
   readonly autoScalingGroup?: AutoscalingGroup;
   /** The slot's generation (none for an empty slot). */
   readonly generation?: Generation;
+  /** The slot's CloudWatch alarms (`alarms`; empty when the fleet has none). */
+  readonly alarms: readonly CloudwatchMetricAlarm[];
 }
 
 /**
@@ -121,6 +133,7 @@ export class BlueGreenFleet extends FleetBase {
     super(scope, id, props);
     const check = new Validator(this);
     const { settings: slotSettings, warmUp: slotWarmUp } = validateSlots(check, props, this._capacity);
+    validateFleetAlarms(check, props.alarms);
     this.active = props.active;
     this.canaryPercent = props.canaryPercent ?? 0;
     const weights = trafficWeights(this.active, this.canaryPercent);
@@ -137,7 +150,10 @@ export class BlueGreenFleet extends FleetBase {
       // each list was checked where it entered; here only that no group is in both
       check.unique(`server.securityGroupIds + slots.${slot}.securityGroupIds`, settings.securityGroupIds?.slice(1));
       const group = slotProps.image ? this._serverGroup(scope, { slot, image: slotProps.image, settings, capacity, targetGroup, warmUp }) : undefined;
-      built[slot] = { name: slot, weight: weights[slot], targetGroup, group, capacity, scope };
+      const alarms = props.alarms
+        ? buildSlotAlarms(scope, { base: this._base, slot, alarms: props.alarms, targetGroupArnSuffix: targetGroup.resource.arnSuffix, loadBalancerArnSuffix: this._loadBalancerArnSuffix })
+        : [];
+      built[slot] = { name: slot, weight: weights[slot], targetGroup, group, capacity, scope, alarms };
     }
 
     // The current desired capacity of a slot, read at plan time: the groups that carry
@@ -216,8 +232,13 @@ export class BlueGreenFleet extends FleetBase {
       outputs.push(
         { id: `${title(slot)}Generation`, suffix: `${slot}_generation`, value: built[slot].group?.generation.hash ?? '', description: `Generation running in the ${slot} slot ("" when empty)` },
         { id: `${title(slot)}AsgName`, suffix: `${slot}_asg_name`, value: built[slot].group?.autoScalingGroup.name ?? '', description: `Auto scaling group of the ${slot} slot ("" when empty)` },
+        { id: `${title(slot)}TargetGroupArnSuffix`, suffix: `${slot}_target_group_arn_suffix`, value: built[slot].targetGroup.resource.arnSuffix, description: `ARN suffix of the ${slot} slot's target group (the TargetGroup dimension of its CloudWatch metrics)` },
       );
+      if (props.alarms) {
+        outputs.push({ id: `${title(slot)}AlarmNames`, suffix: `${slot}_alarm_names`, value: slotAlarmNames(this._base, slot, props.alarms), description: `CloudWatch alarms of the ${slot} slot (for release promote --alarm)` });
+      }
     }
+    outputs.push({ id: 'LoadBalancerArnSuffix', suffix: 'load_balancer_arn_suffix', value: this._loadBalancerArnSuffix, description: 'ARN suffix of the load balancer (the LoadBalancer dimension of its CloudWatch metrics)' });
     this._addOutputs(outputs);
   }
 }
@@ -230,6 +251,7 @@ interface BuiltSlot {
   readonly group?: ServerGroup;
   readonly capacity: Capacity;
   readonly scope: Construct;
+  readonly alarms: CloudwatchMetricAlarm[];
 }
 
 /**
@@ -268,6 +290,7 @@ function publicSlot(slot: BuiltSlot): FleetSlot {
     launchTemplate: slot.group?.launchTemplate,
     autoScalingGroup: slot.group?.autoScalingGroup,
     generation: slot.group?.generation,
+    alarms: slot.alarms,
   };
 }
 

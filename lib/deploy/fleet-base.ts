@@ -13,7 +13,7 @@ import { Capacity, FleetBaseProps, WarmUpAndDraining } from './fleet-options';
 import { FleetScaling } from './fleet-scaling';
 import { splitWarmUpAndDraining, validateFleetProps } from './private/fleet-common';
 import { EffectiveHealthCheck, FleetFrontEnd, ForwardTarget, TargetGroupRef } from './private/fleet-front-end';
-import { buildServerGroup, ServerGroup } from './private/server-group';
+import { buildServerGroup, FLEET_TAG, ServerGroup, SLOT_TAG } from './private/server-group';
 
 /**
  * A Terraform precondition on the fleet's traffic plan: `condition` writes the
@@ -123,11 +123,22 @@ export abstract class FleetBase extends Construct {
   /**
    * A target group (id `TargetGroup` in `scope`) with a fixed name, `<name>` or
    * `<name>-<slot>`: it lives across generations. `warmUp` (checked) gives its
-   * deregistration delay and slow start.
+   * deregistration delay and slow start. It is tagged with the fleet's name and slot,
+   * like the groups, so that `release advance` can find it.
    * @internal
    */
   protected _targetGroup(scope: Construct, slot?: string, warmUp: WarmUpAndDraining = this._warmUp): TargetGroupRef {
-    return this.frontEnd.targetGroup(scope, 'TargetGroup', slot, { deregistrationDelaySeconds: warmUp.deregistrationDelaySeconds, slowStartSeconds: warmUp.slowStartSeconds });
+    const tags = { [FLEET_TAG]: this._base, ...(slot ? { [SLOT_TAG]: slot } : {}) };
+    return this.frontEnd.targetGroup(scope, 'TargetGroup', slot, { deregistrationDelaySeconds: warmUp.deregistrationDelaySeconds, slowStartSeconds: warmUp.slowStartSeconds }, tags);
+  }
+
+  /**
+   * `app/<name>/<id>` of the load balancer (created, or the existing listener's), the
+   * `LoadBalancer` dimension of its CloudWatch metrics.
+   * @internal
+   */
+  protected get _loadBalancerArnSuffix(): string {
+    return this.frontEnd.loadBalancerArnSuffix;
   }
 
   /**

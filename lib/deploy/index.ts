@@ -10,3 +10,4 @@ export { FleetLoadBalancer } from './fleet-load-balancer';
 export type { AccessLogs, ApplicationLoadBalancerOptions, ExistingListenerOptions, LoadBalancerScheme } from './fleet-load-balancer';
 export { FleetScaling } from './fleet-scaling';
 export type { ScalingMetric } from './fleet-scaling';
+export type { FleetAlarms } from './fleet-alarms';

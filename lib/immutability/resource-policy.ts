@@ -271,6 +271,7 @@ const FORCE_NEW_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   // Created by the library, stacks/ or examples/.
   aws_autoscaling_group: ['name', 'name_prefix', 'initial_lifecycle_hook', 'region'],
   aws_autoscaling_policy: ['name', 'autoscaling_group_name', 'region'],
+  aws_cloudwatch_metric_alarm: ['alarm_name', 'region'],
   aws_default_security_group: ['vpc_id', 'region'],
   aws_eip: ['address', 'domain', 'ipam_pool_id', 'network_border_group', 'public_ipv4_pool', 'region'],
   aws_flow_log: [

@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { basename } from 'path';
 import { AMI_ID } from '../private/aws-ids';
+import { formatPolicy, formatRollout, parsePolicy, parseRollout, Rollout, RolloutPolicy } from './rollout';
 
 /** The two deployment slots. */
 export type SlotName = 'blue' | 'green';
@@ -55,6 +56,17 @@ export interface ReleaseFile {
   readonly previous: SlotName | null;
   /** Both slots. */
   readonly slots: Readonly<Record<SlotName, ReleaseSlot>>;
+  /**
+   * Rollout defaults and rules of this environment. Written only when set, so files
+   * without it stay valid.
+   * @default - none: a plain promote is fine
+   */
+  readonly policy?: RolloutPolicy;
+  /**
+   * The last stepped rollout (running, complete or aborted). Written only when set.
+   * @default - none
+   */
+  readonly rollout?: Rollout;
 }
 
 /**
@@ -81,7 +93,7 @@ export class ReleaseFileError extends Error {
 /** A release file is a few hundred bytes; anything far larger is not one. */
 const MAX_RELEASE_FILE_BYTES = 64 * 1024;
 
-const TOP_FIELDS = ['version', 'environment', 'active', 'canary', 'previous', 'slots'];
+const TOP_FIELDS = ['version', 'environment', 'active', 'canary', 'previous', 'slots', 'policy', 'rollout'];
 const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt'];
 
 /** The idle slot for an active one. */
@@ -191,7 +203,12 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
   if (slots[active].rolledBackAt) {
     throw invalid(file, `"slots.${active}.rolledBackAt" is set but "${active}" is the active slot`, 'remove it (a slot that takes the traffic is not rolled back)');
   }
-  return { version: 1, environment, active, canary, previous, slots };
+  const fail = (problem: string, fix: string): never => {
+    throw invalid(file, problem, fix);
+  };
+  const policy = data.policy === undefined ? undefined : parsePolicy(data.policy, fail);
+  const rollout = data.rollout === undefined || data.rollout === null ? undefined : parseRollout(data.rollout, canary, fail);
+  return { version: 1, environment, active, canary, previous, slots, ...(policy ? { policy } : {}), ...(rollout ? { rollout } : {}) };
 }
 
 /** Validates one slot object; `field` is its path in the file (`slots.blue`). */
@@ -227,8 +244,9 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
 
 /**
  * The release file as written: stable key order, two-space indent, final newline.
- * `rolledBackAt` is written only on a slot that has it, so a file that never saw a
- * rollback keeps the shape that older versions of the command line read.
+ * `rolledBackAt` is written only on a slot that has it, and `policy` and `rollout` only
+ * when set, so a file that never saw a rollback or a rollout keeps the shape that older
+ * versions of the command line read.
  */
 export function formatReleaseFile(release: ReleaseFile): string {
   const slot = (s: ReleaseSlot) => ({
@@ -242,6 +260,8 @@ export function formatReleaseFile(release: ReleaseFile): string {
     canary: release.canary,
     previous: release.previous,
     slots: { blue: slot(release.slots.blue), green: slot(release.slots.green) },
+    ...(release.policy ? { policy: formatPolicy(release.policy) } : {}),
+    ...(release.rollout ? { rollout: formatRollout(release.rollout) } : {}),
   }, null, 2)}\n`;
 }
 

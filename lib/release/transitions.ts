@@ -57,6 +57,7 @@ export function stageRelease(release: ReleaseFile, options: StageOptions): Relea
     throw new RangeError(`image ("${options.image}") is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits.`);
   }
   const env = release.environment;
+  refuseDuringRollout(release, 'stage');
   const idle = otherSlot(release.active);
   const slot = options.slot ?? idle;
   const hasTraffic = release.slots[release.active].image !== null;
@@ -96,6 +97,10 @@ export function promoteRelease(release: ReleaseFile, canary?: number, options: P
   if (canary !== undefined && (!Number.isInteger(canary) || canary < 0 || canary > 100)) {
     throw new RangeError(`--canary (${canary}) must be a whole percentage from 0 to 100.`);
   }
+  refuseDuringRollout(release, 'promote');
+  if (release.policy?.requireRollout && !(canary === 0 && release.canary > 0)) {
+    throw new ReleaseRefusedError(`${env}: the policy of this environment requires a rollout ("policy.requireRollout" is true), so a ${canary === undefined ? 'plain' : '--canary'} promote is refused and nothing was written; promote with steps and alarms: "cdktf-immutable release promote ${env} --steps 10,50,100 --bake 10m --alarm <name>".`);
+  }
   if (canary === 0) {
     if (release.canary === 0) {
       throw new ReleaseRefusedError(`${env}: no canary is running; nothing to end.`);
@@ -132,7 +137,10 @@ export function rollbackRelease(release: ReleaseFile, options: RollbackOptions =
   const now = (options.now ?? new Date()).toISOString();
   const mark = (slot: SlotName): ReleaseFile['slots'] => ({ ...release.slots, [slot]: { ...release.slots[slot], rolledBackAt: now } });
   if (release.canary > 0) {
-    return { ...release, canary: 0, slots: mark(idle) };
+    const rollout = release.rollout?.status === 'running'
+      ? { rollout: { ...release.rollout!, status: 'aborted' as const, endedAt: now, abort: { by: 'rollback' as const, reason: `rolled back by hand at step ${release.rollout!.step + 1} of ${release.rollout!.steps.length} (${release.canary}%)` } } }
+      : {};
+    return { ...release, canary: 0, slots: mark(idle), ...rollout };
   }
   const rolledBack = release.slots[idle];
   if (rolledBack.rolledBackAt) {
@@ -147,6 +155,15 @@ export function rollbackRelease(release: ReleaseFile, options: RollbackOptions =
     throw new ReleaseRefusedError(`${env}: the previous slot "${previous}" is empty; nothing to roll back to.`);
   }
   return { ...release, active: previous, previous: null, canary: 0, slots: mark(active) };
+}
+
+/** A running rollout owns the traffic: only `release advance` and `release rollback` move it. */
+function refuseDuringRollout(release: ReleaseFile, command: string): void {
+  const rollout = release.rollout;
+  if (rollout?.status === 'running') {
+    const env = release.environment;
+    throw new ReleaseRefusedError(`${env}: a rollout is running (step ${rollout.step + 1} of ${rollout.steps.length}, ${release.canary}% to slot ${otherSlot(release.active)}), so ${command} is refused and nothing was written. Move it on with "cdktf-immutable release advance ${env}", or end it with "cdktf-immutable release rollback ${env}".`);
+  }
 }
 
 function withoutMark(slot: ReleaseSlot): ReleaseSlot {

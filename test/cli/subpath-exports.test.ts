@@ -39,9 +39,9 @@ describe('subpath exports', () => {
     const loaded = load('cdktf-immutable/release');
     expect(loaded.resolved).toBe(join(ROOT, 'dist', 'lib', 'release', 'index.js'));
     expect(loaded.exports).toEqual([
-      'ReleaseFileError', 'ReleaseLockedError', 'ReleaseRefusedError', 'ReleaseStore', 'SLOT_NAMES',
-      'emptyRelease', 'formatReleaseFile', 'loadReleaseFile', 'otherSlot', 'parseReleaseFile',
-      'promoteRelease', 'rollbackRelease', 'stageRelease',
+      'ReleaseFileError', 'ReleaseLockedError', 'ReleaseRefusedError', 'ReleaseStore', 'RolloutInputError', 'SLOT_NAMES',
+      'advanceRollout', 'decideAdvance', 'emptyRelease', 'formatReleaseFile', 'loadReleaseFile', 'otherSlot', 'parseDuration',
+      'parseReleaseFile', 'parseSteps', 'promoteRelease', 'rollbackRelease', 'stageRelease', 'startRollout',
     ]);
     expect(loaded.heavy).toEqual([]);
   });

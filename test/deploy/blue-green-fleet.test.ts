@@ -111,7 +111,15 @@ describe('BlueGreenFleet', () => {
       web_blue_asg_name: { value: expect.stringMatching(/^\$\{aws_autoscaling_group\.Web_Blue_AutoScalingGroup_[0-9A-F]+\.name\}$/), description: expect.any(String) },
       web_green_generation: { value: '', description: expect.any(String) },
       web_green_asg_name: { value: '', description: expect.any(String) },
+      // what CloudWatch alarms and `release advance` need
+      web_blue_target_group_arn_suffix: { value: expect.stringMatching(/^\$\{aws_lb_target_group\.Web_Blue_TargetGroup_[0-9A-F]+\.arn_suffix\}$/), description: expect.any(String) },
+      web_green_target_group_arn_suffix: { value: expect.stringMatching(/^\$\{aws_lb_target_group\.Web_Green_TargetGroup_[0-9A-F]+\.arn_suffix\}$/), description: expect.any(String) },
+      web_load_balancer_arn_suffix: { value: expect.stringMatching(/^\$\{aws_lb\.Web_LoadBalancer_[0-9A-F]+\.arn_suffix\}$/), description: expect.any(String) },
     });
+    // the target groups carry the fleet's and the slot's tags, as the groups do (release advance finds them by these)
+    expect(text).toHaveResourceWithProperties(LbTargetGroup, { name: 'web-green', tags: { 'cdktf-immutable:fleet': 'web', 'cdktf-immutable:slot': 'green' } });
+    // no alarms unless asked for
+    expect(json.resource.aws_cloudwatch_metric_alarm).toBeUndefined();
     // no instance refresh, no traffic sources (moto and the health gate rely on target_group_arns)
     expect(text).not.toContain('instance_refresh');
     expect(text).not.toContain('traffic_source');

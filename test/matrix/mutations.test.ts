@@ -166,7 +166,7 @@ const ROOTS: readonly RootDef[] = [
   {
     // the blue slot overrides every setting; the green slot inherits the fleet's
     props: 'BlueGreenFleetProps',
-    base: () => ({ ...fleetBase(), slots: { blue: { image: ImageSource.fromAmiId(AMI), capacity: { min: 2, max: 4, desired: 2 }, ...richServer('sg-0aaaaaaa'), ...warmUp() }, green: { image: ImageSource.fromAmiId(AMI_2) } }, active: 'blue', canaryPercent: 0 }),
+    base: () => ({ ...fleetBase(), slots: { blue: { image: ImageSource.fromAmiId(AMI), capacity: { min: 2, max: 4, desired: 2 }, ...richServer('sg-0aaaaaaa'), ...warmUp() }, green: { image: ImageSource.fromAmiId(AMI_2) } }, active: 'blue', canaryPercent: 0, alarms: { targetErrorRatePercent: 5, unhealthyHosts: 1, periodSeconds: 60, evaluationPeriods: 2 } }),
     build: (stack, props) => new BlueGreenFleet(stack, 'Web', props as never),
   },
   {
@@ -365,6 +365,11 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'FleetSlotProps.image': gen(() => ImageSource.fromAmiId('ami-0aaaaaaaaaaaaaaaa')),
   'BlueGreenFleetProps.active': op(() => 'green'),
   'BlueGreenFleetProps.canaryPercent': op(() => 10),
+  // alarms are operational: thresholds and periods change the alarms in place
+  'FleetAlarms.targetErrorRatePercent': op(() => 10),
+  'FleetAlarms.unhealthyHosts': op(() => 2),
+  'FleetAlarms.periodSeconds': op(() => 300),
+  'FleetAlarms.evaluationPeriods': op(() => 3),
   'ReplaceFleetProps.image': gen(() => ImageSource.fromAmiId(AMI_2)),
 
   'ApplicationLoadBalancerOptions.scheme': op(() => 'internet-facing'),

@@ -175,9 +175,9 @@ export class FleetFrontEnd {
 
   /**
    * A target group with a fixed name (it lives across generations), and its ARN read
-   * once and registered as a stable reference.
+   * once and registered as a stable reference. `tags` name the fleet and the slot.
    */
-  public targetGroup(scope: Construct, id: string, slot?: string, draining: TargetGroupDraining = {}): TargetGroupRef {
+  public targetGroup(scope: Construct, id: string, slot?: string, draining: TargetGroupDraining = {}, tags?: Record<string, string>): TargetGroupRef {
     const { healthCheck } = this.props;
     const slowStart = draining.slowStartSeconds ?? 0;
     const targetGroup: LbTargetGroup = new LbTargetGroup(scope, id, {
@@ -189,6 +189,7 @@ export class FleetFrontEnd {
       deregistrationDelay: String(draining.deregistrationDelaySeconds ?? DEFAULT_DEREGISTRATION_DELAY_SECONDS),
       // 0 (off) is not written, so that the default adds nothing to the JSON
       slowStart: slowStart === 0 ? undefined : slowStart,
+      tags,
       healthCheck: {
         enabled: true,
         protocol: 'HTTP',

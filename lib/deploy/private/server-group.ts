@@ -14,10 +14,10 @@ import { Capacity, LifecycleHook, WarmPool } from '../fleet-options';
 import { FleetScaling } from '../fleet-scaling';
 import { EffectiveHealthCheck, TargetGroupRef } from './fleet-front-end';
 
-/** Tag of every group with the fleet's name (`props.name`, or `<stack>-<id>`), a literal. */
-export const FLEET_TAG = 'cdktf-immutable:fleet';
-/** Tag of a blue/green group with its slot. */
-export const SLOT_TAG = 'cdktf-immutable:slot';
+// Tags of every group (and target group) with the fleet's name, a literal, and the
+// blue/green slot; shared with `release advance`, which finds the target groups by them.
+import { FLEET_TAG, SLOT_TAG } from '../../release/rollout';
+export { FLEET_TAG, SLOT_TAG };
 
 /** What one generation is built from; every value is checked where it entered the fleet. */
 export interface ServerGroupProps {

@@ -5,8 +5,10 @@
  * (AWS_ENDPOINT_URL etc., see test/e2e/harness/env.ts); nothing here knows about moto.
  *
  * Inputs (environment):
- *   E2E_STACK         which stack to build: blue-green | replace | mutable | traffic-order | mutations
- *   E2E_RELEASE_FILE  blue-green, traffic-order: the release file (written by `cdktf-immutable release`)
+ *   E2E_STACK         which stack to build: blue-green | replace | mutable | traffic-order | mutations | rollout
+ *   E2E_FLEET_ALARMS  rollout: "1" adds the fleet's own alarms (planned only: the AWS provider calls
+ *                     CloudWatch with the RPCv2 CBOR protocol, which moto 5.2.5 does not serve)
+ *   E2E_RELEASE_FILE  blue-green, traffic-order, rollout: the release file (written by `cdktf-immutable release`)
  *   E2E_IMAGE         replace / mutable: the AMI id
  *   E2E_USER_DATA     replace: the user data script
  *   E2E_MUTATION      mutations: JSON { profilePrefix, extraSecurityGroup, userData, rootVolumeGiB }
@@ -99,6 +101,34 @@ class TrafficOrderStack extends TerraformStack {
   }
 }
 
+/**
+ * Blue/green for the rollout test: `release promote --steps`, `release advance` and the
+ * abort on an alarm. With E2E_FLEET_ALARMS=1 it has the fleet's own 5xx-rate alarm per
+ * slot (planned by the test, not applied: see above; the test creates the same alarms
+ * through the SDK).
+ */
+class RolloutStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', { region: 'eu-west-1' });
+    const release = loadReleaseFile(env('E2E_RELEASE_FILE'));
+    const { vpcId, subnetIds } = network(this, '10.50');
+    const slot = (image: string | null) => (image ? { image: ImageSource.fromAmiId(image) } : {});
+    new BlueGreenFleet(this, 'Web', {
+      name: 'e2e-roll',
+      vpcId,
+      subnetIds,
+      capacity: { min: 1, max: 2 },
+      healthCheck: { gateTimeout: '3m' },
+      server: { userData: UserData.fromString('#!/bin/bash\necho rollout\n'), blockDevices: MOTO_ROOT_VOLUME },
+      slots: { blue: slot(release.slots.blue.image), green: slot(release.slots.green.image) },
+      active: release.active,
+      canaryPercent: release.canary,
+      alarms: process.env.E2E_FLEET_ALARMS === '1' ? { targetErrorRatePercent: 5 } : undefined,
+    });
+  }
+}
+
 class ReplaceStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -180,6 +210,7 @@ switch (stack) {
   case 'mutable': new MutableStack(app, 'e2e-mutable'); break;
   case 'traffic-order': new TrafficOrderStack(app, 'e2e-traffic-order'); break;
   case 'mutations': new MutationsStack(app, 'e2e-mutations'); break;
+  case 'rollout': new RolloutStack(app, 'e2e-rollout'); break;
   default: throw new Error(`test/e2e/apps/app.ts: unknown E2E_STACK "${stack}"`);
 }
 app.synth();

@@ -166,7 +166,7 @@ export async function stateResources(dir: string, extraEnv: Record<string, strin
 }
 
 /** The stacks of the e2e app (its E2E_STACK). */
-export type E2eStack = 'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 'mutations';
+export type E2eStack = 'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 'mutations' | 'rollout';
 
 /**
  * Synthesizes the e2e app (test/e2e/apps/app.ts) into `outdir`; returns the stack folder.

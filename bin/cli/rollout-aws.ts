@@ -1,0 +1,213 @@
+// The AWS side of `release advance`, `run` and `status` (command line only: the release
+// room loads no packages): CloudWatch alarms and the fleet's load balancer,
+// read with the AWS SDK for JavaScript v3. The SDK is required inside the functions,
+// never at the top of this module, so that loading the release API stays cheap.
+import type { SlotName } from '../../lib/release/release-file';
+import { FLEET_TAG, SLOT_TAG } from '../../lib/release/rollout';
+import type { AlarmReading, RolloutReader, TargetHealthReading, TrafficReading } from '../../lib/release/rollout-advance';
+
+/** What the reader needs of an AWS SDK v3 client: `send(command)`. */
+export interface AwsSdkClient {
+  send(command: unknown): Promise<any>;
+}
+
+/** The SDK clients the rollout reader calls. */
+export interface RolloutAwsClients {
+  /** A `CloudWatchClient` (`@aws-sdk/client-cloudwatch`). */
+  readonly cloudWatch: AwsSdkClient;
+  /** An `ElasticLoadBalancingV2Client` (`@aws-sdk/client-elastic-load-balancing-v2`). */
+  readonly elbv2: AwsSdkClient;
+}
+
+/** Options of {@link createRolloutAwsClients}. */
+export interface RolloutAwsClientOptions {
+  /**
+   * The region.
+   * @default - AWS_REGION, AWS_DEFAULT_REGION, else the SDK's profile configuration
+   */
+  readonly region?: string;
+}
+
+/** AWS could not be read: no credentials, no region, an unreachable endpoint, a refused call. */
+export class RolloutAwsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RolloutAwsError';
+  }
+}
+
+
+/**
+ * The SDK clients with the default credential chain; the SDK honours AWS_ENDPOINT_URL
+ * (and AWS_ENDPOINT_URL_CLOUDWATCH, ..._ELASTIC_LOAD_BALANCING_V2). Short timeouts and
+ * two attempts, so that an unreachable endpoint fails in seconds.
+ */
+export function createRolloutAwsClients(options: RolloutAwsClientOptions = {}): RolloutAwsClients {
+  // The SDK warns on every run under node 20 that releases after January 2027 will need
+  // node 22; this package supports node 20, so the warning is noise in each CI log. An
+  // explicit setting of the variable wins.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { CloudWatchClient } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
+  const { ElasticLoadBalancingV2Client } = require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  const region = options.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined);
+  const config = { region, maxAttempts: 2, requestHandler: { connectionTimeout: 3000, requestTimeout: 10000 } };
+  return { cloudWatch: new CloudWatchClient(config), elbv2: new ElasticLoadBalancingV2Client(config) };
+}
+
+/**
+ * A {@link RolloutReader} over SDK clients:
+ * - alarms: `DescribeAlarms` (metric and composite alarms, by name);
+ * - traffic: the fleet's target groups are the ones tagged `cdktf-immutable:fleet` =
+ *   the fleet name and `cdktf-immutable:slot` = blue / green (`DescribeTargetGroups`,
+ *   `DescribeTags`); the listener whose default action, or the listener rule whose
+ *   action, forwards to both (`DescribeListeners`, `DescribeRules`) gives the weights
+ *   served; `DescribeTargetHealth` gives each slot's healthy and registered targets.
+ *
+ * Every SDK error becomes a {@link RolloutAwsError} that says what to check.
+ */
+export function awsRolloutReader(clients: RolloutAwsClients): RolloutReader {
+  return {
+    readAlarms: (names) => call('CloudWatch DescribeAlarms', () => readAlarms(clients.cloudWatch, names)),
+    readTraffic: (fleet) => call('Elastic Load Balancing', () => readTraffic(clients.elbv2, fleet)),
+  };
+}
+
+async function readAlarms(client: AwsSdkClient, names: readonly string[]): Promise<AlarmReading[]> {
+  const { DescribeAlarmsCommand } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
+  const out: AlarmReading[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new DescribeAlarmsCommand({ AlarmNames: [...names], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: token }));
+    for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+      out.push({ name: alarm.AlarmName, state: alarm.StateValue ?? 'INSUFFICIENT_DATA', reason: alarm.StateReason ?? '' });
+    }
+    token = page.NextToken;
+  } while (token);
+  return out;
+}
+
+async function readTraffic(client: AwsSdkClient, fleet: string): Promise<TrafficReading> {
+  const elb = require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  // every target group, then the tags in batches of 20 (the API's limit)
+  const groups: Array<{ TargetGroupArn: string; LoadBalancerArns?: string[] }> = [];
+  let marker: string | undefined;
+  do {
+    const page = await client.send(new elb.DescribeTargetGroupsCommand({ Marker: marker, PageSize: 400 }));
+    groups.push(...(page.TargetGroups ?? []));
+    marker = page.NextMarker;
+  } while (marker);
+  const slots: Partial<Record<SlotName, { arn: string; loadBalancers: string[] }>> = {};
+  for (let i = 0; i < groups.length; i += 20) {
+    const batch = groups.slice(i, i + 20);
+    const tagged = await client.send(new elb.DescribeTagsCommand({ ResourceArns: batch.map((group) => group.TargetGroupArn) }));
+    for (const description of tagged.TagDescriptions ?? []) {
+      const tags = new Map<string, string>((description.Tags ?? []).map((tag: { Key: string; Value: string }) => [tag.Key, tag.Value]));
+      const slot = tags.get(SLOT_TAG);
+      if (tags.get(FLEET_TAG)?.toLowerCase() === fleet && (slot === 'blue' || slot === 'green')) {
+        const group = batch.find((g) => g.TargetGroupArn === description.ResourceArn);
+        slots[slot] = { arn: description.ResourceArn, loadBalancers: group?.LoadBalancerArns ?? [] };
+      }
+    }
+  }
+  const blue = slots.blue;
+  const green = slots.green;
+  if (!blue || !green) {
+    const found = Object.keys(slots);
+    throw new RolloutAwsError(`no target groups tagged ${FLEET_TAG}=${fleet} and ${SLOT_TAG}=blue/green in this region (found: ${found.length ? found.join(', ') : 'none'}); check the fleet name ("rollout.fleet") and the region, and deploy the fleet with this version of cdktf-immutable (it tags its target groups).`);
+  }
+  const health = {} as Record<SlotName, TargetHealthReading>;
+  for (const [slot, group] of [['blue', blue], ['green', green]] as const) {
+    const answer = await client.send(new elb.DescribeTargetHealthCommand({ TargetGroupArn: group.arn }));
+    const states: string[] = (answer.TargetHealthDescriptions ?? []).map((d: { TargetHealth?: { State?: string } }) => d.TargetHealth?.State ?? 'unavailable');
+    health[slot] = { healthy: states.filter((s) => s === 'healthy').length, registered: states.filter((s) => s !== 'draining').length };
+  }
+  const loadBalancers = [...new Set([...blue.loadBalancers, ...green.loadBalancers])];
+  for (const loadBalancerArn of loadBalancers) {
+    const listeners: any[] = [];
+    let listenerMarker: string | undefined;
+    do {
+      const page = await client.send(new elb.DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: listenerMarker }));
+      listeners.push(...(page.Listeners ?? []));
+      listenerMarker = page.NextMarker;
+    } while (listenerMarker);
+    for (const listener of listeners) {
+      const weights = forwardWeights(listener.DefaultActions, blue.arn, green.arn);
+      if (weights) {
+        return { forwarder: listener.ListenerArn, weights, health };
+      }
+    }
+    for (const listener of listeners) {
+      let ruleMarker: string | undefined;
+      do {
+        const page = await client.send(new elb.DescribeRulesCommand({ ListenerArn: listener.ListenerArn, Marker: ruleMarker }));
+        for (const rule of page.Rules ?? []) {
+          const weights = forwardWeights(rule.Actions, blue.arn, green.arn);
+          if (weights) {
+            return { forwarder: rule.RuleArn, weights, health };
+          }
+        }
+        ruleMarker = page.NextMarker;
+      } while (ruleMarker);
+    }
+  }
+  return { health };
+}
+
+/**
+ * The percent of requests a forward action sends to each slot, when it forwards to
+ * both slots' target groups (or to one of them alone); undefined otherwise.
+ */
+function forwardWeights(actions: any[] | undefined, blueArn: string, greenArn: string): Record<SlotName, number> | undefined {
+  for (const action of actions ?? []) {
+    if (action.Type !== 'forward') {
+      continue;
+    }
+    const targets: Array<{ TargetGroupArn?: string; Weight?: number }> = action.ForwardConfig?.TargetGroups?.length
+      ? action.ForwardConfig.TargetGroups
+      : action.TargetGroupArn ? [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }] : [];
+    const weightOf = (arn: string) => targets.filter((t) => t.TargetGroupArn === arn).reduce((sum, t) => sum + (t.Weight ?? 1), 0);
+    const blue = weightOf(blueArn);
+    const green = weightOf(greenArn);
+    const ours = targets.filter((t) => t.TargetGroupArn === blueArn || t.TargetGroupArn === greenArn).length;
+    if (ours === 0 || ours !== targets.length) {
+      continue;
+    }
+    const total = blue + green;
+    if (total === 0) {
+      return { blue: 0, green: 0 };
+    }
+    const bluePercent = Math.round((blue / total) * 100);
+    return { blue: bluePercent, green: 100 - bluePercent };
+  }
+  return undefined;
+}
+
+/** Runs one AWS read; every failure becomes a {@link RolloutAwsError} naming what to check. */
+async function call<T>(what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof RolloutAwsError) {
+      throw error;
+    }
+    throw new RolloutAwsError(`${what}: ${explain(error)}`);
+  }
+}
+
+function explain(error: unknown): string {
+  const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const message = e.message ?? String(error);
+  const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS_ENDPOINT_URL is ${process.env.AWS_ENDPOINT_URL})` : '';
+  if (e.name === 'CredentialsProviderError' || /credential/i.test(message)) {
+    return `no AWS credentials (${message}); set AWS_PROFILE, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or run where a role is available.`;
+  }
+  if (/region is missing/i.test(message)) {
+    return 'no AWS region; pass --region <region> or set AWS_REGION.';
+  }
+  const code = e.code ?? (error as { cause?: { code?: string } }).cause?.code;
+  if (code && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH/.test(code) || /ECONNREFUSED|ENOTFOUND|timed? ?out|socket hang up|EHOSTUNREACH/i.test(message)) {
+    return `cannot reach the AWS endpoint${endpoint}: ${message}; check the network, AWS_ENDPOINT_URL and the region.`;
+  }
+  const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';
+  return `${e.name ?? 'Error'}${status}: ${message}; check the credentials' permissions${endpoint} and the region.`;
+}

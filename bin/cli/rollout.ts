@@ -1,0 +1,256 @@
+// The rollout subcommands of `cdktf-immutable release`: promote with steps, advance,
+// run, and the rollout part of status. Only advance, run and the status of a running
+// rollout load the AWS SDK (bin/cli/rollout-aws.ts requires it inside its functions).
+import { spawn } from 'child_process';
+import { optionValue, ParsedArgs } from './args';
+import { CliError, EXIT_OK, EXIT_REFUSED } from './errors';
+import type { CliIo } from './io';
+import {
+  AdvanceOutcome, advanceRollout, formatReleaseFile, otherSlot, parseDuration, parseSteps, promoteRelease,
+  ReleaseFile, ReleaseRefusedError, ReleaseStore, Rollout, RolloutReader, startRollout,
+} from '../../lib/release';
+import { formatDuration } from '../../lib/release/rollout';
+
+/** Exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT). */
+export const EXIT_INTERRUPTED = 130;
+
+/** The options that make a promote a rollout. */
+export const ROLLOUT_OPTIONS = ['steps', 'bake', 'fleet'] as const;
+
+/**
+ * `release promote`: a rollout when --steps, --bake, --alarm or --fleet is given or the
+ * environment's policy requires one, else the plain or canary promote.
+ */
+export function promoteCommand(store: ReleaseStore, env: string, args: ParsedArgs, canary: number | undefined): ReleaseFile {
+  const alarms = args.lists.get('alarm') ?? [];
+  const given = ROLLOUT_OPTIONS.filter((name) => args.options.has(name)).map((name) => `--${name}`).concat(alarms.length ? ['--alarm'] : []);
+  if (canary !== undefined && given.length > 0) {
+    throw new CliError(`release promote: --canary cannot be combined with ${given.join(', ')}; a rollout sets the canary weight itself (its first step). Use --steps for a stepped rollout, or --canary alone.`);
+  }
+  const stepsText = optionValue(args, 'steps');
+  const steps = stepsText === undefined ? undefined : parseSteps(stepsText);
+  const bakeText = optionValue(args, 'bake');
+  const bakeSeconds = bakeText === undefined ? undefined : parseDuration(bakeText, '--bake');
+  const fleet = optionValue(args, 'fleet');
+  const forceRolledBack = args.options.has('force-rolled-back');
+  const { after } = store.update(env, (release) => {
+    const rollout = given.length > 0 || (canary === undefined && release.policy?.requireRollout === true);
+    return rollout
+      ? startRollout(release, { steps, bakeSeconds, alarms, fleet, now: new Date(), forceRolledBack })
+      : promoteRelease(release, canary, { forceRolledBack });
+  });
+  return after;
+}
+
+/** Text lines about a release's rollout for `release status` (none without one). */
+export function rolloutLines(release: ReleaseFile, now: Date, alarms?: AlarmStates): string[] {
+  const rollout = release.rollout;
+  if (!rollout) {
+    return [];
+  }
+  const idle = otherSlot(release.active);
+  const steps = rollout.steps.map((step, i) => (i === rollout.step ? `[${step}]` : String(step))).join(' -> ');
+  const lines: string[] = [];
+  if (rollout.status === 'running') {
+    const left = bakeLeft(rollout, now);
+    lines.push(`    rollout: running, step ${rollout.step + 1} of ${rollout.steps.length} (${release.canary}% to slot ${idle}): ${steps}`);
+    lines.push(`    bake: ${left > 0 ? `${formatDuration(left)} left of ${formatDuration(rollout.bakeSeconds)}` : `done (${formatDuration(rollout.bakeSeconds)}); "release advance ${release.environment}" moves on`}; fleet ${rollout.fleet}; started ${rollout.startedAt}`);
+    if (rollout.alarms.length === 0) {
+      lines.push('    alarms: none');
+    } else if (alarms === undefined || 'error' in alarms) {
+      lines.push(`    alarms: not read (${alarms === undefined ? 'not asked' : alarms.error}): ${rollout.alarms.join(', ')}`);
+    } else {
+      lines.push(`    alarms: ${rollout.alarms.map((name) => `${name} ${alarms.states[name] ?? 'NOT FOUND'}`).join(', ')}`);
+    }
+  } else if (rollout.status === 'complete') {
+    lines.push(`    last rollout: complete at ${rollout.endedAt} (${steps}, fleet ${rollout.fleet})`);
+  } else {
+    const why = rollout.abort?.by === 'alarm' ? `alarm "${rollout.abort.alarm}": ${rollout.abort.reason}` : rollout.abort?.reason ?? 'unknown';
+    lines.push(`    last rollout: aborted at ${rollout.endedAt}, step ${rollout.step + 1} of ${rollout.steps.length} (${why})`);
+  }
+  return lines;
+}
+
+/** The rollout for `release status --json`. */
+export function rolloutJson(release: ReleaseFile, now: Date, alarms?: AlarmStates): Record<string, unknown> | null {
+  const rollout = release.rollout;
+  if (!rollout) {
+    return null;
+  }
+  return {
+    ...rollout,
+    weight: rollout.status === 'running' ? release.canary : null,
+    bakeSecondsLeft: rollout.status === 'running' ? Math.max(0, Math.ceil(bakeLeft(rollout, now))) : null,
+    alarmStates: alarms === undefined ? null : 'error' in alarms ? { notRead: alarms.error } : alarms.states,
+  };
+}
+
+/** Alarm states read for status, or why they were not. */
+export type AlarmStates = { readonly states: Record<string, string> } | { readonly error: string };
+
+/**
+ * Reads the alarm states of the running rollouts for `release status`; never fails:
+ * offline, each says why it was not read.
+ */
+export async function readStatusAlarms(releases: readonly ReleaseFile[], region: string | undefined): Promise<Map<string, AlarmStates>> {
+  const out = new Map<string, AlarmStates>();
+  const running = releases.filter((release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0);
+  if (running.length === 0) {
+    return out;
+  }
+  let reader: RolloutReader;
+  try {
+    reader = awsReader(region);
+  } catch (error) {
+    running.forEach((release) => out.set(release.environment, { error: (error as Error).message }));
+    return out;
+  }
+  for (const release of running) {
+    try {
+      const readings = await reader.readAlarms(release.rollout!.alarms);
+      out.set(release.environment, { states: Object.fromEntries(readings.map((alarm) => [alarm.name, alarm.state])) });
+    } catch (error) {
+      out.set(release.environment, { error: (error as Error).message });
+    }
+  }
+  return out;
+}
+
+/** One `release advance`: reads AWS, decides, writes the file when it changed. */
+async function advanceOnce(store: ReleaseStore, env: string, reader: RolloutReader): Promise<AdvanceOutcome> {
+  const before = store.load(env);
+  const outcome = await advanceRollout(before, reader, () => new Date());
+  if (outcome.release !== before) {
+    store.update(env, (current) => {
+      // another command may have changed the file while AWS was read: decide again
+      if (formatReleaseFile(current) !== formatReleaseFile(before)) {
+        throw new ReleaseRefusedError(`${env}: the release file changed while advance read AWS; nothing was written. Run "cdktf-immutable release advance ${env}" again.`);
+      }
+      return outcome.release;
+    });
+  }
+  return outcome;
+}
+
+/** `release advance <env>`: exit 0 (moved on, baking or waiting), 1 (aborted). */
+export async function advanceCommand(store: ReleaseStore, env: string, args: ParsedArgs, io: CliIo, reader?: RolloutReader): Promise<number> {
+  const outcome = await advanceOnce(store, env, reader ?? awsReader(optionValue(args, 'region')));
+  io.out(`${outcome.message}\n`);
+  if (outcome.kind === 'aborted') {
+    io.err(`cdktf-immutable: release advance: rollout aborted by alarm "${outcome.alarm}"; the release file sends all traffic back to slot ${outcome.release.active}. Deploy it now.\n`);
+    return EXIT_REFUSED;
+  }
+  return EXIT_OK;
+}
+
+/**
+ * `release run <env> --deploy "<command>"`: advance, deploy when the file changed (or the
+ * load balancer does not serve it yet), wait, until the rollout completes or aborts
+ * (then deploy once more so that the traffic follows the file). SIGINT or SIGTERM stop
+ * the loop between steps (a running deploy command gets the signal and is waited for);
+ * every write is atomic, so the release file is always whole. Exit 0 complete, 1 aborted
+ * or the deploy command failed, 130 interrupted.
+ */
+export async function runCommand(store: ReleaseStore, env: string, args: ParsedArgs, io: CliIo): Promise<number> {
+  const deploy = optionValue(args, 'deploy');
+  if (deploy === undefined || deploy.trim() === '') {
+    throw new CliError('release run: give the deploy command, e.g. --deploy "npx cdktf deploy service-prod --auto-approve".');
+  }
+  const interval = parseDuration(optionValue(args, 'interval') ?? '30s', '--interval');
+  const reader = awsReader(optionValue(args, 'region'));
+  let interrupted: NodeJS.Signals | undefined;
+  let wake: (() => void) | undefined;
+  let child: ReturnType<typeof spawn> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = signal;
+    if (child && signal === 'SIGTERM') {
+      child.kill('SIGTERM');
+    }
+    wake?.();
+  };
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = () => onSignal(signal);
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  const runDeploy = async (): Promise<number> => {
+    io.out(`$ ${deploy}\n`);
+    return new Promise<number>((resolve, reject) => {
+      child = spawn(deploy, { shell: true, stdio: 'inherit' });
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        child = undefined;
+        resolve(code ?? (signal ? 128 : 1));
+      });
+    });
+  };
+  const stopped = () => {
+    io.err(`cdktf-immutable: release run: interrupted (${interrupted}); the release file is consistent (${store.pathOf(env)}). Continue with "cdktf-immutable release run ${env} --deploy ..." or "release advance ${env}".\n`);
+    return EXIT_INTERRUPTED;
+  };
+  try {
+    let deployedFor: string | undefined;
+    for (;;) {
+      if (interrupted) {
+        return stopped();
+      }
+      const outcome = await advanceOnce(store, env, reader);
+      io.out(`${outcome.message}\n`);
+      const text = formatReleaseFile(outcome.release);
+      const changed = outcome.kind === 'stepped' || outcome.kind === 'completed' || outcome.kind === 'aborted';
+      const pending = outcome.kind === 'waiting' && outcome.deployPending && deployedFor !== text;
+      if (changed || pending) {
+        if (interrupted) {
+          return stopped();
+        }
+        const code = await runDeploy();
+        deployedFor = text;
+        if (interrupted) {
+          return stopped();
+        }
+        if (code !== 0) {
+          throw new CliError(`release run: the deploy command exited ${code}; the release file (${store.pathOf(env)}) holds ${describeWeights(outcome.release)}. Fix the deploy and run again.`, EXIT_REFUSED);
+        }
+      }
+      if (outcome.kind === 'completed') {
+        io.out(`${env}: rollout complete and deployed.\n`);
+        return EXIT_OK;
+      }
+      if (outcome.kind === 'aborted') {
+        io.err(`cdktf-immutable: release run: rollout aborted by alarm "${outcome.alarm}" (${outcome.reason}); traffic is back on slot ${outcome.release.active}.\n`);
+        return EXIT_REFUSED;
+      }
+      const wait = outcome.kind === 'baking' ? Math.min(interval, outcome.secondsLeft) : interval;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait * 1000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    for (const [signal, handler] of handlers) {
+      process.off(signal, handler);
+    }
+  }
+}
+
+function describeWeights(release: ReleaseFile): string {
+  const idle = otherSlot(release.active);
+  return release.canary > 0 ? `${release.active} ${100 - release.canary}% / ${idle} ${release.canary}%` : `${release.active} 100%`;
+}
+
+function bakeLeft(rollout: Rollout, now: Date): number {
+  return rollout.bakeSeconds - (now.getTime() - Date.parse(rollout.stepStartedAt)) / 1000;
+}
+
+/** The AWS reader, loading the SDK now (only advance, run and status of a running rollout get here). */
+function awsReader(region: string | undefined): RolloutReader {
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new CliError(`--region "${region}" is not an AWS region; use a name such as eu-west-1.`);
+  }
+  const aws = require('./rollout-aws') as typeof import('./rollout-aws');
+  return aws.awsRolloutReader(aws.createRolloutAwsClients({ region }));
+}

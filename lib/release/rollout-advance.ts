@@ -1,0 +1,233 @@
+import { otherSlot, ReleaseFile, SLOT_NAMES, SlotName } from './release-file';
+import { checkAlarmNames, checkFleetName, DEFAULT_BAKE_SECONDS, formatDuration, Rollout, RolloutInputError } from './rollout';
+import { promoteRelease, ReleaseRefusedError } from './transitions';
+
+/** Options of {@link startRollout}; what is not given comes from the file's `policy`. */
+export interface StartRolloutOptions {
+  /**
+   * Percentages sent to the idle slot, strictly increasing, ending at 100.
+   * @default - the policy's steps
+   */
+  readonly steps?: readonly number[];
+  /**
+   * Seconds each step runs before the next (0 to 86400).
+   * @default - the policy's, else 600
+   */
+  readonly bakeSeconds?: number;
+  /**
+   * CloudWatch alarm names, added to the policy's.
+   * @default - the policy's
+   */
+  readonly alarms?: readonly string[];
+  /**
+   * The fleet's name, as its target groups are tagged.
+   * @default - the policy's
+   */
+  readonly fleet?: string;
+  /** The time recorded as the start of the rollout and of its first step. */
+  readonly now: Date;
+  /**
+   * Promote a slot whose release was rolled back (see {@link PromoteOptions}).
+   * @default false
+   */
+  readonly forceRolledBack?: boolean;
+}
+
+/**
+ * Starts a rollout: records it and writes the first step's weight as `canary` at once
+ * (a first step of 100 is a full promote and completes the rollout). Refused like a
+ * promote (an empty idle slot, a release already promoted or rolled back, a rollout
+ * already running); a policy with `requireRollout` also needs at least one alarm.
+ */
+export function startRollout(release: ReleaseFile, options: StartRolloutOptions): ReleaseFile {
+  const env = release.environment;
+  const policy = release.policy ?? {};
+  const steps = options.steps ?? policy.steps;
+  if (steps === undefined) {
+    throw new RolloutInputError(`${env}: no steps: give --steps (such as --steps 10,50,100) or set "policy.steps" in the release file.`);
+  }
+  const fleet = options.fleet ?? policy.fleet;
+  if (fleet === undefined) {
+    throw new RolloutInputError(`${env}: no fleet: give --fleet <name> (the BlueGreenFleet's name, whose target groups "release advance" checks) or set "policy.fleet" in the release file.`);
+  }
+  checkFleetName(fleet);
+  checkAlarmNames(options.alarms ?? []);
+  const alarms = [...new Set([...(policy.alarms ?? []), ...(options.alarms ?? [])])];
+  if (policy.requireRollout && alarms.length === 0) {
+    throw new ReleaseRefusedError(`${env}: the policy of this environment requires alarms ("policy.requireRollout" is true) and none is named, so nothing was written; add --alarm <name> (for example the fleet's own alarm <fleet>-<slot>-5xx-rate) or set "policy.alarms".`);
+  }
+  const bakeSeconds = options.bakeSeconds ?? policy.bakeSeconds ?? DEFAULT_BAKE_SECONDS;
+  const first = steps[0];
+  const { policy: _policy, ...withoutPolicy } = release;
+  const promoted = promoteRelease(withoutPolicy, first === 100 ? undefined : first, { forceRolledBack: options.forceRolledBack });
+  const now = options.now.toISOString();
+  const rollout: Rollout = {
+    steps: [...steps], bakeSeconds, alarms, fleet, step: 0, startedAt: now, stepStartedAt: now,
+    status: first === 100 ? 'complete' : 'running', endedAt: first === 100 ? now : null,
+  };
+  return { ...promoted, ...(release.policy ? { policy: release.policy } : {}), rollout };
+}
+
+/** A CloudWatch alarm's state as `release advance` reads it. */
+export interface AlarmReading {
+  /** The alarm name. */
+  readonly name: string;
+  /** `OK`, `ALARM` or `INSUFFICIENT_DATA`. */
+  readonly state: string;
+  /** CloudWatch's StateReason. */
+  readonly reason: string;
+}
+
+/** How many targets of a slot's target group are healthy. */
+export interface TargetHealthReading {
+  /** Targets in state `healthy`. */
+  readonly healthy: number;
+  /** Targets registered and not draining (the instances the slot's group runs). */
+  readonly registered: number;
+}
+
+/** What the load balancer serves for a fleet. */
+export interface TrafficReading {
+  /** The listener or listener rule that forwards to the fleet's target groups (its ARN). */
+  readonly forwarder?: string;
+  /** Percent of the requests each slot gets, or undefined when no listener or rule forwards to them. */
+  readonly weights?: Readonly<Record<SlotName, number>>;
+  /** Target health per slot. */
+  readonly health: Readonly<Record<SlotName, TargetHealthReading>>;
+}
+
+/**
+ * What `release advance` reads from AWS. {@link awsRolloutReader} reads it with the
+ * AWS SDK; tests pass clients whose `send` answers from memory.
+ */
+export interface RolloutReader {
+  /** The states of the named alarms; a name that does not exist is left out. */
+  readAlarms(names: readonly string[]): Promise<AlarmReading[]>;
+  /** The weights served and the target health of the fleet's slots. */
+  readTraffic(fleet: string): Promise<TrafficReading>;
+}
+
+/** What {@link advanceRollout} did. */
+export type AdvanceOutcome =
+  /** An alarm is in ALARM: the traffic went back to the active slot (`release` is the new file). */
+  | { readonly kind: 'aborted'; readonly release: ReleaseFile; readonly alarm: string; readonly reason: string; readonly message: string }
+  /** The load balancer or the targets are not ready; nothing changed. */
+  | { readonly kind: 'waiting'; readonly release: ReleaseFile; readonly message: string; readonly deployPending: boolean }
+  /** The step is baking; nothing changed. */
+  | { readonly kind: 'baking'; readonly release: ReleaseFile; readonly secondsLeft: number; readonly message: string }
+  /** The next step was written. */
+  | { readonly kind: 'stepped'; readonly release: ReleaseFile; readonly message: string }
+  /** The last step (100) was written: `active` flipped, the rollout is complete. */
+  | { readonly kind: 'completed'; readonly release: ReleaseFile; readonly message: string };
+
+/**
+ * One move of a running rollout, from what was read (pure: the clock and the readings
+ * are given). In order: an alarm in ALARM aborts (traffic back to the active slot, the
+ * idle slot marked rolled back, the rollout marked aborted with the alarm and its
+ * reason); the load balancer must serve the recorded weights and every slot with weight
+ * must have all its registered targets healthy (at least one), else it waits; the bake
+ * time must have passed since the step was written, else it waits; then the next step
+ * is written, and the last one (100) completes the rollout like a full promote.
+ */
+export function decideAdvance(release: ReleaseFile, alarms: readonly AlarmReading[], traffic: TrafficReading | undefined, now: Date): AdvanceOutcome {
+  const rollout = runningRollout(release);
+  const env = release.environment;
+  const active = release.active;
+  const idle = otherSlot(active);
+  const missing = rollout.alarms.filter((name) => !alarms.some((alarm) => alarm.name === name));
+  if (missing.length > 0) {
+    throw new RolloutInputError(`${env}: CloudWatch has no alarm named ${missing.map((name) => `"${name}"`).join(', ')} (rollout.alarms); nothing was written. Create the alarm (BlueGreenFleet "alarms"), or fix the name in ${'"rollout.alarms"'} of the release file and check the region.`);
+  }
+  const firing = alarms.find((alarm) => rollout.alarms.includes(alarm.name) && alarm.state === 'ALARM');
+  const stepText = `step ${rollout.step + 1} of ${rollout.steps.length} (${release.canary}% to slot ${idle})`;
+  if (firing) {
+    const at = now.toISOString();
+    const aborted: ReleaseFile = {
+      ...release,
+      canary: 0,
+      slots: { ...release.slots, [idle]: { ...release.slots[idle], rolledBackAt: at } },
+      rollout: { ...rollout, status: 'aborted', endedAt: at, abort: { by: 'alarm', alarm: firing.name, reason: firing.reason } },
+    };
+    return {
+      kind: 'aborted', release: aborted, alarm: firing.name, reason: firing.reason,
+      message: `${env}: rollout aborted at ${stepText}: alarm "${firing.name}" is in ALARM (${firing.reason}). All traffic goes back to slot ${active}; slot ${idle} is marked rolled back. Deploy now so that the load balancer follows.`,
+    };
+  }
+  const expected = releaseWeights(release);
+  if (traffic === undefined || traffic.weights === undefined) {
+    return { kind: 'waiting', release, deployPending: true, message: `${env}: waiting at ${stepText}: no listener or listener rule forwards to both target groups of fleet "${rollout.fleet}" yet; deploy the stack.` };
+  }
+  const served = traffic.weights;
+  if (SLOT_NAMES.some((slot) => served[slot] !== expected[slot])) {
+    return {
+      kind: 'waiting', release, deployPending: true,
+      message: `${env}: waiting at ${stepText}: the load balancer serves blue ${served.blue}% / green ${served.green}% but the release file says blue ${expected.blue}% / green ${expected.green}%; deploy the stack, then run advance again.`,
+    };
+  }
+  for (const slot of SLOT_NAMES) {
+    const health = traffic.health[slot];
+    if (expected[slot] > 0 && (health.healthy < 1 || health.healthy < health.registered)) {
+      return {
+        kind: 'waiting', release, deployPending: false,
+        message: `${env}: waiting at ${stepText}: slot ${slot} has ${health.healthy} healthy of ${health.registered} registered target(s); advance moves on when every target of a slot with traffic is healthy (at least one).`,
+      };
+    }
+  }
+  const elapsed = (now.getTime() - Date.parse(rollout.stepStartedAt)) / 1000;
+  const left = rollout.bakeSeconds - elapsed;
+  if (left > 0) {
+    return { kind: 'baking', release, secondsLeft: Math.ceil(left), message: `${env}: baking ${stepText}: ${formatDuration(left)} left of ${formatDuration(rollout.bakeSeconds)}; alarms OK, load balancer serves the recorded weights. Nothing was written.` };
+  }
+  const next = rollout.step + 1;
+  const weight = rollout.steps[next];
+  const at = now.toISOString();
+  if (weight === 100) {
+    const done = promoteRelease({ ...release, policy: undefined, rollout: undefined });
+    const completed: ReleaseFile = {
+      ...done,
+      ...(release.policy ? { policy: release.policy } : {}),
+      rollout: { ...rollout, step: next, stepStartedAt: at, status: 'complete', endedAt: at },
+    };
+    return { kind: 'completed', release: completed, message: `${env}: rollout complete: slot ${idle} is active (100%), slot ${active} is the rollback target. Deploy now (only the listener changes).` };
+  }
+  const stepped: ReleaseFile = { ...release, canary: weight, rollout: { ...rollout, step: next, stepStartedAt: at } };
+  return { kind: 'stepped', release: stepped, message: `${env}: advanced to step ${next + 1} of ${rollout.steps.length}: ${weight}% to slot ${idle}. Deploy now (only the listener changes).` };
+}
+
+/**
+ * Reads the alarms and the load balancer through `reader`, then {@link decideAdvance}.
+ * The alarms are read first; when one is in ALARM the load balancer is not read.
+ */
+export async function advanceRollout(release: ReleaseFile, reader: RolloutReader, now: () => Date): Promise<AdvanceOutcome> {
+  const rollout = runningRollout(release);
+  const alarms = rollout.alarms.length > 0 ? await reader.readAlarms(rollout.alarms) : [];
+  const firing = alarms.some((alarm) => alarm.state === 'ALARM');
+  const traffic = firing ? undefined : await reader.readTraffic(rollout.fleet);
+  return decideAdvance(release, alarms, traffic, now());
+}
+
+/** The running rollout, or a refusal that says what to do instead. */
+function runningRollout(release: ReleaseFile): Rollout {
+  const env = release.environment;
+  const rollout = release.rollout;
+  if (rollout === undefined) {
+    throw new ReleaseRefusedError(`${env}: no rollout is running; nothing to advance. Start one with "cdktf-immutable release promote ${env} --steps 10,50,100 --bake 10m --alarm <name>".`);
+  }
+  if (rollout.status !== 'running') {
+    const how = rollout.status === 'aborted' ? `was aborted (${rollout.abort?.alarm ? `alarm "${rollout.abort.alarm}"` : 'rolled back by hand'})` : 'is complete';
+    throw new ReleaseRefusedError(`${env}: the last rollout ${how} at ${rollout.endedAt}; nothing to advance. Stage a new image and promote it with --steps to start another.`);
+  }
+  return rollout;
+}
+
+/**
+ * The listener weights (percent per slot) a release file asks for.
+ * @internal
+ */
+export function releaseWeights(release: ReleaseFile): Record<SlotName, number> {
+  const idle = otherSlot(release.active);
+  if (release.slots[release.active].image === null) {
+    return { blue: 0, green: 0 };
+  }
+  return { [release.active]: 100 - release.canary, [idle]: release.canary } as Record<SlotName, number>;
+}

@@ -1,0 +1,308 @@
+import { spawn } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { createServer, IncomingMessage, Server } from 'http';
+import { AddressInfo } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { BUILT_CLI, runCli } from './run-cli';
+import { parseReleaseFile, ReleaseFile } from '../../lib/release';
+
+const AMI_1 = 'ami-0123456789abcdef0';
+const AMI_2 = 'ami-0fedcba9876543210';
+
+let dir: string;
+const release = (...args: string[]) => runCli(['release', ...args, '--dir', dir]);
+const raw = () => readFileSync(join(dir, 'prod.json'), 'utf8');
+const read = (): ReleaseFile => parseReleaseFile(raw(), 'prod.json');
+
+/** No AWS at all: nothing listens on port 1, credentials are given. */
+const OFFLINE = {
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rollout-cli-'));
+  release('init', 'prod');
+  release('stage', 'prod', '--image', AMI_1);
+  release('stage', 'prod', '--image', AMI_2);
+});
+
+function startRollout(...extra: string[]) {
+  return release('promote', 'prod', '--steps', '10,50,100', '--bake', '1m', '--alarm', 'web-green-5xx-rate', '--fleet', 'web', ...extra);
+}
+
+describe('release promote --steps: bad input exits 2 with the fix, nothing written', () => {
+  test.each([
+    [['--steps', '10,50'], /--steps "10,50" ends at 50, not 100; end with 100 so that the rollout completes, such as 10,50,100\./],
+    [['--steps', '50,10,100'], /--steps "50,10,100" is not strictly increasing \(50 then 10\)/],
+    [['--steps', '0,100'], /--steps "0,100" has 0; every step must be a whole percentage from 1 to 100/],
+    [['--steps', '10,50,100', '--bake', '2d'], /--bake "2d" is not a duration; use a number with a unit, such as 30s, 10m, 1h or 1h30m \(0s to 24h\)\./],
+    [['--steps', '10,50,100', '--bake', '25h'], /--bake "25h" is 90000s, more than 24h/],
+    [['--steps', '10,100', '--canary', '10'], /--canary cannot be combined with --steps; a rollout sets the canary weight itself/],
+    [['--steps', '10,100'], /no fleet: give --fleet <name>/],
+    [['--steps', '10,100', '--fleet', 'Web Prod'], /--fleet "Web Prod" is not a fleet name/],
+    [['--steps', '10,100', '--fleet', 'web', '--alarm', 'a', '--alarm', 'a'], /--alarm "a" is given twice; name each alarm once\./],
+  ])('%j', (args, message) => {
+    const before = raw();
+    const result = release('promote', 'prod', ...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(raw()).toBe(before);
+  });
+});
+
+describe('release promote --steps and the rollout refusals (exit 1)', () => {
+  test('starts a rollout, writes the first step; a second promote, a stage or ending the canary is refused naming advance and rollback', () => {
+    const started = startRollout();
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(/prod: active blue \(90%\), canary green \(10%\)\. Rollout started: steps 10, 50, 100, bake 60s, alarms web-green-5xx-rate, fleet web/);
+    expect(started.stdout).toMatch(/cdktf-immutable release advance prod +after the deploy/);
+    expect(read()).toMatchObject({ canary: 10, rollout: { status: 'running', step: 0, fleet: 'web' } });
+    const before = raw();
+    for (const args of [['promote', 'prod', '--steps', '10,100', '--fleet', 'web'], ['promote', 'prod'], ['promote', 'prod', '--canary', '0'], ['stage', 'prod', '--image', 'ami-0aaaaaaaaaaaaaaaa']]) {
+      const refused = release(...args);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/a rollout is running \(step 1 of 3, 10% to slot green\), so (promote|stage) is refused and nothing was written\. Move it on with "cdktf-immutable release advance prod", or end it with "cdktf-immutable release rollback prod"\./);
+    }
+    expect(raw()).toBe(before);
+  });
+
+  test('rollback during a rollout aborts it, marked as rolled back by hand', () => {
+    startRollout();
+    expect(release('rollback', 'prod').code).toBe(0);
+    expect(read()).toMatchObject({ canary: 0, active: 'blue', rollout: { status: 'aborted', abort: { by: 'rollback' } } });
+    const status = release('status', 'prod');
+    expect(status.stdout).toMatch(/last rollout: aborted at .*, step 1 of 3 \(rolled back by hand at step 1 of 3 \(10%\)\)/);
+  });
+
+  test('a policy that requires a rollout refuses a plain promote; its defaults fill a bare promote', () => {
+    const data = JSON.parse(raw());
+    data.policy = { steps: [20, 100], bakeSeconds: 30, fleet: 'web', requireRollout: true };
+    writeFileSync(join(dir, 'prod.json'), JSON.stringify(data));
+    const plain = release('promote', 'prod', '--canary', '10');
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/requires a rollout \("policy.requireRollout" is true\), so a --canary promote is refused/);
+    const noAlarm = release('promote', 'prod');
+    expect(noAlarm.code).toBe(1);
+    expect(noAlarm.stderr).toMatch(/requires alarms .* add --alarm <name>/);
+    const ok = release('promote', 'prod', '--alarm', 'web-green-5xx-rate');
+    expect(ok.code).toBe(0);
+    expect(read()).toMatchObject({ canary: 20, rollout: { steps: [20, 100], bakeSeconds: 30, alarms: ['web-green-5xx-rate'] } });
+  });
+
+  test('a bad policy in the file exits 2 naming file, field, value and fix', () => {
+    const data = JSON.parse(raw());
+    data.policy = { steps: [10, 50] };
+    writeFileSync(join(dir, 'prod.json'), JSON.stringify(data));
+    const result = release('promote', 'prod');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/prod\.json: "policy\.steps" \(\[10,50\]\) ends at 50, not 100/);
+  });
+});
+
+describe('release advance and status without AWS', () => {
+  test('advance with no rollout: exit 1 with a hint', () => {
+    const result = runCli(['release', 'advance', 'prod', '--dir', dir], { env: OFFLINE });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no rollout is running; nothing to advance\. Start one with "cdktf-immutable release promote prod --steps 10,50,100 --bake 10m --alarm <name>"/);
+  });
+
+  test('an unreachable endpoint: exit 2, a clear error, nothing written', () => {
+    startRollout();
+    const before = raw();
+    const result = runCli(['release', 'advance', 'prod', '--dir', dir], { env: OFFLINE });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/release advance: CloudWatch DescribeAlarms: cannot reach the AWS endpoint \(AWS_ENDPOINT_URL is http:\/\/127\.0\.0\.1:1\)/);
+    expect(result.stderr).not.toMatch(/NodeVersionSupportWarning/);
+    expect(raw()).toBe(before);
+  });
+
+  test('no credentials: exit 2, a clear error, nothing written', () => {
+    startRollout();
+    const before = raw();
+    const home = mkdtempSync(join(tmpdir(), 'no-aws-'));
+    const result = runCli(['release', 'advance', 'prod', '--dir', dir, '--region', 'eu-west-1'], {
+      env: {
+        AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_ENDPOINT_URL: 'http://127.0.0.1:1', HOME: home,
+        AWS_CONFIG_FILE: join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '', AWS_CONTAINER_CREDENTIALS_FULL_URI: '', AWS_WEB_IDENTITY_TOKEN_FILE: '',
+      },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no AWS credentials .*set AWS_PROFILE, AWS_ACCESS_KEY_ID \/ AWS_SECRET_ACCESS_KEY/);
+    expect(raw()).toBe(before);
+  });
+
+  test('a bad --region: exit 2', () => {
+    startRollout();
+    const result = runCli(['release', 'advance', 'prod', '--dir', dir, '--region', 'Mars'], { env: OFFLINE });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--region "Mars" is not an AWS region; use a name such as eu-west-1\./);
+  });
+
+  test('status of a running rollout offline: exit 0, step, weight, time left, "alarms: not read (reason)"', () => {
+    startRollout();
+    const result = runCli(['release', 'status', 'prod', '--dir', dir], { env: OFFLINE });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/rollout: running, step 1 of 3 \(10% to slot green\): \[10\] -> 50 -> 100/);
+    expect(result.stdout).toMatch(/bake: (1m|\d+s) left of 1m; fleet web/);
+    expect(result.stdout).toMatch(/alarms: not read \(CloudWatch DescribeAlarms: cannot reach the AWS endpoint.*\): web-green-5xx-rate/);
+    const json = JSON.parse(runCli(['release', 'status', 'prod', '--json', '--dir', dir], { env: OFFLINE }).stdout);
+    expect(json[0].rollout).toMatchObject({ status: 'running', weight: 10, step: 0, bakeSecondsLeft: expect.any(Number), alarmStates: { notRead: expect.stringMatching(/cannot reach/) } });
+  });
+
+  test('run needs a deploy command and a valid interval', () => {
+    startRollout();
+    expect(runCli(['release', 'run', 'prod', '--dir', dir], { env: OFFLINE })).toMatchObject({ code: 2, stderr: expect.stringMatching(/give the deploy command, e\.g\. --deploy "npx cdktf deploy service-prod --auto-approve"/) });
+    expect(runCli(['release', 'run', 'prod', '--dir', dir, '--deploy', 'true', '--interval', '5'], { env: OFFLINE })).toMatchObject({ code: 2, stderr: expect.stringMatching(/--interval "5" is not a duration/) });
+  });
+});
+
+// ---- a fake AWS endpoint (CloudWatch JSON 1.0 and ELBv2 query protocols) ---------------
+
+interface FakeWorld {
+  alarm?: { name: string; state: string; reason: string };
+  weights: { blue: number; green: number };
+}
+
+const TG = (slot: string) => `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-${slot}/000000000000000${slot === 'blue' ? 1 : 2}`;
+const LB = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/00000000000000aa';
+
+function body(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    request.on('data', (chunk) => { text += chunk; });
+    request.on('end', () => resolve(text));
+  });
+}
+
+function elbAnswer(action: string, params: URLSearchParams, world: FakeWorld): string {
+  const member = (inner: string) => `<member>${inner}</member>`;
+  let result = '';
+  switch (action) {
+    case 'DescribeTargetGroups':
+      result = `<TargetGroups>${['blue', 'green'].map((slot) => member(`<TargetGroupArn>${TG(slot)}</TargetGroupArn><LoadBalancerArns>${member(LB)}</LoadBalancerArns>`)).join('')}</TargetGroups>`;
+      break;
+    case 'DescribeTags': {
+      const arns = [...params.entries()].filter(([key]) => key.startsWith('ResourceArns.member')).map(([, value]) => value);
+      result = `<TagDescriptions>${arns.map((arn) => member(`<ResourceArn>${arn}</ResourceArn><Tags>${member('<Key>cdktf-immutable:fleet</Key><Value>web</Value>')}${member(`<Key>cdktf-immutable:slot</Key><Value>${arn.includes('blue') ? 'blue' : 'green'}</Value>`)}</Tags>`)).join('')}</TagDescriptions>`;
+      break;
+    }
+    case 'DescribeTargetHealth':
+      result = `<TargetHealthDescriptions>${member('<Target><Id>i-0123456789abcdef0</Id></Target><TargetHealth><State>healthy</State></TargetHealth>')}</TargetHealthDescriptions>`;
+      break;
+    case 'DescribeListeners':
+      result = `<Listeners>${member(`<ListenerArn>${LB.replace('loadbalancer', 'listener')}/00000000000000bb</ListenerArn><DefaultActions>${member(`<Type>forward</Type><ForwardConfig><TargetGroups>${member(`<TargetGroupArn>${TG('blue')}</TargetGroupArn><Weight>${world.weights.blue}</Weight>`)}${member(`<TargetGroupArn>${TG('green')}</TargetGroupArn><Weight>${world.weights.green}</Weight>`)}</TargetGroups></ForwardConfig>`)}</DefaultActions>`)}</Listeners>`;
+      break;
+    default:
+      throw new Error(`fake ELB: unexpected ${action}`);
+  }
+  return `<${action}Response xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></${action}Response>`;
+}
+
+async function fakeAws(world: FakeWorld): Promise<{ server: Server; env: Record<string, string> }> {
+  const server = createServer(async (request, response) => {
+    const text = await body(request);
+    const target = request.headers['x-amz-target'];
+    if (typeof target === 'string' && target.endsWith('.DescribeAlarms')) {
+      const names: string[] = JSON.parse(text).AlarmNames ?? [];
+      const alarms = world.alarm && names.includes(world.alarm.name) ? [{ AlarmName: world.alarm.name, StateValue: world.alarm.state, StateReason: world.alarm.reason }] : [];
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(JSON.stringify({ MetricAlarms: alarms, CompositeAlarms: [] }));
+      return;
+    }
+    const params = new URLSearchParams(text);
+    response.writeHead(200, { 'content-type': 'text/xml' });
+    response.end(elbAnswer(params.get('Action') ?? '', params, world));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { server, env: { ...OFFLINE, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } };
+}
+
+/** Runs the built command asynchronously (the fake endpoint lives in this process). */
+function runAsync(args: readonly string[], env: Record<string, string>, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BUILT_CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('release advance and run against a fake AWS endpoint', () => {
+  let fake: { server: Server; env: Record<string, string> } | undefined;
+  afterEach(() => {
+    fake?.server.close();
+    fake = undefined;
+  });
+
+  test('an unknown alarm: exit 2 naming it, nothing written', async () => {
+    startRollout();
+    const before = raw();
+    fake = await fakeAws({ weights: { blue: 90, green: 10 } });
+    const result = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/CloudWatch has no alarm named "web-green-5xx-rate" \(rollout.alarms\); nothing was written/);
+    expect(raw()).toBe(before);
+  });
+
+  test('waiting for the deploy, then baking: exit 0, nothing written', async () => {
+    startRollout();
+    const before = raw();
+    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 100, green: 0 } });
+    const waiting = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
+    expect(waiting).toMatchObject({ code: 0, stdout: expect.stringMatching(/the load balancer serves blue 100% \/ green 0% but the release file says blue 90% \/ green 10%; deploy the stack/) });
+    fake.server.close();
+    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 } });
+    const baking = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
+    expect(baking).toMatchObject({ code: 0, stdout: expect.stringMatching(/baking step 1 of 3 \(10% to slot green\): (1m|\d+s) left of 1m/) });
+    expect(raw()).toBe(before);
+  });
+
+  test('an alarm in ALARM: advance exits 1 and the file records the alarm and its reason', async () => {
+    startRollout();
+    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'ALARM', reason: 'Threshold Crossed' }, weights: { blue: 90, green: 10 } });
+    const result = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/rollout aborted at step 1 of 3 \(10% to slot green\): alarm "web-green-5xx-rate" is in ALARM \(Threshold Crossed\)/);
+    expect(read()).toMatchObject({ canary: 0, active: 'blue', rollout: { status: 'aborted', abort: { by: 'alarm', alarm: 'web-green-5xx-rate', reason: 'Threshold Crossed' } } });
+  });
+
+  test('run: an abort deploys once more so the traffic goes back, exit 1', async () => {
+    startRollout();
+    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'ALARM', reason: 'Threshold Crossed' }, weights: { blue: 90, green: 10 } });
+    const marker = join(dir, 'deployed');
+    const deploy = `node -e "require('fs').appendFileSync(process.argv[1], 'x')" ${JSON.stringify(marker)}`;
+    const result = await runAsync(['release', 'run', 'prod', '--dir', dir, '--deploy', deploy, '--interval', '1s'], fake.env);
+    expect(result.code).toBe(1);
+    expect(readFileSync(marker, 'utf8')).toBe('x');
+    expect(result.stderr).toMatch(/rollout aborted by alarm "web-green-5xx-rate" \(Threshold Crossed\); traffic is back on slot blue/);
+    expect(read().rollout).toMatchObject({ status: 'aborted' });
+  });
+
+  test('run: Ctrl-C while waiting stops the loop between steps, exit 130, the file whole', async () => {
+    startRollout();
+    const before = raw();
+    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 } });
+    const marker = join(dir, 'deployed');
+    let sent = false;
+    const result = await runAsync(['release', 'run', 'prod', '--dir', dir, '--deploy', `touch ${JSON.stringify(marker)}`, '--interval', '30s'], fake.env, (stdout, child) => {
+      if (!sent && /baking step 1 of 3/.test(stdout)) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 200);
+      }
+    });
+    expect(sent).toBe(true);
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/release run: interrupted \(SIGINT\); the release file is consistent/);
+    // baking: nothing to deploy, nothing written
+    expect(existsSync(marker)).toBe(false);
+    expect(raw()).toBe(before);
+  });
+});
