@@ -40,12 +40,12 @@ export type {
 } from './compute';
 
 // Fleets: the fleet base, the blue/green and replace fleets, their load balancer and scaling.
-export { BlueGreenFleet, FleetBase, FleetLoadBalancer, FleetScaling, ReplaceFleet } from './deploy';
+export { BlueGreenFleet, FleetBase, FleetLoadBalancer, FleetScaling, fromRelease, ReplaceFleet, StateBackend } from './deploy';
 export type {
   AccessLogs, ApplicationLoadBalancerOptions, BlueGreenFleetProps, BlueGreenSlots, Capacity,
-  ExistingListenerOptions, FleetAlarms, FleetBaseProps, FleetSlot, FleetSlotProps, HealthCheck,
-  LifecycleHook, LifecycleHookResult, LifecycleTransition, LoadBalancerScheme, ReplaceFleetProps,
-  ScalingMetric, WarmPool, WarmPoolState, WarmUpAndDraining,
+  ExistingListenerOptions, FleetAlarms, FleetBaseProps, FleetSlot, FleetSlotProps, FromReleaseOptions,
+  HealthCheck, LifecycleHook, LifecycleHookResult, LifecycleTransition, LoadBalancerScheme, ReleaseFleetProps,
+  ReplaceFleetProps, S3StateBackendOptions, ScalingMetric, WarmPool, WarmPoolState, WarmUpAndDraining,
 } from './deploy';
 
 // Release files and their transitions (also `cdktf-immutable/release`).

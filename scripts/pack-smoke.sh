@@ -4,6 +4,10 @@
 # point and the `cdktf-immutable/release`, `cdktf-immutable/review` and
 # `cdktf-immutable/docker` subpaths), that the root entry point works without the
 # optional @cdktf/provider-docker installed, and that `npx cdktf-immutable --version` works.
+# Then, as a new user: `cdktf-immutable init --from <tarball>` in an empty folder,
+# `npm install` (the npm registry for the pinned peers and tools, the npm cache reused;
+# PACK_SMOKE_SKIP_INIT=1 skips this part when offline), `cdktf synth` through the packaged
+# runner (cdktf-immutable/register), the scaffold's type check and its jest snapshot test.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -14,6 +18,8 @@ tarball="$(npm pack --silent --pack-destination "$work" 2>/dev/null | tail -1)"
 echo "packed $tarball ($(du -h "$work/$tarball" | cut -f1))"
 tar -tzf "$work/$tarball" > "$work/contents.txt"
 for required in package/dist/lib/index.js package/dist/lib/index.d.ts package/dist/bin/cdktf-immutable.js package/README.md \
+    package/register/index.js package/register/cached-transpiler.js package/templates/init/main.ts package/templates/init/gitignore \
+    package/templates/init/github/workflows/pr.yml \
     package/dist/lib/release/index.js package/dist/lib/release/index.d.ts package/dist/lib/review/index.js package/dist/lib/review/index.d.ts \
     package/dist/lib/docker/index.js package/dist/lib/docker/index.d.ts; do
   grep -qx "$required" "$work/contents.txt" || { echo "missing from the package: $required"; exit 1; }
@@ -135,3 +141,27 @@ echo "no @internal declaration is published and private modules are not importab
 # stripInternal removed is still referenced by a public type.
 "$root/node_modules/.bin/tsc" --noEmit --strict --module commonjs --target ES2022 --types node $(find node_modules/cdktf-immutable/dist -name '*.d.ts')
 echo "the published declarations type-check without skipLibCheck"
+
+# A new user's repository: init from the tarball, npm install, synth, type check, test.
+if [ "${PACK_SMOKE_SKIP_INIT:-}" = "1" ]; then
+  echo "PACK_SMOKE_SKIP_INIT=1: the init check is skipped"; exit 0
+fi
+cd "$work"
+init_started=$(date +%s)
+node consumer/node_modules/cdktf-immutable/dist/bin/cdktf-immutable.js init infra --from "./$tarball" >/dev/null
+cd infra
+install_started=$(date +%s)
+npm install --silent --no-audit --no-fund --prefer-offline >/dev/null 2>"$work/install.txt" || { cat "$work/install.txt"; exit 1; }
+install_seconds=$(( $(date +%s) - install_started ))
+[ "$(node -p "require('./cdktf.json').app")" = "node --require cdktf-immutable/register main.ts" ] || { echo "cdktf.json does not run the packaged runner"; exit 1; }
+synth_started=$(date +%s)
+CHECKPOINT_DISABLE=1 npx --no-install cdktf synth >"$work/synth.txt" 2>&1 || { cat "$work/synth.txt"; exit 1; }
+synth_seconds=$(( $(date +%s) - synth_started ))
+grep -q "Generated Terraform code for the stacks: images" "$work/synth.txt" || { cat "$work/synth.txt"; echo "the scaffold's first synth did not generate the images stack"; exit 1; }
+[ -d node_modules/.cache/cdktf-immutable-ts-node ] || { echo "the packaged runner did not cache its transpile output in the project's node_modules/.cache"; exit 1; }
+echo "init -> first synth: $(( $(date +%s) - init_started ))s (npm install ${install_seconds}s, cdktf synth ${synth_seconds}s)"
+npm run --silent typecheck
+echo "the scaffold type-checks against the installed package"
+npm test --silent -- --ci=false >"$work/test.txt" 2>&1 || { cat "$work/test.txt"; exit 1; }
+grep -q "Tests: *2 passed, 2 total" "$work/test.txt" || { cat "$work/test.txt"; echo "the scaffold's jest test did not run 2 tests"; exit 1; }
+echo "the scaffold's jest snapshot test passes"

@@ -3,6 +3,7 @@
  * service stack per environment. Edit ENVIRONMENTS to add an environment; the release
  * file releases/<name>.json says which images its slots run.
  */
+import { StateBackend } from '../lib';
 
 /** Networking of an environment: an existing VPC, or one that the stack creates. */
 export type NetworkConfig =
@@ -22,23 +23,6 @@ export type NetworkConfig =
     readonly availabilityZones: readonly string[];
   };
 
-/**
- * Where the state of an environment lives. `local` needs no credentials (the default,
- * so that `cdktf synth` works anywhere); production environments use S3 with
- * encryption and native S3 state locking (`use_lockfile`, no DynamoDB table).
- */
-export type BackendConfig =
-  | { readonly kind: 'local' }
-  | {
-    readonly kind: 's3';
-    readonly bucket: string;
-    /** Object key of the state file. @default "<stack>/terraform.tfstate" */
-    readonly key?: string;
-    readonly region: string;
-    /** KMS key for the state object. @default - the bucket's default (SSE-S3) with encrypt = true */
-    readonly kmsKeyId?: string;
-  };
-
 /** Instance size and capacity per environment. */
 export interface SizeConfig {
   readonly instanceType: string;
@@ -54,7 +38,8 @@ export interface EnvironmentConfig {
   readonly region: string;
   readonly network: NetworkConfig;
   readonly size: SizeConfig;
-  readonly backend: BackendConfig;
+  /** Where the stack's state lives: `StateBackend.local()` or `StateBackend.s3({ bucket, region, keyPrefix })`. */
+  readonly backend: StateBackend;
   /** ACM certificate for HTTPS on the load balancer (HTTP redirects to HTTPS). */
   readonly certificateArn: string;
   /** Existing S3 bucket for the load balancer's access logs. */
@@ -68,7 +53,8 @@ export interface EnvironmentConfig {
 /** The images stack: where the AMI pipeline runs and publishes. */
 export interface ImagesConfig {
   readonly region: string;
-  readonly backend: BackendConfig;
+  /** Where the stack's state lives. */
+  readonly backend: StateBackend;
   /** SSM parameter the pipeline publishes the newest AMI id to. */
   readonly amiParameterName: string;
   /** Customer managed KMS key for component documents, volumes and AMIs. */
@@ -77,7 +63,7 @@ export interface ImagesConfig {
 
 export const IMAGES: ImagesConfig = {
   region: 'eu-west-1',
-  backend: { kind: 'local' },
+  backend: StateBackend.local(),
   amiParameterName: '/images/web/ami-id',
   kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
 };
@@ -96,7 +82,7 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     region: 'eu-west-1',
     network: { kind: 'created', cidr: '10.10.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
     size: { instanceType: 't3.micro', minCapacity: 1, maxCapacity: 2, desiredCapacity: 1 },
-    backend: { kind: 'local' },
+    backend: StateBackend.local(),
     certificateArn: certificate('111111111111', '1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a'),
     ...SHARED,
   },
@@ -105,7 +91,7 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     region: 'eu-west-1',
     network: { kind: 'created', cidr: '10.20.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
     size: { instanceType: 't3.small', minCapacity: 2, maxCapacity: 4, desiredCapacity: 2 },
-    backend: { kind: 'local' },
+    backend: StateBackend.local(),
     certificateArn: certificate('111111111111', '2e3d4c5b-6a7f-4e8d-9cab-1f2e3d4c5b6a'),
     ...SHARED,
   },
@@ -119,9 +105,10 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
       instanceSubnetIds: ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60712', 'subnet-0a1b2c3d4e5f60713'],
     },
     size: { instanceType: 'm7i.large', minCapacity: 3, maxCapacity: 12, desiredCapacity: 3 },
-    // Switch to { kind: 's3', bucket: 'my-org-terraform-state', region: 'eu-west-1' } once the
-    // bucket exists; S3 state needs credentials even for `cdktf diff`.
-    backend: { kind: 'local' },
+    // Switch to StateBackend.s3({ bucket: 'my-org-terraform-state', region: 'eu-west-1', keyPrefix: 'web' })
+    // once the bucket exists (key web/service-prod.tfstate, encrypted, S3 native locking);
+    // S3 state needs credentials even for `cdktf diff`.
+    backend: StateBackend.local(),
     certificateArn: certificate('111111111111', '3f4e5d6c-7b8a-4f9e-8dbc-2a3b4c5d6e7f'),
     ...SHARED,
   },

@@ -5,7 +5,6 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { AmiPipeline, ImageComponent, ImageRetention, ImageSchedule, ParentImage } from '../lib';
 import { DockerImagePipeline } from '../lib/docker';
-import { configureBackend } from './backend';
 import { ImagesConfig } from './config';
 
 /**
@@ -19,7 +18,7 @@ export class ImagesStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, config: ImagesConfig) {
     super(scope, id);
-    configureBackend(this, id, config.backend);
+    config.backend.applyTo(this);
     new AwsProvider(this, 'aws', { region: config.region });
     new DockerProvider(this, 'docker', {});
 

@@ -1,8 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, ImageSource, InstanceType, ReleaseFile, UserData } from '../lib';
-import { configureBackend } from './backend';
+import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, fromRelease, InstanceType, ReleaseFile, UserData } from '../lib';
 import { EnvironmentConfig } from './config';
 import { ServiceNetwork } from './network';
 import { WebFirewall } from './web-firewall';
@@ -27,7 +26,7 @@ export class ServiceStack extends TerraformStack {
     if (release.slots.blue.image === null && release.slots.green.image === null) {
       throw new Error(`releases/${config.name}.json: no slot has an image yet, so there is nothing to deploy; stage the first one with "cdktf-immutable release stage ${config.name} --image <ami-id>".`);
     }
-    configureBackend(this, id, config.backend);
+    config.backend.applyTo(this);
     new AwsProvider(this, 'aws', {
       region: config.region,
       defaultTags: [{ tags: { Environment: config.name, ManagedBy: 'cdktf-immutable' } }],
@@ -49,7 +48,6 @@ export class ServiceStack extends TerraformStack {
       ({ vpcId, loadBalancerSubnetIds, instanceSubnetIds } = config.network);
     }
 
-    const slot = (image: string | null) => (image === null ? {} : { image: ImageSource.fromAmiId(image) });
     this.fleet = new BlueGreenFleet(this, 'Web', {
       name: `web-${config.name}`,
       vpcId,
@@ -68,9 +66,7 @@ export class ServiceStack extends TerraformStack {
         instanceType: InstanceType.of(config.size.instanceType),
         userData: UserData.fromString('#!/bin/bash\n# Everything is baked into the image; the server only starts.\nsystemctl start nginx\n'),
       },
-      slots: { blue: slot(release.slots.blue.image), green: slot(release.slots.green.image) },
-      active: release.active,
-      canaryPercent: release.canary,
+      ...fromRelease(release, { environment: config.name }),
     });
     new WebFirewall(this, 'Firewall', {
       name: `web-${config.name}`,

@@ -27,6 +27,11 @@ Commands:
                     create-before-destroy under the same fixed name, destroyed with no
                     replacement at its address (unless --allow-destroy names it), or
                     drifted; or a forbidden attribute set. forget and moved pass.
+  init [dir] [--force] [--from <tarball, git URL or range>]
+                    Scaffold an IaC repository: package.json, cdktf.json with the fast
+                    runner, an images stack and one stack per environment, releases/,
+                    a snapshot test and a pull request workflow. Refuses a folder that
+                    is not empty (exit 1) unless --force. "init --help" for details.
   --help, -h        Show this help.
   --version, -v     Print the version.
 
@@ -70,6 +75,9 @@ export function main(argv: readonly string[], io: CliIo): number | Promise<numbe
     }
     if (command === 'preview') {
       return (require('./review') as typeof import('./review')).previewCommand(rest, io);
+    }
+    if (command === 'init') {
+      return (require('./init') as typeof import('./init')).initCommand(rest, io);
     }
     if (command === 'guard') {
       return (require('./review') as typeof import('./review')).guardCommand(rest, io);

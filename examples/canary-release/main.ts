@@ -2,18 +2,13 @@ import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { BlueGreenFleet, FleetLoadBalancer, FleetSlotProps, ImageSource, loadReleaseFile, ReleaseFile } from '../../lib';
-
-/** A release file slot as fleet slot props: an image, or an empty slot. */
-function slot(image: string | null): FleetSlotProps {
-  return image ? { image: ImageSource.fromAmiId(image) } : {};
-}
+import { BlueGreenFleet, FleetLoadBalancer, fromRelease, loadReleaseFile, ReleaseFile } from '../../lib';
 
 /**
  * A canary: the release file sends 10 % of the requests to the idle slot (green) while
  * blue keeps 90 %, step 1 of a rollout (10 -> 50 -> 100) that `release advance` moves
- * on or aborts on the fleet's own alarms. The fleet props map one to one onto the
- * release file.
+ * on or aborts on the fleet's own alarms. fromRelease maps the release file onto the
+ * fleet's slots, active slot and canary percentage.
  */
 export class CanaryStack extends TerraformStack {
   constructor(scope: Construct, id: string, release: ReleaseFile) {
@@ -30,9 +25,7 @@ export class CanaryStack extends TerraformStack {
         accessLogs: { bucket: 'example-alb-access-logs', prefix: 'shop' },
       }),
       healthCheck: { path: '/health', matcher: '200-299' },
-      slots: { blue: slot(release.slots.blue.image), green: slot(release.slots.green.image) },
-      active: release.active,
-      canaryPercent: release.canary,
+      ...fromRelease(release, { environment: 'prod' }),
       // shop-<slot>-5xx-rate and shop-<slot>-unhealthy-hosts, named in the release file's policy
       alarms: { targetErrorRatePercent: 5, unhealthyHosts: 1 },
     });

@@ -24,7 +24,7 @@ const work = fs.mkdtempSync(path.join(root, '.bench-work-'));
 const preload = path.join(__dirname, 'rss-preload.js');
 const loadAverage = { start: os.loadavg().map(round) };
 
-// Findings of the profile behind the runner in cdktf.json (scripts/ts-node/), kept with the
+// Findings of the profile behind the runner in cdktf.json (register/, cdktf-immutable/register), kept with the
 // figures they explain. Measured with heap snapshots at exit (after gc), --cpu-prof and
 // maxRSS, on this 2-core machine with a load average of 3-6.
 const PROFILE_NOTES = [

@@ -271,6 +271,9 @@ const NOT_CONSTRUCT_INPUTS: Readonly<Record<string, string>> = {
   GenerationNameProps: 'options of the generationName function; names are checked by the naming tests',
   ContentHashOptions: 'options of the contentHash function',
   DockerContextHashOptions: 'options of the hashDockerContext function',
+  FromReleaseOptions: 'options of the fromRelease function (an environment check, no resource)',
+  ReleaseFleetProps: 'what fromRelease returns: BlueGreenFleetProps.slots, active and canaryPercent, covered by those rows',
+  S3StateBackendOptions: 'options of StateBackend.s3: the state backend, not a resource; checked by test/deploy/state-backend.test.ts',
   ImageComponentBindOptions: 'what AmiPipeline passes from its own props (name, platform, kmsKeyId, tags), covered by the AmiPipelineProps rows',
 };
 

@@ -1,9 +1,8 @@
 import { readdirSync } from 'fs';
 import { join } from 'path';
 import { App, Testing, TerraformStack } from 'cdktf';
-import { BlueGreenFleet, FleetLoadBalancer, ImageSource } from '../../lib';
+import { BlueGreenFleet, FleetLoadBalancer, ImageSource, StateBackend } from '../../lib';
 import { build } from '../../stacks/main';
-import { configureBackend } from '../../stacks/backend';
 import { synthesizeApp } from '../snapshots/synth-output';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
@@ -121,8 +120,8 @@ describe('secure defaults, over every synthesized stack and example', () => {
   });
 
   test('S3 state is encrypted and locked', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
-    configureBackend(stack, 'service-prod', { kind: 's3', bucket: 'state', region: 'eu-west-1', kmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/x' });
+    const stack = new TerraformStack(Testing.app(), 'service-prod');
+    StateBackend.s3({ bucket: 'state', region: 'eu-west-1', kmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/x' }).applyTo(stack);
     const backend = (JSON.parse(Testing.synth(stack)) as { terraform: { backend: { s3: Record<string, unknown> } } }).terraform.backend.s3;
     expect(backend).toMatchObject({ encrypt: true, use_lockfile: true, kms_key_id: 'arn:aws:kms:eu-west-1:111111111111:key/x' });
   });

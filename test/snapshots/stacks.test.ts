@@ -1,11 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, Testing } from 'cdktf';
+import { App } from 'cdktf';
 import { synthesizeApp } from './synth-output';
 import { build } from '../../stacks/main';
-import { configureBackend } from '../../stacks/backend';
-import { TerraformStack } from 'cdktf';
 import { emptyRelease, formatReleaseFile, stageRelease } from '../../lib';
 
 describe('stacks/main.ts', () => {
@@ -63,14 +61,5 @@ describe('stacks/main.ts', () => {
   test('a missing release file names the command that creates it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'releases-'));
     expect(() => build(new App({ outdir: mkdtempSync(join(tmpdir(), 'out-')) }), dir)).toThrow(/dev\.json: cannot be read \(ENOENT\); create it with "cdktf-immutable release init <env>"/);
-  });
-});
-
-describe('S3 backend', () => {
-  test('is encrypted and locked with use_lockfile', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
-    configureBackend(stack, 'service-prod', { kind: 's3', bucket: 'state', region: 'eu-west-1' });
-    const backend = (JSON.parse(Testing.synth(stack)) as { terraform: { backend: { s3: Record<string, unknown> } } }).terraform.backend.s3;
-    expect(backend).toEqual({ bucket: 'state', key: 'service-prod/terraform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true });
   });
 });

@@ -47,6 +47,11 @@ exports.create = function create({ service }) {
 function cacheDir() {
   if (process.env.CDKTF_IMMUTABLE_TS_CACHE === '0') return null;
   if (process.env.CDKTF_IMMUTABLE_TS_CACHE) return path.resolve(process.env.CDKTF_IMMUTABLE_TS_CACHE);
-  const nodeModules = path.resolve(__dirname, '..', '..', 'node_modules');
+  // The project's node_modules: the one this package is installed in
+  // (<project>/node_modules/cdktf-immutable/register), or, in the library's own
+  // repository, the one next to it.
+  const parts = __dirname.split(path.sep);
+  const installed = parts.lastIndexOf('node_modules');
+  const nodeModules = installed > 0 ? parts.slice(0, installed + 1).join(path.sep) : path.resolve(__dirname, '..', 'node_modules');
   return fs.existsSync(nodeModules) ? path.join(nodeModules, '.cache', 'cdktf-immutable-ts-node') : null;
 }

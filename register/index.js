@@ -1,9 +1,12 @@
-// Preloaded by cdktf.json's "app" (node --require ./scripts/ts-node/register.js stacks/main.ts).
-// It is `ts-node/register/transpile-only` with three changes that keep synth fast and small:
+// cdktf-immutable/register: the fast synth runner, preloaded by cdktf.json's "app"
+// (`node --require cdktf-immutable/register main.ts`; this repository runs its own stacks
+// the same way, through the package's self-reference). It needs ts-node and typescript in
+// the project (devDependencies). It is `ts-node/register/transpile-only` with three
+// changes that keep synth fast and small:
 //
 // 1. Transpiled output is cached on disk (node_modules/.cache/cdktf-immutable-ts-node) by
-//    cached-transpiler.js, keyed by file name, source, compiler options and TypeScript
-//    version, so an unchanged file is not transpiled again. Nothing to build or clean by
+//    cached-transpiler.js (in the project's node_modules/.cache), keyed by file name,
+//    source, compiler options and TypeScript version, so an unchanged file is not transpiled again. Nothing to build or clean by
 //    hand: an edited file gets a new key. CDKTF_IMMUTABLE_TS_CACHE=0 turns the cache off.
 // 2. ts-node installs source-map-support so that stack traces point at .ts lines. cdktf
 //    captures a full stack trace for every token and annotation, and source-map-support
@@ -15,13 +18,16 @@
 'use strict';
 const path = require('path');
 
-require('ts-node').register({
+// ts-node and its source-map-support are the project's (a dependency of ts-node, so
+// resolved from ts-node's own folder: npm may not hoist it).
+const tsNode = require.resolve('ts-node', { paths: [process.cwd(), __dirname] });
+require(tsNode).register({
   transpileOnly: true,
   transpiler: path.join(__dirname, 'cached-transpiler.js'),
 });
 
 const TYPESCRIPT = /\.[cm]?tsx?$/i;
-const sourceMapSupport = require('@cspotcode/source-map-support');
+const sourceMapSupport = require(require.resolve('@cspotcode/source-map-support', { paths: [path.dirname(tsNode), process.cwd(), __dirname] }));
 sourceMapSupport.install({
   // Runs before ts-node's own handler. A non-empty answer without a sourceMappingURL means
   // "no source map" and stops source-map-support from reading the file from disk.

@@ -1,0 +1,156 @@
+import { spawnSync } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { emptyRelease, formatReleaseFile } from '../../lib/release';
+import { runCli } from './run-cli';
+
+/**
+ * `cdktf-immutable init`: the scaffold as a user gets it, from the built command. The
+ * scaffold's TypeScript is type-checked by `npm run typecheck` (tsconfig.json includes
+ * templates/ and maps cdktf-immutable onto lib/); here it is synthesized the way its
+ * cdktf.json runs it, with this repository's node_modules and build standing in for an
+ * install. scripts/pack-smoke.sh does the same from the packed tarball with npm install.
+ */
+const ROOT = resolve(__dirname, '..', '..');
+const AMI = 'ami-0123456789abcdef0';
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
+
+function scaffold(args: readonly string[] = []): { dir: string; result: ReturnType<typeof runCli> } {
+  const dir = join(mkdtempSync(join(tmpdir(), 'init-')), 'my-infra');
+  return { dir, result: runCli(['init', dir, ...args]) };
+}
+
+/** node_modules for the scaffold: this repository's packages, and cdktf-immutable = this repository (built by the jest global setup). */
+function linkNodeModules(dir: string): void {
+  const modules = join(dir, 'node_modules');
+  mkdirSync(modules);
+  for (const name of readdirSync(join(ROOT, 'node_modules'))) {
+    if (!name.startsWith('.')) {
+      symlinkSync(join(ROOT, 'node_modules', name), join(modules, name));
+    }
+  }
+  symlinkSync(ROOT, join(modules, 'cdktf-immutable'));
+}
+
+/** Runs the app exactly as the scaffold's cdktf.json says; returns the synthesized stack names. */
+function synth(dir: string): { stacks: string[]; stderr: string; seconds: number } {
+  const app = (JSON.parse(readFileSync(join(dir, 'cdktf.json'), 'utf8')) as { app: string }).app.split(' ');
+  expect(app[0]).toBe('node');
+  const outdir = mkdtempSync(join(tmpdir(), 'init-out-'));
+  const started = Date.now();
+  const result = spawnSync(process.execPath, app.slice(1), { cwd: dir, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) {
+    throw new Error(`synth exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  }
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, unknown> };
+  return { stacks: Object.keys(manifest.stacks).sort(), stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
+}
+
+describe('cdktf-immutable init', () => {
+  const { dir, result } = scaffold();
+
+  test('scaffolds a repository: every file, the peers pinned at this package\'s versions, the fast runner', () => {
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`scaffolded ${dir}`);
+    const files = spawnSync('find', ['.', '-type', 'f'], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((f) => f.slice(2)).sort();
+    expect(files).toEqual([
+      '.github/workflows/pr.yml', '.gitignore', 'README.md', 'cdktf.json', 'images/install-web.yml', 'jest.config.js', 'main.ts',
+      'package.json', 'releases/dev.json', 'releases/prod.json', 'src/config.ts', 'src/environment-stack.ts', 'src/images-stack.ts',
+      'test/main.test.ts', 'tsconfig.json',
+    ]);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(manifest.name).toBe('my-infra');
+    expect(manifest.dependencies).toEqual({
+      'cdktf-immutable': `^${pkg.version}`,
+      cdktf: pkg.devDependencies.cdktf,
+      constructs: pkg.devDependencies.constructs,
+      '@cdktf/provider-aws': pkg.devDependencies['@cdktf/provider-aws'],
+    });
+    for (const tool of ['cdktf-cli', 'ts-node', 'typescript', 'jest', 'ts-jest', '@types/jest', '@types/node']) {
+      expect(manifest.devDependencies[tool]).toBe(pkg.devDependencies[tool]);
+    }
+    expect(JSON.parse(readFileSync(join(dir, 'cdktf.json'), 'utf8')).app).toBe('node --require cdktf-immutable/register main.ts');
+    expect(readFileSync(join(dir, 'releases', 'dev.json'), 'utf8')).toBe(formatReleaseFile(emptyRelease('dev')));
+  });
+
+  test('the pull request workflow runs synth, the snapshot tests, preview --base and a guarded plan per changed stack', () => {
+    const workflow = readFileSync(join(dir, '.github', 'workflows', 'pr.yml'), 'utf8');
+    for (const step of ['npx cdktf synth', 'npm test -- --ci', 'npx cdktf-immutable preview --base "origin/${{ github.base_ref }}"',
+      'tofu plan -input=false -out=plan.tfplan', 'tofu show -json plan.tfplan > plan.json', 'npx cdktf-immutable guard "cdktf.out/stacks/$stack/plan.json"']) {
+      expect(workflow).toContain(step);
+    }
+  });
+
+  test('synthesizes at once (environments without an image are skipped), and a staged release adds its stack', () => {
+    linkNodeModules(dir);
+    const first = synth(dir);
+    expect(first.stacks).toEqual(['images']);
+    expect(first.stderr).toContain('warning: stack web-dev is skipped: releases/dev.json has no image yet.');
+    // eslint-disable-next-line no-console
+    console.log(`init -> first synth of the scaffold: ${first.seconds.toFixed(1)} s (this repository's node_modules)`);
+
+    const staged = runCli(['release', 'stage', 'dev', '--image', AMI], { cwd: dir });
+    expect(staged.code).toBe(0);
+    const second = synth(dir);
+    expect(second.stacks).toEqual(['images', 'web-dev']);
+  });
+
+  test('refuses a folder that is not empty (exit 1 naming --force); --force writes and keeps release files', () => {
+    const again = runCli(['init', dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^cdktf-immutable: init: .*my-infra is not empty \(.*\); scaffold into an empty folder, or pass --force/);
+    const before = readFileSync(join(dir, 'releases', 'dev.json'), 'utf8');
+    writeFileSync(join(dir, 'main.ts'), '// edited\n');
+    const forced = runCli(['init', dir, '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain('(kept releases/dev.json, releases/prod.json)');
+    expect(readFileSync(join(dir, 'releases', 'dev.json'), 'utf8')).toBe(before);
+    expect(readFileSync(join(dir, 'main.ts'), 'utf8')).toContain('export function build');
+  });
+
+  test('an empty folder (or one holding only .git) is fine; a missing one is created', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'init-git-'));
+    mkdirSync(join(parent, '.git'));
+    expect(runCli(['init'], { cwd: parent }).code).toBe(0);
+    expect(existsSync(join(parent, 'cdktf.json'))).toBe(true);
+    expect(runCli(['init', join(parent, 'a', 'b')]).code).toBe(0);
+    expect(existsSync(join(parent, 'a', 'b', 'main.ts'))).toBe(true);
+  });
+
+  test('--from: a tarball becomes a file: dependency relative to the scaffold; a git URL is kept', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'init-from-'));
+    writeFileSync(join(parent, 'cdktf-immutable-0.1.0.tgz'), '');
+    expect(runCli(['init', 'infra', '--from', './cdktf-immutable-0.1.0.tgz'], { cwd: parent }).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(parent, 'infra', 'package.json'), 'utf8')).dependencies['cdktf-immutable']).toBe('file:../cdktf-immutable-0.1.0.tgz');
+    const git = 'git+https://github.com/example/cdktf-immutable.git#v0.1.0';
+    expect(runCli(['init', 'other', '--from', git], { cwd: parent }).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(parent, 'other', 'package.json'), 'utf8')).dependencies['cdktf-immutable']).toBe(git);
+  });
+
+  test.each([
+    [['a', 'b'], 'init: expected at most one folder, got 2 (a b).'],
+    [['--forse'], 'init: unknown option "--forse" (options: --from, --force).'],
+    [['--from'], 'init: --from needs a value.'],
+    [['x', '--from', './missing.tgz'], 'does not exist; pass the tarball "npm pack" wrote, a git URL or a version range.'],
+  ])('bad arguments exit 2: %j', (args, message) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'init-bad-'));
+    const bad = runCli(['init', ...args], { cwd });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(message);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  test('a file as the target exits 2', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'init-file-')), 'file');
+    writeFileSync(file, '');
+    const bad = runCli(['init', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('is a file, not a folder');
+  });
+
+  test('--help prints the usage', () => {
+    expect(runCli(['init', '--help']).stdout).toContain('Usage: cdktf-immutable init [dir] [--force] [--from <spec>]');
+  });
+});

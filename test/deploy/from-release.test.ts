@@ -1,0 +1,66 @@
+import { Testing, TerraformStack } from 'cdktf';
+import { BlueGreenFleet, emptyRelease, fromRelease, loadReleaseFile, parseReleaseFile, promoteRelease, ReleaseFile, stageRelease } from '../../lib';
+import { ValidationError } from '../../lib/private/validation';
+import { join } from 'path';
+import { AMI_1, AMI_2, SUBNETS, VPC } from './fleet-helpers';
+
+const now = new Date(0);
+const staged = (release: ReleaseFile, image: string) => stageRelease(release, { image, source: '--image', now });
+
+function listenerWeights(release: ReleaseFile): Record<string, number> {
+  const stack = new TerraformStack(Testing.app(), 'prod');
+  new BlueGreenFleet(stack, 'Web', { name: 'web', vpcId: VPC, subnetIds: SUBNETS, ...fromRelease(release) });
+  const json = JSON.parse(Testing.synth(stack));
+  const tgs = json.resource.aws_lb_target_group as Record<string, { name: string }>;
+  const listener = Object.values(json.resource.aws_lb_listener as Record<string, any>)[0];
+  const byRef = Object.fromEntries(Object.entries(tgs).map(([id, tg]) => [`\${aws_lb_target_group.${id}.arn}`, tg.name]));
+  return Object.fromEntries(listener.default_action[0].forward.target_group.map((t: { arn: string; weight: number }) => [byRef[t.arn], t.weight]));
+}
+
+describe('fromRelease', () => {
+  test('maps images, the active slot and the canary onto the fleet props', () => {
+    // GIVEN blue runs AMI_1, green AMI_2 at a 10 % canary
+    const release = { ...staged(staged(emptyRelease('prod'), AMI_1), AMI_2), canary: 10 };
+    // WHEN
+    const props = fromRelease(release);
+    // THEN
+    expect(props.active).toBe('blue');
+    expect(props.canaryPercent).toBe(10);
+    expect(props.slots.blue.image!.bind(new TerraformStack(Testing.app(), 's')).imageId).toBe(AMI_1);
+    expect(props.slots.green.image!.bind(new TerraformStack(Testing.app(), 't')).imageId).toBe(AMI_2);
+  });
+
+  test('an empty slot becomes an empty slot prop ({})', () => {
+    const props = fromRelease(staged(emptyRelease('dev'), AMI_1));
+    expect(props.slots.green).toEqual({});
+    expect(props.slots.blue.image).toBeDefined();
+  });
+
+  test('a fleet built from it sends the traffic the release file says (promote moves it)', () => {
+    const both = staged(staged(emptyRelease('prod'), AMI_1), AMI_2);
+    expect(listenerWeights({ ...both, canary: 10 })).toEqual({ 'web-blue': 90, 'web-green': 10 });
+    expect(listenerWeights(promoteRelease(both))).toEqual({ 'web-blue': 0, 'web-green': 100 });
+  });
+
+  test('reads canary as the traffic share and ignores fields written for the command line', () => {
+    const text = JSON.stringify({ ...staged(staged(emptyRelease('prod'), AMI_1), AMI_2), canary: 25, previous: null });
+    expect(fromRelease(parseReleaseFile(text, 'releases/prod.json')).canaryPercent).toBe(25);
+  });
+
+  test('the example release file (examples/canary-release/prod.json)', () => {
+    const props = fromRelease(loadReleaseFile(join(__dirname, '..', '..', 'examples', 'canary-release', 'prod.json')), { environment: 'prod' });
+    expect([props.active, props.canaryPercent]).toEqual(['blue', 10]);
+  });
+
+  test('a release file of another environment is refused when the environment is given', () => {
+    const release = staged(emptyRelease('prod'), AMI_1);
+    expect(() => fromRelease(release, { environment: 'dev' })).toThrow(ValidationError);
+    expect(() => fromRelease(release, { environment: 'dev' })).toThrow('fromRelease: the release file is for environment "prod", not "dev"; pass releases/dev.json (or environment: "prod").');
+    expect(() => fromRelease(release, { environment: 'prod' })).not.toThrow();
+  });
+
+  test('an image that is not an AMI id (a hand-built object) is refused by ImageSource.fromAmiId', () => {
+    const release = { ...emptyRelease('dev'), slots: { blue: { image: 'ami-XYZ' }, green: { image: null } } } as ReleaseFile;
+    expect(() => fromRelease(release)).toThrow(/ImageSource\.fromAmiId: amiId \("ami-XYZ"\) must be an AMI id/);
+  });
+});
