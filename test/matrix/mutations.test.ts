@@ -420,6 +420,7 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'ImageScheduleOptions.timezone': op(() => 'Europe/Paris'),
   'ImageTag.key': op(() => 'pinned'),
   'ImageTag.value': op(() => 'true'),
+  'ImageRetentionOptions.inUseByFleets': op(() => ['web-dev', 'web-prod']),
   'ManagedParentImageOptions.version': gen(() => '2023.x.x'),
 
   'ImageRecipeProps.name': gen(() => 'web2'),
@@ -441,6 +442,7 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'ImageProps.distributionConfigurationArn': gen(() => `${DIST_ARN}-2`),
   'ImageProps.buildTimeoutMinutes': op(() => 240),
   'ImageProps.tags': op(() => ({ team: 'api' })),
+  'ImageProps.executionRoleArn': gen(() => 'arn:aws:iam::123456789012:role/image-builder'),
   'ImageProps.dependsOn': op(() => inStack((stack) => [dependency(stack)])),
 
   'InfrastructureConfigurationProps.name': op(() => 'web2'),
@@ -454,6 +456,7 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'DistributionConfigurationProps.amiDescription': op(() => 'web AMI 2'),
   'DistributionConfigurationProps.description': op(() => 'distribution 2'),
   'DistributionConfigurationProps.tags': op(() => ({ team: 'api' })),
+  'DistributionConfigurationProps.amiParameterName': op(() => '/images/web/ami-id'),
   'ImagePipelineProps.name': op(() => 'web2'),
   'ImagePipelineProps.imageRecipeArn': op(() => RECIPE_ARN.replace('1.0.1', '1.0.2')),
   'ImagePipelineProps.infrastructureConfigurationArn': op(() => `${INFRA_ARN}-2`),
@@ -461,6 +464,7 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'ImagePipelineProps.schedule': op(() => ImageSchedule.cron('cron(0 4 ? * sun *)')),
   'ImagePipelineProps.description': op(() => 'patch rebuilds 2'),
   'ImagePipelineProps.tags': op(() => ({ team: 'api' })),
+  'ImagePipelineProps.executionRoleArn': op(() => 'arn:aws:iam::123456789012:role/image-builder'),
   'ImagePipelineProps.dependsOn': op(() => inStack((stack) => [dependency(stack)])),
   'LifecyclePolicyProps.name': op(() => 'web2'),
   'LifecyclePolicyProps.retention': op(() => ImageRetention.keepLast(5)),
