@@ -12,7 +12,12 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = main(process.argv.slice(2), {
+const code = main(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 });
+if (typeof code === 'number') {
+  process.exitCode = code;
+} else {
+  void code.then((exit) => { process.exitCode = exit; });
+}

@@ -36,8 +36,19 @@ Exit codes:
   130  interrupted (preview --base, after removing its temporary worktree)
 `;
 
-/** Runs the command line and returns the exit code. */
-export function main(argv: readonly string[], io: CliIo): number {
+/**
+ * Runs the command line and returns the exit code (a promise of it for the commands
+ * that call AWS: `release stage --from-ssm | --from-pipeline`).
+ */
+export function main(argv: readonly string[], io: CliIo): number | Promise<number> {
+  const fail = (error: unknown): number => {
+    if (error instanceof CliError) {
+      io.err(`cdktf-immutable: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.err(`cdktf-immutable: ${(error as Error).message ?? String(error)}\n`);
+    return EXIT_BAD_INPUT;
+  };
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -53,7 +64,8 @@ export function main(argv: readonly string[], io: CliIo): number {
     }
     // Subcommands are loaded on demand: none of them needs cdktf, and --version stays instant.
     if (command === 'release') {
-      return (require('./release') as typeof import('./release')).releaseCommand(rest, io);
+      const result = (require('./release') as typeof import('./release')).releaseCommand(rest, io);
+      return typeof result === 'number' ? result : result.catch(fail);
     }
     if (command === 'preview') {
       return (require('./review') as typeof import('./review')).previewCommand(rest, io);
@@ -63,11 +75,6 @@ export function main(argv: readonly string[], io: CliIo): number {
     }
     throw new CliError(`unknown command "${command}". Run "cdktf-immutable --help" for the list of commands.`);
   } catch (error) {
-    if (error instanceof CliError) {
-      io.err(`cdktf-immutable: ${error.message}\n`);
-      return error.exitCode;
-    }
-    io.err(`cdktf-immutable: ${(error as Error).message ?? String(error)}\n`);
-    return EXIT_BAD_INPUT;
+    return fail(error);
   }
 }
