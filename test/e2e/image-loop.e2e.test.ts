@@ -76,7 +76,8 @@ async function amiTags(amiId: string): Promise<Record<string, string>> {
   const xml = await awsQuery(moto.endpoint, 'ec2', {
     Action: 'DescribeTags', Version: '2016-11-15', 'Filter.1.Name': 'resource-id', 'Filter.1.Value.1': amiId,
   });
-  return Object.fromEntries([...xml.matchAll(/<item>\s*<resourceId>[^<]*<\/resourceId>\s*<resourceType>[^<]*<\/resourceType>\s*<key>([^<]*)<\/key>\s*<value>([^<]*)<\/value>/g)].map((m) => [m[1], m[2]]));
+  // each <item> holds key, resourceId, resourceType and value (in moto's order, which may vary)
+  return Object.fromEntries([...xml.matchAll(/<item>(.*?)<\/item>/gs)].map((m) => [/<key>([^<]*)<\/key>/.exec(m[1])![1], /<value>([^<]*)<\/value>/.exec(m[1])?.[1] ?? '']));
 }
 /** Only the in-use marks among an AMI's tags. */
 async function marks(amiId: string): Promise<Record<string, string>> {
