@@ -78,7 +78,8 @@ export interface AmiPipelineProps {
   readonly schedule?: ImageSchedule;
   /**
    * How many built images to keep.
-   * @default ImageRetention.keepLast(3) - both slots plus one, never deleting images tagged in use
+   * @default ImageRetention.keepLast(3) - the three newest builds, and every image tagged in use (list the fleets
+   *   that run these AMIs with `ImageRetention.keepLast(n, { inUseByFleets })` to keep the AMIs they mark)
    */
   readonly retention?: ImageRetention;
   /**
@@ -117,8 +118,13 @@ const MAX_USER_AMI_TAGS = 45;
  *   ResourceDependencyException), unchanged content is no diff.
  * - One image (`aws_imagebuilder_image`, id `Resource`) per recipe version is built
  *   during apply with image tests enabled; its AMI id (in the build region) is exported
- *   as {@link amiId}, as a Terraform output and as an SSM parameter. Consumers take it
- *   through `ImageSource.fromPipeline(pipeline)`.
+ *   as {@link amiId} and a Terraform output. Consumers take it through
+ *   `ImageSource.fromPipeline(pipeline)`.
+ * - Every build, Terraform's and the scheduled ones, publishes its AMI id to the SSM
+ *   parameter {@link amiParameterName} in each distribution region (the distribution's
+ *   `ssm_parameter_configuration`, written with an execution role that may put exactly
+ *   that parameter), and tags the AMI with its recipe version and build date; release
+ *   files take it with `release stage <env> --from-pipeline <name>`.
  * - Builds run on an infrastructure configuration with IMDSv2 required, a
  *   least-privilege instance profile and terminate-on-failure; volumes are encrypted.
  * - Optional scheduled pipeline for patch rebuilds, and a lifecycle policy that keeps
