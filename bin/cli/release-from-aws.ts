@@ -5,8 +5,8 @@
  * load the AWS SDK, and only when they run (required here, inside the functions).
  */
 import { CliError, EXIT_BAD_INPUT, EXIT_REFUSED } from './errors';
-import { AMI_ID } from '../../lib/private/aws-ids';
-import { defaultAmiParameterName } from '../../lib/private/image-names';
+import { AMI_ID, REGION, SSM_PARAMETER_NAME } from '../../lib/private/aws-ids';
+import { defaultAmiParameterName, PIPELINE_NAME, PIPELINE_NAME_RULE } from '../../lib/private/image-names';
 
 /** What the command sends: the request's input and the SDK command's name. */
 export interface AwsCommand {
@@ -41,14 +41,14 @@ export interface AwsImageSource {
 /** `--from-ssm <parameter>` or `--from-pipeline <name>` (exactly one is given). */
 export function awsImageSource(fromSsm: string | undefined, fromPipeline: string | undefined): AwsImageSource {
   if (fromSsm !== undefined) {
-    if (!/^(\/[A-Za-z0-9_.-]+)+$|^[A-Za-z0-9_.-]+$/.test(fromSsm) || fromSsm.length > 2048) {
+    if (!SSM_PARAMETER_NAME.test(fromSsm) || fromSsm.length > 2048) {
       throw new CliError(`release stage: --from-ssm "${fromSsm}" is not an SSM parameter name; expected a path such as /images/web/ami-id.`);
     }
     return { parameter: fromSsm, source: `ssm:${fromSsm}`, option: `--from-ssm ${fromSsm}` };
   }
   const pipeline = fromPipeline!;
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/.test(pipeline)) {
-    throw new CliError(`release stage: --from-pipeline "${pipeline}" is not an AMI pipeline name; expected 3 to 64 letters, digits, "_" or "-" (the AmiPipeline's name).`);
+  if (!PIPELINE_NAME.test(pipeline)) {
+    throw new CliError(`release stage: --from-pipeline "${pipeline}" is not an AMI pipeline name; expected ${PIPELINE_NAME_RULE} (the AmiPipeline's name).`);
   }
   const parameter = defaultAmiParameterName(pipeline);
   return { parameter, source: `pipeline:${pipeline}`, option: `--from-pipeline ${pipeline} (parameter ${parameter})` };
@@ -60,7 +60,7 @@ export function awsRegion(option: string | undefined, env: NodeJS.ProcessEnv = p
   if (region === undefined) {
     throw new CliError('release stage: no AWS region; pass --region <region> (the environment\'s region, e.g. eu-west-1) or set AWS_REGION.');
   }
-  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
+  if (!REGION.test(region)) {
     throw new CliError(`release stage: region "${region}" is not an AWS region name such as eu-west-1.`);
   }
   return region;

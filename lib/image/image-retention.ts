@@ -1,4 +1,4 @@
-import { inUseTagKeys } from '../private/image-names';
+import { FLEET_NAME, inUseTagKeys } from '../private/image-names';
 import { show, Validator } from '../private/validation';
 import { TAG_KEY, TAG_KEY_RULE } from './private/patterns';
 import { IMAGE_TAG_KEYS, ImageTag } from './image-tags';
@@ -51,7 +51,7 @@ export class ImageRetention {
       check.fail(`inUseTag.value (${show(inUseTag.value)}) has ${inUseTag.value.length} characters; a tag value has at most 256.`);
     }
     const fleets = options.inUseByFleets ?? [];
-    fleets.forEach((fleet, i) => check.pattern(`inUseByFleets[${i}]`, fleet, /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/,
+    fleets.forEach((fleet, i) => check.pattern(`inUseByFleets[${i}]`, fleet, FLEET_NAME,
       'a fleet name (letters, digits and hyphens, at most 64), as given to the fleet\'s name prop'));
     if (fleets.length > MAX_FLEETS) {
       check.fail(`inUseByFleets lists ${fleets.length} fleets; a lifecycle policy takes at most 50 exclusion tags (3 per fleet and the in-use tag): list at most ${MAX_FLEETS}, or split the images across pipelines.`);

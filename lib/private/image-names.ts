@@ -3,6 +3,15 @@
  * This module imports nothing, so the release CLI can use it without loading cdktf.
  */
 
+/** An AMI pipeline's name: short enough for `<name>-<component>` and the IAM name prefixes. */
+export const PIPELINE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
+
+/** What {@link PIPELINE_NAME} accepts, for error messages. */
+export const PIPELINE_NAME_RULE = '3 to 64 letters, digits, "_" or "-", starting with a letter or digit';
+
+/** A fleet's name (`BlueGreenFleet` / `ReplaceFleet` `name`): letters, digits and hyphens, at most 64, not starting or ending with a hyphen. */
+export const FLEET_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/;
+
 /** The prefix of every in-use mark on an AMI (`cdktf-immutable:in-use`, and per fleet slot below it). */
 export const IN_USE_TAG_KEY = 'cdktf-immutable:in-use';
 
