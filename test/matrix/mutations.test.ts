@@ -175,6 +175,11 @@ const ROOTS: readonly RootDef[] = [
     build: (stack, props) => new ReplaceFleet(stack, 'Api', props as never),
   },
   {
+    props: 'ContainerUserDataOptions',
+    base: () => ({ image: `registry.example.com/web@sha256:${'a'.repeat(64)}`, port: 8080, containerPort: 3000, environment: { MODE: 'a' }, name: 'web' }),
+    build: (stack, props) => new ReplaceFleet(stack, 'Api', { ...fleetBase(), image: ImageSource.fromAmiId(AMI), server: { userData: UserData.forContainer(props as never) } } as never),
+  },
+  {
     props: 'ApplicationLoadBalancerOptions',
     base: () => ({ scheme: 'internal', subnetIds: SUBNETS, certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc', sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', ingressCidrs: ['10.0.0.0/8'], deletionProtection: false, accessLogs: { bucket: 'logs', prefix: 'web' }, idleTimeoutSeconds: 60 }),
     build: (stack, props) => new ReplaceFleet(stack, 'Api', { name: 'api', vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI), loadBalancer: FleetLoadBalancer.create(props) }),
@@ -421,6 +426,11 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'ImageTag.key': op(() => 'pinned'),
   'ImageTag.value': op(() => 'true'),
   'ImageRetentionOptions.inUseByFleets': op(() => ['web-dev', 'web-prod']),
+  'ContainerUserDataOptions.image': gen(() => `registry.example.com/web@sha256:${'b'.repeat(64)}`),
+  'ContainerUserDataOptions.port': gen(() => 9090),
+  'ContainerUserDataOptions.containerPort': gen(() => 4000),
+  'ContainerUserDataOptions.environment': gen(() => ({ MODE: 'b' })),
+  'ContainerUserDataOptions.name': gen(() => 'api'),
   'ManagedParentImageOptions.version': gen(() => '2023.x.x'),
 
   'ImageRecipeProps.name': gen(() => 'web2'),
