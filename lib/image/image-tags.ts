@@ -1,8 +1,8 @@
 import { IN_USE_TAG_KEY } from '../private/image-names';
 
 /**
- * Tag keys that the image pipelines put on what they build, and that release tooling
- * reads or writes. Keys follow Image Builder's rules (no `aws:` prefix).
+ * Tag keys that the image pipelines put on what they build, and that the fleets put on
+ * the AMIs they run (the in-use marks). Keys follow Image Builder's rules (no `aws:` prefix).
  */
 export const IMAGE_TAG_KEYS = {
   /** The recipe generation (content hash) of an AMI; set through the recipe's AMI tags. */
