@@ -21,7 +21,7 @@ describe('guard on real OpenTofu plans', () => {
   test('stage: green\'s launch template and group replaced create-before-destroy pass', () => {
     const result = runCli(['guard', plan('stage')]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Plan actions: \d+ no-op, 2 create,delete/);
+    expect(result.stdout).toMatch(/Plan actions: \d+ no-op, 3 create,delete/); // green's template, group and in-use mark
     expect(result.stdout).toMatch(/guard: ok/);
     const { report } = guardJson(plan('stage'));
     expect(report.violations).toEqual([]);
