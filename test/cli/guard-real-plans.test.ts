@@ -27,6 +27,7 @@ describe('guard on real OpenTofu plans', () => {
     expect(report.violations).toEqual([]);
     expect(report.changes.map((c: any) => [c.address, c.actions.join(',')]).sort()).toEqual([
       ['aws_autoscaling_group.Web_Green_AutoScalingGroup_70F3CBBA', 'create,delete'],
+      ['aws_ec2_tag.Web_Green_InUse_FADA0A6B', 'create,delete'],
       ['aws_launch_template.Web_Green_LaunchTemplate_79031D5E', 'create,delete'],
     ]);
   });
