@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync } from 'fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
@@ -197,6 +197,15 @@ describe('release stage --from-ssm / --from-pipeline: the built command', () => 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no AWS credentials to read the SSM parameter \/images\/web\/ami-id in eu-west-1/);
     expect(file()).toBe(before);
+  });
+
+  test('the other release commands never load the AWS SDK', () => {
+    const main = join(BUILT_CLI, '..', 'cli', 'main.js');
+    const script = `const io = { out() {}, err() {} };
+      const code = require(${JSON.stringify(main)}).main(['release', 'stage', 'dev', '--image', '${AMI}', '--dir', ${JSON.stringify(dir)}], io);
+      console.log(code, Object.keys(require.cache).filter((k) => k.includes('@aws-sdk')).length);`;
+    const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(result.stdout.trim()).toBe('0 0');
   });
 
   test.each<[string, string[], RegExp]>([
