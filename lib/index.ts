@@ -35,7 +35,7 @@ export {
   ImmutableLaunchTemplate, InstanceProfile, InstanceType, SSM_MANAGED_INSTANCE_CORE, UserData,
 } from './compute';
 export type {
-  CpuManufacturer, IInstanceProfile, ImmutableLaunchTemplateProps, InstanceProfileProps,
+  ContainerUserDataOptions, CpuManufacturer, IInstanceProfile, ImmutableLaunchTemplateProps, InstanceProfileProps,
   InstanceRequirements, MetadataOptions, Range, ServerSettings,
 } from './compute';
 

@@ -5,7 +5,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { AmiPipeline, ImageComponent, ImageRetention, ImageSchedule, ParentImage } from '../lib';
 import { DockerImagePipeline } from '../lib/docker';
-import { ImagesConfig } from './config';
+import { ENVIRONMENTS, ImagesConfig } from './config';
 
 /**
  * The images of the example service, built once and promoted unchanged from dev to
@@ -34,7 +34,8 @@ export class ImagesStack extends TerraformStack {
       amiParameterName: config.amiParameterName,
       kmsKeyId: config.kmsKeyArn,
       schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)'),
-      retention: ImageRetention.keepLast(3),
+      // every environment's fleet marks the AMIs its slots run; retention never deletes them
+      retention: ImageRetention.keepLast(3, { inUseByFleets: ENVIRONMENTS.map((env) => `web-${env.name}`) }),
     });
 
     this.container = new DockerImagePipeline(this, 'WebContainer', {

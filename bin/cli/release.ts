@@ -15,6 +15,14 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
   release stage <env> --image <ami-id> [--slot <blue|green>]
                                                   Put an image in the idle slot (no traffic moves).
   release stage <env> --from <other-env>          Stage the image that is active in <other-env>.
+  release stage <env> --from-ssm <parameter> [--region <region>]
+  release stage <env> --from-pipeline <name> [--region <region>]
+                                                  Stage the AMI id in an SSM parameter (--from-pipeline:
+                                                  the AMI pipeline's /images/<name>/ami-id, the newest
+                                                  build), after checking with AWS that the AMI exists
+                                                  and is available in the region (--region, else
+                                                  AWS_REGION or AWS_DEFAULT_REGION; AWS_ENDPOINT_URL
+                                                  is honoured).
   release promote <env> [--canary <percent>] [--force-rolled-back]
                                                   Move traffic to the idle slot, or send it a share.
                                                   --canary 0 ends a canary. A slot whose release was
@@ -55,7 +63,7 @@ export function releaseCommand(argv: readonly string[], io: CliIo): number | Pro
   }
   const specs: Record<string, { values: string[]; switches: string[]; lists?: string[] }> = {
     init: { values: ['dir'], switches: [] },
-    stage: { values: ['dir', 'image', 'from', 'slot'], switches: [] },
+    stage: { values: ['dir', 'image', 'from', 'slot', 'from-ssm', 'from-pipeline', 'region'], switches: [] },
     promote: { values: ['dir', 'canary', 'steps', 'bake', 'fleet'], switches: ['force-rolled-back'], lists: ['alarm'] },
     advance: { values: ['dir', 'region'], switches: [] },
     run: { values: ['dir', 'region', 'deploy', 'interval'], switches: [] },
@@ -129,13 +137,18 @@ function init(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   return EXIT_OK;
 }
 
-function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
+function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promise<number> {
   const env = environmentArgument(args, 'stage')!;
   const image = optionValue(args, 'image');
   const from = optionValue(args, 'from');
   const slot = optionValue(args, 'slot');
-  if ((image === undefined) === (from === undefined)) {
-    throw new CliError('release stage: give exactly one of --image <ami-id> or --from <other-env>.');
+  const fromSsm = optionValue(args, 'from-ssm');
+  const fromPipeline = optionValue(args, 'from-pipeline');
+  if ([image, from, fromSsm, fromPipeline].filter((option) => option !== undefined).length !== 1) {
+    throw new CliError('release stage: give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter> or --from-pipeline <name>.');
+  }
+  if (optionValue(args, 'region') !== undefined && fromSsm === undefined && fromPipeline === undefined) {
+    throw new CliError('release stage: --region is only for --from-ssm and --from-pipeline (the region whose parameter and AMI are read).');
   }
   if (image !== undefined && !AMI_ID.test(image)) {
     throw new CliError(`release stage: --image "${image}" is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits, e.g. ami-0123456789abcdef0.`);
@@ -145,6 +158,12 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   }
   if (from !== undefined && from === env) {
     throw new CliError(`release stage: --from "${from}" is the environment being staged; name another environment.`);
+  }
+  if (fromSsm !== undefined || fromPipeline !== undefined) {
+    // Check the environment's file before calling AWS, and the transition after: a
+    // refused stage writes nothing either way.
+    store.load(env);
+    return stageFromAws(store, env, { fromSsm, fromPipeline, region: optionValue(args, 'region'), slot: slot as SlotName | undefined }, io);
   }
   let staged = image;
   let source = '--image';
@@ -156,7 +175,21 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
     }
     source = `env:${from}`;
   }
-  const { before, after } = store.update(env, (release) => stageRelease(release, { image: staged!, source, slot: slot as SlotName | undefined, now: new Date() }));
+  return commitStage(store, env, staged!, source, slot as SlotName | undefined, io);
+}
+
+/** `--from-ssm` / `--from-pipeline`: the AMI read from AWS (the SDK is loaded only here), then staged. */
+async function stageFromAws(store: ReleaseStore, env: string,
+  options: { fromSsm?: string; fromPipeline?: string; region?: string; slot?: SlotName }, io: CliIo): Promise<number> {
+  const aws = require('./release-from-aws') as typeof import('./release-from-aws');
+  const from = aws.awsImageSource(options.fromSsm, options.fromPipeline);
+  const region = aws.awsRegion(options.region);
+  const image = await aws.resolveAwsImage(from, region, aws.sdkClients(region));
+  return commitStage(store, env, image, from.source, options.slot, io);
+}
+
+function commitStage(store: ReleaseStore, env: string, staged: string, source: string, slot: SlotName | undefined, io: CliIo): number {
+  const { before, after } = store.update(env, (release) => stageRelease(release, { image: staged, source, slot, now: new Date() }));
   const target = SLOT_NAMES.find((name) => after.slots[name] !== before.slots[name])!;
   const first = target === after.active;
   const moved = first ? ' (the environment was empty: this slot is active)' : '; no traffic moves';

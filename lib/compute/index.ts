@@ -8,3 +8,4 @@ export { InstanceType } from './instance-type';
 export type { CpuManufacturer, InstanceRequirements, Range } from './instance-type';
 export type { MetadataOptions, ServerSettings } from './server-settings';
 export { UserData } from './user-data';
+export type { ContainerUserDataOptions } from './user-data';

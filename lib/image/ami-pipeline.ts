@@ -3,7 +3,7 @@ import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { Construct } from 'constructs';
 import { Generation } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
-import { SSM_PARAMETER_NAME } from '../private/aws-ids';
+import { defaultAmiParameterName } from '../private/image-names';
 import { isLiteral, show, Validator } from '../private/validation';
 import { BlockDevice } from './block-device';
 import { AmiDistributionProps, DistributionConfiguration } from './distribution-configuration';
@@ -17,10 +17,11 @@ import { IMAGE_TAG_KEYS } from './image-tags';
 import { AmiBuildInfrastructureProps, InfrastructureConfiguration } from './infrastructure-configuration';
 import { LifecyclePolicy } from './lifecycle-policy';
 import { ParentImage } from './parent-image';
-import { buildInstanceProfile, buildLifecycleRole, lazyArnPrefix } from './private/build-roles';
+import { buildExecutionRole, buildInstanceProfile, buildLifecycleRole, lazyArnPrefix } from './private/build-roles';
 import { registerImageLayout, registerImageProducer } from './private/image-producers';
 import type { ImageLayout } from './private/image-producers';
 import { publishAmiId } from './private/publish-ami-id';
+import { validateAmiParameterPath } from './private/ssm-parameter-name';
 import { defaultPipelineName, PIPELINE_NAME, PIPELINE_NAME_RULE } from './private/pipeline-name';
 
 /** Properties of {@link AmiPipeline}. */
@@ -63,7 +64,10 @@ export interface AmiPipelineProps {
    */
   readonly distribution?: AmiDistributionProps;
   /**
-   * SSM parameter that receives the AMI id of the image built by Terraform.
+   * SSM parameter that receives the AMI id of every image the pipeline builds (the one
+   * Terraform builds and every scheduled rebuild), in each distribution region: Image
+   * Builder's distribution writes it (`ssm_parameter_configuration`), so the newest build
+   * is always there. `release stage <env> --from-pipeline <name>` reads the default name.
    * @default `/images/<name>/ami-id`
    */
   readonly amiParameterName?: string;
@@ -74,7 +78,8 @@ export interface AmiPipelineProps {
   readonly schedule?: ImageSchedule;
   /**
    * How many built images to keep.
-   * @default ImageRetention.keepLast(3) - both slots plus one, never deleting images tagged in use
+   * @default ImageRetention.keepLast(3) - the three newest builds, and every image tagged in use (list the fleets
+   *   that run these AMIs with `ImageRetention.keepLast(n, { inUseByFleets })` to keep the AMIs they mark)
    */
   readonly retention?: ImageRetention;
   /**
@@ -113,8 +118,13 @@ const MAX_USER_AMI_TAGS = 45;
  *   ResourceDependencyException), unchanged content is no diff.
  * - One image (`aws_imagebuilder_image`, id `Resource`) per recipe version is built
  *   during apply with image tests enabled; its AMI id (in the build region) is exported
- *   as {@link amiId}, as a Terraform output and as an SSM parameter. Consumers take it
- *   through `ImageSource.fromPipeline(pipeline)`.
+ *   as {@link amiId} and a Terraform output. Consumers take it through
+ *   `ImageSource.fromPipeline(pipeline)`.
+ * - Every build, Terraform's and the scheduled ones, publishes its AMI id to the SSM
+ *   parameter {@link amiParameterName} in each distribution region (the distribution's
+ *   `ssm_parameter_configuration`, written with an execution role that may put exactly
+ *   that parameter), and tags the AMI with its recipe version and build date; release
+ *   files take it with `release stage <env> --from-pipeline <name>`.
  * - Builds run on an infrastructure configuration with IMDSv2 required, a
  *   least-privilege instance profile and terminate-on-failure; volumes are encrypted.
  * - Optional scheduled pipeline for patch rebuilds, and a lifecycle policy that keeps
@@ -136,7 +146,7 @@ export class AmiPipeline extends Construct {
   public readonly amiId: string;
   /** ARN of the Image Builder image built by Terraform (a token). */
   public readonly imageArn: string;
-  /** Name of the SSM parameter holding {@link amiId}. */
+  /** Name of the SSM parameter holding the AMI id of the newest build (in each distribution region). */
   public readonly amiParameterName: string;
   /** The recipe version, `1.0.<n>` (a Terraform expression when the parent image is a token). */
   public readonly recipeVersion: string;
@@ -180,15 +190,28 @@ export class AmiPipeline extends Construct {
       instanceProfileName: infra.instanceProfileName ?? owned!.instanceProfileName,
       tags,
     });
+    this.amiParameterName = props.amiParameterName ?? defaultAmiParameterName(name);
+    const regions = distribution.regions ?? [new DataAwsRegion(this, 'Region', {}).region];
     const distributionConfiguration = new DistributionConfiguration(this, 'Distribution', {
       ...distribution,
       name,
-      regions: distribution.regions ?? [new DataAwsRegion(this, 'Region', {}).region],
-      // Static tags only: the generation tag comes from the recipe.
-      amiTags: { ...distribution.amiTags, [IMAGE_TAG_KEYS.pipeline]: name, ...(props.sourceCommit !== undefined ? { [IMAGE_TAG_KEYS.sourceCommit]: props.sourceCommit } : {}) },
+      regions,
+      // Static tags, the recipe version (a reference: the configuration follows the recipe
+      // in place, before the new image builds) and Image Builder's build date; the
+      // generation tag comes from the recipe.
+      amiTags: {
+        ...distribution.amiTags,
+        [IMAGE_TAG_KEYS.pipeline]: name,
+        [IMAGE_TAG_KEYS.recipeVersion]: recipe.version,
+        [IMAGE_TAG_KEYS.builtAt]: '{{ imagebuilder:buildDate }}',
+        ...(props.sourceCommit !== undefined ? { [IMAGE_TAG_KEYS.sourceCommit]: props.sourceCommit } : {}),
+      },
+      amiParameterName: this.amiParameterName,
       kmsKeyId: distribution.kmsKeyId ?? props.kmsKeyId,
       tags,
     });
+    // Image Builder writes the AMI parameter with the execution role of each build.
+    const execution = buildExecutionRole(this, name, this.amiParameterName, regions, tags, arnPrefix);
 
     // The image built during apply, one per recipe version. It carries the in-use tag:
     // Terraform state, the SSM parameter and the output reference it, so retention must
@@ -200,14 +223,14 @@ export class AmiPipeline extends Construct {
       infrastructureConfigurationArn: infrastructure.arn,
       distributionConfigurationArn: distributionConfiguration.arn,
       buildTimeoutMinutes: props.buildTimeoutMinutes,
+      executionRoleArn: execution.roleArn,
       tags: { ...tags, ...inUse, [IMAGE_TAG_KEYS.pipeline]: name, [IMAGE_TAG_KEYS.generation]: recipe.generation.hash },
-      dependsOn: dependencies,
+      dependsOn: [...dependencies, ...execution.dependencies],
     });
     registerImageProducer(this, image);
     registerImageLayout(this, imageLayout(platform, props.blockDevices));
     this.imageArn = image.arn;
     this.amiId = image.amiId;
-    this.amiParameterName = props.amiParameterName ?? `/images/${name}/ami-id`;
     publishAmiId(this, name, this.amiParameterName, this.amiId, tags);
 
     if (props.schedule) {
@@ -217,8 +240,9 @@ export class AmiPipeline extends Construct {
         infrastructureConfigurationArn: infrastructure.arn,
         distributionConfigurationArn: distributionConfiguration.arn,
         schedule: props.schedule,
+        executionRoleArn: execution.roleArn,
         tags: { ...tags, [IMAGE_TAG_KEYS.pipeline]: name },
-        dependsOn: dependencies,
+        dependsOn: [...dependencies, ...execution.dependencies],
       }).arn;
     }
 
@@ -269,11 +293,7 @@ function validateProps(check: Validator, name: string, props: AmiPipelineProps):
     }
     seen.add(key);
   });
-  const parameter = props.amiParameterName;
-  if (isLiteral(parameter) && (!SSM_PARAMETER_NAME.test(parameter) || !parameter.startsWith('/') || parameter.split('/').length > 16
-    || parameter.length > 1011 || /^\/(aws|ssm)/i.test(parameter))) {
-    check.fail(`amiParameterName (${show(parameter)}) must be an SSM parameter path such as /images/web/ami-id: "/"-separated segments of letters, digits, "_", "." and "-", at most 15 levels and 1011 characters, not starting with /aws or /ssm.`);
-  }
+  validateAmiParameterPath(check, 'amiParameterName', props.amiParameterName);
   const commit = props.sourceCommit;
   if (isLiteral(commit) && (commit.trim() === '' || commit.length > 256)) {
     check.fail(`sourceCommit (${show(commit)}) must be a non-empty tag value of at most 256 characters, such as the git commit hash.`);

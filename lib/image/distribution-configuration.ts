@@ -2,6 +2,7 @@ import { ImagebuilderDistributionConfiguration } from '@cdktf/provider-aws/lib/i
 import { Construct } from 'constructs';
 import { ACCOUNT_ID, REGION } from '../private/aws-ids';
 import { isLiteral, show, Validator } from '../private/validation';
+import { validateAmiParameterPath } from './private/ssm-parameter-name';
 import { IMAGE_BUILDER_NAME, IMAGE_BUILDER_NAME_RULE, TAG_KEY, TAG_KEY_RULE } from './private/patterns';
 
 /** Where the AMI is distributed and how it is named, tagged and shared (`AmiPipeline` `distribution`). */
@@ -66,6 +67,14 @@ export interface DistributionConfigurationProps extends AmiDistributionProps {
    */
   readonly amiDescription?: string;
   /**
+   * SSM parameter that every build distributed with this configuration (Terraform's and
+   * the pipeline's scheduled ones) writes its AMI id to, in each region (data type
+   * `aws:ec2:image`). Image Builder writes it with the execution role of the image or
+   * pipeline, which needs `ssm:PutParameter` on it in each region.
+   * @default - no parameter
+   */
+  readonly amiParameterName?: string;
+  /**
    * Description of the configuration.
    * @default `Distribution of <name>`
    */
@@ -114,6 +123,7 @@ export class DistributionConfiguration extends ImagebuilderDistributionConfigura
           kmsKeyId: props.kmsKeyId,
           launchPermission,
         },
+        ssmParameterConfiguration: props.amiParameterName !== undefined ? [{ parameterName: props.amiParameterName, dataType: 'aws:ec2:image' }] : undefined,
       })),
       tags: props.tags,
     });
@@ -125,6 +135,7 @@ function validate(check: Validator, props: DistributionConfigurationProps): void
   check.pattern('name', props.name, IMAGE_BUILDER_NAME, IMAGE_BUILDER_NAME_RULE);
   check.nonEmptyList('regions', props.regions, 'list at least the build region, such as ["eu-west-1"]');
   check.eachPattern('regions', props.regions, REGION, 'a region name such as eu-west-1');
+  validateAmiParameterPath(check, 'amiParameterName', props.amiParameterName);
   check.pattern('amiName', props.amiName, AMI_NAME, '3 to 100 letters, digits, spaces or ( ) [ ] . / - \' @ _ (the build date is appended)');
   const keys = Object.keys(props.amiTags ?? {});
   if (keys.length > MAX_AMI_TAGS) {

@@ -1,5 +1,6 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { IMAGE_DIGEST_REFERENCE } from '../private/aws-ids';
 import { Validator } from '../private/validation';
 import { producerTriggers } from './private/image-producers';
 import type { DockerImagePipeline } from './docker-image-pipeline';
@@ -17,8 +18,6 @@ export interface DockerImageSourceConfig {
   readonly description: string;
 }
 
-const DIGEST_REFERENCE = /^[^\s@]+@sha256:[0-9a-f]{64}$/;
-
 /**
  * The single way container consumers receive Docker images: by digest, never by a
  * mutable tag. A choice class: build one with a static factory, then `bind` it once
@@ -30,7 +29,7 @@ export class DockerImageSource {
    * and ignored by Docker), or a token.
    */
   public static fromReference(reference: string): DockerImageSource {
-    new Validator('DockerImageSource.fromReference').pattern('reference', reference, DIGEST_REFERENCE,
+    new Validator('DockerImageSource.fromReference').pattern('reference', reference, IMAGE_DIGEST_REFERENCE,
       'pinned by digest: repo@sha256: followed by 64 lowercase hex digits (a tag can change, a digest cannot)');
     return new DockerImageSource(() => ({
       imageReference: reference,

@@ -34,6 +34,12 @@ export interface ImagePipelineProps {
    */
   readonly tags?: { readonly [key: string]: string };
   /**
+   * ARN of the role Image Builder assumes to run the build${'s' if resname=='pipeline' else ''} (`execution_role`), for
+   * example to write the distribution's AMI parameter (`ssm:PutParameter`).
+   * @default - Image Builder's service-linked role
+   */
+  readonly executionRoleArn?: string;
+  /**
    * Resources the builds need first, such as the policy attachments of the instance role.
    * @default - none beyond the references above
    */
@@ -60,6 +66,7 @@ export class ImagePipeline extends ImagebuilderImagePipeline {
       distributionConfigurationArn: props.distributionConfigurationArn,
       imageTestsConfiguration: { imageTestsEnabled: true },
       enhancedImageMetadataEnabled: true,
+      executionRole: props.executionRoleArn,
       schedule: props.schedule
         ? {
           scheduleExpression: props.schedule.expression,

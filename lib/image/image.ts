@@ -26,6 +26,12 @@ export interface ImageProps {
    */
   readonly tags?: { readonly [key: string]: string };
   /**
+   * ARN of the role Image Builder assumes to run the build${'s' if resname=='pipeline' else ''} (`execution_role`), for
+   * example to write the distribution's AMI parameter (`ssm:PutParameter`).
+   * @default - Image Builder's service-linked role
+   */
+  readonly executionRoleArn?: string;
+  /**
    * Resources the build needs first, such as the policy attachments of the instance
    * role (the build fails if the instance starts without them).
    * @default - none beyond the references above
@@ -56,6 +62,7 @@ export class Image extends ImagebuilderImage {
       distributionConfigurationArn: props.distributionConfigurationArn,
       imageTestsConfiguration: { imageTestsEnabled: true },
       enhancedImageMetadataEnabled: true,
+      executionRole: props.executionRoleArn,
       tags: props.tags,
       timeouts: { create: `${props.buildTimeoutMinutes ?? 120}m` },
       dependsOn: props.dependsOn && props.dependsOn.length > 0 ? [...props.dependsOn] : undefined,

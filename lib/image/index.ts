@@ -31,7 +31,7 @@ export { ImageSchedule } from './image-schedule';
 export type { ImageScheduleOptions } from './image-schedule';
 export { ImageRetention } from './image-retention';
 export type { ImageRetentionOptions } from './image-retention';
-// Tag keys that release tooling reads and writes on AMIs (the in-use tag protects an AMI from retention).
+// Tag keys of the AMIs the pipelines build and the fleets mark (an in-use mark protects an AMI from retention).
 export { IMAGE_TAG_KEYS } from './image-tags';
 export type { ImageTag } from './image-tags';
 export { ImageSource } from './image-source';

@@ -45,8 +45,10 @@ export interface LifecyclePolicyProps {
 
 /**
  * An `aws_imagebuilder_lifecycle_policy` that keeps the newest images of one recipe
- * version (the scheduled patch rebuilds) and every image or AMI tagged as in use, and
- * deletes the others with their AMIs and snapshots. Updated in place.
+ * version (the scheduled patch rebuilds) and every image or AMI tagged as in use (the
+ * retention's in-use tag, or the in-use mark of a slot of any fleet it lists), and
+ * deletes the others with their AMIs and snapshots. An exclusion rule's tag map
+ * excludes a resource that has any one of its tags. Updated in place.
  *
  * It extends the provider resource instead of wrapping it (a deliberate difference
  * from @aws-cdk/aws-imagebuilder-alpha), so that `AmiPipeline`'s policy keeps the
@@ -54,11 +56,13 @@ export interface LifecyclePolicyProps {
  */
 export class LifecyclePolicy extends ImagebuilderLifecyclePolicy {
   public constructor(scope: Construct, id: string, props: LifecyclePolicyProps) {
-    const { count, inUseTag } = props.retention;
+    const { count, inUseTag, inUseMarks } = props.retention;
     const inUse = inUseTag ? { [inUseTag.key]: inUseTag.value } : undefined;
+    // AMIs: the in-use tag, or any fleet slot's mark (an AMI with any one of these tags is excluded).
+    const amiTags = inUse || inUseMarks.length > 0 ? { ...inUse, ...Object.fromEntries(inUseMarks.map((tag) => [tag.key, tag.value])) } : undefined;
     super(scope, id, {
       name: props.name,
-      description: props.description ?? `Keep the ${count} newest images of ${props.name} and every image tagged ${inUseTag?.key}=${inUseTag?.value}`,
+      description: props.description ?? `Keep the ${count} newest images of ${props.name} and every image tagged ${inUseTag?.key}=${inUseTag?.value}${inUseMarks.length > 0 ? ' or marked in use by a fleet' : ''}`,
       executionRole: props.executionRoleArn,
       resourceType: 'AMI_IMAGE',
       status: 'ENABLED',
@@ -66,7 +70,7 @@ export class LifecyclePolicy extends ImagebuilderLifecyclePolicy {
         action: [{ type: 'DELETE', includeResources: [{ amis: true, snapshots: true }] }],
         filter: [{ type: 'COUNT', value: count ?? 0 }],
         // isPublic explicit: the API returns it, and an absent value plans a perpetual diff.
-        exclusionRules: [{ tagMap: inUse, amis: [{ isPublic: false, tagMap: inUse }] }],
+        exclusionRules: [{ tagMap: inUse, amis: [{ isPublic: false, tagMap: amiTags }] }],
       }],
       // The current recipe version, followed in place like the pipeline follows it.
       // AWS now accepts "1.0.x" (every version), but AWS provider 6.25 still validates

@@ -273,6 +273,7 @@ const FORCE_NEW_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   aws_autoscaling_policy: ['name', 'autoscaling_group_name', 'region'],
   aws_cloudwatch_metric_alarm: ['alarm_name', 'region'],
   aws_default_security_group: ['vpc_id', 'region'],
+  aws_ec2_tag: ['resource_id', 'key', 'region'],
   aws_eip: ['address', 'domain', 'ipam_pool_id', 'network_border_group', 'public_ipv4_pool', 'region'],
   aws_flow_log: [
     'deliver_cross_account_role', 'destination_options', 'eni_id', 'iam_role_arn', 'log_destination',
@@ -289,8 +290,8 @@ const FORCE_NEW_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   ],
   aws_imagebuilder_distribution_configuration: ['name', 'region'],
   aws_imagebuilder_image: [
-    'container_recipe_arn', 'distribution_configuration_arn', 'enhanced_image_metadata_enabled', 'image_recipe_arn',
-    'image_tests_configuration', 'infrastructure_configuration_arn', 'workflow', 'region',
+    'container_recipe_arn', 'distribution_configuration_arn', 'enhanced_image_metadata_enabled', 'execution_role',
+    'image_recipe_arn', 'image_tests_configuration', 'infrastructure_configuration_arn', 'workflow', 'region',
   ],
   aws_imagebuilder_image_pipeline: ['name', 'region'],
   aws_imagebuilder_image_recipe: [

@@ -1,5 +1,5 @@
 /**
- * AWS identifier patterns, each defined once for the whole package. This module
+ * AWS identifier patterns (and the container image reference), each defined once for the whole package. This module
  * imports nothing, so the release CLI can use it without loading cdktf.
  */
 
@@ -21,3 +21,5 @@ export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export const ACCOUNT_ID = /^\d{12}$/;
 /** S3 bucket name (the common rules: 3-63 lowercase letters, digits, dots and hyphens). */
 export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A container image pinned by digest: `repo@sha256:` and 64 lowercase hex digits (a tag before the `@` is allowed). */
+export const IMAGE_DIGEST_REFERENCE = /^[^\s@]+@sha256:[0-9a-f]{64}$/;

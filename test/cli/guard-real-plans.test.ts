@@ -27,10 +27,10 @@ function guardJson(file: string): { code: number | null; report: any } {
 }
 
 describe('guard on real OpenTofu plans', () => {
-  test('stage: green\'s launch template, group and scaling policy replaced create-before-destroy pass', () => {
+  test('stage: green\'s launch template, group, scaling policy and in-use mark replaced create-before-destroy pass', () => {
     const result = runCli(['guard', plan('stage')]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Plan actions: \d+ no-op, 3 create,delete, 1 update/);
+    expect(result.stdout).toMatch(/Plan actions: \d+ no-op, 4 create,delete, 1 update/); // green's template, group, policy and in-use mark; blue's policy (emulator artifact)
     expect(result.stdout).toMatch(/guard: ok/);
     const { report } = guardJson(plan('stage'));
     expect(report.violations).toEqual([]);
@@ -38,6 +38,7 @@ describe('guard on real OpenTofu plans', () => {
       ['aws_autoscaling_group.Web_Green_AutoScalingGroup_70F3CBBA', 'create,delete'],
       [BLUE_POLICY, 'update'],
       [GREEN_POLICY, 'create,delete'],
+      ['aws_ec2_tag.Web_Green_InUse_FADA0A6B', 'create,delete'],
       ['aws_launch_template.Web_Green_LaunchTemplate_79031D5E', 'create,delete'],
     ]);
   });

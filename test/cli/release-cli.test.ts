@@ -136,7 +136,7 @@ describe('release: refusals (exit 1) leave the file byte-identical', () => {
 describe('release: bad input (exit 2)', () => {
   const bad: Array<[string, string[], RegExp]> = [
     ['a malformed AMI id', ['stage', 'dev', '--image', 'ami-XYZ'], /--image "ami-XYZ" is not an AMI id/],
-    ['both --image and --from', ['stage', 'dev', '--image', AMI_1, '--from', 'prod'], /exactly one of --image <ami-id> or --from/],
+    ['both --image and --from', ['stage', 'dev', '--image', AMI_1, '--from', 'prod'], /exactly one of --image <ami-id>, --from <other-env>/],
     ['neither --image nor --from', ['stage', 'dev'], /exactly one of --image/],
     ['an unknown environment', ['promote', 'qa'], /unknown environment "qa": .*qa\.json does not exist \(known: dev\)/],
     ['an invalid environment name', ['promote', 'Prod!'], /environment "Prod!" is not a valid name/],

@@ -11,6 +11,7 @@ import { address, AMI_1, AMI_2, AMI_3, compare, fromRelease, Json, Release, reso
 const synth = (release: Release, extra: Partial<BlueGreenFleetProps> = {}) => synthBlueGreen(fromRelease(release, extra)).json;
 const lt = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_launch_template', slot);
 const asg = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_autoscaling_group', slot);
+const mark = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_ec2_tag', slot);
 const listener = (json: Json) => address(json, 'aws_lb_listener', 'Listener');
 const localOf = (json: Json) => JSON.stringify(json.locals);
 const localRef = (json: Json) => `local.${Object.keys(json.locals)[0]}`;
@@ -31,7 +32,7 @@ describe('BlueGreenFleet across changes', () => {
     const diff = compare(before, after);
     expect(diff.created).toEqual([]);
     expect(diff.destroyed).toEqual([]);
-    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green')].sort());
+    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), mark(after, 'Green'), lt(after, 'Green')].sort());
     for (const type of ['aws_launch_template', 'aws_autoscaling_group']) {
       const a = resource(before, type, 'Green');
       const b = resource(after, type, 'Green');
@@ -52,7 +53,7 @@ describe('BlueGreenFleet across changes', () => {
     const before = synth({ blue: AMI_1, green: null, active: 'blue' });
     const after = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
     const diff = compare(before, after);
-    expect(diff.created.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green')].sort());
+    expect(diff.created.sort()).toEqual([asg(after, 'Green'), mark(after, 'Green'), lt(after, 'Green')].sort());
     // depends_on and preconditions are no attributes: Terraform plans no change of the
     // listener for them. The listener now waits for green's group, and blue (active)
     // must be able to relieve green's running size.
@@ -97,7 +98,7 @@ describe('BlueGreenFleet across changes', () => {
   test('the next release after a promote replaces the now idle slot only', () => {
     const promoted = synth({ blue: AMI_1, green: AMI_2, active: 'green' });
     const next = synth({ blue: AMI_3, green: AMI_2, active: 'green' });
-    expect(compare(promoted, next)).toMatchObject({ created: [], destroyed: [], changed: [asg(next, 'Blue'), lt(next, 'Blue')].sort() });
+    expect(compare(promoted, next)).toMatchObject({ created: [], destroyed: [], changed: [asg(next, 'Blue'), mark(next, 'Blue'), lt(next, 'Blue')].sort() });
   });
 
   test.each<[string, Partial<BlueGreenFleetProps>['slots']]>([
@@ -106,12 +107,14 @@ describe('BlueGreenFleet across changes', () => {
     ['security groups', { blue: {}, green: { securityGroupIds: ['sg-0123456789abcdef0'] } }],
     ['image', { blue: {}, green: { image: ImageSource.fromAmiId(AMI_3) } }],
     ['block devices', { blue: {}, green: { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] } }],
-  ])('a change of a slot\'s %s replaces that slot\'s launch template and group only', (_what, slots) => {
+  ])('a change of a slot\'s %s replaces that slot\'s launch template and group only', (what, slots) => {
     const before = synth(live);
     const after = synth(live, { slots });
     const diff = compare(before, after);
     expect(diff).toMatchObject({ created: [], destroyed: [] });
-    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green')].sort());
+    // only a new AMI moves the slot's in-use mark
+    const moved = what === 'image' ? [mark(after, 'Green')] : [];
+    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), ...moved, lt(after, 'Green')].sort());
     expect(resource(after, 'aws_launch_template', 'Green').name).not.toBe(resource(before, 'aws_launch_template', 'Green').name);
     expect(resource(after, 'aws_autoscaling_group', 'Green').name).not.toBe(resource(before, 'aws_autoscaling_group', 'Green').name);
   });

@@ -77,7 +77,7 @@ describe('ReplaceFleet', () => {
     const after = synthReplace({ image: ImageSource.fromAmiId(AMI_2) }).json;
     const diff = compare(before, after);
     expect(diff).toMatchObject({ created: [], destroyed: [] });
-    expect(diff.changed.sort()).toEqual([address(after, 'aws_autoscaling_group', 'AutoScalingGroup'), address(after, 'aws_launch_template', 'LaunchTemplate')].sort());
+    expect(diff.changed.sort()).toEqual([address(after, 'aws_autoscaling_group', 'AutoScalingGroup'), address(after, 'aws_ec2_tag', 'InUse'), address(after, 'aws_launch_template', 'LaunchTemplate')].sort());
     expect(resource(after, 'aws_autoscaling_group', 'AutoScalingGroup').name).not.toBe(resource(before, 'aws_autoscaling_group', 'AutoScalingGroup').name);
     expect(diff.unchanged).toContain(address(after, 'aws_lb_listener', 'Listener'));
     expect(diff.unchanged).toContain(address(after, 'aws_lb_target_group', 'TargetGroup'));

@@ -60,7 +60,7 @@ describe('ordering: the listener waits for the slot groups', () => {
     const diff = compare(before, after);
     expect(diff.created).toEqual([]);
     expect(diff.destroyed).toEqual([]);
-    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), address(after, 'aws_launch_template', 'Green'), address(after, 'aws_lb_listener', 'Listener')].sort());
+    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), address(after, 'aws_ec2_tag', 'Green'), address(after, 'aws_launch_template', 'Green'), address(after, 'aws_lb_listener', 'Listener')].sort());
     expect(resource(after, 'aws_autoscaling_group', 'Green').name).not.toBe(resource(before, 'aws_autoscaling_group', 'Green').name);
     const listenerBefore = resource(before, 'aws_lb_listener', 'Listener');
     const listenerAfter = resource(after, 'aws_lb_listener', 'Listener');

@@ -21,6 +21,8 @@ const started = Date.now();
 
 const LT = (slot: 'Blue' | 'Green') => `aws_launch_template.Web_${slot}_LaunchTemplate_${slot === 'Blue' ? '0CDF2054' : '79031D5E'}`;
 const ASG = (slot: 'Blue' | 'Green') => `aws_autoscaling_group.Web_${slot}_AutoScalingGroup_${slot === 'Blue' ? 'EBAB4B97' : '70F3CBBA'}`;
+/** Green's in-use mark on the AMI it runs (moves with the AMI, create-before-destroy). */
+const MARK_GREEN = 'aws_ec2_tag.Web_Green_InUse_FADA0A6B';
 const TG = (slot: 'Blue' | 'Green') => `aws_lb_target_group.Web_${slot}_TargetGroup_${slot === 'Blue' ? '786D8717' : '3DF5EF75'}`;
 const LISTENER = 'aws_lb_listener.Web_Listener_8E68D58A';
 /** Each group's target-tracking policy (the app sets scaling): replaced with its group. */
@@ -98,6 +100,7 @@ test('stage image B into green: replaces only green\'s launch template and group
     [LT('Green')]: 'create,delete',
     [ASG('Green')]: 'create,delete',
     [POLICY('Green')]: 'create,delete',
+    [MARK_GREEN]: 'create,delete', // the slot's in-use mark moves to the new AMI
   });
   const guard = cli(['guard', plan.jsonFile]);
   // eslint-disable-next-line no-console
@@ -160,7 +163,7 @@ test('interrupted stage apply: SIGINT once the new launch template exists, then 
   synth();
   const plan = await savedPlan(dir, 'interrupted', moto.env);
   logPlan('interrupted stage', plan.json);
-  expect(planActions(plan.json)).toEqual({ [LT('Green')]: 'create,delete', [ASG('Green')]: 'create,delete', [POLICY('Green')]: 'create,delete' });
+  expect(planActions(plan.json)).toEqual({ [LT('Green')]: 'create,delete', [ASG('Green')]: 'create,delete', [POLICY('Green')]: 'create,delete', [MARK_GREEN]: 'create,delete' });
 
   // apply, and interrupt tofu (SIGINT, as Ctrl-C) as soon as the new template is created
   const child = spawn(process.env.TOFU_BIN!, ['apply', '-input=false', '-no-color', plan.file], { cwd: dir, env: tofuEnv(moto.env), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -35,6 +35,8 @@ const started = Date.now();
 
 const LT = (slot: 'Blue' | 'Green') => `aws_launch_template.Web_${slot}_LaunchTemplate_${slot === 'Blue' ? '0CDF2054' : '79031D5E'}`;
 const ASG = (slot: 'Blue' | 'Green') => `aws_autoscaling_group.Web_${slot}_AutoScalingGroup_${slot === 'Blue' ? 'EBAB4B97' : '70F3CBBA'}`;
+/** Green's in-use mark on the AMI it runs (moves with the AMI, create-before-destroy). */
+const MARK_GREEN = 'aws_ec2_tag.Web_Green_InUse_FADA0A6B';
 const LISTENER = 'aws_lb_listener.Web_Listener_8E68D58A';
 
 /** A provider mirror with the toolchain's AWS provider under its own version and under 6.66.0, and a CLI config for it. */
@@ -125,7 +127,7 @@ test('stage image B into green on cdktn: replaces only green\'s launch template 
   synthCdktn();
   const plan = await savedPlan(dir, 'stage', env);
   logPlan('cdktn: stage', plan.json);
-  expect(planActions(plan.json)).toEqual({ [LT('Green')]: 'create,delete', [ASG('Green')]: 'create,delete' });
+  expect(planActions(plan.json)).toEqual({ [LT('Green')]: 'create,delete', [ASG('Green')]: 'create,delete', [MARK_GREEN]: 'create,delete' });
   expect(cli(['guard', plan.jsonFile]).code).toBe(0);
   await apply(dir, env, plan.file);
   const state = await stateResources(dir, env);

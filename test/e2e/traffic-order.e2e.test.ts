@@ -128,6 +128,7 @@ test('stage + promote in one apply: green is created at blue\'s scaled-out size,
   expect(planActions(plan.json)).toEqual({
     [ASG('Green')]: 'create',
     [LT_GREEN]: 'create',
+    'aws_ec2_tag.Web_Green_InUse_FADA0A6B': 'create', // green's in-use mark on its AMI
     [LISTENER]: 'update',
   });
   // THEN green is planned at blue's current size (read at plan time), min and gate

@@ -80,23 +80,39 @@ describe('AmiPipeline', () => {
       instance_profile_name: expect.stringMatching(/^\$\{aws_iam_instance_profile\./),
     });
     expect(json.resource.aws_imagebuilder_infrastructure_configuration).not.toHaveProperty([Object.keys(json.resource.aws_imagebuilder_infrastructure_configuration)[0], 'logging']);
-    // least privilege: exactly the two managed policies, no inline policy
+    // least privilege: the build instances' two managed policies, the lifecycle policy's,
+    // the execution role's, and one inline policy: PutParameter on exactly the AMI parameter
     const attachments = Object.values(json.resource.aws_iam_role_policy_attachment).map((a) => a.policy_arn);
     expect(attachments).toEqual(expect.arrayContaining([
       expect.stringMatching(/:iam::aws:policy\/EC2InstanceProfileForImageBuilder$/),
       expect.stringMatching(/:iam::aws:policy\/AmazonSSMManagedInstanceCore$/),
       expect.stringMatching(/:iam::aws:policy\/service-role\/EC2ImageBuilderLifecycleExecutionPolicy$/),
+      expect.stringMatching(/:iam::aws:policy\/EC2ImageBuilderExecutionPolicy$/),
     ]));
-    expect(attachments).toHaveLength(3);
-    expect(json.resource).not.toHaveProperty('aws_iam_role_policy');
+    expect(attachments).toHaveLength(4);
+    const inline = only(json.resource, 'aws_iam_role_policy');
+    expect(inline.role).toMatch(/^\$\{aws_iam_role\.Web_ExecutionRole_[0-9A-F]+\.id\}$/);
+    expect(inline.policy).toBe('${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Action" = "ssm:PutParameter", "Resource" = '
+      + '["arn:${data.aws_partition.Web_Partition_75EABB35.partition}:ssm:${data.aws_region.Web_Region_95D6E423.region}:${data.aws_caller_identity.Web_Account_3724361A.account_id}:parameter/images/web/ami-id"]}, '
+      + '{"Effect" = "Allow", "Action" = "ec2:DescribeImages", "Resource" = "*"}]})}');
     const roles = Object.values(json.resource.aws_iam_role);
-    expect(roles.map((r) => JSON.parse(r.assume_role_policy as string).Statement[0].Principal.Service).sort()).toEqual(['ec2.amazonaws.com', 'imagebuilder.amazonaws.com']);
+    expect(roles.map((r) => JSON.parse(r.assume_role_policy as string).Statement[0].Principal.Service).sort()).toEqual(['ec2.amazonaws.com', 'imagebuilder.amazonaws.com', 'imagebuilder.amazonaws.com']);
 
     expect(synthText).toHaveResourceWithProperties(ImagebuilderDistributionConfiguration, {
       name: 'web',
       distribution: [{
         region: expect.stringMatching(/^\$\{data\.aws_region\.Web_Region_[0-9A-F]+\.region\}$/),
-        ami_distribution_configuration: expect.objectContaining({ name: 'web-{{ imagebuilder:buildDate }}', ami_tags: { 'cdktf-immutable:pipeline': 'web' } }),
+        ami_distribution_configuration: expect.objectContaining({
+          name: 'web-{{ imagebuilder:buildDate }}',
+          // every build's AMI says which recipe version it was built from, and when
+          ami_tags: {
+            'cdktf-immutable:pipeline': 'web',
+            'cdktf-immutable:recipe-version': expect.stringMatching(/^\$\{aws_imagebuilder_image_recipe\.Web_Recipe_[0-9A-F]+\.version\}$/),
+            'cdktf-immutable:built-at': '{{ imagebuilder:buildDate }}',
+          },
+        }),
+        // every build, Terraform's and the scheduled ones, publishes its AMI id
+        ssm_parameter_configuration: [{ parameter_name: '/images/web/ami-id', data_type: 'aws:ec2:image' }],
       }],
     });
     const image = only(json.resource, 'aws_imagebuilder_image');
@@ -107,13 +123,17 @@ describe('AmiPipeline', () => {
       tags: { 'cdktf-immutable:generation': pipeline.generation.hash, 'cdktf-immutable:pipeline': 'web', 'cdktf-immutable:in-use': 'true' },
       timeouts: { create: '120m' },
       lifecycle: { create_before_destroy: true },
-      depends_on: expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]),
+      execution_role: expect.stringMatching(/^\$\{aws_iam_role\.Web_ExecutionRole_[0-9A-F]+\.arn\}$/),
+      depends_on: expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy_attachment\./), expect.stringMatching(/^aws_iam_role_policy\.Web_PublishAmiIdPolicy_/)]),
     });
     expect(Object.keys(json.resource.aws_imagebuilder_image)).toEqual(['Web_3C8945DB']); // the construct's "Resource"
     expect(synthText).toHaveResourceWithProperties(SsmParameter, {
       name: '/images/web/ami-id',
       type: 'String',
       data_type: 'aws:ec2:image',
+      // Image Builder owns the value after the first build; Terraform never writes an older AMI back
+      overwrite: true,
+      lifecycle: { ignore_changes: ['value'] },
       value: '${element([ for key, val in toset(tolist(aws_imagebuilder_image.Web_3C8945DB.output_resources[0].amis)): val.image if val.region == aws_imagebuilder_image.Web_3C8945DB.region], 0)}',
     });
     expect(Object.values(json.output ?? {}).map((o) => o.value)).toContain(only(json.resource, 'aws_ssm_parameter').value);
@@ -223,7 +243,10 @@ describe('AmiPipeline', () => {
     const amiConfig = {
       name: 'api-server-{{ imagebuilder:buildDate }}',
       description: 'api (cdktf-immutable)',
-      ami_tags: { Team: 'platform', 'cdktf-immutable:pipeline': 'api', 'cdktf-immutable:source-commit': '0123abc' },
+      ami_tags: {
+        Team: 'platform', 'cdktf-immutable:pipeline': 'api', 'cdktf-immutable:source-commit': '0123abc',
+        'cdktf-immutable:recipe-version': expect.stringMatching(/\.version\}$/), 'cdktf-immutable:built-at': '{{ imagebuilder:buildDate }}',
+      },
       kms_key_id: 'arn:aws:kms:eu-central-1:111122223333:key/abcd',
       launch_permission: {
         user_ids: ['111122223333'],
@@ -231,10 +254,15 @@ describe('AmiPipeline', () => {
         organizational_unit_arns: ['arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-cdefgh34'],
       },
     };
+    const ssm = [{ parameter_name: '/platform/api/ami', data_type: 'aws:ec2:image' }];
     expect(distribution.distribution).toEqual([
-      { region: 'eu-west-1', ami_distribution_configuration: amiConfig },
-      { region: 'eu-central-1', ami_distribution_configuration: amiConfig },
+      { region: 'eu-west-1', ami_distribution_configuration: amiConfig, ssm_parameter_configuration: ssm },
+      { region: 'eu-central-1', ami_distribution_configuration: amiConfig, ssm_parameter_configuration: ssm },
     ]);
+    // the execution role may write exactly that parameter in both regions
+    const publish = Object.values(json.resource.aws_iam_role_policy).find((policy) => policy.name === 'publish-ami-id')!;
+    expect(JSON.stringify(publish.policy)).toMatch(
+      /"Resource\\" = \[\\"arn:[^"]*:ssm:eu-west-1:[^"]*:parameter\/platform\/api\/ami\\", \\"arn:[^"]*:ssm:eu-central-1:[^"]*:parameter\/platform\/api\/ami\\"\]/);
     expect(json.data).not.toHaveProperty('aws_region');
     expect(only(json.resource, 'aws_imagebuilder_image')).toMatchObject({ timeouts: { create: '240m' }, tags: { Owner: 'platform', 'deploy:in-use': 'yes' } });
     expect(synthText).toHaveResourceWithProperties(ImagebuilderImagePipeline, {
@@ -248,6 +276,8 @@ describe('AmiPipeline', () => {
         timezone: 'Europe/Paris',
       },
       tags: { Owner: 'platform', 'cdktf-immutable:pipeline': 'api' },
+      // scheduled builds write the parameter with the same role as Terraform's
+      execution_role: only(json.resource, 'aws_imagebuilder_image').execution_role,
     });
     expect(pipeline.pipelineArn).toBeDefined();
     expect(synthText).toHaveResourceWithProperties(SsmParameter, { name: '/platform/api/ami' });
@@ -261,18 +291,18 @@ describe('AmiPipeline', () => {
 
   test('an instance profile of your own replaces the owned role and profile', () => {
     const json = synth(minimal({ buildInfrastructure: { instanceProfileName: 'my-profile' }, retention: ImageRetention.keepAll() }));
-    expect(json.data ?? {}).not.toHaveProperty('aws_partition');
     expect(only(json.resource, 'aws_imagebuilder_infrastructure_configuration').instance_profile_name).toBe('my-profile');
-    expect(json.resource).not.toHaveProperty('aws_iam_role');
+    // the only role left is Image Builder's execution role (the AMI parameter)
+    expect(Object.keys(json.resource.aws_iam_role)).toEqual([expect.stringMatching(/^Web_ExecutionRole_/)]);
     expect(json.resource).not.toHaveProperty('aws_iam_instance_profile');
-    expect(only(json.resource, 'aws_imagebuilder_image')).not.toHaveProperty('depends_on');
+    expect(only(json.resource, 'aws_imagebuilder_image').depends_on).toHaveLength(2); // the execution role's policies only
   });
 
   test('ImageRetention.keepAll creates no lifecycle policy', () => {
     const json = synth(minimal({ retention: ImageRetention.keepAll() }));
     expect(json.resource).not.toHaveProperty('aws_imagebuilder_lifecycle_policy');
     expect(only(json.resource, 'aws_imagebuilder_image').tags).not.toHaveProperty(['cdktf-immutable:in-use']);
-    expect(Object.keys(json.resource.aws_iam_role)).toHaveLength(1);
+    expect(Object.keys(json.resource.aws_iam_role)).toHaveLength(2); // build instances, execution
   });
 
   test('Windows defaults the root volume to /dev/sda1', () => {

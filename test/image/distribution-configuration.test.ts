@@ -39,6 +39,7 @@ describe('DistributionConfiguration', () => {
         launchPermissionAccountIds: ['111122223333'],
         launchPermissionOrganizationArns: ['arn:aws:organizations::111122223333:organization/o-abcdefghij'],
         launchPermissionOrganizationalUnitArns: ['arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-cdefgh34'],
+        amiParameterName: '/images/api/ami-id',
         tags: { Owner: 'platform' },
       });
     });
@@ -57,7 +58,10 @@ describe('DistributionConfiguration', () => {
     expect(synth).toHaveResourceWithProperties(ImagebuilderDistributionConfiguration, {
       name: 'api',
       description: 'API AMIs',
-      distribution: [{ region: 'eu-west-1', ami_distribution_configuration: ami }, { region: 'eu-central-1', ami_distribution_configuration: ami }],
+      // one parameter per region, written by every build distributed with this configuration
+      distribution: ['eu-west-1', 'eu-central-1'].map((region) => ({
+        region, ami_distribution_configuration: ami, ssm_parameter_configuration: [{ parameter_name: '/images/api/ami-id', data_type: 'aws:ec2:image' }],
+      })),
       tags: { Owner: 'platform' },
     });
   });
@@ -65,9 +69,9 @@ describe('DistributionConfiguration', () => {
   test('tokens are not validated', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
-    distribution(stack, { regions: [v('region')], amiName: v('ami'), launchPermissionAccountIds: [v('account')], launchPermissionOrganizationArns: [v('org')] });
+    distribution(stack, { regions: [v('region')], amiName: v('ami'), launchPermissionAccountIds: [v('account')], launchPermissionOrganizationArns: [v('org')], amiParameterName: v('parameter') });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(ImagebuilderDistributionConfiguration, {
-      distribution: [expect.objectContaining({ region: '${var.region}' })],
+      distribution: [expect.objectContaining({ region: '${var.region}', ssm_parameter_configuration: [{ parameter_name: '${var.parameter}', data_type: 'aws:ec2:image' }] })],
     });
   });
 
@@ -82,6 +86,8 @@ describe('DistributionConfiguration', () => {
       ['reserved tag key', { amiTags: { 'aws:team': 'x' } }, 'amiTags key ("aws:team") must be 1 to 128 letters'],
       ['bad account', { launchPermissionAccountIds: ['12345678901'] }, 'launchPermissionAccountIds[0] ("12345678901") must be a 12-digit AWS account id'],
       ['bad organization', { launchPermissionOrganizationArns: ['o-abcdefghij'] }, 'launchPermissionOrganizationArns[0] ("o-abcdefghij") must be an organization ARN'],
+      ['AMI parameter not a path', { amiParameterName: 'images/web' }, 'amiParameterName ("images/web") must be an SSM parameter path such as /images/web/ami-id'],
+      ['AMI parameter under /aws', { amiParameterName: '/aws/web' }, 'amiParameterName ("/aws/web") must be an SSM parameter path'],
       ['bad OU', { launchPermissionOrganizationalUnitArns: ['ou-ab12-cdefgh34'] }, 'launchPermissionOrganizationalUnitArns[0] ("ou-ab12-cdefgh34") must be an organizational unit ARN'],
     ])('%s', (_what, overrides, message) => {
       expect(() => distribution(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(`DistributionConfiguration s/Distribution: ${message}`);

@@ -68,6 +68,31 @@ describe('LifecyclePolicy', () => {
     });
   });
 
+  test('fleets listed in inUseByFleets: an AMI marked by any slot of any of them is kept', () => {
+    // GIVEN two environments' fleets that run this pipeline's AMIs
+    const synth = Testing.synthScope((scope) => {
+      policy(scope, { retention: ImageRetention.keepLast(3, { inUseByFleets: ['web-dev', 'web-prod'] }) });
+    });
+    // THEN the AMI exclusion lists the in-use tag and every key a slot of theirs may set
+    // (an exclusion tag map excludes an AMI that has any one of its tags)
+    const rule = JSON.parse(synth).resource.aws_imagebuilder_lifecycle_policy.LifecyclePolicy.policy_detail[0].exclusion_rules[0];
+    expect(rule.tag_map).toEqual({ 'cdktf-immutable:in-use': 'true' });
+    expect(rule.amis).toEqual([{
+      is_public: false,
+      tag_map: {
+        'cdktf-immutable:in-use': 'true',
+        'cdktf-immutable:in-use:web-dev': 'true',
+        'cdktf-immutable:in-use:web-dev:blue': 'true',
+        'cdktf-immutable:in-use:web-dev:green': 'true',
+        'cdktf-immutable:in-use:web-prod': 'true',
+        'cdktf-immutable:in-use:web-prod:blue': 'true',
+        'cdktf-immutable:in-use:web-prod:green': 'true',
+      },
+    }]);
+    expect(JSON.parse(synth).resource.aws_imagebuilder_lifecycle_policy.LifecyclePolicy.description).toBe(
+      'Keep the 3 newest images of web and every image tagged cdktf-immutable:in-use=true or marked in use by a fleet');
+  });
+
   test('tokens are not validated', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
@@ -76,6 +101,15 @@ describe('LifecyclePolicy', () => {
   });
 
   describe('validation', () => {
+    test.each<[string, () => unknown, string]>([
+      ['bad fleet name', () => ImageRetention.keepLast(3, { inUseByFleets: ['web prod'] }), 'ImageRetention.keepLast: inUseByFleets[0] ("web prod") must be a fleet name'],
+      ['too many fleets', () => ImageRetention.keepLast(3, { inUseByFleets: Array.from({ length: 17 }, (_, i) => `web-${i}`) }),
+        'ImageRetention.keepLast: inUseByFleets lists 17 fleets; a lifecycle policy takes at most 50 exclusion tags (3 per fleet and the in-use tag): list at most 16'],
+    ])('ImageRetention: %s', (_what, build, message) => {
+      expect(build).toThrow(message);
+      expect(build).toThrow(ValidationError);
+    });
+
     test.each<[string, Partial<LifecyclePolicyProps>, string]>([
       ['bad name', { name: '-' }, 'name ("-") must be 3 to 128 letters'],
       ['keep all', { retention: ImageRetention.keepAll() }, 'retention (ImageRetention.keepAll()) keeps every image, so a lifecycle policy has nothing to delete; use ImageRetention.keepLast(n)'],

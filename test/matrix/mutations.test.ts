@@ -175,6 +175,11 @@ const ROOTS: readonly RootDef[] = [
     build: (stack, props) => new ReplaceFleet(stack, 'Api', props as never),
   },
   {
+    props: 'ContainerUserDataOptions',
+    base: () => ({ image: `registry.example.com/web@sha256:${'a'.repeat(64)}`, port: 8080, containerPort: 3000, environment: { MODE: 'a' }, name: 'web' }),
+    build: (stack, props) => new ReplaceFleet(stack, 'Api', { ...fleetBase(), image: ImageSource.fromAmiId(AMI), server: { userData: UserData.forContainer(props as never) } } as never),
+  },
+  {
     props: 'ApplicationLoadBalancerOptions',
     base: () => ({ scheme: 'internal', subnetIds: SUBNETS, certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc', sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', ingressCidrs: ['10.0.0.0/8'], deletionProtection: false, accessLogs: { bucket: 'logs', prefix: 'web' }, idleTimeoutSeconds: 60 }),
     build: (stack, props) => new ReplaceFleet(stack, 'Api', { name: 'api', vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI), loadBalancer: FleetLoadBalancer.create(props) }),
@@ -428,6 +433,12 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'ImageScheduleOptions.timezone': op(() => 'Europe/Paris'),
   'ImageTag.key': op(() => 'pinned'),
   'ImageTag.value': op(() => 'true'),
+  'ImageRetentionOptions.inUseByFleets': op(() => ['web-dev', 'web-prod']),
+  'ContainerUserDataOptions.image': gen(() => `registry.example.com/web@sha256:${'b'.repeat(64)}`),
+  'ContainerUserDataOptions.port': gen(() => 9090),
+  'ContainerUserDataOptions.containerPort': gen(() => 4000),
+  'ContainerUserDataOptions.environment': gen(() => ({ MODE: 'b' })),
+  'ContainerUserDataOptions.name': gen(() => 'api'),
   'ManagedParentImageOptions.version': gen(() => '2023.x.x'),
 
   'ImageRecipeProps.name': gen(() => 'web2'),
@@ -449,6 +460,7 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'ImageProps.distributionConfigurationArn': gen(() => `${DIST_ARN}-2`),
   'ImageProps.buildTimeoutMinutes': op(() => 240),
   'ImageProps.tags': op(() => ({ team: 'api' })),
+  'ImageProps.executionRoleArn': gen(() => 'arn:aws:iam::123456789012:role/image-builder'),
   'ImageProps.dependsOn': op(() => inStack((stack) => [dependency(stack)])),
 
   'InfrastructureConfigurationProps.name': op(() => 'web2'),
@@ -462,6 +474,7 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'DistributionConfigurationProps.amiDescription': op(() => 'web AMI 2'),
   'DistributionConfigurationProps.description': op(() => 'distribution 2'),
   'DistributionConfigurationProps.tags': op(() => ({ team: 'api' })),
+  'DistributionConfigurationProps.amiParameterName': op(() => '/images/web/ami-id'),
   'ImagePipelineProps.name': op(() => 'web2'),
   'ImagePipelineProps.imageRecipeArn': op(() => RECIPE_ARN.replace('1.0.1', '1.0.2')),
   'ImagePipelineProps.infrastructureConfigurationArn': op(() => `${INFRA_ARN}-2`),
@@ -469,6 +482,7 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'ImagePipelineProps.schedule': op(() => ImageSchedule.cron('cron(0 4 ? * sun *)')),
   'ImagePipelineProps.description': op(() => 'patch rebuilds 2'),
   'ImagePipelineProps.tags': op(() => ({ team: 'api' })),
+  'ImagePipelineProps.executionRoleArn': op(() => 'arn:aws:iam::123456789012:role/image-builder'),
   'ImagePipelineProps.dependsOn': op(() => inStack((stack) => [dependency(stack)])),
   'LifecyclePolicyProps.name': op(() => 'web2'),
   'LifecyclePolicyProps.retention': op(() => ImageRetention.keepLast(5)),

@@ -60,9 +60,14 @@ describe('an AmiPipeline feeding a blue/green fleet in one stack', () => {
     expect(byType('aws_launch_template', 'Blue').map((r) => r.action)).toEqual(['unchanged']);
     expect(byType('aws_autoscaling_group', 'Blue').map((r) => r.action)).toEqual(['unchanged']);
     expect(byType('aws_lb_listener').map((r) => r.action)).toEqual(['unchanged']);
+    // the slot's in-use mark moves to the new AMI (resource_id forces a new tag)
+    expect(byType('aws_ec2_tag', 'Green').map((r) => r.action)).toEqual(['replaced']);
+    expect(byType('aws_ec2_tag', 'Blue').map((r) => r.action)).toEqual(['unchanged']);
     // In place: only the mutable-by-design resources that follow the new image: the
-    // published AMI id and the retention rule's recipe version.
+    // published AMI id, the recipe version tag of the distributed AMIs and the retention
+    // rule's recipe version.
     expect([...result.values()].filter((r) => r.action === 'updated').map((r) => `${r.type} ${r.changed.join(',')}`).sort()).toEqual([
+      'aws_imagebuilder_distribution_configuration distribution[0].ami_distribution_configuration.ami_tags.cdktf-immutable:recipe-version',
       'aws_imagebuilder_lifecycle_policy resource_selection[0].recipe[0].semantic_version',
       'aws_ssm_parameter value',
     ]);

@@ -1,6 +1,7 @@
 import { Token } from 'cdktf';
 import { ServerSettings, validateServerSettings } from '../../compute/server-settings';
 import { SUBNET_ID, VPC_ID } from '../../private/aws-ids';
+import { FLEET_NAME } from '../../private/image-names';
 import { isLiteral, show, Validator } from '../../private/validation';
 import { FleetLoadBalancer } from '../fleet-load-balancer';
 import { Capacity, FleetBaseProps, LifecycleHook, WarmUpAndDraining } from '../fleet-options';
@@ -26,7 +27,7 @@ export function validateFleetProps(check: Validator, props: FleetBaseProps): Che
   if (props.name !== undefined && Token.isUnresolved(props.name)) {
     check.fail(`name (${props.name}) is a token; pass a literal so that names can be checked against AWS limits at synth.`);
   }
-  check.pattern('name', props.name, /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/, 'letters, digits and hyphens (at most 64), not starting or ending with a hyphen');
+  check.pattern('name', props.name, FLEET_NAME, 'letters, digits and hyphens (at most 64), not starting or ending with a hyphen');
   if (props.name !== undefined && /^internal-/i.test(props.name)) {
     check.fail(`name ("${props.name}") must not start with "internal-", which AWS reserves for load balancer names.`);
   }

@@ -1,5 +1,6 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
+import { Ec2Tag } from '@cdktf/provider-aws/lib/ec2-tag';
 import { Fn, Op, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ImmutableLaunchTemplate } from '../../compute/immutable-launch-template';
@@ -10,6 +11,7 @@ import { Generation } from '../../immutability/generation';
 import { generationName, NameRule } from '../../immutability/naming';
 import { bareReference } from '../../immutability/reference';
 import { ResourcePolicy } from '../../immutability/resource-policy';
+import { inUseTagKey } from '../../private/image-names';
 import { Capacity, LifecycleHook, WarmPool } from '../fleet-options';
 import { FleetScaling } from '../fleet-scaling';
 import { EffectiveHealthCheck, TargetGroupRef } from './fleet-front-end';
@@ -42,6 +44,8 @@ export interface ServerGroup {
   readonly launchTemplate: ImmutableLaunchTemplate;
   readonly autoScalingGroup: AutoscalingGroup;
   readonly scalingPolicy?: AutoscalingPolicy;
+  /** The in-use mark on the AMI the generation runs. */
+  readonly inUseMark: Ec2Tag;
   readonly generation: Generation;
 }
 
@@ -163,7 +167,25 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
     // replaced with its group; its name is unique per group, so no collision
     lifecycle: { createBeforeDestroy: true },
   }) : undefined;
-  return { launchTemplate, autoScalingGroup, scalingPolicy, generation };
+  const inUseMark = markInUse(scope, props.base, props.slot, launchTemplate.image.imageId);
+  return { launchTemplate, autoScalingGroup, scalingPolicy, inUseMark, generation };
+}
+
+/**
+ * The in-use mark (id `InUse`): the tag `cdktf-immutable:in-use:<fleet>[:<slot>]` = `true`
+ * on the AMI the slot runs, so that an image pipeline's retention that lists the fleet
+ * never deletes it (see `ImageRetention.keepLast` `inUseByFleets`). Each fleet slot
+ * manages only its own key: another environment's mark on the same AMI stays when this
+ * slot moves off it. A new AMI moves the mark (create on the new AMI, then delete from the
+ * old one). The tag lives in the account and region of the stack, on that region's AMI.
+ */
+function markInUse(scope: Construct, fleet: string, slot: string | undefined, imageId: string): Ec2Tag {
+  return new Ec2Tag(scope, 'InUse', {
+    resourceId: imageId,
+    key: inUseTagKey(fleet, slot),
+    value: 'true',
+    lifecycle: { createBeforeDestroy: true },
+  });
 }
 
 /**

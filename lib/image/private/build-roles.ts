@@ -1,4 +1,5 @@
-import { ITerraformDependable } from 'cdktf';
+import { Fn, ITerraformDependable, Token } from 'cdktf';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -88,6 +89,48 @@ export function buildLifecycleRole(
     policyArn: `${arnPrefix()}:iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy`,
   });
   return { roleArn: role.arn, attachment };
+}
+
+/**
+ * The role Image Builder assumes to run the builds of the image and the pipeline
+ * (their `execution_role`): the `EC2ImageBuilderExecutionPolicy` managed policy, and
+ * `ssm:PutParameter` on exactly the AMI parameter in each distribution region (with
+ * `ec2:DescribeImages`, which Parameter Store needs to validate an `aws:ec2:image`
+ * value). Image Builder writes the parameter with this role during distribution.
+ */
+export function buildExecutionRole(
+  scope: Construct,
+  name: string,
+  parameterName: string,
+  regions: readonly string[],
+  tags: { readonly [key: string]: string } | undefined,
+  arnPrefix: () => string,
+): { readonly roleArn: string; readonly dependencies: ITerraformDependable[] } {
+  const role = new IamRole(scope, 'ExecutionRole', {
+    namePrefix: iamPrefix(name, 'ex'),
+    description: `Image Builder builds of ${name}: distribution and the AMI parameter`,
+    assumeRolePolicy: JSON.stringify(trustPolicy('imagebuilder.amazonaws.com')),
+    tags,
+  });
+  const managed = new IamRolePolicyAttachment(scope, 'ExecutionPolicy', {
+    role: role.name,
+    policyArn: `${arnPrefix()}:iam::aws:policy/EC2ImageBuilderExecutionPolicy`,
+  });
+  const account = new DataAwsCallerIdentity(scope, 'Account', {}).accountId;
+  // A parameter ARN has one "/" between "parameter" and a path name.
+  const path = Token.isUnresolved(parameterName) ? Fn.trimprefix(parameterName, '/') : parameterName.replace(/^\//, '');
+  const publish = new IamRolePolicy(scope, 'PublishAmiIdPolicy', {
+    role: role.id,
+    name: 'publish-ami-id',
+    policy: Fn.jsonencode({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'ssm:PutParameter', Resource: regions.map((region) => `${arnPrefix()}:ssm:${region}:${account}:parameter/${path}`) },
+        { Effect: 'Allow', Action: 'ec2:DescribeImages', Resource: '*' },
+      ],
+    }),
+  });
+  return { roleArn: role.arn, dependencies: [managed, publish] };
 }
 
 function trustPolicy(service: string): unknown {

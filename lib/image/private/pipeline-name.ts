@@ -1,12 +1,9 @@
 import { createHash } from 'crypto';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { PIPELINE_NAME } from '../../private/image-names';
 
-/** An AMI pipeline's name: short enough for `<name>-<component>` and the IAM name prefixes. */
-export const PIPELINE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
-
-/** What {@link PIPELINE_NAME} accepts, for error messages. */
-export const PIPELINE_NAME_RULE = '3 to 64 letters, digits, "_" or "-", starting with a letter or digit';
+export { PIPELINE_NAME, PIPELINE_NAME_RULE } from '../../private/image-names';
 
 /** `<stack>-<path below the stack>`, within {@link PIPELINE_NAME}. */
 export function defaultPipelineName(construct: Construct): string {

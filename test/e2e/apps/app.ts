@@ -5,7 +5,7 @@
  * (AWS_ENDPOINT_URL etc., see test/e2e/harness/env.ts); nothing here knows about moto.
  *
  * Inputs (environment):
- *   E2E_STACK         which stack to build: blue-green | replace | mutable | traffic-order | mutations | rollout
+ *   E2E_STACK         which stack to build: blue-green | replace | mutable | traffic-order | mutations | rollout | image-loop
  *   E2E_FLEET_ALARMS  rollout: "1" adds the fleet's own alarms (planned only: the AWS provider calls
  *                     CloudWatch with the RPCv2 CBOR protocol, which moto 5.2.5 does not serve)
  *   E2E_RELEASE_FILE  blue-green, traffic-order, rollout: the release file (written by `cdktf-immutable release`)
@@ -13,9 +13,13 @@
  *   E2E_USER_DATA     replace: the user data script
  *   E2E_MUTATION      mutations: JSON { profilePrefix, extraSecurityGroup, userData, rootVolumeGiB }
  *                     (the image comes from the SSM parameter /e2e/mutations/ami-id)
+ *   E2E_LOOP_ENV      image-loop: the environment (dev: its own load balancer; prod: a rule on
+ *                     dev's listener, from E2E_LOOP_SHARED = JSON { vpcId, subnetIds,
+ *                     listenerArn, securityGroupId }, dev's outputs)
+ *   E2E_CONTAINER     image-loop (dev): the container image the servers run, by digest
  *   CDKTF_OUTDIR      where to synthesize (cdktf's own variable)
  */
-import { App, TerraformStack } from 'cdktf';
+import { App, Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
@@ -23,7 +27,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { InstanceProfile } from '../../../lib';
-import { BlueGreenFleet, FleetScaling, ImageSource, loadReleaseFile, ReplaceFleet, UserData } from '../../../lib';
+import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, ImageSource, loadReleaseFile, ReplaceFleet, UserData } from '../../../lib';
 
 /**
  * moto 5.2.5 cannot take a volume's size from the AMI's snapshot (EC2 does), so it
@@ -202,6 +206,54 @@ class MutationsStack extends TerraformStack {
   }
 }
 
+/**
+ * The image loop (test/e2e/image-loop.e2e.test.ts): one environment per stack, both
+ * driven by their release files. dev owns the only load balancer and runs a container
+ * by digest; prod adds a listener rule to dev's listener in dev's VPC.
+ */
+class ImageLoopStack extends TerraformStack {
+  constructor(scope: Construct, id: string, environment: 'dev' | 'prod') {
+    super(scope, id);
+    new AwsProvider(this, 'aws', { region: 'eu-west-1' });
+    const release = loadReleaseFile(env('E2E_RELEASE_FILE'));
+    const slot = (image: string | null) => (image ? { image: ImageSource.fromAmiId(image) } : {});
+    const common = {
+      name: `e2e-loop-${environment}`,
+      capacity: { min: 1, max: 2 },
+      healthCheck: { gateTimeout: '3m' },
+      slots: { blue: slot(release.slots.blue.image), green: slot(release.slots.green.image) },
+      active: release.active,
+      canaryPercent: release.canary,
+    };
+    if (environment === 'dev') {
+      const { vpcId, subnetIds } = network(this, '10.50');
+      const fleet = new BlueGreenFleet(this, 'Web', {
+        ...common,
+        vpcId,
+        subnetIds,
+        server: { userData: UserData.forContainer({ image: env('E2E_CONTAINER'), name: 'web' }), blockDevices: MOTO_ROOT_VOLUME },
+      });
+      new TerraformOutput(this, 'shared', {
+        value: {
+          vpcId,
+          subnetIds,
+          listenerArn: fleet.listener.arn,
+          securityGroupId: Fn.element(fleet.loadBalancer!.securityGroups, 0),
+        },
+      });
+    } else {
+      const shared = JSON.parse(env('E2E_LOOP_SHARED')) as { vpcId: string; subnetIds: string[]; listenerArn: string; securityGroupId: string };
+      new BlueGreenFleet(this, 'Web', {
+        ...common,
+        vpcId: shared.vpcId,
+        subnetIds: shared.subnetIds,
+        loadBalancer: FleetLoadBalancer.fromListener({ listenerArn: shared.listenerArn, securityGroupId: shared.securityGroupId, priority: 10, pathPatterns: ['/prod/*'] }),
+        server: { userData: UserData.fromString('#!/bin/bash\necho prod\n'), blockDevices: MOTO_ROOT_VOLUME },
+      });
+    }
+  }
+}
+
 const app = new App();
 const stack = env('E2E_STACK');
 switch (stack) {
@@ -211,6 +263,14 @@ switch (stack) {
   case 'traffic-order': new TrafficOrderStack(app, 'e2e-traffic-order'); break;
   case 'mutations': new MutationsStack(app, 'e2e-mutations'); break;
   case 'rollout': new RolloutStack(app, 'e2e-rollout'); break;
+  case 'image-loop': {
+    const environment = env('E2E_LOOP_ENV');
+    if (environment !== 'dev' && environment !== 'prod') {
+      throw new Error(`test/e2e/apps/app.ts: E2E_LOOP_ENV must be dev or prod, got "${environment}"`);
+    }
+    new ImageLoopStack(app, `e2e-loop-${environment}`, environment);
+    break;
+  }
   default: throw new Error(`test/e2e/apps/app.ts: unknown E2E_STACK "${stack}"`);
 }
 app.synth();

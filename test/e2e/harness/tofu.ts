@@ -166,7 +166,7 @@ export async function stateResources(dir: string, extraEnv: Record<string, strin
 }
 
 /** The stacks of the e2e app (its E2E_STACK). */
-export type E2eStack = 'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 'mutations' | 'rollout';
+export type E2eStack = 'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 'mutations' | 'rollout' | 'image-loop';
 
 /**
  * Synthesizes the e2e app (test/e2e/apps/app.ts) into `outdir`; returns the stack folder.
@@ -182,7 +182,7 @@ export function synthE2eApp(stack: E2eStack, outdir: string, env: Record<string,
   if (result.status !== 0) {
     throw new Error(`synth of the e2e app (${stack}) failed:\n${result.stdout}\n${result.stderr}`);
   }
-  return join(outdir, 'stacks', `e2e-${stack}`);
+  return join(outdir, 'stacks', stack === 'image-loop' ? `e2e-loop-${env.E2E_LOOP_ENV}` : `e2e-${stack}`);
 }
 
 /** Runs the built command line. */

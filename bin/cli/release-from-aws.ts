@@ -1,0 +1,139 @@
+/**
+ * `release stage <env> --from-ssm <parameter>` and `--from-pipeline <name>`: the AMI id
+ * read from an SSM parameter (an AMI pipeline publishes every build's AMI id to one),
+ * checked to exist and be available in the environment's region. Only these two options
+ * load the AWS SDK, and only when they run (required here, inside the functions).
+ */
+import { CliError, EXIT_BAD_INPUT, EXIT_REFUSED } from './errors';
+import { AMI_ID, REGION, SSM_PARAMETER_NAME } from '../../lib/private/aws-ids';
+import { defaultAmiParameterName, PIPELINE_NAME, PIPELINE_NAME_RULE } from '../../lib/private/image-names';
+
+/** What the command sends: the request's input and the SDK command's name. */
+export interface AwsCommand {
+  readonly input: object;
+  readonly constructor: { readonly name: string };
+}
+
+/** The one method of an SDK v3 client that the command uses. */
+export interface AwsClient {
+  send(command: AwsCommand): Promise<any>;
+}
+
+/** The clients for `region`: SSM and EC2 of the AWS SDK v3 unless a test gives its own. */
+export interface AwsClients {
+  readonly ssm: AwsClient;
+  readonly ec2: AwsClient;
+  readonly commands: {
+    getParameter(input: { Name: string }): AwsCommand;
+    describeImages(input: { ImageIds: string[] }): AwsCommand;
+  };
+}
+
+/** Where the image comes from: the parameter to read and the `source` the release file records. */
+export interface AwsImageSource {
+  readonly parameter: string;
+  /** `ssm:<parameter>` or `pipeline:<name>`. */
+  readonly source: string;
+  /** The option as the user gave it, for messages. */
+  readonly option: string;
+}
+
+/** `--from-ssm <parameter>` or `--from-pipeline <name>` (exactly one is given). */
+export function awsImageSource(fromSsm: string | undefined, fromPipeline: string | undefined): AwsImageSource {
+  if (fromSsm !== undefined) {
+    if (!SSM_PARAMETER_NAME.test(fromSsm) || fromSsm.length > 2048) {
+      throw new CliError(`release stage: --from-ssm "${fromSsm}" is not an SSM parameter name; expected a path such as /images/web/ami-id.`);
+    }
+    return { parameter: fromSsm, source: `ssm:${fromSsm}`, option: `--from-ssm ${fromSsm}` };
+  }
+  const pipeline = fromPipeline!;
+  if (!PIPELINE_NAME.test(pipeline)) {
+    throw new CliError(`release stage: --from-pipeline "${pipeline}" is not an AMI pipeline name; expected ${PIPELINE_NAME_RULE} (the AmiPipeline's name).`);
+  }
+  const parameter = defaultAmiParameterName(pipeline);
+  return { parameter, source: `pipeline:${pipeline}`, option: `--from-pipeline ${pipeline} (parameter ${parameter})` };
+}
+
+/** The region of the environment: --region, else AWS_REGION, else AWS_DEFAULT_REGION. */
+export function awsRegion(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const region = option ?? (env.AWS_REGION || undefined) ?? (env.AWS_DEFAULT_REGION || undefined);
+  if (region === undefined) {
+    throw new CliError('release stage: no AWS region; pass --region <region> (the environment\'s region, e.g. eu-west-1) or set AWS_REGION.');
+  }
+  if (!REGION.test(region)) {
+    throw new CliError(`release stage: region "${region}" is not an AWS region name such as eu-west-1.`);
+  }
+  return region;
+}
+
+/** The SDK's clients for `region` (AWS_ENDPOINT_URL and the usual credential chain apply). */
+export function sdkClients(region: string): AwsClients {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const ssm = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
+  const ec2 = require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const config = { region, maxAttempts: 2, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
+  return {
+    ssm: new ssm.SSMClient(config) as unknown as AwsClient,
+    ec2: new ec2.EC2Client(config) as unknown as AwsClient,
+    commands: {
+      getParameter: (input) => new ssm.GetParameterCommand(input),
+      describeImages: (input) => new ec2.DescribeImagesCommand(input),
+    },
+  };
+}
+
+/**
+ * The AMI id in `from`'s parameter, after checking that the AMI exists and is
+ * `available` in `region`. Refusals (exit 1) name the AMI, its state and the region;
+ * a missing parameter, missing credentials or an unreachable endpoint are exit 2.
+ */
+export async function resolveAwsImage(from: AwsImageSource, region: string, clients: AwsClients): Promise<string> {
+  let value: string | undefined;
+  try {
+    const output = await clients.ssm.send(clients.commands.getParameter({ Name: from.parameter }));
+    value = output?.Parameter?.Value;
+  } catch (error) {
+    if (nameOf(error) === 'ParameterNotFound') {
+      throw new CliError(`release stage: ${from.option}: the SSM parameter ${from.parameter} does not exist in ${region}; check the name and the region (--region), or build the image first (an AMI pipeline publishes it with its first build).`, EXIT_BAD_INPUT);
+    }
+    throw unreachable(error, `read the SSM parameter ${from.parameter}`, region);
+  }
+  if (value === undefined || !AMI_ID.test(value)) {
+    throw new CliError(`release stage: refused: ${from.option}: the SSM parameter ${from.parameter} in ${region} holds ${JSON.stringify(value ?? null)}, not an AMI id; nothing was staged.`, EXIT_REFUSED);
+  }
+  let images: Array<{ ImageId?: string; State?: string }>;
+  try {
+    const output = await clients.ec2.send(clients.commands.describeImages({ ImageIds: [value] }));
+    images = output?.Images ?? [];
+  } catch (error) {
+    if (/^InvalidAMIID\./.test(nameOf(error) ?? '')) {
+      images = [];
+    } else {
+      throw unreachable(error, `describe the AMI ${value}`, region);
+    }
+  }
+  const image = images.find((i) => i.ImageId === value);
+  if (!image) {
+    throw new CliError(`release stage: refused: ${from.option}: the AMI ${value} does not exist in ${region} (deregistered, or built in another region); nothing was staged.`, EXIT_REFUSED);
+  }
+  if (image.State !== 'available') {
+    throw new CliError(`release stage: refused: ${from.option}: the AMI ${value} in ${region} is ${image.State ?? 'in an unknown state'}, not available; nothing was staged. Stage it once it is available.`, EXIT_REFUSED);
+  }
+  return value;
+}
+
+function nameOf(error: unknown): string | undefined {
+  return (error as { name?: string; Code?: string } | undefined)?.name ?? (error as { Code?: string } | undefined)?.Code;
+}
+
+/** Missing credentials, an unreachable endpoint, a denied call: exit 2, nothing written. */
+function unreachable(error: unknown, what: string, region: string): CliError {
+  const name = nameOf(error);
+  const message = (error as Error)?.message ?? String(error);
+  if (name === 'CredentialsProviderError') {
+    return new CliError(`release stage: no AWS credentials to ${what} in ${region} (${message}); configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID...) and run it again. Nothing was staged.`, EXIT_BAD_INPUT);
+  }
+  const endpoint = process.env.AWS_ENDPOINT_URL ? ` at ${process.env.AWS_ENDPOINT_URL}` : '';
+  return new CliError(`release stage: could not ${what} in ${region}${endpoint}: ${name ? `${name}: ` : ''}${message}. Nothing was staged.`, EXIT_BAD_INPUT);
+}

@@ -1,0 +1,222 @@
+import { spawn, spawnSync } from 'child_process';
+import { mkdtempSync, readFileSync } from 'fs';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import { AddressInfo } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { BUILT_CLI, runCli } from './run-cli';
+import { awsImageSource, AwsClients, AwsCommand, awsRegion, resolveAwsImage } from '../../bin/cli/release-from-aws';
+import { CliError } from '../../bin/cli/errors';
+import { parseReleaseFile } from '../../lib/release';
+
+const AMI = 'ami-0123456789abcdef0';
+
+/** Fake SDK clients at the client boundary: each `send` returns or throws what the test says, and records the command. */
+function fakeClients(answers: { ssm: () => unknown; ec2: () => unknown }): { clients: AwsClients; sent: Array<{ command: string; input: object }> } {
+  const sent: Array<{ command: string; input: object }> = [];
+  const command = (name: string) => (input: object): AwsCommand => ({ input, constructor: { name } } as AwsCommand);
+  const client = (answer: () => unknown) => ({
+    send: async (c: AwsCommand) => {
+      sent.push({ command: c.constructor.name, input: c.input });
+      return answer();
+    },
+  });
+  return {
+    clients: {
+      ssm: client(answers.ssm),
+      ec2: client(answers.ec2),
+      commands: { getParameter: command('GetParameterCommand'), describeImages: command('DescribeImagesCommand') },
+    },
+    sent,
+  };
+}
+const fail = (name: string, message = name) => () => { throw Object.assign(new Error(message), { name }); };
+const parameter = (value: string) => () => ({ Parameter: { Name: '/images/web/ami-id', Value: value } });
+const images = (...list: Array<{ ImageId: string; State: string }>) => () => ({ Images: list });
+
+describe('release stage --from-ssm / --from-pipeline: resolving the AMI (SDK mocked at the client)', () => {
+  const fromPipeline = awsImageSource(undefined, 'web');
+
+  test('--from-pipeline reads the pipeline\'s parameter by the same rule AmiPipeline publishes it under', () => {
+    expect(fromPipeline).toEqual({ parameter: '/images/web/ami-id', source: 'pipeline:web', option: '--from-pipeline web (parameter /images/web/ami-id)' });
+    expect(awsImageSource('/platform/api/ami', undefined)).toMatchObject({ parameter: '/platform/api/ami', source: 'ssm:/platform/api/ami' });
+  });
+
+  test('an available AMI: GetParameter, then DescribeImages of that id', async () => {
+    const { clients, sent } = fakeClients({ ssm: parameter(AMI), ec2: images({ ImageId: AMI, State: 'available' }) });
+    await expect(resolveAwsImage(fromPipeline, 'eu-west-1', clients)).resolves.toBe(AMI);
+    expect(sent).toEqual([
+      { command: 'GetParameterCommand', input: { Name: '/images/web/ami-id' } },
+      { command: 'DescribeImagesCommand', input: { ImageIds: [AMI] } },
+    ]);
+  });
+
+  test.each<[string, { ssm: () => unknown; ec2: () => unknown }, number, RegExp]>([
+    ['a deregistered AMI', { ssm: parameter(AMI), ec2: images() }, 1, /refused: --from-pipeline web .*the AMI ami-0123456789abcdef0 does not exist in eu-west-1.*nothing was staged/],
+    ['an unknown AMI id (EC2 error)', { ssm: parameter(AMI), ec2: fail('InvalidAMIID.NotFound') }, 1, /the AMI ami-0123456789abcdef0 does not exist in eu-west-1/],
+    ['a pending AMI', { ssm: parameter(AMI), ec2: images({ ImageId: AMI, State: 'pending' }) }, 1, /the AMI ami-0123456789abcdef0 in eu-west-1 is pending, not available/],
+    ['a parameter that holds no AMI id', { ssm: parameter('latest'), ec2: images() }, 1, /holds "latest", not an AMI id/],
+    ['a missing parameter', { ssm: fail('ParameterNotFound'), ec2: images() }, 2, /the SSM parameter \/images\/web\/ami-id does not exist in eu-west-1; check the name and the region/],
+    ['no credentials', { ssm: fail('CredentialsProviderError', 'Could not load credentials from any providers'), ec2: images() }, 2, /no AWS credentials to read the SSM parameter .* configure credentials/],
+    ['access denied', { ssm: fail('AccessDeniedException', 'not authorized to perform ssm:GetParameter'), ec2: images() }, 2, /could not read the SSM parameter \/images\/web\/ami-id in eu-west-1: AccessDeniedException: not authorized/],
+  ])('%s: the exit code and message name it', async (_what, answers, code, message) => {
+    const { clients } = fakeClients(answers);
+    const error = await resolveAwsImage(fromPipeline, 'eu-west-1', clients).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(code);
+    expect((error as CliError).message).toMatch(message);
+  });
+
+  test('the region: --region, else AWS_REGION, else AWS_DEFAULT_REGION; none is bad input naming the fix', () => {
+    expect(awsRegion('eu-central-1', { AWS_REGION: 'eu-west-1' })).toBe('eu-central-1');
+    expect(awsRegion(undefined, { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'us-east-1' })).toBe('eu-west-1');
+    expect(awsRegion(undefined, { AWS_DEFAULT_REGION: 'us-east-1' })).toBe('us-east-1');
+    expect(() => awsRegion(undefined, {})).toThrow(/no AWS region; pass --region <region>/);
+    expect(() => awsRegion('Europe', {})).toThrow(/region "Europe" is not an AWS region name/);
+  });
+
+  test('bad parameter and pipeline names are refused before any call', () => {
+    expect(() => awsImageSource('/a//b', undefined)).toThrow(/--from-ssm "\/a\/\/b" is not an SSM parameter name/);
+    expect(() => awsImageSource(undefined, 'w')).toThrow(/--from-pipeline "w" is not an AMI pipeline name/);
+  });
+});
+
+// ---------------------------------------------------------------------------------
+// The built command with the real SDK, against a local endpoint (AWS_ENDPOINT_URL)
+// that answers GetParameter (JSON) and DescribeImages (EC2 query XML) like AWS.
+
+interface Fake { parameter?: string; state?: string; calls: string[] }
+
+function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      if (target === 'AmazonSSM.GetParameter') {
+        fake.calls.push(`GetParameter ${JSON.parse(body).Name}`);
+        if (fake.parameter === undefined) {
+          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+          res.end(JSON.stringify({ __type: 'ParameterNotFound', message: 'not found' }));
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ Parameter: { Name: JSON.parse(body).Name, Type: 'String', Value: fake.parameter, Version: 1 } }));
+        return;
+      }
+      const form = new URLSearchParams(body);
+      if (form.get('Action') === 'DescribeImages') {
+        const id = form.get('ImageId.1')!;
+        fake.calls.push(`DescribeImages ${id}`);
+        const items = fake.state ? `<item><imageId>${id}</imageId><imageState>${fake.state}</imageState></item>` : '';
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(`<DescribeImagesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><imagesSet>${items}</imagesSet></DescribeImagesResponse>`);
+        return;
+      }
+      res.writeHead(400);
+      res.end();
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+}
+
+/** The built command, asynchronously (the fake endpoint runs in this process). */
+function cliAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BUILT_CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('release stage --from-ssm / --from-pipeline: the built command', () => {
+  const creds = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
+  let dir: string;
+  let fake: Fake;
+  let aws: { server: Server; url: string };
+  beforeAll(async () => {
+    fake = { calls: [] };
+    aws = await fakeAws(fake);
+  });
+  afterAll(() => new Promise<void>((resolve) => aws.server.close(() => resolve())));
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'releases-aws-'));
+    expect(runCli(['release', 'init', 'dev', '--dir', dir]).code).toBe(0);
+    fake.calls = [];
+  });
+  const file = () => readFileSync(join(dir, 'dev.json'), 'utf8');
+
+  test('--from-pipeline stages the AMI of the pipeline\'s parameter and records where it came from', async () => {
+    fake.parameter = AMI;
+    fake.state = 'available';
+    const result = await cliAsync(['release', 'stage', 'dev', '--from-pipeline', 'web', '--dir', dir], { ...creds, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: aws.url });
+    expect(result.stderr).not.toMatch(/cdktf-immutable:/); // (the SDK may warn about the node version)
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/staged ami-0123456789abcdef0 in slot blue/);
+    expect(fake.calls).toEqual(['GetParameter /images/web/ami-id', `DescribeImages ${AMI}`]);
+    expect(parseReleaseFile(file(), 'dev.json').slots.blue).toMatchObject({ image: AMI, source: 'pipeline:web' });
+  });
+
+  test('--from-ssm with --region records ssm:<parameter>', async () => {
+    fake.parameter = AMI;
+    fake.state = 'available';
+    const result = await cliAsync(['release', 'stage', 'dev', '--from-ssm', '/platform/api/ami', '--region', 'eu-central-1', '--dir', dir], { ...creds, AWS_ENDPOINT_URL: aws.url });
+    expect(result.code).toBe(0);
+    expect(parseReleaseFile(file(), 'dev.json').slots.blue).toMatchObject({ image: AMI, source: 'ssm:/platform/api/ami' });
+  });
+
+  test.each<[string, Partial<Fake>, number, RegExp]>([
+    ['an AMI that does not exist: refused', { parameter: AMI, state: undefined }, 1, /refused: --from-ssm \/images\/web\/ami-id: the AMI ami-0123456789abcdef0 does not exist in eu-west-1/],
+    ['an AMI that is not available: refused', { parameter: AMI, state: 'failed' }, 1, /the AMI ami-0123456789abcdef0 in eu-west-1 is failed, not available/],
+    ['a missing parameter: bad input', { parameter: undefined }, 2, /the SSM parameter \/images\/web\/ami-id does not exist in eu-west-1/],
+  ])('%s, the file untouched', async (_what, state, code, message) => {
+    Object.assign(fake, { parameter: undefined, state: undefined }, state);
+    const before = file();
+    const result = await cliAsync(['release', 'stage', 'dev', '--from-ssm', '/images/web/ami-id', '--dir', dir], { ...creds, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: aws.url });
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(message);
+    expect(file()).toBe(before);
+  });
+
+  test('an unreachable endpoint: exit 2, nothing written', async () => {
+    const before = file();
+    const result = await cliAsync(['release', 'stage', 'dev', '--from-pipeline', 'web', '--dir', dir], { ...creds, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/could not read the SSM parameter \/images\/web\/ami-id in eu-west-1 at http:\/\/127\.0\.0\.1:9: .*Nothing was staged/);
+    expect(file()).toBe(before);
+  });
+
+  test('no credentials: exit 2, nothing written', async () => {
+    const before = file();
+    const none = join(dir, 'none');
+    const result = await cliAsync(['release', 'stage', 'dev', '--from-pipeline', 'web', '--dir', dir],
+      { AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: none, AWS_SHARED_CREDENTIALS_FILE: none, AWS_ENDPOINT_URL: aws.url });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no AWS credentials to read the SSM parameter \/images\/web\/ami-id in eu-west-1/);
+    expect(file()).toBe(before);
+  });
+
+  test('the other release commands never load the AWS SDK', () => {
+    const main = join(BUILT_CLI, '..', 'cli', 'main.js');
+    const script = `const io = { out() {}, err() {} };
+      const code = require(${JSON.stringify(main)}).main(['release', 'stage', 'dev', '--image', '${AMI}', '--dir', ${JSON.stringify(dir)}], io);
+      console.log(code, Object.keys(require.cache).filter((k) => k.includes('@aws-sdk')).length);`;
+    const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(result.stdout.trim()).toBe('0 0');
+  });
+
+  test.each<[string, string[], RegExp]>([
+    ['two sources', ['--from-pipeline', 'web', '--image', AMI], /give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter> or --from-pipeline <name>/],
+    ['--region without an AWS source', ['--image', AMI, '--region', 'eu-west-1'], /--region is only for --from-ssm and --from-pipeline/],
+    ['no region', ['--from-pipeline', 'web'], /no AWS region; pass --region <region>/],
+    ['a bad pipeline name', ['--from-pipeline', 'a b', '--region', 'eu-west-1'], /--from-pipeline "a b" is not an AMI pipeline name/],
+  ])('%s: exit 2 before any call', async (_what, args, message) => {
+    const result = await cliAsync(['release', 'stage', 'dev', ...args, '--dir', dir], { ...creds, AWS_ENDPOINT_URL: aws.url });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(fake.calls).toEqual([]);
+  });
+});
