@@ -1,8 +1,14 @@
 /**
  * Runs OpenTofu (from the e2e toolchain) in a synthesized stack folder, and reads plans.
+ *
+ * The e2e files run in parallel jest workers (scripts/e2e.sh), so everything here is safe
+ * for that: each file works in its own temporary folder (its synth output, `.terraform`,
+ * plans and, through synthE2eApp, its state), and `tofu init`, the only command that
+ * writes to the shared provider plugin cache (TF_PLUGIN_CACHE_DIR, which OpenTofu does not
+ * lock), runs under a lock of that cache (withInitLock).
  */
 import { spawn, spawnSync } from 'child_process';
-import { copyFileSync, readFileSync } from 'fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
@@ -28,8 +34,70 @@ export function tofuEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...extra };
 }
 
-/** Runs tofu asynchronously (so jest's timers and the moto server keep running). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `run` holding the lock of the plugin cache `cacheDir` (a folder next to it, taken
+ * with mkdir, which is atomic; a lock whose holder process is gone is taken over). The
+ * wait is asynchronous, so jest's timers and the file's moto server keep running.
+ */
+export async function withInitLock<T>(cacheDir: string | undefined, run: () => Promise<T>): Promise<T> {
+  if (!cacheDir) {
+    return run();
+  }
+  const lock = `${resolve(cacheDir)}.init-lock`;
+  const owner = `${process.pid}`;
+  for (const started = Date.now(); ;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), owner);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    } catch {
+      // being taken or released right now
+    }
+    if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() - started > 10 * 60 * 1000) {
+      throw new Error(`waited 10 minutes for the plugin cache lock ${lock} (held by process ${holder}); if no e2e test runs, delete it`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  try {
+    return await run();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs tofu asynchronously (so jest's timers and the moto server keep running). `init`
+ * runs under the lock of the plugin cache it uses (withInitLock).
+ */
 export function tofu(dir: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
+  if (args[0] === 'init') {
+    return withInitLock(tofuEnv(extraEnv).TF_PLUGIN_CACHE_DIR, () => runTofu(dir, args, extraEnv));
+  }
+  return runTofu(dir, args, extraEnv);
+}
+
+function runTofu(dir: string, args: readonly string[], extraEnv: Record<string, string>): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(tofuBin(), [...args], { cwd: dir, env: tofuEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -146,10 +214,16 @@ export type E2eStack = 'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 
 /**
  * Synthesizes the e2e app (test/e2e/apps/app.ts) into `outdir`; returns the stack folder.
  * `requires` are preloaded before ts-node (the cdktn test runs the app on cdktn that way).
+ *
+ * The state stays in `outdir` (a tofu override file in the stack folder sets the
+ * local backend's path): cdktf's default path is terraform.<stack>.tfstate in the folder
+ * the app runs in, the repository, which every file using the same stack (and every
+ * earlier run) would share.
  */
 export function synthE2eApp(stack: E2eStack, outdir: string, env: Record<string, string>, requires: readonly string[] = []): string {
   const preload = requires.flatMap((module) => ['--require', module]);
-  const result = spawnSync(process.execPath, [...preload, '--require', 'ts-node/register/transpile-only', join(ROOT, 'test', 'e2e', 'apps', 'app.ts')], {
+  // the runner of cdktf.json: transpile cache, cheap stack traces (about 1 s a synth instead of 3-5 s)
+  const result = spawnSync(process.execPath, [...preload, '--require', join(ROOT, 'scripts', 'ts-node', 'register.js'), join(ROOT, 'test', 'e2e', 'apps', 'app.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env, E2E_STACK: stack, CDKTF_OUTDIR: outdir },
     encoding: 'utf8',
@@ -157,7 +231,14 @@ export function synthE2eApp(stack: E2eStack, outdir: string, env: Record<string,
   if (result.status !== 0) {
     throw new Error(`synth of the e2e app (${stack}) failed:\n${result.stdout}\n${result.stderr}`);
   }
-  return join(outdir, 'stacks', `e2e-${stack}`);
+  const dir = join(outdir, 'stacks', `e2e-${stack}`);
+  keepStateIn(dir, join(resolve(outdir), `${stack}.tfstate`));
+  return dir;
+}
+
+/** Points the local backend of the stack folder `dir` at `stateFile` (a tofu override file). */
+export function keepStateIn(dir: string, stateFile: string): void {
+  writeFileSync(join(dir, 'e2e_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: stateFile } } } }));
 }
 
 /** Runs the built command line. */
