@@ -191,20 +191,27 @@ export function logPlan(scenario: string, plan: PlanJson): void {
   console.log(`[e2e] ${scenario}: ${JSON.stringify(actionCounts(plan))}\n${Object.entries(planActions(plan)).map(([a, x]) => `  ${x.padEnd(14)} ${a}`).join('\n') || '  (no changes)'}`);
 }
 
-/** The state as `tofu show -json` prints it: resources by address. */
+interface RawState {
+  resources?: Array<{ module?: string; mode: string; type: string; name: string; instances?: Array<{ index_key?: string | number; attributes: any }> }>;
+}
+
+/**
+ * The state, resources by address with their attribute values, as `tofu show -json`
+ * prints them (`values`). Read with `tofu state pull`, which starts no provider: 0.1 s
+ * instead of about 2 CPU-seconds for loading the AWS provider's schema. Both give the same
+ * addresses and values (compared on the state of every e2e stack after a full run).
+ */
 export async function stateResources(dir: string, extraEnv: Record<string, string>): Promise<Record<string, { type: string; values: any }>> {
-  const shown = await tofuOk(dir, ['show', '-json', '-no-color'], extraEnv);
-  const json = JSON.parse(shown.stdout);
+  const pulled = await tofuOk(dir, ['state', 'pull'], extraEnv);
+  const raw = (pulled.stdout.trim() === '' ? {} : JSON.parse(pulled.stdout)) as RawState;
   const out: Record<string, { type: string; values: any }> = {};
-  const walk = (module: any) => {
-    for (const r of module?.resources ?? []) {
-      out[r.address] = { type: r.type, values: r.values };
+  for (const resource of raw.resources ?? []) {
+    const address = `${resource.module ? `${resource.module}.` : ''}${resource.mode === 'data' ? 'data.' : ''}${resource.type}.${resource.name}`;
+    for (const instance of resource.instances ?? []) {
+      const key = instance.index_key === undefined ? '' : `[${JSON.stringify(instance.index_key)}]`;
+      out[address + key] = { type: resource.type, values: instance.attributes };
     }
-    for (const child of module?.child_modules ?? []) {
-      walk(child);
-    }
-  };
-  walk(json.values?.root_module);
+  }
   return out;
 }
 
