@@ -15,10 +15,13 @@ cd "$root"
 unset TF_CLI_CONFIG_FILE
 eval "$(bash scripts/e2e-toolchain.sh)"
 export TF_IN_AUTOMATION=1
-# Providers are linked, not copied, into each stack's .terraform (the aws provider is ~900 MB).
-# One cache per toolchain: a rebuilt provider never meets a checksum cached for another.
-export TF_PLUGIN_CACHE_DIR="${TF_PLUGIN_CACHE_DIR:-$E2E_TOOLCHAIN_DIR/plugin-cache}"
-mkdir -p "$TF_PLUGIN_CACHE_DIR"
+# Providers are linked, not copied, into each stack's .terraform from a plugin cache: one
+# per jest worker under this folder (test/e2e/harness/tofu.ts), removed afterwards. A cache
+# shared by parallel files (or by other runs on the machine) is not safe: a tofu init
+# rewrites it while another file's plan runs a provider from it.
+E2E_PLUGIN_CACHE_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/e2e-plugin-caches-XXXXXX")"
+export E2E_PLUGIN_CACHE_ROOT
+trap 'rm -rf "$E2E_PLUGIN_CACHE_ROOT"' EXIT
 node scripts/build-dist.js
 files=$(find test/e2e -name '*.e2e.test.ts' | wc -l)
 workers="${E2E_WORKERS:-$(( files < 8 ? files : 8 ))}"

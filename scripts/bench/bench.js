@@ -4,7 +4,10 @@
  * separate processes (default 5). Writes BENCHMARKS.md and benchmarks.json.
  *
  *   BENCH_RUNS=5          processes per measurement (>= 5 for published figures)
- *   BENCH_QUICK=1         smoke test (CI): 1 run, small N, no npm test, results to a temp dir
+ *   BENCH_QUICK=1         smoke test (CI): 1 run, small N, no test suites, results to a temp dir
+ *   BENCH_E2E=1           also time one warm `npm run test:e2e` (8 min or so; the toolchain
+ *                         must be built); without it the e2e figures of the previous
+ *                         benchmarks.json in BENCH_OUT are kept
  *   BENCH_OUT=<folder>    where to write the results (default: the repository root)
  *   BENCH_RENDER=<json>   only re-write BENCHMARKS.md from a saved benchmarks.json
  */
@@ -145,19 +148,12 @@ for (let i = 0; i < runs; i++) {
 const dockerHash = { files: hashedFiles, hashMs: Math.round(median(hashTimes)), process: hashProcess };
 console.log(`docker context hash: ${dockerHash.hashMs} ms for ${hashedFiles} files (median of ${runs}, hashing only)`);
 
-// 5. npm test wall time.
-let npmTest = null;
-if (!quick) {
-  const walls = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync('npm', ['test', '--silent'], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-    if (result.status !== 0) throw new Error(`npm test failed:\n${result.stderr.slice(-2000)}`);
-    walls.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  npmTest = { runs, wallMs: Math.round(median(walls)), wallMsAll: walls.map(Math.round) };
-  console.log(`npm test: ${npmTest.wallMs} ms (median of ${runs})`);
-}
+// 5. The test suites: npm test (not in quick mode) and, with BENCH_E2E=1, npm run test:e2e
+//    (scripts/bench/test-suite.js).
+const testSuite = require('./test-suite');
+const npmTest = quick ? null : testSuite.measureNpmTest({ root, runs, work });
+const e2eMeasuredNow = !quick && process.env.BENCH_E2E === '1';
+const e2e = quick ? null : testSuite.e2eFigures({ root, work, outDir, measure: e2eMeasuredNow });
 
 const results = {
   date: new Date().toISOString(),
@@ -171,12 +167,14 @@ const results = {
   scaling,
   dockerHash,
   npmTest,
+  e2e,
+  e2eMeasuredNow,
 };
 const goals = [
   ['whole app synth / root-import load (<= 1.0)', results.baseline.ratioToLoadOnly <= 1.0, `${results.baseline.ratioToLoadOnly}`],
   ['whole app peak RSS < 200 MiB', app.peakRssMiB < 200, `${app.peakRssMiB} MiB`],
   [`${scales[scales.length - 1]} services x 3 environments < 15 s`, scaling[scaling.length - 1].wallMs < 15000, `${(scaling[scaling.length - 1].wallMs / 1000).toFixed(1)} s`],
-  ['npm test < 60 s', npmTest === null || npmTest.wallMs < 60000, npmTest ? `${(npmTest.wallMs / 1000).toFixed(1)} s` : 'not measured (quick)'],
+  ...testSuite.goals(npmTest, e2e),
 ];
 results.goals = goals.map(([goal, met, value]) => ({ goal, met, value }));
 fs.writeFileSync(path.join(outDir, 'benchmarks.json'), JSON.stringify(results, null, 2) + '\n');
@@ -231,10 +229,7 @@ function markdown(r) {
     '',
     ...PROFILE_NOTES,
     '',
-    '## Test suite',
-    '',
-    r.npmTest ? `\`npm test\`: **${(r.npmTest.wallMs / 1000).toFixed(1)} s** (median of ${r.npmTest.runs}; runs: ${r.npmTest.wallMsAll.map((x) => (x / 1000).toFixed(1)).join(', ')} s).` : '`npm test` not measured in quick mode.',
-    '',
+    ...require('./test-suite').markdown(r),
   ];
   // Measurements that bench.js does not take itself (the e2e toolchain's cold build)
   // live in scripts/bench/toolchain.md and are carried over unchanged.

@@ -3,9 +3,9 @@
  *
  * The e2e files run in parallel jest workers (scripts/e2e.sh), so everything here is safe
  * for that: each file works in its own temporary folder (its synth output, `.terraform`,
- * plans and, through synthE2eApp, its state), and `tofu init`, the only command that
- * writes to the shared provider plugin cache (TF_PLUGIN_CACHE_DIR, which OpenTofu does not
- * lock), runs under a lock of that cache (withInitLock).
+ * plans and, through synthE2eApp, its state), each jest worker has its own provider plugin
+ * cache (pluginCache), and `tofu init`, the only command that writes a plugin cache (which
+ * OpenTofu does not lock), runs under a lock of that cache (withInitLock).
  */
 import { spawn, spawnSync } from 'child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
@@ -29,9 +29,30 @@ function tofuBin(): string {
   return bin;
 }
 
-/** Environment for tofu: the toolchain's, automation mode, plus `extra` (the moto endpoint). */
+/**
+ * The provider plugin cache of this jest worker: a folder of its own under
+ * E2E_PLUGIN_CACHE_ROOT (scripts/e2e.sh makes one per run and removes it afterwards). One
+ * worker runs one file at a time, and its tofu commands one at a time, so nothing else
+ * writes this cache while a command of this file runs a provider from it. A shared cache
+ * is not safe: a `tofu init` without a lock file entry for a provider installs it into the
+ * cache again, deleting the folder first, and a plan of another file starting that
+ * provider at that moment fails ("fork/exec ...terraform-provider-aws_v6.25.0: no such
+ * file or directory").
+ */
+function pluginCache(): string | undefined {
+  const root = process.env.E2E_PLUGIN_CACHE_ROOT;
+  if (!root) {
+    return process.env.TF_PLUGIN_CACHE_DIR;
+  }
+  const dir = join(root, `worker-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Environment for tofu: the toolchain's, automation mode, this worker's plugin cache, plus `extra` (the moto endpoint). */
 export function tofuEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...extra };
+  const cache = pluginCache();
+  return { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...(cache ? { TF_PLUGIN_CACHE_DIR: cache } : {}), ...extra };
 }
 
 function alive(pid: number): boolean {
