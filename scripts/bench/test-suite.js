@@ -98,7 +98,11 @@ function measureE2e({ root, work }) {
   try {
     run = timedJest(root, ['run', 'test:e2e'], path.join(work, 'e2e.json'));
   } catch (error) {
-    console.error(error.message);
+    // the log leaves with the bench's work folder: keep it, and name the failed tests
+    const kept = path.join(require('os').tmpdir(), `bench-e2e-${Date.now()}.log`);
+    fs.writeFileSync(kept, error.run?.log ?? error.message);
+    const failed = (error.run?.log ?? '').split('\n').filter((line) => /^\s*(✕|●)/.test(line));
+    console.error(`npm run test:e2e failed; its log: ${kept}\n${[...new Set(failed)].join('\n')}`);
     run = { ...error.run, failed: true };
   }
   if (!run.json) {
