@@ -19,6 +19,7 @@ const modules = path.join(DEPS_DIR, 'node_modules');
 module.exports = {
   ...base,
   globalSetup: undefined,
+  globalTeardown: undefined,
   setupFiles: ['<rootDir>/scripts/cdktn/jest-setup.js'],
   testPathIgnorePatterns: [
     ...base.testPathIgnorePatterns,

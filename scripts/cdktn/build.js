@@ -32,20 +32,13 @@ function fail(message) {
   process.exit(1);
 }
 
-/** dist/ must exist and be newer than every source file of lib/ and bin/. */
+/** dist/ must be built from the current lib/ and bin/ (scripts/build-dist.js writes its key). */
 function checkDist() {
   if (!fs.existsSync(path.join(DIST, 'lib', 'index.js'))) {
     fail('dist/lib/index.js is missing; run "npm run build" first.');
   }
-  const built = fs.statSync(path.join(DIST, 'lib', 'index.js')).mtimeMs;
-  const sources = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
-  });
-  const stale = [...sources(path.join(ROOT, 'lib')), ...sources(path.join(ROOT, 'bin'))]
-    .filter((file) => fs.statSync(file).mtimeMs > built);
-  if (stale.length > 0) {
-    fail(`dist/ is older than ${path.relative(ROOT, stale[0])}${stale.length > 1 ? ` and ${stale.length - 1} more` : ''}; run "npm run build" first.`);
+  if (!require('../build-dist').isFresh()) {
+    fail('dist/ was not built from the current lib/ and bin/; run "npm run build" first.');
   }
 }
 

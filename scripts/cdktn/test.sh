@@ -2,7 +2,8 @@
 # npm run test:cdktn: tests the CDK Terrain (cdktn) build of cdktf-immutable.
 #  1. installs cdktn, @cdktn/provider-aws and constructs (scripts/cdktn/config.js) into a
 #     cache folder outside the repository, reused while complete (scripts/cdktn/deps.js);
-#  2. builds dist/ and the cdktn package (npm run build, npm run build:cdktn);
+#  2. builds dist/ if lib/ or bin/ changed (scripts/build-dist.js, so the build of npm test
+#     is reused) and the cdktn package (npm run build:cdktn);
 #  3. runs the unit suites with cdktf resolved to cdktn (jest.cdktn.config.js);
 #  4. installs the packed cdktn-immutable into a fresh consumer project with only cdktn
 #     peers, type-checks its declarations (no skipLibCheck), checks the command line and
@@ -26,7 +27,7 @@ deps="$(node scripts/cdktn/deps.js)" || { echo "cdktn: 0 passed, 0 failed"; echo
 [ -d "$deps/node_modules/cdktn" ] || { echo "cdktn: 0 passed, 0 failed"; echo "[cdktn] scripts/cdktn/deps.js printed '$deps', not a folder with node_modules/cdktn"; exit 1; }
 
 say "build: dist/ and the cdktn package"
-if ! { npm run --silent build && npm run --silent build:cdktn; }; then
+if ! { node scripts/build-dist.js && npm run --silent build:cdktn; }; then
   echo "cdktn: 0 passed, 0 failed"; echo "[cdktn] the build failed"; exit 1
 fi
 tarball="$(ls "$root"/build/cdktn/cdktn-immutable-*.tgz)"

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { runCli } from './run-cli';
+import { runBuiltCli, runCli } from './run-cli';
 import { formatReleaseFile, parseReleaseFile, ReleaseFile } from '../../lib/release';
 
 const AMI_1 = 'ami-0123456789abcdef0';
@@ -93,7 +93,8 @@ describe('release: the happy path', () => {
   });
 
   test('the releases folder can come from the environment', () => {
-    expect(runCli(['release', 'init', 'dev'], { env: { CDKTF_IMMUTABLE_RELEASES: dir } }).code).toBe(0);
+    // the built command, so that the variable is read from a real process environment
+    expect(runBuiltCli(['release', 'init', 'dev'], { env: { CDKTF_IMMUTABLE_RELEASES: dir } }).code).toBe(0);
     expect(existsSync(join(dir, 'dev.json'))).toBe(true);
   });
 });
@@ -162,7 +163,7 @@ describe('release: bad input (exit 2)', () => {
   });
 
   test('no subcommand prints the usage with exit 2', () => {
-    const result = runCli(['release']);
+    const result = runBuiltCli(['release']);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/release stage <env> --image <ami-id>/);
   });

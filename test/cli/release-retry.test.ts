@@ -2,12 +2,13 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'fs';
 import { hostname, tmpdir } from 'os';
 import { join } from 'path';
-import { BUILT_CLI, runCli } from './run-cli';
+import { builtCli, runBuiltCli, runCli } from './run-cli';
 import { emptyRelease, formatReleaseFile, parseReleaseFile, ReleaseFile, stageRelease } from '../../lib/release';
 
 /**
  * The release commands are safe to retry: each case of issue 13 ("Release commands are
- * safe to retry"), run on the built command line.
+ * safe to retry"). Commands run in this process (runCli); the built command line runs
+ * where the process matters: a refusal's exit code, commands at once, a crash, a pipe.
  */
 const AMI_1 = 'ami-0123456789abcdef0';
 const AMI_2 = 'ami-0fedcba9876543210';
@@ -38,7 +39,7 @@ describe('rollback and promote are safe to retry (exit 1, nothing written)', () 
   test('a second rollback is refused and says the state', () => {
     ok('rollback', 'dev');
     const before = raw();
-    const again = release('rollback', 'dev');
+    const again = runBuiltCli(['release', 'rollback', 'dev', '--dir', dir]);
     expect(again.code).toBe(1);
     expect(again.stdout).toBe('');
     expect(again.stderr).toMatch(/^cdktf-immutable: release rollback: refused: dev: already rolled back: slot "blue" \(ami-0123456789abcdef0\) is active and slot "green" \(ami-0fedcba9876543210\) was rolled back at 20\d\d-[^ ]+Z\. A second rollback would send the traffic back to the release that was rolled back, so nothing was written\. To ship it again on purpose, run "cdktf-immutable release promote dev --force-rolled-back"\.\n$/);
@@ -181,7 +182,7 @@ describe('the lock', () => {
     const fifo = join(dir, 'dev.json');
     unlinkSync(fifo);
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const child = spawn(process.execPath, [BUILT_CLI, 'release', ...args, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [builtCli(), 'release', ...args, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => { stdout += d; });
@@ -219,7 +220,7 @@ describe('the lock', () => {
     ok('stage', 'dev', '--image', AMI_1);
     ok('stage', 'dev', '--image', AMI_2);
     const runs = await Promise.all(Array.from({ length: 6 }, () => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BUILT_CLI, 'release', 'promote', 'dev', '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [builtCli(), 'release', 'promote', 'dev', '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d) => { stderr += d; });
       child.on('exit', (code) => resolve({ code, stderr }));
@@ -240,7 +241,7 @@ describe('the lock', () => {
     const dead = spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }).pid!;
     writeFileSync(lock(), JSON.stringify({ pid: dead, host: hostname(), since: '2026-01-01T00:00:00.000Z' }));
     const runs = await Promise.all(Array.from({ length: 6 }, () => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BUILT_CLI, 'release', 'promote', 'dev', '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [builtCli(), 'release', 'promote', 'dev', '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d) => { stderr += d; });
       child.on('exit', (code) => resolve({ code, stderr }));
@@ -337,7 +338,7 @@ describe('release status', () => {
     for (let i = 0; i < 400; i++) {
       writeFileSync(join(dir, `e${i}.json`), formatReleaseFile(emptyRelease(`e${i}`)));
     }
-    const shell = spawnSync('bash', ['-c', `"${process.execPath}" "${BUILT_CLI}" release status --dir "${dir}" | head -1; echo "cli-exit=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+    const shell = spawnSync('bash', ['-c', `"${process.execPath}" "${builtCli()}" release status --dir "${dir}" | head -1; echo "cli-exit=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
     expect(shell.stdout).toBe('e0: no image yet, no traffic\n');
     expect(shell.stderr).toBe('cli-exit=0\n');
   });

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { runCli } from './run-cli';
+import { runBuiltCli, runCli } from './run-cli';
 import {
   createBeforeDestroySameName, destroyUnreplaced, driftedLaunchTemplate, forgetGreenSlot, GREEN_ASG, GREEN_LT,
   movedBlueGroup, renamedWithoutMoved, writePlan,
@@ -18,7 +18,8 @@ describe('guard', () => {
   });
 
   test('an immutable resource updated in place fails, naming it and the attribute', () => {
-    const result = runCli(['guard', join(PLANS, 'launch-template-updated-in-place.json')]);
+    // the built command: exit 1 as the shell sees it
+    const result = runBuiltCli(['guard', join(PLANS, 'launch-template-updated-in-place.json')]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAIL aws_launch_template\.fleet_green: immutable aws_launch_template updated in place \(image_id, latest_version\)/);
     expect(result.stderr).toMatch(/1 violation/);

@@ -1,10 +1,11 @@
 import { spawnSync } from 'child_process';
 import { join, resolve } from 'path';
+import { requireBuiltDist } from '../support/built-dist';
 
 /**
  * `cdktf-immutable/docker` is its own entry point, so that `cdktf-immutable` never loads
  * @cdktf/provider-docker (an optional peer dependency). Checked on the build (dist/,
- * compiled by the jest global setup) through the package's own name, in a fresh node
+ * see test/support/built-dist.ts) through the package's own name, in a fresh node
  * process, as a consumer loads it.
  */
 const ROOT = resolve(__dirname, '..', '..');
@@ -51,6 +52,8 @@ function load(specifier: string, prelude = ''): Loaded {
 }
 
 describe('the cdktf-immutable/docker entry point', () => {
+  beforeAll(requireBuiltDist);
+
   test('cdktf-immutable loads cdktf but no file of @cdktf/provider-docker', () => {
     const loaded = load('cdktf-immutable');
     expect(loaded.resolved).toBe(join(ROOT, 'dist', 'lib', 'index.js'));

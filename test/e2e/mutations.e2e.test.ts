@@ -8,14 +8,14 @@
  * plan is applied and the next plan is empty. Also: a token from a sensitive variable in
  * a generation plans without "Output refers to sensitive values".
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Generation } from '../../lib/immutability/generation';
 import { ResourcePolicy } from '../../lib/immutability/resource-policy';
 import { MotoServer, motoAmiIds, motoAsgNames, startMoto } from './harness/moto';
-import { apply, cli, init, logPlan, noOpViolations, PlanJson, ROOT, savedPlan, stateResources, synthE2eApp, tofuOk } from './harness/tofu';
+import { apply, cli, init, logPlan, noOpViolations, PlanJson, savedPlan, stateResources, synthE2eApp, tofuOk } from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-mutations-'));
 const PARAMETER = '/e2e/mutations/ami-id';
@@ -75,11 +75,7 @@ function immutableChanges(plan: PlanJson): Record<string, string[]> {
 }
 
 beforeAll(async () => {
-  // cdktf's default local backend keeps the state next to the app (the repository
-  // root): a state left by an earlier run would describe resources of a stopped moto
-  for (const suffix of ['', '.backup']) {
-    rmSync(join(ROOT, `terraform.e2e-mutations.tfstate${suffix}`), { force: true });
-  }
+  // (the state is in this file's work folder: synthE2eApp keeps it there)
   moto = await startMoto(work);
   amis = await motoAmiIds(moto.endpoint);
   expect(amis.length).toBeGreaterThanOrEqual(2);

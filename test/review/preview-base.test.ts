@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { BUILT_CLI, runCli } from '../cli/run-cli';
+import { builtCli, runCli } from '../cli/run-cli';
 
 // The app reads its launch template from server.json and a helper from node_modules
 // (not committed), so the base synth only works with node_modules linked in.
@@ -135,7 +135,7 @@ describe('preview --base', () => {
   test('SIGINT during the base synth stops it, removes the worktree and exits 130', async () => {
     const { repo, temp } = repository();
     const marker = join(temp, 'started');
-    const child = spawn(process.execPath, [BUILT_CLI, 'preview', '--base', 'main'], {
+    const child = spawn(process.execPath, [builtCli(), 'preview', '--base', 'main'], {
       cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, TMPDIR: join(temp, 'tmp'), SLOW_SYNTH: marker },
     });

@@ -1,11 +1,13 @@
 /**
- * A moto server on 127.0.0.1 for one test file: a free port, spawned in its own process
- * group, waited for, and always stopped (stop() in afterAll, plus exit/signal handlers so
- * that a crashed or interrupted jest does not leave it running).
+ * A moto server on 127.0.0.1 for one test file: spawned in its own process group on a
+ * port the kernel picks (`-p 0`, read back from moto's log, so that test files starting
+ * moto at the same time in parallel jest workers can never get the same port), waited for,
+ * and always stopped (stop() in afterAll, plus exit/signal handlers so that a crashed or
+ * interrupted jest does not leave it running).
  */
 import { ChildProcess, spawn } from 'child_process';
 import { createServer } from 'net';
-import { openSync } from 'fs';
+import { openSync, readFileSync } from 'fs';
 import { join } from 'path';
 
 export interface MotoServer {
@@ -42,6 +44,10 @@ function installExitHandlers(): void {
   }
 }
 
+/**
+ * A port that was free a moment ago. Not for a server started later by another process:
+ * two parallel callers can be given the same port (startMoto lets moto bind port 0).
+ */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -64,16 +70,28 @@ async function answers(endpoint: string): Promise<boolean> {
   }
 }
 
+/** The port moto's log says it listens on (werkzeug: " * Running on http://127.0.0.1:<port>"), if it got that far. */
+function loggedPort(logFile: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const match = /Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
 export async function startMoto(logDir: string): Promise<MotoServer> {
   const bin = process.env.MOTO_BIN;
   if (!bin) {
     throw new Error('MOTO_BIN is not set: run the e2e tests with "npm run test:e2e" (scripts/e2e.sh loads the toolchain).');
   }
   installExitHandlers();
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const log = openSync(join(logDir, `moto-${port}.log`), 'a');
-  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+  // one log per server, in the test file's own folder
+  const logFile = join(logDir, `moto-${process.pid}-${Date.now()}.log`);
+  const log = openSync(logFile, 'a');
+  const child = spawn(bin, ['-H', '127.0.0.1', '-p', '0'], {
     detached: true, // own process group, killed as a whole
     stdio: ['ignore', log, log],
     // moto does not load AWS managed policies (AmazonSSMManagedInstanceCore) unless asked
@@ -81,14 +99,17 @@ export async function startMoto(logDir: string): Promise<MotoServer> {
   });
   running.add(child);
   const deadline = Date.now() + 60_000;
-  while (!(await answers(endpoint))) {
+  let port: number | undefined;
+  while (port === undefined || !(await answers(`http://127.0.0.1:${port}`))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       killGroup(child, 'SIGKILL');
       running.delete(child);
-      throw new Error(`moto server did not answer on ${endpoint} (see ${logDir}/moto-${port}.log)`);
+      throw new Error(`moto server did not start${port === undefined ? '' : ` answering on port ${port}`} (see ${logFile})`);
     }
     await new Promise((r) => setTimeout(r, 250));
+    port ??= loggedPort(logFile);
   }
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
     port,
     endpoint,

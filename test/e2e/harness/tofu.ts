@@ -1,8 +1,14 @@
 /**
  * Runs OpenTofu (from the e2e toolchain) in a synthesized stack folder, and reads plans.
+ *
+ * The e2e files run in parallel jest workers (scripts/e2e.sh), so everything here is safe
+ * for that: each file works in its own temporary folder (its synth output, `.terraform`,
+ * plans and, through synthE2eApp, its state), each jest worker has its own provider plugin
+ * cache (pluginCache), and `tofu init`, the only command that writes a plugin cache (which
+ * OpenTofu does not lock), runs under a lock of that cache (withInitLock).
  */
 import { spawn, spawnSync } from 'child_process';
-import { copyFileSync, readFileSync } from 'fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { artifactsOf, toleratedChanges } from './emulator-artifacts';
 
@@ -24,13 +30,96 @@ function tofuBin(): string {
   return bin;
 }
 
-/** Environment for tofu: the toolchain's, automation mode, plus `extra` (the moto endpoint). */
-export function tofuEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...extra };
+/**
+ * The provider plugin cache of this jest worker: a folder of its own under
+ * E2E_PLUGIN_CACHE_ROOT (scripts/e2e.sh makes one per run and removes it afterwards). One
+ * worker runs one file at a time, and its tofu commands one at a time, so nothing else
+ * writes this cache while a command of this file runs a provider from it. A shared cache
+ * is not safe: a `tofu init` without a lock file entry for a provider installs it into the
+ * cache again, deleting the folder first, and a plan of another file starting that
+ * provider at that moment fails ("fork/exec ...terraform-provider-aws_v6.25.0: no such
+ * file or directory").
+ */
+function pluginCache(): string | undefined {
+  const root = process.env.E2E_PLUGIN_CACHE_ROOT;
+  if (!root) {
+    return process.env.TF_PLUGIN_CACHE_DIR;
+  }
+  const dir = join(root, `worker-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
-/** Runs tofu asynchronously (so jest's timers and the moto server keep running). */
+/** Environment for tofu: the toolchain's, automation mode, this worker's plugin cache, plus `extra` (the moto endpoint). */
+export function tofuEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const cache = pluginCache();
+  return { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...(cache ? { TF_PLUGIN_CACHE_DIR: cache } : {}), ...extra };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `run` holding the lock of the plugin cache `cacheDir` (a folder next to it, taken
+ * with mkdir, which is atomic; a lock whose holder process is gone is taken over). The
+ * wait is asynchronous, so jest's timers and the file's moto server keep running.
+ */
+export async function withInitLock<T>(cacheDir: string | undefined, run: () => Promise<T>): Promise<T> {
+  if (!cacheDir) {
+    return run();
+  }
+  const lock = `${resolve(cacheDir)}.init-lock`;
+  const owner = `${process.pid}`;
+  for (const started = Date.now(); ;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), owner);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    } catch {
+      // being taken or released right now
+    }
+    if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() - started > 10 * 60 * 1000) {
+      throw new Error(`waited 10 minutes for the plugin cache lock ${lock} (held by process ${holder}); if no e2e test runs, delete it`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  try {
+    return await run();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs tofu asynchronously (so jest's timers and the moto server keep running). `init`
+ * runs under the lock of the plugin cache it uses (withInitLock).
+ */
 export function tofu(dir: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
+  if (args[0] === 'init') {
+    return withInitLock(tofuEnv(extraEnv).TF_PLUGIN_CACHE_DIR, () => runTofu(dir, args, extraEnv));
+  }
+  return runTofu(dir, args, extraEnv);
+}
+
+function runTofu(dir: string, args: readonly string[], extraEnv: Record<string, string>): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(tofuBin(), [...args], { cwd: dir, env: tofuEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -148,20 +237,27 @@ export function noOpViolations(plan: SavedPlan): string[] {
   return violations;
 }
 
-/** The state as `tofu show -json` prints it: resources by address. */
+interface RawState {
+  resources?: Array<{ module?: string; mode: string; type: string; name: string; instances?: Array<{ index_key?: string | number; attributes: any }> }>;
+}
+
+/**
+ * The state, resources by address with their attribute values, as `tofu show -json`
+ * prints them (`values`). Read with `tofu state pull`, which starts no provider: 0.1 s
+ * instead of about 2 CPU-seconds for loading the AWS provider's schema. Both give the same
+ * addresses and values (compared on the state of every e2e stack after a full run).
+ */
 export async function stateResources(dir: string, extraEnv: Record<string, string>): Promise<Record<string, { type: string; values: any }>> {
-  const shown = await tofuOk(dir, ['show', '-json', '-no-color'], extraEnv);
-  const json = JSON.parse(shown.stdout);
+  const pulled = await tofuOk(dir, ['state', 'pull'], extraEnv);
+  const raw = (pulled.stdout.trim() === '' ? {} : JSON.parse(pulled.stdout)) as RawState;
   const out: Record<string, { type: string; values: any }> = {};
-  const walk = (module: any) => {
-    for (const r of module?.resources ?? []) {
-      out[r.address] = { type: r.type, values: r.values };
+  for (const resource of raw.resources ?? []) {
+    const address = `${resource.module ? `${resource.module}.` : ''}${resource.mode === 'data' ? 'data.' : ''}${resource.type}.${resource.name}`;
+    for (const instance of resource.instances ?? []) {
+      const key = instance.index_key === undefined ? '' : `[${JSON.stringify(instance.index_key)}]`;
+      out[address + key] = { type: resource.type, values: instance.attributes };
     }
-    for (const child of module?.child_modules ?? []) {
-      walk(child);
-    }
-  };
-  walk(json.values?.root_module);
+  }
   return out;
 }
 
@@ -171,10 +267,16 @@ export type E2eStack = 'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 
 /**
  * Synthesizes the e2e app (test/e2e/apps/app.ts) into `outdir`; returns the stack folder.
  * `requires` are preloaded before ts-node (the cdktn test runs the app on cdktn that way).
+ *
+ * The state stays in `outdir` (a tofu override file in the stack folder sets the
+ * local backend's path): cdktf's default path is terraform.<stack>.tfstate in the folder
+ * the app runs in, the repository, which every file using the same stack (and every
+ * earlier run) would share.
  */
 export function synthE2eApp(stack: E2eStack, outdir: string, env: Record<string, string>, requires: readonly string[] = []): string {
   const preload = requires.flatMap((module) => ['--require', module]);
-  const result = spawnSync(process.execPath, [...preload, '--require', 'ts-node/register/transpile-only', join(ROOT, 'test', 'e2e', 'apps', 'app.ts')], {
+  // the runner of cdktf.json: transpile cache, cheap stack traces (about 1 s a synth instead of 3-5 s)
+  const result = spawnSync(process.execPath, [...preload, '--require', join(ROOT, 'scripts', 'ts-node', 'register.js'), join(ROOT, 'test', 'e2e', 'apps', 'app.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env, E2E_STACK: stack, CDKTF_OUTDIR: outdir },
     encoding: 'utf8',
@@ -182,7 +284,15 @@ export function synthE2eApp(stack: E2eStack, outdir: string, env: Record<string,
   if (result.status !== 0) {
     throw new Error(`synth of the e2e app (${stack}) failed:\n${result.stdout}\n${result.stderr}`);
   }
-  return join(outdir, 'stacks', stack === 'image-loop' ? `e2e-loop-${env.E2E_LOOP_ENV}` : `e2e-${stack}`);
+  const name = stack === 'image-loop' ? `e2e-loop-${env.E2E_LOOP_ENV}` : `e2e-${stack}`;
+  const dir = join(outdir, 'stacks', name);
+  keepStateIn(dir, join(resolve(outdir), `${name}.tfstate`));
+  return dir;
+}
+
+/** Points the local backend of the stack folder `dir` at `stateFile` (a tofu override file). */
+export function keepStateIn(dir: string, stateFile: string): void {
+  writeFileSync(join(dir, 'e2e_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: stateFile } } } }));
 }
 
 /** Runs the built command line. */
