@@ -17,9 +17,9 @@ export interface RolloutAbort {
  * moves it to the next step once the bake time has passed, the load balancer serves
  * the recorded weights, the slots' targets are healthy (at least their auto scaling
  * groups' desired count) and no alarm is in ALARM; the bake counts from when advance
- * first saw the step served (`stepServedAt`). The
- * last step (100) flips `active` and completes the rollout; an alarm aborts it back to
- * the previous slot. Every move is a change of this file.
+ * first saw the step served (`stepServedAt`). The last step (100) flips `active` and
+ * completes the rollout; an alarm aborts it back to the previous slot. Every move is a
+ * change of this file.
  */
 export interface Rollout {
   /** Percentages of the traffic sent to the new slot, strictly increasing, ending at 100. */
