@@ -321,6 +321,27 @@ describe('release advance and run against a fake AWS endpoint', () => {
     expect(JSON.parse(runCli(['release', 'status', 'prod', '--json', '--dir', dir], { env: OFFLINE }).stdout)[0].rollout.stepServedAt).toBe(servedAt);
   });
 
+  test('an alarm in ALARM: advance exits 1 and the file records the alarm and its reason', async () => {
+    startRollout();
+    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'ALARM', reason: 'Threshold Crossed' }, weights: { blue: 90, green: 10 } });
+    const result = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/rollout aborted at step 1 of 3 \(10% to slot green\): alarm "web-green-5xx-rate" is in ALARM \(Threshold Crossed\)/);
+    expect(read()).toMatchObject({ canary: 0, active: 'blue', rollout: { status: 'aborted', abort: { by: 'alarm', alarm: 'web-green-5xx-rate', reason: 'Threshold Crossed' } } });
+  });
+
+  test('run: an abort deploys once more so the traffic goes back, exit 1', async () => {
+    startRollout();
+    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'ALARM', reason: 'Threshold Crossed' }, weights: { blue: 90, green: 10 } });
+    const marker = join(dir, 'deployed');
+    const deploy = `node -e "require('fs').appendFileSync(process.argv[1], 'x')" ${JSON.stringify(marker)}`;
+    const result = await runAsync(['release', 'run', 'prod', '--dir', dir, '--deploy', deploy, '--interval', '1s'], fake.env);
+    expect(result.code).toBe(1);
+    expect(readFileSync(marker, 'utf8')).toBe('x');
+    expect(result.stderr).toMatch(/rollout aborted by alarm "web-green-5xx-rate" \(Threshold Crossed\); traffic is back on slot blue/);
+    expect(read().rollout).toMatchObject({ status: 'aborted' });
+  });
+
   test('advance waits for the group\'s desired count of healthy targets, saying so; nothing written', async () => {
     startRollout();
     const before = raw();
