@@ -35,6 +35,9 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   the load balancer serves the recorded weights and
                                                   the targets are healthy; abort it (exit 1) when an
                                                   alarm is in ALARM. Safe to run on a timer.
+                                                  The bake counts from the first advance that sees
+                                                  the step served and the groups' desired count of
+                                                  targets healthy (recorded as stepServedAt).
   release run <env> --deploy "<command>" [--interval 30s] [--region <region>]
                                                   Loop advance -> deploy -> wait until the rollout
                                                   completes or aborts (Ctrl-C stops it, exit 130).

@@ -1,5 +1,5 @@
 // The AWS side of `release advance`, `run` and `status` (command line only: the release
-// room loads no packages): CloudWatch alarms and the fleet's load balancer,
+// room loads no packages): CloudWatch alarms, the fleet's load balancer and auto scaling groups,
 // read with the AWS SDK for JavaScript v3. The SDK is required inside the functions,
 // never at the top of this module, so that loading the release API stays cheap.
 import type { SlotName } from '../../lib/release/release-file';
@@ -17,6 +17,8 @@ export interface RolloutAwsClients {
   readonly cloudWatch: AwsSdkClient;
   /** An `ElasticLoadBalancingV2Client` (`@aws-sdk/client-elastic-load-balancing-v2`). */
   readonly elbv2: AwsSdkClient;
+  /** An `AutoScalingClient` (`@aws-sdk/client-auto-scaling`). */
+  readonly autoScaling: AwsSdkClient;
 }
 
 /** Options of {@link createRolloutAwsClients}. */
@@ -39,7 +41,7 @@ export class RolloutAwsError extends Error {
 
 /**
  * The SDK clients with the default credential chain; the SDK honours AWS_ENDPOINT_URL
- * (and AWS_ENDPOINT_URL_CLOUDWATCH, ..._ELASTIC_LOAD_BALANCING_V2). Short timeouts and
+ * (and AWS_ENDPOINT_URL_CLOUDWATCH, ..._ELASTIC_LOAD_BALANCING_V2, ..._AUTO_SCALING). Short timeouts and
  * two attempts, so that an unreachable endpoint fails in seconds.
  */
 export function createRolloutAwsClients(options: RolloutAwsClientOptions = {}): RolloutAwsClients {
@@ -49,9 +51,10 @@ export function createRolloutAwsClients(options: RolloutAwsClientOptions = {}): 
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { CloudWatchClient } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
   const { ElasticLoadBalancingV2Client } = require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  const { AutoScalingClient } = require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling');
   const region = options.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined);
   const config = { region, maxAttempts: 2, requestHandler: { connectionTimeout: 3000, requestTimeout: 10000 } };
-  return { cloudWatch: new CloudWatchClient(config), elbv2: new ElasticLoadBalancingV2Client(config) };
+  return { cloudWatch: new CloudWatchClient(config), elbv2: new ElasticLoadBalancingV2Client(config), autoScaling: new AutoScalingClient(config) };
 }
 
 /**
@@ -61,15 +64,41 @@ export function createRolloutAwsClients(options: RolloutAwsClientOptions = {}): 
  *   the fleet name and `cdktf-immutable:slot` = blue / green (`DescribeTargetGroups`,
  *   `DescribeTags`); the listener whose default action, or the listener rule whose
  *   action, forwards to both (`DescribeListeners`, `DescribeRules`) gives the weights
- *   served; `DescribeTargetHealth` gives each slot's healthy and registered targets.
+ *   served; `DescribeTargetHealth` gives each slot's healthy, unhealthy and registered
+ *   targets; `DescribeAutoScalingGroups` (filtered by the same two tags) gives the
+ *   desired capacity of each slot's group(s), summed.
  *
  * Every SDK error becomes a {@link RolloutAwsError} that says what to check.
  */
 export function awsRolloutReader(clients: RolloutAwsClients): RolloutReader {
   return {
     readAlarms: (names) => call('CloudWatch DescribeAlarms', () => readAlarms(clients.cloudWatch, names)),
-    readTraffic: (fleet) => call('Elastic Load Balancing', () => readTraffic(clients.elbv2, fleet)),
+    readTraffic: async (fleet) => {
+      const traffic = await call('Elastic Load Balancing', () => readTraffic(clients.elbv2, fleet));
+      const desired = await call('Auto Scaling DescribeAutoScalingGroups', () => readDesired(clients.autoScaling, fleet));
+      const withDesired = (slot: SlotName): TargetHealthReading => ({ ...traffic.health[slot], ...(desired[slot] !== undefined ? { desired: desired[slot] } : {}) });
+      return { ...traffic, health: { blue: withDesired('blue'), green: withDesired('green') } };
+    },
   };
+}
+
+/** The summed DesiredCapacity of the fleet's groups per slot (a slot without a group is left out). */
+async function readDesired(client: AwsSdkClient, fleet: string): Promise<Partial<Record<SlotName, number>>> {
+  const { DescribeAutoScalingGroupsCommand } = require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling');
+  const out: Partial<Record<SlotName, number>> = {};
+  let token: string | undefined;
+  do {
+    const page = await client.send(new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: `tag:${FLEET_TAG}`, Values: [fleet] }], NextToken: token }));
+    for (const group of page.AutoScalingGroups ?? []) {
+      const tags = new Map<string, string>((group.Tags ?? []).map((tag: { Key?: string; Value?: string }) => [tag.Key ?? '', tag.Value ?? '']));
+      const slot = tags.get(SLOT_TAG);
+      if (tags.get(FLEET_TAG)?.toLowerCase() === fleet && (slot === 'blue' || slot === 'green')) {
+        out[slot] = (out[slot] ?? 0) + (group.DesiredCapacity ?? 0);
+      }
+    }
+    token = page.NextToken;
+  } while (token);
+  return out;
 }
 
 async function readAlarms(client: AwsSdkClient, names: readonly string[]): Promise<AlarmReading[]> {
@@ -119,7 +148,11 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
   for (const [slot, group] of [['blue', blue], ['green', green]] as const) {
     const answer = await client.send(new elb.DescribeTargetHealthCommand({ TargetGroupArn: group.arn }));
     const states: string[] = (answer.TargetHealthDescriptions ?? []).map((d: { TargetHealth?: { State?: string } }) => d.TargetHealth?.State ?? 'unavailable');
-    health[slot] = { healthy: states.filter((s) => s === 'healthy').length, registered: states.filter((s) => s !== 'draining').length };
+    health[slot] = {
+      healthy: states.filter((s) => s === 'healthy').length,
+      registered: states.filter((s) => s !== 'draining').length,
+      unhealthy: states.filter((s) => s === 'unhealthy').length,
+    };
   }
   const loadBalancers = [...new Set([...blue.loadBalancers, ...green.loadBalancers])];
   for (const loadBalancerArn of loadBalancers) {

@@ -54,7 +54,10 @@ export function rolloutLines(release: ReleaseFile, now: Date, alarms?: AlarmStat
   if (rollout.status === 'running') {
     const left = bakeLeft(rollout, now);
     lines.push(`    rollout: running, step ${rollout.step + 1} of ${rollout.steps.length} (${release.canary}% to slot ${idle}): ${steps}`);
-    lines.push(`    bake: ${left > 0 ? `${formatDuration(left)} left of ${formatDuration(rollout.bakeSeconds)}` : `done (${formatDuration(rollout.bakeSeconds)}); "release advance ${release.environment}" moves on`}; fleet ${rollout.fleet}; started ${rollout.startedAt}`);
+    const served = rollout.stepServedAt
+      ? `step served since ${rollout.stepServedAt}`
+      : 'step not yet served (the bake starts when "release advance" sees the load balancer serve it with healthy targets)';
+    lines.push(`    bake: ${left > 0 ? `${formatDuration(left)} left of ${formatDuration(rollout.bakeSeconds)}` : `done (${formatDuration(rollout.bakeSeconds)}); "release advance ${release.environment}" moves on`}; fleet ${rollout.fleet}; started ${rollout.startedAt}; ${served}`);
     if (rollout.alarms.length === 0) {
       lines.push('    alarms: none');
     } else if (alarms === undefined || 'error' in alarms) {
@@ -79,6 +82,7 @@ export function rolloutJson(release: ReleaseFile, now: Date, alarms?: AlarmState
   }
   return {
     ...rollout,
+    stepServedAt: rollout.stepServedAt ?? null,
     weight: rollout.status === 'running' ? release.canary : null,
     bakeSecondsLeft: rollout.status === 'running' ? Math.max(0, Math.ceil(bakeLeft(rollout, now))) : null,
     alarmStates: alarms === undefined ? null : 'error' in alarms ? { notRead: alarms.error } : alarms.states,
@@ -132,7 +136,7 @@ async function advanceOnce(store: ReleaseStore, env: string, reader: RolloutRead
   return outcome;
 }
 
-/** `release advance <env>`: exit 0 (moved on, baking or waiting), 1 (aborted). */
+/** `release advance <env>`: exit 0 (moved on, served, baking or waiting), 1 (aborted). */
 export async function advanceCommand(store: ReleaseStore, env: string, args: ParsedArgs, io: CliIo, reader?: RolloutReader): Promise<number> {
   const outcome = await advanceOnce(store, env, reader ?? awsReader(optionValue(args, 'region')));
   io.out(`${outcome.message}\n`);
@@ -220,7 +224,7 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
         io.err(`cdktf-immutable: release run: rollout aborted by alarm "${outcome.alarm}" (${outcome.reason}); traffic is back on slot ${outcome.release.active}.\n`);
         return EXIT_REFUSED;
       }
-      const wait = outcome.kind === 'baking' ? Math.min(interval, outcome.secondsLeft) : interval;
+      const wait = outcome.kind === 'baking' || outcome.kind === 'served' ? Math.min(interval, outcome.secondsLeft) : interval;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait * 1000);
         wake = () => {
@@ -242,8 +246,12 @@ function describeWeights(release: ReleaseFile): string {
   return release.canary > 0 ? `${release.active} ${100 - release.canary}% / ${idle} ${release.canary}%` : `${release.active} 100%`;
 }
 
+/** Seconds of bake left; all of it while the step is not yet served (the bake has not started). */
 function bakeLeft(rollout: Rollout, now: Date): number {
-  return rollout.bakeSeconds - (now.getTime() - Date.parse(rollout.stepStartedAt)) / 1000;
+  if (!rollout.stepServedAt) {
+    return rollout.bakeSeconds;
+  }
+  return rollout.bakeSeconds - (now.getTime() - Date.parse(rollout.stepServedAt)) / 1000;
 }
 
 /** The AWS reader, loading the SDK now (only advance, run and status of a running rollout get here). */

@@ -78,12 +78,24 @@ export interface AlarmReading {
   readonly reason: string;
 }
 
-/** How many targets of a slot's target group are healthy. */
+/** How many targets of a slot's target group are healthy, and how many its groups want. */
 export interface TargetHealthReading {
   /** Targets in state `healthy`. */
   readonly healthy: number;
   /** Targets registered and not draining (the instances the slot's group runs). */
   readonly registered: number;
+  /**
+   * Targets in state `unhealthy` (failing the health check).
+   * @default 0
+   */
+  readonly unhealthy?: number;
+  /**
+   * The desired capacity of the slot's auto scaling group(s) (tagged
+   * `cdktf-immutable:fleet` and `cdktf-immutable:slot`), summed; undefined when no group
+   * of the slot is found. A slot with traffic needs at least this many healthy targets.
+   * @default - no group found
+   */
+  readonly desired?: number;
 }
 
 /** What the load balancer serves for a fleet. */
@@ -103,7 +115,10 @@ export interface TrafficReading {
 export interface RolloutReader {
   /** The states of the named alarms; a name that does not exist is left out. */
   readAlarms(names: readonly string[]): Promise<AlarmReading[]>;
-  /** The weights served and the target health of the fleet's slots. */
+  /**
+   * The weights served, the target health of the fleet's slots and the desired capacity
+   * of their auto scaling groups.
+   */
   readTraffic(fleet: string): Promise<TrafficReading>;
 }
 
@@ -113,6 +128,11 @@ export type AdvanceOutcome =
   | { readonly kind: 'aborted'; readonly release: ReleaseFile; readonly alarm: string; readonly reason: string; readonly message: string }
   /** The load balancer or the targets are not ready; nothing changed. */
   | { readonly kind: 'waiting'; readonly release: ReleaseFile; readonly message: string; readonly deployPending: boolean }
+  /**
+   * The load balancer serves the step with healthy targets for the first time: the bake
+   * starts now; `release` records `rollout.stepServedAt` (one write).
+   */
+  | { readonly kind: 'served'; readonly release: ReleaseFile; readonly servedAt: string; readonly secondsLeft: number; readonly message: string }
   /** The step is baking; nothing changed. */
   | { readonly kind: 'baking'; readonly release: ReleaseFile; readonly secondsLeft: number; readonly message: string }
   /** The next step was written. */
@@ -125,9 +145,12 @@ export type AdvanceOutcome =
  * are given). In order: an alarm in ALARM aborts (traffic back to the active slot, the
  * idle slot marked rolled back, the rollout marked aborted with the alarm and its
  * reason); the load balancer must serve the recorded weights and every slot with weight
- * must have all its registered targets healthy (at least one), else it waits; the bake
- * time must have passed since the step was written, else it waits; then the next step
- * is written, and the last one (100) completes the rollout like a full promote.
+ * must have at least its auto scaling groups' desired count of healthy targets (at least
+ * one) and none unhealthy, else it waits; the first time all that holds for a step, the
+ * time is recorded as `rollout.stepServedAt` (one write) and the bake starts; the bake
+ * time must have passed since then, else it waits; then the next step is written, and
+ * the last one (100) completes the rollout like a full promote. A rollout without
+ * `stepServedAt` (also one written by an older version) has not been served yet.
  */
 export function decideAdvance(release: ReleaseFile, alarms: readonly AlarmReading[], traffic: TrafficReading | undefined, now: Date): AdvanceOutcome {
   const rollout = runningRollout(release);
@@ -165,18 +188,39 @@ export function decideAdvance(release: ReleaseFile, alarms: readonly AlarmReadin
     };
   }
   for (const slot of SLOT_NAMES) {
+    if (expected[slot] === 0) {
+      continue;
+    }
     const health = traffic.health[slot];
-    if (expected[slot] > 0 && (health.healthy < 1 || health.healthy < health.registered)) {
+    const unhealthy = health.unhealthy ?? 0;
+    if (health.desired === undefined) {
+      return {
+        kind: 'waiting', release, deployPending: true,
+        message: `${env}: waiting at ${stepText}: no auto scaling group is tagged cdktf-immutable:fleet=${rollout.fleet} and cdktf-immutable:slot=${slot}, so its desired capacity is unknown; deploy the fleet with this version of cdktf-immutable (it tags its groups), then run advance again.`,
+      };
+    }
+    const needed = Math.max(health.desired, 1);
+    if (health.healthy < needed || unhealthy > 0) {
       return {
         kind: 'waiting', release, deployPending: false,
-        message: `${env}: waiting at ${stepText}: slot ${slot} has ${health.healthy} healthy of ${health.registered} registered target(s); advance moves on when every target of a slot with traffic is healthy (at least one).`,
+        message: `${env}: waiting at ${stepText} for ${slot}: ${health.healthy} of ${health.registered} targets healthy (desired ${health.desired})${unhealthy > 0 ? `, ${unhealthy} unhealthy` : ''}; slot ${slot} has ${health.healthy} healthy of ${health.registered} registered target(s), and advance moves on when at least ${needed} (its auto scaling groups' desired count, at least one) are healthy and none is unhealthy.`,
       };
     }
   }
-  const elapsed = (now.getTime() - Date.parse(rollout.stepStartedAt)) / 1000;
+  const healthText = SLOT_NAMES.filter((slot) => expected[slot] > 0).map((slot) => `${slot} ${traffic.health[slot].healthy} healthy (desired ${traffic.health[slot].desired})`).join(', ');
+  if (!rollout.stepServedAt) {
+    const servedAt = now.toISOString();
+    const bakeEnds = new Date(now.getTime() + rollout.bakeSeconds * 1000).toISOString();
+    return {
+      kind: 'served', servedAt, secondsLeft: rollout.bakeSeconds,
+      release: { ...release, rollout: { ...rollout, stepServedAt: servedAt } },
+      message: `${env}: step ${rollout.step + 1} served since ${servedAt}; bake ends at ${bakeEnds} (${formatDuration(rollout.bakeSeconds)}). The load balancer serves blue ${served.blue}% / green ${served.green}% (${release.canary}% to slot ${idle}), targets ${healthText}, alarms OK; recorded as rollout.stepServedAt.`,
+    };
+  }
+  const elapsed = (now.getTime() - Date.parse(rollout.stepServedAt)) / 1000;
   const left = rollout.bakeSeconds - elapsed;
   if (left > 0) {
-    return { kind: 'baking', release, secondsLeft: Math.ceil(left), message: `${env}: baking ${stepText}: ${formatDuration(left)} left of ${formatDuration(rollout.bakeSeconds)}; alarms OK, load balancer serves the recorded weights. Nothing was written.` };
+    return { kind: 'baking', release, secondsLeft: Math.ceil(left), message: `${env}: baking ${stepText}: ${formatDuration(left)} left of ${formatDuration(rollout.bakeSeconds)} (served since ${rollout.stepServedAt}); alarms OK, load balancer serves the recorded weights. Nothing was written.` };
   }
   const next = rollout.step + 1;
   const weight = rollout.steps[next];
@@ -186,11 +230,11 @@ export function decideAdvance(release: ReleaseFile, alarms: readonly AlarmReadin
     const completed: ReleaseFile = {
       ...done,
       ...(release.policy ? { policy: release.policy } : {}),
-      rollout: { ...rollout, step: next, stepStartedAt: at, status: 'complete', endedAt: at },
+      rollout: { ...withoutServed(rollout), step: next, stepStartedAt: at, status: 'complete', endedAt: at },
     };
     return { kind: 'completed', release: completed, message: `${env}: rollout complete: slot ${idle} is active (100%), slot ${active} is the rollback target. Deploy now (only the listener changes).` };
   }
-  const stepped: ReleaseFile = { ...release, canary: weight, rollout: { ...rollout, step: next, stepStartedAt: at } };
+  const stepped: ReleaseFile = { ...release, canary: weight, rollout: { ...withoutServed(rollout), step: next, stepStartedAt: at } };
   return { kind: 'stepped', release: stepped, message: `${env}: advanced to step ${next + 1} of ${rollout.steps.length}: ${weight}% to slot ${idle}. Deploy now (only the listener changes).` };
 }
 
@@ -204,6 +248,12 @@ export async function advanceRollout(release: ReleaseFile, reader: RolloutReader
   const firing = alarms.some((alarm) => alarm.state === 'ALARM');
   const traffic = firing ? undefined : await reader.readTraffic(rollout.fleet);
   return decideAdvance(release, alarms, traffic, now());
+}
+
+/** The rollout without `stepServedAt` (a new step is not served yet). */
+function withoutServed(rollout: Rollout): Rollout {
+  const { stepServedAt: _served, ...rest } = rollout;
+  return rest;
 }
 
 /** The running rollout, or a refusal that says what to do instead. */

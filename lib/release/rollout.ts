@@ -15,9 +15,11 @@ export interface RolloutAbort {
  * A stepped canary recorded in the release file (`"rollout"`): the idle slot takes
  * `steps[step]` percent of the traffic (the file's `canary`), and `release advance`
  * moves it to the next step once the bake time has passed, the load balancer serves
- * the recorded weights, the slot's targets are healthy and no alarm is in ALARM. The
- * last step (100) flips `active` and completes the rollout; an alarm aborts it back to
- * the previous slot. Every move is a change of this file.
+ * the recorded weights, the slots' targets are healthy (at least their auto scaling
+ * groups' desired count) and no alarm is in ALARM; the bake counts from when advance
+ * first saw the step served (`stepServedAt`). The last step (100) flips `active` and
+ * completes the rollout; an alarm aborts it back to the previous slot. Every move is a
+ * change of this file.
  */
 export interface Rollout {
   /** Percentages of the traffic sent to the new slot, strictly increasing, ending at 100. */
@@ -36,8 +38,16 @@ export interface Rollout {
   readonly step: number;
   /** When the rollout started (ISO 8601, UTC). */
   readonly startedAt: string;
-  /** When the current step was written (ISO 8601, UTC); the bake counts from it. */
+  /** When the current step was written (ISO 8601, UTC). */
   readonly stepStartedAt: string;
+  /**
+   * When `release advance` first saw the load balancer serve the current step's weights
+   * with the slots' targets healthy (ISO 8601, UTC); the bake counts from it, so a slow
+   * deploy does not shorten the bake. Absent (or null) until then: the step is not yet
+   * served and its bake has not started. Writing the next step clears it.
+   * @default - not yet served
+   */
+  readonly stepServedAt?: string | null;
   /** running, complete or aborted. */
   readonly status: RolloutStatus;
   /**
@@ -111,7 +121,7 @@ const ALARM_NAME = /^[^\u0000-\u001f]{1,255}$/;
  */
 export const FLEET_NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
-const ROLLOUT_FIELDS = ['steps', 'bakeSeconds', 'alarms', 'fleet', 'step', 'startedAt', 'stepStartedAt', 'status', 'endedAt', 'abort'];
+const ROLLOUT_FIELDS = ['steps', 'bakeSeconds', 'alarms', 'fleet', 'step', 'startedAt', 'stepStartedAt', 'stepServedAt', 'status', 'endedAt', 'abort'];
 const POLICY_FIELDS = ['steps', 'bakeSeconds', 'alarms', 'fleet', 'requireRollout'];
 const ABORT_FIELDS = ['by', 'alarm', 'reason'];
 
@@ -250,6 +260,10 @@ export function parseRollout(data: unknown, canary: number, fail: (problem: stri
       return fail(`"rollout.${key}" is ${describe(data[key])}`, 'use an ISO 8601 time such as 2026-01-31T12:00:00Z');
     }
   }
+  const servedAt = data.stepServedAt ?? null;
+  if (servedAt !== null && (typeof servedAt !== 'string' || Number.isNaN(Date.parse(servedAt)))) {
+    return fail(`"rollout.stepServedAt" is ${describe(servedAt)}`, 'use an ISO 8601 time such as 2026-01-31T12:00:00Z, or remove it (then the next "release advance" records when the load balancer serves the step)');
+  }
   const endedAt = data.endedAt ?? null;
   if (endedAt !== null && (typeof endedAt !== 'string' || Number.isNaN(Date.parse(endedAt)))) {
     return fail(`"rollout.endedAt" is ${describe(endedAt)}`, 'use an ISO 8601 time or null');
@@ -288,7 +302,7 @@ export function parseRollout(data: unknown, canary: number, fail: (problem: stri
   }
   return {
     steps: steps as number[], bakeSeconds: bake, alarms, fleet, step, startedAt: data.startedAt as string,
-    stepStartedAt: data.stepStartedAt as string, status, endedAt: endedAt as string | null, ...(abort ? { abort } : {}),
+    stepStartedAt: data.stepStartedAt as string, ...(servedAt !== null ? { stepServedAt: servedAt as string } : {}), status, endedAt: endedAt as string | null, ...(abort ? { abort } : {}),
   };
 }
 
@@ -337,7 +351,7 @@ export function parsePolicy(data: unknown, fail: (problem: string, fix: string) 
   return policy;
 }
 
-/** The rollout as written (stable key order; `abort` only when set). @internal */
+/** The rollout as written (stable key order; `stepServedAt` and `abort` only when set). @internal */
 export function formatRollout(rollout: Rollout): Record<string, unknown> {
   return {
     steps: [...rollout.steps],
@@ -347,6 +361,7 @@ export function formatRollout(rollout: Rollout): Record<string, unknown> {
     step: rollout.step,
     startedAt: rollout.startedAt,
     stepStartedAt: rollout.stepStartedAt,
+    ...(rollout.stepServedAt ? { stepServedAt: rollout.stepServedAt } : {}),
     status: rollout.status,
     endedAt: rollout.endedAt ?? null,
     ...(rollout.abort ? { abort: { by: rollout.abort.by, ...(rollout.abort.alarm !== undefined ? { alarm: rollout.abort.alarm } : {}), reason: rollout.abort.reason } } : {}),

@@ -27,6 +27,13 @@ beforeEach(() => {
   release('stage', 'prod', '--image', AMI_2);
 });
 
+/** Records the current step as served just now (what the first advance that sees it served writes). */
+function markServed(): void {
+  const data = JSON.parse(raw());
+  data.rollout.stepServedAt = new Date().toISOString();
+  writeFileSync(join(dir, 'prod.json'), JSON.stringify(data));
+}
+
 function startRollout(...extra: string[]) {
   return release('promote', 'prod', '--steps', '10,50,100', '--bake', '1m', '--alarm', 'web-green-5xx-rate', '--fleet', 'web', ...extra);
 }
@@ -158,11 +165,15 @@ describe('release advance and status without AWS', () => {
   });
 });
 
-// ---- a fake AWS endpoint (CloudWatch JSON 1.0 and ELBv2 query protocols) ---------------
+// ---- a fake AWS endpoint (CloudWatch JSON 1.0, ELBv2 and Auto Scaling query protocols) --
 
 interface FakeWorld {
   alarm?: { name: string; state: string; reason: string };
   weights: { blue: number; green: number };
+  /** Target states per slot (default: one healthy target each). */
+  targets?: { blue: string[]; green: string[] };
+  /** DesiredCapacity of each slot's auto scaling group (default: 1 each). */
+  desired?: { blue: number; green: number };
 }
 
 const TG = (slot: string) => `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-${slot}/000000000000000${slot === 'blue' ? 1 : 2}`;
@@ -188,9 +199,12 @@ function elbAnswer(action: string, params: URLSearchParams, world: FakeWorld): s
       result = `<TagDescriptions>${arns.map((arn) => member(`<ResourceArn>${arn}</ResourceArn><Tags>${member('<Key>cdktf-immutable:fleet</Key><Value>web</Value>')}${member(`<Key>cdktf-immutable:slot</Key><Value>${arn.includes('blue') ? 'blue' : 'green'}</Value>`)}</Tags>`)).join('')}</TagDescriptions>`;
       break;
     }
-    case 'DescribeTargetHealth':
-      result = `<TargetHealthDescriptions>${member('<Target><Id>i-0123456789abcdef0</Id></Target><TargetHealth><State>healthy</State></TargetHealth>')}</TargetHealthDescriptions>`;
+    case 'DescribeTargetHealth': {
+      const slot = params.get('TargetGroupArn') === TG('blue') ? 'blue' : 'green';
+      const states = world.targets?.[slot] ?? ['healthy'];
+      result = `<TargetHealthDescriptions>${states.map((state, i) => member(`<Target><Id>i-012345678${slot === 'blue' ? 'b' : 'c'}abcdef${i}</Id></Target><TargetHealth><State>${state}</State></TargetHealth>`)).join('')}</TargetHealthDescriptions>`;
       break;
+    }
     case 'DescribeListeners':
       result = `<Listeners>${member(`<ListenerArn>${LB.replace('loadbalancer', 'listener')}/00000000000000bb</ListenerArn><DefaultActions>${member(`<Type>forward</Type><ForwardConfig><TargetGroups>${member(`<TargetGroupArn>${TG('blue')}</TargetGroupArn><Weight>${world.weights.blue}</Weight>`)}${member(`<TargetGroupArn>${TG('green')}</TargetGroupArn><Weight>${world.weights.green}</Weight>`)}</TargetGroups></ForwardConfig>`)}</DefaultActions>`)}</Listeners>`;
       break;
@@ -198,6 +212,23 @@ function elbAnswer(action: string, params: URLSearchParams, world: FakeWorld): s
       throw new Error(`fake ELB: unexpected ${action}`);
   }
   return `<${action}Response xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></${action}Response>`;
+}
+
+/** Auto Scaling DescribeAutoScalingGroups: one group per slot, tagged like the fleet's, filtered by the fleet tag. */
+function autoScalingAnswer(action: string, params: URLSearchParams, world: FakeWorld): string {
+  if (action !== 'DescribeAutoScalingGroups') {
+    throw new Error(`fake Auto Scaling: unexpected ${action}`);
+  }
+  const member = (inner: string) => `<member>${inner}</member>`;
+  const fleetFilter = params.get('Filters.member.1.Name') === 'tag:cdktf-immutable:fleet' ? params.get('Filters.member.1.Values.member.1') : undefined;
+  const groups = fleetFilter === 'web' ? (['blue', 'green'] as const) : [];
+  const tag = (key: string, value: string, name: string) => member(`<ResourceId>${name}</ResourceId><ResourceType>auto-scaling-group</ResourceType><Key>${key}</Key><Value>${value}</Value><PropagateAtLaunch>false</PropagateAtLaunch>`);
+  const result = `<AutoScalingGroups>${groups.map((slot) => {
+    const name = `web-${slot}-0123abcd`;
+    const desired = world.desired?.[slot] ?? 1;
+    return member(`<AutoScalingGroupName>${name}</AutoScalingGroupName><MinSize>${desired}</MinSize><MaxSize>${desired}</MaxSize><DesiredCapacity>${desired}</DesiredCapacity><Tags>${tag('cdktf-immutable:fleet', 'web', name)}${tag('cdktf-immutable:slot', slot, name)}</Tags>`);
+  }).join('')}</AutoScalingGroups>`;
+  return `<${action}Response xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></${action}Response>`;
 }
 
 async function fakeAws(world: FakeWorld): Promise<{ server: Server; env: Record<string, string> }> {
@@ -212,8 +243,9 @@ async function fakeAws(world: FakeWorld): Promise<{ server: Server; env: Record<
       return;
     }
     const params = new URLSearchParams(text);
+    const action = params.get('Action') ?? '';
     response.writeHead(200, { 'content-type': 'text/xml' });
-    response.end(elbAnswer(params.get('Action') ?? '', params, world));
+    response.end(params.get('Version') === '2011-01-01' ? autoScalingAnswer(action, params, world) : elbAnswer(action, params, world));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -254,15 +286,39 @@ describe('release advance and run against a fake AWS endpoint', () => {
 
   test('waiting for the deploy, then baking: exit 0, nothing written', async () => {
     startRollout();
-    const before = raw();
+    const unserved = raw();
     fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 100, green: 0 } });
     const waiting = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
     expect(waiting).toMatchObject({ code: 0, stdout: expect.stringMatching(/the load balancer serves blue 100% \/ green 0% but the release file says blue 90% \/ green 10%; deploy the stack/) });
+    expect(raw()).toBe(unserved);
     fake.server.close();
     fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 } });
+    // the step already recorded as served (the next test shows advance writing it)
+    markServed();
+    const before = raw();
     const baking = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
     expect(baking).toMatchObject({ code: 0, stdout: expect.stringMatching(/baking step 1 of 3 \(10% to slot green\): (1m|\d+s) left of 1m/) });
     expect(raw()).toBe(before);
+  });
+
+  test('the first advance that sees the step served records stepServedAt (one write, exit 0)', async () => {
+    startRollout();
+    const unserved = raw();
+    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 } });
+    const servedRun = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
+    expect(servedRun).toMatchObject({ code: 0, stdout: expect.stringMatching(/^prod: step 1 served since \d{4}-\d\d-\d\dT[\d:.]+Z; bake ends at \d{4}-\d\d-\d\dT[\d:.]+Z \(1m\)\./) });
+    const servedAt = read().rollout!.stepServedAt!;
+    expect(Date.now() - Date.parse(servedAt)).toBeLessThan(60_000);
+    expect(raw()).toBe(unserved.replace(/("stepStartedAt": "[^"]+",\n)/, `$1    "stepServedAt": "${servedAt}",\n`));
+  });
+
+  test('status of a served step shows since when', () => {
+    startRollout();
+    markServed();
+    const servedAt = read().rollout!.stepServedAt!;
+    const status = runCli(['release', 'status', 'prod', '--dir', dir], { env: OFFLINE });
+    expect(status.stdout).toMatch(new RegExp(`bake: (1m|\\d+s) left of 1m; fleet web; started .*; step served since ${servedAt.replace(/\./g, '\\.')}`));
+    expect(JSON.parse(runCli(['release', 'status', 'prod', '--json', '--dir', dir], { env: OFFLINE }).stdout)[0].rollout.stepServedAt).toBe(servedAt);
   });
 
   test('an alarm in ALARM: advance exits 1 and the file records the alarm and its reason', async () => {
@@ -286,8 +342,50 @@ describe('release advance and run against a fake AWS endpoint', () => {
     expect(read().rollout).toMatchObject({ status: 'aborted' });
   });
 
+  test('advance waits for the group\'s desired count of healthy targets, saying so; nothing written', async () => {
+    startRollout();
+    const before = raw();
+    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 }, targets: { blue: ['healthy'], green: ['healthy', 'initial', 'initial'] }, desired: { blue: 1, green: 3 } });
+    const waiting = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
+    expect(waiting.code).toBe(0);
+    expect(waiting.stdout).toMatch(/waiting at step 1 of 3 \(10% to slot green\) for green: 1 of 3 targets healthy \(desired 3\); slot green has 1 healthy of 3 registered target\(s\)/);
+    expect(raw()).toBe(before);
+    fake.server.close();
+    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 }, targets: { blue: ['healthy'], green: ['healthy', 'healthy', 'unhealthy'] }, desired: { blue: 1, green: 2 } });
+    const unhealthy = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
+    expect(unhealthy.stdout).toMatch(/for green: 2 of 3 targets healthy \(desired 2\), 1 unhealthy/);
+    expect(raw()).toBe(before);
+  });
+
+  test('status of an older rollout without stepServedAt: not yet served, the whole bake left', () => {
+    startRollout();
+    expect(raw()).not.toMatch(/stepServedAt/);
+    const status = runCli(['release', 'status', 'prod', '--dir', dir], { env: OFFLINE });
+    expect(status.stdout).toMatch(/bake: 1m left of 1m; fleet web; started .*; step not yet served \(the bake starts when "release advance" sees the load balancer serve it with healthy targets\)/);
+    const json = JSON.parse(runCli(['release', 'status', 'prod', '--json', '--dir', dir], { env: OFFLINE }).stdout);
+    expect(json[0].rollout).toMatchObject({ stepServedAt: null, bakeSecondsLeft: 60 });
+  });
+
+  test('run: the first pass records the step served, writes once and deploys nothing', async () => {
+    startRollout();
+    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 } });
+    const marker = join(dir, 'deployed');
+    let sent = false;
+    const result = await runAsync(['release', 'run', 'prod', '--dir', dir, '--deploy', `touch ${JSON.stringify(marker)}`, '--interval', '30s'], fake.env, (stdout, child) => {
+      if (!sent && /step 1 served since/.test(stdout)) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 200);
+      }
+    });
+    expect(sent).toBe(true);
+    expect(result.code).toBe(130);
+    expect(existsSync(marker)).toBe(false);
+    expect(read().rollout).toMatchObject({ status: 'running', step: 0, stepServedAt: expect.any(String) });
+  });
+
   test('run: Ctrl-C while waiting stops the loop between steps, exit 130, the file whole', async () => {
     startRollout();
+    markServed();
     const before = raw();
     fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 } });
     const marker = join(dir, 'deployed');

@@ -170,7 +170,11 @@ test('scenario 1: promote --steps 10,50,100, then advance + apply through every 
     [50, { blue: 50, green: 50 }, /advanced to step 2 of 3: 50% to slot green/],
     [100, { blue: 0, green: 100 }, /rollout complete: slot green is active \(100%\)/],
   ];
-  for (const [weight, weights, message] of expectations) {
+  for (const [i, [weight, weights, message]] of expectations.entries()) {
+    // the first advance that sees the step served records when; the bake counts from there
+    const served = releaseOk('advance', 'e2e');
+    expect(served.stdout).toMatch(new RegExp(`step ${i + 1} served since \\S+; bake ends at \\S+ \\(${BAKE}s\\)\\. .*targets blue \\d+ healthy \\(desired [1-9]\\d*\\), green \\d+ healthy \\(desired [1-9]\\d*\\)`));
+    expect(file().rollout.stepServedAt).toEqual(expect.any(String));
     await sleep(BAKE);
     const advanced = releaseOk('advance', 'e2e');
     expect(advanced.stdout).toMatch(message);
@@ -197,6 +201,7 @@ test('scenario 2: an alarm in ALARM mid-rollout aborts it; the next apply puts t
   releaseOk('promote', 'e2e', '--steps', '10,50,100', '--bake', `${BAKE}s`, '--alarm', 'e2e-roll-blue-5xx-rate', '--fleet', 'e2e-roll');
   await deploy('scenario 2 step 1 (10%)', { [LISTENER]: 'update' });
   expect(await servedWeights()).toEqual({ green: 90, blue: 10 });
+  expect(releaseOk('advance', 'e2e').stdout).toMatch(/step 1 served since/);
   await sleep(BAKE);
   expect(releaseOk('advance', 'e2e').stdout).toMatch(/advanced to step 2 of 3: 50% to slot blue/);
   await deploy('scenario 2 step 2 (50%)', { [LISTENER]: 'update' });

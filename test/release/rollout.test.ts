@@ -22,6 +22,16 @@ function running(): ReleaseFile {
   return startRollout(staged(), { steps: [10, 50, 100], bakeSeconds: 60, alarms: ['web-green-5xx-rate'], fleet: 'web', now: T0 });
 }
 
+/** The release with its current step recorded as served at `when` (what the first advance that sees it served writes). */
+function servedAt(release: ReleaseFile, when: Date = T0): ReleaseFile {
+  return { ...release, rollout: { ...release.rollout!, stepServedAt: when.toISOString() } };
+}
+
+/** running(), its first step served at T0. */
+function served(): ReleaseFile {
+  return servedAt(running());
+}
+
 // ---- a fake AWS behind the SDK clients' send(command) ---------------------------------
 
 const BLUE_TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-blue/0000000000000001';
@@ -36,11 +46,20 @@ interface World {
   /** forward through a listener rule instead of the default action (an existing listener) */
   viaRule?: boolean;
   health: { blue: string[]; green: string[] };
+  /**
+   * The auto scaling groups per slot (their DesiredCapacity); by default one group per slot
+   * whose desired capacity is the slot's number of non-draining targets.
+   */
+  groups?: { blue: number[]; green: number[] };
   fail?: Error;
+  /** only the auto scaling client fails */
+  failAutoScaling?: Error;
 }
 
 function fakeAws(world: World) {
   const calls: Array<{ command: string; input: any }> = [];
+  /** The auto scaling client's calls (a separate client, so a separate log). */
+  const asgCalls: Array<{ command: string; input: any }> = [];
   const forward = () => ({
     Type: 'forward',
     ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE_TG, Weight: world.weights!.blue }, { TargetGroupArn: GREEN_TG, Weight: world.weights!.green }] },
@@ -76,7 +95,32 @@ function fakeAws(world: World) {
         throw new Error(`unexpected command ${name}`);
     }
   };
-  return { reader: awsRolloutReader({ cloudWatch: { send }, elbv2: { send } }), calls };
+  const groups = world.groups ?? {
+    blue: [world.health.blue.filter((state) => state !== 'draining').length],
+    green: [world.health.green.filter((state) => state !== 'draining').length],
+  };
+  const autoScalingSend = async (command: any) => {
+    const name = command.constructor.name as string;
+    asgCalls.push({ command: name, input: command.input });
+    if (world.fail ?? world.failAutoScaling) {
+      throw world.fail ?? world.failAutoScaling;
+    }
+    if (name !== 'DescribeAutoScalingGroupsCommand') {
+      throw new Error(`unexpected command ${name}`);
+    }
+    const tag = (fleet: string, slot: string) => [{ Key: 'cdktf-immutable:fleet', Value: fleet }, { Key: 'cdktf-immutable:slot', Value: slot }, { Key: 'cdktf-immutable:generation', Value: 'abc' }];
+    const all = [
+      ...(['blue', 'green'] as const).flatMap((slot) => groups[slot].map((desired, i) => ({ AutoScalingGroupName: `web-${slot}-${i}`, DesiredCapacity: desired, Tags: tag('web', slot) }))),
+      { AutoScalingGroupName: 'other-green', DesiredCapacity: 9, Tags: tag('other', 'green') },
+    ];
+    const filter = command.input.Filters?.find((f: any) => f.Name === 'tag:cdktf-immutable:fleet');
+    const matching = all.filter((group) => !filter || group.Tags.some((t) => t.Key === 'cdktf-immutable:fleet' && filter.Values.includes(t.Value)));
+    // two pages, to exercise NextToken
+    return command.input.NextToken === undefined
+      ? { AutoScalingGroups: matching.slice(0, 1), NextToken: matching.length > 1 ? 'page-2' : undefined }
+      : { AutoScalingGroups: matching.slice(1) };
+  };
+  return { reader: awsRolloutReader({ cloudWatch: { send }, elbv2: { send }, autoScaling: { send: autoScalingSend } }), calls, asgCalls };
 }
 
 const ok = (name = 'web-green-5xx-rate') => ({ AlarmName: name, StateValue: 'OK', StateReason: 'Threshold Crossed: no datapoints' });
@@ -228,19 +272,19 @@ describe('advanceRollout: every transition, AWS mocked at client.send', () => {
 
   test('targets of a slot with traffic not all healthy: wait', async () => {
     const { reader } = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: { blue: ['healthy'], green: ['healthy', 'initial'] } });
-    const outcome = await advanceRollout(running(), reader, () => at(100));
+    const outcome = await advanceRollout(served(), reader, () => at(100));
     expect(outcome).toMatchObject({ kind: 'waiting', deployPending: false });
     expect(outcome.message).toMatch(/slot green has 1 healthy of 2 registered target\(s\)/);
     // draining targets do not count; no target at all does not pass
     const draining = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: { blue: ['healthy', 'draining'], green: ['healthy'] } });
-    expect((await advanceRollout(running(), draining.reader, () => at(100))).kind).toBe('stepped');
+    expect((await advanceRollout(served(), draining.reader, () => at(100))).kind).toBe('stepped');
     const empty = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: { blue: ['healthy'], green: [] } });
     expect((await advanceRollout(running(), empty.reader, () => at(100))).kind).toBe('waiting');
   });
 
   test('bake time not passed: nothing changes, time left is said', async () => {
     const { reader } = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: healthy });
-    const release = running();
+    const release = served();
     const outcome = await advanceRollout(release, reader, () => at(15));
     expect(outcome).toMatchObject({ kind: 'baking', secondsLeft: 45 });
     expect(outcome.release).toBe(release);
@@ -249,7 +293,7 @@ describe('advanceRollout: every transition, AWS mocked at client.send', () => {
 
   test('bake passed: the next step is written', async () => {
     const { reader, calls } = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: healthy });
-    const outcome = await advanceRollout(running(), reader, () => at(60));
+    const outcome = await advanceRollout(served(), reader, () => at(60));
     expect(outcome.kind).toBe('stepped');
     expect(outcome.release).toMatchObject({ active: 'blue', canary: 50, rollout: { step: 1, stepStartedAt: at(60).toISOString(), startedAt: T0.toISOString(), status: 'running' } });
     expect(calls.map((c) => c.command)).toEqual([
@@ -261,7 +305,7 @@ describe('advanceRollout: every transition, AWS mocked at client.send', () => {
 
   test('the last step completes the rollout like a full promote', async () => {
     const { reader } = fakeAws({ alarms: [ok()], weights: { blue: 50, green: 50 }, health: healthy });
-    const second = (await advanceRollout(running(), fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: healthy }).reader, () => at(60))).release;
+    const second = servedAt((await advanceRollout(served(), fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: healthy }).reader, () => at(60))).release, at(60));
     const outcome = await advanceRollout(second, reader, () => at(120));
     expect(outcome.kind).toBe('completed');
     expect(outcome.release).toMatchObject({ active: 'green', previous: 'blue', canary: 0, rollout: { step: 2, status: 'complete', endedAt: at(120).toISOString() } });
@@ -272,7 +316,7 @@ describe('advanceRollout: every transition, AWS mocked at client.send', () => {
 
   test('a listener rule on an existing listener carries the weights', async () => {
     const { reader, calls } = fakeAws({ alarms: [ok()], weights: { blue: 9, green: 1 }, viaRule: true, health: healthy });
-    expect((await advanceRollout(running(), reader, () => at(60))).kind).toBe('stepped');
+    expect((await advanceRollout(served(), reader, () => at(60))).kind).toBe('stepped');
     expect(calls.map((c) => c.command)).toContain('DescribeRulesCommand');
   });
 
@@ -298,11 +342,125 @@ describe('advanceRollout: every transition, AWS mocked at client.send', () => {
     await expect(advanceRollout(release, reader, () => at(600))).rejects.toThrow(/no target groups tagged cdktf-immutable:fleet=api and cdktf-immutable:slot=blue\/green in this region/);
   });
 
+  test('healthy targets below the groups\' desired count: wait, saying what for; at the desired count (extra targets still starting) it moves on', async () => {
+    const short = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: { blue: ['healthy'], green: ['healthy'] }, groups: { blue: [1], green: [3] } });
+    const outcome = await advanceRollout(served(), short.reader, () => at(100));
+    expect(outcome).toMatchObject({ kind: 'waiting', deployPending: false });
+    expect(outcome.release).toEqual(served());
+    expect(outcome.message).toBe("prod: waiting at step 1 of 3 (10% to slot green) for green: 1 of 1 targets healthy (desired 3); slot green has 1 healthy of 1 registered target(s), and advance moves on when at least 3 (its auto scaling groups' desired count, at least one) are healthy and none is unhealthy.");
+    expect(short.asgCalls.map((c) => c.command)).toEqual(['DescribeAutoScalingGroupsCommand', 'DescribeAutoScalingGroupsCommand']);
+    expect(short.asgCalls[0].input.Filters).toEqual([{ Name: 'tag:cdktf-immutable:fleet', Values: ['web'] }]);
+    expect(short.asgCalls[1].input.NextToken).toBe('page-2');
+    // three healthy of desired 3, a fourth still initial: enough
+    const enough = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: { blue: ['healthy'], green: ['healthy', 'healthy', 'healthy', 'initial'] }, groups: { blue: [1], green: [3] } });
+    expect((await advanceRollout(served(), enough.reader, () => at(100))).kind).toBe('stepped');
+  });
+
+  test('a slot\'s groups are summed (two generations during a replacement); other fleets\' groups do not count', async () => {
+    const two = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: { blue: ['healthy'], green: ['healthy', 'healthy'] }, groups: { blue: [1], green: [2, 1] } });
+    const outcome = await advanceRollout(served(), two.reader, () => at(100));
+    expect(outcome.kind).toBe('waiting');
+    expect(outcome.message).toMatch(/for green: 2 of 2 targets healthy \(desired 3\)/);
+    // the fake's "other" fleet has a green group with desired 9: not summed
+    expect(outcome.message).not.toMatch(/desired (9|12)/);
+  });
+
+  test('an unhealthy target waits even when the desired count is healthy', async () => {
+    const { reader } = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: { blue: ['healthy'], green: ['healthy', 'healthy', 'unhealthy'] }, groups: { blue: [1], green: [2] } });
+    const outcome = await advanceRollout(served(), reader, () => at(100));
+    expect(outcome).toMatchObject({ kind: 'waiting', deployPending: false });
+    expect(outcome.message).toMatch(/for green: 2 of 3 targets healthy \(desired 2\), 1 unhealthy; slot green has 2 healthy of 3 registered/);
+  });
+
+  test('desired 0 on a slot with traffic still needs one healthy target', async () => {
+    const zero = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: { blue: ['healthy'], green: [] }, groups: { blue: [1], green: [0] } });
+    expect((await advanceRollout(served(), zero.reader, () => at(100))).message).toMatch(/for green: 0 of 0 targets healthy \(desired 0\); .* at least 1 /);
+  });
+
+  test('no auto scaling group tagged for a slot with traffic: wait for the deploy, naming the tags', async () => {
+    const { reader } = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: healthy, groups: { blue: [2], green: [] } });
+    const outcome = await advanceRollout(served(), reader, () => at(100));
+    expect(outcome).toMatchObject({ kind: 'waiting', deployPending: true });
+    expect(outcome.message).toMatch(/no auto scaling group is tagged cdktf-immutable:fleet=web and cdktf-immutable:slot=green, so its desired capacity is unknown; deploy the fleet/);
+  });
+
+  test('an Auto Scaling failure becomes RolloutAwsError naming the call', async () => {
+    const denied = Object.assign(new Error('User is not authorized to perform: autoscaling:DescribeAutoScalingGroups'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    const { reader: failing } = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: healthy, failAutoScaling: denied });
+    await expect(advanceRollout(served(), failing, () => at(100))).rejects.toThrow(/Auto Scaling DescribeAutoScalingGroups: AccessDenied \(HTTP 403\): User is not authorized/);
+  });
+
+  test('the first advance that sees the step served and healthy records stepServedAt (one write); the bake counts from it', async () => {
+    const { reader } = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: healthy });
+    // the deploy took 5 minutes: the step was written at T0, first served at +300s
+    const first = await advanceRollout(running(), reader, () => at(300));
+    expect(first).toMatchObject({ kind: 'served', servedAt: at(300).toISOString(), secondsLeft: 60 });
+    expect(first.message).toMatch(new RegExp(`^prod: step 1 served since ${at(300).toISOString().replace(/\./g, '\\.')}; bake ends at ${at(360).toISOString().replace(/\./g, '\\.')} \\(1m\\)\\.`));
+    expect(first.release.rollout).toEqual({ ...running().rollout, stepServedAt: at(300).toISOString() });
+    expect(first.release.canary).toBe(10);
+    // the file holds it, and reads back
+    expect(formatReleaseFile(first.release)).toMatch(/"stepStartedAt": "2026-06-01T12:00:00.000Z",\n    "stepServedAt": "2026-06-01T12:05:00.000Z",/);
+    expect(parseReleaseFile(formatReleaseFile(first.release), 'prod.json')).toEqual(first.release);
+    // the bake counts from +300s, not from T0
+    const baking = await advanceRollout(first.release, reader, () => at(330));
+    expect(baking).toMatchObject({ kind: 'baking', secondsLeft: 30 });
+    expect(baking.release).toBe(first.release);
+    expect(baking.message).toMatch(/30s left of 1m \(served since 2026-06-01T12:05:00\.000Z\)/);
+    // the next step is not served yet: its stepServedAt is cleared
+    const stepped = await advanceRollout(first.release, reader, () => at(360));
+    expect(stepped.kind).toBe('stepped');
+    expect(stepped.release.rollout).toMatchObject({ step: 1, stepStartedAt: at(360).toISOString() });
+    expect(stepped.release.rollout!.stepServedAt).toBeUndefined();
+    expect(formatReleaseFile(stepped.release)).not.toMatch(/stepServedAt/);
+  });
+
+  test('not served while the load balancer or the targets are not ready; an alarm aborts before anything is served', async () => {
+    const notYet = fakeAws({ alarms: [ok()], weights: { blue: 100, green: 0 }, health: healthy });
+    expect((await advanceRollout(running(), notYet.reader, () => at(300))).kind).toBe('waiting');
+    const starting = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: { blue: ['healthy'], green: ['initial'] } });
+    expect((await advanceRollout(running(), starting.reader, () => at(300))).kind).toBe('waiting');
+    const alarm = fakeAws({ alarms: [{ ...ok(), StateValue: 'ALARM' }], weights: { blue: 90, green: 10 }, health: healthy });
+    const aborted = await advanceRollout(running(), alarm.reader, () => at(300));
+    expect(aborted.kind).toBe('aborted');
+    expect(aborted.release.rollout!.stepServedAt).toBeUndefined();
+  });
+
+  test('a bake of 0s still records the served time first, then steps on the next advance', async () => {
+    const { reader } = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: healthy });
+    const release = startRollout(staged(), { steps: [10, 100], bakeSeconds: 0, alarms: ['web-green-5xx-rate'], fleet: 'web', now: T0 });
+    const first = await advanceRollout(release, reader, () => at(5));
+    expect(first).toMatchObject({ kind: 'served', secondsLeft: 0 });
+    expect(first.message).toMatch(/bake ends at 2026-06-01T12:00:05\.000Z \(0s\)/);
+    expect((await advanceRollout(first.release, reader, () => at(5))).kind).toBe('completed');
+  });
+
+  test('a rollout written without stepServedAt (older files) is valid and not yet served; a bad stepServedAt names the fix', () => {
+    const text = formatReleaseFile(running());
+    expect(text).not.toMatch(/stepServedAt/);
+    const old = parseReleaseFile(text, 'prod.json');
+    expect(old.rollout!.stepServedAt).toBeUndefined();
+    const traffic = { weights: { blue: 90, green: 10 }, health: { blue: { healthy: 2, registered: 2, desired: 2 }, green: { healthy: 1, registered: 1, desired: 1 } } };
+    const alarms = [{ name: 'web-green-5xx-rate', state: 'OK', reason: '' }];
+    // long past the bake counted from the write: still served first
+    expect(decideAdvance(old, alarms, traffic, at(3600)).kind).toBe('served');
+    const data = JSON.parse(text);
+    data.rollout.stepServedAt = null;
+    expect(parseReleaseFile(JSON.stringify(data), 'prod.json').rollout!.stepServedAt).toBeUndefined();
+    data.rollout.stepServedAt = 'yesterday';
+    expect(() => parseReleaseFile(JSON.stringify(data), 'prod.json')).toThrow('prod.json: "rollout.stepServedAt" is "yesterday"; use an ISO 8601 time such as 2026-01-31T12:00:00Z, or remove it (then the next "release advance" records when the load balancer serves the step).');
+  });
+
+  test('rollback keeps the served time as history', () => {
+    const rolledBack = rollbackRelease(served(), { now: at(30) });
+    expect(rolledBack.rollout).toMatchObject({ status: 'aborted', stepServedAt: T0.toISOString() });
+    expect(parseReleaseFile(formatReleaseFile(rolledBack), 'prod.json')).toEqual(rolledBack);
+  });
+
   test('decideAdvance is pure: same inputs, same outcome; INSUFFICIENT_DATA does not abort', () => {
-    const traffic = { weights: { blue: 90, green: 10 }, health: { blue: { healthy: 2, registered: 2 }, green: { healthy: 1, registered: 1 } } };
+    const traffic = { weights: { blue: 90, green: 10 }, health: { blue: { healthy: 2, registered: 2, desired: 2 }, green: { healthy: 1, registered: 1, desired: 1 } } };
     const alarms = [{ name: 'web-green-5xx-rate', state: 'INSUFFICIENT_DATA', reason: '' }];
-    const a = decideAdvance(running(), alarms, traffic, at(61));
-    const b = decideAdvance(running(), alarms, traffic, at(61));
+    const a = decideAdvance(served(), alarms, traffic, at(61));
+    const b = decideAdvance(served(), alarms, traffic, at(61));
     expect(a).toEqual(b);
     expect(a.kind).toBe('stepped');
   });
