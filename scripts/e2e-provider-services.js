@@ -177,7 +177,7 @@ function synthesizeAll() {
   const inputs = e2eInputs(out);
   fs.mkdirSync(path.join(out, 'e2e'));
   for (const stack of e2eStacks()) {
-    const result = spawnSync(process.execPath, ['--require', path.join(ROOT, 'scripts', 'ts-node', 'register.js'), path.join(ROOT, E2E_APP)], {
+    const result = spawnSync(process.execPath, ['--require', path.join(ROOT, 'register', 'index.js'), path.join(ROOT, E2E_APP)], {
       cwd: ROOT,
       env: { ...process.env, ...inputs, E2E_STACK: stack, CDKTF_OUTDIR: path.join(out, 'e2e', stack) },
       encoding: 'utf8',

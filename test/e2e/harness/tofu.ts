@@ -276,7 +276,7 @@ export type E2eStack = 'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 
 export function synthE2eApp(stack: E2eStack, outdir: string, env: Record<string, string>, requires: readonly string[] = []): string {
   const preload = requires.flatMap((module) => ['--require', module]);
   // the runner of cdktf.json: transpile cache, cheap stack traces (about 1 s a synth instead of 3-5 s)
-  const result = spawnSync(process.execPath, [...preload, '--require', join(ROOT, 'scripts', 'ts-node', 'register.js'), join(ROOT, 'test', 'e2e', 'apps', 'app.ts')], {
+  const result = spawnSync(process.execPath, [...preload, '--require', join(ROOT, 'register', 'index.js'), join(ROOT, 'test', 'e2e', 'apps', 'app.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env, E2E_STACK: stack, CDKTF_OUTDIR: outdir },
     encoding: 'utf8',
