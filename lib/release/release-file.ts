@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { basename } from 'path';
 import { AMI_ID } from '../private/aws-ids';
+import { describe, isPlainObject } from './private/json-values';
 import { formatPolicy, formatRollout, parsePolicy, parseRollout, Rollout, RolloutPolicy } from './rollout';
 
 /** The two deployment slots. */
@@ -275,22 +276,4 @@ function invalid(file: string, problem: string, fix: string): ReleaseFileError {
 
 function isSlotName(value: unknown): value is SlotName {
   return value === 'blue' || value === 'green';
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) {
-    return 'missing';
-  }
-  if (Array.isArray(value)) {
-    return value.length === 0 ? '[]' : `a list of ${value.length}`;
-  }
-  if (value !== null && typeof value === 'object') {
-    return `an object with ${Object.keys(value).length} field(s)`;
-  }
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

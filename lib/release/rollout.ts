@@ -1,3 +1,5 @@
+import { describe, isPlainObject } from './private/json-values';
+
 /** Where a rollout stands. */
 export type RolloutStatus = 'running' | 'complete' | 'aborted';
 
@@ -226,7 +228,7 @@ export function checkFleetName(fleet: string, what: string = '--fleet'): void {
  */
 export function parseRollout(data: unknown, canary: number, fail: (problem: string, fix: string) => never): Rollout {
   const restore = 'restore it from git, or remove "rollout" (then no rollout runs)';
-  if (!isObject(data)) {
+  if (!isPlainObject(data)) {
     return fail(`"rollout" is ${describe(data)}`, 'it must be an object; remove it when no rollout runs');
   }
   unknownFields(data, ROLLOUT_FIELDS, 'rollout', fail);
@@ -271,7 +273,7 @@ export function parseRollout(data: unknown, canary: number, fail: (problem: stri
   let abort: RolloutAbort | undefined;
   if (data.abort !== undefined && data.abort !== null) {
     const a = data.abort;
-    if (!isObject(a)) {
+    if (!isPlainObject(a)) {
       return fail(`"rollout.abort" is ${describe(a)}`, 'use an object {"by", "alarm", "reason"} or remove it');
     }
     unknownFields(a, ABORT_FIELDS, 'rollout.abort', fail);
@@ -311,7 +313,7 @@ export function parseRollout(data: unknown, canary: number, fail: (problem: stri
  * @internal
  */
 export function parsePolicy(data: unknown, fail: (problem: string, fix: string) => never): RolloutPolicy {
-  if (!isObject(data)) {
+  if (!isPlainObject(data)) {
     return fail(`"policy" is ${describe(data)}`, 'it must be an object such as {"steps": [10, 50, 100], "bakeSeconds": 600, "alarms": ["web-prod-green-5xx-rate"], "requireRollout": true}');
   }
   unknownFields(data, POLICY_FIELDS, 'policy', fail);
@@ -397,22 +399,4 @@ function unknownFields(data: Record<string, unknown>, fields: readonly string[],
       fail(`"${where}.${key}" is not a ${where} field`, `remove it (fields: ${fields.join(', ')})`);
     }
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) {
-    return 'missing';
-  }
-  if (Array.isArray(value)) {
-    return value.length === 0 ? '[]' : `a list of ${value.length}`;
-  }
-  if (value !== null && typeof value === 'object') {
-    return `an object with ${Object.keys(value).length} field(s)`;
-  }
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
