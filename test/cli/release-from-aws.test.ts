@@ -4,7 +4,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { BUILT_CLI, runCli } from './run-cli';
+import { builtCli, runCli } from './run-cli';
 import { awsImageSource, AwsClients, AwsCommand, awsRegion, resolveAwsImage } from '../../bin/cli/release-from-aws';
 import { CliError } from '../../bin/cli/errors';
 import { parseReleaseFile } from '../../lib/release';
@@ -123,7 +123,7 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
 /** The built command, asynchronously (the fake endpoint runs in this process). */
 function cliAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BUILT_CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [builtCli(), ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
@@ -200,7 +200,7 @@ describe('release stage --from-ssm / --from-pipeline: the built command', () => 
   });
 
   test('the other release commands never load the AWS SDK', () => {
-    const main = join(BUILT_CLI, '..', 'cli', 'main.js');
+    const main = join(builtCli(), '..', 'cli', 'main.js');
     const script = `const io = { out() {}, err() {} };
       const code = require(${JSON.stringify(main)}).main(['release', 'stage', 'dev', '--image', '${AMI}', '--dir', ${JSON.stringify(dir)}], io);
       console.log(code, Object.keys(require.cache).filter((k) => k.includes('@aws-sdk')).length);`;

@@ -4,7 +4,7 @@ import { createServer, IncomingMessage, Server } from 'http';
 import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { BUILT_CLI, runCli } from './run-cli';
+import { builtCli, runCli } from './run-cli';
 import { parseReleaseFile, ReleaseFile } from '../../lib/release';
 
 const AMI_1 = 'ami-0123456789abcdef0';
@@ -255,7 +255,7 @@ async function fakeAws(world: FakeWorld): Promise<{ server: Server; env: Record<
 /** Runs the built command asynchronously (the fake endpoint lives in this process). */
 function runAsync(args: readonly string[], env: Record<string, string>, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BUILT_CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [builtCli(), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
