@@ -100,14 +100,11 @@ export interface RolloutPolicy {
 
 /**
  * Tag of a fleet's auto scaling groups and target groups with the fleet's name (`name`,
- * or `<stack>-<id>`, lowercased); `release advance` finds the target groups by it.
- * @internal
+ * or `<stack>-<id>`, lowercased); `release advance` finds the target groups by it. Not
+ * internal: the fleets' published declarations re-export it.
  */
 export const FLEET_TAG = 'cdktf-immutable:fleet';
-/**
- * Tag of a blue/green fleet's groups and target groups with their slot.
- * @internal
- */
+/** Tag of a blue/green fleet's groups and target groups with their slot. */
 export const SLOT_TAG = 'cdktf-immutable:slot';
 
 /** The bake time of a step when neither `--bake` nor the policy gives one. */
