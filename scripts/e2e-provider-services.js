@@ -49,6 +49,11 @@ function e2eInputs(dir) {
     E2E_IMAGE: 'ami-0123456789abcdef0',
     E2E_USER_DATA: '#!/bin/bash\necho check\n',
     E2E_MUTATION: JSON.stringify({ profilePrefix: 'e2e-check', extraSecurityGroup: true, userData: '#!/bin/bash\n', rootVolumeGiB: 8 }),
+    // image-loop: the dev stack (the load balancer's owner; prod adds a listener rule, no other type)
+    E2E_LOOP_ENV: 'dev',
+    E2E_CONTAINER: `registry.example.com/web@sha256:${'0'.repeat(64)}`,
+    // rollout: with the fleet's own alarms (the e2e plans them on the real provider)
+    E2E_FLEET_ALARMS: '1',
   };
 }
 
