@@ -210,8 +210,13 @@ build_tofu() {
       -o "$WORK/tofu" ./cmd/tofu) >"$TC/logs/tofu.log" 2>&1 \
     || { tail -n 50 "$TC/logs/tofu.log" >&2; die "tofu build failed (log: $TC/logs/tofu.log)"; }
   # (env -u: a TF_CLI_CONFIG_FILE pointing at a missing file only adds a warning)
-  env -u TF_CLI_CONFIG_FILE "$WORK/tofu" version 2>/dev/null | grep -q "^OpenTofu v$TOFU_VERSION\$" \
-    || die "built tofu does not report v$TOFU_VERSION"
+  # The output is read whole before it is matched: with `tofu version | grep -q` grep may
+  # exit after the first line, tofu then dies of SIGPIPE writing the second, and pipefail
+  # fails the check (it did once in a cold CI run).
+  local reported
+  reported=$(env -u TF_CLI_CONFIG_FILE "$WORK/tofu" version 2>/dev/null) || true
+  grep -q "^OpenTofu v$TOFU_VERSION\$" <<<"$reported" \
+    || die "built tofu does not report v$TOFU_VERSION (it printed: ${reported:-nothing})"
   publish "$WORK/tofu" "$TC/bin/tofu"
   rm -rf "$src"
   stamp tofu
