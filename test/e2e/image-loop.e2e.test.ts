@@ -8,7 +8,7 @@
  * adds a listener rule to it. The steps run in order and depend on each other.
  */
 import { spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ResourcePolicy } from '../../lib/immutability/resource-policy';
@@ -102,11 +102,6 @@ async function deploy(env: 'dev' | 'prod', step: string): Promise<PlanJson> {
 }
 
 beforeAll(async () => {
-  for (const env of ['dev', 'prod']) {
-    for (const suffix of ['', '.backup']) {
-      rmSync(join(ROOT, `terraform.e2e-loop-${env}.tfstate${suffix}`), { force: true });
-    }
-  }
   moto = await startMoto(work);
   mkdirSync(releases, { recursive: true });
   amis = await motoAmiIds(moto.endpoint);
@@ -115,11 +110,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await moto?.stop();
-  for (const env of ['dev', 'prod']) {
-    for (const suffix of ['', '.backup']) {
-      rmSync(join(ROOT, `terraform.e2e-loop-${env}.tfstate${suffix}`), { force: true });
-    }
-  }
   // eslint-disable-next-line no-console
   console.log(`[e2e] image loop timings (s):\n${timings.map(([step, s]) => `  ${s.toFixed(1).padStart(6)}  ${step}`).join('\n')}\n  total ${((Date.now() - started) / 1000).toFixed(1)}, work folder ${work}`);
 });

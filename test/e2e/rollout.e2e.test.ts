@@ -234,7 +234,7 @@ test('scenario 3: release run loops advance -> deploy -> wait with a real deploy
   await cloudWatch.send(new SetAlarmStateCommand({ AlarmName: 'e2e-roll-blue-5xx-rate', StateValue: 'OK', StateReason: 'e2e: fixed' }));
   const outdir = join(work, 'out');
   const app = join(ROOT, 'test', 'e2e', 'apps', 'app.ts');
-  const deployCommand = `E2E_STACK=rollout E2E_FLEET_ALARMS=0 CDKTF_OUTDIR=${outdir} E2E_RELEASE_FILE=${releaseFile} ${process.execPath} --require ts-node/register/transpile-only ${app} && cd ${dir} && ${process.env.TOFU_BIN} apply -input=false -no-color -auto-approve`;
+  const deployCommand = `E2E_STACK=rollout E2E_FLEET_ALARMS=0 CDKTF_OUTDIR=${outdir} E2E_RELEASE_FILE=${releaseFile} ${process.execPath} --require ${join(ROOT, 'register', 'index.js')} ${app} && cd ${dir} && ${process.env.TOFU_BIN} apply -input=false -no-color -auto-approve`;
   const begun = Date.now();
   const result = spawnSync(process.execPath, [BUILT_CLI, 'release', 'run', 'e2e', '--dir', releases, '--deploy', deployCommand, '--interval', '1s'], {
     cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...moto.env, TF_IN_AUTOMATION: '1' }, timeout: 10 * 60 * 1000,
