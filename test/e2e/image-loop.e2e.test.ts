@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ResourcePolicy } from '../../lib/immutability/resource-policy';
-import { awsQuery, MotoServer, motoAmiIds, startMoto } from './harness/moto';
+import { awsQuery, MotoServer, motoAmiIds, motoPutParameter, startMoto } from './harness/moto';
 import { apply, BUILT_CLI, cli, init, logPlan, PlanJson, planActions, ROOT, RunResult, savedPlan, stateResources, synthE2eApp, tofuOk } from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-image-loop-'));
@@ -54,22 +54,6 @@ function releaseOk(...args: string[]): RunResult {
 }
 const releaseFile = (env: string) => join(releases, `${env}.json`);
 const readRelease = (env: string) => JSON.parse(readFileSync(releaseFile(env), 'utf8'));
-
-/** What an image pipeline's distribution does after every build: put the AMI id in the parameter. */
-async function publish(name: string, amiId: string): Promise<void> {
-  const response = await fetch(`${moto.endpoint}/`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AmazonSSM.PutParameter',
-      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/ssm/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body: JSON.stringify({ Name: name, Value: amiId, Type: 'String', Overwrite: true }),
-  });
-  if (!response.ok) {
-    throw new Error(`ssm PutParameter: HTTP ${response.status}: ${(await response.text()).slice(0, 500)}`);
-  }
-}
 
 /** The tags moto holds on an AMI, as key -> value. */
 async function amiTags(amiId: string): Promise<Record<string, string>> {
@@ -116,7 +100,7 @@ afterAll(async () => {
 
 test('a pipeline build publishes its AMI id; release stage --from-pipeline stages it and records where it came from', async () => {
   // GIVEN the pipeline's parameter holds a build's AMI id (what the distribution writes)
-  await publish(PARAMETER, amis[0]);
+  await motoPutParameter(moto.endpoint, PARAMETER, amis[0]);
   releaseOk('init', 'dev');
   // WHEN dev stages the pipeline's newest image
   const staged = await timed('release stage dev --from-pipeline', () => releaseOk('stage', 'dev', '--from-pipeline', PIPELINE));
@@ -127,7 +111,7 @@ test('a pipeline build publishes its AMI id; release stage --from-pipeline stage
 });
 
 test('release stage --from-ssm refuses an AMI that does not exist in the region, naming it; nothing is written', async () => {
-  await publish('/images/broken/ami-id', 'ami-0000000000000000f');
+  await motoPutParameter(moto.endpoint, '/images/broken/ami-id', 'ami-0000000000000000f');
   const before = readFileSync(releaseFile('dev'), 'utf8');
   const refused = await timed('release stage --from-ssm (missing AMI)', () => release('stage', 'dev', '--from-ssm', '/images/broken/ami-id'));
   expect(refused.code).toBe(1);
@@ -159,7 +143,7 @@ test('prod stages the image active in dev and deploys: the AMI carries both envi
 
 test('dev moves off the AMI (a new build staged in both slots): dev\'s marks move, prod\'s mark on the old AMI stays', async () => {
   // GIVEN a scheduled rebuild published a new AMI
-  await publish(PARAMETER, amis[1]);
+  await motoPutParameter(moto.endpoint, PARAMETER, amis[1]);
   // WHEN dev stages it, promotes it, and stages it into the now idle blue slot too
   releaseOk('stage', 'dev', '--from-pipeline', PIPELINE);
   releaseOk('promote', 'dev');

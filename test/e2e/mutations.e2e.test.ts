@@ -14,7 +14,7 @@ import { join } from 'path';
 import { App, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Generation } from '../../lib/immutability/generation';
 import { ResourcePolicy } from '../../lib/immutability/resource-policy';
-import { MotoServer, motoAmiIds, motoAsgNames, startMoto } from './harness/moto';
+import { MotoServer, motoAmiIds, motoAsgNames, motoPutParameter, startMoto } from './harness/moto';
 import { apply, cli, init, logPlan, noOpViolations, PlanJson, savedPlan, stateResources, synthE2eApp, tofuOk } from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-mutations-'));
@@ -36,22 +36,6 @@ let current: Mutation = { profilePrefix: 'e2e-mut-v1', extraSecurityGroup: false
 /** Synthesizes the `mutations` stack of the e2e app with `mutation`. */
 function synth(mutation: Mutation): void {
   dir = synthE2eApp('mutations', join(work, 'out'), { E2E_MUTATION: JSON.stringify(mutation) });
-}
-
-/** Writes the AMI id into the SSM parameter, as an image pipeline publishes it (moto's SSM JSON API). */
-async function publishImage(amiId: string): Promise<void> {
-  const response = await fetch(`${moto.endpoint}/`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AmazonSSM.PutParameter',
-      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/ssm/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body: JSON.stringify({ Name: PARAMETER, Value: amiId, Type: 'String', DataType: 'aws:ec2:image', Overwrite: true }),
-  });
-  if (!response.ok) {
-    throw new Error(`ssm PutParameter: HTTP ${response.status}: ${(await response.text()).slice(0, 500)}`);
-  }
 }
 
 async function timed<T>(step: string, run: () => Promise<T>): Promise<T> {
@@ -79,7 +63,7 @@ beforeAll(async () => {
   moto = await startMoto(work);
   amis = await motoAmiIds(moto.endpoint);
   expect(amis.length).toBeGreaterThanOrEqual(2);
-  await publishImage(amis[0]);
+  await motoPutParameter(moto.endpoint, PARAMETER, amis[0], 'aws:ec2:image');
 });
 
 afterAll(async () => {
@@ -105,7 +89,7 @@ const MUTATIONS: Array<[string, (m: Mutation) => Mutation | Promise<Mutation>, r
   ['an extra security group', (m) => ({ ...m, extraSecurityGroup: true }), ['aws_launch_template', 'aws_autoscaling_group']],
   ['the user data', (m) => ({ ...m, userData: '#!/bin/bash\necho v2\n' }), ['aws_launch_template', 'aws_autoscaling_group']],
   ['the block devices (root volume size)', (m) => ({ ...m, rootVolumeGiB: 10 }), ['aws_launch_template', 'aws_autoscaling_group']],
-  ['the image, through a new value of the SSM parameter', async (m) => { await publishImage(amis[1]); return m; }, ['aws_launch_template', 'aws_autoscaling_group']],
+  ['the image, through a new value of the SSM parameter', async (m) => { await motoPutParameter(moto.endpoint, PARAMETER, amis[1], 'aws:ec2:image'); return m; }, ['aws_launch_template', 'aws_autoscaling_group']],
 ];
 
 describe.each(MUTATIONS)('a change of %s', (what, change, replacedTypes) => {

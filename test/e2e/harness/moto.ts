@@ -166,3 +166,23 @@ export async function motoAmiIds(endpoint: string): Promise<string[]> {
     .filter((id) => /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id))
     .sort();
 }
+
+/**
+ * Writes an SSM parameter through moto's JSON API, as an image pipeline's distribution
+ * publishes each build's AMI id. `dataType` 'aws:ec2:image' makes SSM check that the value
+ * is an AMI id, as the distribution's parameter does.
+ */
+export async function motoPutParameter(endpoint: string, name: string, value: string, dataType?: 'text' | 'aws:ec2:image'): Promise<void> {
+  const response = await fetch(`${endpoint}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AmazonSSM.PutParameter',
+      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/ssm/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: JSON.stringify({ Name: name, Value: value, Type: 'String', Overwrite: true, ...(dataType ? { DataType: dataType } : {}) }),
+  });
+  if (!response.ok) {
+    throw new Error(`ssm PutParameter ${name}: HTTP ${response.status}: ${(await response.text()).slice(0, 500)}`);
+  }
+}
