@@ -8,7 +8,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import { createServer } from 'net';
 import { openSync, readFileSync } from 'fs';
-import { join } from 'path';
+import { dirname, join } from 'path';
 
 export interface MotoServer {
   readonly port: number;
@@ -91,7 +91,10 @@ export async function startMoto(logDir: string): Promise<MotoServer> {
   // one log per server, in the test file's own folder
   const logFile = join(logDir, `moto-${process.pid}-${Date.now()}.log`);
   const log = openSync(logFile, 'a');
-  const child = spawn(bin, ['-H', '127.0.0.1', '-p', '0'], {
+  // moto_server's own python, running harness/moto-server.py: moto with one error code
+  // corrected to AWS's (see that file)
+  const python = join(dirname(bin), 'python');
+  const child = spawn(python, [join(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', '0'], {
     detached: true, // own process group, killed as a whole
     stdio: ['ignore', log, log],
     // moto does not load AWS managed policies (AmazonSSMManagedInstanceCore) unless asked
