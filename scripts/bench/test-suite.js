@@ -151,7 +151,7 @@ function goals(npmTest, e2e) {
 const NOTES = [
   '### What made the suites faster (issue 17)',
   '',
-  'The 5 runs above shared the 2 cores with other helpers\' jobs (load average 7-11): the two slow runs came when that load was highest. A single `npm test` at load average 3.5, just before, took 19.2 s wall for 31.6 CPU-s, slowest test 0.96 s.',
+  'On this machine the wall time of `npm test` follows the load more than the suite: the load average at the start and end of the runs above is at the top of this file. An earlier run of this bench (1342 tests) while other helpers\' jobs shared the 2 cores (load average 7-11) gave a 35.7 s median, its runs 56.9, 58.0, 35.7, 26.0 and 27.3 s, the two slow ones when that load was highest; a single `npm test` at load average 3.5 then took 19.2 s wall for 31.6 CPU-s.',
   '',
   'Measured while making each change: CPU seconds of the whole process tree (user + system, from `/usr/bin/time`), which other jobs on the 2 shared cores disturb far less than wall time; wall times in the same runs are given with the load average.',
   '',

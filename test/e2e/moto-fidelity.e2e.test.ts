@@ -1,7 +1,8 @@
 /**
  * The moto the e2e files start (harness/moto-server.py) answers as AWS where moto 5.2.5
- * does not and the AWS provider depends on the answer. Each correction is checked here
- * against the running server.
+ * does not and the AWS provider depends on the answer: a request the provider's SDK
+ * repeats because it lost the first answer. Each correction is checked here against the
+ * running server; each check fails on plain moto.
  */
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
@@ -19,25 +20,47 @@ afterAll(async () => {
   await moto?.stop();
 });
 
+const ec2 = (params: Record<string, string>) => awsQuery(moto.endpoint, 'ec2', { Version: '2016-11-15', ...params });
+
 /** The error code of an EC2 query call that must fail. */
 async function errorCode(params: Record<string, string>): Promise<string> {
   try {
-    await awsQuery(moto.endpoint, 'ec2', { Version: '2016-11-15', ...params });
+    await ec2(params);
   } catch (error) {
     return /<Code>([^<]+)<\/Code>/.exec(String(error))?.[1] ?? `no <Code> in: ${String(error)}`;
   }
   throw new Error(`${params.Action} succeeded; expected an error`);
 }
 
-test('DeleteLaunchTemplate of a deleted template id answers InvalidLaunchTemplateId.NotFound (AWS\'s code, which the provider treats as already deleted)', async () => {
-  const created = await awsQuery(moto.endpoint, 'ec2', {
-    Action: 'CreateLaunchTemplate', Version: '2016-11-15', LaunchTemplateName: 'fidelity', 'LaunchTemplateData.InstanceType': 't3.micro',
+async function createLaunchTemplate(name: string, clientToken?: string): Promise<string> {
+  const xml = await ec2({
+    Action: 'CreateLaunchTemplate', LaunchTemplateName: name, 'LaunchTemplateData.InstanceType': 't3.micro',
+    ...(clientToken ? { ClientToken: clientToken } : {}),
   });
-  const id = /<launchTemplateId>(lt-[0-9a-f]+)<\/launchTemplateId>/.exec(created)?.[1];
-  expect(id).toMatch(/^lt-/);
+  const id = /<launchTemplateId>(lt-[0-9a-f]+)<\/launchTemplateId>/.exec(xml)?.[1];
+  if (!id) {
+    throw new Error(`CreateLaunchTemplate answered no launchTemplateId: ${xml.slice(0, 500)}`);
+  }
+  return id;
+}
+
+test('CreateLaunchTemplate repeated with the same ClientToken returns the first call\'s template (AWS\'s idempotency); another token for the name is still refused', async () => {
+  const first = await createLaunchTemplate('fidelity-create', 'token-1');
+  // the SDK's retry of a call whose answer it lost: same token, same request
+  expect(await createLaunchTemplate('fidelity-create', 'token-1')).toBe(first);
+  const listed = await ec2({ Action: 'DescribeLaunchTemplates', 'LaunchTemplateName.1': 'fidelity-create' });
+  expect(listed.match(/<launchTemplateId>/g)).toHaveLength(1);
+  // a different request for a name in use is refused, as on AWS
+  expect(await errorCode({ Action: 'CreateLaunchTemplate', LaunchTemplateName: 'fidelity-create', 'LaunchTemplateData.InstanceType': 't3.micro', ClientToken: 'token-2' }))
+    .toBe('InvalidLaunchTemplateName.AlreadyExistsException');
+  expect(await errorCode({ Action: 'CreateLaunchTemplate', LaunchTemplateName: 'fidelity-create', 'LaunchTemplateData.InstanceType': 't3.micro' }))
+    .toBe('InvalidLaunchTemplateName.AlreadyExistsException');
+});
+
+test('DeleteLaunchTemplate of a deleted template id answers InvalidLaunchTemplateId.NotFound (AWS\'s code, which the provider treats as already deleted)', async () => {
+  const id = await createLaunchTemplate('fidelity-delete');
   // the first delete succeeds; the same delete again is the retry that failed an apply
-  await awsQuery(moto.endpoint, 'ec2', { Action: 'DeleteLaunchTemplate', Version: '2016-11-15', LaunchTemplateId: id! });
-  const listed = await awsQuery(moto.endpoint, 'ec2', { Action: 'DescribeLaunchTemplates', Version: '2016-11-15' });
-  expect(listed).not.toContain(id!);
-  expect(await errorCode({ Action: 'DeleteLaunchTemplate', LaunchTemplateId: id! })).toBe('InvalidLaunchTemplateId.NotFound');
+  await ec2({ Action: 'DeleteLaunchTemplate', LaunchTemplateId: id });
+  expect(await ec2({ Action: 'DescribeLaunchTemplates' })).not.toContain(id);
+  expect(await errorCode({ Action: 'DeleteLaunchTemplate', LaunchTemplateId: id })).toBe('InvalidLaunchTemplateId.NotFound');
 });

@@ -1,30 +1,69 @@
 """
-moto's server (what the toolchain's moto_server runs) with one answer corrected to what
-AWS returns, started by startMoto (harness/moto.ts) with the toolchain venv's python.
+moto's server (what the toolchain's moto_server runs) with two answers corrected to what
+AWS gives, started by startMoto (harness/moto.ts) with the toolchain venv's python.
 
-DeleteLaunchTemplate by LaunchTemplateId of a template that does not exist: AWS answers
-InvalidLaunchTemplateId.NotFound, which the AWS provider treats as "already deleted";
-moto 5.2.5 answers InvalidLaunchTemplateName.NotFoundException, which the provider
-reports as a failed apply. One parallel e2e run on a loaded machine failed that way:
-the deposed launch template was already gone from moto when the provider deleted it
-(most likely a request the SDK retried after losing its answer; moto's log shows no
-other error). Deletes by name, and every other call, are moto's own.
+Both concern a request the AWS provider's SDK sends again because it did not get the
+first answer. Under the parallel e2e load moto's server drops a few connections: with
+TF_LOG=DEBUG one whole run logged 4 "retrying request <operation>, attempt 2" of 4081
+requests, each 0.1 s after "HTTP Request Sent" with no response received. On AWS the
+retries below are safe; on moto each failed an apply in a parallel run (moto's log shows
+no error before the repeat's 400):
+
+1. CreateLaunchTemplate repeated with the same ClientToken (the SDK fills one in and keeps
+   it across retries): AWS returns the template the first call created; moto 5.2.5
+   ignores the token and answers InvalidLaunchTemplateName.AlreadyExistsException.
+2. DeleteLaunchTemplate by LaunchTemplateId of a template that is gone: AWS answers
+   InvalidLaunchTemplateId.NotFound, which the provider treats as "already deleted";
+   moto answers InvalidLaunchTemplateName.NotFoundException, which fails the apply.
+
+Everything else is moto's own. Each correction is checked against the running server by
+test/e2e/moto-fidelity.e2e.test.ts, whose checks fail on plain moto.
 """
 import sys
+import threading
 
 from moto.ec2.exceptions import InvalidLaunchTemplateIdNotFound
 from moto.ec2.models.launch_templates import LaunchTemplateBackend
+from moto.ec2.responses.launch_templates import LaunchTemplates
 from moto.server import main
 
-_delete_launch_template = LaunchTemplateBackend.delete_launch_template
+# the ClientToken of the request this thread is answering (werkzeug: one thread per request)
+_request = threading.local()
+
+_create_response = LaunchTemplates.create_launch_template
+_create = LaunchTemplateBackend.create_launch_template
+_delete = LaunchTemplateBackend.delete_launch_template
+
+
+def create_launch_template_response(self):
+    _request.client_token = self._get_param("ClientToken")
+    try:
+        return _create_response(self)
+    finally:
+        _request.client_token = None
+
+
+def create_launch_template(self, name, *args, **kwargs):
+    token = getattr(_request, "client_token", None)
+    created = self.__dict__.setdefault("_created_by_client_token", {})
+    if token and token in created:
+        template = self.launch_templates.get(created[token])
+        if template is not None and template.name == name:
+            return template
+    template = _create(self, name, *args, **kwargs)
+    if token:
+        created[token] = template.id
+    return template
 
 
 def delete_launch_template(self, name, tid):
     if not name and tid and tid not in self.launch_templates:
         raise InvalidLaunchTemplateIdNotFound(tid)
-    return _delete_launch_template(self, name, tid)
+    return _delete(self, name, tid)
 
 
+LaunchTemplates.create_launch_template = create_launch_template_response
+LaunchTemplateBackend.create_launch_template = create_launch_template
 LaunchTemplateBackend.delete_launch_template = delete_launch_template
 
 if __name__ == "__main__":

@@ -91,8 +91,8 @@ export async function startMoto(logDir: string): Promise<MotoServer> {
   // one log per server, in the test file's own folder
   const logFile = join(logDir, `moto-${process.pid}-${Date.now()}.log`);
   const log = openSync(logFile, 'a');
-  // moto_server's own python, running harness/moto-server.py: moto with one error code
-  // corrected to AWS's (see that file)
+  // moto_server's own python, running harness/moto-server.py: moto with the answers to a
+  // repeated request corrected to AWS's (see that file)
   const python = join(dirname(bin), 'python');
   const child = spawn(python, [join(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', '0'], {
     detached: true, // own process group, killed as a whole
