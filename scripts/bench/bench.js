@@ -195,7 +195,7 @@ function markdown(r) {
     `Measured by \`npm run bench\` on ${r.date.slice(0, 10)}: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}.`,
     `Every figure is the median of ${r.app.runs} separate processes (wall time from spawn to exit; peak RSS from \`process.resourceUsage().maxRSS\`).`,
     `Synth runs exactly what cdktf.json runs (\`${r.appCommand}\`); every other program here runs with the same runner flags.`,
-    `Load average (1, 5, 15 min) at start: ${r.loadAverage.start.join(', ')}; at end: ${r.loadAverage.end.join(', ')} (other engineers' jest and tofu runs share the 2 cores, hence medians).`,
+    `Load average (1, 5, 15 min) at start: ${r.loadAverage.start.join(', ')}; at end: ${r.loadAverage.end.join(', ')} (a shared machine's other jobs change wall times, hence medians; with BENCH_E2E=1 the e2e run at the end adds its own load).`,
     '',
     '## Goals',
     '',
