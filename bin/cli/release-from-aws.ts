@@ -4,6 +4,7 @@
  * checked to exist and be available in the environment's region. Only these two options
  * load the AWS SDK, and only when they run (required here, inside the functions).
  */
+import { sdkClientConfig } from './aws-sdk-config';
 import { CliError, EXIT_BAD_INPUT, EXIT_REFUSED } from './errors';
 import { AMI_ID, REGION, SSM_PARAMETER_NAME } from '../../lib/private/aws-ids';
 import { defaultAmiParameterName, PIPELINE_NAME, PIPELINE_NAME_RULE } from '../../lib/private/image-names';
@@ -72,7 +73,7 @@ export function sdkClients(region: string): AwsClients {
   const ssm = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
   const ec2 = require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const config = { region, maxAttempts: 2, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
+  const config = sdkClientConfig(region);
   return {
     ssm: new ssm.SSMClient(config) as unknown as AwsClient,
     ec2: new ec2.EC2Client(config) as unknown as AwsClient,

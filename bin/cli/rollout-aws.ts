@@ -2,6 +2,7 @@
 // room loads no packages): CloudWatch alarms, the fleet's load balancer and auto scaling groups,
 // read with the AWS SDK for JavaScript v3. The SDK is required inside the functions,
 // never at the top of this module, so that loading the release API stays cheap.
+import { sdkClientConfig } from './aws-sdk-config';
 import type { SlotName } from '../../lib/release/release-file';
 import { FLEET_TAG, SLOT_TAG } from '../../lib/release/rollout';
 import type { AlarmReading, RolloutReader, TargetHealthReading, TrafficReading } from '../../lib/release/rollout-advance';
@@ -41,19 +42,15 @@ export class RolloutAwsError extends Error {
 
 /**
  * The SDK clients with the default credential chain; the SDK honours AWS_ENDPOINT_URL
- * (and AWS_ENDPOINT_URL_CLOUDWATCH, ..._ELASTIC_LOAD_BALANCING_V2, ..._AUTO_SCALING). Short timeouts and
- * two attempts, so that an unreachable endpoint fails in seconds.
+ * (and AWS_ENDPOINT_URL_CLOUDWATCH, ..._ELASTIC_LOAD_BALANCING_V2, ..._AUTO_SCALING), with
+ * the command line's client settings ({@link sdkClientConfig}).
  */
 export function createRolloutAwsClients(options: RolloutAwsClientOptions = {}): RolloutAwsClients {
-  // The SDK warns on every run under node 20 that releases after January 2027 will need
-  // node 22; this package supports node 20, so the warning is noise in each CI log. An
-  // explicit setting of the variable wins.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { CloudWatchClient } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
   const { ElasticLoadBalancingV2Client } = require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
   const { AutoScalingClient } = require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling');
   const region = options.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined);
-  const config = { region, maxAttempts: 2, requestHandler: { connectionTimeout: 3000, requestTimeout: 10000 } };
+  const config = sdkClientConfig(region);
   return { cloudWatch: new CloudWatchClient(config), elbv2: new ElasticLoadBalancingV2Client(config), autoScaling: new AutoScalingClient(config) };
 }
 
