@@ -15,8 +15,7 @@ let amis: string[];
 
 beforeAll(async () => {
   moto = await startMoto(work);
-  amis = await motoAmiIds(moto.endpoint);
-  expect(amis.length).toBeGreaterThanOrEqual(2);
+  amis = await motoAmiIds(moto.endpoint, 2);
 });
 
 afterAll(async () => {

@@ -19,7 +19,7 @@ import { join } from 'path';
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { MotoServer, motoAmiIds, startMoto } from './harness/moto';
-import { apply, BUILT_CLI, init, logPlan, planActions, ROOT, RunResult, savedPlan, synthE2eApp, tofuOk } from './harness/tofu';
+import { apply, BUILT_CLI, cli, cliOk, init, logPlan, planActions, ROOT, savedPlan, synthE2eApp, tofuOk } from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-rollout-'));
 const releases = join(work, 'releases');
@@ -60,20 +60,9 @@ async function putFleetAlarm(slot: 'blue' | 'green', outputs: Record<string, { v
   }));
 }
 
-/** The built command line with the moto environment (as CI would run it with credentials). */
-function release(...args: string[]): RunResult {
-  const begun = Date.now();
-  const result = spawnSync(process.execPath, [BUILT_CLI, 'release', ...args, '--dir', releases], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...moto.env } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, seconds: (Date.now() - begun) / 1000 };
-}
-
-function releaseOk(...args: string[]): RunResult {
-  const result = release(...args);
-  if (result.code !== 0) {
-    throw new Error(`release ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
-  }
-  return result;
-}
+/** `release <args> --dir <releases>` with the built command line and moto's environment (as CI would run it with credentials). */
+const release = (...args: string[]) => cli(['release', ...args, '--dir', releases], moto.env);
+const releaseOk = (...args: string[]) => cliOk(['release', ...args, '--dir', releases], moto.env);
 
 function file(): any {
   return JSON.parse(readFileSync(releaseFile, 'utf8'));
@@ -108,8 +97,7 @@ const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, 
 beforeAll(async () => {
   moto = await startMoto(work);
   mkdirSync(releases, { recursive: true });
-  amis = await motoAmiIds(moto.endpoint);
-  expect(amis.length).toBeGreaterThanOrEqual(3);
+  amis = await motoAmiIds(moto.endpoint, 3);
   const client = { region: 'eu-west-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   cloudWatch = new CloudWatchClient(client);
   elbv2 = new ElasticLoadBalancingV2Client(client);

@@ -162,12 +162,16 @@ export async function motoAsgNames(endpoint: string): Promise<string[]> {
   return [...xml.matchAll(/<AutoScalingGroupName>([^<]+)<\/AutoScalingGroupName>/g)].map((m) => m[1]).sort();
 }
 
-/** Ids of AMIs moto ships (owned by amazon), usable in release files. */
-export async function motoAmiIds(endpoint: string): Promise<string[]> {
+/** Ids of AMIs moto ships (owned by amazon), usable in release files; fails unless there are at least `atLeast`. */
+export async function motoAmiIds(endpoint: string, atLeast: number): Promise<string[]> {
   const xml = await awsQuery(endpoint, 'ec2', { Action: 'DescribeImages', Version: '2016-11-15', 'Owner.1': 'amazon' });
-  return [...new Set([...xml.matchAll(/<imageId>(ami-[0-9a-f]+)<\/imageId>/g)].map((m) => m[1]))]
+  const ids = [...new Set([...xml.matchAll(/<imageId>(ami-[0-9a-f]+)<\/imageId>/g)].map((m) => m[1]))]
     .filter((id) => /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id))
     .sort();
+  if (ids.length < atLeast) {
+    throw new Error(`moto serves ${ids.length} AMIs owned by amazon with a valid id; the test needs at least ${atLeast}.`);
+  }
+  return ids;
 }
 
 /**

@@ -296,14 +296,15 @@ export function keepStateIn(dir: string, stateFile: string): void {
 }
 
 /** Runs the built command line. */
-export function cli(args: readonly string[]): RunResult {
+/** The built command line; `env` is added to this process's environment (moto's, for commands that call AWS). */
+export function cli(args: readonly string[], env: Record<string, string> = {}): RunResult {
   const started = Date.now();
-  const result = spawnSync(process.execPath, [BUILT_CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [BUILT_CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
 }
 
-export function cliOk(args: readonly string[]): RunResult {
-  const result = cli(args);
+export function cliOk(args: readonly string[], env: Record<string, string> = {}): RunResult {
+  const result = cli(args, env);
   if (result.code !== 0) {
     throw new Error(`cdktf-immutable ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
   }
