@@ -34,7 +34,7 @@ export interface ImagePipelineProps {
    */
   readonly tags?: { readonly [key: string]: string };
   /**
-   * ARN of the role Image Builder assumes to run the build${'s' if resname=='pipeline' else ''} (`execution_role`), for
+   * ARN of the role Image Builder assumes to run the builds (`execution_role`), for
    * example to write the distribution's AMI parameter (`ssm:PutParameter`).
    * @default - Image Builder's service-linked role
    */
