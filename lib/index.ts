@@ -5,73 +5,178 @@
 
 // Generation identity: canonical hashing, names within AWS limits, bare references, the resource policy list and the immutability aspect.
 export {
-  bareReference, contentHash, Generation, generationName, ImmutabilityAspect, NameRule,
+  bareReference,
+  contentHash,
+  Generation,
+  generationName,
+  ImmutabilityAspect,
+  NameRule,
   ResourcePolicy,
 } from './immutability';
 export type {
-  ContentHash, ContentHashOptions, GenerationNameProps, ImmutableTypeRule, ResourceClass,
+  ContentHash,
+  ContentHashOptions,
+  GenerationNameProps,
+  ImmutableTypeRule,
+  ResourceClass,
 } from './immutability';
 
 // Images: the AMI pipeline and the Image Builder constructs it composes, image sources.
 // The Docker image pipeline and Docker image sources are `cdktf-immutable/docker`
 // (lib/docker), so that this module never loads @cdktf/provider-docker.
 export {
-  AmiPipeline, DistributionConfiguration, Image, IMAGE_TAG_KEYS, ImageComponent, ImagePipeline,
-  ImageRecipe, ImageRetention, ImageSchedule, ImageSource, InfrastructureConfiguration,
-  LifecyclePolicy, ParentImage,
+  AmiPipeline,
+  DistributionConfiguration,
+  Image,
+  IMAGE_TAG_KEYS,
+  ImageComponent,
+  ImagePipeline,
+  ImageRecipe,
+  ImageRetention,
+  ImageSchedule,
+  ImageSource,
+  InfrastructureConfiguration,
+  LifecyclePolicy,
+  ParentImage,
 } from './image';
 export type {
-  AmiBuildInfrastructureProps, AmiBuildLogging, AmiDistributionProps, AmiPipelineProps,
-  AmiPlatform, BlockDevice, DistributionConfigurationProps, EbsVolumeType, IImageSource,
-  ImageComponentBindOptions, ImageComponentConfig, ImageComponentFileOptions,
-  ImageComponentOptions, ImageComponentParameter, ImagePipelineProps, ImageProps, ImageRecipeProps,
-  ImageRetentionOptions, ImageScheduleOptions, ImageSourceConfig, ImageTag,
-  InfrastructureConfigurationProps, LifecyclePolicyProps, ManagedParentImageOptions,
-  OwnedImageComponentOptions, ParentImageConfig,
+  AmiBuildInfrastructureProps,
+  AmiBuildLogging,
+  AmiDistributionProps,
+  AmiPipelineProps,
+  AmiPlatform,
+  BlockDevice,
+  DistributionConfigurationProps,
+  EbsVolumeType,
+  IImageSource,
+  ImageComponentBindOptions,
+  ImageComponentConfig,
+  ImageComponentFileOptions,
+  ImageComponentOptions,
+  ImageComponentParameter,
+  ImagePipelineProps,
+  ImageProps,
+  ImageRecipeProps,
+  ImageRetentionOptions,
+  ImageScheduleOptions,
+  ImageSourceConfig,
+  ImageTag,
+  InfrastructureConfigurationProps,
+  LifecyclePolicyProps,
+  ManagedParentImageOptions,
+  OwnedImageComponentOptions,
+  ParentImageConfig,
 } from './image';
 
 // Servers: the generation-named launch template, instance profile, instance types, user data.
-export {
-  ImmutableLaunchTemplate, InstanceProfile, InstanceType, SSM_MANAGED_INSTANCE_CORE, UserData,
-} from './compute';
+export { ImmutableLaunchTemplate, InstanceProfile, InstanceType, SSM_MANAGED_INSTANCE_CORE, UserData } from './compute';
 export type {
-  ContainerUserDataOptions, CpuManufacturer, IInstanceProfile, ImmutableLaunchTemplateProps, InstanceProfileProps,
-  InstanceRequirements, MetadataOptions, Range, ServerSettings,
+  ContainerUserDataOptions,
+  CpuManufacturer,
+  IInstanceProfile,
+  ImmutableLaunchTemplateProps,
+  InstanceProfileProps,
+  InstanceRequirements,
+  MetadataOptions,
+  Range,
+  ServerSettings,
 } from './compute';
 
 // Fleets: the fleet base, the blue/green and replace fleets, their load balancer and scaling.
-export { BlueGreenFleet, FleetBase, FleetLoadBalancer, FleetScaling, fromRelease, ReplaceFleet, StateBackend } from './deploy';
+export {
+  BlueGreenFleet,
+  FleetBase,
+  FleetLoadBalancer,
+  FleetScaling,
+  fromRelease,
+  ReplaceFleet,
+  StateBackend,
+} from './deploy';
 export type {
-  AccessLogs, ApplicationLoadBalancerOptions, BlueGreenFleetProps, BlueGreenSlots, Capacity,
-  ExistingListenerOptions, FleetAlarms, FleetBaseProps, FleetSlot, FleetSlotProps, FromReleaseOptions,
-  HealthCheck, LifecycleHook, LifecycleHookResult, LifecycleTransition, LoadBalancerScheme, ReleaseFleetProps,
-  ReplaceFleetProps, S3StateBackendOptions, ScalingMetric, WarmPool, WarmPoolState, WarmUpAndDraining,
+  AccessLogs,
+  ApplicationLoadBalancerOptions,
+  BlueGreenFleetProps,
+  BlueGreenSlots,
+  Capacity,
+  ExistingListenerOptions,
+  FleetAlarms,
+  FleetBaseProps,
+  FleetSlot,
+  FleetSlotProps,
+  FromReleaseOptions,
+  HealthCheck,
+  LifecycleHook,
+  LifecycleHookResult,
+  LifecycleTransition,
+  LoadBalancerScheme,
+  ReleaseFleetProps,
+  ReplaceFleetProps,
+  S3StateBackendOptions,
+  ScalingMetric,
+  WarmPool,
+  WarmPoolState,
+  WarmUpAndDraining,
 } from './deploy';
 
 // Release files and their transitions (also `cdktf-immutable/release`).
 export {
-  emptyRelease, formatReleaseFile, loadReleaseFile, otherSlot, parseReleaseFile, promoteRelease,
-  ReleaseFileError, ReleaseLockedError, ReleaseRefusedError, ReleaseStore, rollbackRelease,
-  SLOT_NAMES, stageRelease,
+  emptyRelease,
+  formatReleaseFile,
+  loadReleaseFile,
+  otherSlot,
+  parseReleaseFile,
+  promoteRelease,
+  ReleaseFileError,
+  ReleaseLockedError,
+  ReleaseRefusedError,
+  ReleaseStore,
+  rollbackRelease,
+  SLOT_NAMES,
+  stageRelease,
 } from './release';
 export type {
-  PromoteOptions, ReleaseFile, ReleaseSlot, ReleaseStoreOptions, RollbackOptions, SlotName, StageOptions,
+  PromoteOptions,
+  ReleaseFile,
+  ReleaseSlot,
+  ReleaseStoreOptions,
+  RollbackOptions,
+  SlotName,
+  StageOptions,
 } from './release';
 // Rollouts: stepped canaries recorded in the release file, gated by CloudWatch alarms.
-export {
-  advanceRollout, decideAdvance, parseDuration, parseSteps, RolloutInputError, startRollout,
-} from './release';
+export { advanceRollout, decideAdvance, parseDuration, parseSteps, RolloutInputError, startRollout } from './release';
 export type {
-  AdvanceOutcome, AlarmReading, Rollout, RolloutAbort, RolloutPolicy, RolloutReader, RolloutStatus,
-  StartRolloutOptions, TargetHealthReading, TrafficReading,
+  AdvanceOutcome,
+  AlarmReading,
+  Rollout,
+  RolloutAbort,
+  RolloutPolicy,
+  RolloutReader,
+  RolloutStatus,
+  StartRolloutOptions,
+  TargetHealthReading,
+  TrafficReading,
 } from './release';
 
 // Review: offline preview and plan guard (also `cdktf-immutable/review`).
 export {
-  guardPlan, hasViolations, PlanFileError, previewChanges, readPlanFile, readSynthOutput,
+  guardPlan,
+  hasViolations,
+  PlanFileError,
+  previewChanges,
+  readPlanFile,
+  readSynthOutput,
   SynthOutputError,
 } from './review';
-export type { GuardOptions, GuardReport, GuardViolation, GuardViolationKind, PreviewAction, PreviewResource, StackPreview } from './review';
+export type {
+  GuardOptions,
+  GuardReport,
+  GuardViolation,
+  GuardViolationKind,
+  PreviewAction,
+  PreviewResource,
+  StackPreview,
+} from './review';
 
 // Errors and scan annotations shared by every room.
 export { ValidationError } from './private/validation';

@@ -17,7 +17,12 @@ exports.create = function create({ service }) {
 
   return {
     transpile(input, { fileName }) {
-      const key = dir && crypto.createHash('sha256').update([CACHE_FORMAT, tsVersion, optionsKey, fileName, input].join('\0')).digest('hex');
+      const key =
+        dir &&
+        crypto
+          .createHash('sha256')
+          .update([CACHE_FORMAT, tsVersion, optionsKey, fileName, input].join('\0'))
+          .digest('hex');
       const file = key && path.join(dir, key.slice(0, 2), `${key}.json`);
       if (file) {
         try {
@@ -52,6 +57,7 @@ function cacheDir() {
   // repository, the one next to it.
   const parts = __dirname.split(path.sep);
   const installed = parts.lastIndexOf('node_modules');
-  const nodeModules = installed > 0 ? parts.slice(0, installed + 1).join(path.sep) : path.resolve(__dirname, '..', 'node_modules');
+  const nodeModules =
+    installed > 0 ? parts.slice(0, installed + 1).join(path.sep) : path.resolve(__dirname, '..', 'node_modules');
   return fs.existsSync(nodeModules) ? path.join(nodeModules, '.cache', 'cdktf-immutable-ts-node') : null;
 }

@@ -27,7 +27,9 @@ require(tsNode).register({
 });
 
 const TYPESCRIPT = /\.[cm]?tsx?$/i;
-const sourceMapSupport = require(require.resolve('@cspotcode/source-map-support', { paths: [path.dirname(tsNode), process.cwd(), __dirname] }));
+const sourceMapSupport = require(
+  require.resolve('@cspotcode/source-map-support', { paths: [path.dirname(tsNode), process.cwd(), __dirname] }),
+);
 sourceMapSupport.install({
   // Runs before ts-node's own handler. A non-empty answer without a sourceMappingURL means
   // "no source map" and stops source-map-support from reading the file from disk.
@@ -55,9 +57,18 @@ Error.prepareStackTrace = function prepareStackTrace(error, frames) {
       let mapped = mappedFrames.get(line);
       if (mapped === undefined) {
         const location = `${file}:${frame.getLineNumber()}:${frame.getColumnNumber()}`;
-        const position = sourceMapSupport.mapSourcePosition({ source: file, line: frame.getLineNumber(), column: frame.getColumnNumber() - 1 });
+        const position = sourceMapSupport.mapSourcePosition({
+          source: file,
+          line: frame.getLineNumber(),
+          column: frame.getColumnNumber() - 1,
+        });
         const at = line.lastIndexOf(location);
-        mapped = at < 0 ? line : line.slice(0, at) + `${position.source}:${position.line}:${position.column + 1}` + line.slice(at + location.length);
+        mapped =
+          at < 0
+            ? line
+            : line.slice(0, at) +
+              `${position.source}:${position.line}:${position.column + 1}` +
+              line.slice(at + location.length);
         mappedFrames.set(line, mapped);
       }
       line = mapped;

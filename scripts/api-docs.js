@@ -23,12 +23,27 @@ const ENTRY_POINTS = [
 ];
 
 const Kind = {
-  Module: 2, Enum: 8, EnumMember: 16, Variable: 32, Function: 64, Class: 128, Interface: 256, Constructor: 512,
-  Property: 1024, Method: 2048, Accessor: 262144, TypeAlias: 2097152, Reference: 4194304,
+  Module: 2,
+  Enum: 8,
+  EnumMember: 16,
+  Variable: 32,
+  Function: 64,
+  Class: 128,
+  Interface: 256,
+  Constructor: 512,
+  Property: 1024,
+  Method: 2048,
+  Accessor: 262144,
+  TypeAlias: 2097152,
+  Reference: 4194304,
 };
 const SECTIONS = [
-  [Kind.Class, 'Classes'], [Kind.Function, 'Functions'], [Kind.Variable, 'Constants'], [Kind.Enum, 'Enums'],
-  [Kind.Interface, 'Interfaces'], [Kind.TypeAlias, 'Types'],
+  [Kind.Class, 'Classes'],
+  [Kind.Function, 'Functions'],
+  [Kind.Variable, 'Constants'],
+  [Kind.Enum, 'Enums'],
+  [Kind.Interface, 'Interfaces'],
+  [Kind.TypeAlias, 'Types'],
 ];
 
 async function model() {
@@ -54,7 +69,10 @@ async function model() {
 
 /** TSDoc comment parts as markdown: text as is, code as is, {@link X} as `X`. */
 function parts(list) {
-  return (list ?? []).map((p) => (p.kind === 'inline-tag' ? `\`${p.text}\`` : p.text)).join('').trim();
+  return (list ?? [])
+    .map((p) => (p.kind === 'inline-tag' ? `\`${p.text}\`` : p.text))
+    .join('')
+    .trim();
 }
 
 function summary(comment) {
@@ -63,7 +81,11 @@ function summary(comment) {
 
 /** One line for a table cell: paragraphs joined, pipes escaped. */
 function cell(text) {
-  return text.replace(/\r?\n\s*\n/g, '<br>').replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+  return text
+    .replace(/\r?\n\s*\n/g, '<br>')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
 }
 
 function tag(comment, name) {
@@ -72,7 +94,9 @@ function tag(comment, name) {
     return undefined;
   }
   // a @default written as code keeps its backticks; "- a sentence" loses the dash
-  return parts(found.content).replace(/^```\w*\n?([\s\S]*?)\n?```$/, '`$1`').replace(/^-\s+/, '');
+  return parts(found.content)
+    .replace(/^```\w*\n?([\s\S]*?)\n?```$/, '`$1`')
+    .replace(/^-\s+/, '');
 }
 
 /** A type as TypeScript would write it. */
@@ -81,32 +105,58 @@ function type(t) {
     return 'unknown';
   }
   switch (t.type) {
-    case 'intrinsic': return t.name;
-    case 'literal': return t.value === null ? 'null' : typeof t.value === 'object' ? `${t.value.negative ? '-' : ''}${t.value.value}n` : JSON.stringify(t.value);
-    case 'reference': return `${t.name}${t.typeArguments?.length ? `<${t.typeArguments.map(type).join(', ')}>` : ''}`;
-    case 'array': return `${wrap(t.elementType)}[]`;
-    case 'union': return t.types.map(type).join(' | ');
-    case 'intersection': return t.types.map(wrap).join(' & ');
-    case 'tuple': return `[${(t.elements ?? []).map(type).join(', ')}]`;
-    case 'namedTupleMember': return `${t.name}${t.isOptional ? '?' : ''}: ${type(t.element)}`;
-    case 'optional': return `${type(t.elementType)}?`;
-    case 'rest': return `...${type(t.elementType)}`;
-    case 'typeOperator': return `${t.operator} ${wrap(t.target)}`;
-    case 'indexedAccess': return `${wrap(t.objectType)}[${type(t.indexType)}]`;
-    case 'query': return `typeof ${type(t.queryType)}`;
-    case 'predicate': return `${t.asserts ? 'asserts ' : ''}${t.name}${t.targetType ? ` is ${type(t.targetType)}` : ''}`;
-    case 'conditional': return `${type(t.checkType)} extends ${type(t.extendsType)} ? ${type(t.trueType)} : ${type(t.falseType)}`;
-    case 'templateLiteral': return `\`${t.head}${t.tail.map(([u, s]) => `\${${type(u)}}${s}`).join('')}\``;
-    case 'mapped': return `{ ${t.readonlyModifier === '+' ? 'readonly ' : ''}[${t.parameter} in ${type(t.parameterType)}]${t.optionalModifier === '+' ? '?' : ''}: ${type(t.templateType)} }`;
-    case 'reflection': return reflectionType(t.declaration);
-    case 'inferred': return `infer ${t.name}`;
-    default: return t.name ?? 'unknown';
+    case 'intrinsic':
+      return t.name;
+    case 'literal':
+      return t.value === null
+        ? 'null'
+        : typeof t.value === 'object'
+          ? `${t.value.negative ? '-' : ''}${t.value.value}n`
+          : JSON.stringify(t.value);
+    case 'reference':
+      return `${t.name}${t.typeArguments?.length ? `<${t.typeArguments.map(type).join(', ')}>` : ''}`;
+    case 'array':
+      return `${wrap(t.elementType)}[]`;
+    case 'union':
+      return t.types.map(type).join(' | ');
+    case 'intersection':
+      return t.types.map(wrap).join(' & ');
+    case 'tuple':
+      return `[${(t.elements ?? []).map(type).join(', ')}]`;
+    case 'namedTupleMember':
+      return `${t.name}${t.isOptional ? '?' : ''}: ${type(t.element)}`;
+    case 'optional':
+      return `${type(t.elementType)}?`;
+    case 'rest':
+      return `...${type(t.elementType)}`;
+    case 'typeOperator':
+      return `${t.operator} ${wrap(t.target)}`;
+    case 'indexedAccess':
+      return `${wrap(t.objectType)}[${type(t.indexType)}]`;
+    case 'query':
+      return `typeof ${type(t.queryType)}`;
+    case 'predicate':
+      return `${t.asserts ? 'asserts ' : ''}${t.name}${t.targetType ? ` is ${type(t.targetType)}` : ''}`;
+    case 'conditional':
+      return `${type(t.checkType)} extends ${type(t.extendsType)} ? ${type(t.trueType)} : ${type(t.falseType)}`;
+    case 'templateLiteral':
+      return `\`${t.head}${t.tail.map(([u, s]) => `\${${type(u)}}${s}`).join('')}\``;
+    case 'mapped':
+      return `{ ${t.readonlyModifier === '+' ? 'readonly ' : ''}[${t.parameter} in ${type(t.parameterType)}]${t.optionalModifier === '+' ? '?' : ''}: ${type(t.templateType)} }`;
+    case 'reflection':
+      return reflectionType(t.declaration);
+    case 'inferred':
+      return `infer ${t.name}`;
+    default:
+      return t.name ?? 'unknown';
   }
 }
 
 function wrap(t) {
   const text = type(t);
-  return ['union', 'intersection', 'conditional', 'reflection'].includes(t?.type) && !text.startsWith('{') ? `(${text})` : text;
+  return ['union', 'intersection', 'conditional', 'reflection'].includes(t?.type) && !text.startsWith('{')
+    ? `(${text})`
+    : text;
 }
 
 /** An inline object type or function type. */
@@ -114,18 +164,30 @@ function reflectionType(d) {
   if (d.signatures?.length) {
     return d.signatures.map((s) => `(${params(s)}) => ${type(s.type)}`).join(' & ');
   }
-  const members = (d.children ?? []).map((c) => `${c.flags?.isReadonly ? 'readonly ' : ''}${c.name}${c.flags?.isOptional ? '?' : ''}: ${type(c.type)}`);
-  const index = (d.indexSignatures ?? []).map((s) => `${s.flags?.isReadonly ? 'readonly ' : ''}[${s.parameters.map((p) => `${p.name}: ${type(p.type)}`).join(', ')}]: ${type(s.type)}`);
+  const members = (d.children ?? []).map(
+    (c) => `${c.flags?.isReadonly ? 'readonly ' : ''}${c.name}${c.flags?.isOptional ? '?' : ''}: ${type(c.type)}`,
+  );
+  const index = (d.indexSignatures ?? []).map(
+    (s) =>
+      `${s.flags?.isReadonly ? 'readonly ' : ''}[${s.parameters.map((p) => `${p.name}: ${type(p.type)}`).join(', ')}]: ${type(s.type)}`,
+  );
   const all = [...index, ...members];
   return all.length ? `{ ${all.join('; ')} }` : '{}';
 }
 
 function params(signature) {
-  return (signature.parameters ?? []).map((p) => `${p.flags?.isRest ? '...' : ''}${p.name}${p.flags?.isOptional || p.defaultValue !== undefined ? '?' : ''}: ${type(p.type)}`).join(', ');
+  return (signature.parameters ?? [])
+    .map(
+      (p) =>
+        `${p.flags?.isRest ? '...' : ''}${p.name}${p.flags?.isOptional || p.defaultValue !== undefined ? '?' : ''}: ${type(p.type)}`,
+    )
+    .join(', ');
 }
 
 function typeParams(d) {
-  return d.typeParameters?.length ? `<${d.typeParameters.map((p) => `${p.name}${p.type ? ` extends ${type(p.type)}` : ''}`).join(', ')}>` : '';
+  return d.typeParameters?.length
+    ? `<${d.typeParameters.map((p) => `${p.name}${p.type ? ` extends ${type(p.type)}` : ''}`).join(', ')}>`
+    : '';
 }
 
 function source(d) {
@@ -172,7 +234,9 @@ function propertyTable(props, withDefault, lines) {
     const text = cell(`${summary(p.comment ?? getter?.comment)}${deprecated(p.comment)}`);
     if (withDefault) {
       const dflt = tag(p.comment, '@default');
-      lines.push(`| ${name} | ${t} | ${dflt === undefined ? (p.flags?.isOptional ? '' : 'required') : cell(dflt)} | ${text} |`);
+      lines.push(
+        `| ${name} | ${t} | ${dflt === undefined ? (p.flags?.isOptional ? '' : 'required') : cell(dflt)} | ${text} |`,
+      );
     } else {
       lines.push(`| ${name} | ${t} | ${text} |`);
     }
@@ -186,7 +250,9 @@ function byName(a, b) {
 
 /** Own (not inherited), public members. */
 function own(d, kinds) {
-  return (d.children ?? []).filter((c) => kinds.includes(c.kind) && !c.inheritedFrom && !c.flags?.isExternal).sort(byName);
+  return (d.children ?? [])
+    .filter((c) => kinds.includes(c.kind) && !c.inheritedFrom && !c.flags?.isExternal)
+    .sort(byName);
 }
 
 function declaration(d, lines) {
@@ -196,9 +262,14 @@ function declaration(d, lines) {
   const heritage = [
     d.extendedTypes?.length ? `extends ${d.extendedTypes.map(type).join(', ')}` : '',
     d.implementedTypes?.length ? `implements ${d.implementedTypes.map(type).join(', ')}` : '',
-  ].filter(Boolean).join(', ');
-  lines.push(`${{ [Kind.Class]: d.flags?.isAbstract ? 'abstract class' : 'class', [Kind.Interface]: 'interface', [Kind.Function]: 'function', [Kind.Variable]: 'const', [Kind.TypeAlias]: 'type', [Kind.Enum]: 'enum' }[d.kind]}`
-    + `${heritage ? ` (${heritage})` : ''}${file ? `, in \`${file}\`` : ''}.${deprecated(d.comment)}`, '');
+  ]
+    .filter(Boolean)
+    .join(', ');
+  lines.push(
+    `${{ [Kind.Class]: d.flags?.isAbstract ? 'abstract class' : 'class', [Kind.Interface]: 'interface', [Kind.Function]: 'function', [Kind.Variable]: 'const', [Kind.TypeAlias]: 'type', [Kind.Enum]: 'enum' }[d.kind]}` +
+      `${heritage ? ` (${heritage})` : ''}${file ? `, in \`${file}\`` : ''}.${deprecated(d.comment)}`,
+    '',
+  );
   switch (d.kind) {
     case Kind.Function:
       for (const s of d.signatures ?? []) {
@@ -261,7 +332,9 @@ function render(json) {
   const moduleOf = (file) => modules.get(path.dirname(file));
   // lib/index.ts also re-exports release and review: each name is described once, under its subpath
   const declarations = new Map((json.children ?? []).flatMap((m) => (m.children ?? []).map((c) => [c.id, c])));
-  const elsewhere = new Set(ENTRY_POINTS.slice(1).flatMap(([file]) => (moduleOf(file)?.children ?? []).map((c) => c.name)));
+  const elsewhere = new Set(
+    ENTRY_POINTS.slice(1).flatMap(([file]) => (moduleOf(file)?.children ?? []).map((c) => c.name)),
+  );
   const lines = [
     '# API reference',
     '',
@@ -285,7 +358,10 @@ function render(json) {
     toc.push(`- [\`${importPath}\`](#${importPath.replace(/[^a-z0-9-]/g, '')}) (\`${file}\`)`);
     body.push(`## ${importPath}`, '');
     if (file === 'lib/index.ts') {
-      body.push('Also every name of `cdktf-immutable/release` and `cdktf-immutable/review` (below). The Docker names are only in `cdktf-immutable/docker`.', '');
+      body.push(
+        'Also every name of `cdktf-immutable/release` and `cdktf-immutable/review` (below). The Docker names are only in `cdktf-immutable/docker`.',
+        '',
+      );
     }
     for (const [kind, title] of SECTIONS) {
       const items = children.filter((c) => c.kind === kind).sort(byName);
@@ -298,7 +374,10 @@ function render(json) {
       }
     }
   }
-  return `${[...lines, ...toc, '', ...body].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${[...lines, ...toc, '', ...body]
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 async function main() {
@@ -313,8 +392,10 @@ async function main() {
       while (i < a.length && i < b.length && a[i] === b[i]) {
         i++;
       }
-      console.error(`API.md is not current with the TSDoc of the entry points: line ${i + 1} is\n  ${a[i] ?? '(end of file)'}\nbut the source gives\n  ${b[i] ?? '(end of file)'}\n`
-        + 'Run `npm run docs:api` and commit API.md.');
+      console.error(
+        `API.md is not current with the TSDoc of the entry points: line ${i + 1} is\n  ${a[i] ?? '(end of file)'}\nbut the source gives\n  ${b[i] ?? '(end of file)'}\n` +
+          'Run `npm run docs:api` and commit API.md.',
+      );
       process.exit(1);
     }
     console.log('API.md is current.');

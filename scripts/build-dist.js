@@ -55,7 +55,10 @@ function isFresh(root = ROOT) {
   return fs.existsSync(keyFile) && fs.readFileSync(keyFile, 'utf8').trim() === distKey(root);
 }
 
-const LOCK = path.join(os.tmpdir(), `cdktf-immutable-dist-${crypto.createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
+const LOCK = path.join(
+  os.tmpdir(),
+  `cdktf-immutable-dist-${crypto.createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`,
+);
 
 function alive(pid) {
   try {
@@ -88,7 +91,9 @@ function lock() {
       continue;
     }
     if (Date.now() - started > 5 * 60 * 1000) {
-      throw new Error(`build-dist: another build has held ${LOCK} for 5 minutes (process ${holder}); if none is running, delete it.`);
+      throw new Error(
+        `build-dist: another build has held ${LOCK} for 5 minutes (process ${holder}); if none is running, delete it.`,
+      );
     }
     Atomics.wait(sleeper, 0, 0, 100);
   }
@@ -115,13 +120,19 @@ function buildDist({ clean = false, quiet = false } = {}) {
     }
     const next = path.join(ROOT, `.dist-next-${process.pid}`);
     const started = Date.now();
-    const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', 'tsconfig.build.json', '--outDir', next], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const tsc = spawnSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', 'tsconfig.build.json', '--outDir', next],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     if (tsc.status !== 0) {
       fs.rmSync(next, { recursive: true, force: true });
-      throw new Error(`build-dist: tsc -p tsconfig.build.json failed (exit ${tsc.status}${tsc.signal ? `, ${tsc.signal}` : ''}):\n${tsc.stdout}${tsc.stderr}`);
+      throw new Error(
+        `build-dist: tsc -p tsconfig.build.json failed (exit ${tsc.status}${tsc.signal ? `, ${tsc.signal}` : ''}):\n${tsc.stdout}${tsc.stderr}`,
+      );
     }
     fs.writeFileSync(path.join(next, '.build-key'), `${key}\n`);
     fs.rmSync(DIST, { recursive: true, force: true });

@@ -33,22 +33,34 @@ const E2E_APP = path.join('test', 'e2e', 'apps', 'app.ts');
  */
 function e2eInputs(dir) {
   const releaseFile = path.join(dir, 'e2e.json');
-  fs.writeFileSync(releaseFile, `${JSON.stringify({
-    version: 1,
-    environment: 'e2e',
-    active: 'blue',
-    canary: 10,
-    previous: null,
-    slots: {
-      blue: { image: 'ami-0123456789abcdef0', stagedAt: null, source: null },
-      green: { image: 'ami-0fedcba9876543210', stagedAt: null, source: null },
-    },
-  }, null, 2)}\n`);
+  fs.writeFileSync(
+    releaseFile,
+    `${JSON.stringify(
+      {
+        version: 1,
+        environment: 'e2e',
+        active: 'blue',
+        canary: 10,
+        previous: null,
+        slots: {
+          blue: { image: 'ami-0123456789abcdef0', stagedAt: null, source: null },
+          green: { image: 'ami-0fedcba9876543210', stagedAt: null, source: null },
+        },
+      },
+      null,
+      2,
+    )}\n`,
+  );
   return {
     E2E_RELEASE_FILE: releaseFile,
     E2E_IMAGE: 'ami-0123456789abcdef0',
     E2E_USER_DATA: '#!/bin/bash\necho check\n',
-    E2E_MUTATION: JSON.stringify({ profilePrefix: 'e2e-check', extraSecurityGroup: true, userData: '#!/bin/bash\n', rootVolumeGiB: 8 }),
+    E2E_MUTATION: JSON.stringify({
+      profilePrefix: 'e2e-check',
+      extraSecurityGroup: true,
+      userData: '#!/bin/bash\n',
+      rootVolumeGiB: 8,
+    }),
     // image-loop: the dev stack (the load balancer's owner; prod adds a listener rule, no other type)
     E2E_LOOP_ENV: 'dev',
     E2E_CONTAINER: `registry.example.com/web@sha256:${'0'.repeat(64)}`,
@@ -99,7 +111,9 @@ function readServices(file) {
   text.split('\n').forEach((line, i) => {
     for (const word of line.replace(/#.*/, '').trim().split(/\s+/).filter(Boolean)) {
       if (!/^[a-z0-9]+$/.test(word)) {
-        fail(`${file}:${i + 1}: ${JSON.stringify(word)} is not a service package name (one lowercase name a line, # comments)`);
+        fail(
+          `${file}:${i + 1}: ${JSON.stringify(word)} is not a service package name (one lowercase name a line, # comments)`,
+        );
       }
       services.add(word);
     }
@@ -113,7 +127,9 @@ function readServices(file) {
 function toolchainTypesFile() {
   let dir = process.env.E2E_TOOLCHAIN_DIR;
   if (!dir) {
-    const printed = spawnSync('bash', [path.join(ROOT, 'scripts', 'e2e-toolchain.sh'), '--print-dir'], { encoding: 'utf8' });
+    const printed = spawnSync('bash', [path.join(ROOT, 'scripts', 'e2e-toolchain.sh'), '--print-dir'], {
+      encoding: 'utf8',
+    });
     if (printed.status !== 0) {
       fail(`scripts/e2e-toolchain.sh --print-dir failed: ${printed.stderr}`);
     }
@@ -125,7 +141,9 @@ function toolchainTypesFile() {
 /** "kind type" -> service package, from the table the toolchain writes. */
 function readTypes(file) {
   if (!fs.existsSync(file)) {
-    fail(`${file} does not exist: build the e2e toolchain first ("bash scripts/e2e-toolchain.sh"), which writes it from the provider source`);
+    fail(
+      `${file} does not exist: build the e2e toolchain first ("bash scripts/e2e-toolchain.sh"), which writes it from the provider source`,
+    );
   }
   const types = new Map();
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
@@ -174,7 +192,10 @@ function e2eStacks() {
  */
 function synthesizeAll() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-provider-services-'));
-  const all = spawnSync('bash', [path.join(ROOT, 'scripts', 'synth-all.sh'), path.join(out, 'synth')], { cwd: ROOT, encoding: 'utf8' });
+  const all = spawnSync('bash', [path.join(ROOT, 'scripts', 'synth-all.sh'), path.join(out, 'synth')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (all.status !== 0) {
     fs.rmSync(out, { recursive: true, force: true });
     fail(`scripts/synth-all.sh failed:\n${all.stdout}\n${all.stderr}`);
@@ -182,14 +203,20 @@ function synthesizeAll() {
   const inputs = e2eInputs(out);
   fs.mkdirSync(path.join(out, 'e2e'));
   for (const stack of e2eStacks()) {
-    const result = spawnSync(process.execPath, ['--require', path.join(ROOT, 'register', 'index.js'), path.join(ROOT, E2E_APP)], {
-      cwd: ROOT,
-      env: { ...process.env, ...inputs, E2E_STACK: stack, CDKTF_OUTDIR: path.join(out, 'e2e', stack) },
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--require', path.join(ROOT, 'register', 'index.js'), path.join(ROOT, E2E_APP)],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...inputs, E2E_STACK: stack, CDKTF_OUTDIR: path.join(out, 'e2e', stack) },
+        encoding: 'utf8',
+      },
+    );
     if (result.status !== 0) {
       fs.rmSync(out, { recursive: true, force: true });
-      fail(`synthesizing ${E2E_APP} with E2E_STACK=${stack} failed (if it says an E2E_* variable is not set, give it a placeholder in e2eInputs() of scripts/e2e-provider-services.js):\n${result.stderr.slice(-3000)}`);
+      fail(
+        `synthesizing ${E2E_APP} with E2E_STACK=${stack} failed (if it says an E2E_* variable is not set, give it a placeholder in e2eInputs() of scripts/e2e-provider-services.js):\n${result.stderr.slice(-3000)}`,
+      );
     }
   }
   return { dir: out, files: findSynthesized(out) };
@@ -262,7 +289,9 @@ function main() {
     const service = types.get(`${kind} ${type}`);
     const what = kind === 'data' ? 'data source' : kind;
     if (!service) {
-      problems.push(`${where}: ${what} type ${type} is not a ${what} type of the hashicorp/aws provider the e2e toolchain builds; use a type the provider has`);
+      problems.push(
+        `${where}: ${what} type ${type} is not a ${what} type of the hashicorp/aws provider the e2e toolchain builds; use a type the provider has`,
+      );
       continue;
     }
     if (!byService.has(service)) {
@@ -278,12 +307,16 @@ function main() {
     }
   }
   for (const [service, { types: missed, sources }] of [...missing.entries()].sort()) {
-    problems.push(`${[...missed].sort().join(', ')} (used by ${[...sources].sort().join(', ')}) belong to the aws provider's service package "${service}", which the e2e provider does not contain. Add a line "${service}" to ${listed}; the next scripts/e2e-toolchain.sh then builds a toolchain with it.`);
+    problems.push(
+      `${[...missed].sort().join(', ')} (used by ${[...sources].sort().join(', ')}) belong to the aws provider's service package "${service}", which the e2e provider does not contain. Add a line "${service}" to ${listed}; the next scripts/e2e-toolchain.sh then builds a toolchain with it.`,
+    );
   }
   const unique = [...new Set(problems)];
   if (options.command === 'derive') {
     for (const service of [...byService.keys()].sort()) {
-      process.stdout.write(`${service}${services.has(service) ? '' : '   (NOT LISTED)'}\t${[...byService.get(service)].sort().join(' ')}\n`);
+      process.stdout.write(
+        `${service}${services.has(service) ? '' : '   (NOT LISTED)'}\t${[...byService.get(service)].sort().join(' ')}\n`,
+      );
     }
     const margin = [...services].filter((s) => !byService.has(s)).sort();
     process.stdout.write(`# listed in ${listed} but unused (margin): ${margin.join(' ') || '(none)'}\n`);
@@ -292,11 +325,15 @@ function main() {
     fs.rmSync(base, { recursive: true, force: true });
   }
   if (unique.length > 0) {
-    process.stderr.write(`e2e-provider-services: types outside the e2e provider's service packages:\n  ${unique.join('\n  ')}\n`);
+    process.stderr.write(
+      `e2e-provider-services: types outside the e2e provider's service packages:\n  ${unique.join('\n  ')}\n`,
+    );
     process.exit(1);
   }
   if (options.command === 'check') {
-    process.stdout.write(`e2e-provider-services: ${files.length} synthesized stacks use ${[...byService.values()].reduce((n, s) => n + s.size, 0)} aws types from ${byService.size} service packages, all in ${listed}\n`);
+    process.stdout.write(
+      `e2e-provider-services: ${files.length} synthesized stacks use ${[...byService.values()].reduce((n, s) => n + s.size, 0)} aws types from ${byService.size} service packages, all in ${listed}\n`,
+    );
   }
 }
 

@@ -25,7 +25,9 @@ function sdkFamilies() {
   for (const type of Object.values(sdk._InstanceType)) {
     const dot = type.indexOf('.');
     if (dot < 1) {
-      throw new Error(`@aws-sdk/client-ec2 ${version}: _InstanceType holds "${type}", which is not <family>.<size>; update ${path.relative(root, __filename)}.`);
+      throw new Error(
+        `@aws-sdk/client-ec2 ${version}: _InstanceType holds "${type}", which is not <family>.<size>; update ${path.relative(root, __filename)}.`,
+      );
     }
     (families[type.slice(0, dot)] ??= []).push(type.slice(dot + 1));
   }
@@ -65,10 +67,16 @@ const sdk = sdkFamilies();
 if (process.argv.includes('--check')) {
   const committed = committedFamilies();
   const all = [...new Set([...Object.keys(committed), ...Object.keys(sdk.families)])].sort();
-  const differences = all.filter((family) => committed[family] !== sdk.families[family])
-    .map((family) => `  ${family}: ${committed[family] === undefined ? '(missing)' : `"${committed[family]}"`} in ${relativeTarget}, ${sdk.families[family] === undefined ? '(none)' : `"${sdk.families[family]}"`} in @aws-sdk/client-ec2 ${sdk.version}`);
+  const differences = all
+    .filter((family) => committed[family] !== sdk.families[family])
+    .map(
+      (family) =>
+        `  ${family}: ${committed[family] === undefined ? '(missing)' : `"${committed[family]}"`} in ${relativeTarget}, ${sdk.families[family] === undefined ? '(none)' : `"${sdk.families[family]}"`} in @aws-sdk/client-ec2 ${sdk.version}`,
+    );
   if (differences.length > 0) {
-    console.error(`${relativeTarget} is not current with @aws-sdk/client-ec2 ${sdk.version} (${differences.length} families differ):\n${differences.slice(0, 20).join('\n')}${differences.length > 20 ? '\n  ...' : ''}\nRun \`node scripts/instance-types.js\` and commit ${relativeTarget}.`);
+    console.error(
+      `${relativeTarget} is not current with @aws-sdk/client-ec2 ${sdk.version} (${differences.length} families differ):\n${differences.slice(0, 20).join('\n')}${differences.length > 20 ? '\n  ...' : ''}\nRun \`node scripts/instance-types.js\` and commit ${relativeTarget}.`,
+    );
     process.exit(1);
   }
   console.log(`${relativeTarget} is current with @aws-sdk/client-ec2 ${sdk.version}.`);

@@ -38,7 +38,14 @@ function blocksOf(text) {
     if (end === lines.length) {
       throw new Error(`${shownReadme}:${i + 1}: the \`\`\`${open[2]} block is not closed.`);
     }
-    blocks.push({ line: start + 1, indent, code: lines.slice(start, end).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n') });
+    blocks.push({
+      line: start + 1,
+      indent,
+      code: lines
+        .slice(start, end)
+        .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
+        .join('\n'),
+    });
     i = end;
   }
   return blocks;
@@ -85,19 +92,25 @@ function main() {
       const text = ts.flattenDiagnosticMessageText(d.messageText, '\n  ');
       const block = d.file && files.get(path.resolve(d.file.fileName));
       if (!block) {
-        const where = d.file ? `${path.relative(root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '(no file)';
+        const where = d.file
+          ? `${path.relative(root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
+          : '(no file)';
         return `${where}: error TS${d.code}: ${text}`;
       }
       const { line, character } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
       return `${shownReadme}:${block.line + line}:${block.indent + character + 1} (the block at line ${block.line - 1}): error TS${d.code}: ${text}`;
     });
     if (messages.length > 0) {
-      console.error(`${messages.join('\n')}\n\n${messages.length} error(s) in the TypeScript blocks of ${shownReadme}. Fix the block: import what it uses from 'cdktf-immutable' (or a subpath), `
-        + 'and declare names it uses but does not define, as aws-cdk READMEs do (`declare const web: AmiPipeline;`).');
+      console.error(
+        `${messages.join('\n')}\n\n${messages.length} error(s) in the TypeScript blocks of ${shownReadme}. Fix the block: import what it uses from 'cdktf-immutable' (or a subpath), ` +
+          'and declare names it uses but does not define, as aws-cdk READMEs do (`declare const web: AmiPipeline;`).',
+      );
       process.exitCode = 1;
       return;
     }
-    console.log(`${shownReadme}: ${checked.length} TypeScript blocks compile (${blocks.length - checked.length} cdktn block(s) left to npm run test:cdktn).`);
+    console.log(
+      `${shownReadme}: ${checked.length} TypeScript blocks compile (${blocks.length - checked.length} cdktn block(s) left to npm run test:cdktn).`,
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -15,13 +15,23 @@ function suppressionsOf(file, address) {
   // Python checks name the resource "<type>.<name>"; some report "resource.<name>".
   const [type, name] = address.split('.');
   const resources = cache.get(full).resource || {};
-  const body = type === 'resource'
-    ? Object.values(resources).map((byName) => byName[name]).find(Boolean)
-    : (resources[type] || {})[name];
+  const body =
+    type === 'resource'
+      ? Object.values(resources)
+          .map((byName) => byName[name])
+          .find(Boolean)
+      : (resources[type] || {})[name];
   const meta = (body || {})['//'] || {};
-  return Object.fromEntries(Object.entries(meta).filter(([k]) => k.startsWith('checkov:skip=')).map(([k, v]) => [k.slice(13), v]));
+  return Object.fromEntries(
+    Object.entries(meta)
+      .filter(([k]) => k.startsWith('checkov:skip='))
+      .map(([k, v]) => [k.slice(13), v]),
+  );
 }
-let passed = 0, failed = 0, suppressed = 0, errors = 0;
+let passed = 0,
+  failed = 0,
+  suppressed = 0,
+  errors = 0;
 const failures = [];
 const used = [];
 for (const report of reports) {
@@ -41,5 +51,7 @@ for (const report of reports) {
 }
 if (process.env.SCAN_VERBOSE) used.forEach((line) => console.log(`suppressed: ${line}`));
 failures.forEach((line) => console.log(`FAILED ${line}`));
-console.log(`checkov ${version}: ${passed} passed, ${failed} failed, ${suppressed} suppressed in code with a reason, ${errors} parsing errors`);
+console.log(
+  `checkov ${version}: ${passed} passed, ${failed} failed, ${suppressed} suppressed in code with a reason, ${errors} parsing errors`,
+);
 process.exit(failed > 0 || errors > 0 || passed === 0 ? 1 : 0);

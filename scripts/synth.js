@@ -20,7 +20,11 @@ const env = { ...process.env, CHECKPOINT_DISABLE: '1', CI: process.env.CI || '1'
 if (env.TF_CLI_CONFIG_FILE && !fs.existsSync(env.TF_CLI_CONFIG_FILE)) {
   delete env.TF_CLI_CONFIG_FILE;
 }
-const result = spawnSync(cli, ['synth', '--output', outdir, ...process.argv.slice(2)], { cwd: root, env, stdio: 'inherit' });
+const result = spawnSync(cli, ['synth', '--output', outdir, ...process.argv.slice(2)], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
 if (result.status !== 0) {
   process.exit(result.status === null ? 1 : result.status);
 }

@@ -8,20 +8,20 @@ import { StateBackend } from '../lib';
 /** Networking of an environment: an existing VPC, or one that the stack creates. */
 export type NetworkConfig =
   | {
-    readonly kind: 'existing';
-    readonly vpcId: string;
-    /** Subnets of the load balancer (public for an internet-facing one), two AZs at least. */
-    readonly loadBalancerSubnetIds: readonly string[];
-    /** Subnets of the instances (private). */
-    readonly instanceSubnetIds: readonly string[];
-  }
+      readonly kind: 'existing';
+      readonly vpcId: string;
+      /** Subnets of the load balancer (public for an internet-facing one), two AZs at least. */
+      readonly loadBalancerSubnetIds: readonly string[];
+      /** Subnets of the instances (private). */
+      readonly instanceSubnetIds: readonly string[];
+    }
   | {
-    readonly kind: 'created';
-    /** CIDR of the VPC, a /16 to /20. */
-    readonly cidr: string;
-    /** Availability zones to spread over (2 or 3). */
-    readonly availabilityZones: readonly string[];
-  };
+      readonly kind: 'created';
+      /** CIDR of the VPC, a /16 to /20. */
+      readonly cidr: string;
+      /** Availability zones to spread over (2 or 3). */
+      readonly availabilityZones: readonly string[];
+    };
 
 /** Instance size and capacity per environment. */
 export interface SizeConfig {

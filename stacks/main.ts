@@ -26,7 +26,9 @@ export function build(
     const release = loadReleaseFile(file);
     const id = `service-${config.name}`;
     if (release.slots.blue.image === null && release.slots.green.image === null) {
-      warn(`warning: stack ${id} is skipped: ${file} has no image yet, so there is nothing to deploy. Stage the first one with "cdktf-immutable release stage ${config.name} --image <ami-id>", then synthesize again.`);
+      warn(
+        `warning: stack ${id} is skipped: ${file} has no image yet, so there is nothing to deploy. Stage the first one with "cdktf-immutable release stage ${config.name} --image <ami-id>", then synthesize again.`,
+      );
       continue;
     }
     new ServiceStack(app, id, { config, release });

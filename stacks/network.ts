@@ -34,19 +34,44 @@ export class ServiceNetwork extends Construct {
   constructor(scope: Construct, id: string, props: ServiceNetworkProps) {
     super(scope, id);
     if (props.availabilityZones.length < 2) {
-      throw new Error(`ServiceNetwork ${props.name}: availabilityZones (${props.availabilityZones.length}) must list at least 2 zones; a load balancer needs two.`);
+      throw new Error(
+        `ServiceNetwork ${props.name}: availabilityZones (${props.availabilityZones.length}) must list at least 2 zones; a load balancer needs two.`,
+      );
     }
-    const vpc = new Vpc(this, 'Vpc', { cidrBlock: props.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: props.name } });
+    const vpc = new Vpc(this, 'Vpc', {
+      cidrBlock: props.cidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { Name: props.name },
+    });
     this.vpcId = vpc.id;
-    new FlowLog(this, 'FlowLog', { vpcId: vpc.id, trafficType: 'ALL', logDestinationType: 's3', logDestination: props.flowLogsDestinationArn });
-    new DefaultSecurityGroup(this, 'DefaultSecurityGroup', { vpcId: vpc.id, tags: { Name: `${props.name}-default-deny` } });
+    new FlowLog(this, 'FlowLog', {
+      vpcId: vpc.id,
+      trafficType: 'ALL',
+      logDestinationType: 's3',
+      logDestination: props.flowLogsDestinationArn,
+    });
+    new DefaultSecurityGroup(this, 'DefaultSecurityGroup', {
+      vpcId: vpc.id,
+      tags: { Name: `${props.name}-default-deny` },
+    });
     const gateway = new InternetGateway(this, 'InternetGateway', { vpcId: vpc.id, tags: { Name: props.name } });
-    const publicRoutes = new RouteTable(this, 'PublicRoutes', { vpcId: vpc.id, tags: { Name: `${props.name}-public` } });
-    new Route(this, 'PublicDefaultRoute', { routeTableId: publicRoutes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: gateway.id });
+    const publicRoutes = new RouteTable(this, 'PublicRoutes', {
+      vpcId: vpc.id,
+      tags: { Name: `${props.name}-public` },
+    });
+    new Route(this, 'PublicDefaultRoute', {
+      routeTableId: publicRoutes.id,
+      destinationCidrBlock: '0.0.0.0/0',
+      gatewayId: gateway.id,
+    });
 
     this.publicSubnetIds = [];
     this.privateSubnetIds = [];
-    const privateRoutes = new RouteTable(this, 'PrivateRoutes', { vpcId: vpc.id, tags: { Name: `${props.name}-private` } });
+    const privateRoutes = new RouteTable(this, 'PrivateRoutes', {
+      vpcId: vpc.id,
+      tags: { Name: `${props.name}-private` },
+    });
     props.availabilityZones.forEach((zone, i) => {
       const publicSubnet = new Subnet(this, `Public${i}`, {
         vpcId: vpc.id,
@@ -63,12 +88,23 @@ export class ServiceNetwork extends Construct {
         mapPublicIpOnLaunch: false,
         tags: { Name: `${props.name}-private-${zone}` },
       });
-      new RouteTableAssociation(this, `Private${i}Routes`, { subnetId: privateSubnet.id, routeTableId: privateRoutes.id });
+      new RouteTableAssociation(this, `Private${i}Routes`, {
+        subnetId: privateSubnet.id,
+        routeTableId: privateRoutes.id,
+      });
       this.publicSubnetIds.push(publicSubnet.id);
       this.privateSubnetIds.push(privateSubnet.id);
     });
     const natAddress = new Eip(this, 'NatAddress', { domain: 'vpc', tags: { Name: `${props.name}-nat` } });
-    const nat = new NatGateway(this, 'Nat', { allocationId: natAddress.id, subnetId: this.publicSubnetIds[0], tags: { Name: props.name } });
-    new Route(this, 'PrivateDefaultRoute', { routeTableId: privateRoutes.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.id });
+    const nat = new NatGateway(this, 'Nat', {
+      allocationId: natAddress.id,
+      subnetId: this.publicSubnetIds[0],
+      tags: { Name: props.name },
+    });
+    new Route(this, 'PrivateDefaultRoute', {
+      routeTableId: privateRoutes.id,
+      destinationCidrBlock: '0.0.0.0/0',
+      natGatewayId: nat.id,
+    });
   }
 }

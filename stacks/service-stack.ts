@@ -1,7 +1,15 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, fromRelease, InstanceType, ReleaseFile, UserData } from '../lib';
+import {
+  BlueGreenFleet,
+  FleetLoadBalancer,
+  FleetScaling,
+  fromRelease,
+  InstanceType,
+  ReleaseFile,
+  UserData,
+} from '../lib';
 import { EnvironmentConfig } from './config';
 import { ServiceNetwork } from './network';
 import { WebFirewall } from './web-firewall';
@@ -24,7 +32,9 @@ export class ServiceStack extends TerraformStack {
     super(scope, id);
     const { config, release } = props;
     if (release.slots.blue.image === null && release.slots.green.image === null) {
-      throw new Error(`releases/${config.name}.json: no slot has an image yet, so there is nothing to deploy; stage the first one with "cdktf-immutable release stage ${config.name} --image <ami-id>".`);
+      throw new Error(
+        `releases/${config.name}.json: no slot has an image yet, so there is nothing to deploy; stage the first one with "cdktf-immutable release stage ${config.name} --image <ami-id>".`,
+      );
     }
     config.backend.applyTo(this);
     new AwsProvider(this, 'aws', {
@@ -64,7 +74,9 @@ export class ServiceStack extends TerraformStack {
       scaling: FleetScaling.cpuUtilization(60),
       server: {
         instanceType: InstanceType.of(config.size.instanceType),
-        userData: UserData.fromString('#!/bin/bash\n# Everything is baked into the image; the server only starts.\nsystemctl start nginx\n'),
+        userData: UserData.fromString(
+          '#!/bin/bash\n# Everything is baked into the image; the server only starts.\nsystemctl start nginx\n',
+        ),
       },
       ...fromRelease(release, { environment: config.name }),
     });

@@ -30,7 +30,9 @@ export class WebFirewall extends Construct {
         managed_rule_group_statement: {
           name,
           vendor_name: 'AWS',
-          ...(countOnly.length ? { rule_action_override: countOnly.map((rule) => ({ name: rule, action_to_use: { count: {} } })) } : {}),
+          ...(countOnly.length
+            ? { rule_action_override: countOnly.map((rule) => ({ name: rule, action_to_use: { count: {} } })) }
+            : {}),
         },
       },
       visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
@@ -49,6 +51,9 @@ export class WebFirewall extends Construct {
       visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: props.name, sampledRequestsEnabled: true },
     });
     new Wafv2WebAclAssociation(this, 'Association', { resourceArn: props.loadBalancerArn, webAclArn: acl.arn });
-    new Wafv2WebAclLoggingConfiguration(this, 'Logging', { resourceArn: acl.arn, logDestinationConfigs: [props.logDestinationArn] });
+    new Wafv2WebAclLoggingConfiguration(this, 'Logging', {
+      resourceArn: acl.arn,
+      logDestinationConfigs: [props.logDestinationArn],
+    });
   }
 }

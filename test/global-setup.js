@@ -12,10 +12,16 @@ module.exports = async () => {
   if (isFresh()) {
     return;
   }
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'build-dist.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'build-dist.js')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout.on('data', (chunk) => { output += chunk; });
-  child.stderr.on('data', (chunk) => { output += chunk; });
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
   globalThis.__distBuild = new Promise((resolve) => {
     child.on('error', (error) => resolve({ code: null, output: `${output}${error.message}` }));
     child.on('close', (code) => resolve({ code, output }));

@@ -12,7 +12,15 @@ export interface ParsedArgs {
  * Parses `argv` strictly: only the listed options, each at most once; `--x=v` and
  * `--x v` forms. Anything else is bad input naming the argument.
  */
-export function parseArgs(argv: readonly string[], spec: { readonly values?: readonly string[]; readonly switches?: readonly string[]; readonly lists?: readonly string[] }, command: string): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  spec: {
+    readonly values?: readonly string[];
+    readonly switches?: readonly string[];
+    readonly lists?: readonly string[];
+  },
+  command: string,
+): ParsedArgs {
   const values = new Set(spec.values ?? []);
   const repeatable = new Set(spec.lists ?? []);
   const lists = new Map<string, string[]>();

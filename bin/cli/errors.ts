@@ -7,7 +7,10 @@ export const EXIT_BAD_INPUT = 2;
 
 /** An error that the CLI reports as one line and turns into an exit code. */
 export class CliError extends Error {
-  constructor(message: string, public readonly exitCode: number = EXIT_BAD_INPUT) {
+  constructor(
+    message: string,
+    public readonly exitCode: number = EXIT_BAD_INPUT,
+  ) {
     super(message);
     this.name = 'CliError';
   }

@@ -1,5 +1,14 @@
 import { randomUUID } from 'crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'path';
 import { ReleaseStore } from '../../lib/release/release-store';
 import { optionValue, parseArgs } from './args';
@@ -40,7 +49,9 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
   }
   const args = parseArgs(argv, { switches: ['force'], values: ['from'] }, 'init');
   if (args.positionals.length > 1) {
-    throw new CliError(`init: expected at most one folder, got ${args.positionals.length} (${args.positionals.join(' ')}).`);
+    throw new CliError(
+      `init: expected at most one folder, got ${args.positionals.length} (${args.positionals.join(' ')}).`,
+    );
   }
   const target = resolve(args.positionals[0] ?? '.');
   if (existsSync(target) && !statSync(target).isDirectory()) {
@@ -48,11 +59,16 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
   }
   const existing = existsSync(target) ? readdirSync(target).filter((name) => name !== '.git') : [];
   if (existing.length > 0 && !args.options.has('force')) {
-    throw new CliError(`init: ${target} is not empty (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''}); scaffold into an empty folder, or pass --force to write the scaffold's files into it.`, EXIT_REFUSED);
+    throw new CliError(
+      `init: ${target} is not empty (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''}); scaffold into an empty folder, or pass --force to write the scaffold's files into it.`,
+      EXIT_REFUSED,
+    );
   }
 
   const pkg = packageInfo();
-  const manifest = JSON.parse(readFileSync(join(pkg.root, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(pkg.root, 'package.json'), 'utf8')) as {
+    devDependencies?: Record<string, string>;
+  };
   const spec = dependencySpec(optionValue(args, 'from'), target, pkg.version);
   const templates = join(pkg.root, 'templates', 'init');
   if (!existsSync(templates)) {
@@ -70,44 +86,66 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
     written.push(file);
   };
   for (const file of templateFiles(templates)) {
-    const to = file.split('/').map((part, i) => (i === 0 && RENAMED[part]) || part).join('/');
+    const to = file
+      .split('/')
+      .map((part, i) => (i === 0 && RENAMED[part]) || part)
+      .join('/');
     const path = join(target, to);
     mkdirSync(dirname(path), { recursive: true });
     copyFileSync(join(templates, file), `${path}.${process.pid}.tmp`);
     renameSync(`${path}.${process.pid}.tmp`, path);
     written.push(to);
   }
-  const pinned = (names: readonly string[]) => Object.fromEntries(names.map((name) => {
-    const version = manifest.devDependencies?.[name];
-    if (!version) {
-      throw new Error(`init: ${pkg.name}'s package.json has no devDependency "${name}" to pin; reinstall ${pkg.name}.`);
-    }
-    return [name, version];
-  }));
-  write('package.json', `${JSON.stringify({
-    name: packageName(target),
-    version: '0.1.0',
-    private: true,
-    scripts: {
-      synth: 'cdktf synth',
-      test: 'jest',
-      typecheck: 'tsc -p tsconfig.json',
-      preview: 'cdktf-immutable preview --base origin/main',
-    },
-    dependencies: { [pkg.name]: spec, ...pinned(DEPENDENCIES) },
-    devDependencies: pinned(DEV_DEPENDENCIES),
-  }, null, 2)}\n`);
-  write('cdktf.json', `${JSON.stringify({
-    language: 'typescript',
-    app: `node --require ${pkg.name}/register main.ts`,
-    output: 'cdktf.out',
-    codeMakerOutput: '.gen',
-    projectId: randomUUID(),
-    sendCrashReports: 'false',
-    terraformProviders: [],
-    terraformModules: [],
-    context: {},
-  }, null, 2)}\n`);
+  const pinned = (names: readonly string[]) =>
+    Object.fromEntries(
+      names.map((name) => {
+        const version = manifest.devDependencies?.[name];
+        if (!version) {
+          throw new Error(
+            `init: ${pkg.name}'s package.json has no devDependency "${name}" to pin; reinstall ${pkg.name}.`,
+          );
+        }
+        return [name, version];
+      }),
+    );
+  write(
+    'package.json',
+    `${JSON.stringify(
+      {
+        name: packageName(target),
+        version: '0.1.0',
+        private: true,
+        scripts: {
+          synth: 'cdktf synth',
+          test: 'jest',
+          typecheck: 'tsc -p tsconfig.json',
+          preview: 'cdktf-immutable preview --base origin/main',
+        },
+        dependencies: { [pkg.name]: spec, ...pinned(DEPENDENCIES) },
+        devDependencies: pinned(DEV_DEPENDENCIES),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  write(
+    'cdktf.json',
+    `${JSON.stringify(
+      {
+        language: 'typescript',
+        app: `node --require ${pkg.name}/register main.ts`,
+        output: 'cdktf.out',
+        codeMakerOutput: '.gen',
+        projectId: randomUUID(),
+        sendCrashReports: 'false',
+        terraformProviders: [],
+        terraformModules: [],
+        context: {},
+      },
+      null,
+      2,
+    )}\n`,
+  );
 
   // Release files through the release store, as "release init" writes them; an existing
   // one (init --force over a repository) is a deployment record and is kept.
@@ -136,10 +174,12 @@ ${where === '.' ? '' : `  cd ${where}\n`}  export CHECKPOINT_DISABLE=1
 
 /** Files under `dir`, relative, with `/` separators, sorted. */
 function templateFiles(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)).flatMap((entry) => {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    return entry.isDirectory() ? templateFiles(join(dir, entry.name), rel) : [rel];
-  });
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+      return entry.isDirectory() ? templateFiles(join(dir, entry.name), rel) : [rel];
+    });
 }
 
 /**
@@ -155,7 +195,9 @@ function dependencySpec(from: string | undefined, target: string, version: strin
   if (looksLocal) {
     const path = resolve(local);
     if (!existsSync(path)) {
-      throw new CliError(`init: --from ${from}: ${path} does not exist; pass the tarball "npm pack" wrote, a git URL or a version range.`);
+      throw new CliError(
+        `init: --from ${from}: ${path} does not exist; pass the tarball "npm pack" wrote, a git URL or a version range.`,
+      );
     }
     const rel = relative(target, path);
     return `file:${rel.startsWith('.') ? rel : `./${rel}`}`;
@@ -168,6 +210,10 @@ function dependencySpec(from: string | undefined, target: string, version: strin
 
 /** An npm package name from the folder's name (lowercase, URL-safe). */
 function packageName(target: string): string {
-  const name = basename(target).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '').slice(0, 214);
+  const name = basename(target)
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+/, '')
+    .slice(0, 214);
   return name || 'infrastructure';
 }

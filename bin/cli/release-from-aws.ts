@@ -43,13 +43,17 @@ export interface AwsImageSource {
 export function awsImageSource(fromSsm: string | undefined, fromPipeline: string | undefined): AwsImageSource {
   if (fromSsm !== undefined) {
     if (!SSM_PARAMETER_NAME.test(fromSsm) || fromSsm.length > 2048) {
-      throw new CliError(`release stage: --from-ssm "${fromSsm}" is not an SSM parameter name; expected a path such as /images/web/ami-id.`);
+      throw new CliError(
+        `release stage: --from-ssm "${fromSsm}" is not an SSM parameter name; expected a path such as /images/web/ami-id.`,
+      );
     }
     return { parameter: fromSsm, source: `ssm:${fromSsm}`, option: `--from-ssm ${fromSsm}` };
   }
   const pipeline = fromPipeline!;
   if (!PIPELINE_NAME.test(pipeline)) {
-    throw new CliError(`release stage: --from-pipeline "${pipeline}" is not an AMI pipeline name; expected ${PIPELINE_NAME_RULE} (the AmiPipeline's name).`);
+    throw new CliError(
+      `release stage: --from-pipeline "${pipeline}" is not an AMI pipeline name; expected ${PIPELINE_NAME_RULE} (the AmiPipeline's name).`,
+    );
   }
   const parameter = defaultAmiParameterName(pipeline);
   return { parameter, source: `pipeline:${pipeline}`, option: `--from-pipeline ${pipeline} (parameter ${parameter})` };
@@ -59,7 +63,9 @@ export function awsImageSource(fromSsm: string | undefined, fromPipeline: string
 export function awsRegion(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const region = option ?? (env.AWS_REGION || undefined) ?? (env.AWS_DEFAULT_REGION || undefined);
   if (region === undefined) {
-    throw new CliError('release stage: no AWS region; pass --region <region> (the environment\'s region, e.g. eu-west-1) or set AWS_REGION.');
+    throw new CliError(
+      "release stage: no AWS region; pass --region <region> (the environment's region, e.g. eu-west-1) or set AWS_REGION.",
+    );
   }
   if (!REGION.test(region)) {
     throw new CliError(`release stage: region "${region}" is not an AWS region name such as eu-west-1.`);
@@ -96,12 +102,18 @@ export async function resolveAwsImage(from: AwsImageSource, region: string, clie
     value = output?.Parameter?.Value;
   } catch (error) {
     if (nameOf(error) === 'ParameterNotFound') {
-      throw new CliError(`release stage: ${from.option}: the SSM parameter ${from.parameter} does not exist in ${region}; check the name and the region (--region), or build the image first (an AMI pipeline publishes it with its first build).`, EXIT_BAD_INPUT);
+      throw new CliError(
+        `release stage: ${from.option}: the SSM parameter ${from.parameter} does not exist in ${region}; check the name and the region (--region), or build the image first (an AMI pipeline publishes it with its first build).`,
+        EXIT_BAD_INPUT,
+      );
     }
     throw unreachable(error, `read the SSM parameter ${from.parameter}`, region);
   }
   if (value === undefined || !AMI_ID.test(value)) {
-    throw new CliError(`release stage: refused: ${from.option}: the SSM parameter ${from.parameter} in ${region} holds ${JSON.stringify(value ?? null)}, not an AMI id; nothing was staged.`, EXIT_REFUSED);
+    throw new CliError(
+      `release stage: refused: ${from.option}: the SSM parameter ${from.parameter} in ${region} holds ${JSON.stringify(value ?? null)}, not an AMI id; nothing was staged.`,
+      EXIT_REFUSED,
+    );
   }
   let images: Array<{ ImageId?: string; State?: string }>;
   try {
@@ -116,16 +128,24 @@ export async function resolveAwsImage(from: AwsImageSource, region: string, clie
   }
   const image = images.find((i) => i.ImageId === value);
   if (!image) {
-    throw new CliError(`release stage: refused: ${from.option}: the AMI ${value} does not exist in ${region} (deregistered, or built in another region); nothing was staged.`, EXIT_REFUSED);
+    throw new CliError(
+      `release stage: refused: ${from.option}: the AMI ${value} does not exist in ${region} (deregistered, or built in another region); nothing was staged.`,
+      EXIT_REFUSED,
+    );
   }
   if (image.State !== 'available') {
-    throw new CliError(`release stage: refused: ${from.option}: the AMI ${value} in ${region} is ${image.State ?? 'in an unknown state'}, not available; nothing was staged. Stage it once it is available.`, EXIT_REFUSED);
+    throw new CliError(
+      `release stage: refused: ${from.option}: the AMI ${value} in ${region} is ${image.State ?? 'in an unknown state'}, not available; nothing was staged. Stage it once it is available.`,
+      EXIT_REFUSED,
+    );
   }
   return value;
 }
 
 function nameOf(error: unknown): string | undefined {
-  return (error as { name?: string; Code?: string } | undefined)?.name ?? (error as { Code?: string } | undefined)?.Code;
+  return (
+    (error as { name?: string; Code?: string } | undefined)?.name ?? (error as { Code?: string } | undefined)?.Code
+  );
 }
 
 /** Missing credentials, an unreachable endpoint, a denied call: exit 2, nothing written. */
@@ -133,8 +153,14 @@ function unreachable(error: unknown, what: string, region: string): CliError {
   const name = nameOf(error);
   const message = (error as Error)?.message ?? String(error);
   if (name === 'CredentialsProviderError') {
-    return new CliError(`release stage: no AWS credentials to ${what} in ${region} (${message}); configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID...) and run it again. Nothing was staged.`, EXIT_BAD_INPUT);
+    return new CliError(
+      `release stage: no AWS credentials to ${what} in ${region} (${message}); configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID...) and run it again. Nothing was staged.`,
+      EXIT_BAD_INPUT,
+    );
   }
   const endpoint = process.env.AWS_ENDPOINT_URL ? ` at ${process.env.AWS_ENDPOINT_URL}` : '';
-  return new CliError(`release stage: could not ${what} in ${region}${endpoint}: ${name ? `${name}: ` : ''}${message}. Nothing was staged.`, EXIT_BAD_INPUT);
+  return new CliError(
+    `release stage: could not ${what} in ${region}${endpoint}: ${name ? `${name}: ` : ''}${message}. Nothing was staged.`,
+    EXIT_BAD_INPUT,
+  );
 }

@@ -4,10 +4,28 @@ import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
 import { AMI_ID } from '../../lib/private/aws-ids';
 import {
-  otherSlot, promoteRelease, ReleaseFile, ReleaseFileError, ReleaseLockedError, ReleaseRefusedError, ReleaseStore, rollbackRelease,
-  RolloutInputError, SLOT_NAMES, SlotName, stageRelease,
+  otherSlot,
+  promoteRelease,
+  ReleaseFile,
+  ReleaseFileError,
+  ReleaseLockedError,
+  ReleaseRefusedError,
+  ReleaseStore,
+  rollbackRelease,
+  RolloutInputError,
+  SLOT_NAMES,
+  SlotName,
+  stageRelease,
 } from '../../lib/release';
-import { advanceCommand, AlarmStates, promoteCommand, readStatusAlarms, rolloutJson, rolloutLines, runCommand } from './rollout';
+import {
+  advanceCommand,
+  AlarmStates,
+  promoteCommand,
+  readStatusAlarms,
+  rolloutJson,
+  rolloutLines,
+  runCommand,
+} from './rollout';
 
 export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [options]
 
@@ -82,17 +100,32 @@ export function releaseCommand(argv: readonly string[], io: CliIo): number | Pro
     const store = openStore(args, sub, io);
     let result: number | Promise<number>;
     switch (sub) {
-      case 'init': result = init(store, args, io); break;
-      case 'stage': result = stage(store, args, io); break;
-      case 'promote': result = promote(store, args, io); break;
-      case 'advance': result = advanceCommand(store, environmentArgument(args, 'advance')!, args, io); break;
-      case 'run': result = runCommand(store, environmentArgument(args, 'run')!, args, io); break;
-      case 'rollback': result = rollback(store, args, io); break;
-      default: result = status(store, args, io);
+      case 'init':
+        result = init(store, args, io);
+        break;
+      case 'stage':
+        result = stage(store, args, io);
+        break;
+      case 'promote':
+        result = promote(store, args, io);
+        break;
+      case 'advance':
+        result = advanceCommand(store, environmentArgument(args, 'advance')!, args, io);
+        break;
+      case 'run':
+        result = runCommand(store, environmentArgument(args, 'run')!, args, io);
+        break;
+      case 'rollback':
+        result = rollback(store, args, io);
+        break;
+      default:
+        result = status(store, args, io);
     }
-    return typeof result === 'number' ? result : result.catch((error) => {
-      throw cliError(error, sub);
-    });
+    return typeof result === 'number'
+      ? result
+      : result.catch((error) => {
+          throw cliError(error, sub);
+        });
   } catch (error) {
     throw cliError(error, sub);
   }
@@ -103,7 +136,12 @@ function cliError(error: unknown, sub: string): unknown {
   if (error instanceof ReleaseRefusedError || error instanceof ReleaseLockedError) {
     return new CliError(`release ${sub}: refused: ${error.message}`, EXIT_REFUSED);
   }
-  if (error instanceof ReleaseFileError || error instanceof RangeError || error instanceof RolloutInputError || (error as Error)?.name === 'RolloutAwsError') {
+  if (
+    error instanceof ReleaseFileError ||
+    error instanceof RangeError ||
+    error instanceof RolloutInputError ||
+    (error as Error)?.name === 'RolloutAwsError'
+  ) {
     return new CliError(`release ${sub}: ${(error as Error).message}`, EXIT_BAD_INPUT);
   }
   return error;
@@ -119,7 +157,9 @@ function openStore(args: ParsedArgs, sub: string, io: CliIo): ReleaseStore {
   if (dir !== undefined) {
     return new ReleaseStore(resolve(dir), options);
   }
-  return sub === 'init' ? ReleaseStore.findOrDefault(process.cwd(), options) : ReleaseStore.find(process.cwd(), options);
+  return sub === 'init'
+    ? ReleaseStore.findOrDefault(process.cwd(), options)
+    : ReleaseStore.find(process.cwd(), options);
 }
 
 function environmentArgument(args: ParsedArgs, sub: string, optional = false): string | undefined {
@@ -148,13 +188,19 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
   const fromSsm = optionValue(args, 'from-ssm');
   const fromPipeline = optionValue(args, 'from-pipeline');
   if ([image, from, fromSsm, fromPipeline].filter((option) => option !== undefined).length !== 1) {
-    throw new CliError('release stage: give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter> or --from-pipeline <name>.');
+    throw new CliError(
+      'release stage: give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter> or --from-pipeline <name>.',
+    );
   }
   if (optionValue(args, 'region') !== undefined && fromSsm === undefined && fromPipeline === undefined) {
-    throw new CliError('release stage: --region is only for --from-ssm and --from-pipeline (the region whose parameter and AMI are read).');
+    throw new CliError(
+      'release stage: --region is only for --from-ssm and --from-pipeline (the region whose parameter and AMI are read).',
+    );
   }
   if (image !== undefined && !AMI_ID.test(image)) {
-    throw new CliError(`release stage: --image "${image}" is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits, e.g. ami-0123456789abcdef0.`);
+    throw new CliError(
+      `release stage: --image "${image}" is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits, e.g. ami-0123456789abcdef0.`,
+    );
   }
   if (slot !== undefined && slot !== 'blue' && slot !== 'green') {
     throw new CliError(`release stage: --slot "${slot}" must be "blue" or "green".`);
@@ -166,7 +212,12 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
     // Check the environment's file before calling AWS, and the transition after: a
     // refused stage writes nothing either way.
     store.load(env);
-    return stageFromAws(store, env, { fromSsm, fromPipeline, region: optionValue(args, 'region'), slot: slot as SlotName | undefined }, io);
+    return stageFromAws(
+      store,
+      env,
+      { fromSsm, fromPipeline, region: optionValue(args, 'region'), slot: slot as SlotName | undefined },
+      io,
+    );
   }
   let staged = image;
   let source = '--image';
@@ -182,8 +233,12 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
 }
 
 /** `--from-ssm` / `--from-pipeline`: the AMI read from AWS (the SDK is loaded only here), then staged. */
-async function stageFromAws(store: ReleaseStore, env: string,
-  options: { fromSsm?: string; fromPipeline?: string; region?: string; slot?: SlotName }, io: CliIo): Promise<number> {
+async function stageFromAws(
+  store: ReleaseStore,
+  env: string,
+  options: { fromSsm?: string; fromPipeline?: string; region?: string; slot?: SlotName },
+  io: CliIo,
+): Promise<number> {
   const aws = require('./release-from-aws') as typeof import('./release-from-aws');
   const from = aws.awsImageSource(options.fromSsm, options.fromPipeline);
   const region = aws.awsRegion(options.region);
@@ -191,8 +246,17 @@ async function stageFromAws(store: ReleaseStore, env: string,
   return commitStage(store, env, image, from.source, options.slot, io);
 }
 
-function commitStage(store: ReleaseStore, env: string, staged: string, source: string, slot: SlotName | undefined, io: CliIo): number {
-  const { before, after } = store.update(env, (release) => stageRelease(release, { image: staged, source, slot, now: new Date() }));
+function commitStage(
+  store: ReleaseStore,
+  env: string,
+  staged: string,
+  source: string,
+  slot: SlotName | undefined,
+  io: CliIo,
+): number {
+  const { before, after } = store.update(env, (release) =>
+    stageRelease(release, { image: staged, source, slot, now: new Date() }),
+  );
   const target = SLOT_NAMES.find((name) => after.slots[name] !== before.slots[name])!;
   const first = target === after.active;
   const moved = first ? ' (the environment was empty: this slot is active)' : '; no traffic moves';
@@ -214,7 +278,12 @@ function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
     canary = Number(canaryText);
   }
   const after = promoteCommand(store, env, args, canary);
-  const rollout = after.rollout?.status === 'running' && after.rollout.startedAt === after.rollout.stepStartedAt && after.rollout.step === 0 ? after.rollout : undefined;
+  const rollout =
+    after.rollout?.status === 'running' &&
+    after.rollout.startedAt === after.rollout.stepStartedAt &&
+    after.rollout.step === 0
+      ? after.rollout
+      : undefined;
   const started = rollout
     ? ` Rollout started: steps ${rollout.steps.join(', ')}, bake ${rollout.bakeSeconds}s, alarms ${rollout.alarms.length ? rollout.alarms.join(', ') : 'none'}, fleet ${rollout.fleet}; "cdktf-immutable release advance ${env}" moves it on (after the deploy).`
     : '';
@@ -227,7 +296,9 @@ function rollback(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   const { before, after } = store.update(env, (release) => rollbackRelease(release, { now: new Date() }));
   // the slot that rollbackRelease marked is the one whose entry changed
   const from = SLOT_NAMES.find((name) => after.slots[name] !== before.slots[name])!;
-  io.out(`${env}: rolled back; ${describeTraffic(after)}; slot ${from} (${after.slots[from].image}) is marked rolled back.\n${nextSteps(after, 'only the listener changes')}`);
+  io.out(
+    `${env}: rolled back; ${describeTraffic(after)}; slot ${from} (${after.slots[from].image}) is marked rolled back.\n${nextSteps(after, 'only the listener changes')}`,
+  );
   return EXIT_OK;
 }
 
@@ -251,19 +322,36 @@ function nextSteps(release: ReleaseFile, deploy?: string): string {
   };
   const options: Array<[string, string]> = [];
   if (release.rollout?.status === 'running') {
-    options.push([command(`advance ${env}`), 'after the deploy: the next step once the bake time passed (abort on alarm)']);
+    options.push([
+      command(`advance ${env}`),
+      'after the deploy: the next step once the bake time passed (abort on alarm)',
+    ]);
   }
   if (allowed(() => promoteRelease(release))) {
-    options.push([command(`promote ${env}`), release.canary > 0 ? `all traffic to slot ${idle}, ends the canary` : `all traffic to slot ${idle}`]);
+    options.push([
+      command(`promote ${env}`),
+      release.canary > 0 ? `all traffic to slot ${idle}, ends the canary` : `all traffic to slot ${idle}`,
+    ]);
     if (release.canary === 0) {
       options.push([command(`promote ${env} --canary 10`), `10% of the traffic to slot ${idle} first`]);
     }
   }
   if (allowed(() => rollbackRelease(release))) {
-    options.push([command(`rollback ${env}`), release.canary > 0 ? `abort the canary, all traffic back to slot ${active}` : `if the release misbehaves: all traffic back to slot ${release.previous}`]);
+    options.push([
+      command(`rollback ${env}`),
+      release.canary > 0
+        ? `abort the canary, all traffic back to slot ${active}`
+        : `if the release misbehaves: all traffic back to slot ${release.previous}`,
+    ]);
   }
-  if (options.length === 0 && allowed(() => stageRelease(release, { image: PLACEHOLDER_AMI, source: '--image', now: new Date(0) }))) {
-    const into = release.slots[active].image === null ? `the first image, into slot ${active}` : `the next release, into slot ${idle}`;
+  if (
+    options.length === 0 &&
+    allowed(() => stageRelease(release, { image: PLACEHOLDER_AMI, source: '--image', now: new Date(0) }))
+  ) {
+    const into =
+      release.slots[active].image === null
+        ? `the first image, into slot ${active}`
+        : `the next release, into slot ${idle}`;
     options.push([command(`stage ${env} --image <ami-id>`), into]);
   }
   const lines = deploy === undefined ? [] : [`Next: cdktf deploy <${env} stack> (${deploy})`];
@@ -282,7 +370,9 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Prom
   const env = environmentArgument(args, 'status', true);
   const environments = env === undefined ? store.environments() : [env];
   if (environments.length === 0) {
-    throw new ReleaseFileError(`no release files in ${store.directory}; create one with "cdktf-immutable release init <env>".`);
+    throw new ReleaseFileError(
+      `no release files in ${store.directory}; create one with "cdktf-immutable release init <env>".`,
+    );
   }
   // One broken file does not hide the others: report each healthy environment, name
   // each broken file, and exit 2.
@@ -301,11 +391,24 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Prom
   const print = (alarms: Map<string, AlarmStates>): number => {
     const now = new Date();
     if (args.options.has('json')) {
-      io.out(`${JSON.stringify(releases.map((release) => ({ ...statusJson(release), rollout: rolloutJson(release, now, alarms.get(release.environment)) })), null, 2)}\n`);
+      io.out(
+        `${JSON.stringify(
+          releases.map((release) => ({
+            ...statusJson(release),
+            rollout: rolloutJson(release, now, alarms.get(release.environment)),
+          })),
+          null,
+          2,
+        )}\n`,
+      );
     } else {
       for (const release of releases) {
         io.out(statusText(release));
-        io.out(rolloutLines(release, now, alarms.get(release.environment)).map((line) => `${line}\n`).join(''));
+        io.out(
+          rolloutLines(release, now, alarms.get(release.environment))
+            .map((line) => `${line}\n`)
+            .join(''),
+        );
       }
     }
     return finishStatus(broken, environments.length, io);
@@ -322,7 +425,9 @@ function finishStatus(broken: readonly string[], total: number, io: CliIo): numb
     io.err(`cdktf-immutable: release status: ${message}\n`);
   }
   if (broken.length > 0) {
-    io.err(`cdktf-immutable: release status: ${broken.length} of ${total} release file(s) cannot be read; the others are shown above.\n`);
+    io.err(
+      `cdktf-immutable: release status: ${broken.length} of ${total} release file(s) cannot be read; the others are shown above.\n`,
+    );
     return EXIT_BAD_INPUT;
   }
   return EXIT_OK;
@@ -336,9 +441,10 @@ function statusText(release: ReleaseFile): string {
   for (const name of SLOT_NAMES) {
     const slot = release.slots[name];
     const marker = name === release.active ? '*' : ' ';
-    const details = slot.image === null
-      ? 'empty'
-      : `${slot.image}  staged ${slot.stagedAt ?? 'unknown'} from ${slot.source ?? 'unknown'}${slot.rolledBackAt ? `  rolled back ${slot.rolledBackAt}` : ''}`;
+    const details =
+      slot.image === null
+        ? 'empty'
+        : `${slot.image}  staged ${slot.stagedAt ?? 'unknown'} from ${slot.source ?? 'unknown'}${slot.rolledBackAt ? `  rolled back ${slot.rolledBackAt}` : ''}`;
     lines.push(`  ${marker} ${name.padEnd(5)}  ${details}`);
   }
   if (release.previous) {
@@ -355,16 +461,21 @@ function statusJson(release: ReleaseFile) {
     canary: release.canary,
     previous: release.previous,
     weights: weights(release),
-    slots: Object.fromEntries(SLOT_NAMES.map((name) => {
-      const slot = release.slots[name];
-      return [name, {
-        image: slot.image,
-        stagedAt: slot.stagedAt ?? null,
-        source: slot.source ?? null,
-        rolledBackAt: slot.rolledBackAt ?? null,
-        role: name === release.active ? 'active' : name === idle && release.canary > 0 ? 'canary' : 'idle',
-      }];
-    })),
+    slots: Object.fromEntries(
+      SLOT_NAMES.map((name) => {
+        const slot = release.slots[name];
+        return [
+          name,
+          {
+            image: slot.image,
+            stagedAt: slot.stagedAt ?? null,
+            source: slot.source ?? null,
+            rolledBackAt: slot.rolledBackAt ?? null,
+            role: name === release.active ? 'active' : name === idle && release.canary > 0 ? 'canary' : 'idle',
+          },
+        ];
+      }),
+    ),
   };
 }
 

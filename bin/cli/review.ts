@@ -5,7 +5,15 @@ import { join, relative } from 'path';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import { optionValue, parseArgs } from './args';
 import type { CliIo } from './io';
-import { guardPlan, hasViolations, PlanFileError, previewChanges, readPlanFile, readSynthOutput, SynthOutputError } from '../../lib/review';
+import {
+  guardPlan,
+  hasViolations,
+  PlanFileError,
+  previewChanges,
+  readPlanFile,
+  readSynthOutput,
+  SynthOutputError,
+} from '../../lib/review';
 import type { StackPreview } from '../../lib/review';
 
 /** Exit code of a command stopped by a signal (128 + SIGINT). */
@@ -21,12 +29,16 @@ export function previewCommand(argv: readonly string[], io: CliIo): number {
   let preview: StackPreview[];
   if (base !== undefined) {
     if (args.positionals.length > 1) {
-      throw new CliError(`preview --base: expected at most one synth output (the <after> side), got ${args.positionals.length} argument(s); without <after>, the working tree is synthesized.`);
+      throw new CliError(
+        `preview --base: expected at most one synth output (the <after> side), got ${args.positionals.length} argument(s); without <after>, the working tree is synthesized.`,
+      );
     }
     preview = previewAgainstBase(base, args.positionals[0], io);
   } else {
     if (args.positionals.length !== 2) {
-      throw new CliError(`preview: expected <before> and <after> (two cdktf.out folders or stack JSON files), or --base <git-ref>; got ${args.positionals.length} argument(s).`);
+      throw new CliError(
+        `preview: expected <before> and <after> (two cdktf.out folders or stack JSON files), or --base <git-ref>; got ${args.positionals.length} argument(s).`,
+      );
     }
     preview = readAndCompare(args.positionals[0], args.positionals[1]);
   }
@@ -44,22 +56,33 @@ export function previewCommand(argv: readonly string[], io: CliIo): number {
       if (resource.action === 'unchanged' && !resource.violation) {
         unchanged++;
         if (resource.changed.length > 0) {
-          io.out(`  ${'unchanged'.padEnd(16)} ${resource.address}  (no action: only ${[...new Set(resource.changed.map((p) => p.split(/[.[]/)[0]))].join(', ')} changed)\n`);
+          io.out(
+            `  ${'unchanged'.padEnd(16)} ${resource.address}  (no action: only ${[...new Set(resource.changed.map((p) => p.split(/[.[]/)[0]))].join(', ')} changed)\n`,
+          );
         }
         continue;
       }
       const label = resource.action === 'updated' ? 'updated in place' : resource.action;
-      const detail = resource.action === 'replaced'
-        ? `  (${resource.reason})`
-        : resource.action === 'updated' ? `  ${resource.changed.join(', ')}${resource.reason ? ` (${resource.reason})` : ''}` : '';
-      const flag = resource.violation ? `  !! ${resource.violationReason ?? 'immutable resource updated in place'}` : '';
+      const detail =
+        resource.action === 'replaced'
+          ? `  (${resource.reason})`
+          : resource.action === 'updated'
+            ? `  ${resource.changed.join(', ')}${resource.reason ? ` (${resource.reason})` : ''}`
+            : '';
+      const flag = resource.violation
+        ? `  !! ${resource.violationReason ?? 'immutable resource updated in place'}`
+        : '';
       io.out(`  ${label.padEnd(16)} ${resource.address}${detail}${flag}\n`);
     }
     io.out(`  ${'unchanged'.padEnd(16)} ${unchanged} resource(s)\n`);
   }
-  io.out(`Summary: ${preview.length} stack(s): ${totals.replaced} replaced, ${totals.updated} updated in place, ${totals.created} created, ${totals.destroyed} destroyed, ${totals.unchanged} unchanged\n`);
+  io.out(
+    `Summary: ${preview.length} stack(s): ${totals.replaced} replaced, ${totals.updated} updated in place, ${totals.created} created, ${totals.destroyed} destroyed, ${totals.unchanged} unchanged\n`,
+  );
   if (violations) {
-    io.err('preview: an immutable resource would be updated in place, or a forbidden attribute is set (marked !!); make the change produce a new generation instead.\n');
+    io.err(
+      'preview: an immutable resource would be updated in place, or a forbidden attribute is set (marked !!); make the change produce a new generation instead.\n',
+    );
     return EXIT_REFUSED;
   }
   return EXIT_OK;
@@ -77,12 +100,22 @@ function readAndCompare(before: string, after: string): StackPreview[] {
 }
 
 /** Runs git in `cwd`: whether it succeeded, its trimmed output, and the signal that stopped it. */
-function git(cwd: string, args: readonly string[]): { ok: boolean; out: string; err: string; signal: NodeJS.Signals | null } {
+function git(
+  cwd: string,
+  args: readonly string[],
+): { ok: boolean; out: string; err: string; signal: NodeJS.Signals | null } {
   const result = spawnSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.error) {
-    throw new CliError(`preview --base: git cannot be run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message}); install git, or pass two synth outputs.`);
+    throw new CliError(
+      `preview --base: git cannot be run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message}); install git, or pass two synth outputs.`,
+    );
   }
-  return { ok: result.status === 0, out: (result.stdout ?? '').trim(), err: (result.stderr ?? '').trim(), signal: result.signal };
+  return {
+    ok: result.status === 0,
+    out: (result.stdout ?? '').trim(),
+    err: (result.stderr ?? '').trim(),
+    signal: result.signal,
+  };
 }
 
 class Interrupted extends Error {
@@ -101,7 +134,9 @@ interface CdktfApp {
 function cdktfApp(dir: string, what: string): CdktfApp {
   const file = join(dir, 'cdktf.json');
   if (!existsSync(file)) {
-    throw new CliError(`preview --base: ${what} has no cdktf.json (${file}); run preview --base from the folder that holds cdktf.json.`);
+    throw new CliError(
+      `preview --base: ${what} has no cdktf.json (${file}); run preview --base from the folder that holds cdktf.json.`,
+    );
   }
   let config: unknown;
   try {
@@ -111,10 +146,18 @@ function cdktfApp(dir: string, what: string): CdktfApp {
   }
   const app = (config as { app?: unknown }).app;
   if (typeof app !== 'string' || app.trim() === '') {
-    throw new CliError(`preview --base: ${what}: cdktf.json has no "app" command (got ${JSON.stringify(app)}); set "app", as "cdktf synth" needs.`);
+    throw new CliError(
+      `preview --base: ${what}: cdktf.json has no "app" command (got ${JSON.stringify(app)}); set "app", as "cdktf synth" needs.`,
+    );
   }
   const context = (config as { context?: unknown }).context;
-  return { app, context: context !== null && typeof context === 'object' && !Array.isArray(context) ? context as Record<string, unknown> : {} };
+  return {
+    app,
+    context:
+      context !== null && typeof context === 'object' && !Array.isArray(context)
+        ? (context as Record<string, unknown>)
+        : {},
+  };
 }
 
 /**
@@ -140,10 +183,14 @@ function synthesize(dir: string, outdir: string, what: string, { app, context }:
   }
   if (result.error || result.status !== 0) {
     const tail = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-15).join('\n');
-    throw new CliError(`preview --base: synthesizing ${what} failed (${result.error ? result.error.message : `"${app}" exited ${result.status}`})${tail ? `:\n${tail}` : '.'}`);
+    throw new CliError(
+      `preview --base: synthesizing ${what} failed (${result.error ? result.error.message : `"${app}" exited ${result.status}`})${tail ? `:\n${tail}` : '.'}`,
+    );
   }
   if (!existsSync(join(outdir, 'manifest.json'))) {
-    throw new CliError(`preview --base: synthesizing ${what} ("${app}") wrote no manifest.json to CDKTF_OUTDIR; the app must call app.synth().`);
+    throw new CliError(
+      `preview --base: synthesizing ${what} ("${app}") wrote no manifest.json to CDKTF_OUTDIR; the app must call app.synth().`,
+    );
   }
 }
 
@@ -158,15 +205,21 @@ function previewAgainstBase(ref: string, after: string | undefined, io: CliIo): 
   const cwd = realpathSync(process.cwd());
   const top = git(cwd, ['rev-parse', '--show-toplevel']);
   if (!top.ok) {
-    throw new CliError(`preview --base: ${cwd} is not inside a git repository (${top.err.split('\n')[0]}); run it in your IaC repository, or pass two synth outputs: preview <before> <after>.`);
+    throw new CliError(
+      `preview --base: ${cwd} is not inside a git repository (${top.err.split('\n')[0]}); run it in your IaC repository, or pass two synth outputs: preview <before> <after>.`,
+    );
   }
   const root = realpathSync(top.out);
   if (ref.startsWith('-')) {
-    throw new CliError(`preview --base: "${ref}" is not a git ref; pass a branch, tag or commit such as main or HEAD~1.`);
+    throw new CliError(
+      `preview --base: "${ref}" is not a git ref; pass a branch, tag or commit such as main or HEAD~1.`,
+    );
   }
   const commit = git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
   if (!commit.ok) {
-    throw new CliError(`preview --base: unknown git ref "${ref}" in ${root}; pass a branch, tag or commit that exists (git fetch first for a remote branch such as origin/main).`);
+    throw new CliError(
+      `preview --base: unknown git ref "${ref}" in ${root}; pass a branch, tag or commit that exists (git fetch first for a remote branch such as origin/main).`,
+    );
   }
   const project = relative(root, cwd);
   const workingApp = cdktfApp(cwd, 'the working tree');
@@ -187,7 +240,10 @@ function previewAgainstBase(ref: string, after: string | undefined, io: CliIo): 
       throw new CliError(`preview --base: git worktree add failed: ${added.err.split('\n').slice(-1)[0]}`);
     }
     const baseDir = join(tree, project);
-    for (const [from, to] of [[join(cwd, 'node_modules'), join(baseDir, 'node_modules')], [join(root, 'node_modules'), join(tree, 'node_modules')]]) {
+    for (const [from, to] of [
+      [join(cwd, 'node_modules'), join(baseDir, 'node_modules')],
+      [join(root, 'node_modules'), join(tree, 'node_modules')],
+    ]) {
       if (existsSync(from) && existsSync(join(to, '..')) && !existsSync(to)) {
         symlinkSync(from, to, 'junction');
         links.push(to);
@@ -205,7 +261,10 @@ function previewAgainstBase(ref: string, after: string | undefined, io: CliIo): 
     return readAndCompare(beforeOut, afterOut);
   } catch (error) {
     if (error instanceof Interrupted) {
-      throw new CliError(`preview --base: interrupted (${error.signal}); the temporary worktree was removed.`, EXIT_INTERRUPTED);
+      throw new CliError(
+        `preview --base: interrupted (${error.signal}); the temporary worktree was removed.`,
+        EXIT_INTERRUPTED,
+      );
     }
     throw error;
   } finally {
@@ -242,7 +301,9 @@ function takeRepeated(argv: readonly string[], name: string, command: string): {
     if (arg === `--${name}` || arg.startsWith(`--${name}=`)) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
       if (value === undefined || value === '' || (!arg.includes('=') && value.startsWith('--'))) {
-        throw new CliError(`${command}: --${name} needs an address or a glob, such as --${name} aws_autoscaling_group.old or --${name} 'module.legacy.*'.`);
+        throw new CliError(
+          `${command}: --${name} needs an address or a glob, such as --${name} aws_autoscaling_group.old or --${name} 'module.legacy.*'.`,
+        );
       }
       values.push(value);
       continue;
@@ -257,7 +318,9 @@ export function guardCommand(argv: readonly string[], io: CliIo): number {
   const { rest, values: allowDestroy } = takeRepeated(argv, 'allow-destroy', 'guard');
   const args = parseArgs(rest, { switches: ['json'] }, 'guard');
   if (args.positionals.length !== 1) {
-    throw new CliError(`guard: expected one plan JSON file (the output of "tofu show -json <plan>"), got ${args.positionals.length} argument(s).`);
+    throw new CliError(
+      `guard: expected one plan JSON file (the output of "tofu show -json <plan>"), got ${args.positionals.length} argument(s).`,
+    );
   }
   const file = args.positionals[0];
   let report;
@@ -277,7 +340,9 @@ export function guardCommand(argv: readonly string[], io: CliIo): number {
     io.out(`${JSON.stringify({ ok: !failed, ...report }, null, 2)}\n`);
     return failed ? EXIT_REFUSED : EXIT_OK;
   }
-  const counts = Object.entries(report.actions).map(([action, n]) => `${n} ${action}`).join(', ');
+  const counts = Object.entries(report.actions)
+    .map(([action, n]) => `${n} ${action}`)
+    .join(', ');
   io.out(`Plan actions: ${counts || 'none'}\n`);
   for (const update of report.operationalUpdates) {
     io.out(`  ok  ${update.address}: operational update (${update.attributes.join(', ')})\n`);
@@ -295,7 +360,9 @@ export function guardCommand(argv: readonly string[], io: CliIo): number {
     io.out(`  FAIL ${violation.address}: ${violation.message}\n`);
   }
   if (failed) {
-    io.err(`guard: ${report.violations.length} violation(s): immutable resources must be replaced create-before-destroy, never changed in place, destroyed unreplaced or changed by hand.\n`);
+    io.err(
+      `guard: ${report.violations.length} violation(s): immutable resources must be replaced create-before-destroy, never changed in place, destroyed unreplaced or changed by hand.\n`,
+    );
     return EXIT_REFUSED;
   }
   io.out('guard: ok, no immutable resource is changed in place, destroyed unreplaced or drifted.\n');

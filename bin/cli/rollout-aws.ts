@@ -5,7 +5,12 @@
 import { sdkClientConfig } from './aws-sdk-config';
 import type { SlotName } from '../../lib/release/release-file';
 import { FLEET_TAG, SLOT_TAG } from '../../lib/release/rollout';
-import type { AlarmReading, RolloutReader, TargetHealthReading, TrafficReading } from '../../lib/release/rollout-advance';
+import type {
+  AlarmReading,
+  RolloutReader,
+  TargetHealthReading,
+  TrafficReading,
+} from '../../lib/release/rollout-advance';
 
 /** What the reader needs of an AWS SDK v3 client: `send(command)`. */
 export interface AwsSdkClient {
@@ -39,7 +44,6 @@ export class RolloutAwsError extends Error {
   }
 }
 
-
 /**
  * The SDK clients with the default credential chain; the SDK honours AWS_ENDPOINT_URL
  * (and AWS_ENDPOINT_URL_CLOUDWATCH, ..._ELASTIC_LOAD_BALANCING_V2, ..._AUTO_SCALING), with
@@ -47,11 +51,17 @@ export class RolloutAwsError extends Error {
  */
 export function createRolloutAwsClients(options: RolloutAwsClientOptions = {}): RolloutAwsClients {
   const { CloudWatchClient } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
-  const { ElasticLoadBalancingV2Client } = require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
-  const { AutoScalingClient } = require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling');
+  const { ElasticLoadBalancingV2Client } =
+    require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  const { AutoScalingClient } =
+    require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling');
   const region = options.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined);
   const config = sdkClientConfig(region);
-  return { cloudWatch: new CloudWatchClient(config), elbv2: new ElasticLoadBalancingV2Client(config), autoScaling: new AutoScalingClient(config) };
+  return {
+    cloudWatch: new CloudWatchClient(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
+    autoScaling: new AutoScalingClient(config),
+  };
 }
 
 /**
@@ -72,8 +82,13 @@ export function awsRolloutReader(clients: RolloutAwsClients): RolloutReader {
     readAlarms: (names) => call('CloudWatch DescribeAlarms', () => readAlarms(clients.cloudWatch, names)),
     readTraffic: async (fleet) => {
       const traffic = await call('Elastic Load Balancing', () => readTraffic(clients.elbv2, fleet));
-      const desired = await call('Auto Scaling DescribeAutoScalingGroups', () => readDesired(clients.autoScaling, fleet));
-      const withDesired = (slot: SlotName): TargetHealthReading => ({ ...traffic.health[slot], ...(desired[slot] !== undefined ? { desired: desired[slot] } : {}) });
+      const desired = await call('Auto Scaling DescribeAutoScalingGroups', () =>
+        readDesired(clients.autoScaling, fleet),
+      );
+      const withDesired = (slot: SlotName): TargetHealthReading => ({
+        ...traffic.health[slot],
+        ...(desired[slot] !== undefined ? { desired: desired[slot] } : {}),
+      });
       return { ...traffic, health: { blue: withDesired('blue'), green: withDesired('green') } };
     },
   };
@@ -81,13 +96,21 @@ export function awsRolloutReader(clients: RolloutAwsClients): RolloutReader {
 
 /** The summed DesiredCapacity of the fleet's groups per slot (a slot without a group is left out). */
 async function readDesired(client: AwsSdkClient, fleet: string): Promise<Partial<Record<SlotName, number>>> {
-  const { DescribeAutoScalingGroupsCommand } = require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling');
+  const { DescribeAutoScalingGroupsCommand } =
+    require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling');
   const out: Partial<Record<SlotName, number>> = {};
   let token: string | undefined;
   do {
-    const page = await client.send(new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: `tag:${FLEET_TAG}`, Values: [fleet] }], NextToken: token }));
+    const page = await client.send(
+      new DescribeAutoScalingGroupsCommand({
+        Filters: [{ Name: `tag:${FLEET_TAG}`, Values: [fleet] }],
+        NextToken: token,
+      }),
+    );
     for (const group of page.AutoScalingGroups ?? []) {
-      const tags = new Map<string, string>((group.Tags ?? []).map((tag: { Key?: string; Value?: string }) => [tag.Key ?? '', tag.Value ?? '']));
+      const tags = new Map<string, string>(
+        (group.Tags ?? []).map((tag: { Key?: string; Value?: string }) => [tag.Key ?? '', tag.Value ?? '']),
+      );
       const slot = tags.get(SLOT_TAG);
       if (tags.get(FLEET_TAG)?.toLowerCase() === fleet && (slot === 'blue' || slot === 'green')) {
         out[slot] = (out[slot] ?? 0) + (group.DesiredCapacity ?? 0);
@@ -99,13 +122,24 @@ async function readDesired(client: AwsSdkClient, fleet: string): Promise<Partial
 }
 
 async function readAlarms(client: AwsSdkClient, names: readonly string[]): Promise<AlarmReading[]> {
-  const { DescribeAlarmsCommand } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
+  const { DescribeAlarmsCommand } =
+    require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
   const out: AlarmReading[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new DescribeAlarmsCommand({ AlarmNames: [...names], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: token }));
+    const page = await client.send(
+      new DescribeAlarmsCommand({
+        AlarmNames: [...names],
+        AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+        NextToken: token,
+      }),
+    );
     for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
-      out.push({ name: alarm.AlarmName, state: alarm.StateValue ?? 'INSUFFICIENT_DATA', reason: alarm.StateReason ?? '' });
+      out.push({
+        name: alarm.AlarmName,
+        state: alarm.StateValue ?? 'INSUFFICIENT_DATA',
+        reason: alarm.StateReason ?? '',
+      });
     }
     token = page.NextToken;
   } while (token);
@@ -113,7 +147,8 @@ async function readAlarms(client: AwsSdkClient, names: readonly string[]): Promi
 }
 
 async function readTraffic(client: AwsSdkClient, fleet: string): Promise<TrafficReading> {
-  const elb = require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  const elb =
+    require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
   // every target group, then the tags in batches of 20 (the API's limit)
   const groups: Array<{ TargetGroupArn: string; LoadBalancerArns?: string[] }> = [];
   let marker: string | undefined;
@@ -125,9 +160,13 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
   const slots: Partial<Record<SlotName, { arn: string; loadBalancers: string[] }>> = {};
   for (let i = 0; i < groups.length; i += 20) {
     const batch = groups.slice(i, i + 20);
-    const tagged = await client.send(new elb.DescribeTagsCommand({ ResourceArns: batch.map((group) => group.TargetGroupArn) }));
+    const tagged = await client.send(
+      new elb.DescribeTagsCommand({ ResourceArns: batch.map((group) => group.TargetGroupArn) }),
+    );
     for (const description of tagged.TagDescriptions ?? []) {
-      const tags = new Map<string, string>((description.Tags ?? []).map((tag: { Key: string; Value: string }) => [tag.Key, tag.Value]));
+      const tags = new Map<string, string>(
+        (description.Tags ?? []).map((tag: { Key: string; Value: string }) => [tag.Key, tag.Value]),
+      );
       const slot = tags.get(SLOT_TAG);
       if (tags.get(FLEET_TAG)?.toLowerCase() === fleet && (slot === 'blue' || slot === 'green')) {
         const group = batch.find((g) => g.TargetGroupArn === description.ResourceArn);
@@ -139,12 +178,19 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
   const green = slots.green;
   if (!blue || !green) {
     const found = Object.keys(slots);
-    throw new RolloutAwsError(`no target groups tagged ${FLEET_TAG}=${fleet} and ${SLOT_TAG}=blue/green in this region (found: ${found.length ? found.join(', ') : 'none'}); check the fleet name ("rollout.fleet") and the region, and deploy the fleet with this version of cdktf-immutable (it tags its target groups).`);
+    throw new RolloutAwsError(
+      `no target groups tagged ${FLEET_TAG}=${fleet} and ${SLOT_TAG}=blue/green in this region (found: ${found.length ? found.join(', ') : 'none'}); check the fleet name ("rollout.fleet") and the region, and deploy the fleet with this version of cdktf-immutable (it tags its target groups).`,
+    );
   }
   const health = {} as Record<SlotName, TargetHealthReading>;
-  for (const [slot, group] of [['blue', blue], ['green', green]] as const) {
+  for (const [slot, group] of [
+    ['blue', blue],
+    ['green', green],
+  ] as const) {
     const answer = await client.send(new elb.DescribeTargetHealthCommand({ TargetGroupArn: group.arn }));
-    const states: string[] = (answer.TargetHealthDescriptions ?? []).map((d: { TargetHealth?: { State?: string } }) => d.TargetHealth?.State ?? 'unavailable');
+    const states: string[] = (answer.TargetHealthDescriptions ?? []).map(
+      (d: { TargetHealth?: { State?: string } }) => d.TargetHealth?.State ?? 'unavailable',
+    );
     health[slot] = {
       healthy: states.filter((s) => s === 'healthy').length,
       registered: states.filter((s) => s !== 'draining').length,
@@ -156,7 +202,9 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
     const listeners: any[] = [];
     let listenerMarker: string | undefined;
     do {
-      const page = await client.send(new elb.DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: listenerMarker }));
+      const page = await client.send(
+        new elb.DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: listenerMarker }),
+      );
       listeners.push(...(page.Listeners ?? []));
       listenerMarker = page.NextMarker;
     } while (listenerMarker);
@@ -169,7 +217,9 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
     for (const listener of listeners) {
       let ruleMarker: string | undefined;
       do {
-        const page = await client.send(new elb.DescribeRulesCommand({ ListenerArn: listener.ListenerArn, Marker: ruleMarker }));
+        const page = await client.send(
+          new elb.DescribeRulesCommand({ ListenerArn: listener.ListenerArn, Marker: ruleMarker }),
+        );
         for (const rule of page.Rules ?? []) {
           const weights = forwardWeights(rule.Actions, blue.arn, green.arn);
           if (weights) {
@@ -187,15 +237,22 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
  * The percent of requests a forward action sends to each slot, when it forwards to
  * both slots' target groups (or to one of them alone); undefined otherwise.
  */
-function forwardWeights(actions: any[] | undefined, blueArn: string, greenArn: string): Record<SlotName, number> | undefined {
+function forwardWeights(
+  actions: any[] | undefined,
+  blueArn: string,
+  greenArn: string,
+): Record<SlotName, number> | undefined {
   for (const action of actions ?? []) {
     if (action.Type !== 'forward') {
       continue;
     }
     const targets: Array<{ TargetGroupArn?: string; Weight?: number }> = action.ForwardConfig?.TargetGroups?.length
       ? action.ForwardConfig.TargetGroups
-      : action.TargetGroupArn ? [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }] : [];
-    const weightOf = (arn: string) => targets.filter((t) => t.TargetGroupArn === arn).reduce((sum, t) => sum + (t.Weight ?? 1), 0);
+      : action.TargetGroupArn
+        ? [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }]
+        : [];
+    const weightOf = (arn: string) =>
+      targets.filter((t) => t.TargetGroupArn === arn).reduce((sum, t) => sum + (t.Weight ?? 1), 0);
     const blue = weightOf(blueArn);
     const green = weightOf(greenArn);
     const ours = targets.filter((t) => t.TargetGroupArn === blueArn || t.TargetGroupArn === greenArn).length;
@@ -235,7 +292,10 @@ function explain(error: unknown): string {
     return 'no AWS region; pass --region <region> or set AWS_REGION.';
   }
   const code = e.code ?? (error as { cause?: { code?: string } }).cause?.code;
-  if (code && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH/.test(code) || /ECONNREFUSED|ENOTFOUND|timed? ?out|socket hang up|EHOSTUNREACH/i.test(message)) {
+  if (
+    (code && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH/.test(code)) ||
+    /ECONNREFUSED|ENOTFOUND|timed? ?out|socket hang up|EHOSTUNREACH/i.test(message)
+  ) {
     return `cannot reach the AWS endpoint${endpoint}: ${message}; check the network, AWS_ENDPOINT_URL and the region.`;
   }
   const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';

@@ -6,8 +6,19 @@ import { optionValue, ParsedArgs } from './args';
 import { CliError, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
 import {
-  AdvanceOutcome, advanceRollout, formatReleaseFile, otherSlot, parseDuration, parseSteps, promoteRelease,
-  ReleaseFile, ReleaseRefusedError, ReleaseStore, Rollout, RolloutReader, startRollout,
+  AdvanceOutcome,
+  advanceRollout,
+  formatReleaseFile,
+  otherSlot,
+  parseDuration,
+  parseSteps,
+  promoteRelease,
+  ReleaseFile,
+  ReleaseRefusedError,
+  ReleaseStore,
+  Rollout,
+  RolloutReader,
+  startRollout,
 } from '../../lib/release';
 import { formatDuration } from '../../lib/release/rollout';
 
@@ -21,11 +32,20 @@ export const ROLLOUT_OPTIONS = ['steps', 'bake', 'fleet'] as const;
  * `release promote`: a rollout when --steps, --bake, --alarm or --fleet is given or the
  * environment's policy requires one, else the plain or canary promote.
  */
-export function promoteCommand(store: ReleaseStore, env: string, args: ParsedArgs, canary: number | undefined): ReleaseFile {
+export function promoteCommand(
+  store: ReleaseStore,
+  env: string,
+  args: ParsedArgs,
+  canary: number | undefined,
+): ReleaseFile {
   const alarms = args.lists.get('alarm') ?? [];
-  const given = ROLLOUT_OPTIONS.filter((name) => args.options.has(name)).map((name) => `--${name}`).concat(alarms.length ? ['--alarm'] : []);
+  const given = ROLLOUT_OPTIONS.filter((name) => args.options.has(name))
+    .map((name) => `--${name}`)
+    .concat(alarms.length ? ['--alarm'] : []);
   if (canary !== undefined && given.length > 0) {
-    throw new CliError(`release promote: --canary cannot be combined with ${given.join(', ')}; a rollout sets the canary weight itself (its first step). Use --steps for a stepped rollout, or --canary alone.`);
+    throw new CliError(
+      `release promote: --canary cannot be combined with ${given.join(', ')}; a rollout sets the canary weight itself (its first step). Use --steps for a stepped rollout, or --canary alone.`,
+    );
   }
   const stepsText = optionValue(args, 'steps');
   const steps = stepsText === undefined ? undefined : parseSteps(stepsText);
@@ -53,23 +73,36 @@ export function rolloutLines(release: ReleaseFile, now: Date, alarms?: AlarmStat
   const lines: string[] = [];
   if (rollout.status === 'running') {
     const left = bakeLeft(rollout, now);
-    lines.push(`    rollout: running, step ${rollout.step + 1} of ${rollout.steps.length} (${release.canary}% to slot ${idle}): ${steps}`);
+    lines.push(
+      `    rollout: running, step ${rollout.step + 1} of ${rollout.steps.length} (${release.canary}% to slot ${idle}): ${steps}`,
+    );
     const served = rollout.stepServedAt
       ? `step served since ${rollout.stepServedAt}`
       : 'step not yet served (the bake starts when "release advance" sees the load balancer serve it with healthy targets)';
-    lines.push(`    bake: ${left > 0 ? `${formatDuration(left)} left of ${formatDuration(rollout.bakeSeconds)}` : `done (${formatDuration(rollout.bakeSeconds)}); "release advance ${release.environment}" moves on`}; fleet ${rollout.fleet}; started ${rollout.startedAt}; ${served}`);
+    lines.push(
+      `    bake: ${left > 0 ? `${formatDuration(left)} left of ${formatDuration(rollout.bakeSeconds)}` : `done (${formatDuration(rollout.bakeSeconds)}); "release advance ${release.environment}" moves on`}; fleet ${rollout.fleet}; started ${rollout.startedAt}; ${served}`,
+    );
     if (rollout.alarms.length === 0) {
       lines.push('    alarms: none');
     } else if (alarms === undefined || 'error' in alarms) {
-      lines.push(`    alarms: not read (${alarms === undefined ? 'not asked' : alarms.error}): ${rollout.alarms.join(', ')}`);
+      lines.push(
+        `    alarms: not read (${alarms === undefined ? 'not asked' : alarms.error}): ${rollout.alarms.join(', ')}`,
+      );
     } else {
-      lines.push(`    alarms: ${rollout.alarms.map((name) => `${name} ${alarms.states[name] ?? 'NOT FOUND'}`).join(', ')}`);
+      lines.push(
+        `    alarms: ${rollout.alarms.map((name) => `${name} ${alarms.states[name] ?? 'NOT FOUND'}`).join(', ')}`,
+      );
     }
   } else if (rollout.status === 'complete') {
     lines.push(`    last rollout: complete at ${rollout.endedAt} (${steps}, fleet ${rollout.fleet})`);
   } else {
-    const why = rollout.abort?.by === 'alarm' ? `alarm "${rollout.abort.alarm}": ${rollout.abort.reason}` : rollout.abort?.reason ?? 'unknown';
-    lines.push(`    last rollout: aborted at ${rollout.endedAt}, step ${rollout.step + 1} of ${rollout.steps.length} (${why})`);
+    const why =
+      rollout.abort?.by === 'alarm'
+        ? `alarm "${rollout.abort.alarm}": ${rollout.abort.reason}`
+        : (rollout.abort?.reason ?? 'unknown');
+    lines.push(
+      `    last rollout: aborted at ${rollout.endedAt}, step ${rollout.step + 1} of ${rollout.steps.length} (${why})`,
+    );
   }
   return lines;
 }
@@ -96,9 +129,14 @@ export type AlarmStates = { readonly states: Record<string, string> } | { readon
  * Reads the alarm states of the running rollouts for `release status`; never fails:
  * offline, each says why it was not read.
  */
-export async function readStatusAlarms(releases: readonly ReleaseFile[], region: string | undefined): Promise<Map<string, AlarmStates>> {
+export async function readStatusAlarms(
+  releases: readonly ReleaseFile[],
+  region: string | undefined,
+): Promise<Map<string, AlarmStates>> {
   const out = new Map<string, AlarmStates>();
-  const running = releases.filter((release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0);
+  const running = releases.filter(
+    (release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0,
+  );
   if (running.length === 0) {
     return out;
   }
@@ -128,7 +166,9 @@ async function advanceOnce(store: ReleaseStore, env: string, reader: RolloutRead
     store.update(env, (current) => {
       // another command may have changed the file while AWS was read: decide again
       if (formatReleaseFile(current) !== formatReleaseFile(before)) {
-        throw new ReleaseRefusedError(`${env}: the release file changed while advance read AWS; nothing was written. Run "cdktf-immutable release advance ${env}" again.`);
+        throw new ReleaseRefusedError(
+          `${env}: the release file changed while advance read AWS; nothing was written. Run "cdktf-immutable release advance ${env}" again.`,
+        );
       }
       return outcome.release;
     });
@@ -137,11 +177,19 @@ async function advanceOnce(store: ReleaseStore, env: string, reader: RolloutRead
 }
 
 /** `release advance <env>`: exit 0 (moved on, served, baking or waiting), 1 (aborted). */
-export async function advanceCommand(store: ReleaseStore, env: string, args: ParsedArgs, io: CliIo, reader?: RolloutReader): Promise<number> {
+export async function advanceCommand(
+  store: ReleaseStore,
+  env: string,
+  args: ParsedArgs,
+  io: CliIo,
+  reader?: RolloutReader,
+): Promise<number> {
   const outcome = await advanceOnce(store, env, reader ?? awsReader(optionValue(args, 'region')));
   io.out(`${outcome.message}\n`);
   if (outcome.kind === 'aborted') {
-    io.err(`cdktf-immutable: release advance: rollout aborted by alarm "${outcome.alarm}"; the release file sends all traffic back to slot ${outcome.release.active}. Deploy it now.\n`);
+    io.err(
+      `cdktf-immutable: release advance: rollout aborted by alarm "${outcome.alarm}"; the release file sends all traffic back to slot ${outcome.release.active}. Deploy it now.\n`,
+    );
     return EXIT_REFUSED;
   }
   return EXIT_OK;
@@ -158,7 +206,9 @@ export async function advanceCommand(store: ReleaseStore, env: string, args: Par
 export async function runCommand(store: ReleaseStore, env: string, args: ParsedArgs, io: CliIo): Promise<number> {
   const deploy = optionValue(args, 'deploy');
   if (deploy === undefined || deploy.trim() === '') {
-    throw new CliError('release run: give the deploy command, e.g. --deploy "npx cdktf deploy service-prod --auto-approve".');
+    throw new CliError(
+      'release run: give the deploy command, e.g. --deploy "npx cdktf deploy service-prod --auto-approve".',
+    );
   }
   const interval = parseDuration(optionValue(args, 'interval') ?? '30s', '--interval');
   const reader = awsReader(optionValue(args, 'region'));
@@ -189,7 +239,9 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
     });
   };
   const stopped = () => {
-    io.err(`cdktf-immutable: release run: interrupted (${interrupted}); the release file is consistent (${store.pathOf(env)}). Continue with "cdktf-immutable release run ${env} --deploy ..." or "release advance ${env}".\n`);
+    io.err(
+      `cdktf-immutable: release run: interrupted (${interrupted}); the release file is consistent (${store.pathOf(env)}). Continue with "cdktf-immutable release run ${env} --deploy ..." or "release advance ${env}".\n`,
+    );
     return EXIT_INTERRUPTED;
   };
   try {
@@ -213,7 +265,10 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
           return stopped();
         }
         if (code !== 0) {
-          throw new CliError(`release run: the deploy command exited ${code}; the release file (${store.pathOf(env)}) holds ${describeWeights(outcome.release)}. Fix the deploy and run again.`, EXIT_REFUSED);
+          throw new CliError(
+            `release run: the deploy command exited ${code}; the release file (${store.pathOf(env)}) holds ${describeWeights(outcome.release)}. Fix the deploy and run again.`,
+            EXIT_REFUSED,
+          );
         }
       }
       if (outcome.kind === 'completed') {
@@ -221,10 +276,13 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
         return EXIT_OK;
       }
       if (outcome.kind === 'aborted') {
-        io.err(`cdktf-immutable: release run: rollout aborted by alarm "${outcome.alarm}" (${outcome.reason}); traffic is back on slot ${outcome.release.active}.\n`);
+        io.err(
+          `cdktf-immutable: release run: rollout aborted by alarm "${outcome.alarm}" (${outcome.reason}); traffic is back on slot ${outcome.release.active}.\n`,
+        );
         return EXIT_REFUSED;
       }
-      const wait = outcome.kind === 'baking' || outcome.kind === 'served' ? Math.min(interval, outcome.secondsLeft) : interval;
+      const wait =
+        outcome.kind === 'baking' || outcome.kind === 'served' ? Math.min(interval, outcome.secondsLeft) : interval;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait * 1000);
         wake = () => {
@@ -243,7 +301,9 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
 
 function describeWeights(release: ReleaseFile): string {
   const idle = otherSlot(release.active);
-  return release.canary > 0 ? `${release.active} ${100 - release.canary}% / ${idle} ${release.canary}%` : `${release.active} 100%`;
+  return release.canary > 0
+    ? `${release.active} ${100 - release.canary}% / ${idle} ${release.canary}%`
+    : `${release.active} 100%`;
 }
 
 /** Seconds of bake left; all of it while the step is not yet served (the bake has not started). */

@@ -78,7 +78,11 @@ export class ImmutableLaunchTemplate extends Construct {
    * `image`, `name` and `slot` are still checked here, where they enter.
    * @internal
    */
-  public static _fromCheckedSettings(scope: Construct, id: string, props: ImmutableLaunchTemplateProps): ImmutableLaunchTemplate {
+  public static _fromCheckedSettings(
+    scope: Construct,
+    id: string,
+    props: ImmutableLaunchTemplateProps,
+  ): ImmutableLaunchTemplate {
     const own = { ...props };
     checkedSettings.add(own);
     return new ImmutableLaunchTemplate(scope, id, own);
@@ -107,15 +111,24 @@ export class ImmutableLaunchTemplate extends Construct {
     ImmutabilityAspect.enable(this);
     const check = new Validator(this);
     if (!props.image || typeof (props.image as { bind?: unknown }).bind !== 'function') {
-      check.fail(`image (${String(props.image)}) is required and must be an image source: pass ImageSource.fromAmiId('ami-...'), ImageSource.fromSsmParameter(name) or ImageSource.fromPipeline(pipeline).`);
+      check.fail(
+        `image (${String(props.image)}) is required and must be an image source: pass ImageSource.fromAmiId('ami-...'), ImageSource.fromSsmParameter(name) or ImageSource.fromPipeline(pipeline).`,
+      );
     }
     if (!checkedSettings.has(props)) {
       validateServerSettings(check, props);
     }
     if (props.name !== undefined && Token.isUnresolved(props.name)) {
-      check.fail(`name (${props.name}) is a token; pass a literal base name so that the name's length can be checked at synth.`);
+      check.fail(
+        `name (${props.name}) is a token; pass a literal base name so that the name's length can be checked at synth.`,
+      );
     }
-    check.pattern('name', props.name, /^[A-Za-z0-9][A-Za-z0-9()./_-]*$/, 'letters, digits and ( ) . / _ - starting with a letter or digit');
+    check.pattern(
+      'name',
+      props.name,
+      /^[A-Za-z0-9][A-Za-z0-9()./_-]*$/,
+      'letters, digits and ( ) . / _ - starting with a letter or digit',
+    );
     check.pattern('slot', props.slot, /^[A-Za-z0-9]{1,16}$/, 'a short word of letters and digits such as "blue"');
 
     const base = props.name ?? `${TerraformStack.of(this).node.id}-${id}`;
@@ -125,8 +138,10 @@ export class ImmutableLaunchTemplate extends Construct {
     const securityGroupIds = [...(props.securityGroupIds ?? [])];
     // The default root volume has no size, so that EC2 gives it the size of the image's
     // snapshot; a size the image source knows (an AmiPipeline's) is written out.
-    const blockDevices = (props.blockDevices ?? [{ deviceName: this.image.rootDeviceName ?? DEFAULT_ROOT_DEVICE }])
-      .map((device, i) => effectiveBlockDevice(check, device, this.image, props.blockDevices ? blockDeviceProp(props, i) : undefined));
+    const blockDevices = (props.blockDevices ?? [{ deviceName: this.image.rootDeviceName ?? DEFAULT_ROOT_DEVICE }]).map(
+      (device, i) =>
+        effectiveBlockDevice(check, device, this.image, props.blockDevices ? blockDeviceProp(props, i) : undefined),
+    );
     const metadata = {
       httpTokens: props.metadataOptions?.httpTokens ?? 'required',
       hopLimit: props.metadataOptions?.hopLimit ?? 1,
@@ -137,21 +152,30 @@ export class ImmutableLaunchTemplate extends Construct {
 
     // Effective values (defaults applied), so that a change of a library default is a
     // new generation too. Owned long-lived references are hashed by their identity.
-    this.generation = Generation.of(this, withStableReferences({
-      image: this.image.imageId,
-      instanceType: this.instanceType.name,
-      instanceRequirements: this.instanceType.requirements ? normalizeRequirements(this.instanceType.requirements) : undefined,
-      userData: props.userData?.base64,
-      securityGroupIds,
-      instanceProfile: this.instanceProfile.instanceProfileName,
-      keyName: props.keyName,
-      blockDevices,
-      metadata,
-      monitoring,
-      tags,
-      group: props.generationInputs,
-    }));
-    this.launchTemplateName = generationName(NameRule.LAUNCH_TEMPLATE, { base, slot: props.slot, generation: this.generation });
+    this.generation = Generation.of(
+      this,
+      withStableReferences({
+        image: this.image.imageId,
+        instanceType: this.instanceType.name,
+        instanceRequirements: this.instanceType.requirements
+          ? normalizeRequirements(this.instanceType.requirements)
+          : undefined,
+        userData: props.userData?.base64,
+        securityGroupIds,
+        instanceProfile: this.instanceProfile.instanceProfileName,
+        keyName: props.keyName,
+        blockDevices,
+        metadata,
+        monitoring,
+        tags,
+        group: props.generationInputs,
+      }),
+    );
+    this.launchTemplateName = generationName(NameRule.LAUNCH_TEMPLATE, {
+      base,
+      slot: props.slot,
+      generation: this.generation,
+    });
     this.replaceTriggeredBy = this.generation.isResolved ? [] : [...this.image.replaceTriggeredBy];
 
     this.resource = new LaunchTemplate(this, 'Resource', {
@@ -161,12 +185,14 @@ export class ImmutableLaunchTemplate extends Construct {
       userData: props.userData?.base64,
       keyName: props.keyName,
       iamInstanceProfile: { name: this.instanceProfile.instanceProfileName },
-      networkInterfaces: [{
-        deviceIndex: 0,
-        associatePublicIpAddress: 'false',
-        deleteOnTermination: 'true',
-        securityGroups: securityGroupIds.length > 0 ? securityGroupIds : undefined,
-      }],
+      networkInterfaces: [
+        {
+          deviceIndex: 0,
+          associatePublicIpAddress: 'false',
+          deleteOnTermination: 'true',
+          securityGroups: securityGroupIds.length > 0 ? securityGroupIds : undefined,
+        },
+      ],
       metadataOptions: {
         httpEndpoint: 'enabled',
         httpTokens: metadata.httpTokens,
@@ -175,7 +201,12 @@ export class ImmutableLaunchTemplate extends Construct {
       },
       blockDeviceMappings: blockDevices.map(toMapping),
       monitoring: { enabled: monitoring },
-      tagSpecifications: tags ? [{ resourceType: 'instance', tags }, { resourceType: 'volume', tags }] : undefined,
+      tagSpecifications: tags
+        ? [
+            { resourceType: 'instance', tags },
+            { resourceType: 'volume', tags },
+          ]
+        : undefined,
       tags,
       lifecycle: this.replaceTriggeredBy.length > 0 ? { replaceTriggeredBy: [...this.replaceTriggeredBy] } : undefined,
     });
@@ -220,13 +251,20 @@ function blockDeviceProp(props: ImmutableLaunchTemplateProps, i: number): string
  * carried to a device of the same name without a size, and a lower size refused
  * (`prop` names it; undefined for the default root, which has no size of its own).
  */
-function effectiveBlockDevice(check: Validator, device: BlockDevice, image: ImageSourceConfig, prop: string | undefined): EffectiveBlockDevice {
+function effectiveBlockDevice(
+  check: Validator,
+  device: BlockDevice,
+  image: ImageSourceConfig,
+  prop: string | undefined,
+): EffectiveBlockDevice {
   const imageVolume = isLiteral(device.deviceName)
     ? (image.volumes ?? []).find((volume) => volume.deviceName === device.deviceName && isLiteral(volume.volumeSizeGiB))
     : undefined;
   const imageSize = imageVolume?.volumeSizeGiB;
   if (imageSize !== undefined && isLiteral(device.volumeSizeGiB) && device.volumeSizeGiB < imageSize) {
-    check.fail(`${prop ?? 'blockDevices'} (${device.volumeSizeGiB}) must be at least ${imageSize}, the size in GiB of the image's ${device.deviceName} volume (${image.description}): EC2 refuses to launch a smaller one. Raise it, or omit volumeSizeGiB to take the image's size.`);
+    check.fail(
+      `${prop ?? 'blockDevices'} (${device.volumeSizeGiB}) must be at least ${imageSize}, the size in GiB of the image's ${device.deviceName} volume (${image.description}): EC2 refuses to launch a smaller one. Raise it, or omit volumeSizeGiB to take the image's size.`,
+    );
   }
   return {
     deviceName: device.deviceName,

@@ -68,9 +68,16 @@ export class InstanceProfile extends Construct implements IInstanceProfile {
   public static fromName(instanceProfileName: string): IInstanceProfile {
     const check = new Validator('InstanceProfile.fromName');
     if (typeof instanceProfileName !== 'string') {
-      check.fail(`instanceProfileName (${show(instanceProfileName)}) must be the name of an existing instance profile.`);
+      check.fail(
+        `instanceProfileName (${show(instanceProfileName)}) must be the name of an existing instance profile.`,
+      );
     }
-    check.pattern('instanceProfileName', instanceProfileName, PROFILE_NAME, 'an instance profile name: 1 to 128 letters, digits and + = , . @ _ -');
+    check.pattern(
+      'instanceProfileName',
+      instanceProfileName,
+      PROFILE_NAME,
+      'an instance profile name: 1 to 128 letters, digits and + = , . @ _ -',
+    );
     return { instanceProfileName };
   }
 
@@ -88,12 +95,24 @@ export class InstanceProfile extends Construct implements IInstanceProfile {
     ImmutabilityAspect.enable(this);
     const check = new Validator(this);
     const policies = props.managedPolicyArns ?? [SSM_MANAGED_INSTANCE_CORE];
-    check.eachPattern('managedPolicyArns', policies, POLICY_ARN, 'an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore');
+    check.eachPattern(
+      'managedPolicyArns',
+      policies,
+      POLICY_ARN,
+      'an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+    );
     check.pattern('permissionsBoundaryArn', props.permissionsBoundaryArn, POLICY_ARN, 'an IAM policy ARN');
     if (props.namePrefix !== undefined && Token.isUnresolved(props.namePrefix)) {
-      check.fail(`namePrefix (${props.namePrefix}) is a token; pass a literal prefix so that its length can be checked at synth.`);
+      check.fail(
+        `namePrefix (${props.namePrefix}) is a token; pass a literal prefix so that its length can be checked at synth.`,
+      );
     }
-    check.pattern('namePrefix', props.namePrefix, /^[A-Za-z0-9+=,.@_-]{1,32}$/, '1 to 32 letters, digits and + = , . @ _ -');
+    check.pattern(
+      'namePrefix',
+      props.namePrefix,
+      /^[A-Za-z0-9+=,.@_-]{1,32}$/,
+      '1 to 32 letters, digits and + = , . @ _ -',
+    );
     const prefix = `${props.namePrefix ?? fixedName(NameRule.IAM_ROLE, `${TerraformStack.of(this).node.id}-${id}`, undefined, 31)}-`;
 
     this.role = new IamRole(this, 'Role', {

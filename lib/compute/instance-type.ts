@@ -54,7 +54,11 @@ export interface InstanceRequirements {
 const INSTANCE_TYPE_PATTERN = /^[a-z0-9*][a-z0-9*-]*(\.[a-z0-9*-]+)?$/;
 
 const CPU_MANUFACTURERS: readonly CpuManufacturer[] = ['intel', 'amd', 'amazon-web-services', 'apple'];
-const BURSTABLE_PERFORMANCE: readonly NonNullable<InstanceRequirements['burstablePerformance']>[] = ['included', 'excluded', 'required'];
+const BURSTABLE_PERFORMANCE: readonly NonNullable<InstanceRequirements['burstablePerformance']>[] = [
+  'included',
+  'excluded',
+  'required',
+];
 
 /** What the servers run on: one instance type, or attribute-based requirements. */
 export class InstanceType {
@@ -64,7 +68,12 @@ export class InstanceType {
     if (typeof name !== 'string') {
       check.fail(`name (${show(name)}) must be an instance type name such as "t3.micro".`);
     }
-    check.pattern('name', name, INSTANCE_TYPE, 'an instance type: lowercase family and size such as "t3.micro" or "m7g.large"');
+    check.pattern(
+      'name',
+      name,
+      INSTANCE_TYPE,
+      'an instance type: lowercase family and size such as "t3.micro" or "m7g.large"',
+    );
     return new InstanceType(name, undefined);
   }
 
@@ -74,17 +83,28 @@ export class InstanceType {
     checkRange(check, 'vcpuCount', requirements.vcpuCount, 1);
     checkRange(check, 'memoryMiB', requirements.memoryMiB, 1);
     if (requirements.cpuManufacturers !== undefined && !Token.isUnresolved(requirements.cpuManufacturers)) {
-      requirements.cpuManufacturers.forEach((maker, i) => check.oneOf(`cpuManufacturers[${i}]`, maker, CPU_MANUFACTURERS));
+      requirements.cpuManufacturers.forEach((maker, i) =>
+        check.oneOf(`cpuManufacturers[${i}]`, maker, CPU_MANUFACTURERS),
+      );
     }
     check.oneOf('burstablePerformance', requirements.burstablePerformance, BURSTABLE_PERFORMANCE);
     for (const prop of ['allowedInstanceTypes', 'excludedInstanceTypes'] as const) {
       const values = requirements[prop];
       if (values !== undefined && !Token.isUnresolved(values)) {
-        values.forEach((value, i) => check.pattern(`${prop}[${i}]`, value, INSTANCE_TYPE_PATTERN, 'an instance type or pattern such as "m7i.large" or "m7i.*"'));
+        values.forEach((value, i) =>
+          check.pattern(
+            `${prop}[${i}]`,
+            value,
+            INSTANCE_TYPE_PATTERN,
+            'an instance type or pattern such as "m7i.large" or "m7i.*"',
+          ),
+        );
       }
     }
     if (requirements.allowedInstanceTypes?.length && requirements.excludedInstanceTypes?.length) {
-      check.fail('allowedInstanceTypes and excludedInstanceTypes cannot both be set (EC2 rejects it); keep one of them.');
+      check.fail(
+        'allowedInstanceTypes and excludedInstanceTypes cannot both be set (EC2 rejects it); keep one of them.',
+      );
     }
     return new InstanceType(undefined, requirements);
   }

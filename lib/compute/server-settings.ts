@@ -101,9 +101,20 @@ export interface ServerSettings {
  * @internal
  */
 export function validateServerSettings(check: Validator, settings: ServerSettings, prefix = ''): void {
-  check.eachPattern(`${prefix}securityGroupIds`, settings.securityGroupIds, SECURITY_GROUP_ID, 'a security group id such as sg-0123456789abcdef0');
+  check.eachPattern(
+    `${prefix}securityGroupIds`,
+    settings.securityGroupIds,
+    SECURITY_GROUP_ID,
+    'a security group id such as sg-0123456789abcdef0',
+  );
   check.pattern(`${prefix}keyName`, settings.keyName, /^[\x20-\x7e]{1,255}$/, '1 to 255 printable ASCII characters');
-  check.integer(`${prefix}metadataOptions.hopLimit`, settings.metadataOptions?.hopLimit, 1, 64, 'use 1, or 2 for containers with bridge networking');
+  check.integer(
+    `${prefix}metadataOptions.hopLimit`,
+    settings.metadataOptions?.hopLimit,
+    1,
+    64,
+    'use 1, or 2 for containers with bridge networking',
+  );
   const tokens = settings.metadataOptions?.httpTokens;
   if (isLiteral(tokens) && tokens !== 'required' && tokens !== 'optional') {
     check.fail(`${prefix}metadataOptions.httpTokens (${show(tokens)}) must be "required" or "optional".`);
@@ -112,7 +123,9 @@ export function validateServerSettings(check: Validator, settings: ServerSetting
   warnUnknownInstanceTypes(check, settings.instanceType, `${prefix}instanceType`);
   for (const [key, value] of Object.entries(settings.tags ?? {})) {
     if (!Token.isUnresolved(key) && (key.length < 1 || key.length > 128 || /^aws:/i.test(key))) {
-      check.fail(`${prefix}tags key (${show(key)}) must be 1 to 128 characters and must not start with "aws:" (reserved by AWS).`);
+      check.fail(
+        `${prefix}tags key (${show(key)}) must be 1 to 128 characters and must not start with "aws:" (reserved by AWS).`,
+      );
     }
     if (isLiteral(value) && value.length > 256) {
       check.fail(`${prefix}tags["${key}"] is ${value.length} characters; tag values are limited to 256.`);

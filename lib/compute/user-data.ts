@@ -88,17 +88,30 @@ export class UserData {
   public static forContainer(options: ContainerUserDataOptions): UserData {
     const check = new Validator('UserData.forContainer');
     const name = options.name ?? 'app';
-    check.pattern('image', options.image, IMAGE_DIGEST_REFERENCE,
-      `pinned by digest: repo@sha256: followed by 64 lowercase hex digits (a tag can point at another image tomorrow, a digest cannot); resolve the tag with "docker buildx imagetools inspect <image>" or pass DockerImagePipeline.imageReference`);
+    check.pattern(
+      'image',
+      options.image,
+      IMAGE_DIGEST_REFERENCE,
+      `pinned by digest: repo@sha256: followed by 64 lowercase hex digits (a tag can point at another image tomorrow, a digest cannot); resolve the tag with "docker buildx imagetools inspect <image>" or pass DockerImagePipeline.imageReference`,
+    );
     check.integer('port', options.port, 1, 65535);
     check.integer('containerPort', options.containerPort, 1, 65535);
-    check.pattern('name', name, /^[a-z][a-z0-9-]{0,62}$/, 'a lowercase unit name such as "web" (letters, digits and "-", starting with a letter)');
+    check.pattern(
+      'name',
+      name,
+      /^[a-z][a-z0-9-]{0,62}$/,
+      'a lowercase unit name such as "web" (letters, digits and "-", starting with a letter)',
+    );
     for (const [key, value] of Object.entries(options.environment ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-        check.fail(`environment key (${show(key)}) must be a variable name (letters, digits and "_", not starting with a digit).`);
+        check.fail(
+          `environment key (${show(key)}) must be a variable name (letters, digits and "_", not starting with a digit).`,
+        );
       }
       if (isLiteral(value) && /[\r\n]/.test(value)) {
-        check.fail(`environment.${key} (${JSON.stringify(value)}) must be one line: an env file holds one variable per line.`);
+        check.fail(
+          `environment.${key} (${JSON.stringify(value)}) must be one line: an env file holds one variable per line.`,
+        );
       }
     }
     const port = options.port ?? 80;
@@ -125,14 +138,20 @@ function encode(check: Validator, what: string, text: string): string {
     check.fail(`${what} is empty; omit userData instead of passing an empty script.`);
   }
   if (bytes > MAX_USER_DATA_BYTES) {
-    check.fail(`${what} is ${bytes} bytes, more than EC2's limit of ${MAX_USER_DATA_BYTES} bytes before encoding; move the bulk into the image or fetch it at boot.`);
+    check.fail(
+      `${what} is ${bytes} bytes, more than EC2's limit of ${MAX_USER_DATA_BYTES} bytes before encoding; move the bulk into the image or fetch it at boot.`,
+    );
   }
   return Buffer.from(text, 'utf8').toString('base64');
 }
 
 /** The script of {@link UserData.forContainer}, its inputs checked. */
-function containerScript(o: ContainerUserDataOptions & { readonly name: string; readonly port: number; readonly containerPort: number }): string {
-  const env = Object.entries(o.environment ?? {}).map(([key, value]) => `${key}=${value}\n`).join('');
+function containerScript(
+  o: ContainerUserDataOptions & { readonly name: string; readonly port: number; readonly containerPort: number },
+): string {
+  const env = Object.entries(o.environment ?? {})
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('');
   const registry = `$(echo '${o.image}' | cut -d/ -f1)`;
   return [
     '#!/bin/bash',
@@ -187,5 +206,8 @@ function withTokens<T extends Record<string, unknown>>(values: T, render: (value
     return value;
   };
   const text = render(hide(values) as T);
-  return text.split(/\u0000(\d+)\u0000/).map((part, i) => (i % 2 === 1 ? tokens[Number(part)] : part)).filter((part) => part !== '');
+  return text
+    .split(/\u0000(\d+)\u0000/)
+    .map((part, i) => (i % 2 === 1 ? tokens[Number(part)] : part))
+    .filter((part) => part !== '');
 }

@@ -16,7 +16,13 @@ import { otherSlot, SLOT_NAMES, SlotName } from '../release/release-file';
 import { buildSlotAlarms, FleetAlarms, slotAlarmNames, validateFleetAlarms } from './fleet-alarms';
 import { FleetBase, FleetOutput, TrafficGuard } from './fleet-base';
 import { Capacity, FleetBaseProps, WarmUpAndDraining } from './fleet-options';
-import { mergeServerSettings, mergeWarmUpAndDraining, splitWarmUpAndDraining, validateCapacity, validateWarmUpAndDraining } from './private/fleet-common';
+import {
+  mergeServerSettings,
+  mergeWarmUpAndDraining,
+  splitWarmUpAndDraining,
+  validateCapacity,
+  validateWarmUpAndDraining,
+} from './private/fleet-common';
 import { TargetGroupRef } from './private/fleet-front-end';
 import { elbGate, FLEET_TAG, ServerGroup, SLOT_TAG } from './private/server-group';
 import { trafficWeights } from './private/traffic';
@@ -149,9 +155,17 @@ export class BlueGreenFleet extends FleetBase {
       // the fleet's and the slot's security groups together, less the fleet's own group
       // each list was checked where it entered; here only that no group is in both
       check.unique(`server.securityGroupIds + slots.${slot}.securityGroupIds`, settings.securityGroupIds?.slice(1));
-      const group = slotProps.image ? this._serverGroup(scope, { slot, image: slotProps.image, settings, capacity, targetGroup, warmUp }) : undefined;
+      const group = slotProps.image
+        ? this._serverGroup(scope, { slot, image: slotProps.image, settings, capacity, targetGroup, warmUp })
+        : undefined;
       const alarms = props.alarms
-        ? buildSlotAlarms(scope, { base: this._base, slot, alarms: props.alarms, targetGroupArnSuffix: targetGroup.resource.arnSuffix, loadBalancerArnSuffix: this._loadBalancerArnSuffix })
+        ? buildSlotAlarms(scope, {
+            base: this._base,
+            slot,
+            alarms: props.alarms,
+            targetGroupArnSuffix: targetGroup.resource.arnSuffix,
+            loadBalancerArnSuffix: this._loadBalancerArnSuffix,
+          })
         : [];
       built[slot] = { name: slot, weight: weights[slot], targetGroup, group, capacity, scope, alarms };
     }
@@ -176,9 +190,14 @@ export class BlueGreenFleet extends FleetBase {
         ],
       });
       const each = TerraformIterator.fromList(found.names);
-      const current = new DataAwsAutoscalingGroup(built[slot].scope, 'RunningGroup', { forEach: each, name: each.value });
+      const current = new DataAwsAutoscalingGroup(built[slot].scope, 'RunningGroup', {
+        forEach: each,
+        name: each.value,
+      });
       const address = () => `data.${current.terraformResourceType}.${current.friendlyUniqueId}`;
-      running[slot] = Lazy.stringValue({ produce: () => `\${max(concat([0], [for group in values(${address()}) : group.desired_capacity])...)}` });
+      running[slot] = Lazy.stringValue({
+        produce: () => `\${max(concat([0], [for group in values(${address()}) : group.desired_capacity])...)}`,
+      });
       runningNames[slot] = () => `\${join(", ", keys(${address()}))}`;
     }
 
@@ -186,19 +205,25 @@ export class BlueGreenFleet extends FleetBase {
     // image of its launch template. The preconditions read it; the listener carries
     // the same weights as literals, so that promote and rollback show as a change of
     // the listener and of nothing else.
-    const plan = Object.fromEntries(SLOT_NAMES.map((slot) => [slot, {
-      weight: built[slot].weight,
-      min_size: built[slot].group ? built[slot].capacity.min : 0,
-      max_size: built[slot].group ? built[slot].capacity.max : 0,
-      image_id: built[slot].group?.launchTemplate.resource.imageId ?? '',
-      // desired capacity of this slot's group now (0: empty, not deployed yet, or not read)
-      running: running[slot],
-    }]));
+    const plan = Object.fromEntries(
+      SLOT_NAMES.map((slot) => [
+        slot,
+        {
+          weight: built[slot].weight,
+          min_size: built[slot].group ? built[slot].capacity.min : 0,
+          max_size: built[slot].group ? built[slot].capacity.max : 0,
+          image_id: built[slot].group?.launchTemplate.resource.imageId ?? '',
+          // desired capacity of this slot's group now (0: empty, not deployed yet, or not read)
+          running: running[slot],
+        },
+      ]),
+    );
     // instances a slot must run so that it can take its weight from the other slot
     const required = (local: (path: string) => string, slot: SlotName) =>
       `ceil(${local(`${slot}.weight`)} * ${local(`${otherSlot(slot)}.running`)} / 100)`;
     const guards: TrafficGuard[] = SLOT_NAMES.map((slot) => ({
-      condition: (local) => `${local(`${slot}.weight`)} == 0 || (${local(`${slot}.min_size`)} > 0 && ${local(`${slot}.image_id`)} != "")`,
+      condition: (local) =>
+        `${local(`${slot}.weight`)} == 0 || (${local(`${slot}.min_size`)} > 0 && ${local(`${slot}.image_id`)} != "")`,
       errorMessage: `${this.node.path}: the ${slot} slot would receive traffic but has no image or no capacity (min 0). Stage an image with capacity in it first, or give it no weight (active / canaryPercent).`,
     }));
     for (const slot of SLOT_NAMES) {
@@ -210,14 +235,20 @@ export class BlueGreenFleet extends FleetBase {
       const maxProp = props.slots[slot].capacity ? `slots.${slot}.capacity.max` : 'capacity.max';
       guards.push({
         condition: (local) => `${required(local, slot)} <= ${local(`${slot}.max_size`)}`,
-        errorMessage: (local) => `${this.node.path}: the ${slot} slot takes \${${local(`${slot}.weight`)}}% of the traffic from the ${other} slot, whose group (${otherName()}) runs \${${local(`${other}.running`)}} instances now, so it needs at least \${${required(local, slot)}} instances, but ${maxProp} is \${${local(`${slot}.max_size`)}}. Raise ${maxProp} to at least that, or first scale the ${other} group in: aws autoscaling set-desired-capacity --auto-scaling-group-name ${otherName()} --desired-capacity <n>.`,
+        errorMessage: (local) =>
+          `${this.node.path}: the ${slot} slot takes \${${local(`${slot}.weight`)}}% of the traffic from the ${other} slot, whose group (${otherName()}) runs \${${local(`${other}.running`)}} instances now, so it needs at least \${${required(local, slot)}} instances, but ${maxProp} is \${${local(`${slot}.max_size`)}}. Raise ${maxProp} to at least that, or first scale the ${other} group in: aws autoscaling set-desired-capacity --auto-scaling-group-name ${otherName()} --desired-capacity <n>.`,
       });
     }
     guards.push({
-      condition: (local) => `${local('blue.weight')} >= 0 && ${local('green.weight')} >= 0 && ${local('blue.weight')} + ${local('green.weight')} == 100`,
+      condition: (local) =>
+        `${local('blue.weight')} >= 0 && ${local('green.weight')} >= 0 && ${local('blue.weight')} + ${local('green.weight')} == 100`,
       errorMessage: `${this.node.path}: the listener weights of the blue and green slots must be between 0 and 100 and add up to 100 (canaryPercent must be 0 to 100).`,
     });
-    const { listener, traffic } = this._routeTraffic(plan, SLOT_NAMES.map((slot) => ({ targetGroupArn: built[slot].targetGroup.arn, weight: built[slot].weight })), guards);
+    const { listener, traffic } = this._routeTraffic(
+      plan,
+      SLOT_NAMES.map((slot) => ({ targetGroupArn: built[slot].targetGroup.arn, weight: built[slot].weight })),
+      guards,
+    );
     this.listener = listener;
     for (const slot of SLOT_NAMES) {
       sizeToRelieve(traffic, built[slot], otherSlot(slot));
@@ -227,18 +258,50 @@ export class BlueGreenFleet extends FleetBase {
       green: publicSlot(built.green),
     };
 
-    const outputs: FleetOutput[] = [{ id: 'ActiveSlot', suffix: 'active_slot', value: this.active, description: 'The slot that receives the traffic' }];
+    const outputs: FleetOutput[] = [
+      {
+        id: 'ActiveSlot',
+        suffix: 'active_slot',
+        value: this.active,
+        description: 'The slot that receives the traffic',
+      },
+    ];
     for (const slot of SLOT_NAMES) {
       outputs.push(
-        { id: `${title(slot)}Generation`, suffix: `${slot}_generation`, value: built[slot].group?.generation.hash ?? '', description: `Generation running in the ${slot} slot ("" when empty)` },
-        { id: `${title(slot)}AsgName`, suffix: `${slot}_asg_name`, value: built[slot].group?.autoScalingGroup.name ?? '', description: `Auto scaling group of the ${slot} slot ("" when empty)` },
-        { id: `${title(slot)}TargetGroupArnSuffix`, suffix: `${slot}_target_group_arn_suffix`, value: built[slot].targetGroup.resource.arnSuffix, description: `ARN suffix of the ${slot} slot's target group (the TargetGroup dimension of its CloudWatch metrics)` },
+        {
+          id: `${title(slot)}Generation`,
+          suffix: `${slot}_generation`,
+          value: built[slot].group?.generation.hash ?? '',
+          description: `Generation running in the ${slot} slot ("" when empty)`,
+        },
+        {
+          id: `${title(slot)}AsgName`,
+          suffix: `${slot}_asg_name`,
+          value: built[slot].group?.autoScalingGroup.name ?? '',
+          description: `Auto scaling group of the ${slot} slot ("" when empty)`,
+        },
+        {
+          id: `${title(slot)}TargetGroupArnSuffix`,
+          suffix: `${slot}_target_group_arn_suffix`,
+          value: built[slot].targetGroup.resource.arnSuffix,
+          description: `ARN suffix of the ${slot} slot's target group (the TargetGroup dimension of its CloudWatch metrics)`,
+        },
       );
       if (props.alarms) {
-        outputs.push({ id: `${title(slot)}AlarmNames`, suffix: `${slot}_alarm_names`, value: slotAlarmNames(this._base, slot, props.alarms), description: `CloudWatch alarms of the ${slot} slot (for release promote --alarm)` });
+        outputs.push({
+          id: `${title(slot)}AlarmNames`,
+          suffix: `${slot}_alarm_names`,
+          value: slotAlarmNames(this._base, slot, props.alarms),
+          description: `CloudWatch alarms of the ${slot} slot (for release promote --alarm)`,
+        });
       }
     }
-    outputs.push({ id: 'LoadBalancerArnSuffix', suffix: 'load_balancer_arn_suffix', value: this._loadBalancerArnSuffix, description: 'ARN suffix of the load balancer (the LoadBalancer dimension of its CloudWatch metrics)' });
+    outputs.push({
+      id: 'LoadBalancerArnSuffix',
+      suffix: 'load_balancer_arn_suffix',
+      value: this._loadBalancerArnSuffix,
+      description: 'ARN suffix of the load balancer (the LoadBalancer dimension of its CloudWatch metrics)',
+    });
     this._addOutputs(outputs);
   }
 }
@@ -299,9 +362,15 @@ function publicSlot(slot: BuiltSlot): FleetSlot {
  * capacity and server settings, prefix `slots.<slot>.`), `active` and `canaryPercent`.
  * Returns each slot's server settings (without image and capacity), checked.
  */
-function validateSlots(check: Validator, props: BlueGreenFleetProps, fleetCapacity: Capacity): { settings: Record<SlotName, ServerSettings>; warmUp: Record<SlotName, WarmUpAndDraining> } {
+function validateSlots(
+  check: Validator,
+  props: BlueGreenFleetProps,
+  fleetCapacity: Capacity,
+): { settings: Record<SlotName, ServerSettings>; warmUp: Record<SlotName, WarmUpAndDraining> } {
   if (!props.slots || typeof props.slots !== 'object' || !props.slots.blue || !props.slots.green) {
-    check.fail(`slots (${show(props.slots === undefined ? undefined : Object.keys(props.slots))}) must have a blue and a green entry; use {} for an empty slot.`);
+    check.fail(
+      `slots (${show(props.slots === undefined ? undefined : Object.keys(props.slots))}) must have a blue and a green entry; use {} for an empty slot.`,
+    );
   }
   if (props.active !== 'blue' && props.active !== 'green') {
     check.fail(`active (${show(props.active)}) must be "blue" or "green".`);
@@ -322,7 +391,9 @@ function validateSlots(check: Validator, props: BlueGreenFleetProps, fleetCapaci
     const instanceType = slotSettings.instanceType ?? props.server?.instanceType;
     validateWarmUpAndDraining(check, `slots.${slot}.`, tuning, { instanceType });
     if (tuning.warmPool === undefined && props.warmPool !== undefined && instanceType?.requirements) {
-      check.fail(`warmPool is set for the fleet, but slots.${slot} chooses its instances by InstanceType.fromRequirements (a mixed instances policy), which Auto Scaling does not allow with a warm pool; use InstanceType.of(...) in slots.${slot} or remove warmPool.`);
+      check.fail(
+        `warmPool is set for the fleet, but slots.${slot} chooses its instances by InstanceType.fromRequirements (a mixed instances policy), which Auto Scaling does not allow with a warm pool; use InstanceType.of(...) in slots.${slot} or remove warmPool.`,
+      );
     }
     settings[slot] = slotSettings;
     warmUp[slot] = tuning;
@@ -331,9 +402,14 @@ function validateSlots(check: Validator, props: BlueGreenFleetProps, fleetCapaci
     if (!receives) {
       continue;
     }
-    const why = slot === props.active ? `it is the active slot (active: "${slot}")` : `canaryPercent (${canary}) sends it traffic`;
+    const why =
+      slot === props.active
+        ? `it is the active slot (active: "${slot}")`
+        : `canaryPercent (${canary}) sends it traffic`;
     if (!slotProps.image) {
-      check.fail(`slots.${slot}.image is not set, but ${why}. Stage an image in slots.${slot} first${slot === props.active ? `, or make "${idle}" active` : ', or set canaryPercent to 0'}.`);
+      check.fail(
+        `slots.${slot}.image is not set, but ${why}. Stage an image in slots.${slot} first${slot === props.active ? `, or make "${idle}" active` : ', or set canaryPercent to 0'}.`,
+      );
     }
     const capacity = slotProps.capacity ?? fleetCapacity;
     const min = capacity.min;
@@ -344,4 +420,3 @@ function validateSlots(check: Validator, props: BlueGreenFleetProps, fleetCapaci
   }
   return { settings, warmUp };
 }
-

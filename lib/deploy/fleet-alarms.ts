@@ -62,14 +62,22 @@ export function validateFleetAlarms(check: Validator, alarms: FleetAlarms | unde
   }
   const rate = alarms.targetErrorRatePercent;
   if (rate === undefined && alarms.unhealthyHosts === undefined) {
-    check.fail('alarms is set but names no alarm; set alarms.targetErrorRatePercent (e.g. 5) and/or alarms.unhealthyHosts (e.g. 1), or remove alarms.');
+    check.fail(
+      'alarms is set but names no alarm; set alarms.targetErrorRatePercent (e.g. 5) and/or alarms.unhealthyHosts (e.g. 1), or remove alarms.',
+    );
   }
   if (isLiteral(rate) && !(typeof rate === 'number' && rate > 0 && rate <= 100)) {
     check.fail(`alarms.targetErrorRatePercent (${show(rate)}) must be a percentage above 0 and at most 100, e.g. 5.`);
   }
   check.integer('alarms.unhealthyHosts', alarms.unhealthyHosts, 1, 10000);
   const period = alarms.periodSeconds;
-  if (isLiteral(period) && !(Number.isInteger(period) && (period === 10 || period === 30 || (period >= 60 && period <= 86400 && period % 60 === 0)))) {
+  if (
+    isLiteral(period) &&
+    !(
+      Number.isInteger(period) &&
+      (period === 10 || period === 30 || (period >= 60 && period <= 86400 && period % 60 === 0))
+    )
+  ) {
     check.fail(`alarms.periodSeconds (${show(period)}) must be 10, 30, or a multiple of 60 up to 86400, e.g. 60.`);
   }
   check.integer('alarms.evaluationPeriods', alarms.evaluationPeriods, 1, 100);
@@ -80,48 +88,66 @@ export function validateFleetAlarms(check: Validator, alarms: FleetAlarms | unde
  * `UnhealthyHostsAlarm`, dimensions the slot's target group and the load balancer.
  * @internal
  */
-export function buildSlotAlarms(scope: Construct, props: {
-  readonly base: string;
-  readonly slot: string;
-  readonly alarms: FleetAlarms;
-  readonly targetGroupArnSuffix: string;
-  readonly loadBalancerArnSuffix: string;
-}): CloudwatchMetricAlarm[] {
+export function buildSlotAlarms(
+  scope: Construct,
+  props: {
+    readonly base: string;
+    readonly slot: string;
+    readonly alarms: FleetAlarms;
+    readonly targetGroupArnSuffix: string;
+    readonly loadBalancerArnSuffix: string;
+  },
+): CloudwatchMetricAlarm[] {
   const { alarms, slot } = props;
   const period = alarms.periodSeconds ?? 60;
   const evaluationPeriods = alarms.evaluationPeriods ?? 2;
   const dimensions = { TargetGroup: props.targetGroupArnSuffix, LoadBalancer: props.loadBalancerArnSuffix };
   const built: CloudwatchMetricAlarm[] = [];
   if (alarms.targetErrorRatePercent !== undefined) {
-    const metric = (metricName: string) => ({ namespace: 'AWS/ApplicationELB', metricName, dimensions, period, stat: 'Sum' });
-    built.push(new CloudwatchMetricAlarm(scope, 'TargetErrorRateAlarm', {
-      alarmName: alarmName(props.base, slot, '5xx-rate'),
-      alarmDescription: `More than ${alarms.targetErrorRatePercent}% of the ${slot} slot's requests got a 5xx from its targets (cdktf-immutable; release advance aborts a rollout on it).`,
-      comparisonOperator: 'GreaterThanThreshold',
-      threshold: alarms.targetErrorRatePercent,
-      evaluationPeriods,
-      treatMissingData: 'notBreaching',
-      metricQuery: [
-        { id: 'errors', metric: metric('HTTPCode_Target_5XX_Count'), returnData: false },
-        { id: 'requests', metric: metric('RequestCount'), returnData: false },
-        { id: 'rate', expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)', label: `Target 5xx rate of the ${slot} slot (%)`, returnData: true },
-      ],
-    }));
+    const metric = (metricName: string) => ({
+      namespace: 'AWS/ApplicationELB',
+      metricName,
+      dimensions,
+      period,
+      stat: 'Sum',
+    });
+    built.push(
+      new CloudwatchMetricAlarm(scope, 'TargetErrorRateAlarm', {
+        alarmName: alarmName(props.base, slot, '5xx-rate'),
+        alarmDescription: `More than ${alarms.targetErrorRatePercent}% of the ${slot} slot's requests got a 5xx from its targets (cdktf-immutable; release advance aborts a rollout on it).`,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: alarms.targetErrorRatePercent,
+        evaluationPeriods,
+        treatMissingData: 'notBreaching',
+        metricQuery: [
+          { id: 'errors', metric: metric('HTTPCode_Target_5XX_Count'), returnData: false },
+          { id: 'requests', metric: metric('RequestCount'), returnData: false },
+          {
+            id: 'rate',
+            expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)',
+            label: `Target 5xx rate of the ${slot} slot (%)`,
+            returnData: true,
+          },
+        ],
+      }),
+    );
   }
   if (alarms.unhealthyHosts !== undefined) {
-    built.push(new CloudwatchMetricAlarm(scope, 'UnhealthyHostsAlarm', {
-      alarmName: alarmName(props.base, slot, 'unhealthy-hosts'),
-      alarmDescription: `At least ${alarms.unhealthyHosts} target(s) of the ${slot} slot are unhealthy (cdktf-immutable; release advance aborts a rollout on it).`,
-      namespace: 'AWS/ApplicationELB',
-      metricName: 'UnHealthyHostCount',
-      dimensions,
-      statistic: 'Maximum',
-      period,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      threshold: alarms.unhealthyHosts,
-      evaluationPeriods,
-      treatMissingData: 'notBreaching',
-    }));
+    built.push(
+      new CloudwatchMetricAlarm(scope, 'UnhealthyHostsAlarm', {
+        alarmName: alarmName(props.base, slot, 'unhealthy-hosts'),
+        alarmDescription: `At least ${alarms.unhealthyHosts} target(s) of the ${slot} slot are unhealthy (cdktf-immutable; release advance aborts a rollout on it).`,
+        namespace: 'AWS/ApplicationELB',
+        metricName: 'UnHealthyHostCount',
+        dimensions,
+        statistic: 'Maximum',
+        period,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        threshold: alarms.unhealthyHosts,
+        evaluationPeriods,
+        treatMissingData: 'notBreaching',
+      }),
+    );
   }
   return built;
 }

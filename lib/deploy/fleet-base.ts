@@ -101,7 +101,10 @@ export abstract class FleetBase extends Construct {
     this.scaling = props.scaling;
     this.frontEnd = new FleetFrontEnd(this, {
       base: this._base,
-      nameProp: props.name !== undefined ? `name (${show(props.name)})` : `name (not set; the default "<stack>-<id>" is "${this._base}")`,
+      nameProp:
+        props.name !== undefined
+          ? `name (${show(props.name)})`
+          : `name (not set; the default "<stack>-<id>" is "${this._base}")`,
       vpcId: props.vpcId,
       subnetIds: props.subnetIds,
       port: props.port ?? 80,
@@ -112,7 +115,9 @@ export abstract class FleetBase extends Construct {
     this.loadBalancer = this.frontEnd.loadBalancer;
     this.loadBalancerDnsName = this.frontEnd.dnsName;
     this.instanceSecurityGroupId = this.frontEnd.instanceSecurityGroupId;
-    this.instanceProfile = props.server?.instanceProfile ?? new InstanceProfile(this, 'InstanceProfile', { namePrefix: profilePrefix(this._base) });
+    this.instanceProfile =
+      props.server?.instanceProfile ??
+      new InstanceProfile(this, 'InstanceProfile', { namePrefix: profilePrefix(this._base) });
     this._server = {
       ...props.server,
       instanceProfile: this.instanceProfile,
@@ -129,7 +134,13 @@ export abstract class FleetBase extends Construct {
    */
   protected _targetGroup(scope: Construct, slot?: string, warmUp: WarmUpAndDraining = this._warmUp): TargetGroupRef {
     const tags = { [FLEET_TAG]: this._base, ...(slot ? { [SLOT_TAG]: slot } : {}) };
-    return this.frontEnd.targetGroup(scope, 'TargetGroup', slot, { deregistrationDelaySeconds: warmUp.deregistrationDelaySeconds, slowStartSeconds: warmUp.slowStartSeconds }, tags);
+    return this.frontEnd.targetGroup(
+      scope,
+      'TargetGroup',
+      slot,
+      { deregistrationDelaySeconds: warmUp.deregistrationDelaySeconds, slowStartSeconds: warmUp.slowStartSeconds },
+      tags,
+    );
   }
 
   /**
@@ -146,15 +157,18 @@ export abstract class FleetBase extends Construct {
    * `scope`, registered in `targetGroup`. `settings` and `capacity` are checked.
    * @internal
    */
-  protected _serverGroup(scope: Construct, group: {
-    readonly slot?: string;
-    readonly image: IImageSource;
-    readonly settings: ServerSettings;
-    readonly capacity: Capacity;
-    readonly targetGroup: TargetGroupRef;
-    /** Checked; the fleet's when not given. */
-    readonly warmUp?: WarmUpAndDraining;
-  }): ServerGroup {
+  protected _serverGroup(
+    scope: Construct,
+    group: {
+      readonly slot?: string;
+      readonly image: IImageSource;
+      readonly settings: ServerSettings;
+      readonly capacity: Capacity;
+      readonly targetGroup: TargetGroupRef;
+      /** Checked; the fleet's when not given. */
+      readonly warmUp?: WarmUpAndDraining;
+    },
+  ): ServerGroup {
     const warmUp = group.warmUp ?? this._warmUp;
     const built = buildServerGroup(scope, {
       slot: group.slot,
@@ -183,7 +197,11 @@ export abstract class FleetBase extends Construct {
    * wait for it. Returns the listener and the local.
    * @internal
    */
-  protected _routeTraffic(plan: Record<string, unknown>, targets: readonly ForwardTarget[], guards: readonly TrafficGuard[]): { listener: LbListener | LbListenerRule; traffic: TerraformLocal } {
+  protected _routeTraffic(
+    plan: Record<string, unknown>,
+    targets: readonly ForwardTarget[],
+    guards: readonly TrafficGuard[],
+  ): { listener: LbListener | LbListenerRule; traffic: TerraformLocal } {
     const traffic = new TerraformLocal(this, 'Traffic', plan);
     const local = (path: string) => `local.${traffic.friendlyUniqueId}.${path}`;
     const preconditions: Precondition[] = guards.map((guard) => {
@@ -193,11 +211,17 @@ export abstract class FleetBase extends Construct {
         errorMessage: typeof message === 'string' ? message : Lazy.stringValue({ produce: () => message(local) }),
       };
     });
-    const listener = this.frontEnd.route(targets, preconditions, this.groups.map((group) => group.autoScalingGroup));
+    const listener = this.frontEnd.route(
+      targets,
+      preconditions,
+      this.groups.map((group) => group.autoScalingGroup),
+    );
     this.frontEnd.warnShortenedNames();
     if (this.scaling?.metric === 'requests-per-target') {
       // ALBRequestCountPerTarget needs the target group to be in use by the listener
-      const policies = this.groups.map((group) => group.scalingPolicy).filter((policy): policy is AutoscalingPolicy => policy !== undefined);
+      const policies = this.groups
+        .map((group) => group.scalingPolicy)
+        .filter((policy): policy is AutoscalingPolicy => policy !== undefined);
       for (const policy of policies) {
         policy.dependsOn = [dependable(listener)];
       }
@@ -213,13 +237,21 @@ export abstract class FleetBase extends Construct {
     const prefix = outputPrefix(this._base);
     const all: FleetOutput[] = [
       ...(this.loadBalancerDnsName !== undefined
-        ? [{ id: 'LoadBalancerDnsName', suffix: 'alb_dns_name', value: this.loadBalancerDnsName, description: 'DNS name of the load balancer' }]
+        ? [
+            {
+              id: 'LoadBalancerDnsName',
+              suffix: 'alb_dns_name',
+              value: this.loadBalancerDnsName,
+              description: 'DNS name of the load balancer',
+            },
+          ]
         : []),
       ...outputs,
     ];
     for (const output of all) {
-      new TerraformOutput(this, output.id, { value: output.value, description: output.description })
-        .overrideLogicalId(`${prefix}_${output.suffix}`);
+      new TerraformOutput(this, output.id, { value: output.value, description: output.description }).overrideLogicalId(
+        `${prefix}_${output.suffix}`,
+      );
     }
   }
 }

@@ -94,7 +94,8 @@ export interface ExistingListenerOptions {
 export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:(acm|iam):[a-z0-9-]*:[0-9]{12}:(certificate|server-certificate)\/.+$/;
-const LISTENER_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener\/app\/[A-Za-z0-9-]+\/[0-9a-f]+\/[0-9a-f]+$/;
+const LISTENER_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener\/app\/[A-Za-z0-9-]+\/[0-9a-f]+\/[0-9a-f]+$/;
 const CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const SSL_POLICY = /^ELBSecurityPolicy-[A-Za-z0-9-]+$/;
 
@@ -113,22 +114,43 @@ export class FleetLoadBalancer {
     }
     const subnets = options.subnetIds;
     if (isLiteral(subnets) && subnets.length < 2) {
-      check.fail(`subnetIds (${show(subnets)}) must list at least two subnets in different availability zones; an application load balancer needs two.`);
+      check.fail(
+        `subnetIds (${show(subnets)}) must list at least two subnets in different availability zones; an application load balancer needs two.`,
+      );
     }
-    check.pattern('certificateArn', options.certificateArn, CERTIFICATE_ARN, 'an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<id>');
-    check.pattern('sslPolicy', options.sslPolicy, SSL_POLICY, `an ELB security policy name such as ${DEFAULT_SSL_POLICY}`);
+    check.pattern(
+      'certificateArn',
+      options.certificateArn,
+      CERTIFICATE_ARN,
+      'an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<id>',
+    );
+    check.pattern(
+      'sslPolicy',
+      options.sslPolicy,
+      SSL_POLICY,
+      `an ELB security policy name such as ${DEFAULT_SSL_POLICY}`,
+    );
     if (isLiteral(options.sslPolicy) && options.certificateArn === undefined) {
-      check.fail(`sslPolicy (${show(options.sslPolicy)}) is set without certificateArn; the policy only applies to the HTTPS listener, so add certificateArn or remove sslPolicy.`);
+      check.fail(
+        `sslPolicy (${show(options.sslPolicy)}) is set without certificateArn; the policy only applies to the HTTPS listener, so add certificateArn or remove sslPolicy.`,
+      );
     }
     const cidrs = options.ingressCidrs;
     if (isLiteral(cidrs)) {
       if (cidrs.length === 0) {
         check.fail('ingressCidrs ([]) must list at least one range, e.g. ["10.0.0.0/8"].');
       }
-      cidrs.forEach((cidr, i) => check.pattern(`ingressCidrs[${i}]`, cidr, CIDR, 'an IPv4 CIDR block such as 10.0.0.0/8'));
+      cidrs.forEach((cidr, i) =>
+        check.pattern(`ingressCidrs[${i}]`, cidr, CIDR, 'an IPv4 CIDR block such as 10.0.0.0/8'),
+      );
     }
     check.integer('idleTimeoutSeconds', options.idleTimeoutSeconds, 1, 4000);
-    check.pattern('accessLogs.bucket', options.accessLogs?.bucket, BUCKET_NAME, 'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens) such as my-alb-logs');
+    check.pattern(
+      'accessLogs.bucket',
+      options.accessLogs?.bucket,
+      BUCKET_NAME,
+      'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens) such as my-alb-logs',
+    );
     return new FleetLoadBalancer(options, undefined);
   }
 
@@ -138,8 +160,18 @@ export class FleetLoadBalancer {
    */
   public static fromListener(options: ExistingListenerOptions): FleetLoadBalancer {
     const check = new Validator('FleetLoadBalancer.fromListener');
-    check.pattern('listenerArn', options.listenerArn, LISTENER_ARN, 'an application load balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)');
-    check.pattern('securityGroupId', options.securityGroupId, SECURITY_GROUP_ID, 'a security group id such as sg-0123456789abcdef0');
+    check.pattern(
+      'listenerArn',
+      options.listenerArn,
+      LISTENER_ARN,
+      'an application load balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)',
+    );
+    check.pattern(
+      'securityGroupId',
+      options.securityGroupId,
+      SECURITY_GROUP_ID,
+      'a security group id such as sg-0123456789abcdef0',
+    );
     check.integer('priority', options.priority, 1, 50000, 'each rule on a listener needs its own priority');
     if (options.pathPatterns !== undefined) {
       check.nonEmptyList('pathPatterns', options.pathPatterns, 'omit it to match every path ("/*")');

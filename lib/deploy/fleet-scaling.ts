@@ -14,7 +14,10 @@ export class FleetScaling {
   /** Keep the group's average CPU utilization near `targetPercent` (1 to 100). */
   public static cpuUtilization(targetPercent: number): FleetScaling {
     if (!Token.isUnresolved(targetPercent) && !(targetPercent > 0 && targetPercent <= 100)) {
-      throw new ValidationError(`targetPercent (${targetPercent}) must be above 0 and at most 100, e.g. 50.`, 'FleetScaling.cpuUtilization');
+      throw new ValidationError(
+        `targetPercent (${targetPercent}) must be above 0 and at most 100, e.g. 50.`,
+        'FleetScaling.cpuUtilization',
+      );
     }
     return new FleetScaling('cpu', targetPercent);
   }
@@ -25,7 +28,10 @@ export class FleetScaling {
    */
   public static requestsPerTarget(requests: number): FleetScaling {
     if (!Token.isUnresolved(requests) && !(Number.isFinite(requests) && requests >= 1)) {
-      throw new ValidationError(`requests (${requests}) must be at least 1, e.g. 1000.`, 'FleetScaling.requestsPerTarget');
+      throw new ValidationError(
+        `requests (${requests}) must be at least 1, e.g. 1000.`,
+        'FleetScaling.requestsPerTarget',
+      );
     }
     return new FleetScaling('requests-per-target', requests);
   }

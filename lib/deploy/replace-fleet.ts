@@ -48,7 +48,9 @@ export class ReplaceFleet extends FleetBase {
     }
     const capacity = this._capacity;
     if (isLiteral(capacity.min) && capacity.min < 1) {
-      check.fail(`capacity.min (${capacity.min}) must be >= 1; the fleet's only group receives all traffic and needs running instances.`);
+      check.fail(
+        `capacity.min (${capacity.min}) must be >= 1; the fleet's only group receives all traffic and needs running instances.`,
+      );
     }
     const targetGroup = this._targetGroup(this);
     this.targetGroup = targetGroup.resource;
@@ -60,14 +62,26 @@ export class ReplaceFleet extends FleetBase {
     this.listener = this._routeTraffic(
       { min_size: capacity.min, max_size: capacity.max, image_id: this.launchTemplate.resource.imageId },
       [{ targetGroupArn: targetGroup.arn, weight: 100 }],
-      [{
-        condition: (local) => `${local('min_size')} > 0 && ${local('image_id')} != ""`,
-        errorMessage: `${this.node.path}: the fleet would receive traffic but has no image or no capacity (min 0); give it an image and capacity.min >= 1.`,
-      }],
+      [
+        {
+          condition: (local) => `${local('min_size')} > 0 && ${local('image_id')} != ""`,
+          errorMessage: `${this.node.path}: the fleet would receive traffic but has no image or no capacity (min 0); give it an image and capacity.min >= 1.`,
+        },
+      ],
     ).listener;
     this._addOutputs([
-      { id: 'Generation', suffix: 'generation', value: this.generation.hash, description: 'Generation running in the fleet' },
-      { id: 'AsgName', suffix: 'asg_name', value: this.autoScalingGroup.name, description: 'Auto scaling group of the current generation' },
+      {
+        id: 'Generation',
+        suffix: 'generation',
+        value: this.generation.hash,
+        description: 'Generation running in the fleet',
+      },
+      {
+        id: 'AsgName',
+        suffix: 'asg_name',
+        value: this.autoScalingGroup.name,
+        description: 'Auto scaling group of the current generation',
+      },
     ]);
   }
 }

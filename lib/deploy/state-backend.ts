@@ -46,11 +46,23 @@ export class StateBackend {
   /** State in S3, encrypted, with native locking; the key is derived from the stack name. */
   public static s3(options: S3StateBackendOptions): StateBackend {
     const check = new Validator('StateBackend.s3');
-    check.pattern('bucket', options.bucket, BUCKET_NAME, 'an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit');
+    check.pattern(
+      'bucket',
+      options.bucket,
+      BUCKET_NAME,
+      'an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
+    );
     check.pattern('region', options.region, REGION, 'an AWS region such as eu-west-1');
-    check.pattern('keyPrefix', options.keyPrefix, KEY_PREFIX, 'a folder such as "terraform/web": segments separated by "/", without a leading or trailing "/"');
+    check.pattern(
+      'keyPrefix',
+      options.keyPrefix,
+      KEY_PREFIX,
+      'a folder such as "terraform/web": segments separated by "/", without a leading or trailing "/"',
+    );
     if (options.kmsKeyId !== undefined && !Token.isUnresolved(options.kmsKeyId) && options.kmsKeyId.trim() === '') {
-      check.fail(`kmsKeyId (${show(options.kmsKeyId)}) must be a KMS key ARN, alias ARN or key id; leave it out to use the bucket's default encryption.`);
+      check.fail(
+        `kmsKeyId (${show(options.kmsKeyId)}) must be a KMS key ARN, alias ARN or key id; leave it out to use the bucket's default encryption.`,
+      );
     }
     return new StateBackend((stack) => {
       const name = stack.node.id;

@@ -167,7 +167,9 @@ export class AmiPipeline extends Construct {
     const distribution = props.distribution ?? {};
     const arnPrefix = lazyArnPrefix(this);
 
-    const components = props.components.map((component) => component.bind(this, { pipelineName: name, platform, kmsKeyId: props.kmsKeyId, tags }));
+    const components = props.components.map((component) =>
+      component.bind(this, { pipelineName: name, platform, kmsKeyId: props.kmsKeyId, tags }),
+    );
     const recipe = new ImageRecipe(this, 'Recipe', {
       name,
       parentImage: props.parentImage.bind(this).parentImage,
@@ -182,7 +184,10 @@ export class AmiPipeline extends Construct {
     this.generation = recipe.generation;
     this.recipeVersion = recipe.recipeVersion;
 
-    const owned = infra.instanceProfileName === undefined ? buildInstanceProfile(this, name, infra.logging, tags, arnPrefix) : undefined;
+    const owned =
+      infra.instanceProfileName === undefined
+        ? buildInstanceProfile(this, name, infra.logging, tags, arnPrefix)
+        : undefined;
     const dependencies = owned?.dependencies ?? [];
     const infrastructure = new InfrastructureConfiguration(this, 'Infrastructure', {
       ...infra,
@@ -273,7 +278,9 @@ function imageLayout(platform: AmiPlatform, blockDevices: readonly BlockDevice[]
     return { rootDeviceName: platformRoot, volumes: [{ deviceName: platformRoot }] };
   }
   const named = blockDevices.map((device) => device.deviceName).filter((name) => !Token.isUnresolved(name));
-  const root = named.includes(platformRoot) ? platformRoot : named.find((name) => ['/dev/xvda', '/dev/sda1'].includes(name));
+  const root = named.includes(platformRoot)
+    ? platformRoot
+    : named.find((name) => ['/dev/xvda', '/dev/sda1'].includes(name));
   return { rootDeviceName: root ?? platformRoot, volumes: blockDevices };
 }
 
@@ -283,23 +290,31 @@ function imageLayout(platform: AmiPlatform, blockDevices: readonly BlockDevice[]
  */
 function validateProps(check: Validator, name: string, props: AmiPipelineProps): void {
   if (Token.isUnresolved(name) || !PIPELINE_NAME.test(name)) {
-    check.fail(`name (${show(name)}) must be ${PIPELINE_NAME_RULE}, and known at synth; it names the recipe and the components (<name>-<component>).`);
+    check.fail(
+      `name (${show(name)}) must be ${PIPELINE_NAME_RULE}, and known at synth; it names the recipe and the components (<name>-<component>).`,
+    );
   }
   const seen = new Set<string>();
   props.components.forEach((component, i) => {
     const key = component.managedArn ?? component.name;
     if (seen.has(key)) {
-      check.fail(`components[${i}] (${show(key)}) is listed twice; give every component a distinct name (fromFile({ name }) or fromInline(name, ...)).`);
+      check.fail(
+        `components[${i}] (${show(key)}) is listed twice; give every component a distinct name (fromFile({ name }) or fromInline(name, ...)).`,
+      );
     }
     seen.add(key);
   });
   validateAmiParameterPath(check, 'amiParameterName', props.amiParameterName);
   const commit = props.sourceCommit;
   if (isLiteral(commit) && (commit.trim() === '' || commit.length > 256)) {
-    check.fail(`sourceCommit (${show(commit)}) must be a non-empty tag value of at most 256 characters, such as the git commit hash.`);
+    check.fail(
+      `sourceCommit (${show(commit)}) must be a non-empty tag value of at most 256 characters, such as the git commit hash.`,
+    );
   }
   const amiTags = Object.keys(props.distribution?.amiTags ?? {}).length;
   if (amiTags > MAX_USER_AMI_TAGS) {
-    check.fail(`distribution.amiTags has ${amiTags} tags; Image Builder allows 50 per AMI and the library adds up to 5: keep at most ${MAX_USER_AMI_TAGS}.`);
+    check.fail(
+      `distribution.amiTags has ${amiTags} tags; Image Builder allows 50 per AMI and the library adds up to 5: keep at most ${MAX_USER_AMI_TAGS}.`,
+    );
   }
 }

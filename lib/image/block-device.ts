@@ -58,7 +58,11 @@ export interface BlockDevice {
  * such as `blockDevices` or `slots.blue.blockDevices`).
  * @internal
  */
-export function validateBlockDevices(check: Validator, prop: string, devices: readonly BlockDevice[] | undefined): void {
+export function validateBlockDevices(
+  check: Validator,
+  prop: string,
+  devices: readonly BlockDevice[] | undefined,
+): void {
   if (devices === undefined) {
     return;
   }
@@ -70,10 +74,17 @@ export function validateBlockDevices(check: Validator, prop: string, devices: re
 }
 
 function validateBlockDevice(check: Validator, device: BlockDevice, prop: string, names: Set<string>): void {
-  check.pattern(`${prop}.deviceName`, device.deviceName, /^(\/dev\/)?[a-z][a-z0-9]*$/, 'a device name such as /dev/xvda, /dev/sda1 or xvdb');
+  check.pattern(
+    `${prop}.deviceName`,
+    device.deviceName,
+    /^(\/dev\/)?[a-z][a-z0-9]*$/,
+    'a device name such as /dev/xvda, /dev/sda1 or xvdb',
+  );
   if (isLiteral(device.deviceName)) {
     if (names.has(device.deviceName)) {
-      check.fail(`${prop}.deviceName (${show(device.deviceName)}) is used by another block device; give each device its own name.`);
+      check.fail(
+        `${prop}.deviceName (${show(device.deviceName)}) is used by another block device; give each device its own name.`,
+      );
     }
     names.add(device.deviceName);
   }
@@ -82,13 +93,17 @@ function validateBlockDevice(check: Validator, device: BlockDevice, prop: string
   check.integer(`${prop}.volumeSizeGiB`, device.volumeSizeGiB, 1, 65536);
   if (device.iops !== undefined) {
     if (!['gp3', 'io1', 'io2'].includes(type)) {
-      check.fail(`${prop}.iops (${show(device.iops)}) can only be set for gp3, io1 and io2 volumes, not ${type}; remove it or change volumeType.`);
+      check.fail(
+        `${prop}.iops (${show(device.iops)}) can only be set for gp3, io1 and io2 volumes, not ${type}; remove it or change volumeType.`,
+      );
     }
     check.integer(`${prop}.iops`, device.iops, type === 'gp3' ? 3000 : 100, type === 'gp3' ? 80000 : 256000);
   }
   if (device.throughputMiBps !== undefined) {
     if (type !== 'gp3') {
-      check.fail(`${prop}.throughputMiBps (${show(device.throughputMiBps)}) can only be set for gp3 volumes, not ${type}; remove it or use gp3.`);
+      check.fail(
+        `${prop}.throughputMiBps (${show(device.throughputMiBps)}) can only be set for gp3 volumes, not ${type}; remove it or use gp3.`,
+      );
     }
     check.integer(`${prop}.throughputMiBps`, device.throughputMiBps, 125, 2000);
   }

@@ -104,13 +104,16 @@ const MAX_AMI_TAGS = 50;
  */
 export class DistributionConfiguration extends ImagebuilderDistributionConfiguration {
   public constructor(scope: Construct, id: string, props: DistributionConfigurationProps) {
-    const launchPermission = props.launchPermissionAccountIds || props.launchPermissionOrganizationArns || props.launchPermissionOrganizationalUnitArns
-      ? {
-        userIds: optionalList(props.launchPermissionAccountIds),
-        organizationArns: optionalList(props.launchPermissionOrganizationArns),
-        organizationalUnitArns: optionalList(props.launchPermissionOrganizationalUnitArns),
-      }
-      : undefined;
+    const launchPermission =
+      props.launchPermissionAccountIds ||
+      props.launchPermissionOrganizationArns ||
+      props.launchPermissionOrganizationalUnitArns
+        ? {
+            userIds: optionalList(props.launchPermissionAccountIds),
+            organizationArns: optionalList(props.launchPermissionOrganizationArns),
+            organizationalUnitArns: optionalList(props.launchPermissionOrganizationalUnitArns),
+          }
+        : undefined;
     super(scope, id, {
       name: props.name,
       description: props.description ?? `Distribution of ${props.name}`,
@@ -123,7 +126,10 @@ export class DistributionConfiguration extends ImagebuilderDistributionConfigura
           kmsKeyId: props.kmsKeyId,
           launchPermission,
         },
-        ssmParameterConfiguration: props.amiParameterName !== undefined ? [{ parameterName: props.amiParameterName, dataType: 'aws:ec2:image' }] : undefined,
+        ssmParameterConfiguration:
+          props.amiParameterName !== undefined
+            ? [{ parameterName: props.amiParameterName, dataType: 'aws:ec2:image' }]
+            : undefined,
       })),
       tags: props.tags,
     });
@@ -136,21 +142,41 @@ function validate(check: Validator, props: DistributionConfigurationProps): void
   check.nonEmptyList('regions', props.regions, 'list at least the build region, such as ["eu-west-1"]');
   check.eachPattern('regions', props.regions, REGION, 'a region name such as eu-west-1');
   validateAmiParameterPath(check, 'amiParameterName', props.amiParameterName);
-  check.pattern('amiName', props.amiName, AMI_NAME, '3 to 100 letters, digits, spaces or ( ) [ ] . / - \' @ _ (the build date is appended)');
+  check.pattern(
+    'amiName',
+    props.amiName,
+    AMI_NAME,
+    "3 to 100 letters, digits, spaces or ( ) [ ] . / - ' @ _ (the build date is appended)",
+  );
   const keys = Object.keys(props.amiTags ?? {});
   if (keys.length > MAX_AMI_TAGS) {
-    check.fail(`amiTags has ${keys.length} tags; Image Builder allows ${MAX_AMI_TAGS} per AMI: remove ${keys.length - MAX_AMI_TAGS}.`);
+    check.fail(
+      `amiTags has ${keys.length} tags; Image Builder allows ${MAX_AMI_TAGS} per AMI: remove ${keys.length - MAX_AMI_TAGS}.`,
+    );
   }
   keys.forEach((key) => {
     if (isLiteral(key) && !TAG_KEY.test(key)) {
       check.fail(`amiTags key (${show(key)}) must be ${TAG_KEY_RULE}.`);
     }
   });
-  check.eachPattern('launchPermissionAccountIds', props.launchPermissionAccountIds, ACCOUNT_ID, 'a 12-digit AWS account id');
-  check.eachPattern('launchPermissionOrganizationArns', props.launchPermissionOrganizationArns, ORGANIZATION_ARN,
-    'an organization ARN (arn:aws:organizations::<account>:organization/o-...)');
-  check.eachPattern('launchPermissionOrganizationalUnitArns', props.launchPermissionOrganizationalUnitArns, OU_ARN,
-    'an organizational unit ARN (arn:aws:organizations::<account>:ou/o-.../ou-...)');
+  check.eachPattern(
+    'launchPermissionAccountIds',
+    props.launchPermissionAccountIds,
+    ACCOUNT_ID,
+    'a 12-digit AWS account id',
+  );
+  check.eachPattern(
+    'launchPermissionOrganizationArns',
+    props.launchPermissionOrganizationArns,
+    ORGANIZATION_ARN,
+    'an organization ARN (arn:aws:organizations::<account>:organization/o-...)',
+  );
+  check.eachPattern(
+    'launchPermissionOrganizationalUnitArns',
+    props.launchPermissionOrganizationalUnitArns,
+    OU_ARN,
+    'an organizational unit ARN (arn:aws:organizations::<account>:ou/o-.../ou-...)',
+  );
 }
 
 function optionalList(list: readonly string[] | undefined): string[] | undefined {

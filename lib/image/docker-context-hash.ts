@@ -51,7 +51,9 @@ export function hashDockerContext(contextDir: string, options: DockerContextHash
   const root = resolve(contextDir);
   const stat = statSync(root, { throwIfNoEntry: false });
   if (!stat || !stat.isDirectory()) {
-    check.fail(`contextDir (${show(contextDir)}) ${stat ? 'is not a folder' : 'does not exist'}; pass the folder that holds the Dockerfile and the files it copies.`);
+    check.fail(
+      `contextDir (${show(contextDir)}) ${stat ? 'is not a folder' : 'does not exist'}; pass the folder that holds the Dockerfile and the files it copies.`,
+    );
   }
   const dockerfile = options.dockerfile ?? 'Dockerfile';
   const relative = check.reportAs(`dockerfile (${show(dockerfile)}) `, () => dockerfileInContext(root, dockerfile));

@@ -58,11 +58,27 @@ export interface DockerImagePipelineProps {
   readonly labels?: { readonly [name: string]: string };
 }
 
-const REPOSITORY = /^(([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+)?\/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$/;
+const REPOSITORY =
+  /^(([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+)?\/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$/;
 const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const OS = ['linux', 'windows', 'darwin', 'freebsd', 'netbsd', 'openbsd', 'solaris', 'illumos', 'aix', 'wasip1'];
-const ARCH = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 'ppc64', 's390x', 'riscv64', 'mips64le', 'mips64', 'mipsle', 'mips', 'loong64', 'wasm'];
+const ARCH = [
+  'amd64',
+  'arm64',
+  'arm',
+  '386',
+  'ppc64le',
+  'ppc64',
+  's390x',
+  'riscv64',
+  'mips64le',
+  'mips64',
+  'mipsle',
+  'mips',
+  'loong64',
+  'wasm',
+];
 const VARIANT = /^(v[1-9])$/;
 
 /**
@@ -99,8 +115,12 @@ export class DockerImagePipeline extends Construct {
     const check = new Validator(this);
     validate(check, props);
     const contextPath = resolve(props.contextPath);
-    const dockerfile = check.reportAs(`dockerfile (${show(props.dockerfile ?? 'Dockerfile')}) `, () => dockerfileInContext(contextPath, props.dockerfile ?? 'Dockerfile'));
-    const context = check.reportAs(`contextPath (${show(props.contextPath)}) cannot be hashed: `, () => hashCheckedContext(contextPath, dockerfile));
+    const dockerfile = check.reportAs(`dockerfile (${show(props.dockerfile ?? 'Dockerfile')}) `, () =>
+      dockerfileInContext(contextPath, props.dockerfile ?? 'Dockerfile'),
+    );
+    const context = check.reportAs(`contextPath (${show(props.contextPath)}) cannot be hashed: `, () =>
+      hashCheckedContext(contextPath, dockerfile),
+    );
     this.contextHash = context.hash;
     this.repository = props.repository;
 
@@ -153,7 +173,10 @@ export class DockerImagePipeline extends Construct {
       this.imageReference = image.repoDigest;
     }
     new TerraformOutput(this, 'Tag', { value: this.tag, description: `Content tag of ${props.repository}` });
-    new TerraformOutput(this, 'ImageReference', { value: this.imageReference, description: `Immutable reference (repo@sha256:...) of ${props.repository}` });
+    new TerraformOutput(this, 'ImageReference', {
+      value: this.imageReference,
+      description: `Immutable reference (repo@sha256:...) of ${props.repository}`,
+    });
   }
 }
 
@@ -163,24 +186,38 @@ function validate(check: Validator, props: DockerImagePipelineProps): void {
   }
   const stat = statSync(props.contextPath, { throwIfNoEntry: false });
   if (!stat) {
-    check.fail(`contextPath (${show(props.contextPath)}) does not exist; pass the folder that holds the Dockerfile, such as path.join(__dirname, "app").`);
+    check.fail(
+      `contextPath (${show(props.contextPath)}) does not exist; pass the folder that holds the Dockerfile, such as path.join(__dirname, "app").`,
+    );
   }
   if (!stat.isDirectory()) {
     check.fail(`contextPath (${show(props.contextPath)}) is a file; pass the folder that holds the Dockerfile.`);
   }
   const repository = props.repository;
   if (isLiteral(repository) && /[:@]/.test(repository.split('/').slice(-1)[0])) {
-    check.fail(`repository (${show(repository)}) includes a tag or digest; give the repository only, the tag is the content hash.`);
+    check.fail(
+      `repository (${show(repository)}) includes a tag or digest; give the repository only, the tag is the content hash.`,
+    );
   }
   if (isLiteral(repository) && (!REPOSITORY.test(repository) || repository.length > 255)) {
-    check.fail(`repository (${show(repository)}) is not a repository name; use lowercase [registry[:port]/]path such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web or localhost:5000/web.`);
+    check.fail(
+      `repository (${show(repository)}) is not a repository name; use lowercase [registry[:port]/]path such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web or localhost:5000/web.`,
+    );
   }
   check.pattern('target', props.target, TARGET, 'a build stage name (letters, digits, "_", ".", "-")');
   const platform = props.platform;
   if (isLiteral(platform)) {
     const [os, arch, variant, ...rest] = platform.split('/');
-    if (!OS.includes(os) || arch === undefined || !ARCH.includes(arch) || (variant !== undefined && !VARIANT.test(variant)) || rest.length > 0) {
-      check.fail(`platform (${show(platform)}) must be os/arch[/variant] with a known os (${OS.slice(0, 3).join(', ')}...) and arch (${ARCH.slice(0, 4).join(', ')}...), such as "linux/amd64", "linux/arm64" or "linux/arm/v7".`);
+    if (
+      !OS.includes(os) ||
+      arch === undefined ||
+      !ARCH.includes(arch) ||
+      (variant !== undefined && !VARIANT.test(variant)) ||
+      rest.length > 0
+    ) {
+      check.fail(
+        `platform (${show(platform)}) must be os/arch[/variant] with a known os (${OS.slice(0, 3).join(', ')}...) and arch (${ARCH.slice(0, 4).join(', ')}...), such as "linux/amd64", "linux/arm64" or "linux/arm/v7".`,
+      );
     }
   }
   for (const name of Object.keys(props.buildArgs ?? {})) {

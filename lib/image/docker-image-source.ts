@@ -29,8 +29,12 @@ export class DockerImageSource {
    * and ignored by Docker), or a token.
    */
   public static fromReference(reference: string): DockerImageSource {
-    new Validator('DockerImageSource.fromReference').pattern('reference', reference, IMAGE_DIGEST_REFERENCE,
-      'pinned by digest: repo@sha256: followed by 64 lowercase hex digits (a tag can change, a digest cannot)');
+    new Validator('DockerImageSource.fromReference').pattern(
+      'reference',
+      reference,
+      IMAGE_DIGEST_REFERENCE,
+      'pinned by digest: repo@sha256: followed by 64 lowercase hex digits (a tag can change, a digest cannot)',
+    );
     return new DockerImageSource(() => ({
       imageReference: reference,
       replaceTriggeredBy: [],

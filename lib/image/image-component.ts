@@ -86,8 +86,10 @@ export interface ImageComponentParameter {
 }
 
 const COMPONENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$/;
-const COMPONENT_NAME_RULE = '1 to 60 letters, digits, "_" or "-", starting with a letter or digit (it names the component resource, <pipeline>-<name>)';
-const MANAGED_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|aws-marketplace|\d{12}):component\/[a-z0-9_-]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
+const COMPONENT_NAME_RULE =
+  '1 to 60 letters, digits, "_" or "-", starting with a letter or digit (it names the component resource, <pipeline>-<name>)';
+const MANAGED_ARN =
+  /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|aws-marketplace|\d{12}):component\/[a-z0-9_-]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
 const PARAMETER_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 
 /**
@@ -113,7 +115,9 @@ export class ImageComponent {
     const check = new Validator('ImageComponent.fromInline');
     checkName(check, 'name', name);
     if (Token.isUnresolved(document)) {
-      check.fail(`document of component ${show(name)} is a token; the document must be known at synth so that its version can be derived from its content.`);
+      check.fail(
+        `document of component ${show(name)} is a token; the document must be known at synth so that its version can be derived from its content.`,
+      );
     }
     checkDocument(check, `document of component ${show(name)}`, document);
     checkParameters(check, options.parameters);
@@ -127,7 +131,9 @@ export class ImageComponent {
   public static fromFile(path: string, options: ImageComponentFileOptions = {}): ImageComponent {
     const check = new Validator('ImageComponent.fromFile');
     if (!existsSync(path)) {
-      check.fail(`path (${show(path)}) does not exist; give the path of a component document (YAML), such as path.join(__dirname, "components/install.yml").`);
+      check.fail(
+        `path (${show(path)}) does not exist; give the path of a component document (YAML), such as path.join(__dirname, "components/install.yml").`,
+      );
     }
     if (!statSync(path).isFile()) {
       check.fail(`path (${show(path)}) is a folder; give the path of a component document file.`);
@@ -148,8 +154,12 @@ export class ImageComponent {
    */
   public static fromManagedArn(arn: string, options: ImageComponentOptions = {}): ImageComponent {
     const check = new Validator('ImageComponent.fromManagedArn');
-    check.pattern('arn', arn, MANAGED_ARN,
-      'an Image Builder component ARN, arn:aws:imagebuilder:<region>:aws:component/<name>/<version>, such as arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x');
+    check.pattern(
+      'arn',
+      arn,
+      MANAGED_ARN,
+      'an Image Builder component ARN, arn:aws:imagebuilder:<region>:aws:component/<name>/<version>, such as arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x',
+    );
     checkParameters(check, options.parameters);
     const name = Token.isUnresolved(arn) ? 'managed' : arn.split('/')[1];
     return new ImageComponent(name, undefined, arn, options.parameters ?? {}, undefined);
@@ -174,7 +184,9 @@ export class ImageComponent {
    * `Component-<name>`; a managed component creates nothing.
    */
   public bind(scope: Construct, options: ImageComponentBindOptions): ImageComponentConfig {
-    const parameters = Object.keys(this.parameters).sort().map((key) => ({ name: key, value: this.parameters[key] }));
+    const parameters = Object.keys(this.parameters)
+      .sort()
+      .map((key) => ({ name: key, value: this.parameters[key] }));
     if (this.document === undefined) {
       return { componentArn: this.managedArn!, parameters };
     }
@@ -186,7 +198,12 @@ export class ImageComponent {
       kmsKeyId: options.kmsKeyId,
       tags: options.tags,
     });
-    return { componentArn: component.arn, parameters, name: component.componentName, version: component.componentVersion };
+    return {
+      componentArn: component.arn,
+      parameters,
+      name: component.componentName,
+      version: component.componentVersion,
+    };
   }
 }
 
@@ -204,6 +221,11 @@ function checkDocument(check: Validator, what: string, document: string): void {
 
 function checkParameters(check: Validator, parameters: { readonly [name: string]: string } | undefined): void {
   for (const name of Object.keys(parameters ?? {})) {
-    check.pattern('parameters key', name, PARAMETER_NAME, 'letters, digits, "_" or "-", as declared in the component document');
+    check.pattern(
+      'parameters key',
+      name,
+      PARAMETER_NAME,
+      'letters, digits, "_" or "-", as declared in the component document',
+    );
   }
 }

@@ -60,7 +60,8 @@ export class ImagePipeline extends ImagebuilderImagePipeline {
   public constructor(scope: Construct, id: string, props: ImagePipelineProps) {
     super(scope, id, {
       name: props.name,
-      description: props.description ?? (props.schedule ? `Scheduled rebuilds of ${props.name}` : `Builds of ${props.name}`),
+      description:
+        props.description ?? (props.schedule ? `Scheduled rebuilds of ${props.name}` : `Builds of ${props.name}`),
       imageRecipeArn: props.imageRecipeArn,
       infrastructureConfigurationArn: props.infrastructureConfigurationArn,
       distributionConfigurationArn: props.distributionConfigurationArn,
@@ -69,10 +70,10 @@ export class ImagePipeline extends ImagebuilderImagePipeline {
       executionRole: props.executionRoleArn,
       schedule: props.schedule
         ? {
-          scheduleExpression: props.schedule.expression,
-          pipelineExecutionStartCondition: props.schedule.startCondition,
-          timezone: props.schedule.timezone,
-        }
+            scheduleExpression: props.schedule.expression,
+            pipelineExecutionStartCondition: props.schedule.startCondition,
+            timezone: props.schedule.timezone,
+          }
         : undefined,
       status: 'ENABLED',
       tags: props.tags,

@@ -1,4 +1,7 @@
-import { ImagebuilderImageRecipe, ImagebuilderImageRecipeBlockDeviceMapping } from '@cdktf/provider-aws/lib/imagebuilder-image-recipe';
+import {
+  ImagebuilderImageRecipe,
+  ImagebuilderImageRecipeBlockDeviceMapping,
+} from '@cdktf/provider-aws/lib/imagebuilder-image-recipe';
 import { Construct } from 'constructs';
 import { Generation } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
@@ -59,7 +62,8 @@ export interface ImageRecipeProps {
   readonly tags?: { readonly [key: string]: string };
 }
 
-const IMAGE_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|aws-marketplace|\d{12}):image\/[a-z0-9_-]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
+const IMAGE_ARN =
+  /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|aws-marketplace|\d{12}):image\/[a-z0-9_-]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
 
 /**
  * An `aws_imagebuilder_image_recipe` whose version is `1.0.<n>` from the hash of
@@ -89,8 +93,9 @@ export class ImageRecipe extends ImagebuilderImageRecipe {
       name: props.name,
       description: props.description ?? `AMI recipe of ${props.name} (cdktf-immutable)`,
       parentImage: props.parentImage,
-      blockDeviceMapping: (props.blockDevices ?? [{ deviceName: platform === 'Windows' ? '/dev/sda1' : '/dev/xvda' }])
-        .map((device) => blockDeviceMapping(device, props.kmsKeyId)),
+      blockDeviceMapping: (
+        props.blockDevices ?? [{ deviceName: platform === 'Windows' ? '/dev/sda1' : '/dev/xvda' }]
+      ).map((device) => blockDeviceMapping(device, props.kmsKeyId)),
       workingDirectory: props.workingDirectory,
     };
     const generation = Generation.of(scope, {
@@ -99,16 +104,26 @@ export class ImageRecipe extends ImagebuilderImageRecipe {
       // An owned component's ARN is a reference, hashed by its name and version; a
       // literal ARN is hashed too, so that no argument of the recipe (all force a new
       // recipe) changes under the same version.
-      components: props.components.map((c) => c.version !== undefined
-        ? { name: c.name, version: c.version, parameter: c.parameters, arn: isLiteral(c.componentArn) ? c.componentArn : undefined }
-        : { arn: c.componentArn, parameter: c.parameters }),
+      components: props.components.map((c) =>
+        c.version !== undefined
+          ? {
+              name: c.name,
+              version: c.version,
+              parameter: c.parameters,
+              arn: isLiteral(c.componentArn) ? c.componentArn : undefined,
+            }
+          : { arn: c.componentArn, parameter: c.parameters },
+      ),
       // ami_tags forces a new recipe too: a change must be a new version
       amiTags: props.amiTags && Object.keys(props.amiTags).length > 0 ? { ...props.amiTags } : undefined,
     });
     super(scope, id, {
       ...content,
       version: generation.semanticVersion,
-      component: props.components.map((c) => ({ componentArn: c.componentArn, parameter: c.parameters.length > 0 ? [...c.parameters] : undefined })),
+      component: props.components.map((c) => ({
+        componentArn: c.componentArn,
+        parameter: c.parameters.length > 0 ? [...c.parameters] : undefined,
+      })),
       // The generation is a function of the content above, so it can be part of the recipe.
       amiTags: { [IMAGE_TAG_KEYS.generation]: generation.hash, ...props.amiTags },
       tags: props.tags,
@@ -123,25 +138,36 @@ export class ImageRecipe extends ImagebuilderImageRecipe {
 function validate(check: Validator, props: ImageRecipeProps, platform: AmiPlatform): void {
   check.pattern('name', props.name, IMAGE_BUILDER_NAME, IMAGE_BUILDER_NAME_RULE);
   if (isLiteral(props.parentImage) && !AMI_ID.test(props.parentImage) && !IMAGE_ARN.test(props.parentImage)) {
-    check.fail(`parentImage (${show(props.parentImage)}) must be an AMI id such as ami-0123456789abcdef0 or an Image Builder image ARN such as arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/x.x.x.`);
+    check.fail(
+      `parentImage (${show(props.parentImage)}) must be an AMI id such as ami-0123456789abcdef0 or an Image Builder image ARN such as arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/x.x.x.`,
+    );
   }
   if (props.components.length === 0) {
-    check.fail('components ([]) must list at least one component; give at least one ImageComponent, such as ImageComponent.fromFile(...) or ImageComponent.fromManagedArn(".../update-linux/x.x.x").');
+    check.fail(
+      'components ([]) must list at least one component; give at least one ImageComponent, such as ImageComponent.fromFile(...) or ImageComponent.fromManagedArn(".../update-linux/x.x.x").',
+    );
   }
   check.oneOf('platform', platform, ['Linux', 'Windows']);
   validateBlockDevices(check, 'blockDevices', props.blockDevices);
   (props.blockDevices ?? []).forEach((device, i) => {
     if (isLiteral(device.encrypted) && device.encrypted === false) {
-      check.fail(`blockDevices[${i}].encrypted (false) is refused: AMI volumes are always encrypted; remove it (set kmsKeyId to choose the key).`);
+      check.fail(
+        `blockDevices[${i}].encrypted (false) is refused: AMI volumes are always encrypted; remove it (set kmsKeyId to choose the key).`,
+      );
     }
   });
   const dir = props.workingDirectory;
   if (isLiteral(dir) && !(platform === 'Windows' ? /^[A-Za-z]:\\/.test(dir) : /^\/[^\0]*$/.test(dir))) {
-    check.fail(`workingDirectory (${show(dir)}) must be an absolute path on ${platform}, such as ${platform === 'Windows' ? 'C:\\build' : '/var/build'}.`);
+    check.fail(
+      `workingDirectory (${show(dir)}) must be an absolute path on ${platform}, such as ${platform === 'Windows' ? 'C:\\build' : '/var/build'}.`,
+    );
   }
 }
 
-function blockDeviceMapping(device: BlockDevice, defaultKmsKeyId: string | undefined): ImagebuilderImageRecipeBlockDeviceMapping {
+function blockDeviceMapping(
+  device: BlockDevice,
+  defaultKmsKeyId: string | undefined,
+): ImagebuilderImageRecipeBlockDeviceMapping {
   return {
     deviceName: device.deviceName,
     ebs: {

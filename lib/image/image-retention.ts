@@ -48,15 +48,27 @@ export class ImageRetention {
     const inUseTag = options.inUseTag ?? { key: IMAGE_TAG_KEYS.inUse, value: 'true' };
     check.pattern('inUseTag.key', inUseTag.key, TAG_KEY, TAG_KEY_RULE);
     if (typeof inUseTag.value === 'string' && inUseTag.value.length > 256) {
-      check.fail(`inUseTag.value (${show(inUseTag.value)}) has ${inUseTag.value.length} characters; a tag value has at most 256.`);
+      check.fail(
+        `inUseTag.value (${show(inUseTag.value)}) has ${inUseTag.value.length} characters; a tag value has at most 256.`,
+      );
     }
     const fleets = options.inUseByFleets ?? [];
-    fleets.forEach((fleet, i) => check.pattern(`inUseByFleets[${i}]`, fleet, FLEET_NAME,
-      'a fleet name (letters, digits and hyphens, at most 64), as given to the fleet\'s name prop'));
+    fleets.forEach((fleet, i) =>
+      check.pattern(
+        `inUseByFleets[${i}]`,
+        fleet,
+        FLEET_NAME,
+        "a fleet name (letters, digits and hyphens, at most 64), as given to the fleet's name prop",
+      ),
+    );
     if (fleets.length > MAX_FLEETS) {
-      check.fail(`inUseByFleets lists ${fleets.length} fleets; a lifecycle policy takes at most 50 exclusion tags (3 per fleet and the in-use tag): list at most ${MAX_FLEETS}, or split the images across pipelines.`);
+      check.fail(
+        `inUseByFleets lists ${fleets.length} fleets; a lifecycle policy takes at most 50 exclusion tags (3 per fleet and the in-use tag): list at most ${MAX_FLEETS}, or split the images across pipelines.`,
+      );
     }
-    const inUseMarks = [...new Set(fleets)].flatMap((fleet) => inUseTagKeys(fleet)).map((key) => ({ key, value: 'true' }));
+    const inUseMarks = [...new Set(fleets)]
+      .flatMap((fleet) => inUseTagKeys(fleet))
+      .map((key) => ({ key, value: 'true' }));
     return new ImageRetention(count, inUseTag, inUseMarks);
   }
 

@@ -34,7 +34,9 @@ export class ImageSchedule {
     const check = new Validator('ImageSchedule.cron');
     let normalized = expression;
     if (!Token.isUnresolved(expression)) {
-      normalized = check.reportAs(`expression (${show(expression)}) is not an Image Builder cron expression: `, () => validateCronExpression(expression));
+      normalized = check.reportAs(`expression (${show(expression)}) is not an Image Builder cron expression: `, () =>
+        validateCronExpression(expression),
+      );
     }
     check.pattern('timezone', options.timezone, TIMEZONE, 'an IANA time zone name such as "Etc/UTC" or "Europe/Paris"');
     return new ImageSchedule(normalized, options.onlyWhenDependenciesUpdated ?? true, options.timezone);
@@ -51,6 +53,8 @@ export class ImageSchedule {
 
   /** Image Builder's pipeline_execution_start_condition for this schedule. */
   public get startCondition(): 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE' | 'EXPRESSION_MATCH_ONLY' {
-    return this.onlyWhenDependenciesUpdated ? 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE' : 'EXPRESSION_MATCH_ONLY';
+    return this.onlyWhenDependenciesUpdated
+      ? 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE'
+      : 'EXPRESSION_MATCH_ONLY';
   }
 }

@@ -47,8 +47,19 @@ export interface IImageSource {
 export class ImageSource {
   /** A pinned AMI id (`ami-` and 8 or 17 hex digits), or a token. */
   public static fromAmiId(amiId: string): IImageSource {
-    new Validator('ImageSource.fromAmiId').pattern('amiId', amiId, AMI_ID, 'an AMI id: "ami-" followed by 8 or 17 lowercase hex digits, such as ami-0123456789abcdef0');
-    return { bind: () => ({ imageId: amiId, replaceTriggeredBy: [], description: Token.isUnresolved(amiId) ? 'ami (token)' : amiId }) };
+    new Validator('ImageSource.fromAmiId').pattern(
+      'amiId',
+      amiId,
+      AMI_ID,
+      'an AMI id: "ami-" followed by 8 or 17 lowercase hex digits, such as ami-0123456789abcdef0',
+    );
+    return {
+      bind: () => ({
+        imageId: amiId,
+        replaceTriggeredBy: [],
+        description: Token.isUnresolved(amiId) ? 'ami (token)' : amiId,
+      }),
+    };
   }
 
   /**
@@ -89,4 +100,3 @@ export class ImageSource {
 
   private constructor() {}
 }
-

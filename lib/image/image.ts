@@ -71,6 +71,8 @@ export class Image extends ImagebuilderImage {
     ImmutabilityAspect.enable(this);
     // [for ami in output_resources[0].amis : ami.image if ami.region == image.region][0]
     const amis = TerraformIterator.fromList(this.outputResources.get(0).amis as unknown as IResolvable);
-    this.amiId = Token.asString(Fn.element(Token.asList(amis.forExpressionForList(`val.image if val.region == ${this.region}`)), 0));
+    this.amiId = Token.asString(
+      Fn.element(Token.asList(amis.forExpressionForList(`val.image if val.region == ${this.region}`)), 0),
+    );
   }
 }

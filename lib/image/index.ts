@@ -15,7 +15,11 @@ export type {
 export { ImageRecipe } from './image-recipe';
 export type { ImageRecipeProps } from './image-recipe';
 export { InfrastructureConfiguration } from './infrastructure-configuration';
-export type { AmiBuildInfrastructureProps, AmiBuildLogging, InfrastructureConfigurationProps } from './infrastructure-configuration';
+export type {
+  AmiBuildInfrastructureProps,
+  AmiBuildLogging,
+  InfrastructureConfigurationProps,
+} from './infrastructure-configuration';
 export { DistributionConfiguration } from './distribution-configuration';
 export type { AmiDistributionProps, DistributionConfigurationProps } from './distribution-configuration';
 export { Image } from './image';

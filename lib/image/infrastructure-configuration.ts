@@ -94,7 +94,9 @@ export class InfrastructureConfiguration extends ImagebuilderInfrastructureConfi
       securityGroupIds: props.securityGroupIds ? [...props.securityGroupIds] : undefined,
       terminateInstanceOnFailure: props.terminateInstanceOnFailure ?? true,
       instanceMetadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
-      logging: props.logging ? { s3Logs: { s3BucketName: props.logging.bucketName, s3KeyPrefix: props.logging.keyPrefix ?? props.name } } : undefined,
+      logging: props.logging
+        ? { s3Logs: { s3BucketName: props.logging.bucketName, s3KeyPrefix: props.logging.keyPrefix ?? props.name } }
+        : undefined,
       resourceTags: props.tags,
       tags: props.tags,
     });
@@ -105,8 +107,17 @@ export class InfrastructureConfiguration extends ImagebuilderInfrastructureConfi
 function validate(check: Validator, props: InfrastructureConfigurationProps): void {
   check.pattern('name', props.name, IMAGE_BUILDER_NAME, IMAGE_BUILDER_NAME_RULE);
   if (props.instanceTypes !== undefined) {
-    check.nonEmptyList('instanceTypes', props.instanceTypes, 'omit it for Image Builder\'s default or list instance types such as "t3.medium"');
-    check.eachPattern('instanceTypes', props.instanceTypes, INSTANCE_TYPE, 'an EC2 instance type such as t3.medium or m7g.large');
+    check.nonEmptyList(
+      'instanceTypes',
+      props.instanceTypes,
+      'omit it for Image Builder\'s default or list instance types such as "t3.medium"',
+    );
+    check.eachPattern(
+      'instanceTypes',
+      props.instanceTypes,
+      INSTANCE_TYPE,
+      'an EC2 instance type such as t3.medium or m7g.large',
+    );
     if (!Token.isUnresolved(props.instanceTypes)) {
       props.instanceTypes.forEach((type, i) => {
         const problem = isLiteral(type) ? unknownInstanceType(type) : undefined;
@@ -117,15 +128,32 @@ function validate(check: Validator, props: InfrastructureConfigurationProps): vo
     }
   }
   check.pattern('subnetId', props.subnetId, SUBNET_ID, 'a subnet id such as subnet-0123456789abcdef0');
-  if (props.subnetId !== undefined && (props.securityGroupIds === undefined || (isLiteral(props.securityGroupIds) && props.securityGroupIds.length === 0))) {
-    check.fail(`subnetId (${show(props.subnetId)}) is set without securityGroupIds; Image Builder needs security groups of the subnet's VPC as well: add securityGroupIds.`);
+  if (
+    props.subnetId !== undefined &&
+    (props.securityGroupIds === undefined || (isLiteral(props.securityGroupIds) && props.securityGroupIds.length === 0))
+  ) {
+    check.fail(
+      `subnetId (${show(props.subnetId)}) is set without securityGroupIds; Image Builder needs security groups of the subnet's VPC as well: add securityGroupIds.`,
+    );
   }
-  check.eachPattern('securityGroupIds', props.securityGroupIds, SECURITY_GROUP_ID, 'a security group id such as sg-0123456789abcdef0');
+  check.eachPattern(
+    'securityGroupIds',
+    props.securityGroupIds,
+    SECURITY_GROUP_ID,
+    'a security group id such as sg-0123456789abcdef0',
+  );
   if (props.logging) {
-    check.pattern('logging.bucketName', props.logging.bucketName, BUCKET_NAME, 'an S3 bucket name (3 to 63 lowercase letters, digits, "." and "-")');
+    check.pattern(
+      'logging.bucketName',
+      props.logging.bucketName,
+      BUCKET_NAME,
+      'an S3 bucket name (3 to 63 lowercase letters, digits, "." and "-")',
+    );
     const prefix = props.logging.keyPrefix;
     if (isLiteral(prefix) && (prefix === '' || prefix.startsWith('/') || prefix.endsWith('/'))) {
-      check.fail(`logging.keyPrefix (${show(prefix)}) must be a non-empty key prefix without a leading or trailing "/", such as "image-builder/web".`);
+      check.fail(
+        `logging.keyPrefix (${show(prefix)}) must be a non-empty key prefix without a leading or trailing "/", such as "image-builder/web".`,
+      );
     }
   }
 }

@@ -59,19 +59,26 @@ export class LifecyclePolicy extends ImagebuilderLifecyclePolicy {
     const { count, inUseTag, inUseMarks } = props.retention;
     const inUse = inUseTag ? { [inUseTag.key]: inUseTag.value } : undefined;
     // AMIs: the in-use tag, or any fleet slot's mark (an AMI with any one of these tags is excluded).
-    const amiTags = inUse || inUseMarks.length > 0 ? { ...inUse, ...Object.fromEntries(inUseMarks.map((tag) => [tag.key, tag.value])) } : undefined;
+    const amiTags =
+      inUse || inUseMarks.length > 0
+        ? { ...inUse, ...Object.fromEntries(inUseMarks.map((tag) => [tag.key, tag.value])) }
+        : undefined;
     super(scope, id, {
       name: props.name,
-      description: props.description ?? `Keep the ${count} newest images of ${props.name} and every image tagged ${inUseTag?.key}=${inUseTag?.value}${inUseMarks.length > 0 ? ' or marked in use by a fleet' : ''}`,
+      description:
+        props.description ??
+        `Keep the ${count} newest images of ${props.name} and every image tagged ${inUseTag?.key}=${inUseTag?.value}${inUseMarks.length > 0 ? ' or marked in use by a fleet' : ''}`,
       executionRole: props.executionRoleArn,
       resourceType: 'AMI_IMAGE',
       status: 'ENABLED',
-      policyDetail: [{
-        action: [{ type: 'DELETE', includeResources: [{ amis: true, snapshots: true }] }],
-        filter: [{ type: 'COUNT', value: count ?? 0 }],
-        // isPublic explicit: the API returns it, and an absent value plans a perpetual diff.
-        exclusionRules: [{ tagMap: inUse, amis: [{ isPublic: false, tagMap: amiTags }] }],
-      }],
+      policyDetail: [
+        {
+          action: [{ type: 'DELETE', includeResources: [{ amis: true, snapshots: true }] }],
+          filter: [{ type: 'COUNT', value: count ?? 0 }],
+          // isPublic explicit: the API returns it, and an absent value plans a perpetual diff.
+          exclusionRules: [{ tagMap: inUse, amis: [{ isPublic: false, tagMap: amiTags }] }],
+        },
+      ],
       // The current recipe version, followed in place like the pipeline follows it.
       // AWS now accepts "1.0.x" (every version), but AWS provider 6.25 still validates
       // semantic_version without wildcards.
@@ -82,8 +89,15 @@ export class LifecyclePolicy extends ImagebuilderLifecyclePolicy {
     const check = new Validator(this);
     check.pattern('name', props.name, IMAGE_BUILDER_NAME, IMAGE_BUILDER_NAME_RULE);
     if (count === undefined) {
-      check.fail('retention (ImageRetention.keepAll()) keeps every image, so a lifecycle policy has nothing to delete; use ImageRetention.keepLast(n), or create no LifecyclePolicy.');
+      check.fail(
+        'retention (ImageRetention.keepAll()) keeps every image, so a lifecycle policy has nothing to delete; use ImageRetention.keepLast(n), or create no LifecyclePolicy.',
+      );
     }
-    check.pattern('recipeVersion', props.recipeVersion, /^\d+\.\d+\.\d+$/, 'a semantic version without wildcards, such as 1.0.123 (ImageRecipe.version)');
+    check.pattern(
+      'recipeVersion',
+      props.recipeVersion,
+      /^\d+\.\d+\.\d+$/,
+      'a semantic version without wildcards, such as 1.0.123 (ImageRecipe.version)',
+    );
   }
 }

@@ -33,8 +33,16 @@ const WILDCARD_VERSION = /^(\d+|x)\.(\d+|x)\.(\d+|x)$/;
 export class ParentImage {
   /** A pinned AMI id (`ami-` and 8 or 17 hex digits), or a token. */
   public static fromAmiId(amiId: string): ParentImage {
-    new Validator('ParentImage.fromAmiId').pattern('amiId', amiId, AMI_ID, 'an AMI id: "ami-" followed by 8 or 17 lowercase hex digits, such as ami-0123456789abcdef0');
-    return new ParentImage(() => ({ parentImage: amiId, description: Token.isUnresolved(amiId) ? 'ami (token)' : amiId }));
+    new Validator('ParentImage.fromAmiId').pattern(
+      'amiId',
+      amiId,
+      AMI_ID,
+      'an AMI id: "ami-" followed by 8 or 17 lowercase hex digits, such as ami-0123456789abcdef0',
+    );
+    return new ParentImage(() => ({
+      parentImage: amiId,
+      description: Token.isUnresolved(amiId) ? 'ami (token)' : amiId,
+    }));
   }
 
   /**
@@ -47,7 +55,11 @@ export class ParentImage {
    * parent reference would resolve at build time instead, behind an unchanged recipe.)
    */
   public static fromSsmParameter(parameterName: string): ParentImage {
-    validateSsmParameterName(new Validator('ParentImage.fromSsmParameter'), parameterName, '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
+    validateSsmParameterName(
+      new Validator('ParentImage.fromSsmParameter'),
+      parameterName,
+      '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+    );
     return new ParentImage((scope) => {
       const parameter = new DataAwsSsmParameter(scope, 'ParentImageParameter', { name: parameterName });
       return { parentImage: parameter.insecureValue, description: `ssm:${parameterName}` };
@@ -63,13 +75,29 @@ export class ParentImage {
    */
   public static fromManagedImage(imageName: string, options: ManagedParentImageOptions = {}): ParentImage {
     const check = new Validator('ParentImage.fromManagedImage');
-    check.pattern('imageName', imageName, MANAGED_NAME, 'the name of an Image Builder managed image such as "amazon-linux-2023-x86" (lowercase letters, digits, "-")');
+    check.pattern(
+      'imageName',
+      imageName,
+      MANAGED_NAME,
+      'the name of an Image Builder managed image such as "amazon-linux-2023-x86" (lowercase letters, digits, "-")',
+    );
     const version = options.version ?? 'x.x.x';
-    check.pattern('version', version, WILDCARD_VERSION, 'a semantic version with optional x wildcards, such as "x.x.x" or "2023.x.x"');
+    check.pattern(
+      'version',
+      version,
+      WILDCARD_VERSION,
+      'a semantic version with optional x wildcards, such as "x.x.x" or "2023.x.x"',
+    );
     return new ParentImage((scope) => {
       const partition = new DataAwsPartition(scope, 'ParentImagePartition', {});
       const region = new DataAwsRegion(scope, 'ParentImageRegion', {});
-      const arn = Fn.join('', ['arn:', partition.partition, ':imagebuilder:', region.region, `:aws:image/${imageName}/${version}`]);
+      const arn = Fn.join('', [
+        'arn:',
+        partition.partition,
+        ':imagebuilder:',
+        region.region,
+        `:aws:image/${imageName}/${version}`,
+      ]);
       return { parentImage: arn, description: `managed:${imageName}/${version}` };
     });
   }
@@ -81,4 +109,3 @@ export class ParentImage {
     return this.produce(scope);
   }
 }
-

@@ -117,12 +117,16 @@ function serialize(
       return `{"$bigint":${JSON.stringify(value.toString())}}`;
     case 'function':
     case 'symbol':
-      check.fail(`${path} is a ${typeof value}; only data (strings, numbers, booleans, arrays, objects, Buffers) can be hashed.`);
+      check.fail(
+        `${path} is a ${typeof value}; only data (strings, numbers, booleans, arrays, objects, Buffers) can be hashed.`,
+      );
     default:
       break;
   }
   if (stack.has(value)) {
-    check.fail(`${path} refers back to one of its parents (a cycle); pass plain data, not constructs or linked objects.`);
+    check.fail(
+      `${path} refers back to one of its parents (a cycle); pass plain data, not constructs or linked objects.`,
+    );
   }
   stack.add(value);
   try {
@@ -143,17 +147,23 @@ function serialize(
       return `[${value.map((item, i) => serialize(check, item, `${path}[${i}]`, stack, unresolved, resolveToken, insideToken)).join(',')}]`;
     }
     if (value instanceof Set) {
-      const items = [...value].map((item, i) => serialize(check, item, `${path}{${i}}`, stack, unresolved, resolveToken, insideToken));
+      const items = [...value].map((item, i) =>
+        serialize(check, item, `${path}{${i}}`, stack, unresolved, resolveToken, insideToken),
+      );
       items.sort();
       return `{"$set":[${items.join(',')}]}`;
     }
-    const entries: Array<[string, unknown]> = value instanceof Map
-      ? [...value.entries()].map(([k, v]) => [String(k), v])
-      : Object.keys(value as object).map((k) => [k, (value as Record<string, unknown>)[k]]);
+    const entries: Array<[string, unknown]> =
+      value instanceof Map
+        ? [...value.entries()].map(([k, v]) => [String(k), v])
+        : Object.keys(value as object).map((k) => [k, (value as Record<string, unknown>)[k]]);
     const members = entries
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => `${JSON.stringify(k)}:${serialize(check, v, `${path}.${k}`, stack, unresolved, resolveToken, insideToken)}`);
+      .map(
+        ([k, v]) =>
+          `${JSON.stringify(k)}:${serialize(check, v, `${path}.${k}`, stack, unresolved, resolveToken, insideToken)}`,
+      );
     return `{${members.join(',')}}`;
   } finally {
     stack.delete(value);

@@ -67,11 +67,15 @@ export class Generation {
           // nonsensitive: a hash of a secret is not the secret (see the class comment);
           // without it, one sensitive input would make every name and output that
           // carries the generation sensitive, and outputs fail the plan.
-          expression = Token.asString(Fn.nonsensitive(Fn.substr(
-            Fn.sha256(Fn.join('|', [staticHash, ...eager.unresolved.map((value) => Fn.jsonencode(value))])),
-            0,
-            Generation.HASH_LENGTH,
-          )));
+          expression = Token.asString(
+            Fn.nonsensitive(
+              Fn.substr(
+                Fn.sha256(Fn.join('|', [staticHash, ...eager.unresolved.map((value) => Fn.jsonencode(value))])),
+                0,
+                Generation.HASH_LENGTH,
+              ),
+            ),
+          );
         }
         return expression;
       },

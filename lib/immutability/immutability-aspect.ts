@@ -44,7 +44,9 @@ export class ImmutabilityAspect implements IAspect {
    */
   public static allowFixedName(resource: TerraformResource, reason: string): void {
     if (typeof reason !== 'string' || !reason.trim()) {
-      new Validator(resource).fail(`ImmutabilityAspect.allowFixedName reason (${show(reason)}) must say why this resource's fixed name cannot collide, such as "never replaced while it exists".`);
+      new Validator(resource).fail(
+        `ImmutabilityAspect.allowFixedName reason (${show(reason)}) must say why this resource's fixed name cannot collide, such as "never replaced while it exists".`,
+      );
     }
     allowedFixedNames.add(resource);
   }
@@ -62,7 +64,7 @@ export class ImmutabilityAspect implements IAspect {
     if (lifecycle.create_before_destroy === false) {
       new Validator(node).fail(
         `lifecycle createBeforeDestroy is false, but ${rule.type} is immutable: ` +
-        'a replacement must exist before the resource it replaces is destroyed. Remove createBeforeDestroy: false.',
+          'a replacement must exist before the resource it replaces is destroyed. Remove createBeforeDestroy: false.',
       );
     }
     node.lifecycle = { ...node.lifecycle, createBeforeDestroy: true };
@@ -80,14 +82,15 @@ export class ImmutabilityAspect implements IAspect {
       return;
     }
     const shown = rule.identityAttributes.map((name, i) => `${name} ${describe(values[i])}`).join(', ');
-    const prefix = rule.prefixAttributes.length > 0
-      ? `use ${rule.prefixAttributes.map((a) => `${a}_prefix`).join(' / ')} instead, or `
-      : '';
+    const prefix =
+      rule.prefixAttributes.length > 0
+        ? `use ${rule.prefixAttributes.map((a) => `${a}_prefix`).join(' / ')} instead, or `
+        : '';
     new Validator(node).fail(
       `${rule.type} has a fixed ${shown}. Under create_before_destroy its replacement ` +
-      `would be created while the old one still holds that identity, and the API rejects the duplicate. Fix: ${prefix}` +
-      'derive it from the generation with generationName(...) (or let the library construct name it), or call ' +
-      'ImmutabilityAspect.allowFixedName(resource, reason) if it is never replaced.',
+        `would be created while the old one still holds that identity, and the API rejects the duplicate. Fix: ${prefix}` +
+        'derive it from the generation with generationName(...) (or let the library construct name it), or call ' +
+        'ImmutabilityAspect.allowFixedName(resource, reason) if it is never replaced.',
     );
   }
 }

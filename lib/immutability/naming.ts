@@ -35,7 +35,13 @@ export class NameRule {
   /** IAM role: 64 characters of letters, digits and `+ = , . @ _ -`. */
   public static readonly IAM_ROLE = new NameRule('IAM role', 64, /[^A-Za-z0-9+=,.@_-]+/g, '-', false);
   /** IAM instance profile: 128 characters of letters, digits and `+ = , . @ _ -`. */
-  public static readonly IAM_INSTANCE_PROFILE = new NameRule('IAM instance profile', 128, /[^A-Za-z0-9+=,.@_-]+/g, '-', false);
+  public static readonly IAM_INSTANCE_PROFILE = new NameRule(
+    'IAM instance profile',
+    128,
+    /[^A-Za-z0-9+=,.@_-]+/g,
+    '-',
+    false,
+  );
   /** EC2 security group: 255 characters (restricted here to letters, digits and `. _ -`). */
   public static readonly SECURITY_GROUP = new NameRule('security group', 255, /[^A-Za-z0-9._-]+/g, '-', true);
   /** Docker image tag: 128 characters of letters, digits, `_ . -`, not starting with `.` or `-`. */
@@ -48,7 +54,12 @@ export class NameRule {
   public static readonly SSM_PARAMETER = new NameRule('SSM parameter', 1011, /[^A-Za-z0-9_./-]+/g, '/', false);
 
   /** A rule of your own. `illegal` must be a global regular expression of characters to replace. */
-  public static custom(props: { readonly description: string; readonly maxLength: number; readonly illegal: RegExp; readonly trimHyphens?: boolean }): NameRule {
+  public static custom(props: {
+    readonly description: string;
+    readonly maxLength: number;
+    readonly illegal: RegExp;
+    readonly trimHyphens?: boolean;
+  }): NameRule {
     const check = new Validator('NameRule.custom');
     if (!props.illegal.global) {
       check.fail(`illegal (${props.illegal}) must have the g flag so that every illegal character is replaced; add g.`);
@@ -113,10 +124,14 @@ export function generationName(rule: NameRule, props: GenerationNameProps): stri
   const generation = typeof props.generation === 'string' ? props.generation : props.generation.hash;
   const generationLength = Token.isUnresolved(generation) ? Generation.HASH_LENGTH : generation.length;
   if (!Token.isUnresolved(generation) && !/^[a-z0-9]+$/.test(generation)) {
-    check.fail(`generation ("${generation}") must be a lowercase hex hash as produced by Generation.of(); do not build it by hand.`);
+    check.fail(
+      `generation ("${generation}") must be a lowercase hex hash as produced by Generation.of(); do not build it by hand.`,
+    );
   }
   if (Token.isUnresolved(props.base)) {
-    check.fail(`base (${props.base}) is a token; the base must be a literal so that the name's length can be checked at synth.`);
+    check.fail(
+      `base (${props.base}) is a token; the base must be a literal so that the name's length can be checked at synth.`,
+    );
   }
   const sep = rule.separator;
   const slot = props.slot === undefined ? undefined : rule.sanitize(props.slot);
@@ -128,7 +143,9 @@ export function generationName(rule: NameRule, props: GenerationNameProps): stri
   if (sep === '/') {
     base = '/' + base.replace(/^\/+/, '');
     if (/^\/(aws|ssm)/i.test(base)) {
-      check.fail(`base ("${props.base}") starts with "aws" or "ssm", which SSM reserves; choose another first path segment.`);
+      check.fail(
+        `base ("${props.base}") starts with "aws" or "ssm", which SSM reserves; choose another first path segment.`,
+      );
     }
   }
   if (!base || base === '/') {
@@ -137,7 +154,9 @@ export function generationName(rule: NameRule, props: GenerationNameProps): stri
   const suffixLength = (slot ? slot.length + 1 : 0) + 1 + generationLength;
   const available = rule.maxLength - suffixLength;
   if (available < BASE_DIGEST_LENGTH + 1) {
-    check.fail(`a ${rule.description} name is limited to ${rule.maxLength} characters, which leaves no room for a base next to ${slot ? `slot "${slot}" and ` : ''}the generation; ${slot ? 'use a shorter slot' : 'use a rule with a higher maxLength'}.`);
+    check.fail(
+      `a ${rule.description} name is limited to ${rule.maxLength} characters, which leaves no room for a base next to ${slot ? `slot "${slot}" and ` : ''}the generation; ${slot ? 'use a shorter slot' : 'use a rule with a higher maxLength'}.`,
+    );
   }
   if (base.length > available) {
     const digest = createHash('sha256').update(props.base, 'utf8').digest('hex').slice(0, BASE_DIGEST_LENGTH);

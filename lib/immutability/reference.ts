@@ -18,13 +18,22 @@ import { Validator } from '../private/validation';
 export function bareReference(resource: TerraformResource, attribute?: string, from?: IConstruct): string {
   const check = new Validator('bareReference');
   if (!TerraformResource.isTerraformResource(resource)) {
-    check.fail('resource must be a managed Terraform resource (replace_triggered_by cannot refer to data sources, variables or modules); pass the resource construct.');
+    check.fail(
+      'resource must be a managed Terraform resource (replace_triggered_by cannot refer to data sources, variables or modules); pass the resource construct.',
+    );
   }
-  if (attribute !== undefined && (Token.isUnresolved(attribute) || !/^[a-z_][a-z0-9_]*(\.[a-z0-9_]+|\[[0-9]+\])*$/.test(attribute))) {
-    check.fail(`attribute ("${attribute}") must be a Terraform attribute path in snake_case, for example "id" or "image_id".`);
+  if (
+    attribute !== undefined &&
+    (Token.isUnresolved(attribute) || !/^[a-z_][a-z0-9_]*(\.[a-z0-9_]+|\[[0-9]+\])*$/.test(attribute))
+  ) {
+    check.fail(
+      `attribute ("${attribute}") must be a Terraform attribute path in snake_case, for example "id" or "image_id".`,
+    );
   }
   if (from && TerraformStack.of(from) !== TerraformStack.of(resource)) {
-    check.fail(`resource (${resource.node.path}) is in another stack than ${from.node.path}; replace_triggered_by can only refer to resources of the same stack, so move one of them.`);
+    check.fail(
+      `resource (${resource.node.path}) is in another stack than ${from.node.path}; replace_triggered_by can only refer to resources of the same stack, so move one of them.`,
+    );
   }
   return Lazy.stringValue({
     produce: () => {

@@ -14,7 +14,9 @@ export function suppressCheckov(resource: TerraformResource, checkId: string, re
     throw new Error(`suppressCheckov: checkId ("${checkId}") is not a checkov check id such as CKV_AWS_91.`);
   }
   if (reason.trim().length < 10) {
-    throw new Error(`suppressCheckov: the reason for ${checkId} on ${resource.node.path} must say why the check does not apply.`);
+    throw new Error(
+      `suppressCheckov: the reason for ${checkId} on ${resource.node.path} must say why the check does not apply.`,
+    );
   }
   resource.addOverride(`//.checkov:skip=${checkId}`, reason);
 }

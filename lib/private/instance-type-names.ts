@@ -12,7 +12,11 @@ import { INSTANCE_TYPE_SIZES, INSTANCE_TYPE_SOURCE } from './instance-type-data'
 let known: Set<string> | undefined;
 
 function knownTypes(): Set<string> {
-  known ??= new Set(Object.entries(INSTANCE_TYPE_SIZES).flatMap(([family, sizes]) => sizes.split(' ').map((size) => `${family}.${size}`)));
+  known ??= new Set(
+    Object.entries(INSTANCE_TYPE_SIZES).flatMap(([family, sizes]) =>
+      sizes.split(' ').map((size) => `${family}.${size}`),
+    ),
+  );
   return known;
 }
 
@@ -43,7 +47,13 @@ function closest(name: string, candidates: Iterable<string>): string[] {
     }
   }
   // further than half the name is no suggestion; among equals, those sharing the longest prefix first
-  const shared = (candidate: string) => { let i = 0; while (i < name.length && name[i] === candidate[i]) { i++; } return i; };
+  const shared = (candidate: string) => {
+    let i = 0;
+    while (i < name.length && name[i] === candidate[i]) {
+      i++;
+    }
+    return i;
+  };
   found.sort((a, b) => shared(b) - shared(a) || (a < b ? -1 : a > b ? 1 : 0));
   return best <= Math.max(2, Math.floor(name.length / 2)) ? found.slice(0, 3) : [];
 }
@@ -66,9 +76,10 @@ export function unknownInstanceType(name: string): string | undefined {
   }
   const [family, size] = name.split('.', 2);
   const sizes = INSTANCE_TYPE_SIZES[family];
-  const what = sizes !== undefined && size !== undefined
-    ? `is not a size of the ${family} family in ${INSTANCE_TYPE_SOURCE}'s list of EC2 instance types (${family}: ${sizes.split(' ').join(', ')}).`
-    : `is not in ${INSTANCE_TYPE_SOURCE}'s list of EC2 instance types (no family "${family}").`;
+  const what =
+    sizes !== undefined && size !== undefined
+      ? `is not a size of the ${family} family in ${INSTANCE_TYPE_SOURCE}'s list of EC2 instance types (${family}: ${sizes.split(' ').join(', ')}).`
+      : `is not in ${INSTANCE_TYPE_SOURCE}'s list of EC2 instance types (no family "${family}").`;
   return `${what}${didYouMean(closest(name, knownTypes()))} Fix the name; if it is an instance type newer than that list, ignore this warning.`;
 }
 
@@ -80,13 +91,20 @@ export function unknownInstanceTypePattern(pattern: string): string | undefined 
   if (!pattern.includes('*')) {
     return unknownInstanceType(pattern);
   }
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   for (const type of knownTypes()) {
     if (regex.test(type)) {
       return undefined;
     }
   }
   const family = pattern.split('.', 1)[0];
-  const families = family.includes('*') ? [] : closest(family, Object.keys(INSTANCE_TYPE_SIZES)).map((f) => `${f}.${pattern.slice(family.length + 1) || '*'}`);
+  const families = family.includes('*')
+    ? []
+    : closest(family, Object.keys(INSTANCE_TYPE_SIZES)).map((f) => `${f}.${pattern.slice(family.length + 1) || '*'}`);
   return `matches no instance type in ${INSTANCE_TYPE_SOURCE}'s list of EC2 instance types.${didYouMean(families)} Fix the pattern; if it is meant for instance types newer than that list, ignore this warning.`;
 }

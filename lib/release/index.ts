@@ -2,8 +2,13 @@
 // neither cdktf nor constructs (only node's fs, path, os and crypto), so the release command line
 // and scripts that read or edit release files start in a fraction of a second.
 export {
-  emptyRelease, formatReleaseFile, loadReleaseFile, otherSlot, parseReleaseFile,
-  ReleaseFileError, SLOT_NAMES,
+  emptyRelease,
+  formatReleaseFile,
+  loadReleaseFile,
+  otherSlot,
+  parseReleaseFile,
+  ReleaseFileError,
+  SLOT_NAMES,
 } from './release-file';
 export type { ReleaseFile, ReleaseSlot, SlotName } from './release-file';
 export { ReleaseLockedError, ReleaseStore } from './release-store';
@@ -13,4 +18,11 @@ export type { PromoteOptions, RollbackOptions, StageOptions } from './transition
 export { parseDuration, parseSteps, RolloutInputError } from './rollout';
 export type { Rollout, RolloutAbort, RolloutPolicy, RolloutStatus } from './rollout';
 export { advanceRollout, decideAdvance, startRollout } from './rollout-advance';
-export type { AdvanceOutcome, AlarmReading, RolloutReader, StartRolloutOptions, TargetHealthReading, TrafficReading } from './rollout-advance';
+export type {
+  AdvanceOutcome,
+  AlarmReading,
+  RolloutReader,
+  StartRolloutOptions,
+  TargetHealthReading,
+  TrafficReading,
+} from './rollout-advance';

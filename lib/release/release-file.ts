@@ -110,7 +110,10 @@ export function emptyRelease(environment: string): ReleaseFile {
     active: 'blue',
     canary: 0,
     previous: null,
-    slots: { blue: { image: null, stagedAt: null, source: null }, green: { image: null, stagedAt: null, source: null } },
+    slots: {
+      blue: { image: null, stagedAt: null, source: null },
+      green: { image: null, stagedAt: null, source: null },
+    },
   };
 }
 
@@ -121,7 +124,11 @@ export function loadReleaseFile(path: string): ReleaseFile {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw invalid(path, `cannot be read (${code ?? (error as Error).message})`, 'create it with "cdktf-immutable release init <env>"');
+    throw invalid(
+      path,
+      `cannot be read (${code ?? (error as Error).message})`,
+      'create it with "cdktf-immutable release init <env>"',
+    );
   }
   return parseReleaseFile(text, path);
 }
@@ -132,10 +139,18 @@ export function loadReleaseFile(path: string): ReleaseFile {
  */
 export function parseReleaseFile(text: string, file: string): ReleaseFile {
   if (text.length > MAX_RELEASE_FILE_BYTES) {
-    throw invalid(file, `is ${text.length} bytes, far more than a release file holds (at most ${MAX_RELEASE_FILE_BYTES})`, 'restore it from git');
+    throw invalid(
+      file,
+      `is ${text.length} bytes, far more than a release file holds (at most ${MAX_RELEASE_FILE_BYTES})`,
+      'restore it from git',
+    );
   }
   if (text.trim() === '') {
-    throw invalid(file, 'is empty', `restore it from git ("git checkout -- ${file}") or recreate it with "cdktf-immutable release init"`);
+    throw invalid(
+      file,
+      'is empty',
+      `restore it from git ("git checkout -- ${file}") or recreate it with "cdktf-immutable release init"`,
+    );
   }
   let data: unknown;
   try {
@@ -159,11 +174,19 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
   }
   const environment = data.environment;
   if (typeof environment !== 'string' || !ENVIRONMENT_PATTERN.test(environment)) {
-    throw invalid(file, `"environment" is ${describe(environment)}`, 'use lowercase letters, digits and hyphens, starting with a letter');
+    throw invalid(
+      file,
+      `"environment" is ${describe(environment)}`,
+      'use lowercase letters, digits and hyphens, starting with a letter',
+    );
   }
   const expected = basename(file).replace(/\.json$/, '');
   if (file.endsWith('.json') && expected !== environment) {
-    throw invalid(file, `"environment" is "${environment}" but the file is ${basename(file)}`, `set it to "${expected}" or rename the file to ${environment}.json`);
+    throw invalid(
+      file,
+      `"environment" is "${environment}" but the file is ${basename(file)}`,
+      `set it to "${expected}" or rename the file to ${environment}.json`,
+    );
   }
   const active = data.active;
   if (!isSlotName(active)) {
@@ -178,7 +201,11 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
     throw invalid(file, `"previous" is ${describe(previous)}`, 'set it to "blue", "green" or null');
   }
   if (previous === active) {
-    throw invalid(file, `"previous" is "${previous}", the active slot itself`, `set it to "${otherSlot(active)}" (the slot that was active before the last promote) or null`);
+    throw invalid(
+      file,
+      `"previous" is "${previous}", the active slot itself`,
+      `set it to "${otherSlot(active)}" (the slot that was active before the last promote) or null`,
+    );
   }
   const slotsData = data.slots;
   if (!isPlainObject(slotsData)) {
@@ -195,21 +222,43 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
   }
   // Consistency: the traffic guards of the fleet refuse these too, but say it early.
   if (slots[active].image === null && (slots.blue.image !== null || slots.green.image !== null)) {
-    throw invalid(file, `"active" is "${active}" but that slot has no image`, `promote the slot that has one ("cdktf-immutable release promote ${environment}")`);
+    throw invalid(
+      file,
+      `"active" is "${active}" but that slot has no image`,
+      `promote the slot that has one ("cdktf-immutable release promote ${environment}")`,
+    );
   }
   const idle = otherSlot(active);
   if (canary > 0 && slots[idle].image === null) {
-    throw invalid(file, `"canary" is ${canary} but the idle slot "${idle}" has no image`, 'set it to 0 or stage an image first');
+    throw invalid(
+      file,
+      `"canary" is ${canary} but the idle slot "${idle}" has no image`,
+      'set it to 0 or stage an image first',
+    );
   }
   if (slots[active].rolledBackAt) {
-    throw invalid(file, `"slots.${active}.rolledBackAt" is set but "${active}" is the active slot`, 'remove it (a slot that takes the traffic is not rolled back)');
+    throw invalid(
+      file,
+      `"slots.${active}.rolledBackAt" is set but "${active}" is the active slot`,
+      'remove it (a slot that takes the traffic is not rolled back)',
+    );
   }
   const fail = (problem: string, fix: string): never => {
     throw invalid(file, problem, fix);
   };
   const policy = data.policy === undefined ? undefined : parsePolicy(data.policy, fail);
-  const rollout = data.rollout === undefined || data.rollout === null ? undefined : parseRollout(data.rollout, canary, fail);
-  return { version: 1, environment, active, canary, previous, slots, ...(policy ? { policy } : {}), ...(rollout ? { rollout } : {}) };
+  const rollout =
+    data.rollout === undefined || data.rollout === null ? undefined : parseRollout(data.rollout, canary, fail);
+  return {
+    version: 1,
+    environment,
+    active,
+    canary,
+    previous,
+    slots,
+    ...(policy ? { policy } : {}),
+    ...(rollout ? { rollout } : {}),
+  };
 }
 
 /** Validates one slot object; `field` is its path in the file (`slots.blue`). */
@@ -224,16 +273,31 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
   }
   const { image, stagedAt = null, source = null, rolledBackAt = null } = slot;
   if (image !== null && (typeof image !== 'string' || !AMI_ID.test(image))) {
-    throw invalid(file, `"${field}.image" is ${describe(image)}`, 'use an AMI id ("ami-" and 8 or 17 lowercase hex digits) or null');
+    throw invalid(
+      file,
+      `"${field}.image" is ${describe(image)}`,
+      'use an AMI id ("ami-" and 8 or 17 lowercase hex digits) or null',
+    );
   }
-  for (const [key, value] of [['stagedAt', stagedAt], ['source', source], ['rolledBackAt', rolledBackAt]] as const) {
+  for (const [key, value] of [
+    ['stagedAt', stagedAt],
+    ['source', source],
+    ['rolledBackAt', rolledBackAt],
+  ] as const) {
     if (value !== null && typeof value !== 'string') {
       throw invalid(file, `"${field}.${key}" is ${describe(value)}`, 'use a string or null');
     }
   }
-  for (const [key, value] of [['stagedAt', stagedAt], ['rolledBackAt', rolledBackAt]] as const) {
+  for (const [key, value] of [
+    ['stagedAt', stagedAt],
+    ['rolledBackAt', rolledBackAt],
+  ] as const) {
     if (typeof value === 'string' && Number.isNaN(Date.parse(value))) {
-      throw invalid(file, `"${field}.${key}" is ${describe(value)}`, 'use an ISO 8601 time such as 2026-01-31T12:00:00Z, or null');
+      throw invalid(
+        file,
+        `"${field}.${key}" is ${describe(value)}`,
+        'use an ISO 8601 time such as 2026-01-31T12:00:00Z, or null',
+      );
     }
   }
   if (rolledBackAt !== null && image === null) {
@@ -251,19 +315,25 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
  */
 export function formatReleaseFile(release: ReleaseFile): string {
   const slot = (s: ReleaseSlot) => ({
-    image: s.image, stagedAt: s.stagedAt ?? null, source: s.source ?? null,
+    image: s.image,
+    stagedAt: s.stagedAt ?? null,
+    source: s.source ?? null,
     ...(s.rolledBackAt ? { rolledBackAt: s.rolledBackAt } : {}),
   });
-  return `${JSON.stringify({
-    version: 1,
-    environment: release.environment,
-    active: release.active,
-    canary: release.canary,
-    previous: release.previous,
-    slots: { blue: slot(release.slots.blue), green: slot(release.slots.green) },
-    ...(release.policy ? { policy: formatPolicy(release.policy) } : {}),
-    ...(release.rollout ? { rollout: formatRollout(release.rollout) } : {}),
-  }, null, 2)}\n`;
+  return `${JSON.stringify(
+    {
+      version: 1,
+      environment: release.environment,
+      active: release.active,
+      canary: release.canary,
+      previous: release.previous,
+      slots: { blue: slot(release.slots.blue), green: slot(release.slots.green) },
+      ...(release.policy ? { policy: formatPolicy(release.policy) } : {}),
+      ...(release.rollout ? { rollout: formatRollout(release.rollout) } : {}),
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 /**

@@ -1,10 +1,28 @@
 import { randomBytes } from 'crypto';
 import {
-  closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
 } from 'fs';
 import { hostname } from 'os';
 import { basename, dirname, join, resolve } from 'path';
-import { emptyRelease, ENVIRONMENT_PATTERN, formatReleaseFile, loadReleaseFile, ReleaseFile, ReleaseFileError } from './release-file';
+import {
+  emptyRelease,
+  ENVIRONMENT_PATTERN,
+  formatReleaseFile,
+  loadReleaseFile,
+  ReleaseFile,
+  ReleaseFileError,
+} from './release-file';
 
 /** Another release command holds the lock of an environment. */
 export class ReleaseLockedError extends Error {
@@ -69,8 +87,13 @@ export class ReleaseStore {
   public static find(start: string, options: ReleaseStoreOptions = {}): ReleaseStore {
     const search = searchReleases(start);
     if (search.found === undefined) {
-      const where = search.repositoryRoot === undefined ? ' (no git repository found, so up to the filesystem root)' : ` (up to the git repository root ${search.repositoryRoot})`;
-      throw new ReleaseFileError(`no releases folder found: looked for releases/ in ${search.searched.join(', ')}${where}; run the command inside the repository that holds releases/, pass --dir <folder>, or create the first release file with "cdktf-immutable release init <env>".`);
+      const where =
+        search.repositoryRoot === undefined
+          ? ' (no git repository found, so up to the filesystem root)'
+          : ` (up to the git repository root ${search.repositoryRoot})`;
+      throw new ReleaseFileError(
+        `no releases folder found: looked for releases/ in ${search.searched.join(', ')}${where}; run the command inside the repository that holds releases/, pass --dir <folder>, or create the first release file with "cdktf-immutable release init <env>".`,
+      );
     }
     return new ReleaseStore(search.found, options);
   }
@@ -88,7 +111,10 @@ export class ReleaseStore {
   private readonly now: () => Date;
   private readonly warn: (message: string) => void;
 
-  constructor(public readonly directory: string, options: ReleaseStoreOptions = {}) {
+  constructor(
+    public readonly directory: string,
+    options: ReleaseStoreOptions = {},
+  ) {
     this.now = options.now ?? (() => new Date());
     this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
   }
@@ -120,7 +146,9 @@ export class ReleaseStore {
     const path = this.pathOf(environment);
     if (!existsSync(path)) {
       const known = this.environments();
-      throw new ReleaseFileError(`unknown environment "${environment}": ${path} does not exist (known: ${known.length ? known.join(', ') : 'none'}); create it with "cdktf-immutable release init ${environment}".`);
+      throw new ReleaseFileError(
+        `unknown environment "${environment}": ${path} does not exist (known: ${known.length ? known.join(', ') : 'none'}); create it with "cdktf-immutable release init ${environment}".`,
+      );
     }
     return loadReleaseFile(path);
   }
@@ -143,7 +171,10 @@ export class ReleaseStore {
    * Reads the file under the lock, applies `change` and writes the result atomically.
    * When `change` throws, the file is untouched.
    */
-  public update(environment: string, change: (release: ReleaseFile) => ReleaseFile): { before: ReleaseFile; after: ReleaseFile } {
+  public update(
+    environment: string,
+    change: (release: ReleaseFile) => ReleaseFile,
+  ): { before: ReleaseFile; after: ReleaseFile } {
     this.checkName(environment);
     return this.withLock(environment, () => {
       const before = this.load(environment);
@@ -155,7 +186,9 @@ export class ReleaseStore {
 
   private checkName(environment: string): void {
     if (!ENVIRONMENT_PATTERN.test(environment)) {
-      throw new ReleaseFileError(`environment "${environment}" is not a valid name; use lowercase letters, digits and hyphens, starting with a letter (at most 32).`);
+      throw new ReleaseFileError(
+        `environment "${environment}" is not a valid name; use lowercase letters, digits and hyphens, starting with a letter (at most 32).`,
+      );
     }
   }
 
@@ -207,7 +240,9 @@ export class ReleaseStore {
         }
         throw new ReleaseLockedError(lockedMessage(environment, this.pathOf(environment), lock, holder));
       }
-      throw new ReleaseLockedError(`${environment}: the lock ${lock} keeps changing hands; another release command is running, retry when it is done.`);
+      throw new ReleaseLockedError(
+        `${environment}: the lock ${lock} keeps changing hands; another release command is running, retry when it is done.`,
+      );
     } finally {
       try {
         unlinkSync(temporary);
@@ -228,7 +263,9 @@ export class ReleaseStore {
     try {
       if (readText(lock) === holder.text) {
         unlinkSync(lock);
-        this.warn(`cdktf-immutable: taking over the lock ${lock} of process ${holder.pid} on this host (${holder.host})${holder.since ? `, locked since ${holder.since}` : ''}: that process is no longer running.`);
+        this.warn(
+          `cdktf-immutable: taking over the lock ${lock} of process ${holder.pid} on this host (${holder.host})${holder.since ? `, locked since ${holder.since}` : ''}: that process is no longer running.`,
+        );
       }
     } finally {
       closeSync(fd);
@@ -252,7 +289,9 @@ export class ReleaseStore {
       }
       const age = guardAge(guard);
       if (attempt > 0 || (age !== undefined && age < STALE_GUARD_MS)) {
-        throw new ReleaseLockedError(`${environment}: another release command is taking over the stale lock ${lock} right now; retry when it is done (if none is running, delete ${guard}).`);
+        throw new ReleaseLockedError(
+          `${environment}: another release command is taking over the stale lock ${lock} right now; retry when it is done (if none is running, delete ${guard}).`,
+        );
       }
       try {
         unlinkSync(guard);
@@ -265,7 +304,9 @@ export class ReleaseStore {
 
   private unwritable(error: unknown): ReleaseFileError {
     const code = (error as NodeJS.ErrnoException).code;
-    return new ReleaseFileError(`${this.directory}: cannot create the lock file (${code ?? (error as Error).message}); check that the folder exists and is writable.`);
+    return new ReleaseFileError(
+      `${this.directory}: cannot create the lock file (${code ?? (error as Error).message}); check that the folder exists and is writable.`,
+    );
   }
 
   private writeAtomically(environment: string, release: ReleaseFile): void {
@@ -289,7 +330,9 @@ export class ReleaseStore {
         // never created
       }
       const code = (error as NodeJS.ErrnoException).code;
-      throw new ReleaseFileError(`${path}: cannot be written (${code ?? (error as Error).message}); the file was not changed. Check that ${dirname(path)} is writable.`);
+      throw new ReleaseFileError(
+        `${path}: cannot be written (${code ?? (error as Error).message}); the file was not changed. Check that ${dirname(path)} is writable.`,
+      );
     }
   }
 }
@@ -371,7 +414,7 @@ function readHolder(lock: string): LockHolder | undefined {
   }
   try {
     const data = JSON.parse(text) as Record<string, unknown>;
-    const pid = Number.isSafeInteger(data.pid) && (data.pid as number) > 0 ? data.pid as number : undefined;
+    const pid = Number.isSafeInteger(data.pid) && (data.pid as number) > 0 ? (data.pid as number) : undefined;
     const host = typeof data.host === 'string' && data.host !== '' ? data.host : undefined;
     const since = typeof data.since === 'string' ? data.since : undefined;
     return { text, pid, host, since };

@@ -1,5 +1,12 @@
 import { otherSlot, ReleaseFile, SLOT_NAMES, SlotName } from './release-file';
-import { checkAlarmNames, checkFleetName, DEFAULT_BAKE_SECONDS, formatDuration, Rollout, RolloutInputError } from './rollout';
+import {
+  checkAlarmNames,
+  checkFleetName,
+  DEFAULT_BAKE_SECONDS,
+  formatDuration,
+  Rollout,
+  RolloutInputError,
+} from './rollout';
 import { promoteRelease, ReleaseRefusedError } from './transitions';
 
 /** Options of {@link startRollout}; what is not given comes from the file's `policy`. */
@@ -44,26 +51,41 @@ export function startRollout(release: ReleaseFile, options: StartRolloutOptions)
   const policy = release.policy ?? {};
   const steps = options.steps ?? policy.steps;
   if (steps === undefined) {
-    throw new RolloutInputError(`${env}: no steps: give --steps (such as --steps 10,50,100) or set "policy.steps" in the release file.`);
+    throw new RolloutInputError(
+      `${env}: no steps: give --steps (such as --steps 10,50,100) or set "policy.steps" in the release file.`,
+    );
   }
   const fleet = options.fleet ?? policy.fleet;
   if (fleet === undefined) {
-    throw new RolloutInputError(`${env}: no fleet: give --fleet <name> (the BlueGreenFleet's name, whose target groups "release advance" checks) or set "policy.fleet" in the release file.`);
+    throw new RolloutInputError(
+      `${env}: no fleet: give --fleet <name> (the BlueGreenFleet's name, whose target groups "release advance" checks) or set "policy.fleet" in the release file.`,
+    );
   }
   checkFleetName(fleet);
   checkAlarmNames(options.alarms ?? []);
   const alarms = [...new Set([...(policy.alarms ?? []), ...(options.alarms ?? [])])];
   if (policy.requireRollout && alarms.length === 0) {
-    throw new ReleaseRefusedError(`${env}: the policy of this environment requires alarms ("policy.requireRollout" is true) and none is named, so nothing was written; add --alarm <name> (for example the fleet's own alarm <fleet>-<slot>-5xx-rate) or set "policy.alarms".`);
+    throw new ReleaseRefusedError(
+      `${env}: the policy of this environment requires alarms ("policy.requireRollout" is true) and none is named, so nothing was written; add --alarm <name> (for example the fleet's own alarm <fleet>-<slot>-5xx-rate) or set "policy.alarms".`,
+    );
   }
   const bakeSeconds = options.bakeSeconds ?? policy.bakeSeconds ?? DEFAULT_BAKE_SECONDS;
   const first = steps[0];
   const { policy: _policy, ...withoutPolicy } = release;
-  const promoted = promoteRelease(withoutPolicy, first === 100 ? undefined : first, { forceRolledBack: options.forceRolledBack });
+  const promoted = promoteRelease(withoutPolicy, first === 100 ? undefined : first, {
+    forceRolledBack: options.forceRolledBack,
+  });
   const now = options.now.toISOString();
   const rollout: Rollout = {
-    steps: [...steps], bakeSeconds, alarms, fleet, step: 0, startedAt: now, stepStartedAt: now,
-    status: first === 100 ? 'complete' : 'running', endedAt: first === 100 ? now : null,
+    steps: [...steps],
+    bakeSeconds,
+    alarms,
+    fleet,
+    step: 0,
+    startedAt: now,
+    stepStartedAt: now,
+    status: first === 100 ? 'complete' : 'running',
+    endedAt: first === 100 ? now : null,
   };
   return { ...promoted, ...(release.policy ? { policy: release.policy } : {}), rollout };
 }
@@ -125,14 +147,31 @@ export interface RolloutReader {
 /** What {@link advanceRollout} did. */
 export type AdvanceOutcome =
   /** An alarm is in ALARM: the traffic went back to the active slot (`release` is the new file). */
-  | { readonly kind: 'aborted'; readonly release: ReleaseFile; readonly alarm: string; readonly reason: string; readonly message: string }
+  | {
+      readonly kind: 'aborted';
+      readonly release: ReleaseFile;
+      readonly alarm: string;
+      readonly reason: string;
+      readonly message: string;
+    }
   /** The load balancer or the targets are not ready; nothing changed. */
-  | { readonly kind: 'waiting'; readonly release: ReleaseFile; readonly message: string; readonly deployPending: boolean }
+  | {
+      readonly kind: 'waiting';
+      readonly release: ReleaseFile;
+      readonly message: string;
+      readonly deployPending: boolean;
+    }
   /**
    * The load balancer serves the step with healthy targets for the first time: the bake
    * starts now; `release` records `rollout.stepServedAt` (one write).
    */
-  | { readonly kind: 'served'; readonly release: ReleaseFile; readonly servedAt: string; readonly secondsLeft: number; readonly message: string }
+  | {
+      readonly kind: 'served';
+      readonly release: ReleaseFile;
+      readonly servedAt: string;
+      readonly secondsLeft: number;
+      readonly message: string;
+    }
   /** The step is baking; nothing changed. */
   | { readonly kind: 'baking'; readonly release: ReleaseFile; readonly secondsLeft: number; readonly message: string }
   /** The next step was written. */
@@ -152,14 +191,21 @@ export type AdvanceOutcome =
  * the last one (100) completes the rollout like a full promote. A rollout without
  * `stepServedAt` (also one written by an older version) has not been served yet.
  */
-export function decideAdvance(release: ReleaseFile, alarms: readonly AlarmReading[], traffic: TrafficReading | undefined, now: Date): AdvanceOutcome {
+export function decideAdvance(
+  release: ReleaseFile,
+  alarms: readonly AlarmReading[],
+  traffic: TrafficReading | undefined,
+  now: Date,
+): AdvanceOutcome {
   const rollout = runningRollout(release);
   const env = release.environment;
   const active = release.active;
   const idle = otherSlot(active);
   const missing = rollout.alarms.filter((name) => !alarms.some((alarm) => alarm.name === name));
   if (missing.length > 0) {
-    throw new RolloutInputError(`${env}: CloudWatch has no alarm named ${missing.map((name) => `"${name}"`).join(', ')} (rollout.alarms); nothing was written. Create the alarm (BlueGreenFleet "alarms"), or fix the name in ${'"rollout.alarms"'} of the release file and check the region.`);
+    throw new RolloutInputError(
+      `${env}: CloudWatch has no alarm named ${missing.map((name) => `"${name}"`).join(', ')} (rollout.alarms); nothing was written. Create the alarm (BlueGreenFleet "alarms"), or fix the name in ${'"rollout.alarms"'} of the release file and check the region.`,
+    );
   }
   const firing = alarms.find((alarm) => rollout.alarms.includes(alarm.name) && alarm.state === 'ALARM');
   const stepText = `step ${rollout.step + 1} of ${rollout.steps.length} (${release.canary}% to slot ${idle})`;
@@ -169,21 +215,36 @@ export function decideAdvance(release: ReleaseFile, alarms: readonly AlarmReadin
       ...release,
       canary: 0,
       slots: { ...release.slots, [idle]: { ...release.slots[idle], rolledBackAt: at } },
-      rollout: { ...rollout, status: 'aborted', endedAt: at, abort: { by: 'alarm', alarm: firing.name, reason: firing.reason } },
+      rollout: {
+        ...rollout,
+        status: 'aborted',
+        endedAt: at,
+        abort: { by: 'alarm', alarm: firing.name, reason: firing.reason },
+      },
     };
     return {
-      kind: 'aborted', release: aborted, alarm: firing.name, reason: firing.reason,
+      kind: 'aborted',
+      release: aborted,
+      alarm: firing.name,
+      reason: firing.reason,
       message: `${env}: rollout aborted at ${stepText}: alarm "${firing.name}" is in ALARM (${firing.reason}). All traffic goes back to slot ${active}; slot ${idle} is marked rolled back. Deploy now so that the load balancer follows.`,
     };
   }
   const expected = releaseWeights(release);
   if (traffic === undefined || traffic.weights === undefined) {
-    return { kind: 'waiting', release, deployPending: true, message: `${env}: waiting at ${stepText}: no listener or listener rule forwards to both target groups of fleet "${rollout.fleet}" yet; deploy the stack.` };
+    return {
+      kind: 'waiting',
+      release,
+      deployPending: true,
+      message: `${env}: waiting at ${stepText}: no listener or listener rule forwards to both target groups of fleet "${rollout.fleet}" yet; deploy the stack.`,
+    };
   }
   const served = traffic.weights;
   if (SLOT_NAMES.some((slot) => served[slot] !== expected[slot])) {
     return {
-      kind: 'waiting', release, deployPending: true,
+      kind: 'waiting',
+      release,
+      deployPending: true,
       message: `${env}: waiting at ${stepText}: the load balancer serves blue ${served.blue}% / green ${served.green}% but the release file says blue ${expected.blue}% / green ${expected.green}%; deploy the stack, then run advance again.`,
     };
   }
@@ -195,24 +256,32 @@ export function decideAdvance(release: ReleaseFile, alarms: readonly AlarmReadin
     const unhealthy = health.unhealthy ?? 0;
     if (health.desired === undefined) {
       return {
-        kind: 'waiting', release, deployPending: true,
+        kind: 'waiting',
+        release,
+        deployPending: true,
         message: `${env}: waiting at ${stepText}: no auto scaling group is tagged cdktf-immutable:fleet=${rollout.fleet} and cdktf-immutable:slot=${slot}, so its desired capacity is unknown; deploy the fleet with this version of cdktf-immutable (it tags its groups), then run advance again.`,
       };
     }
     const needed = Math.max(health.desired, 1);
     if (health.healthy < needed || unhealthy > 0) {
       return {
-        kind: 'waiting', release, deployPending: false,
+        kind: 'waiting',
+        release,
+        deployPending: false,
         message: `${env}: waiting at ${stepText} for ${slot}: ${health.healthy} of ${health.registered} targets healthy (desired ${health.desired})${unhealthy > 0 ? `, ${unhealthy} unhealthy` : ''}; slot ${slot} has ${health.healthy} healthy of ${health.registered} registered target(s), and advance moves on when at least ${needed} (its auto scaling groups' desired count, at least one) are healthy and none is unhealthy.`,
       };
     }
   }
-  const healthText = SLOT_NAMES.filter((slot) => expected[slot] > 0).map((slot) => `${slot} ${traffic.health[slot].healthy} healthy (desired ${traffic.health[slot].desired})`).join(', ');
+  const healthText = SLOT_NAMES.filter((slot) => expected[slot] > 0)
+    .map((slot) => `${slot} ${traffic.health[slot].healthy} healthy (desired ${traffic.health[slot].desired})`)
+    .join(', ');
   if (!rollout.stepServedAt) {
     const servedAt = now.toISOString();
     const bakeEnds = new Date(now.getTime() + rollout.bakeSeconds * 1000).toISOString();
     return {
-      kind: 'served', servedAt, secondsLeft: rollout.bakeSeconds,
+      kind: 'served',
+      servedAt,
+      secondsLeft: rollout.bakeSeconds,
       release: { ...release, rollout: { ...rollout, stepServedAt: servedAt } },
       message: `${env}: step ${rollout.step + 1} served since ${servedAt}; bake ends at ${bakeEnds} (${formatDuration(rollout.bakeSeconds)}). The load balancer serves blue ${served.blue}% / green ${served.green}% (${release.canary}% to slot ${idle}), targets ${healthText}, alarms OK; recorded as rollout.stepServedAt.`,
     };
@@ -220,7 +289,12 @@ export function decideAdvance(release: ReleaseFile, alarms: readonly AlarmReadin
   const elapsed = (now.getTime() - Date.parse(rollout.stepServedAt)) / 1000;
   const left = rollout.bakeSeconds - elapsed;
   if (left > 0) {
-    return { kind: 'baking', release, secondsLeft: Math.ceil(left), message: `${env}: baking ${stepText}: ${formatDuration(left)} left of ${formatDuration(rollout.bakeSeconds)} (served since ${rollout.stepServedAt}); alarms OK, load balancer serves the recorded weights. Nothing was written.` };
+    return {
+      kind: 'baking',
+      release,
+      secondsLeft: Math.ceil(left),
+      message: `${env}: baking ${stepText}: ${formatDuration(left)} left of ${formatDuration(rollout.bakeSeconds)} (served since ${rollout.stepServedAt}); alarms OK, load balancer serves the recorded weights. Nothing was written.`,
+    };
   }
   const next = rollout.step + 1;
   const weight = rollout.steps[next];
@@ -232,17 +306,33 @@ export function decideAdvance(release: ReleaseFile, alarms: readonly AlarmReadin
       ...(release.policy ? { policy: release.policy } : {}),
       rollout: { ...withoutServed(rollout), step: next, stepStartedAt: at, status: 'complete', endedAt: at },
     };
-    return { kind: 'completed', release: completed, message: `${env}: rollout complete: slot ${idle} is active (100%), slot ${active} is the rollback target. Deploy now (only the listener changes).` };
+    return {
+      kind: 'completed',
+      release: completed,
+      message: `${env}: rollout complete: slot ${idle} is active (100%), slot ${active} is the rollback target. Deploy now (only the listener changes).`,
+    };
   }
-  const stepped: ReleaseFile = { ...release, canary: weight, rollout: { ...withoutServed(rollout), step: next, stepStartedAt: at } };
-  return { kind: 'stepped', release: stepped, message: `${env}: advanced to step ${next + 1} of ${rollout.steps.length}: ${weight}% to slot ${idle}. Deploy now (only the listener changes).` };
+  const stepped: ReleaseFile = {
+    ...release,
+    canary: weight,
+    rollout: { ...withoutServed(rollout), step: next, stepStartedAt: at },
+  };
+  return {
+    kind: 'stepped',
+    release: stepped,
+    message: `${env}: advanced to step ${next + 1} of ${rollout.steps.length}: ${weight}% to slot ${idle}. Deploy now (only the listener changes).`,
+  };
 }
 
 /**
  * Reads the alarms and the load balancer through `reader`, then {@link decideAdvance}.
  * The alarms are read first; when one is in ALARM the load balancer is not read.
  */
-export async function advanceRollout(release: ReleaseFile, reader: RolloutReader, now: () => Date): Promise<AdvanceOutcome> {
+export async function advanceRollout(
+  release: ReleaseFile,
+  reader: RolloutReader,
+  now: () => Date,
+): Promise<AdvanceOutcome> {
   const rollout = runningRollout(release);
   const alarms = rollout.alarms.length > 0 ? await reader.readAlarms(rollout.alarms) : [];
   const firing = alarms.some((alarm) => alarm.state === 'ALARM');
@@ -261,11 +351,18 @@ function runningRollout(release: ReleaseFile): Rollout {
   const env = release.environment;
   const rollout = release.rollout;
   if (rollout === undefined) {
-    throw new ReleaseRefusedError(`${env}: no rollout is running; nothing to advance. Start one with "cdktf-immutable release promote ${env} --steps 10,50,100 --bake 10m --alarm <name>".`);
+    throw new ReleaseRefusedError(
+      `${env}: no rollout is running; nothing to advance. Start one with "cdktf-immutable release promote ${env} --steps 10,50,100 --bake 10m --alarm <name>".`,
+    );
   }
   if (rollout.status !== 'running') {
-    const how = rollout.status === 'aborted' ? `was aborted (${rollout.abort?.alarm ? `alarm "${rollout.abort.alarm}"` : 'rolled back by hand'})` : 'is complete';
-    throw new ReleaseRefusedError(`${env}: the last rollout ${how} at ${rollout.endedAt}; nothing to advance. Stage a new image and promote it with --steps to start another.`);
+    const how =
+      rollout.status === 'aborted'
+        ? `was aborted (${rollout.abort?.alarm ? `alarm "${rollout.abort.alarm}"` : 'rolled back by hand'})`
+        : 'is complete';
+    throw new ReleaseRefusedError(
+      `${env}: the last rollout ${how} at ${rollout.endedAt}; nothing to advance. Stage a new image and promote it with --steps to start another.`,
+    );
   }
   return rollout;
 }

@@ -120,7 +120,19 @@ const ALARM_NAME = /^[^\u0000-\u001f]{1,255}$/;
  */
 export const FLEET_NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
-const ROLLOUT_FIELDS = ['steps', 'bakeSeconds', 'alarms', 'fleet', 'step', 'startedAt', 'stepStartedAt', 'stepServedAt', 'status', 'endedAt', 'abort'];
+const ROLLOUT_FIELDS = [
+  'steps',
+  'bakeSeconds',
+  'alarms',
+  'fleet',
+  'step',
+  'startedAt',
+  'stepStartedAt',
+  'stepServedAt',
+  'status',
+  'endedAt',
+  'abort',
+];
 const POLICY_FIELDS = ['steps', 'bakeSeconds', 'alarms', 'fleet', 'requireRollout'];
 const ABORT_FIELDS = ['by', 'alarm', 'reason'];
 
@@ -142,7 +154,9 @@ export class RolloutInputError extends Error {
 export function parseDuration(text: string, what: string = '--bake'): number {
   const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
   if (text.trim() === '' || !match) {
-    throw new RolloutInputError(`${what} "${text}" is not a duration; use a number with a unit, such as 30s, 10m, 1h or 1h30m (0s to 24h).`);
+    throw new RolloutInputError(
+      `${what} "${text}" is not a duration; use a number with a unit, such as 30s, 10m, 1h or 1h30m (0s to 24h).`,
+    );
   }
   const seconds = Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
   if (seconds > MAX_BAKE_SECONDS) {
@@ -202,7 +216,9 @@ export function checkAlarmNames(alarms: readonly string[], what: string = '--ala
   const seen = new Set<string>();
   for (const alarm of alarms) {
     if (!ALARM_NAME.test(alarm)) {
-      throw new RolloutInputError(`${what} "${alarm}" is not a CloudWatch alarm name (1 to 255 characters, no control characters).`);
+      throw new RolloutInputError(
+        `${what} "${alarm}" is not a CloudWatch alarm name (1 to 255 characters, no control characters).`,
+      );
     }
     if (seen.has(alarm)) {
       throw new RolloutInputError(`${what} "${alarm}" is given twice; name each alarm once.`);
@@ -214,7 +230,9 @@ export function checkAlarmNames(alarms: readonly string[], what: string = '--ala
 /** Checks a fleet name (`--fleet`); throws a {@link RolloutInputError}. */
 export function checkFleetName(fleet: string, what: string = '--fleet'): void {
   if (!FLEET_NAME.test(fleet)) {
-    throw new RolloutInputError(`${what} "${fleet}" is not a fleet name; use the fleet's name in lowercase (its "name" prop, or <stack>-<id>), e.g. web-prod.`);
+    throw new RolloutInputError(
+      `${what} "${fleet}" is not a fleet name; use the fleet's name in lowercase (its "name" prop, or <stack>-<id>), e.g. web-prod.`,
+    );
   }
 }
 
@@ -261,7 +279,10 @@ export function parseRollout(data: unknown, canary: number, fail: (problem: stri
   }
   const servedAt = data.stepServedAt ?? null;
   if (servedAt !== null && (typeof servedAt !== 'string' || Number.isNaN(Date.parse(servedAt)))) {
-    return fail(`"rollout.stepServedAt" is ${describe(servedAt)}`, 'use an ISO 8601 time such as 2026-01-31T12:00:00Z, or remove it (then the next "release advance" records when the load balancer serves the step)');
+    return fail(
+      `"rollout.stepServedAt" is ${describe(servedAt)}`,
+      'use an ISO 8601 time such as 2026-01-31T12:00:00Z, or remove it (then the next "release advance" records when the load balancer serves the step)',
+    );
   }
   const endedAt = data.endedAt ?? null;
   if (endedAt !== null && (typeof endedAt !== 'string' || Number.isNaN(Date.parse(endedAt)))) {
@@ -286,22 +307,42 @@ export function parseRollout(data: unknown, canary: number, fail: (problem: stri
     abort = { by: a.by, ...(a.alarm !== undefined ? { alarm: a.alarm } : {}), reason: a.reason };
   }
   if ((status === 'aborted') !== (abort !== undefined)) {
-    return fail(status === 'aborted' ? '"rollout.status" is "aborted" but "rollout.abort" is missing' : `"rollout.abort" is set but "rollout.status" is "${status}"`, restore);
+    return fail(
+      status === 'aborted'
+        ? '"rollout.status" is "aborted" but "rollout.abort" is missing'
+        : `"rollout.abort" is set but "rollout.status" is "${status}"`,
+      restore,
+    );
   }
   if (status === 'running') {
     if (step === steps.length - 1) {
-      return fail(`"rollout.step" is ${step}, the last step (100), but "rollout.status" is "running"`, `set the status to "complete", or ${restore}`);
+      return fail(
+        `"rollout.step" is ${step}, the last step (100), but "rollout.status" is "running"`,
+        `set the status to "complete", or ${restore}`,
+      );
     }
     if (canary !== steps[step]) {
-      return fail(`"canary" is ${canary} but the running rollout is at step ${step + 1} of ${steps.length} (${steps[step]}%)`, `set "canary" to ${steps[step]}, or end the rollout with "cdktf-immutable release rollback <env>"`);
+      return fail(
+        `"canary" is ${canary} but the running rollout is at step ${step + 1} of ${steps.length} (${steps[step]}%)`,
+        `set "canary" to ${steps[step]}, or end the rollout with "cdktf-immutable release rollback <env>"`,
+      );
     }
     if (endedAt !== null) {
       return fail('"rollout.endedAt" is set but the rollout is running', 'set it to null');
     }
   }
   return {
-    steps: steps as number[], bakeSeconds: bake, alarms, fleet, step, startedAt: data.startedAt as string,
-    stepStartedAt: data.stepStartedAt as string, ...(servedAt !== null ? { stepServedAt: servedAt as string } : {}), status, endedAt: endedAt as string | null, ...(abort ? { abort } : {}),
+    steps: steps as number[],
+    bakeSeconds: bake,
+    alarms,
+    fleet,
+    step,
+    startedAt: data.startedAt as string,
+    stepStartedAt: data.stepStartedAt as string,
+    ...(servedAt !== null ? { stepServedAt: servedAt as string } : {}),
+    status,
+    endedAt: endedAt as string | null,
+    ...(abort ? { abort } : {}),
   };
 }
 
@@ -311,7 +352,10 @@ export function parseRollout(data: unknown, canary: number, fail: (problem: stri
  */
 export function parsePolicy(data: unknown, fail: (problem: string, fix: string) => never): RolloutPolicy {
   if (!isPlainObject(data)) {
-    return fail(`"policy" is ${describe(data)}`, 'it must be an object such as {"steps": [10, 50, 100], "bakeSeconds": 600, "alarms": ["web-prod-green-5xx-rate"], "requireRollout": true}');
+    return fail(
+      `"policy" is ${describe(data)}`,
+      'it must be an object such as {"steps": [10, 50, 100], "bakeSeconds": 600, "alarms": ["web-prod-green-5xx-rate"], "requireRollout": true}',
+    );
   }
   unknownFields(data, POLICY_FIELDS, 'policy', fail);
   const policy: { -readonly [K in keyof RolloutPolicy]: RolloutPolicy[K] } = {};
@@ -328,7 +372,10 @@ export function parsePolicy(data: unknown, fail: (problem: string, fix: string) 
   if (data.bakeSeconds !== undefined) {
     const bake = data.bakeSeconds;
     if (typeof bake !== 'number' || !Number.isInteger(bake) || bake < 0 || bake > MAX_BAKE_SECONDS) {
-      return fail(`"policy.bakeSeconds" is ${describe(bake)}`, `use whole seconds from 0 to ${MAX_BAKE_SECONDS} (24h), e.g. 600`);
+      return fail(
+        `"policy.bakeSeconds" is ${describe(bake)}`,
+        `use whole seconds from 0 to ${MAX_BAKE_SECONDS} (24h), e.g. 600`,
+      );
     }
     policy.bakeSeconds = bake;
   }
@@ -363,7 +410,15 @@ export function formatRollout(rollout: Rollout): Record<string, unknown> {
     ...(rollout.stepServedAt ? { stepServedAt: rollout.stepServedAt } : {}),
     status: rollout.status,
     endedAt: rollout.endedAt ?? null,
-    ...(rollout.abort ? { abort: { by: rollout.abort.by, ...(rollout.abort.alarm !== undefined ? { alarm: rollout.abort.alarm } : {}), reason: rollout.abort.reason } } : {}),
+    ...(rollout.abort
+      ? {
+          abort: {
+            by: rollout.abort.by,
+            ...(rollout.abort.alarm !== undefined ? { alarm: rollout.abort.alarm } : {}),
+            reason: rollout.abort.reason,
+          },
+        }
+      : {}),
   };
 }
 
@@ -380,7 +435,10 @@ export function formatPolicy(policy: RolloutPolicy): Record<string, unknown> {
 
 function stringList(value: unknown, field: string, fail: (problem: string, fix: string) => never): string[] {
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
-    return fail(`"${field}" is ${describe(value)}`, 'use a list of CloudWatch alarm names such as ["web-prod-green-5xx-rate"]');
+    return fail(
+      `"${field}" is ${describe(value)}`,
+      'use a list of CloudWatch alarm names such as ["web-prod-green-5xx-rate"]',
+    );
   }
   try {
     checkAlarmNames(value as string[], field);
@@ -390,7 +448,12 @@ function stringList(value: unknown, field: string, fail: (problem: string, fix: 
   return [...value] as string[];
 }
 
-function unknownFields(data: Record<string, unknown>, fields: readonly string[], where: string, fail: (problem: string, fix: string) => never): void {
+function unknownFields(
+  data: Record<string, unknown>,
+  fields: readonly string[],
+  where: string,
+  fail: (problem: string, fix: string) => never,
+): void {
   for (const key of Object.keys(data)) {
     if (!fields.includes(key)) {
       fail(`"${where}.${key}" is not a ${where} field`, `remove it (fields: ${fields.join(', ')})`);

@@ -54,7 +54,9 @@ const FORCE_FLAG = '--force-rolled-back';
  */
 export function stageRelease(release: ReleaseFile, options: StageOptions): ReleaseFile {
   if (!AMI_ID.test(options.image)) {
-    throw new RangeError(`image ("${options.image}") is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits.`);
+    throw new RangeError(
+      `image ("${options.image}") is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits.`,
+    );
   }
   const env = release.environment;
   refuseDuringRollout(release, 'stage');
@@ -62,17 +64,23 @@ export function stageRelease(release: ReleaseFile, options: StageOptions): Relea
   const slot = options.slot ?? idle;
   const hasTraffic = release.slots[release.active].image !== null;
   if (slot === release.active && hasTraffic) {
-    throw new ReleaseRefusedError(`${env}: slot "${slot}" is active and serving traffic; stage into the idle slot "${idle}" (omit --slot), then promote it.`);
+    throw new ReleaseRefusedError(
+      `${env}: slot "${slot}" is active and serving traffic; stage into the idle slot "${idle}" (omit --slot), then promote it.`,
+    );
   }
   if (release.canary > 0) {
-    throw new ReleaseRefusedError(`${env}: slot "${idle}" is receiving ${release.canary}% canary traffic; promote it or end the canary ("release promote ${env} --canary 0") before staging over it.`);
+    throw new ReleaseRefusedError(
+      `${env}: slot "${idle}" is receiving ${release.canary}% canary traffic; promote it or end the canary ("release promote ${env} --canary 0") before staging over it.`,
+    );
   }
   const current = release.slots[slot];
   if (current.image === options.image) {
     const rolledBack = current.rolledBackAt
       ? ` It is the release that was rolled back at ${current.rolledBackAt}; stage a fixed image, or ship it again on purpose with "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`
       : '';
-    throw new ReleaseRefusedError(`${env}: slot "${slot}" already runs ${options.image}; nothing to stage.${rolledBack}`);
+    throw new ReleaseRefusedError(
+      `${env}: slot "${slot}" already runs ${options.image}; nothing to stage.${rolledBack}`,
+    );
   }
   // The very first image goes to the active slot of an empty environment, so that the
   // first deploy serves it without a promote.
@@ -99,7 +107,9 @@ export function promoteRelease(release: ReleaseFile, canary?: number, options: P
   }
   refuseDuringRollout(release, 'promote');
   if (release.policy?.requireRollout && !(canary === 0 && release.canary > 0)) {
-    throw new ReleaseRefusedError(`${env}: the policy of this environment requires a rollout ("policy.requireRollout" is true), so a ${canary === undefined ? 'plain' : '--canary'} promote is refused and nothing was written; promote with steps and alarms: "cdktf-immutable release promote ${env} --steps 10,50,100 --bake 10m --alarm <name>".`);
+    throw new ReleaseRefusedError(
+      `${env}: the policy of this environment requires a rollout ("policy.requireRollout" is true), so a ${canary === undefined ? 'plain' : '--canary'} promote is refused and nothing was written; promote with steps and alarms: "cdktf-immutable release promote ${env} --steps 10,50,100 --bake 10m --alarm <name>".`,
+    );
   }
   if (canary === 0) {
     if (release.canary === 0) {
@@ -109,13 +119,19 @@ export function promoteRelease(release: ReleaseFile, canary?: number, options: P
   }
   const target = release.slots[idle];
   if (target.image === null) {
-    throw new ReleaseRefusedError(`${env}: the idle slot "${idle}" is empty; stage an image first ("cdktf-immutable release stage ${env} --image <ami-id>").`);
+    throw new ReleaseRefusedError(
+      `${env}: the idle slot "${idle}" is empty; stage an image first ("cdktf-immutable release stage ${env} --image <ami-id>").`,
+    );
   }
   if (release.canary === 0 && release.previous === idle) {
-    throw new ReleaseRefusedError(`${env}: already promoted: slot "${active}" (${release.slots[active].image}) is active and the idle slot "${idle}" runs the release it replaced (${target.image}); nothing new was staged, nothing was written. To move traffic back, run "cdktf-immutable release rollback ${env}"; to ship a new image, stage it first ("cdktf-immutable release stage ${env} --image <ami-id>").`);
+    throw new ReleaseRefusedError(
+      `${env}: already promoted: slot "${active}" (${release.slots[active].image}) is active and the idle slot "${idle}" runs the release it replaced (${target.image}); nothing new was staged, nothing was written. To move traffic back, run "cdktf-immutable release rollback ${env}"; to ship a new image, stage it first ("cdktf-immutable release stage ${env} --image <ami-id>").`,
+    );
   }
   if (target.rolledBackAt && !options.forceRolledBack) {
-    throw new ReleaseRefusedError(`${env}: slot "${idle}" runs ${target.image}, the release that was rolled back at ${target.rolledBackAt}; promoting it would ship it again, so nothing was written. Stage a fixed image ("cdktf-immutable release stage ${env} --image <ami-id>"), or ship this one again on purpose with "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`);
+    throw new ReleaseRefusedError(
+      `${env}: slot "${idle}" runs ${target.image}, the release that was rolled back at ${target.rolledBackAt}; promoting it would ship it again, so nothing was written. Stage a fixed image ("cdktf-immutable release stage ${env} --image <ami-id>"), or ship this one again on purpose with "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`,
+    );
   }
   const slots = target.rolledBackAt ? { ...release.slots, [idle]: withoutMark(target) } : release.slots;
   if (canary === undefined || canary === 100) {
@@ -135,21 +151,42 @@ export function rollbackRelease(release: ReleaseFile, options: RollbackOptions =
   const active = release.active;
   const idle = otherSlot(active);
   const now = (options.now ?? new Date()).toISOString();
-  const mark = (slot: SlotName): ReleaseFile['slots'] => ({ ...release.slots, [slot]: { ...release.slots[slot], rolledBackAt: now } });
+  const mark = (slot: SlotName): ReleaseFile['slots'] => ({
+    ...release.slots,
+    [slot]: { ...release.slots[slot], rolledBackAt: now },
+  });
   if (release.canary > 0) {
-    const rollout = release.rollout?.status === 'running'
-      ? { rollout: { ...release.rollout!, status: 'aborted' as const, endedAt: now, abort: { by: 'rollback' as const, reason: `rolled back by hand at step ${release.rollout!.step + 1} of ${release.rollout!.steps.length} (${release.canary}%)` } } }
-      : {};
+    const rollout =
+      release.rollout?.status === 'running'
+        ? {
+            rollout: {
+              ...release.rollout!,
+              status: 'aborted' as const,
+              endedAt: now,
+              abort: {
+                by: 'rollback' as const,
+                reason: `rolled back by hand at step ${release.rollout!.step + 1} of ${release.rollout!.steps.length} (${release.canary}%)`,
+              },
+            },
+          }
+        : {};
     return { ...release, canary: 0, slots: mark(idle), ...rollout };
   }
   const rolledBack = release.slots[idle];
   if (rolledBack.rolledBackAt) {
-    throw new ReleaseRefusedError(`${env}: already rolled back: slot "${active}" (${release.slots[active].image}) is active and slot "${idle}" (${rolledBack.image}) was rolled back at ${rolledBack.rolledBackAt}. A second rollback would send the traffic back to the release that was rolled back, so nothing was written. To ship it again on purpose, run "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`);
+    throw new ReleaseRefusedError(
+      `${env}: already rolled back: slot "${active}" (${release.slots[active].image}) is active and slot "${idle}" (${rolledBack.image}) was rolled back at ${rolledBack.rolledBackAt}. A second rollback would send the traffic back to the release that was rolled back, so nothing was written. To ship it again on purpose, run "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`,
+    );
   }
   const previous = release.previous;
   if (previous === null) {
-    const idleText = rolledBack.image === null ? `the idle slot "${idle}" is empty` : `the idle slot "${idle}" (${rolledBack.image}) was staged and never promoted`;
-    throw new ReleaseRefusedError(`${env}: there is no previous slot to roll back to: slot "${active}" (${release.slots[active].image ?? 'no image'}) is active and ${idleText}.`);
+    const idleText =
+      rolledBack.image === null
+        ? `the idle slot "${idle}" is empty`
+        : `the idle slot "${idle}" (${rolledBack.image}) was staged and never promoted`;
+    throw new ReleaseRefusedError(
+      `${env}: there is no previous slot to roll back to: slot "${active}" (${release.slots[active].image ?? 'no image'}) is active and ${idleText}.`,
+    );
   }
   if (release.slots[previous].image === null) {
     throw new ReleaseRefusedError(`${env}: the previous slot "${previous}" is empty; nothing to roll back to.`);
@@ -162,7 +199,9 @@ function refuseDuringRollout(release: ReleaseFile, command: string): void {
   const rollout = release.rollout;
   if (rollout?.status === 'running') {
     const env = release.environment;
-    throw new ReleaseRefusedError(`${env}: a rollout is running (step ${rollout.step + 1} of ${rollout.steps.length}, ${release.canary}% to slot ${otherSlot(release.active)}), so ${command} is refused and nothing was written. Move it on with "cdktf-immutable release advance ${env}", or end it with "cdktf-immutable release rollback ${env}".`);
+    throw new ReleaseRefusedError(
+      `${env}: a rollout is running (step ${rollout.step + 1} of ${rollout.steps.length}, ${release.canary}% to slot ${otherSlot(release.active)}), so ${command} is refused and nothing was written. Move it on with "cdktf-immutable release advance ${env}", or end it with "cdktf-immutable release rollback ${env}".`,
+    );
   }
 }
 

@@ -15,7 +15,8 @@ import { ResourcePolicy } from '../immutability/resource-policy';
  * - `forbidden-attribute`: an attribute that rewrites what runs on servers is set
  *   (`launch_template_configuration` of an Image Builder distribution).
  */
-export type GuardViolationKind = 'update-in-place' | 'delete-before-create' | 'destroy' | 'name-collision' | 'drift' | 'forbidden-attribute';
+export type GuardViolationKind =
+  'update-in-place' | 'delete-before-create' | 'destroy' | 'name-collision' | 'drift' | 'forbidden-attribute';
 
 /** One finding of the plan guard. */
 export interface GuardViolation {
@@ -36,7 +37,11 @@ export interface GuardReport {
   /** Count of resource changes per action list (`create`, `update`, `create,delete`, `forget`...). */
   readonly actions: Readonly<Record<string, number>>;
   /** Each resource change with its planned actions (no-op and read excluded). */
-  readonly changes: ReadonlyArray<{ readonly address: string; readonly type: string; readonly actions: readonly string[] }>;
+  readonly changes: ReadonlyArray<{
+    readonly address: string;
+    readonly type: string;
+    readonly actions: readonly string[];
+  }>;
   readonly violations: readonly GuardViolation[];
   /** In-place updates of immutable types that touched only operational attributes. */
   readonly operationalUpdates: ReadonlyArray<{ readonly address: string; readonly attributes: readonly string[] }>;
@@ -89,7 +94,9 @@ export function readPlanFile(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new PlanFileError(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass the output of "tofu show -json <plan>".`);
+    throw new PlanFileError(
+      `${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass the output of "tofu show -json <plan>".`,
+    );
   }
   if (text.trim() === '') {
     throw new PlanFileError(`${path}: is empty; pass the output of "tofu show -json <plan>".`);
@@ -97,7 +104,9 @@ export function readPlanFile(path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new PlanFileError(`${path}: is not valid JSON (${(error as Error).message}); pass the JSON output of "tofu show -json <plan>", not the binary plan.`);
+    throw new PlanFileError(
+      `${path}: is not valid JSON (${(error as Error).message}); pass the JSON output of "tofu show -json <plan>", not the binary plan.`,
+    );
   }
 }
 
@@ -123,7 +132,11 @@ export function guardPlan(plan: unknown, file = 'plan', options: GuardOptions = 
 
 function checkPlan(plan: unknown, file: string, options: GuardOptions): GuardReport {
   const { changes, drift } = validatePlan(plan, file);
-  const allow = (options.allowDestroy ?? []).map((pattern) => ({ pattern, regex: addressPattern(pattern), used: false }));
+  const allow = (options.allowDestroy ?? []).map((pattern) => ({
+    pattern,
+    regex: addressPattern(pattern),
+    used: false,
+  }));
   const actions: Record<string, number> = {};
   const violations: GuardViolation[] = [];
   const operationalUpdates: Array<{ address: string; attributes: string[] }> = [];
@@ -160,16 +173,29 @@ function checkPlan(plan: unknown, file: string, options: GuardOptions): GuardRep
     if (key === 'delete,create') {
       const attributes = changedAttributes(rc);
       violations.push({
-        address: rc.address, type: rc.type, kind: 'delete-before-create', actions: rc.change.actions, attributes,
+        address: rc.address,
+        type: rc.type,
+        kind: 'delete-before-create',
+        actions: rc.change.actions,
+        attributes,
         message: `immutable ${rc.type} replaced delete-before-create (the old one is destroyed before its replacement exists)${attributes.length ? ` (${attributes.join(', ')})` : ''}; set lifecycle create_before_destroy (the ImmutabilityAspect does).`,
       });
     } else if (key === 'create,delete') {
       const colliding = collidingIdentity(rc, rule.identityAttributes);
       if (colliding.length > 0) {
-        const shown = colliding.map((attr) => `${attr} ${JSON.stringify((rc.change.after as Record<string, unknown>)[attr])}`).join(', ');
-        const fix = rule.prefixAttributes.length > 0 ? `use ${rule.prefixAttributes.map((a) => `${a}_prefix`).join(' / ')} or ` : '';
+        const shown = colliding
+          .map((attr) => `${attr} ${JSON.stringify((rc.change.after as Record<string, unknown>)[attr])}`)
+          .join(', ');
+        const fix =
+          rule.prefixAttributes.length > 0
+            ? `use ${rule.prefixAttributes.map((a) => `${a}_prefix`).join(' / ')} or `
+            : '';
         violations.push({
-          address: rc.address, type: rc.type, kind: 'name-collision', actions: rc.change.actions, attributes: colliding,
+          address: rc.address,
+          type: rc.type,
+          kind: 'name-collision',
+          actions: rc.change.actions,
+          attributes: colliding,
           message: `immutable ${rc.type} replaced create-before-destroy with the same fixed ${shown}: the new one is created while the old one holds it, and the apply fails with "already exists"; ${fix}derive it from the generation (generationName).`,
         });
       }
@@ -178,7 +204,11 @@ function checkPlan(plan: unknown, file: string, options: GuardOptions): GuardRep
       const substantive = attributes.filter((attr) => !ResourcePolicy.isOperationalAttribute(rc.type, attr));
       if (substantive.length > 0) {
         violations.push({
-          address: rc.address, type: rc.type, kind: 'update-in-place', actions: rc.change.actions, attributes: substantive,
+          address: rc.address,
+          type: rc.type,
+          kind: 'update-in-place',
+          actions: rc.change.actions,
+          attributes: substantive,
           message: `immutable ${rc.type} updated in place (${substantive.join(', ')}); make the change produce a new generation (a new name) so that it is replaced create-before-destroy.`,
         });
       } else {
@@ -194,12 +224,19 @@ function checkPlan(plan: unknown, file: string, options: GuardOptions): GuardRep
         allowedDestroys.push(rc.address);
         continue;
       }
-      const elsewhere = creates.filter((other) => other.type === rc.type && other.address !== rc.address).map((other) => other.address);
-      const renamed = elsewhere.length > 0
-        ? `; ${elsewhere.join(', ')} of the same type is created at another address: if the construct was renamed, add a moved block (moved { from = ${rc.address}, to = ${elsewhere[0]} }) so that it is replaced in order, not destroyed unordered`
-        : '';
+      const elsewhere = creates
+        .filter((other) => other.type === rc.type && other.address !== rc.address)
+        .map((other) => other.address);
+      const renamed =
+        elsewhere.length > 0
+          ? `; ${elsewhere.join(', ')} of the same type is created at another address: if the construct was renamed, add a moved block (moved { from = ${rc.address}, to = ${elsewhere[0]} }) so that it is replaced in order, not destroyed unordered`
+          : '';
       violations.push({
-        address: rc.address, type: rc.type, kind: 'destroy', actions: rc.change.actions, attributes: [],
+        address: rc.address,
+        type: rc.type,
+        kind: 'destroy',
+        actions: rc.change.actions,
+        attributes: [],
         message: `immutable ${rc.type} destroyed with no replacement at its address${renamed}. If the destroy is intended, pass --allow-destroy ${rc.address}.`,
       });
     }
@@ -210,17 +247,29 @@ function checkPlan(plan: unknown, file: string, options: GuardOptions): GuardRep
     }
     if (rc.change.actions.includes('delete')) {
       violations.push({
-        address: rc.address, type: rc.type, kind: 'drift', actions: rc.change.actions, attributes: [],
+        address: rc.address,
+        type: rc.type,
+        kind: 'drift',
+        actions: rc.change.actions,
+        attributes: [],
         message: `immutable ${rc.type} was deleted outside Terraform (resource_drift); find out who removed a server definition by hand before applying.`,
       });
       continue;
     }
-    const drifted = [...new Set(changedPaths(withoutEmpty(rc.change.before) ?? {}, withoutEmpty(rc.change.after) ?? {}).map(topAttribute))]
+    const drifted = [
+      ...new Set(
+        changedPaths(withoutEmpty(rc.change.before) ?? {}, withoutEmpty(rc.change.after) ?? {}).map(topAttribute),
+      ),
+    ]
       .filter((attr) => attr !== '(value)' && !ResourcePolicy.isOperationalAttribute(rc.type, attr))
       .sort();
     if (drifted.length > 0) {
       violations.push({
-        address: rc.address, type: rc.type, kind: 'drift', actions: rc.change.actions, attributes: drifted,
+        address: rc.address,
+        type: rc.type,
+        kind: 'drift',
+        actions: rc.change.actions,
+        attributes: drifted,
         message: `immutable ${rc.type} changed outside Terraform (resource_drift: ${drifted.join(', ')}); someone changed a server definition by hand. Find out why, then replace it with a new generation instead of applying over it.`,
       });
     }
@@ -263,21 +312,34 @@ function collidingIdentity(rc: ResourceChange, identity: readonly string[]): str
   const before = rc.change.before;
   const after = rc.change.after;
   const unknown = isObject(rc.change.after_unknown) ? rc.change.after_unknown : {};
-  const collides = identity.every((attr) => unknown[attr] !== true && after[attr] !== undefined && after[attr] !== null
-    && after[attr] !== '' && JSON.stringify(after[attr]) === JSON.stringify(before[attr]));
+  const collides = identity.every(
+    (attr) =>
+      unknown[attr] !== true &&
+      after[attr] !== undefined &&
+      after[attr] !== null &&
+      after[attr] !== '' &&
+      JSON.stringify(after[attr]) === JSON.stringify(before[attr]),
+  );
   return collides ? [...identity] : [];
 }
 
 /** Forbidden attributes set in the planned object (any action that keeps an object). */
 function forbiddenAttributes(rc: ResourceChange): GuardViolation[] {
   const forbidden = ResourcePolicy.forbiddenAttributes(rc.type);
-  if (Object.keys(forbidden).length === 0 || rc.change.actions.every((a) => a === 'delete' || a === 'forget' || a === 'read')) {
+  if (
+    Object.keys(forbidden).length === 0 ||
+    rc.change.actions.every((a) => a === 'delete' || a === 'forget' || a === 'read')
+  ) {
     return [];
   }
   return Object.entries(forbidden)
     .filter(([path]) => valuesAt(rc.change.after, path).some((value) => withoutEmpty(value) !== undefined))
     .map(([path, reason]) => ({
-      address: rc.address, type: rc.type, kind: 'forbidden-attribute' as const, actions: rc.change.actions, attributes: [path],
+      address: rc.address,
+      type: rc.type,
+      kind: 'forbidden-attribute' as const,
+      actions: rc.change.actions,
+      attributes: [path],
       message: `${rc.type} sets ${path}: it ${reason}.`,
     }));
 }
@@ -287,7 +349,9 @@ function validateChanges(list: unknown, field: string, file: string): ResourceCh
     return [];
   }
   if (!Array.isArray(list)) {
-    throw new PlanFileError(`${file}: "${field}" is not a list; the plan JSON is damaged. Re-run "tofu show -json <plan>".`);
+    throw new PlanFileError(
+      `${file}: "${field}" is not a list; the plan JSON is damaged. Re-run "tofu show -json <plan>".`,
+    );
   }
   return list.map((rc, i) => {
     const where = `${file}: ${field}[${i}]`;
@@ -301,9 +365,15 @@ function validateChanges(list: unknown, field: string, file: string): ResourceCh
       throw new PlanFileError(`${where} (${rc.address}) "mode" is not a string.`);
     }
     const change = rc.change;
-    if (!isObject(change) || !Array.isArray(change.actions) || change.actions.length === 0
-      || change.actions.some((a) => typeof a !== 'string' || !VALID_ACTIONS.has(a))) {
-      throw new PlanFileError(`${where} (${rc.address}) "change.actions" is not a list of plan actions (no-op, create, read, update, delete, forget).`);
+    if (
+      !isObject(change) ||
+      !Array.isArray(change.actions) ||
+      change.actions.length === 0 ||
+      change.actions.some((a) => typeof a !== 'string' || !VALID_ACTIONS.has(a))
+    ) {
+      throw new PlanFileError(
+        `${where} (${rc.address}) "change.actions" is not a list of plan actions (no-op, create, read, update, delete, forget).`,
+      );
     }
     return rc as unknown as ResourceChange;
   });
@@ -314,7 +384,9 @@ function validatePlan(plan: unknown, file: string): { changes: ResourceChange[];
     throw new PlanFileError(`${file}: the top level is not an object; pass the output of "tofu show -json <plan>".`);
   }
   if (typeof plan.format_version !== 'string') {
-    throw new PlanFileError(`${file}: "format_version" is missing; this is not the JSON of a plan (pass the output of "tofu show -json <plan>").`);
+    throw new PlanFileError(
+      `${file}: "format_version" is missing; this is not the JSON of a plan (pass the output of "tofu show -json <plan>").`,
+    );
   }
   return {
     changes: validateChanges(plan.resource_changes, 'resource_changes', file),

@@ -54,7 +54,9 @@ type StackJson = { resource?: Record<string, Record<string, Record<string, unkno
  */
 export function readSynthOutput(path: string): Map<string, StackJson> {
   if (!existsSync(path)) {
-    throw new SynthOutputError(`${path} does not exist; pass a cdktf.out folder or a cdk.tf.json file (run "cdktf synth" first).`);
+    throw new SynthOutputError(
+      `${path} does not exist; pass a cdktf.out folder or a cdk.tf.json file (run "cdktf synth" first).`,
+    );
   }
   const stacks = new Map<string, StackJson>();
   if (statSync(path).isDirectory()) {
@@ -62,11 +64,15 @@ export function readSynthOutput(path: string): Map<string, StackJson> {
     if (existsSync(manifestPath)) {
       const manifest = readJson(manifestPath) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
       if (!isObject(manifest) || !isObject(manifest.stacks)) {
-        throw new SynthOutputError(`${manifestPath}: has no "stacks" object; it is not a cdktf manifest. Re-run "cdktf synth".`);
+        throw new SynthOutputError(
+          `${manifestPath}: has no "stacks" object; it is not a cdktf manifest. Re-run "cdktf synth".`,
+        );
       }
       for (const [name, entry] of Object.entries(manifest.stacks)) {
         if (!isObject(entry) || typeof entry.synthesizedStackPath !== 'string') {
-          throw new SynthOutputError(`${manifestPath}: stacks.${name}.synthesizedStackPath is missing; re-run "cdktf synth".`);
+          throw new SynthOutputError(
+            `${manifestPath}: stacks.${name}.synthesizedStackPath is missing; re-run "cdktf synth".`,
+          );
         }
         stacks.set(name, readStackJson(join(path, entry.synthesizedStackPath)));
       }
@@ -77,9 +83,12 @@ export function readSynthOutput(path: string): Map<string, StackJson> {
       stacks.set(basename(path), readStackJson(single));
       return stacks;
     }
-    throw new SynthOutputError(`${path}: has neither manifest.json nor cdk.tf.json; pass a cdktf.out folder, a stack folder or a stack JSON file.`);
+    throw new SynthOutputError(
+      `${path}: has neither manifest.json nor cdk.tf.json; pass a cdktf.out folder, a stack folder or a stack JSON file.`,
+    );
   }
-  const name = basename(path) === 'cdk.tf.json' ? basename(dirname(path)) : basename(path).replace(/(\.tf)?\.json$/, '');
+  const name =
+    basename(path) === 'cdk.tf.json' ? basename(dirname(path)) : basename(path).replace(/(\.tf)?\.json$/, '');
   stacks.set(name, readStackJson(path));
   return stacks;
 }
@@ -89,7 +98,9 @@ function readJson(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new SynthOutputError(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    throw new SynthOutputError(
+      `${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -169,10 +180,19 @@ interface Entry {
  * The before side with the `moved` blocks of the after side applied (`{ from, to }`
  * addresses): a moved resource is compared with itself at its new address.
  */
-function movedTo(before: Map<string, { type: string; body: Record<string, unknown> }>, moved: unknown): Map<string, { type: string; body: Record<string, unknown> }> {
+function movedTo(
+  before: Map<string, { type: string; body: Record<string, unknown> }>,
+  moved: unknown,
+): Map<string, { type: string; body: Record<string, unknown> }> {
   const moves = Array.isArray(moved) ? moved : [];
   for (const move of moves) {
-    if (isObject(move) && typeof move.from === 'string' && typeof move.to === 'string' && before.has(move.from) && !before.has(move.to)) {
+    if (
+      isObject(move) &&
+      typeof move.from === 'string' &&
+      typeof move.to === 'string' &&
+      before.has(move.from) &&
+      !before.has(move.to)
+    ) {
       before.set(move.to, before.get(move.from)!);
       before.delete(move.from);
     }
@@ -224,7 +244,10 @@ function previewStack(beforeStack: StackJson | undefined, afterStack: StackJson 
       }
       const body = after.get(entry.address)!.body;
       const lifecycle = body.lifecycle;
-      const triggers = isObject(lifecycle) && Array.isArray(lifecycle.replace_triggered_by) ? lifecycle.replace_triggered_by as unknown[] : [];
+      const triggers =
+        isObject(lifecycle) && Array.isArray(lifecycle.replace_triggered_by)
+          ? (lifecycle.replace_triggered_by as unknown[])
+          : [];
       const fired = triggers.find((trigger) => {
         const ref = typeof trigger === 'string' ? triggerReference(trigger, isResource) : undefined;
         return ref !== undefined && changes(ref);
@@ -240,14 +263,19 @@ function previewStack(beforeStack: StackJson | undefined, afterStack: StackJson 
           continue;
         }
         if (ResourcePolicy.isForceNewAttribute(entry.type, leaf.path) || isIdentity(entry.type, leaf.path)) {
-          replace(entry, `${topAttribute(leaf.path)} follows ${ref.address}${ref.attribute ? `.${ref.attribute}` : ''}, which changes`);
+          replace(
+            entry,
+            `${topAttribute(leaf.path)} follows ${ref.address}${ref.attribute ? `.${ref.attribute}` : ''}, which changes`,
+          );
           progress = true;
           break;
         }
         if (!entry.changed.includes(leaf.path)) {
           entry.changed = [...entry.changed, leaf.path].sort();
           entry.action = 'updated';
-          entry.reason = entry.reason ?? `${leaf.path} follows ${ref.address}${ref.attribute ? `.${ref.attribute}` : ''}, which changes`;
+          entry.reason =
+            entry.reason ??
+            `${leaf.path} follows ${ref.address}${ref.attribute ? `.${ref.attribute}` : ''}, which changes`;
           entry.violation = inPlaceViolation(entry.type, entry.changed);
           progress = true;
         }
@@ -255,7 +283,8 @@ function previewStack(beforeStack: StackJson | undefined, afterStack: StackJson 
     }
   }
   for (const entry of result.values()) {
-    const problem = entry.action === 'destroyed' ? undefined : forbiddenProblem(entry.type, after.get(entry.address)?.body);
+    const problem =
+      entry.action === 'destroyed' ? undefined : forbiddenProblem(entry.type, after.get(entry.address)?.body);
     if (problem) {
       entry.violation = true;
       entry.violationReason = problem;
@@ -282,14 +311,20 @@ function isIdentity(type: string, path: string): boolean {
 
 /** True when an immutable type changes in place beyond operational attributes. */
 function inPlaceViolation(type: string, changed: readonly string[]): boolean {
-  return ResourcePolicy.immutableRule(type) !== undefined
-    && changed.some((path) => !ResourcePolicy.isOperationalAttribute(type, path) && !NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)));
+  return (
+    ResourcePolicy.immutableRule(type) !== undefined &&
+    changed.some(
+      (path) =>
+        !ResourcePolicy.isOperationalAttribute(type, path) && !NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)),
+    )
+  );
 }
 
 /** The message for a forbidden attribute set in `body`, if any. */
 function forbiddenProblem(type: string, body: Record<string, unknown> | undefined): string | undefined {
-  const set = Object.entries(ResourcePolicy.forbiddenAttributes(type))
-    .find(([path]) => valuesAt(body, path).some((value) => withoutEmpty(value) !== undefined));
+  const set = Object.entries(ResourcePolicy.forbiddenAttributes(type)).find(([path]) =>
+    valuesAt(body, path).some((value) => withoutEmpty(value) !== undefined),
+  );
   return set ? `${set[0]} is set: it ${set[1]}` : undefined;
 }
 
@@ -302,7 +337,11 @@ const CHANGES_ON_UPDATE: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The classification of one resource from its own two bodies. */
-function classify(address: string, a: { type: string; body: Record<string, unknown> } | undefined, b: { type: string; body: Record<string, unknown> } | undefined): Entry {
+function classify(
+  address: string,
+  a: { type: string; body: Record<string, unknown> } | undefined,
+  b: { type: string; body: Record<string, unknown> } | undefined,
+): Entry {
   const type = (a ?? b)!.type;
   if (!a) {
     return { address, type, action: 'created', changed: [], violation: false };
@@ -316,17 +355,38 @@ function classify(address: string, a: { type: string; body: Record<string, unkno
     return { address, type, action: 'unchanged', changed, violation: false };
   }
   const rule = ResourcePolicy.immutableRule(type);
-  const identity = rule ? rule.identityAttributes.filter((attr) => changed.some((path) => topAttribute(path) === attr)) : [];
+  const identity = rule
+    ? rule.identityAttributes.filter((attr) => changed.some((path) => topAttribute(path) === attr))
+    : [];
   if (identity.length > 0) {
     return { address, type, action: 'replaced', changed, reason: `new ${identity.join(' and ')}`, violation: false };
   }
-  const forceNew = [...new Set(changed.filter((path) => ResourcePolicy.isForceNewAttribute(type, path)).map(topAttribute))];
+  const forceNew = [
+    ...new Set(changed.filter((path) => ResourcePolicy.isForceNewAttribute(type, path)).map(topAttribute)),
+  ];
   if (forceNew.length > 0) {
-    return { address, type, action: 'replaced', changed, reason: `${forceNew.join(', ')} force${forceNew.length === 1 ? 's' : ''} a new resource`, violation: false };
+    return {
+      address,
+      type,
+      action: 'replaced',
+      changed,
+      reason: `${forceNew.join(', ')} force${forceNew.length === 1 ? 's' : ''} a new resource`,
+      violation: false,
+    };
   }
-  const substantive = changed.filter((path) => !ResourcePolicy.isOperationalAttribute(type, path) && !NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)));
+  const substantive = changed.filter(
+    (path) =>
+      !ResourcePolicy.isOperationalAttribute(type, path) && !NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)),
+  );
   if (rule?.replacesOnAnyChange && substantive.length > 0) {
-    return { address, type, action: 'replaced', changed, reason: 'every argument of this type forces a new resource', violation: false };
+    return {
+      address,
+      type,
+      action: 'replaced',
+      changed,
+      reason: 'every argument of this type forces a new resource',
+      violation: false,
+    };
   }
   return { address, type, action: 'updated', changed, violation: inPlaceViolation(type, changed) };
 }

@@ -34,10 +34,10 @@ const PROFILE_NOTES = [
   'Before the fix cdktf.json ran `node --require ts-node/register/transpile-only stacks/main.ts`: 217-230 MiB peak RSS, 5-8 s.',
   'The same app compiled to JavaScript with tsc and run by plain node: 113 MiB, 2.1 s. So about 100 MiB and 3-5 s were the TypeScript runner, not cdktf or the library.',
   '',
-  '- **Source maps of node_modules (~36 MiB of heap, ~1.25 s CPU).** Live heap after gc at exit: 92.6 MiB under ts-node against 27.9 MiB compiled. The largest extra items were arrays (28 MiB of `(object elements)`/`Array`) and second copies of `@cdktf/provider-aws` sources. ts-node installs source-map-support; cdktf captures a full stack trace (`Error.stackTraceLimit = MAX_SAFE_INTEGER`) for every token and annotation, and each trace made source-map-support read every JavaScript file on the stack, decode its inline source map (the provider ships large ones with `sourcesContent`) and keep it. The CPU profile put 1.25 s of 8.3 s in source-map-support under cdktf `captureStackTrace`. Keeping source maps for the project\'s own TypeScript only brought the live heap to 56.9 MiB.',
+  "- **Source maps of node_modules (~36 MiB of heap, ~1.25 s CPU).** Live heap after gc at exit: 92.6 MiB under ts-node against 27.9 MiB compiled. The largest extra items were arrays (28 MiB of `(object elements)`/`Array`) and second copies of `@cdktf/provider-aws` sources. ts-node installs source-map-support; cdktf captures a full stack trace (`Error.stackTraceLimit = MAX_SAFE_INTEGER`) for every token and annotation, and each trace made source-map-support read every JavaScript file on the stack, decode its inline source map (the provider ships large ones with `sourcesContent`) and keep it. The CPU profile put 1.25 s of 8.3 s in source-map-support under cdktf `captureStackTrace`. Keeping source maps for the project's own TypeScript only brought the live heap to 56.9 MiB.",
   '- **Transpiling (4.7 s of 8.3 s CPU, the transient garbage behind the peak).** `transpileModule` for the 62 TypeScript files (281 KB) ran in a cold, unoptimized TypeScript: emit 3.1 s, createSourceFile 1.1 s, createProgram 0.3 s; reading tsconfig took 0.07 s. Its garbage grew old space to 67 MiB (31 MiB live) and is what kept peak RSS above 200 MiB after the source-map fix (206-213 MiB).',
   '- **The `typescript` module itself (~48 MiB).** `node -e "require(\'typescript\')"` is 88 MiB against 40 MiB for `node -e 0` (its 8.7 MiB source string plus compiled code). ts-node always loads it to read tsconfig.json, so it stays.',
-  '- **Formatting cdktf\'s stack traces (5.3 s of 11.8 s CPU for 20 services x 3 environments).** Profiling the scaling app showed cdktf `captureStackTrace` (one unlimited-depth capture per token, reference and provider output object, e.g. each `ComplexObject`) at 6.3 s inclusive, 5.3 s of it in source-map-support\'s JavaScript `prepareStackTrace` (`wrapCallSite`/`cloneCallSite` per frame, `pathToFileURL` for each cache key). The runner now maps only the project\'s TypeScript frames of such captures and formats the rest natively, as plain node does; thrown errors keep full source-mapped traces. Same app afterwards: 4.0 s CPU.',
+  "- **Formatting cdktf's stack traces (5.3 s of 11.8 s CPU for 20 services x 3 environments).** Profiling the scaling app showed cdktf `captureStackTrace` (one unlimited-depth capture per token, reference and provider output object, e.g. each `ComplexObject`) at 6.3 s inclusive, 5.3 s of it in source-map-support's JavaScript `prepareStackTrace` (`wrapCallSite`/`cloneCallSite` per frame, `pathToFileURL` for each cache key). The runner now maps only the project's TypeScript frames of such captures and formats the rest natively, as plain node does; thrown errors keep full source-mapped traces. Same app afterwards: 4.0 s CPU.",
   '- Not the cause: cdktf synth and JSON output of the 4 stacks (the compiled app does both in 113 MiB), and TS_NODE_SWC (tried before this profile, no help). A smaller young generation (`--max-semi-space-size=4`) cut the peak too, but made the first synth 1.5-2x slower, so it was not used.',
   '',
   'The fix: cdktf.json runs `node --require cdktf-immutable/register stacks/main.ts` (register/index.js, shipped in the package), still ts-node (transpile-only) with (1) a ts-node transpiler plugin that caches TypeScript\'s transpileModule output in node_modules/.cache, keyed by file name, source, compiler options and TypeScript version, so nothing needs building or cleaning by hand, (2) source maps for the project\'s TypeScript only and (3) cheap formatting of the stack traces cdktf captures on plain objects. The first synth after a clone or an edit of every file transpiles as before (the "empty transpile cache" row); each later synth transpiles only the files that changed.',
@@ -56,7 +56,8 @@ if (process.env.BENCH_RENDER) {
 // TypeScript program below runs with the same runner flags, so the comparisons are fair.
 const appCommand = JSON.parse(fs.readFileSync(path.join(root, 'cdktf.json'), 'utf8')).app;
 const appArgv = appCommand.trim().split(/\s+/);
-if (appArgv[0] !== 'node' || appArgv.length < 2) throw new Error(`cdktf.json "app" is not "node ... <entry>": ${appCommand}`);
+if (appArgv[0] !== 'node' || appArgv.length < 2)
+  throw new Error(`cdktf.json "app" is not "node ... <entry>": ${appCommand}`);
 const APP_ENTRY = appArgv[appArgv.length - 1];
 const TS_NODE = appArgv.slice(1, -1);
 
@@ -88,7 +89,13 @@ function measure(label, args, env = {}, perRunEnv = () => ({})) {
     rss.push(JSON.parse(fs.readFileSync(rssFile, 'utf8')).maxRssKiB / 1024);
     fs.rmSync(outdir, { recursive: true, force: true });
   }
-  const entry = { label, runs, wallMs: Math.round(median(walls)), peakRssMiB: Math.round(median(rss)), wallMsAll: walls.map(Math.round) };
+  const entry = {
+    label,
+    runs,
+    wallMs: Math.round(median(walls)),
+    peakRssMiB: Math.round(median(rss)),
+    wallMsAll: walls.map(Math.round),
+  };
   console.log(`${label}: ${entry.wallMs} ms, ${entry.peakRssMiB} MiB (median of ${runs})`);
   return entry;
 }
@@ -108,20 +115,35 @@ const appCold = measure(`whole app (${APP_ENTRY}), empty transpile cache`, [...T
 //    how most cdktf projects import it, and the same resources written the common
 //    way: plain provider classes from the root import, generated from the app's output.
 const loadOnlyFile = path.join(work, 'load-only.ts');
-fs.writeFileSync(loadOnlyFile, "import * as cdktf from 'cdktf';\nimport * as aws from '@cdktf/provider-aws';\nvoid cdktf; void aws;\n");
-const loadOnly = measure('baseline: load cdktf + root @cdktf/provider-aws import only', [...TS_NODE, loadOnlyFile], { TS_NODE_PROJECT: path.join(root, 'tsconfig.json') });
+fs.writeFileSync(
+  loadOnlyFile,
+  "import * as cdktf from 'cdktf';\nimport * as aws from '@cdktf/provider-aws';\nvoid cdktf; void aws;\n",
+);
+const loadOnly = measure('baseline: load cdktf + root @cdktf/provider-aws import only', [...TS_NODE, loadOnlyFile], {
+  TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
+});
 
 const baselineFile = path.join(work, 'baseline-app.ts');
 fs.writeFileSync(baselineFile, baselineSource.text);
 // The baseline must really create every resource and data source the app does.
 const baselineOut = fs.mkdtempSync(path.join(work, 'baseline-out-'));
-execFileSync(process.execPath, [...TS_NODE, baselineFile], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: baselineOut } });
+execFileSync(process.execPath, [...TS_NODE, baselineFile], {
+  cwd: root,
+  env: { ...process.env, CDKTF_OUTDIR: baselineOut },
+});
 const resourceCount = { app: baselineSource.count, baseline: countResources(baselineOut) };
-console.log(`resources + data sources: app ${resourceCount.app.total} (${resourceCount.app.resources} + ${resourceCount.app.dataSources}), baseline ${resourceCount.baseline.total} (${resourceCount.baseline.resources} + ${resourceCount.baseline.dataSources})`);
+console.log(
+  `resources + data sources: app ${resourceCount.app.total} (${resourceCount.app.resources} + ${resourceCount.app.dataSources}), baseline ${resourceCount.baseline.total} (${resourceCount.baseline.resources} + ${resourceCount.baseline.dataSources})`,
+);
 if (JSON.stringify(resourceCount.app.byType) !== JSON.stringify(resourceCount.baseline.byType)) {
-  throw new Error(`the baseline does not create the app's resources:\napp ${JSON.stringify(resourceCount.app.byType)}\nbaseline ${JSON.stringify(resourceCount.baseline.byType)}`);
+  throw new Error(
+    `the baseline does not create the app's resources:\napp ${JSON.stringify(resourceCount.app.byType)}\nbaseline ${JSON.stringify(resourceCount.baseline.byType)}`,
+  );
 }
-const baseline = measure('baseline: the same resources, plain classes from the root import', [...TS_NODE, baselineFile]);
+const baseline = measure('baseline: the same resources, plain classes from the root import', [
+  ...TS_NODE,
+  baselineFile,
+]);
 
 // 3. Scaling: N services x 3 environments, each service a blue/green fleet.
 const scaling = scales.map((n) => {
@@ -134,13 +156,23 @@ const scaling = scales.map((n) => {
 const contextDir = path.join(work, 'context');
 makeContext(contextDir, quick ? 1000 : 10000);
 const hashScript = path.join(work, 'hash.ts');
-fs.writeFileSync(hashScript, `import { hashDockerContext } from ${JSON.stringify(path.join(root, 'lib', 'image', 'docker-context-hash'))};\nconst started = process.hrtime.bigint();\nconst result = hashDockerContext(${JSON.stringify(contextDir)});\nconst ms = Number(process.hrtime.bigint() - started) / 1e6;\nrequire('fs').writeFileSync(process.env.BENCH_HASH_FILE!, JSON.stringify({ ms, files: result.files }));\n`);
+fs.writeFileSync(
+  hashScript,
+  `import { hashDockerContext } from ${JSON.stringify(path.join(root, 'lib', 'image', 'docker-context-hash'))};\nconst started = process.hrtime.bigint();\nconst result = hashDockerContext(${JSON.stringify(contextDir)});\nconst ms = Number(process.hrtime.bigint() - started) / 1e6;\nrequire('fs').writeFileSync(process.env.BENCH_HASH_FILE!, JSON.stringify({ ms, files: result.files }));\n`,
+);
 const hashTimes = [];
 let hashedFiles = 0;
-const hashProcess = measure(`docker context hash: ${quick ? '1,000' : '10,000'} files (whole process)`, [...TS_NODE, hashScript], { BENCH_HASH_FILE: path.join(work, 'hash.json') });
+const hashProcess = measure(
+  `docker context hash: ${quick ? '1,000' : '10,000'} files (whole process)`,
+  [...TS_NODE, hashScript],
+  { BENCH_HASH_FILE: path.join(work, 'hash.json') },
+);
 for (let i = 0; i < runs; i++) {
   const file = path.join(work, `hash-${i}.json`);
-  execFileSync(process.execPath, [...TS_NODE, hashScript], { cwd: root, env: { ...process.env, BENCH_HASH_FILE: file } });
+  execFileSync(process.execPath, [...TS_NODE, hashScript], {
+    cwd: root,
+    env: { ...process.env, BENCH_HASH_FILE: file },
+  });
   const { ms, files } = JSON.parse(fs.readFileSync(file, 'utf8'));
   hashTimes.push(ms);
   hashedFiles = Array.isArray(files) ? files.length : files;
@@ -157,13 +189,29 @@ const e2e = quick ? null : testSuite.e2eFigures({ root, work, outDir, measure: e
 
 const results = {
   date: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0] && os.cpus()[0].model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  },
   quick,
   appCommand,
   loadAverage: { ...loadAverage, end: os.loadavg().map(round) },
   app,
   appCold,
-  baseline: { resourceCount: { app: resourceCount.app.total, baseline: resourceCount.baseline.total, resources: resourceCount.app.resources, dataSources: resourceCount.app.dataSources }, loadOnly, sameResources: baseline, ratioToLoadOnly: round(app.wallMs / loadOnly.wallMs), ratioToSameResources: round(app.wallMs / baseline.wallMs) },
+  baseline: {
+    resourceCount: {
+      app: resourceCount.app.total,
+      baseline: resourceCount.baseline.total,
+      resources: resourceCount.app.resources,
+      dataSources: resourceCount.app.dataSources,
+    },
+    loadOnly,
+    sameResources: baseline,
+    ratioToLoadOnly: round(app.wallMs / loadOnly.wallMs),
+    ratioToSameResources: round(app.wallMs / baseline.wallMs),
+  },
   scaling,
   dockerHash,
   npmTest,
@@ -171,9 +219,17 @@ const results = {
   e2eMeasuredNow,
 };
 const goals = [
-  ['whole app synth / root-import load (<= 1.0)', results.baseline.ratioToLoadOnly <= 1.0, `${results.baseline.ratioToLoadOnly}`],
+  [
+    'whole app synth / root-import load (<= 1.0)',
+    results.baseline.ratioToLoadOnly <= 1.0,
+    `${results.baseline.ratioToLoadOnly}`,
+  ],
   ['whole app peak RSS < 200 MiB', app.peakRssMiB < 200, `${app.peakRssMiB} MiB`],
-  [`${scales[scales.length - 1]} services x 3 environments < 15 s`, scaling[scaling.length - 1].wallMs < 15000, `${(scaling[scaling.length - 1].wallMs / 1000).toFixed(1)} s`],
+  [
+    `${scales[scales.length - 1]} services x 3 environments < 15 s`,
+    scaling[scaling.length - 1].wallMs < 15000,
+    `${(scaling[scaling.length - 1].wallMs / 1000).toFixed(1)} s`,
+  ],
   ...testSuite.goals(npmTest, e2e),
 ];
 results.goals = goals.map(([goal, met, value]) => ({ goal, met, value }));
@@ -235,7 +291,13 @@ function markdown(r) {
   // live in scripts/bench/toolchain.md and are carried over unchanged.
   const manual = path.join(__dirname, 'toolchain.md');
   if (fs.existsSync(manual)) {
-    lines.push(fs.readFileSync(manual, 'utf8').replace(/^<!--.*-->\n/, '').trimEnd(), '');
+    lines.push(
+      fs
+        .readFileSync(manual, 'utf8')
+        .replace(/^<!--.*-->\n/, '')
+        .trimEnd(),
+      '',
+    );
   }
   return lines.join('\n');
 }
@@ -278,7 +340,11 @@ function generateBaseline() {
     if (Array.isArray(value)) return value.map((v) => convert(v));
     if (value && typeof value === 'object') {
       if (key === 'tags' || key === 'tags_all') return value;
-      return Object.fromEntries(Object.entries(value).filter(([k]) => k !== '//').map(([k, v]) => [camel(k), convert(v, k)]));
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([k]) => k !== '//')
+          .map(([k, v]) => [camel(k), convert(v, k)]),
+      );
     }
     return value;
   };
@@ -293,9 +359,14 @@ function generateBaseline() {
     const json = JSON.parse(fs.readFileSync(path.join(out, stack.synthesizedStackPath), 'utf8'));
     lines.push(`{ const s = new TerraformStack(app, ${JSON.stringify(name)});`);
     for (const [providerName] of Object.entries(json.provider || {})) {
-      lines.push(`  new r.${providerName}.provider.${pascal(providerName)}Provider(s, ${JSON.stringify(providerName)}, {});`);
+      lines.push(
+        `  new r.${providerName}.provider.${pascal(providerName)}Provider(s, ${JSON.stringify(providerName)}, {});`,
+      );
     }
-    for (const [kind, prefix] of [['resource', ''], ['data', 'data_']]) {
+    for (const [kind, prefix] of [
+      ['resource', ''],
+      ['data', 'data_'],
+    ]) {
       for (const [type, byName] of Object.entries(json[kind] || {})) {
         const provider = type.split('_')[0];
         const rest = type.slice(provider.length + 1);
@@ -306,7 +377,9 @@ function generateBaseline() {
           // for_each is an iterator object in cdktf's classes: carry the expression as an override.
           const { for_each: forEach, ...rest } = body;
           const create = `new r.${provider}.${nsName}.${cls}(s, ${JSON.stringify(id)}, ${JSON.stringify(convert(rest))})`;
-          lines.push(forEach === undefined ? `  ${create};` : `  ${create}.addOverride('for_each', ${JSON.stringify(forEach)});`);
+          lines.push(
+            forEach === undefined ? `  ${create};` : `  ${create}.addOverride('for_each', ${JSON.stringify(forEach)});`,
+          );
         }
       }
     }
@@ -324,7 +397,10 @@ function countResources(out) {
   let dataSources = 0;
   for (const stack of Object.values(manifest.stacks)) {
     const json = JSON.parse(fs.readFileSync(path.join(out, stack.synthesizedStackPath), 'utf8'));
-    for (const [kind, prefix] of [['resource', ''], ['data', 'data.']]) {
+    for (const [kind, prefix] of [
+      ['resource', ''],
+      ['data', 'data.'],
+    ]) {
       for (const [type, byName] of Object.entries(json[kind] || {})) {
         const n = Object.keys(byName).length;
         byType[prefix + type] = (byType[prefix + type] || 0) + n;

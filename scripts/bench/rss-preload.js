@@ -5,6 +5,9 @@ const fs = require('fs');
 const file = process.env.BENCH_RSS_FILE;
 if (file) {
   process.on('exit', () => {
-    fs.writeFileSync(file, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, uptimeMs: process.uptime() * 1000 }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, uptimeMs: process.uptime() * 1000 }),
+    );
   });
 }

@@ -26,10 +26,16 @@ function timedJest(root, npmArgs, report, env = {}) {
   const script = `npm ${npmArgs.map((a) => `'${a}'`).join(' ')} -- --json --outputFile='${report}' >"$BENCH_LOG" 2>&1; status=$?; times >"$BENCH_TIMES"; exit $status`;
   const log = `${report}.log`;
   const timesFile = `${report}.times`;
-  const result = spawnSync('bash', ['-c', script], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true', ...env, BENCH_LOG: log, BENCH_TIMES: timesFile } });
+  const result = spawnSync('bash', ['-c', script], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', ...env, BENCH_LOG: log, BENCH_TIMES: timesFile },
+  });
   const wallMs = Math.round(Number(process.hrtime.bigint() - start) / 1e6);
   if (result.status !== 0) {
-    const error = new Error(`npm ${npmArgs.join(' ')} failed (exit ${result.status}):\n${fs.readFileSync(log, 'utf8').slice(-3000)}`);
+    const error = new Error(
+      `npm ${npmArgs.join(' ')} failed (exit ${result.status}):\n${fs.readFileSync(log, 'utf8').slice(-3000)}`,
+    );
     let json = null;
     try {
       json = JSON.parse(fs.readFileSync(report, 'utf8'));
@@ -40,11 +46,21 @@ function timedJest(root, npmArgs, report, env = {}) {
     throw error;
   }
   // "0m0.010s 0m0.002s\n1m2.500s 0m8.100s": the second line is the children's user and system time
-  const children = fs.readFileSync(timesFile, 'utf8').trim().split('\n')[1].split(/\s+/).map((t) => {
-    const m = /^(\d+)m([\d.]+)s$/.exec(t);
-    return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
-  });
-  return { wallMs, cpuSeconds: Math.round((children[0] + children[1]) * 10) / 10, json: JSON.parse(fs.readFileSync(report, 'utf8')), log: fs.readFileSync(log, 'utf8') };
+  const children = fs
+    .readFileSync(timesFile, 'utf8')
+    .trim()
+    .split('\n')[1]
+    .split(/\s+/)
+    .map((t) => {
+      const m = /^(\d+)m([\d.]+)s$/.exec(t);
+      return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+    });
+  return {
+    wallMs,
+    cpuSeconds: Math.round((children[0] + children[1]) * 10) / 10,
+    json: JSON.parse(fs.readFileSync(report, 'utf8')),
+    log: fs.readFileSync(log, 'utf8'),
+  };
 }
 
 function slowestTest(root, json) {
@@ -70,8 +86,16 @@ function measureNpmTest({ root, runs, work }) {
   const measured = [];
   for (let i = 0; i < runs; i++) {
     const run = timedJest(root, ['test', '--silent'], path.join(work, `jest-${i}.json`));
-    measured.push({ wallMs: run.wallMs, cpuSeconds: run.cpuSeconds, slowest: slowestTest(root, run.json), tests: run.json.numTotalTests, suites: run.json.numTotalTestSuites });
-    console.log(`npm test run ${i + 1}: ${(run.wallMs / 1000).toFixed(1)} s, ${run.cpuSeconds} CPU-s, slowest test ${measured[i].slowest.ms} ms`);
+    measured.push({
+      wallMs: run.wallMs,
+      cpuSeconds: run.cpuSeconds,
+      slowest: slowestTest(root, run.json),
+      tests: run.json.numTotalTests,
+      suites: run.json.numTotalTestSuites,
+    });
+    console.log(
+      `npm test run ${i + 1}: ${(run.wallMs / 1000).toFixed(1)} s, ${run.cpuSeconds} CPU-s, slowest test ${measured[i].slowest.ms} ms`,
+    );
   }
   // dist/ to rebuild: its key no longer matches, as after an edit
   fs.rmSync(path.join(root, 'dist', '.build-key'), { force: true });
@@ -106,13 +130,23 @@ function measureE2e({ root, work }) {
     run = { ...error.run, failed: true };
   }
   if (!run.json) {
-    return { measuredAt: new Date().toISOString(), wallMs: run.wallMs, cpuSeconds: null, tests: 0, failed: 0, workers: null, files: [] };
+    return {
+      measuredAt: new Date().toISOString(),
+      wallMs: run.wallMs,
+      cpuSeconds: null,
+      tests: 0,
+      failed: 0,
+      workers: null,
+      files: [],
+    };
   }
-  const files = run.json.testResults.map((f) => ({
-    file: path.relative(root, f.name),
-    tests: f.assertionResults.length,
-    seconds: Math.round((f.endTime - f.startTime) / 1000),
-  })).sort((a, b) => b.seconds - a.seconds);
+  const files = run.json.testResults
+    .map((f) => ({
+      file: path.relative(root, f.name),
+      tests: f.assertionResults.length,
+      seconds: Math.round((f.endTime - f.startTime) / 1000),
+    }))
+    .sort((a, b) => b.seconds - a.seconds);
   const workers = /up to (\d+) files at once/.exec(run.log);
   return {
     measuredAt: new Date().toISOString(),
@@ -140,9 +174,23 @@ function e2eFigures({ root, work, outDir, measure }) {
 function goals(npmTest, e2e) {
   const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
   return [
-    ['npm test <= 35 s (median, 2 cores)', npmTest === null || npmTest.wallMs <= UNIT_GOAL_MS, npmTest ? s(npmTest.wallMs) : 'not measured (quick)'],
-    ['no unit test slower than 3 s', npmTest === null || npmTest.slowest.ms <= UNIT_TEST_GOAL_MS, npmTest ? `${s(npmTest.slowest.ms)}: ${npmTest.slowest.file}, "${npmTest.slowest.test}"` : 'not measured (quick)'],
-    ['npm run test:e2e <= 8 min (warm)', e2e === null || (e2e.wallMs <= E2E_GOAL_MS && !e2e.failed), e2e ? `${(e2e.wallMs / 60000).toFixed(1)} min (${e2e.measuredAt.slice(0, 10)})${e2e.failed ? `, ${e2e.failed} test(s) FAILED` : ''}` : 'not measured (BENCH_E2E=1 measures it)'],
+    [
+      'npm test <= 35 s (median, 2 cores)',
+      npmTest === null || npmTest.wallMs <= UNIT_GOAL_MS,
+      npmTest ? s(npmTest.wallMs) : 'not measured (quick)',
+    ],
+    [
+      'no unit test slower than 3 s',
+      npmTest === null || npmTest.slowest.ms <= UNIT_TEST_GOAL_MS,
+      npmTest ? `${s(npmTest.slowest.ms)}: ${npmTest.slowest.file}, "${npmTest.slowest.test}"` : 'not measured (quick)',
+    ],
+    [
+      'npm run test:e2e <= 8 min (warm)',
+      e2e === null || (e2e.wallMs <= E2E_GOAL_MS && !e2e.failed),
+      e2e
+        ? `${(e2e.wallMs / 60000).toFixed(1)} min (${e2e.measuredAt.slice(0, 10)})${e2e.failed ? `, ${e2e.failed} test(s) FAILED` : ''}`
+        : 'not measured (BENCH_E2E=1 measures it)',
+    ],
   ];
 }
 
@@ -151,17 +199,17 @@ function goals(npmTest, e2e) {
 const NOTES = [
   '### What made the suites faster (issue 17)',
   '',
-  'On this machine the wall time of `npm test` follows the load more than the suite: the load average at the start and end of the runs above is at the top of this file. An earlier run of this bench (1342 tests) while other helpers\' jobs shared the 2 cores (load average 7-11) gave a 35.7 s median, its runs 56.9, 58.0, 35.7, 26.0 and 27.3 s, the two slow ones when that load was highest; a single `npm test` at load average 3.5 then took 19.2 s wall for 31.6 CPU-s.',
+  "On this machine the wall time of `npm test` follows the load more than the suite: the load average at the start and end of the runs above is at the top of this file. An earlier run of this bench (1342 tests) while other helpers' jobs shared the 2 cores (load average 7-11) gave a 35.7 s median, its runs 56.9, 58.0, 35.7, 26.0 and 27.3 s, the two slow ones when that load was highest; a single `npm test` at load average 3.5 then took 19.2 s wall for 31.6 CPU-s.",
   '',
   'Measured while making each change: CPU seconds of the whole process tree (user + system, from `/usr/bin/time`), which other jobs on the 2 shared cores disturb far less than wall time; wall times in the same runs are given with the load average.',
   '',
   '| change | measured on | before | after |',
   '| --- | --- | ---: | ---: |',
-  '| cdktf\'s per-token stack traces formatted cheaply in jest (test/support/stack-traces.ts; jest\'s source-map formatting of them was a third of a synthesizing test\'s CPU) | test/deploy/blue-green-change.test.ts alone, in band | 4.3 CPU-s | 2.5 CPU-s |',
+  "| cdktf's per-token stack traces formatted cheaply in jest (test/support/stack-traces.ts; jest's source-map formatting of them was a third of a synthesizing test's CPU) | test/deploy/blue-green-change.test.ts alone, in band | 4.3 CPU-s | 2.5 CPU-s |",
   '| the command line in-process (`runCli` calls `main(argv, io)`; the built command only where the process is tested) and dist/ built in the background, only when lib/ or bin/ changed (it was a serial `tsc` of about 5 CPU-s before every run) | test/cli, preview --base and the docker entry point (8 files, 120 tests) | 57 s of file time | 41 s of file time, 7.8 s of it waiting for the dist/ build |',
   '| the two changes above, the whole suite (1342 tests) | `npx jest` | 85.9 CPU-s, 159 s wall (load average 11) | 39.8 CPU-s, 66 s wall (load average 13) |',
-  '| one jest worker per core: jest\'s default on 2 cores is one worker, and with one worker it runs every file in band on one core (the base run above used 53% of the 2 cores) | the whole suite | 1 core | 2 cores |',
-  '| the test setup loads cdktf\'s jest matchers alone, not all of cdktf in every file | 7 files that never use cdktf, in band | 3.1 CPU-s | 2.85 CPU-s |',
+  "| one jest worker per core: jest's default on 2 cores is one worker, and with one worker it runs every file in band on one core (the base run above used 53% of the 2 cores) | the whole suite | 1 core | 2 cores |",
+  "| the test setup loads cdktf's jest matchers alone, not all of cdktf in every file | 7 files that never use cdktf, in band | 3.1 CPU-s | 2.85 CPU-s |",
   '| scripts/synth-all.sh and the e2e app synthesized with the runner of cdktf.json (transpile cache, cheap stack traces) instead of plain ts-node | scripts/synth-all.sh (the app and 4 examples) | 15.5 CPU-s | 3.9 CPU-s (6.1 on the first run, which fills the transpile cache) |',
   '| e2e: the 6 files in parallel, one jest worker each (each has its own moto on a port moto picks, its own folder and state; `tofu init` under a lock of the plugin cache), plus the synth runner above | `npm run test:e2e`, load average 7-16 from other jobs in both runs | 1351 s jest wall (22.5 min), 475 CPU-s | 470 s (7.8 min), 435 CPU-s |',
   '| e2e: the state read with `tofu state pull` instead of `tofu show -json` (no provider start) | one state read | 1.8 s, 1.8 CPU-s | 0.06 s |',

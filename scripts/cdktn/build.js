@@ -106,7 +106,8 @@ function packageJson() {
   return {
     name: 'cdktn-immutable',
     version: source.version,
-    description: 'CDK Terrain (cdktn) build of cdktf-immutable: constructs for immutable infrastructure on AWS: baked images, generation-named launch templates and ASGs, blue/green cutover with one-step rollback.',
+    description:
+      'CDK Terrain (cdktn) build of cdktf-immutable: constructs for immutable infrastructure on AWS: baked images, generation-named launch templates and ASGs, blue/green cutover with one-step rollback.',
     license: source.license,
     keywords: ['cdktn', 'cdk-terrain', ...source.keywords.filter((k) => k !== 'cdktf')],
     main: source.main,
@@ -136,7 +137,9 @@ function main() {
     fs.writeFileSync(target, out, { mode: fs.statSync(path.join(DIST, file)).mode });
   }
   if (bad.length > 0) {
-    fail(`cdktf imports survive in the cdktn build (add a rename to scripts/cdktn/build.js or keep the file out of the cdktn entry points):\n  ${bad.join('\n  ')}`);
+    fail(
+      `cdktf imports survive in the cdktn build (add a rename to scripts/cdktn/build.js or keep the file out of the cdktn entry points):\n  ${bad.join('\n  ')}`,
+    );
   }
   const docker = files.filter((f) => f.startsWith('lib/docker/') || /docker-image-pipeline/.test(f));
   if (docker.length > 0) {
@@ -145,14 +148,25 @@ function main() {
   const pkg = packageJson();
   fs.writeFileSync(path.join(PACKAGE_DIR, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  fs.writeFileSync(path.join(PACKAGE_DIR, 'README.md'), `> **cdktn-immutable** is the CDK Terrain (cdktn) build of cdktf-immutable, from the same
+  fs.writeFileSync(
+    path.join(PACKAGE_DIR, 'README.md'),
+    `> **cdktn-immutable** is the CDK Terrain (cdktn) build of cdktf-immutable, from the same
 > source: import from \`cdktn-immutable\` (and \`cdktn\`, \`@cdktn/provider-aws/lib/…\`) where
 > this README says \`cdktf-immutable\` (\`cdktf\`, \`@cdktf/provider-aws/lib/…\`). The command
 > line is \`cdktn-immutable\`. There is no Docker entry point yet. See "CDK Terrain (cdktn)" below.
 
-${readme}`);
-  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', OUT_DIR], { cwd: PACKAGE_DIR, encoding: 'utf8' }).trim().split('\n').pop();
-  console.log(`build:cdktn: ${files.length} files rewritten into ${path.relative(ROOT, PACKAGE_DIR)}; packed ${path.relative(ROOT, path.join(OUT_DIR, tarball))}`);
+${readme}`,
+  );
+  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', OUT_DIR], {
+    cwd: PACKAGE_DIR,
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .pop();
+  console.log(
+    `build:cdktn: ${files.length} files rewritten into ${path.relative(ROOT, PACKAGE_DIR)}; packed ${path.relative(ROOT, path.join(OUT_DIR, tarball))}`,
+  );
 }
 
 main();

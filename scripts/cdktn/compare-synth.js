@@ -12,8 +12,12 @@ const { isDeepStrictEqual } = require('util');
 
 function stacks(dir) {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  return new Map(Object.entries(manifest.stacks).map(([name, stack]) =>
-    [name, JSON.parse(fs.readFileSync(path.join(dir, stack.synthesizedStackPath), 'utf8'))]));
+  return new Map(
+    Object.entries(manifest.stacks).map(([name, stack]) => [
+      name,
+      JSON.parse(fs.readFileSync(path.join(dir, stack.synthesizedStackPath), 'utf8')),
+    ]),
+  );
 }
 
 /** address -> body for the blocks that Terraform plans: resource, data, output, locals, variable. */
@@ -58,7 +62,9 @@ for (const [stack, json] of a) {
     if (!left.has(address) || !right.has(address)) {
       problems.push(`${stack}: ${address} is only in the ${left.has(address) ? 'cdktf' : 'cdktn'} output`);
     } else if (!isDeepStrictEqual(left.get(address), right.get(address))) {
-      problems.push(`${stack}: ${address} differs:\n    cdktf ${JSON.stringify(left.get(address))}\n    cdktn ${JSON.stringify(right.get(address))}`);
+      problems.push(
+        `${stack}: ${address} differs:\n    cdktf ${JSON.stringify(left.get(address))}\n    cdktn ${JSON.stringify(right.get(address))}`,
+      );
     } else {
       compared += 1;
     }

@@ -25,7 +25,9 @@ const OUT_DIR = path.join(ROOT, 'build', 'cdktn');
 
 const cacheRoot = process.env.CDKTF_IMMUTABLE_CACHE || path.join(os.homedir(), '.cache', 'cdktf-immutable');
 /** The cached install of VERSIONS (`npm install --prefix`), reused while it is complete. */
-const DEPS_DIR = path.join(cacheRoot,
-  `cdktn-deps-cdktn${VERSIONS.cdktn}-aws${VERSIONS['@cdktn/provider-aws']}-constructs${VERSIONS.constructs}`);
+const DEPS_DIR = path.join(
+  cacheRoot,
+  `cdktn-deps-cdktn${VERSIONS.cdktn}-aws${VERSIONS['@cdktn/provider-aws']}-constructs${VERSIONS.constructs}`,
+);
 
 module.exports = { VERSIONS, PEERS, ROOT, OUT_DIR, DEPS_DIR };

@@ -20,17 +20,26 @@ function ensureDeps() {
   fs.mkdirSync(path.dirname(DEPS_DIR), { recursive: true });
   const temp = fs.mkdtempSync(`${DEPS_DIR}.partial-`);
   try {
-    fs.writeFileSync(path.join(temp, 'package.json'), `${JSON.stringify({ name: 'cdktn-deps', version: '0.0.0', private: true }, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(temp, 'package.json'),
+      `${JSON.stringify({ name: 'cdktn-deps', version: '0.0.0', private: true }, null, 2)}\n`,
+    );
     const specs = Object.entries(VERSIONS).map(([name, version]) => `${name}@${version}`);
     // @cdktn/provider-aws declares node >= 22.11; it installs and runs on node 20 with an
     // EBADENGINE warning, which is not an error unless engine-strict is set.
     // npm's own output goes to stderr: stdout carries only the folder's path, which
     // test.sh reads with $(...) (on a cold cache npm prints "added N packages" there).
-    execFileSync('npm', ['install', '--prefix', temp, '--no-audit', '--no-fund', '--save-exact', '--engine-strict=false', ...specs], {
-      stdio: ['ignore', process.stderr, 'inherit'],
-    });
+    execFileSync(
+      'npm',
+      ['install', '--prefix', temp, '--no-audit', '--no-fund', '--save-exact', '--engine-strict=false', ...specs],
+      {
+        stdio: ['ignore', process.stderr, 'inherit'],
+      },
+    );
     for (const [name, version] of Object.entries(VERSIONS)) {
-      const installed = JSON.parse(fs.readFileSync(path.join(temp, 'node_modules', name, 'package.json'), 'utf8')).version;
+      const installed = JSON.parse(
+        fs.readFileSync(path.join(temp, 'node_modules', name, 'package.json'), 'utf8'),
+      ).version;
       if (installed !== version) {
         throw new Error(`${name} installed as ${installed}, expected ${version} (scripts/cdktn/config.js VERSIONS)`);
       }
@@ -50,6 +59,8 @@ module.exports = { ensureDeps };
 if (require.main === module) {
   const started = Date.now();
   const { dir, installed } = ensureDeps();
-  console.error(`[cdktn] dependencies ${installed ? 'installed' : 'reused'} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${dir}`);
+  console.error(
+    `[cdktn] dependencies ${installed ? 'installed' : 'reused'} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${dir}`,
+  );
   console.log(dir);
 }

@@ -17,7 +17,10 @@ const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function resolveOnCdktn(request, parent, isMain, options) {
   for (const [pattern, replacement] of RENAMES) {
     if (pattern.test(request)) {
-      return resolveFilename.call(this, request.replace(pattern, replacement), parent, isMain, { ...options, paths: [dir] });
+      return resolveFilename.call(this, request.replace(pattern, replacement), parent, isMain, {
+        ...options,
+        paths: [dir],
+      });
     }
   }
   return resolveFilename.call(this, request, parent, isMain, options);

@@ -36,12 +36,20 @@ function importsOf(file: string): Import[] {
     }
     const base = resolve(dirname(file), specifier);
     const candidates = [`${base}.ts`, join(base, 'index.ts')];
-    const found = candidates.find((c) => { try { return statSync(c).isFile(); } catch { return false; } });
+    const found = candidates.find((c) => {
+      try {
+        return statSync(c).isFile();
+      } catch {
+        return false;
+      }
+    });
     return { specifier, target: found ? relative(ROOT, found) : relative(ROOT, base) };
   });
 }
 
-const files = [...sourceFiles(join(ROOT, 'lib')), ...sourceFiles(join(ROOT, 'bin'))].map((f) => relative(ROOT, f)).sort();
+const files = [...sourceFiles(join(ROOT, 'lib')), ...sourceFiles(join(ROOT, 'bin'))]
+  .map((f) => relative(ROOT, f))
+  .sort();
 const graph = new Map(files.map((file) => [file, importsOf(join(ROOT, file))]));
 
 /** `lib/<room>/...` -> room; `lib/private/...` -> 'private'; `lib/index.ts` -> ''. */
@@ -64,15 +72,24 @@ describe('layout', () => {
   });
 
   test('lib/private holds only leaves: it imports nothing from the rooms', () => {
-    const bad = files.filter((f) => roomOf(f) === 'private').flatMap((file) =>
-      graph.get(file)!.filter((i) => i.target && roomOf(i.target) !== 'private').map((i) => `${file} -> ${i.target}`));
+    const bad = files
+      .filter((f) => roomOf(f) === 'private')
+      .flatMap((file) =>
+        graph
+          .get(file)!
+          .filter((i) => i.target && roomOf(i.target) !== 'private')
+          .map((i) => `${file} -> ${i.target}`),
+      );
     expect(bad).toEqual([]);
   });
 
   test("no file imports another room's private folder", () => {
-    const bad = files.flatMap((file) => graph.get(file)!
-      .filter((i) => i.target && isInPrivate(i.target) && roomOf(i.target) !== roomOf(file))
-      .map((i) => `${file} -> ${i.target}`));
+    const bad = files.flatMap((file) =>
+      graph
+        .get(file)!
+        .filter((i) => i.target && isInPrivate(i.target) && roomOf(i.target) !== roomOf(file))
+        .map((i) => `${file} -> ${i.target}`),
+    );
     expect(bad).toEqual([]);
   });
 
@@ -88,9 +105,10 @@ describe('layout', () => {
         if (target === undefined || target === room || target === 'private') {
           continue;
         }
-        const allowed = room in STANDALONE
-          ? STANDALONE[room]
-          : ROOM_ORDER.slice(0, ROOM_ORDER.indexOf(room)).concat(room === 'deploy' ? ['release'] : []);
+        const allowed =
+          room in STANDALONE
+            ? STANDALONE[room]
+            : ROOM_ORDER.slice(0, ROOM_ORDER.indexOf(room)).concat(room === 'deploy' ? ['release'] : []);
         if (!allowed.includes(target)) {
           bad.push(`${file} -> ${i.target}`);
         }
@@ -100,16 +118,35 @@ describe('layout', () => {
   });
 
   test('the release room loads nothing but aws-ids (the CLI never loads cdktf)', () => {
-    const bad = files.filter((f) => roomOf(f) === 'release').flatMap((file) => graph.get(file)!
-      .filter((i) => i.target ? roomOf(i.target) !== 'release' && i.target !== 'lib/private/aws-ids.ts' : !['fs', 'path', 'os', 'crypto'].includes(i.specifier))
-      .map((i) => `${file} -> ${i.target ?? i.specifier}`));
+    const bad = files
+      .filter((f) => roomOf(f) === 'release')
+      .flatMap((file) =>
+        graph
+          .get(file)!
+          .filter((i) =>
+            i.target
+              ? roomOf(i.target) !== 'release' && i.target !== 'lib/private/aws-ids.ts'
+              : !['fs', 'path', 'os', 'crypto'].includes(i.specifier),
+          )
+          .map((i) => `${file} -> ${i.target ?? i.specifier}`),
+      );
     expect(bad).toEqual([]);
   });
 
   test('bin/ uses the library through rooms, never through lib/index.ts or a private folder of lib', () => {
-    const bad = files.filter((f) => f.startsWith('bin/')).flatMap((file) => graph.get(file)!
-      .filter((i) => i.target && (i.target === 'lib/index.ts' || (i.target.startsWith('lib/') && isInPrivate(i.target) && i.target !== 'lib/private/aws-ids.ts')))
-      .map((i) => `${file} -> ${i.target}`));
+    const bad = files
+      .filter((f) => f.startsWith('bin/'))
+      .flatMap((file) =>
+        graph
+          .get(file)!
+          .filter(
+            (i) =>
+              i.target &&
+              (i.target === 'lib/index.ts' ||
+                (i.target.startsWith('lib/') && isInPrivate(i.target) && i.target !== 'lib/private/aws-ids.ts')),
+          )
+          .map((i) => `${file} -> ${i.target}`),
+      );
     expect(bad).toEqual([]);
   });
 
@@ -162,16 +199,21 @@ describe('layout', () => {
       return found;
     };
     expect(reaches('lib/docker/index.ts')).not.toEqual([]);
-    const entryPoints = files.filter((f) => f.endsWith('index.ts') && f !== 'lib/docker/index.ts' && !f.startsWith('bin/'));
+    const entryPoints = files.filter(
+      (f) => f.endsWith('index.ts') && f !== 'lib/docker/index.ts' && !f.startsWith('bin/'),
+    );
     expect(entryPoints).toEqual(expect.arrayContaining(['lib/index.ts', 'lib/image/index.ts', 'lib/deploy/index.ts']));
     expect(entryPoints.flatMap(reaches)).toEqual([]);
     expect(files.filter((f) => f.startsWith('bin/')).flatMap(reaches)).toEqual([]);
   });
 
   test('provider resources are imported by deep path only', () => {
-    const bad = files.flatMap((file) => graph.get(file)!
-      .filter((i) => /^@cdktf\/provider-[a-z]+$/.test(i.specifier))
-      .map((i) => `${file} -> ${i.specifier}`));
+    const bad = files.flatMap((file) =>
+      graph
+        .get(file)!
+        .filter((i) => /^@cdktf\/provider-[a-z]+$/.test(i.specifier))
+        .map((i) => `${file} -> ${i.specifier}`),
+    );
     expect(bad).toEqual([]);
   });
 });

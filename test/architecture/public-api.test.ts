@@ -11,7 +11,10 @@ function exportedNames(file: string): { values: string[]; types: string[] } {
   const values: string[] = [];
   const types: string[] = [];
   for (const m of text.matchAll(/export (type )?\{([^}]*)\}/g)) {
-    const names = m[2].split(',').map((n) => n.trim()).filter(Boolean);
+    const names = m[2]
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
     (m[1] ? types : values).push(...names);
   }
   return { values, types };
@@ -52,7 +55,9 @@ describe('public API', () => {
   });
 
   test("the README's API section lists exactly the names of lib/index.ts (and, in its own group, of cdktf-immutable/docker)", () => {
-    const listed = [...readmeGroups()].filter(([heading]) => !heading.includes('cdktf-immutable/docker')).flatMap(([, names]) => names);
+    const listed = [...readmeGroups()]
+      .filter(([heading]) => !heading.includes('cdktf-immutable/docker'))
+      .flatMap(([, names]) => names);
     expect(sorted(listed)).toEqual(sorted(all));
   });
 
@@ -85,14 +90,19 @@ describe('public API', () => {
     for (const file of sourceFiles(join(ROOT, 'lib'))) {
       const text = readFileSync(file, 'utf8');
       for (const name of all) {
-        const declaration = new RegExp(`(/\\*\\*(?:(?!\\*/)[\\s\\S])*\\*/\\s*)?export (?:declare )?(?:abstract )?(?:class|interface|type|function|const|enum) ${name}\\b`).exec(text);
+        const declaration = new RegExp(
+          `(/\\*\\*(?:(?!\\*/)[\\s\\S])*\\*/\\s*)?export (?:declare )?(?:abstract )?(?:class|interface|type|function|const|enum) ${name}\\b`,
+        ).exec(text);
         if (!declaration) {
           continue;
         }
         if (declaration[1]?.includes('@internal')) {
           leaks.push(`${name} is @internal in ${file}`);
         }
-        if (/[\\/]private[\\/]/.test(file.slice(ROOT.length)) && !['ValidationError', 'suppressCheckov'].includes(name)) {
+        if (
+          /[\\/]private[\\/]/.test(file.slice(ROOT.length)) &&
+          !['ValidationError', 'suppressCheckov'].includes(name)
+        ) {
           leaks.push(`${name} is declared in a private folder: ${file}`);
         }
       }

@@ -23,20 +23,56 @@ function check(markdown: string): { code: number | null; output: string } {
 
 test('each block is its own module, declared names pass, cdktn blocks are left out; errors name the README line and column (indented blocks too) and the fix', () => {
   // one run (one TypeScript program) for every case, to keep the test fast
-  const { code, output } = check([
-    '# Title', '', '```ts', 'const web = 1;', 'console.log(web + 1);', '```', '',
-    '- a list item:', '', '  ```typescript', '  declare const web: string;', '  console.log(web.toUpperCase());', '  ```', '',
-    '```ts', "import { App } from 'cdktn';", 'new App();', '```', '',
-    '```sh', 'not typescript', '```', '',
-    'Text.', '', '```ts', 'console.log(api.tag);', '```', '',
-    '- item', '', '  ```ts', '  const n: number = 1;', '  const s: string = n;', '  ```', '',
-  ].join('\n'));
+  const { code, output } = check(
+    [
+      '# Title',
+      '',
+      '```ts',
+      'const web = 1;',
+      'console.log(web + 1);',
+      '```',
+      '',
+      '- a list item:',
+      '',
+      '  ```typescript',
+      '  declare const web: string;',
+      '  console.log(web.toUpperCase());',
+      '  ```',
+      '',
+      '```ts',
+      "import { App } from 'cdktn';",
+      'new App();',
+      '```',
+      '',
+      '```sh',
+      'not typescript',
+      '```',
+      '',
+      'Text.',
+      '',
+      '```ts',
+      'console.log(api.tag);',
+      '```',
+      '',
+      '- item',
+      '',
+      '  ```ts',
+      '  const n: number = 1;',
+      '  const s: string = n;',
+      '  ```',
+      '',
+    ].join('\n'),
+  );
   expect(code).toBe(1);
   const errors = output.split('\n').filter((line) => / error TS\d+:/.test(line));
   expect(errors).toEqual([
     expect.stringMatching(/README-\w+\.md:27:13 \(the block at line 26\): error TS2304: Cannot find name 'api'\.$/),
-    expect.stringMatching(/README-\w+\.md:34:9 \(the block at line 32\): error TS2322: Type 'number' is not assignable to type 'string'\.$/),
+    expect.stringMatching(
+      /README-\w+\.md:34:9 \(the block at line 32\): error TS2322: Type 'number' is not assignable to type 'string'\.$/,
+    ),
   ]);
   expect(output).toContain('2 error(s) in the TypeScript blocks of');
-  expect(output).toContain("declare names it uses but does not define, as aws-cdk READMEs do (`declare const web: AmiPipeline;`)");
+  expect(output).toContain(
+    'declare names it uses but does not define, as aws-cdk READMEs do (`declare const web: AmiPipeline;`)',
+  );
 });

@@ -27,7 +27,7 @@ function guardJson(file: string): { code: number | null; report: any } {
 }
 
 describe('guard on real OpenTofu plans', () => {
-  test('stage: green\'s launch template, group, scaling policy and in-use mark replaced create-before-destroy pass', () => {
+  test("stage: green's launch template, group, scaling policy and in-use mark replaced create-before-destroy pass", () => {
     const result = runCli(['guard', plan('stage')]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Plan actions: \d+ no-op, 4 create,delete, 1 update/); // green's template, group, policy and in-use mark; blue's policy (emulator artifact)
@@ -68,7 +68,9 @@ describe('guard on real OpenTofu plans', () => {
   test('violation: a fixed-name launch template updated in place fails, naming it and the image', () => {
     const result = runCli(['guard', plan('violation')]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/FAIL aws_launch_template\.Mutable: immutable aws_launch_template updated in place \(image_id, latest_version\)/);
+    expect(result.stdout).toMatch(
+      /FAIL aws_launch_template\.Mutable: immutable aws_launch_template updated in place \(image_id, latest_version\)/,
+    );
     expect(result.stderr).toMatch(/1 violation/);
   });
 

@@ -14,7 +14,10 @@ import { runCli } from './run-cli';
  */
 const ROOT = resolve(__dirname, '..', '..');
 const AMI = 'ami-0123456789abcdef0';
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  devDependencies: Record<string, string>;
+};
 
 function scaffold(args: readonly string[] = []): { dir: string; result: ReturnType<typeof runCli> } {
   const dir = join(mkdtempSync(join(tmpdir(), 'init-')), 'my-infra');
@@ -39,26 +42,49 @@ function synth(dir: string): { stacks: string[]; stderr: string; seconds: number
   expect(app[0]).toBe('node');
   const outdir = mkdtempSync(join(tmpdir(), 'init-out-'));
   const started = Date.now();
-  const result = spawnSync(process.execPath, app.slice(1), { cwd: dir, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, app.slice(1), {
+    cwd: dir,
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (result.status !== 0) {
     throw new Error(`synth exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
   }
-  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+    stacks: Record<string, unknown>;
+  };
   return { stacks: Object.keys(manifest.stacks).sort(), stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
 }
 
 describe('cdktf-immutable init', () => {
   const { dir, result } = scaffold();
 
-  test('scaffolds a repository: every file, the peers pinned at this package\'s versions, the fast runner', () => {
+  test("scaffolds a repository: every file, the peers pinned at this package's versions, the fast runner", () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`scaffolded ${dir}`);
-    const files = spawnSync('find', ['.', '-type', 'f'], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((f) => f.slice(2)).sort();
+    const files = spawnSync('find', ['.', '-type', 'f'], { cwd: dir, encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map((f) => f.slice(2))
+      .sort();
     expect(files).toEqual([
-      '.github/workflows/pr.yml', '.gitignore', 'README.md', 'cdktf.json', 'images/install-web.yml', 'jest.config.js', 'main.ts',
-      'package.json', 'releases/dev.json', 'releases/prod.json', 'src/config.ts', 'src/environment-stack.ts', 'src/images-stack.ts',
-      'test/main.test.ts', 'tsconfig.json',
+      '.github/workflows/pr.yml',
+      '.gitignore',
+      'README.md',
+      'cdktf.json',
+      'images/install-web.yml',
+      'jest.config.js',
+      'main.ts',
+      'package.json',
+      'releases/dev.json',
+      'releases/prod.json',
+      'src/config.ts',
+      'src/environment-stack.ts',
+      'src/images-stack.ts',
+      'test/main.test.ts',
+      'tsconfig.json',
     ]);
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(manifest.name).toBe('my-infra');
@@ -71,14 +97,22 @@ describe('cdktf-immutable init', () => {
     for (const tool of ['cdktf-cli', 'ts-node', 'typescript', 'jest', 'ts-jest', '@types/jest', '@types/node']) {
       expect(manifest.devDependencies[tool]).toBe(pkg.devDependencies[tool]);
     }
-    expect(JSON.parse(readFileSync(join(dir, 'cdktf.json'), 'utf8')).app).toBe('node --require cdktf-immutable/register main.ts');
+    expect(JSON.parse(readFileSync(join(dir, 'cdktf.json'), 'utf8')).app).toBe(
+      'node --require cdktf-immutable/register main.ts',
+    );
     expect(readFileSync(join(dir, 'releases', 'dev.json'), 'utf8')).toBe(formatReleaseFile(emptyRelease('dev')));
   });
 
   test('the pull request workflow runs synth, the snapshot tests, preview --base and a guarded plan per changed stack', () => {
     const workflow = readFileSync(join(dir, '.github', 'workflows', 'pr.yml'), 'utf8');
-    for (const step of ['npx cdktf synth', 'npm test -- --ci', 'npx cdktf-immutable preview --base "origin/${{ github.base_ref }}"',
-      'tofu plan -input=false -out=plan.tfplan', 'tofu show -json plan.tfplan > plan.json', 'npx cdktf-immutable guard "cdktf.out/stacks/$stack/plan.json"']) {
+    for (const step of [
+      'npx cdktf synth',
+      'npm test -- --ci',
+      'npx cdktf-immutable preview --base "origin/${{ github.base_ref }}"',
+      'tofu plan -input=false -out=plan.tfplan',
+      'tofu show -json plan.tfplan > plan.json',
+      'npx cdktf-immutable guard "cdktf.out/stacks/$stack/plan.json"',
+    ]) {
       expect(workflow).toContain(step);
     }
   });
@@ -100,7 +134,9 @@ describe('cdktf-immutable init', () => {
   test('refuses a folder that is not empty (exit 1 naming --force); --force writes and keeps release files', () => {
     const again = runCli(['init', dir]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/^cdktf-immutable: init: .*my-infra is not empty \(.*\); scaffold into an empty folder, or pass --force/);
+    expect(again.stderr).toMatch(
+      /^cdktf-immutable: init: .*my-infra is not empty \(.*\); scaffold into an empty folder, or pass --force/,
+    );
     const before = readFileSync(join(dir, 'releases', 'dev.json'), 'utf8');
     writeFileSync(join(dir, 'main.ts'), '// edited\n');
     const forced = runCli(['init', dir, '--force']);
@@ -123,17 +159,24 @@ describe('cdktf-immutable init', () => {
     const parent = mkdtempSync(join(tmpdir(), 'init-from-'));
     writeFileSync(join(parent, 'cdktf-immutable-0.1.0.tgz'), '');
     expect(runCli(['init', 'infra', '--from', './cdktf-immutable-0.1.0.tgz'], { cwd: parent }).code).toBe(0);
-    expect(JSON.parse(readFileSync(join(parent, 'infra', 'package.json'), 'utf8')).dependencies['cdktf-immutable']).toBe('file:../cdktf-immutable-0.1.0.tgz');
+    expect(
+      JSON.parse(readFileSync(join(parent, 'infra', 'package.json'), 'utf8')).dependencies['cdktf-immutable'],
+    ).toBe('file:../cdktf-immutable-0.1.0.tgz');
     const git = 'git+https://github.com/example/cdktf-immutable.git#v0.1.0';
     expect(runCli(['init', 'other', '--from', git], { cwd: parent }).code).toBe(0);
-    expect(JSON.parse(readFileSync(join(parent, 'other', 'package.json'), 'utf8')).dependencies['cdktf-immutable']).toBe(git);
+    expect(
+      JSON.parse(readFileSync(join(parent, 'other', 'package.json'), 'utf8')).dependencies['cdktf-immutable'],
+    ).toBe(git);
   });
 
   test.each([
     [['a', 'b'], 'init: expected at most one folder, got 2 (a b).'],
     [['--forse'], 'init: unknown option "--forse" (options: --from, --force).'],
     [['--from'], 'init: --from needs a value.'],
-    [['x', '--from', './missing.tgz'], 'does not exist; pass the tarball "npm pack" wrote, a git URL or a version range.'],
+    [
+      ['x', '--from', './missing.tgz'],
+      'does not exist; pass the tarball "npm pack" wrote, a git URL or a version range.',
+    ],
   ])('bad arguments exit 2: %j', (args, message) => {
     const cwd = mkdtempSync(join(tmpdir(), 'init-bad-'));
     const bad = runCli(['init', ...args], { cwd });

@@ -10,7 +10,8 @@ const AMI_3 = 'ami-0aaaaaaaaaaaaaaaa';
 
 let dir: string;
 const release = (...args: string[]) => runCli(['release', ...args, '--dir', dir]);
-const read = (env: string): ReleaseFile => parseReleaseFile(readFileSync(join(dir, `${env}.json`), 'utf8'), `${env}.json`);
+const read = (env: string): ReleaseFile =>
+  parseReleaseFile(readFileSync(join(dir, `${env}.json`), 'utf8'), `${env}.json`);
 const raw = (env: string) => readFileSync(join(dir, `${env}.json`), 'utf8');
 
 beforeEach(() => {
@@ -20,7 +21,12 @@ beforeEach(() => {
 describe('release: the happy path', () => {
   test('init, first stage, stage, promote, rollback, status', () => {
     expect(release('init', 'dev')).toMatchObject({ code: 0 });
-    expect(read('dev')).toMatchObject({ active: 'blue', canary: 0, previous: null, slots: { blue: { image: null }, green: { image: null } } });
+    expect(read('dev')).toMatchObject({
+      active: 'blue',
+      canary: 0,
+      previous: null,
+      slots: { blue: { image: null }, green: { image: null } },
+    });
 
     // the first image of an empty environment goes to the active slot
     const first = release('stage', 'dev', '--image', AMI_1);
@@ -31,7 +37,10 @@ describe('release: the happy path', () => {
     // the next one goes to the idle slot, no traffic moves
     const second = release('stage', 'dev', '--image', AMI_2);
     expect(second.stdout).toMatch(/in slot green; no traffic moves/);
-    expect(read('dev')).toMatchObject({ active: 'blue', slots: { blue: { image: AMI_1 }, green: { image: AMI_2, source: '--image' } } });
+    expect(read('dev')).toMatchObject({
+      active: 'blue',
+      slots: { blue: { image: AMI_1 }, green: { image: AMI_2, source: '--image' } },
+    });
 
     const promote = release('promote', 'dev');
     expect(promote).toMatchObject({ code: 0 });
@@ -41,7 +50,11 @@ describe('release: the happy path', () => {
     const rollback = release('rollback', 'dev');
     expect(rollback.code).toBe(0);
     // the slot rolled back from is marked; there is no rollback target any more
-    expect(read('dev')).toMatchObject({ active: 'blue', previous: null, slots: { green: { image: AMI_2, rolledBackAt: expect.any(String) } } });
+    expect(read('dev')).toMatchObject({
+      active: 'blue',
+      previous: null,
+      slots: { green: { image: AMI_2, rolledBackAt: expect.any(String) } },
+    });
 
     const status = release('status', 'dev');
     expect(status.code).toBe(0);
@@ -59,12 +72,19 @@ describe('release: the happy path', () => {
     expect(canary.code).toBe(0);
     expect(canary.stdout).toMatch(/active blue \(90%\), canary green \(10%\)/);
     expect(read('dev')).toMatchObject({ active: 'blue', canary: 10 });
-    const json = JSON.parse(release('status', 'dev', '--json').stdout) as Array<{ weights: Record<string, number>; slots: Record<string, { role: string }> }>;
+    const json = JSON.parse(release('status', 'dev', '--json').stdout) as Array<{
+      weights: Record<string, number>;
+      slots: Record<string, { role: string }>;
+    }>;
     expect(json[0].weights).toEqual({ blue: 90, green: 10 });
     expect(json[0].slots.green.role).toBe('canary');
     // rollback during a canary ends the canary and marks the canary's release rolled back
     expect(release('rollback', 'dev').code).toBe(0);
-    expect(read('dev')).toMatchObject({ active: 'blue', canary: 0, slots: { green: { rolledBackAt: expect.any(String) } } });
+    expect(read('dev')).toMatchObject({
+      active: 'blue',
+      canary: 0,
+      slots: { green: { rolledBackAt: expect.any(String) } },
+    });
     expect(release('promote', 'dev', '--canary', '25').code).toBe(1);
     expect(release('promote', 'dev', '--canary', '25', '--force-rolled-back').code).toBe(0);
     expect(release('promote', 'dev').code).toBe(0);
@@ -101,13 +121,58 @@ describe('release: the happy path', () => {
 
 describe('release: refusals (exit 1) leave the file byte-identical', () => {
   const refusals: Array<[string, string[][], string[], RegExp]> = [
-    ['promoting an empty idle slot', [['stage', 'dev', '--image', AMI_1]], ['promote', 'dev'], /idle slot "green" is empty; stage an image first/],
-    ['staging onto the active slot', [['stage', 'dev', '--image', AMI_1]], ['stage', 'dev', '--image', AMI_2, '--slot', 'blue'], /slot "blue" is active and serving traffic/],
-    ['staging over a running canary', [['stage', 'dev', '--image', AMI_1], ['stage', 'dev', '--image', AMI_2], ['promote', 'dev', '--canary', '5']], ['stage', 'dev', '--image', AMI_3], /receiving 5% canary traffic/],
-    ['staging the image a slot already runs', [['stage', 'dev', '--image', AMI_1], ['stage', 'dev', '--image', AMI_2]], ['stage', 'dev', '--image', AMI_2], /already runs ami-0fedcba9876543210/],
-    ['rolling back with nothing promoted', [['stage', 'dev', '--image', AMI_1]], ['rollback', 'dev'], /no previous slot to roll back to/],
-    ['ending a canary that is not running', [['stage', 'dev', '--image', AMI_1], ['stage', 'dev', '--image', AMI_2]], ['promote', 'dev', '--canary', '0'], /no canary is running/],
-    ['staging from an environment with no image', [['stage', 'dev', '--image', AMI_1]], ['stage', 'dev', '--from', 'empty'], /empty has no active image/],
+    [
+      'promoting an empty idle slot',
+      [['stage', 'dev', '--image', AMI_1]],
+      ['promote', 'dev'],
+      /idle slot "green" is empty; stage an image first/,
+    ],
+    [
+      'staging onto the active slot',
+      [['stage', 'dev', '--image', AMI_1]],
+      ['stage', 'dev', '--image', AMI_2, '--slot', 'blue'],
+      /slot "blue" is active and serving traffic/,
+    ],
+    [
+      'staging over a running canary',
+      [
+        ['stage', 'dev', '--image', AMI_1],
+        ['stage', 'dev', '--image', AMI_2],
+        ['promote', 'dev', '--canary', '5'],
+      ],
+      ['stage', 'dev', '--image', AMI_3],
+      /receiving 5% canary traffic/,
+    ],
+    [
+      'staging the image a slot already runs',
+      [
+        ['stage', 'dev', '--image', AMI_1],
+        ['stage', 'dev', '--image', AMI_2],
+      ],
+      ['stage', 'dev', '--image', AMI_2],
+      /already runs ami-0fedcba9876543210/,
+    ],
+    [
+      'rolling back with nothing promoted',
+      [['stage', 'dev', '--image', AMI_1]],
+      ['rollback', 'dev'],
+      /no previous slot to roll back to/,
+    ],
+    [
+      'ending a canary that is not running',
+      [
+        ['stage', 'dev', '--image', AMI_1],
+        ['stage', 'dev', '--image', AMI_2],
+      ],
+      ['promote', 'dev', '--canary', '0'],
+      /no canary is running/,
+    ],
+    [
+      'staging from an environment with no image',
+      [['stage', 'dev', '--image', AMI_1]],
+      ['stage', 'dev', '--from', 'empty'],
+      /empty has no active image/,
+    ],
   ];
   test.each(refusals)('%s', (_name, setup, command, message) => {
     release('init', 'dev');
@@ -129,7 +194,9 @@ describe('release: refusals (exit 1) leave the file byte-identical', () => {
     const before = raw('dev');
     const result = release('stage', 'dev', '--image', AMI_1);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/another release command is changing .*dev\.json \(lock .*held by process 12345; the lock does not name its host\).*rm .*\.dev\.json\.lock/);
+    expect(result.stderr).toMatch(
+      /another release command is changing .*dev\.json \(lock .*held by process 12345; the lock does not name its host\).*rm .*\.dev\.json\.lock/,
+    );
     expect(raw('dev')).toBe(before);
   });
 });
@@ -137,11 +204,19 @@ describe('release: refusals (exit 1) leave the file byte-identical', () => {
 describe('release: bad input (exit 2)', () => {
   const bad: Array<[string, string[], RegExp]> = [
     ['a malformed AMI id', ['stage', 'dev', '--image', 'ami-XYZ'], /--image "ami-XYZ" is not an AMI id/],
-    ['both --image and --from', ['stage', 'dev', '--image', AMI_1, '--from', 'prod'], /exactly one of --image <ami-id>, --from <other-env>/],
+    [
+      'both --image and --from',
+      ['stage', 'dev', '--image', AMI_1, '--from', 'prod'],
+      /exactly one of --image <ami-id>, --from <other-env>/,
+    ],
     ['neither --image nor --from', ['stage', 'dev'], /exactly one of --image/],
     ['an unknown environment', ['promote', 'qa'], /unknown environment "qa": .*qa\.json does not exist \(known: dev\)/],
     ['an invalid environment name', ['promote', 'Prod!'], /environment "Prod!" is not a valid name/],
-    ['a canary over 100', ['promote', 'dev', '--canary', '101'], /--canary "101" must be a whole percentage from 0 to 100/],
+    [
+      'a canary over 100',
+      ['promote', 'dev', '--canary', '101'],
+      /--canary "101" must be a whole percentage from 0 to 100/,
+    ],
     ['a fractional canary', ['promote', 'dev', '--canary', '2.5'], /--canary "2.5" must be a whole percentage/],
     ['a bad slot', ['stage', 'dev', '--image', AMI_1, '--slot', 'red'], /--slot "red" must be "blue" or "green"/],
     ['an unknown option', ['status', '--verbose'], /unknown option "--verbose"/],
@@ -171,29 +246,85 @@ describe('release: bad input (exit 2)', () => {
 
 describe('release: broken files are reported, never overwritten', () => {
   const valid = (): ReleaseFile => ({
-    version: 1, environment: 'dev', active: 'blue', canary: 0, previous: null,
-    slots: { blue: { image: AMI_1, stagedAt: '2026-01-01T00:00:00.000Z', source: '--image' }, green: { image: null, stagedAt: null, source: null } },
+    version: 1,
+    environment: 'dev',
+    active: 'blue',
+    canary: 0,
+    previous: null,
+    slots: {
+      blue: { image: AMI_1, stagedAt: '2026-01-01T00:00:00.000Z', source: '--image' },
+      green: { image: null, stagedAt: null, source: null },
+    },
   });
   const broken: Array<[string, () => string, RegExp]> = [
     ['truncated JSON', () => formatReleaseFile(valid()).slice(0, 40), /dev\.json: is not valid JSON/],
     ['an empty file', () => '', /dev\.json: is empty; restore it from git/],
     ['an array', () => '[]', /the top level is \[\], not an object/],
-    ['a wrong type for canary', () => JSON.stringify({ ...valid(), canary: '10' }), /"canary" is "10"; set it to a whole percentage/],
-    ['an unknown slot', () => JSON.stringify({ ...valid(), slots: { ...valid().slots, red: { image: null } } }), /"slots.red" is not a slot/],
-    ['an unknown field', () => JSON.stringify({ ...valid(), owner: 'me' }), /field "owner" is not a release file field; remove it/],
-    ['an unknown slot field', () => JSON.stringify({ ...valid(), slots: { ...valid().slots, green: { image: null, ami: 'x' } } }), /"slots.green.ami" is not a slot field/],
-    ['a malformed image', () => JSON.stringify({ ...valid(), slots: { ...valid().slots, green: { image: 'ubuntu' } } }), /"slots.green.image" is "ubuntu"; use an AMI id/],
-    ['an active slot with no image', () => JSON.stringify({ ...valid(), active: 'green' }), /"active" is "green" but that slot has no image/],
-    ['a bad active value', () => JSON.stringify({ ...valid(), active: 'purple' }), /"active" is "purple"; set it to "blue" or "green"/],
-    ['a mismatched environment', () => JSON.stringify({ ...valid(), environment: 'prod' }), /"environment" is "prod" but the file is dev\.json/],
-    ['a missing version', () => JSON.stringify({ ...valid(), version: undefined }), /"version" is missing; set it to 1/],
-    ['a canary with an empty idle slot', () => JSON.stringify({ ...valid(), canary: 10 }), /"canary" is 10 but the idle slot "green" has no image/],
-    ['a bad stagedAt', () => JSON.stringify({ ...valid(), slots: { ...valid().slots, blue: { image: AMI_1, stagedAt: 'yesterday' } } }), /"slots.blue.stagedAt" is "yesterday"/],
+    [
+      'a wrong type for canary',
+      () => JSON.stringify({ ...valid(), canary: '10' }),
+      /"canary" is "10"; set it to a whole percentage/,
+    ],
+    [
+      'an unknown slot',
+      () => JSON.stringify({ ...valid(), slots: { ...valid().slots, red: { image: null } } }),
+      /"slots.red" is not a slot/,
+    ],
+    [
+      'an unknown field',
+      () => JSON.stringify({ ...valid(), owner: 'me' }),
+      /field "owner" is not a release file field; remove it/,
+    ],
+    [
+      'an unknown slot field',
+      () => JSON.stringify({ ...valid(), slots: { ...valid().slots, green: { image: null, ami: 'x' } } }),
+      /"slots.green.ami" is not a slot field/,
+    ],
+    [
+      'a malformed image',
+      () => JSON.stringify({ ...valid(), slots: { ...valid().slots, green: { image: 'ubuntu' } } }),
+      /"slots.green.image" is "ubuntu"; use an AMI id/,
+    ],
+    [
+      'an active slot with no image',
+      () => JSON.stringify({ ...valid(), active: 'green' }),
+      /"active" is "green" but that slot has no image/,
+    ],
+    [
+      'a bad active value',
+      () => JSON.stringify({ ...valid(), active: 'purple' }),
+      /"active" is "purple"; set it to "blue" or "green"/,
+    ],
+    [
+      'a mismatched environment',
+      () => JSON.stringify({ ...valid(), environment: 'prod' }),
+      /"environment" is "prod" but the file is dev\.json/,
+    ],
+    [
+      'a missing version',
+      () => JSON.stringify({ ...valid(), version: undefined }),
+      /"version" is missing; set it to 1/,
+    ],
+    [
+      'a canary with an empty idle slot',
+      () => JSON.stringify({ ...valid(), canary: 10 }),
+      /"canary" is 10 but the idle slot "green" has no image/,
+    ],
+    [
+      'a bad stagedAt',
+      () => JSON.stringify({ ...valid(), slots: { ...valid().slots, blue: { image: AMI_1, stagedAt: 'yesterday' } } }),
+      /"slots.blue.stagedAt" is "yesterday"/,
+    ],
   ];
   test.each(broken)('%s', (_name, content, message) => {
     const text = content();
     writeFileSync(join(dir, 'dev.json'), text);
-    for (const command of [['status', 'dev'], ['stage', 'dev', '--image', AMI_2], ['promote', 'dev'], ['rollback', 'dev']]) {
+    for (const command of [
+      ['status', 'dev'],
+      ['stage', 'dev', '--image', AMI_2],
+      ['promote', 'dev'],
+      ['rollback', 'dev'],
+    ]) {
       const result = release(...command);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
@@ -238,7 +369,9 @@ describe('release status prints no generation', () => {
     release('init', 'dev');
     release('stage', 'dev', '--image', AMI_1);
     expect(release('status', 'dev').stdout).not.toMatch(/generation/);
-    const json = JSON.parse(release('status', 'dev', '--json').stdout) as Array<{ slots: { blue: Record<string, unknown> } }>;
+    const json = JSON.parse(release('status', 'dev', '--json').stdout) as Array<{
+      slots: { blue: Record<string, unknown> };
+    }>;
     expect(Object.keys(json[0].slots.blue).sort()).toEqual(['image', 'role', 'rolledBackAt', 'source', 'stagedAt']);
   });
 });

@@ -12,9 +12,15 @@ import { parseReleaseFile } from '../../lib/release';
 const AMI = 'ami-0123456789abcdef0';
 
 /** Fake SDK clients at the client boundary: each `send` returns or throws what the test says, and records the command. */
-function fakeClients(answers: { ssm: () => unknown; ec2: () => unknown }): { clients: AwsClients; sent: Array<{ command: string; input: object }> } {
+function fakeClients(answers: { ssm: () => unknown; ec2: () => unknown }): {
+  clients: AwsClients;
+  sent: Array<{ command: string; input: object }>;
+} {
   const sent: Array<{ command: string; input: object }> = [];
-  const command = (name: string) => (input: object): AwsCommand => ({ input, constructor: { name } } as AwsCommand);
+  const command =
+    (name: string) =>
+    (input: object): AwsCommand =>
+      ({ input, constructor: { name } }) as AwsCommand;
   const client = (answer: () => unknown) => ({
     send: async (c: AwsCommand) => {
       sent.push({ command: c.constructor.name, input: c.input });
@@ -30,16 +36,29 @@ function fakeClients(answers: { ssm: () => unknown; ec2: () => unknown }): { cli
     sent,
   };
 }
-const fail = (name: string, message = name) => () => { throw Object.assign(new Error(message), { name }); };
+const fail =
+  (name: string, message = name) =>
+  () => {
+    throw Object.assign(new Error(message), { name });
+  };
 const parameter = (value: string) => () => ({ Parameter: { Name: '/images/web/ami-id', Value: value } });
-const images = (...list: Array<{ ImageId: string; State: string }>) => () => ({ Images: list });
+const images =
+  (...list: Array<{ ImageId: string; State: string }>) =>
+  () => ({ Images: list });
 
 describe('release stage --from-ssm / --from-pipeline: resolving the AMI (SDK mocked at the client)', () => {
   const fromPipeline = awsImageSource(undefined, 'web');
 
-  test('--from-pipeline reads the pipeline\'s parameter by the same rule AmiPipeline publishes it under', () => {
-    expect(fromPipeline).toEqual({ parameter: '/images/web/ami-id', source: 'pipeline:web', option: '--from-pipeline web (parameter /images/web/ami-id)' });
-    expect(awsImageSource('/platform/api/ami', undefined)).toMatchObject({ parameter: '/platform/api/ami', source: 'ssm:/platform/api/ami' });
+  test("--from-pipeline reads the pipeline's parameter by the same rule AmiPipeline publishes it under", () => {
+    expect(fromPipeline).toEqual({
+      parameter: '/images/web/ami-id',
+      source: 'pipeline:web',
+      option: '--from-pipeline web (parameter /images/web/ami-id)',
+    });
+    expect(awsImageSource('/platform/api/ami', undefined)).toMatchObject({
+      parameter: '/platform/api/ami',
+      source: 'ssm:/platform/api/ami',
+    });
   });
 
   test('an available AMI: GetParameter, then DescribeImages of that id', async () => {
@@ -52,13 +71,48 @@ describe('release stage --from-ssm / --from-pipeline: resolving the AMI (SDK moc
   });
 
   test.each<[string, { ssm: () => unknown; ec2: () => unknown }, number, RegExp]>([
-    ['a deregistered AMI', { ssm: parameter(AMI), ec2: images() }, 1, /refused: --from-pipeline web .*the AMI ami-0123456789abcdef0 does not exist in eu-west-1.*nothing was staged/],
-    ['an unknown AMI id (EC2 error)', { ssm: parameter(AMI), ec2: fail('InvalidAMIID.NotFound') }, 1, /the AMI ami-0123456789abcdef0 does not exist in eu-west-1/],
-    ['a pending AMI', { ssm: parameter(AMI), ec2: images({ ImageId: AMI, State: 'pending' }) }, 1, /the AMI ami-0123456789abcdef0 in eu-west-1 is pending, not available/],
-    ['a parameter that holds no AMI id', { ssm: parameter('latest'), ec2: images() }, 1, /holds "latest", not an AMI id/],
-    ['a missing parameter', { ssm: fail('ParameterNotFound'), ec2: images() }, 2, /the SSM parameter \/images\/web\/ami-id does not exist in eu-west-1; check the name and the region/],
-    ['no credentials', { ssm: fail('CredentialsProviderError', 'Could not load credentials from any providers'), ec2: images() }, 2, /no AWS credentials to read the SSM parameter .* configure credentials/],
-    ['access denied', { ssm: fail('AccessDeniedException', 'not authorized to perform ssm:GetParameter'), ec2: images() }, 2, /could not read the SSM parameter \/images\/web\/ami-id in eu-west-1: AccessDeniedException: not authorized/],
+    [
+      'a deregistered AMI',
+      { ssm: parameter(AMI), ec2: images() },
+      1,
+      /refused: --from-pipeline web .*the AMI ami-0123456789abcdef0 does not exist in eu-west-1.*nothing was staged/,
+    ],
+    [
+      'an unknown AMI id (EC2 error)',
+      { ssm: parameter(AMI), ec2: fail('InvalidAMIID.NotFound') },
+      1,
+      /the AMI ami-0123456789abcdef0 does not exist in eu-west-1/,
+    ],
+    [
+      'a pending AMI',
+      { ssm: parameter(AMI), ec2: images({ ImageId: AMI, State: 'pending' }) },
+      1,
+      /the AMI ami-0123456789abcdef0 in eu-west-1 is pending, not available/,
+    ],
+    [
+      'a parameter that holds no AMI id',
+      { ssm: parameter('latest'), ec2: images() },
+      1,
+      /holds "latest", not an AMI id/,
+    ],
+    [
+      'a missing parameter',
+      { ssm: fail('ParameterNotFound'), ec2: images() },
+      2,
+      /the SSM parameter \/images\/web\/ami-id does not exist in eu-west-1; check the name and the region/,
+    ],
+    [
+      'no credentials',
+      { ssm: fail('CredentialsProviderError', 'Could not load credentials from any providers'), ec2: images() },
+      2,
+      /no AWS credentials to read the SSM parameter .* configure credentials/,
+    ],
+    [
+      'access denied',
+      { ssm: fail('AccessDeniedException', 'not authorized to perform ssm:GetParameter'), ec2: images() },
+      2,
+      /could not read the SSM parameter \/images\/web\/ami-id in eu-west-1: AccessDeniedException: not authorized/,
+    ],
   ])('%s: the exit code and message name it', async (_what, answers, code, message) => {
     const { clients } = fakeClients(answers);
     const error = await resolveAwsImage(fromPipeline, 'eu-west-1', clients).catch((e: unknown) => e);
@@ -85,12 +139,18 @@ describe('release stage --from-ssm / --from-pipeline: resolving the AMI (SDK moc
 // The built command with the real SDK, against a local endpoint (AWS_ENDPOINT_URL)
 // that answers GetParameter (JSON) and DescribeImages (EC2 query XML) like AWS.
 
-interface Fake { parameter?: string; state?: string; calls: string[] }
+interface Fake {
+  parameter?: string;
+  state?: string;
+  calls: string[];
+}
 
 function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
-    req.on('data', (d) => { body += d; });
+    req.on('data', (d) => {
+      body += d;
+    });
     req.on('end', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
       if (target === 'AmazonSSM.GetParameter') {
@@ -101,7 +161,11 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
           return;
         }
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ Parameter: { Name: JSON.parse(body).Name, Type: 'String', Value: fake.parameter, Version: 1 } }));
+        res.end(
+          JSON.stringify({
+            Parameter: { Name: JSON.parse(body).Name, Type: 'String', Value: fake.parameter, Version: 1 },
+          }),
+        );
         return;
       }
       const form = new URLSearchParams(body);
@@ -110,24 +174,40 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
         fake.calls.push(`DescribeImages ${id}`);
         const items = fake.state ? `<item><imageId>${id}</imageId><imageState>${fake.state}</imageState></item>` : '';
         res.writeHead(200, { 'content-type': 'text/xml' });
-        res.end(`<DescribeImagesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><imagesSet>${items}</imagesSet></DescribeImagesResponse>`);
+        res.end(
+          `<DescribeImagesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><imagesSet>${items}</imagesSet></DescribeImagesResponse>`,
+        );
         return;
       }
       res.writeHead(400);
       res.end();
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+    ),
+  );
 }
 
 /** The built command, asynchronously (the fake endpoint runs in this process). */
-function cliAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cliAsync(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [builtCli(), ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [builtCli(), ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -149,10 +229,14 @@ describe('release stage --from-ssm / --from-pipeline: the built command', () => 
   });
   const file = () => readFileSync(join(dir, 'dev.json'), 'utf8');
 
-  test('--from-pipeline stages the AMI of the pipeline\'s parameter and records where it came from', async () => {
+  test("--from-pipeline stages the AMI of the pipeline's parameter and records where it came from", async () => {
     fake.parameter = AMI;
     fake.state = 'available';
-    const result = await cliAsync(['release', 'stage', 'dev', '--from-pipeline', 'web', '--dir', dir], { ...creds, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: aws.url });
+    const result = await cliAsync(['release', 'stage', 'dev', '--from-pipeline', 'web', '--dir', dir], {
+      ...creds,
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: aws.url,
+    });
     // nothing on stderr: no error, and not the SDK's node-version notice (sdkClientConfig quiets it)
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -164,19 +248,44 @@ describe('release stage --from-ssm / --from-pipeline: the built command', () => 
   test('--from-ssm with --region records ssm:<parameter>', async () => {
     fake.parameter = AMI;
     fake.state = 'available';
-    const result = await cliAsync(['release', 'stage', 'dev', '--from-ssm', '/platform/api/ami', '--region', 'eu-central-1', '--dir', dir], { ...creds, AWS_ENDPOINT_URL: aws.url });
+    const result = await cliAsync(
+      ['release', 'stage', 'dev', '--from-ssm', '/platform/api/ami', '--region', 'eu-central-1', '--dir', dir],
+      { ...creds, AWS_ENDPOINT_URL: aws.url },
+    );
     expect(result.code).toBe(0);
-    expect(parseReleaseFile(file(), 'dev.json').slots.blue).toMatchObject({ image: AMI, source: 'ssm:/platform/api/ami' });
+    expect(parseReleaseFile(file(), 'dev.json').slots.blue).toMatchObject({
+      image: AMI,
+      source: 'ssm:/platform/api/ami',
+    });
   });
 
   test.each<[string, Partial<Fake>, number, RegExp]>([
-    ['an AMI that does not exist: refused', { parameter: AMI, state: undefined }, 1, /refused: --from-ssm \/images\/web\/ami-id: the AMI ami-0123456789abcdef0 does not exist in eu-west-1/],
-    ['an AMI that is not available: refused', { parameter: AMI, state: 'failed' }, 1, /the AMI ami-0123456789abcdef0 in eu-west-1 is failed, not available/],
-    ['a missing parameter: bad input', { parameter: undefined }, 2, /the SSM parameter \/images\/web\/ami-id does not exist in eu-west-1/],
+    [
+      'an AMI that does not exist: refused',
+      { parameter: AMI, state: undefined },
+      1,
+      /refused: --from-ssm \/images\/web\/ami-id: the AMI ami-0123456789abcdef0 does not exist in eu-west-1/,
+    ],
+    [
+      'an AMI that is not available: refused',
+      { parameter: AMI, state: 'failed' },
+      1,
+      /the AMI ami-0123456789abcdef0 in eu-west-1 is failed, not available/,
+    ],
+    [
+      'a missing parameter: bad input',
+      { parameter: undefined },
+      2,
+      /the SSM parameter \/images\/web\/ami-id does not exist in eu-west-1/,
+    ],
   ])('%s, the file untouched', async (_what, state, code, message) => {
     Object.assign(fake, { parameter: undefined, state: undefined }, state);
     const before = file();
-    const result = await cliAsync(['release', 'stage', 'dev', '--from-ssm', '/images/web/ami-id', '--dir', dir], { ...creds, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: aws.url });
+    const result = await cliAsync(['release', 'stage', 'dev', '--from-ssm', '/images/web/ami-id', '--dir', dir], {
+      ...creds,
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: aws.url,
+    });
     expect(result.code).toBe(code);
     expect(result.stderr).toMatch(message);
     expect(file()).toBe(before);
@@ -184,17 +293,28 @@ describe('release stage --from-ssm / --from-pipeline: the built command', () => 
 
   test('an unreachable endpoint: exit 2, nothing written', async () => {
     const before = file();
-    const result = await cliAsync(['release', 'stage', 'dev', '--from-pipeline', 'web', '--dir', dir], { ...creds, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    const result = await cliAsync(['release', 'stage', 'dev', '--from-pipeline', 'web', '--dir', dir], {
+      ...creds,
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/could not read the SSM parameter \/images\/web\/ami-id in eu-west-1 at http:\/\/127\.0\.0\.1:9: .*Nothing was staged/);
+    expect(result.stderr).toMatch(
+      /could not read the SSM parameter \/images\/web\/ami-id in eu-west-1 at http:\/\/127\.0\.0\.1:9: .*Nothing was staged/,
+    );
     expect(file()).toBe(before);
   });
 
   test('no credentials: exit 2, nothing written', async () => {
     const before = file();
     const none = join(dir, 'none');
-    const result = await cliAsync(['release', 'stage', 'dev', '--from-pipeline', 'web', '--dir', dir],
-      { AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: none, AWS_SHARED_CREDENTIALS_FILE: none, AWS_ENDPOINT_URL: aws.url });
+    const result = await cliAsync(['release', 'stage', 'dev', '--from-pipeline', 'web', '--dir', dir], {
+      AWS_REGION: 'eu-west-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: none,
+      AWS_SHARED_CREDENTIALS_FILE: none,
+      AWS_ENDPOINT_URL: aws.url,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no AWS credentials to read the SSM parameter \/images\/web\/ami-id in eu-west-1/);
     expect(file()).toBe(before);
@@ -210,12 +330,27 @@ describe('release stage --from-ssm / --from-pipeline: the built command', () => 
   });
 
   test.each<[string, string[], RegExp]>([
-    ['two sources', ['--from-pipeline', 'web', '--image', AMI], /give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter> or --from-pipeline <name>/],
-    ['--region without an AWS source', ['--image', AMI, '--region', 'eu-west-1'], /--region is only for --from-ssm and --from-pipeline/],
+    [
+      'two sources',
+      ['--from-pipeline', 'web', '--image', AMI],
+      /give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter> or --from-pipeline <name>/,
+    ],
+    [
+      '--region without an AWS source',
+      ['--image', AMI, '--region', 'eu-west-1'],
+      /--region is only for --from-ssm and --from-pipeline/,
+    ],
     ['no region', ['--from-pipeline', 'web'], /no AWS region; pass --region <region>/],
-    ['a bad pipeline name', ['--from-pipeline', 'a b', '--region', 'eu-west-1'], /--from-pipeline "a b" is not an AMI pipeline name/],
+    [
+      'a bad pipeline name',
+      ['--from-pipeline', 'a b', '--region', 'eu-west-1'],
+      /--from-pipeline "a b" is not an AMI pipeline name/,
+    ],
   ])('%s: exit 2 before any call', async (_what, args, message) => {
-    const result = await cliAsync(['release', 'stage', 'dev', ...args, '--dir', dir], { ...creds, AWS_ENDPOINT_URL: aws.url });
+    const result = await cliAsync(['release', 'stage', 'dev', ...args, '--dir', dir], {
+      ...creds,
+      AWS_ENDPOINT_URL: aws.url,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(fake.calls).toEqual([]);

@@ -1,5 +1,15 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'fs';
 import { hostname, tmpdir } from 'os';
 import { join } from 'path';
 import { builtCli, runBuiltCli, runCli } from './run-cli';
@@ -42,17 +52,24 @@ describe('rollback and promote are safe to retry (exit 1, nothing written)', () 
     const again = runBuiltCli(['release', 'rollback', 'dev', '--dir', dir]);
     expect(again.code).toBe(1);
     expect(again.stdout).toBe('');
-    expect(again.stderr).toMatch(/^cdktf-immutable: release rollback: refused: dev: already rolled back: slot "blue" \(ami-0123456789abcdef0\) is active and slot "green" \(ami-0fedcba9876543210\) was rolled back at 20\d\d-[^ ]+Z\. A second rollback would send the traffic back to the release that was rolled back, so nothing was written\. To ship it again on purpose, run "cdktf-immutable release promote dev --force-rolled-back"\.\n$/);
+    expect(again.stderr).toMatch(
+      /^cdktf-immutable: release rollback: refused: dev: already rolled back: slot "blue" \(ami-0123456789abcdef0\) is active and slot "green" \(ami-0fedcba9876543210\) was rolled back at 20\d\d-[^ ]+Z\. A second rollback would send the traffic back to the release that was rolled back, so nothing was written\. To ship it again on purpose, run "cdktf-immutable release promote dev --force-rolled-back"\.\n$/,
+    );
     expect(raw()).toBe(before);
   });
 
   test('a promote after the rollback is refused, naming --force-rolled-back; forced, it ships the release again', () => {
     ok('rollback', 'dev');
     const before = raw();
-    for (const args of [['promote', 'dev'], ['promote', 'dev', '--canary', '10']]) {
+    for (const args of [
+      ['promote', 'dev'],
+      ['promote', 'dev', '--canary', '10'],
+    ]) {
       const refused = release(...args);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/refused: dev: slot "green" runs ami-0fedcba9876543210, the release that was rolled back at .*; promoting it would ship it again, so nothing was written\. .*"cdktf-immutable release promote dev --force-rolled-back"/);
+      expect(refused.stderr).toMatch(
+        /refused: dev: slot "green" runs ami-0fedcba9876543210, the release that was rolled back at .*; promoting it would ship it again, so nothing was written\. .*"cdktf-immutable release promote dev --force-rolled-back"/,
+      );
       expect(raw()).toBe(before);
     }
     ok('promote', 'dev', '--force-rolled-back');
@@ -71,7 +88,9 @@ describe('rollback and promote are safe to retry (exit 1, nothing written)', () 
     const before = raw();
     const again = release('promote', 'dev');
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/refused: dev: already promoted: slot "green" \(ami-0fedcba9876543210\) is active .* "cdktf-immutable release rollback dev"/);
+    expect(again.stderr).toMatch(
+      /refused: dev: already promoted: slot "green" \(ami-0fedcba9876543210\) is active .* "cdktf-immutable release rollback dev"/,
+    );
     expect(raw()).toBe(before);
   });
 
@@ -85,8 +104,10 @@ describe('rollback and promote are safe to retry (exit 1, nothing written)', () 
 
 describe('every "Next:" hint is right for the state it describes', () => {
   /** The release commands a command's output suggests, with <ami-id> made concrete. */
-  const suggested = (stdout: string) => [...stdout.matchAll(/^(?:Next|Then| {2}or): cdktf-immutable (release [^\n]*?)(?: {3}|$)/gm)]
-    .map((m) => m[1].trim().replace('<ami-id>', 'ami-0bbbbbbbbbbbbbbbb').split(/\s+/));
+  const suggested = (stdout: string) =>
+    [...stdout.matchAll(/^(?:Next|Then| {2}or): cdktf-immutable (release [^\n]*?)(?: {3}|$)/gm)].map((m) =>
+      m[1].trim().replace('<ami-id>', 'ami-0bbbbbbbbbbbbbbbb').split(/\s+/),
+    );
 
   /** Runs each suggested command on a copy of the current folder: every one must succeed. */
   function expectHintsWork(stdout: string): void {
@@ -96,7 +117,12 @@ describe('every "Next:" hint is right for the state it describes', () => {
       const copy = mkdtempSync(join(tmpdir(), 'hint-'));
       cpSync(dir, copy, { recursive: true });
       const result = runCli([...command, '--dir', copy]);
-      expect({ after: stdout, command: command.join(' '), code: result.code, stderr: result.stderr }).toEqual({ after: stdout, command: command.join(' '), code: 0, stderr: '' });
+      expect({ after: stdout, command: command.join(' '), code: result.code, stderr: result.stderr }).toEqual({
+        after: stdout,
+        command: command.join(' '),
+        code: 0,
+        stderr: '',
+      });
       rmSync(copy, { recursive: true, force: true });
     }
   }
@@ -125,13 +151,19 @@ describe('every "Next:" hint is right for the state it describes', () => {
     ok('init', 'dev');
     const first = ok('stage', 'dev', '--image', AMI_1);
     expect(first.stdout).not.toMatch(/promote/);
-    expect(first.stdout).toMatch(/^Next: cdktf deploy <dev stack> \(the first deploy creates the fleet, slot blue takes the traffic\)$/m);
-    expect(first.stdout).toMatch(/^Then: cdktf-immutable release stage dev --image <ami-id> +the next release, into slot green$/m);
+    expect(first.stdout).toMatch(
+      /^Next: cdktf deploy <dev stack> \(the first deploy creates the fleet, slot blue takes the traffic\)$/m,
+    );
+    expect(first.stdout).toMatch(
+      /^Then: cdktf-immutable release stage dev --image <ami-id> +the next release, into slot green$/m,
+    );
   });
 
   test('after init it suggests the first stage and no deploy', () => {
     const init = ok('init', 'dev');
-    expect(init.stdout).toMatch(/^Next: cdktf-immutable release stage dev --image <ami-id> +the first image, into slot blue\n$/m);
+    expect(init.stdout).toMatch(
+      /^Next: cdktf-immutable release stage dev --image <ami-id> +the first image, into slot blue\n$/m,
+    );
     expect(init.stdout).not.toMatch(/cdktf deploy/);
   });
 });
@@ -145,7 +177,9 @@ describe('the lock', () => {
     writeFileSync(lock(), JSON.stringify({ pid: dead, host: hostname(), since: '2026-01-01T00:00:00.000Z' }));
     const result = release('stage', 'dev', '--image', AMI_1);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe(`cdktf-immutable: taking over the lock ${lock()} of process ${dead} on this host (${hostname()}), locked since 2026-01-01T00:00:00.000Z: that process is no longer running.\n`);
+    expect(result.stderr).toBe(
+      `cdktf-immutable: taking over the lock ${lock()} of process ${dead} on this host (${hostname()}), locked since 2026-01-01T00:00:00.000Z: that process is no longer running.\n`,
+    );
     expect(read().slots.blue.image).toBe(AMI_1);
     expect(readdirSync(dir)).toEqual(['dev.json']);
   });
@@ -158,7 +192,9 @@ describe('the lock', () => {
       const before = raw();
       const result = release('stage', 'dev', '--image', AMI_1);
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`refused: dev: another release command is changing ${join(dir, 'dev.json')} (lock ${lock()}, held by process ${holder.pid} on this host (${hostname()}) since 2026-01-01T00:00:00.000Z, which is still running); retry when it is done.`);
+      expect(result.stderr).toContain(
+        `refused: dev: another release command is changing ${join(dir, 'dev.json')} (lock ${lock()}, held by process ${holder.pid} on this host (${hostname()}) since 2026-01-01T00:00:00.000Z, which is still running); retry when it is done.`,
+      );
       expect(raw()).toBe(before);
     } finally {
       await kill(holder);
@@ -170,7 +206,9 @@ describe('the lock', () => {
     writeFileSync(lock(), JSON.stringify({ pid: 4242, host: 'build-agent-3', since: '2026-01-01T00:00:00.000Z' }));
     const result = release('promote', 'dev');
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`held by process 4242 on host build-agent-3 since 2026-01-01T00:00:00.000Z); this host cannot tell whether that process still runs. Retry when it is done; if no release command is running on build-agent-3, delete the lock ("rm ${lock()}") and retry.`);
+    expect(result.stderr).toContain(
+      `held by process 4242 on host build-agent-3 since 2026-01-01T00:00:00.000Z); this host cannot tell whether that process still runs. Retry when it is done; if no release command is running on build-agent-3, delete the lock ("rm ${lock()}") and retry.`,
+    );
   });
 
   /**
@@ -178,16 +216,26 @@ describe('the lock', () => {
    * named pipe, so the command blocks reading it, under the lock, until the test writes
    * the content (or kills it).
    */
-  async function startBlockedCommand(args: string[]): Promise<{ child: ChildProcess; exit: Promise<{ code: number | null; stdout: string; stderr: string }> }> {
+  async function startBlockedCommand(
+    args: string[],
+  ): Promise<{ child: ChildProcess; exit: Promise<{ code: number | null; stdout: string; stderr: string }> }> {
     const fifo = join(dir, 'dev.json');
     unlinkSync(fifo);
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const child = spawn(process.execPath, [builtCli(), 'release', ...args, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [builtCli(), 'release', ...args, '--dir', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d) => { stdout += d; });
-    child.stderr!.on('data', (d) => { stderr += d; });
-    const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
+    const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      child.on('exit', (code) => resolve({ code, stdout, stderr })),
+    );
     for (let waited = 0; !existsSync(lock()); waited += 20) {
       if (waited > 15_000) {
         child.kill('SIGKILL');
@@ -200,13 +248,17 @@ describe('the lock', () => {
 
   test('two commands at once: exactly one writes, the other is refused (exit 1) naming the holder', async () => {
     ok('init', 'dev');
-    const content = formatReleaseFile(stageRelease(emptyRelease('dev'), { image: AMI_1, source: '--image', now: new Date(0) }));
+    const content = formatReleaseFile(
+      stageRelease(emptyRelease('dev'), { image: AMI_1, source: '--image', now: new Date(0) }),
+    );
     const first = await startBlockedCommand(['stage', 'dev', '--image', AMI_2]);
     // the second runs to completion while the first holds the lock
     const second = release('stage', 'dev', '--image', AMI_3);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`held by process ${first.child.pid} on this host (${hostname()})`);
-    expect(second.stderr).toMatch(/which is still running\); retry when it is done\. If process \d+ is not a cdktf-immutable command \(its pid was reused\), the lock is stale: delete it \("rm .*\.dev\.json\.lock"\)\.\n$/);
+    expect(second.stderr).toMatch(
+      /which is still running\); retry when it is done\. If process \d+ is not a cdktf-immutable command \(its pid was reused\), the lock is stale: delete it \("rm .*\.dev\.json\.lock"\)\.\n$/,
+    );
     // the first goes on and writes
     writeFileSync(join(dir, 'dev.json'), content);
     const result = await first.exit;
@@ -219,12 +271,22 @@ describe('the lock', () => {
     ok('init', 'dev');
     ok('stage', 'dev', '--image', AMI_1);
     ok('stage', 'dev', '--image', AMI_2);
-    const runs = await Promise.all(Array.from({ length: 6 }, () => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [builtCli(), 'release', 'promote', 'dev', '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d) => { stderr += d; });
-      child.on('exit', (code) => resolve({ code, stderr }));
-    })));
+    const runs = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            const child = spawn(process.execPath, [builtCli(), 'release', 'promote', 'dev', '--dir', dir], {
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
+            let stderr = '';
+            child.stderr.on('data', (d) => {
+              stderr += d;
+            });
+            child.on('exit', (code) => resolve({ code, stderr }));
+          }),
+      ),
+    );
     expect(runs.filter((r) => r.code === 0)).toHaveLength(1);
     for (const refused of runs.filter((r) => r.code !== 0)) {
       expect(refused.code).toBe(1);
@@ -240,12 +302,22 @@ describe('the lock', () => {
     ok('stage', 'dev', '--image', AMI_2);
     const dead = spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }).pid!;
     writeFileSync(lock(), JSON.stringify({ pid: dead, host: hostname(), since: '2026-01-01T00:00:00.000Z' }));
-    const runs = await Promise.all(Array.from({ length: 6 }, () => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [builtCli(), 'release', 'promote', 'dev', '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d) => { stderr += d; });
-      child.on('exit', (code) => resolve({ code, stderr }));
-    })));
+    const runs = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            const child = spawn(process.execPath, [builtCli(), 'release', 'promote', 'dev', '--dir', dir], {
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
+            let stderr = '';
+            child.stderr.on('data', (d) => {
+              stderr += d;
+            });
+            child.on('exit', (code) => resolve({ code, stderr }));
+          }),
+      ),
+    );
     expect(runs.map((r) => r.code).sort()).toEqual([0, 1, 1, 1, 1, 1]);
     expect(runs.filter((r) => r.stderr.includes(`taking over the lock ${lock()} of process ${dead}`))).toHaveLength(1);
     expect(read()).toMatchObject({ active: 'green', previous: 'blue', canary: 0 });
@@ -265,7 +337,11 @@ describe('the lock', () => {
     writeFileSync(join(dir, 'dev.json'), formatReleaseFile(emptyRelease('dev')));
     const next = release('stage', 'dev', '--image', AMI_1);
     expect(next.code).toBe(0);
-    expect(next.stderr).toMatch(new RegExp(`^cdktf-immutable: taking over the lock .* of process ${pid} on this host .*: that process is no longer running\\.\\n$`));
+    expect(next.stderr).toMatch(
+      new RegExp(
+        `^cdktf-immutable: taking over the lock .* of process ${pid} on this host .*: that process is no longer running\\.\\n$`,
+      ),
+    );
     expect(read().slots.blue.image).toBe(AMI_1);
     expect(readdirSync(dir)).toEqual(['dev.json']);
   });
@@ -273,7 +349,8 @@ describe('the lock', () => {
 
 describe('releases/ is found from a subfolder, as git finds .git', () => {
   let repo: string;
-  const inRepo = (cwd: string, ...args: string[]) => runCli(['release', ...args], { cwd, env: { CDKTF_IMMUTABLE_RELEASES: '' } });
+  const inRepo = (cwd: string, ...args: string[]) =>
+    runCli(['release', ...args], { cwd, env: { CDKTF_IMMUTABLE_RELEASES: '' } });
   beforeEach(() => {
     repo = mkdtempSync(join(tmpdir(), 'repo-'));
     mkdirSync(join(repo, '.git'));
@@ -301,14 +378,18 @@ describe('releases/ is found from a subfolder, as git finds .git', () => {
   test('not found: exit 2, naming where it looked (up to the repository root)', () => {
     const result = inRepo(join(repo, 'infra', 'stacks'), 'status');
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`cdktf-immutable: release status: no releases folder found: looked for releases/ in ${join(repo, 'infra', 'stacks')}, ${join(repo, 'infra')}, ${repo} (up to the git repository root ${repo}); run the command inside the repository that holds releases/, pass --dir <folder>, or create the first release file with "cdktf-immutable release init <env>".\n`);
+    expect(result.stderr).toBe(
+      `cdktf-immutable: release status: no releases folder found: looked for releases/ in ${join(repo, 'infra', 'stacks')}, ${join(repo, 'infra')}, ${repo} (up to the git repository root ${repo}); run the command inside the repository that holds releases/, pass --dir <folder>, or create the first release file with "cdktf-immutable release init <env>".\n`,
+    );
   });
 
   test('outside a repository it looks up to the filesystem root', () => {
     const plain = mkdtempSync(join(tmpdir(), 'plain-'));
     const result = inRepo(plain, 'promote', 'dev');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/looked for releases\/ in .*plain-[^,]+, .*, \/ \(no git repository found, so up to the filesystem root\)/);
+    expect(result.stderr).toMatch(
+      /looked for releases\/ in .*plain-[^,]+, .*, \/ \(no git repository found, so up to the filesystem root\)/,
+    );
   });
 });
 
@@ -324,12 +405,19 @@ describe('release status', () => {
     expect(text.stdout).toMatch(/^dev: no image yet, no traffic$/m);
     expect(text.stdout).toMatch(/^staging: active blue \(100%\)$/m);
     expect(text.stdout).not.toMatch(/prod/);
-    expect(text.stderr).toMatch(new RegExp(`^cdktf-immutable: release status: ${join(dir, 'prod.json').replace(/[.]/g, '\\.')}: is not valid JSON`));
+    expect(text.stderr).toMatch(
+      new RegExp(
+        `^cdktf-immutable: release status: ${join(dir, 'prod.json').replace(/[.]/g, '\\.')}: is not valid JSON`,
+      ),
+    );
     expect(text.stderr).toMatch(/1 of 3 release file\(s\) cannot be read; the others are shown above\.\n$/);
 
     const json = release('status', '--json');
     expect(json.code).toBe(2);
-    expect((JSON.parse(json.stdout) as Array<{ environment: string }>).map((r) => r.environment)).toEqual(['dev', 'staging']);
+    expect((JSON.parse(json.stdout) as Array<{ environment: string }>).map((r) => r.environment)).toEqual([
+      'dev',
+      'staging',
+    ]);
     expect(json.stderr).toMatch(/prod\.json: is not valid JSON/);
   });
 
@@ -338,7 +426,14 @@ describe('release status', () => {
     for (let i = 0; i < 400; i++) {
       writeFileSync(join(dir, `e${i}.json`), formatReleaseFile(emptyRelease(`e${i}`)));
     }
-    const shell = spawnSync('bash', ['-c', `"${process.execPath}" "${builtCli()}" release status --dir "${dir}" | head -1; echo "cli-exit=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+    const shell = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${builtCli()}" release status --dir "${dir}" | head -1; echo "cli-exit=\${PIPESTATUS[0]}" >&2`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(shell.stdout).toBe('e0: no image yet, no traffic\n');
     expect(shell.stderr).toBe('cli-exit=0\n');
   });

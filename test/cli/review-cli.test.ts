@@ -3,8 +3,15 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { runBuiltCli, runCli } from './run-cli';
 import {
-  createBeforeDestroySameName, destroyUnreplaced, driftedLaunchTemplate, forgetGreenSlot, GREEN_ASG, GREEN_LT,
-  movedBlueGroup, renamedWithoutMoved, writePlan,
+  createBeforeDestroySameName,
+  destroyUnreplaced,
+  driftedLaunchTemplate,
+  forgetGreenSlot,
+  GREEN_ASG,
+  GREEN_LT,
+  movedBlueGroup,
+  renamedWithoutMoved,
+  writePlan,
 } from '../review/plan-cases';
 
 const PLANS = join(__dirname, '..', 'fixtures', 'plans');
@@ -21,14 +28,18 @@ describe('guard', () => {
     // the built command: exit 1 as the shell sees it
     const result = runBuiltCli(['guard', join(PLANS, 'launch-template-updated-in-place.json')]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/FAIL aws_launch_template\.fleet_green: immutable aws_launch_template updated in place \(image_id, latest_version\)/);
+    expect(result.stdout).toMatch(
+      /FAIL aws_launch_template\.fleet_green: immutable aws_launch_template updated in place \(image_id, latest_version\)/,
+    );
     expect(result.stderr).toMatch(/1 violation/);
   });
 
   test('operational updates (ASG capacity, tags) pass', () => {
     const result = runCli(['guard', join(PLANS, 'operational-only.json')]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/ok {2}aws_autoscaling_group\.fleet_blue: operational update \(desired_capacity, max_size\)/);
+    expect(result.stdout).toMatch(
+      /ok {2}aws_autoscaling_group\.fleet_blue: operational update \(desired_capacity, max_size\)/,
+    );
     expect(result.stdout).toMatch(/ok {2}aws_launch_template\.fleet_blue: operational update \(tags\)/);
   });
 
@@ -40,20 +51,70 @@ describe('guard', () => {
 
   test('a listener update (mutable by design) passes; --json reports the same', () => {
     expect(runCli(['guard', join(PLANS, 'promote-listener-only.json')]).code).toBe(0);
-    const json = JSON.parse(runCli(['guard', join(PLANS, 'launch-template-updated-in-place.json'), '--json']).stdout) as { ok: boolean; violations: Array<{ address: string; kind: string; attributes: string[] }> };
+    const json = JSON.parse(
+      runCli(['guard', join(PLANS, 'launch-template-updated-in-place.json'), '--json']).stdout,
+    ) as { ok: boolean; violations: Array<{ address: string; kind: string; attributes: string[] }> };
     expect(json.ok).toBe(false);
-    expect(json.violations).toEqual([expect.objectContaining({ address: 'aws_launch_template.fleet_green', kind: 'update-in-place', attributes: ['image_id', 'latest_version'] })]);
+    expect(json.violations).toEqual([
+      expect.objectContaining({
+        address: 'aws_launch_template.fleet_green',
+        kind: 'update-in-place',
+        attributes: ['image_id', 'latest_version'],
+      }),
+    ]);
   });
 
   describe('every guard case and its exit code', () => {
     test.each([
-      ['forget (removed block, destroy = false)', forgetGreenSlot, [], 0, /ok {2}aws_autoscaling_group\.Web_Green_AutoScalingGroup_70F3CBBA: forgotten \(removed from the state, not destroyed\)/],
-      ['moved', movedBlueGroup, [], 0, /ok {2}aws_autoscaling_group\.Web_Blue_Group_9A8B7C6D: moved from aws_autoscaling_group\.Web_Blue_AutoScalingGroup_EBAB4B97/],
-      ['destroy with no replacement', destroyUnreplaced, [], 1, /FAIL aws_autoscaling_group\.Web_Green_AutoScalingGroup_70F3CBBA: immutable aws_autoscaling_group destroyed with no replacement at its address\. If the destroy is intended, pass --allow-destroy aws_autoscaling_group\.Web_Green_AutoScalingGroup_70F3CBBA\./],
-      ['destroy allowed by --allow-destroy (repeated, address and glob)', destroyUnreplaced, ['--allow-destroy', GREEN_ASG, `--allow-destroy=aws_launch_template.*`], 0, /ok {2}aws_launch_template\.Web_Green_LaunchTemplate_79031D5E: destroyed, allowed by --allow-destroy/],
-      ['renamed without a moved block', renamedWithoutMoved, [], 1, /FAIL .*created at another address: if the construct was renamed, add a moved block/],
-      ['drift of an immutable resource', driftedLaunchTemplate, [], 1, /FAIL aws_launch_template\.Web_Blue_LaunchTemplate_0CDF2054: .*resource_drift: default_version, image_id, latest_version/],
-      ['create-before-destroy keeping a fixed name', createBeforeDestroySameName, [], 1, /FAIL aws_autoscaling_group\.Web_Green_AutoScalingGroup_70F3CBBA: .*already exists/],
+      [
+        'forget (removed block, destroy = false)',
+        forgetGreenSlot,
+        [],
+        0,
+        /ok {2}aws_autoscaling_group\.Web_Green_AutoScalingGroup_70F3CBBA: forgotten \(removed from the state, not destroyed\)/,
+      ],
+      [
+        'moved',
+        movedBlueGroup,
+        [],
+        0,
+        /ok {2}aws_autoscaling_group\.Web_Blue_Group_9A8B7C6D: moved from aws_autoscaling_group\.Web_Blue_AutoScalingGroup_EBAB4B97/,
+      ],
+      [
+        'destroy with no replacement',
+        destroyUnreplaced,
+        [],
+        1,
+        /FAIL aws_autoscaling_group\.Web_Green_AutoScalingGroup_70F3CBBA: immutable aws_autoscaling_group destroyed with no replacement at its address\. If the destroy is intended, pass --allow-destroy aws_autoscaling_group\.Web_Green_AutoScalingGroup_70F3CBBA\./,
+      ],
+      [
+        'destroy allowed by --allow-destroy (repeated, address and glob)',
+        destroyUnreplaced,
+        ['--allow-destroy', GREEN_ASG, `--allow-destroy=aws_launch_template.*`],
+        0,
+        /ok {2}aws_launch_template\.Web_Green_LaunchTemplate_79031D5E: destroyed, allowed by --allow-destroy/,
+      ],
+      [
+        'renamed without a moved block',
+        renamedWithoutMoved,
+        [],
+        1,
+        /FAIL .*created at another address: if the construct was renamed, add a moved block/,
+      ],
+      [
+        'drift of an immutable resource',
+        driftedLaunchTemplate,
+        [],
+        1,
+        /FAIL aws_launch_template\.Web_Blue_LaunchTemplate_0CDF2054: .*resource_drift: default_version, image_id, latest_version/,
+      ],
+      [
+        'create-before-destroy keeping a fixed name',
+        createBeforeDestroySameName,
+        [],
+        1,
+        /FAIL aws_autoscaling_group\.Web_Green_AutoScalingGroup_70F3CBBA: .*already exists/,
+      ],
     ] as Array<[string, () => unknown, string[], number, RegExp]>)('%s', (name, make, flags, code, output) => {
       const result = runCli(['guard', writePlan(name.replace(/\W+/g, '-'), make()), ...flags]);
       expect(result.code).toBe(code);
@@ -63,16 +124,27 @@ describe('guard', () => {
     test('a forbidden attribute (Image Builder launch_template_configuration) exits 1', () => {
       const result = runCli(['guard', join(PLANS, 'distribution-launch-template-configuration.json')]);
       expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(/FAIL aws_imagebuilder_distribution_configuration\.Web_Distribution_6159A101: aws_imagebuilder_distribution_configuration sets distribution\.launch_template_configuration/);
+      expect(result.stdout).toMatch(
+        /FAIL aws_imagebuilder_distribution_configuration\.Web_Distribution_6159A101: aws_imagebuilder_distribution_configuration sets distribution\.launch_template_configuration/,
+      );
     });
 
     test('--allow-destroy that matches nothing is a note, not an error; without a value it is bad input', () => {
       const noted = runCli(['guard', join(PLANS, 'stage-replace-cbd.json'), '--allow-destroy', 'aws_instance.gone']);
       expect(noted.code).toBe(0);
       expect(noted.stderr).toMatch(/--allow-destroy aws_instance\.gone matched no destroyed resource/);
-      expect(runCli(['guard', join(PLANS, 'stage-replace-cbd.json'), '--allow-destroy'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--allow-destroy needs an address or a glob/) });
-      const json = JSON.parse(runCli(['guard', writePlan('d', destroyUnreplaced()), '--json', '--allow-destroy', GREEN_LT]).stdout);
-      expect(json).toMatchObject({ ok: false, allowedDestroys: [GREEN_LT], violations: [expect.objectContaining({ address: GREEN_ASG, kind: 'destroy' })] });
+      expect(runCli(['guard', join(PLANS, 'stage-replace-cbd.json'), '--allow-destroy'])).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/--allow-destroy needs an address or a glob/),
+      });
+      const json = JSON.parse(
+        runCli(['guard', writePlan('d', destroyUnreplaced()), '--json', '--allow-destroy', GREEN_LT]).stdout,
+      );
+      expect(json).toMatchObject({
+        ok: false,
+        allowedDestroys: [GREEN_LT],
+        violations: [expect.objectContaining({ address: GREEN_ASG, kind: 'destroy' })],
+      });
     });
   });
 
@@ -82,14 +154,34 @@ describe('guard', () => {
       dir = mkdtempSync(join(tmpdir(), 'plans-'));
     });
     const cases: Array<[string, string, RegExp]> = [
-      ['truncated JSON', '{"format_version":"1.2","resource_changes":[{"address":', /is not valid JSON .*not the binary plan/],
+      [
+        'truncated JSON',
+        '{"format_version":"1.2","resource_changes":[{"address":',
+        /is not valid JSON .*not the binary plan/,
+      ],
       ['an empty file', '', /is empty/],
       ['a binary plan', 'PK\u0003\u0004\u0000garbage', /is not valid JSON/],
       ['no format_version', '{"resource_changes":[]}', /"format_version" is missing; this is not the JSON of a plan/],
-      ['resource_changes not a list', '{"format_version":"1.2","resource_changes":{}}', /"resource_changes" is not a list/],
-      ['a change without actions', '{"format_version":"1.2","resource_changes":[{"address":"aws_x.y","type":"aws_x","change":{}}]}', /resource_changes\[0\] \(aws_x\.y\) "change\.actions" is not a list of plan actions/],
-      ['an unknown action', '{"format_version":"1.2","resource_changes":[{"address":"aws_x.y","type":"aws_x","change":{"actions":["explode"]}}]}', /"change\.actions" is not a list of plan actions/],
-      ['a change without an address', '{"format_version":"1.2","resource_changes":[{"type":"aws_x","change":{"actions":["create"]}}]}', /resource_changes\[0\] has no "address" or "type"/],
+      [
+        'resource_changes not a list',
+        '{"format_version":"1.2","resource_changes":{}}',
+        /"resource_changes" is not a list/,
+      ],
+      [
+        'a change without actions',
+        '{"format_version":"1.2","resource_changes":[{"address":"aws_x.y","type":"aws_x","change":{}}]}',
+        /resource_changes\[0\] \(aws_x\.y\) "change\.actions" is not a list of plan actions/,
+      ],
+      [
+        'an unknown action',
+        '{"format_version":"1.2","resource_changes":[{"address":"aws_x.y","type":"aws_x","change":{"actions":["explode"]}}]}',
+        /"change\.actions" is not a list of plan actions/,
+      ],
+      [
+        'a change without an address',
+        '{"format_version":"1.2","resource_changes":[{"type":"aws_x","change":{"actions":["create"]}}]}',
+        /resource_changes\[0\] has no "address" or "type"/,
+      ],
       ['a top-level array', '[]', /the top level is not an object/],
     ];
     test.each(cases)('%s', (_name, content, message) => {
@@ -101,19 +193,51 @@ describe('guard', () => {
     });
 
     test('a missing file and bad arguments', () => {
-      expect(runCli(['guard', join(dir, 'nope.json')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/nope\.json: cannot be read \(ENOENT\)/) });
-      expect(runCli(['guard'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/expected one plan JSON file/) });
+      expect(runCli(['guard', join(dir, 'nope.json')])).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/nope\.json: cannot be read \(ENOENT\)/),
+      });
+      expect(runCli(['guard'])).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/expected one plan JSON file/),
+      });
       expect(runCli(['guard', 'a.json', 'b.json'])).toMatchObject({ code: 2 });
-      expect(runCli(['guard', 'a.json', '--strict'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown option "--strict"/) });
+      expect(runCli(['guard', 'a.json', '--strict'])).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/unknown option "--strict"/),
+      });
     });
   });
 });
 
 describe('preview', () => {
   let dir: string;
-  const lt = (name: string, image: string) => ({ name, image_id: image, instance_type: 't3.micro', lifecycle: { create_before_destroy: true } });
-  const asg = (name: string, max: number, trigger?: string) => ({ name, min_size: 1, max_size: max, lifecycle: { create_before_destroy: true, ...(trigger ? { replace_triggered_by: [trigger] } : {}) } });
-  const listener = (blue: number) => ({ port: 80, default_action: [{ type: 'forward', forward: { target_group: [{ arn: 'b', weight: blue }, { arn: 'g', weight: 100 - blue }] } }] });
+  const lt = (name: string, image: string) => ({
+    name,
+    image_id: image,
+    instance_type: 't3.micro',
+    lifecycle: { create_before_destroy: true },
+  });
+  const asg = (name: string, max: number, trigger?: string) => ({
+    name,
+    min_size: 1,
+    max_size: max,
+    lifecycle: { create_before_destroy: true, ...(trigger ? { replace_triggered_by: [trigger] } : {}) },
+  });
+  const listener = (blue: number) => ({
+    port: 80,
+    default_action: [
+      {
+        type: 'forward',
+        forward: {
+          target_group: [
+            { arn: 'b', weight: blue },
+            { arn: 'g', weight: 100 - blue },
+          ],
+        },
+      },
+    ],
+  });
 
   function writeOut(name: string, stacks: Record<string, object>): string {
     const out = join(dir, name);
@@ -121,7 +245,11 @@ describe('preview', () => {
     for (const [stack, json] of Object.entries(stacks)) {
       mkdirSync(join(out, 'stacks', stack), { recursive: true });
       writeFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), JSON.stringify(json));
-      manifest.stacks[stack] = { name: stack, synthesizedStackPath: `stacks/${stack}/cdk.tf.json`, workingDirectory: `stacks/${stack}` };
+      manifest.stacks[stack] = {
+        name: stack,
+        synthesizedStackPath: `stacks/${stack}/cdk.tf.json`,
+        workingDirectory: `stacks/${stack}`,
+      };
     }
     writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest));
     return out;
@@ -133,20 +261,27 @@ describe('preview', () => {
 
   test('classifies replaced, updated in place, created, destroyed and unchanged per stack', () => {
     const before = writeOut('before', {
-      dev: { resource: {
-        aws_launch_template: { green: { '//': { metadata: {} }, ...lt('web-green-1111111111', 'ami-1') }, blue: lt('web-blue-3333333333', 'ami-3') },
-        aws_autoscaling_group: { green: asg('web-green-1111111111', 2) },
-        aws_lb_listener: { main: listener(100) },
-        aws_s3_bucket: { old: { bucket: 'x' } },
-      } },
+      dev: {
+        resource: {
+          aws_launch_template: {
+            green: { '//': { metadata: {} }, ...lt('web-green-1111111111', 'ami-1') },
+            blue: lt('web-blue-3333333333', 'ami-3'),
+          },
+          aws_autoscaling_group: { green: asg('web-green-1111111111', 2) },
+          aws_lb_listener: { main: listener(100) },
+          aws_s3_bucket: { old: { bucket: 'x' } },
+        },
+      },
     });
     const after = writeOut('after', {
-      dev: { resource: {
-        aws_launch_template: { green: lt('web-green-2222222222', 'ami-2'), blue: lt('web-blue-3333333333', 'ami-3') },
-        aws_autoscaling_group: { green: asg('web-green-2222222222', 4) },
-        aws_lb_listener: { main: listener(0) },
-        aws_ssm_parameter: { new: { name: '/x', value: 'y' } },
-      } },
+      dev: {
+        resource: {
+          aws_launch_template: { green: lt('web-green-2222222222', 'ami-2'), blue: lt('web-blue-3333333333', 'ami-3') },
+          aws_autoscaling_group: { green: asg('web-green-2222222222', 4) },
+          aws_lb_listener: { main: listener(0) },
+          aws_ssm_parameter: { new: { name: '/x', value: 'y' } },
+        },
+      },
       prod: { resource: { aws_vpc: { main: { cidr_block: '10.0.0.0/16' } } } },
     });
     const result = runCli(['preview', before, after]);
@@ -154,12 +289,19 @@ describe('preview', () => {
     expect(result.stdout).toMatch(/Stack dev/);
     expect(result.stdout).toMatch(/replaced +aws_autoscaling_group\.green +\(new name\)/);
     expect(result.stdout).toMatch(/replaced +aws_launch_template\.green +\(new name\)/);
-    expect(result.stdout).toMatch(/updated in place +aws_lb_listener\.main +default_action\[0\]\.forward\.target_group\[0\]\.weight, default_action\[0\]\.forward\.target_group\[1\]\.weight/);
+    expect(result.stdout).toMatch(
+      /updated in place +aws_lb_listener\.main +default_action\[0\]\.forward\.target_group\[0\]\.weight, default_action\[0\]\.forward\.target_group\[1\]\.weight/,
+    );
     expect(result.stdout).toMatch(/created +aws_ssm_parameter\.new/);
     expect(result.stdout).toMatch(/destroyed +aws_s3_bucket\.old/);
     expect(result.stdout).toMatch(/Stack prod\n +created +aws_vpc\.main/);
-    expect(result.stdout).toMatch(/Summary: 2 stack\(s\): 2 replaced, 1 updated in place, 2 created, 1 destroyed, 1 unchanged/);
-    const json = JSON.parse(runCli(['preview', before, after, '--json']).stdout) as { violations: boolean; stacks: Array<{ stack: string; resources: Array<{ address: string; action: string }> }> };
+    expect(result.stdout).toMatch(
+      /Summary: 2 stack\(s\): 2 replaced, 1 updated in place, 2 created, 1 destroyed, 1 unchanged/,
+    );
+    const json = JSON.parse(runCli(['preview', before, after, '--json']).stdout) as {
+      violations: boolean;
+      stacks: Array<{ stack: string; resources: Array<{ address: string; action: string }> }>;
+    };
     expect(json.violations).toBe(false);
     expect(json.stacks[0].resources.find((r) => r.address === 'aws_launch_template.blue')?.action).toBe('unchanged');
   });
@@ -167,44 +309,82 @@ describe('preview', () => {
   test('an immutable resource updated in place exits 1 and is marked', () => {
     const before = join(dir, 'a.json');
     const after = join(dir, 'b.json');
-    writeFileSync(before, JSON.stringify({ resource: { aws_launch_template: { web: lt('web-1111111111', 'ami-1') } } }));
+    writeFileSync(
+      before,
+      JSON.stringify({ resource: { aws_launch_template: { web: lt('web-1111111111', 'ami-1') } } }),
+    );
     writeFileSync(after, JSON.stringify({ resource: { aws_launch_template: { web: lt('web-1111111111', 'ami-2') } } }));
     const result = runCli(['preview', before, after]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/updated in place +aws_launch_template\.web +image_id +!! immutable resource updated in place/);
+    expect(result.stdout).toMatch(
+      /updated in place +aws_launch_template\.web +image_id +!! immutable resource updated in place/,
+    );
     expect(result.stderr).toMatch(/make the change produce a new generation/);
   });
 
   test('capacity changes are operational; replace_triggered_by propagates a replacement', () => {
     const before = join(dir, 'c.json');
     const after = join(dir, 'd.json');
-    writeFileSync(before, JSON.stringify({ resource: {
-      aws_imagebuilder_image: { base: { image_recipe_arn: 'r1' } },
-      aws_autoscaling_group: { web: asg('web-1111111111', 2, 'aws_imagebuilder_image.base.id') },
-    } }));
-    writeFileSync(after, JSON.stringify({ resource: {
-      aws_imagebuilder_image: { base: { image_recipe_arn: 'r2' } },
-      aws_autoscaling_group: { web: asg('web-1111111111', 6, 'aws_imagebuilder_image.base.id') },
-    } }));
+    writeFileSync(
+      before,
+      JSON.stringify({
+        resource: {
+          aws_imagebuilder_image: { base: { image_recipe_arn: 'r1' } },
+          aws_autoscaling_group: { web: asg('web-1111111111', 2, 'aws_imagebuilder_image.base.id') },
+        },
+      }),
+    );
+    writeFileSync(
+      after,
+      JSON.stringify({
+        resource: {
+          aws_imagebuilder_image: { base: { image_recipe_arn: 'r2' } },
+          aws_autoscaling_group: { web: asg('web-1111111111', 6, 'aws_imagebuilder_image.base.id') },
+        },
+      }),
+    );
     const result = runCli(['preview', before, after, '--json']);
     expect(result.code).toBe(0);
-    const json = JSON.parse(result.stdout) as { stacks: Array<{ resources: Array<{ address: string; action: string; reason?: string }> }> };
-    expect(json.stacks[0].resources).toEqual(expect.arrayContaining([
-      expect.objectContaining({ address: 'aws_imagebuilder_image.base', action: 'replaced' }),
-      expect.objectContaining({ address: 'aws_autoscaling_group.web', action: 'replaced', reason: 'replace_triggered_by aws_imagebuilder_image.base.id' }),
-    ]));
+    const json = JSON.parse(result.stdout) as {
+      stacks: Array<{ resources: Array<{ address: string; action: string; reason?: string }> }>;
+    };
+    expect(json.stacks[0].resources).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ address: 'aws_imagebuilder_image.base', action: 'replaced' }),
+        expect.objectContaining({
+          address: 'aws_autoscaling_group.web',
+          action: 'replaced',
+          reason: 'replace_triggered_by aws_imagebuilder_image.base.id',
+        }),
+      ]),
+    );
   });
 
   test('bad inputs are exit 2 naming the path', () => {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{"resource": {');
-    expect(runCli(['preview', broken, broken])).toMatchObject({ code: 2, stderr: expect.stringMatching(/broken\.json: is not valid JSON/) });
-    expect(runCli(['preview', join(dir, 'missing'), broken])).toMatchObject({ code: 2, stderr: expect.stringMatching(/missing does not exist; pass a cdktf\.out folder/) });
+    expect(runCli(['preview', broken, broken])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/broken\.json: is not valid JSON/),
+    });
+    expect(runCli(['preview', join(dir, 'missing'), broken])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/missing does not exist; pass a cdktf\.out folder/),
+    });
     const notTf = join(dir, 'not-tf.json');
     writeFileSync(notTf, '{"resource": []}');
-    expect(runCli(['preview', notTf, notTf])).toMatchObject({ code: 2, stderr: expect.stringMatching(/"resource" is not an object/) });
+    expect(runCli(['preview', notTf, notTf])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/"resource" is not an object/),
+    });
     mkdirSync(join(dir, 'empty-folder'));
-    expect(runCli(['preview', join(dir, 'empty-folder'), notTf])).toMatchObject({ code: 2, stderr: expect.stringMatching(/has neither manifest\.json nor cdk\.tf\.json/) });
-    expect(runCli(['preview', broken])).toMatchObject({ code: 2, stderr: expect.stringMatching(/expected <before> and <after>/) });
+    expect(runCli(['preview', join(dir, 'empty-folder'), notTf])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/has neither manifest\.json nor cdk\.tf\.json/),
+    });
+    expect(runCli(['preview', broken])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/expected <before> and <after>/),
+    });
   });
 });

@@ -17,7 +17,11 @@ const read = (): ReleaseFile => parseReleaseFile(raw(), 'prod.json');
 
 /** No AWS at all: nothing listens on port 1, credentials are given. */
 const OFFLINE = {
-  AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+  AWS_ACCESS_KEY_ID: 'x',
+  AWS_SECRET_ACCESS_KEY: 'y',
+  AWS_REGION: 'eu-west-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
 };
 
 beforeEach(() => {
@@ -35,20 +39,44 @@ function markServed(): void {
 }
 
 function startRollout(...extra: string[]) {
-  return release('promote', 'prod', '--steps', '10,50,100', '--bake', '1m', '--alarm', 'web-green-5xx-rate', '--fleet', 'web', ...extra);
+  return release(
+    'promote',
+    'prod',
+    '--steps',
+    '10,50,100',
+    '--bake',
+    '1m',
+    '--alarm',
+    'web-green-5xx-rate',
+    '--fleet',
+    'web',
+    ...extra,
+  );
 }
 
 describe('release promote --steps: bad input exits 2 with the fix, nothing written', () => {
   test.each([
-    [['--steps', '10,50'], /--steps "10,50" ends at 50, not 100; end with 100 so that the rollout completes, such as 10,50,100\./],
+    [
+      ['--steps', '10,50'],
+      /--steps "10,50" ends at 50, not 100; end with 100 so that the rollout completes, such as 10,50,100\./,
+    ],
     [['--steps', '50,10,100'], /--steps "50,10,100" is not strictly increasing \(50 then 10\)/],
     [['--steps', '0,100'], /--steps "0,100" has 0; every step must be a whole percentage from 1 to 100/],
-    [['--steps', '10,50,100', '--bake', '2d'], /--bake "2d" is not a duration; use a number with a unit, such as 30s, 10m, 1h or 1h30m \(0s to 24h\)\./],
+    [
+      ['--steps', '10,50,100', '--bake', '2d'],
+      /--bake "2d" is not a duration; use a number with a unit, such as 30s, 10m, 1h or 1h30m \(0s to 24h\)\./,
+    ],
     [['--steps', '10,50,100', '--bake', '25h'], /--bake "25h" is 90000s, more than 24h/],
-    [['--steps', '10,100', '--canary', '10'], /--canary cannot be combined with --steps; a rollout sets the canary weight itself/],
+    [
+      ['--steps', '10,100', '--canary', '10'],
+      /--canary cannot be combined with --steps; a rollout sets the canary weight itself/,
+    ],
     [['--steps', '10,100'], /no fleet: give --fleet <name>/],
     [['--steps', '10,100', '--fleet', 'Web Prod'], /--fleet "Web Prod" is not a fleet name/],
-    [['--steps', '10,100', '--fleet', 'web', '--alarm', 'a', '--alarm', 'a'], /--alarm "a" is given twice; name each alarm once\./],
+    [
+      ['--steps', '10,100', '--fleet', 'web', '--alarm', 'a', '--alarm', 'a'],
+      /--alarm "a" is given twice; name each alarm once\./,
+    ],
   ])('%j', (args, message) => {
     const before = raw();
     const result = release('promote', 'prod', ...args);
@@ -62,14 +90,23 @@ describe('release promote --steps and the rollout refusals (exit 1)', () => {
   test('starts a rollout, writes the first step; a second promote, a stage or ending the canary is refused naming advance and rollback', () => {
     const started = startRollout();
     expect(started.code).toBe(0);
-    expect(started.stdout).toMatch(/prod: active blue \(90%\), canary green \(10%\)\. Rollout started: steps 10, 50, 100, bake 60s, alarms web-green-5xx-rate, fleet web/);
+    expect(started.stdout).toMatch(
+      /prod: active blue \(90%\), canary green \(10%\)\. Rollout started: steps 10, 50, 100, bake 60s, alarms web-green-5xx-rate, fleet web/,
+    );
     expect(started.stdout).toMatch(/cdktf-immutable release advance prod +after the deploy/);
     expect(read()).toMatchObject({ canary: 10, rollout: { status: 'running', step: 0, fleet: 'web' } });
     const before = raw();
-    for (const args of [['promote', 'prod', '--steps', '10,100', '--fleet', 'web'], ['promote', 'prod'], ['promote', 'prod', '--canary', '0'], ['stage', 'prod', '--image', 'ami-0aaaaaaaaaaaaaaaa']]) {
+    for (const args of [
+      ['promote', 'prod', '--steps', '10,100', '--fleet', 'web'],
+      ['promote', 'prod'],
+      ['promote', 'prod', '--canary', '0'],
+      ['stage', 'prod', '--image', 'ami-0aaaaaaaaaaaaaaaa'],
+    ]) {
       const refused = release(...args);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/a rollout is running \(step 1 of 3, 10% to slot green\), so (promote|stage) is refused and nothing was written\. Move it on with "cdktf-immutable release advance prod", or end it with "cdktf-immutable release rollback prod"\./);
+      expect(refused.stderr).toMatch(
+        /a rollout is running \(step 1 of 3, 10% to slot green\), so (promote|stage) is refused and nothing was written\. Move it on with "cdktf-immutable release advance prod", or end it with "cdktf-immutable release rollback prod"\./,
+      );
     }
     expect(raw()).toBe(before);
   });
@@ -77,9 +114,15 @@ describe('release promote --steps and the rollout refusals (exit 1)', () => {
   test('rollback during a rollout aborts it, marked as rolled back by hand', () => {
     startRollout();
     expect(release('rollback', 'prod').code).toBe(0);
-    expect(read()).toMatchObject({ canary: 0, active: 'blue', rollout: { status: 'aborted', abort: { by: 'rollback' } } });
+    expect(read()).toMatchObject({
+      canary: 0,
+      active: 'blue',
+      rollout: { status: 'aborted', abort: { by: 'rollback' } },
+    });
     const status = release('status', 'prod');
-    expect(status.stdout).toMatch(/last rollout: aborted at .*, step 1 of 3 \(rolled back by hand at step 1 of 3 \(10%\)\)/);
+    expect(status.stdout).toMatch(
+      /last rollout: aborted at .*, step 1 of 3 \(rolled back by hand at step 1 of 3 \(10%\)\)/,
+    );
   });
 
   test('a policy that requires a rollout refuses a plain promote; its defaults fill a bare promote', () => {
@@ -88,13 +131,18 @@ describe('release promote --steps and the rollout refusals (exit 1)', () => {
     writeFileSync(join(dir, 'prod.json'), JSON.stringify(data));
     const plain = release('promote', 'prod', '--canary', '10');
     expect(plain.code).toBe(1);
-    expect(plain.stderr).toMatch(/requires a rollout \("policy.requireRollout" is true\), so a --canary promote is refused/);
+    expect(plain.stderr).toMatch(
+      /requires a rollout \("policy.requireRollout" is true\), so a --canary promote is refused/,
+    );
     const noAlarm = release('promote', 'prod');
     expect(noAlarm.code).toBe(1);
     expect(noAlarm.stderr).toMatch(/requires alarms .* add --alarm <name>/);
     const ok = release('promote', 'prod', '--alarm', 'web-green-5xx-rate');
     expect(ok.code).toBe(0);
-    expect(read()).toMatchObject({ canary: 20, rollout: { steps: [20, 100], bakeSeconds: 30, alarms: ['web-green-5xx-rate'] } });
+    expect(read()).toMatchObject({
+      canary: 20,
+      rollout: { steps: [20, 100], bakeSeconds: 30, alarms: ['web-green-5xx-rate'] },
+    });
   });
 
   test('a bad policy in the file exits 2 naming file, field, value and fix', () => {
@@ -111,7 +159,9 @@ describe('release advance and status without AWS', () => {
   test('advance with no rollout: exit 1 with a hint', () => {
     const result = runCli(['release', 'advance', 'prod', '--dir', dir], { env: OFFLINE });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/no rollout is running; nothing to advance\. Start one with "cdktf-immutable release promote prod --steps 10,50,100 --bake 10m --alarm <name>"/);
+    expect(result.stderr).toMatch(
+      /no rollout is running; nothing to advance\. Start one with "cdktf-immutable release promote prod --steps 10,50,100 --bake 10m --alarm <name>"/,
+    );
   });
 
   test('an unreachable endpoint: exit 2, a clear error, nothing written', () => {
@@ -119,7 +169,9 @@ describe('release advance and status without AWS', () => {
     const before = raw();
     const result = runCli(['release', 'advance', 'prod', '--dir', dir], { env: OFFLINE });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/release advance: CloudWatch DescribeAlarms: cannot reach the AWS endpoint \(AWS_ENDPOINT_URL is http:\/\/127\.0\.0\.1:1\)/);
+    expect(result.stderr).toMatch(
+      /release advance: CloudWatch DescribeAlarms: cannot reach the AWS endpoint \(AWS_ENDPOINT_URL is http:\/\/127\.0\.0\.1:1\)/,
+    );
     expect(result.stderr).not.toMatch(/NodeVersionSupportWarning/);
     expect(raw()).toBe(before);
   });
@@ -130,9 +182,18 @@ describe('release advance and status without AWS', () => {
     const home = mkdtempSync(join(tmpdir(), 'no-aws-'));
     const result = runCli(['release', 'advance', 'prod', '--dir', dir, '--region', 'eu-west-1'], {
       env: {
-        AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_ENDPOINT_URL: 'http://127.0.0.1:1', HOME: home,
-        AWS_CONFIG_FILE: join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '', AWS_CONTAINER_CREDENTIALS_FULL_URI: '', AWS_WEB_IDENTITY_TOKEN_FILE: '',
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_SESSION_TOKEN: '',
+        AWS_PROFILE: '',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+        HOME: home,
+        AWS_CONFIG_FILE: join(home, 'config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
+        AWS_WEB_IDENTITY_TOKEN_FILE: '',
       },
     });
     expect(result.code).toBe(2);
@@ -153,15 +214,30 @@ describe('release advance and status without AWS', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/rollout: running, step 1 of 3 \(10% to slot green\): \[10\] -> 50 -> 100/);
     expect(result.stdout).toMatch(/bake: (1m|\d+s) left of 1m; fleet web/);
-    expect(result.stdout).toMatch(/alarms: not read \(CloudWatch DescribeAlarms: cannot reach the AWS endpoint.*\): web-green-5xx-rate/);
+    expect(result.stdout).toMatch(
+      /alarms: not read \(CloudWatch DescribeAlarms: cannot reach the AWS endpoint.*\): web-green-5xx-rate/,
+    );
     const json = JSON.parse(runCli(['release', 'status', 'prod', '--json', '--dir', dir], { env: OFFLINE }).stdout);
-    expect(json[0].rollout).toMatchObject({ status: 'running', weight: 10, step: 0, bakeSecondsLeft: expect.any(Number), alarmStates: { notRead: expect.stringMatching(/cannot reach/) } });
+    expect(json[0].rollout).toMatchObject({
+      status: 'running',
+      weight: 10,
+      step: 0,
+      bakeSecondsLeft: expect.any(Number),
+      alarmStates: { notRead: expect.stringMatching(/cannot reach/) },
+    });
   });
 
   test('run needs a deploy command and a valid interval', () => {
     startRollout();
-    expect(runCli(['release', 'run', 'prod', '--dir', dir], { env: OFFLINE })).toMatchObject({ code: 2, stderr: expect.stringMatching(/give the deploy command, e\.g\. --deploy "npx cdktf deploy service-prod --auto-approve"/) });
-    expect(runCli(['release', 'run', 'prod', '--dir', dir, '--deploy', 'true', '--interval', '5'], { env: OFFLINE })).toMatchObject({ code: 2, stderr: expect.stringMatching(/--interval "5" is not a duration/) });
+    expect(runCli(['release', 'run', 'prod', '--dir', dir], { env: OFFLINE })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /give the deploy command, e\.g\. --deploy "npx cdktf deploy service-prod --auto-approve"/,
+      ),
+    });
+    expect(
+      runCli(['release', 'run', 'prod', '--dir', dir, '--deploy', 'true', '--interval', '5'], { env: OFFLINE }),
+    ).toMatchObject({ code: 2, stderr: expect.stringMatching(/--interval "5" is not a duration/) });
   });
 });
 
@@ -176,13 +252,16 @@ interface FakeWorld {
   desired?: { blue: number; green: number };
 }
 
-const TG = (slot: string) => `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-${slot}/000000000000000${slot === 'blue' ? 1 : 2}`;
+const TG = (slot: string) =>
+  `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-${slot}/000000000000000${slot === 'blue' ? 1 : 2}`;
 const LB = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/00000000000000aa';
 
 function body(request: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     let text = '';
-    request.on('data', (chunk) => { text += chunk; });
+    request.on('data', (chunk) => {
+      text += chunk;
+    });
     request.on('end', () => resolve(text));
   });
 }
@@ -195,7 +274,9 @@ function elbAnswer(action: string, params: URLSearchParams, world: FakeWorld): s
       result = `<TargetGroups>${['blue', 'green'].map((slot) => member(`<TargetGroupArn>${TG(slot)}</TargetGroupArn><LoadBalancerArns>${member(LB)}</LoadBalancerArns>`)).join('')}</TargetGroups>`;
       break;
     case 'DescribeTags': {
-      const arns = [...params.entries()].filter(([key]) => key.startsWith('ResourceArns.member')).map(([, value]) => value);
+      const arns = [...params.entries()]
+        .filter(([key]) => key.startsWith('ResourceArns.member'))
+        .map(([, value]) => value);
       result = `<TagDescriptions>${arns.map((arn) => member(`<ResourceArn>${arn}</ResourceArn><Tags>${member('<Key>cdktf-immutable:fleet</Key><Value>web</Value>')}${member(`<Key>cdktf-immutable:slot</Key><Value>${arn.includes('blue') ? 'blue' : 'green'}</Value>`)}</Tags>`)).join('')}</TagDescriptions>`;
       break;
     }
@@ -220,14 +301,24 @@ function autoScalingAnswer(action: string, params: URLSearchParams, world: FakeW
     throw new Error(`fake Auto Scaling: unexpected ${action}`);
   }
   const member = (inner: string) => `<member>${inner}</member>`;
-  const fleetFilter = params.get('Filters.member.1.Name') === 'tag:cdktf-immutable:fleet' ? params.get('Filters.member.1.Values.member.1') : undefined;
+  const fleetFilter =
+    params.get('Filters.member.1.Name') === 'tag:cdktf-immutable:fleet'
+      ? params.get('Filters.member.1.Values.member.1')
+      : undefined;
   const groups = fleetFilter === 'web' ? (['blue', 'green'] as const) : [];
-  const tag = (key: string, value: string, name: string) => member(`<ResourceId>${name}</ResourceId><ResourceType>auto-scaling-group</ResourceType><Key>${key}</Key><Value>${value}</Value><PropagateAtLaunch>false</PropagateAtLaunch>`);
-  const result = `<AutoScalingGroups>${groups.map((slot) => {
-    const name = `web-${slot}-0123abcd`;
-    const desired = world.desired?.[slot] ?? 1;
-    return member(`<AutoScalingGroupName>${name}</AutoScalingGroupName><MinSize>${desired}</MinSize><MaxSize>${desired}</MaxSize><DesiredCapacity>${desired}</DesiredCapacity><Tags>${tag('cdktf-immutable:fleet', 'web', name)}${tag('cdktf-immutable:slot', slot, name)}</Tags>`);
-  }).join('')}</AutoScalingGroups>`;
+  const tag = (key: string, value: string, name: string) =>
+    member(
+      `<ResourceId>${name}</ResourceId><ResourceType>auto-scaling-group</ResourceType><Key>${key}</Key><Value>${value}</Value><PropagateAtLaunch>false</PropagateAtLaunch>`,
+    );
+  const result = `<AutoScalingGroups>${groups
+    .map((slot) => {
+      const name = `web-${slot}-0123abcd`;
+      const desired = world.desired?.[slot] ?? 1;
+      return member(
+        `<AutoScalingGroupName>${name}</AutoScalingGroupName><MinSize>${desired}</MinSize><MaxSize>${desired}</MaxSize><DesiredCapacity>${desired}</DesiredCapacity><Tags>${tag('cdktf-immutable:fleet', 'web', name)}${tag('cdktf-immutable:slot', slot, name)}</Tags>`,
+      );
+    })
+    .join('')}</AutoScalingGroups>`;
   return `<${action}Response xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></${action}Response>`;
 }
 
@@ -237,7 +328,10 @@ async function fakeAws(world: FakeWorld): Promise<{ server: Server; env: Record<
     const target = request.headers['x-amz-target'];
     if (typeof target === 'string' && target.endsWith('.DescribeAlarms')) {
       const names: string[] = JSON.parse(text).AlarmNames ?? [];
-      const alarms = world.alarm && names.includes(world.alarm.name) ? [{ AlarmName: world.alarm.name, StateValue: world.alarm.state, StateReason: world.alarm.reason }] : [];
+      const alarms =
+        world.alarm && names.includes(world.alarm.name)
+          ? [{ AlarmName: world.alarm.name, StateValue: world.alarm.state, StateReason: world.alarm.reason }]
+          : [];
       response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
       response.end(JSON.stringify({ MetricAlarms: alarms, CompositeAlarms: [] }));
       return;
@@ -245,7 +339,11 @@ async function fakeAws(world: FakeWorld): Promise<{ server: Server; env: Record<
     const params = new URLSearchParams(text);
     const action = params.get('Action') ?? '';
     response.writeHead(200, { 'content-type': 'text/xml' });
-    response.end(params.get('Version') === '2011-01-01' ? autoScalingAnswer(action, params, world) : elbAnswer(action, params, world));
+    response.end(
+      params.get('Version') === '2011-01-01'
+        ? autoScalingAnswer(action, params, world)
+        : elbAnswer(action, params, world),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -253,16 +351,25 @@ async function fakeAws(world: FakeWorld): Promise<{ server: Server; env: Record<
 }
 
 /** Runs the built command asynchronously (the fake endpoint lives in this process). */
-function runAsync(args: readonly string[], env: Record<string, string>, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runAsync(
+  args: readonly string[],
+  env: Record<string, string>,
+  onStdout?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [builtCli(), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [builtCli(), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
       onStdout?.(stdout, child);
     });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -280,33 +387,57 @@ describe('release advance and run against a fake AWS endpoint', () => {
     fake = await fakeAws({ weights: { blue: 90, green: 10 } });
     const result = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/CloudWatch has no alarm named "web-green-5xx-rate" \(rollout.alarms\); nothing was written/);
+    expect(result.stderr).toMatch(
+      /CloudWatch has no alarm named "web-green-5xx-rate" \(rollout.alarms\); nothing was written/,
+    );
     expect(raw()).toBe(before);
   });
 
   test('waiting for the deploy, then baking: exit 0, nothing written', async () => {
     startRollout();
     const unserved = raw();
-    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 100, green: 0 } });
+    fake = await fakeAws({
+      alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' },
+      weights: { blue: 100, green: 0 },
+    });
     const waiting = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
-    expect(waiting).toMatchObject({ code: 0, stdout: expect.stringMatching(/the load balancer serves blue 100% \/ green 0% but the release file says blue 90% \/ green 10%; deploy the stack/) });
+    expect(waiting).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(
+        /the load balancer serves blue 100% \/ green 0% but the release file says blue 90% \/ green 10%; deploy the stack/,
+      ),
+    });
     expect(raw()).toBe(unserved);
     fake.server.close();
-    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 } });
+    fake = await fakeAws({
+      alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' },
+      weights: { blue: 90, green: 10 },
+    });
     // the step already recorded as served (the next test shows advance writing it)
     markServed();
     const before = raw();
     const baking = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
-    expect(baking).toMatchObject({ code: 0, stdout: expect.stringMatching(/baking step 1 of 3 \(10% to slot green\): (1m|\d+s) left of 1m/) });
+    expect(baking).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/baking step 1 of 3 \(10% to slot green\): (1m|\d+s) left of 1m/),
+    });
     expect(raw()).toBe(before);
   });
 
   test('the first advance that sees the step served records stepServedAt (one write, exit 0)', async () => {
     startRollout();
     const unserved = raw();
-    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 } });
+    fake = await fakeAws({
+      alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' },
+      weights: { blue: 90, green: 10 },
+    });
     const servedRun = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
-    expect(servedRun).toMatchObject({ code: 0, stdout: expect.stringMatching(/^prod: step 1 served since \d{4}-\d\d-\d\dT[\d:.]+Z; bake ends at \d{4}-\d\d-\d\dT[\d:.]+Z \(1m\)\./) });
+    expect(servedRun).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(
+        /^prod: step 1 served since \d{4}-\d\d-\d\dT[\d:.]+Z; bake ends at \d{4}-\d\d-\d\dT[\d:.]+Z \(1m\)\./,
+      ),
+    });
     const servedAt = read().rollout!.stepServedAt!;
     expect(Date.now() - Date.parse(servedAt)).toBeLessThan(60_000);
     expect(raw()).toBe(unserved.replace(/("stepStartedAt": "[^"]+",\n)/, `$1    "stepServedAt": "${servedAt}",\n`));
@@ -317,41 +448,77 @@ describe('release advance and run against a fake AWS endpoint', () => {
     markServed();
     const servedAt = read().rollout!.stepServedAt!;
     const status = runCli(['release', 'status', 'prod', '--dir', dir], { env: OFFLINE });
-    expect(status.stdout).toMatch(new RegExp(`bake: (1m|\\d+s) left of 1m; fleet web; started .*; step served since ${servedAt.replace(/\./g, '\\.')}`));
-    expect(JSON.parse(runCli(['release', 'status', 'prod', '--json', '--dir', dir], { env: OFFLINE }).stdout)[0].rollout.stepServedAt).toBe(servedAt);
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `bake: (1m|\\d+s) left of 1m; fleet web; started .*; step served since ${servedAt.replace(/\./g, '\\.')}`,
+      ),
+    );
+    expect(
+      JSON.parse(runCli(['release', 'status', 'prod', '--json', '--dir', dir], { env: OFFLINE }).stdout)[0].rollout
+        .stepServedAt,
+    ).toBe(servedAt);
   });
 
   test('an alarm in ALARM: advance exits 1 and the file records the alarm and its reason', async () => {
     startRollout();
-    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'ALARM', reason: 'Threshold Crossed' }, weights: { blue: 90, green: 10 } });
+    fake = await fakeAws({
+      alarm: { name: 'web-green-5xx-rate', state: 'ALARM', reason: 'Threshold Crossed' },
+      weights: { blue: 90, green: 10 },
+    });
     const result = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/rollout aborted at step 1 of 3 \(10% to slot green\): alarm "web-green-5xx-rate" is in ALARM \(Threshold Crossed\)/);
-    expect(read()).toMatchObject({ canary: 0, active: 'blue', rollout: { status: 'aborted', abort: { by: 'alarm', alarm: 'web-green-5xx-rate', reason: 'Threshold Crossed' } } });
+    expect(result.stdout).toMatch(
+      /rollout aborted at step 1 of 3 \(10% to slot green\): alarm "web-green-5xx-rate" is in ALARM \(Threshold Crossed\)/,
+    );
+    expect(read()).toMatchObject({
+      canary: 0,
+      active: 'blue',
+      rollout: { status: 'aborted', abort: { by: 'alarm', alarm: 'web-green-5xx-rate', reason: 'Threshold Crossed' } },
+    });
   });
 
   test('run: an abort deploys once more so the traffic goes back, exit 1', async () => {
     startRollout();
-    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'ALARM', reason: 'Threshold Crossed' }, weights: { blue: 90, green: 10 } });
+    fake = await fakeAws({
+      alarm: { name: 'web-green-5xx-rate', state: 'ALARM', reason: 'Threshold Crossed' },
+      weights: { blue: 90, green: 10 },
+    });
     const marker = join(dir, 'deployed');
     const deploy = `node -e "require('fs').appendFileSync(process.argv[1], 'x')" ${JSON.stringify(marker)}`;
-    const result = await runAsync(['release', 'run', 'prod', '--dir', dir, '--deploy', deploy, '--interval', '1s'], fake.env);
+    const result = await runAsync(
+      ['release', 'run', 'prod', '--dir', dir, '--deploy', deploy, '--interval', '1s'],
+      fake.env,
+    );
     expect(result.code).toBe(1);
     expect(readFileSync(marker, 'utf8')).toBe('x');
-    expect(result.stderr).toMatch(/rollout aborted by alarm "web-green-5xx-rate" \(Threshold Crossed\); traffic is back on slot blue/);
+    expect(result.stderr).toMatch(
+      /rollout aborted by alarm "web-green-5xx-rate" \(Threshold Crossed\); traffic is back on slot blue/,
+    );
     expect(read().rollout).toMatchObject({ status: 'aborted' });
   });
 
-  test('advance waits for the group\'s desired count of healthy targets, saying so; nothing written', async () => {
+  test("advance waits for the group's desired count of healthy targets, saying so; nothing written", async () => {
     startRollout();
     const before = raw();
-    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 }, targets: { blue: ['healthy'], green: ['healthy', 'initial', 'initial'] }, desired: { blue: 1, green: 3 } });
+    fake = await fakeAws({
+      alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' },
+      weights: { blue: 90, green: 10 },
+      targets: { blue: ['healthy'], green: ['healthy', 'initial', 'initial'] },
+      desired: { blue: 1, green: 3 },
+    });
     const waiting = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
     expect(waiting.code).toBe(0);
-    expect(waiting.stdout).toMatch(/waiting at step 1 of 3 \(10% to slot green\) for green: 1 of 3 targets healthy \(desired 3\); slot green has 1 healthy of 3 registered target\(s\)/);
+    expect(waiting.stdout).toMatch(
+      /waiting at step 1 of 3 \(10% to slot green\) for green: 1 of 3 targets healthy \(desired 3\); slot green has 1 healthy of 3 registered target\(s\)/,
+    );
     expect(raw()).toBe(before);
     fake.server.close();
-    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 }, targets: { blue: ['healthy'], green: ['healthy', 'healthy', 'unhealthy'] }, desired: { blue: 1, green: 2 } });
+    fake = await fakeAws({
+      alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' },
+      weights: { blue: 90, green: 10 },
+      targets: { blue: ['healthy'], green: ['healthy', 'healthy', 'unhealthy'] },
+      desired: { blue: 1, green: 2 },
+    });
     const unhealthy = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
     expect(unhealthy.stdout).toMatch(/for green: 2 of 3 targets healthy \(desired 2\), 1 unhealthy/);
     expect(raw()).toBe(before);
@@ -361,22 +528,31 @@ describe('release advance and run against a fake AWS endpoint', () => {
     startRollout();
     expect(raw()).not.toMatch(/stepServedAt/);
     const status = runCli(['release', 'status', 'prod', '--dir', dir], { env: OFFLINE });
-    expect(status.stdout).toMatch(/bake: 1m left of 1m; fleet web; started .*; step not yet served \(the bake starts when "release advance" sees the load balancer serve it with healthy targets\)/);
+    expect(status.stdout).toMatch(
+      /bake: 1m left of 1m; fleet web; started .*; step not yet served \(the bake starts when "release advance" sees the load balancer serve it with healthy targets\)/,
+    );
     const json = JSON.parse(runCli(['release', 'status', 'prod', '--json', '--dir', dir], { env: OFFLINE }).stdout);
     expect(json[0].rollout).toMatchObject({ stepServedAt: null, bakeSecondsLeft: 60 });
   });
 
   test('run: the first pass records the step served, writes once and deploys nothing', async () => {
     startRollout();
-    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 } });
+    fake = await fakeAws({
+      alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' },
+      weights: { blue: 90, green: 10 },
+    });
     const marker = join(dir, 'deployed');
     let sent = false;
-    const result = await runAsync(['release', 'run', 'prod', '--dir', dir, '--deploy', `touch ${JSON.stringify(marker)}`, '--interval', '30s'], fake.env, (stdout, child) => {
-      if (!sent && /step 1 served since/.test(stdout)) {
-        sent = true;
-        setTimeout(() => child.kill('SIGINT'), 200);
-      }
-    });
+    const result = await runAsync(
+      ['release', 'run', 'prod', '--dir', dir, '--deploy', `touch ${JSON.stringify(marker)}`, '--interval', '30s'],
+      fake.env,
+      (stdout, child) => {
+        if (!sent && /step 1 served since/.test(stdout)) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 200);
+        }
+      },
+    );
     expect(sent).toBe(true);
     expect(result.code).toBe(130);
     expect(existsSync(marker)).toBe(false);
@@ -387,15 +563,22 @@ describe('release advance and run against a fake AWS endpoint', () => {
     startRollout();
     markServed();
     const before = raw();
-    fake = await fakeAws({ alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' }, weights: { blue: 90, green: 10 } });
+    fake = await fakeAws({
+      alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' },
+      weights: { blue: 90, green: 10 },
+    });
     const marker = join(dir, 'deployed');
     let sent = false;
-    const result = await runAsync(['release', 'run', 'prod', '--dir', dir, '--deploy', `touch ${JSON.stringify(marker)}`, '--interval', '30s'], fake.env, (stdout, child) => {
-      if (!sent && /baking step 1 of 3/.test(stdout)) {
-        sent = true;
-        setTimeout(() => child.kill('SIGINT'), 200);
-      }
-    });
+    const result = await runAsync(
+      ['release', 'run', 'prod', '--dir', dir, '--deploy', `touch ${JSON.stringify(marker)}`, '--interval', '30s'],
+      fake.env,
+      (stdout, child) => {
+        if (!sent && /baking step 1 of 3/.test(stdout)) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 200);
+        }
+      },
+    );
     expect(sent).toBe(true);
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(/release run: interrupted \(SIGINT\); the release file is consistent/);

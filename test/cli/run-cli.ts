@@ -78,9 +78,18 @@ export function runCli(args: readonly string[], options: CliOptions = {}): CliRe
     if (options.cwd !== undefined) {
       process.chdir(options.cwd);
     }
-    const code: unknown = main(args, { out: (text) => { stdout += text; }, err: (text) => { stderr += text; } });
+    const code: unknown = main(args, {
+      out: (text) => {
+        stdout += text;
+      },
+      err: (text) => {
+        stderr += text;
+      },
+    });
     if (typeof code !== 'number') {
-      throw new Error(`runCli: main(${JSON.stringify(args)}) returned ${String(code)}, not an exit code; if the command is asynchronous now, take it out of IN_PROCESS in test/cli/run-cli.ts (it then runs in the built command).`);
+      throw new Error(
+        `runCli: main(${JSON.stringify(args)}) returned ${String(code)}, not an exit code; if the command is asynchronous now, take it out of IN_PROCESS in test/cli/run-cli.ts (it then runs in the built command).`,
+      );
     }
     return { code, stdout, stderr };
   } finally {

@@ -42,9 +42,25 @@ describe('subpath exports', () => {
     const loaded = load('cdktf-immutable/release');
     expect(loaded.resolved).toBe(join(ROOT, 'dist', 'lib', 'release', 'index.js'));
     expect(loaded.exports).toEqual([
-      'ReleaseFileError', 'ReleaseLockedError', 'ReleaseRefusedError', 'ReleaseStore', 'RolloutInputError', 'SLOT_NAMES',
-      'advanceRollout', 'decideAdvance', 'emptyRelease', 'formatReleaseFile', 'loadReleaseFile', 'otherSlot', 'parseDuration',
-      'parseReleaseFile', 'parseSteps', 'promoteRelease', 'rollbackRelease', 'stageRelease', 'startRollout',
+      'ReleaseFileError',
+      'ReleaseLockedError',
+      'ReleaseRefusedError',
+      'ReleaseStore',
+      'RolloutInputError',
+      'SLOT_NAMES',
+      'advanceRollout',
+      'decideAdvance',
+      'emptyRelease',
+      'formatReleaseFile',
+      'loadReleaseFile',
+      'otherSlot',
+      'parseDuration',
+      'parseReleaseFile',
+      'parseSteps',
+      'promoteRelease',
+      'rollbackRelease',
+      'stageRelease',
+      'startRollout',
     ]);
     expect(loaded.heavy).toEqual([]);
   });
@@ -53,7 +69,13 @@ describe('subpath exports', () => {
     const loaded = load('cdktf-immutable/review');
     expect(loaded.resolved).toBe(join(ROOT, 'dist', 'lib', 'review', 'index.js'));
     expect(loaded.exports).toEqual([
-      'PlanFileError', 'SynthOutputError', 'guardPlan', 'hasViolations', 'previewChanges', 'readPlanFile', 'readSynthOutput',
+      'PlanFileError',
+      'SynthOutputError',
+      'guardPlan',
+      'hasViolations',
+      'previewChanges',
+      'readPlanFile',
+      'readSynthOutput',
     ]);
     expect(loaded.heavy).toEqual([]);
   });

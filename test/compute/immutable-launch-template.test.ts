@@ -5,7 +5,13 @@ import { Ami } from '@cdktf/provider-aws/lib/ami';
 import { writeFileSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ImmutableLaunchTemplate, ImmutableLaunchTemplateProps, InstanceProfile, InstanceType, UserData } from '../../lib/compute';
+import {
+  ImmutableLaunchTemplate,
+  ImmutableLaunchTemplateProps,
+  InstanceProfile,
+  InstanceType,
+  UserData,
+} from '../../lib/compute';
 import { IImageSource, ImageSource } from '../../lib/image/image-source';
 import { AmiPipeline, ImageComponent, ParentImage } from '../../lib/image';
 import { BlockDevice } from '../../lib/image/block-device';
@@ -17,9 +23,17 @@ import { ValidationError } from '../../lib/private/validation';
 type Json = Record<string, any>;
 const AMI = 'ami-0123456789abcdef0';
 
-function synth(props: Partial<ImmutableLaunchTemplateProps> = {}): { stack: TerraformStack; json: Json; template: ImmutableLaunchTemplate } {
+function synth(props: Partial<ImmutableLaunchTemplateProps> = {}): {
+  stack: TerraformStack;
+  json: Json;
+  template: ImmutableLaunchTemplate;
+} {
   const stack = new TerraformStack(Testing.app(), 'web');
-  const template = new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromAmiId(AMI), name: 'web', ...props });
+  const template = new ImmutableLaunchTemplate(stack, 'Server', {
+    image: ImageSource.fromAmiId(AMI),
+    name: 'web',
+    ...props,
+  });
   return { stack, json: JSON.parse(Testing.synth(stack)), template };
 }
 
@@ -38,9 +52,16 @@ describe('ImmutableLaunchTemplate', () => {
     expect(synthText).toHaveResourceWithProperties(LaunchTemplate, {
       image_id: AMI,
       instance_type: 't3.micro',
-      metadata_options: { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1, instance_metadata_tags: 'disabled' },
+      metadata_options: {
+        http_endpoint: 'enabled',
+        http_tokens: 'required',
+        http_put_response_hop_limit: 1,
+        instance_metadata_tags: 'disabled',
+      },
       network_interfaces: [{ device_index: 0, associate_public_ip_address: 'false', delete_on_termination: 'true' }],
-      block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true' } }],
+      block_device_mappings: [
+        { device_name: '/dev/xvda', ebs: { volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true' } },
+      ],
       monitoring: { enabled: false },
       lifecycle: { create_before_destroy: true },
     });
@@ -90,12 +111,28 @@ describe('ImmutableLaunchTemplate', () => {
       user_data: Buffer.from('#!/bin/sh\necho hello\n').toString('base64'),
       key_name: 'ops',
       iam_instance_profile: { name: 'web-profile' },
-      network_interfaces: [{ associate_public_ip_address: 'false', security_groups: ['sg-0123456789abcdef0', 'sg-01234567'] }],
+      network_interfaces: [
+        { associate_public_ip_address: 'false', security_groups: ['sg-0123456789abcdef0', 'sg-01234567'] },
+      ],
       metadata_options: { http_put_response_hop_limit: 2, instance_metadata_tags: 'enabled', http_tokens: 'required' },
       monitoring: { enabled: true },
       block_device_mappings: [
-        { device_name: '/dev/sda1', ebs: { volume_size: 30, volume_type: 'gp3', iops: 4000, throughput: 250, kms_key_id: 'alias/ebs', encrypted: 'true', delete_on_termination: 'true' } },
-        { device_name: '/dev/sdf', ebs: { volume_size: 100, volume_type: 'st1', encrypted: 'true', delete_on_termination: 'false' } },
+        {
+          device_name: '/dev/sda1',
+          ebs: {
+            volume_size: 30,
+            volume_type: 'gp3',
+            iops: 4000,
+            throughput: 250,
+            kms_key_id: 'alias/ebs',
+            encrypted: 'true',
+            delete_on_termination: 'true',
+          },
+        },
+        {
+          device_name: '/dev/sdf',
+          ebs: { volume_size: 100, volume_type: 'st1', encrypted: 'true', delete_on_termination: 'false' },
+        },
       ],
       tag_specifications: [
         { resource_type: 'instance', tags: { team: 'web', env: 'prod' } },
@@ -108,7 +145,9 @@ describe('ImmutableLaunchTemplate', () => {
   });
 
   test('attribute-based instance requirements leave instance_type unset (the group applies them)', () => {
-    const { json, template } = synth({ instanceType: InstanceType.fromRequirements({ vcpuCount: { min: 2, max: 4 }, memoryMiB: { min: 4096 } }) });
+    const { json, template } = synth({
+      instanceType: InstanceType.fromRequirements({ vcpuCount: { min: 2, max: 4 }, memoryMiB: { min: 4096 } }),
+    });
     expect(onlyTemplate(json).instance_type).toBeUndefined();
     expect(template.instanceType.requirements).toEqual({ vcpuCount: { min: 2, max: 4 }, memoryMiB: { min: 4096 } });
   });
@@ -127,7 +166,8 @@ describe('ImmutableLaunchTemplate', () => {
 
   describe('validation', () => {
     const stackOf = () => new TerraformStack(Testing.app(), 'web');
-    const make = (props: Partial<ImmutableLaunchTemplateProps>) => () => new ImmutableLaunchTemplate(stackOf(), 'Server', { image: ImageSource.fromAmiId(AMI), ...props });
+    const make = (props: Partial<ImmutableLaunchTemplateProps>) => () =>
+      new ImmutableLaunchTemplate(stackOf(), 'Server', { image: ImageSource.fromAmiId(AMI), ...props });
 
     test.each([
       ['sg-123', /securityGroupIds\[0\] \("sg-123"\) must be a security group id/],
@@ -136,101 +176,173 @@ describe('ImmutableLaunchTemplate', () => {
       expect(make({ securityGroupIds: [id] })).toThrow(message);
     });
     test('a security group listed twice', () => {
-      expect(make({ securityGroupIds: ['sg-01234567', 'sg-01234567'] })).toThrow(/securityGroupIds\[1\] \("sg-01234567"\) is listed twice/);
+      expect(make({ securityGroupIds: ['sg-01234567', 'sg-01234567'] })).toThrow(
+        /securityGroupIds\[1\] \("sg-01234567"\) is listed twice/,
+      );
     });
     test('hop limit out of range', () => {
-      expect(make({ metadataOptions: { hopLimit: 0 } })).toThrow(/ImmutableLaunchTemplate web\/Server: metadataOptions.hopLimit \(0\) must be an integer from 1 to 64; use 1, or 2 for containers/);
+      expect(make({ metadataOptions: { hopLimit: 0 } })).toThrow(
+        /ImmutableLaunchTemplate web\/Server: metadataOptions.hopLimit \(0\) must be an integer from 1 to 64; use 1, or 2 for containers/,
+      );
     });
     test('httpTokens not a choice', () => {
-      expect(make({ metadataOptions: { httpTokens: 'v1' as 'required' } })).toThrow(/metadataOptions.httpTokens \("v1"\) must be "required" or "optional"/);
+      expect(make({ metadataOptions: { httpTokens: 'v1' as 'required' } })).toThrow(
+        /metadataOptions.httpTokens \("v1"\) must be "required" or "optional"/,
+      );
     });
     test('empty block device list', () => {
-      expect(make({ blockDevices: [] })).toThrow(/blockDevices \(\[\]\) must list at least one device; omit it for the default/);
+      expect(make({ blockDevices: [] })).toThrow(
+        /blockDevices \(\[\]\) must list at least one device; omit it for the default/,
+      );
     });
     test('block device names', () => {
-      expect(make({ blockDevices: [{ deviceName: 'xvda!' }] })).toThrow(/blockDevices\[0\].deviceName \("xvda!"\) must be a device name such as \/dev\/xvda/);
-      expect(make({ blockDevices: [{ deviceName: '/dev/sdf' }, { deviceName: '/dev/sdf' }] })).toThrow(/blockDevices\[1\].deviceName \("\/dev\/sdf"\) is used by another block device/);
+      expect(make({ blockDevices: [{ deviceName: 'xvda!' }] })).toThrow(
+        /blockDevices\[0\].deviceName \("xvda!"\) must be a device name such as \/dev\/xvda/,
+      );
+      expect(make({ blockDevices: [{ deviceName: '/dev/sdf' }, { deviceName: '/dev/sdf' }] })).toThrow(
+        /blockDevices\[1\].deviceName \("\/dev\/sdf"\) is used by another block device/,
+      );
     });
     test('block device sizes and performance', () => {
-      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 0 }] })).toThrow(/blockDevices\[0\].volumeSizeGiB \(0\) must be an integer from 1 to 65536/);
-      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', iops: 100 }] })).toThrow(/blockDevices\[0\].iops \(100\) must be an integer from 3000 to 80000/);
-      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'gp2', iops: 3000 }] })).toThrow(/iops \(3000\) can only be set for gp3, io1 and io2 volumes, not gp2/);
-      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'io2', throughputMiBps: 200 }] })).toThrow(/throughputMiBps \(200\) can only be set for gp3 volumes, not io2/);
-      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'gp4' as 'gp3' }] })).toThrow(/volumeType \("gp4"\) must be one of gp3, gp2/);
+      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 0 }] })).toThrow(
+        /blockDevices\[0\].volumeSizeGiB \(0\) must be an integer from 1 to 65536/,
+      );
+      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', iops: 100 }] })).toThrow(
+        /blockDevices\[0\].iops \(100\) must be an integer from 3000 to 80000/,
+      );
+      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'gp2', iops: 3000 }] })).toThrow(
+        /iops \(3000\) can only be set for gp3, io1 and io2 volumes, not gp2/,
+      );
+      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'io2', throughputMiBps: 200 }] })).toThrow(
+        /throughputMiBps \(200\) can only be set for gp3 volumes, not io2/,
+      );
+      expect(make({ blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'gp4' as 'gp3' }] })).toThrow(
+        /volumeType \("gp4"\) must be one of gp3, gp2/,
+      );
     });
     test('key pair name', () => {
       expect(make({ keyName: '' })).toThrow(/keyName \(""\) must be 1 to 255 printable ASCII characters/);
     });
     test('reserved tag keys and long values', () => {
-      expect(make({ tags: { 'aws:owner': 'x' } })).toThrow(/tags key \("aws:owner"\) must be 1 to 128 characters and must not start with "aws:"/);
-      expect(make({ tags: { note: 'x'.repeat(257) } })).toThrow(/tags\["note"\] is 257 characters; tag values are limited to 256/);
+      expect(make({ tags: { 'aws:owner': 'x' } })).toThrow(
+        /tags key \("aws:owner"\) must be 1 to 128 characters and must not start with "aws:"/,
+      );
+      expect(make({ tags: { note: 'x'.repeat(257) } })).toThrow(
+        /tags\["note"\] is 257 characters; tag values are limited to 256/,
+      );
     });
     test('name and slot', () => {
       expect(make({ name: '-web' })).toThrow(/name \("-web"\) must be letters, digits/);
       expect(make({ slot: 'blue-1' })).toThrow(/slot \("blue-1"\) must be a short word/);
       const stack = stackOf();
       const variable = new TerraformVariable(stack, 'name', { type: 'string' });
-      expect(() => new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromAmiId(AMI), name: variable.stringValue })).toThrow(/name \(.*\) is a token; pass a literal base name/);
+      expect(
+        () =>
+          new ImmutableLaunchTemplate(stack, 'Server', {
+            image: ImageSource.fromAmiId(AMI),
+            name: variable.stringValue,
+          }),
+      ).toThrow(/name \(.*\) is a token; pass a literal base name/);
     });
     test.each(['t3', 'T3.micro', 't3.', 'micro', 't3 .micro', 'm.large'])('malformed instance type "%s"', (bad) => {
-      expect(() => InstanceType.of(bad)).toThrow(new RegExp(`^InstanceType.of: name \\("${bad.replace('.', '\\.')}"\\) must be an instance type: lowercase family and size such as "t3.micro"`));
+      expect(() => InstanceType.of(bad)).toThrow(
+        new RegExp(
+          `^InstanceType.of: name \\("${bad.replace('.', '\\.')}"\\) must be an instance type: lowercase family and size such as "t3.micro"`,
+        ),
+      );
       expect(() => InstanceType.of(bad)).toThrow(ValidationError);
     });
     test('an instance type that is not a string', () => {
-      expect(() => InstanceType.of(undefined as unknown as string)).toThrow(/^InstanceType.of: name \(undefined\) must be an instance type name such as "t3.micro"/);
+      expect(() => InstanceType.of(undefined as unknown as string)).toThrow(
+        /^InstanceType.of: name \(undefined\) must be an instance type name such as "t3.micro"/,
+      );
     });
-    test.each(['t3.micro', 'm7i-flex.large', 'c6gn.16xlarge', 'u-6tb1.metal', 'mac2-m2pro.metal', 'm7i.metal-24xl'])('well-formed instance type "%s"', (good) => {
-      expect(InstanceType.of(good).name).toBe(good);
-    });
+    test.each(['t3.micro', 'm7i-flex.large', 'c6gn.16xlarge', 'u-6tb1.metal', 'mac2-m2pro.metal', 'm7i.metal-24xl'])(
+      'well-formed instance type "%s"',
+      (good) => {
+        expect(InstanceType.of(good).name).toBe(good);
+      },
+    );
     describe('instance requirements', () => {
       const req = { vcpuCount: { min: 1 }, memoryMiB: { min: 1024 } };
       const from = (extra: object) => () => InstanceType.fromRequirements({ ...req, ...extra });
       test('min above max', () => {
-        expect(from({ vcpuCount: { min: 4, max: 2 } })).toThrow(/^InstanceType.fromRequirements: vcpuCount.min \(4\) must be <= vcpuCount.max \(2\); lower min or raise max/);
+        expect(from({ vcpuCount: { min: 4, max: 2 } })).toThrow(
+          /^InstanceType.fromRequirements: vcpuCount.min \(4\) must be <= vcpuCount.max \(2\); lower min or raise max/,
+        );
       });
       test('min below the least', () => {
-        expect(from({ vcpuCount: { min: 0 } })).toThrow(/^InstanceType.fromRequirements: vcpuCount.min \(0\) must be an integer >= 1/);
+        expect(from({ vcpuCount: { min: 0 } })).toThrow(
+          /^InstanceType.fromRequirements: vcpuCount.min \(0\) must be an integer >= 1/,
+        );
         expect(from({ memoryMiB: { min: 1.5 } })).toThrow(/memoryMiB.min \(1.5\) must be an integer >= 1/);
       });
       test('max below the least', () => {
-        expect(from({ memoryMiB: { min: 1, max: 0 } })).toThrow(/^InstanceType.fromRequirements: memoryMiB.max \(0\) must be an integer >= 1; raise it or omit it/);
+        expect(from({ memoryMiB: { min: 1, max: 0 } })).toThrow(
+          /^InstanceType.fromRequirements: memoryMiB.max \(0\) must be an integer >= 1; raise it or omit it/,
+        );
       });
       test('a missing range', () => {
-        expect(() => InstanceType.fromRequirements({ vcpuCount: { min: 1 } } as never)).toThrow(/^InstanceType.fromRequirements: memoryMiB \(undefined\) is required: pass \{ min \}/);
+        expect(() => InstanceType.fromRequirements({ vcpuCount: { min: 1 } } as never)).toThrow(
+          /^InstanceType.fromRequirements: memoryMiB \(undefined\) is required: pass \{ min \}/,
+        );
       });
       test('an unknown CPU maker', () => {
-        expect(from({ cpuManufacturers: ['intel', 'ibm'] })).toThrow(/^InstanceType.fromRequirements: cpuManufacturers\[1\] \("ibm"\) must be one of intel, amd, amazon-web-services, apple/);
+        expect(from({ cpuManufacturers: ['intel', 'ibm'] })).toThrow(
+          /^InstanceType.fromRequirements: cpuManufacturers\[1\] \("ibm"\) must be one of intel, amd, amazon-web-services, apple/,
+        );
       });
       test('an unknown burstable performance', () => {
-        expect(from({ burstablePerformance: 'sometimes' })).toThrow(/^InstanceType.fromRequirements: burstablePerformance \("sometimes"\) must be one of included, excluded, required/);
+        expect(from({ burstablePerformance: 'sometimes' })).toThrow(
+          /^InstanceType.fromRequirements: burstablePerformance \("sometimes"\) must be one of included, excluded, required/,
+        );
       });
       test('a malformed type pattern', () => {
-        expect(from({ allowedInstanceTypes: ['M7.*'] })).toThrow(/^InstanceType.fromRequirements: allowedInstanceTypes\[0\] \("M7.\*"\) must be an instance type or pattern such as "m7i.large" or "m7i.\*"/);
-        expect(from({ excludedInstanceTypes: ['t3.*', 'x y'] })).toThrow(/excludedInstanceTypes\[1\] \("x y"\) must be an instance type or pattern/);
+        expect(from({ allowedInstanceTypes: ['M7.*'] })).toThrow(
+          /^InstanceType.fromRequirements: allowedInstanceTypes\[0\] \("M7.\*"\) must be an instance type or pattern such as "m7i.large" or "m7i.\*"/,
+        );
+        expect(from({ excludedInstanceTypes: ['t3.*', 'x y'] })).toThrow(
+          /excludedInstanceTypes\[1\] \("x y"\) must be an instance type or pattern/,
+        );
       });
       test('allowed and excluded types together', () => {
-        expect(from({ allowedInstanceTypes: ['m7i.*'], excludedInstanceTypes: ['t3.*'] })).toThrow(/^InstanceType.fromRequirements: allowedInstanceTypes and excludedInstanceTypes cannot both be set/);
+        expect(from({ allowedInstanceTypes: ['m7i.*'], excludedInstanceTypes: ['t3.*'] })).toThrow(
+          /^InstanceType.fromRequirements: allowedInstanceTypes and excludedInstanceTypes cannot both be set/,
+        );
       });
       test('tokens are not validated', () => {
         const stack = stackOf();
         const num = new TerraformVariable(stack, 'n', { type: 'number' }).numberValue;
         const list = new TerraformVariable(stack, 'l', { type: 'list(string)' }).listValue;
-        const type = InstanceType.fromRequirements({ vcpuCount: { min: num, max: num }, memoryMiB: { min: num }, cpuManufacturers: list as never, allowedInstanceTypes: list });
+        const type = InstanceType.fromRequirements({
+          vcpuCount: { min: num, max: num },
+          memoryMiB: { min: num },
+          cpuManufacturers: list as never,
+          allowedInstanceTypes: list,
+        });
         expect(type.requirements?.vcpuCount.min).toBe(num);
       });
     });
     test('user data: empty, too large, unreadable file, not text', () => {
       expect(() => UserData.fromString('')).toThrow(/^UserData.fromString: script is empty; omit userData/);
-      expect(() => UserData.fromString('x'.repeat(16 * 1024 + 1))).toThrow(/^UserData.fromString: script is 16385 bytes, more than EC2's limit of 16384 bytes/);
-      expect(() => UserData.fromFile('/nonexistent/boot.sh')).toThrow(/^UserData.fromFile: path \("\/nonexistent\/boot.sh"\) cannot be read/);
-      expect(() => UserData.fromString(42 as unknown as string)).toThrow(/^UserData.fromString: script \(42\) must be the text of a script/);
+      expect(() => UserData.fromString('x'.repeat(16 * 1024 + 1))).toThrow(
+        /^UserData.fromString: script is 16385 bytes, more than EC2's limit of 16384 bytes/,
+      );
+      expect(() => UserData.fromFile('/nonexistent/boot.sh')).toThrow(
+        /^UserData.fromFile: path \("\/nonexistent\/boot.sh"\) cannot be read/,
+      );
+      expect(() => UserData.fromString(42 as unknown as string)).toThrow(
+        /^UserData.fromString: script \(42\) must be the text of a script/,
+      );
     });
     test('user data: an empty file', () => {
       const dir = mkdtempSync(join(tmpdir(), 'ud-'));
       try {
         const file = join(dir, 'empty.sh');
         writeFileSync(file, '');
-        expect(() => UserData.fromFile(file)).toThrow(/^UserData.fromFile: the file at path \(".*empty.sh"\) is empty; omit userData/);
+        expect(() => UserData.fromFile(file)).toThrow(
+          /^UserData.fromFile: the file at path \(".*empty.sh"\) is empty; omit userData/,
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -240,7 +352,9 @@ describe('ImmutableLaunchTemplate', () => {
       expect(make({ keyName: '' })).toThrow(/^ImmutableLaunchTemplate web\/Server: keyName/);
     });
     test('a missing image', () => {
-      expect(make({ image: undefined as unknown as IImageSource })).toThrow(/^ImmutableLaunchTemplate web\/Server: image \(undefined\) is required and must be an image source/);
+      expect(make({ image: undefined as unknown as IImageSource })).toThrow(
+        /^ImmutableLaunchTemplate web\/Server: image \(undefined\) is required and must be an image source/,
+      );
     });
   });
 
@@ -252,20 +366,40 @@ describe('ImmutableLaunchTemplate', () => {
         make(stack);
         return Testing.synth(stack);
       };
-      const props: ImmutableLaunchTemplateProps = { image: ImageSource.fromAmiId(AMI), name: 'web', slot: 'blue', keyName: 'ops' };
+      const props: ImmutableLaunchTemplateProps = {
+        image: ImageSource.fromAmiId(AMI),
+        name: 'web',
+        slot: 'blue',
+        keyName: 'ops',
+      };
       // WHEN / THEN: same output as the constructor
-      expect(build((stack) => ImmutableLaunchTemplate._fromCheckedSettings(stack, 'Server', props)))
-        .toBe(build((stack) => new ImmutableLaunchTemplate(stack, 'Server', props)));
+      expect(build((stack) => ImmutableLaunchTemplate._fromCheckedSettings(stack, 'Server', props))).toBe(
+        build((stack) => new ImmutableLaunchTemplate(stack, 'Server', props)),
+      );
       // the settings are not checked a second time
-      expect(() => ImmutableLaunchTemplate._fromCheckedSettings(new TerraformStack(Testing.app(), 'web'), 'Server', { ...props, keyName: '' })).not.toThrow();
-      expect(() => new ImmutableLaunchTemplate(new TerraformStack(Testing.app(), 'web'), 'Server', { ...props, keyName: '' })).toThrow(/keyName/);
+      expect(() =>
+        ImmutableLaunchTemplate._fromCheckedSettings(new TerraformStack(Testing.app(), 'web'), 'Server', {
+          ...props,
+          keyName: '',
+        }),
+      ).not.toThrow();
+      expect(
+        () =>
+          new ImmutableLaunchTemplate(new TerraformStack(Testing.app(), 'web'), 'Server', { ...props, keyName: '' }),
+      ).toThrow(/keyName/);
     });
 
     test('still checks the image, name and slot, which enter here', () => {
       const stack = new TerraformStack(Testing.app(), 'web');
-      expect(() => ImmutableLaunchTemplate._fromCheckedSettings(stack, 'A', { image: ImageSource.fromAmiId(AMI), slot: 'blue-1' })).toThrow(/^ImmutableLaunchTemplate web\/A: slot \("blue-1"\) must be a short word/);
-      expect(() => ImmutableLaunchTemplate._fromCheckedSettings(stack, 'B', { image: ImageSource.fromAmiId(AMI), name: '-web' })).toThrow(/name \("-web"\) must be letters, digits/);
-      expect(() => ImmutableLaunchTemplate._fromCheckedSettings(stack, 'C', {} as ImmutableLaunchTemplateProps)).toThrow(/image \(undefined\) is required/);
+      expect(() =>
+        ImmutableLaunchTemplate._fromCheckedSettings(stack, 'A', { image: ImageSource.fromAmiId(AMI), slot: 'blue-1' }),
+      ).toThrow(/^ImmutableLaunchTemplate web\/A: slot \("blue-1"\) must be a short word/);
+      expect(() =>
+        ImmutableLaunchTemplate._fromCheckedSettings(stack, 'B', { image: ImageSource.fromAmiId(AMI), name: '-web' }),
+      ).toThrow(/name \("-web"\) must be letters, digits/);
+      expect(() =>
+        ImmutableLaunchTemplate._fromCheckedSettings(stack, 'C', {} as ImmutableLaunchTemplateProps),
+      ).toThrow(/image \(undefined\) is required/);
     });
   });
 
@@ -302,7 +436,9 @@ describe('ImmutableLaunchTemplate', () => {
     const stack = new TerraformStack(Testing.app(), 'web');
     const ami = new Ami(stack, 'base', { name: 'base', virtualizationType: 'hvm', rootDeviceName: '/dev/xvda' });
     ImmutabilityAspect.allowFixedName(ami, 'test fixture, never replaced');
-    const image: IImageSource = { bind: () => ({ imageId: ami.id, replaceTriggeredBy: [bareReference(ami, 'id')], description: 'ami resource' }) };
+    const image: IImageSource = {
+      bind: () => ({ imageId: ami.id, replaceTriggeredBy: [bareReference(ami, 'id')], description: 'ami resource' }),
+    };
     // WHEN
     new ImmutableLaunchTemplate(stack, 'Server', { image, name: 'web' });
     // THEN
@@ -326,7 +462,8 @@ describe('ImmutableLaunchTemplate', () => {
       securityGroupIds: ['sg-01234567'],
       instanceProfile: InstanceProfile.fromName('web'),
     };
-    const nameOf = (props: Partial<ImmutableLaunchTemplateProps>) => onlyTemplate(synth({ ...base, ...props }).json).name;
+    const nameOf = (props: Partial<ImmutableLaunchTemplateProps>) =>
+      onlyTemplate(synth({ ...base, ...props }).json).name;
 
     test('same inputs, same name; key order and defaults spelled out do not matter', () => {
       expect(nameOf({})).toBe(nameOf({}));
@@ -355,11 +492,18 @@ describe('ImmutableLaunchTemplate', () => {
       const nameWith = (policies: string[]) => {
         const stack = new TerraformStack(Testing.app(), 'web');
         const profile = new InstanceProfile(stack, 'Profile', { managedPolicyArns: policies });
-        new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromAmiId(AMI), name: 'web', instanceProfile: profile });
+        new ImmutableLaunchTemplate(stack, 'Server', {
+          image: ImageSource.fromAmiId(AMI),
+          name: 'web',
+          instanceProfile: profile,
+        });
         return onlyTemplate(JSON.parse(Testing.synth(stack))).name;
       };
       const a = nameWith(['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']);
-      const b = nameWith(['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::123456789012:policy/app-read']);
+      const b = nameWith([
+        'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+        'arn:aws:iam::123456789012:policy/app-read',
+      ]);
       expect(a).toMatch(/^web-[0-9a-f]{10}$/);
       expect(b).toBe(a);
     });
@@ -368,7 +512,10 @@ describe('ImmutableLaunchTemplate', () => {
 
 describe('root volume', () => {
   // GIVEN an AMI pipeline in the same app whose recipe sets (or not) the root volume
-  const withPipeline = (pipeline: { platform?: 'Linux' | 'Windows'; blockDevices?: BlockDevice[] }, template: Partial<ImmutableLaunchTemplateProps> = {}) => {
+  const withPipeline = (
+    pipeline: { platform?: 'Linux' | 'Windows'; blockDevices?: BlockDevice[] },
+    template: Partial<ImmutableLaunchTemplateProps> = {},
+  ) => {
     const stack = new TerraformStack(Testing.app(), 'web');
     const ami = new AmiPipeline(stack, 'Image', {
       name: 'web',
@@ -382,48 +529,105 @@ describe('root volume', () => {
 
   test('an AmiPipeline with a known root size: the default root volume carries it', () => {
     const lt = withPipeline({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] });
-    expect(lt.block_device_mappings).toEqual([{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', volume_size: 40, encrypted: 'true', delete_on_termination: 'true' } }]);
+    expect(lt.block_device_mappings).toEqual([
+      {
+        device_name: '/dev/xvda',
+        ebs: { volume_type: 'gp3', volume_size: 40, encrypted: 'true', delete_on_termination: 'true' },
+      },
+    ]);
   });
 
-  test('an AmiPipeline without a size: no size (the snapshot\'s), on the pipeline\'s root device', () => {
-    expect(withPipeline({}).block_device_mappings).toEqual([{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true' } }]);
+  test("an AmiPipeline without a size: no size (the snapshot's), on the pipeline's root device", () => {
+    expect(withPipeline({}).block_device_mappings).toEqual([
+      { device_name: '/dev/xvda', ebs: { volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true' } },
+    ]);
     expect(withPipeline({ platform: 'Windows' }).block_device_mappings[0].device_name).toBe('/dev/sda1');
     // an Ubuntu-style root listed in the pipeline's volumes is the root
-    expect(withPipeline({ blockDevices: [{ deviceName: '/dev/sda1', volumeSizeGiB: 30 }, { deviceName: '/dev/sdf', volumeSizeGiB: 100 }] }).block_device_mappings)
-      .toEqual([{ device_name: '/dev/sda1', ebs: { volume_type: 'gp3', volume_size: 30, encrypted: 'true', delete_on_termination: 'true' } }]);
+    expect(
+      withPipeline({
+        blockDevices: [
+          { deviceName: '/dev/sda1', volumeSizeGiB: 30 },
+          { deviceName: '/dev/sdf', volumeSizeGiB: 100 },
+        ],
+      }).block_device_mappings,
+    ).toEqual([
+      {
+        device_name: '/dev/sda1',
+        ebs: { volume_type: 'gp3', volume_size: 30, encrypted: 'true', delete_on_termination: 'true' },
+      },
+    ]);
   });
 
-  test('a template volume without a size takes the image\'s size for that device; a larger one is kept', () => {
-    const lt = withPipeline({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] }, {
-      blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'io2', iops: 1000 }, { deviceName: '/dev/sdf', volumeSizeGiB: 10 }],
-    });
+  test("a template volume without a size takes the image's size for that device; a larger one is kept", () => {
+    const lt = withPipeline(
+      { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] },
+      {
+        blockDevices: [
+          { deviceName: '/dev/xvda', volumeType: 'io2', iops: 1000 },
+          { deviceName: '/dev/sdf', volumeSizeGiB: 10 },
+        ],
+      },
+    );
     expect(lt.block_device_mappings[0].ebs).toMatchObject({ volume_size: 40, volume_type: 'io2', iops: 1000 });
     expect(lt.block_device_mappings[1].ebs.volume_size).toBe(10);
-    expect(withPipeline({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] }, { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 64 }] })
-      .block_device_mappings[0].ebs.volume_size).toBe(64);
+    expect(
+      withPipeline(
+        { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] },
+        { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 64 }] },
+      ).block_device_mappings[0].ebs.volume_size,
+    ).toBe(64);
   });
 
-  test('a known size smaller than the image\'s is refused at synth, naming the prop, the value and the image\'s size', () => {
-    expect(() => withPipeline({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] }, { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 20 }] }))
-      .toThrow(/^ImmutableLaunchTemplate web\/Server: blockDevices\[0\]\.volumeSizeGiB \(20\) must be at least 40, the size in GiB of the image's \/dev\/xvda volume \(pipeline:web\): EC2 refuses to launch a smaller one\. Raise it, or omit volumeSizeGiB/);
+  test("a known size smaller than the image's is refused at synth, naming the prop, the value and the image's size", () => {
+    expect(() =>
+      withPipeline(
+        { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] },
+        { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 20 }] },
+      ),
+    ).toThrow(
+      /^ImmutableLaunchTemplate web\/Server: blockDevices\[0\]\.volumeSizeGiB \(20\) must be at least 40, the size in GiB of the image's \/dev\/xvda volume \(pipeline:web\): EC2 refuses to launch a smaller one\. Raise it, or omit volumeSizeGiB/,
+    );
   });
 
-  test('through a fleet, the error names the fleet\'s prop', () => {
+  test("through a fleet, the error names the fleet's prop", () => {
     const stack = new TerraformStack(Testing.app(), 'web');
     const ami = new AmiPipeline(stack, 'Image', {
-      name: 'web', parentImage: ParentImage.fromAmiId(AMI), components: [ImageComponent.fromInline('hello', HELLO)], blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }],
+      name: 'web',
+      parentImage: ParentImage.fromAmiId(AMI),
+      components: [ImageComponent.fromInline('hello', HELLO)],
+      blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }],
     });
-    expect(() => new ReplaceFleet(stack, 'Api', {
-      vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0a00000000000000a', 'subnet-0b00000000000000b'], image: ImageSource.fromPipeline(ami),
-      server: { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 8 }] },
-    })).toThrow(/^ImmutableLaunchTemplate web\/Api\/LaunchTemplate: server\.blockDevices\[0\]\.volumeSizeGiB \(8\) must be at least 40/);
+    expect(
+      () =>
+        new ReplaceFleet(stack, 'Api', {
+          vpcId: 'vpc-0123456789abcdef0',
+          subnetIds: ['subnet-0a00000000000000a', 'subnet-0b00000000000000b'],
+          image: ImageSource.fromPipeline(ami),
+          server: { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 8 }] },
+        }),
+    ).toThrow(
+      /^ImmutableLaunchTemplate web\/Api\/LaunchTemplate: server\.blockDevices\[0\]\.volumeSizeGiB \(8\) must be at least 40/,
+    );
   });
 
   test('an image source that knows nothing about the image: sizes are not checked, a token size is not checked', () => {
     const stack = new TerraformStack(Testing.app(), 'web');
     const size = new TerraformVariable(stack, 'size', { type: 'number' }).numberValue;
-    const image: IImageSource = { bind: () => ({ imageId: AMI, replaceTriggeredBy: [], description: 'custom', volumes: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] }) };
-    expect(() => new ImmutableLaunchTemplate(stack, 'Server', { image, blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: size }] })).not.toThrow();
+    const image: IImageSource = {
+      bind: () => ({
+        imageId: AMI,
+        replaceTriggeredBy: [],
+        description: 'custom',
+        volumes: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }],
+      }),
+    };
+    expect(
+      () =>
+        new ImmutableLaunchTemplate(stack, 'Server', {
+          image,
+          blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: size }],
+        }),
+    ).not.toThrow();
     expect(() => synth({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 1 }] })).not.toThrow();
   });
 });

@@ -39,8 +39,13 @@ describe('InstanceProfile', () => {
       namePrefix: 'web-instances',
     });
     const synth = Testing.synth(stack);
-    expect(synth).toHaveResourceWithProperties(IamRole, { name_prefix: 'web-instances-', permissions_boundary: 'arn:aws:iam::123456789012:policy/boundary' });
-    expect(synth).toHaveResourceWithProperties(IamRolePolicyAttachment, { policy_arn: 'arn:aws:iam::123456789012:policy/web-read' });
+    expect(synth).toHaveResourceWithProperties(IamRole, {
+      name_prefix: 'web-instances-',
+      permissions_boundary: 'arn:aws:iam::123456789012:policy/boundary',
+    });
+    expect(synth).toHaveResourceWithProperties(IamRolePolicyAttachment, {
+      policy_arn: 'arn:aws:iam::123456789012:policy/web-read',
+    });
     expect(Object.keys((JSON.parse(synth) as Json).resource.aws_iam_role_policy_attachment)).toHaveLength(2);
   });
 
@@ -58,31 +63,52 @@ describe('InstanceProfile', () => {
   describe('validation', () => {
     const stack = () => new TerraformStack(Testing.app(), 'prod');
     test('bad policy ARN', () => {
-      expect(() => new InstanceProfile(stack(), 'web', { managedPolicyArns: ['AmazonSSMManagedInstanceCore'] }))
-        .toThrow(/^InstanceProfile prod\/web: managedPolicyArns\[0\] \("AmazonSSMManagedInstanceCore"\) must be an IAM policy ARN/);
-      expect(() => new InstanceProfile(stack(), 'web', { managedPolicyArns: ['AmazonSSMManagedInstanceCore'] })).toThrow(ValidationError);
+      expect(
+        () => new InstanceProfile(stack(), 'web', { managedPolicyArns: ['AmazonSSMManagedInstanceCore'] }),
+      ).toThrow(
+        /^InstanceProfile prod\/web: managedPolicyArns\[0\] \("AmazonSSMManagedInstanceCore"\) must be an IAM policy ARN/,
+      );
+      expect(
+        () => new InstanceProfile(stack(), 'web', { managedPolicyArns: ['AmazonSSMManagedInstanceCore'] }),
+      ).toThrow(ValidationError);
     });
     test('bad permissions boundary', () => {
-      expect(() => new InstanceProfile(stack(), 'web', { permissionsBoundaryArn: 'boundary' })).toThrow(/permissionsBoundaryArn \("boundary"\) must be an IAM policy ARN/);
+      expect(() => new InstanceProfile(stack(), 'web', { permissionsBoundaryArn: 'boundary' })).toThrow(
+        /permissionsBoundaryArn \("boundary"\) must be an IAM policy ARN/,
+      );
     });
     test('bad name prefix', () => {
-      expect(() => new InstanceProfile(stack(), 'web', { namePrefix: 'web profile' })).toThrow(/namePrefix \("web profile"\) must be 1 to 32 letters/);
+      expect(() => new InstanceProfile(stack(), 'web', { namePrefix: 'web profile' })).toThrow(
+        /namePrefix \("web profile"\) must be 1 to 32 letters/,
+      );
     });
     test('a policy listed twice', () => {
-      expect(() => new InstanceProfile(stack(), 'web', { managedPolicyArns: [SSM_MANAGED_INSTANCE_CORE, SSM_MANAGED_INSTANCE_CORE] }))
-        .toThrow(/^InstanceProfile prod\/web: managedPolicyArns\[1\] \(".*AmazonSSMManagedInstanceCore"\) is listed twice/);
+      expect(
+        () =>
+          new InstanceProfile(stack(), 'web', {
+            managedPolicyArns: [SSM_MANAGED_INSTANCE_CORE, SSM_MANAGED_INSTANCE_CORE],
+          }),
+      ).toThrow(
+        /^InstanceProfile prod\/web: managedPolicyArns\[1\] \(".*AmazonSSMManagedInstanceCore"\) is listed twice/,
+      );
     });
     test('a name prefix that is a token', () => {
       const s = stack();
       const prefix = new TerraformVariable(s, 'prefix', { type: 'string' }).stringValue;
-      expect(() => new InstanceProfile(s, 'web', { namePrefix: prefix })).toThrow(/^InstanceProfile prod\/web: namePrefix \(.*\) is a token; pass a literal prefix/);
+      expect(() => new InstanceProfile(s, 'web', { namePrefix: prefix })).toThrow(
+        /^InstanceProfile prod\/web: namePrefix \(.*\) is a token; pass a literal prefix/,
+      );
     });
     test('bad profile name', () => {
-      expect(() => InstanceProfile.fromName('web profile')).toThrow(/^InstanceProfile.fromName: instanceProfileName \("web profile"\) must be an instance profile name: 1 to 128 letters/);
+      expect(() => InstanceProfile.fromName('web profile')).toThrow(
+        /^InstanceProfile.fromName: instanceProfileName \("web profile"\) must be an instance profile name: 1 to 128 letters/,
+      );
       expect(() => InstanceProfile.fromName('x'.repeat(129))).toThrow(/must be an instance profile name/);
     });
     test('a profile name that is not a string', () => {
-      expect(() => InstanceProfile.fromName(undefined as unknown as string)).toThrow(/^InstanceProfile.fromName: instanceProfileName \(undefined\) must be the name of an existing instance profile/);
+      expect(() => InstanceProfile.fromName(undefined as unknown as string)).toThrow(
+        /^InstanceProfile.fromName: instanceProfileName \(undefined\) must be the name of an existing instance profile/,
+      );
     });
   });
 

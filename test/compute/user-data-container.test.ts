@@ -13,9 +13,20 @@ const script = (userData: UserData) => Buffer.from(userData.base64, 'base64').to
 function synthFleet(userData: (stack: TerraformStack) => UserData): { json: Json; console: string } {
   const stack = new TerraformStack(Testing.app(), 'prod');
   const printed: string[] = [];
-  const spies = (['log', 'warn', 'error'] as const).map((method) => jest.spyOn(console, method).mockImplementation((...args: unknown[]) => { printed.push(args.join(' ')); }));
+  const spies = (['log', 'warn', 'error'] as const).map((method) =>
+    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      printed.push(args.join(' '));
+    }),
+  );
   try {
-    new ReplaceFleet(stack, 'Web', { name: 'web', vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI), port: 8080, server: { userData: userData(stack) } });
+    new ReplaceFleet(stack, 'Web', {
+      name: 'web',
+      vpcId: VPC,
+      subnetIds: SUBNETS,
+      image: ImageSource.fromAmiId(AMI),
+      port: 8080,
+      server: { userData: userData(stack) },
+    });
     return { json: JSON.parse(Testing.synth(stack)), console: printed.join('\n') };
   } finally {
     spies.forEach((spy) => spy.mockRestore());
@@ -26,23 +37,41 @@ describe('UserData.forContainer', () => {
   test('defaults: a systemd unit that runs the image by digest on port 80', () => {
     const text = script(UserData.forContainer({ image: DIGEST_A }));
     expect(text).toMatch(/^#!\/bin\/bash\n/);
-    expect(text).toContain('cat > /etc/systemd/system/app.service <<\'CDKTF_IMMUTABLE_UNIT\'');
-    expect(text).toContain(`ExecStart=/usr/bin/docker run --rm --name app --env-file /etc/app.env -p 80:80 ${DIGEST_A}`);
-    expect(text).toContain(`/usr/bin/docker image inspect ${DIGEST_A} >/dev/null 2>&1 || /usr/bin/docker pull ${DIGEST_A}`);
+    expect(text).toContain("cat > /etc/systemd/system/app.service <<'CDKTF_IMMUTABLE_UNIT'");
+    expect(text).toContain(
+      `ExecStart=/usr/bin/docker run --rm --name app --env-file /etc/app.env -p 80:80 ${DIGEST_A}`,
+    );
+    expect(text).toContain(
+      `/usr/bin/docker image inspect ${DIGEST_A} >/dev/null 2>&1 || /usr/bin/docker pull ${DIGEST_A}`,
+    );
     expect(text).toContain('Restart=always');
     expect(text).toContain('systemctl enable --now app.service');
     // the env file is root-only, and empty
-    expect(text).toContain('install -m 600 /dev/null /etc/app.env\ncat > /etc/app.env <<\'CDKTF_IMMUTABLE_ENV\'\nCDKTF_IMMUTABLE_ENV\n');
+    expect(text).toContain(
+      "install -m 600 /dev/null /etc/app.env\ncat > /etc/app.env <<'CDKTF_IMMUTABLE_ENV'\nCDKTF_IMMUTABLE_ENV\n",
+    );
   });
 
   test('all properties', () => {
-    const text = script(UserData.forContainer({ image: DIGEST_A, port: 8080, containerPort: 3000, name: 'web', environment: { NODE_ENV: 'production', PORT: '3000' } }));
-    expect(text).toContain(`ExecStart=/usr/bin/docker run --rm --name web --env-file /etc/web.env -p 8080:3000 ${DIGEST_A}`);
-    expect(text).toContain('cat > /etc/web.env <<\'CDKTF_IMMUTABLE_ENV\'\nNODE_ENV=production\nPORT=3000\nCDKTF_IMMUTABLE_ENV\n');
+    const text = script(
+      UserData.forContainer({
+        image: DIGEST_A,
+        port: 8080,
+        containerPort: 3000,
+        name: 'web',
+        environment: { NODE_ENV: 'production', PORT: '3000' },
+      }),
+    );
+    expect(text).toContain(
+      `ExecStart=/usr/bin/docker run --rm --name web --env-file /etc/web.env -p 8080:3000 ${DIGEST_A}`,
+    );
+    expect(text).toContain(
+      "cat > /etc/web.env <<'CDKTF_IMMUTABLE_ENV'\nNODE_ENV=production\nPORT=3000\nCDKTF_IMMUTABLE_ENV\n",
+    );
     expect(text).toContain('systemctl enable --now web.service');
   });
 
-  test('a new digest is a new generation: the slot\'s launch template and group are replaced, nothing else', () => {
+  test("a new digest is a new generation: the slot's launch template and group are replaced, nothing else", () => {
     // GIVEN a fleet running digest A
     const before = synthFleet(() => UserData.forContainer({ image: DIGEST_A, port: 8080 })).json;
     // WHEN the digest changes
@@ -50,19 +79,32 @@ describe('UserData.forContainer', () => {
     // THEN exactly the launch template and the group are renamed (replaced); the AMI's mark stays
     const diff = compare(before, after);
     expect(diff).toMatchObject({ created: [], destroyed: [] });
-    expect(diff.changed.sort()).toEqual([address(after, 'aws_autoscaling_group', 'AutoScalingGroup'), address(after, 'aws_launch_template', 'LaunchTemplate')].sort());
-    expect(resource(after, 'aws_launch_template', 'LaunchTemplate').name).not.toBe(resource(before, 'aws_launch_template', 'LaunchTemplate').name);
-    expect(resource(after, 'aws_autoscaling_group', 'AutoScalingGroup').name).not.toBe(resource(before, 'aws_autoscaling_group', 'AutoScalingGroup').name);
+    expect(diff.changed.sort()).toEqual(
+      [
+        address(after, 'aws_autoscaling_group', 'AutoScalingGroup'),
+        address(after, 'aws_launch_template', 'LaunchTemplate'),
+      ].sort(),
+    );
+    expect(resource(after, 'aws_launch_template', 'LaunchTemplate').name).not.toBe(
+      resource(before, 'aws_launch_template', 'LaunchTemplate').name,
+    );
+    expect(resource(after, 'aws_autoscaling_group', 'AutoScalingGroup').name).not.toBe(
+      resource(before, 'aws_autoscaling_group', 'AutoScalingGroup').name,
+    );
   });
 
   test('an image reference that is a token is joined into the script: no cdktf escape warnings, the name follows the value', () => {
-    const { json, console: printed } = synthFleet((stack) => UserData.forContainer({
-      image: new TerraformVariable(stack, 'image', { type: 'string' }).stringValue,
-      environment: { RELEASE: new TerraformVariable(stack, 'release', { type: 'string' }).stringValue },
-    }));
+    const { json, console: printed } = synthFleet((stack) =>
+      UserData.forContainer({
+        image: new TerraformVariable(stack, 'image', { type: 'string' }).stringValue,
+        environment: { RELEASE: new TerraformVariable(stack, 'release', { type: 'string' }).stringValue },
+      }),
+    );
     expect(printed).toBe('');
     const template = resource(json, 'aws_launch_template', 'LaunchTemplate');
-    expect(template.user_data).toMatch(/^\$\{base64encode\(join\("", \["#!\/bin\/bash\\n.*", var\.release, ".*", var\.image, ".*"\]\)\)\}$/s);
+    expect(template.user_data).toMatch(
+      /^\$\{base64encode\(join\("", \["#!\/bin\/bash\\n.*", var\.release, ".*", var\.image, ".*"\]\)\)\}$/s,
+    );
     // the generation (in the name) is an expression over the script, so a new digest renames it
     expect(template.name).toMatch(/var\.image/);
   });
@@ -73,20 +115,38 @@ describe('UserData.forContainer', () => {
 
   describe('validation', () => {
     test.each<[string, Parameters<typeof UserData.forContainer>[0], string]>([
-      ['a tag, not a digest', { image: 'registry.example.com/web:1.2.3' }, 'UserData.forContainer: image ("registry.example.com/web:1.2.3") must be pinned by digest: repo@sha256: followed by 64 lowercase hex digits'],
+      [
+        'a tag, not a digest',
+        { image: 'registry.example.com/web:1.2.3' },
+        'UserData.forContainer: image ("registry.example.com/web:1.2.3") must be pinned by digest: repo@sha256: followed by 64 lowercase hex digits',
+      ],
       ['a short digest', { image: 'web@sha256:abc' }, 'image ("web@sha256:abc") must be pinned by digest'],
       ['a bad port', { image: DIGEST_A, port: 0 }, 'port (0) must be an integer from 1 to 65535'],
-      ['a bad container port', { image: DIGEST_A, containerPort: 70000 }, 'containerPort (70000) must be an integer from 1 to 65535'],
+      [
+        'a bad container port',
+        { image: DIGEST_A, containerPort: 70000 },
+        'containerPort (70000) must be an integer from 1 to 65535',
+      ],
       ['a bad unit name', { image: DIGEST_A, name: 'Web App' }, 'name ("Web App") must be a lowercase unit name'],
-      ['a bad variable name', { image: DIGEST_A, environment: { 'NODE-ENV': 'x' } }, 'environment key ("NODE-ENV") must be a variable name'],
-      ['a multi-line value', { image: DIGEST_A, environment: { KEY: 'a\nb' } }, 'environment.KEY ("a\\nb") must be one line'],
+      [
+        'a bad variable name',
+        { image: DIGEST_A, environment: { 'NODE-ENV': 'x' } },
+        'environment key ("NODE-ENV") must be a variable name',
+      ],
+      [
+        'a multi-line value',
+        { image: DIGEST_A, environment: { KEY: 'a\nb' } },
+        'environment.KEY ("a\\nb") must be one line',
+      ],
     ])('%s', (_what, options, message) => {
       expect(() => UserData.forContainer(options)).toThrow(message);
       expect(() => UserData.forContainer(options)).toThrow(ValidationError);
     });
 
     test('the tag-only refusal names the fix', () => {
-      expect(() => UserData.forContainer({ image: 'web:latest' })).toThrow(/resolve the tag with "docker buildx imagetools inspect <image>" or pass DockerImagePipeline\.imageReference/);
+      expect(() => UserData.forContainer({ image: 'web:latest' })).toThrow(
+        /resolve the tag with "docker buildx imagetools inspect <image>" or pass DockerImagePipeline\.imageReference/,
+      );
     });
   });
 });

@@ -1,14 +1,24 @@
+import { BlueGreenFleetProps, FleetScaling, ImageSource, InstanceType, UserData } from '../../lib';
 import {
-  BlueGreenFleetProps, FleetScaling, ImageSource, InstanceType, UserData,
-} from '../../lib';
-import { address, AMI_1, AMI_2, AMI_3, compare, fromRelease, Json, Release, resource, synthBlueGreen } from './fleet-helpers';
+  address,
+  AMI_1,
+  AMI_2,
+  AMI_3,
+  compare,
+  fromRelease,
+  Json,
+  Release,
+  resource,
+  synthBlueGreen,
+} from './fleet-helpers';
 
 // Behaviour across a change: synthesize before and after, and state which Terraform
 // addresses a plan would create, destroy, update or replace. An address whose name
 // changed is replaced (names force replacement); an address whose JSON is identical
 // is untouched.
 
-const synth = (release: Release, extra: Partial<BlueGreenFleetProps> = {}) => synthBlueGreen(fromRelease(release, extra)).json;
+const synth = (release: Release, extra: Partial<BlueGreenFleetProps> = {}) =>
+  synthBlueGreen(fromRelease(release, extra)).json;
 const lt = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_launch_template', slot);
 const asg = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_autoscaling_group', slot);
 const mark = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_ec2_tag', slot);
@@ -23,7 +33,7 @@ describe('BlueGreenFleet across changes', () => {
     expect(JSON.stringify(synth(live))).toBe(JSON.stringify(synth(live)));
   });
 
-  test('a new image in the idle slot replaces exactly that slot\'s launch template and group; the listener is untouched', () => {
+  test("a new image in the idle slot replaces exactly that slot's launch template and group; the listener is untouched", () => {
     // GIVEN blue active, green idle with the previous image
     const before = synth(live);
     // WHEN the new image is staged in green
@@ -43,10 +53,14 @@ describe('BlueGreenFleet across changes', () => {
     expect(resource(after, 'aws_launch_template', 'Green').image_id).toBe(AMI_2);
     // no traffic moves: listener, target groups, blue slot, load balancer byte-identical
     expect(diff.unchanged).toContain(listener(after));
-    expect(JSON.stringify(resource(after, 'aws_lb_listener', 'Listener'))).toBe(JSON.stringify(resource(before, 'aws_lb_listener', 'Listener')));
+    expect(JSON.stringify(resource(after, 'aws_lb_listener', 'Listener'))).toBe(
+      JSON.stringify(resource(before, 'aws_lb_listener', 'Listener')),
+    );
     expect(localOf(after)).toBe(localOf(before));
     // only the green generation output changes
-    expect(Object.keys(after.output).filter((k) => JSON.stringify(after.output[k]) !== JSON.stringify(before.output[k]))).toEqual(['web_green_generation']);
+    expect(
+      Object.keys(after.output).filter((k) => JSON.stringify(after.output[k]) !== JSON.stringify(before.output[k])),
+    ).toEqual(['web_green_generation']);
   });
 
   test('staging into an empty idle slot creates its launch template and group; the listener only gains a dependency on it', () => {
@@ -58,12 +72,22 @@ describe('BlueGreenFleet across changes', () => {
     // listener for them. The listener now waits for green's group, and blue (active)
     // must be able to relieve green's running size.
     expect(diff.changed).toEqual([listener(after)]);
-    const { depends_on: dependsBefore, lifecycle: lifecycleBefore, ...listenerBefore } = resource(before, 'aws_lb_listener', 'Listener');
-    const { depends_on: dependsAfter, lifecycle: lifecycleAfter, ...listenerAfter } = resource(after, 'aws_lb_listener', 'Listener');
+    const {
+      depends_on: dependsBefore,
+      lifecycle: lifecycleBefore,
+      ...listenerBefore
+    } = resource(before, 'aws_lb_listener', 'Listener');
+    const {
+      depends_on: dependsAfter,
+      lifecycle: lifecycleAfter,
+      ...listenerAfter
+    } = resource(after, 'aws_lb_listener', 'Listener');
     expect(listenerAfter).toEqual(listenerBefore);
     const conditions = (lifecycle: Json) => lifecycle.precondition.map((p: Json) => p.condition);
     expect(conditions(lifecycleAfter).filter((c: string) => !conditions(lifecycleBefore).includes(c))).toEqual([
-      expect.stringMatching(/^\$\{ceil\(local\.Web_Traffic_[0-9A-F]+\.blue\.weight \* local\.Web_Traffic_[0-9A-F]+\.green\.running \/ 100\) <= /),
+      expect.stringMatching(
+        /^\$\{ceil\(local\.Web_Traffic_[0-9A-F]+\.blue\.weight \* local\.Web_Traffic_[0-9A-F]+\.green\.running \/ 100\) <= /,
+      ),
     ]);
     expect(dependsBefore).toEqual([asg(before, 'Blue')]);
     expect(dependsAfter).toEqual([asg(after, 'Blue'), asg(after, 'Green')]);
@@ -78,13 +102,23 @@ describe('BlueGreenFleet across changes', () => {
     // THEN only the listener changes (weights 0/100), nothing is created or destroyed
     const diff = compare(staged, promoted);
     expect(diff).toMatchObject({ created: [], destroyed: [], changed: [listener(promoted)] });
-    expect(resource(promoted, 'aws_lb_listener', 'Listener').default_action[0].forward.target_group.map((t: Json) => t.weight)).toEqual([0, 100]);
+    expect(
+      resource(promoted, 'aws_lb_listener', 'Listener').default_action[0].forward.target_group.map(
+        (t: Json) => t.weight,
+      ),
+    ).toEqual([0, 100]);
     expect(promoted.output.web_active_slot.value).toBe('green');
     // WHEN rolled back
     const rolledBack = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
     // THEN the listener (and everything else) is exactly as before the promote
-    expect(compare(promoted, rolledBack)).toMatchObject({ created: [], destroyed: [], changed: [listener(rolledBack)] });
-    expect(JSON.stringify(resource(rolledBack, 'aws_lb_listener', 'Listener'))).toBe(JSON.stringify(resource(staged, 'aws_lb_listener', 'Listener')));
+    expect(compare(promoted, rolledBack)).toMatchObject({
+      created: [],
+      destroyed: [],
+      changed: [listener(rolledBack)],
+    });
+    expect(JSON.stringify(resource(rolledBack, 'aws_lb_listener', 'Listener'))).toBe(
+      JSON.stringify(resource(staged, 'aws_lb_listener', 'Listener')),
+    );
     expect(JSON.stringify(rolledBack)).toBe(JSON.stringify(staged));
   });
 
@@ -92,13 +126,19 @@ describe('BlueGreenFleet across changes', () => {
     const staged = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
     const canary = synth({ blue: AMI_1, green: AMI_2, active: 'blue', canary: 10 });
     expect(compare(staged, canary)).toMatchObject({ created: [], destroyed: [], changed: [listener(canary)] });
-    expect(resource(canary, 'aws_lb_listener', 'Listener').default_action[0].forward.target_group.map((t: Json) => t.weight)).toEqual([90, 10]);
+    expect(
+      resource(canary, 'aws_lb_listener', 'Listener').default_action[0].forward.target_group.map((t: Json) => t.weight),
+    ).toEqual([90, 10]);
   });
 
   test('the next release after a promote replaces the now idle slot only', () => {
     const promoted = synth({ blue: AMI_1, green: AMI_2, active: 'green' });
     const next = synth({ blue: AMI_3, green: AMI_2, active: 'green' });
-    expect(compare(promoted, next)).toMatchObject({ created: [], destroyed: [], changed: [asg(next, 'Blue'), mark(next, 'Blue'), lt(next, 'Blue')].sort() });
+    expect(compare(promoted, next)).toMatchObject({
+      created: [],
+      destroyed: [],
+      changed: [asg(next, 'Blue'), mark(next, 'Blue'), lt(next, 'Blue')].sort(),
+    });
   });
 
   test.each<[string, Partial<BlueGreenFleetProps>['slots']]>([
@@ -107,7 +147,7 @@ describe('BlueGreenFleet across changes', () => {
     ['security groups', { blue: {}, green: { securityGroupIds: ['sg-0123456789abcdef0'] } }],
     ['image', { blue: {}, green: { image: ImageSource.fromAmiId(AMI_3) } }],
     ['block devices', { blue: {}, green: { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] } }],
-  ])('a change of a slot\'s %s replaces that slot\'s launch template and group only', (what, slots) => {
+  ])("a change of a slot's %s replaces that slot's launch template and group only", (what, slots) => {
     const before = synth(live);
     const after = synth(live, { slots });
     const diff = compare(before, after);
@@ -115,14 +155,18 @@ describe('BlueGreenFleet across changes', () => {
     // only a new AMI moves the slot's in-use mark
     const moved = what === 'image' ? [mark(after, 'Green')] : [];
     expect(diff.changed.sort()).toEqual([asg(after, 'Green'), ...moved, lt(after, 'Green')].sort());
-    expect(resource(after, 'aws_launch_template', 'Green').name).not.toBe(resource(before, 'aws_launch_template', 'Green').name);
-    expect(resource(after, 'aws_autoscaling_group', 'Green').name).not.toBe(resource(before, 'aws_autoscaling_group', 'Green').name);
+    expect(resource(after, 'aws_launch_template', 'Green').name).not.toBe(
+      resource(before, 'aws_launch_template', 'Green').name,
+    );
+    expect(resource(after, 'aws_autoscaling_group', 'Green').name).not.toBe(
+      resource(before, 'aws_autoscaling_group', 'Green').name,
+    );
   });
 
   test.each<[string, Partial<BlueGreenFleetProps>]>([
     ['server settings', { server: { userData: UserData.fromString('#!/bin/sh\necho v2') } }],
     ['subnets', { subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef2'], loadBalancer: undefined }],
-  ])('a change of the fleet\'s %s replaces both slots\' generations', (_what, extra) => {
+  ])("a change of the fleet's %s replaces both slots' generations", (_what, extra) => {
     const before = synth(live);
     const after = synth(live, extra);
     const replaced = [asg(after, 'Blue'), asg(after, 'Green'), lt(after, 'Blue'), lt(after, 'Green')];
@@ -145,7 +189,9 @@ describe('BlueGreenFleet across changes', () => {
       const a = resource(before, 'aws_autoscaling_group', slot);
       const b = resource(after, 'aws_autoscaling_group', slot);
       expect(b.name).toBe(a.name);
-      expect(Object.keys({ ...a, ...b }).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))).toEqual(['health_check_grace_period']);
+      expect(Object.keys({ ...a, ...b }).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))).toEqual([
+        'health_check_grace_period',
+      ]);
       expect(b.health_check_grace_period).toBe(300);
       expect(resource(after, 'aws_launch_template', slot)).toEqual(resource(before, 'aws_launch_template', slot));
     }
@@ -163,9 +209,15 @@ describe('BlueGreenFleet across changes', () => {
     const b = resource(after, 'aws_autoscaling_group', 'Green');
     expect(b.name).toBe(a.name);
     const required = `ceil(((${localRef(after)}.green.weight * ${localRef(after)}.blue.running) / 100))`;
-    expect(b).toMatchObject({ min_size: `\${max(1, ${required})}`, max_size: 6, desired_capacity: `\${max(3, ${required})}` });
+    expect(b).toMatchObject({
+      min_size: `\${max(1, ${required})}`,
+      max_size: 6,
+      desired_capacity: `\${max(3, ${required})}`,
+    });
     // every attribute that differs is one the resource policy calls operational
-    const changedAttributes = Object.keys({ ...a, ...b }).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
+    const changedAttributes = Object.keys({ ...a, ...b })
+      .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+      .sort();
     expect(changedAttributes).toEqual(['desired_capacity', 'max_size', 'min_elb_capacity', 'min_size']);
   });
 
@@ -173,7 +225,9 @@ describe('BlueGreenFleet across changes', () => {
     const before = synth(live);
     const after = synth(live, { capacity: { min: 4, max: 8 } });
     for (const slot of ['Blue', 'Green'] as const) {
-      expect(resource(after, 'aws_autoscaling_group', slot).name).toBe(resource(before, 'aws_autoscaling_group', slot).name);
+      expect(resource(after, 'aws_autoscaling_group', slot).name).toBe(
+        resource(before, 'aws_autoscaling_group', slot).name,
+      );
       expect(resource(after, 'aws_launch_template', slot)).toEqual(resource(before, 'aws_launch_template', slot));
     }
   });
@@ -182,8 +236,13 @@ describe('BlueGreenFleet across changes', () => {
     const before = synth(live, { capacity: { min: 2, max: 6, desired: 2 } });
     const after = synth(live, { capacity: { min: 2, max: 6, desired: 2 }, scaling: FleetScaling.cpuUtilization(50) });
     for (const slot of ['Blue', 'Green'] as const) {
-      expect(resource(after, 'aws_autoscaling_group', slot).name).toBe(resource(before, 'aws_autoscaling_group', slot).name);
-      expect(resource(after, 'aws_autoscaling_group', slot).lifecycle.ignore_changes).toEqual(['desired_capacity', 'min_elb_capacity']);
+      expect(resource(after, 'aws_autoscaling_group', slot).name).toBe(
+        resource(before, 'aws_autoscaling_group', slot).name,
+      );
+      expect(resource(after, 'aws_autoscaling_group', slot).lifecycle.ignore_changes).toEqual([
+        'desired_capacity',
+        'min_elb_capacity',
+      ]);
     }
     expect(compare(before, after).created).toHaveLength(2); // one policy per generation
   });

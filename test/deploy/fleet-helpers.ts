@@ -43,9 +43,19 @@ export function synthBlueGreen(props: BlueGreenFleetProps): { json: Json; text: 
   return { json: JSON.parse(text), text, fleet };
 }
 
-export function synthReplace(props: Partial<ReplaceFleetProps> = {}): { json: Json; text: string; fleet: ReplaceFleet } {
+export function synthReplace(props: Partial<ReplaceFleetProps> = {}): {
+  json: Json;
+  text: string;
+  fleet: ReplaceFleet;
+} {
   const stack = new TerraformStack(Testing.app(), 'prod');
-  const fleet = new ReplaceFleet(stack, 'Api', { name: 'api', vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI_1), ...props });
+  const fleet = new ReplaceFleet(stack, 'Api', {
+    name: 'api',
+    vpcId: VPC,
+    subnetIds: SUBNETS,
+    image: ImageSource.fromAmiId(AMI_1),
+    ...props,
+  });
   const text = Testing.synth(stack);
   return { json: JSON.parse(text), text, fleet };
 }
@@ -62,10 +72,18 @@ export function addresses(json: Json): Map<string, string> {
 }
 
 /** What a plan from `before` to `after` would touch, by Terraform address. */
-export function compare(before: Json, after: Json): { created: string[]; destroyed: string[]; changed: string[]; unchanged: string[] } {
+export function compare(
+  before: Json,
+  after: Json,
+): { created: string[]; destroyed: string[]; changed: string[]; unchanged: string[] } {
   const a = addresses(before);
   const b = addresses(after);
-  const result = { created: [] as string[], destroyed: [] as string[], changed: [] as string[], unchanged: [] as string[] };
+  const result = {
+    created: [] as string[],
+    destroyed: [] as string[],
+    changed: [] as string[],
+    unchanged: [] as string[],
+  };
   for (const [address, text] of b) {
     if (!a.has(address)) {
       result.created.push(address);

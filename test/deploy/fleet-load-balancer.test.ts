@@ -8,38 +8,110 @@ const LISTENER = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/a
 describe('FleetLoadBalancer', () => {
   // Each factory reports through ValidationError with its own name as the scope.
   test.each<[string, () => unknown, string]>([
-    ['scheme', () => FleetLoadBalancer.create({ scheme: 'public' as 'internal' }),
-      'FleetLoadBalancer.create: scheme ("public") must be "internal" or "internet-facing".'],
-    ['one subnet', () => FleetLoadBalancer.create({ subnetIds: ['subnet-01234567'] }),
-      'FleetLoadBalancer.create: subnetIds (["subnet-01234567"]) must list at least two subnets in different availability zones; an application load balancer needs two.'],
-    ['certificate', () => FleetLoadBalancer.create({ certificateArn: 'my-cert' }),
-      'FleetLoadBalancer.create: certificateArn ("my-cert") must be an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<id>.'],
-    ['ssl policy format', () => FleetLoadBalancer.create({ certificateArn: CERT, sslPolicy: 'TLS13' }),
-      'FleetLoadBalancer.create: sslPolicy ("TLS13") must be an ELB security policy name such as ELBSecurityPolicy-TLS13-1-2-2021-06.'],
-    ['ssl policy without certificate', () => FleetLoadBalancer.create({ sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' }),
-      'FleetLoadBalancer.create: sslPolicy ("ELBSecurityPolicy-TLS13-1-2-2021-06") is set without certificateArn; the policy only applies to the HTTPS listener, so add certificateArn or remove sslPolicy.'],
-    ['no ingress ranges', () => FleetLoadBalancer.create({ ingressCidrs: [] }),
-      'FleetLoadBalancer.create: ingressCidrs ([]) must list at least one range, e.g. ["10.0.0.0/8"].'],
-    ['bad ingress range', () => FleetLoadBalancer.create({ ingressCidrs: ['10.0.0.0/8', '10.0.0.0/33'] }),
-      'FleetLoadBalancer.create: ingressCidrs[1] ("10.0.0.0/33") must be an IPv4 CIDR block such as 10.0.0.0/8.'],
-    ['idle timeout', () => FleetLoadBalancer.create({ idleTimeoutSeconds: 0 }),
-      'FleetLoadBalancer.create: idleTimeoutSeconds (0) must be an integer from 1 to 4000.'],
-    ['log bucket', () => FleetLoadBalancer.create({ accessLogs: { bucket: 'Logs_Bucket' } }),
-      'FleetLoadBalancer.create: accessLogs.bucket ("Logs_Bucket") must be an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens) such as my-alb-logs.'],
-    ['listener ARN', () => FleetLoadBalancer.fromListener({ listenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/x/1', securityGroupId: 'sg-01234567', priority: 1 }),
-      'FleetLoadBalancer.fromListener: listenerArn ("arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/x/1") must be an application load balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>).'],
-    ['listener security group', () => FleetLoadBalancer.fromListener({ listenerArn: LISTENER, securityGroupId: 'alb', priority: 1 }),
-      'FleetLoadBalancer.fromListener: securityGroupId ("alb") must be a security group id such as sg-0123456789abcdef0.'],
-    ['listener security group, upper case', () => FleetLoadBalancer.fromListener({ listenerArn: LISTENER, securityGroupId: 'sg-0123456789ABCDEF0', priority: 1 }),
-      'FleetLoadBalancer.fromListener: securityGroupId ("sg-0123456789ABCDEF0") must be a security group id such as sg-0123456789abcdef0.'],
-    ['rule priority', () => FleetLoadBalancer.fromListener({ listenerArn: LISTENER, securityGroupId: 'sg-01234567', priority: 0 }),
-      'FleetLoadBalancer.fromListener: priority (0) must be an integer from 1 to 50000; each rule on a listener needs its own priority.'],
-    ['path pattern', () => FleetLoadBalancer.fromListener({ listenerArn: LISTENER, securityGroupId: 'sg-01234567', priority: 1, pathPatterns: ['api/*'] }),
-      'FleetLoadBalancer.fromListener: pathPatterns[0] ("api/*") must start with "/" (or "*"), e.g. "/api/*".'],
-    ['empty path patterns', () => FleetLoadBalancer.fromListener({ listenerArn: LISTENER, securityGroupId: 'sg-01234567', priority: 1, pathPatterns: [] }),
-      'FleetLoadBalancer.fromListener: pathPatterns ([]) must list at least one value; omit it to match every path ("/*").'],
-    ['empty host headers', () => FleetLoadBalancer.fromListener({ listenerArn: LISTENER, securityGroupId: 'sg-01234567', priority: 1, hostHeaders: [] }),
-      'FleetLoadBalancer.fromListener: hostHeaders ([]) must list at least one value; omit it to match any host.'],
+    [
+      'scheme',
+      () => FleetLoadBalancer.create({ scheme: 'public' as 'internal' }),
+      'FleetLoadBalancer.create: scheme ("public") must be "internal" or "internet-facing".',
+    ],
+    [
+      'one subnet',
+      () => FleetLoadBalancer.create({ subnetIds: ['subnet-01234567'] }),
+      'FleetLoadBalancer.create: subnetIds (["subnet-01234567"]) must list at least two subnets in different availability zones; an application load balancer needs two.',
+    ],
+    [
+      'certificate',
+      () => FleetLoadBalancer.create({ certificateArn: 'my-cert' }),
+      'FleetLoadBalancer.create: certificateArn ("my-cert") must be an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<id>.',
+    ],
+    [
+      'ssl policy format',
+      () => FleetLoadBalancer.create({ certificateArn: CERT, sslPolicy: 'TLS13' }),
+      'FleetLoadBalancer.create: sslPolicy ("TLS13") must be an ELB security policy name such as ELBSecurityPolicy-TLS13-1-2-2021-06.',
+    ],
+    [
+      'ssl policy without certificate',
+      () => FleetLoadBalancer.create({ sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' }),
+      'FleetLoadBalancer.create: sslPolicy ("ELBSecurityPolicy-TLS13-1-2-2021-06") is set without certificateArn; the policy only applies to the HTTPS listener, so add certificateArn or remove sslPolicy.',
+    ],
+    [
+      'no ingress ranges',
+      () => FleetLoadBalancer.create({ ingressCidrs: [] }),
+      'FleetLoadBalancer.create: ingressCidrs ([]) must list at least one range, e.g. ["10.0.0.0/8"].',
+    ],
+    [
+      'bad ingress range',
+      () => FleetLoadBalancer.create({ ingressCidrs: ['10.0.0.0/8', '10.0.0.0/33'] }),
+      'FleetLoadBalancer.create: ingressCidrs[1] ("10.0.0.0/33") must be an IPv4 CIDR block such as 10.0.0.0/8.',
+    ],
+    [
+      'idle timeout',
+      () => FleetLoadBalancer.create({ idleTimeoutSeconds: 0 }),
+      'FleetLoadBalancer.create: idleTimeoutSeconds (0) must be an integer from 1 to 4000.',
+    ],
+    [
+      'log bucket',
+      () => FleetLoadBalancer.create({ accessLogs: { bucket: 'Logs_Bucket' } }),
+      'FleetLoadBalancer.create: accessLogs.bucket ("Logs_Bucket") must be an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens) such as my-alb-logs.',
+    ],
+    [
+      'listener ARN',
+      () =>
+        FleetLoadBalancer.fromListener({
+          listenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/x/1',
+          securityGroupId: 'sg-01234567',
+          priority: 1,
+        }),
+      'FleetLoadBalancer.fromListener: listenerArn ("arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/x/1") must be an application load balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>).',
+    ],
+    [
+      'listener security group',
+      () => FleetLoadBalancer.fromListener({ listenerArn: LISTENER, securityGroupId: 'alb', priority: 1 }),
+      'FleetLoadBalancer.fromListener: securityGroupId ("alb") must be a security group id such as sg-0123456789abcdef0.',
+    ],
+    [
+      'listener security group, upper case',
+      () =>
+        FleetLoadBalancer.fromListener({ listenerArn: LISTENER, securityGroupId: 'sg-0123456789ABCDEF0', priority: 1 }),
+      'FleetLoadBalancer.fromListener: securityGroupId ("sg-0123456789ABCDEF0") must be a security group id such as sg-0123456789abcdef0.',
+    ],
+    [
+      'rule priority',
+      () => FleetLoadBalancer.fromListener({ listenerArn: LISTENER, securityGroupId: 'sg-01234567', priority: 0 }),
+      'FleetLoadBalancer.fromListener: priority (0) must be an integer from 1 to 50000; each rule on a listener needs its own priority.',
+    ],
+    [
+      'path pattern',
+      () =>
+        FleetLoadBalancer.fromListener({
+          listenerArn: LISTENER,
+          securityGroupId: 'sg-01234567',
+          priority: 1,
+          pathPatterns: ['api/*'],
+        }),
+      'FleetLoadBalancer.fromListener: pathPatterns[0] ("api/*") must start with "/" (or "*"), e.g. "/api/*".',
+    ],
+    [
+      'empty path patterns',
+      () =>
+        FleetLoadBalancer.fromListener({
+          listenerArn: LISTENER,
+          securityGroupId: 'sg-01234567',
+          priority: 1,
+          pathPatterns: [],
+        }),
+      'FleetLoadBalancer.fromListener: pathPatterns ([]) must list at least one value; omit it to match every path ("/*").',
+    ],
+    [
+      'empty host headers',
+      () =>
+        FleetLoadBalancer.fromListener({
+          listenerArn: LISTENER,
+          securityGroupId: 'sg-01234567',
+          priority: 1,
+          hostHeaders: [],
+        }),
+      'FleetLoadBalancer.fromListener: hostHeaders ([]) must list at least one value; omit it to match any host.',
+    ],
   ])('%s', (_what, make, message) => {
     expect(make).toThrow(message);
     expect(make).toThrow(ValidationError);
@@ -56,13 +128,26 @@ describe('FleetLoadBalancer', () => {
   });
 
   test('valid options are accepted', () => {
-    expect(() => FleetLoadBalancer.create({
-      scheme: 'internet-facing', subnetIds: ['subnet-01234567', 'subnet-89abcdef'], certificateArn: CERT, sslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06',
-      ingressCidrs: ['10.0.0.0/8'], idleTimeoutSeconds: 4000, accessLogs: { bucket: 'my-alb-logs' },
-    })).not.toThrow();
-    expect(() => FleetLoadBalancer.fromListener({
-      listenerArn: LISTENER, securityGroupId: 'sg-0123456789abcdef0', priority: 50000, pathPatterns: ['/api/*', '*.png'], hostHeaders: ['shop.example.com'],
-    })).not.toThrow();
+    expect(() =>
+      FleetLoadBalancer.create({
+        scheme: 'internet-facing',
+        subnetIds: ['subnet-01234567', 'subnet-89abcdef'],
+        certificateArn: CERT,
+        sslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06',
+        ingressCidrs: ['10.0.0.0/8'],
+        idleTimeoutSeconds: 4000,
+        accessLogs: { bucket: 'my-alb-logs' },
+      }),
+    ).not.toThrow();
+    expect(() =>
+      FleetLoadBalancer.fromListener({
+        listenerArn: LISTENER,
+        securityGroupId: 'sg-0123456789abcdef0',
+        priority: 50000,
+        pathPatterns: ['/api/*', '*.png'],
+        hostHeaders: ['shop.example.com'],
+      }),
+    ).not.toThrow();
   });
 
   test('tokens are not validated', () => {
@@ -70,15 +155,35 @@ describe('FleetLoadBalancer', () => {
     const str = new TerraformVariable(stack, 'x', { type: 'string' }).stringValue;
     const num = new TerraformVariable(stack, 'n', { type: 'number' }).numberValue;
     const list = new TerraformVariable(stack, 'l', { type: 'list(string)' }).listValue;
-    expect(() => FleetLoadBalancer.create({ certificateArn: str, sslPolicy: str, idleTimeoutSeconds: num, ingressCidrs: [str], accessLogs: { bucket: str } })).not.toThrow();
+    expect(() =>
+      FleetLoadBalancer.create({
+        certificateArn: str,
+        sslPolicy: str,
+        idleTimeoutSeconds: num,
+        ingressCidrs: [str],
+        accessLogs: { bucket: str },
+      }),
+    ).not.toThrow();
     expect(() => FleetLoadBalancer.create({ subnetIds: list, ingressCidrs: list })).not.toThrow();
-    expect(() => FleetLoadBalancer.fromListener({ listenerArn: str, securityGroupId: str, priority: num, pathPatterns: [str] })).not.toThrow();
-    expect(() => FleetLoadBalancer.fromListener({ listenerArn: str, securityGroupId: str, priority: num, pathPatterns: list, hostHeaders: list })).not.toThrow();
+    expect(() =>
+      FleetLoadBalancer.fromListener({ listenerArn: str, securityGroupId: str, priority: num, pathPatterns: [str] }),
+    ).not.toThrow();
+    expect(() =>
+      FleetLoadBalancer.fromListener({
+        listenerArn: str,
+        securityGroupId: str,
+        priority: num,
+        pathPatterns: list,
+        hostHeaders: list,
+      }),
+    ).not.toThrow();
   });
 
   test('a token scheme is refused: the fleet decides internal or internet-facing at synth', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const str = new TerraformVariable(stack, 'scheme', { type: 'string' }).stringValue;
-    expect(() => FleetLoadBalancer.create({ scheme: str as 'internal' })).toThrow(/FleetLoadBalancer.create: scheme \(".*"\) must be "internal" or "internet-facing"/);
+    expect(() => FleetLoadBalancer.create({ scheme: str as 'internal' })).toThrow(
+      /FleetLoadBalancer.create: scheme \(".*"\) must be "internal" or "internet-facing"/,
+    );
   });
 });

@@ -34,27 +34,35 @@ describe('unique fleet names per stack', () => {
     const stack = new TerraformStack(Testing.app(), 'prod');
     new BlueGreenFleet(stack, 'Web', fromRelease(release));
     const error = caught(() => new BlueGreenFleet(stack, 'Web2', fromRelease(release)));
-    expect(error.message).toBe('BlueGreenFleet prod/Web2: name ("web") gives the load balancer name "web", which BlueGreenFleet prod/Web already uses in stack prod; '
-      + 'load balancer names must be unique per account and region, and every fleet of a stack runs in the stack\'s region: give each fleet its own name prop.');
+    expect(error.message).toBe(
+      'BlueGreenFleet prod/Web2: name ("web") gives the load balancer name "web", which BlueGreenFleet prod/Web already uses in stack prod; ' +
+        "load balancer names must be unique per account and region, and every fleet of a stack runs in the stack's region: give each fleet its own name prop.",
+    );
   });
 
   test('any mix: a replace fleet whose name is another fleet\'s target group name ("web-blue")', () => {
     const stack = new TerraformStack(Testing.app(), 'prod');
     new BlueGreenFleet(stack, 'Web', fromRelease(release));
     const error = caught(() => replaceFleet(stack, 'Api', 'web-blue'));
-    expect(error.message).toContain('ReplaceFleet prod/Api: name ("web-blue") gives the target group name "web-blue", which BlueGreenFleet prod/Web already uses');
+    expect(error.message).toContain(
+      'ReplaceFleet prod/Api: name ("web-blue") gives the target group name "web-blue", which BlueGreenFleet prod/Web already uses',
+    );
   });
 
   test('names differing only in case collide (AWS compares them without case)', () => {
     const stack = new TerraformStack(Testing.app(), 'prod');
     replaceFleet(stack, 'Api', 'api');
-    expect(caught(() => replaceFleet(stack, 'Api2', 'API')).message).toContain('name ("API") gives the load balancer name "api", which ReplaceFleet prod/Api already uses');
+    expect(caught(() => replaceFleet(stack, 'Api2', 'API')).message).toContain(
+      'name ("API") gives the load balancer name "api", which ReplaceFleet prod/Api already uses',
+    );
   });
 
   test('the default name (<stack>-<id>) is named as such', () => {
     const stack = new TerraformStack(Testing.app(), 'prod');
     replaceFleet(stack, 'First', 'prod-api');
-    expect(caught(() => replaceFleet(stack, 'Api')).message).toContain('ReplaceFleet prod/Api: name (not set; the default "<stack>-<id>" is "prod-api") gives the load balancer name "prod-api", which ReplaceFleet prod/First already uses');
+    expect(caught(() => replaceFleet(stack, 'Api')).message).toContain(
+      'ReplaceFleet prod/Api: name (not set; the default "<stack>-<id>" is "prod-api") gives the load balancer name "prod-api", which ReplaceFleet prod/First already uses',
+    );
   });
 
   test('long names that differ only beyond 32 characters stay distinct (a digest of the full name)', () => {
@@ -69,8 +77,10 @@ describe('unique fleet names per stack', () => {
     const stack = new TerraformStack(Testing.app(), 'prod');
     replaceFleet(stack, 'A', 'orders-service-of-the-eu-shop-00145');
     const error = caught(() => replaceFleet(stack, 'B', 'orders-service-of-the-eu-shop-00442'));
-    expect(error.message).toContain('ReplaceFleet prod/B: name ("orders-service-of-the-eu-shop-00442") gives the load balancer name "orders-service-of-the-eu-sh-00a8" '
-      + '(shortened to 32 characters from "orders-service-of-the-eu-shop-00442"; the other from "orders-service-of-the-eu-shop-00145"), which ReplaceFleet prod/A already uses');
+    expect(error.message).toContain(
+      'ReplaceFleet prod/B: name ("orders-service-of-the-eu-shop-00442") gives the load balancer name "orders-service-of-the-eu-sh-00a8" ' +
+        '(shortened to 32 characters from "orders-service-of-the-eu-shop-00442"; the other from "orders-service-of-the-eu-shop-00145"), which ReplaceFleet prod/A already uses',
+    );
   });
 
   test('the same name in two stacks (another account or region) is allowed', () => {
@@ -88,30 +98,38 @@ describe('a shortened name is a warning', () => {
   beforeAll(() => {
     stack = new TerraformStack(Testing.app(), 'prod');
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-    blueGreen = new BlueGreenFleet(stack, 'Web', fromRelease(release, { name: 'orders-service-for-the-eu-shop-front' }));
+    blueGreen = new BlueGreenFleet(
+      stack,
+      'Web',
+      fromRelease(release, { name: 'orders-service-for-the-eu-shop-front' }),
+    );
     replace = replaceFleet(stack, 'Api', 'orders-api-for-the-eu-shop-front-0001');
     short = replaceFleet(stack, 'Short', 'orders-api');
   });
 
   test('one warning per fleet names the prop, the original, each shortened name and the fix', () => {
     expect(warnings(blueGreen)).toEqual([
-      'BlueGreenFleet: name ("orders-service-for-the-eu-shop-front") is 36 characters, too long for the fleet\'s fixed names (AWS allows 32 characters): '
-      + 'load balancer "orders-service-for-the-eu-shop-front" was shortened to "orders-service-for-the-eu-s-6fc9", '
-      + 'target group "orders-service-for-the-eu-shop-front-blue" was shortened to "orders-service-for-the-6fc9-blue", '
-      + 'target group "orders-service-for-the-eu-shop-front-green" was shortened to "orders-service-for-th-6fc9-green". '
-      + 'The 4-character digest of the full name keeps the names unique but hard to read; use a name of at most 26 characters.',
+      'BlueGreenFleet: name ("orders-service-for-the-eu-shop-front") is 36 characters, too long for the fleet\'s fixed names (AWS allows 32 characters): ' +
+        'load balancer "orders-service-for-the-eu-shop-front" was shortened to "orders-service-for-the-eu-s-6fc9", ' +
+        'target group "orders-service-for-the-eu-shop-front-blue" was shortened to "orders-service-for-the-6fc9-blue", ' +
+        'target group "orders-service-for-the-eu-shop-front-green" was shortened to "orders-service-for-th-6fc9-green". ' +
+        'The 4-character digest of the full name keeps the names unique but hard to read; use a name of at most 26 characters.',
     ]);
   });
 
   test('the names in the JSON are the shortened ones of the warning', () => {
     const json = JSON.parse(Testing.synth(stack));
     expect(Object.values(json.resource.aws_lb).map((lb: any) => lb.name)).toContain('orders-service-for-the-eu-s-6fc9');
-    expect(Object.values(json.resource.aws_lb_target_group).map((tg: any) => tg.name)).toEqual(expect.arrayContaining(['orders-service-for-the-6fc9-blue', 'orders-service-for-th-6fc9-green']));
+    expect(Object.values(json.resource.aws_lb_target_group).map((tg: any) => tg.name)).toEqual(
+      expect.arrayContaining(['orders-service-for-the-6fc9-blue', 'orders-service-for-th-6fc9-green']),
+    );
   });
 
   test('a replace fleet (no slot suffix) may use all 32 characters', () => {
     expect(warnings(replace)).toEqual([expect.stringContaining('use a name of at most 32 characters.')]);
-    expect(warnings(replace)[0]).toContain('ReplaceFleet: name ("orders-api-for-the-eu-shop-front-0001") is 37 characters');
+    expect(warnings(replace)[0]).toContain(
+      'ReplaceFleet: name ("orders-api-for-the-eu-shop-front-0001") is 37 characters',
+    );
   });
 
   test('a name that fits gives no warning', () => {
@@ -121,8 +139,14 @@ describe('a shortened name is a warning', () => {
   test('cdktf collects the warning into the stack manifest, which `cdktf synth` prints', () => {
     const manifest = Testing.fullSynth(stack);
     const stackManifest = JSON.parse(require('fs').readFileSync(`${manifest}/manifest.json`, 'utf8')).stacks.prod;
-    expect(stackManifest.annotations).toEqual(expect.arrayContaining([
-      expect.objectContaining({ constructPath: 'prod/Web', level: AnnotationMetadataEntryType.WARN, message: expect.stringContaining('was shortened to "orders-service-for-the-eu-s-6fc9"') }),
-    ]));
+    expect(stackManifest.annotations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          constructPath: 'prod/Web',
+          level: AnnotationMetadataEntryType.WARN,
+          message: expect.stringContaining('was shortened to "orders-service-for-the-eu-s-6fc9"'),
+        }),
+      ]),
+    );
   });
 });

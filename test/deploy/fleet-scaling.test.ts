@@ -9,7 +9,9 @@ describe('FleetScaling', () => {
   });
   test.each([0, 101, -5])('cpu target %p is refused', (target) => {
     const make = () => FleetScaling.cpuUtilization(target);
-    expect(make).toThrow(`FleetScaling.cpuUtilization: targetPercent (${target}) must be above 0 and at most 100, e.g. 50.`);
+    expect(make).toThrow(
+      `FleetScaling.cpuUtilization: targetPercent (${target}) must be above 0 and at most 100, e.g. 50.`,
+    );
     expect(make).toThrow(ValidationError);
   });
   test('requests target below 1 is refused', () => {

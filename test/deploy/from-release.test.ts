@@ -1,5 +1,14 @@
 import { Testing, TerraformStack } from 'cdktf';
-import { BlueGreenFleet, emptyRelease, fromRelease, loadReleaseFile, parseReleaseFile, promoteRelease, ReleaseFile, stageRelease } from '../../lib';
+import {
+  BlueGreenFleet,
+  emptyRelease,
+  fromRelease,
+  loadReleaseFile,
+  parseReleaseFile,
+  promoteRelease,
+  ReleaseFile,
+  stageRelease,
+} from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
 import { join } from 'path';
 import { AMI_1, AMI_2, SUBNETS, VPC } from './fleet-helpers';
@@ -13,8 +22,15 @@ function listenerWeights(release: ReleaseFile): Record<string, number> {
   const json = JSON.parse(Testing.synth(stack));
   const tgs = json.resource.aws_lb_target_group as Record<string, { name: string }>;
   const listener = Object.values(json.resource.aws_lb_listener as Record<string, any>)[0];
-  const byRef = Object.fromEntries(Object.entries(tgs).map(([id, tg]) => [`\${aws_lb_target_group.${id}.arn}`, tg.name]));
-  return Object.fromEntries(listener.default_action[0].forward.target_group.map((t: { arn: string; weight: number }) => [byRef[t.arn], t.weight]));
+  const byRef = Object.fromEntries(
+    Object.entries(tgs).map(([id, tg]) => [`\${aws_lb_target_group.${id}.arn}`, tg.name]),
+  );
+  return Object.fromEntries(
+    listener.default_action[0].forward.target_group.map((t: { arn: string; weight: number }) => [
+      byRef[t.arn],
+      t.weight,
+    ]),
+  );
 }
 
 describe('fromRelease', () => {
@@ -48,19 +64,26 @@ describe('fromRelease', () => {
   });
 
   test('the example release file (examples/canary-release/prod.json)', () => {
-    const props = fromRelease(loadReleaseFile(join(__dirname, '..', '..', 'examples', 'canary-release', 'prod.json')), { environment: 'prod' });
+    const props = fromRelease(loadReleaseFile(join(__dirname, '..', '..', 'examples', 'canary-release', 'prod.json')), {
+      environment: 'prod',
+    });
     expect([props.active, props.canaryPercent]).toEqual(['blue', 10]);
   });
 
   test('a release file of another environment is refused when the environment is given', () => {
     const release = staged(emptyRelease('prod'), AMI_1);
     expect(() => fromRelease(release, { environment: 'dev' })).toThrow(ValidationError);
-    expect(() => fromRelease(release, { environment: 'dev' })).toThrow('fromRelease: the release file is for environment "prod", not "dev"; pass releases/dev.json (or environment: "prod").');
+    expect(() => fromRelease(release, { environment: 'dev' })).toThrow(
+      'fromRelease: the release file is for environment "prod", not "dev"; pass releases/dev.json (or environment: "prod").',
+    );
     expect(() => fromRelease(release, { environment: 'prod' })).not.toThrow();
   });
 
   test('an image that is not an AMI id (a hand-built object) is refused by ImageSource.fromAmiId', () => {
-    const release = { ...emptyRelease('dev'), slots: { blue: { image: 'ami-XYZ' }, green: { image: null } } } as ReleaseFile;
+    const release = {
+      ...emptyRelease('dev'),
+      slots: { blue: { image: 'ami-XYZ' }, green: { image: null } },
+    } as ReleaseFile;
     expect(() => fromRelease(release)).toThrow(/ImageSource\.fromAmiId: amiId \("ami-XYZ"\) must be an AMI id/);
   });
 });

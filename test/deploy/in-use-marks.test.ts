@@ -1,6 +1,17 @@
 import { App, TerraformStack, Testing } from 'cdktf';
 import { AmiPipeline, ImageComponent, ImageRetention, ImageSource, ParentImage, ReplaceFleet } from '../../lib';
-import { AMI_1, AMI_2, compare, fromRelease, Json, resource, SUBNETS, synthBlueGreen, synthReplace, VPC } from './fleet-helpers';
+import {
+  AMI_1,
+  AMI_2,
+  compare,
+  fromRelease,
+  Json,
+  resource,
+  SUBNETS,
+  synthBlueGreen,
+  synthReplace,
+  VPC,
+} from './fleet-helpers';
 
 // In-use marks: each fleet slot tags the AMI it runs with a key of its own
 // (cdktf-immutable:in-use:<fleet>[:<slot>]), and an image pipeline's retention that lists
@@ -14,12 +25,25 @@ describe('in-use marks', () => {
     both = synthBlueGreen(fromRelease({ blue: AMI_1, green: AMI_2, active: 'blue' })).json;
   });
 
-  test('each blue/green slot with an image marks its AMI with the fleet\'s and the slot\'s key', () => {
+  test("each blue/green slot with an image marks its AMI with the fleet's and the slot's key", () => {
     expect(marks(both)).toEqual([
-      { resource_id: AMI_1, key: 'cdktf-immutable:in-use:web:blue', value: 'true', lifecycle: { create_before_destroy: true } },
-      { resource_id: AMI_2, key: 'cdktf-immutable:in-use:web:green', value: 'true', lifecycle: { create_before_destroy: true } },
+      {
+        resource_id: AMI_1,
+        key: 'cdktf-immutable:in-use:web:blue',
+        value: 'true',
+        lifecycle: { create_before_destroy: true },
+      },
+      {
+        resource_id: AMI_2,
+        key: 'cdktf-immutable:in-use:web:green',
+        value: 'true',
+        lifecycle: { create_before_destroy: true },
+      },
     ]);
-    expect(Object.keys(both.resource.aws_ec2_tag)).toEqual([expect.stringMatching(/^Web_Blue_InUse_/), expect.stringMatching(/^Web_Green_InUse_/)]);
+    expect(Object.keys(both.resource.aws_ec2_tag)).toEqual([
+      expect.stringMatching(/^Web_Blue_InUse_/),
+      expect.stringMatching(/^Web_Green_InUse_/),
+    ]);
   });
 
   test('an empty slot marks nothing', () => {
@@ -29,26 +53,40 @@ describe('in-use marks', () => {
 
   test('both slots on one AMI: two marks, one per slot', () => {
     const json = synthBlueGreen(fromRelease({ blue: AMI_1, green: AMI_1, active: 'blue' })).json;
-    expect(marks(json).map((m) => [m.resource_id, m.key])).toEqual([[AMI_1, 'cdktf-immutable:in-use:web:blue'], [AMI_1, 'cdktf-immutable:in-use:web:green']]);
-  });
-
-  test('a replace fleet marks its AMI with the fleet\'s key', () => {
-    expect(marks(synthReplace().json)).toEqual([
-      { resource_id: AMI_1, key: 'cdktf-immutable:in-use:api', value: 'true', lifecycle: { create_before_destroy: true } },
+    expect(marks(json).map((m) => [m.resource_id, m.key])).toEqual([
+      [AMI_1, 'cdktf-immutable:in-use:web:blue'],
+      [AMI_1, 'cdktf-immutable:in-use:web:green'],
     ]);
   });
 
-  test('an SSM parameter image is marked by the parameter\'s value (read at plan)', () => {
-    const json = synthReplace({ image: ImageSource.fromSsmParameter('/images/web/ami-id') }).json;
-    expect(marks(json)[0].resource_id).toMatch(/^\$\{data\.aws_ssm_parameter\.Api_LaunchTemplate_ImageParameter_[0-9A-F]+\.insecure_value\}$/);
+  test("a replace fleet marks its AMI with the fleet's key", () => {
+    expect(marks(synthReplace().json)).toEqual([
+      {
+        resource_id: AMI_1,
+        key: 'cdktf-immutable:in-use:api',
+        value: 'true',
+        lifecycle: { create_before_destroy: true },
+      },
+    ]);
   });
 
-  test('restaging one environment moves only its own mark: the other environment\'s mark on the shared AMI is another resource in another stack', () => {
+  test("an SSM parameter image is marked by the parameter's value (read at plan)", () => {
+    const json = synthReplace({ image: ImageSource.fromSsmParameter('/images/web/ami-id') }).json;
+    expect(marks(json)[0].resource_id).toMatch(
+      /^\$\{data\.aws_ssm_parameter\.Api_LaunchTemplate_ImageParameter_[0-9A-F]+\.insecure_value\}$/,
+    );
+  });
+
+  test("restaging one environment moves only its own mark: the other environment's mark on the shared AMI is another resource in another stack", () => {
     // GIVEN dev and prod (two stacks, two fleet names) both running AMI_1 in blue
-    const env = (name: string, blue: string) => synthBlueGreen(fromRelease({ blue, green: null, active: 'blue' }, { name })).json;
+    const env = (name: string, blue: string) =>
+      synthBlueGreen(fromRelease({ blue, green: null, active: 'blue' }, { name })).json;
     const devBefore = env('web-dev', AMI_1);
     const prod = env('web-prod', AMI_1);
-    expect([marks(devBefore)[0].key, marks(prod)[0].key]).toEqual(['cdktf-immutable:in-use:web-dev:blue', 'cdktf-immutable:in-use:web-prod:blue']);
+    expect([marks(devBefore)[0].key, marks(prod)[0].key]).toEqual([
+      'cdktf-immutable:in-use:web-dev:blue',
+      'cdktf-immutable:in-use:web-prod:blue',
+    ]);
     // WHEN dev moves blue to AMI_2 (prod's stack is not even synthesized again)
     const devAfter = env('web-dev', AMI_2);
     // THEN dev's plan replaces dev's mark (create on AMI_2, then delete dev's key from AMI_1);
@@ -77,7 +115,9 @@ describe('in-use marks', () => {
       const blueGreen = synthBlueGreen(fromRelease({ blue: AMI_1, green: AMI_2, active: 'blue' }, { name })).json;
       fleetKeys.push(...marks(blueGreen).map((m) => m.key));
     }
-    const policy = Object.values(JSON.parse(Testing.synth(images)).resource.aws_imagebuilder_lifecycle_policy)[0] as Json;
+    const policy = Object.values(
+      JSON.parse(Testing.synth(images)).resource.aws_imagebuilder_lifecycle_policy,
+    )[0] as Json;
     const excluded = policy.policy_detail[0].exclusion_rules[0].amis[0].tag_map;
     // THEN every mark any of their slots can set is excluded, with the value the slots set
     for (const key of fleetKeys) {

@@ -5,25 +5,45 @@ import { ValidationError } from '../../lib/private/validation';
 function backendOf(stackName: string, backend: StateBackend): Record<string, Record<string, unknown>> {
   const stack = new TerraformStack(Testing.app(), stackName);
   backend.applyTo(stack);
-  return (JSON.parse(Testing.synth(stack)) as { terraform: { backend: Record<string, Record<string, unknown>> } }).terraform.backend;
+  return (JSON.parse(Testing.synth(stack)) as { terraform: { backend: Record<string, Record<string, unknown>> } })
+    .terraform.backend;
 }
 
 describe('StateBackend', () => {
   test('local: a file named after the stack, relative to the stack folder', () => {
-    expect(backendOf('service-dev', StateBackend.local())).toEqual({ local: { path: 'terraform.service-dev.tfstate' } });
-  });
-
-  test('s3 defaults: key from the stack name, encrypted, native locking', () => {
-    expect(backendOf('service-prod', StateBackend.s3({ bucket: 'acme-terraform-state', region: 'eu-west-1' }))).toEqual({
-      s3: { bucket: 'acme-terraform-state', key: 'service-prod.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
+    expect(backendOf('service-dev', StateBackend.local())).toEqual({
+      local: { path: 'terraform.service-dev.tfstate' },
     });
   });
 
+  test('s3 defaults: key from the stack name, encrypted, native locking', () => {
+    expect(backendOf('service-prod', StateBackend.s3({ bucket: 'acme-terraform-state', region: 'eu-west-1' }))).toEqual(
+      {
+        s3: {
+          bucket: 'acme-terraform-state',
+          key: 'service-prod.tfstate',
+          region: 'eu-west-1',
+          encrypt: true,
+          use_lockfile: true,
+        },
+      },
+    );
+  });
+
   test('s3 all properties: key prefix and KMS key', () => {
-    const backend = StateBackend.s3({ bucket: 'acme-terraform-state', region: 'eu-central-1', keyPrefix: 'web/prod', kmsKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/x' });
+    const backend = StateBackend.s3({
+      bucket: 'acme-terraform-state',
+      region: 'eu-central-1',
+      keyPrefix: 'web/prod',
+      kmsKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/x',
+    });
     expect(backendOf('service-prod', backend).s3).toEqual({
-      bucket: 'acme-terraform-state', key: 'web/prod/service-prod.tfstate', region: 'eu-central-1', encrypt: true,
-      kms_key_id: 'arn:aws:kms:eu-central-1:111111111111:key/x', use_lockfile: true,
+      bucket: 'acme-terraform-state',
+      key: 'web/prod/service-prod.tfstate',
+      region: 'eu-central-1',
+      encrypt: true,
+      kms_key_id: 'arn:aws:kms:eu-central-1:111111111111:key/x',
+      use_lockfile: true,
     });
   });
 
@@ -35,15 +55,26 @@ describe('StateBackend', () => {
 
   test.each([
     [{ bucket: 'Acme_State', region: 'eu-west-1' }, 'StateBackend.s3: bucket ("Acme_State") must be an S3 bucket name'],
-    [{ bucket: 'acme-state', region: 'europe' }, 'StateBackend.s3: region ("europe") must be an AWS region such as eu-west-1.'],
-    [{ bucket: 'acme-state', region: 'eu-west-1', keyPrefix: '/web/' }, 'StateBackend.s3: keyPrefix ("/web/") must be a folder such as "terraform/web"'],
-    [{ bucket: 'acme-state', region: 'eu-west-1', kmsKeyId: ' ' }, 'StateBackend.s3: kmsKeyId (" ") must be a KMS key ARN'],
+    [
+      { bucket: 'acme-state', region: 'europe' },
+      'StateBackend.s3: region ("europe") must be an AWS region such as eu-west-1.',
+    ],
+    [
+      { bucket: 'acme-state', region: 'eu-west-1', keyPrefix: '/web/' },
+      'StateBackend.s3: keyPrefix ("/web/") must be a folder such as "terraform/web"',
+    ],
+    [
+      { bucket: 'acme-state', region: 'eu-west-1', kmsKeyId: ' ' },
+      'StateBackend.s3: kmsKeyId (" ") must be a KMS key ARN',
+    ],
   ])('refuses %j', (options, message) => {
     expect(() => StateBackend.s3(options)).toThrow(ValidationError);
     expect(() => StateBackend.s3(options)).toThrow(message);
   });
 
   test('tokens are not validated', () => {
-    expect(() => StateBackend.s3({ bucket: Token.asString({ Ref: 'bucket' }), region: Token.asString({ Ref: 'region' }) })).not.toThrow();
+    expect(() =>
+      StateBackend.s3({ bucket: Token.asString({ Ref: 'bucket' }), region: Token.asString({ Ref: 'region' }) }),
+    ).not.toThrow();
   });
 });

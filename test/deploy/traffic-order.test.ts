@@ -3,7 +3,19 @@ import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { DataAwsAutoscalingGroup } from '@cdktf/provider-aws/lib/data-aws-autoscaling-group';
 import { DataAwsAutoscalingGroups } from '@cdktf/provider-aws/lib/data-aws-autoscaling-groups';
 import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, ImageSource } from '../../lib';
-import { address, AMI_1, AMI_2, AMI_3, compare, fromRelease, Json, Release, resource, synthBlueGreen, synthReplace } from './fleet-helpers';
+import {
+  address,
+  AMI_1,
+  AMI_2,
+  AMI_3,
+  compare,
+  fromRelease,
+  Json,
+  Release,
+  resource,
+  synthBlueGreen,
+  synthReplace,
+} from './fleet-helpers';
 
 // Ordering: the weighted listener (or listener rule) is applied after every slot group
 // that can carry weight. Capacity: a slot that takes weight runs at least its share of
@@ -15,7 +27,8 @@ const localRef = (json: Json) => `local.${Object.keys(json.locals)[0]}`;
 const traffic = (json: Json) => json.locals[Object.keys(json.locals)[0]];
 const dataNames = (json: Json, type: string) => Object.keys(json.data?.[type] ?? {});
 const LISTENER_RULE = FleetLoadBalancer.fromListener({
-  listenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/0123456789abcdef/0123456789abcdef',
+  listenerArn:
+    'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/0123456789abcdef/0123456789abcdef',
   securityGroupId: 'sg-0123456789abcdef0',
   priority: 10,
 });
@@ -28,7 +41,10 @@ describe('ordering: the listener waits for the slot groups', () => {
 
   test('a listener rule on an existing listener depends on both slot groups', () => {
     const { json } = synth({ blue: AMI_1, green: AMI_2, active: 'green', canary: 10 }, { loadBalancer: LISTENER_RULE });
-    expect(resource(json, 'aws_lb_listener_rule', 'ListenerRule').depends_on).toEqual([asg(json, 'Blue'), asg(json, 'Green')]);
+    expect(resource(json, 'aws_lb_listener_rule', 'ListenerRule').depends_on).toEqual([
+      asg(json, 'Blue'),
+      asg(json, 'Green'),
+    ]);
   });
 
   test('an empty slot has no group to wait for', () => {
@@ -36,13 +52,18 @@ describe('ordering: the listener waits for the slot groups', () => {
     expect(resource(json, 'aws_lb_listener', 'Listener').depends_on).toEqual([asg(json, 'Green')]);
   });
 
-  test('a replace fleet\'s listener depends on its group', () => {
+  test("a replace fleet's listener depends on its group", () => {
     const { json } = synthReplace();
-    expect(resource(json, 'aws_lb_listener', 'Listener').depends_on).toEqual([address(json, 'aws_autoscaling_group', 'AutoScalingGroup')]);
+    expect(resource(json, 'aws_lb_listener', 'Listener').depends_on).toEqual([
+      address(json, 'aws_autoscaling_group', 'AutoScalingGroup'),
+    ]);
   });
 
   test('with request-count scaling the policies wait for the listener, which waits for the groups: no cycle', () => {
-    const { json } = synth({ blue: AMI_1, green: AMI_2, active: 'blue' }, { scaling: FleetScaling.requestsPerTarget(500) });
+    const { json } = synth(
+      { blue: AMI_1, green: AMI_2, active: 'blue' },
+      { scaling: FleetScaling.requestsPerTarget(500) },
+    );
     const listener = address(json, 'aws_lb_listener', 'Listener');
     for (const slot of ['Blue', 'Green'] as const) {
       expect(resource(json, 'aws_autoscaling_policy', slot).depends_on).toEqual([listener]);
@@ -50,7 +71,7 @@ describe('ordering: the listener waits for the slot groups', () => {
     }
   });
 
-  test('stage + promote in one change: green is replaced and the listener, applied after green\'s group, changes its weights only', () => {
+  test("stage + promote in one change: green is replaced and the listener, applied after green's group, changes its weights only", () => {
     // GIVEN blue active, green idle with the previous image
     const before = synth({ blue: AMI_1, green: AMI_1, active: 'blue' }).json;
     // WHEN a new image is staged in green and promoted, one synth (one apply)
@@ -60,8 +81,17 @@ describe('ordering: the listener waits for the slot groups', () => {
     const diff = compare(before, after);
     expect(diff.created).toEqual([]);
     expect(diff.destroyed).toEqual([]);
-    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), address(after, 'aws_ec2_tag', 'Green'), address(after, 'aws_launch_template', 'Green'), address(after, 'aws_lb_listener', 'Listener')].sort());
-    expect(resource(after, 'aws_autoscaling_group', 'Green').name).not.toBe(resource(before, 'aws_autoscaling_group', 'Green').name);
+    expect(diff.changed.sort()).toEqual(
+      [
+        asg(after, 'Green'),
+        address(after, 'aws_ec2_tag', 'Green'),
+        address(after, 'aws_launch_template', 'Green'),
+        address(after, 'aws_lb_listener', 'Listener'),
+      ].sort(),
+    );
+    expect(resource(after, 'aws_autoscaling_group', 'Green').name).not.toBe(
+      resource(before, 'aws_autoscaling_group', 'Green').name,
+    );
     const listenerBefore = resource(before, 'aws_lb_listener', 'Listener');
     const listenerAfter = resource(after, 'aws_lb_listener', 'Listener');
     expect(listenerAfter.depends_on).toEqual([asg(after, 'Blue'), asg(after, 'Green')]);
@@ -74,44 +104,67 @@ describe('ordering: the listener waits for the slot groups', () => {
   test('a group waits for load balancer health only when its target group is in use, and only at creation', () => {
     const { json } = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
     const l = localRef(json);
-    for (const [slot, lower, other] of [['Blue', 'blue', 'green'], ['Green', 'green', 'blue']] as const) {
+    for (const [slot, lower, other] of [
+      ['Blue', 'blue', 'green'],
+      ['Green', 'green', 'blue'],
+    ] as const) {
       const group = resource(json, 'aws_autoscaling_group', slot);
       const targetGroup = address(json, 'aws_lb_target_group', slot);
-      expect(group.min_elb_capacity).toBe(`\${(length(tolist(${targetGroup}.load_balancer_arns)) >= 1) ? max(2, ceil(((${l}.${lower}.weight * ${l}.${other}.running) / 100))) : 0}`);
+      expect(group.min_elb_capacity).toBe(
+        `\${(length(tolist(${targetGroup}.load_balancer_arns)) >= 1) ? max(2, ceil(((${l}.${lower}.weight * ${l}.${other}.running) / 100))) : 0}`,
+      );
       expect(group.lifecycle.ignore_changes).toEqual(['min_elb_capacity']);
     }
   });
 });
 
-describe('capacity: a slot that takes weight runs at least the other slot\'s size', () => {
-  test('the active slot reads the idle slot\'s running size by the fleet\'s and the slot\'s tags; the idle slot reads nothing', () => {
+describe("capacity: a slot that takes weight runs at least the other slot's size", () => {
+  test("the active slot reads the idle slot's running size by the fleet's and the slot's tags; the idle slot reads nothing", () => {
     // GIVEN blue active, green idle
     const { json } = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
     // THEN every group carries the fleet's name and its slot as literal tags
     for (const slot of ['Blue', 'Green'] as const) {
-      expect(resource(json, 'aws_autoscaling_group', slot).tag).toEqual(expect.arrayContaining([
-        { key: 'cdktf-immutable:slot', value: slot.toLowerCase(), propagate_at_launch: false },
-        { key: 'cdktf-immutable:fleet', value: 'web', propagate_at_launch: false },
-      ]));
+      expect(resource(json, 'aws_autoscaling_group', slot).tag).toEqual(
+        expect.arrayContaining([
+          { key: 'cdktf-immutable:slot', value: slot.toLowerCase(), propagate_at_launch: false },
+          { key: 'cdktf-immutable:fleet', value: 'web', propagate_at_launch: false },
+        ]),
+      );
     }
     // and only green's size is read (for blue)
-    expect(dataNames(json, 'aws_autoscaling_groups')).toEqual([expect.stringMatching(/^Web_Green_RunningGroups_[0-9A-F]+$/)]);
-    expect(dataNames(json, 'aws_autoscaling_group')).toEqual([expect.stringMatching(/^Web_Green_RunningGroup_[0-9A-F]+$/)]);
+    expect(dataNames(json, 'aws_autoscaling_groups')).toEqual([
+      expect.stringMatching(/^Web_Green_RunningGroups_[0-9A-F]+$/),
+    ]);
+    expect(dataNames(json, 'aws_autoscaling_group')).toEqual([
+      expect.stringMatching(/^Web_Green_RunningGroup_[0-9A-F]+$/),
+    ]);
     const text = JSON.stringify(json);
     // the plural look-up does not fail when there is no group yet; one single look-up per group found
     expect(text).toHaveDataSourceWithProperties(DataAwsAutoscalingGroups, {
-      filter: [{ name: 'tag:cdktf-immutable:fleet', values: ['web'] }, { name: 'tag:cdktf-immutable:slot', values: ['green'] }],
+      filter: [
+        { name: 'tag:cdktf-immutable:fleet', values: ['web'] },
+        { name: 'tag:cdktf-immutable:slot', values: ['green'] },
+      ],
     });
     const found = `data.aws_autoscaling_groups.${dataNames(json, 'aws_autoscaling_groups')[0]}`;
-    expect(text).toHaveDataSourceWithProperties(DataAwsAutoscalingGroup, { for_each: `\${toset(${found}.names)}`, name: '${each.value}' });
+    expect(text).toHaveDataSourceWithProperties(DataAwsAutoscalingGroup, {
+      for_each: `\${toset(${found}.names)}`,
+      name: '${each.value}',
+    });
     // the largest desired capacity of the groups found, 0 when none
     const single = `data.aws_autoscaling_group.${dataNames(json, 'aws_autoscaling_group')[0]}`;
-    expect(traffic(json).green.running).toBe(`\${max(concat([0], [for group in values(${single}) : group.desired_capacity])...)}`);
+    expect(traffic(json).green.running).toBe(
+      `\${max(concat([0], [for group in values(${single}) : group.desired_capacity])...)}`,
+    );
     expect(traffic(json).blue.running).toBe(0);
     // blue runs at least ceil(100% of green), green at least ceil(0% of blue) = its min
     const l = localRef(json);
-    expect(resource(json, 'aws_autoscaling_group', 'Blue').min_size).toBe(`\${max(2, ceil(((${l}.blue.weight * ${l}.green.running) / 100)))}`);
-    expect(resource(json, 'aws_autoscaling_group', 'Green').min_size).toBe(`\${max(2, ceil(((${l}.green.weight * ${l}.blue.running) / 100)))}`);
+    expect(resource(json, 'aws_autoscaling_group', 'Blue').min_size).toBe(
+      `\${max(2, ceil(((${l}.blue.weight * ${l}.green.running) / 100)))}`,
+    );
+    expect(resource(json, 'aws_autoscaling_group', 'Green').min_size).toBe(
+      `\${max(2, ceil(((${l}.green.weight * ${l}.blue.running) / 100)))}`,
+    );
   });
 
   test('after a promote green reads blue; a rollback restores the reads exactly', () => {
@@ -119,7 +172,9 @@ describe('capacity: a slot that takes weight runs at least the other slot\'s siz
     const promoted = synth({ blue: AMI_1, green: AMI_2, active: 'green' }).json;
     expect(dataNames(promoted, 'aws_autoscaling_group')).toEqual([expect.stringMatching(/^Web_Blue_RunningGroup_/)]);
     expect(traffic(promoted).green.running).toBe(0);
-    expect(traffic(promoted).blue.running).toMatch(/^\$\{max\(concat\(\[0\], \[for group in values\(data\.aws_autoscaling_group\.Web_Blue_RunningGroup_[0-9A-F]+\) : group\.desired_capacity\]\)\.\.\.\)\}$/);
+    expect(traffic(promoted).blue.running).toMatch(
+      /^\$\{max\(concat\(\[0\], \[for group in values\(data\.aws_autoscaling_group\.Web_Blue_RunningGroup_[0-9A-F]+\) : group\.desired_capacity\]\)\.\.\.\)\}$/,
+    );
     // the groups' configuration does not change with the promote: only the listener does
     expect(compare(staged, promoted).changed).toEqual([address(promoted, 'aws_lb_listener', 'Listener')]);
     expect(JSON.stringify(synth({ blue: AMI_1, green: AMI_2, active: 'blue' }).json)).toBe(JSON.stringify(staged));
@@ -127,17 +182,26 @@ describe('capacity: a slot that takes weight runs at least the other slot\'s siz
 
   test('a canary step sizes both slots proportionally: each reads the other', () => {
     const { json } = synth({ blue: AMI_1, green: AMI_2, active: 'blue', canary: 25 });
-    expect(dataNames(json, 'aws_autoscaling_group').sort()).toEqual([expect.stringMatching(/^Web_Blue_RunningGroup_/), expect.stringMatching(/^Web_Green_RunningGroup_/)]);
+    expect(dataNames(json, 'aws_autoscaling_group').sort()).toEqual([
+      expect.stringMatching(/^Web_Blue_RunningGroup_/),
+      expect.stringMatching(/^Web_Green_RunningGroup_/),
+    ]);
     expect(traffic(json)).toMatchObject({ blue: { weight: 75 }, green: { weight: 25 } });
     const l = localRef(json);
     // green: at least ceil(25 / 100 * blue running), at least its min
-    expect(resource(json, 'aws_autoscaling_group', 'Green').min_size).toBe(`\${max(2, ceil(((${l}.green.weight * ${l}.blue.running) / 100)))}`);
+    expect(resource(json, 'aws_autoscaling_group', 'Green').min_size).toBe(
+      `\${max(2, ceil(((${l}.green.weight * ${l}.blue.running) / 100)))}`,
+    );
   });
 
   test('a token canary reads both slots (either may take weight)', () => {
     const stack = new TerraformStack(Testing.app(), 'prod');
     const canary = new TerraformVariable(stack, 'canary', { type: 'number' }).numberValue;
-    new BlueGreenFleet(stack, 'Web', fromRelease({ blue: AMI_1, green: AMI_2, active: 'blue' }, { canaryPercent: canary }));
+    new BlueGreenFleet(
+      stack,
+      'Web',
+      fromRelease({ blue: AMI_1, green: AMI_2, active: 'blue' }, { canaryPercent: canary }),
+    );
     const json = JSON.parse(Testing.synth(stack));
     expect(dataNames(json, 'aws_autoscaling_group')).toHaveLength(2);
     expect(traffic(json).green.weight).toBe('${var.canary}');
@@ -147,31 +211,45 @@ describe('capacity: a slot that takes weight runs at least the other slot\'s siz
     const { json } = synth({ blue: AMI_1, green: null, active: 'blue' });
     expect(json.data).toBeUndefined();
     expect(traffic(json)).toMatchObject({ blue: { running: 0 }, green: { running: 0 } });
-    expect(resource(json, 'aws_lb_listener', 'Listener').lifecycle.precondition.map((p: Json) => p.condition).join(' ')).not.toContain('running');
+    expect(
+      resource(json, 'aws_lb_listener', 'Listener')
+        .lifecycle.precondition.map((p: Json) => p.condition)
+        .join(' '),
+    ).not.toContain('running');
   });
 
   test('a given desired capacity is raised too, and the new group waits for that many healthy instances', () => {
-    const { json } = synth({ blue: AMI_1, green: AMI_2, active: 'green' }, { slots: { blue: {}, green: { capacity: { min: 1, max: 8, desired: 3 } } } });
+    const { json } = synth(
+      { blue: AMI_1, green: AMI_2, active: 'green' },
+      { slots: { blue: {}, green: { capacity: { min: 1, max: 8, desired: 3 } } } },
+    );
     const l = localRef(json);
     const required = `ceil(((${l}.green.weight * ${l}.blue.running) / 100))`;
     const green = resource(json, 'aws_autoscaling_group', 'Green');
-    expect(green).toMatchObject({ min_size: `\${max(1, ${required})}`, desired_capacity: `\${max(3, ${required})}`, max_size: 8 });
+    expect(green).toMatchObject({
+      min_size: `\${max(1, ${required})}`,
+      desired_capacity: `\${max(3, ${required})}`,
+      max_size: 8,
+    });
     expect(green.min_elb_capacity).toContain(`? max(3, ${required}) : 0}`);
     // without a desired capacity, none is written: AWS starts the group at min_size
     expect(resource(json, 'aws_autoscaling_group', 'Blue').desired_capacity).toBeUndefined();
   });
 
   test('a plan-time guard stops the plan when the slot cannot grow enough, naming the prop and how to scale', () => {
-    const { json } = synth({ blue: AMI_1, green: AMI_2, active: 'green' }, { slots: { blue: {}, green: { capacity: { min: 1, max: 3 } } } });
+    const { json } = synth(
+      { blue: AMI_1, green: AMI_2, active: 'green' },
+      { slots: { blue: {}, green: { capacity: { min: 1, max: 3 } } } },
+    );
     const l = localRef(json);
     const guards = resource(json, 'aws_lb_listener', 'Listener').lifecycle.precondition as Json[];
     const guard = guards.find((p) => p.condition.includes('.green.max_size'))!;
     expect(guard.condition).toBe(`\${ceil(${l}.green.weight * ${l}.blue.running / 100) <= ${l}.green.max_size}`);
     const blueGroup = `join(", ", keys(data.aws_autoscaling_group.${dataNames(json, 'aws_autoscaling_group')[0]}))`;
     expect(guard.error_message).toBe(
-      `prod/Web: the green slot takes \${${l}.green.weight}% of the traffic from the blue slot, whose group (\${${blueGroup}}) runs \${${l}.blue.running} instances now, `
-      + `so it needs at least \${ceil(${l}.green.weight * ${l}.blue.running / 100)} instances, but slots.green.capacity.max is \${${l}.green.max_size}. `
-      + `Raise slots.green.capacity.max to at least that, or first scale the blue group in: aws autoscaling set-desired-capacity --auto-scaling-group-name \${${blueGroup}} --desired-capacity <n>.`,
+      `prod/Web: the green slot takes \${${l}.green.weight}% of the traffic from the blue slot, whose group (\${${blueGroup}}) runs \${${l}.blue.running} instances now, ` +
+        `so it needs at least \${ceil(${l}.green.weight * ${l}.blue.running / 100)} instances, but slots.green.capacity.max is \${${l}.green.max_size}. ` +
+        `Raise slots.green.capacity.max to at least that, or first scale the blue group in: aws autoscaling set-desired-capacity --auto-scaling-group-name \${${blueGroup}} --desired-capacity <n>.`,
     );
     // the idle blue slot takes no weight: no guard for it
     expect(guards.filter((p) => p.condition.includes('.blue.max_size'))).toEqual([]);
@@ -179,7 +257,9 @@ describe('capacity: a slot that takes weight runs at least the other slot\'s siz
 
   test('a fleet-wide capacity names capacity.max in the guard', () => {
     const { json } = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
-    const guard = (resource(json, 'aws_lb_listener', 'Listener').lifecycle.precondition as Json[]).find((p) => p.condition.includes('max_size'))!;
+    const guard = (resource(json, 'aws_lb_listener', 'Listener').lifecycle.precondition as Json[]).find((p) =>
+      p.condition.includes('max_size'),
+    )!;
     expect(guard.error_message).toContain('but capacity.max is ${');
     expect(guard.error_message).toContain('Raise capacity.max to at least that');
   });
@@ -194,7 +274,10 @@ describe('capacity: a slot that takes weight runs at least the other slot\'s siz
     // GIVEN blue active, green's generation (and name) a Terraform expression
     const stack = new TerraformStack(Testing.app(), 'prod');
     const ami = new TerraformVariable(stack, 'ami', { type: 'string' }).stringValue;
-    new BlueGreenFleet(stack, 'Web', { ...fromRelease({ blue: AMI_1, green: null, active: 'blue' }), slots: { blue: { image: ImageSource.fromAmiId(AMI_1) }, green: { image: ImageSource.fromAmiId(ami) } } });
+    new BlueGreenFleet(stack, 'Web', {
+      ...fromRelease({ blue: AMI_1, green: null, active: 'blue' }),
+      slots: { blue: { image: ImageSource.fromAmiId(AMI_1) }, green: { image: ImageSource.fromAmiId(ami) } },
+    });
     const json = JSON.parse(Testing.synth(stack));
     // THEN green is read for blue, by tags that are known at plan even on the first deploy
     expect(resource(json, 'aws_autoscaling_group', 'Green').name).toContain('var.ami');

@@ -12,14 +12,21 @@ describe('DockerImageSource', () => {
   test('fromReference passes a digest-pinned reference through', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     expect(DockerImageSource.fromReference(`registry.example.com/web@${digest}`).bind(stack)).toEqual({
-      imageReference: `registry.example.com/web@${digest}`, replaceTriggeredBy: [], description: `registry.example.com/web@${digest}`,
+      imageReference: `registry.example.com/web@${digest}`,
+      replaceTriggeredBy: [],
+      description: `registry.example.com/web@${digest}`,
     });
     expect(DockerImageSource.fromReference(`web:1.2@${digest}`).bind(stack).imageReference).toBe(`web:1.2@${digest}`);
   });
 
-  test.each(['web:latest', 'web@sha256:abc', `web@${digest.toUpperCase()}`, ''])('fromReference rejects "%s", which is not pinned by digest', (bad) => {
-    expect(() => DockerImageSource.fromReference(bad)).toThrow(`DockerImageSource.fromReference: reference ("${bad}") must be pinned by digest: repo@sha256: followed by 64 lowercase hex digits`);
-  });
+  test.each(['web:latest', 'web@sha256:abc', `web@${digest.toUpperCase()}`, ''])(
+    'fromReference rejects "%s", which is not pinned by digest',
+    (bad) => {
+      expect(() => DockerImageSource.fromReference(bad)).toThrow(
+        `DockerImageSource.fromReference: reference ("${bad}") must be pinned by digest: repo@sha256: followed by 64 lowercase hex digits`,
+      );
+    },
+  );
 
   test('is a choice class: the factories return DockerImageSource, bound once per consumer', () => {
     expect(DockerImageSource.fromReference(`web@${digest}`)).toBeInstanceOf(DockerImageSource);
@@ -39,12 +46,23 @@ describe('DockerImageSource', () => {
     try {
       writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
       const stack = new TerraformStack(Testing.app(), 's');
-      const pipeline = new DockerImagePipeline(stack, 'Web', { repository: 'localhost:5000/web', contextPath: dir, push });
+      const pipeline = new DockerImagePipeline(stack, 'Web', {
+        repository: 'localhost:5000/web',
+        contextPath: dir,
+        push,
+      });
       const config = DockerImageSource.fromPipeline(pipeline).bind(stack);
       expect(config.imageReference).toMatch(reference);
       expect(config.description).toBe('docker-pipeline:localhost:5000/web');
-      new SsmParameter(stack, 'consumer', { name: '/web/image', type: 'String', value: config.imageReference, lifecycle: { replaceTriggeredBy: [...config.replaceTriggeredBy] } });
-      expect(Testing.synth(stack)).toHaveResourceWithProperties(SsmParameter, { lifecycle: { replace_triggered_by: [trigger] } });
+      new SsmParameter(stack, 'consumer', {
+        name: '/web/image',
+        type: 'String',
+        value: config.imageReference,
+        lifecycle: { replaceTriggeredBy: [...config.replaceTriggeredBy] },
+      });
+      expect(Testing.synth(stack)).toHaveResourceWithProperties(SsmParameter, {
+        lifecycle: { replace_triggered_by: [trigger] },
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -72,6 +72,8 @@ describe('the cdktf-immutable/docker entry point', () => {
 
   test('without @cdktf/provider-docker installed, cdktf-immutable loads and the docker entry point names what is missing', () => {
     expect(load('cdktf-immutable', WITHOUT_DOCKER).exports).toContain('BlueGreenFleet');
-    expect(() => load('cdktf-immutable/docker', WITHOUT_DOCKER)).toThrow("Cannot find module '@cdktf/provider-docker/lib/image'");
+    expect(() => load('cdktf-immutable/docker', WITHOUT_DOCKER)).toThrow(
+      "Cannot find module '@cdktf/provider-docker/lib/image'",
+    );
   });
 });

@@ -32,7 +32,10 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}) {
 }
 
 describe('scripts/e2e-toolchain.sh --print-key', () => {
-  const key = (services: string) => run('bash', [TOOLCHAIN, '--print-key'], { E2E_PROVIDER_SERVICES_FILE: write(join(work, 'keys', `${Math.random()}.txt`), services) });
+  const key = (services: string) =>
+    run('bash', [TOOLCHAIN, '--print-key'], {
+      E2E_PROVIDER_SERVICES_FILE: write(join(work, 'keys', `${Math.random()}.txt`), services),
+    });
 
   test('names the service set: order and comments do not matter, the packages do', () => {
     const base = key('ec2\niam\n');
@@ -44,7 +47,9 @@ describe('scripts/e2e-toolchain.sh --print-key', () => {
 
   test('the committed set gives the default key', () => {
     const committed = readFileSync(join(ROOT, 'scripts', 'e2e-provider-services.txt'), 'utf8');
-    expect(key(committed).stdout).toBe(run('bash', [TOOLCHAIN, '--print-key'], { E2E_PROVIDER_SERVICES_FILE: '' }).stdout);
+    expect(key(committed).stdout).toBe(
+      run('bash', [TOOLCHAIN, '--print-key'], { E2E_PROVIDER_SERVICES_FILE: '' }).stdout,
+    );
   });
 
   test('an empty set is refused', () => {
@@ -55,13 +60,21 @@ describe('scripts/e2e-toolchain.sh --print-key', () => {
 });
 
 describe('scripts/e2e-provider-services.js check', () => {
-  const types = write(join(work, 'check', 'types.tsv'), [
-    'aws_vpc\tresource\tec2', 'aws_vpc\tdata\tec2', 'aws_region\tdata\tmeta',
-    'aws_wafv2_web_acl\tresource\twafv2', 'aws_s3_bucket\tresource\ts3',
-  ].join('\n') + '\n');
+  const types = write(
+    join(work, 'check', 'types.tsv'),
+    [
+      'aws_vpc\tresource\tec2',
+      'aws_vpc\tdata\tec2',
+      'aws_region\tdata\tmeta',
+      'aws_wafv2_web_acl\tresource\twafv2',
+      'aws_s3_bucket\tresource\ts3',
+    ].join('\n') + '\n',
+  );
   const services = write(join(work, 'check', 'services.txt'), '# test set\nec2\nmeta\n');
-  const stack = (name: string, json: object) => write(join(work, 'check', name, 'stacks', 'web', 'cdk.tf.json'), JSON.stringify(json));
-  const check = (dir: string, extra: string[] = []) => run(process.execPath, [CHECK, 'check', '--synth-dir', dir, '--types', types, '--services', services, ...extra]);
+  const stack = (name: string, json: object) =>
+    write(join(work, 'check', name, 'stacks', 'web', 'cdk.tf.json'), JSON.stringify(json));
+  const check = (dir: string, extra: string[] = []) =>
+    run(process.execPath, [CHECK, 'check', '--synth-dir', dir, '--types', types, '--services', services, ...extra]);
 
   test('passes when every aws type belongs to a listed service package (other providers ignored)', () => {
     stack('ok', { resource: { aws_vpc: {}, docker_image: {} }, data: { aws_region: {}, aws_vpc: {} } });
@@ -86,12 +99,23 @@ describe('scripts/e2e-provider-services.js check', () => {
     stack('typo', { data: { aws_vpcs_typo: {} } });
     const result = check(join(work, 'check', 'typo'));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/data source type aws_vpcs_typo is not a data source type of the hashicorp\/aws provider/);
+    expect(result.stderr).toMatch(
+      /data source type aws_vpcs_typo is not a data source type of the hashicorp\/aws provider/,
+    );
   });
 
   test('derive lists the packages in use and the unused margin', () => {
     stack('derive', { resource: { aws_vpc: {}, aws_s3_bucket: {} } });
-    const result = run(process.execPath, [CHECK, 'derive', '--synth-dir', join(work, 'check', 'derive'), '--types', types, '--services', services]);
+    const result = run(process.execPath, [
+      CHECK,
+      'derive',
+      '--synth-dir',
+      join(work, 'check', 'derive'),
+      '--types',
+      types,
+      '--services',
+      services,
+    ]);
     expect(result.code).toBe(1); // s3 is used but not listed
     expect(result.stdout).toContain('ec2\taws_vpc\n');
     expect(result.stdout).toContain('s3   (NOT LISTED)\taws_s3_bucket\n');
@@ -100,7 +124,16 @@ describe('scripts/e2e-provider-services.js check', () => {
 
   test('a malformed service list is refused with its line', () => {
     const bad = write(join(work, 'check', 'bad.txt'), 'ec2\nEC2-Typo\n');
-    const result = run(process.execPath, [CHECK, 'check', '--synth-dir', join(work, 'check', 'ok'), '--types', types, '--services', bad]);
+    const result = run(process.execPath, [
+      CHECK,
+      'check',
+      '--synth-dir',
+      join(work, 'check', 'ok'),
+      '--types',
+      types,
+      '--services',
+      bad,
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${bad}:2: "EC2-Typo" is not a service package name`);
   });
@@ -120,43 +153,96 @@ function miniProvider(dir: string): void {
   const mod = 'github.com/hashicorp/terraform-provider-aws';
   write(join(dir, 'go.mod'), `module ${mod}\n\ngo 1.22\n`);
   write(join(dir, 'main.go'), `package main\n\nimport _ "${mod}/internal/provider/sdkv2"\n\nfunc main() {}\n`);
-  write(join(dir, 'names', 'consts_gen.go'), 'package names\n\nconst (\n\tEC2 = "ec2"\n\tFoo = "foo"\n\tIAM = "iam"\n\tOrganizations = "organizations"\n)\n');
+  write(
+    join(dir, 'names', 'consts_gen.go'),
+    'package names\n\nconst (\n\tEC2 = "ec2"\n\tFoo = "foo"\n\tIAM = "iam"\n\tOrganizations = "organizations"\n)\n',
+  );
   const services = ['ec2', 'foo', 'iam', 'organizations'];
-  const client = (s: string) => ({ ec2: 'EC2', foo: 'Foo', iam: 'IAM', organizations: 'Organizations' } as Record<string, string>)[s];
-  write(join(dir, 'internal', 'conns', 'awsclient_gen.go'), [
-    '// Code generated by internal/generate/awsclient/main.go; DO NOT EDIT.',
-    'package conns', '', 'import (', '\t"context"', '',
-    ...services.map((s) => `\t"github.com/aws/aws-sdk-go-v2/service/${s}"`),
-    '\t"github.com/hashicorp/terraform-provider-aws/names"', ')', '',
-    ...services.map((s) => `func (c *AWSClient) ${client(s)}Client(ctx context.Context) *${s}.Client {\n\treturn errs.Must(client[*${s}.Client](ctx, c, names.${client(s)}, make(map[string]any)))\n}\n`),
-  ].join('\n'));
-  write(join(dir, 'internal', 'provider', 'sdkv2', 'service_packages_gen.go'), [
-    '// Code generated by internal/generate/servicepackages/main.go; DO NOT EDIT.', '',
-    'package sdkv2', '', 'import (', '\t"context"', '',
-    `\t"${mod}/internal/conns"`,
-    ...services.map((s) => `\t"${mod}/internal/service/${s}"`), ')', '',
-    'func servicePackages(ctx context.Context) []conns.ServicePackage {', '\tv := []conns.ServicePackage{',
-    ...services.map((s) => `\t\t${s}.ServicePackage(ctx),`), '\t}', '', '\treturn v', '}', '',
-  ].join('\n'));
+  const client = (s: string) =>
+    (({ ec2: 'EC2', foo: 'Foo', iam: 'IAM', organizations: 'Organizations' }) as Record<string, string>)[s];
+  write(
+    join(dir, 'internal', 'conns', 'awsclient_gen.go'),
+    [
+      '// Code generated by internal/generate/awsclient/main.go; DO NOT EDIT.',
+      'package conns',
+      '',
+      'import (',
+      '\t"context"',
+      '',
+      ...services.map((s) => `\t"github.com/aws/aws-sdk-go-v2/service/${s}"`),
+      '\t"github.com/hashicorp/terraform-provider-aws/names"',
+      ')',
+      '',
+      ...services.map(
+        (s) =>
+          `func (c *AWSClient) ${client(s)}Client(ctx context.Context) *${s}.Client {\n\treturn errs.Must(client[*${s}.Client](ctx, c, names.${client(s)}, make(map[string]any)))\n}\n`,
+      ),
+    ].join('\n'),
+  );
+  write(
+    join(dir, 'internal', 'provider', 'sdkv2', 'service_packages_gen.go'),
+    [
+      '// Code generated by internal/generate/servicepackages/main.go; DO NOT EDIT.',
+      '',
+      'package sdkv2',
+      '',
+      'import (',
+      '\t"context"',
+      '',
+      `\t"${mod}/internal/conns"`,
+      ...services.map((s) => `\t"${mod}/internal/service/${s}"`),
+      ')',
+      '',
+      'func servicePackages(ctx context.Context) []conns.ServicePackage {',
+      '\tv := []conns.ServicePackage{',
+      ...services.map((s) => `\t\t${s}.ServicePackage(ctx),`),
+      '\t}',
+      '',
+      '\treturn v',
+      '}',
+      '',
+    ].join('\n'),
+  );
   for (const s of services) {
-    write(join(dir, 'internal', 'service', s, 'service_package_gen.go'), [
-      `package ${s}`, '',
-      'func (p *servicePackage) SDKResources(ctx context.Context) []*inttypes.ServicePackageSDKResource {',
-      `\treturn []*inttypes.ServicePackageSDKResource{\n\t\t{\n\t\t\tTypeName: "aws_${s}_thing",\n\t\t},\n\t}`, '}', '',
-      'func (p *servicePackage) SDKDataSources(ctx context.Context) []*inttypes.ServicePackageSDKDataSource {',
-      `\treturn []*inttypes.ServicePackageSDKDataSource{\n\t\t{\n\t\t\tTypeName: "aws_${s}_things",\n\t\t},\n\t}`, '}', '',
-    ].join('\n'));
+    write(
+      join(dir, 'internal', 'service', s, 'service_package_gen.go'),
+      [
+        `package ${s}`,
+        '',
+        'func (p *servicePackage) SDKResources(ctx context.Context) []*inttypes.ServicePackageSDKResource {',
+        `\treturn []*inttypes.ServicePackageSDKResource{\n\t\t{\n\t\t\tTypeName: "aws_${s}_thing",\n\t\t},\n\t}`,
+        '}',
+        '',
+        'func (p *servicePackage) SDKDataSources(ctx context.Context) []*inttypes.ServicePackageSDKDataSource {',
+        `\treturn []*inttypes.ServicePackageSDKDataSource{\n\t\t{\n\t\t\tTypeName: "aws_${s}_things",\n\t\t},\n\t}`,
+        '}',
+        '',
+      ].join('\n'),
+    );
   }
-  write(join(dir, 'internal', 'service', 'ec2', 'vpc.go'), `package ec2\n\nimport (\n\t"${mod}/internal/conns"\n\t"${mod}/internal/service/organizations"\n)\n\nfunc read(c *conns.AWSClient) { c.EC2Client(ctx); organizations.X() }\n`);
-  write(join(dir, 'internal', 'service', 'ec2', 'vpc_test.go'), `package ec2\n\nimport "${mod}/internal/service/foo"\n\nfunc t(c *conns.AWSClient) { c.FooClient(ctx); foo.X() }\n`);
-  write(join(dir, 'internal', 'service', 'organizations', 'account.go'), 'package organizations\n\nfunc X(c *conns.AWSClient) { c.IAMClient(ctx) }\n');
+  write(
+    join(dir, 'internal', 'service', 'ec2', 'vpc.go'),
+    `package ec2\n\nimport (\n\t"${mod}/internal/conns"\n\t"${mod}/internal/service/organizations"\n)\n\nfunc read(c *conns.AWSClient) { c.EC2Client(ctx); organizations.X() }\n`,
+  );
+  write(
+    join(dir, 'internal', 'service', 'ec2', 'vpc_test.go'),
+    `package ec2\n\nimport "${mod}/internal/service/foo"\n\nfunc t(c *conns.AWSClient) { c.FooClient(ctx); foo.X() }\n`,
+  );
+  write(
+    join(dir, 'internal', 'service', 'organizations', 'account.go'),
+    'package organizations\n\nfunc X(c *conns.AWSClient) { c.IAMClient(ctx) }\n',
+  );
   write(join(dir, 'internal', 'conns', 'conns.go'), 'package conns\n\ntype AWSClient struct{}\n');
 }
 
 describe('scripts/e2e-provider-prune.go (needs go, as the toolchain does)', () => {
   const bin = join(work, 'prune');
   beforeAll(() => {
-    const built = run('go', ['build', '-o', bin, PRUNE], { GOWORK: 'off', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' });
+    const built = run('go', ['build', '-o', bin, PRUNE], {
+      GOWORK: 'off',
+      GOTOOLCHAIN: 'local',
+      GOFLAGS: '-buildvcs=false',
+    });
     if (built.code !== 0) {
       throw new Error(`go build ${PRUNE} failed: ${built.stderr}`);
     }

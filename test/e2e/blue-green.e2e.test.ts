@@ -9,7 +9,21 @@ import { mkdirSync, mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { MotoServer, motoAmiIds, motoAsgNames, startMoto } from './harness/moto';
-import { apply, cli, cliOk, init, logPlan, noOpViolations, planActions, saveFixture, savedPlan, stateResources, synthE2eApp, tofuEnv, tofuOk } from './harness/tofu';
+import {
+  apply,
+  cli,
+  cliOk,
+  init,
+  logPlan,
+  noOpViolations,
+  planActions,
+  saveFixture,
+  savedPlan,
+  stateResources,
+  synthE2eApp,
+  tofuEnv,
+  tofuOk,
+} from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-blue-green-'));
 const releases = join(work, 'releases');
@@ -19,27 +33,37 @@ let dir: string;
 let amis: string[];
 const started = Date.now();
 
-const LT = (slot: 'Blue' | 'Green') => `aws_launch_template.Web_${slot}_LaunchTemplate_${slot === 'Blue' ? '0CDF2054' : '79031D5E'}`;
-const ASG = (slot: 'Blue' | 'Green') => `aws_autoscaling_group.Web_${slot}_AutoScalingGroup_${slot === 'Blue' ? 'EBAB4B97' : '70F3CBBA'}`;
+const LT = (slot: 'Blue' | 'Green') =>
+  `aws_launch_template.Web_${slot}_LaunchTemplate_${slot === 'Blue' ? '0CDF2054' : '79031D5E'}`;
+const ASG = (slot: 'Blue' | 'Green') =>
+  `aws_autoscaling_group.Web_${slot}_AutoScalingGroup_${slot === 'Blue' ? 'EBAB4B97' : '70F3CBBA'}`;
 /** Green's in-use mark on the AMI it runs (moves with the AMI, create-before-destroy). */
 const MARK_GREEN = 'aws_ec2_tag.Web_Green_InUse_FADA0A6B';
-const TG = (slot: 'Blue' | 'Green') => `aws_lb_target_group.Web_${slot}_TargetGroup_${slot === 'Blue' ? '786D8717' : '3DF5EF75'}`;
+const TG = (slot: 'Blue' | 'Green') =>
+  `aws_lb_target_group.Web_${slot}_TargetGroup_${slot === 'Blue' ? '786D8717' : '3DF5EF75'}`;
 const LISTENER = 'aws_lb_listener.Web_Listener_8E68D58A';
 /** Each group's target-tracking policy (the app sets scaling): replaced with its group. */
-const POLICY = (slot: 'Blue' | 'Green') => `aws_autoscaling_policy.Web_${slot}_ScalingPolicy_${slot === 'Blue' ? '05CE0E9F' : 'D396726B'}`;
+const POLICY = (slot: 'Blue' | 'Green') =>
+  `aws_autoscaling_policy.Web_${slot}_ScalingPolicy_${slot === 'Blue' ? '05CE0E9F' : 'D396726B'}`;
 
 function synth(): void {
   dir = synthE2eApp('blue-green', join(work, 'out'), { E2E_RELEASE_FILE: releaseFile });
 }
 
 /** Reads the state and checks the ASGs, target groups and listener weights. */
-async function checkState(expected: { blue: number; green: number }): Promise<Record<string, { type: string; values: any }>> {
+async function checkState(expected: {
+  blue: number;
+  green: number;
+}): Promise<Record<string, { type: string; values: any }>> {
   const state = await stateResources(dir, moto.env);
   const blueTg = state[TG('Blue')].values;
   const greenTg = state[TG('Green')].values;
   expect(blueTg.name).toBe('e2e-web-blue');
   expect(greenTg.name).toBe('e2e-web-green');
-  for (const [slot, tg] of [['Blue', blueTg], ['Green', greenTg]] as const) {
+  for (const [slot, tg] of [
+    ['Blue', blueTg],
+    ['Green', greenTg],
+  ] as const) {
     const asg = state[ASG(slot)].values;
     const lt = state[LT(slot)].values;
     expect(asg.name).toMatch(new RegExp(`^e2e-web-${slot.toLowerCase()}-[0-9a-f]{10}$`));
@@ -48,10 +72,14 @@ async function checkState(expected: { blue: number; green: number }): Promise<Re
     expect(asg.launch_template[0].id).toBe(lt.id);
   }
   const forward = state[LISTENER].values.default_action[0].forward[0].target_group;
-  const weights = Object.fromEntries(forward.map((t: any) => [t.arn === blueTg.arn ? 'blue' : t.arn === greenTg.arn ? 'green' : t.arn, t.weight]));
+  const weights = Object.fromEntries(
+    forward.map((t: any) => [t.arn === blueTg.arn ? 'blue' : t.arn === greenTg.arn ? 'green' : t.arn, t.weight]),
+  );
   expect(weights).toEqual(expected);
   // moto holds exactly the two current groups: no orphan
-  expect(await motoAsgNames(moto.endpoint)).toEqual([state[ASG('Blue')].values.name, state[ASG('Green')].values.name].sort());
+  expect(await motoAsgNames(moto.endpoint)).toEqual(
+    [state[ASG('Blue')].values.name, state[ASG('Green')].values.name].sort(),
+  );
   return state;
 }
 
@@ -89,7 +117,7 @@ test('deploy: both slots run image A, blue active', async () => {
 
 let before: Record<string, { type: string; values: any }>;
 
-test('stage image B into green: replaces only green\'s launch template and group, create-before-destroy; guard passes', async () => {
+test("stage image B into green: replaces only green's launch template and group, create-before-destroy; guard passes", async () => {
   before = await stateResources(dir, moto.env);
   cliOk(['release', 'stage', 'e2e', '--image', amis[1], '--dir', releases]);
   synth();
@@ -110,7 +138,15 @@ test('stage image B into green: replaces only green\'s launch template and group
   const state = await checkState({ blue: 100, green: 0 });
   // blue untouched, green's group and template renamed to the new generation
   // (identity, not every attribute: a refresh turns some unset lists from null into [])
-  const identity = (v: any) => ({ id: v.id, arn: v.arn, name: v.name, image_id: v.image_id, latest_version: v.latest_version, launch_template: v.launch_template?.[0]?.id, target_group_arns: v.target_group_arns });
+  const identity = (v: any) => ({
+    id: v.id,
+    arn: v.arn,
+    name: v.name,
+    image_id: v.image_id,
+    latest_version: v.latest_version,
+    launch_template: v.launch_template?.[0]?.id,
+    target_group_arns: v.target_group_arns,
+  });
   for (const address of [LT('Blue'), ASG('Blue'), TG('Blue'), TG('Green')]) {
     expect(identity(state[address].values)).toEqual(identity(before[address].values));
   }
@@ -162,10 +198,19 @@ test('interrupted stage apply: SIGINT once the new launch template exists, then 
   synth();
   const plan = await savedPlan(dir, 'interrupted', moto.env);
   logPlan('interrupted stage', plan.json);
-  expect(planActions(plan.json)).toEqual({ [LT('Green')]: 'create,delete', [ASG('Green')]: 'create,delete', [POLICY('Green')]: 'create,delete', [MARK_GREEN]: 'create,delete' });
+  expect(planActions(plan.json)).toEqual({
+    [LT('Green')]: 'create,delete',
+    [ASG('Green')]: 'create,delete',
+    [POLICY('Green')]: 'create,delete',
+    [MARK_GREEN]: 'create,delete',
+  });
 
   // apply, and interrupt tofu (SIGINT, as Ctrl-C) as soon as the new template is created
-  const child = spawn(process.env.TOFU_BIN!, ['apply', '-input=false', '-no-color', plan.file], { cwd: dir, env: tofuEnv(moto.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.env.TOFU_BIN!, ['apply', '-input=false', '-no-color', plan.file], {
+    cwd: dir,
+    env: tofuEnv(moto.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   let interrupted = false;
   const code = await new Promise<number | null>((resolveExit) => {
@@ -181,13 +226,23 @@ test('interrupted stage apply: SIGINT once the new launch template exists, then 
     child.on('close', resolveExit);
   });
   // eslint-disable-next-line no-console
-  console.log(`[e2e] interrupted apply: exit ${code}, interrupted=${interrupted}\n${output.split('\n').filter((l) => /Creat|Destroy|nterrupt|Stopping|Error/.test(l)).join('\n')}`);
+  console.log(
+    `[e2e] interrupted apply: exit ${code}, interrupted=${interrupted}\n${output
+      .split('\n')
+      .filter((l) => /Creat|Destroy|nterrupt|Stopping|Error/.test(l))
+      .join('\n')}`,
+  );
   expect(interrupted).toBe(true);
 
   // apply again: converges
   const again = await tofuOk(dir, ['apply', '-input=false', '-no-color', '-auto-approve'], moto.env);
   // eslint-disable-next-line no-console
-  console.log(`[e2e] re-apply after interrupt:\n${again.stdout.split('\n').filter((l) => /complete|Apply complete/.test(l)).join('\n')}`);
+  console.log(
+    `[e2e] re-apply after interrupt:\n${again.stdout
+      .split('\n')
+      .filter((l) => /complete|Apply complete/.test(l))
+      .join('\n')}`,
+  );
   // listener weights did not move; moto holds exactly the two current groups (no orphan)
   const state = await checkState({ blue: 100, green: 0 });
   expect(state[LT('Green')].values.image_id).toBe(third);

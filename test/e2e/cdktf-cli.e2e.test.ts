@@ -34,12 +34,18 @@ function run(command: string, args: readonly string[], cwd = repo): Promise<RunR
     const child = spawn(command, [...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     // cdktf colours tofu's output whatever the terminal: compare the text without ANSI codes
     const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
-    child.on('close', (code) => resolvePromise({ code, stdout: plain(stdout), stderr: plain(stderr), seconds: (Date.now() - begun) / 1000 }));
+    child.on('close', (code) =>
+      resolvePromise({ code, stdout: plain(stdout), stderr: plain(stderr), seconds: (Date.now() - begun) / 1000 }),
+    );
   });
 }
 
@@ -47,7 +53,9 @@ async function ok(label: string, command: string, args: readonly string[], cwd =
   const result = await run(command, args, cwd);
   timings[label] = result.seconds;
   if (result.code !== 0) {
-    throw new Error(`${label}: ${command} ${args.join(' ')} exited ${result.code}:\n${result.stdout.slice(-8000)}\n${result.stderr.slice(-4000)}`);
+    throw new Error(
+      `${label}: ${command} ${args.join(' ')} exited ${result.code}:\n${result.stdout.slice(-8000)}\n${result.stderr.slice(-4000)}`,
+    );
   }
   return result;
 }
@@ -55,15 +63,22 @@ async function ok(label: string, command: string, args: readonly string[], cwd =
 /** The scaffold's cdktf CLI (node_modules/.bin/cdktf). */
 const cdktf = (label: string, args: readonly string[]) => ok(label, join(repo, 'node_modules', '.bin', 'cdktf'), args);
 /** The scaffold's cdktf-immutable command (node_modules/.bin/cdktf-immutable, from the tarball). */
-const release = (args: readonly string[]) => ok(`release ${args[0]}`, join(repo, 'node_modules', '.bin', 'cdktf-immutable'), ['release', ...args]);
+const release = (args: readonly string[]) =>
+  ok(`release ${args[0]}`, join(repo, 'node_modules', '.bin', 'cdktf-immutable'), ['release', ...args]);
 const deploy = (label: string) => cdktf(label, ['deploy', STACK, '--auto-approve', '--skip-provider-lock']);
 
 /** The listener's weights by target group name, and the groups moto runs, read through the AWS SDK. */
 async function weights(): Promise<Record<string, number>> {
   const elb = await import('@aws-sdk/client-elastic-load-balancing-v2');
-  const client = new elb.ElasticLoadBalancingV2Client({ endpoint: moto.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const client = new elb.ElasticLoadBalancingV2Client({
+    endpoint: moto.endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
   const lbs = await client.send(new elb.DescribeLoadBalancersCommand({ Names: ['web-dev'] }));
-  const listeners = await client.send(new elb.DescribeListenersCommand({ LoadBalancerArn: lbs.LoadBalancers![0].LoadBalancerArn }));
+  const listeners = await client.send(
+    new elb.DescribeListenersCommand({ LoadBalancerArn: lbs.LoadBalancers![0].LoadBalancerArn }),
+  );
   expect(listeners.Listeners).toHaveLength(1);
   const groups = await client.send(new elb.DescribeTargetGroupsCommand({ Names: ['web-dev-blue', 'web-dev-green'] }));
   const names = Object.fromEntries(groups.TargetGroups!.map((g) => [g.TargetGroupArn, g.TargetGroupName]));
@@ -95,22 +110,35 @@ afterAll(async () => {
   // the scaffold's node_modules (~700 packages) is not needed to read what happened
   rmSync(join(repo, 'node_modules'), { recursive: true, force: true });
   // eslint-disable-next-line no-console
-  console.log(`[e2e] cdktf CLI: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}\n${Object.entries(timings).map(([k, v]) => `  ${k.padEnd(34)} ${v.toFixed(1)} s`).join('\n')}`);
+  console.log(
+    `[e2e] cdktf CLI: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}\n${Object.entries(timings)
+      .map(([k, v]) => `  ${k.padEnd(34)} ${v.toFixed(1)} s`)
+      .join('\n')}`,
+  );
 });
 
 test('npm pack, init from the tarball, npm install, cdktf synth', async () => {
   // dist/ is built by scripts/e2e.sh; --ignore-scripts skips the prepack rebuild
-  const packed = await ok('npm pack', 'npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], ROOT);
+  const packed = await ok(
+    'npm pack',
+    'npm',
+    ['pack', '--ignore-scripts', '--silent', '--pack-destination', work],
+    ROOT,
+  );
   const tarball = join(work, packed.stdout.trim().split('\n').pop()!);
   const initStarted = Date.now();
   await ok('init', process.execPath, [BUILT_CLI, 'init', repo, '--from', tarball], work);
-  expect(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).dependencies['cdktf-immutable']).toBe(`file:../${tarball.split('/').pop()}`);
+  expect(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).dependencies['cdktf-immutable']).toBe(
+    `file:../${tarball.split('/').pop()}`,
+  );
   await ok('npm install', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']);
   const synth = await cdktf('cdktf synth (first)', ['synth']);
   timings['init -> first synth (total)'] = (Date.now() - initStarted) / 1000;
   expect(synth.stdout).toContain('Generated Terraform code for the stacks: images');
   // no image staged yet: the environment stacks are skipped with a warning
-  expect(synth.stdout + synth.stderr).toContain('warning: stack web-dev is skipped: releases/dev.json has no image yet.');
+  expect(synth.stdout + synth.stderr).toContain(
+    'warning: stack web-dev is skipped: releases/dev.json has no image yet.',
+  );
   // the first run writes the snapshots (CI=1 would make jest refuse to write them)
   await ok('npm test (scaffold)', 'npm', ['test', '--silent', '--', '--ci=false']);
 });
@@ -126,7 +154,9 @@ test('offline with a provider mirror, cdktf runs "providers lock", which asks th
 test('cdktf deploy web-dev: the first deploy creates the fleet, blue takes the traffic', async () => {
   await deploy('cdktf deploy (first)');
   expect(await weights()).toEqual({ 'web-dev-blue': 100, 'web-dev-green': 0 });
-  expect((await motoAsgNames(moto.endpoint)).filter((n) => n.startsWith('web-dev-'))).toEqual([expect.stringMatching(/^web-dev-blue-[0-9a-f]{10}$/)]);
+  expect((await motoAsgNames(moto.endpoint)).filter((n) => n.startsWith('web-dev-'))).toEqual([
+    expect.stringMatching(/^web-dev-blue-[0-9a-f]{10}$/),
+  ]);
 });
 
 test('release stage, cdktf diff shows only green created; deploy keeps the traffic on blue', async () => {
@@ -137,7 +167,11 @@ test('release stage, cdktf diff shows only green created; deploy keeps the traff
   expect(diff.stdout).toMatch(/Plan: \d+ to add, \d+ to change, 0 to destroy/);
   await deploy('cdktf deploy (stage)');
   expect(await weights()).toEqual({ 'web-dev-blue': 100, 'web-dev-green': 0 });
-  expect((await motoAsgNames(moto.endpoint)).filter((n) => n.startsWith('web-dev-')).map((n) => n.replace(/-[0-9a-f]{10}$/, ''))).toEqual(['web-dev-blue', 'web-dev-green']);
+  expect(
+    (await motoAsgNames(moto.endpoint))
+      .filter((n) => n.startsWith('web-dev-'))
+      .map((n) => n.replace(/-[0-9a-f]{10}$/, '')),
+  ).toEqual(['web-dev-blue', 'web-dev-green']);
 });
 
 test('release promote, deploy: green takes the traffic', async () => {

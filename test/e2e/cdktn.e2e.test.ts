@@ -15,7 +15,19 @@ import { linkSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'f
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { MotoServer, motoAmiIds, motoAsgNames, startMoto } from './harness/moto';
-import { apply, cli, cliOk, logPlan, noOpViolations, planActions, ROOT, savedPlan, stateResources, synthE2eApp, tofuOk } from './harness/tofu';
+import {
+  apply,
+  cli,
+  cliOk,
+  logPlan,
+  noOpViolations,
+  planActions,
+  ROOT,
+  savedPlan,
+  stateResources,
+  synthE2eApp,
+  tofuOk,
+} from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-cdktn-'));
 const releases = join(work, 'releases');
@@ -33,8 +45,10 @@ let dir: string;
 let amis: string[];
 const started = Date.now();
 
-const LT = (slot: 'Blue' | 'Green') => `aws_launch_template.Web_${slot}_LaunchTemplate_${slot === 'Blue' ? '0CDF2054' : '79031D5E'}`;
-const ASG = (slot: 'Blue' | 'Green') => `aws_autoscaling_group.Web_${slot}_AutoScalingGroup_${slot === 'Blue' ? 'EBAB4B97' : '70F3CBBA'}`;
+const LT = (slot: 'Blue' | 'Green') =>
+  `aws_launch_template.Web_${slot}_LaunchTemplate_${slot === 'Blue' ? '0CDF2054' : '79031D5E'}`;
+const ASG = (slot: 'Blue' | 'Green') =>
+  `aws_autoscaling_group.Web_${slot}_AutoScalingGroup_${slot === 'Blue' ? 'EBAB4B97' : '70F3CBBA'}`;
 /** Green's in-use mark on the AMI it runs (moves with the AMI, create-before-destroy). */
 const MARK_GREEN = 'aws_ec2_tag.Web_Green_InUse_FADA0A6B';
 const LISTENER = 'aws_lb_listener.Web_Listener_8E68D58A';
@@ -43,7 +57,16 @@ const LISTENER = 'aws_lb_listener.Web_Listener_8E68D58A';
 function cdktnMirror(): string {
   const toolchain = process.env.E2E_TOOLCHAIN_DIR!;
   const version = process.env.E2E_AWS_PROVIDER_VERSION!;
-  const binary = join(toolchain, 'mirror', 'registry.opentofu.org', 'hashicorp', 'aws', version, 'linux_amd64', `terraform-provider-aws_v${version}`);
+  const binary = join(
+    toolchain,
+    'mirror',
+    'registry.opentofu.org',
+    'hashicorp',
+    'aws',
+    version,
+    'linux_amd64',
+    `terraform-provider-aws_v${version}`,
+  );
   const mirror = join(work, 'mirror');
   for (const host of ['registry.opentofu.org', 'registry.terraform.io']) {
     for (const v of [version, CDKTN_AWS_VERSION]) {
@@ -53,7 +76,10 @@ function cdktnMirror(): string {
     }
   }
   const rc = join(work, 'tofurc');
-  writeFileSync(rc, `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = ["registry.opentofu.org/*/*", "registry.terraform.io/*/*"]\n  }\n}\n`);
+  writeFileSync(
+    rc,
+    `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = ["registry.opentofu.org/*/*", "registry.terraform.io/*/*"]\n  }\n}\n`,
+  );
   return rc;
 }
 
@@ -63,7 +89,10 @@ function cdktnMirror(): string {
  * which other e2e files using the same stack share.
  */
 function ownState(): void {
-  writeFileSync(join(dir, 'e2e_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: join(work, 'e2e.tfstate') } } } }));
+  writeFileSync(
+    join(dir, 'e2e_override.tf.json'),
+    JSON.stringify({ terraform: { backend: { local: { path: join(work, 'e2e.tfstate') } } } }),
+  );
 }
 
 /** Synthesizes the e2e app on cdktn into the same output folder as the cdktf synth. */
@@ -75,10 +104,18 @@ function synthCdktn(): void {
 /** The listener's weights and the two groups moto runs. */
 async function weights(): Promise<{ blue: number; green: number }> {
   const state = await stateResources(dir, env);
-  const arns = { blue: state['aws_lb_target_group.Web_Blue_TargetGroup_786D8717'].values.arn, green: state['aws_lb_target_group.Web_Green_TargetGroup_3DF5EF75'].values.arn };
+  const arns = {
+    blue: state['aws_lb_target_group.Web_Blue_TargetGroup_786D8717'].values.arn,
+    green: state['aws_lb_target_group.Web_Green_TargetGroup_3DF5EF75'].values.arn,
+  };
   const forward = state[LISTENER].values.default_action[0].forward[0].target_group as { arn: string; weight: number }[];
-  expect(await motoAsgNames(moto.endpoint)).toEqual([state[ASG('Blue')].values.name, state[ASG('Green')].values.name].sort());
-  return { blue: forward.find((t) => t.arn === arns.blue)!.weight, green: forward.find((t) => t.arn === arns.green)!.weight };
+  expect(await motoAsgNames(moto.endpoint)).toEqual(
+    [state[ASG('Blue')].values.name, state[ASG('Green')].values.name].sort(),
+  );
+  return {
+    blue: forward.find((t) => t.arn === arns.blue)!.weight,
+    green: forward.find((t) => t.arn === arns.green)!.weight,
+  };
 }
 
 async function expectNoOp(step: string): Promise<void> {
@@ -116,17 +153,23 @@ test('deployed from cdktf, synthesized again on cdktn: after tofu init -upgrade 
   const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8'));
   expect(json.terraform.required_providers.aws.version).toBe(CDKTN_AWS_VERSION);
   await tofuOk(dir, ['init', '-upgrade', '-input=false', '-no-color'], env);
-  expect(readFileSync(join(dir, '.terraform.lock.hcl'), 'utf8')).toMatch(new RegExp(`version\\s+=\\s+"${CDKTN_AWS_VERSION.replace(/\./g, '\\.')}"`));
+  expect(readFileSync(join(dir, '.terraform.lock.hcl'), 'utf8')).toMatch(
+    new RegExp(`version\\s+=\\s+"${CDKTN_AWS_VERSION.replace(/\./g, '\\.')}"`),
+  );
   await expectNoOp('the move to cdktn');
 });
 
-test('stage image B into green on cdktn: replaces only green\'s launch template and group; guard passes', async () => {
+test("stage image B into green on cdktn: replaces only green's launch template and group; guard passes", async () => {
   const before = await stateResources(dir, env);
   cliOk(['release', 'stage', 'e2e', '--image', amis[1], '--dir', releases]);
   synthCdktn();
   const plan = await savedPlan(dir, 'stage', env);
   logPlan('cdktn: stage', plan.json);
-  expect(planActions(plan.json)).toEqual({ [LT('Green')]: 'create,delete', [ASG('Green')]: 'create,delete', [MARK_GREEN]: 'create,delete' });
+  expect(planActions(plan.json)).toEqual({
+    [LT('Green')]: 'create,delete',
+    [ASG('Green')]: 'create,delete',
+    [MARK_GREEN]: 'create,delete',
+  });
   expect(cli(['guard', plan.jsonFile]).code).toBe(0);
   await apply(dir, env, plan.file);
   const state = await stateResources(dir, env);
@@ -138,7 +181,10 @@ test('stage image B into green on cdktn: replaces only green\'s launch template 
 });
 
 test('promote, then rollback, on cdktn: each changes only the listener', async () => {
-  for (const [step, expected] of [['promote', { blue: 0, green: 100 }], ['rollback', { blue: 100, green: 0 }]] as const) {
+  for (const [step, expected] of [
+    ['promote', { blue: 0, green: 100 }],
+    ['rollback', { blue: 100, green: 0 }],
+  ] as const) {
     const before = await stateResources(dir, env);
     cliOk(['release', step, 'e2e', '--dir', releases]);
     synthCdktn();
@@ -149,7 +195,10 @@ test('promote, then rollback, on cdktn: each changes only the listener', async (
     await apply(dir, env, plan.file);
     expect(await weights()).toEqual(expected);
     const state = await stateResources(dir, env);
-    expect([state[ASG('Blue')].values.name, state[ASG('Green')].values.name]).toEqual([before[ASG('Blue')].values.name, before[ASG('Green')].values.name]);
+    expect([state[ASG('Blue')].values.name, state[ASG('Green')].values.name]).toEqual([
+      before[ASG('Blue')].values.name,
+      before[ASG('Green')].values.name,
+    ]);
     await expectNoOp(step);
   }
 });

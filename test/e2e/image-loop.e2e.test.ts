@@ -12,7 +12,19 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { ResourcePolicy } from '../../lib/immutability/resource-policy';
 import { awsQuery, MotoServer, motoAmiIds, motoPutParameter, startMoto } from './harness/moto';
-import { apply, cli, cliOk, init, logPlan, PlanJson, planActions, savedPlan, stateResources, synthE2eApp, tofuOk } from './harness/tofu';
+import {
+  apply,
+  cli,
+  cliOk,
+  init,
+  logPlan,
+  PlanJson,
+  planActions,
+  savedPlan,
+  stateResources,
+  synthE2eApp,
+  tofuOk,
+} from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-image-loop-'));
 const releases = join(work, 'releases');
@@ -47,19 +59,32 @@ const readRelease = (env: string) => JSON.parse(readFileSync(releaseFile(env), '
 /** The tags moto holds on an AMI, as key -> value. */
 async function amiTags(amiId: string): Promise<Record<string, string>> {
   const xml = await awsQuery(moto.endpoint, 'ec2', {
-    Action: 'DescribeTags', Version: '2016-11-15', 'Filter.1.Name': 'resource-id', 'Filter.1.Value.1': amiId,
+    Action: 'DescribeTags',
+    Version: '2016-11-15',
+    'Filter.1.Name': 'resource-id',
+    'Filter.1.Value.1': amiId,
   });
   // each <item> holds key, resourceId, resourceType and value (in moto's order, which may vary)
-  return Object.fromEntries([...xml.matchAll(/<item>(.*?)<\/item>/gs)].map((m) => [/<key>([^<]*)<\/key>/.exec(m[1])![1], /<value>([^<]*)<\/value>/.exec(m[1])?.[1] ?? '']));
+  return Object.fromEntries(
+    [...xml.matchAll(/<item>(.*?)<\/item>/gs)].map((m) => [
+      /<key>([^<]*)<\/key>/.exec(m[1])![1],
+      /<value>([^<]*)<\/value>/.exec(m[1])?.[1] ?? '',
+    ]),
+  );
 }
 /** Only the in-use marks among an AMI's tags. */
 async function marks(amiId: string): Promise<Record<string, string>> {
-  return Object.fromEntries(Object.entries(await amiTags(amiId)).filter(([key]) => key.startsWith('cdktf-immutable:in-use')));
+  return Object.fromEntries(
+    Object.entries(await amiTags(amiId)).filter(([key]) => key.startsWith('cdktf-immutable:in-use')),
+  );
 }
 
 function synth(env: 'dev' | 'prod'): void {
   dirs[env] = synthE2eApp('image-loop', join(work, `out-${env}`), {
-    E2E_LOOP_ENV: env, E2E_RELEASE_FILE: releaseFile(env), E2E_CONTAINER: container, ...(env === 'prod' ? { E2E_LOOP_SHARED: shared } : {}),
+    E2E_LOOP_ENV: env,
+    E2E_RELEASE_FILE: releaseFile(env),
+    E2E_CONTAINER: container,
+    ...(env === 'prod' ? { E2E_LOOP_SHARED: shared } : {}),
   });
 }
 
@@ -69,7 +94,9 @@ async function deploy(env: 'dev' | 'prod', step: string): Promise<PlanJson> {
   const guard = cli(['guard', plan.jsonFile]);
   expect(`${guard.code} ${guard.stdout}${guard.stderr}`).toMatch(/^0 /);
   await timed(`apply: ${step}`, () => apply(dirs[env], moto.env, plan.file));
-  const noop = await timed(`plan after: ${step}`, () => savedPlan(dirs[env], `noop-${step.replace(/\W+/g, '-')}`, moto.env));
+  const noop = await timed(`plan after: ${step}`, () =>
+    savedPlan(dirs[env], `noop-${step.replace(/\W+/g, '-')}`, moto.env),
+  );
   expect(planActions(noop.json)).toEqual({});
   return plan.json;
 }
@@ -83,7 +110,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await moto?.stop();
   // eslint-disable-next-line no-console
-  console.log(`[e2e] image loop timings (s):\n${timings.map(([step, s]) => `  ${s.toFixed(1).padStart(6)}  ${step}`).join('\n')}\n  total ${((Date.now() - started) / 1000).toFixed(1)}, work folder ${work}`);
+  console.log(
+    `[e2e] image loop timings (s):\n${timings.map(([step, s]) => `  ${s.toFixed(1).padStart(6)}  ${step}`).join('\n')}\n  total ${((Date.now() - started) / 1000).toFixed(1)}, work folder ${work}`,
+  );
 });
 
 test('a pipeline build publishes its AMI id; release stage --from-pipeline stages it and records where it came from', async () => {
@@ -91,7 +120,9 @@ test('a pipeline build publishes its AMI id; release stage --from-pipeline stage
   await motoPutParameter(moto.endpoint, PARAMETER, amis[0]);
   releaseOk('init', 'dev');
   // WHEN dev stages the pipeline's newest image
-  const staged = await timed('release stage dev --from-pipeline', () => releaseOk('stage', 'dev', '--from-pipeline', PIPELINE));
+  const staged = await timed('release stage dev --from-pipeline', () =>
+    releaseOk('stage', 'dev', '--from-pipeline', PIPELINE),
+  );
   // eslint-disable-next-line no-console
   console.log(`[e2e] ${staged.stdout}`);
   // THEN the release file names the AMI and its source
@@ -101,9 +132,13 @@ test('a pipeline build publishes its AMI id; release stage --from-pipeline stage
 test('release stage --from-ssm refuses an AMI that does not exist in the region, naming it; nothing is written', async () => {
   await motoPutParameter(moto.endpoint, '/images/broken/ami-id', 'ami-0000000000000000f');
   const before = readFileSync(releaseFile('dev'), 'utf8');
-  const refused = await timed('release stage --from-ssm (missing AMI)', () => release('stage', 'dev', '--from-ssm', '/images/broken/ami-id'));
+  const refused = await timed('release stage --from-ssm (missing AMI)', () =>
+    release('stage', 'dev', '--from-ssm', '/images/broken/ami-id'),
+  );
   expect(refused.code).toBe(1);
-  expect(refused.stderr).toMatch(/refused: --from-ssm \/images\/broken\/ami-id: the AMI ami-0000000000000000f does not exist in eu-west-1/);
+  expect(refused.stderr).toMatch(
+    /refused: --from-ssm \/images\/broken\/ami-id: the AMI ami-0000000000000000f does not exist in eu-west-1/,
+  );
   expect(readFileSync(releaseFile('dev'), 'utf8')).toBe(before);
   const missing = release('stage', 'dev', '--from-ssm', '/images/none/ami-id');
   expect(missing.code).toBe(2);
@@ -119,24 +154,27 @@ test('deploy dev: its blue slot marks the AMI in use', async () => {
   shared = JSON.stringify(outputs.shared.value);
 });
 
-test('prod stages the image active in dev and deploys: the AMI carries both environments\' marks', async () => {
+test("prod stages the image active in dev and deploys: the AMI carries both environments' marks", async () => {
   releaseOk('init', 'prod');
   releaseOk('stage', 'prod', '--from', 'dev');
   expect(readRelease('prod').slots.blue).toMatchObject({ image: amis[0], source: 'env:dev' });
   synth('prod');
   await timed('init prod', () => init(dirs.prod, moto.env));
-  await deploy('prod', 'deploy prod (rule on dev\'s listener)');
+  await deploy('prod', "deploy prod (rule on dev's listener)");
   expect(await marks(amis[0])).toEqual({ [MARK('dev', 'blue')]: 'true', [MARK('prod', 'blue')]: 'true' });
 });
 
-test('dev moves off the AMI (a new build staged in both slots): dev\'s marks move, prod\'s mark on the old AMI stays', async () => {
+test("dev moves off the AMI (a new build staged in both slots): dev's marks move, prod's mark on the old AMI stays", async () => {
   // GIVEN a scheduled rebuild published a new AMI
   await motoPutParameter(moto.endpoint, PARAMETER, amis[1]);
   // WHEN dev stages it, promotes it, and stages it into the now idle blue slot too
   releaseOk('stage', 'dev', '--from-pipeline', PIPELINE);
   releaseOk('promote', 'dev');
   releaseOk('stage', 'dev', '--from-pipeline', PIPELINE);
-  expect(readRelease('dev')).toMatchObject({ active: 'green', slots: { blue: { image: amis[1] }, green: { image: amis[1] } } });
+  expect(readRelease('dev')).toMatchObject({
+    active: 'green',
+    slots: { blue: { image: amis[1] }, green: { image: amis[1] } },
+  });
   synth('dev');
   const plan = await deploy('dev', 'restage dev off the old AMI');
   // THEN dev's plan moved only dev's marks (the other stack's tag is not in dev's state)
@@ -155,16 +193,31 @@ test('a new container digest replaces the launch templates and groups, create-be
   container = DIGEST_B;
   synth('dev');
   const plan = await deploy('dev', 'new container digest');
-  const immutable = Object.fromEntries((plan.resource_changes ?? [])
-    .filter((rc) => rc.mode !== 'data' && ResourcePolicy.classify(rc.type) === 'immutable' && rc.change.actions.join(',') !== 'no-op')
-    .map((rc) => [rc.address, rc.change.actions]));
-  expect(Object.keys(immutable).sort()).toEqual(Object.keys(before).filter((a) => /^aws_(launch_template|autoscaling_group)\./.test(a)).sort());
+  const immutable = Object.fromEntries(
+    (plan.resource_changes ?? [])
+      .filter(
+        (rc) =>
+          rc.mode !== 'data' &&
+          ResourcePolicy.classify(rc.type) === 'immutable' &&
+          rc.change.actions.join(',') !== 'no-op',
+      )
+      .map((rc) => [rc.address, rc.change.actions]),
+  );
+  expect(Object.keys(immutable).sort()).toEqual(
+    Object.keys(before)
+      .filter((a) => /^aws_(launch_template|autoscaling_group)\./.test(a))
+      .sort(),
+  );
   for (const actions of Object.values(immutable)) {
     expect(actions).toEqual(['create', 'delete']);
   }
   expect(Object.keys(planActions(plan)).filter((a) => a.startsWith('aws_ec2_tag.'))).toEqual([]);
   const after = await stateResources(dirs.dev, moto.env);
-  const userData = (state: typeof after, slot: string) => Buffer.from(Object.entries(state).find(([a]) => a.startsWith(`aws_launch_template.Web_${slot}_`))![1].values.user_data, 'base64').toString('utf8');
+  const userData = (state: typeof after, slot: string) =>
+    Buffer.from(
+      Object.entries(state).find(([a]) => a.startsWith(`aws_launch_template.Web_${slot}_`))![1].values.user_data,
+      'base64',
+    ).toString('utf8');
   expect(userData(after, 'Green')).toContain(`docker run --rm --name web --env-file /etc/web.env -p 80:80 ${DIGEST_B}`);
   expect(userData(before, 'Green')).toContain(DIGEST_A);
   expect(await marks(amis[1])).toEqual({ [MARK('dev', 'blue')]: 'true', [MARK('dev', 'green')]: 'true' });

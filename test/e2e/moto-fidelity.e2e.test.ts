@@ -34,7 +34,9 @@ async function errorCode(params: Record<string, string>): Promise<string> {
 
 async function createLaunchTemplate(name: string, clientToken?: string): Promise<string> {
   const xml = await ec2({
-    Action: 'CreateLaunchTemplate', LaunchTemplateName: name, 'LaunchTemplateData.InstanceType': 't3.micro',
+    Action: 'CreateLaunchTemplate',
+    LaunchTemplateName: name,
+    'LaunchTemplateData.InstanceType': 't3.micro',
     ...(clientToken ? { ClientToken: clientToken } : {}),
   });
   const id = /<launchTemplateId>(lt-[0-9a-f]+)<\/launchTemplateId>/.exec(xml)?.[1];
@@ -44,23 +46,36 @@ async function createLaunchTemplate(name: string, clientToken?: string): Promise
   return id;
 }
 
-test('CreateLaunchTemplate repeated with the same ClientToken returns the first call\'s template (AWS\'s idempotency); another token for the name is still refused', async () => {
+test("CreateLaunchTemplate repeated with the same ClientToken returns the first call's template (AWS's idempotency); another token for the name is still refused", async () => {
   const first = await createLaunchTemplate('fidelity-create', 'token-1');
   // the SDK's retry of a call whose answer it lost: same token, same request
   expect(await createLaunchTemplate('fidelity-create', 'token-1')).toBe(first);
   const listed = await ec2({ Action: 'DescribeLaunchTemplates', 'LaunchTemplateName.1': 'fidelity-create' });
   expect(listed.match(/<launchTemplateId>/g)).toHaveLength(1);
   // a different request for a name in use is refused, as on AWS
-  expect(await errorCode({ Action: 'CreateLaunchTemplate', LaunchTemplateName: 'fidelity-create', 'LaunchTemplateData.InstanceType': 't3.micro', ClientToken: 'token-2' }))
-    .toBe('InvalidLaunchTemplateName.AlreadyExistsException');
-  expect(await errorCode({ Action: 'CreateLaunchTemplate', LaunchTemplateName: 'fidelity-create', 'LaunchTemplateData.InstanceType': 't3.micro' }))
-    .toBe('InvalidLaunchTemplateName.AlreadyExistsException');
+  expect(
+    await errorCode({
+      Action: 'CreateLaunchTemplate',
+      LaunchTemplateName: 'fidelity-create',
+      'LaunchTemplateData.InstanceType': 't3.micro',
+      ClientToken: 'token-2',
+    }),
+  ).toBe('InvalidLaunchTemplateName.AlreadyExistsException');
+  expect(
+    await errorCode({
+      Action: 'CreateLaunchTemplate',
+      LaunchTemplateName: 'fidelity-create',
+      'LaunchTemplateData.InstanceType': 't3.micro',
+    }),
+  ).toBe('InvalidLaunchTemplateName.AlreadyExistsException');
 });
 
-test('DeleteLaunchTemplate of a deleted template id answers InvalidLaunchTemplateId.NotFound (AWS\'s code, which the provider treats as already deleted)', async () => {
+test("DeleteLaunchTemplate of a deleted template id answers InvalidLaunchTemplateId.NotFound (AWS's code, which the provider treats as already deleted)", async () => {
   const id = await createLaunchTemplate('fidelity-delete');
   // the first delete succeeds; the same delete again is the retry that failed an apply
   await ec2({ Action: 'DeleteLaunchTemplate', LaunchTemplateId: id });
   expect(await ec2({ Action: 'DescribeLaunchTemplates' })).not.toContain(id);
-  expect(await errorCode({ Action: 'DeleteLaunchTemplate', LaunchTemplateId: id })).toBe('InvalidLaunchTemplateId.NotFound');
+  expect(await errorCode({ Action: 'DeleteLaunchTemplate', LaunchTemplateId: id })).toBe(
+    'InvalidLaunchTemplateId.NotFound',
+  );
 });

@@ -15,7 +15,18 @@ import { App, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Generation } from '../../lib/immutability/generation';
 import { ResourcePolicy } from '../../lib/immutability/resource-policy';
 import { MotoServer, motoAmiIds, motoAsgNames, motoPutParameter, startMoto } from './harness/moto';
-import { apply, cli, init, logPlan, noOpViolations, PlanJson, savedPlan, stateResources, synthE2eApp, tofuOk } from './harness/tofu';
+import {
+  apply,
+  cli,
+  init,
+  logPlan,
+  noOpViolations,
+  PlanJson,
+  savedPlan,
+  stateResources,
+  synthE2eApp,
+  tofuOk,
+} from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-mutations-'));
 const PARAMETER = '/e2e/mutations/ami-id';
@@ -31,7 +42,12 @@ interface Mutation {
   readonly userData: string;
   readonly rootVolumeGiB: number;
 }
-let current: Mutation = { profilePrefix: 'e2e-mut-v1', extraSecurityGroup: false, userData: '#!/bin/bash\necho v1\n', rootVolumeGiB: 8 };
+let current: Mutation = {
+  profilePrefix: 'e2e-mut-v1',
+  extraSecurityGroup: false,
+  userData: '#!/bin/bash\necho v1\n',
+  rootVolumeGiB: 8,
+};
 
 /** Synthesizes the `mutations` stack of the e2e app with `mutation`. */
 function synth(mutation: Mutation): void {
@@ -51,7 +67,11 @@ async function timed<T>(step: string, run: () => Promise<T>): Promise<T> {
 function immutableChanges(plan: PlanJson): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const rc of plan.resource_changes ?? []) {
-    if (rc.mode !== 'data' && ResourcePolicy.classify(rc.type) === 'immutable' && rc.change.actions.join(',') !== 'no-op') {
+    if (
+      rc.mode !== 'data' &&
+      ResourcePolicy.classify(rc.type) === 'immutable' &&
+      rc.change.actions.join(',') !== 'no-op'
+    ) {
       out[rc.address] = rc.change.actions;
     }
   }
@@ -68,7 +88,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await moto?.stop();
   // eslint-disable-next-line no-console
-  console.log(`[e2e] mutations timings (s):\n${timings.map(([step, s]) => `  ${s.toFixed(1).padStart(6)}  ${step}`).join('\n')}\n  total ${((Date.now() - started) / 1000).toFixed(1)}`);
+  console.log(
+    `[e2e] mutations timings (s):\n${timings.map(([step, s]) => `  ${s.toFixed(1).padStart(6)}  ${step}`).join('\n')}\n  total ${((Date.now() - started) / 1000).toFixed(1)}`,
+  );
 });
 
 test('base fleet: deploy, then an empty plan', async () => {
@@ -84,11 +106,34 @@ test('base fleet: deploy, then an empty plan', async () => {
 
 const MUTATIONS: Array<[string, (m: Mutation) => Mutation | Promise<Mutation>, readonly string[]]> = [
   // [what, change, immutable types that must be replaced]
-  ['the instance profile namePrefix (replaces the role and profile)', (m) => ({ ...m, profilePrefix: 'e2e-mut-v2' }), ['aws_launch_template', 'aws_autoscaling_group']],
-  ['an extra security group', (m) => ({ ...m, extraSecurityGroup: true }), ['aws_launch_template', 'aws_autoscaling_group']],
-  ['the user data', (m) => ({ ...m, userData: '#!/bin/bash\necho v2\n' }), ['aws_launch_template', 'aws_autoscaling_group']],
-  ['the block devices (root volume size)', (m) => ({ ...m, rootVolumeGiB: 10 }), ['aws_launch_template', 'aws_autoscaling_group']],
-  ['the image, through a new value of the SSM parameter', async (m) => { await motoPutParameter(moto.endpoint, PARAMETER, amis[1], 'aws:ec2:image'); return m; }, ['aws_launch_template', 'aws_autoscaling_group']],
+  [
+    'the instance profile namePrefix (replaces the role and profile)',
+    (m) => ({ ...m, profilePrefix: 'e2e-mut-v2' }),
+    ['aws_launch_template', 'aws_autoscaling_group'],
+  ],
+  [
+    'an extra security group',
+    (m) => ({ ...m, extraSecurityGroup: true }),
+    ['aws_launch_template', 'aws_autoscaling_group'],
+  ],
+  [
+    'the user data',
+    (m) => ({ ...m, userData: '#!/bin/bash\necho v2\n' }),
+    ['aws_launch_template', 'aws_autoscaling_group'],
+  ],
+  [
+    'the block devices (root volume size)',
+    (m) => ({ ...m, rootVolumeGiB: 10 }),
+    ['aws_launch_template', 'aws_autoscaling_group'],
+  ],
+  [
+    'the image, through a new value of the SSM parameter',
+    async (m) => {
+      await motoPutParameter(moto.endpoint, PARAMETER, amis[1], 'aws:ec2:image');
+      return m;
+    },
+    ['aws_launch_template', 'aws_autoscaling_group'],
+  ],
 ];
 
 describe.each(MUTATIONS)('a change of %s', (what, change, replacedTypes) => {

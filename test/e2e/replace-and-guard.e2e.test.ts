@@ -6,12 +6,22 @@ import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { MotoServer, motoAmiIds, motoAsgNames, startMoto } from './harness/moto';
-import { apply, cli, init, logPlan, noOpViolations, planActions, saveFixture, savedPlan, stateResources, synthE2eApp } from './harness/tofu';
+import {
+  apply,
+  cli,
+  init,
+  logPlan,
+  noOpViolations,
+  planActions,
+  saveFixture,
+  savedPlan,
+  stateResources,
+  synthE2eApp,
+} from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-replace-'));
 let moto: MotoServer;
 let amis: string[];
-
 
 beforeAll(async () => {
   moto = await startMoto(work);
@@ -86,5 +96,7 @@ test('guard on a real violation: a fixed-name launch template whose image change
   expect(guard.stdout + guard.stderr).toContain('image_id');
   const json = cli(['guard', plan.jsonFile, '--json']);
   expect(json.code).toBe(1);
-  expect(JSON.parse(json.stdout).violations).toEqual([expect.objectContaining({ address: 'aws_launch_template.Mutable', kind: 'update-in-place' })]);
+  expect(JSON.parse(json.stdout).violations).toEqual([
+    expect.objectContaining({ address: 'aws_launch_template.Mutable', kind: 'update-in-place' }),
+  ]);
 });

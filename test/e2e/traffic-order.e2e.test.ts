@@ -15,7 +15,19 @@ import { mkdirSync, mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { awsQuery, MotoServer, motoAmiIds, startMoto } from './harness/moto';
-import { apply, cliOk, init, logPlan, noOpViolations, planActions, savedPlan, stateResources, synthE2eApp, tofu, tofuOk } from './harness/tofu';
+import {
+  apply,
+  cliOk,
+  init,
+  logPlan,
+  noOpViolations,
+  planActions,
+  savedPlan,
+  stateResources,
+  synthE2eApp,
+  tofu,
+  tofuOk,
+} from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-traffic-order-'));
 const releases = join(work, 'releases');
@@ -26,7 +38,8 @@ let amis: string[];
 const started = Date.now();
 const timings: string[] = [];
 
-const ASG = (slot: 'Blue' | 'Green') => `aws_autoscaling_group.Web_${slot}_AutoScalingGroup_${slot === 'Blue' ? 'EBAB4B97' : '70F3CBBA'}`;
+const ASG = (slot: 'Blue' | 'Green') =>
+  `aws_autoscaling_group.Web_${slot}_AutoScalingGroup_${slot === 'Blue' ? 'EBAB4B97' : '70F3CBBA'}`;
 const LT_GREEN = 'aws_launch_template.Web_Green_LaunchTemplate_79031D5E';
 const LISTENER = 'aws_lb_listener.Web_Listener_8E68D58A';
 
@@ -36,7 +49,11 @@ function synth(): void {
 }
 
 async function group(name: string): Promise<{ desired: number; min: number; max: number }> {
-  const xml = await awsQuery(moto.endpoint, 'autoscaling', { Action: 'DescribeAutoScalingGroups', Version: '2011-01-01', 'AutoScalingGroupNames.member.1': name });
+  const xml = await awsQuery(moto.endpoint, 'autoscaling', {
+    Action: 'DescribeAutoScalingGroups',
+    Version: '2011-01-01',
+    'AutoScalingGroupNames.member.1': name,
+  });
   const read = (tag: string) => Number(new RegExp(`<${tag}>(\\d+)</${tag}>`).exec(xml)?.[1]);
   expect(xml).toContain(`<AutoScalingGroupName>${name}</AutoScalingGroupName>`);
   return { desired: read('DesiredCapacity'), min: read('MinSize'), max: read('MaxSize') };
@@ -44,11 +61,21 @@ async function group(name: string): Promise<{ desired: number; min: number; max:
 
 /** Scales a group out of band, as an operator or a scaling policy would. */
 async function setDesired(name: string, desired: number): Promise<void> {
-  await awsQuery(moto.endpoint, 'autoscaling', { Action: 'SetDesiredCapacity', Version: '2011-01-01', AutoScalingGroupName: name, DesiredCapacity: String(desired) });
+  await awsQuery(moto.endpoint, 'autoscaling', {
+    Action: 'SetDesiredCapacity',
+    Version: '2011-01-01',
+    AutoScalingGroupName: name,
+    DesiredCapacity: String(desired),
+  });
   expect((await group(name)).desired).toBe(desired);
 }
 
-interface ApplyEvent { readonly type: string; readonly addr: string; readonly action: string; readonly index: number }
+interface ApplyEvent {
+  readonly type: string;
+  readonly addr: string;
+  readonly action: string;
+  readonly index: number;
+}
 
 /** Applies a saved plan with `-json` and returns the apply_start / apply_complete events in order. */
 async function applyJson(planFile: string, step: string): Promise<ApplyEvent[]> {
@@ -61,11 +88,18 @@ async function applyJson(planFile: string, step: string): Promise<ApplyEvent[]> 
     }
     const message = JSON.parse(line);
     if (message.type === 'apply_start' || message.type === 'apply_complete') {
-      events.push({ type: message.type, addr: message.hook.resource.addr, action: message.hook.action, index: events.length });
+      events.push({
+        type: message.type,
+        addr: message.hook.resource.addr,
+        action: message.hook.action,
+        index: events.length,
+      });
     }
   }
   // eslint-disable-next-line no-console
-  console.log(`[e2e] ${step} apply events:\n${events.map((e) => `  ${e.type.padEnd(14)} ${e.action.padEnd(7)} ${e.addr}`).join('\n')}`);
+  console.log(
+    `[e2e] ${step} apply events:\n${events.map((e) => `  ${e.type.padEnd(14)} ${e.action.padEnd(7)} ${e.addr}`).join('\n')}`,
+  );
   return events;
 }
 
@@ -90,7 +124,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await moto?.stop();
   // eslint-disable-next-line no-console
-  console.log(`[e2e] traffic order and capacity: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}\n  ${timings.join('\n  ')}`);
+  console.log(
+    `[e2e] traffic order and capacity: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}\n  ${timings.join('\n  ')}`,
+  );
 });
 
 test('first deploy into an empty environment: blue only; nothing is read for the empty green slot', async () => {
@@ -113,7 +149,7 @@ test('first deploy into an empty environment: blue only; nothing is read for the
   expect(Object.keys(state).filter((a) => a.startsWith('data.'))).toEqual([]);
 });
 
-test('stage + promote in one apply: green is created at blue\'s scaled-out size, and the listener moves only after green\'s create completed', async () => {
+test("stage + promote in one apply: green is created at blue's scaled-out size, and the listener moves only after green's create completed", async () => {
   // GIVEN blue scaled out of band to 3 (its own min is 1)
   const before = await stateResources(dir, moto.env);
   const blueName = before[ASG('Blue')].values.name;
@@ -148,7 +184,7 @@ test('stage + promote in one apply: green is created at blue\'s scaled-out size,
   expect(noOpViolations(again)).toEqual([]);
 });
 
-test('rollback onto a slot whose max is below the active slot\'s size: the plan stops and says what to scale', async () => {
+test("rollback onto a slot whose max is below the active slot's size: the plan stops and says what to scale", async () => {
   const state = await stateResources(dir, moto.env);
   const greenName = state[ASG('Green')].values.name;
   // GIVEN green (active) scaled beyond what blue may run (max 4)
@@ -163,13 +199,15 @@ test('rollback onto a slot whose max is below the active slot\'s size: the plan 
   // tofu wraps the message and frames it with │: compare with the whitespace collapsed
   const text = plan.stderr.replace(/[│\s]+/g, ' ');
   expect(text).toContain('Resource precondition failed');
-  expect(text).toContain(`the blue slot takes 100% of the traffic from the green slot, whose group (${greenName}) runs 5 instances now, so it needs at least 5 instances, but capacity.max is 4`);
+  expect(text).toContain(
+    `the blue slot takes 100% of the traffic from the green slot, whose group (${greenName}) runs 5 instances now, so it needs at least 5 instances, but capacity.max is 4`,
+  );
   expect(text).toContain(`aws autoscaling set-desired-capacity --auto-scaling-group-name ${greenName}`);
   // nothing moved
   expect(weights(await stateResources(dir, moto.env))).toEqual({ blue: 0, green: 100 });
 });
 
-test('rollback onto a smaller running slot: blue grows in place to green\'s size before the listener moves back', async () => {
+test("rollback onto a smaller running slot: blue grows in place to green's size before the listener moves back", async () => {
   const state = await stateResources(dir, moto.env);
   const blueName = state[ASG('Blue')].values.name;
   const greenName = state[ASG('Green')].values.name;

@@ -16,11 +16,18 @@ let stacks: string[] = [];
 
 beforeAll(async () => {
   moto = await startMoto(work);
-  const synth = spawnSync('bash', [join(ROOT, 'scripts', 'synth-all.sh'), join(work, 'synth')], { cwd: ROOT, encoding: 'utf8' });
+  const synth = spawnSync('bash', [join(ROOT, 'scripts', 'synth-all.sh'), join(work, 'synth')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (synth.status !== 0) {
     throw new Error(`scripts/synth-all.sh failed:\n${synth.stdout}\n${synth.stderr}`);
   }
-  stacks = synth.stdout.trim().split('\n').filter((l) => l.endsWith('cdk.tf.json')).map((f) => dirname(f));
+  stacks = synth.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.endsWith('cdk.tf.json'))
+    .map((f) => dirname(f));
 });
 
 afterAll(async () => {
@@ -31,13 +38,15 @@ test('synth-all produced the stacks of stacks/ and every example', () => {
   const names = stacks.map((s) => relative(join(work, 'synth'), s)).sort();
   // eslint-disable-next-line no-console
   console.log(`[e2e] stacks:\n  ${names.join('\n  ')}`);
-  expect(names).toEqual(expect.arrayContaining([
-    'app/stacks/images',
-    'examples/ami-pipeline/stacks/ami-pipeline',
-    'examples/docker-image-pipeline/stacks/docker-image-pipeline',
-    'examples/blue-green-service/stacks/web-prod',
-    'examples/replace-service/stacks/orders-api-staging',
-  ]));
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'app/stacks/images',
+      'examples/ami-pipeline/stacks/ami-pipeline',
+      'examples/docker-image-pipeline/stacks/docker-image-pipeline',
+      'examples/blue-green-service/stacks/web-prod',
+      'examples/replace-service/stacks/orders-api-staging',
+    ]),
+  );
   expect(names.filter((n) => n.startsWith('app/stacks/service-')).length).toBeGreaterThan(0);
 });
 
@@ -48,7 +57,10 @@ test('every stack: tofu init + validate pass, and plan -refresh=false runs again
     const name = relative(join(work, 'synth'), dir);
     // The stacks' local backends point at files in the repository (examples use
     // absolute paths); a tofu override file in this throwaway copy keeps the state here.
-    writeFileSync(join(dir, 'e2e_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: 'e2e.tfstate' } } } }));
+    writeFileSync(
+      join(dir, 'e2e_override.tf.json'),
+      JSON.stringify({ terraform: { backend: { local: { path: 'e2e.tfstate' } } } }),
+    );
     await init(dir, moto.env);
     const validated = await tofu(dir, ['validate', '-no-color', '-json'], moto.env);
     const report = JSON.parse(validated.stdout);
@@ -68,7 +80,9 @@ test('every stack: tofu init + validate pass, and plan -refresh=false runs again
     if (counts.update + counts.delete + counts.replace !== 0 || counts.create === 0) {
       failures.push(`${name}: unexpected plan of an empty state: ${JSON.stringify(counts)}`);
     }
-    results.push(`${name}: valid${warnings.length ? ` (warnings: ${[...new Set(warnings)].join('; ')})` : ''}, plan ${JSON.stringify(counts)}`);
+    results.push(
+      `${name}: valid${warnings.length ? ` (warnings: ${[...new Set(warnings)].join('; ')})` : ''}, plan ${JSON.stringify(counts)}`,
+    );
   }
   // eslint-disable-next-line no-console
   console.log(`[e2e] validate + plan:\n  ${results.join('\n  ')}`);

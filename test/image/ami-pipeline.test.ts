@@ -14,7 +14,11 @@ import { ValidationError } from '../../lib/private/validation';
 import { HELLO, SMOKE } from './fixtures';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
-interface Synth { resource: Resources; data?: Resources; output?: Record<string, { value: string }> }
+interface Synth {
+  resource: Resources;
+  data?: Resources;
+  output?: Record<string, { value: string }>;
+}
 
 const UPDATE_LINUX = 'arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x';
 const dir = mkdtempSync(join(tmpdir(), 'cdktf-immutable-ami-'));
@@ -46,7 +50,9 @@ function only(resources: Resources, type: string): Record<string, unknown> {
 
 /** Top-level attributes of `b` that differ from `a`. */
 function changedAttributes(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+    .sort();
 }
 
 describe('AmiPipeline', () => {
@@ -67,8 +73,16 @@ describe('AmiPipeline', () => {
       name: 'web',
       version: pipeline.recipeVersion,
       parent_image: 'ami-0123456789abcdef0',
-      component: [{ component_arn: expect.stringMatching(/^\$\{aws_imagebuilder_component\.Web_Component-nginx_[0-9A-F]+\.arn\}$/) }],
-      block_device_mapping: [{ device_name: '/dev/xvda', ebs: { encrypted: 'true', delete_on_termination: 'true', volume_type: 'gp3' } }],
+      component: [
+        {
+          component_arn: expect.stringMatching(
+            /^\$\{aws_imagebuilder_component\.Web_Component-nginx_[0-9A-F]+\.arn\}$/,
+          ),
+        },
+      ],
+      block_device_mapping: [
+        { device_name: '/dev/xvda', ebs: { encrypted: 'true', delete_on_termination: 'true', volume_type: 'gp3' } },
+      ],
       ami_tags: { 'cdktf-immutable:generation': pipeline.generation.hash, 'cdktf-immutable:pipeline': 'web' },
       lifecycle: { create_before_destroy: true },
     });
@@ -79,52 +93,74 @@ describe('AmiPipeline', () => {
       terminate_instance_on_failure: true,
       instance_profile_name: expect.stringMatching(/^\$\{aws_iam_instance_profile\./),
     });
-    expect(json.resource.aws_imagebuilder_infrastructure_configuration).not.toHaveProperty([Object.keys(json.resource.aws_imagebuilder_infrastructure_configuration)[0], 'logging']);
+    expect(json.resource.aws_imagebuilder_infrastructure_configuration).not.toHaveProperty([
+      Object.keys(json.resource.aws_imagebuilder_infrastructure_configuration)[0],
+      'logging',
+    ]);
     // least privilege: the build instances' two managed policies, the lifecycle policy's,
     // the execution role's, and one inline policy: PutParameter on exactly the AMI parameter
     const attachments = Object.values(json.resource.aws_iam_role_policy_attachment).map((a) => a.policy_arn);
-    expect(attachments).toEqual(expect.arrayContaining([
-      expect.stringMatching(/:iam::aws:policy\/EC2InstanceProfileForImageBuilder$/),
-      expect.stringMatching(/:iam::aws:policy\/AmazonSSMManagedInstanceCore$/),
-      expect.stringMatching(/:iam::aws:policy\/service-role\/EC2ImageBuilderLifecycleExecutionPolicy$/),
-      expect.stringMatching(/:iam::aws:policy\/EC2ImageBuilderExecutionPolicy$/),
-    ]));
+    expect(attachments).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/:iam::aws:policy\/EC2InstanceProfileForImageBuilder$/),
+        expect.stringMatching(/:iam::aws:policy\/AmazonSSMManagedInstanceCore$/),
+        expect.stringMatching(/:iam::aws:policy\/service-role\/EC2ImageBuilderLifecycleExecutionPolicy$/),
+        expect.stringMatching(/:iam::aws:policy\/EC2ImageBuilderExecutionPolicy$/),
+      ]),
+    );
     expect(attachments).toHaveLength(4);
     const inline = only(json.resource, 'aws_iam_role_policy');
     expect(inline.role).toMatch(/^\$\{aws_iam_role\.Web_ExecutionRole_[0-9A-F]+\.id\}$/);
-    expect(inline.policy).toBe('${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Action" = "ssm:PutParameter", "Resource" = '
-      + '["arn:${data.aws_partition.Web_Partition_75EABB35.partition}:ssm:${data.aws_region.Web_Region_95D6E423.region}:${data.aws_caller_identity.Web_Account_3724361A.account_id}:parameter/images/web/ami-id"]}, '
-      + '{"Effect" = "Allow", "Action" = "ec2:DescribeImages", "Resource" = "*"}]})}');
+    expect(inline.policy).toBe(
+      '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Action" = "ssm:PutParameter", "Resource" = ' +
+        '["arn:${data.aws_partition.Web_Partition_75EABB35.partition}:ssm:${data.aws_region.Web_Region_95D6E423.region}:${data.aws_caller_identity.Web_Account_3724361A.account_id}:parameter/images/web/ami-id"]}, ' +
+        '{"Effect" = "Allow", "Action" = "ec2:DescribeImages", "Resource" = "*"}]})}',
+    );
     const roles = Object.values(json.resource.aws_iam_role);
-    expect(roles.map((r) => JSON.parse(r.assume_role_policy as string).Statement[0].Principal.Service).sort()).toEqual(['ec2.amazonaws.com', 'imagebuilder.amazonaws.com', 'imagebuilder.amazonaws.com']);
+    expect(roles.map((r) => JSON.parse(r.assume_role_policy as string).Statement[0].Principal.Service).sort()).toEqual([
+      'ec2.amazonaws.com',
+      'imagebuilder.amazonaws.com',
+      'imagebuilder.amazonaws.com',
+    ]);
 
     expect(synthText).toHaveResourceWithProperties(ImagebuilderDistributionConfiguration, {
       name: 'web',
-      distribution: [{
-        region: expect.stringMatching(/^\$\{data\.aws_region\.Web_Region_[0-9A-F]+\.region\}$/),
-        ami_distribution_configuration: expect.objectContaining({
-          name: 'web-{{ imagebuilder:buildDate }}',
-          // every build's AMI says which recipe version it was built from, and when
-          ami_tags: {
-            'cdktf-immutable:pipeline': 'web',
-            'cdktf-immutable:recipe-version': expect.stringMatching(/^\$\{aws_imagebuilder_image_recipe\.Web_Recipe_[0-9A-F]+\.version\}$/),
-            'cdktf-immutable:built-at': '{{ imagebuilder:buildDate }}',
-          },
-        }),
-        // every build, Terraform's and the scheduled ones, publishes its AMI id
-        ssm_parameter_configuration: [{ parameter_name: '/images/web/ami-id', data_type: 'aws:ec2:image' }],
-      }],
+      distribution: [
+        {
+          region: expect.stringMatching(/^\$\{data\.aws_region\.Web_Region_[0-9A-F]+\.region\}$/),
+          ami_distribution_configuration: expect.objectContaining({
+            name: 'web-{{ imagebuilder:buildDate }}',
+            // every build's AMI says which recipe version it was built from, and when
+            ami_tags: {
+              'cdktf-immutable:pipeline': 'web',
+              'cdktf-immutable:recipe-version': expect.stringMatching(
+                /^\$\{aws_imagebuilder_image_recipe\.Web_Recipe_[0-9A-F]+\.version\}$/,
+              ),
+              'cdktf-immutable:built-at': '{{ imagebuilder:buildDate }}',
+            },
+          }),
+          // every build, Terraform's and the scheduled ones, publishes its AMI id
+          ssm_parameter_configuration: [{ parameter_name: '/images/web/ami-id', data_type: 'aws:ec2:image' }],
+        },
+      ],
     });
     const image = only(json.resource, 'aws_imagebuilder_image');
     expect(image).toMatchObject({
       image_tests_configuration: { image_tests_enabled: true },
       enhanced_image_metadata_enabled: true,
       // the in-use tag keeps retention from deleting the image Terraform manages
-      tags: { 'cdktf-immutable:generation': pipeline.generation.hash, 'cdktf-immutable:pipeline': 'web', 'cdktf-immutable:in-use': 'true' },
+      tags: {
+        'cdktf-immutable:generation': pipeline.generation.hash,
+        'cdktf-immutable:pipeline': 'web',
+        'cdktf-immutable:in-use': 'true',
+      },
       timeouts: { create: '120m' },
       lifecycle: { create_before_destroy: true },
       execution_role: expect.stringMatching(/^\$\{aws_iam_role\.Web_ExecutionRole_[0-9A-F]+\.arn\}$/),
-      depends_on: expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy_attachment\./), expect.stringMatching(/^aws_iam_role_policy\.Web_PublishAmiIdPolicy_/)]),
+      depends_on: expect.arrayContaining([
+        expect.stringMatching(/^aws_iam_role_policy_attachment\./),
+        expect.stringMatching(/^aws_iam_role_policy\.Web_PublishAmiIdPolicy_/),
+      ]),
     });
     expect(Object.keys(json.resource.aws_imagebuilder_image)).toEqual(['Web_3C8945DB']); // the construct's "Resource"
     expect(synthText).toHaveResourceWithProperties(SsmParameter, {
@@ -134,22 +170,40 @@ describe('AmiPipeline', () => {
       // Image Builder owns the value after the first build; Terraform never writes an older AMI back
       overwrite: true,
       lifecycle: { ignore_changes: ['value'] },
-      value: '${element([ for key, val in toset(tolist(aws_imagebuilder_image.Web_3C8945DB.output_resources[0].amis)): val.image if val.region == aws_imagebuilder_image.Web_3C8945DB.region], 0)}',
+      value:
+        '${element([ for key, val in toset(tolist(aws_imagebuilder_image.Web_3C8945DB.output_resources[0].amis)): val.image if val.region == aws_imagebuilder_image.Web_3C8945DB.region], 0)}',
     });
-    expect(Object.values(json.output ?? {}).map((o) => o.value)).toContain(only(json.resource, 'aws_ssm_parameter').value);
+    expect(Object.values(json.output ?? {}).map((o) => o.value)).toContain(
+      only(json.resource, 'aws_ssm_parameter').value,
+    );
     expect(synthText).toHaveResourceWithProperties(ImagebuilderLifecyclePolicy, {
       name: 'web',
       resource_type: 'AMI_IMAGE',
       status: 'ENABLED',
-      resource_selection: [{ recipe: [{
-        name: expect.stringMatching(/^\$\{aws_imagebuilder_image_recipe\.Web_Recipe_[0-9A-F]+\.name\}$/),
-        semantic_version: expect.stringMatching(/^\$\{aws_imagebuilder_image_recipe\.Web_Recipe_[0-9A-F]+\.version\}$/),
-      }] }],
-      policy_detail: [{
-        action: [{ type: 'DELETE', include_resources: [{ amis: true, snapshots: true }] }],
-        filter: [{ type: 'COUNT', value: 3 }],
-        exclusion_rules: [{ tag_map: { 'cdktf-immutable:in-use': 'true' }, amis: [{ is_public: false, tag_map: { 'cdktf-immutable:in-use': 'true' } }] }],
-      }],
+      resource_selection: [
+        {
+          recipe: [
+            {
+              name: expect.stringMatching(/^\$\{aws_imagebuilder_image_recipe\.Web_Recipe_[0-9A-F]+\.name\}$/),
+              semantic_version: expect.stringMatching(
+                /^\$\{aws_imagebuilder_image_recipe\.Web_Recipe_[0-9A-F]+\.version\}$/,
+              ),
+            },
+          ],
+        },
+      ],
+      policy_detail: [
+        {
+          action: [{ type: 'DELETE', include_resources: [{ amis: true, snapshots: true }] }],
+          filter: [{ type: 'COUNT', value: 3 }],
+          exclusion_rules: [
+            {
+              tag_map: { 'cdktf-immutable:in-use': 'true' },
+              amis: [{ is_public: false, tag_map: { 'cdktf-immutable:in-use': 'true' } }],
+            },
+          ],
+        },
+      ],
     });
     expect(json.resource).not.toHaveProperty('aws_imagebuilder_image_pipeline');
     expect(pipeline.pipelineArn).toBeUndefined();
@@ -172,11 +226,22 @@ describe('AmiPipeline', () => {
       parentImage: ParentImage.fromAmiId('ami-0fedcba9876543210'),
       components: [
         ImageComponent.fromManagedArn(UPDATE_LINUX),
-        ImageComponent.fromInline('nginx', HELLO, { parameters: { Port: '8080', Mode: 'prod' }, description: 'nginx server' }),
+        ImageComponent.fromInline('nginx', HELLO, {
+          parameters: { Port: '8080', Mode: 'prod' },
+          description: 'nginx server',
+        }),
         ImageComponent.fromFile(componentFile),
       ],
       blockDevices: [
-        { deviceName: '/dev/xvda', volumeSizeGiB: 30, volumeType: 'gp3', iops: 4000, throughputMiBps: 250, kmsKeyId: 'alias/ebs', encrypted: true },
+        {
+          deviceName: '/dev/xvda',
+          volumeSizeGiB: 30,
+          volumeType: 'gp3',
+          iops: 4000,
+          throughputMiBps: 250,
+          kmsKeyId: 'alias/ebs',
+          encrypted: true,
+        },
         { deviceName: '/dev/xvdb', volumeSizeGiB: 100, volumeType: 'st1', deleteOnTermination: false },
       ],
       workingDirectory: '/var/build',
@@ -193,7 +258,9 @@ describe('AmiPipeline', () => {
         amiTags: { Team: 'platform' },
         launchPermissionAccountIds: ['111122223333'],
         launchPermissionOrganizationArns: ['arn:aws:organizations::111122223333:organization/o-abcdefghij'],
-        launchPermissionOrganizationalUnitArns: ['arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-cdefgh34'],
+        launchPermissionOrganizationalUnitArns: [
+          'arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-cdefgh34',
+        ],
         kmsKeyId: 'arn:aws:kms:eu-central-1:111122223333:key/abcd',
       },
       amiParameterName: '/platform/api/ami',
@@ -206,8 +273,16 @@ describe('AmiPipeline', () => {
     const synthText = Testing.synth(stack);
     const json = JSON.parse(synthText) as Synth;
 
-    expect(Object.values(json.resource.aws_imagebuilder_component).map((c) => c.name).sort()).toEqual(['api-nginx', 'api-smoke-test']);
-    expect(synthText).toHaveResourceWithProperties(ImagebuilderComponent, { name: 'api-nginx', description: 'nginx server', tags: { Owner: 'platform' } });
+    expect(
+      Object.values(json.resource.aws_imagebuilder_component)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['api-nginx', 'api-smoke-test']);
+    expect(synthText).toHaveResourceWithProperties(ImagebuilderComponent, {
+      name: 'api-nginx',
+      description: 'nginx server',
+      tags: { Owner: 'platform' },
+    });
     const recipe = only(json.resource, 'aws_imagebuilder_image_recipe');
     expect(recipe).toMatchObject({
       name: 'api',
@@ -215,8 +290,22 @@ describe('AmiPipeline', () => {
       working_directory: '/var/build',
       tags: { Owner: 'platform' },
       block_device_mapping: [
-        { device_name: '/dev/xvda', ebs: { encrypted: 'true', delete_on_termination: 'true', volume_size: 30, volume_type: 'gp3', iops: 4000, throughput: 250, kms_key_id: 'alias/ebs' } },
-        { device_name: '/dev/xvdb', ebs: { encrypted: 'true', delete_on_termination: 'false', volume_size: 100, volume_type: 'st1' } },
+        {
+          device_name: '/dev/xvda',
+          ebs: {
+            encrypted: 'true',
+            delete_on_termination: 'true',
+            volume_size: 30,
+            volume_type: 'gp3',
+            iops: 4000,
+            throughput: 250,
+            kms_key_id: 'alias/ebs',
+          },
+        },
+        {
+          device_name: '/dev/xvdb',
+          ebs: { encrypted: 'true', delete_on_termination: 'false', volume_size: 100, volume_type: 'st1' },
+        },
       ],
     });
     // components in order; parameters sorted by name
@@ -226,7 +315,10 @@ describe('AmiPipeline', () => {
       expect.stringContaining('aws_imagebuilder_component.Web_Component-nginx_'),
       expect.stringContaining('aws_imagebuilder_component.Web_Component-smoke-test_'),
     ]);
-    expect(components[1].parameter).toEqual([{ name: 'Mode', value: 'prod' }, { name: 'Port', value: '8080' }]);
+    expect(components[1].parameter).toEqual([
+      { name: 'Mode', value: 'prod' },
+      { name: 'Port', value: '8080' },
+    ]);
 
     expect(synthText).toHaveResourceWithProperties(ImagebuilderInfrastructureConfiguration, {
       instance_types: ['m7i.large', 'm6i.large'],
@@ -237,15 +329,20 @@ describe('AmiPipeline', () => {
       resource_tags: { Owner: 'platform' },
     });
     expect(synthText).toHaveResourceWithProperties(IamRolePolicy, {
-      policy: expect.stringContaining('"Action":"s3:PutObject","Resource":"arn:${data.aws_partition.Web_Partition_75EABB35.partition}:s3:::build-logs/image-builder/api/*"'),
+      policy: expect.stringContaining(
+        '"Action":"s3:PutObject","Resource":"arn:${data.aws_partition.Web_Partition_75EABB35.partition}:s3:::build-logs/image-builder/api/*"',
+      ),
     });
     const distribution = only(json.resource, 'aws_imagebuilder_distribution_configuration');
     const amiConfig = {
       name: 'api-server-{{ imagebuilder:buildDate }}',
       description: 'api (cdktf-immutable)',
       ami_tags: {
-        Team: 'platform', 'cdktf-immutable:pipeline': 'api', 'cdktf-immutable:source-commit': '0123abc',
-        'cdktf-immutable:recipe-version': expect.stringMatching(/\.version\}$/), 'cdktf-immutable:built-at': '{{ imagebuilder:buildDate }}',
+        Team: 'platform',
+        'cdktf-immutable:pipeline': 'api',
+        'cdktf-immutable:source-commit': '0123abc',
+        'cdktf-immutable:recipe-version': expect.stringMatching(/\.version\}$/),
+        'cdktf-immutable:built-at': '{{ imagebuilder:buildDate }}',
       },
       kms_key_id: 'arn:aws:kms:eu-central-1:111122223333:key/abcd',
       launch_permission: {
@@ -260,11 +357,17 @@ describe('AmiPipeline', () => {
       { region: 'eu-central-1', ami_distribution_configuration: amiConfig, ssm_parameter_configuration: ssm },
     ]);
     // the execution role may write exactly that parameter in both regions
-    const publish = Object.values(json.resource.aws_iam_role_policy).find((policy) => policy.name === 'publish-ami-id')!;
+    const publish = Object.values(json.resource.aws_iam_role_policy).find(
+      (policy) => policy.name === 'publish-ami-id',
+    )!;
     expect(JSON.stringify(publish.policy)).toMatch(
-      /"Resource\\" = \[\\"arn:[^"]*:ssm:eu-west-1:[^"]*:parameter\/platform\/api\/ami\\", \\"arn:[^"]*:ssm:eu-central-1:[^"]*:parameter\/platform\/api\/ami\\"\]/);
+      /"Resource\\" = \[\\"arn:[^"]*:ssm:eu-west-1:[^"]*:parameter\/platform\/api\/ami\\", \\"arn:[^"]*:ssm:eu-central-1:[^"]*:parameter\/platform\/api\/ami\\"\]/,
+    );
     expect(json.data).not.toHaveProperty('aws_region');
-    expect(only(json.resource, 'aws_imagebuilder_image')).toMatchObject({ timeouts: { create: '240m' }, tags: { Owner: 'platform', 'deploy:in-use': 'yes' } });
+    expect(only(json.resource, 'aws_imagebuilder_image')).toMatchObject({
+      timeouts: { create: '240m' },
+      tags: { Owner: 'platform', 'deploy:in-use': 'yes' },
+    });
     expect(synthText).toHaveResourceWithProperties(ImagebuilderImagePipeline, {
       name: 'api',
       status: 'ENABLED',
@@ -282,16 +385,24 @@ describe('AmiPipeline', () => {
     expect(pipeline.pipelineArn).toBeDefined();
     expect(synthText).toHaveResourceWithProperties(SsmParameter, { name: '/platform/api/ami' });
     expect(synthText).toHaveResourceWithProperties(ImagebuilderLifecyclePolicy, {
-      policy_detail: [expect.objectContaining({
-        filter: [{ type: 'COUNT', value: 5 }],
-        exclusion_rules: [{ tag_map: { 'deploy:in-use': 'yes' }, amis: [{ is_public: false, tag_map: { 'deploy:in-use': 'yes' } }] }],
-      })],
+      policy_detail: [
+        expect.objectContaining({
+          filter: [{ type: 'COUNT', value: 5 }],
+          exclusion_rules: [
+            { tag_map: { 'deploy:in-use': 'yes' }, amis: [{ is_public: false, tag_map: { 'deploy:in-use': 'yes' } }] },
+          ],
+        }),
+      ],
     });
   });
 
   test('an instance profile of your own replaces the owned role and profile', () => {
-    const json = synth(minimal({ buildInfrastructure: { instanceProfileName: 'my-profile' }, retention: ImageRetention.keepAll() }));
-    expect(only(json.resource, 'aws_imagebuilder_infrastructure_configuration').instance_profile_name).toBe('my-profile');
+    const json = synth(
+      minimal({ buildInfrastructure: { instanceProfileName: 'my-profile' }, retention: ImageRetention.keepAll() }),
+    );
+    expect(only(json.resource, 'aws_imagebuilder_infrastructure_configuration').instance_profile_name).toBe(
+      'my-profile',
+    );
     // the only role left is Image Builder's execution role (the AMI parameter)
     expect(Object.keys(json.resource.aws_iam_role)).toEqual([expect.stringMatching(/^Web_ExecutionRole_/)]);
     expect(json.resource).not.toHaveProperty('aws_iam_instance_profile');
@@ -314,30 +425,51 @@ describe('AmiPipeline', () => {
   });
 
   test('ParentImage.fromSsmParameter reads the parameter at plan and makes the recipe version a Terraform expression', () => {
-    const json = synth(minimal({ parentImage: ParentImage.fromSsmParameter('/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64') }));
-    expect(Object.values(json.data!.aws_ssm_parameter)).toEqual([{ name: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' }]);
+    const json = synth(
+      minimal({
+        parentImage: ParentImage.fromSsmParameter(
+          '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+        ),
+      }),
+    );
+    expect(Object.values(json.data!.aws_ssm_parameter)).toEqual([
+      { name: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' },
+    ]);
     const recipe = only(json.resource, 'aws_imagebuilder_image_recipe');
-    expect(recipe.parent_image).toMatch(/^\$\{data\.aws_ssm_parameter\.Web_ParentImageParameter_[0-9A-F]+\.insecure_value\}$/);
-    expect(recipe.version).toMatch(/^1\.0\.\$\{parseint\(substr\(nonsensitive\(substr\(sha256\(join\("\|", \["[0-9a-f]{10}", jsonencode\(data\.aws_ssm_parameter\./);
+    expect(recipe.parent_image).toMatch(
+      /^\$\{data\.aws_ssm_parameter\.Web_ParentImageParameter_[0-9A-F]+\.insecure_value\}$/,
+    );
+    expect(recipe.version).toMatch(
+      /^1\.0\.\$\{parseint\(substr\(nonsensitive\(substr\(sha256\(join\("\|", \["[0-9a-f]{10}", jsonencode\(data\.aws_ssm_parameter\./,
+    );
     // the generation tag follows the value behind the parameter too
-    expect((recipe.ami_tags as Record<string, string>)['cdktf-immutable:generation']).toMatch(/^\$\{nonsensitive\(substr\(sha256\(/);
+    expect((recipe.ami_tags as Record<string, string>)['cdktf-immutable:generation']).toMatch(
+      /^\$\{nonsensitive\(substr\(sha256\(/,
+    );
     // components do not depend on the parent: their versions stay literal
     expect(only(json.resource, 'aws_imagebuilder_component').version).toMatch(/^1\.0\.\d+$/);
   });
 
   test('ParentImage.fromManagedImage builds the managed image ARN in the provider region', () => {
-    const json = synth(minimal({ parentImage: ParentImage.fromManagedImage('amazon-linux-2023-x86', { version: '2023.x.x' }) }));
+    const json = synth(
+      minimal({ parentImage: ParentImage.fromManagedImage('amazon-linux-2023-x86', { version: '2023.x.x' }) }),
+    );
     expect(only(json.resource, 'aws_imagebuilder_image_recipe').parent_image).toMatch(
       /^\$\{join\("", \["arn:", data\.aws_partition\.Web_ParentImagePartition_[0-9A-F]+\.partition, ":imagebuilder:", data\.aws_region\.Web_ParentImageRegion_[0-9A-F]+\.region, ":aws:image\/amazon-linux-2023-x86\/2023\.x\.x"\]\)\}$/,
     );
   });
 
   describe('changes', () => {
-    const props = (nginx: string, parent = 'ami-0123456789abcdef0'): AmiPipelineProps => minimal({
-      parentImage: ParentImage.fromAmiId(parent),
-      components: [ImageComponent.fromManagedArn(UPDATE_LINUX), ImageComponent.fromInline('nginx', nginx), ImageComponent.fromInline('smoke', SMOKE)],
-      schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)'),
-    });
+    const props = (nginx: string, parent = 'ami-0123456789abcdef0'): AmiPipelineProps =>
+      minimal({
+        parentImage: ParentImage.fromAmiId(parent),
+        components: [
+          ImageComponent.fromManagedArn(UPDATE_LINUX),
+          ImageComponent.fromInline('nginx', nginx),
+          ImageComponent.fromInline('smoke', SMOKE),
+        ],
+        schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)'),
+      });
 
     test('unchanged inputs synthesize byte-identical output', () => {
       const a = build(props(HELLO)).stack;
@@ -349,7 +481,9 @@ describe('AmiPipeline', () => {
       const before = synth(props(HELLO)).resource;
       const after = synth(props(HELLO.replace('nginx -v', 'nginx -t'))).resource;
       // same resources at the same addresses: every change is a replacement in place of the same address
-      expect(Object.fromEntries(Object.entries(after).map(([t, r]) => [t, Object.keys(r)]))).toEqual(Object.fromEntries(Object.entries(before).map(([t, r]) => [t, Object.keys(r)])));
+      expect(Object.fromEntries(Object.entries(after).map(([t, r]) => [t, Object.keys(r)]))).toEqual(
+        Object.fromEntries(Object.entries(before).map(([t, r]) => [t, Object.keys(r)])),
+      );
       const changed: Record<string, string[]> = {};
       for (const [type, byName] of Object.entries(before)) {
         for (const [address, attributes] of Object.entries(byName)) {
@@ -364,55 +498,89 @@ describe('AmiPipeline', () => {
         'aws_imagebuilder_image_recipe.Web_Recipe': ['ami_tags', 'version'],
         'aws_imagebuilder_image.Web': ['tags'],
       });
-      const [nginxBefore, nginxAfter] = [before, after].map((r) => Object.values(r.aws_imagebuilder_component).find((c) => c.name === 'web-nginx')!);
+      const [nginxBefore, nginxAfter] = [before, after].map((r) =>
+        Object.values(r.aws_imagebuilder_component).find((c) => c.name === 'web-nginx')!,
+      );
       expect(nginxAfter.version).not.toBe(nginxBefore.version);
       expect(nginxAfter.name).toBe(nginxBefore.name);
-      expect(only(after, 'aws_imagebuilder_image_recipe').version).not.toBe(only(before, 'aws_imagebuilder_image_recipe').version);
+      expect(only(after, 'aws_imagebuilder_image_recipe').version).not.toBe(
+        only(before, 'aws_imagebuilder_image_recipe').version,
+      );
     });
 
     test('changing the parent image changes the recipe and the image only', () => {
       const before = synth(props(HELLO)).resource;
       const after = synth(props(HELLO, 'ami-0fedcba9876543210')).resource;
       expect(after.aws_imagebuilder_component).toEqual(before.aws_imagebuilder_component);
-      expect(changedAttributes(only(before, 'aws_imagebuilder_image_recipe'), only(after, 'aws_imagebuilder_image_recipe'))).toEqual(['ami_tags', 'parent_image', 'version']);
-      expect(changedAttributes(only(before, 'aws_imagebuilder_image'), only(after, 'aws_imagebuilder_image'))).toEqual(['tags']);
+      expect(
+        changedAttributes(only(before, 'aws_imagebuilder_image_recipe'), only(after, 'aws_imagebuilder_image_recipe')),
+      ).toEqual(['ami_tags', 'parent_image', 'version']);
+      expect(changedAttributes(only(before, 'aws_imagebuilder_image'), only(after, 'aws_imagebuilder_image'))).toEqual([
+        'tags',
+      ]);
       expect(after.aws_imagebuilder_image_pipeline).toEqual(before.aws_imagebuilder_image_pipeline);
-      expect(after.aws_imagebuilder_distribution_configuration).toEqual(before.aws_imagebuilder_distribution_configuration);
+      expect(after.aws_imagebuilder_distribution_configuration).toEqual(
+        before.aws_imagebuilder_distribution_configuration,
+      );
     });
 
     test('reordering components is a new recipe version; component versions stay', () => {
       const a = synth(props(HELLO)).resource;
-      const b = synth(minimal({
-        components: [ImageComponent.fromInline('smoke', SMOKE), ImageComponent.fromManagedArn(UPDATE_LINUX), ImageComponent.fromInline('nginx', HELLO)],
-        schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)'),
-      })).resource;
+      const b = synth(
+        minimal({
+          components: [
+            ImageComponent.fromInline('smoke', SMOKE),
+            ImageComponent.fromManagedArn(UPDATE_LINUX),
+            ImageComponent.fromInline('nginx', HELLO),
+          ],
+          schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)'),
+        }),
+      ).resource;
       expect(b.aws_imagebuilder_component).toEqual(a.aws_imagebuilder_component);
-      expect(only(b, 'aws_imagebuilder_image_recipe').version).not.toBe(only(a, 'aws_imagebuilder_image_recipe').version);
+      expect(only(b, 'aws_imagebuilder_image_recipe').version).not.toBe(
+        only(a, 'aws_imagebuilder_image_recipe').version,
+      );
     });
 
     test('infrastructure and distribution changes update those in place and rebuild nothing', () => {
       const a = synth(props(HELLO)).resource;
-      const b = synth({ ...props(HELLO), buildInfrastructure: { instanceTypes: ['c7i.large'] }, distribution: { amiTags: { Team: 'x' } }, sourceCommit: 'abc1234' }).resource;
+      const b = synth({
+        ...props(HELLO),
+        buildInfrastructure: { instanceTypes: ['c7i.large'] },
+        distribution: { amiTags: { Team: 'x' } },
+        sourceCommit: 'abc1234',
+      }).resource;
       expect(b.aws_imagebuilder_component).toEqual(a.aws_imagebuilder_component);
       expect(b.aws_imagebuilder_image_recipe).toEqual(a.aws_imagebuilder_image_recipe);
       expect(b.aws_imagebuilder_image).toEqual(a.aws_imagebuilder_image);
-      expect(b.aws_imagebuilder_infrastructure_configuration).not.toEqual(a.aws_imagebuilder_infrastructure_configuration);
+      expect(b.aws_imagebuilder_infrastructure_configuration).not.toEqual(
+        a.aws_imagebuilder_infrastructure_configuration,
+      );
     });
   });
 
   test('tokens are not validated', () => {
     const stack = new TerraformStack(Testing.app(), 'images');
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
-    new AmiPipeline(stack, 'Web', minimal({
-      parentImage: ParentImage.fromAmiId(v('ami')),
-      components: [ImageComponent.fromInline('nginx', HELLO), ImageComponent.fromManagedArn(v('component'))],
-      workingDirectory: v('dir'),
-      buildInfrastructure: { instanceTypes: [v('type')], subnetId: v('subnet'), securityGroupIds: [v('sg')], logging: { bucketName: v('bucket'), keyPrefix: v('prefix') } },
-      distribution: { regions: [v('region')], amiName: v('amiName'), launchPermissionAccountIds: [v('account')] },
-      amiParameterName: v('parameter'),
-      sourceCommit: v('commit'),
-      schedule: ImageSchedule.cron(v('cron')),
-    }));
+    new AmiPipeline(
+      stack,
+      'Web',
+      minimal({
+        parentImage: ParentImage.fromAmiId(v('ami')),
+        components: [ImageComponent.fromInline('nginx', HELLO), ImageComponent.fromManagedArn(v('component'))],
+        workingDirectory: v('dir'),
+        buildInfrastructure: {
+          instanceTypes: [v('type')],
+          subnetId: v('subnet'),
+          securityGroupIds: [v('sg')],
+          logging: { bucketName: v('bucket'), keyPrefix: v('prefix') },
+        },
+        distribution: { regions: [v('region')], amiName: v('amiName'), launchPermissionAccountIds: [v('account')] },
+        amiParameterName: v('parameter'),
+        sourceCommit: v('commit'),
+        schedule: ImageSchedule.cron(v('cron')),
+      }),
+    );
     const json = JSON.parse(Testing.synth(stack)) as Synth;
     expect(only(json.resource, 'aws_imagebuilder_image_recipe').version).toMatch(/^1\.0\.\$\{parseint\(/);
     expect(only(json.resource, 'aws_ssm_parameter').name).toBe('${var.parameter}');
@@ -426,41 +594,165 @@ describe('AmiPipeline', () => {
     // AmiPipeline, the others by the Image Builder construct that uses them, whose path
     // and prop the message names.
     test.each<[string, Partial<AmiPipelineProps>, string]>([
-      ['bad name', { name: 'web server' }, 'AmiPipeline images/Web: name ("web server") must be 3 to 64 letters, digits, "_" or "-"'],
+      [
+        'bad name',
+        { name: 'web server' },
+        'AmiPipeline images/Web: name ("web server") must be 3 to 64 letters, digits, "_" or "-"',
+      ],
       ['short name', { name: 'ab' }, 'AmiPipeline images/Web: name ("ab") must be 3 to 64'],
-      ['no components', { components: [] }, `${recipe}components ([]) must list at least one component; give at least one ImageComponent`],
-      ['duplicate component', { components: [ImageComponent.fromInline('nginx', HELLO), ImageComponent.fromInline('nginx', SMOKE)] }, 'AmiPipeline images/Web: components[1] ("nginx") is listed twice; give every component a distinct name'],
-      ['duplicate managed component', { components: [ImageComponent.fromManagedArn(UPDATE_LINUX), ImageComponent.fromManagedArn(UPDATE_LINUX)] }, `components[1] ("${UPDATE_LINUX}") is listed twice`],
+      [
+        'no components',
+        { components: [] },
+        `${recipe}components ([]) must list at least one component; give at least one ImageComponent`,
+      ],
+      [
+        'duplicate component',
+        { components: [ImageComponent.fromInline('nginx', HELLO), ImageComponent.fromInline('nginx', SMOKE)] },
+        'AmiPipeline images/Web: components[1] ("nginx") is listed twice; give every component a distinct name',
+      ],
+      [
+        'duplicate managed component',
+        { components: [ImageComponent.fromManagedArn(UPDATE_LINUX), ImageComponent.fromManagedArn(UPDATE_LINUX)] },
+        `components[1] ("${UPDATE_LINUX}") is listed twice`,
+      ],
       ['bad platform', { platform: 'Mac' as 'Linux' }, `${recipe}platform ("Mac") must be one of Linux, Windows`],
-      ['empty block devices', { blockDevices: [] }, `${recipe}blockDevices ([]) must list at least one device; omit it for the default encrypted gp3 root volume`],
-      ['bad device name', { blockDevices: [{ deviceName: 'root volume' }] }, `${recipe}blockDevices[0].deviceName ("root volume") must be a device name such as /dev/xvda`],
-      ['duplicate device', { blockDevices: [{ deviceName: '/dev/xvda' }, { deviceName: '/dev/xvda' }] }, 'blockDevices[1].deviceName ("/dev/xvda") is used by another block device'],
-      ['bad volume size', { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 0 }] }, 'blockDevices[0].volumeSizeGiB (0) must be an integer from 1 to 65536'],
-      ['iops on gp2', { blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'gp2', iops: 3000 }] }, 'blockDevices[0].iops (3000) can only be set for gp3, io1 and io2 volumes, not gp2'],
-      ['throughput on io2', { blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'io2', throughputMiBps: 500 }] }, 'blockDevices[0].throughputMiBps (500) can only be set for gp3 volumes, not io2'],
-      ['unencrypted volume', { blockDevices: [{ deviceName: '/dev/xvda', encrypted: false }] }, `${recipe}blockDevices[0].encrypted (false) is refused: AMI volumes are always encrypted`],
-      ['relative working directory', { workingDirectory: 'build' }, `${recipe}workingDirectory ("build") must be an absolute path on Linux`],
-      ['empty instance types', { buildInfrastructure: { instanceTypes: [] } }, `${infrastructure}instanceTypes ([]) must list at least one value`],
-      ['bad instance type', { buildInfrastructure: { instanceTypes: ['large'] } }, `${infrastructure}instanceTypes[0] ("large") must be an EC2 instance type`],
-      ['bad subnet', { buildInfrastructure: { subnetId: 'subnet-1', securityGroupIds: ['sg-0123456789abcdef0'] } }, `${infrastructure}subnetId ("subnet-1") must be a subnet id`],
-      ['subnet without security groups', { buildInfrastructure: { subnetId: 'subnet-0123456789abcdef0' } }, `${infrastructure}subnetId ("subnet-0123456789abcdef0") is set without securityGroupIds`],
-      ['bad security group', { buildInfrastructure: { securityGroupIds: ['default'] } }, `${infrastructure}securityGroupIds[0] ("default") must be a security group id`],
-      ['bad log bucket', { buildInfrastructure: { logging: { bucketName: 'My_Bucket' } } }, `${infrastructure}logging.bucketName ("My_Bucket") must be an S3 bucket name`],
-      ['bad log prefix', { buildInfrastructure: { logging: { bucketName: 'logs', keyPrefix: '/x/' } } }, `${infrastructure}logging.keyPrefix ("/x/") must be a non-empty key prefix`],
-      ['empty regions', { distribution: { regions: [] } }, `${distribution}regions ([]) must list at least one value; list at least the build region`],
-      ['bad region', { distribution: { regions: ['Ireland'] } }, `${distribution}regions[0] ("Ireland") must be a region name`],
-      ['duplicate region', { distribution: { regions: ['eu-west-1', 'eu-west-1'] } }, `${distribution}regions[1] ("eu-west-1") is listed twice`],
+      [
+        'empty block devices',
+        { blockDevices: [] },
+        `${recipe}blockDevices ([]) must list at least one device; omit it for the default encrypted gp3 root volume`,
+      ],
+      [
+        'bad device name',
+        { blockDevices: [{ deviceName: 'root volume' }] },
+        `${recipe}blockDevices[0].deviceName ("root volume") must be a device name such as /dev/xvda`,
+      ],
+      [
+        'duplicate device',
+        { blockDevices: [{ deviceName: '/dev/xvda' }, { deviceName: '/dev/xvda' }] },
+        'blockDevices[1].deviceName ("/dev/xvda") is used by another block device',
+      ],
+      [
+        'bad volume size',
+        { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 0 }] },
+        'blockDevices[0].volumeSizeGiB (0) must be an integer from 1 to 65536',
+      ],
+      [
+        'iops on gp2',
+        { blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'gp2', iops: 3000 }] },
+        'blockDevices[0].iops (3000) can only be set for gp3, io1 and io2 volumes, not gp2',
+      ],
+      [
+        'throughput on io2',
+        { blockDevices: [{ deviceName: '/dev/xvda', volumeType: 'io2', throughputMiBps: 500 }] },
+        'blockDevices[0].throughputMiBps (500) can only be set for gp3 volumes, not io2',
+      ],
+      [
+        'unencrypted volume',
+        { blockDevices: [{ deviceName: '/dev/xvda', encrypted: false }] },
+        `${recipe}blockDevices[0].encrypted (false) is refused: AMI volumes are always encrypted`,
+      ],
+      [
+        'relative working directory',
+        { workingDirectory: 'build' },
+        `${recipe}workingDirectory ("build") must be an absolute path on Linux`,
+      ],
+      [
+        'empty instance types',
+        { buildInfrastructure: { instanceTypes: [] } },
+        `${infrastructure}instanceTypes ([]) must list at least one value`,
+      ],
+      [
+        'bad instance type',
+        { buildInfrastructure: { instanceTypes: ['large'] } },
+        `${infrastructure}instanceTypes[0] ("large") must be an EC2 instance type`,
+      ],
+      [
+        'bad subnet',
+        { buildInfrastructure: { subnetId: 'subnet-1', securityGroupIds: ['sg-0123456789abcdef0'] } },
+        `${infrastructure}subnetId ("subnet-1") must be a subnet id`,
+      ],
+      [
+        'subnet without security groups',
+        { buildInfrastructure: { subnetId: 'subnet-0123456789abcdef0' } },
+        `${infrastructure}subnetId ("subnet-0123456789abcdef0") is set without securityGroupIds`,
+      ],
+      [
+        'bad security group',
+        { buildInfrastructure: { securityGroupIds: ['default'] } },
+        `${infrastructure}securityGroupIds[0] ("default") must be a security group id`,
+      ],
+      [
+        'bad log bucket',
+        { buildInfrastructure: { logging: { bucketName: 'My_Bucket' } } },
+        `${infrastructure}logging.bucketName ("My_Bucket") must be an S3 bucket name`,
+      ],
+      [
+        'bad log prefix',
+        { buildInfrastructure: { logging: { bucketName: 'logs', keyPrefix: '/x/' } } },
+        `${infrastructure}logging.keyPrefix ("/x/") must be a non-empty key prefix`,
+      ],
+      [
+        'empty regions',
+        { distribution: { regions: [] } },
+        `${distribution}regions ([]) must list at least one value; list at least the build region`,
+      ],
+      [
+        'bad region',
+        { distribution: { regions: ['Ireland'] } },
+        `${distribution}regions[0] ("Ireland") must be a region name`,
+      ],
+      [
+        'duplicate region',
+        { distribution: { regions: ['eu-west-1', 'eu-west-1'] } },
+        `${distribution}regions[1] ("eu-west-1") is listed twice`,
+      ],
       ['bad AMI name', { distribution: { amiName: 'web:{x}' } }, `${distribution}amiName ("web:{x}") must be 3 to 100`],
-      ['reserved tag key', { distribution: { amiTags: { 'aws:x': 'y' } } }, `${distribution}amiTags key ("aws:x") must be 1 to 128`],
-      ['too many AMI tags', { distribution: { amiTags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, 'x'])) } }, 'AmiPipeline images/Web: distribution.amiTags has 46 tags; Image Builder allows 50 per AMI and the library adds up to 5: keep at most 45'],
-      ['bad account', { distribution: { launchPermissionAccountIds: ['1234'] } }, `${distribution}launchPermissionAccountIds[0] ("1234") must be a 12-digit AWS account id`],
-      ['bad organization', { distribution: { launchPermissionOrganizationArns: ['o-123'] } }, `${distribution}launchPermissionOrganizationArns[0] ("o-123") must be an organization ARN`],
-      ['bad OU', { distribution: { launchPermissionOrganizationalUnitArns: ['ou-123'] } }, `${distribution}launchPermissionOrganizationalUnitArns[0] ("ou-123") must be an organizational unit ARN`],
-      ['bad parameter name', { amiParameterName: 'images/web' }, 'AmiPipeline images/Web: amiParameterName ("images/web") must be an SSM parameter path'],
-      ['reserved parameter name', { amiParameterName: '/aws/web' }, 'amiParameterName ("/aws/web") must be an SSM parameter path'],
+      [
+        'reserved tag key',
+        { distribution: { amiTags: { 'aws:x': 'y' } } },
+        `${distribution}amiTags key ("aws:x") must be 1 to 128`,
+      ],
+      [
+        'too many AMI tags',
+        { distribution: { amiTags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, 'x'])) } },
+        'AmiPipeline images/Web: distribution.amiTags has 46 tags; Image Builder allows 50 per AMI and the library adds up to 5: keep at most 45',
+      ],
+      [
+        'bad account',
+        { distribution: { launchPermissionAccountIds: ['1234'] } },
+        `${distribution}launchPermissionAccountIds[0] ("1234") must be a 12-digit AWS account id`,
+      ],
+      [
+        'bad organization',
+        { distribution: { launchPermissionOrganizationArns: ['o-123'] } },
+        `${distribution}launchPermissionOrganizationArns[0] ("o-123") must be an organization ARN`,
+      ],
+      [
+        'bad OU',
+        { distribution: { launchPermissionOrganizationalUnitArns: ['ou-123'] } },
+        `${distribution}launchPermissionOrganizationalUnitArns[0] ("ou-123") must be an organizational unit ARN`,
+      ],
+      [
+        'bad parameter name',
+        { amiParameterName: 'images/web' },
+        'AmiPipeline images/Web: amiParameterName ("images/web") must be an SSM parameter path',
+      ],
+      [
+        'reserved parameter name',
+        { amiParameterName: '/aws/web' },
+        'amiParameterName ("/aws/web") must be an SSM parameter path',
+      ],
       ['too deep parameter name', { amiParameterName: `${'/a'.repeat(16)}` }, 'at most 15 levels'],
-      ['bad timeout', { buildTimeoutMinutes: 10 }, 'Image images/Web/Resource: buildTimeoutMinutes (10) must be an integer from 30 to 1440'],
-      ['empty source commit', { sourceCommit: ' ' }, 'AmiPipeline images/Web: sourceCommit (" ") must be a non-empty tag value'],
+      [
+        'bad timeout',
+        { buildTimeoutMinutes: 10 },
+        'Image images/Web/Resource: buildTimeoutMinutes (10) must be an integer from 30 to 1440',
+      ],
+      [
+        'empty source commit',
+        { sourceCommit: ' ' },
+        'AmiPipeline images/Web: sourceCommit (" ") must be a non-empty tag value',
+      ],
     ])('%s', (_what, overrides, message) => {
       expect(() => build(minimal(overrides))).toThrow(message);
     });
@@ -471,14 +763,46 @@ describe('AmiPipeline', () => {
     });
 
     test.each([
-      ['ParentImage.fromAmiId', () => ParentImage.fromAmiId('ami-123'), 'ParentImage.fromAmiId: amiId ("ami-123") must be an AMI id: "ami-" followed by 8 or 17 lowercase hex digits'],
-      ['ParentImage.fromSsmParameter', () => ParentImage.fromSsmParameter('/a//b'), 'ParentImage.fromSsmParameter: parameterName ("/a//b") must be an SSM parameter name'],
-      ['ParentImage.fromSsmParameter length', () => ParentImage.fromSsmParameter(`/${'a'.repeat(2048)}`), 'has 2049 characters; an SSM parameter name has at most 2048'],
-      ['ParentImage.fromManagedImage name', () => ParentImage.fromManagedImage('Amazon Linux'), 'ParentImage.fromManagedImage: imageName ("Amazon Linux") must be the name of an Image Builder managed image'],
-      ['ParentImage.fromManagedImage version', () => ParentImage.fromManagedImage('amazon-linux-2023-x86', { version: 'latest' }), 'ParentImage.fromManagedImage: version ("latest") must be a semantic version'],
-      ['ImageRetention.keepLast', () => ImageRetention.keepLast(0), 'ImageRetention.keepLast: count (0) must be an integer from 1 to 1000'],
-      ['ImageRetention in-use tag', () => ImageRetention.keepLast(3, { inUseTag: { key: 'aws:in-use', value: 'true' } }), 'ImageRetention.keepLast: inUseTag.key ("aws:in-use") must be'],
-      ['ImageRetention in-use tag value', () => ImageRetention.keepLast(3, { inUseTag: { key: 'in-use', value: 'x'.repeat(257) } }), 'ImageRetention.keepLast: inUseTag.value ("xxx'],
+      [
+        'ParentImage.fromAmiId',
+        () => ParentImage.fromAmiId('ami-123'),
+        'ParentImage.fromAmiId: amiId ("ami-123") must be an AMI id: "ami-" followed by 8 or 17 lowercase hex digits',
+      ],
+      [
+        'ParentImage.fromSsmParameter',
+        () => ParentImage.fromSsmParameter('/a//b'),
+        'ParentImage.fromSsmParameter: parameterName ("/a//b") must be an SSM parameter name',
+      ],
+      [
+        'ParentImage.fromSsmParameter length',
+        () => ParentImage.fromSsmParameter(`/${'a'.repeat(2048)}`),
+        'has 2049 characters; an SSM parameter name has at most 2048',
+      ],
+      [
+        'ParentImage.fromManagedImage name',
+        () => ParentImage.fromManagedImage('Amazon Linux'),
+        'ParentImage.fromManagedImage: imageName ("Amazon Linux") must be the name of an Image Builder managed image',
+      ],
+      [
+        'ParentImage.fromManagedImage version',
+        () => ParentImage.fromManagedImage('amazon-linux-2023-x86', { version: 'latest' }),
+        'ParentImage.fromManagedImage: version ("latest") must be a semantic version',
+      ],
+      [
+        'ImageRetention.keepLast',
+        () => ImageRetention.keepLast(0),
+        'ImageRetention.keepLast: count (0) must be an integer from 1 to 1000',
+      ],
+      [
+        'ImageRetention in-use tag',
+        () => ImageRetention.keepLast(3, { inUseTag: { key: 'aws:in-use', value: 'true' } }),
+        'ImageRetention.keepLast: inUseTag.key ("aws:in-use") must be',
+      ],
+      [
+        'ImageRetention in-use tag value',
+        () => ImageRetention.keepLast(3, { inUseTag: { key: 'in-use', value: 'x'.repeat(257) } }),
+        'ImageRetention.keepLast: inUseTag.value ("xxx',
+      ],
     ])('%s', (_what, make, message) => {
       expect(make).toThrow(message);
     });

@@ -4,7 +4,10 @@ import { Construct } from 'constructs';
 import { DistributionConfiguration, DistributionConfigurationProps } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
 
-function distribution(scope: Construct, overrides: Partial<DistributionConfigurationProps> = {}): DistributionConfiguration {
+function distribution(
+  scope: Construct,
+  overrides: Partial<DistributionConfigurationProps> = {},
+): DistributionConfiguration {
   return new DistributionConfiguration(scope, 'Distribution', { name: 'web', regions: ['eu-west-1'], ...overrides });
 }
 
@@ -18,10 +21,15 @@ describe('DistributionConfiguration', () => {
     expect(synth).toHaveResourceWithProperties(ImagebuilderDistributionConfiguration, {
       name: 'web',
       description: 'Distribution of web',
-      distribution: [{
-        region: 'eu-west-1',
-        ami_distribution_configuration: { name: 'web-{{ imagebuilder:buildDate }}', description: 'web (cdktf-immutable)' },
-      }],
+      distribution: [
+        {
+          region: 'eu-west-1',
+          ami_distribution_configuration: {
+            name: 'web-{{ imagebuilder:buildDate }}',
+            description: 'web (cdktf-immutable)',
+          },
+        },
+      ],
     });
   });
 
@@ -38,7 +46,9 @@ describe('DistributionConfiguration', () => {
         kmsKeyId: 'alias/ami',
         launchPermissionAccountIds: ['111122223333'],
         launchPermissionOrganizationArns: ['arn:aws:organizations::111122223333:organization/o-abcdefghij'],
-        launchPermissionOrganizationalUnitArns: ['arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-cdefgh34'],
+        launchPermissionOrganizationalUnitArns: [
+          'arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-cdefgh34',
+        ],
         amiParameterName: '/images/api/ami-id',
         tags: { Owner: 'platform' },
       });
@@ -60,7 +70,9 @@ describe('DistributionConfiguration', () => {
       description: 'API AMIs',
       // one parameter per region, written by every build distributed with this configuration
       distribution: ['eu-west-1', 'eu-central-1'].map((region) => ({
-        region, ami_distribution_configuration: ami, ssm_parameter_configuration: [{ parameter_name: '/images/api/ami-id', data_type: 'aws:ec2:image' }],
+        region,
+        ami_distribution_configuration: ami,
+        ssm_parameter_configuration: [{ parameter_name: '/images/api/ami-id', data_type: 'aws:ec2:image' }],
       })),
       tags: { Owner: 'platform' },
     });
@@ -69,9 +81,20 @@ describe('DistributionConfiguration', () => {
   test('tokens are not validated', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
-    distribution(stack, { regions: [v('region')], amiName: v('ami'), launchPermissionAccountIds: [v('account')], launchPermissionOrganizationArns: [v('org')], amiParameterName: v('parameter') });
+    distribution(stack, {
+      regions: [v('region')],
+      amiName: v('ami'),
+      launchPermissionAccountIds: [v('account')],
+      launchPermissionOrganizationArns: [v('org')],
+      amiParameterName: v('parameter'),
+    });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(ImagebuilderDistributionConfiguration, {
-      distribution: [expect.objectContaining({ region: '${var.region}', ssm_parameter_configuration: [{ parameter_name: '${var.parameter}', data_type: 'aws:ec2:image' }] })],
+      distribution: [
+        expect.objectContaining({
+          region: '${var.region}',
+          ssm_parameter_configuration: [{ parameter_name: '${var.parameter}', data_type: 'aws:ec2:image' }],
+        }),
+      ],
     });
   });
 
@@ -82,15 +105,41 @@ describe('DistributionConfiguration', () => {
       ['bad region', { regions: ['EU'] }, 'regions[0] ("EU") must be a region name such as eu-west-1'],
       ['duplicate region', { regions: ['eu-west-1', 'eu-west-1'] }, 'regions[1] ("eu-west-1") is listed twice'],
       ['bad AMI name', { amiName: 'x' }, 'amiName ("x") must be 3 to 100 letters'],
-      ['too many AMI tags', { amiTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'x'])) }, 'amiTags has 51 tags; Image Builder allows 50 per AMI: remove 1'],
+      [
+        'too many AMI tags',
+        { amiTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'x'])) },
+        'amiTags has 51 tags; Image Builder allows 50 per AMI: remove 1',
+      ],
       ['reserved tag key', { amiTags: { 'aws:team': 'x' } }, 'amiTags key ("aws:team") must be 1 to 128 letters'],
-      ['bad account', { launchPermissionAccountIds: ['12345678901'] }, 'launchPermissionAccountIds[0] ("12345678901") must be a 12-digit AWS account id'],
-      ['bad organization', { launchPermissionOrganizationArns: ['o-abcdefghij'] }, 'launchPermissionOrganizationArns[0] ("o-abcdefghij") must be an organization ARN'],
-      ['AMI parameter not a path', { amiParameterName: 'images/web' }, 'amiParameterName ("images/web") must be an SSM parameter path such as /images/web/ami-id'],
-      ['AMI parameter under /aws', { amiParameterName: '/aws/web' }, 'amiParameterName ("/aws/web") must be an SSM parameter path'],
-      ['bad OU', { launchPermissionOrganizationalUnitArns: ['ou-ab12-cdefgh34'] }, 'launchPermissionOrganizationalUnitArns[0] ("ou-ab12-cdefgh34") must be an organizational unit ARN'],
+      [
+        'bad account',
+        { launchPermissionAccountIds: ['12345678901'] },
+        'launchPermissionAccountIds[0] ("12345678901") must be a 12-digit AWS account id',
+      ],
+      [
+        'bad organization',
+        { launchPermissionOrganizationArns: ['o-abcdefghij'] },
+        'launchPermissionOrganizationArns[0] ("o-abcdefghij") must be an organization ARN',
+      ],
+      [
+        'AMI parameter not a path',
+        { amiParameterName: 'images/web' },
+        'amiParameterName ("images/web") must be an SSM parameter path such as /images/web/ami-id',
+      ],
+      [
+        'AMI parameter under /aws',
+        { amiParameterName: '/aws/web' },
+        'amiParameterName ("/aws/web") must be an SSM parameter path',
+      ],
+      [
+        'bad OU',
+        { launchPermissionOrganizationalUnitArns: ['ou-ab12-cdefgh34'] },
+        'launchPermissionOrganizationalUnitArns[0] ("ou-ab12-cdefgh34") must be an organizational unit ARN',
+      ],
     ])('%s', (_what, overrides, message) => {
-      expect(() => distribution(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(`DistributionConfiguration s/Distribution: ${message}`);
+      expect(() => distribution(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(
+        `DistributionConfiguration s/Distribution: ${message}`,
+      );
       expect(() => distribution(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(ValidationError);
     });
   });

@@ -24,7 +24,7 @@ function context(files: Files, order: string[] = Object.keys(files)): string {
 }
 
 const BASE: Files = {
-  'Dockerfile': 'FROM alpine:3.20\nCOPY . /app\n',
+  Dockerfile: 'FROM alpine:3.20\nCOPY . /app\n',
   '.dockerignore': '# build output\nnode_modules\n**/*.log\n!keep.log\n',
   'src/index.js': 'console.log("hello");\n',
   'src/lib/util.js': 'module.exports = 1;\n',
@@ -36,12 +36,21 @@ describe('hashDockerContext', () => {
   test('returns a SHA-256 and the sorted, "/"-separated list of hashed files', () => {
     const result = hashDockerContext(context(BASE));
     expect(result.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(result.files).toEqual(['.dockerignore', 'Dockerfile', 'keep.log', 'run.sh', 'src/index.js', 'src/lib/util.js']);
+    expect(result.files).toEqual([
+      '.dockerignore',
+      'Dockerfile',
+      'keep.log',
+      'run.sh',
+      'src/index.js',
+      'src/lib/util.js',
+    ]);
   });
 
   test('is stable when the files are created in another order', () => {
     const names = Object.keys(BASE);
-    expect(hashDockerContext(context(BASE, [...names].reverse())).hash).toBe(hashDockerContext(context(BASE, names)).hash);
+    expect(hashDockerContext(context(BASE, [...names].reverse())).hash).toBe(
+      hashDockerContext(context(BASE, names)).hash,
+    );
   });
 
   test('is stable under touch (modification and access times are ignored)', () => {
@@ -61,9 +70,15 @@ describe('hashDockerContext', () => {
 
   test('changes when the executable bit changes, and only the execute bit counts', () => {
     const before = hashDockerContext(context(BASE)).hash;
-    expect(hashDockerContext(context({ ...BASE, 'run.sh': { content: '#!/bin/sh\nexec node src/index.js\n', mode: 0o644 } })).hash).not.toBe(before);
+    expect(
+      hashDockerContext(context({ ...BASE, 'run.sh': { content: '#!/bin/sh\nexec node src/index.js\n', mode: 0o644 } }))
+        .hash,
+    ).not.toBe(before);
     // other permission bits are not part of the hash
-    expect(hashDockerContext(context({ ...BASE, 'run.sh': { content: '#!/bin/sh\nexec node src/index.js\n', mode: 0o700 } })).hash).toBe(before);
+    expect(
+      hashDockerContext(context({ ...BASE, 'run.sh': { content: '#!/bin/sh\nexec node src/index.js\n', mode: 0o700 } }))
+        .hash,
+    ).toBe(before);
   });
 
   test('changes when a file is renamed, added or removed', () => {
@@ -76,7 +91,12 @@ describe('hashDockerContext', () => {
 
   test('is unaffected by files that .dockerignore excludes', () => {
     const before = hashDockerContext(context(BASE)).hash;
-    const withIgnored = context({ ...BASE, 'node_modules/left-pad/index.js': 'x', 'src/debug.log': 'noise', 'error.log': 'noise' });
+    const withIgnored = context({
+      ...BASE,
+      'node_modules/left-pad/index.js': 'x',
+      'src/debug.log': 'noise',
+      'error.log': 'noise',
+    });
     expect(hashDockerContext(withIgnored)).toEqual(hashDockerContext(context(BASE)));
     expect(hashDockerContext(withIgnored).hash).toBe(before);
   });
@@ -92,8 +112,12 @@ describe('hashDockerContext', () => {
     const files: Files = { ...BASE, '.dockerignore': 'Dockerfile\n.dockerignore\n' };
     const result = hashDockerContext(context(files));
     expect(result.files).toEqual(expect.arrayContaining(['Dockerfile', '.dockerignore']));
-    expect(hashDockerContext(context({ ...files, Dockerfile: 'FROM alpine:3.21\nCOPY . /app\n' })).hash).not.toBe(result.hash);
-    expect(hashDockerContext(context({ ...files, '.dockerignore': 'Dockerfile\n.dockerignore\n# new comment\n' })).hash).not.toBe(result.hash);
+    expect(hashDockerContext(context({ ...files, Dockerfile: 'FROM alpine:3.21\nCOPY . /app\n' })).hash).not.toBe(
+      result.hash,
+    );
+    expect(
+      hashDockerContext(context({ ...files, '.dockerignore': 'Dockerfile\n.dockerignore\n# new comment\n' })).hash,
+    ).not.toBe(result.hash);
   });
 
   test('hashes a Dockerfile in a sub-folder given by the dockerfile option', () => {
@@ -103,8 +127,21 @@ describe('hashDockerContext', () => {
   });
 
   test('re-includes a file under an excluded folder with a negation', () => {
-    const dir = context({ ...BASE, '.dockerignore': 'vendor\n!vendor/keep/me.txt\n', 'vendor/keep/me.txt': 'a', 'vendor/drop.txt': 'b' });
-    expect(hashDockerContext(dir).files).toEqual(['.dockerignore', 'Dockerfile', 'keep.log', 'run.sh', 'src/index.js', 'src/lib/util.js', 'vendor/keep/me.txt']);
+    const dir = context({
+      ...BASE,
+      '.dockerignore': 'vendor\n!vendor/keep/me.txt\n',
+      'vendor/keep/me.txt': 'a',
+      'vendor/drop.txt': 'b',
+    });
+    expect(hashDockerContext(dir).files).toEqual([
+      '.dockerignore',
+      'Dockerfile',
+      'keep.log',
+      'run.sh',
+      'src/index.js',
+      'src/lib/util.js',
+      'vendor/keep/me.txt',
+    ]);
   });
 
   test('hashes a symbolic link by its target text without following it', () => {
@@ -128,7 +165,9 @@ describe('hashDockerContext', () => {
   });
 
   test('names the folder when the context does not exist', () => {
-    expect(() => hashDockerContext('/nonexistent/context')).toThrow('hashDockerContext: contextDir ("/nonexistent/context") does not exist; pass the folder that holds the Dockerfile');
+    expect(() => hashDockerContext('/nonexistent/context')).toThrow(
+      'hashDockerContext: contextDir ("/nonexistent/context") does not exist; pass the folder that holds the Dockerfile',
+    );
   });
 
   test('rejects a file as context', () => {
@@ -138,13 +177,19 @@ describe('hashDockerContext', () => {
 
   test('names the Dockerfile when it is missing', () => {
     const { Dockerfile: _dockerfile, ...files } = BASE;
-    expect(() => hashDockerContext(context(files))).toThrow(/dockerfile \("Dockerfile"\) does not exist in the context folder .*; create it/);
+    expect(() => hashDockerContext(context(files))).toThrow(
+      /dockerfile \("Dockerfile"\) does not exist in the context folder .*; create it/,
+    );
   });
 
   test('rejects a Dockerfile outside the context or given as an absolute path', () => {
     const dir = context(BASE);
-    expect(() => hashDockerContext(dir, { dockerfile: '../Dockerfile' })).toThrow('hashDockerContext: dockerfile ("../Dockerfile") is outside the context folder');
-    expect(() => hashDockerContext(dir, { dockerfile: join(dir, 'Dockerfile') })).toThrow(/must be a path relative to the context folder/);
+    expect(() => hashDockerContext(dir, { dockerfile: '../Dockerfile' })).toThrow(
+      'hashDockerContext: dockerfile ("../Dockerfile") is outside the context folder',
+    );
+    expect(() => hashDockerContext(dir, { dockerfile: join(dir, 'Dockerfile') })).toThrow(
+      /must be a path relative to the context folder/,
+    );
   });
 
   test('reports every error as a ValidationError', () => {
@@ -153,6 +198,8 @@ describe('hashDockerContext', () => {
   });
 
   test('rejects a .dockerignore line that is "!" alone, naming the line', () => {
-    expect(() => hashDockerContext(context({ ...BASE, '.dockerignore': '*.log\n!\n' }))).toThrow(/\.dockerignore: line 2 is "!" alone/);
+    expect(() => hashDockerContext(context({ ...BASE, '.dockerignore': '*.log\n!\n' }))).toThrow(
+      /\.dockerignore: line 2 is "!" alone/,
+    );
   });
 });

@@ -8,7 +8,10 @@ import { DockerImagePipeline, DockerImagePipelineProps, hashDockerContext } from
 import { ValidationError } from '../../lib/private/validation';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
-interface Synth { resource: Resources; output: Record<string, { value: string }> }
+interface Synth {
+  resource: Resources;
+  output: Record<string, { value: string }>;
+}
 
 const made: string[] = [];
 afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -17,7 +20,8 @@ function context(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'cdktf-immutable-docker-'));
   made.push(dir);
   const all: Record<string, string> = {
-    'Dockerfile': 'FROM node:22-alpine AS build\nCOPY . /app\nFROM node:22-alpine AS runtime\nCOPY --from=build /app /app\n',
+    Dockerfile:
+      'FROM node:22-alpine AS build\nCOPY . /app\nFROM node:22-alpine AS runtime\nCOPY --from=build /app /app\n',
     '.dockerignore': 'node_modules\n*.log\n',
     'server.js': 'require("http").createServer((q, s) => s.end("ok")).listen(8080);\n',
     ...files,
@@ -31,7 +35,10 @@ function context(files: Record<string, string> = {}): string {
 
 const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web';
 
-function build(props: Partial<DockerImagePipelineProps> & { contextPath: string }): { stack: TerraformStack; pipeline: DockerImagePipeline } {
+function build(props: Partial<DockerImagePipelineProps> & { contextPath: string }): {
+  stack: TerraformStack;
+  pipeline: DockerImagePipeline;
+} {
   const stack = new TerraformStack(Testing.app(), 'docker');
   return { stack, pipeline: new DockerImagePipeline(stack, 'Web', { repository: REPO, ...props }) };
 }
@@ -63,7 +70,11 @@ describe('DockerImagePipeline', () => {
     });
     expect(Object.keys(json.resource.docker_image)).toEqual(['Web_3C8945DB']); // id "Resource"
     expect(json.resource).not.toHaveProperty('docker_registry_image');
-    expect(Object.values(json.output).map((o) => o.value).sort()).toEqual([pipeline.tag, '${docker_image.Web_3C8945DB.repo_digest}'].sort());
+    expect(
+      Object.values(json.output)
+        .map((o) => o.value)
+        .sort(),
+    ).toEqual([pipeline.tag, '${docker_image.Web_3C8945DB.repo_digest}'].sort());
     // no machine-specific path in the synthesized JSON
     expect(synthText).not.toContain(dir);
   });
@@ -99,7 +110,9 @@ describe('DockerImagePipeline', () => {
       lifecycle: { create_before_destroy: true },
     });
     const json = JSON.parse(synthText) as Synth;
-    expect(Object.values(json.output).map((o) => o.value)).toContain(`${REPO}@\${docker_registry_image.Web_Registry_5CC3C25F.sha256_digest}`);
+    expect(Object.values(json.output).map((o) => o.value)).toContain(
+      `${REPO}@\${docker_registry_image.Web_Registry_5CC3C25F.sha256_digest}`,
+    );
   });
 
   test('unchanged inputs synthesize byte-identical output, even from a copy of the context made in another order', () => {
@@ -135,7 +148,9 @@ describe('DockerImagePipeline', () => {
 
   test('a file excluded by .dockerignore changes nothing', () => {
     const before = Testing.synth(build({ contextPath: context() }).stack);
-    const after = Testing.synth(build({ contextPath: context({ 'debug.log': 'noise', 'node_modules/x/index.js': 'x' }) }).stack);
+    const after = Testing.synth(
+      build({ contextPath: context({ 'debug.log': 'noise', 'node_modules/x/index.js': 'x' }) }).stack,
+    );
     expect(after).toBe(before);
   });
 
@@ -152,28 +167,45 @@ describe('DockerImagePipeline', () => {
     const version = new TerraformVariable(stack, 'version', { type: 'string' }).stringValue;
     const platform = new TerraformVariable(stack, 'platform', { type: 'string' }).stringValue;
     const target = new TerraformVariable(stack, 'target', { type: 'string' }).stringValue;
-    new DockerImagePipeline(stack, 'Web', { repository, contextPath: context(), buildArgs: { VERSION: version }, platform, target, push: true });
+    new DockerImagePipeline(stack, 'Web', {
+      repository,
+      contextPath: context(),
+      buildArgs: { VERSION: version },
+      platform,
+      target,
+      push: true,
+    });
     const json = JSON.parse(Testing.synth(stack)) as Synth;
-    expect(image(json).name).toMatch(/^\$\{var\.repo\}:\$\{nonsensitive\(substr\(sha256\(join\("\|", \["[0-9a-f]{10}", jsonencode\(var\.version\), jsonencode\(var\.platform\), jsonencode\(var\.target\)\]\)\), 0, 10\)\)\}$/);
+    expect(image(json).name).toMatch(
+      /^\$\{var\.repo\}:\$\{nonsensitive\(substr\(sha256\(join\("\|", \["[0-9a-f]{10}", jsonencode\(var\.version\), jsonencode\(var\.platform\), jsonencode\(var\.target\)\]\)\), 0, 10\)\)\}$/,
+    );
     expect(Object.values(json.resource.docker_registry_image)[0].name).toBe(image(json).name);
   });
 
   describe('validation', () => {
     test('missing context folder', () => {
-      expect(() => build({ contextPath: '/nonexistent/app' })).toThrow('DockerImagePipeline docker/Web: contextPath ("/nonexistent/app") does not exist; pass the folder that holds the Dockerfile');
+      expect(() => build({ contextPath: '/nonexistent/app' })).toThrow(
+        'DockerImagePipeline docker/Web: contextPath ("/nonexistent/app") does not exist; pass the folder that holds the Dockerfile',
+      );
     });
 
     test('context is a file', () => {
       const dir = context();
-      expect(() => build({ contextPath: join(dir, 'Dockerfile') })).toThrow(/DockerImagePipeline docker\/Web: contextPath \(".*Dockerfile"\) is a file/);
+      expect(() => build({ contextPath: join(dir, 'Dockerfile') })).toThrow(
+        /DockerImagePipeline docker\/Web: contextPath \(".*Dockerfile"\) is a file/,
+      );
     });
 
     test('missing Dockerfile', () => {
-      expect(() => build({ contextPath: context(), dockerfile: 'app.Dockerfile' })).toThrow(/DockerImagePipeline docker\/Web: dockerfile \("app.Dockerfile"\) does not exist in the context folder/);
+      expect(() => build({ contextPath: context(), dockerfile: 'app.Dockerfile' })).toThrow(
+        /DockerImagePipeline docker\/Web: dockerfile \("app.Dockerfile"\) does not exist in the context folder/,
+      );
     });
 
     test('Dockerfile outside the context', () => {
-      expect(() => build({ contextPath: context(), dockerfile: '../Dockerfile' })).toThrow('DockerImagePipeline docker/Web: dockerfile ("../Dockerfile") is outside the context folder');
+      expect(() => build({ contextPath: context(), dockerfile: '../Dockerfile' })).toThrow(
+        'DockerImagePipeline docker/Web: dockerfile ("../Dockerfile") is outside the context folder',
+      );
     });
 
     test.each([
@@ -182,30 +214,45 @@ describe('DockerImagePipeline', () => {
       ['Web/App', 'is not a repository name; use lowercase'],
       ['web//app', 'is not a repository name'],
     ])('bad repository %s', (repository, message) => {
-      expect(() => build({ contextPath: context(), repository })).toThrow(`DockerImagePipeline docker/Web: repository ("${repository}") ${message}`);
+      expect(() => build({ contextPath: context(), repository })).toThrow(
+        `DockerImagePipeline docker/Web: repository ("${repository}") ${message}`,
+      );
     });
 
-    test.each(['linux', 'linux/x86_64', 'macos/arm64', 'linux/arm/7', 'linux/arm64/v8/extra', 'Linux/amd64'])('bad platform %s', (platform) => {
-      expect(() => build({ contextPath: context(), platform })).toThrow(`DockerImagePipeline docker/Web: platform ("${platform}") must be os/arch[/variant]`);
-    });
+    test.each(['linux', 'linux/x86_64', 'macos/arm64', 'linux/arm/7', 'linux/arm64/v8/extra', 'Linux/amd64'])(
+      'bad platform %s',
+      (platform) => {
+        expect(() => build({ contextPath: context(), platform })).toThrow(
+          `DockerImagePipeline docker/Web: platform ("${platform}") must be os/arch[/variant]`,
+        );
+      },
+    );
 
     test('bad target', () => {
-      expect(() => build({ contextPath: context(), target: 'run time' })).toThrow('DockerImagePipeline docker/Web: target ("run time") must be a build stage name');
+      expect(() => build({ contextPath: context(), target: 'run time' })).toThrow(
+        'DockerImagePipeline docker/Web: target ("run time") must be a build stage name',
+      );
     });
 
     test('bad build arg name', () => {
-      expect(() => build({ contextPath: context(), buildArgs: { 'NODE-ENV': 'x' } })).toThrow('DockerImagePipeline docker/Web: buildArgs key ("NODE-ENV") must be an ARG name');
+      expect(() => build({ contextPath: context(), buildArgs: { 'NODE-ENV': 'x' } })).toThrow(
+        'DockerImagePipeline docker/Web: buildArgs key ("NODE-ENV") must be an ARG name',
+      );
     });
 
     test('a token context path', () => {
       const stack = new TerraformStack(Testing.app(), 'docker');
       const contextPath = new TerraformVariable(stack, 'context', { type: 'string' }).stringValue;
-      expect(() => new DockerImagePipeline(stack, 'Web', { repository: REPO, contextPath })).toThrow('DockerImagePipeline docker/Web: contextPath is a token; it must be a folder on this machine, read at synth');
+      expect(() => new DockerImagePipeline(stack, 'Web', { repository: REPO, contextPath })).toThrow(
+        'DockerImagePipeline docker/Web: contextPath is a token; it must be a folder on this machine, read at synth',
+      );
     });
 
     test('a bad .dockerignore names the pipeline, the context and the line', () => {
       const dir = context({ '.dockerignore': '*.log\n!\n' });
-      expect(() => build({ contextPath: dir })).toThrow(/DockerImagePipeline docker\/Web: contextPath \(".*"\) cannot be hashed: .*\.dockerignore: line 2 is "!" alone/);
+      expect(() => build({ contextPath: dir })).toThrow(
+        /DockerImagePipeline docker\/Web: contextPath \(".*"\) cannot be hashed: .*\.dockerignore: line 2 is "!" alone/,
+      );
     });
 
     test('errors are ValidationErrors', () => {

@@ -48,7 +48,10 @@ describe('DockerIgnore', () => {
   });
 
   test('comments, blank lines, surrounding spaces, CRLF and a BOM', () => {
-    const ignore = DockerIgnore.parse('\ufeff# a comment\r\n\r\n   *.log   \r\n  # not a comment (it does not start the line)\n', '.dockerignore');
+    const ignore = DockerIgnore.parse(
+      '\ufeff# a comment\r\n\r\n   *.log   \r\n  # not a comment (it does not start the line)\n',
+      '.dockerignore',
+    );
     expect(ignore.size).toBe(2);
     expect(ignore.excludes('a.log')).toBe(true);
     expect(ignore.excludes('# a comment')).toBe(false);
@@ -83,7 +86,9 @@ describe('DockerIgnore', () => {
   });
 
   test('an invalid character class is an error naming the line and pattern', () => {
-    expect(() => DockerIgnore.parse('ok\n[z-a]\n', '.dockerignore')).toThrow(/\.dockerignore: line 2 \("\[z-a\]"\) is not a valid pattern/);
+    expect(() => DockerIgnore.parse('ok\n[z-a]\n', '.dockerignore')).toThrow(
+      /\.dockerignore: line 2 \("\[z-a\]"\) is not a valid pattern/,
+    );
   });
 
   test.each([

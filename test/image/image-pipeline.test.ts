@@ -12,7 +12,11 @@ describe('ImagePipeline', () => {
   test('defaults: enabled, tested, no schedule', () => {
     // GIVEN / WHEN a pipeline with only the required props
     const synth = Testing.synthScope((scope) => {
-      new ImagePipeline(scope, 'Pipeline', { name: 'web', imageRecipeArn: RECIPE, infrastructureConfigurationArn: INFRASTRUCTURE });
+      new ImagePipeline(scope, 'Pipeline', {
+        name: 'web',
+        imageRecipeArn: RECIPE,
+        infrastructureConfigurationArn: INFRASTRUCTURE,
+      });
     });
     // THEN
     expect(synth).toHaveResourceWithProperties(ImagebuilderImagePipeline, {
@@ -47,7 +51,11 @@ describe('ImagePipeline', () => {
     expect(synth).toHaveResourceWithProperties(ImagebuilderImagePipeline, {
       description: 'Weekly patches',
       distribution_configuration_arn: DISTRIBUTION,
-      schedule: { schedule_expression: 'cron(0 3 ? * SUN *)', pipeline_execution_start_condition: 'EXPRESSION_MATCH_ONLY', timezone: 'Europe/Paris' },
+      schedule: {
+        schedule_expression: 'cron(0 3 ? * SUN *)',
+        pipeline_execution_start_condition: 'EXPRESSION_MATCH_ONLY',
+        timezone: 'Europe/Paris',
+      },
       tags: { Owner: 'platform' },
       depends_on: ['aws_iam_role.Role'],
     });
@@ -55,7 +63,12 @@ describe('ImagePipeline', () => {
 
   test('a schedule names the default description', () => {
     const synth = Testing.synthScope((scope) => {
-      new ImagePipeline(scope, 'Pipeline', { name: 'web', imageRecipeArn: RECIPE, infrastructureConfigurationArn: INFRASTRUCTURE, schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)') });
+      new ImagePipeline(scope, 'Pipeline', {
+        name: 'web',
+        imageRecipeArn: RECIPE,
+        infrastructureConfigurationArn: INFRASTRUCTURE,
+        schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)'),
+      });
     });
     expect(synth).toHaveResourceWithProperties(ImagebuilderImagePipeline, { description: 'Scheduled rebuilds of web' });
   });
@@ -63,13 +76,24 @@ describe('ImagePipeline', () => {
   test('tokens are not validated', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const name = new TerraformVariable(stack, 'name', { type: 'string' }).stringValue;
-    new ImagePipeline(stack, 'Pipeline', { name, imageRecipeArn: RECIPE, infrastructureConfigurationArn: INFRASTRUCTURE });
+    new ImagePipeline(stack, 'Pipeline', {
+      name,
+      imageRecipeArn: RECIPE,
+      infrastructureConfigurationArn: INFRASTRUCTURE,
+    });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(ImagebuilderImagePipeline, { name: '${var.name}' });
   });
 
   test('validation: bad name', () => {
-    const make = () => new ImagePipeline(new TerraformStack(Testing.app(), 's'), 'Pipeline', { name: 'web/weekly', imageRecipeArn: RECIPE, infrastructureConfigurationArn: INFRASTRUCTURE });
-    expect(make).toThrow('ImagePipeline s/Pipeline: name ("web/weekly") must be 3 to 128 letters, digits, "_", "-" or spaces');
+    const make = () =>
+      new ImagePipeline(new TerraformStack(Testing.app(), 's'), 'Pipeline', {
+        name: 'web/weekly',
+        imageRecipeArn: RECIPE,
+        infrastructureConfigurationArn: INFRASTRUCTURE,
+      });
+    expect(make).toThrow(
+      'ImagePipeline s/Pipeline: name ("web/weekly") must be 3 to 128 letters, digits, "_", "-" or spaces',
+    );
     expect(make).toThrow(ValidationError);
   });
 });

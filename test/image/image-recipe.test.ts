@@ -9,7 +9,12 @@ const UPDATE_LINUX = 'arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/
 const MANAGED: ImageComponentConfig = { componentArn: UPDATE_LINUX, parameters: [] };
 
 function recipe(scope: Construct, overrides: Partial<ImageRecipeProps> = {}): ImageRecipe {
-  return new ImageRecipe(scope, 'Recipe', { name: 'web', parentImage: 'ami-0123456789abcdef0', components: [MANAGED], ...overrides });
+  return new ImageRecipe(scope, 'Recipe', {
+    name: 'web',
+    parentImage: 'ami-0123456789abcdef0',
+    components: [MANAGED],
+    ...overrides,
+  });
 }
 
 describe('ImageRecipe', () => {
@@ -27,7 +32,9 @@ describe('ImageRecipe', () => {
       version: made!.recipeVersion,
       parent_image: 'ami-0123456789abcdef0',
       component: [{ component_arn: UPDATE_LINUX }],
-      block_device_mapping: [{ device_name: '/dev/xvda', ebs: { encrypted: 'true', delete_on_termination: 'true', volume_type: 'gp3' } }],
+      block_device_mapping: [
+        { device_name: '/dev/xvda', ebs: { encrypted: 'true', delete_on_termination: 'true', volume_type: 'gp3' } },
+      ],
       ami_tags: { 'cdktf-immutable:generation': made!.generation.hash },
       lifecycle: { create_before_destroy: true },
     });
@@ -39,7 +46,9 @@ describe('ImageRecipe', () => {
     // GIVEN an owned component bound in the same scope
     let made: ImageRecipe | undefined;
     const synth = Testing.synthScope((scope) => {
-      const owned = ImageComponent.fromInline('nginx', HELLO, { parameters: { Port: '80' } }).bind(scope, { pipelineName: 'api' });
+      const owned = ImageComponent.fromInline('nginx', HELLO, { parameters: { Port: '80' } }).bind(scope, {
+        pipelineName: 'api',
+      });
       // WHEN every prop is set
       made = new ImageRecipe(scope, 'Recipe', {
         name: 'api',
@@ -65,11 +74,34 @@ describe('ImageRecipe', () => {
       working_directory: 'C:\\build',
       component: [
         { component_arn: UPDATE_LINUX },
-        { component_arn: '${aws_imagebuilder_component.Component-nginx.arn}', parameter: [{ name: 'Port', value: '80' }] },
+        {
+          component_arn: '${aws_imagebuilder_component.Component-nginx.arn}',
+          parameter: [{ name: 'Port', value: '80' }],
+        },
       ],
       block_device_mapping: [
-        { device_name: '/dev/sda1', ebs: { encrypted: 'true', delete_on_termination: 'false', volume_size: 60, volume_type: 'io2', iops: 6000, kms_key_id: 'alias/ami' } },
-        { device_name: 'xvdb', ebs: { encrypted: 'true', delete_on_termination: 'true', volume_size: 10, volume_type: 'gp3', throughput: 300, kms_key_id: 'alias/data' } },
+        {
+          device_name: '/dev/sda1',
+          ebs: {
+            encrypted: 'true',
+            delete_on_termination: 'false',
+            volume_size: 60,
+            volume_type: 'io2',
+            iops: 6000,
+            kms_key_id: 'alias/ami',
+          },
+        },
+        {
+          device_name: 'xvdb',
+          ebs: {
+            encrypted: 'true',
+            delete_on_termination: 'true',
+            volume_size: 10,
+            volume_type: 'gp3',
+            throughput: 300,
+            kms_key_id: 'alias/data',
+          },
+        },
       ],
       ami_tags: { 'cdktf-immutable:generation': made!.generation.hash, Team: 'platform' },
       tags: { Owner: 'platform' },
@@ -80,11 +112,14 @@ describe('ImageRecipe', () => {
     const synth = Testing.synthScope((scope) => {
       recipe(scope, { platform: 'Windows' });
     });
-    expect(synth).toHaveResourceWithProperties(ImagebuilderImageRecipe, { block_device_mapping: [expect.objectContaining({ device_name: '/dev/sda1' })] });
+    expect(synth).toHaveResourceWithProperties(ImagebuilderImageRecipe, {
+      block_device_mapping: [expect.objectContaining({ device_name: '/dev/sda1' })],
+    });
   });
 
   test('the version follows the content, AMI tags included (they force a new recipe), and ignores tags', () => {
-    const version = (overrides: Partial<ImageRecipeProps>) => recipe(new TerraformStack(Testing.app(), 's'), overrides).recipeVersion;
+    const version = (overrides: Partial<ImageRecipeProps>) =>
+      recipe(new TerraformStack(Testing.app(), 's'), overrides).recipeVersion;
     const base = version({});
     expect(version({})).toBe(base);
     expect(version({ tags: { Owner: 'x' } })).toBe(base);
@@ -94,27 +129,63 @@ describe('ImageRecipe', () => {
     expect(version({ workingDirectory: '/var/build' })).not.toBe(base);
     expect(version({ components: [{ ...MANAGED, parameters: [{ name: 'a', value: 'b' }] }] })).not.toBe(base);
     // a component config with a name and version is hashed by them, and by its ARN when that is a literal
-    const owned = { componentArn: 'arn:aws:imagebuilder:eu-west-1:123456789012:component/web-hello/1.0.1', name: 'web-hello', version: '1.0.1', parameters: [] };
-    expect(version({ components: [owned] })).not.toBe(version({ components: [{ ...owned, componentArn: owned.componentArn.replace('web-hello', 'web-other') }] }));
+    const owned = {
+      componentArn: 'arn:aws:imagebuilder:eu-west-1:123456789012:component/web-hello/1.0.1',
+      name: 'web-hello',
+      version: '1.0.1',
+      parameters: [],
+    };
+    expect(version({ components: [owned] })).not.toBe(
+      version({ components: [{ ...owned, componentArn: owned.componentArn.replace('web-hello', 'web-other') }] }),
+    );
   });
 
   test('tokens are not validated', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
-    recipe(stack, { parentImage: v('parent'), workingDirectory: v('dir'), blockDevices: [{ deviceName: v('device'), volumeSizeGiB: new TerraformVariable(stack, 'size', { type: 'number' }).numberValue }] });
+    recipe(stack, {
+      parentImage: v('parent'),
+      workingDirectory: v('dir'),
+      blockDevices: [
+        {
+          deviceName: v('device'),
+          volumeSizeGiB: new TerraformVariable(stack, 'size', { type: 'number' }).numberValue,
+        },
+      ],
+    });
     // the version of a recipe with a token parent is a Terraform expression over it
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(ImagebuilderImageRecipe, { parent_image: '${var.parent}', working_directory: '${var.dir}', version: expect.stringMatching(/^1\.0\.\$\{parseint\(/) });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ImagebuilderImageRecipe, {
+      parent_image: '${var.parent}',
+      working_directory: '${var.dir}',
+      version: expect.stringMatching(/^1\.0\.\$\{parseint\(/),
+    });
   });
 
   describe('validation', () => {
     test.each<[string, Partial<ImageRecipeProps>, string]>([
       ['bad name', { name: ' web' }, 'name (" web") must be 3 to 128 letters, digits, "_", "-" or spaces'],
-      ['bad parent image', { parentImage: 'amazon-linux' }, 'parentImage ("amazon-linux") must be an AMI id such as ami-0123456789abcdef0 or an Image Builder image ARN'],
+      [
+        'bad parent image',
+        { parentImage: 'amazon-linux' },
+        'parentImage ("amazon-linux") must be an AMI id such as ami-0123456789abcdef0 or an Image Builder image ARN',
+      ],
       ['no components', { components: [] }, 'components ([]) must list at least one component'],
       ['bad platform', { platform: 'Mac' as 'Linux' }, 'platform ("Mac") must be one of Linux, Windows'],
-      ['bad block device', { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 70000 }] }, 'blockDevices[0].volumeSizeGiB (70000) must be an integer from 1 to 65536'],
-      ['unencrypted volume', { blockDevices: [{ deviceName: '/dev/xvda' }, { deviceName: 'xvdb', encrypted: false }] }, 'blockDevices[1].encrypted (false) is refused: AMI volumes are always encrypted'],
-      ['relative working directory on Windows', { platform: 'Windows', workingDirectory: '/build' }, 'workingDirectory ("/build") must be an absolute path on Windows, such as C:\\build'],
+      [
+        'bad block device',
+        { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 70000 }] },
+        'blockDevices[0].volumeSizeGiB (70000) must be an integer from 1 to 65536',
+      ],
+      [
+        'unencrypted volume',
+        { blockDevices: [{ deviceName: '/dev/xvda' }, { deviceName: 'xvdb', encrypted: false }] },
+        'blockDevices[1].encrypted (false) is refused: AMI volumes are always encrypted',
+      ],
+      [
+        'relative working directory on Windows',
+        { platform: 'Windows', workingDirectory: '/build' },
+        'workingDirectory ("/build") must be an absolute path on Windows, such as C:\\build',
+      ],
     ])('%s', (_what, overrides, message) => {
       const stack = new TerraformStack(Testing.app(), 's');
       expect(() => recipe(stack, overrides)).toThrow(`ImageRecipe s/Recipe: ${message}`);

@@ -35,16 +35,24 @@ describe('ImageSchedule.cron', () => {
     ['cron(0  3 ? * SUN *)', 'fields must be separated by single spaces'],
     ['rate(1 day)', 'Image Builder schedules take cron expressions only, not rate()'],
   ])('rejects %s, naming the field and the fix', (expression, message) => {
-    expect(() => ImageSchedule.cron(expression)).toThrow(`ImageSchedule.cron: expression ("${expression}") is not an Image Builder cron expression: ${message}`);
+    expect(() => ImageSchedule.cron(expression)).toThrow(
+      `ImageSchedule.cron: expression ("${expression}") is not an Image Builder cron expression: ${message}`,
+    );
   });
 
   test('rejects a bad time zone', () => {
-    expect(() => ImageSchedule.cron('cron(0 3 ? * SUN *)', { timezone: 'Paris time' })).toThrow('ImageSchedule.cron: timezone ("Paris time") must be an IANA time zone name');
+    expect(() => ImageSchedule.cron('cron(0 3 ? * SUN *)', { timezone: 'Paris time' })).toThrow(
+      'ImageSchedule.cron: timezone ("Paris time") must be an IANA time zone name',
+    );
   });
 
   test('waits for updated dependencies by default', () => {
-    expect(ImageSchedule.cron('cron(0 3 ? * SUN *)').startCondition).toBe('EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE');
-    expect(ImageSchedule.cron('cron(0 3 ? * SUN *)', { onlyWhenDependenciesUpdated: false }).startCondition).toBe('EXPRESSION_MATCH_ONLY');
+    expect(ImageSchedule.cron('cron(0 3 ? * SUN *)').startCondition).toBe(
+      'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE',
+    );
+    expect(ImageSchedule.cron('cron(0 3 ? * SUN *)', { onlyWhenDependenciesUpdated: false }).startCondition).toBe(
+      'EXPRESSION_MATCH_ONLY',
+    );
   });
 
   test('accepts tokens without validating them', () => {

@@ -10,14 +10,21 @@ describe('ImageSource', () => {
   test('fromAmiId passes a pinned id through', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     expect(ImageSource.fromAmiId('ami-0123456789abcdef0').bind(stack)).toEqual({
-      imageId: 'ami-0123456789abcdef0', replaceTriggeredBy: [], description: 'ami-0123456789abcdef0',
+      imageId: 'ami-0123456789abcdef0',
+      replaceTriggeredBy: [],
+      description: 'ami-0123456789abcdef0',
     });
     expect(ImageSource.fromAmiId('ami-01234567').bind(stack).imageId).toBe('ami-01234567');
   });
 
-  test.each(['ami-123', 'AMI-0123456789abcdef0', 'ami-0123456789ABCDEF0', 'i-0123456789abcdef0', ''])('fromAmiId rejects "%s" naming the value and the form', (bad) => {
-    expect(() => ImageSource.fromAmiId(bad)).toThrow(`ImageSource.fromAmiId: amiId ("${bad}") must be an AMI id: "ami-" followed by 8 or 17 lowercase hex digits`);
-  });
+  test.each(['ami-123', 'AMI-0123456789abcdef0', 'ami-0123456789ABCDEF0', 'i-0123456789abcdef0', ''])(
+    'fromAmiId rejects "%s" naming the value and the form',
+    (bad) => {
+      expect(() => ImageSource.fromAmiId(bad)).toThrow(
+        `ImageSource.fromAmiId: amiId ("${bad}") must be an AMI id: "ami-" followed by 8 or 17 lowercase hex digits`,
+      );
+    },
+  );
 
   test('fromAmiId accepts a token without validating it', () => {
     const stack = new TerraformStack(Testing.app(), 's');
@@ -31,7 +38,9 @@ describe('ImageSource', () => {
     const config = ImageSource.fromSsmParameter('/images/web/ami-id').bind(consumer);
     expect(config.description).toBe('ssm:/images/web/ami-id');
     const synth = JSON.parse(Testing.synth(stack)) as { data: { aws_ssm_parameter: Record<string, { name: string }> } };
-    expect(Object.values(synth.data.aws_ssm_parameter)).toEqual([expect.objectContaining({ name: '/images/web/ami-id' })]);
+    expect(Object.values(synth.data.aws_ssm_parameter)).toEqual([
+      expect.objectContaining({ name: '/images/web/ami-id' }),
+    ]);
   });
 
   test('fromSsmParameter accepts a token without validating it', () => {
@@ -41,7 +50,9 @@ describe('ImageSource', () => {
   });
 
   test.each(['/images//web', 'images web', '/images/web/'])('fromSsmParameter rejects "%s"', (bad) => {
-    expect(() => ImageSource.fromSsmParameter(bad)).toThrow(`ImageSource.fromSsmParameter: parameterName ("${bad}") must be an SSM parameter name, a path such as /images/web/ami-id`);
+    expect(() => ImageSource.fromSsmParameter(bad)).toThrow(
+      `ImageSource.fromSsmParameter: parameterName ("${bad}") must be an SSM parameter name, a path such as /images/web/ami-id`,
+    );
   });
 });
 
@@ -62,7 +73,11 @@ describe('ImageSource.fromPipeline', () => {
     const config = ImageSource.fromPipeline(pipeline).bind(new Construct(stack, 'consumer'));
     expect(config.imageId).toBe(pipeline.amiId);
     expect(config.description).toBe('pipeline:web');
-    new LaunchTemplate(stack, 'lt', { namePrefix: 'web-', imageId: config.imageId, lifecycle: { replaceTriggeredBy: [...config.replaceTriggeredBy] } });
+    new LaunchTemplate(stack, 'lt', {
+      namePrefix: 'web-',
+      imageId: config.imageId,
+      lifecycle: { replaceTriggeredBy: [...config.replaceTriggeredBy] },
+    });
     const synth = Testing.synth(stack);
     expect(synth).toHaveResourceWithProperties(LaunchTemplate, {
       image_id: expect.stringContaining('aws_imagebuilder_image.Web_3C8945DB.output_resources[0].amis'),
@@ -73,7 +88,9 @@ describe('ImageSource.fromPipeline', () => {
   test('rejects a construct that is not an image pipeline', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const notAPipeline = new Construct(stack, 'NotAPipeline') as unknown as AmiPipeline;
-    expect(() => ImageSource.fromPipeline(notAPipeline).bind(stack)).toThrow('ImageSource.fromPipeline: pipeline (s/NotAPipeline) is not an image pipeline of this library; pass an AmiPipeline or a DockerImagePipeline.');
+    expect(() => ImageSource.fromPipeline(notAPipeline).bind(stack)).toThrow(
+      'ImageSource.fromPipeline: pipeline (s/NotAPipeline) is not an image pipeline of this library; pass an AmiPipeline or a DockerImagePipeline.',
+    );
     expect(() => ImageSource.fromPipeline(notAPipeline).bind(stack)).toThrow(ValidationError);
   });
 

@@ -53,7 +53,10 @@ describe('Image', () => {
 
   test('amiId is the AMI in the build region, whatever the order of the distribution regions', () => {
     const synth = Testing.synthScope((scope) => {
-      const image = new Image(scope, 'Image', { imageRecipeArn: RECIPE, infrastructureConfigurationArn: INFRASTRUCTURE });
+      const image = new Image(scope, 'Image', {
+        imageRecipeArn: RECIPE,
+        infrastructureConfigurationArn: INFRASTRUCTURE,
+      });
       new TerraformOutput(scope, 'ami', { value: image.amiId });
     });
     expect(JSON.parse(synth).output.ami.value).toBe(
@@ -64,13 +67,34 @@ describe('Image', () => {
   test('tokens are not validated', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const minutes = new TerraformVariable(stack, 'minutes', { type: 'number' }).numberValue;
-    expect(() => new Image(stack, 'Image', { imageRecipeArn: RECIPE, infrastructureConfigurationArn: INFRASTRUCTURE, buildTimeoutMinutes: minutes })).not.toThrow();
+    expect(
+      () =>
+        new Image(stack, 'Image', {
+          imageRecipeArn: RECIPE,
+          infrastructureConfigurationArn: INFRASTRUCTURE,
+          buildTimeoutMinutes: minutes,
+        }),
+    ).not.toThrow();
   });
 
   test.each([10, 1441, 90.5])('validation: buildTimeoutMinutes %s', (minutes) => {
     const stack = new TerraformStack(Testing.app(), 's');
-    const make = () => new Image(stack, `Image${String(minutes).replace('.', '_')}`, { imageRecipeArn: RECIPE, infrastructureConfigurationArn: INFRASTRUCTURE, buildTimeoutMinutes: minutes });
-    expect(make).toThrow(`s/Image${String(minutes).replace('.', '_')}: buildTimeoutMinutes (${minutes}) must be an integer from 30 to 1440.`);
-    expect(() => new Image(new TerraformStack(Testing.app(), 's'), 'Image', { imageRecipeArn: RECIPE, infrastructureConfigurationArn: INFRASTRUCTURE, buildTimeoutMinutes: minutes })).toThrow(ValidationError);
+    const make = () =>
+      new Image(stack, `Image${String(minutes).replace('.', '_')}`, {
+        imageRecipeArn: RECIPE,
+        infrastructureConfigurationArn: INFRASTRUCTURE,
+        buildTimeoutMinutes: minutes,
+      });
+    expect(make).toThrow(
+      `s/Image${String(minutes).replace('.', '_')}: buildTimeoutMinutes (${minutes}) must be an integer from 30 to 1440.`,
+    );
+    expect(
+      () =>
+        new Image(new TerraformStack(Testing.app(), 's'), 'Image', {
+          imageRecipeArn: RECIPE,
+          infrastructureConfigurationArn: INFRASTRUCTURE,
+          buildTimeoutMinutes: minutes,
+        }),
+    ).toThrow(ValidationError);
   });
 });

@@ -4,8 +4,15 @@ import { Construct } from 'constructs';
 import { InfrastructureConfiguration, InfrastructureConfigurationProps } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
 
-function infrastructure(scope: Construct, overrides: Partial<InfrastructureConfigurationProps> = {}): InfrastructureConfiguration {
-  return new InfrastructureConfiguration(scope, 'Infrastructure', { name: 'web', instanceProfileName: 'web-builder', ...overrides });
+function infrastructure(
+  scope: Construct,
+  overrides: Partial<InfrastructureConfigurationProps> = {},
+): InfrastructureConfiguration {
+  return new InfrastructureConfiguration(scope, 'Infrastructure', {
+    name: 'web',
+    instanceProfileName: 'web-builder',
+    ...overrides,
+  });
 }
 
 describe('InfrastructureConfiguration', () => {
@@ -62,30 +69,71 @@ describe('InfrastructureConfiguration', () => {
     const synth = Testing.synthScope((scope) => {
       infrastructure(scope, { logging: { bucketName: 'build-logs' } });
     });
-    expect(synth).toHaveResourceWithProperties(ImagebuilderInfrastructureConfiguration, { logging: { s3_logs: { s3_bucket_name: 'build-logs', s3_key_prefix: 'web' } } });
+    expect(synth).toHaveResourceWithProperties(ImagebuilderInfrastructureConfiguration, {
+      logging: { s3_logs: { s3_bucket_name: 'build-logs', s3_key_prefix: 'web' } },
+    });
   });
 
   test('tokens are not validated', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
     const list = new TerraformVariable(stack, 'groups', { type: 'list(string)' }).listValue;
-    infrastructure(stack, { name: v('name'), instanceTypes: [v('type')], subnetId: v('subnet'), securityGroupIds: list, logging: { bucketName: v('bucket'), keyPrefix: v('prefix') } });
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(ImagebuilderInfrastructureConfiguration, { subnet_id: '${var.subnet}', security_group_ids: '${var.groups}' });
+    infrastructure(stack, {
+      name: v('name'),
+      instanceTypes: [v('type')],
+      subnetId: v('subnet'),
+      securityGroupIds: list,
+      logging: { bucketName: v('bucket'), keyPrefix: v('prefix') },
+    });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ImagebuilderInfrastructureConfiguration, {
+      subnet_id: '${var.subnet}',
+      security_group_ids: '${var.groups}',
+    });
   });
 
   describe('validation', () => {
     test.each<[string, Partial<InfrastructureConfigurationProps>, string]>([
       ['bad name', { name: 'a' }, 'name ("a") must be 3 to 128 letters, digits, "_", "-" or spaces'],
-      ['empty instance types', { instanceTypes: [] }, 'instanceTypes ([]) must list at least one value; omit it for Image Builder\'s default'],
-      ['bad instance type', { instanceTypes: ['t3.micro', 'micro'] }, 'instanceTypes[1] ("micro") must be an EC2 instance type such as t3.medium'],
-      ['duplicate instance type', { instanceTypes: ['t3.micro', 't3.micro'] }, 'instanceTypes[1] ("t3.micro") is listed twice'],
-      ['bad subnet', { subnetId: 'subnet-xyz', securityGroupIds: ['sg-0123456789abcdef0'] }, 'subnetId ("subnet-xyz") must be a subnet id'],
-      ['subnet without security groups', { subnetId: 'subnet-0123456789abcdef0', securityGroupIds: [] }, 'subnetId ("subnet-0123456789abcdef0") is set without securityGroupIds'],
-      ['bad security group', { securityGroupIds: ['sg-1'] }, 'securityGroupIds[0] ("sg-1") must be a security group id'],
+      [
+        'empty instance types',
+        { instanceTypes: [] },
+        "instanceTypes ([]) must list at least one value; omit it for Image Builder's default",
+      ],
+      [
+        'bad instance type',
+        { instanceTypes: ['t3.micro', 'micro'] },
+        'instanceTypes[1] ("micro") must be an EC2 instance type such as t3.medium',
+      ],
+      [
+        'duplicate instance type',
+        { instanceTypes: ['t3.micro', 't3.micro'] },
+        'instanceTypes[1] ("t3.micro") is listed twice',
+      ],
+      [
+        'bad subnet',
+        { subnetId: 'subnet-xyz', securityGroupIds: ['sg-0123456789abcdef0'] },
+        'subnetId ("subnet-xyz") must be a subnet id',
+      ],
+      [
+        'subnet without security groups',
+        { subnetId: 'subnet-0123456789abcdef0', securityGroupIds: [] },
+        'subnetId ("subnet-0123456789abcdef0") is set without securityGroupIds',
+      ],
+      [
+        'bad security group',
+        { securityGroupIds: ['sg-1'] },
+        'securityGroupIds[0] ("sg-1") must be a security group id',
+      ],
       ['bad bucket', { logging: { bucketName: 'Logs' } }, 'logging.bucketName ("Logs") must be an S3 bucket name'],
-      ['empty key prefix', { logging: { bucketName: 'logs', keyPrefix: '' } }, 'logging.keyPrefix ("") must be a non-empty key prefix'],
+      [
+        'empty key prefix',
+        { logging: { bucketName: 'logs', keyPrefix: '' } },
+        'logging.keyPrefix ("") must be a non-empty key prefix',
+      ],
     ])('%s', (_what, overrides, message) => {
-      expect(() => infrastructure(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(`InfrastructureConfiguration s/Infrastructure: ${message}`);
+      expect(() => infrastructure(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(
+        `InfrastructureConfiguration s/Infrastructure: ${message}`,
+      );
       expect(() => infrastructure(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(ValidationError);
     });
   });

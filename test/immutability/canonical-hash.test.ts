@@ -29,7 +29,9 @@ describe('canonical content hash', () => {
   });
 
   test('Buffers and typed arrays are hashed by their bytes', () => {
-    expect(contentHash({ data: Buffer.from('abc') }).hash).toBe(contentHash({ data: new Uint8Array([97, 98, 99]) }).hash);
+    expect(contentHash({ data: Buffer.from('abc') }).hash).toBe(
+      contentHash({ data: new Uint8Array([97, 98, 99]) }).hash,
+    );
     expect(contentHash({ data: Buffer.from('abc') }).hash).not.toBe(contentHash({ data: Buffer.from('abd') }).hash);
     // bytes never hash like the equal-looking string
     expect(contentHash({ data: Buffer.from('abc') }).hash).not.toBe(contentHash({ data: 'abc' }).hash);
@@ -37,7 +39,14 @@ describe('canonical content hash', () => {
 
   test('Dates, Maps and Sets are canonical', () => {
     expect(canonicalJson(new Date('2026-01-02T03:04:05Z'))).toBe('{"$date":"2026-01-02T03:04:05.000Z"}');
-    expect(contentHash(new Map([['b', 1], ['a', 2]])).hash).toBe(contentHash({ a: 2, b: 1 }).hash);
+    expect(
+      contentHash(
+        new Map([
+          ['b', 1],
+          ['a', 2],
+        ]),
+      ).hash,
+    ).toBe(contentHash({ a: 2, b: 1 }).hash);
     expect(contentHash(new Set(['x', 'y'])).hash).toBe(contentHash(new Set(['y', 'x'])).hash);
   });
 
@@ -71,7 +80,9 @@ describe('canonical content hash', () => {
   test('rejects cycles naming the path', () => {
     const a: Record<string, unknown> = { name: 'a' };
     a.self = a;
-    expect(() => contentHash(a)).toThrow(/^contentHash: \$\.self refers back to one of its parents \(a cycle\); pass plain data/);
+    expect(() => contentHash(a)).toThrow(
+      /^contentHash: \$\.self refers back to one of its parents \(a cycle\); pass plain data/,
+    );
   });
 
   test('the same value twice (not a cycle) is fine', () => {
@@ -118,7 +129,9 @@ describe('Generation', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     // WHEN / THEN
     expect(() => Generation.of(stack, { hook: () => 1 })).toThrow(ValidationError);
-    expect(() => Generation.of(stack, { hook: () => 1 })).toThrow(/^TerraformStack s: \$\.hook is a function; only data/);
+    expect(() => Generation.of(stack, { hook: () => 1 })).toThrow(
+      /^TerraformStack s: \$\.hook is a function; only data/,
+    );
   });
 
   test('with tokens, is a Terraform expression over a stable static hash and the runtime values', () => {
@@ -143,7 +156,11 @@ describe('Generation', () => {
       .update('{"imageId":{"$token":"${var.ami}"},"instanceType":"t3.micro"}')
       .digest('hex')
       .slice(0, Generation.HASH_LENGTH);
-    expect(first.generation.value).toBe(`\${nonsensitive(substr(sha256(join("|", ["${staticHash}", jsonencode(var.ami)])), 0, 10))}`);
-    expect(first.version.value).toBe(`1.0.\${parseint(substr(nonsensitive(substr(sha256(join("|", ["${staticHash}", jsonencode(var.ami)])), 0, 10)), 0, 7), 16)}`);
+    expect(first.generation.value).toBe(
+      `\${nonsensitive(substr(sha256(join("|", ["${staticHash}", jsonencode(var.ami)])), 0, 10))}`,
+    );
+    expect(first.version.value).toBe(
+      `1.0.\${parseint(substr(nonsensitive(substr(sha256(join("|", ["${staticHash}", jsonencode(var.ami)])), 0, 10)), 0, 7), 16)}`,
+    );
   });
 });

@@ -22,9 +22,16 @@ describe('ImmutabilityAspect', () => {
     const stack = newStack();
     const generation = Generation.of(stack, { image: 'ami-0123456789abcdef0' });
     new LaunchTemplate(stack, 'lt', { namePrefix: 'web-' });
-    new AutoscalingGroup(stack, 'asg', { name: generationName(NameRule.AUTOSCALING_GROUP, { base: 'web', generation }), minSize: 1, maxSize: 2 });
+    new AutoscalingGroup(stack, 'asg', {
+      name: generationName(NameRule.AUTOSCALING_GROUP, { base: 'web', generation }),
+      minSize: 1,
+      maxSize: 2,
+    });
     new LbTargetGroup(stack, 'tg', { name: 'web-blue' });
-    new LbListener(stack, 'listener', { loadBalancerArn: 'arn', defaultAction: [{ type: 'forward', targetGroupArn: 'arn' }] });
+    new LbListener(stack, 'listener', {
+      loadBalancerArn: 'arn',
+      defaultAction: [{ type: 'forward', targetGroupArn: 'arn' }],
+    });
     const resources = synth(stack);
     expect(resources.aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
     expect(resources.aws_autoscaling_group.asg.lifecycle).toEqual({ create_before_destroy: true });
@@ -35,7 +42,10 @@ describe('ImmutabilityAspect', () => {
   test('keeps the rest of an existing lifecycle', () => {
     const stack = newStack();
     new LaunchTemplate(stack, 'lt', { lifecycle: { ignoreChanges: ['tags'] } });
-    expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true, ignore_changes: ['tags'] });
+    expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({
+      create_before_destroy: true,
+      ignore_changes: ['tags'],
+    });
   });
 
   test('is idempotent when enabled twice or added by hand too', () => {
@@ -49,15 +59,35 @@ describe('ImmutabilityAspect', () => {
   test('works on any scope, not only stacks built with the library', () => {
     const stack = new TerraformStack(Testing.app(), 'plain');
     Aspects.of(stack).add(new ImmutabilityAspect());
-    new Container(stack, 'c', { image: 'nginx', name: generationName(NameRule.DOCKER_TAG, { base: 'web', generation: 'abcdef0123' }) });
+    new Container(stack, 'c', {
+      image: 'nginx',
+      name: generationName(NameRule.DOCKER_TAG, { base: 'web', generation: 'abcdef0123' }),
+    });
     expect(synth(stack).docker_container.c.lifecycle).toEqual({ create_before_destroy: true });
   });
 
   test.each([
-    ['a launch template', (s: TerraformStack) => new LaunchTemplate(s, 'fixed', { name: 'web' }), /^LaunchTemplate stack\/fixed: aws_launch_template has a fixed name "web".*name_prefix/],
-    ['an ASG', (s: TerraformStack) => new AutoscalingGroup(s, 'fixed', { name: 'web', minSize: 1, maxSize: 1 }), /^AutoscalingGroup stack\/fixed: aws_autoscaling_group has a fixed name "web"/],
-    ['a docker container', (s: TerraformStack) => new Container(s, 'fixed', { image: 'nginx', name: 'web' }), /^Container stack\/fixed: docker_container has a fixed name "web"/],
-    ['an Image Builder component', (s: TerraformStack) => new ImagebuilderComponent(s, 'fixed', { name: 'setup', version: '1.0.0', platform: 'Linux', data: 'x' }), /^ImagebuilderComponent stack\/fixed: aws_imagebuilder_component has a fixed name "setup", version "1.0.0"/],
+    [
+      'a launch template',
+      (s: TerraformStack) => new LaunchTemplate(s, 'fixed', { name: 'web' }),
+      /^LaunchTemplate stack\/fixed: aws_launch_template has a fixed name "web".*name_prefix/,
+    ],
+    [
+      'an ASG',
+      (s: TerraformStack) => new AutoscalingGroup(s, 'fixed', { name: 'web', minSize: 1, maxSize: 1 }),
+      /^AutoscalingGroup stack\/fixed: aws_autoscaling_group has a fixed name "web"/,
+    ],
+    [
+      'a docker container',
+      (s: TerraformStack) => new Container(s, 'fixed', { image: 'nginx', name: 'web' }),
+      /^Container stack\/fixed: docker_container has a fixed name "web"/,
+    ],
+    [
+      'an Image Builder component',
+      (s: TerraformStack) =>
+        new ImagebuilderComponent(s, 'fixed', { name: 'setup', version: '1.0.0', platform: 'Linux', data: 'x' }),
+      /^ImagebuilderComponent stack\/fixed: aws_imagebuilder_component has a fixed name "setup", version "1.0.0"/,
+    ],
   ])('rejects a fixed name on %s, naming the path and the fix', (_what, make, message) => {
     const stack = newStack();
     make(stack);
@@ -70,20 +100,29 @@ describe('ImmutabilityAspect', () => {
     const stack = newStack();
     const name = new TerraformVariable(stack, 'name', { type: 'string' });
     new LaunchTemplate(stack, 'lt', { name: name.stringValue });
-    expect(() => Testing.synth(stack)).toThrow(/^LaunchTemplate stack\/lt: aws_launch_template has a fixed name \(a token/);
+    expect(() => Testing.synth(stack)).toThrow(
+      /^LaunchTemplate stack\/lt: aws_launch_template has a fixed name \(a token/,
+    );
   });
 
   test('accepts a component whose version comes from the generation', () => {
     const stack = newStack();
     const generation = Generation.of(stack, { data: 'x' });
-    new ImagebuilderComponent(stack, 'c', { name: 'setup', version: generation.semanticVersion, platform: 'Linux', data: 'x' });
+    new ImagebuilderComponent(stack, 'c', {
+      name: 'setup',
+      version: generation.semanticVersion,
+      platform: 'Linux',
+      data: 'x',
+    });
     expect(synth(stack).aws_imagebuilder_component.c.lifecycle).toEqual({ create_before_destroy: true });
   });
 
   test('accepts a fixed name explicitly allowed with a reason', () => {
     const stack = newStack();
     const lt = new LaunchTemplate(stack, 'lt', { name: 'bastion' });
-    expect(() => ImmutabilityAspect.allowFixedName(lt, ' ')).toThrow(/^LaunchTemplate stack\/lt: ImmutabilityAspect.allowFixedName reason \(" "\) must say why this resource's fixed name cannot collide/);
+    expect(() => ImmutabilityAspect.allowFixedName(lt, ' ')).toThrow(
+      /^LaunchTemplate stack\/lt: ImmutabilityAspect.allowFixedName reason \(" "\) must say why this resource's fixed name cannot collide/,
+    );
     ImmutabilityAspect.allowFixedName(lt, 'the bastion is never replaced while running');
     expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
   });
@@ -91,7 +130,9 @@ describe('ImmutabilityAspect', () => {
   test('rejects createBeforeDestroy: false on an immutable type', () => {
     const stack = newStack();
     new LaunchTemplate(stack, 'lt', { lifecycle: { createBeforeDestroy: false } });
-    expect(() => Testing.synth(stack)).toThrow(/^LaunchTemplate stack\/lt: lifecycle createBeforeDestroy is false, but aws_launch_template is immutable.*Remove createBeforeDestroy: false/);
+    expect(() => Testing.synth(stack)).toThrow(
+      /^LaunchTemplate stack\/lt: lifecycle createBeforeDestroy is false, but aws_launch_template is immutable.*Remove createBeforeDestroy: false/,
+    );
   });
 
   test('also sees a fixed name set through an override', () => {

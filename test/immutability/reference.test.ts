@@ -3,7 +3,9 @@ import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { Ami } from '@cdktf/provider-aws/lib/ami';
 import { bareReference } from '../../lib/immutability';
 
-interface Synth { resource: Record<string, Record<string, { lifecycle?: { replace_triggered_by?: string[] } }>> }
+interface Synth {
+  resource: Record<string, Record<string, { lifecycle?: { replace_triggered_by?: string[] } }>>;
+}
 
 describe('bareReference', () => {
   test('renders a bare reference where cdktf renders "${aws_x.y}"', () => {
@@ -30,7 +32,9 @@ describe('bareReference', () => {
   test('rejects a malformed attribute', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const ami = new Ami(stack, 'base', { name: 'base' });
-    expect(() => bareReference(ami, 'imageId')).toThrow(/attribute \("imageId"\) must be a Terraform attribute path in snake_case/);
+    expect(() => bareReference(ami, 'imageId')).toThrow(
+      /attribute \("imageId"\) must be a Terraform attribute path in snake_case/,
+    );
     expect(() => bareReference(ami, '${x}')).toThrow(/attribute/);
   });
 
@@ -40,7 +44,9 @@ describe('bareReference', () => {
     const b = new TerraformStack(app, 'b');
     const ami = new Ami(a, 'base', { name: 'base' });
     const instance = new Instance(b, 'i', { ami: 'ami-0123456789abcdef0' });
-    expect(() => bareReference(ami, 'id', instance)).toThrow(/^bareReference: resource \(a\/base\) is in another stack than b\/i; replace_triggered_by can only refer to resources of the same stack/);
+    expect(() => bareReference(ami, 'id', instance)).toThrow(
+      /^bareReference: resource \(a\/base\) is in another stack than b\/i; replace_triggered_by can only refer to resources of the same stack/,
+    );
   });
 
   test('rejects what is not a managed resource', () => {

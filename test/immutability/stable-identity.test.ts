@@ -8,7 +8,11 @@ import { ImmutableLaunchTemplate, InstanceProfile, InstanceProfileProps } from '
 import { BlueGreenFleet, ReplaceFleet, ReplaceFleetProps } from '../../lib/deploy';
 import { ImageSource } from '../../lib/image/image-source';
 import { UserData } from '../../lib/compute/user-data';
-import { forceNewArguments, forceNewIdentity, registerStableReference } from '../../lib/immutability/private/stable-identity';
+import {
+  forceNewArguments,
+  forceNewIdentity,
+  registerStableReference,
+} from '../../lib/immutability/private/stable-identity';
 
 type Json = Record<string, any>;
 const AMI = 'ami-0123456789abcdef0';
@@ -34,7 +38,11 @@ describe('owned instance profile: hashed by its identity, not its runtime name',
     const stack = newStack('web');
     const profile = new InstanceProfile(stack, 'Profile', profileProps);
     tweak?.(profile);
-    const template = new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromAmiId(AMI), name: 'web', instanceProfile: profile });
+    const template = new ImmutableLaunchTemplate(stack, 'Server', {
+      image: ImageSource.fromAmiId(AMI),
+      name: 'web',
+      instanceProfile: profile,
+    });
     return { template, json: JSON.parse(Testing.synth(stack, true)) as Json };
   };
   const base = synth({ namePrefix: 'web-v1' });
@@ -56,8 +64,20 @@ describe('owned instance profile: hashed by its identity, not its runtime name',
   });
 
   test.each<[string, InstanceProfileProps]>([
-    ['managedPolicyArns', { namePrefix: 'web-v1', managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::123456789012:policy/app-read'] }],
-    ['permissionsBoundaryArn', { namePrefix: 'web-v1', permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/boundary' }],
+    [
+      'managedPolicyArns',
+      {
+        namePrefix: 'web-v1',
+        managedPolicyArns: [
+          'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+          'arn:aws:iam::123456789012:policy/app-read',
+        ],
+      },
+    ],
+    [
+      'permissionsBoundaryArn',
+      { namePrefix: 'web-v1', permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/boundary' },
+    ],
   ])('THEN a change of %s (applied in place) keeps the generation', (_what, props) => {
     expect(synth(props).template.generation.hash).toBe(base.template.generation.hash);
   });
@@ -65,16 +85,28 @@ describe('owned instance profile: hashed by its identity, not its runtime name',
   test('a force-new argument changed after the template hashed it fails synth, naming the resource', () => {
     const stack = newStack('web');
     const profile = new InstanceProfile(stack, 'Profile', { namePrefix: 'web-v1' });
-    new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromAmiId(AMI), name: 'web', instanceProfile: profile });
+    new ImmutableLaunchTemplate(stack, 'Server', {
+      image: ImageSource.fromAmiId(AMI),
+      name: 'web',
+      instanceProfile: profile,
+    });
     profile.role.addOverride('path', '/late/');
-    expect(() => Testing.synth(stack, true)).toThrow(/web\/Profile\/Role: an argument that replaces this aws_iam_role \(one of name, name_prefix, path\) changed after a launch template hashed it/);
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /web\/Profile\/Role: an argument that replaces this aws_iam_role \(one of name, name_prefix, path\) changed after a launch template hashed it/,
+    );
   });
 });
 
 describe('fleet security group and target groups: hashed by their identity', () => {
   const replace = (props: Partial<ReplaceFleetProps> = {}) => {
     const stack = newStack('prod');
-    const fleet = new ReplaceFleet(stack, 'Api', { name: 'api', vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI), ...props });
+    const fleet = new ReplaceFleet(stack, 'Api', {
+      name: 'api',
+      vpcId: VPC,
+      subnetIds: SUBNETS,
+      image: ImageSource.fromAmiId(AMI),
+      ...props,
+    });
     return { fleet, stack };
   };
   const generation = (props: Partial<ReplaceFleetProps> = {}) => replace(props).fleet.generation.hash;
@@ -104,7 +136,12 @@ describe('fleet security group and target groups: hashed by their identity', () 
   test('a token VPC id makes the generation a Terraform expression that includes it', () => {
     const stack = new TerraformStack(Testing.app(), 'prod');
     const vpc = new TerraformVariable(stack, 'vpc', { type: 'string' }).stringValue;
-    const fleet = new ReplaceFleet(stack, 'Api', { name: 'api', vpcId: vpc, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI) });
+    const fleet = new ReplaceFleet(stack, 'Api', {
+      name: 'api',
+      vpcId: vpc,
+      subnetIds: SUBNETS,
+      image: ImageSource.fromAmiId(AMI),
+    });
     expect(fleet.generation.isResolved).toBe(false);
     expect(only(JSON.parse(Testing.synth(stack)), 'aws_launch_template').name).toContain('jsonencode(var.vpc)');
   });
@@ -112,13 +149,21 @@ describe('fleet security group and target groups: hashed by their identity', () 
   test('an override of the instance security group after construction fails synth', () => {
     const { fleet, stack } = replace();
     (fleet.node.findChild('InstanceSecurityGroup') as SecurityGroup).addOverride('description', 'changed');
-    expect(() => Testing.synth(stack, true)).toThrow(/prod\/Api\/InstanceSecurityGroup: an argument that replaces this aws_security_group/);
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /prod\/Api\/InstanceSecurityGroup: an argument that replaces this aws_security_group/,
+    );
   });
 
   test('each blue/green slot is hashed with its own target group', () => {
     const stack = new TerraformStack(Testing.app(), 'prod');
     const slot = { image: ImageSource.fromAmiId(AMI) };
-    const fleet = new BlueGreenFleet(stack, 'Web', { name: 'web', vpcId: VPC, subnetIds: SUBNETS, slots: { blue: slot, green: slot }, active: 'blue' });
+    const fleet = new BlueGreenFleet(stack, 'Web', {
+      name: 'web',
+      vpcId: VPC,
+      subnetIds: SUBNETS,
+      slots: { blue: slot, green: slot },
+      active: 'blue',
+    });
     expect(fleet.slots.blue.generation!.isResolved).toBe(true);
     expect(fleet.slots.blue.generation!.hash).not.toBe(fleet.slots.green.generation!.hash);
   });
@@ -127,9 +172,22 @@ describe('fleet security group and target groups: hashed by their identity', () 
 describe('forceNewIdentity', () => {
   test('reads the force-new arguments as synthesized, overrides included, and nothing else', () => {
     const stack = new TerraformStack(Testing.app(), 's');
-    const group = new LbTargetGroup(stack, 'tg', { name: 'web', port: 80, protocol: 'HTTP', vpcId: VPC, deregistrationDelay: '30', healthCheck: { path: '/' } });
+    const group = new LbTargetGroup(stack, 'tg', {
+      name: 'web',
+      port: 80,
+      protocol: 'HTTP',
+      vpcId: VPC,
+      deregistrationDelay: '30',
+      healthCheck: { path: '/' },
+    });
     group.addOverride('port', 8080);
-    expect(forceNewIdentity(group)).toEqual({ type: 'aws_lb_target_group', name: 'web', port: 8080, protocol: 'HTTP', vpc_id: VPC });
+    expect(forceNewIdentity(group)).toEqual({
+      type: 'aws_lb_target_group',
+      name: 'web',
+      port: 8080,
+      protocol: 'HTTP',
+      vpc_id: VPC,
+    });
     const role = new IamRole(stack, 'r', { namePrefix: 'x-', assumeRolePolicy: '{}' });
     expect(forceNewIdentity(role)).toEqual({ type: 'aws_iam_role', name_prefix: 'x-' });
   });
@@ -137,15 +195,20 @@ describe('forceNewIdentity', () => {
   test('a reference to a type without a force-new list cannot be registered', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const topic = new SnsTopic(stack, 't', { name: 'x' });
-    expect(() => registerStableReference(topic.arn, 'topic', [topic]))
-      .toThrow(/^SnsTopic s\/t: aws_sns_topic has no force-new argument list, so a reference to it cannot be hashed by identity/);
+    expect(() => registerStableReference(topic.arn, 'topic', [topic])).toThrow(
+      /^SnsTopic s\/t: aws_sns_topic has no force-new argument list, so a reference to it cannot be hashed by identity/,
+    );
   });
 
-  test('the owned types hash the force-new arguments of the policy\'s table (AWS provider 6.x schemas)', () => {
+  test("the owned types hash the force-new arguments of the policy's table (AWS provider 6.x schemas)", () => {
     expect(forceNewArguments('aws_iam_instance_profile')).toEqual(['name', 'name_prefix', 'path']);
     expect(forceNewArguments('aws_iam_role')).toEqual(['name', 'name_prefix', 'path']);
-    expect(forceNewArguments('aws_security_group')).toEqual(expect.arrayContaining(['name', 'name_prefix', 'description', 'vpc_id']));
-    expect(forceNewArguments('aws_lb_target_group')).toEqual(expect.arrayContaining(['name', 'port', 'protocol', 'target_type', 'vpc_id']));
+    expect(forceNewArguments('aws_security_group')).toEqual(
+      expect.arrayContaining(['name', 'name_prefix', 'description', 'vpc_id']),
+    );
+    expect(forceNewArguments('aws_lb_target_group')).toEqual(
+      expect.arrayContaining(['name', 'port', 'protocol', 'target_type', 'vpc_id']),
+    );
     // nothing that changes in place
     expect(forceNewArguments('aws_security_group')).not.toContain('ingress');
     expect(forceNewArguments('aws_lb_target_group')).not.toContain('health_check');
@@ -159,13 +222,18 @@ describe('sensitive inputs', () => {
     const secret = new TerraformVariable(stack, 'secret', { type: 'string', sensitive: true });
     // WHEN
     const fleet = new ReplaceFleet(stack, 'Api', {
-      name: 'api', vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI),
+      name: 'api',
+      vpcId: VPC,
+      subnetIds: SUBNETS,
+      image: ImageSource.fromAmiId(AMI),
       server: { userData: UserData.fromString(secret.stringValue) },
     });
     const json = JSON.parse(Testing.synth(stack)) as Json;
     // THEN the output (and the names) hold the hash through nonsensitive(), and are not marked sensitive
     expect(fleet.generation.isResolved).toBe(false);
-    expect(json.output.api_generation.value).toMatch(/^\$\{nonsensitive\(substr\(sha256\(join\("\|", \["[0-9a-f]{10}", jsonencode\(base64encode\(var\.secret\)\)\]\)\), 0, 10\)\)\}$/);
+    expect(json.output.api_generation.value).toMatch(
+      /^\$\{nonsensitive\(substr\(sha256\(join\("\|", \["[0-9a-f]{10}", jsonencode\(base64encode\(var\.secret\)\)\]\)\), 0, 10\)\)\}$/,
+    );
     expect(json.output.api_generation.sensitive).toBeUndefined();
     expect(only(json, 'aws_autoscaling_group').name).toContain('nonsensitive(');
   });

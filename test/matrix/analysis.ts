@@ -39,12 +39,29 @@ export interface Resource {
 /** Every resource and data source of a synthesized stack, by address. */
 export function resourcesOf(json: Json): Map<string, Resource> {
   const out = new Map<string, Resource>();
-  for (const [mode, block] of [['managed', json.resource], ['data', json.data]] as const) {
+  for (const [mode, block] of [
+    ['managed', json.resource],
+    ['data', json.data],
+  ] as const) {
     for (const [type, byName] of Object.entries((block ?? {}) as Json)) {
       for (const [name, config] of Object.entries(byName as Json)) {
-        const { '//': _meta, lifecycle, depends_on: _deps, provider: _provider, count: _count, for_each: _each, ...attributes } = config as Json;
+        const {
+          '//': _meta,
+          lifecycle,
+          depends_on: _deps,
+          provider: _provider,
+          count: _count,
+          for_each: _each,
+          ...attributes
+        } = config as Json;
         const address = mode === 'data' ? `data.${type}.${name}` : `${type}.${name}`;
-        out.set(address, { address, type, mode, attributes, replaceTriggeredBy: (lifecycle?.replace_triggered_by ?? []) as string[] });
+        out.set(address, {
+          address,
+          type,
+          mode,
+          attributes,
+          replaceTriggeredBy: (lifecycle?.replace_triggered_by ?? []) as string[],
+        });
       }
     }
   }
@@ -149,13 +166,18 @@ export function analyze(beforeJson: Json, afterJson: Json): ChangeAnalysis {
         continue;
       }
       const rule = ResourcePolicy.immutableRule(resource.type);
-      const watched = resource.mode === 'data'
-        ? Object.keys(resource.attributes)
-        : rule?.replacesOnAnyChange
-          ? Object.keys(resource.attributes).filter((a) => !ResourcePolicy.isOperationalAttribute(resource.type, a))
-          : Object.keys(resource.attributes).filter((a) => identityAttributes(resource.type).includes(a) || isForceNew(resource.type, a));
+      const watched =
+        resource.mode === 'data'
+          ? Object.keys(resource.attributes)
+          : rule?.replacesOnAnyChange
+            ? Object.keys(resource.attributes).filter((a) => !ResourcePolicy.isOperationalAttribute(resource.type, a))
+            : Object.keys(resource.attributes).filter(
+                (a) => identityAttributes(resource.type).includes(a) || isForceNew(resource.type, a),
+              );
       const triggered = resource.replaceTriggeredBy.some((entry) => replaced.has(triggerTarget(entry)));
-      const follows = watched.some((a) => [...referencesIn(resource.attributes[a], known)].some((ref) => replaced.has(ref)));
+      const follows = watched.some((a) =>
+        [...referencesIn(resource.attributes[a], known)].some((ref) => replaced.has(ref)),
+      );
       if (triggered || follows) {
         replaced.add(address);
         grew = true;
@@ -169,16 +191,22 @@ export function analyze(beforeJson: Json, afterJson: Json): ChangeAnalysis {
     if (!before.has(address) || ResourcePolicy.classify(resource.type) !== 'immutable' || resource.mode === 'data') {
       continue;
     }
-    const nonOperational = Object.keys(resource.attributes).filter((a) => !ResourcePolicy.isOperationalAttribute(resource.type, a));
+    const nonOperational = Object.keys(resource.attributes).filter(
+      (a) => !ResourcePolicy.isOperationalAttribute(resource.type, a),
+    );
     const diff = (changed.get(address) ?? []).filter((a) => !ResourcePolicy.isOperationalAttribute(resource.type, a));
-    const viaReference = nonOperational.filter((a) => [...referencesIn(resource.attributes[a], known)].some((ref) => replaced.has(ref) && ref !== address));
+    const viaReference = nonOperational.filter((a) =>
+      [...referencesIn(resource.attributes[a], known)].some((ref) => replaced.has(ref) && ref !== address),
+    );
     if (diff.length === 0 && viaReference.length === 0) {
       continue;
     }
     if (replaced.has(address)) {
       immutableReplaced.push(address);
     } else {
-      inPlace.push(`${address}: ${[...diff.map((a) => `${a} (changed)`), ...viaReference.filter((a) => !diff.includes(a)).map((a) => `${a} (refers to a replaced resource)`)].join(', ')}`);
+      inPlace.push(
+        `${address}: ${[...diff.map((a) => `${a} (changed)`), ...viaReference.filter((a) => !diff.includes(a)).map((a) => `${a} (refers to a replaced resource)`)].join(', ')}`,
+      );
     }
   }
   const collisions: string[] = [];
@@ -190,10 +218,15 @@ export function analyze(beforeJson: Json, afterJson: Json): ChangeAnalysis {
       continue;
     }
     const generatedByApi = rule.prefixAttributes.some((a) => resource.attributes[`${a}_prefix`] !== undefined);
-    const identityMoves = rule.identityAttributes.some((a) => !same(old.attributes[a], resource.attributes[a])
-      || [...referencesIn(resource.attributes[a], known)].some((ref) => replaced.has(ref)));
+    const identityMoves = rule.identityAttributes.some(
+      (a) =>
+        !same(old.attributes[a], resource.attributes[a]) ||
+        [...referencesIn(resource.attributes[a], known)].some((ref) => replaced.has(ref)),
+    );
     if (!generatedByApi && !identityMoves) {
-      collisions.push(`${address}: ${rule.identityAttributes.map((a) => `${a} = ${JSON.stringify(resource.attributes[a])}`).join(', ')}`);
+      collisions.push(
+        `${address}: ${rule.identityAttributes.map((a) => `${a} = ${JSON.stringify(resource.attributes[a])}`).join(', ')}`,
+      );
     }
   }
   return {

@@ -26,8 +26,18 @@ import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import { ImmutableLaunchTemplate, InstanceProfile, InstanceType, UserData } from '../../lib/compute';
 import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, ReplaceFleet } from '../../lib/deploy';
 import {
-  AmiPipeline, DistributionConfiguration, Image, ImageComponent, ImagePipeline, ImageRecipe, ImageRetention,
-  ImageSchedule, ImageSource, InfrastructureConfiguration, LifecyclePolicy, ParentImage,
+  AmiPipeline,
+  DistributionConfiguration,
+  Image,
+  ImageComponent,
+  ImagePipeline,
+  ImageRecipe,
+  ImageRetention,
+  ImageSchedule,
+  ImageSource,
+  InfrastructureConfiguration,
+  LifecyclePolicy,
+  ParentImage,
 } from '../../lib/image';
 import { DockerImagePipeline } from '../../lib/docker';
 import { HELLO, SMOKE } from '../image/fixtures';
@@ -46,7 +56,8 @@ const KEY_2 = 'arn:aws:kms:eu-west-1:123456789012:key/66666666-7777-8888-9999-00
 const RECIPE_ARN = 'arn:aws:imagebuilder:eu-west-1:123456789012:image-recipe/web/1.0.1';
 const INFRA_ARN = 'arn:aws:imagebuilder:eu-west-1:123456789012:infrastructure-configuration/web';
 const DIST_ARN = 'arn:aws:imagebuilder:eu-west-1:123456789012:distribution-configuration/web';
-const LISTENER = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/0123456789abcdef/0123456789abcdef';
+const LISTENER =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/0123456789abcdef/0123456789abcdef';
 
 // ---------------------------------------------------------------------------------
 // The roots: each builds one construct (and what consumes its images) from props.
@@ -91,8 +102,15 @@ function folder(name: string, files: Record<string, string>): string {
   }
   return dir;
 }
-const contextA = folder('context-a', { 'Dockerfile': 'FROM alpine AS build\nFROM alpine AS runtime\nCOPY app.sh /\n', 'Dockerfile.dev': 'FROM alpine\n', 'app.sh': 'echo a\n' });
-const contextB = folder('context-b', { 'Dockerfile': 'FROM alpine AS build\nFROM alpine AS runtime\nCOPY app.sh /\n', 'app.sh': 'echo b\n' });
+const contextA = folder('context-a', {
+  Dockerfile: 'FROM alpine AS build\nFROM alpine AS runtime\nCOPY app.sh /\n',
+  'Dockerfile.dev': 'FROM alpine\n',
+  'app.sh': 'echo a\n',
+});
+const contextB = folder('context-b', {
+  Dockerfile: 'FROM alpine AS build\nFROM alpine AS runtime\nCOPY app.sh /\n',
+  'app.sh': 'echo b\n',
+});
 const componentFile = join(folder('components', { 'hello.yml': HELLO }), 'hello.yml');
 
 /** Server settings with every nested object present. */
@@ -103,7 +121,16 @@ const richServer = (securityGroupId = 'sg-01234567'): Props => ({
   instanceProfile: InstanceProfile.fromName('web-profile'),
   keyName: 'ops',
   // iops and throughput unset, so that the volume type can change alone
-  blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 8, volumeType: 'gp3', encrypted: true, kmsKeyId: KEY, deleteOnTermination: true }],
+  blockDevices: [
+    {
+      deviceName: '/dev/xvda',
+      volumeSizeGiB: 8,
+      volumeType: 'gp3',
+      encrypted: true,
+      kmsKeyId: KEY,
+      deleteOnTermination: true,
+    },
+  ],
   metadataOptions: { httpTokens: 'required', hopLimit: 1, instanceMetadataTags: false },
   detailedMonitoring: false,
   tags: { team: 'web' },
@@ -112,10 +139,17 @@ const warmUp = (): Props => ({
   deregistrationDelaySeconds: 30,
   slowStartSeconds: 0,
   instanceWarmupSeconds: 60,
-  lifecycleHooks: [{
-    name: 'boot', transition: 'launching', heartbeatTimeoutSeconds: 300, defaultResult: 'ABANDON',
-    notificationTargetArn: 'arn:aws:sns:eu-west-1:123456789012:hooks', roleArn: 'arn:aws:iam::123456789012:role/hooks', notificationMetadata: '{"app":"web"}',
-  }],
+  lifecycleHooks: [
+    {
+      name: 'boot',
+      transition: 'launching',
+      heartbeatTimeoutSeconds: 300,
+      defaultResult: 'ABANDON',
+      notificationTargetArn: 'arn:aws:sns:eu-west-1:123456789012:hooks',
+      roleArn: 'arn:aws:iam::123456789012:role/hooks',
+      notificationMetadata: '{"app":"web"}',
+    },
+  ],
   warmPool: { minSize: 0, maxGroupPreparedCapacity: 4, poolState: 'Stopped', reuseOnScaleIn: false },
 });
 const fleetBase = (): Props => ({
@@ -124,7 +158,16 @@ const fleetBase = (): Props => ({
   subnetIds: SUBNETS,
   loadBalancer: FleetLoadBalancer.create(),
   port: 80,
-  healthCheck: { path: '/', matcher: '200', healthyThreshold: 2, unhealthyThreshold: 3, intervalSeconds: 15, timeoutSeconds: 5, gracePeriodSeconds: 120, gateTimeout: '10m' },
+  healthCheck: {
+    path: '/',
+    matcher: '200',
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+    intervalSeconds: 15,
+    timeoutSeconds: 5,
+    gracePeriodSeconds: 120,
+    gateTimeout: '10m',
+  },
   capacity: { min: 2, max: 4, desired: 2 },
   server: richServer(),
   allowAllOutbound: false,
@@ -135,15 +178,24 @@ const pipelineBase = (): Props => ({
   parentImage: ParentImage.fromAmiId(AMI),
   components: [ImageComponent.fromInline('hello', HELLO)],
   platform: 'Linux',
-  blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 8, volumeType: 'gp3', kmsKeyId: KEY, deleteOnTermination: true }],
+  blockDevices: [
+    { deviceName: '/dev/xvda', volumeSizeGiB: 8, volumeType: 'gp3', kmsKeyId: KEY, deleteOnTermination: true },
+  ],
   buildInfrastructure: {
-    instanceTypes: ['t3.medium'], subnetId: 'subnet-0123456789abcdef0', securityGroupIds: ['sg-01234567'],
-    logging: { bucketName: 'build-logs', keyPrefix: 'web' }, terminateInstanceOnFailure: true,
+    instanceTypes: ['t3.medium'],
+    subnetId: 'subnet-0123456789abcdef0',
+    securityGroupIds: ['sg-01234567'],
+    logging: { bucketName: 'build-logs', keyPrefix: 'web' },
+    terminateInstanceOnFailure: true,
   },
   distribution: {
-    regions: ['eu-west-1'], amiName: 'web', amiTags: { team: 'web' },
-    launchPermissionAccountIds: ['123456789012'], launchPermissionOrganizationArns: ['arn:aws:organizations::123456789012:organization/o-abcdefghij'],
-    launchPermissionOrganizationalUnitArns: ['arn:aws:organizations::123456789012:ou/o-abcdefghij/ou-ab12-cdefgh34'], kmsKeyId: KEY,
+    regions: ['eu-west-1'],
+    amiName: 'web',
+    amiTags: { team: 'web' },
+    launchPermissionAccountIds: ['123456789012'],
+    launchPermissionOrganizationArns: ['arn:aws:organizations::123456789012:organization/o-abcdefghij'],
+    launchPermissionOrganizationalUnitArns: ['arn:aws:organizations::123456789012:ou/o-abcdefghij/ou-ab12-cdefgh34'],
+    kmsKeyId: KEY,
   },
   amiParameterName: '/images/web/ami-id',
   retention: ImageRetention.keepLast(3),
@@ -160,13 +212,33 @@ function withConsumer(stack: TerraformStack, pipeline: AmiPipeline): void {
 const ROOTS: readonly RootDef[] = [
   {
     props: 'ImmutableLaunchTemplateProps',
-    base: () => ({ ...richServer(), image: ImageSource.fromAmiId(AMI), name: 'web', slot: 'blue', generationInputs: { health_check_grace_period: 120 } }),
+    base: () => ({
+      ...richServer(),
+      image: ImageSource.fromAmiId(AMI),
+      name: 'web',
+      slot: 'blue',
+      generationInputs: { health_check_grace_period: 120 },
+    }),
     build: (stack, props) => new ImmutableLaunchTemplate(stack, 'Server', props as never),
   },
   {
     // the blue slot overrides every setting; the green slot inherits the fleet's
     props: 'BlueGreenFleetProps',
-    base: () => ({ ...fleetBase(), slots: { blue: { image: ImageSource.fromAmiId(AMI), capacity: { min: 2, max: 4, desired: 2 }, ...richServer('sg-0aaaaaaa'), ...warmUp() }, green: { image: ImageSource.fromAmiId(AMI_2) } }, active: 'blue', canaryPercent: 0, alarms: { targetErrorRatePercent: 5, unhealthyHosts: 1, periodSeconds: 60, evaluationPeriods: 2 } }),
+    base: () => ({
+      ...fleetBase(),
+      slots: {
+        blue: {
+          image: ImageSource.fromAmiId(AMI),
+          capacity: { min: 2, max: 4, desired: 2 },
+          ...richServer('sg-0aaaaaaa'),
+          ...warmUp(),
+        },
+        green: { image: ImageSource.fromAmiId(AMI_2) },
+      },
+      active: 'blue',
+      canaryPercent: 0,
+      alarms: { targetErrorRatePercent: 5, unhealthyHosts: 1, periodSeconds: 60, evaluationPeriods: 2 },
+    }),
     build: (stack, props) => new BlueGreenFleet(stack, 'Web', props as never),
   },
   {
@@ -176,25 +248,75 @@ const ROOTS: readonly RootDef[] = [
   },
   {
     props: 'ContainerUserDataOptions',
-    base: () => ({ image: `registry.example.com/web@sha256:${'a'.repeat(64)}`, port: 8080, containerPort: 3000, environment: { MODE: 'a' }, name: 'web' }),
-    build: (stack, props) => new ReplaceFleet(stack, 'Api', { ...fleetBase(), image: ImageSource.fromAmiId(AMI), server: { userData: UserData.forContainer(props as never) } } as never),
+    base: () => ({
+      image: `registry.example.com/web@sha256:${'a'.repeat(64)}`,
+      port: 8080,
+      containerPort: 3000,
+      environment: { MODE: 'a' },
+      name: 'web',
+    }),
+    build: (stack, props) =>
+      new ReplaceFleet(stack, 'Api', {
+        ...fleetBase(),
+        image: ImageSource.fromAmiId(AMI),
+        server: { userData: UserData.forContainer(props as never) },
+      } as never),
   },
   {
     props: 'ApplicationLoadBalancerOptions',
-    base: () => ({ scheme: 'internal', subnetIds: SUBNETS, certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc', sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', ingressCidrs: ['10.0.0.0/8'], deletionProtection: false, accessLogs: { bucket: 'logs', prefix: 'web' }, idleTimeoutSeconds: 60 }),
-    build: (stack, props) => new ReplaceFleet(stack, 'Api', { name: 'api', vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI), loadBalancer: FleetLoadBalancer.create(props) }),
+    base: () => ({
+      scheme: 'internal',
+      subnetIds: SUBNETS,
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+      sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      ingressCidrs: ['10.0.0.0/8'],
+      deletionProtection: false,
+      accessLogs: { bucket: 'logs', prefix: 'web' },
+      idleTimeoutSeconds: 60,
+    }),
+    build: (stack, props) =>
+      new ReplaceFleet(stack, 'Api', {
+        name: 'api',
+        vpcId: VPC,
+        subnetIds: SUBNETS,
+        image: ImageSource.fromAmiId(AMI),
+        loadBalancer: FleetLoadBalancer.create(props),
+      }),
   },
   {
     props: 'ExistingListenerOptions',
-    base: () => ({ listenerArn: LISTENER, securityGroupId: 'sg-0aaaaaaaaaaaaaaaa', priority: 10, pathPatterns: ['/api/*'], hostHeaders: ['api.example.com'], dnsName: 'shared.example.com' }),
-    build: (stack, props) => new ReplaceFleet(stack, 'Api', { name: 'api', vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI), loadBalancer: FleetLoadBalancer.fromListener(props as never) }),
+    base: () => ({
+      listenerArn: LISTENER,
+      securityGroupId: 'sg-0aaaaaaaaaaaaaaaa',
+      priority: 10,
+      pathPatterns: ['/api/*'],
+      hostHeaders: ['api.example.com'],
+      dnsName: 'shared.example.com',
+    }),
+    build: (stack, props) =>
+      new ReplaceFleet(stack, 'Api', {
+        name: 'api',
+        vpcId: VPC,
+        subnetIds: SUBNETS,
+        image: ImageSource.fromAmiId(AMI),
+        loadBalancer: FleetLoadBalancer.fromListener(props as never),
+      }),
   },
   {
     props: 'InstanceProfileProps',
-    base: () => ({ managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'], permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/boundary', namePrefix: 'web-v1' }),
-    build: (stack, props) => new ReplaceFleet(stack, 'Api', {
-      name: 'api', vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI), server: { instanceProfile: new InstanceProfile(stack, 'Profile', props) },
+    base: () => ({
+      managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
+      permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/boundary',
+      namePrefix: 'web-v1',
     }),
+    build: (stack, props) =>
+      new ReplaceFleet(stack, 'Api', {
+        name: 'api',
+        vpcId: VPC,
+        subnetIds: SUBNETS,
+        image: ImageSource.fromAmiId(AMI),
+        server: { instanceProfile: new InstanceProfile(stack, 'Profile', props) },
+      }),
   },
   {
     props: 'AmiPipelineProps',
@@ -204,66 +326,159 @@ const ROOTS: readonly RootDef[] = [
   {
     props: 'ImageComponentFileOptions',
     base: () => ({ parameters: { greeting: 'hello' }, description: 'says hello', name: 'hello' }),
-    build: (stack, props) => withConsumer(stack, new AmiPipeline(stack, 'Image', { ...pipelineBase(), components: [ImageComponent.fromFile(componentFile, props)] } as never)),
+    build: (stack, props) =>
+      withConsumer(
+        stack,
+        new AmiPipeline(stack, 'Image', {
+          ...pipelineBase(),
+          components: [ImageComponent.fromFile(componentFile, props)],
+        } as never),
+      ),
   },
   {
     props: 'ImageComponentOptions',
     base: () => ({ parameters: { level: 'security' } }),
-    build: (stack, props) => withConsumer(stack, new AmiPipeline(stack, 'Image', { ...pipelineBase(), components: [ImageComponent.fromInline('hello', HELLO), ImageComponent.fromManagedArn('arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x', props)] } as never)),
+    build: (stack, props) =>
+      withConsumer(
+        stack,
+        new AmiPipeline(stack, 'Image', {
+          ...pipelineBase(),
+          components: [
+            ImageComponent.fromInline('hello', HELLO),
+            ImageComponent.fromManagedArn('arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x', props),
+          ],
+        } as never),
+      ),
   },
   {
     props: 'ImageScheduleOptions',
     base: () => ({ onlyWhenDependenciesUpdated: true, timezone: 'Etc/UTC' }),
-    build: (stack, props) => withConsumer(stack, new AmiPipeline(stack, 'Image', { ...pipelineBase(), schedule: ImageSchedule.cron('cron(0 3 ? * sun *)', props) } as never)),
+    build: (stack, props) =>
+      withConsumer(
+        stack,
+        new AmiPipeline(stack, 'Image', {
+          ...pipelineBase(),
+          schedule: ImageSchedule.cron('cron(0 3 ? * sun *)', props),
+        } as never),
+      ),
   },
   {
     props: 'ImageRetentionOptions',
     base: () => ({ inUseTag: { key: 'in-use', value: 'yes' } }),
-    build: (stack, props) => withConsumer(stack, new AmiPipeline(stack, 'Image', { ...pipelineBase(), retention: ImageRetention.keepLast(3, props) } as never)),
+    build: (stack, props) =>
+      withConsumer(
+        stack,
+        new AmiPipeline(stack, 'Image', { ...pipelineBase(), retention: ImageRetention.keepLast(3, props) } as never),
+      ),
   },
   {
     props: 'ManagedParentImageOptions',
     base: () => ({ version: 'x.x.x' }),
-    build: (stack, props) => withConsumer(stack, new AmiPipeline(stack, 'Image', { ...pipelineBase(), parentImage: ParentImage.fromManagedImage('amazon-linux-2023-x86', props) } as never)),
+    build: (stack, props) =>
+      withConsumer(
+        stack,
+        new AmiPipeline(stack, 'Image', {
+          ...pipelineBase(),
+          parentImage: ParentImage.fromManagedImage('amazon-linux-2023-x86', props),
+        } as never),
+      ),
   },
   {
     props: 'ImageRecipeProps',
     base: () => ({
       // no blockDevices: the default root follows platform and kmsKeyId (the rows start from a template)
-      name: 'web', parentImage: AMI, platform: 'Linux', kmsKeyId: KEY, description: 'web recipe', amiTags: { team: 'web' }, tags: { team: 'web' },
+      name: 'web',
+      parentImage: AMI,
+      platform: 'Linux',
+      kmsKeyId: KEY,
+      description: 'web recipe',
+      amiTags: { team: 'web' },
+      tags: { team: 'web' },
       // the configs ImageComponent.bind produces; the components[] rows change them
-      components: inStack((stack) => [{ ...ImageComponent.fromInline('hello', HELLO, { parameters: { greeting: 'hi' } }).bind(stack, { pipelineName: 'web' }) }]),
+      components: inStack((stack) => [
+        {
+          ...ImageComponent.fromInline('hello', HELLO, { parameters: { greeting: 'hi' } }).bind(stack, {
+            pipelineName: 'web',
+          }),
+        },
+      ]),
     }),
     build: (stack, props) => new ImageRecipe(stack, 'Recipe', props as never),
   },
   {
     props: 'ImageProps',
-    base: () => ({ imageRecipeArn: RECIPE_ARN, infrastructureConfigurationArn: INFRA_ARN, distributionConfigurationArn: DIST_ARN, buildTimeoutMinutes: 120, tags: { team: 'web' }, dependsOn: [] }),
+    base: () => ({
+      imageRecipeArn: RECIPE_ARN,
+      infrastructureConfigurationArn: INFRA_ARN,
+      distributionConfigurationArn: DIST_ARN,
+      buildTimeoutMinutes: 120,
+      tags: { team: 'web' },
+      dependsOn: [],
+    }),
     build: (stack, props) => new Image(stack, 'Image', props as never),
   },
   {
     props: 'InfrastructureConfigurationProps',
-    base: () => ({ ...pipelineBase().buildInfrastructure, name: 'web', instanceProfileName: 'build-profile', description: 'build', tags: { team: 'web' } }),
+    base: () => ({
+      ...pipelineBase().buildInfrastructure,
+      name: 'web',
+      instanceProfileName: 'build-profile',
+      description: 'build',
+      tags: { team: 'web' },
+    }),
     build: (stack, props) => new InfrastructureConfiguration(stack, 'Infrastructure', props as never),
   },
   {
     props: 'DistributionConfigurationProps',
-    base: () => ({ ...pipelineBase().distribution, name: 'web', amiDescription: 'web AMI', description: 'distribution', tags: { team: 'web' } }),
+    base: () => ({
+      ...pipelineBase().distribution,
+      name: 'web',
+      amiDescription: 'web AMI',
+      description: 'distribution',
+      tags: { team: 'web' },
+    }),
     build: (stack, props) => new DistributionConfiguration(stack, 'Distribution', props as never),
   },
   {
     props: 'ImagePipelineProps',
-    base: () => ({ name: 'web', imageRecipeArn: RECIPE_ARN, infrastructureConfigurationArn: INFRA_ARN, distributionConfigurationArn: DIST_ARN, schedule: ImageSchedule.cron('cron(0 3 ? * sun *)'), description: 'patch rebuilds', tags: { team: 'web' }, dependsOn: [] }),
+    base: () => ({
+      name: 'web',
+      imageRecipeArn: RECIPE_ARN,
+      infrastructureConfigurationArn: INFRA_ARN,
+      distributionConfigurationArn: DIST_ARN,
+      schedule: ImageSchedule.cron('cron(0 3 ? * sun *)'),
+      description: 'patch rebuilds',
+      tags: { team: 'web' },
+      dependsOn: [],
+    }),
     build: (stack, props) => new ImagePipeline(stack, 'Pipeline', props as never),
   },
   {
     props: 'LifecyclePolicyProps',
-    base: () => ({ name: 'web', retention: ImageRetention.keepLast(3), executionRoleArn: 'arn:aws:iam::123456789012:role/lifecycle', recipeName: 'web', recipeVersion: '1.0.1', description: 'retention', tags: { team: 'web' }, dependsOn: [] }),
+    base: () => ({
+      name: 'web',
+      retention: ImageRetention.keepLast(3),
+      executionRoleArn: 'arn:aws:iam::123456789012:role/lifecycle',
+      recipeName: 'web',
+      recipeVersion: '1.0.1',
+      description: 'retention',
+      tags: { team: 'web' },
+      dependsOn: [],
+    }),
     build: (stack, props) => new LifecyclePolicy(stack, 'Lifecycle', props as never),
   },
   {
     props: 'DockerImagePipelineProps',
-    base: () => ({ repository: 'registry.example.com/web', contextPath: contextA, dockerfile: 'Dockerfile', buildArgs: { MODE: 'prod' }, target: 'runtime', platform: 'linux/amd64', push: false, labels: { team: 'web' } }),
+    base: () => ({
+      repository: 'registry.example.com/web',
+      contextPath: contextA,
+      dockerfile: 'Dockerfile',
+      buildArgs: { MODE: 'prod' },
+      target: 'runtime',
+      platform: 'linux/amd64',
+      push: false,
+      labels: { team: 'web' },
+    }),
     build: (stack, props) => new DockerImagePipeline(stack, 'Web', props as never),
   },
 ];
@@ -277,9 +492,12 @@ const NOT_CONSTRUCT_INPUTS: Readonly<Record<string, string>> = {
   ContentHashOptions: 'options of the contentHash function',
   DockerContextHashOptions: 'options of the hashDockerContext function',
   FromReleaseOptions: 'options of the fromRelease function (an environment check, no resource)',
-  ReleaseFleetProps: 'what fromRelease returns: BlueGreenFleetProps.slots, active and canaryPercent, covered by those rows',
-  S3StateBackendOptions: 'options of StateBackend.s3: the state backend, not a resource; checked by test/deploy/state-backend.test.ts',
-  ImageComponentBindOptions: 'what AmiPipeline passes from its own props (name, platform, kmsKeyId, tags), covered by the AmiPipelineProps rows',
+  ReleaseFleetProps:
+    'what fromRelease returns: BlueGreenFleetProps.slots, active and canaryPercent, covered by those rows',
+  S3StateBackendOptions:
+    'options of StateBackend.s3: the state backend, not a resource; checked by test/deploy/state-backend.test.ts',
+  ImageComponentBindOptions:
+    'what AmiPipeline passes from its own props (name, platform, kmsKeyId, tags), covered by the AmiPipelineProps rows',
 };
 
 // ---------------------------------------------------------------------------------
@@ -305,8 +523,14 @@ const refused = (to: (old: any) => unknown, error: RegExp): Mutation => ({ effec
  */
 const AT_PATH: Readonly<Record<string, Mutation>> = {
   // AMI volumes are always encrypted: the only other value is refused
-  'AmiPipelineProps:blockDevices[].encrypted': refused(() => false, /blockDevices\[0\]\.encrypted \(false\) is refused/),
-  'ImageRecipeProps:blockDevices[].encrypted': refused(() => false, /blockDevices\[0\]\.encrypted \(false\) is refused/),
+  'AmiPipelineProps:blockDevices[].encrypted': refused(
+    () => false,
+    /blockDevices\[0\]\.encrypted \(false\) is refused/,
+  ),
+  'ImageRecipeProps:blockDevices[].encrypted': refused(
+    () => false,
+    /blockDevices\[0\]\.encrypted \(false\) is refused/,
+  ),
 };
 
 const SERVER_SETTINGS: Record<string, Mutation> = {
@@ -396,7 +620,10 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'ExistingListenerOptions.hostHeaders': op(() => ['api2.example.com']),
   'ExistingListenerOptions.dnsName': op(() => 'other.example.com'),
 
-  'InstanceProfileProps.managedPolicyArns': op(() => ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::123456789012:policy/app-read']),
+  'InstanceProfileProps.managedPolicyArns': op(() => [
+    'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+    'arn:aws:iam::123456789012:policy/app-read',
+  ]),
   'InstanceProfileProps.permissionsBoundaryArn': op(() => 'arn:aws:iam::123456789012:policy/boundary-2'),
   'InstanceProfileProps.namePrefix': gen(() => 'web-v2'),
 
@@ -512,7 +739,14 @@ function dependency(stack: TerraformStack): SsmParameter {
 const TEMPLATES: Readonly<Record<string, () => unknown>> = {
   blockDevices: () => [{ deviceName: '/dev/xvda', volumeSizeGiB: 8 }],
   metadataOptions: () => ({}),
-  lifecycleHooks: () => [{ name: 'boot', transition: 'launching', notificationTargetArn: 'arn:aws:sns:eu-west-1:123456789012:hooks', roleArn: 'arn:aws:iam::123456789012:role/hooks' }],
+  lifecycleHooks: () => [
+    {
+      name: 'boot',
+      transition: 'launching',
+      notificationTargetArn: 'arn:aws:sns:eu-west-1:123456789012:hooks',
+      roleArn: 'arn:aws:iam::123456789012:role/hooks',
+    },
+  ],
   warmPool: () => ({}),
   capacity: () => ({ min: 2, max: 4 }),
   components: () => [ImageComponent.fromInline('hello', HELLO, { parameters: { greeting: 'hi' } })],
@@ -581,8 +815,13 @@ interface Row {
 const started = Date.now();
 const interfaces = readInterfaces();
 const parseSeconds = (Date.now() - started) / 1000;
-const rows: Row[] = ROOTS.flatMap((root) => propPaths(interfaces, root.props, new Set(root.stop ?? []))
-  .map((prop) => ({ root, prop, mutation: AT_PATH[`${root.props}:${prop.path}`] ?? MUTATIONS[prop.member] })));
+const rows: Row[] = ROOTS.flatMap((root) =>
+  propPaths(interfaces, root.props, new Set(root.stop ?? [])).map((prop) => ({
+    root,
+    prop,
+    mutation: AT_PATH[`${root.props}:${prop.path}`] ?? MUTATIONS[prop.member],
+  })),
+);
 const bases = new Map<RootDef, Json>();
 const baseOf = (root: RootDef): Json => {
   if (!bases.has(root)) {
@@ -598,7 +837,9 @@ describe('the table covers every public prop', () => {
   });
 
   test('every prop path of every root has a row', () => {
-    expect(rows.filter((row) => !row.mutation).map((row) => `${row.root.props}.${row.prop.path} (${row.prop.member})`)).toEqual([]);
+    expect(
+      rows.filter((row) => !row.mutation).map((row) => `${row.root.props}.${row.prop.path} (${row.prop.member})`),
+    ).toEqual([]);
   });
 
   test('every row of the table is used (no stale rows)', () => {
@@ -653,7 +894,9 @@ describe('every change of every prop replaces what runs, or is operational', () 
       // in place must be operational for the resource policy too, or guard would refuse
       // the plan: collected below
       expect(result.immutableReplaced).toEqual([]);
-      result.inPlace.forEach((entry) => policyGaps.add(`${row.prop.member}: ${entry.replace(/^[^.]+\.[^:]+: /, `${entry.split('.')[0]}: `)}`));
+      result.inPlace.forEach((entry) =>
+        policyGaps.add(`${row.prop.member}: ${entry.replace(/^[^.]+\.[^:]+: /, `${entry.split('.')[0]}: `)}`),
+      );
     }
   });
 });
@@ -672,7 +915,11 @@ describe('README documents the operational props', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const section = readme.split('#### Operational props')[1]?.split(/\n#+ /)[0] ?? '';
     const documented = new Set([...section.matchAll(/`([A-Za-z]+\.[A-Za-z]+)`/g)].map((m) => m[1]));
-    const operational = new Set(Object.entries(MUTATIONS).filter(([, m]) => m.effect === 'operational').map(([member]) => member));
+    const operational = new Set(
+      Object.entries(MUTATIONS)
+        .filter(([, m]) => m.effect === 'operational')
+        .map(([member]) => member),
+    );
     expect([...operational].filter((m) => !documented.has(m)).sort()).toEqual([]);
     expect([...documented].filter((m) => !operational.has(m)).sort()).toEqual([]);
   });

@@ -46,11 +46,22 @@ export function readInterfaces(): Map<string, InterfaceInfo> {
       for (const member of statement.members) {
         if (ts.isMethodSignature(member)) {
           hasMethods = true;
-        } else if (ts.isPropertySignature(member) && member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) {
-          own.push({ name: member.name.text, declaredIn: name, type: member.type, typeText: member.type?.getText(source) ?? '' });
+        } else if (
+          ts.isPropertySignature(member) &&
+          member.name &&
+          (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))
+        ) {
+          own.push({
+            name: member.name.text,
+            declaredIn: name,
+            type: member.type,
+            typeText: member.type?.getText(source) ?? '',
+          });
         }
       }
-      const bases = (statement.heritageClauses ?? []).flatMap((clause) => clause.types.map((t) => t.expression.getText(source)));
+      const bases = (statement.heritageClauses ?? []).flatMap((clause) =>
+        clause.types.map((t) => t.expression.getText(source)),
+      );
       out.set(name, {
         name,
         file: relative(ROOT, file),
@@ -76,7 +87,10 @@ export function membersOf(interfaces: Map<string, InterfaceInfo>, name: string):
 }
 
 /** The lib interface a type refers to, through arrays, `readonly` and unions with undefined. */
-function nestedInterface(interfaces: Map<string, InterfaceInfo>, type: ts.TypeNode | undefined): { name: string; array: boolean } | undefined {
+function nestedInterface(
+  interfaces: Map<string, InterfaceInfo>,
+  type: ts.TypeNode | undefined,
+): { name: string; array: boolean } | undefined {
   if (!type) {
     return undefined;
   }
@@ -112,7 +126,13 @@ export interface PropPath {
  * methods) are expanded, the rest are leaves. `stop` lists interfaces that are not
  * expanded (their members are covered by their own root).
  */
-export function propPaths(interfaces: Map<string, InterfaceInfo>, root: string, stop: ReadonlySet<string> = new Set(), prefix = '', seen: readonly string[] = []): PropPath[] {
+export function propPaths(
+  interfaces: Map<string, InterfaceInfo>,
+  root: string,
+  stop: ReadonlySet<string> = new Set(),
+  prefix = '',
+  seen: readonly string[] = [],
+): PropPath[] {
   if (seen.includes(root)) {
     throw new Error(`recursive props: ${[...seen, root].join(' -> ')}`);
   }

@@ -50,7 +50,9 @@ describe('the lock records its holder', () => {
       return stage(release);
     });
     expect(refused).toBeInstanceOf(ReleaseLockedError);
-    expect((refused as Error).message).toBe(`dev: another release command is changing ${join(dir, 'dev.json')} (lock ${lock()}, held by process ${process.pid} on this host (${hostname()}) since 2026-04-01T08:30:00.000Z, which is still running); retry when it is done. If process ${process.pid} is not a cdktf-immutable command (its pid was reused), the lock is stale: delete it ("rm ${lock()}").`);
+    expect((refused as Error).message).toBe(
+      `dev: another release command is changing ${join(dir, 'dev.json')} (lock ${lock()}, held by process ${process.pid} on this host (${hostname()}) since 2026-04-01T08:30:00.000Z, which is still running); retry when it is done. If process ${process.pid} is not a cdktf-immutable command (its pid was reused), the lock is stale: delete it ("rm ${lock()}").`,
+    );
     expect(store.load('dev').slots.blue.image).toBe(AMI_1);
     expect(warnings).toEqual([]);
   });
@@ -62,7 +64,9 @@ describe('a stale lock', () => {
     writeFileSync(lock(), JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00.000Z' }));
     store.update('dev', stage);
     expect(store.load('dev').slots.blue.image).toBe(AMI_1);
-    expect(warnings).toEqual([`cdktf-immutable: taking over the lock ${lock()} of process ${pid} on this host (${hostname()}), locked since 2026-01-01T00:00:00.000Z: that process is no longer running.`]);
+    expect(warnings).toEqual([
+      `cdktf-immutable: taking over the lock ${lock()} of process ${pid} on this host (${hostname()}), locked since 2026-01-01T00:00:00.000Z: that process is no longer running.`,
+    ]);
     expect(readdirSync(dir)).toEqual(['dev.json']);
   });
 
@@ -72,7 +76,11 @@ describe('a stale lock', () => {
       const text = JSON.stringify({ pid: child.pid, host: hostname(), since: '2026-01-01T00:00:00.000Z' });
       writeFileSync(lock(), text);
       const before = readFileSync(join(dir, 'dev.json'), 'utf8');
-      expect(() => store.update('dev', stage)).toThrow(new ReleaseLockedError(`dev: another release command is changing ${join(dir, 'dev.json')} (lock ${lock()}, held by process ${child.pid} on this host (${hostname()}) since 2026-01-01T00:00:00.000Z, which is still running); retry when it is done. If process ${child.pid} is not a cdktf-immutable command (its pid was reused), the lock is stale: delete it ("rm ${lock()}").`));
+      expect(() => store.update('dev', stage)).toThrow(
+        new ReleaseLockedError(
+          `dev: another release command is changing ${join(dir, 'dev.json')} (lock ${lock()}, held by process ${child.pid} on this host (${hostname()}) since 2026-01-01T00:00:00.000Z, which is still running); retry when it is done. If process ${child.pid} is not a cdktf-immutable command (its pid was reused), the lock is stale: delete it ("rm ${lock()}").`,
+        ),
+      );
       expect(readFileSync(lock(), 'utf8')).toBe(text);
       expect(readFileSync(join(dir, 'dev.json'), 'utf8')).toBe(before);
     } finally {
@@ -83,7 +91,9 @@ describe('a stale lock', () => {
 
   test('on another host keeps refusing and says how to remove it', () => {
     writeFileSync(lock(), JSON.stringify({ pid: deadPid(), host: 'ci-runner-7', since: '2026-01-01T00:00:00.000Z' }));
-    expect(() => store.update('dev', stage)).toThrow(/held by process \d+ on host ci-runner-7 since 2026-01-01T00:00:00\.000Z\); this host cannot tell whether that process still runs\. Retry when it is done; if no release command is running on ci-runner-7, delete the lock \("rm .*\.dev\.json\.lock"\) and retry\./);
+    expect(() => store.update('dev', stage)).toThrow(
+      /held by process \d+ on host ci-runner-7 since 2026-01-01T00:00:00\.000Z\); this host cannot tell whether that process still runs\. Retry when it is done; if no release command is running on ci-runner-7, delete the lock \("rm .*\.dev\.json\.lock"\) and retry\./,
+    );
     expect(warnings).toEqual([]);
   });
 
@@ -93,14 +103,18 @@ describe('a stale lock', () => {
     ['a negative pid', JSON.stringify({ pid: -1, host: hostname() })],
   ])('that does not name a process (%s) keeps refusing, naming the lock', (_name, text) => {
     writeFileSync(lock(), text);
-    expect(() => store.update('dev', stage)).toThrow(/dev\.json is locked by .*\.dev\.json\.lock, which does not say which process holds it; if no release command is running, delete it \("rm /);
+    expect(() => store.update('dev', stage)).toThrow(
+      /dev\.json is locked by .*\.dev\.json\.lock, which does not say which process holds it; if no release command is running, delete it \("rm /,
+    );
     expect(readFileSync(lock(), 'utf8')).toBe(text);
   });
 
   test('being taken over by another command right now (a fresh takeover guard) is refused', () => {
     writeFileSync(lock(), JSON.stringify({ pid: deadPid(), host: hostname() }));
     writeFileSync(`${lock()}.takeover`, '');
-    expect(() => store.update('dev', stage)).toThrow(/another release command is taking over the stale lock .* right now; retry when it is done/);
+    expect(() => store.update('dev', stage)).toThrow(
+      /another release command is taking over the stale lock .* right now; retry when it is done/,
+    );
     expect(existsSync(lock())).toBe(true);
   });
 
@@ -111,14 +125,20 @@ describe('a stale lock', () => {
     utimesSync(`${lock()}.takeover`, old, old);
     store.update('dev', stage);
     expect(warnings).toEqual([
-      expect.stringMatching(/removed .*\.dev\.json\.lock\.takeover, left by a command that stopped while taking over a lock/),
+      expect.stringMatching(
+        /removed .*\.dev\.json\.lock\.takeover, left by a command that stopped while taking over a lock/,
+      ),
       expect.stringMatching(/taking over the lock .* no longer running/),
     ]);
     expect(readdirSync(dir)).toEqual(['dev.json']);
   });
 
   test('a refused change leaves no lock and no temporary file behind', () => {
-    expect(() => store.update('dev', () => { throw new Error('refused'); })).toThrow('refused');
+    expect(() =>
+      store.update('dev', () => {
+        throw new Error('refused');
+      }),
+    ).toThrow('refused');
     expect(readdirSync(dir)).toEqual(['dev.json']);
   });
 });
@@ -145,12 +165,18 @@ describe('finding releases/ as git finds .git', () => {
     mkdirSync(join(outer, 'releases'));
     mkdirSync(join(outer, 'repo', '.git'), { recursive: true });
     mkdirSync(join(outer, 'repo', 'sub'));
-    expect(() => ReleaseStore.find(join(outer, 'repo', 'sub'))).toThrow(new ReleaseFileError(`no releases folder found: looked for releases/ in ${join(outer, 'repo', 'sub')}, ${join(outer, 'repo')} (up to the git repository root ${join(outer, 'repo')}); run the command inside the repository that holds releases/, pass --dir <folder>, or create the first release file with "cdktf-immutable release init <env>".`));
+    expect(() => ReleaseStore.find(join(outer, 'repo', 'sub'))).toThrow(
+      new ReleaseFileError(
+        `no releases folder found: looked for releases/ in ${join(outer, 'repo', 'sub')}, ${join(outer, 'repo')} (up to the git repository root ${join(outer, 'repo')}); run the command inside the repository that holds releases/, pass --dir <folder>, or create the first release file with "cdktf-immutable release init <env>".`,
+      ),
+    );
   });
 
   test('a releases file (not a folder) is not taken for the folder', () => {
     writeFileSync(join(repo, 'infra', 'releases'), '');
-    expect(() => ReleaseStore.find(join(repo, 'infra', 'stacks'))).toThrow(/looked for releases\/ in .*infra\/stacks, .*infra, /);
+    expect(() => ReleaseStore.find(join(repo, 'infra', 'stacks'))).toThrow(
+      /looked for releases\/ in .*infra\/stacks, .*infra, /,
+    );
   });
 
   test('findOrDefault: the repository root when there is no releases/ yet', () => {

@@ -1,6 +1,13 @@
 import {
-  emptyRelease, formatReleaseFile, parseReleaseFile, promoteRelease, ReleaseFile, ReleaseFileError, ReleaseRefusedError,
-  rollbackRelease, stageRelease,
+  emptyRelease,
+  formatReleaseFile,
+  parseReleaseFile,
+  promoteRelease,
+  ReleaseFile,
+  ReleaseFileError,
+  ReleaseRefusedError,
+  rollbackRelease,
+  stageRelease,
 } from '../../lib/release';
 
 const AMI_1 = 'ami-0123456789abcdef0';
@@ -12,7 +19,8 @@ const T1 = new Date('2026-03-01T10:00:00.000Z');
 const T2 = new Date('2026-03-01T11:00:00.000Z');
 const T3 = new Date('2026-03-01T12:00:00.000Z');
 
-const stage = (release: ReleaseFile, image: string, now = T1) => stageRelease(release, { image, source: '--image', now });
+const stage = (release: ReleaseFile, image: string, now = T1) =>
+  stageRelease(release, { image, source: '--image', now });
 
 /** GIVEN dev with AMI_1 in blue (active) and AMI_2 promoted into green. */
 function promoted(): ReleaseFile {
@@ -33,7 +41,11 @@ describe('rollback is safe to retry', () => {
   test('a rollback moves traffic back, clears the rollback target and marks the slot rolled back from', () => {
     const after = rollbackRelease(promoted(), { now: T3 });
     expect(after).toEqual({
-      version: 1, environment: 'dev', active: 'blue', canary: 0, previous: null,
+      version: 1,
+      environment: 'dev',
+      active: 'blue',
+      canary: 0,
+      previous: null,
       slots: {
         blue: { image: AMI_1, stagedAt: T1.toISOString(), source: '--image' },
         green: { image: AMI_2, stagedAt: T2.toISOString(), source: '--image', rolledBackAt: T3.toISOString() },
@@ -44,19 +56,26 @@ describe('rollback is safe to retry', () => {
   test('a second rollback is refused and says the state: which slot is active, what was rolled back, when, and the flag', () => {
     const once = rollbackRelease(promoted(), { now: T3 });
     const message = refusal(() => rollbackRelease(once, { now: new Date('2026-03-02T00:00:00Z') }));
-    expect(message).toBe(`dev: already rolled back: slot "blue" (${AMI_1}) is active and slot "green" (${AMI_2}) was rolled back at 2026-03-01T12:00:00.000Z. A second rollback would send the traffic back to the release that was rolled back, so nothing was written. To ship it again on purpose, run "cdktf-immutable release promote dev --force-rolled-back".`);
+    expect(message).toBe(
+      `dev: already rolled back: slot "blue" (${AMI_1}) is active and slot "green" (${AMI_2}) was rolled back at 2026-03-01T12:00:00.000Z. A second rollback would send the traffic back to the release that was rolled back, so nothing was written. To ship it again on purpose, run "cdktf-immutable release promote dev --force-rolled-back".`,
+    );
   });
 
   test('a rollback with nothing promoted says which slot is active and what the idle slot holds', () => {
     expect(refusal(() => rollbackRelease(stage(stage(emptyRelease('dev'), AMI_1), AMI_2)))).toBe(
-      `dev: there is no previous slot to roll back to: slot "blue" (${AMI_1}) is active and the idle slot "green" (${AMI_2}) was staged and never promoted.`);
+      `dev: there is no previous slot to roll back to: slot "blue" (${AMI_1}) is active and the idle slot "green" (${AMI_2}) was staged and never promoted.`,
+    );
     expect(refusal(() => rollbackRelease(stage(emptyRelease('dev'), AMI_1)))).toMatch(/the idle slot "green" is empty/);
   });
 
   test('rolling back a canary ends it and marks the canary slot rolled back', () => {
     const canary = promoteRelease(stage(stage(emptyRelease('dev'), AMI_1), AMI_2), 10);
     const after = rollbackRelease(canary, { now: T3 });
-    expect(after).toMatchObject({ active: 'blue', canary: 0, slots: { green: { image: AMI_2, rolledBackAt: T3.toISOString() } } });
+    expect(after).toMatchObject({
+      active: 'blue',
+      canary: 0,
+      slots: { green: { image: AMI_2, rolledBackAt: T3.toISOString() } },
+    });
     expect(refusal(() => rollbackRelease(after))).toMatch(/already rolled back: slot "blue" .* is active/);
   });
 
@@ -73,7 +92,8 @@ describe('a rolled-back release is not promoted by accident', () => {
     const rolledBack = rollbackRelease(promoted(), { now: T3 });
     for (const canary of [undefined, 10, 100]) {
       expect(refusal(() => promoteRelease(rolledBack, canary))).toBe(
-        `dev: slot "green" runs ${AMI_2}, the release that was rolled back at 2026-03-01T12:00:00.000Z; promoting it would ship it again, so nothing was written. Stage a fixed image ("cdktf-immutable release stage dev --image <ami-id>"), or ship this one again on purpose with "cdktf-immutable release promote dev --force-rolled-back".`);
+        `dev: slot "green" runs ${AMI_2}, the release that was rolled back at 2026-03-01T12:00:00.000Z; promoting it would ship it again, so nothing was written. Stage a fixed image ("cdktf-immutable release stage dev --image <ami-id>"), or ship this one again on purpose with "cdktf-immutable release promote dev --force-rolled-back".`,
+      );
     }
   });
 
@@ -95,14 +115,17 @@ describe('a rolled-back release is not promoted by accident', () => {
 
   test('staging the rolled-back image again is refused, saying it was rolled back', () => {
     const rolledBack = rollbackRelease(promoted(), { now: T3 });
-    expect(refusal(() => stage(rolledBack, AMI_2))).toMatch(/slot "green" already runs ami-0fedcba9876543210; nothing to stage\. It is the release that was rolled back at 2026-03-01T12:00:00\.000Z; .*--force-rolled-back/);
+    expect(refusal(() => stage(rolledBack, AMI_2))).toMatch(
+      /slot "green" already runs ami-0fedcba9876543210; nothing to stage\. It is the release that was rolled back at 2026-03-01T12:00:00\.000Z; .*--force-rolled-back/,
+    );
   });
 });
 
 describe('promote is safe to retry', () => {
   test('a second promote is refused: it would move traffic back without marking anything', () => {
     expect(refusal(() => promoteRelease(promoted()))).toBe(
-      `dev: already promoted: slot "green" (${AMI_2}) is active and the idle slot "blue" runs the release it replaced (${AMI_1}); nothing new was staged, nothing was written. To move traffic back, run "cdktf-immutable release rollback dev"; to ship a new image, stage it first ("cdktf-immutable release stage dev --image <ami-id>").`);
+      `dev: already promoted: slot "green" (${AMI_2}) is active and the idle slot "blue" runs the release it replaced (${AMI_1}); nothing new was staged, nothing was written. To move traffic back, run "cdktf-immutable release rollback dev"; to ship a new image, stage it first ("cdktf-immutable release stage dev --image <ami-id>").`,
+    );
     expect(refusal(() => promoteRelease(promoted(), 10))).toMatch(/already promoted/);
   });
 
@@ -134,7 +157,8 @@ describe('the release file records rolledBackAt', () => {
   });
 
   test('a file without the field (every older file) is valid', () => {
-    const old = '{"version":1,"environment":"dev","active":"green","canary":0,"previous":"blue","slots":{"blue":{"image":"ami-0123456789abcdef0","stagedAt":null,"source":null},"green":{"image":"ami-0fedcba9876543210"}}}';
+    const old =
+      '{"version":1,"environment":"dev","active":"green","canary":0,"previous":"blue","slots":{"blue":{"image":"ami-0123456789abcdef0","stagedAt":null,"source":null},"green":{"image":"ami-0fedcba9876543210"}}}';
     const parsed = parseReleaseFile(old, file);
     expect(parsed.slots.green).toEqual({ image: AMI_2, stagedAt: null, source: null });
     expect(parsed.slots.green.rolledBackAt).toBeUndefined();
@@ -146,16 +170,53 @@ describe('the release file records rolledBackAt', () => {
     return JSON.stringify(data);
   };
   test.each([
-    ['a number', (d: any) => { d.slots.green.rolledBackAt = 5; }, /"slots\.green\.rolledBackAt" is 5; use a string or null/],
-    ['not a time', (d: any) => { d.slots.green.rolledBackAt = 'last week'; }, /"slots\.green\.rolledBackAt" is "last week"; use an ISO 8601 time/],
-    ['on an empty slot', (d: any) => { d.slots.green = { image: null, rolledBackAt: '2026-03-01T12:00:00Z' }; }, /"slots\.green\.rolledBackAt" is set but the slot has no image; remove it/],
-    ['on the active slot', (d: any) => { d.slots.blue.rolledBackAt = '2026-03-01T12:00:00Z'; }, /"slots\.blue\.rolledBackAt" is set but "blue" is the active slot; remove it/],
-    ['previous equal to active', (d: any) => { d.previous = 'blue'; }, /"previous" is "blue", the active slot itself; set it to "green" .* or null/],
+    [
+      'a number',
+      (d: any) => {
+        d.slots.green.rolledBackAt = 5;
+      },
+      /"slots\.green\.rolledBackAt" is 5; use a string or null/,
+    ],
+    [
+      'not a time',
+      (d: any) => {
+        d.slots.green.rolledBackAt = 'last week';
+      },
+      /"slots\.green\.rolledBackAt" is "last week"; use an ISO 8601 time/,
+    ],
+    [
+      'on an empty slot',
+      (d: any) => {
+        d.slots.green = { image: null, rolledBackAt: '2026-03-01T12:00:00Z' };
+      },
+      /"slots\.green\.rolledBackAt" is set but the slot has no image; remove it/,
+    ],
+    [
+      'on the active slot',
+      (d: any) => {
+        d.slots.blue.rolledBackAt = '2026-03-01T12:00:00Z';
+      },
+      /"slots\.blue\.rolledBackAt" is set but "blue" is the active slot; remove it/,
+    ],
+    [
+      'previous equal to active',
+      (d: any) => {
+        d.previous = 'blue';
+      },
+      /"previous" is "blue", the active slot itself; set it to "green" .* or null/,
+    ],
   ])('a bad value is a clear error: %s', (_name, change, message) => {
     expect(() => parseReleaseFile(json(change), file)).toThrow(ReleaseFileError);
     expect(() => parseReleaseFile(json(change), file)).toThrow(message);
   });
   test('null is the same as absent', () => {
-    expect(parseReleaseFile(json((d) => { d.slots.green.rolledBackAt = null; }), file).slots.green.rolledBackAt).toBeUndefined();
+    expect(
+      parseReleaseFile(
+        json((d) => {
+          d.slots.green.rolledBackAt = null;
+        }),
+        file,
+      ).slots.green.rolledBackAt,
+    ).toBeUndefined();
   });
 });

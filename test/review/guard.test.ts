@@ -6,8 +6,21 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { guardPlan } from '../../lib/review';
 import {
-  BLUE_ASG, BLUE_LT, createBeforeDestroySameName, deletedByHand, destroyUnreplaced, driftedLaunchTemplate,
-  forgetGreenSlot, GREEN_ASG, GREEN_LT, MOVED_BLUE_ASG, movedBlueGroup, PLANS, RENAMED_GREEN_ASG, renamedWithoutMoved, stagePlan,
+  BLUE_ASG,
+  BLUE_LT,
+  createBeforeDestroySameName,
+  deletedByHand,
+  destroyUnreplaced,
+  driftedLaunchTemplate,
+  forgetGreenSlot,
+  GREEN_ASG,
+  GREEN_LT,
+  MOVED_BLUE_ASG,
+  movedBlueGroup,
+  PLANS,
+  RENAMED_GREEN_ASG,
+  renamedWithoutMoved,
+  stagePlan,
 } from './plan-cases';
 
 const kinds = (report: ReturnType<typeof guardPlan>) => report.violations.map((v) => `${v.address} ${v.kind}`).sort();
@@ -32,14 +45,20 @@ describe('guard: destroys of immutable resources', () => {
   });
 
   test('a glob does not match more than it says: ? is one character, dots are literal', () => {
-    expect(kinds(guardPlan(destroyUnreplaced(), 'plan', { allowDestroy: ['aws_autoscaling_group?Web_Green_*'] }))).toEqual([`${GREEN_LT} destroy`]);
-    expect(guardPlan(destroyUnreplaced(), 'plan', { allowDestroy: ['aws_autoscaling_groupXWeb_Green_*'] }).violations).toHaveLength(2);
+    expect(
+      kinds(guardPlan(destroyUnreplaced(), 'plan', { allowDestroy: ['aws_autoscaling_group?Web_Green_*'] })),
+    ).toEqual([`${GREEN_LT} destroy`]);
+    expect(
+      guardPlan(destroyUnreplaced(), 'plan', { allowDestroy: ['aws_autoscaling_groupXWeb_Green_*'] }).violations,
+    ).toHaveLength(2);
   });
 
   test('a delete at one address and a create of the same type at another (renamed, no moved block) is a violation that suggests the moved block', () => {
     const report = guardPlan(renamedWithoutMoved());
     expect(kinds(report)).toEqual([`${GREEN_ASG} destroy`]);
-    expect(report.violations[0].message).toContain(`${RENAMED_GREEN_ASG} of the same type is created at another address`);
+    expect(report.violations[0].message).toContain(
+      `${RENAMED_GREEN_ASG} of the same type is created at another address`,
+    );
     expect(report.violations[0].message).toContain(`moved { from = ${GREEN_ASG}, to = ${RENAMED_GREEN_ASG} }`);
     expect(report.violations[0].message).toContain(`--allow-destroy ${GREEN_ASG}`);
   });
@@ -50,7 +69,14 @@ describe('guard: destroys of immutable resources', () => {
     plan.resource_changes.push({
       ...current,
       deposed: '8f14e45f',
-      change: { actions: ['delete'], before: current.change.before, after: null, after_unknown: {}, before_sensitive: current.change.before_sensitive, after_sensitive: false },
+      change: {
+        actions: ['delete'],
+        before: current.change.before,
+        after: null,
+        after_unknown: {},
+        before_sensitive: current.change.before_sensitive,
+        after_sensitive: false,
+      },
     });
     const report = guardPlan(plan);
     expect(report.violations).toEqual([]);
@@ -59,8 +85,17 @@ describe('guard: destroys of immutable resources', () => {
 
   test('a destroy of a mutable-by-design or other resource passes', () => {
     const plan = stagePlan();
-    for (const rc of plan.resource_changes.filter((r: any) => r.type === 'aws_lb_target_group' || r.type === 'aws_vpc')) {
-      rc.change = { actions: ['delete'], before: rc.change.before, after: null, after_unknown: {}, before_sensitive: rc.change.before_sensitive, after_sensitive: false };
+    for (const rc of plan.resource_changes.filter(
+      (r: any) => r.type === 'aws_lb_target_group' || r.type === 'aws_vpc',
+    )) {
+      rc.change = {
+        actions: ['delete'],
+        before: rc.change.before,
+        after: null,
+        after_unknown: {},
+        before_sensitive: rc.change.before_sensitive,
+        after_sensitive: false,
+      };
     }
     expect(guardPlan(plan).violations).toEqual([]);
   });
@@ -92,7 +127,9 @@ describe('guard: drift', () => {
     const report = guardPlan(driftedLaunchTemplate());
     expect(kinds(report)).toEqual([`${BLUE_LT} drift`]);
     expect(report.violations[0].attributes).toEqual(['default_version', 'image_id', 'latest_version']);
-    expect(report.violations[0].message).toMatch(/changed outside Terraform \(resource_drift: default_version, image_id, latest_version\)/);
+    expect(report.violations[0].message).toMatch(
+      /changed outside Terraform \(resource_drift: default_version, image_id, latest_version\)/,
+    );
   });
 
   test('the refresh normalisation of the real plan (null -> [] and {}) is no drift', () => {
@@ -132,11 +169,13 @@ describe('guard: forbidden attributes', () => {
   test('an Image Builder distribution that sets launch_template_configuration is a violation', () => {
     const plan = JSON.parse(readFileSync(join(PLANS, 'distribution-launch-template-configuration.json'), 'utf8'));
     const report = guardPlan(plan);
-    expect(report.violations).toEqual([expect.objectContaining({
-      address: 'aws_imagebuilder_distribution_configuration.Web_Distribution_6159A101',
-      kind: 'forbidden-attribute',
-      attributes: ['distribution.launch_template_configuration'],
-    })]);
+    expect(report.violations).toEqual([
+      expect.objectContaining({
+        address: 'aws_imagebuilder_distribution_configuration.Web_Distribution_6159A101',
+        kind: 'forbidden-attribute',
+        attributes: ['distribution.launch_template_configuration'],
+      }),
+    ]);
     expect(report.violations[0].message).toMatch(/rewrites the launch templates/);
   });
 
@@ -149,17 +188,56 @@ describe('guard: forbidden attributes', () => {
 
 describe('guard: types that change what runs', () => {
   test.each([
-    ['aws_ssm_association', { name: 'AWS-RunShellScript', parameters: { commands: 'systemctl restart app' } }, { name: 'AWS-RunShellScript', parameters: { commands: 'rm -rf /srv/app' } }],
+    [
+      'aws_ssm_association',
+      { name: 'AWS-RunShellScript', parameters: { commands: 'systemctl restart app' } },
+      { name: 'AWS-RunShellScript', parameters: { commands: 'rm -rf /srv/app' } },
+    ],
     ['aws_ssm_document', { name: 'deploy', content: '{"a":1}' }, { name: 'deploy', content: '{"a":2}' }],
-    ['aws_eks_node_group', { node_group_name: 'ng', release_version: '1.31.0-20250101' }, { node_group_name: 'ng', release_version: '1.31.0-20250201' }],
-    ['docker_service', { name: 'web', task_spec: [{ container_spec: [{ image: 'web:1' }] }] }, { name: 'web', task_spec: [{ container_spec: [{ image: 'web:2' }] }] }],
+    [
+      'aws_eks_node_group',
+      { node_group_name: 'ng', release_version: '1.31.0-20250101' },
+      { node_group_name: 'ng', release_version: '1.31.0-20250201' },
+    ],
+    [
+      'docker_service',
+      { name: 'web', task_spec: [{ container_spec: [{ image: 'web:1' }] }] },
+      { name: 'web', task_spec: [{ container_spec: [{ image: 'web:2' }] }] },
+    ],
   ])('%s updated in place is a violation', (type, before, after) => {
-    const plan = { format_version: '1.2', resource_changes: [{ address: `${type}.x`, mode: 'managed', type, name: 'x', change: { actions: ['update'], before, after, after_unknown: {} } }] };
+    const plan = {
+      format_version: '1.2',
+      resource_changes: [
+        {
+          address: `${type}.x`,
+          mode: 'managed',
+          type,
+          name: 'x',
+          change: { actions: ['update'], before, after, after_unknown: {} },
+        },
+      ],
+    };
     expect(kinds(guardPlan(plan))).toEqual([`${type}.x update-in-place`]);
   });
 
   test('an EKS node group scaling change is operational', () => {
-    const plan = { format_version: '1.2', resource_changes: [{ address: 'aws_eks_node_group.x', mode: 'managed', type: 'aws_eks_node_group', name: 'x', change: { actions: ['update'], before: { scaling_config: [{ desired_size: 2 }] }, after: { scaling_config: [{ desired_size: 4 }] }, after_unknown: {} } }] };
+    const plan = {
+      format_version: '1.2',
+      resource_changes: [
+        {
+          address: 'aws_eks_node_group.x',
+          mode: 'managed',
+          type: 'aws_eks_node_group',
+          name: 'x',
+          change: {
+            actions: ['update'],
+            before: { scaling_config: [{ desired_size: 2 }] },
+            after: { scaling_config: [{ desired_size: 4 }] },
+            after_unknown: {},
+          },
+        },
+      ],
+    };
     const report = guardPlan(plan);
     expect(report.violations).toEqual([]);
     expect(report.operationalUpdates).toEqual([{ address: 'aws_eks_node_group.x', attributes: ['scaling_config'] }]);

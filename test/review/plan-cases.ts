@@ -54,7 +54,14 @@ export function renamedWithoutMoved(): Plan {
   const { after, after_unknown, after_sensitive } = created.change;
   created.address = RENAMED_GREEN_ASG;
   created.name = RENAMED_GREEN_ASG.split('.')[1];
-  created.change = { actions: ['create'], before: null, after, after_unknown, before_sensitive: false, after_sensitive };
+  created.change = {
+    actions: ['create'],
+    before: null,
+    after,
+    after_unknown,
+    before_sensitive: false,
+    after_sensitive,
+  };
   delete created.action_reason;
   plan.resource_changes.push(created);
   return plan;
@@ -98,7 +105,14 @@ export function driftedLaunchTemplate(): Plan {
 export function deletedByHand(): Plan {
   const plan = stagePlan();
   const drift = find(plan.resource_drift, BLUE_LT);
-  drift.change = { actions: ['delete'], before: drift.change.before, after: null, after_unknown: {}, before_sensitive: drift.change.before_sensitive, after_sensitive: false };
+  drift.change = {
+    actions: ['delete'],
+    before: drift.change.before,
+    after: null,
+    after_unknown: {},
+    before_sensitive: drift.change.before_sensitive,
+    after_sensitive: false,
+  };
   return plan;
 }
 

@@ -32,7 +32,11 @@ exports.stackJson = (server) => ({ resource: {
 `;
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args],
+    { cwd, encoding: 'utf8' },
+  ).trim();
 }
 
 /** A repository with one commit (image ami-1, name web-1111111111) and a clean working tree. */
@@ -43,7 +47,10 @@ function repository(): { repo: string; temp: string } {
   writeFileSync(join(repo, 'node_modules', 'fake-cdktf', 'index.js'), HELPER);
   writeFileSync(join(repo, '.gitignore'), 'node_modules/\ncdktf.out/\n');
   writeFileSync(join(repo, 'app.js'), APP);
-  writeFileSync(join(repo, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node app.js', output: 'cdktf.out', context: {} }));
+  writeFileSync(
+    join(repo, 'cdktf.json'),
+    JSON.stringify({ language: 'typescript', app: 'node app.js', output: 'cdktf.out', context: {} }),
+  );
   writeFileSync(join(repo, 'server.json'), JSON.stringify({ name: 'web-1111111111', image: 'ami-1' }));
   git(repo, 'init', '-q', '-b', 'main');
   git(repo, 'add', '.');
@@ -53,10 +60,17 @@ function repository(): { repo: string; temp: string } {
   return { repo, temp };
 }
 
-const worktrees = (repo: string) => git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).length;
+const worktrees = (repo: string) =>
+  git(repo, 'worktree', 'list', '--porcelain')
+    .split('\n')
+    .filter((l) => l.startsWith('worktree ')).length;
 
 function state(repo: string): string {
-  return [git(repo, 'status', '--porcelain', '--ignored'), git(repo, 'stash', 'list'), readFileSync(join(repo, 'server.json'), 'utf8')].join('\n');
+  return [
+    git(repo, 'status', '--porcelain', '--ignored'),
+    git(repo, 'stash', 'list'),
+    readFileSync(join(repo, 'server.json'), 'utf8'),
+  ].join('\n');
 }
 
 describe('preview --base', () => {
@@ -82,11 +96,16 @@ describe('preview --base', () => {
   test('a clean tree compared with HEAD shows no change; an in-place change of an immutable resource exits 1', () => {
     const { repo, temp } = repository();
     const env = { TMPDIR: join(temp, 'tmp') };
-    expect(runCli(['preview', '--base', 'HEAD'], { cwd: repo, env })).toMatchObject({ code: 0, stdout: expect.stringMatching(/0 replaced, 0 updated in place, 0 created, 0 destroyed, 2 unchanged/) });
+    expect(runCli(['preview', '--base', 'HEAD'], { cwd: repo, env })).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/0 replaced, 0 updated in place, 0 created, 0 destroyed, 2 unchanged/),
+    });
     writeFileSync(join(repo, 'server.json'), JSON.stringify({ name: 'web-1111111111', image: 'ami-2' }));
     const result = runCli(['preview', '--base', 'HEAD'], { cwd: repo, env });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/updated in place +aws_launch_template\.web +image_id +!! immutable resource updated in place/);
+    expect(result.stdout).toMatch(
+      /updated in place +aws_launch_template\.web +image_id +!! immutable resource updated in place/,
+    );
     expect(result.stdout).toMatch(/updated in place +aws_autoscaling_group\.web +launch_template\.version/);
     expect(worktrees(repo)).toBe(1);
   });
@@ -98,11 +117,17 @@ describe('preview --base', () => {
     execFileSync('git', ['mv', 'app.js', 'synth.js'], { cwd: repo });
     writeFileSync(join(repo, 'cdktf.json'), JSON.stringify({ app: 'node synth.js' }));
     writeFileSync(join(repo, 'server.json'), JSON.stringify({ name: 'web-3333333333', image: 'ami-3' }));
-    expect(runCli(['preview', '--base', 'main'], { cwd: repo, env })).toMatchObject({ code: 0, stdout: expect.stringMatching(/2 replaced/) });
+    expect(runCli(['preview', '--base', 'main'], { cwd: repo, env })).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/2 replaced/),
+    });
     // An explicit <after>: the same base against a stack JSON file.
     const after = join(temp, 'after.json');
     writeFileSync(after, JSON.stringify({ resource: {} }));
-    expect(runCli(['preview', '--base', 'main', after], { cwd: repo, env })).toMatchObject({ code: 0, stdout: expect.stringMatching(/2 destroyed/) });
+    expect(runCli(['preview', '--base', 'main', after], { cwd: repo, env })).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/2 destroyed/),
+    });
     expect(worktrees(repo)).toBe(1);
     expect(readdirSync(join(temp, 'tmp'))).toEqual([]);
   });
@@ -114,7 +139,9 @@ describe('preview --base', () => {
     writeFileSync(join(repo, 'server.json'), JSON.stringify({ name: 'web-1111111111', image: 'ami-1' }));
     const result = runCli(['preview', '--base', 'HEAD'], { cwd: repo, env: { TMPDIR: join(temp, 'tmp') } });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/preview --base: synthesizing the base HEAD \([0-9a-f]{12}\) failed \("node app\.js" exited 1\):[\s\S]*SyntaxError/);
+    expect(result.stderr).toMatch(
+      /preview --base: synthesizing the base HEAD \([0-9a-f]{12}\) failed \("node app\.js" exited 1\):[\s\S]*SyntaxError/,
+    );
     expect(worktrees(repo)).toBe(1);
     expect(readdirSync(join(temp, 'tmp'))).toEqual([]);
   });
@@ -122,12 +149,27 @@ describe('preview --base', () => {
   test('outside a git repository, for an unknown ref, an option-like ref or a folder without cdktf.json: exit 2', () => {
     const { repo, temp } = repository();
     const outside = mkdtempSync(join(tmpdir(), 'not-a-repo-'));
-    expect(runCli(['preview', '--base', 'main'], { cwd: outside })).toMatchObject({ code: 2, stderr: expect.stringMatching(/is not inside a git repository .*pass two synth outputs/) });
-    expect(runCli(['preview', '--base', 'no-such-branch'], { cwd: repo })).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown git ref "no-such-branch"/) });
-    expect(runCli(['preview', '--base=--output=/tmp/x'], { cwd: repo })).toMatchObject({ code: 2, stderr: expect.stringMatching(/"--output=\/tmp\/x" is not a git ref/) });
+    expect(runCli(['preview', '--base', 'main'], { cwd: outside })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/is not inside a git repository .*pass two synth outputs/),
+    });
+    expect(runCli(['preview', '--base', 'no-such-branch'], { cwd: repo })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/unknown git ref "no-such-branch"/),
+    });
+    expect(runCli(['preview', '--base=--output=/tmp/x'], { cwd: repo })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/"--output=\/tmp\/x" is not a git ref/),
+    });
     mkdirSync(join(repo, 'sub'));
-    expect(runCli(['preview', '--base', 'main'], { cwd: join(repo, 'sub') })).toMatchObject({ code: 2, stderr: expect.stringMatching(/the working tree has no cdktf\.json/) });
-    expect(runCli(['preview', '--base', 'main', 'a', 'b'], { cwd: repo })).toMatchObject({ code: 2, stderr: expect.stringMatching(/expected at most one synth output/) });
+    expect(runCli(['preview', '--base', 'main'], { cwd: join(repo, 'sub') })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/the working tree has no cdktf\.json/),
+    });
+    expect(runCli(['preview', '--base', 'main', 'a', 'b'], { cwd: repo })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/expected at most one synth output/),
+    });
     expect(worktrees(repo)).toBe(1);
     expect(readdirSync(join(temp, 'tmp'))).toEqual([]);
   });
@@ -136,11 +178,15 @@ describe('preview --base', () => {
     const { repo, temp } = repository();
     const marker = join(temp, 'started');
     const child = spawn(process.execPath, [builtCli(), 'preview', '--base', 'main'], {
-      cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: repo,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, TMPDIR: join(temp, 'tmp'), SLOW_SYNTH: marker },
     });
     let stderr = '';
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     for (let i = 0; i < 200 && !existsSync(marker); i++) {
       await new Promise((r) => setTimeout(r, 50));

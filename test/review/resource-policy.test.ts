@@ -42,7 +42,9 @@ function createdTypes(): string[] {
   return [...types].sort();
 }
 
-const classified = (type: string) => ResourcePolicy.classify(type) !== 'other' || Object.prototype.hasOwnProperty.call(ResourcePolicy.reviewedOther(), type);
+const classified = (type: string) =>
+  ResourcePolicy.classify(type) !== 'other' ||
+  Object.prototype.hasOwnProperty.call(ResourcePolicy.reviewedOther(), type);
 
 describe('the policy list', () => {
   const types = providerTypes();
@@ -53,18 +55,27 @@ describe('the policy list', () => {
   });
 
   test('every type of the compute, container, image and configuration-management families has a class', () => {
-    const families = /^(aws_(instance|launch_|autoscaling|ami|spot_|ec2_fleet|ec2_instance_|imagebuilder_|ssm_|ecs_|eks_|ecr|lb_|alb|security_group|vpc_security_group_(ingress|egress)_rule|iam_(role|instance_profile|policy$)|volume_attachment|network_interface_attachment|eip_association|placement_group|key_pair)|docker_)/;
+    const families =
+      /^(aws_(instance|launch_|autoscaling|ami|spot_|ec2_fleet|ec2_instance_|imagebuilder_|ssm_|ecs_|eks_|ecr|lb_|alb|security_group|vpc_security_group_(ingress|egress)_rule|iam_(role|instance_profile|policy$)|volume_attachment|network_interface_attachment|eip_association|placement_group|key_pair)|docker_)/;
     const inScope = [...types.keys()].filter((t) => families.test(t));
     expect(inScope.length).toBeGreaterThan(100);
     expect(inScope.filter((t) => !classified(t))).toEqual([]);
   });
 
   test('the types the issue names change what runs and are immutable', () => {
-    for (const type of ['aws_ssm_association', 'aws_ssm_document', 'aws_eks_node_group', 'docker_service', 'docker_tag']) {
+    for (const type of [
+      'aws_ssm_association',
+      'aws_ssm_document',
+      'aws_eks_node_group',
+      'docker_service',
+      'docker_tag',
+    ]) {
       expect([type, ResourcePolicy.classify(type)]).toEqual([type, 'immutable']);
     }
     expect(ResourcePolicy.classify('aws_imagebuilder_distribution_configuration')).toBe('mutable-by-design');
-    expect(Object.keys(ResourcePolicy.forbiddenAttributes('aws_imagebuilder_distribution_configuration'))).toEqual(['distribution.launch_template_configuration']);
+    expect(Object.keys(ResourcePolicy.forbiddenAttributes('aws_imagebuilder_distribution_configuration'))).toEqual([
+      'distribution.launch_template_configuration',
+    ]);
   });
 
   test('every listed type exists in the providers, and no type is in two classes', () => {
@@ -83,7 +94,16 @@ describe('the force-new table', () => {
 
   test('has a row for every type that lib/, stacks/ and examples/ create, and for every immutable type', () => {
     const created = createdTypes();
-    expect(created).toEqual(expect.arrayContaining(['aws_launch_template', 'aws_autoscaling_group', 'aws_autoscaling_policy', 'aws_lb_target_group', 'aws_security_group', 'docker_image']));
+    expect(created).toEqual(
+      expect.arrayContaining([
+        'aws_launch_template',
+        'aws_autoscaling_group',
+        'aws_autoscaling_policy',
+        'aws_lb_target_group',
+        'aws_security_group',
+        'docker_image',
+      ]),
+    );
     const needed = [...created, ...ResourcePolicy.immutableRules().map((r) => r.type)];
     expect(needed.filter((t) => ResourcePolicy.forceNewAttributes(t) === undefined)).toEqual([]);
   });
@@ -105,8 +125,12 @@ describe('the force-new table', () => {
 
   test('matches paths with list indexes, nested paths, and whole blocks', () => {
     expect(ResourcePolicy.isForceNewAttribute('aws_autoscaling_policy', 'name')).toBe(true);
-    expect(ResourcePolicy.isForceNewAttribute('aws_autoscaling_policy', 'target_tracking_configuration[0].target_value')).toBe(false);
-    expect(ResourcePolicy.isForceNewAttribute('aws_imagebuilder_image_recipe', 'block_device_mapping[0].ebs.volume_size')).toBe(true);
+    expect(
+      ResourcePolicy.isForceNewAttribute('aws_autoscaling_policy', 'target_tracking_configuration[0].target_value'),
+    ).toBe(false);
+    expect(
+      ResourcePolicy.isForceNewAttribute('aws_imagebuilder_image_recipe', 'block_device_mapping[0].ebs.volume_size'),
+    ).toBe(true);
     expect(ResourcePolicy.isForceNewAttribute('aws_lb_target_group', 'health_check.path')).toBe(false);
     expect(ResourcePolicy.isForceNewAttribute('aws_instance', 'root_block_device[0].encrypted')).toBe(true);
     expect(ResourcePolicy.isForceNewAttribute('aws_instance', 'root_block_device[0].volume_size')).toBe(false);
@@ -133,7 +157,9 @@ describe('the immutability aspect on the new immutable types', () => {
     ImmutabilityAspect.enable(other);
     const service = new Service(other, 'svc', { name: 'web', taskSpec: { containerSpec: { image: 'web:1' } } });
     ImmutabilityAspect.allowFixedName(service, 'a single Swarm service, replaced only by hand');
-    const json = JSON.parse(Testing.synth(other)) as { resource: Record<string, Record<string, { lifecycle?: unknown }>> };
+    const json = JSON.parse(Testing.synth(other)) as {
+      resource: Record<string, Record<string, { lifecycle?: unknown }>>;
+    };
     expect(json.resource.docker_service.svc.lifecycle).toEqual({ create_before_destroy: true });
   });
 });

@@ -25,7 +25,10 @@ function everything(): Array<{ stack: string; resources: Resources }> {
 }
 
 const all = everything();
-const ofType = (type: string) => all.flatMap(({ stack, resources }) => Object.entries(resources[type] ?? {}).map(([id, body]) => ({ stack, id, body })));
+const ofType = (type: string) =>
+  all.flatMap(({ stack, resources }) =>
+    Object.entries(resources[type] ?? {}).map(([id, body]) => ({ stack, id, body })),
+  );
 
 describe('secure defaults, over every synthesized stack and example', () => {
   test('there is something to check', () => {
@@ -69,8 +72,14 @@ describe('secure defaults, over every synthesized stack and example', () => {
   });
 
   test('instance security groups accept traffic only from the load balancer security group', () => {
-    const instanceGroups = new Set(ofType('aws_launch_template').flatMap(({ body }) => body.network_interfaces[0].security_groups as string[]));
-    const ingress = ofType('aws_security_group_rule').filter(({ body }) => body.type === 'ingress' && instanceGroups.has(`\${aws_security_group.${String(body.security_group_id).split('.')[1]}.id}`));
+    const instanceGroups = new Set(
+      ofType('aws_launch_template').flatMap(({ body }) => body.network_interfaces[0].security_groups as string[]),
+    );
+    const ingress = ofType('aws_security_group_rule').filter(
+      ({ body }) =>
+        body.type === 'ingress' &&
+        instanceGroups.has(`\${aws_security_group.${String(body.security_group_id).split('.')[1]}.id}`),
+    );
     expect(ingress.length).toBeGreaterThan(0);
     for (const { body } of ingress) {
       expect(body.cidr_blocks).toBeUndefined();
@@ -91,32 +100,46 @@ describe('secure defaults, over every synthesized stack and example', () => {
       expect(body.certificate_arn).toMatch(/^arn:aws:acm:/);
     }
     for (const { body } of listeners.filter((l) => l.body.protocol === 'HTTP')) {
-      expect(body.default_action[0]).toMatchObject({ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } });
+      expect(body.default_action[0]).toMatchObject({
+        type: 'redirect',
+        redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' },
+      });
     }
   });
 
   test('instance profiles are least privilege: EC2 trust, Session Manager policy only', () => {
-    const attachments = ofType('aws_iam_role_policy_attachment').filter(({ id }) => !/ImageBuilder|Build|Lifecycle|Infrastructure|ExecutionPolicy/i.test(id));
+    const attachments = ofType('aws_iam_role_policy_attachment').filter(
+      ({ id }) => !/ImageBuilder|Build|Lifecycle|Infrastructure|ExecutionPolicy/i.test(id),
+    );
     expect(attachments.length).toBeGreaterThan(0);
     for (const { body } of attachments) {
       expect(String(body.policy_arn)).toMatch(/:policy\/AmazonSSMManagedInstanceCore$/);
     }
     for (const { id, body } of ofType('aws_iam_role').filter(({ id: roleId }) => /InstanceProfile/.test(roleId))) {
       const policy = JSON.parse(body.assume_role_policy) as { Statement: Array<{ Principal: { Service: string } }> };
-      expect({ id, services: policy.Statement.map((s) => s.Principal.Service) }).toEqual({ id, services: ['ec2.amazonaws.com'] });
+      expect({ id, services: policy.Statement.map((s) => s.Principal.Service) }).toEqual({
+        id,
+        services: ['ec2.amazonaws.com'],
+      });
     }
     // the only inline policies: an AMI pipeline's execution role may put exactly its AMI parameter
     for (const { id, body } of ofType('aws_iam_role_policy')) {
       expect(id).toMatch(/_PublishAmiIdPolicy_/);
-      expect(body.policy).toMatch(/^\$\{jsonencode\(\{"Version" = "2012-10-17", "Statement" = \[\{"Effect" = "Allow", "Action" = "ssm:PutParameter", "Resource" = \["arn:[^"]*:ssm:[^"]*:parameter\/images\/web\/ami-id"\]\}, \{"Effect" = "Allow", "Action" = "ec2:DescribeImages", "Resource" = "\*"\}\]\}\)\}$/);
+      expect(body.policy).toMatch(
+        /^\$\{jsonencode\(\{"Version" = "2012-10-17", "Statement" = \[\{"Effect" = "Allow", "Action" = "ssm:PutParameter", "Resource" = \["arn:[^"]*:ssm:[^"]*:parameter\/images\/web\/ami-id"\]\}, \{"Effect" = "Allow", "Action" = "ec2:DescribeImages", "Resource" = "\*"\}\]\}\)\}$/,
+      );
     }
   });
 
   test('a fleet without a certificate serves HTTP only and never opens HTTPS without one', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     new BlueGreenFleet(stack, 'Web', {
-      name: 'web', vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
-      loadBalancer: FleetLoadBalancer.create({}), active: 'blue', slots: { blue: { image: ImageSource.fromAmiId('ami-0123456789abcdef0') }, green: {} },
+      name: 'web',
+      vpcId: 'vpc-0123456789abcdef0',
+      subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      loadBalancer: FleetLoadBalancer.create({}),
+      active: 'blue',
+      slots: { blue: { image: ImageSource.fromAmiId('ami-0123456789abcdef0') }, green: {} },
     });
     const json = JSON.parse(Testing.synth(stack)) as { resource: Resources };
     expect(Object.values(json.resource.aws_lb)[0].internal).toBe(true);
@@ -125,8 +148,17 @@ describe('secure defaults, over every synthesized stack and example', () => {
 
   test('S3 state is encrypted and locked', () => {
     const stack = new TerraformStack(Testing.app(), 'service-prod');
-    StateBackend.s3({ bucket: 'state', region: 'eu-west-1', kmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/x' }).applyTo(stack);
-    const backend = (JSON.parse(Testing.synth(stack)) as { terraform: { backend: { s3: Record<string, unknown> } } }).terraform.backend.s3;
-    expect(backend).toMatchObject({ encrypt: true, use_lockfile: true, kms_key_id: 'arn:aws:kms:eu-west-1:111111111111:key/x' });
+    StateBackend.s3({
+      bucket: 'state',
+      region: 'eu-west-1',
+      kmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/x',
+    }).applyTo(stack);
+    const backend = (JSON.parse(Testing.synth(stack)) as { terraform: { backend: { s3: Record<string, unknown> } } })
+      .terraform.backend.s3;
+    expect(backend).toMatchObject({
+      encrypt: true,
+      use_lockfile: true,
+      kms_key_id: 'arn:aws:kms:eu-west-1:111111111111:key/x',
+    });
   });
 });

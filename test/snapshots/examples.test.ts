@@ -9,7 +9,10 @@ import { synthesizeApp } from './synth-output';
  * `cdktf-immutable preview` on two synth outputs to see it classified.
  */
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
-const names = readdirSync(EXAMPLES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const names = readdirSync(EXAMPLES, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
 
 test('there are examples to synthesize', () => {
   expect(names.length).toBeGreaterThanOrEqual(5);

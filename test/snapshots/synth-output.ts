@@ -17,7 +17,9 @@ export function synthesizeApp(build: (app: App) => void): Record<string, string>
     const app = new App({ outdir, skipValidation: false });
     build(app);
     app.synth();
-    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+      stacks: Record<string, { synthesizedStackPath: string }>;
+    };
     const stacks: Record<string, string> = {};
     for (const [name, stack] of Object.entries(manifest.stacks)) {
       stacks[name] = readFileSync(join(outdir, stack.synthesizedStackPath), 'utf8').split(ROOT).join('<repo>');

@@ -19,7 +19,9 @@ export function requireBuiltDist(): void {
     return;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { buildDist } = require('../../scripts/build-dist') as { buildDist: (options?: { quiet?: boolean }) => boolean };
+  const { buildDist } = require('../../scripts/build-dist') as {
+    buildDist: (options?: { quiet?: boolean }) => boolean;
+  };
   buildDist({ quiet: true });
   built = true;
 }

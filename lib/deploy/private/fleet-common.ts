@@ -25,9 +25,16 @@ export interface CheckedFleetProps {
  */
 export function validateFleetProps(check: Validator, props: FleetBaseProps): CheckedFleetProps {
   if (props.name !== undefined && Token.isUnresolved(props.name)) {
-    check.fail(`name (${props.name}) is a token; pass a literal so that names can be checked against AWS limits at synth.`);
+    check.fail(
+      `name (${props.name}) is a token; pass a literal so that names can be checked against AWS limits at synth.`,
+    );
   }
-  check.pattern('name', props.name, FLEET_NAME, 'letters, digits and hyphens (at most 64), not starting or ending with a hyphen');
+  check.pattern(
+    'name',
+    props.name,
+    FLEET_NAME,
+    'letters, digits and hyphens (at most 64), not starting or ending with a hyphen',
+  );
   if (props.name !== undefined && /^internal-/i.test(props.name)) {
     check.fail(`name ("${props.name}") must not start with "internal-", which AWS reserves for load balancer names.`);
   }
@@ -41,8 +48,15 @@ export function validateFleetProps(check: Validator, props: FleetBaseProps): Che
   validateCapacity(check, 'capacity', capacity);
   validateServerSettings(check, props.server ?? {}, 'server.');
   const loadBalancer = props.loadBalancer ?? FleetLoadBalancer.create();
-  if (loadBalancer._create && loadBalancer._create.subnetIds === undefined && !Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2) {
-    check.fail(`subnetIds (${show(props.subnetIds)}) has one subnet, but the load balancer created in the same subnets needs two in different availability zones; add a subnet or pass FleetLoadBalancer.create({ subnetIds }).`);
+  if (
+    loadBalancer._create &&
+    loadBalancer._create.subnetIds === undefined &&
+    !Token.isUnresolved(props.subnetIds) &&
+    props.subnetIds.length < 2
+  ) {
+    check.fail(
+      `subnetIds (${show(props.subnetIds)}) has one subnet, but the load balancer created in the same subnets needs two in different availability zones; add a subnet or pass FleetLoadBalancer.create({ subnetIds }).`,
+    );
   }
   return { healthCheck, capacity, loadBalancer };
 }
@@ -71,12 +85,24 @@ const NOTIFICATION_TARGET_ARN = /^arn:aws[a-z-]*:(sns|sqs):[a-z0-9-]+:[0-9]{12}:
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_\/-]{1,512}$/;
 
 /** The keys of {@link WarmUpAndDraining}, which a slot's props carry next to its server settings. */
-export const WARM_UP_AND_DRAINING_KEYS = ['deregistrationDelaySeconds', 'slowStartSeconds', 'instanceWarmupSeconds', 'lifecycleHooks', 'warmPool'] as const;
+export const WARM_UP_AND_DRAINING_KEYS = [
+  'deregistrationDelaySeconds',
+  'slowStartSeconds',
+  'instanceWarmupSeconds',
+  'lifecycleHooks',
+  'warmPool',
+] as const;
 
 /** Splits a slot's props into its {@link WarmUpAndDraining} settings and the rest. */
-export function splitWarmUpAndDraining<T extends WarmUpAndDraining>(props: T): { tuning: WarmUpAndDraining; rest: Omit<T, typeof WARM_UP_AND_DRAINING_KEYS[number]> } {
-  const { deregistrationDelaySeconds, slowStartSeconds, instanceWarmupSeconds, lifecycleHooks, warmPool, ...rest } = props;
-  return { tuning: { deregistrationDelaySeconds, slowStartSeconds, instanceWarmupSeconds, lifecycleHooks, warmPool }, rest };
+export function splitWarmUpAndDraining<T extends WarmUpAndDraining>(
+  props: T,
+): { tuning: WarmUpAndDraining; rest: Omit<T, (typeof WARM_UP_AND_DRAINING_KEYS)[number]> } {
+  const { deregistrationDelaySeconds, slowStartSeconds, instanceWarmupSeconds, lifecycleHooks, warmPool, ...rest } =
+    props;
+  return {
+    tuning: { deregistrationDelaySeconds, slowStartSeconds, instanceWarmupSeconds, lifecycleHooks, warmPool },
+    rest,
+  };
 }
 
 /** The fields `slot` sets (not undefined) over `fleet`'s. */
@@ -94,10 +120,18 @@ export function mergeWarmUpAndDraining(fleet: WarmUpAndDraining, slot: WarmUpAnd
  * fleet, `slots.<slot>.` for a slot). `server` holds the settings the same groups run
  * with, for the checks that combine them (a warm pool needs a single instance type).
  */
-export function validateWarmUpAndDraining(check: Validator, prefix: string, tuning: WarmUpAndDraining, server: ServerSettings): void {
+export function validateWarmUpAndDraining(
+  check: Validator,
+  prefix: string,
+  tuning: WarmUpAndDraining,
+  server: ServerSettings,
+): void {
   check.integer(`${prefix}deregistrationDelaySeconds`, tuning.deregistrationDelaySeconds, 0, 3600);
   const slowStart = tuning.slowStartSeconds;
-  if (isLiteral(slowStart) && !(Number.isInteger(slowStart) && (slowStart === 0 || (slowStart >= 30 && slowStart <= 900)))) {
+  if (
+    isLiteral(slowStart) &&
+    !(Number.isInteger(slowStart) && (slowStart === 0 || (slowStart >= 30 && slowStart <= 900)))
+  ) {
     check.fail(`${prefix}slowStartSeconds (${show(slowStart)}) must be 0 (off) or an integer from 30 to 900, e.g. 60.`);
   }
   check.integer(`${prefix}instanceWarmupSeconds`, tuning.instanceWarmupSeconds, 0, 3600);
@@ -109,14 +143,24 @@ export function validateWarmUpAndDraining(check: Validator, prefix: string, tuni
   const pool = tuning.warmPool;
   if (pool !== undefined && !Token.isUnresolved(pool)) {
     check.integer(`${prefix}warmPool.minSize`, pool.minSize, 0, 10000);
-    check.integer(`${prefix}warmPool.maxGroupPreparedCapacity`, pool.maxGroupPreparedCapacity, -1, 10000, 'use -1 for the group\'s max size');
+    check.integer(
+      `${prefix}warmPool.maxGroupPreparedCapacity`,
+      pool.maxGroupPreparedCapacity,
+      -1,
+      10000,
+      "use -1 for the group's max size",
+    );
     check.oneOf(`${prefix}warmPool.poolState`, pool.poolState, ['Stopped', 'Running', 'Hibernated']);
     const { minSize, maxGroupPreparedCapacity: prepared } = pool;
     if (isLiteral(minSize) && isLiteral(prepared) && prepared !== -1 && minSize > prepared) {
-      check.fail(`${prefix}warmPool.minSize (${minSize}) must be <= ${prefix}warmPool.maxGroupPreparedCapacity (${prepared}); lower minSize or raise maxGroupPreparedCapacity.`);
+      check.fail(
+        `${prefix}warmPool.minSize (${minSize}) must be <= ${prefix}warmPool.maxGroupPreparedCapacity (${prepared}); lower minSize or raise maxGroupPreparedCapacity.`,
+      );
     }
     if (server.instanceType?.requirements) {
-      check.fail(`${prefix}warmPool is set, but the instances are chosen by InstanceType.fromRequirements (a mixed instances policy), which Auto Scaling does not allow with a warm pool; use InstanceType.of(...) or remove warmPool.`);
+      check.fail(
+        `${prefix}warmPool is set, but the instances are chosen by InstanceType.fromRequirements (a mixed instances policy), which Auto Scaling does not allow with a warm pool; use InstanceType.of(...) or remove warmPool.`,
+      );
     }
   }
 }
@@ -131,7 +175,9 @@ function validateLifecycleHook(check: Validator, prop: string, hook: LifecycleHo
   }
   if (isLiteral(hook.name)) {
     if (names.has(hook.name)) {
-      check.fail(`${prop}.name (${show(hook.name)}) is used by another hook of the same group; give each hook its own name.`);
+      check.fail(
+        `${prop}.name (${show(hook.name)}) is used by another hook of the same group; give each hook its own name.`,
+      );
     }
     names.add(hook.name);
   }
@@ -141,14 +187,29 @@ function validateLifecycleHook(check: Validator, prop: string, hook: LifecycleHo
   check.oneOf(`${prop}.transition`, hook.transition, ['launching', 'terminating']);
   check.integer(`${prop}.heartbeatTimeoutSeconds`, hook.heartbeatTimeoutSeconds, 30, 7200);
   check.oneOf(`${prop}.defaultResult`, hook.defaultResult, ['CONTINUE', 'ABANDON']);
-  check.pattern(`${prop}.notificationTargetArn`, hook.notificationTargetArn, NOTIFICATION_TARGET_ARN, 'an SNS topic or SQS queue ARN such as arn:aws:sns:eu-west-1:123456789012:hooks');
-  check.pattern(`${prop}.roleArn`, hook.roleArn, ROLE_ARN, 'an IAM role ARN such as arn:aws:iam::123456789012:role/asg-hooks');
+  check.pattern(
+    `${prop}.notificationTargetArn`,
+    hook.notificationTargetArn,
+    NOTIFICATION_TARGET_ARN,
+    'an SNS topic or SQS queue ARN such as arn:aws:sns:eu-west-1:123456789012:hooks',
+  );
+  check.pattern(
+    `${prop}.roleArn`,
+    hook.roleArn,
+    ROLE_ARN,
+    'an IAM role ARN such as arn:aws:iam::123456789012:role/asg-hooks',
+  );
   if ((hook.notificationTargetArn === undefined) !== (hook.roleArn === undefined)) {
-    const [given, missing] = hook.roleArn === undefined ? ['notificationTargetArn', 'roleArn'] : ['roleArn', 'notificationTargetArn'];
-    check.fail(`${prop}.${given} is set without ${prop}.${missing}; Auto Scaling needs both to notify, so set both or neither.`);
+    const [given, missing] =
+      hook.roleArn === undefined ? ['notificationTargetArn', 'roleArn'] : ['roleArn', 'notificationTargetArn'];
+    check.fail(
+      `${prop}.${given} is set without ${prop}.${missing}; Auto Scaling needs both to notify, so set both or neither.`,
+    );
   }
   if (isLiteral(hook.notificationMetadata) && hook.notificationMetadata.length > 1023) {
-    check.fail(`${prop}.notificationMetadata is ${hook.notificationMetadata.length} characters; at most 1023 are allowed.`);
+    check.fail(
+      `${prop}.notificationMetadata is ${hook.notificationMetadata.length} characters; at most 1023 are allowed.`,
+    );
   }
 }
 
@@ -174,7 +235,9 @@ function effectiveHealthCheck(check: Validator, props: FleetBaseProps): Effectiv
   if (isLiteral(matcher)) {
     const codes = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(matcher) ? matcher.split(/[,-]/).map(Number) : [];
     if (codes.length === 0 || codes.some((code) => code < 200 || code > 499)) {
-      check.fail(`healthCheck.matcher (${show(matcher)}) must be HTTP codes from 200 to 499 such as "200", "200-299" or "200,204".`);
+      check.fail(
+        `healthCheck.matcher (${show(matcher)}) must be HTTP codes from 200 to 499 such as "200", "200-299" or "200,204".`,
+      );
     }
   }
   check.integer('healthCheck.healthyThreshold', h.healthyThreshold, 2, 10);
@@ -185,10 +248,17 @@ function effectiveHealthCheck(check: Validator, props: FleetBaseProps): Effectiv
   const intervalSeconds = h.intervalSeconds ?? 15;
   const timeoutSeconds = h.timeoutSeconds ?? 5;
   if (isLiteral(intervalSeconds) && isLiteral(timeoutSeconds) && timeoutSeconds >= intervalSeconds) {
-    check.fail(`healthCheck.timeoutSeconds (${timeoutSeconds}) must be less than healthCheck.intervalSeconds (${intervalSeconds}); lower the timeout or raise the interval.`);
+    check.fail(
+      `healthCheck.timeoutSeconds (${timeoutSeconds}) must be less than healthCheck.intervalSeconds (${intervalSeconds}); lower the timeout or raise the interval.`,
+    );
   }
   const gateTimeout = h.gateTimeout ?? '10m';
-  check.pattern('healthCheck.gateTimeout', gateTimeout, /^([1-9]\d*[hms])+$/, 'a positive duration such as "10m" or "90s"');
+  check.pattern(
+    'healthCheck.gateTimeout',
+    gateTimeout,
+    /^([1-9]\d*[hms])+$/,
+    'a positive duration such as "10m" or "90s"',
+  );
   return {
     path,
     matcher,

@@ -82,7 +82,10 @@ export class FleetFrontEnd {
   /** The fixed names used so far (load balancer, target groups), for {@link warnShortenedNames}. */
   private readonly fixedNames: FleetFixedName[] = [];
 
-  constructor(private readonly scope: Construct, private readonly props: FrontEndProps) {
+  constructor(
+    private readonly scope: Construct,
+    private readonly props: FrontEndProps,
+  ) {
     const create = props.loadBalancer._create;
     const existing = props.loadBalancer._existing;
     if (!existing) {
@@ -102,7 +105,9 @@ export class FleetFrontEnd {
       lifecycle: { createBeforeDestroy: true },
     });
     this.instanceSecurityGroupId = this.instanceSecurityGroup.id;
-    registerStableReference(this.instanceSecurityGroupId, `security-group:${this.instanceSecurityGroup.node.path}`, [this.instanceSecurityGroup]);
+    registerStableReference(this.instanceSecurityGroupId, `security-group:${this.instanceSecurityGroup.node.path}`, [
+      this.instanceSecurityGroup,
+    ]);
     new SecurityGroupRule(scope, 'InstanceIngressFromLoadBalancer', {
       type: 'ingress',
       description: `HTTP ${props.port} from the load balancer`,
@@ -112,9 +117,29 @@ export class FleetFrontEnd {
       fromPort: props.port,
       toPort: props.port,
     });
-    new SecurityGroupRule(scope, props.allowAllOutbound ? 'InstanceEgressAll' : 'InstanceEgressHttps', props.allowAllOutbound
-      ? { type: 'egress', description: 'All outbound traffic', securityGroupId: this.instanceSecurityGroup.id, protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'] }
-      : { type: 'egress', description: 'HTTPS to AWS APIs and Session Manager', securityGroupId: this.instanceSecurityGroup.id, protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'] });
+    new SecurityGroupRule(
+      scope,
+      props.allowAllOutbound ? 'InstanceEgressAll' : 'InstanceEgressHttps',
+      props.allowAllOutbound
+        ? {
+            type: 'egress',
+            description: 'All outbound traffic',
+            securityGroupId: this.instanceSecurityGroup.id,
+            protocol: '-1',
+            fromPort: 0,
+            toPort: 0,
+            cidrBlocks: ['0.0.0.0/0'],
+          }
+        : {
+            type: 'egress',
+            description: 'HTTPS to AWS APIs and Session Manager',
+            securityGroupId: this.instanceSecurityGroup.id,
+            protocol: 'tcp',
+            fromPort: 443,
+            toPort: 443,
+            cidrBlocks: ['0.0.0.0/0'],
+          },
+    );
 
     if (existing) {
       this.dnsName = existing.dnsName;
@@ -128,17 +153,30 @@ export class FleetFrontEnd {
     const cidrs = [...(options.ingressCidrs ?? ['0.0.0.0/0'])];
     const ports = options.certificateArn ? [80, 443] : [80];
     for (const listenerPort of ports) {
-      const rule = new SecurityGroupRule(scope, listenerPort === 443 ? 'LoadBalancerIngressHttps' : 'LoadBalancerIngressHttp', {
-        type: 'ingress',
-        description: listenerPort === 443 ? 'HTTPS from clients' : (options.certificateArn ? 'HTTP from clients (redirected to HTTPS)' : 'HTTP from clients'),
-        securityGroupId: sg.id,
-        protocol: 'tcp',
-        fromPort: listenerPort,
-        toPort: listenerPort,
-        cidrBlocks: cidrs,
-      });
+      const rule = new SecurityGroupRule(
+        scope,
+        listenerPort === 443 ? 'LoadBalancerIngressHttps' : 'LoadBalancerIngressHttp',
+        {
+          type: 'ingress',
+          description:
+            listenerPort === 443
+              ? 'HTTPS from clients'
+              : options.certificateArn
+                ? 'HTTP from clients (redirected to HTTPS)'
+                : 'HTTP from clients',
+          securityGroupId: sg.id,
+          protocol: 'tcp',
+          fromPort: listenerPort,
+          toPort: listenerPort,
+          cidrBlocks: cidrs,
+        },
+      );
       if (listenerPort === 80 && options.certificateArn) {
-        suppressCheckov(rule, 'CKV_AWS_260', 'port 80 only answers with a 301 redirect to HTTPS (the HttpRedirect listener); no content is served over HTTP');
+        suppressCheckov(
+          rule,
+          'CKV_AWS_260',
+          'port 80 only answers with a 301 redirect to HTTPS (the HttpRedirect listener); no content is served over HTTP',
+        );
       }
     }
     new SecurityGroupRule(scope, 'LoadBalancerEgressToInstances', {
@@ -159,7 +197,9 @@ export class FleetFrontEnd {
       dropInvalidHeaderFields: true,
       enableDeletionProtection: options.deletionProtection ?? false,
       idleTimeout: options.idleTimeoutSeconds,
-      accessLogs: options.accessLogs ? { bucket: options.accessLogs.bucket, prefix: options.accessLogs.prefix, enabled: true } : undefined,
+      accessLogs: options.accessLogs
+        ? { bucket: options.accessLogs.bucket, prefix: options.accessLogs.prefix, enabled: true }
+        : undefined,
     });
     this.dnsName = this.loadBalancer.dnsName;
     this.loadBalancerArnSuffix = this.loadBalancer.arnSuffix;
@@ -177,7 +217,13 @@ export class FleetFrontEnd {
    * A target group with a fixed name (it lives across generations), and its ARN read
    * once and registered as a stable reference. `tags` name the fleet and the slot.
    */
-  public targetGroup(scope: Construct, id: string, slot?: string, draining: TargetGroupDraining = {}, tags?: Record<string, string>): TargetGroupRef {
+  public targetGroup(
+    scope: Construct,
+    id: string,
+    slot?: string,
+    draining: TargetGroupDraining = {},
+    tags?: Record<string, string>,
+  ): TargetGroupRef {
     const { healthCheck } = this.props;
     const slowStart = draining.slowStartSeconds ?? 0;
     const targetGroup: LbTargetGroup = new LbTargetGroup(scope, id, {
@@ -202,7 +248,11 @@ export class FleetFrontEnd {
         timeout: healthCheck.timeoutSeconds,
       },
     });
-    suppressCheckov(targetGroup, 'CKV_AWS_378', 'TLS terminates at the load balancer; the targets accept this port only from the load balancer security group, inside the VPC');
+    suppressCheckov(
+      targetGroup,
+      'CKV_AWS_378',
+      'TLS terminates at the load balancer; the targets accept this port only from the load balancer security group, inside the VPC',
+    );
     const arn = targetGroup.arn;
     registerStableReference(arn, `target-group:${targetGroup.node.path}`, [targetGroup]);
     return { resource: targetGroup, arn };
@@ -232,14 +282,24 @@ export class FleetFrontEnd {
    * balancer health only when their target group is in use (see the server group),
    * so the first deploy, where the listener comes last, does not wait forever.
    */
-  public route(targets: readonly ForwardTarget[], preconditions: Precondition[], dependsOn: readonly ITerraformDependable[] = []): LbListener | LbListenerRule {
+  public route(
+    targets: readonly ForwardTarget[],
+    preconditions: Precondition[],
+    dependsOn: readonly ITerraformDependable[] = [],
+  ): LbListener | LbListenerRule {
     const after = dependsOn.length > 0 ? [...dependsOn] : undefined;
-    const action: LbListenerDefaultAction = targets.length === 1
-      ? { type: 'forward', targetGroupArn: targets[0].targetGroupArn }
-      : { type: 'forward', forward: { targetGroup: targets.map((t) => ({ arn: t.targetGroupArn, weight: t.weight })) } };
+    const action: LbListenerDefaultAction =
+      targets.length === 1
+        ? { type: 'forward', targetGroupArn: targets[0].targetGroupArn }
+        : {
+            type: 'forward',
+            forward: { targetGroup: targets.map((t) => ({ arn: t.targetGroupArn, weight: t.weight })) },
+          };
     const existing = this.props.loadBalancer._existing;
     if (existing) {
-      const condition: LbListenerRuleCondition[] = [{ pathPattern: { values: [...(existing.pathPatterns ?? ['/*'])] } }];
+      const condition: LbListenerRuleCondition[] = [
+        { pathPattern: { values: [...(existing.pathPatterns ?? ['/*'])] } },
+      ];
       if (existing.hostHeaders) {
         condition.push({ hostHeader: { values: [...existing.hostHeaders] } });
       }
@@ -259,7 +319,7 @@ export class FleetFrontEnd {
       port: https ? 443 : 80,
       protocol: https ? 'HTTPS' : 'HTTP',
       certificateArn: options.certificateArn,
-      sslPolicy: https ? options.sslPolicy ?? DEFAULT_SSL_POLICY : undefined,
+      sslPolicy: https ? (options.sslPolicy ?? DEFAULT_SSL_POLICY) : undefined,
       defaultAction: [action],
       dependsOn: after,
       lifecycle: { precondition: preconditions },

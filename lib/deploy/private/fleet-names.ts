@@ -52,9 +52,14 @@ export function claimFleetName(fleet: Construct, check: Validator, fixed: FleetF
   const other = names.get(key);
   if (other && other.fleet !== fleet) {
     // different full names that meet only once shortened to 32 characters
-    const shortened = other.full !== fixed.full ? ` (shortened to 32 characters from "${fixed.full}"; the other from "${other.full}")` : '';
-    check.fail(`${nameProp} gives the ${fixed.kind} name "${fixed.name}"${shortened}, which ${other.fleet.constructor.name} ${other.fleet.node.path} already uses in stack ${stack.node.id}; `
-      + `${fixed.kind} names must be unique per account and region, and every fleet of a stack runs in the stack's region: give each fleet its own name prop.`);
+    const shortened =
+      other.full !== fixed.full
+        ? ` (shortened to 32 characters from "${fixed.full}"; the other from "${other.full}")`
+        : '';
+    check.fail(
+      `${nameProp} gives the ${fixed.kind} name "${fixed.name}"${shortened}, which ${other.fleet.constructor.name} ${other.fleet.node.path} already uses in stack ${stack.node.id}; ` +
+        `${fixed.kind} names must be unique per account and region, and every fleet of a stack runs in the stack's region: give each fleet its own name prop.`,
+    );
   }
   names.set(key, { ...fixed, fleet });
 }
@@ -64,14 +69,23 @@ export function claimFleetName(fleet: Construct, check: Validator, fixed: FleetF
  * characters: it names the prop, the original, each shortened result and the longest
  * name that fits.
  */
-export function warnShortenedNames(check: Validator, names: readonly FleetFixedName[], base: string, nameProp: string): void {
+export function warnShortenedNames(
+  check: Validator,
+  names: readonly FleetFixedName[],
+  base: string,
+  nameProp: string,
+): void {
   const shortened = names.filter((n) => n.full !== n.name);
   if (shortened.length === 0) {
     return;
   }
-  const longestSuffix = Math.max(...names.map((n) => n.full.length - NameRule.TARGET_GROUP.sanitize(base).replace(/-+$/, '').length));
+  const longestSuffix = Math.max(
+    ...names.map((n) => n.full.length - NameRule.TARGET_GROUP.sanitize(base).replace(/-+$/, '').length),
+  );
   const fits = 32 - longestSuffix;
-  check.warn(`${nameProp} is ${base.length} characters, too long for the fleet's fixed names (AWS allows 32 characters): `
-    + `${shortened.map((n) => `${n.kind} "${n.full}" was shortened to "${n.name}"`).join(', ')}. `
-    + `The 4-character digest of the full name keeps the names unique but hard to read; use a name of at most ${fits} characters.`);
+  check.warn(
+    `${nameProp} is ${base.length} characters, too long for the fleet's fixed names (AWS allows 32 characters): ` +
+      `${shortened.map((n) => `${n.kind} "${n.full}" was shortened to "${n.name}"`).join(', ')}. ` +
+      `The 4-character digest of the full name keeps the names unique but hard to read; use a name of at most ${fits} characters.`,
+  );
 }

@@ -90,7 +90,9 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
   // The grace period is operational: never part of the generation, so a change is
   // applied in place and does not replace both slots.
   const generationInputs = Object.fromEntries(
-    Object.entries(groupSettings).filter(([attribute]) => !ResourcePolicy.isOperationalAttribute('aws_autoscaling_group', attribute)),
+    Object.entries(groupSettings).filter(
+      ([attribute]) => !ResourcePolicy.isOperationalAttribute('aws_autoscaling_group', attribute),
+    ),
   );
   // the settings were checked where they entered the fleet (`server.`, `slots.<slot>.`)
   const launchTemplate = ImmutableLaunchTemplate._fromCheckedSettings(scope, 'LaunchTemplate', {
@@ -124,19 +126,26 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
       roleArn: hook.role_arn,
       notificationMetadata: hook.notification_metadata,
     })),
-    warmPool: props.warmPool ? {
-      minSize: props.warmPool.minSize ?? 0,
-      maxGroupPreparedCapacity: props.warmPool.maxGroupPreparedCapacity,
-      poolState: props.warmPool.poolState ?? 'Stopped',
-      instanceReusePolicy: props.warmPool.reuseOnScaleIn ? { reuseOnScaleIn: true } : undefined,
-    } : undefined,
+    warmPool: props.warmPool
+      ? {
+          minSize: props.warmPool.minSize ?? 0,
+          maxGroupPreparedCapacity: props.warmPool.maxGroupPreparedCapacity,
+          poolState: props.warmPool.poolState ?? 'Stopped',
+          instanceReusePolicy: props.warmPool.reuseOnScaleIn ? { reuseOnScaleIn: true } : undefined,
+        }
+      : undefined,
     launchTemplate: requirements ? undefined : { id: launchTemplate.launchTemplateId, version: launchTemplate.version },
-    mixedInstancesPolicy: requirements ? {
-      launchTemplate: {
-        launchTemplateSpecification: { launchTemplateId: launchTemplate.launchTemplateId, version: launchTemplate.version },
-        override: [{ instanceRequirements: toOverride(requirements) }],
-      },
-    } : undefined,
+    mixedInstancesPolicy: requirements
+      ? {
+          launchTemplate: {
+            launchTemplateSpecification: {
+              launchTemplateId: launchTemplate.launchTemplateId,
+              version: launchTemplate.version,
+            },
+            override: [{ instanceRequirements: toOverride(requirements) }],
+          },
+        }
+      : undefined,
     tag: [
       { key: 'cdktf-immutable:generation', value: generation.hash, propagateAtLaunch: false },
       ...(props.slot ? [{ key: SLOT_TAG, value: props.slot, propagateAtLaunch: false }] : []),
@@ -152,21 +161,27 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
       replaceTriggeredBy: [bareReference(launchTemplate.resource, 'id'), ...launchTemplate.replaceTriggeredBy],
     },
   });
-  const scalingPolicy = props.scaling ? new AutoscalingPolicy(scope, 'ScalingPolicy', {
-    // Policy names only need to be unique per group, but moto keys them by name alone:
-    // the group's name keeps them unique across slots and generations.
-    name: `${groupName}-${props.scaling.metric === 'cpu' ? 'cpu' : 'requests'}-target-tracking`,
-    autoscalingGroupName: autoScalingGroup.name,
-    policyType: 'TargetTrackingScaling',
-    targetTrackingConfiguration: {
-      targetValue: props.scaling.targetValue,
-      predefinedMetricSpecification: props.scaling.metric === 'cpu'
-        ? { predefinedMetricType: 'ASGAverageCPUUtilization' }
-        : { predefinedMetricType: 'ALBRequestCountPerTarget', resourceLabel: `${props.loadBalancerArnSuffix}/${targetGroup.resource.arnSuffix}` },
-    },
-    // replaced with its group; its name is unique per group, so no collision
-    lifecycle: { createBeforeDestroy: true },
-  }) : undefined;
+  const scalingPolicy = props.scaling
+    ? new AutoscalingPolicy(scope, 'ScalingPolicy', {
+        // Policy names only need to be unique per group, but moto keys them by name alone:
+        // the group's name keeps them unique across slots and generations.
+        name: `${groupName}-${props.scaling.metric === 'cpu' ? 'cpu' : 'requests'}-target-tracking`,
+        autoscalingGroupName: autoScalingGroup.name,
+        policyType: 'TargetTrackingScaling',
+        targetTrackingConfiguration: {
+          targetValue: props.scaling.targetValue,
+          predefinedMetricSpecification:
+            props.scaling.metric === 'cpu'
+              ? { predefinedMetricType: 'ASGAverageCPUUtilization' }
+              : {
+                  predefinedMetricType: 'ALBRequestCountPerTarget',
+                  resourceLabel: `${props.loadBalancerArnSuffix}/${targetGroup.resource.arnSuffix}`,
+                },
+        },
+        // replaced with its group; its name is unique per group, so no collision
+        lifecycle: { createBeforeDestroy: true },
+      })
+    : undefined;
   const inUseMark = markInUse(scope, props.base, props.slot, launchTemplate.image.imageId);
   return { launchTemplate, autoScalingGroup, scalingPolicy, inUseMark, generation };
 }
@@ -204,8 +219,11 @@ export function elbGate(targetGroup: TargetGroupRef, gate: number): number | und
 function toLifecycleHook(hook: LifecycleHook) {
   return {
     name: hook.name,
-    lifecycle_transition: Token.isUnresolved(hook.transition) ? hook.transition
-      : hook.transition === 'launching' ? 'autoscaling:EC2_INSTANCE_LAUNCHING' : 'autoscaling:EC2_INSTANCE_TERMINATING',
+    lifecycle_transition: Token.isUnresolved(hook.transition)
+      ? hook.transition
+      : hook.transition === 'launching'
+        ? 'autoscaling:EC2_INSTANCE_LAUNCHING'
+        : 'autoscaling:EC2_INSTANCE_TERMINATING',
     heartbeat_timeout: hook.heartbeatTimeoutSeconds ?? 3600,
     default_result: hook.defaultResult ?? 'ABANDON',
     notification_target_arn: hook.notificationTargetArn,

@@ -20,7 +20,9 @@ export interface TrafficWeights {
  */
 export function trafficWeights(active: SlotName, canaryPercent: number = 0): TrafficWeights {
   const idle = otherSlot(active);
-  const activeWeight = Token.isUnresolved(canaryPercent) ? Token.asNumber(Op.sub(100, canaryPercent)) : 100 - canaryPercent;
+  const activeWeight = Token.isUnresolved(canaryPercent)
+    ? Token.asNumber(Op.sub(100, canaryPercent))
+    : 100 - canaryPercent;
   const weights = { [active]: activeWeight, [idle]: canaryPercent };
   return { blue: weights.blue, green: weights.green };
 }

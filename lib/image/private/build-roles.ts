@@ -50,18 +50,31 @@ export function buildInstanceProfile(
     tags,
   });
   for (const policy of MANAGED_POLICIES) {
-    dependencies.push(new IamRolePolicyAttachment(scope, policy, { role: role.name, policyArn: `${arnPrefix()}:iam::aws:policy/${policy}` }));
+    dependencies.push(
+      new IamRolePolicyAttachment(scope, policy, {
+        role: role.name,
+        policyArn: `${arnPrefix()}:iam::aws:policy/${policy}`,
+      }),
+    );
   }
   if (logging) {
     const prefix = logging.keyPrefix ?? name;
-    dependencies.push(new IamRolePolicy(scope, 'LogPolicy', {
-      role: role.id,
-      name: 'build-logs',
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `${arnPrefix()}:s3:::${logging.bucketName}/${prefix}/*` }],
+    dependencies.push(
+      new IamRolePolicy(scope, 'LogPolicy', {
+        role: role.id,
+        name: 'build-logs',
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 's3:PutObject',
+              Resource: `${arnPrefix()}:s3:::${logging.bucketName}/${prefix}/*`,
+            },
+          ],
+        }),
       }),
-    }));
+    );
   }
   const instanceProfileName = new IamInstanceProfile(scope, 'InstanceProfile', {
     namePrefix: iamPrefix(name, 'ib'),
@@ -125,7 +138,11 @@ export function buildExecutionRole(
     policy: Fn.jsonencode({
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Allow', Action: 'ssm:PutParameter', Resource: regions.map((region) => `${arnPrefix()}:ssm:${region}:${account}:parameter/${path}`) },
+        {
+          Effect: 'Allow',
+          Action: 'ssm:PutParameter',
+          Resource: regions.map((region) => `${arnPrefix()}:ssm:${region}:${account}:parameter/${path}`),
+        },
         { Effect: 'Allow', Action: 'ec2:DescribeImages', Resource: '*' },
       ],
     }),

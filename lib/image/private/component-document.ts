@@ -18,7 +18,9 @@ export function validateComponentDocument(text: string): void {
     throw new Error(`the document is empty; write a component document with schemaVersion: 1.0 and phases.`);
   }
   if (text.length > MAX_COMPONENT_DOCUMENT_LENGTH) {
-    throw new Error(`the document has ${text.length} characters, more than Image Builder's ${MAX_COMPONENT_DOCUMENT_LENGTH} for an inline component; split it into several components.`);
+    throw new Error(
+      `the document has ${text.length} characters, more than Image Builder's ${MAX_COMPONENT_DOCUMENT_LENGTH} for an inline component; split it into several components.`,
+    );
   }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
@@ -32,7 +34,9 @@ export function validateComponentDocument(text: string): void {
     throw new Error(`the document has no schemaVersion; add "schemaVersion: 1.0" at the top.`);
   }
   if (value.schemaVersion !== 1 && value.schemaVersion !== '1.0') {
-    throw new Error(`schemaVersion (${JSON.stringify(value.schemaVersion)}) must be 1.0, the only version AWSTOE accepts.`);
+    throw new Error(
+      `schemaVersion (${JSON.stringify(value.schemaVersion)}) must be 1.0, the only version AWSTOE accepts.`,
+    );
   }
   const phases = value.phases;
   if (phases === undefined) {
@@ -65,14 +69,20 @@ export function validateComponentDocument(text: string): void {
         throw new Error(`${stepAt} must be a mapping with name and action, not ${describe(step)}.`);
       }
       if (typeof step.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(step.name)) {
-        throw new Error(`${stepAt}.name (${JSON.stringify(step.name)}) must be a word of letters, digits, "_" and "-".`);
+        throw new Error(
+          `${stepAt}.name (${JSON.stringify(step.name)}) must be a word of letters, digits, "_" and "-".`,
+        );
       }
       if (names.has(step.name)) {
-        throw new Error(`${stepAt}.name ("${step.name}") is used twice in phase ${phase.name}; step names must be unique in a phase.`);
+        throw new Error(
+          `${stepAt}.name ("${step.name}") is used twice in phase ${phase.name}; step names must be unique in a phase.`,
+        );
       }
       names.add(step.name);
       if (typeof step.action !== 'string' || step.action.trim() === '') {
-        throw new Error(`${stepAt}.action (${JSON.stringify(step.action)}) must name an AWSTOE action such as ExecuteBash.`);
+        throw new Error(
+          `${stepAt}.action (${JSON.stringify(step.action)}) must name an AWSTOE action such as ExecuteBash.`,
+        );
       }
     });
   });

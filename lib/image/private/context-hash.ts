@@ -1,5 +1,16 @@
 import { createHash, Hash } from 'crypto';
-import { closeSync, Dirent, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'fs';
+import {
+  closeSync,
+  Dirent,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  statSync,
+} from 'fs';
 import { join } from 'path';
 import { DockerIgnore } from './dockerignore';
 
@@ -16,7 +27,9 @@ const CHUNK = 1 << 20;
 export function hashCheckedContext(root: string, dockerfile: string): { hash: string; files: string[] } {
   const ignorePath = join(root, '.dockerignore');
   const ignoreStat = statSync(ignorePath, { throwIfNoEntry: false });
-  const ignore = ignoreStat?.isFile() ? DockerIgnore.parse(readFileSync(ignorePath, 'utf8'), ignorePath) : DockerIgnore.EMPTY;
+  const ignore = ignoreStat?.isFile()
+    ? DockerIgnore.parse(readFileSync(ignorePath, 'utf8'), ignorePath)
+    : DockerIgnore.EMPTY;
 
   const entries = new Map<string, Entry>(); // normalised relative path -> entry
   walk(root, '', undefined, ignore, entries);
@@ -43,7 +56,13 @@ interface Entry {
   readonly link: boolean;
 }
 
-function walk(dir: string, relDir: string, parentMatches: readonly boolean[] | undefined, ignore: DockerIgnore, out: Map<string, Entry>): void {
+function walk(
+  dir: string,
+  relDir: string,
+  parentMatches: readonly boolean[] | undefined,
+  ignore: DockerIgnore,
+  out: Map<string, Entry>,
+): void {
   let dirents: Dirent[];
   try {
     dirents = readdirSync(dir, { withFileTypes: true });

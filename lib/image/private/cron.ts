@@ -32,19 +32,25 @@ export function validateCronExpression(expression: string): string {
   const wrapped = /^cron\((.*)\)$/s.exec(expression);
   const body = wrapped ? wrapped[1] : expression;
   if (/^rate\(/.test(expression)) {
-    throw new Error('Image Builder schedules take cron expressions only, not rate(); write e.g. "cron(0 3 ? * SUN *)" for every Sunday at 03:00 UTC.');
+    throw new Error(
+      'Image Builder schedules take cron expressions only, not rate(); write e.g. "cron(0 3 ? * SUN *)" for every Sunday at 03:00 UTC.',
+    );
   }
   const fields = body.split(' ');
   if (body !== body.trim() || fields.some((f) => f === '')) {
     throw new Error('fields must be separated by single spaces, with no leading or trailing space.');
   }
   if (fields.length !== 6) {
-    throw new Error(`expected 6 fields (minute hour day-of-month month day-of-week year), found ${fields.length}; e.g. "cron(0 3 ? * SUN *)". Unix cron's 5 fields need a year field ("*") and "?" in the day-of-month or day-of-week field.`);
+    throw new Error(
+      `expected 6 fields (minute hour day-of-month month day-of-week year), found ${fields.length}; e.g. "cron(0 3 ? * SUN *)". Unix cron's 5 fields need a year field ("*") and "?" in the day-of-month or day-of-week field.`,
+    );
   }
   fields.forEach((value, i) => checkField(FIELDS[i], value));
   const [, , dayOfMonth, , dayOfWeek] = fields;
   if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
-    throw new Error(`exactly one of day-of-month ("${dayOfMonth}") and day-of-week ("${dayOfWeek}") must be "?": set the one you do not use to "?".`);
+    throw new Error(
+      `exactly one of day-of-month ("${dayOfMonth}") and day-of-week ("${dayOfWeek}") must be "?": set the one you do not use to "?".`,
+    );
   }
   return `cron(${body})`;
 }
@@ -58,8 +64,12 @@ function checkField(field: Field, value: string): void {
   }
   for (const item of value.split(',')) {
     if (!checkItem(field, item)) {
-      const range = field.names ? `${field.min}-${field.max} or ${field.names[0]}-${field.names[field.names.length - 1]}` : `${field.min}-${field.max}`;
-      throw new Error(`${field.name} ("${value}"): "${item}" is not a valid value; use ${range}, "*", ranges "a-b", lists "a,b" and steps "a/n"${specials(field)}.`);
+      const range = field.names
+        ? `${field.min}-${field.max} or ${field.names[0]}-${field.names[field.names.length - 1]}`
+        : `${field.min}-${field.max}`;
+      throw new Error(
+        `${field.name} ("${value}"): "${item}" is not a valid value; use ${range}, "*", ranges "a-b", lists "a,b" and steps "a/n"${specials(field)}.`,
+      );
     }
   }
 }

@@ -16,7 +16,9 @@ export function dockerfileInContext(root: string, dockerfile: string): string {
   }
   const stat = statSync(join(root, relative), { throwIfNoEntry: false });
   if (!stat || !stat.isFile()) {
-    throw new Error(`${stat ? 'is not a file' : 'does not exist'} in the context folder ${root}; create it or set dockerfile to its path relative to the context.`);
+    throw new Error(
+      `${stat ? 'is not a file' : 'does not exist'} in the context folder ${root}; create it or set dockerfile to its path relative to the context.`,
+    );
   }
   return relative.normalize('NFC');
 }

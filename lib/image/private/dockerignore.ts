@@ -53,7 +53,9 @@ export class DockerIgnore {
         }
       }
       if (negation && pattern === '') {
-        throw new Error(`${source}: line ${index + 1} is "!" alone, which Docker rejects ("illegal exclusion pattern"); write the path to re-include after "!".`);
+        throw new Error(
+          `${source}: line ${index + 1} is "!" alone, which Docker rejects ("illegal exclusion pattern"); write the path to re-include after "!".`,
+        );
       }
       patterns.push({ cleaned: pattern, negation, line: index + 1, match: compile(pattern, source, index + 1) });
     });
@@ -216,7 +218,9 @@ function compile(pattern: string, source: string, line: number): (path: string) 
   try {
     compiled = new RegExp(regex + '$', 'u');
   } catch (error) {
-    throw new Error(`${source}: line ${line} ("${pattern}") is not a valid pattern (${(error as Error).message}); check its [ ] character classes.`);
+    throw new Error(
+      `${source}: line ${line} ("${pattern}") is not a valid pattern (${(error as Error).message}); check its [ ] character classes.`,
+    );
   }
   switch (kind) {
     case 'exact':

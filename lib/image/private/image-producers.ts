@@ -23,7 +23,10 @@ export function registerImageProducer(pipeline: IConstruct, resource: TerraformR
 export function producerTriggers(pipeline: Construct, scope: Construct, factory: string): string[] {
   const resource = producers.get(pipeline);
   if (!resource) {
-    throw new ValidationError(`pipeline (${pipeline.node.path}) is not an image pipeline of this library; pass an AmiPipeline or a DockerImagePipeline.`, factory);
+    throw new ValidationError(
+      `pipeline (${pipeline.node.path}) is not an image pipeline of this library; pass an AmiPipeline or a DockerImagePipeline.`,
+      factory,
+    );
   }
   return TerraformStack.of(scope) === TerraformStack.of(resource) ? [bareReference(resource, 'id', scope)] : [];
 }

@@ -11,7 +11,8 @@
 export const IMAGE_BUILDER_NAME = /^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z0-9]$/;
 
 /** What {@link IMAGE_BUILDER_NAME} accepts, for error messages. */
-export const IMAGE_BUILDER_NAME_RULE = '3 to 128 letters, digits, "_", "-" or spaces, not starting or ending with a space';
+export const IMAGE_BUILDER_NAME_RULE =
+  '3 to 128 letters, digits, "_", "-" or spaces, not starting or ending with a space';
 
 /** A tag key Image Builder accepts on AMIs: 1 to 128 characters, not starting with `aws:`. */
 export const TAG_KEY = /^(?!aws:)[a-zA-Z0-9\s_.:/=+\-@]{1,128}$/;

@@ -13,7 +13,13 @@ import { suppressCheckov } from '../../private/checkov';
  * written it already) and ignores its value afterwards, so an apply never puts an older
  * AMI back over a newer scheduled build.
  */
-export function publishAmiId(scope: Construct, name: string, parameterName: string, amiId: string, tags: { readonly [key: string]: string } | undefined): void {
+export function publishAmiId(
+  scope: Construct,
+  name: string,
+  parameterName: string,
+  amiId: string,
+  tags: { readonly [key: string]: string } | undefined,
+): void {
   const parameter = new SsmParameter(scope, 'AmiParameter', {
     name: parameterName,
     description: `AMI id of the newest build of the ${name} image pipeline`,
@@ -24,6 +30,10 @@ export function publishAmiId(scope: Construct, name: string, parameterName: stri
     tags,
     lifecycle: { ignoreChanges: ['value'] },
   });
-  suppressCheckov(parameter, 'CKV2_AWS_34', 'an AMI id is public metadata, not a secret, and SSM validates the aws:ec2:image data type only for String parameters (SecureString cannot carry it)');
+  suppressCheckov(
+    parameter,
+    'CKV2_AWS_34',
+    'an AMI id is public metadata, not a secret, and SSM validates the aws:ec2:image data type only for String parameters (SecureString cannot carry it)',
+  );
   new TerraformOutput(scope, 'AmiId', { value: amiId, description: `AMI id built by the ${name} image pipeline` });
 }

@@ -16,7 +16,12 @@ interface NameRuleShape {
  * and shortened to `maxLength` (default: the rule's limit) by cutting the base and
  * appending a 4-character digest of the full base, like `generationName`.
  */
-export function fixedName(rule: NameRuleShape, base: string, suffix?: string, maxLength: number = rule.maxLength): string {
+export function fixedName(
+  rule: NameRuleShape,
+  base: string,
+  suffix?: string,
+  maxLength: number = rule.maxLength,
+): string {
   const cleanBase = rule.sanitize(base).replace(/-+$/, '');
   const cleanSuffix = suffix === undefined ? undefined : rule.sanitize(suffix);
   const tail = cleanSuffix ? `-${cleanSuffix}` : '';

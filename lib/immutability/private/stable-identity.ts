@@ -54,7 +54,9 @@ export function registerStableReference(reference: string, key: string, resource
   for (const resource of resources) {
     const argumentsOf = forceNewArguments(resource.terraformResourceType);
     if (!argumentsOf || argumentsOf.includes('*')) {
-      new Validator(resource).fail(`${resource.terraformResourceType} has no force-new argument list, so a reference to it cannot be hashed by identity; add the type to the force-new table of ResourcePolicy.`);
+      new Validator(resource).fail(
+        `${resource.terraformResourceType} has no force-new argument list, so a reference to it cannot be hashed by identity; add the type to the force-new table of ResourcePolicy.`,
+      );
     }
   }
   if (Token.isUnresolved(reference)) {
@@ -112,11 +114,13 @@ function identityOnce(resource: TerraformResource): Record<string, unknown> {
     resource.node.addValidation({
       validate: () => {
         const now = hashFor(resource, forceNewIdentity(resource)).canonical;
-        return now === hashedIdentities.get(resource) ? [] : [
-          `${resource.node.path}: an argument that replaces this ${resource.terraformResourceType} (one of ${(forceNewArguments(resource.terraformResourceType) ?? []).join(', ')}) `
-          + `changed after a launch template hashed it into its generation (was ${hashedIdentities.get(resource)}, now ${now}); `
-          + 'set it before the fleet or launch template that uses the resource is constructed.',
-        ];
+        return now === hashedIdentities.get(resource)
+          ? []
+          : [
+              `${resource.node.path}: an argument that replaces this ${resource.terraformResourceType} (one of ${(forceNewArguments(resource.terraformResourceType) ?? []).join(', ')}) ` +
+                `changed after a launch template hashed it into its generation (was ${hashedIdentities.get(resource)}, now ${now}); ` +
+                'set it before the fleet or launch template that uses the resource is constructed.',
+            ];
       },
     });
   }

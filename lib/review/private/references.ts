@@ -15,7 +15,8 @@ export interface ResourceReference {
 // A resource reference inside an expression: `type.name` then an optional index and
 // `.attribute`. Not preceded by a word character or a dot (`data.aws_x.y`, `var.x`,
 // `local.x`, `module.m.x` are not resources of this stack).
-const REFERENCE = /(?<![\w.])([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\[[^\]]*\])?)(?:\.([A-Za-z_][A-Za-z0-9_-]*))?/g;
+const REFERENCE =
+  /(?<![\w.])([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\[[^\]]*\])?)(?:\.([A-Za-z_][A-Za-z0-9_-]*))?/g;
 
 /** The `${...}` parts of a string (an interpolation may hold nested braces). */
 function interpolations(text: string): string[] {
@@ -57,13 +58,20 @@ export function referencesInValue(text: string, isResource: (address: string) =>
 }
 
 /** The reference of one `replace_triggered_by` entry (a bare expression, or `${...}`). */
-export function triggerReference(trigger: string, isResource: (address: string) => boolean): ResourceReference | undefined {
+export function triggerReference(
+  trigger: string,
+  isResource: (address: string) => boolean,
+): ResourceReference | undefined {
   const expression = trigger.startsWith('${') && trigger.endsWith('}') ? trigger.slice(2, -1) : trigger;
   return referencesIn(expression, isResource)[0];
 }
 
 /** Every string value of a JSON value with its path (`a.b[0].c`), skipping `skip` top-level keys. */
-export function stringLeaves(value: unknown, skip: readonly string[] = [], path = ''): Array<{ path: string; text: string }> {
+export function stringLeaves(
+  value: unknown,
+  skip: readonly string[] = [],
+  path = '',
+): Array<{ path: string; text: string }> {
   if (typeof value === 'string') {
     return [{ path, text: value }];
   }

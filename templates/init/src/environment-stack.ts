@@ -37,15 +37,21 @@ export class EnvironmentStack extends TerraformStack {
     if (config.network.kind === 'existing') {
       ({ vpcId, subnetIds } = config.network);
     } else {
-      const vpc = new Vpc(this, 'Vpc', { cidrBlock: `${config.network.cidr16}.0.0/16`, tags: { Name: `web-${config.name}` } });
+      const vpc = new Vpc(this, 'Vpc', {
+        cidrBlock: `${config.network.cidr16}.0.0/16`,
+        tags: { Name: `web-${config.name}` },
+      });
       const cidr16 = config.network.cidr16;
       vpcId = vpc.id;
-      subnetIds = ['a', 'b'].map((zone, i) => new Subnet(this, `Subnet${zone.toUpperCase()}`, {
-        vpcId: vpc.id,
-        cidrBlock: `${cidr16}.${i}.0/24`,
-        availabilityZone: `${config.region}${zone}`,
-        tags: { Name: `web-${config.name}-${zone}` },
-      }).id);
+      subnetIds = ['a', 'b'].map(
+        (zone, i) =>
+          new Subnet(this, `Subnet${zone.toUpperCase()}`, {
+            vpcId: vpc.id,
+            cidrBlock: `${cidr16}.${i}.0/24`,
+            availabilityZone: `${config.region}${zone}`,
+            tags: { Name: `web-${config.name}-${zone}` },
+          }).id,
+      );
     }
 
     this.fleet = new BlueGreenFleet(this, 'Web', {
@@ -57,7 +63,9 @@ export class EnvironmentStack extends TerraformStack {
       capacity: config.capacity,
       server: {
         instanceType: InstanceType.of(config.instanceType),
-        userData: UserData.fromString('#!/bin/bash\n# Everything is baked into the image; the server only starts.\nsystemctl start nginx\n'),
+        userData: UserData.fromString(
+          '#!/bin/bash\n# Everything is baked into the image; the server only starts.\nsystemctl start nginx\n',
+        ),
         blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: config.rootVolumeGiB }],
       },
       ...fromRelease(release, { environment: config.name }),

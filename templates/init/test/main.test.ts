@@ -9,9 +9,11 @@ import { build } from '../main';
 function synthesize(releasesDir?: string): Record<string, string> {
   const app = Testing.app();
   build(app, releasesDir, () => undefined);
-  return Object.fromEntries(app.node.children
-    .filter((child): child is TerraformStack => child instanceof TerraformStack)
-    .map((stack) => [stack.node.id, Testing.synth(stack)]));
+  return Object.fromEntries(
+    app.node.children
+      .filter((child): child is TerraformStack => child instanceof TerraformStack)
+      .map((stack) => [stack.node.id, Testing.synth(stack)]),
+  );
 }
 
 describe('the app', () => {
@@ -25,7 +27,11 @@ describe('the app', () => {
 
   test('an environment with an image in its release file gets a blue/green fleet', () => {
     const dir = mkdtempSync(join(tmpdir(), 'releases-'));
-    const staged = stageRelease(emptyRelease('dev'), { image: 'ami-0123456789abcdef0', source: '--image', now: new Date(0) });
+    const staged = stageRelease(emptyRelease('dev'), {
+      image: 'ami-0123456789abcdef0',
+      source: '--image',
+      now: new Date(0),
+    });
     writeFileSync(join(dir, 'dev.json'), formatReleaseFile(staged));
     writeFileSync(join(dir, 'prod.json'), formatReleaseFile(emptyRelease('prod')));
     const withImage = synthesize(dir);
@@ -35,4 +41,3 @@ describe('the app', () => {
     expect(Object.keys(dev.resource.aws_lb_listener)).toHaveLength(1);
   });
 });
-

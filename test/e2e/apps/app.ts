@@ -27,7 +27,15 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { InstanceProfile } from '../../../lib';
-import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, ImageSource, loadReleaseFile, ReplaceFleet, UserData } from '../../../lib';
+import {
+  BlueGreenFleet,
+  FleetLoadBalancer,
+  FleetScaling,
+  ImageSource,
+  loadReleaseFile,
+  ReplaceFleet,
+  UserData,
+} from '../../../lib';
 
 /**
  * moto 5.2.5 cannot take a volume's size from the AMI's snapshot (EC2 does), so it
@@ -47,11 +55,14 @@ function env(name: string): string {
 /** A VPC with two subnets in two zones (an application load balancer needs two). */
 function network(scope: Construct, cidr: string): { vpcId: string; subnetIds: string[] } {
   const vpc = new Vpc(scope, 'Vpc', { cidrBlock: `${cidr}.0.0/16`, tags: { Name: `${scope.node.id}-vpc` } });
-  const subnets = ['a', 'b'].map((zone, i) => new Subnet(scope, `Subnet${zone.toUpperCase()}`, {
-    vpcId: vpc.id,
-    cidrBlock: `${cidr}.${i}.0/24`,
-    availabilityZone: `eu-west-1${zone}`,
-  }));
+  const subnets = ['a', 'b'].map(
+    (zone, i) =>
+      new Subnet(scope, `Subnet${zone.toUpperCase()}`, {
+        vpcId: vpc.id,
+        cidrBlock: `${cidr}.${i}.0/24`,
+        availabilityZone: `eu-west-1${zone}`,
+      }),
+  );
   return { vpcId: vpc.id, subnetIds: subnets.map((s) => s.id) };
 }
 
@@ -188,7 +199,11 @@ class MutationsStack extends TerraformStack {
     new AwsProvider(this, 'aws', { region: 'eu-west-1' });
     const mutation = JSON.parse(env('E2E_MUTATION')) as Mutation;
     const { vpcId, subnetIds } = network(this, '10.40');
-    const extra = new SecurityGroup(this, 'Extra', { namePrefix: 'e2e-mut-extra-', description: 'extra group of the mutations test', vpcId });
+    const extra = new SecurityGroup(this, 'Extra', {
+      namePrefix: 'e2e-mut-extra-',
+      description: 'extra group of the mutations test',
+      vpcId,
+    });
     new ReplaceFleet(this, 'Api', {
       name: 'e2e-mut',
       vpcId,
@@ -231,7 +246,10 @@ class ImageLoopStack extends TerraformStack {
         ...common,
         vpcId,
         subnetIds,
-        server: { userData: UserData.forContainer({ image: env('E2E_CONTAINER'), name: 'web' }), blockDevices: MOTO_ROOT_VOLUME },
+        server: {
+          userData: UserData.forContainer({ image: env('E2E_CONTAINER'), name: 'web' }),
+          blockDevices: MOTO_ROOT_VOLUME,
+        },
       });
       new TerraformOutput(this, 'shared', {
         value: {
@@ -242,12 +260,22 @@ class ImageLoopStack extends TerraformStack {
         },
       });
     } else {
-      const shared = JSON.parse(env('E2E_LOOP_SHARED')) as { vpcId: string; subnetIds: string[]; listenerArn: string; securityGroupId: string };
+      const shared = JSON.parse(env('E2E_LOOP_SHARED')) as {
+        vpcId: string;
+        subnetIds: string[];
+        listenerArn: string;
+        securityGroupId: string;
+      };
       new BlueGreenFleet(this, 'Web', {
         ...common,
         vpcId: shared.vpcId,
         subnetIds: shared.subnetIds,
-        loadBalancer: FleetLoadBalancer.fromListener({ listenerArn: shared.listenerArn, securityGroupId: shared.securityGroupId, priority: 10, pathPatterns: ['/prod/*'] }),
+        loadBalancer: FleetLoadBalancer.fromListener({
+          listenerArn: shared.listenerArn,
+          securityGroupId: shared.securityGroupId,
+          priority: 10,
+          pathPatterns: ['/prod/*'],
+        }),
         server: { userData: UserData.fromString('#!/bin/bash\necho prod\n'), blockDevices: MOTO_ROOT_VOLUME },
       });
     }
@@ -257,12 +285,24 @@ class ImageLoopStack extends TerraformStack {
 const app = new App();
 const stack = env('E2E_STACK');
 switch (stack) {
-  case 'blue-green': new BlueGreenStack(app, 'e2e-blue-green'); break;
-  case 'replace': new ReplaceStack(app, 'e2e-replace'); break;
-  case 'mutable': new MutableStack(app, 'e2e-mutable'); break;
-  case 'traffic-order': new TrafficOrderStack(app, 'e2e-traffic-order'); break;
-  case 'mutations': new MutationsStack(app, 'e2e-mutations'); break;
-  case 'rollout': new RolloutStack(app, 'e2e-rollout'); break;
+  case 'blue-green':
+    new BlueGreenStack(app, 'e2e-blue-green');
+    break;
+  case 'replace':
+    new ReplaceStack(app, 'e2e-replace');
+    break;
+  case 'mutable':
+    new MutableStack(app, 'e2e-mutable');
+    break;
+  case 'traffic-order':
+    new TrafficOrderStack(app, 'e2e-traffic-order');
+    break;
+  case 'mutations':
+    new MutationsStack(app, 'e2e-mutations');
+    break;
+  case 'rollout':
+    new RolloutStack(app, 'e2e-rollout');
+    break;
   case 'image-loop': {
     const environment = env('E2E_LOOP_ENV');
     if (environment !== 'dev' && environment !== 'prod') {
@@ -271,6 +311,7 @@ switch (stack) {
     new ImageLoopStack(app, `e2e-loop-${environment}`, environment);
     break;
   }
-  default: throw new Error(`test/e2e/apps/app.ts: unknown E2E_STACK "${stack}"`);
+  default:
+    throw new Error(`test/e2e/apps/app.ts: unknown E2E_STACK "${stack}"`);
 }
 app.synth();

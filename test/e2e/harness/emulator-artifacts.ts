@@ -27,16 +27,26 @@ export const EMULATOR_ARTIFACTS: readonly EmulatorArtifact[] = [
     attribute: 'enabled',
     from: false,
     to: true,
-    why: 'moto 5.2.5 DescribePolicies omits "Enabled", which the provider reads as false, so every plan after an apply '
-      + 'updates each scaling policy to enabled = true again; AWS returns Enabled = true for a policy created enabled.',
+    why:
+      'moto 5.2.5 DescribePolicies omits "Enabled", which the provider reads as false, so every plan after an apply ' +
+      'updates each scaling policy to enabled = true again; AWS returns Enabled = true for a policy created enabled.',
   },
   {
     type: 'aws_autoscaling_policy',
     attribute: 'predictive_scaling_configuration',
-    from: [{ max_capacity_breach_behavior: '', max_capacity_buffer: '', metric_specification: [], mode: '', scheduling_buffer_time: '' }],
+    from: [
+      {
+        max_capacity_breach_behavior: '',
+        max_capacity_buffer: '',
+        metric_specification: [],
+        mode: '',
+        scheduling_buffer_time: '',
+      },
+    ],
     to: [],
-    why: 'moto 5.2.5 PutScalingPolicy stores an empty PredictiveScalingConfiguration when none is given and DescribePolicies '
-      + 'returns it, which the provider reads as one empty block; AWS returns none for a target-tracking policy.',
+    why:
+      'moto 5.2.5 PutScalingPolicy stores an empty PredictiveScalingConfiguration when none is given and DescribePolicies ' +
+      'returns it, which the provider reads as one empty block; AWS returns none for a target-tracking policy.',
   },
 ];
 
@@ -45,7 +55,12 @@ export interface PlannedChange {
   readonly address: string;
   readonly type: string;
   readonly mode?: string;
-  readonly change: { readonly actions: readonly string[]; readonly before?: any; readonly after?: any; readonly after_unknown?: any };
+  readonly change: {
+    readonly actions: readonly string[];
+    readonly before?: any;
+    readonly after?: any;
+    readonly after_unknown?: any;
+  };
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -57,7 +72,11 @@ function canonical(value: unknown): unknown {
     return value.map(canonical);
   }
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
   }
   return value;
 }
@@ -84,7 +103,10 @@ function anyUnknown(value: unknown): boolean {
  * only an in-place update whose every changed attribute is listed for its type, with
  * exactly the listed values, is an artifact.
  */
-export function artifactsOf(rc: PlannedChange, artifacts: readonly EmulatorArtifact[] = EMULATOR_ARTIFACTS): EmulatorArtifact[] | undefined {
+export function artifactsOf(
+  rc: PlannedChange,
+  artifacts: readonly EmulatorArtifact[] = EMULATOR_ARTIFACTS,
+): EmulatorArtifact[] | undefined {
   if (rc.mode === 'data' || rc.change.actions.join(',') !== 'update') {
     return undefined;
   }
@@ -94,8 +116,13 @@ export function artifactsOf(rc: PlannedChange, artifacts: readonly EmulatorArtif
   }
   const found: EmulatorArtifact[] = [];
   for (const attribute of changed) {
-    const artifact = artifacts.find((a) => a.type === rc.type && a.attribute === attribute
-      && same(rc.change.before?.[attribute], a.from) && same(rc.change.after?.[attribute], a.to));
+    const artifact = artifacts.find(
+      (a) =>
+        a.type === rc.type &&
+        a.attribute === attribute &&
+        same(rc.change.before?.[attribute], a.from) &&
+        same(rc.change.after?.[attribute], a.to),
+    );
     if (!artifact) {
       return undefined;
     }
@@ -105,7 +132,10 @@ export function artifactsOf(rc: PlannedChange, artifacts: readonly EmulatorArtif
 }
 
 /** `<address>: <attribute>, ... (known emulator artifacts)` for each tolerated change of `changes`. */
-export function toleratedChanges(changes: readonly PlannedChange[], artifacts: readonly EmulatorArtifact[] = EMULATOR_ARTIFACTS): string[] {
+export function toleratedChanges(
+  changes: readonly PlannedChange[],
+  artifacts: readonly EmulatorArtifact[] = EMULATOR_ARTIFACTS,
+): string[] {
   return changes.flatMap((rc) => {
     const found = artifactsOf(rc, artifacts);
     return found ? [`${rc.address}: ${found.map((a) => a.attribute).join(', ')} (known emulator artifacts)`] : [];

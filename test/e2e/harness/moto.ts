@@ -85,7 +85,9 @@ function loggedPort(logFile: string): number | undefined {
 export async function startMoto(logDir: string): Promise<MotoServer> {
   const bin = process.env.MOTO_BIN;
   if (!bin) {
-    throw new Error('MOTO_BIN is not set: run the e2e tests with "npm run test:e2e" (scripts/e2e.sh loads the toolchain).');
+    throw new Error(
+      'MOTO_BIN is not set: run the e2e tests with "npm run test:e2e" (scripts/e2e.sh loads the toolchain).',
+    );
   }
   installExitHandlers();
   // one log per server, in the test file's own folder
@@ -107,7 +109,9 @@ export async function startMoto(logDir: string): Promise<MotoServer> {
     if (child.exitCode !== null || Date.now() > deadline) {
       killGroup(child, 'SIGKILL');
       running.delete(child);
-      throw new Error(`moto server did not start${port === undefined ? '' : ` answering on port ${port}`} (see ${logFile})`);
+      throw new Error(
+        `moto server did not start${port === undefined ? '' : ` answering on port ${port}`} (see ${logFile})`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
     port ??= loggedPort(logFile);
@@ -169,7 +173,9 @@ export async function motoAmiIds(endpoint: string, atLeast: number): Promise<str
     .filter((id) => /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id))
     .sort();
   if (ids.length < atLeast) {
-    throw new Error(`moto serves ${ids.length} AMIs owned by amazon with a valid id; the test needs at least ${atLeast}.`);
+    throw new Error(
+      `moto serves ${ids.length} AMIs owned by amazon with a valid id; the test needs at least ${atLeast}.`,
+    );
   }
   return ids;
 }
@@ -179,15 +185,27 @@ export async function motoAmiIds(endpoint: string, atLeast: number): Promise<str
  * publishes each build's AMI id. `dataType` 'aws:ec2:image' makes SSM check that the value
  * is an AMI id, as the distribution's parameter does.
  */
-export async function motoPutParameter(endpoint: string, name: string, value: string, dataType?: 'text' | 'aws:ec2:image'): Promise<void> {
+export async function motoPutParameter(
+  endpoint: string,
+  name: string,
+  value: string,
+  dataType?: 'text' | 'aws:ec2:image',
+): Promise<void> {
   const response = await fetch(`${endpoint}/`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-amz-json-1.1',
       'x-amz-target': 'AmazonSSM.PutParameter',
-      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/ssm/aws4_request, SignedHeaders=host, Signature=0',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/ssm/aws4_request, SignedHeaders=host, Signature=0',
     },
-    body: JSON.stringify({ Name: name, Value: value, Type: 'String', Overwrite: true, ...(dataType ? { DataType: dataType } : {}) }),
+    body: JSON.stringify({
+      Name: name,
+      Value: value,
+      Type: 'String',
+      Overwrite: true,
+      ...(dataType ? { DataType: dataType } : {}),
+    }),
   });
   if (!response.ok) {
     throw new Error(`ssm PutParameter ${name}: HTTP ${response.status}: ${(await response.text()).slice(0, 500)}`);

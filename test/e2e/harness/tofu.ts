@@ -53,7 +53,13 @@ function pluginCache(): string | undefined {
 /** Environment for tofu: the toolchain's, automation mode, this worker's plugin cache, plus `extra` (the moto endpoint). */
 export function tofuEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const cache = pluginCache();
-  return { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...(cache ? { TF_PLUGIN_CACHE_DIR: cache } : {}), ...extra };
+  return {
+    ...process.env,
+    TF_IN_AUTOMATION: '1',
+    CHECKPOINT_DISABLE: '1',
+    ...(cache ? { TF_PLUGIN_CACHE_DIR: cache } : {}),
+    ...extra,
+  };
 }
 
 function alive(pid: number): boolean {
@@ -97,7 +103,9 @@ export async function withInitLock<T>(cacheDir: string | undefined, run: () => P
       continue;
     }
     if (Date.now() - started > 10 * 60 * 1000) {
-      throw new Error(`waited 10 minutes for the plugin cache lock ${lock} (held by process ${holder}); if no e2e test runs, delete it`);
+      throw new Error(
+        `waited 10 minutes for the plugin cache lock ${lock} (held by process ${holder}); if no e2e test runs, delete it`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -125,18 +133,29 @@ function runTofu(dir: string, args: readonly string[], extraEnv: Record<string, 
     const child = spawn(tofuBin(), [...args], { cwd: dir, env: tofuEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
   });
 }
 
 /** Runs tofu and fails with its output unless it exits with one of `codes`. */
-export async function tofuOk(dir: string, args: readonly string[], extraEnv: Record<string, string> = {}, codes: readonly number[] = [0]): Promise<RunResult> {
+export async function tofuOk(
+  dir: string,
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+  codes: readonly number[] = [0],
+): Promise<RunResult> {
   const result = await tofu(dir, args, extraEnv);
   if (result.code === null || !codes.includes(result.code)) {
-    throw new Error(`tofu ${args.join(' ')} in ${dir} exited ${result.code}:\n${result.stdout.slice(-6000)}\n${result.stderr.slice(-6000)}`);
+    throw new Error(
+      `tofu ${args.join(' ')} in ${dir} exited ${result.code}:\n${result.stdout.slice(-6000)}\n${result.stderr.slice(-6000)}`,
+    );
   }
   return result;
 }
@@ -146,7 +165,11 @@ export async function init(dir: string, extraEnv: Record<string, string> = {}, b
 }
 
 export async function apply(dir: string, extraEnv: Record<string, string>, planFile?: string): Promise<RunResult> {
-  return tofuOk(dir, ['apply', '-input=false', '-no-color', '-auto-approve', ...(planFile ? [planFile] : [])], extraEnv);
+  return tofuOk(
+    dir,
+    ['apply', '-input=false', '-no-color', '-auto-approve', ...(planFile ? [planFile] : [])],
+    extraEnv,
+  );
 }
 
 export interface SavedPlan {
@@ -171,9 +194,19 @@ export interface PlanJson {
 }
 
 /** `tofu plan -out` + `tofu show -json`; the JSON is written next to the plan. */
-export async function savedPlan(dir: string, name: string, extraEnv: Record<string, string>, extraArgs: readonly string[] = []): Promise<SavedPlan> {
+export async function savedPlan(
+  dir: string,
+  name: string,
+  extraEnv: Record<string, string>,
+  extraArgs: readonly string[] = [],
+): Promise<SavedPlan> {
   const file = join(dir, `${name}.tfplan`);
-  const planned = await tofuOk(dir, ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-out=${file}`, ...extraArgs], extraEnv, [0, 2]);
+  const planned = await tofuOk(
+    dir,
+    ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-out=${file}`, ...extraArgs],
+    extraEnv,
+    [0, 2],
+  );
   const shown = await tofuOk(dir, ['show', '-json', '-no-color', file], extraEnv);
   const jsonFile = join(dir, `${name}.plan.json`);
   require('fs').writeFileSync(jsonFile, shown.stdout);
@@ -215,7 +248,13 @@ export function actionCounts(plan: PlanJson): Record<string, number> {
 export function logPlan(scenario: string, plan: PlanJson): void {
   const tolerated = toleratedChanges(plan.resource_changes ?? []).map((line) => `  tolerated      ${line}`);
   // eslint-disable-next-line no-console
-  console.log(`[e2e] ${scenario}: ${JSON.stringify(actionCounts(plan))}\n${Object.entries(planActions(plan)).map(([a, x]) => `  ${x.padEnd(14)} ${a}`).join('\n') || '  (no changes)'}${tolerated.length ? `\n${tolerated.join('\n')}` : ''}`);
+  console.log(
+    `[e2e] ${scenario}: ${JSON.stringify(actionCounts(plan))}\n${
+      Object.entries(planActions(plan))
+        .map(([a, x]) => `  ${x.padEnd(14)} ${a}`)
+        .join('\n') || '  (no changes)'
+    }${tolerated.length ? `\n${tolerated.join('\n')}` : ''}`,
+  );
 }
 
 /**
@@ -226,19 +265,33 @@ export function logPlan(scenario: string, plan: PlanJson): void {
  */
 export function noOpViolations(plan: SavedPlan): string[] {
   const violations = Object.entries(planActions(plan.json)).map(([address, actions]) => `${actions} ${address}`);
-  for (const [name, output] of Object.entries((plan.json.output_changes ?? {}) as Record<string, { actions: string[] }>)) {
+  for (const [name, output] of Object.entries(
+    (plan.json.output_changes ?? {}) as Record<string, { actions: string[] }>,
+  )) {
     if (output.actions.join(',') !== 'no-op') {
       violations.push(`${output.actions.join(',')} output.${name}`);
     }
   }
-  if (violations.length === 0 && plan.exitCode !== 0 && toleratedChanges(plan.json.resource_changes ?? []).length === 0) {
-    violations.push(`plan -detailed-exitcode was ${plan.exitCode} with no resource or output change (see ${plan.jsonFile})`);
+  if (
+    violations.length === 0 &&
+    plan.exitCode !== 0 &&
+    toleratedChanges(plan.json.resource_changes ?? []).length === 0
+  ) {
+    violations.push(
+      `plan -detailed-exitcode was ${plan.exitCode} with no resource or output change (see ${plan.jsonFile})`,
+    );
   }
   return violations;
 }
 
 interface RawState {
-  resources?: Array<{ module?: string; mode: string; type: string; name: string; instances?: Array<{ index_key?: string | number; attributes: any }> }>;
+  resources?: Array<{
+    module?: string;
+    mode: string;
+    type: string;
+    name: string;
+    instances?: Array<{ index_key?: string | number; attributes: any }>;
+  }>;
 }
 
 /**
@@ -247,7 +300,10 @@ interface RawState {
  * instead of about 2 CPU-seconds for loading the AWS provider's schema. Both give the same
  * addresses and values (compared on the state of every e2e stack after a full run).
  */
-export async function stateResources(dir: string, extraEnv: Record<string, string>): Promise<Record<string, { type: string; values: any }>> {
+export async function stateResources(
+  dir: string,
+  extraEnv: Record<string, string>,
+): Promise<Record<string, { type: string; values: any }>> {
   const pulled = await tofuOk(dir, ['state', 'pull'], extraEnv);
   const raw = (pulled.stdout.trim() === '' ? {} : JSON.parse(pulled.stdout)) as RawState;
   const out: Record<string, { type: string; values: any }> = {};
@@ -273,14 +329,23 @@ export type E2eStack = 'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 
  * the app runs in, the repository, which every file using the same stack (and every
  * earlier run) would share.
  */
-export function synthE2eApp(stack: E2eStack, outdir: string, env: Record<string, string>, requires: readonly string[] = []): string {
+export function synthE2eApp(
+  stack: E2eStack,
+  outdir: string,
+  env: Record<string, string>,
+  requires: readonly string[] = [],
+): string {
   const preload = requires.flatMap((module) => ['--require', module]);
   // the runner of cdktf.json: transpile cache, cheap stack traces (about 1 s a synth instead of 3-5 s)
-  const result = spawnSync(process.execPath, [...preload, '--require', join(ROOT, 'register', 'index.js'), join(ROOT, 'test', 'e2e', 'apps', 'app.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, E2E_STACK: stack, CDKTF_OUTDIR: outdir },
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [...preload, '--require', join(ROOT, 'register', 'index.js'), join(ROOT, 'test', 'e2e', 'apps', 'app.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, E2E_STACK: stack, CDKTF_OUTDIR: outdir },
+      encoding: 'utf8',
+    },
+  );
   if (result.status !== 0) {
     throw new Error(`synth of the e2e app (${stack}) failed:\n${result.stdout}\n${result.stderr}`);
   }
@@ -292,14 +357,21 @@ export function synthE2eApp(stack: E2eStack, outdir: string, env: Record<string,
 
 /** Points the local backend of the stack folder `dir` at `stateFile` (a tofu override file). */
 export function keepStateIn(dir: string, stateFile: string): void {
-  writeFileSync(join(dir, 'e2e_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: stateFile } } } }));
+  writeFileSync(
+    join(dir, 'e2e_override.tf.json'),
+    JSON.stringify({ terraform: { backend: { local: { path: stateFile } } } }),
+  );
 }
 
 /** Runs the built command line. */
 /** The built command line; `env` is added to this process's environment (moto's, for commands that call AWS). */
 export function cli(args: readonly string[], env: Record<string, string> = {}): RunResult {
   const started = Date.now();
-  const result = spawnSync(process.execPath, [BUILT_CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, [BUILT_CLI, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
 }
 
