@@ -3,7 +3,8 @@
 // Provider resources are imported by deep path everywhere in the library (never the
 // @cdktf/provider-aws root), so importing this module stays cheap.
 
-// Generation identity: canonical hashing, names within AWS limits, bare references, the resource policy list and the immutability aspect.
+// Generation identity: canonical hashing, names within AWS limits, bare references, the resource policy list
+// and the immutability aspect.
 export {
   bareReference,
   contentHash,
@@ -127,6 +128,7 @@ export {
   parseReleaseFile,
   promoteRelease,
   ReleaseFileError,
+  ReleaseInputError,
   ReleaseLockedError,
   ReleaseRefusedError,
   ReleaseStore,

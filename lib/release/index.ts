@@ -1,6 +1,6 @@
 // The release API, also published as the subpath `cdktf-immutable/release`. It loads
-// neither cdktf nor constructs (only node's fs, path, os and crypto), so the release command line
-// and scripts that read or edit release files start in a fraction of a second.
+// neither cdktf nor constructs (only node's fs, path, os and crypto), so the release command
+// line and scripts that read or edit release files start in a fraction of a second.
 export {
   emptyRelease,
   formatReleaseFile,
@@ -13,7 +13,7 @@ export {
 export type { ReleaseFile, ReleaseSlot, SlotName } from './release-file';
 export { ReleaseLockedError, ReleaseStore } from './release-store';
 export type { ReleaseStoreOptions } from './release-store';
-export { promoteRelease, ReleaseRefusedError, rollbackRelease, stageRelease } from './transitions';
+export { promoteRelease, ReleaseInputError, ReleaseRefusedError, rollbackRelease, stageRelease } from './transitions';
 export type { PromoteOptions, RollbackOptions, StageOptions } from './transitions';
 export { parseDuration, parseSteps, RolloutInputError } from './rollout';
 export type { Rollout, RolloutAbort, RolloutPolicy, RolloutStatus } from './rollout';

@@ -29,7 +29,7 @@ export interface ReleaseSlot {
    * set, a second rollback is refused (it would send traffic back to this release) and
    * so is a promote of this slot, unless forced (`--force-rolled-back`). Staging a new
    * image into the slot, or a forced promote, clears it. Written only when set, so files
-   * without it (every file before this field existed) stay valid.
+   * without it stay valid.
    * @default null
    */
   readonly rolledBackAt?: string | null;
@@ -138,6 +138,34 @@ export function loadReleaseFile(path: string): ReleaseFile {
  * environment must match its base name (`dev.json` holds environment "dev").
  */
 export function parseReleaseFile(text: string, file: string): ReleaseFile {
+  const data = parseObject(text, file);
+  if (data.version !== 1) {
+    throw invalid(file, `"version" is ${describe(data.version)}`, 'set it to 1');
+  }
+  const environment = parseEnvironment(data.environment, file);
+  const { active, canary, previous } = parseTraffic(data, file);
+  const slots = parseSlots(data.slots, file);
+  checkConsistency(file, environment, active, canary, slots);
+  const fail = (problem: string, fix: string): never => {
+    throw invalid(file, problem, fix);
+  };
+  const policy = data.policy === undefined ? undefined : parsePolicy(data.policy, fail);
+  const rollout =
+    data.rollout === undefined || data.rollout === null ? undefined : parseRollout(data.rollout, canary, fail);
+  return {
+    version: 1,
+    environment,
+    active,
+    canary,
+    previous,
+    slots,
+    ...(policy ? { policy } : {}),
+    ...(rollout ? { rollout } : {}),
+  };
+}
+
+/** The JSON object a release file's text holds, with release file fields only. */
+function parseObject(text: string, file: string): Record<string, unknown> {
   if (text.length > MAX_RELEASE_FILE_BYTES) {
     throw invalid(
       file,
@@ -169,10 +197,11 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
       throw invalid(file, `field "${key}" is not a release file field`, `remove it (fields: ${TOP_FIELDS.join(', ')})`);
     }
   }
-  if (data.version !== 1) {
-    throw invalid(file, `"version" is ${describe(data.version)}`, 'set it to 1');
-  }
-  const environment = data.environment;
+  return data;
+}
+
+/** The environment name, which must match the file's base name. */
+function parseEnvironment(environment: unknown, file: string): string {
   if (typeof environment !== 'string' || !ENVIRONMENT_PATTERN.test(environment)) {
     throw invalid(
       file,
@@ -188,6 +217,14 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
       `set it to "${expected}" or rename the file to ${environment}.json`,
     );
   }
+  return environment;
+}
+
+/** `active`, `canary` and `previous`: the serving slot, the idle slot's share and the rollback target. */
+function parseTraffic(
+  data: Record<string, unknown>,
+  file: string,
+): { active: SlotName; canary: number; previous: SlotName | null } {
   const active = data.active;
   if (!isSlotName(active)) {
     throw invalid(file, `"active" is ${describe(active)}`, 'set it to "blue" or "green"');
@@ -207,7 +244,11 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
       `set it to "${otherSlot(active)}" (the slot that was active before the last promote) or null`,
     );
   }
-  const slotsData = data.slots;
+  return { active, canary, previous };
+}
+
+/** The `slots` object: exactly the blue and green slots, each validated. */
+function parseSlots(slotsData: unknown, file: string): Record<SlotName, ReleaseSlot> {
   if (!isPlainObject(slotsData)) {
     throw invalid(file, `"slots" is ${describe(slotsData)}`, 'it must be an object with "blue" and "green"');
   }
@@ -220,7 +261,21 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
   for (const name of SLOT_NAMES) {
     slots[name] = parseSlot(slotsData[name], `slots.${name}`, file);
   }
-  // Consistency: the traffic guards of the fleet refuse these too, but say it early.
+  return slots;
+}
+
+/**
+ * The traffic and the slots agree: the active slot has an image when any slot has one,
+ * a canary goes to an idle slot that has an image, and the active slot is not marked
+ * rolled back. The fleet's traffic guards refuse these too; the file says it early.
+ */
+function checkConsistency(
+  file: string,
+  environment: string,
+  active: SlotName,
+  canary: number,
+  slots: Record<SlotName, ReleaseSlot>,
+): void {
   if (slots[active].image === null && (slots.blue.image !== null || slots.green.image !== null)) {
     throw invalid(
       file,
@@ -243,22 +298,6 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
       'remove it (a slot that takes the traffic is not rolled back)',
     );
   }
-  const fail = (problem: string, fix: string): never => {
-    throw invalid(file, problem, fix);
-  };
-  const policy = data.policy === undefined ? undefined : parsePolicy(data.policy, fail);
-  const rollout =
-    data.rollout === undefined || data.rollout === null ? undefined : parseRollout(data.rollout, canary, fail);
-  return {
-    version: 1,
-    environment,
-    active,
-    canary,
-    previous,
-    slots,
-    ...(policy ? { policy } : {}),
-    ...(rollout ? { rollout } : {}),
-  };
 }
 
 /** Validates one slot object; `field` is its path in the file (`slots.blue`). */
@@ -279,19 +318,23 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
       'use an AMI id ("ami-" and 8 or 17 lowercase hex digits) or null',
     );
   }
-  for (const [key, value] of [
-    ['stagedAt', stagedAt],
-    ['source', source],
-    ['rolledBackAt', rolledBackAt],
-  ] as const) {
+  checkSlotStrings(file, field, { stagedAt, source, rolledBackAt });
+  if (rolledBackAt !== null && image === null) {
+    throw invalid(file, `"${field}.rolledBackAt" is set but the slot has no image`, 'remove it');
+  }
+  const parsed: ReleaseSlot = { image, stagedAt: stagedAt as string | null, source: source as string | null };
+  return rolledBackAt === null ? parsed : { ...parsed, rolledBackAt: rolledBackAt as string };
+}
+
+/** A slot's `stagedAt`, `source` and `rolledBackAt` are strings or null, and the two times are times. */
+function checkSlotStrings(file: string, field: string, values: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(values)) {
     if (value !== null && typeof value !== 'string') {
       throw invalid(file, `"${field}.${key}" is ${describe(value)}`, 'use a string or null');
     }
   }
-  for (const [key, value] of [
-    ['stagedAt', stagedAt],
-    ['rolledBackAt', rolledBackAt],
-  ] as const) {
+  for (const key of ['stagedAt', 'rolledBackAt']) {
+    const value = values[key];
     if (typeof value === 'string' && Number.isNaN(Date.parse(value))) {
       throw invalid(
         file,
@@ -300,18 +343,13 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
       );
     }
   }
-  if (rolledBackAt !== null && image === null) {
-    throw invalid(file, `"${field}.rolledBackAt" is set but the slot has no image`, 'remove it');
-  }
-  const parsed: ReleaseSlot = { image, stagedAt: stagedAt as string | null, source: source as string | null };
-  return rolledBackAt === null ? parsed : { ...parsed, rolledBackAt: rolledBackAt as string };
 }
 
 /**
  * The release file as written: stable key order, two-space indent, final newline.
  * `rolledBackAt` is written only on a slot that has it, and `policy` and `rollout` only
- * when set, so a file that never saw a rollback or a rollout keeps the shape that older
- * versions of the command line read.
+ * when set, so a file that never saw a rollback or a rollout keeps its smallest shape,
+ * which readers that know none of these fields still read.
  */
 export function formatReleaseFile(release: ReleaseFile): string {
   const slot = (s: ReleaseSlot) => ({

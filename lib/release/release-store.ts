@@ -92,7 +92,9 @@ export class ReleaseStore {
           ? ' (no git repository found, so up to the filesystem root)'
           : ` (up to the git repository root ${search.repositoryRoot})`;
       throw new ReleaseFileError(
-        `no releases folder found: looked for releases/ in ${search.searched.join(', ')}${where}; run the command inside the repository that holds releases/, pass --dir <folder>, or create the first release file with "cdktf-immutable release init <env>".`,
+        `no releases folder found: looked for releases/ in ${search.searched.join(', ')}${where}; ` +
+          'run the command inside the repository that holds releases/, pass --dir <folder>, ' +
+          'or create the first release file with "cdktf-immutable release init <env>".',
       );
     }
     return new ReleaseStore(search.found, options);
@@ -147,7 +149,9 @@ export class ReleaseStore {
     if (!existsSync(path)) {
       const known = this.environments();
       throw new ReleaseFileError(
-        `unknown environment "${environment}": ${path} does not exist (known: ${known.length ? known.join(', ') : 'none'}); create it with "cdktf-immutable release init ${environment}".`,
+        `unknown environment "${environment}": ${path} does not exist ` +
+          `(known: ${known.length ? known.join(', ') : 'none'}); ` +
+          `create it with "cdktf-immutable release init ${environment}".`,
       );
     }
     return loadReleaseFile(path);
@@ -187,7 +191,8 @@ export class ReleaseStore {
   private checkName(environment: string): void {
     if (!ENVIRONMENT_PATTERN.test(environment)) {
       throw new ReleaseFileError(
-        `environment "${environment}" is not a valid name; use lowercase letters, digits and hyphens, starting with a letter (at most 32).`,
+        `environment "${environment}" is not a valid name; ` +
+          'use lowercase letters, digits and hyphens, starting with a letter (at most 32).',
       );
     }
   }
@@ -201,11 +206,7 @@ export class ReleaseStore {
     } finally {
       // release only our own lock: never one that another command holds now
       if (readText(lock) === text) {
-        try {
-          unlinkSync(lock);
-        } catch {
-          // already gone: nothing to release
-        }
+        removeIfPresent(lock);
       }
     }
   }
@@ -219,36 +220,50 @@ export class ReleaseStore {
       throw this.unwritable(error);
     }
     try {
-      let takeovers = 0;
-      for (let attempt = 0; attempt < 4; attempt++) {
-        try {
-          linkExclusive(temporary, lock, text);
-          return;
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-            throw this.unwritable(error);
-          }
-        }
-        const holder = readHolder(lock);
-        if (holder === undefined) {
-          continue; // released in between: try again
-        }
-        if (isStale(holder) && takeovers < 2) {
-          this.takeOver(environment, lock, holder);
-          takeovers++;
-          continue;
-        }
-        throw new ReleaseLockedError(lockedMessage(environment, this.pathOf(environment), lock, holder));
-      }
-      throw new ReleaseLockedError(
-        `${environment}: the lock ${lock} keeps changing hands; another release command is running, retry when it is done.`,
-      );
+      this.linkOrTakeOver(environment, lock, temporary, text);
     } finally {
-      try {
-        unlinkSync(temporary);
-      } catch {
-        // never created
+      removeIfPresent(temporary);
+    }
+  }
+
+  /**
+   * Links the complete lock file into place. A lock that is there already is waited out
+   * when it goes away in between, taken over (at most twice) when it is stale, and
+   * otherwise refused with its holder.
+   */
+  private linkOrTakeOver(environment: string, lock: string, temporary: string, text: string): void {
+    let takeovers = 0;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      if (this.tryLink(temporary, lock, text)) {
+        return;
       }
+      const holder = readHolder(lock);
+      if (holder === undefined) {
+        continue; // released in between: try again
+      }
+      if (isStale(holder) && takeovers < 2) {
+        this.takeOver(environment, lock, holder);
+        takeovers++;
+        continue;
+      }
+      throw new ReleaseLockedError(lockedMessage(environment, this.pathOf(environment), lock, holder));
+    }
+    throw new ReleaseLockedError(
+      `${environment}: the lock ${lock} keeps changing hands; ` +
+        'another release command is running, retry when it is done.',
+    );
+  }
+
+  /** True when the lock was put in place; false when another lock is there (EEXIST). */
+  private tryLink(temporary: string, lock: string, text: string): boolean {
+    try {
+      linkExclusive(temporary, lock, text);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw this.unwritable(error);
+      }
+      return false;
     }
   }
 
@@ -264,16 +279,13 @@ export class ReleaseStore {
       if (readText(lock) === holder.text) {
         unlinkSync(lock);
         this.warn(
-          `cdktf-immutable: taking over the lock ${lock} of process ${holder.pid} on this host (${holder.host})${holder.since ? `, locked since ${holder.since}` : ''}: that process is no longer running.`,
+          `cdktf-immutable: taking over the lock ${lock} of process ${holder.pid} on this host (${holder.host})` +
+            `${holder.since ? `, locked since ${holder.since}` : ''}: that process is no longer running.`,
         );
       }
     } finally {
       closeSync(fd);
-      try {
-        unlinkSync(guard);
-      } catch {
-        // already gone
-      }
+      removeIfPresent(guard);
     }
   }
 
@@ -290,14 +302,13 @@ export class ReleaseStore {
       const age = guardAge(guard);
       if (attempt > 0 || (age !== undefined && age < STALE_GUARD_MS)) {
         throw new ReleaseLockedError(
-          `${environment}: another release command is taking over the stale lock ${lock} right now; retry when it is done (if none is running, delete ${guard}).`,
+          `${environment}: another release command is taking over the stale lock ${lock} right now; ` +
+            `retry when it is done (if none is running, delete ${guard}).`,
         );
       }
-      try {
-        unlinkSync(guard);
+      // when its owner removed it in between, there is nothing to report
+      if (removeIfPresent(guard)) {
         this.warn(`cdktf-immutable: removed ${guard}, left by a command that stopped while taking over a lock.`);
-      } catch {
-        // removed by its owner in between
       }
     }
   }
@@ -305,7 +316,8 @@ export class ReleaseStore {
   private unwritable(error: unknown): ReleaseFileError {
     const code = (error as NodeJS.ErrnoException).code;
     return new ReleaseFileError(
-      `${this.directory}: cannot create the lock file (${code ?? (error as Error).message}); check that the folder exists and is writable.`,
+      `${this.directory}: cannot create the lock file (${code ?? (error as Error).message}); ` +
+        'check that the folder exists and is writable.',
     );
   }
 
@@ -324,14 +336,11 @@ export class ReleaseStore {
       if (fd !== undefined) {
         closeSync(fd);
       }
-      try {
-        unlinkSync(temporary);
-      } catch {
-        // never created
-      }
+      removeIfPresent(temporary);
       const code = (error as NodeJS.ErrnoException).code;
       throw new ReleaseFileError(
-        `${path}: cannot be written (${code ?? (error as Error).message}); the file was not changed. Check that ${dirname(path)} is writable.`,
+        `${path}: cannot be written (${code ?? (error as Error).message}); the file was not changed. ` +
+          `Check that ${dirname(path)} is writable.`,
       );
     }
   }
@@ -355,6 +364,16 @@ function searchReleases(start: string): { found?: string; searched: string[]; re
       return { searched };
     }
     dir = parent;
+  }
+}
+
+/** Removes a file; false when it was not there (never created, or already removed by its owner). */
+function removeIfPresent(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -403,7 +422,7 @@ function readText(path: string): string | undefined {
   }
 }
 
-/** The holder of a lock, or undefined when the lock is gone. Older versions wrote the pid alone. */
+/** The holder of a lock, or undefined when the lock is gone. A lock that holds only a number is that pid's. */
 function readHolder(lock: string): LockHolder | undefined {
   const text = readText(lock);
   if (text === undefined) {
@@ -448,16 +467,34 @@ function guardAge(path: string): number | undefined {
 
 function lockedMessage(environment: string, file: string, lock: string, holder: LockHolder): string {
   const since = holder.since ? ` since ${holder.since}` : '';
+  const remove = `("rm ${lock}")`;
   if (holder.pid === undefined) {
-    return `${environment}: ${file} is locked by ${lock}, which does not say which process holds it; if no release command is running, delete it ("rm ${lock}") and retry.`;
+    return (
+      `${environment}: ${file} is locked by ${lock}, which does not say which process holds it; ` +
+      `if no release command is running, delete it ${remove} and retry.`
+    );
   }
   if (holder.host === undefined) {
-    return `${environment}: another release command is changing ${file} (lock ${lock}, held by process ${holder.pid}${since}; the lock does not name its host); retry when it is done, or delete the lock ("rm ${lock}") if no release command is running.`;
+    return (
+      `${environment}: another release command is changing ${file} ` +
+      `(lock ${lock}, held by process ${holder.pid}${since}; the lock does not name its host); ` +
+      `retry when it is done, or delete the lock ${remove} if no release command is running.`
+    );
   }
   if (holder.host === hostname()) {
     return isRunning(holder.pid)
-      ? `${environment}: another release command is changing ${file} (lock ${lock}, held by process ${holder.pid} on this host (${holder.host})${since}, which is still running); retry when it is done. If process ${holder.pid} is not a cdktf-immutable command (its pid was reused), the lock is stale: delete it ("rm ${lock}").`
-      : `${environment}: the lock ${lock} of process ${holder.pid} on this host, which is no longer running, could not be taken over; retry.`;
+      ? `${environment}: another release command is changing ${file} ` +
+          `(lock ${lock}, held by process ${holder.pid} on this host (${holder.host})${since}, ` +
+          'which is still running); ' +
+          `retry when it is done. If process ${holder.pid} is not a cdktf-immutable command (its pid was reused), ` +
+          `the lock is stale: delete it ${remove}.`
+      : `${environment}: the lock ${lock} of process ${holder.pid} on this host, which is no longer running, ` +
+          'could not be taken over; retry.';
   }
-  return `${environment}: another release command is changing ${file} (lock ${lock}, held by process ${holder.pid} on host ${holder.host}${since}); this host cannot tell whether that process still runs. Retry when it is done; if no release command is running on ${holder.host}, delete the lock ("rm ${lock}") and retry.`;
+  return (
+    `${environment}: another release command is changing ${file} ` +
+    `(lock ${lock}, held by process ${holder.pid} on host ${holder.host}${since}); ` +
+    'this host cannot tell whether that process still runs. ' +
+    `Retry when it is done; if no release command is running on ${holder.host}, delete the lock ${remove} and retry.`
+  );
 }

@@ -47,29 +47,7 @@ export interface StartRolloutOptions {
  * already running); a policy with `requireRollout` also needs at least one alarm.
  */
 export function startRollout(release: ReleaseFile, options: StartRolloutOptions): ReleaseFile {
-  const env = release.environment;
-  const policy = release.policy ?? {};
-  const steps = options.steps ?? policy.steps;
-  if (steps === undefined) {
-    throw new RolloutInputError(
-      `${env}: no steps: give --steps (such as --steps 10,50,100) or set "policy.steps" in the release file.`,
-    );
-  }
-  const fleet = options.fleet ?? policy.fleet;
-  if (fleet === undefined) {
-    throw new RolloutInputError(
-      `${env}: no fleet: give --fleet <name> (the BlueGreenFleet's name, whose target groups "release advance" checks) or set "policy.fleet" in the release file.`,
-    );
-  }
-  checkFleetName(fleet);
-  checkAlarmNames(options.alarms ?? []);
-  const alarms = [...new Set([...(policy.alarms ?? []), ...(options.alarms ?? [])])];
-  if (policy.requireRollout && alarms.length === 0) {
-    throw new ReleaseRefusedError(
-      `${env}: the policy of this environment requires alarms ("policy.requireRollout" is true) and none is named, so nothing was written; add --alarm <name> (for example the fleet's own alarm <fleet>-<slot>-5xx-rate) or set "policy.alarms".`,
-    );
-  }
-  const bakeSeconds = options.bakeSeconds ?? policy.bakeSeconds ?? DEFAULT_BAKE_SECONDS;
+  const { steps, bakeSeconds, alarms, fleet } = rolloutSettings(release, options);
   const first = steps[0];
   const { policy: _policy, ...withoutPolicy } = release;
   const promoted = promoteRelease(withoutPolicy, first === 100 ? undefined : first, {
@@ -88,6 +66,40 @@ export function startRollout(release: ReleaseFile, options: StartRolloutOptions)
     endedAt: first === 100 ? now : null,
   };
   return { ...promoted, ...(release.policy ? { policy: release.policy } : {}), rollout };
+}
+
+/** The steps, bake time, alarms and fleet of a new rollout: the options', else the policy's, checked. */
+function rolloutSettings(
+  release: ReleaseFile,
+  options: StartRolloutOptions,
+): Pick<Rollout, 'steps' | 'bakeSeconds' | 'alarms' | 'fleet'> {
+  const env = release.environment;
+  const policy = release.policy ?? {};
+  const steps = options.steps ?? policy.steps;
+  if (steps === undefined) {
+    throw new RolloutInputError(
+      `${env}: no steps: give --steps (such as --steps 10,50,100) or set "policy.steps" in the release file.`,
+    );
+  }
+  const fleet = options.fleet ?? policy.fleet;
+  if (fleet === undefined) {
+    throw new RolloutInputError(
+      `${env}: no fleet: give --fleet <name> (the BlueGreenFleet's name, whose target groups "release advance" ` +
+        'checks) or set "policy.fleet" in the release file.',
+    );
+  }
+  checkFleetName(fleet);
+  checkAlarmNames(options.alarms ?? []);
+  const alarms = [...new Set([...(policy.alarms ?? []), ...(options.alarms ?? [])])];
+  if (policy.requireRollout && alarms.length === 0) {
+    throw new ReleaseRefusedError(
+      `${env}: the policy of this environment requires alarms ("policy.requireRollout" is true) and none is named, ` +
+        "so nothing was written; add --alarm <name> (for example the fleet's own alarm <fleet>-<slot>-5xx-rate) " +
+        'or set "policy.alarms".',
+    );
+  }
+  const bakeSeconds = options.bakeSeconds ?? policy.bakeSeconds ?? DEFAULT_BAKE_SECONDS;
+  return { steps, bakeSeconds, alarms, fleet };
 }
 
 /** A CloudWatch alarm's state as `release advance` reads it. */
@@ -189,7 +201,7 @@ export type AdvanceOutcome =
  * time is recorded as `rollout.stepServedAt` (one write) and the bake starts; the bake
  * time must have passed since then, else it waits; then the next step is written, and
  * the last one (100) completes the rollout like a full promote. A rollout without
- * `stepServedAt` (also one written by an older version) has not been served yet.
+ * `stepServedAt` has not been served yet.
  */
 export function decideAdvance(
   release: ReleaseFile,
@@ -198,93 +210,28 @@ export function decideAdvance(
   now: Date,
 ): AdvanceOutcome {
   const rollout = runningRollout(release);
-  const env = release.environment;
-  const active = release.active;
-  const idle = otherSlot(active);
-  const missing = rollout.alarms.filter((name) => !alarms.some((alarm) => alarm.name === name));
-  if (missing.length > 0) {
-    throw new RolloutInputError(
-      `${env}: CloudWatch has no alarm named ${missing.map((name) => `"${name}"`).join(', ')} (rollout.alarms); nothing was written. Create the alarm (BlueGreenFleet "alarms"), or fix the name in ${'"rollout.alarms"'} of the release file and check the region.`,
-    );
-  }
+  refuseMissingAlarms(release, rollout, alarms);
   const firing = alarms.find((alarm) => rollout.alarms.includes(alarm.name) && alarm.state === 'ALARM');
-  const stepText = `step ${rollout.step + 1} of ${rollout.steps.length} (${release.canary}% to slot ${idle})`;
   if (firing) {
-    const at = now.toISOString();
-    const aborted: ReleaseFile = {
-      ...release,
-      canary: 0,
-      slots: { ...release.slots, [idle]: { ...release.slots[idle], rolledBackAt: at } },
-      rollout: {
-        ...rollout,
-        status: 'aborted',
-        endedAt: at,
-        abort: { by: 'alarm', alarm: firing.name, reason: firing.reason },
-      },
-    };
-    return {
-      kind: 'aborted',
-      release: aborted,
-      alarm: firing.name,
-      reason: firing.reason,
-      message: `${env}: rollout aborted at ${stepText}: alarm "${firing.name}" is in ALARM (${firing.reason}). All traffic goes back to slot ${active}; slot ${idle} is marked rolled back. Deploy now so that the load balancer follows.`,
-    };
+    return abortOnAlarm(release, rollout, firing, now);
   }
-  const expected = releaseWeights(release);
   if (traffic === undefined || traffic.weights === undefined) {
     return {
       kind: 'waiting',
       release,
       deployPending: true,
-      message: `${env}: waiting at ${stepText}: no listener or listener rule forwards to both target groups of fleet "${rollout.fleet}" yet; deploy the stack.`,
+      message:
+        `${release.environment}: waiting at ${stepText(release, rollout)}: no listener or listener rule forwards ` +
+        `to both target groups of fleet "${rollout.fleet}" yet; deploy the stack.`,
     };
   }
-  const served = traffic.weights;
-  if (SLOT_NAMES.some((slot) => served[slot] !== expected[slot])) {
-    return {
-      kind: 'waiting',
-      release,
-      deployPending: true,
-      message: `${env}: waiting at ${stepText}: the load balancer serves blue ${served.blue}% / green ${served.green}% but the release file says blue ${expected.blue}% / green ${expected.green}%; deploy the stack, then run advance again.`,
-    };
+  const notReady =
+    weightsNotServed(release, rollout, traffic.weights) ?? unhealthySlot(release, rollout, traffic.health);
+  if (notReady) {
+    return notReady;
   }
-  for (const slot of SLOT_NAMES) {
-    if (expected[slot] === 0) {
-      continue;
-    }
-    const health = traffic.health[slot];
-    const unhealthy = health.unhealthy ?? 0;
-    if (health.desired === undefined) {
-      return {
-        kind: 'waiting',
-        release,
-        deployPending: true,
-        message: `${env}: waiting at ${stepText}: no auto scaling group is tagged cdktf-immutable:fleet=${rollout.fleet} and cdktf-immutable:slot=${slot}, so its desired capacity is unknown; deploy the fleet with this version of cdktf-immutable (it tags its groups), then run advance again.`,
-      };
-    }
-    const needed = Math.max(health.desired, 1);
-    if (health.healthy < needed || unhealthy > 0) {
-      return {
-        kind: 'waiting',
-        release,
-        deployPending: false,
-        message: `${env}: waiting at ${stepText} for ${slot}: ${health.healthy} of ${health.registered} targets healthy (desired ${health.desired})${unhealthy > 0 ? `, ${unhealthy} unhealthy` : ''}; slot ${slot} has ${health.healthy} healthy of ${health.registered} registered target(s), and advance moves on when at least ${needed} (its auto scaling groups' desired count, at least one) are healthy and none is unhealthy.`,
-      };
-    }
-  }
-  const healthText = SLOT_NAMES.filter((slot) => expected[slot] > 0)
-    .map((slot) => `${slot} ${traffic.health[slot].healthy} healthy (desired ${traffic.health[slot].desired})`)
-    .join(', ');
   if (!rollout.stepServedAt) {
-    const servedAt = now.toISOString();
-    const bakeEnds = new Date(now.getTime() + rollout.bakeSeconds * 1000).toISOString();
-    return {
-      kind: 'served',
-      servedAt,
-      secondsLeft: rollout.bakeSeconds,
-      release: { ...release, rollout: { ...rollout, stepServedAt: servedAt } },
-      message: `${env}: step ${rollout.step + 1} served since ${servedAt}; bake ends at ${bakeEnds} (${formatDuration(rollout.bakeSeconds)}). The load balancer serves blue ${served.blue}% / green ${served.green}% (${release.canary}% to slot ${idle}), targets ${healthText}, alarms OK; recorded as rollout.stepServedAt.`,
-    };
+    return firstServed(release, rollout, traffic.weights, traffic.health, now);
   }
   const elapsed = (now.getTime() - Date.parse(rollout.stepServedAt)) / 1000;
   const left = rollout.bakeSeconds - elapsed;
@@ -293,9 +240,157 @@ export function decideAdvance(
       kind: 'baking',
       release,
       secondsLeft: Math.ceil(left),
-      message: `${env}: baking ${stepText}: ${formatDuration(left)} left of ${formatDuration(rollout.bakeSeconds)} (served since ${rollout.stepServedAt}); alarms OK, load balancer serves the recorded weights. Nothing was written.`,
+      message:
+        `${release.environment}: baking ${stepText(release, rollout)}: ${formatDuration(left)} left of ` +
+        `${formatDuration(rollout.bakeSeconds)} (served since ${rollout.stepServedAt}); ` +
+        'alarms OK, load balancer serves the recorded weights. Nothing was written.',
     };
   }
+  return nextStep(release, rollout, now);
+}
+
+/** `step 2 of 3 (50% to slot green)`. */
+function stepText(release: ReleaseFile, rollout: Rollout): string {
+  const idle = otherSlot(release.active);
+  return `step ${rollout.step + 1} of ${rollout.steps.length} (${release.canary}% to slot ${idle})`;
+}
+
+/** Every alarm of the rollout must exist: a name CloudWatch does not know is bad input. */
+function refuseMissingAlarms(release: ReleaseFile, rollout: Rollout, alarms: readonly AlarmReading[]): void {
+  const missing = rollout.alarms.filter((name) => !alarms.some((alarm) => alarm.name === name));
+  if (missing.length > 0) {
+    throw new RolloutInputError(
+      `${release.environment}: CloudWatch has no alarm named ${missing.map((name) => `"${name}"`).join(', ')} ` +
+        '(rollout.alarms); nothing was written. Create the alarm (BlueGreenFleet "alarms"), ' +
+        'or fix the name in "rollout.alarms" of the release file and check the region.',
+    );
+  }
+}
+
+/** An alarm fired: the traffic goes back to the active slot, the idle slot is marked and the rollout aborted. */
+function abortOnAlarm(release: ReleaseFile, rollout: Rollout, firing: AlarmReading, now: Date): AdvanceOutcome {
+  const active = release.active;
+  const idle = otherSlot(active);
+  const at = now.toISOString();
+  const aborted: ReleaseFile = {
+    ...release,
+    canary: 0,
+    slots: { ...release.slots, [idle]: { ...release.slots[idle], rolledBackAt: at } },
+    rollout: {
+      ...rollout,
+      status: 'aborted',
+      endedAt: at,
+      abort: { by: 'alarm', alarm: firing.name, reason: firing.reason },
+    },
+  };
+  return {
+    kind: 'aborted',
+    release: aborted,
+    alarm: firing.name,
+    reason: firing.reason,
+    message:
+      `${release.environment}: rollout aborted at ${stepText(release, rollout)}: ` +
+      `alarm "${firing.name}" is in ALARM (${firing.reason}). All traffic goes back to slot ${active}; ` +
+      `slot ${idle} is marked rolled back. Deploy now so that the load balancer follows.`,
+  };
+}
+
+/** Waiting for a deploy when the load balancer serves other weights than the release file's. */
+function weightsNotServed(
+  release: ReleaseFile,
+  rollout: Rollout,
+  served: Readonly<Record<SlotName, number>>,
+): AdvanceOutcome | undefined {
+  const expected = releaseWeights(release);
+  if (SLOT_NAMES.every((slot) => served[slot] === expected[slot])) {
+    return undefined;
+  }
+  return {
+    kind: 'waiting',
+    release,
+    deployPending: true,
+    message:
+      `${release.environment}: waiting at ${stepText(release, rollout)}: the load balancer serves ` +
+      `blue ${served.blue}% / green ${served.green}% but the release file says ` +
+      `blue ${expected.blue}% / green ${expected.green}%; deploy the stack, then run advance again.`,
+  };
+}
+
+/**
+ * Waiting while a slot with weight has fewer healthy targets than its auto scaling
+ * groups' desired count (at least one) or any unhealthy one, or has no tagged group.
+ */
+function unhealthySlot(
+  release: ReleaseFile,
+  rollout: Rollout,
+  health: Readonly<Record<SlotName, TargetHealthReading>>,
+): AdvanceOutcome | undefined {
+  const expected = releaseWeights(release);
+  const at = `${release.environment}: waiting at ${stepText(release, rollout)}`;
+  for (const slot of SLOT_NAMES.filter((name) => expected[name] > 0)) {
+    const { healthy, registered, desired } = health[slot];
+    const unhealthy = health[slot].unhealthy ?? 0;
+    if (desired === undefined) {
+      return {
+        kind: 'waiting',
+        release,
+        deployPending: true,
+        message:
+          `${at}: no auto scaling group is tagged cdktf-immutable:fleet=${rollout.fleet} and ` +
+          `cdktf-immutable:slot=${slot}, so its desired capacity is unknown; deploy the fleet with this version ` +
+          'of cdktf-immutable (it tags its groups), then run advance again.',
+      };
+    }
+    const needed = Math.max(desired, 1);
+    if (healthy < needed || unhealthy > 0) {
+      return {
+        kind: 'waiting',
+        release,
+        deployPending: false,
+        message:
+          `${at} for ${slot}: ${healthy} of ${registered} targets healthy (desired ${desired})` +
+          `${unhealthy > 0 ? `, ${unhealthy} unhealthy` : ''}; slot ${slot} has ${healthy} healthy of ` +
+          `${registered} registered target(s), and advance moves on when at least ${needed} ` +
+          "(its auto scaling groups' desired count, at least one) are healthy and none is unhealthy.",
+      };
+    }
+  }
+  return undefined;
+}
+
+/** The step is served for the first time: the bake starts now, recorded as `rollout.stepServedAt`. */
+function firstServed(
+  release: ReleaseFile,
+  rollout: Rollout,
+  served: Readonly<Record<SlotName, number>>,
+  health: Readonly<Record<SlotName, TargetHealthReading>>,
+  now: Date,
+): AdvanceOutcome {
+  const expected = releaseWeights(release);
+  const healthText = SLOT_NAMES.filter((slot) => expected[slot] > 0)
+    .map((slot) => `${slot} ${health[slot].healthy} healthy (desired ${health[slot].desired})`)
+    .join(', ');
+  const servedAt = now.toISOString();
+  const bakeEnds = new Date(now.getTime() + rollout.bakeSeconds * 1000).toISOString();
+  return {
+    kind: 'served',
+    servedAt,
+    secondsLeft: rollout.bakeSeconds,
+    release: { ...release, rollout: { ...rollout, stepServedAt: servedAt } },
+    message:
+      `${release.environment}: step ${rollout.step + 1} served since ${servedAt}; ` +
+      `bake ends at ${bakeEnds} (${formatDuration(rollout.bakeSeconds)}). ` +
+      `The load balancer serves blue ${served.blue}% / green ${served.green}% ` +
+      `(${release.canary}% to slot ${otherSlot(release.active)}), targets ${healthText}, alarms OK; ` +
+      'recorded as rollout.stepServedAt.',
+  };
+}
+
+/** The bake is over: the next step's weight, or at 100 the promote that completes the rollout. */
+function nextStep(release: ReleaseFile, rollout: Rollout, now: Date): AdvanceOutcome {
+  const env = release.environment;
+  const active = release.active;
+  const idle = otherSlot(active);
   const next = rollout.step + 1;
   const weight = rollout.steps[next];
   const at = now.toISOString();
@@ -309,7 +404,9 @@ export function decideAdvance(
     return {
       kind: 'completed',
       release: completed,
-      message: `${env}: rollout complete: slot ${idle} is active (100%), slot ${active} is the rollback target. Deploy now (only the listener changes).`,
+      message:
+        `${env}: rollout complete: slot ${idle} is active (100%), slot ${active} is the rollback target. ` +
+        'Deploy now (only the listener changes).',
     };
   }
   const stepped: ReleaseFile = {
@@ -320,7 +417,9 @@ export function decideAdvance(
   return {
     kind: 'stepped',
     release: stepped,
-    message: `${env}: advanced to step ${next + 1} of ${rollout.steps.length}: ${weight}% to slot ${idle}. Deploy now (only the listener changes).`,
+    message:
+      `${env}: advanced to step ${next + 1} of ${rollout.steps.length}: ${weight}% to slot ${idle}. ` +
+      'Deploy now (only the listener changes).',
   };
 }
 
@@ -352,7 +451,8 @@ function runningRollout(release: ReleaseFile): Rollout {
   const rollout = release.rollout;
   if (rollout === undefined) {
     throw new ReleaseRefusedError(
-      `${env}: no rollout is running; nothing to advance. Start one with "cdktf-immutable release promote ${env} --steps 10,50,100 --bake 10m --alarm <name>".`,
+      `${env}: no rollout is running; nothing to advance. ` +
+        `Start one with "cdktf-immutable release promote ${env} --steps 10,50,100 --bake 10m --alarm <name>".`,
     );
   }
   if (rollout.status !== 'running') {
@@ -361,7 +461,8 @@ function runningRollout(release: ReleaseFile): Rollout {
         ? `was aborted (${rollout.abort?.alarm ? `alarm "${rollout.abort.alarm}"` : 'rolled back by hand'})`
         : 'is complete';
     throw new ReleaseRefusedError(
-      `${env}: the last rollout ${how} at ${rollout.endedAt}; nothing to advance. Stage a new image and promote it with --steps to start another.`,
+      `${env}: the last rollout ${how} at ${rollout.endedAt}; nothing to advance. ` +
+        'Stage a new image and promote it with --steps to start another.',
     );
   }
   return rollout;

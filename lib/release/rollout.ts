@@ -113,7 +113,6 @@ export const DEFAULT_BAKE_SECONDS = 600;
 export const MAX_BAKE_SECONDS = 86_400;
 const MAX_STEPS = 20;
 const MAX_ALARMS = 100;
-const ALARM_NAME = /^[^\u0000-\u001f]{1,255}$/;
 /**
  * A fleet name as its tag holds it: the fleet's `name` or `<stack>-<id>`, lowercased.
  * @internal
@@ -155,7 +154,7 @@ export function parseDuration(text: string, what: string = '--bake'): number {
   const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
   if (text.trim() === '' || !match) {
     throw new RolloutInputError(
-      `${what} "${text}" is not a duration; use a number with a unit, such as 30s, 10m, 1h or 1h30m (0s to 24h).`,
+      `${what} "${text}" is not a duration; ` + 'use a number with a unit, such as 30s, 10m, 1h or 1h30m (0s to 24h).',
     );
   }
   const seconds = Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
@@ -199,11 +198,17 @@ function stepsProblem(steps: readonly unknown[]): string | undefined {
       return `has ${JSON.stringify(step)}; every step must be a whole percentage from 1 to 100, such as 10,50,100`;
     }
     if (i > 0 && step <= (steps[i - 1] as number)) {
-      return `is not strictly increasing (${steps[i - 1]} then ${step}); list each weight once, smallest first, such as 10,50,100`;
+      return (
+        `is not strictly increasing (${steps[i - 1]} then ${step}); ` +
+        'list each weight once, smallest first, such as 10,50,100'
+      );
     }
   }
   if (steps[steps.length - 1] !== 100) {
-    return `ends at ${steps[steps.length - 1]}, not 100; end with 100 so that the rollout completes, such as ${[...steps, 100].join(',')}`;
+    return (
+      `ends at ${steps[steps.length - 1]}, not 100; ` +
+      `end with 100 so that the rollout completes, such as ${[...steps, 100].join(',')}`
+    );
   }
   return undefined;
 }
@@ -215,7 +220,7 @@ export function checkAlarmNames(alarms: readonly string[], what: string = '--ala
   }
   const seen = new Set<string>();
   for (const alarm of alarms) {
-    if (!ALARM_NAME.test(alarm)) {
+    if (!isAlarmName(alarm)) {
       throw new RolloutInputError(
         `${what} "${alarm}" is not a CloudWatch alarm name (1 to 255 characters, no control characters).`,
       );
@@ -227,43 +232,53 @@ export function checkAlarmNames(alarms: readonly string[], what: string = '--ala
   }
 }
 
+/** A CloudWatch alarm name: 1 to 255 characters, none of them a control character (U+0000 to U+001F). */
+function isAlarmName(name: string): boolean {
+  return name.length >= 1 && name.length <= 255 && ![...name].some((c) => c.charCodeAt(0) < 0x20);
+}
+
 /** Checks a fleet name (`--fleet`); throws a {@link RolloutInputError}. */
 export function checkFleetName(fleet: string, what: string = '--fleet'): void {
   if (!FLEET_NAME.test(fleet)) {
     throw new RolloutInputError(
-      `${what} "${fleet}" is not a fleet name; use the fleet's name in lowercase (its "name" prop, or <stack>-<id>), e.g. web-prod.`,
+      `${what} "${fleet}" is not a fleet name; ` +
+        'use the fleet\'s name in lowercase (its "name" prop, or <stack>-<id>), e.g. web-prod.',
     );
   }
 }
 
+/** The fix of a `"rollout"` that is wrong as a whole. */
+const RESTORE_ROLLOUT = 'restore it from git, or remove "rollout" (then no rollout runs)';
+/** The fix of a time field that is not a time. */
+const ISO_TIME = 'use an ISO 8601 time such as 2026-01-31T12:00:00Z';
+
+/** What a parser calls to reject a field: `fail(problem, fix)` throws the release file's error. */
+type Fail = (problem: string, fix: string) => never;
+
 /**
  * Validates the `"rollout"` of a release file; `fail(problem, fix)` throws the release
- * file's error. `canary` and `active` are the file's, checked.
+ * file's error. `canary` is the file's, checked.
  * @internal
  */
-export function parseRollout(data: unknown, canary: number, fail: (problem: string, fix: string) => never): Rollout {
-  const restore = 'restore it from git, or remove "rollout" (then no rollout runs)';
+export function parseRollout(data: unknown, canary: number, fail: Fail): Rollout {
   if (!isPlainObject(data)) {
     return fail(`"rollout" is ${describe(data)}`, 'it must be an object; remove it when no rollout runs');
   }
   unknownFields(data, ROLLOUT_FIELDS, 'rollout', fail);
   const steps = data.steps;
   if (!Array.isArray(steps)) {
-    return fail(`"rollout.steps" is ${describe(steps)}`, restore);
+    return fail(`"rollout.steps" is ${describe(steps)}`, RESTORE_ROLLOUT);
   }
   const problem = stepsProblem(steps);
   if (problem) {
-    return fail(`"rollout.steps" (${JSON.stringify(steps)}) ${problem}`, restore);
+    return fail(`"rollout.steps" (${JSON.stringify(steps)}) ${problem}`, RESTORE_ROLLOUT);
   }
   const bake = data.bakeSeconds;
-  if (typeof bake !== 'number' || !Number.isInteger(bake) || bake < 0 || bake > MAX_BAKE_SECONDS) {
+  if (!isBakeSeconds(bake)) {
     return fail(`"rollout.bakeSeconds" is ${describe(bake)}`, `use whole seconds from 0 to ${MAX_BAKE_SECONDS}`);
   }
   const alarms = stringList(data.alarms, 'rollout.alarms', fail);
-  const fleet = data.fleet;
-  if (typeof fleet !== 'string' || !FLEET_NAME.test(fleet)) {
-    return fail(`"rollout.fleet" is ${describe(fleet)}`, 'use the fleet\'s name in lowercase, e.g. "web-prod"');
-  }
+  const fleet = fleetField(data.fleet, 'rollout.fleet', fail);
   const status = data.status;
   if (status !== 'running' && status !== 'complete' && status !== 'aborted') {
     return fail(`"rollout.status" is ${describe(status)}`, 'use "running", "complete" or "aborted"');
@@ -272,106 +287,126 @@ export function parseRollout(data: unknown, canary: number, fail: (problem: stri
   if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step >= steps.length) {
     return fail(`"rollout.step" is ${describe(step)}`, `use an index into rollout.steps, 0 to ${steps.length - 1}`);
   }
-  for (const key of ['startedAt', 'stepStartedAt'] as const) {
-    if (typeof data[key] !== 'string' || Number.isNaN(Date.parse(data[key] as string))) {
-      return fail(`"rollout.${key}" is ${describe(data[key])}`, 'use an ISO 8601 time such as 2026-01-31T12:00:00Z');
-    }
-  }
-  const servedAt = data.stepServedAt ?? null;
-  if (servedAt !== null && (typeof servedAt !== 'string' || Number.isNaN(Date.parse(servedAt)))) {
-    return fail(
-      `"rollout.stepServedAt" is ${describe(servedAt)}`,
-      'use an ISO 8601 time such as 2026-01-31T12:00:00Z, or remove it (then the next "release advance" records when the load balancer serves the step)',
-    );
-  }
-  const endedAt = data.endedAt ?? null;
-  if (endedAt !== null && (typeof endedAt !== 'string' || Number.isNaN(Date.parse(endedAt)))) {
-    return fail(`"rollout.endedAt" is ${describe(endedAt)}`, 'use an ISO 8601 time or null');
-  }
-  let abort: RolloutAbort | undefined;
-  if (data.abort !== undefined && data.abort !== null) {
-    const a = data.abort;
-    if (!isPlainObject(a)) {
-      return fail(`"rollout.abort" is ${describe(a)}`, 'use an object {"by", "alarm", "reason"} or remove it');
-    }
-    unknownFields(a, ABORT_FIELDS, 'rollout.abort', fail);
-    if (a.by !== 'alarm' && a.by !== 'rollback') {
-      return fail(`"rollout.abort.by" is ${describe(a.by)}`, 'use "alarm" or "rollback"');
-    }
-    if (a.alarm !== undefined && typeof a.alarm !== 'string') {
-      return fail(`"rollout.abort.alarm" is ${describe(a.alarm)}`, 'use the alarm name');
-    }
-    if (typeof a.reason !== 'string') {
-      return fail(`"rollout.abort.reason" is ${describe(a.reason)}`, 'use a string');
-    }
-    abort = { by: a.by, ...(a.alarm !== undefined ? { alarm: a.alarm } : {}), reason: a.reason };
-  }
-  if ((status === 'aborted') !== (abort !== undefined)) {
-    return fail(
-      status === 'aborted'
-        ? '"rollout.status" is "aborted" but "rollout.abort" is missing'
-        : `"rollout.abort" is set but "rollout.status" is "${status}"`,
-      restore,
-    );
-  }
-  if (status === 'running') {
-    if (step === steps.length - 1) {
-      return fail(
-        `"rollout.step" is ${step}, the last step (100), but "rollout.status" is "running"`,
-        `set the status to "complete", or ${restore}`,
-      );
-    }
-    if (canary !== steps[step]) {
-      return fail(
-        `"canary" is ${canary} but the running rollout is at step ${step + 1} of ${steps.length} (${steps[step]}%)`,
-        `set "canary" to ${steps[step]}, or end the rollout with "cdktf-immutable release rollback <env>"`,
-      );
-    }
-    if (endedAt !== null) {
-      return fail('"rollout.endedAt" is set but the rollout is running', 'set it to null');
-    }
-  }
-  return {
+  const times = rolloutTimes(data, fail);
+  const abort = data.abort === undefined || data.abort === null ? undefined : parseAbort(data.abort, fail);
+  const rollout: Rollout = {
     steps: steps as number[],
     bakeSeconds: bake,
     alarms,
     fleet,
     step,
-    startedAt: data.startedAt as string,
-    stepStartedAt: data.stepStartedAt as string,
-    ...(servedAt !== null ? { stepServedAt: servedAt as string } : {}),
+    startedAt: times.startedAt,
+    stepStartedAt: times.stepStartedAt,
+    ...(times.stepServedAt !== null ? { stepServedAt: times.stepServedAt } : {}),
     status,
-    endedAt: endedAt as string | null,
+    endedAt: times.endedAt,
     ...(abort ? { abort } : {}),
   };
+  checkStatus(rollout, canary, fail);
+  return rollout;
+}
+
+/** The rollout's times: `startedAt` and `stepStartedAt` are times; `stepServedAt` and `endedAt` times or null. */
+function rolloutTimes(
+  data: Record<string, unknown>,
+  fail: Fail,
+): { startedAt: string; stepStartedAt: string; stepServedAt: string | null; endedAt: string | null } {
+  for (const key of ['startedAt', 'stepStartedAt'] as const) {
+    if (!isTime(data[key])) {
+      return fail(`"rollout.${key}" is ${describe(data[key])}`, ISO_TIME);
+    }
+  }
+  const servedAt = data.stepServedAt ?? null;
+  if (servedAt !== null && !isTime(servedAt)) {
+    return fail(
+      `"rollout.stepServedAt" is ${describe(servedAt)}`,
+      `${ISO_TIME}, or remove it ` + '(then the next "release advance" records when the load balancer serves the step)',
+    );
+  }
+  const endedAt = data.endedAt ?? null;
+  if (endedAt !== null && !isTime(endedAt)) {
+    return fail(`"rollout.endedAt" is ${describe(endedAt)}`, 'use an ISO 8601 time or null');
+  }
+  return {
+    startedAt: data.startedAt as string,
+    stepStartedAt: data.stepStartedAt as string,
+    stepServedAt: servedAt as string | null,
+    endedAt: endedAt as string | null,
+  };
+}
+
+/** The `"rollout.abort"` object: who aborted the rollout and why. */
+function parseAbort(a: unknown, fail: Fail): RolloutAbort {
+  if (!isPlainObject(a)) {
+    return fail(`"rollout.abort" is ${describe(a)}`, 'use an object {"by", "alarm", "reason"} or remove it');
+  }
+  unknownFields(a, ABORT_FIELDS, 'rollout.abort', fail);
+  if (a.by !== 'alarm' && a.by !== 'rollback') {
+    return fail(`"rollout.abort.by" is ${describe(a.by)}`, 'use "alarm" or "rollback"');
+  }
+  if (a.alarm !== undefined && typeof a.alarm !== 'string') {
+    return fail(`"rollout.abort.alarm" is ${describe(a.alarm)}`, 'use the alarm name');
+  }
+  if (typeof a.reason !== 'string') {
+    return fail(`"rollout.abort.reason" is ${describe(a.reason)}`, 'use a string');
+  }
+  return { by: a.by, ...(a.alarm !== undefined ? { alarm: a.alarm } : {}), reason: a.reason };
+}
+
+/**
+ * The status agrees with the rest: an aborted rollout says why, and only it does; a
+ * running one is not at its last step, is at the file's `canary` and has not ended.
+ */
+function checkStatus(rollout: Rollout, canary: number, fail: Fail): void {
+  const { status, step, steps } = rollout;
+  if ((status === 'aborted') !== (rollout.abort !== undefined)) {
+    fail(
+      status === 'aborted'
+        ? '"rollout.status" is "aborted" but "rollout.abort" is missing'
+        : `"rollout.abort" is set but "rollout.status" is "${status}"`,
+      RESTORE_ROLLOUT,
+    );
+  }
+  if (status !== 'running') {
+    return;
+  }
+  if (step === steps.length - 1) {
+    fail(
+      `"rollout.step" is ${step}, the last step (100), but "rollout.status" is "running"`,
+      `set the status to "complete", or ${RESTORE_ROLLOUT}`,
+    );
+  }
+  if (canary !== steps[step]) {
+    fail(
+      `"canary" is ${canary} but the running rollout is at step ${step + 1} of ${steps.length} (${steps[step]}%)`,
+      `set "canary" to ${steps[step]}, or end the rollout with "cdktf-immutable release rollback <env>"`,
+    );
+  }
+  if (rollout.endedAt !== null) {
+    fail('"rollout.endedAt" is set but the rollout is running', 'set it to null');
+  }
 }
 
 /**
  * Validates the `"policy"` of a release file.
  * @internal
  */
-export function parsePolicy(data: unknown, fail: (problem: string, fix: string) => never): RolloutPolicy {
+export function parsePolicy(data: unknown, fail: Fail): RolloutPolicy {
   if (!isPlainObject(data)) {
     return fail(
       `"policy" is ${describe(data)}`,
-      'it must be an object such as {"steps": [10, 50, 100], "bakeSeconds": 600, "alarms": ["web-prod-green-5xx-rate"], "requireRollout": true}',
+      'it must be an object such as {"steps": [10, 50, 100], "bakeSeconds": 600, ' +
+        '"alarms": ["web-prod-green-5xx-rate"], "requireRollout": true}',
     );
   }
   unknownFields(data, POLICY_FIELDS, 'policy', fail);
   const policy: { -readonly [K in keyof RolloutPolicy]: RolloutPolicy[K] } = {};
   if (data.steps !== undefined) {
-    if (!Array.isArray(data.steps)) {
-      return fail(`"policy.steps" is ${describe(data.steps)}`, 'use a list such as [10, 50, 100]');
-    }
-    const problem = stepsProblem(data.steps);
-    if (problem) {
-      return fail(`"policy.steps" (${JSON.stringify(data.steps)}) ${problem}`, 'fix the list');
-    }
-    policy.steps = data.steps as number[];
+    policy.steps = policySteps(data.steps, fail);
   }
   if (data.bakeSeconds !== undefined) {
     const bake = data.bakeSeconds;
-    if (typeof bake !== 'number' || !Number.isInteger(bake) || bake < 0 || bake > MAX_BAKE_SECONDS) {
+    if (!isBakeSeconds(bake)) {
       return fail(
         `"policy.bakeSeconds" is ${describe(bake)}`,
         `use whole seconds from 0 to ${MAX_BAKE_SECONDS} (24h), e.g. 600`,
@@ -383,10 +418,7 @@ export function parsePolicy(data: unknown, fail: (problem: string, fix: string) 
     policy.alarms = stringList(data.alarms, 'policy.alarms', fail);
   }
   if (data.fleet !== undefined) {
-    if (typeof data.fleet !== 'string' || !FLEET_NAME.test(data.fleet)) {
-      return fail(`"policy.fleet" is ${describe(data.fleet)}`, 'use the fleet\'s name in lowercase, e.g. "web-prod"');
-    }
-    policy.fleet = data.fleet;
+    policy.fleet = fleetField(data.fleet, 'policy.fleet', fail);
   }
   if (data.requireRollout !== undefined) {
     if (typeof data.requireRollout !== 'boolean') {
@@ -395,6 +427,36 @@ export function parsePolicy(data: unknown, fail: (problem: string, fix: string) 
     policy.requireRollout = data.requireRollout;
   }
   return policy;
+}
+
+/** The policy's default steps. */
+function policySteps(steps: unknown, fail: Fail): number[] {
+  if (!Array.isArray(steps)) {
+    return fail(`"policy.steps" is ${describe(steps)}`, 'use a list such as [10, 50, 100]');
+  }
+  const problem = stepsProblem(steps);
+  if (problem) {
+    return fail(`"policy.steps" (${JSON.stringify(steps)}) ${problem}`, 'fix the list');
+  }
+  return steps as number[];
+}
+
+/** A bake time in a release file: whole seconds from 0 to a day. */
+function isBakeSeconds(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_BAKE_SECONDS;
+}
+
+/** A time in a release file: a string that `Date.parse` reads. */
+function isTime(value: unknown): value is string {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+}
+
+/** A fleet name field of a release file (`rollout.fleet`, `policy.fleet`). */
+function fleetField(value: unknown, field: string, fail: Fail): string {
+  if (typeof value !== 'string' || !FLEET_NAME.test(value)) {
+    return fail(`"${field}" is ${describe(value)}`, 'use the fleet\'s name in lowercase, e.g. "web-prod"');
+  }
+  return value;
 }
 
 /** The rollout as written (stable key order; `stepServedAt` and `abort` only when set). @internal */
@@ -433,7 +495,7 @@ export function formatPolicy(policy: RolloutPolicy): Record<string, unknown> {
   return out;
 }
 
-function stringList(value: unknown, field: string, fail: (problem: string, fix: string) => never): string[] {
+function stringList(value: unknown, field: string, fail: Fail): string[] {
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
     return fail(
       `"${field}" is ${describe(value)}`,
@@ -448,12 +510,7 @@ function stringList(value: unknown, field: string, fail: (problem: string, fix: 
   return [...value] as string[];
 }
 
-function unknownFields(
-  data: Record<string, unknown>,
-  fields: readonly string[],
-  where: string,
-  fail: (problem: string, fix: string) => never,
-): void {
+function unknownFields(data: Record<string, unknown>, fields: readonly string[], where: string, fail: Fail): void {
   for (const key of Object.keys(data)) {
     if (!fields.includes(key)) {
       fail(`"${where}.${key}" is not a ${where} field`, `remove it (fields: ${fields.join(', ')})`);

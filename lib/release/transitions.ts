@@ -9,6 +9,18 @@ export class ReleaseRefusedError extends Error {
   }
 }
 
+/**
+ * An argument of a release transition that is out of its range: an image that is not an
+ * AMI id, a canary percentage outside 0..100. The message names the value and the range.
+ * A `RangeError`, since the value itself is wrong whatever the release file holds.
+ */
+export class ReleaseInputError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReleaseInputError';
+  }
+}
+
 /** Options of {@link stageRelease}. */
 export interface StageOptions {
   /** The AMI id to stage. */
@@ -54,39 +66,45 @@ const FORCE_FLAG = '--force-rolled-back';
  */
 export function stageRelease(release: ReleaseFile, options: StageOptions): ReleaseFile {
   if (!AMI_ID.test(options.image)) {
-    throw new RangeError(
+    throw new ReleaseInputError(
       `image ("${options.image}") is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits.`,
     );
   }
-  const env = release.environment;
   refuseDuringRollout(release, 'stage');
-  const idle = otherSlot(release.active);
-  const slot = options.slot ?? idle;
+  const slot = options.slot ?? otherSlot(release.active);
   const hasTraffic = release.slots[release.active].image !== null;
-  if (slot === release.active && hasTraffic) {
-    throw new ReleaseRefusedError(
-      `${env}: slot "${slot}" is active and serving traffic; stage into the idle slot "${idle}" (omit --slot), then promote it.`,
-    );
-  }
-  if (release.canary > 0) {
-    throw new ReleaseRefusedError(
-      `${env}: slot "${idle}" is receiving ${release.canary}% canary traffic; promote it or end the canary ("release promote ${env} --canary 0") before staging over it.`,
-    );
-  }
-  const current = release.slots[slot];
-  if (current.image === options.image) {
-    const rolledBack = current.rolledBackAt
-      ? ` It is the release that was rolled back at ${current.rolledBackAt}; stage a fixed image, or ship it again on purpose with "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`
-      : '';
-    throw new ReleaseRefusedError(
-      `${env}: slot "${slot}" already runs ${options.image}; nothing to stage.${rolledBack}`,
-    );
-  }
+  refuseStage(release, slot, options.image, hasTraffic);
   // The very first image goes to the active slot of an empty environment, so that the
   // first deploy serves it without a promote.
   const target: SlotName = hasTraffic ? slot : release.active;
   const staged: ReleaseSlot = { image: options.image, stagedAt: options.now.toISOString(), source: options.source };
   return { ...release, previous: null, slots: { ...release.slots, [target]: staged } };
+}
+
+/** Refuses to stage over the serving slot, over a running canary, or the image the slot already runs. */
+function refuseStage(release: ReleaseFile, slot: SlotName, image: string, hasTraffic: boolean): void {
+  const env = release.environment;
+  const idle = otherSlot(release.active);
+  if (slot === release.active && hasTraffic) {
+    throw new ReleaseRefusedError(
+      `${env}: slot "${slot}" is active and serving traffic; ` +
+        `stage into the idle slot "${idle}" (omit --slot), then promote it.`,
+    );
+  }
+  if (release.canary > 0) {
+    throw new ReleaseRefusedError(
+      `${env}: slot "${idle}" is receiving ${release.canary}% canary traffic; promote it or end the canary ` +
+        `("release promote ${env} --canary 0") before staging over it.`,
+    );
+  }
+  const current = release.slots[slot];
+  if (current.image === image) {
+    const rolledBack = current.rolledBackAt
+      ? ` It is the release that was rolled back at ${current.rolledBackAt}; stage a fixed image, ` +
+        `or ship it again on purpose with "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`
+      : '';
+    throw new ReleaseRefusedError(`${env}: slot "${slot}" already runs ${image}; nothing to stage.${rolledBack}`);
+  }
 }
 
 /**
@@ -99,45 +117,66 @@ export function stageRelease(release: ReleaseFile, options: StageOptions): Relea
  * promote of a slot whose release was rolled back, unless `forceRolledBack` is set.
  */
 export function promoteRelease(release: ReleaseFile, canary?: number, options: PromoteOptions = {}): ReleaseFile {
-  const env = release.environment;
-  const active = release.active;
-  const idle = otherSlot(active);
   if (canary !== undefined && (!Number.isInteger(canary) || canary < 0 || canary > 100)) {
-    throw new RangeError(`--canary (${canary}) must be a whole percentage from 0 to 100.`);
+    throw new ReleaseInputError(`--canary (${canary}) must be a whole percentage from 0 to 100.`);
   }
   refuseDuringRollout(release, 'promote');
-  if (release.policy?.requireRollout && !(canary === 0 && release.canary > 0)) {
-    throw new ReleaseRefusedError(
-      `${env}: the policy of this environment requires a rollout ("policy.requireRollout" is true), so a ${canary === undefined ? 'plain' : '--canary'} promote is refused and nothing was written; promote with steps and alarms: "cdktf-immutable release promote ${env} --steps 10,50,100 --bake 10m --alarm <name>".`,
-    );
-  }
+  refuseWithoutRollout(release, canary);
   if (canary === 0) {
     if (release.canary === 0) {
-      throw new ReleaseRefusedError(`${env}: no canary is running; nothing to end.`);
+      throw new ReleaseRefusedError(`${release.environment}: no canary is running; nothing to end.`);
     }
     return { ...release, canary: 0 };
   }
+  const active = release.active;
+  const idle = otherSlot(active);
   const target = release.slots[idle];
-  if (target.image === null) {
-    throw new ReleaseRefusedError(
-      `${env}: the idle slot "${idle}" is empty; stage an image first ("cdktf-immutable release stage ${env} --image <ami-id>").`,
-    );
-  }
-  if (release.canary === 0 && release.previous === idle) {
-    throw new ReleaseRefusedError(
-      `${env}: already promoted: slot "${active}" (${release.slots[active].image}) is active and the idle slot "${idle}" runs the release it replaced (${target.image}); nothing new was staged, nothing was written. To move traffic back, run "cdktf-immutable release rollback ${env}"; to ship a new image, stage it first ("cdktf-immutable release stage ${env} --image <ami-id>").`,
-    );
-  }
-  if (target.rolledBackAt && !options.forceRolledBack) {
-    throw new ReleaseRefusedError(
-      `${env}: slot "${idle}" runs ${target.image}, the release that was rolled back at ${target.rolledBackAt}; promoting it would ship it again, so nothing was written. Stage a fixed image ("cdktf-immutable release stage ${env} --image <ami-id>"), or ship this one again on purpose with "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`,
-    );
-  }
+  refusePromote(release, options);
   const slots = target.rolledBackAt ? { ...release.slots, [idle]: withoutMark(target) } : release.slots;
   if (canary === undefined || canary === 100) {
     return { ...release, active: idle, previous: active, canary: 0, slots };
   }
   return { ...release, canary, slots };
+}
+
+/** A policy with `requireRollout` refuses a plain or `--canary` promote; ending a running canary stays allowed. */
+function refuseWithoutRollout(release: ReleaseFile, canary: number | undefined): void {
+  if (release.policy?.requireRollout && !(canary === 0 && release.canary > 0)) {
+    const env = release.environment;
+    throw new ReleaseRefusedError(
+      `${env}: the policy of this environment requires a rollout ("policy.requireRollout" is true), ` +
+        `so a ${canary === undefined ? 'plain' : '--canary'} promote is refused and nothing was written; ` +
+        `promote with steps and alarms: ` +
+        `"cdktf-immutable release promote ${env} --steps 10,50,100 --bake 10m --alarm <name>".`,
+    );
+  }
+}
+
+/** Refuses to promote an empty idle slot, the release just replaced, or a rolled-back release unless forced. */
+function refusePromote(release: ReleaseFile, options: PromoteOptions): void {
+  const env = release.environment;
+  const active = release.active;
+  const idle = otherSlot(active);
+  const target = release.slots[idle];
+  const stageCommand = `"cdktf-immutable release stage ${env} --image <ami-id>"`;
+  if (target.image === null) {
+    throw new ReleaseRefusedError(`${env}: the idle slot "${idle}" is empty; stage an image first (${stageCommand}).`);
+  }
+  if (release.canary === 0 && release.previous === idle) {
+    throw new ReleaseRefusedError(
+      `${env}: already promoted: slot "${active}" (${release.slots[active].image}) is active and the idle slot ` +
+        `"${idle}" runs the release it replaced (${target.image}); nothing new was staged, nothing was written. ` +
+        `To move traffic back, run "cdktf-immutable release rollback ${env}"; ` +
+        `to ship a new image, stage it first (${stageCommand}).`,
+    );
+  }
+  if (target.rolledBackAt && !options.forceRolledBack) {
+    throw new ReleaseRefusedError(
+      `${env}: slot "${idle}" runs ${target.image}, the release that was rolled back at ${target.rolledBackAt}; ` +
+        `promoting it would ship it again, so nothing was written. Stage a fixed image (${stageCommand}), ` +
+        `or ship this one again on purpose with "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`,
+    );
+  }
 }
 
 /**
@@ -147,35 +186,46 @@ export function promoteRelease(release: ReleaseFile, canary?: number, options: P
  * slot, cannot ship the release again by accident.
  */
 export function rollbackRelease(release: ReleaseFile, options: RollbackOptions = {}): ReleaseFile {
+  const now = (options.now ?? new Date()).toISOString();
+  if (release.canary > 0) {
+    return endCanary(release, now);
+  }
+  const previous = previousSlot(release);
+  return { ...release, active: previous, previous: null, canary: 0, slots: marked(release, release.active, now) };
+}
+
+/** Ends a running canary: all traffic back to the active slot, the idle slot marked, a running rollout aborted. */
+function endCanary(release: ReleaseFile, now: string): ReleaseFile {
+  const rollout = release.rollout;
+  const aborted =
+    rollout?.status === 'running'
+      ? {
+          rollout: {
+            ...rollout,
+            status: 'aborted' as const,
+            endedAt: now,
+            abort: {
+              by: 'rollback' as const,
+              reason: `rolled back by hand at step ${rollout.step + 1} of ${rollout.steps.length} (${release.canary}%)`,
+            },
+          },
+        }
+      : {};
+  return { ...release, canary: 0, slots: marked(release, otherSlot(release.active), now), ...aborted };
+}
+
+/** The slot a full rollback returns to, or a refusal: already rolled back, or nothing to roll back to. */
+function previousSlot(release: ReleaseFile): SlotName {
   const env = release.environment;
   const active = release.active;
   const idle = otherSlot(active);
-  const now = (options.now ?? new Date()).toISOString();
-  const mark = (slot: SlotName): ReleaseFile['slots'] => ({
-    ...release.slots,
-    [slot]: { ...release.slots[slot], rolledBackAt: now },
-  });
-  if (release.canary > 0) {
-    const rollout =
-      release.rollout?.status === 'running'
-        ? {
-            rollout: {
-              ...release.rollout!,
-              status: 'aborted' as const,
-              endedAt: now,
-              abort: {
-                by: 'rollback' as const,
-                reason: `rolled back by hand at step ${release.rollout!.step + 1} of ${release.rollout!.steps.length} (${release.canary}%)`,
-              },
-            },
-          }
-        : {};
-    return { ...release, canary: 0, slots: mark(idle), ...rollout };
-  }
   const rolledBack = release.slots[idle];
   if (rolledBack.rolledBackAt) {
     throw new ReleaseRefusedError(
-      `${env}: already rolled back: slot "${active}" (${release.slots[active].image}) is active and slot "${idle}" (${rolledBack.image}) was rolled back at ${rolledBack.rolledBackAt}. A second rollback would send the traffic back to the release that was rolled back, so nothing was written. To ship it again on purpose, run "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`,
+      `${env}: already rolled back: slot "${active}" (${release.slots[active].image}) is active and slot ` +
+        `"${idle}" (${rolledBack.image}) was rolled back at ${rolledBack.rolledBackAt}. A second rollback would ` +
+        `send the traffic back to the release that was rolled back, so nothing was written. ` +
+        `To ship it again on purpose, run "cdktf-immutable release promote ${env} ${FORCE_FLAG}".`,
     );
   }
   const previous = release.previous;
@@ -185,13 +235,19 @@ export function rollbackRelease(release: ReleaseFile, options: RollbackOptions =
         ? `the idle slot "${idle}" is empty`
         : `the idle slot "${idle}" (${rolledBack.image}) was staged and never promoted`;
     throw new ReleaseRefusedError(
-      `${env}: there is no previous slot to roll back to: slot "${active}" (${release.slots[active].image ?? 'no image'}) is active and ${idleText}.`,
+      `${env}: there is no previous slot to roll back to: ` +
+        `slot "${active}" (${release.slots[active].image ?? 'no image'}) is active and ${idleText}.`,
     );
   }
   if (release.slots[previous].image === null) {
     throw new ReleaseRefusedError(`${env}: the previous slot "${previous}" is empty; nothing to roll back to.`);
   }
-  return { ...release, active: previous, previous: null, canary: 0, slots: mark(active) };
+  return previous;
+}
+
+/** The slots with `slot` marked rolled back at `now`. */
+function marked(release: ReleaseFile, slot: SlotName, now: string): ReleaseFile['slots'] {
+  return { ...release.slots, [slot]: { ...release.slots[slot], rolledBackAt: now } };
 }
 
 /** A running rollout owns the traffic: only `release advance` and `release rollback` move it. */
@@ -200,7 +256,10 @@ function refuseDuringRollout(release: ReleaseFile, command: string): void {
   if (rollout?.status === 'running') {
     const env = release.environment;
     throw new ReleaseRefusedError(
-      `${env}: a rollout is running (step ${rollout.step + 1} of ${rollout.steps.length}, ${release.canary}% to slot ${otherSlot(release.active)}), so ${command} is refused and nothing was written. Move it on with "cdktf-immutable release advance ${env}", or end it with "cdktf-immutable release rollback ${env}".`,
+      `${env}: a rollout is running (step ${rollout.step + 1} of ${rollout.steps.length}, ` +
+        `${release.canary}% to slot ${otherSlot(release.active)}), so ${command} is refused and nothing was written. ` +
+        `Move it on with "cdktf-immutable release advance ${env}", ` +
+        `or end it with "cdktf-immutable release rollback ${env}".`,
     );
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { changedPaths, isObject, topAttribute, valuesAt, withoutEmpty } from './private/diff';
 import { addressPattern } from './private/glob';
-import { ResourcePolicy } from '../immutability/resource-policy';
+import { ImmutableTypeRule, ResourcePolicy } from '../immutability/resource-policy';
 
 /**
  * The kinds of guard findings:
@@ -79,7 +79,10 @@ interface ResourceChange {
   mode?: string;
   type: string;
   previous_address?: string;
-  /** Set on a deposed object: the old object of a create-before-destroy replacement that an earlier apply left behind. */
+  /**
+   * Set on a deposed object: the old object of a create-before-destroy replacement that
+   * an interrupted apply left behind.
+   */
   deposed?: string;
   change: { actions: string[]; before: unknown; after: unknown; after_unknown?: unknown };
 }
@@ -94,9 +97,8 @@ export function readPlanFile(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new PlanFileError(
-      `${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass the output of "tofu show -json <plan>".`,
-    );
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new PlanFileError(`${path}: cannot be read (${reason}); pass the output of "tofu show -json <plan>".`);
   }
   if (text.trim() === '') {
     throw new PlanFileError(`${path}: is empty; pass the output of "tofu show -json <plan>".`);
@@ -105,7 +107,8 @@ export function readPlanFile(path: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     throw new PlanFileError(
-      `${path}: is not valid JSON (${(error as Error).message}); pass the JSON output of "tofu show -json <plan>", not the binary plan.`,
+      `${path}: is not valid JSON (${(error as Error).message}); ` +
+        'pass the JSON output of "tofu show -json <plan>", not the binary plan.',
     );
   }
 }
@@ -130,160 +133,246 @@ export function guardPlan(plan: unknown, file = 'plan', options: GuardOptions = 
   }
 }
 
+/** An `allowDestroy` pattern, and whether it matched a destroyed resource. */
+interface AllowedPattern {
+  readonly pattern: string;
+  readonly regex: RegExp;
+  used: boolean;
+}
+
+/** What {@link checkPlan} collects while it walks the resource changes. */
+interface Findings {
+  readonly actions: Record<string, number>;
+  readonly changes: Array<{ address: string; type: string; actions: string[] }>;
+  readonly violations: GuardViolation[];
+  readonly operationalUpdates: Array<{ address: string; attributes: string[] }>;
+  readonly forgotten: string[];
+  readonly moved: Array<{ address: string; previousAddress: string }>;
+  readonly allowedDestroys: string[];
+}
+
 function checkPlan(plan: unknown, file: string, options: GuardOptions): GuardReport {
   const { changes, drift } = validatePlan(plan, file);
-  const allow = (options.allowDestroy ?? []).map((pattern) => ({
+  const allow: AllowedPattern[] = (options.allowDestroy ?? []).map((pattern) => ({
     pattern,
     regex: addressPattern(pattern),
     used: false,
   }));
-  const actions: Record<string, number> = {};
-  const violations: GuardViolation[] = [];
-  const operationalUpdates: Array<{ address: string; attributes: string[] }> = [];
-  const listed: Array<{ address: string; type: string; actions: string[] }> = [];
-  const forgotten: string[] = [];
-  const moved: Array<{ address: string; previousAddress: string }> = [];
-  const allowedDestroys: string[] = [];
-  const managed = changes.filter((rc) => rc.mode === undefined || rc.mode === 'managed');
+  const found: Findings = {
+    actions: {},
+    changes: [],
+    violations: [],
+    operationalUpdates: [],
+    forgotten: [],
+    moved: [],
+    allowedDestroys: [],
+  };
+  const managed = changes.filter(isManaged);
   const creates = managed.filter((rc) => rc.change.actions.includes('create'));
   for (const rc of managed) {
-    const key = rc.change.actions.join(',');
-    actions[key] = (actions[key] ?? 0) + 1;
-    if (key !== 'no-op' && key !== 'read') {
-      listed.push({ address: rc.address, type: rc.type, actions: rc.change.actions });
-    }
-    if (typeof rc.previous_address === 'string' && rc.previous_address !== rc.address) {
-      moved.push({ address: rc.address, previousAddress: rc.previous_address });
-    }
-    if (rc.change.actions.includes('delete')) {
-      for (const entry of allow) {
-        if (entry.regex.test(rc.address)) {
-          entry.used = true;
-        }
-      }
-    }
-    if (rc.change.actions.includes('forget')) {
-      forgotten.push(rc.address);
-    }
-    violations.push(...forbiddenAttributes(rc));
-    const rule = ResourcePolicy.immutableRule(rc.type);
-    if (!rule) {
-      continue;
-    }
-    if (key === 'delete,create') {
-      const attributes = changedAttributes(rc);
-      violations.push({
-        address: rc.address,
-        type: rc.type,
-        kind: 'delete-before-create',
-        actions: rc.change.actions,
-        attributes,
-        message: `immutable ${rc.type} replaced delete-before-create (the old one is destroyed before its replacement exists)${attributes.length ? ` (${attributes.join(', ')})` : ''}; set lifecycle create_before_destroy (the ImmutabilityAspect does).`,
-      });
-    } else if (key === 'create,delete') {
-      const colliding = collidingIdentity(rc, rule.identityAttributes);
-      if (colliding.length > 0) {
-        const shown = colliding
-          .map((attr) => `${attr} ${JSON.stringify((rc.change.after as Record<string, unknown>)[attr])}`)
-          .join(', ');
-        const fix =
-          rule.prefixAttributes.length > 0
-            ? `use ${rule.prefixAttributes.map((a) => `${a}_prefix`).join(' / ')} or `
-            : '';
-        violations.push({
-          address: rc.address,
-          type: rc.type,
-          kind: 'name-collision',
-          actions: rc.change.actions,
-          attributes: colliding,
-          message: `immutable ${rc.type} replaced create-before-destroy with the same fixed ${shown}: the new one is created while the old one holds it, and the apply fails with "already exists"; ${fix}derive it from the generation (generationName).`,
-        });
-      }
-    } else if (key === 'update') {
-      const attributes = changedAttributes(rc);
-      const substantive = attributes.filter((attr) => !ResourcePolicy.isOperationalAttribute(rc.type, attr));
-      if (substantive.length > 0) {
-        violations.push({
-          address: rc.address,
-          type: rc.type,
-          kind: 'update-in-place',
-          actions: rc.change.actions,
-          attributes: substantive,
-          message: `immutable ${rc.type} updated in place (${substantive.join(', ')}); make the change produce a new generation (a new name) so that it is replaced create-before-destroy.`,
-        });
-      } else {
-        operationalUpdates.push({ address: rc.address, attributes });
-      }
-    } else if (key === 'delete') {
-      if (typeof rc.deposed === 'string') {
-        // The leftover old object of a create-before-destroy replacement (an interrupted
-        // apply): its replacement is the current object at the same address.
-        continue;
-      }
-      if (allow.some((entry) => entry.regex.test(rc.address))) {
-        allowedDestroys.push(rc.address);
-        continue;
-      }
-      const elsewhere = creates
-        .filter((other) => other.type === rc.type && other.address !== rc.address)
-        .map((other) => other.address);
-      const renamed =
-        elsewhere.length > 0
-          ? `; ${elsewhere.join(', ')} of the same type is created at another address: if the construct was renamed, add a moved block (moved { from = ${rc.address}, to = ${elsewhere[0]} }) so that it is replaced in order, not destroyed unordered`
-          : '';
-      violations.push({
-        address: rc.address,
-        type: rc.type,
-        kind: 'destroy',
-        actions: rc.change.actions,
-        attributes: [],
-        message: `immutable ${rc.type} destroyed with no replacement at its address${renamed}. If the destroy is intended, pass --allow-destroy ${rc.address}.`,
-      });
-    }
+    recordChange(found, rc, allow);
+    found.violations.push(...forbiddenAttributes(rc));
+    checkImmutableChange(found, rc, allow, creates);
   }
-  for (const rc of drift) {
-    if ((rc.mode !== undefined && rc.mode !== 'managed') || ResourcePolicy.classify(rc.type) !== 'immutable') {
-      continue;
-    }
-    if (rc.change.actions.includes('delete')) {
-      violations.push({
-        address: rc.address,
-        type: rc.type,
-        kind: 'drift',
-        actions: rc.change.actions,
-        attributes: [],
-        message: `immutable ${rc.type} was deleted outside Terraform (resource_drift); find out who removed a server definition by hand before applying.`,
-      });
-      continue;
-    }
-    const drifted = [
-      ...new Set(
-        changedPaths(withoutEmpty(rc.change.before) ?? {}, withoutEmpty(rc.change.after) ?? {}).map(topAttribute),
-      ),
-    ]
-      .filter((attr) => attr !== '(value)' && !ResourcePolicy.isOperationalAttribute(rc.type, attr))
-      .sort();
-    if (drifted.length > 0) {
-      violations.push({
-        address: rc.address,
-        type: rc.type,
-        kind: 'drift',
-        actions: rc.change.actions,
-        attributes: drifted,
-        message: `immutable ${rc.type} changed outside Terraform (resource_drift: ${drifted.join(', ')}); someone changed a server definition by hand. Find out why, then replace it with a new generation instead of applying over it.`,
-      });
-    }
-  }
+  found.violations.push(...drift.filter(isManaged).flatMap(driftViolations));
   return {
-    actions,
-    changes: listed,
-    violations,
-    operationalUpdates,
-    forgotten,
-    moved,
-    allowedDestroys,
+    actions: found.actions,
+    changes: found.changes,
+    violations: found.violations,
+    operationalUpdates: found.operationalUpdates,
+    forgotten: found.forgotten,
+    moved: found.moved,
+    allowedDestroys: found.allowedDestroys,
     unusedAllowDestroy: allow.filter((entry) => !entry.used).map((entry) => entry.pattern),
   };
+}
+
+/** A managed resource, not a data source (`mode` is absent in older plan formats). */
+function isManaged(rc: ResourceChange): boolean {
+  return rc.mode === undefined || rc.mode === 'managed';
+}
+
+/** Counts and lists a change, and notes moves, forgets and the `allowDestroy` patterns a delete uses. */
+function recordChange(found: Findings, rc: ResourceChange, allow: readonly AllowedPattern[]): void {
+  const key = rc.change.actions.join(',');
+  found.actions[key] = (found.actions[key] ?? 0) + 1;
+  if (key !== 'no-op' && key !== 'read') {
+    found.changes.push({ address: rc.address, type: rc.type, actions: rc.change.actions });
+  }
+  if (typeof rc.previous_address === 'string' && rc.previous_address !== rc.address) {
+    found.moved.push({ address: rc.address, previousAddress: rc.previous_address });
+  }
+  if (rc.change.actions.includes('delete')) {
+    for (const entry of allow) {
+      if (entry.regex.test(rc.address)) {
+        entry.used = true;
+      }
+    }
+  }
+  if (rc.change.actions.includes('forget')) {
+    found.forgotten.push(rc.address);
+  }
+}
+
+/** The rules for a change of an immutable type, by its actions; other types pass. */
+function checkImmutableChange(
+  found: Findings,
+  rc: ResourceChange,
+  allow: readonly AllowedPattern[],
+  creates: readonly ResourceChange[],
+): void {
+  const rule = ResourcePolicy.immutableRule(rc.type);
+  if (!rule) {
+    return;
+  }
+  const key = rc.change.actions.join(',');
+  if (key === 'delete,create') {
+    found.violations.push(deleteBeforeCreate(rc));
+  } else if (key === 'create,delete') {
+    found.violations.push(...nameCollision(rc, rule));
+  } else if (key === 'update') {
+    const attributes = changedAttributes(rc);
+    const violation = inPlaceUpdate(rc, attributes);
+    if (violation) {
+      found.violations.push(violation);
+    } else {
+      found.operationalUpdates.push({ address: rc.address, attributes });
+    }
+  } else if (key === 'delete' && typeof rc.deposed !== 'string') {
+    // (A deposed object is the leftover old object of a create-before-destroy replacement,
+    // from an interrupted apply: its replacement is the current object at the same address.)
+    if (allow.some((entry) => entry.regex.test(rc.address))) {
+      found.allowedDestroys.push(rc.address);
+    } else {
+      found.violations.push(unreplacedDestroy(rc, creates));
+    }
+  }
+}
+
+function deleteBeforeCreate(rc: ResourceChange): GuardViolation {
+  const attributes = changedAttributes(rc);
+  return {
+    address: rc.address,
+    type: rc.type,
+    kind: 'delete-before-create',
+    actions: rc.change.actions,
+    attributes,
+    message:
+      `immutable ${rc.type} replaced delete-before-create (the old one is destroyed before its replacement exists)` +
+      `${attributes.length ? ` (${attributes.join(', ')})` : ''}; ` +
+      'set lifecycle create_before_destroy (the ImmutabilityAspect does).',
+  };
+}
+
+/** A create-before-destroy replacement that keeps its fixed name: the apply fails with "already exists". */
+function nameCollision(rc: ResourceChange, rule: ImmutableTypeRule): GuardViolation[] {
+  const colliding = collidingIdentity(rc, rule.identityAttributes);
+  if (colliding.length === 0) {
+    return [];
+  }
+  const shown = colliding
+    .map((attr) => `${attr} ${JSON.stringify((rc.change.after as Record<string, unknown>)[attr])}`)
+    .join(', ');
+  const fix =
+    rule.prefixAttributes.length > 0 ? `use ${rule.prefixAttributes.map((a) => `${a}_prefix`).join(' / ')} or ` : '';
+  return [
+    {
+      address: rc.address,
+      type: rc.type,
+      kind: 'name-collision',
+      actions: rc.change.actions,
+      attributes: colliding,
+      message:
+        `immutable ${rc.type} replaced create-before-destroy with the same fixed ${shown}: ` +
+        'the new one is created while the old one holds it, and the apply fails with "already exists"; ' +
+        `${fix}derive it from the generation (generationName).`,
+    },
+  ];
+}
+
+/** An in-place update beyond the operational attributes, or undefined when it changes only those. */
+function inPlaceUpdate(rc: ResourceChange, attributes: readonly string[]): GuardViolation | undefined {
+  const substantive = attributes.filter((attr) => !ResourcePolicy.isOperationalAttribute(rc.type, attr));
+  if (substantive.length === 0) {
+    return undefined;
+  }
+  return {
+    address: rc.address,
+    type: rc.type,
+    kind: 'update-in-place',
+    actions: rc.change.actions,
+    attributes: substantive,
+    message:
+      `immutable ${rc.type} updated in place (${substantive.join(', ')}); ` +
+      'make the change produce a new generation (a new name) so that it is replaced create-before-destroy.',
+  };
+}
+
+/** A destroy with no create at its address; proposes a `moved` block when one of the type is created elsewhere. */
+function unreplacedDestroy(rc: ResourceChange, creates: readonly ResourceChange[]): GuardViolation {
+  const elsewhere = creates
+    .filter((other) => other.type === rc.type && other.address !== rc.address)
+    .map((other) => other.address);
+  const renamed =
+    elsewhere.length > 0
+      ? `; ${elsewhere.join(', ')} of the same type is created at another address: ` +
+        `if the construct was renamed, add a moved block (moved { from = ${rc.address}, to = ${elsewhere[0]} }) ` +
+        'so that it is replaced in order, not destroyed unordered'
+      : '';
+  return {
+    address: rc.address,
+    type: rc.type,
+    kind: 'destroy',
+    actions: rc.change.actions,
+    attributes: [],
+    message:
+      `immutable ${rc.type} destroyed with no replacement at its address${renamed}. ` +
+      `If the destroy is intended, pass --allow-destroy ${rc.address}.`,
+  };
+}
+
+/** Drift of an immutable resource: deleted outside Terraform, or changed beyond its operational attributes. */
+function driftViolations(rc: ResourceChange): GuardViolation[] {
+  if (ResourcePolicy.classify(rc.type) !== 'immutable') {
+    return [];
+  }
+  if (rc.change.actions.includes('delete')) {
+    return [
+      {
+        address: rc.address,
+        type: rc.type,
+        kind: 'drift',
+        actions: rc.change.actions,
+        attributes: [],
+        message:
+          `immutable ${rc.type} was deleted outside Terraform (resource_drift); ` +
+          'find out who removed a server definition by hand before applying.',
+      },
+    ];
+  }
+  const drifted = [
+    ...new Set(
+      changedPaths(withoutEmpty(rc.change.before) ?? {}, withoutEmpty(rc.change.after) ?? {}).map(topAttribute),
+    ),
+  ]
+    .filter((attr) => attr !== '(value)' && !ResourcePolicy.isOperationalAttribute(rc.type, attr))
+    .sort();
+  if (drifted.length === 0) {
+    return [];
+  }
+  return [
+    {
+      address: rc.address,
+      type: rc.type,
+      kind: 'drift',
+      actions: rc.change.actions,
+      attributes: drifted,
+      message:
+        `immutable ${rc.type} changed outside Terraform (resource_drift: ${drifted.join(', ')}); ` +
+        'someone changed a server definition by hand. ' +
+        'Find out why, then replace it with a new generation instead of applying over it.',
+    },
+  ];
 }
 
 /** Top-level attributes that differ between before and after, or become unknown. */
@@ -372,7 +461,8 @@ function validateChanges(list: unknown, field: string, file: string): ResourceCh
       change.actions.some((a) => typeof a !== 'string' || !VALID_ACTIONS.has(a))
     ) {
       throw new PlanFileError(
-        `${where} (${rc.address}) "change.actions" is not a list of plan actions (no-op, create, read, update, delete, forget).`,
+        `${where} (${rc.address}) "change.actions" is not a list of plan actions ` +
+          '(no-op, create, read, update, delete, forget).',
       );
     }
     return rc as unknown as ResourceChange;
@@ -385,7 +475,8 @@ function validatePlan(plan: unknown, file: string): { changes: ResourceChange[];
   }
   if (typeof plan.format_version !== 'string') {
     throw new PlanFileError(
-      `${file}: "format_version" is missing; this is not the JSON of a plan (pass the output of "tofu show -json <plan>").`,
+      `${file}: "format_version" is missing; ` +
+        'this is not the JSON of a plan (pass the output of "tofu show -json <plan>").',
     );
   }
   return {

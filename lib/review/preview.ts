@@ -58,38 +58,42 @@ export function readSynthOutput(path: string): Map<string, StackJson> {
       `${path} does not exist; pass a cdktf.out folder or a cdk.tf.json file (run "cdktf synth" first).`,
     );
   }
-  const stacks = new Map<string, StackJson>();
-  if (statSync(path).isDirectory()) {
-    const manifestPath = join(path, 'manifest.json');
-    if (existsSync(manifestPath)) {
-      const manifest = readJson(manifestPath) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
-      if (!isObject(manifest) || !isObject(manifest.stacks)) {
-        throw new SynthOutputError(
-          `${manifestPath}: has no "stacks" object; it is not a cdktf manifest. Re-run "cdktf synth".`,
-        );
-      }
-      for (const [name, entry] of Object.entries(manifest.stacks)) {
-        if (!isObject(entry) || typeof entry.synthesizedStackPath !== 'string') {
-          throw new SynthOutputError(
-            `${manifestPath}: stacks.${name}.synthesizedStackPath is missing; re-run "cdktf synth".`,
-          );
-        }
-        stacks.set(name, readStackJson(join(path, entry.synthesizedStackPath)));
-      }
-      return stacks;
-    }
-    const single = join(path, 'cdk.tf.json');
-    if (existsSync(single)) {
-      stacks.set(basename(path), readStackJson(single));
-      return stacks;
-    }
+  if (!statSync(path).isDirectory()) {
+    const name =
+      basename(path) === 'cdk.tf.json' ? basename(dirname(path)) : basename(path).replace(/(\.tf)?\.json$/, '');
+    return new Map([[name, readStackJson(path)]]);
+  }
+  const manifestPath = join(path, 'manifest.json');
+  if (existsSync(manifestPath)) {
+    return readManifest(path, manifestPath);
+  }
+  const single = join(path, 'cdk.tf.json');
+  if (existsSync(single)) {
+    return new Map([[basename(path), readStackJson(single)]]);
+  }
+  throw new SynthOutputError(
+    `${path}: has neither manifest.json nor cdk.tf.json; ` +
+      'pass a cdktf.out folder, a stack folder or a stack JSON file.',
+  );
+}
+
+/** Every stack a cdktf.out folder's manifest names, read from its synthesized stack path. */
+function readManifest(path: string, manifestPath: string): Map<string, StackJson> {
+  const manifest = readJson(manifestPath) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
+  if (!isObject(manifest) || !isObject(manifest.stacks)) {
     throw new SynthOutputError(
-      `${path}: has neither manifest.json nor cdk.tf.json; pass a cdktf.out folder, a stack folder or a stack JSON file.`,
+      `${manifestPath}: has no "stacks" object; it is not a cdktf manifest. Re-run "cdktf synth".`,
     );
   }
-  const name =
-    basename(path) === 'cdk.tf.json' ? basename(dirname(path)) : basename(path).replace(/(\.tf)?\.json$/, '');
-  stacks.set(name, readStackJson(path));
+  const stacks = new Map<string, StackJson>();
+  for (const [name, entry] of Object.entries(manifest.stacks)) {
+    if (!isObject(entry) || typeof entry.synthesizedStackPath !== 'string') {
+      throw new SynthOutputError(
+        `${manifestPath}: stacks.${name}.synthesizedStackPath is missing; re-run "cdktf synth".`,
+      );
+    }
+    stacks.set(name, readStackJson(join(path, entry.synthesizedStackPath)));
+  }
   return stacks;
 }
 
@@ -206,6 +210,9 @@ const NO_ACTION_META_ARGUMENTS = ['depends_on', 'lifecycle', 'provisioner', 'con
 /** Top-level keys of a resource body that are meta-arguments, not attributes that reference values. */
 const META_ARGUMENTS = ['lifecycle', 'depends_on', 'provider', 'count', 'for_each', 'provisioner', 'connection'];
 
+/** The resources of one stack side by address, each with its type and body. */
+type Bodies = Map<string, { type: string; body: Record<string, unknown> }>;
+
 function previewStack(beforeStack: StackJson | undefined, afterStack: StackJson | undefined): PreviewResource[] {
   const before = movedTo(resources(beforeStack), afterStack?.moved);
   const after = resources(afterStack);
@@ -214,74 +221,97 @@ function previewStack(beforeStack: StackJson | undefined, afterStack: StackJson 
   for (const address of addresses) {
     result.set(address, classify(address, before.get(address), after.get(address)));
   }
+  followToFixedPoint(result, after);
+  markViolations(result, after);
+  return [...result.values()].map(({ violationReason, reason, ...rest }) => ({
+    ...rest,
+    ...(reason !== undefined && (rest.action === 'replaced' || rest.action === 'updated') ? { reason } : {}),
+    ...(violationReason !== undefined ? { violationReason } : {}),
+  }));
+}
+
+/**
+ * Follows triggers and references until nothing more changes: an updated or unchanged
+ * resource whose trigger or force-new reference names a changing value is replaced;
+ * one whose other arguments reference a changing value is updated in place.
+ */
+function followToFixedPoint(result: Map<string, Entry>, after: Bodies): void {
   const isResource = (address: string) => after.has(address);
-
-  /** True when the value that `ref` reads changes in this plan. */
-  const changes = (ref: ResourceReference): boolean => {
-    const target = result.get(ref.address);
-    if (!target || target.action === 'unchanged' || target.action === 'destroyed') {
-      return false;
-    }
-    if (ref.attribute === undefined) {
-      return true;
-    }
-    const changedTops = new Set(target.changed.map(topAttribute));
-    if (target.action === 'updated') {
-      return changedTops.has(ref.attribute) || (CHANGES_ON_UPDATE[target.type] ?? []).includes(ref.attribute);
-    }
-    // Replaced or created: a new object. An argument it sets, and that did not change,
-    // reads the same; anything else (id, arn, computed outputs) is new.
-    const configured = Object.prototype.hasOwnProperty.call(after.get(ref.address)?.body ?? {}, ref.attribute);
-    return !configured || changedTops.has(ref.attribute);
-  };
-
+  const changes = (ref: ResourceReference) => valueChanges(ref, result, after);
   let progress = true;
   while (progress) {
     progress = false;
     for (const entry of result.values()) {
-      if (entry.action !== 'updated' && entry.action !== 'unchanged') {
-        continue;
-      }
-      const body = after.get(entry.address)!.body;
-      const lifecycle = body.lifecycle;
-      const triggers =
-        isObject(lifecycle) && Array.isArray(lifecycle.replace_triggered_by)
-          ? (lifecycle.replace_triggered_by as unknown[])
-          : [];
-      const fired = triggers.find((trigger) => {
-        const ref = typeof trigger === 'string' ? triggerReference(trigger, isResource) : undefined;
-        return ref !== undefined && changes(ref);
-      });
-      if (fired !== undefined) {
-        replace(entry, `replace_triggered_by ${String(fired)}`);
-        progress = true;
-        continue;
-      }
-      for (const leaf of stringLeaves(body, META_ARGUMENTS)) {
-        const ref = referencesInValue(leaf.text, isResource).find(changes);
-        if (!ref) {
-          continue;
-        }
-        if (ResourcePolicy.isForceNewAttribute(entry.type, leaf.path) || isIdentity(entry.type, leaf.path)) {
-          replace(
-            entry,
-            `${topAttribute(leaf.path)} follows ${ref.address}${ref.attribute ? `.${ref.attribute}` : ''}, which changes`,
-          );
-          progress = true;
-          break;
-        }
-        if (!entry.changed.includes(leaf.path)) {
-          entry.changed = [...entry.changed, leaf.path].sort();
-          entry.action = 'updated';
-          entry.reason =
-            entry.reason ??
-            `${leaf.path} follows ${ref.address}${ref.attribute ? `.${ref.attribute}` : ''}, which changes`;
-          entry.violation = inPlaceViolation(entry.type, entry.changed);
-          progress = true;
-        }
+      if (entry.action === 'updated' || entry.action === 'unchanged') {
+        progress = followEntry(entry, after.get(entry.address)!.body, changes, isResource) || progress;
       }
     }
   }
+}
+
+/** True when the value that `ref` reads changes in this plan. */
+function valueChanges(ref: ResourceReference, result: Map<string, Entry>, after: Bodies): boolean {
+  const target = result.get(ref.address);
+  if (!target || target.action === 'unchanged' || target.action === 'destroyed') {
+    return false;
+  }
+  if (ref.attribute === undefined) {
+    return true;
+  }
+  const changedTops = new Set(target.changed.map(topAttribute));
+  if (target.action === 'updated') {
+    return changedTops.has(ref.attribute) || (CHANGES_ON_UPDATE[target.type] ?? []).includes(ref.attribute);
+  }
+  // Replaced or created: a new object. An argument it sets, and that did not change,
+  // reads the same; anything else (id, arn, computed outputs) is new.
+  const configured = Object.prototype.hasOwnProperty.call(after.get(ref.address)?.body ?? {}, ref.attribute);
+  return !configured || changedTops.has(ref.attribute);
+}
+
+/** One pass over one resource's triggers and references; true when its entry changed. */
+function followEntry(
+  entry: Entry,
+  body: Record<string, unknown>,
+  changes: (ref: ResourceReference) => boolean,
+  isResource: (address: string) => boolean,
+): boolean {
+  const lifecycle = body.lifecycle;
+  const triggers =
+    isObject(lifecycle) && Array.isArray(lifecycle.replace_triggered_by)
+      ? (lifecycle.replace_triggered_by as unknown[])
+      : [];
+  const fired = triggers.find((trigger) => {
+    const ref = typeof trigger === 'string' ? triggerReference(trigger, isResource) : undefined;
+    return ref !== undefined && changes(ref);
+  });
+  if (fired !== undefined) {
+    replace(entry, `replace_triggered_by ${String(fired)}`);
+    return true;
+  }
+  let progress = false;
+  for (const leaf of stringLeaves(body, META_ARGUMENTS)) {
+    const ref = referencesInValue(leaf.text, isResource).find(changes);
+    if (!ref) {
+      continue;
+    }
+    const follows = `follows ${ref.address}${ref.attribute ? `.${ref.attribute}` : ''}, which changes`;
+    if (ResourcePolicy.isForceNewAttribute(entry.type, leaf.path) || isIdentity(entry.type, leaf.path)) {
+      replace(entry, `${topAttribute(leaf.path)} ${follows}`);
+      return true;
+    }
+    if (!entry.changed.includes(leaf.path)) {
+      entry.changed = [...entry.changed, leaf.path].sort();
+      entry.action = 'updated';
+      entry.reason = entry.reason ?? `${leaf.path} ${follows}`;
+      entry.violation = inPlaceViolation(entry.type, entry.changed);
+      progress = true;
+    }
+  }
+  return progress;
+}
+
+/** Gives every violation its reason: a forbidden attribute set, or an immutable resource updated in place. */
+function markViolations(result: Map<string, Entry>, after: Bodies): void {
   for (const entry of result.values()) {
     const problem =
       entry.action === 'destroyed' ? undefined : forbiddenProblem(entry.type, after.get(entry.address)?.body);
@@ -292,11 +322,6 @@ function previewStack(beforeStack: StackJson | undefined, afterStack: StackJson 
       entry.violationReason = 'immutable resource updated in place';
     }
   }
-  return [...result.values()].map(({ violationReason, reason, ...rest }) => ({
-    ...rest,
-    ...(reason !== undefined && (rest.action === 'replaced' || rest.action === 'updated') ? { reason } : {}),
-    ...(violationReason !== undefined ? { violationReason } : {}),
-  }));
 }
 
 function replace(entry: Entry, reason: string): void {
@@ -354,41 +379,40 @@ function classify(
   if (changed.every((path) => NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)))) {
     return { address, type, action: 'unchanged', changed, violation: false };
   }
+  const reason = replacementReason(type, changed);
+  if (reason !== undefined) {
+    return { address, type, action: 'replaced', changed, reason, violation: false };
+  }
+  return { address, type, action: 'updated', changed, violation: inPlaceViolation(type, changed) };
+}
+
+/**
+ * Why a change of these attribute paths replaces the resource, or undefined: a new
+ * identity (name or generation), a force-new attribute, or any substantive change of a
+ * type whose every argument forces a new resource.
+ */
+function replacementReason(type: string, changed: readonly string[]): string | undefined {
   const rule = ResourcePolicy.immutableRule(type);
   const identity = rule
     ? rule.identityAttributes.filter((attr) => changed.some((path) => topAttribute(path) === attr))
     : [];
   if (identity.length > 0) {
-    return { address, type, action: 'replaced', changed, reason: `new ${identity.join(' and ')}`, violation: false };
+    return `new ${identity.join(' and ')}`;
   }
   const forceNew = [
     ...new Set(changed.filter((path) => ResourcePolicy.isForceNewAttribute(type, path)).map(topAttribute)),
   ];
   if (forceNew.length > 0) {
-    return {
-      address,
-      type,
-      action: 'replaced',
-      changed,
-      reason: `${forceNew.join(', ')} force${forceNew.length === 1 ? 's' : ''} a new resource`,
-      violation: false,
-    };
+    return `${forceNew.join(', ')} force${forceNew.length === 1 ? 's' : ''} a new resource`;
   }
   const substantive = changed.filter(
     (path) =>
       !ResourcePolicy.isOperationalAttribute(type, path) && !NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)),
   );
   if (rule?.replacesOnAnyChange && substantive.length > 0) {
-    return {
-      address,
-      type,
-      action: 'replaced',
-      changed,
-      reason: 'every argument of this type forces a new resource',
-      violation: false,
-    };
+    return 'every argument of this type forces a new resource';
   }
-  return { address, type, action: 'updated', changed, violation: inPlaceViolation(type, changed) };
+  return undefined;
 }
 
 /** True when any stack would update an immutable resource in place, or sets a forbidden attribute. */

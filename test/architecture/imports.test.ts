@@ -3,8 +3,9 @@ import { sourceFiles } from '../support/source-files';
 import { dirname, join, relative, resolve } from 'path';
 
 /**
- * The layout rules of DESIGN.md, checked over the source: each room keeps its own
- * internals, imports run one way (down), lib/private holds only leaves, no cycles.
+ * The layout rules of ARCHITECTURE.md ("Which room may import which"), checked over the
+ * source: each room keeps its own internals, imports run one way (down), lib/private
+ * holds only leaves, no cycles.
  */
 const ROOT = resolve(__dirname, '../..');
 

@@ -43,6 +43,7 @@ describe('subpath exports', () => {
     expect(loaded.resolved).toBe(join(ROOT, 'dist', 'lib', 'release', 'index.js'));
     expect(loaded.exports).toEqual([
       'ReleaseFileError',
+      'ReleaseInputError',
       'ReleaseLockedError',
       'ReleaseRefusedError',
       'ReleaseStore',

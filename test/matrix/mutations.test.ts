@@ -9,10 +9,10 @@
  * Props interface. A prop without a row in MUTATIONS fails the test, so a new prop
  * cannot be added without saying what a change of it does. Each row says the effect:
  * `new generation` (some immutable resource is replaced, none is updated in place),
- * `operational` (nothing that runs is replaced; the prop is on README's operational
- * list, checked below, and what it changes in place must be operational for the
- * resource policy, or guard would refuse the plan), or `refused` (synth fails naming
- * the prop).
+ * `operational` (nothing that runs is replaced; the prop is on the operational list
+ * of docs/generation.md, checked below, and what it changes in place must be
+ * operational for the resource policy, or guard would refuse the plan), or `refused`
+ * (synth fails naming the prop).
  *
  * Speed: one synthesis per row plus one base per root (shared by its rows), with cdktf's
  * per-token stack traces switched off while synthesizing.
@@ -890,7 +890,7 @@ describe('every change of every prop replaces what runs, or is operational', () 
       expect(result.immutableReplaced).not.toEqual([]);
       expect(result.inPlace).toEqual([]);
     } else {
-      // an operational prop (README's list) replaces nothing that runs; what it changes
+      // an operational prop (docs/generation.md's list) replaces nothing that runs; what it changes
       // in place must be operational for the resource policy too, or guard would refuse
       // the plan: collected below
       expect(result.immutableReplaced).toEqual([]);
@@ -910,10 +910,10 @@ describe('guard accepts the operational changes', () => {
   });
 });
 
-describe('README documents the operational props', () => {
+describe('docs/generation.md documents the operational props', () => {
   test('the list under "Operational props" is exactly the rows marked operational', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.split('#### Operational props')[1]?.split(/\n#+ /)[0] ?? '';
+    const page = readFileSync(join(ROOT, 'docs', 'generation.md'), 'utf8');
+    const section = page.split('\n## Operational props\n')[1]?.split(/\n#+ /)[0] ?? '';
     const documented = new Set([...section.matchAll(/`([A-Za-z]+\.[A-Za-z]+)`/g)].map((m) => m[1]));
     const operational = new Set(
       Object.entries(MUTATIONS)

@@ -707,7 +707,7 @@ describe('advanceRollout: every transition, AWS mocked at client.send', () => {
     expect(first.release.canary).toBe(10);
     // the file holds it, and reads back
     expect(formatReleaseFile(first.release)).toMatch(
-      /"stepStartedAt": "2026-06-01T12:00:00.000Z",\n    "stepServedAt": "2026-06-01T12:05:00.000Z",/,
+      /"stepStartedAt": "2026-06-01T12:00:00.000Z",\n {4}"stepServedAt": "2026-06-01T12:05:00.000Z",/,
     );
     expect(parseReleaseFile(formatReleaseFile(first.release), 'prod.json')).toEqual(first.release);
     // the bake counts from +300s, not from T0

@@ -5,6 +5,7 @@ import {
   promoteRelease,
   ReleaseFile,
   ReleaseFileError,
+  ReleaseInputError,
   ReleaseRefusedError,
   rollbackRelease,
   stageRelease,
@@ -141,6 +142,31 @@ describe('promote is safe to retry', () => {
     rollbackRelease(before, { now: T3 });
     stage(before, AMI_3);
     expect(JSON.stringify(before)).toBe(text);
+  });
+});
+
+describe('arguments out of range are ReleaseInputErrors (RangeErrors), not refusals', () => {
+  test.each([
+    [
+      'an image that is not an AMI id',
+      () => stage(emptyRelease('dev'), 'ami-XYZ'),
+      'image ("ami-XYZ") is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits.',
+    ],
+    [
+      'a canary over 100',
+      () => promoteRelease(stage(stage(emptyRelease('dev'), AMI_1), AMI_2), 101),
+      '--canary (101) must be a whole percentage from 0 to 100.',
+    ],
+    [
+      'a canary that is not whole',
+      () => promoteRelease(stage(stage(emptyRelease('dev'), AMI_1), AMI_2), 2.5),
+      '--canary (2.5) must be a whole percentage from 0 to 100.',
+    ],
+  ])('%s', (_what, fn, message) => {
+    expect(fn).toThrow(ReleaseInputError);
+    expect(fn).toThrow(RangeError);
+    expect(fn).toThrow(message);
+    expect(fn).not.toThrow(ReleaseRefusedError);
   });
 });
 

@@ -2,7 +2,6 @@
  * The offline preview: references and replace_triggered_by followed to a fixed point,
  * force-new attributes of every type, forbidden attributes.
  */
-import { Testing, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import {
   AmiPipeline,
@@ -14,6 +13,7 @@ import {
   ParentImage,
 } from '../../lib';
 import { hasViolations, previewChanges, PreviewResource } from '../../lib/review';
+import { AMI_1, SUBNETS, synthStack, VPC } from '../support/synth';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -25,39 +25,41 @@ function preview(before: Resources, after: Resources): Map<string, PreviewResour
 const cbd = (extra: Record<string, unknown> = {}) => ({ lifecycle: { create_before_destroy: true, ...extra } });
 
 describe('an AmiPipeline feeding a blue/green fleet in one stack', () => {
-  function synth(command: string): Resources {
-    const stack = new TerraformStack(Testing.app(), 'web');
-    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-    const pipeline = new AmiPipeline(stack, 'Image', {
-      name: 'web',
-      parentImage: ParentImage.fromManagedImage('amazon-linux-2023-x86'),
-      components: [
-        ImageComponent.fromInline(
-          'app',
-          `schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Install\n        action: ExecuteBash\n        inputs:\n          commands:\n            - ${command}\n`,
-        ),
-      ],
-    });
-    new BlueGreenFleet(stack, 'Web', {
-      name: 'web',
-      vpcId: 'vpc-0123456789abcdef0',
-      subnetIds: ['subnet-0a00000000000000a', 'subnet-0b00000000000000b'],
-      loadBalancer: FleetLoadBalancer.create({}),
-      capacity: { min: 1, max: 2 },
-      server: { instanceType: InstanceType.of('t3.micro') },
-      slots: {
-        blue: { image: ImageSource.fromAmiId('ami-0123456789abcdef0') },
-        green: { image: ImageSource.fromPipeline(pipeline) },
-      },
-      active: 'blue',
-    });
-    return (JSON.parse(Testing.synth(stack)) as { resource: Resources }).resource;
+  /** The stack's resources, with `command` in the image's one component. */
+  function pipelineAndFleet(command: string): Resources {
+    const { json } = synthStack((stack) => {
+      new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+      const pipeline = new AmiPipeline(stack, 'Image', {
+        name: 'web',
+        parentImage: ParentImage.fromManagedImage('amazon-linux-2023-x86'),
+        components: [
+          ImageComponent.fromInline(
+            'app',
+            `schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Install\n        action: ExecuteBash\n        inputs:\n          commands:\n            - ${command}\n`,
+          ),
+        ],
+      });
+      new BlueGreenFleet(stack, 'Web', {
+        name: 'web',
+        vpcId: VPC,
+        subnetIds: SUBNETS,
+        loadBalancer: FleetLoadBalancer.create({}),
+        capacity: { min: 1, max: 2 },
+        server: { instanceType: InstanceType.of('t3.micro') },
+        slots: {
+          blue: { image: ImageSource.fromAmiId(AMI_1) },
+          green: { image: ImageSource.fromPipeline(pipeline) },
+        },
+        active: 'blue',
+      });
+    }, 'web');
+    return json.resource as Resources;
   }
 
   test("changing one component replaces the image, then the slot's launch template and group; the other slot and the listener stay", () => {
     // GIVEN two synths that differ by one component's command
-    const before = synth('dnf install -y nginx');
-    const after = synth('dnf install -y nginx-1.24');
+    const before = pipelineAndFleet('dnf install -y nginx');
+    const after = pipelineAndFleet('dnf install -y nginx-1.24');
     // WHEN
     const result = preview(before, after);
     // THEN

@@ -5,10 +5,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { sourceFiles } from '../support/source-files';
 import { join, resolve } from 'path';
-import { Testing, TerraformStack } from 'cdktf';
 import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
 import { Service } from '@cdktf/provider-docker/lib/service';
 import { ImmutabilityAspect, ResourcePolicy } from '../../lib/immutability';
+import { newStack, resources, synthJson } from '../support/synth';
 
 const ROOT = resolve(__dirname, '../..');
 const PROVIDERS: Array<[prefix: string, dir: string]> = [
@@ -149,18 +149,15 @@ describe('the force-new table', () => {
 
 describe('the immutability aspect on the new immutable types', () => {
   test('a fixed SSM document name or Swarm service name fails synth; create_before_destroy is set', () => {
-    const stack = new TerraformStack(Testing.app(), 'stack');
+    const stack = newStack('stack');
     ImmutabilityAspect.enable(stack);
     new SsmDocument(stack, 'doc', { name: 'deploy', documentType: 'Command', content: '{}' });
-    expect(() => Testing.synth(stack)).toThrow(/aws_ssm_document has a fixed name "deploy"/);
-    const other = new TerraformStack(Testing.app(), 'other');
+    expect(() => synthJson(stack)).toThrow(/aws_ssm_document has a fixed name "deploy"/);
+    const other = newStack('other');
     ImmutabilityAspect.enable(other);
     const service = new Service(other, 'svc', { name: 'web', taskSpec: { containerSpec: { image: 'web:1' } } });
     ImmutabilityAspect.allowFixedName(service, 'a single Swarm service, replaced only by hand');
-    const json = JSON.parse(Testing.synth(other)) as {
-      resource: Record<string, Record<string, { lifecycle?: unknown }>>;
-    };
-    expect(json.resource.docker_service.svc.lifecycle).toEqual({ create_before_destroy: true });
+    expect(resources(synthJson(other), 'docker_service').svc.lifecycle).toEqual({ create_before_destroy: true });
   });
 });
 

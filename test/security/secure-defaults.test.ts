@@ -3,7 +3,7 @@ import { join } from 'path';
 import { App, Testing, TerraformStack } from 'cdktf';
 import { BlueGreenFleet, FleetLoadBalancer, ImageSource, StateBackend } from '../../lib';
 import { build } from '../../stacks/main';
-import { synthesizeApp } from '../snapshots/synth-output';
+import { synthesizeApp } from '../support/synth';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 

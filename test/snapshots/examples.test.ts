@@ -1,7 +1,7 @@
 import { readdirSync } from 'fs';
 import { join } from 'path';
 import { App } from 'cdktf';
-import { synthesizeApp } from './synth-output';
+import { synthesizeApp } from '../support/synth';
 
 /**
  * Every example is synthesized with a committed snapshot: the artefact reviewers read

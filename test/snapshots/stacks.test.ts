@@ -1,8 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App } from 'cdktf';
-import { synthesizeApp } from './synth-output';
+import { synthesizeApp } from '../support/synth';
 import { build } from '../../stacks/main';
 import { emptyRelease, formatReleaseFile, stageRelease } from '../../lib';
 
@@ -48,7 +47,7 @@ describe('stacks/main.ts', () => {
       );
     }
     writeFileSync(join(dir, 'prod.json'), JSON.stringify({ ...emptyRelease('prod'), active: 'purple' }));
-    expect(() => build(new App({ outdir: mkdtempSync(join(tmpdir(), 'out-')) }), dir)).toThrow(
+    expect(() => synthesizeApp((app) => build(app, dir))).toThrow(
       /prod\.json: "active" is "purple"; set it to "blue" or "green"/,
     );
   });
@@ -81,7 +80,7 @@ describe('stacks/main.ts', () => {
 
   test('a missing release file names the command that creates it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'releases-'));
-    expect(() => build(new App({ outdir: mkdtempSync(join(tmpdir(), 'out-')) }), dir)).toThrow(
+    expect(() => synthesizeApp((app) => build(app, dir))).toThrow(
       /dev\.json: cannot be read \(ENOENT\); create it with "cdktf-immutable release init <env>"/,
     );
   });

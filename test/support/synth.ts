@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
 import { App, Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 
@@ -53,6 +56,34 @@ export function synthStack<T>(build: (stack: TerraformStack) => T, id = 'test'):
 /** Synthesizes an existing stack (aspects applied) to its JSON. */
 export function synthJson(stack: TerraformStack): Json {
   return JSON.parse(Testing.synth(stack)) as Json;
+}
+
+/** The repository root, which {@link synthesizeApp} replaces by `<repo>` in the JSON. */
+const REPOSITORY = resolve(__dirname, '..', '..');
+
+/**
+ * Synthesizes a whole app exactly as `cdktf synth` does (the real App, aspects and
+ * validations) into a temporary folder and returns each stack's Terraform JSON text,
+ * with this checkout's absolute path replaced by `<repo>`, so that snapshots of the
+ * stacks and examples match on every machine. The folder is removed afterwards.
+ */
+export function synthesizeApp(build: (app: App) => void): Record<string, string> {
+  const outdir = mkdtempSync(join(tmpdir(), 'synth-'));
+  try {
+    const app = new App({ outdir, skipValidation: false });
+    build(app);
+    app.synth();
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+      stacks: Record<string, { synthesizedStackPath: string }>;
+    };
+    const stacks: Record<string, string> = {};
+    for (const [name, stack] of Object.entries(manifest.stacks)) {
+      stacks[name] = readFileSync(join(outdir, stack.synthesizedStackPath), 'utf8').split(REPOSITORY).join('<repo>');
+    }
+    return stacks;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** Every resource of `type` in `json`, by its logical name (`{}` when there is none). */

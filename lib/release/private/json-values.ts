@@ -6,7 +6,10 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** A found value as an error message shows it: `missing`, `[]`, `a list of 3`, `"purple"`... (at most 60 characters). */
+/**
+ * A found value as an error message shows it: `missing`, `[]`, `a list of 3`, `"purple"`...
+ * (at most 60 characters).
+ */
 export function describe(value: unknown): string {
   if (value === undefined) {
     return 'missing';

@@ -3,7 +3,7 @@
  * which the e2e checks tolerate by resource type, attribute and exact values, one entry
  * each, with the reason. Anything else in a plan (another attribute of the same type, the
  * same attribute with other values, another action than an in-place update) is a real
- * change and fails the check. Documented in README.md, "The real engine".
+ * change and fails the check. Documented in docs/testing.md, "Known emulator artifacts".
  *
  * Kept free of the toolchain (no tofu, no moto) so that the unit tests can check it
  * (test/e2e-toolchain/emulator-artifacts.test.ts).
