@@ -564,6 +564,13 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'FleetBaseProps.name': gen(() => 'web2'),
   'FleetBaseProps.vpcId': gen(() => 'vpc-0fedcba9876543210'),
   'FleetBaseProps.subnetIds': gen(() => [...SUBNETS, 'subnet-0123456789abcdef2']),
+  // the base gives the ids; the same VPC or subnets as objects beside them are refused
+  // (test/deploy/fleet-network.test.ts shows that objects alone synthesize the same)
+  'FleetBaseProps.vpc': refused(() => ({ vpcId: VPC }), /vpcId and vpc are both set/),
+  'FleetBaseProps.subnets': refused(
+    () => SUBNETS.map((subnetId) => ({ subnetId })),
+    /subnetIds and subnets are both set/,
+  ),
   'FleetBaseProps.loadBalancer': op(() => FleetLoadBalancer.create({ scheme: 'internet-facing' })),
   'FleetBaseProps.port': gen(() => 8080),
   'HealthCheck.path': op(() => '/health'),
@@ -606,6 +613,10 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
 
   'ApplicationLoadBalancerOptions.scheme': op(() => 'internet-facing'),
   'ApplicationLoadBalancerOptions.subnetIds': op(() => ['subnet-0c00000000000000c', 'subnet-0d00000000000000d']),
+  'ApplicationLoadBalancerOptions.subnets': refused(
+    () => SUBNETS.map((subnetId) => ({ subnetId })),
+    /loadBalancer: FleetLoadBalancer\.create: subnetIds and subnets are both set/,
+  ),
   'ApplicationLoadBalancerOptions.certificateArn': op(() => 'arn:aws:acm:eu-west-1:123456789012:certificate/def'),
   'ApplicationLoadBalancerOptions.sslPolicy': op(() => 'ELBSecurityPolicy-TLS13-1-3-2021-06'),
   'ApplicationLoadBalancerOptions.ingressCidrs': op(() => ['10.1.0.0/16']),
@@ -615,6 +626,10 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'ApplicationLoadBalancerOptions.idleTimeoutSeconds': op(() => 120),
   'ExistingListenerOptions.listenerArn': op(() => LISTENER.replace('shared', 'other')),
   'ExistingListenerOptions.securityGroupId': op(() => 'sg-0bbbbbbbbbbbbbbbb'),
+  'ExistingListenerOptions.securityGroup': refused(
+    () => ({ securityGroupId: 'sg-0bbbbbbbbbbbbbbbb' }),
+    /loadBalancer: FleetLoadBalancer\.fromListener: securityGroupId and securityGroup are both set/,
+  ),
   'ExistingListenerOptions.priority': op(() => 20),
   'ExistingListenerOptions.pathPatterns': op(() => ['/v2/*']),
   'ExistingListenerOptions.hostHeaders': op(() => ['api2.example.com']),

@@ -179,8 +179,8 @@ const constructCases: Array<Case & { readonly run: () => void }> = [
   },
   {
     what: 'load balancer scheme',
-    run: () => FleetLoadBalancer.create({ scheme: 'public' as 'internal' }),
-    field: 'scheme',
+    run: fleet({ loadBalancer: FleetLoadBalancer.create({ scheme: 'public' as 'internal' }) }),
+    field: 'loadBalancer: FleetLoadBalancer.create: scheme',
     value: '"public"',
   },
   { what: 'malformed AMI id', run: () => ImageSource.fromAmiId('ami-123'), field: 'amiId', value: '"ami-123"' },
