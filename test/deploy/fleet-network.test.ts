@@ -21,12 +21,12 @@ function fleet(stack: TerraformStack, network: Partial<FleetBaseProps>): Replace
   return new ReplaceFleet(stack, 'Api', { name: 'api', image: ImageSource.fromAmiId(AMI_1), ...network });
 }
 
-function synth(network: (stack: TerraformStack) => Partial<FleetBaseProps>): Json {
+function synthNetwork(network: (stack: TerraformStack) => Partial<FleetBaseProps>): Json {
   return synthStack((stack) => fleet(stack, network(stack)), 'prod').json;
 }
 
 describe('network props as objects', () => {
-  const byIds = synth(() => ({ vpcId: VPC, subnetIds: SUBNETS }));
+  const byIds = synthNetwork(() => ({ vpcId: VPC, subnetIds: SUBNETS }));
 
   test('defaults: the ids as given', () => {
     expect(onlyResource(byIds, 'aws_lb_target_group').vpc_id).toBe(VPC);
@@ -35,12 +35,12 @@ describe('network props as objects', () => {
   });
 
   test('{ vpcId } and { subnetId } objects synthesize exactly what the ids do', () => {
-    const byObjects = synth(() => ({ vpc: { vpcId: VPC }, subnets: SUBNETS.map((subnetId) => ({ subnetId })) }));
+    const byObjects = synthNetwork(() => ({ vpc: { vpcId: VPC }, subnets: SUBNETS.map((subnetId) => ({ subnetId })) }));
     expect(JSON.stringify(byObjects)).toBe(JSON.stringify(byIds));
   });
 
   test("the provider's resources: their ids, by reference", () => {
-    const json = synth((stack) => {
+    const json = synthNetwork((stack) => {
       const vpc = new Vpc(stack, 'Vpc', { cidrBlock: '10.0.0.0/16' });
       const subnets = ['a', 'b'].map(
         (az, i) => new Subnet(stack, `Subnet${az}`, { vpcId: vpc.id, cidrBlock: `10.0.${i}.0/24` }),
@@ -59,7 +59,7 @@ describe('network props as objects', () => {
   });
 
   test("the provider's data sources: their ids, by reference", () => {
-    const json = synth((stack) => ({
+    const json = synthNetwork((stack) => ({
       vpc: new DataAwsVpc(stack, 'Vpc', { default: true }),
       subnets: [new DataAwsSubnet(stack, 'A', { id: SUBNETS[0] }), new DataAwsSubnet(stack, 'B', { id: SUBNETS[1] })],
     }));
