@@ -15,7 +15,7 @@ import { FleetConnections } from './fleet-connections';
 import { FleetBaseProps } from './fleet-options';
 import { servesCondition, slotPlan } from './private/expressions';
 import type { FleetFixedName } from './private/fleet-names';
-import { FleetParts, TrafficGuard } from './private/fleet-parts';
+import { FleetOutput, FleetParts, TrafficGuard } from './private/fleet-parts';
 
 /** Props of {@link ReplaceFleet}. */
 export interface ReplaceFleetProps extends FleetBaseProps {
@@ -90,20 +90,7 @@ export class ReplaceFleet extends FleetBase {
       guards: (traffic) => replaceGuards(this, traffic),
       groups: [group],
     }).listener;
-    parts.addOutputs([
-      {
-        id: 'Generation',
-        suffix: 'generation',
-        value: this.generation.hash,
-        description: 'Generation running in the fleet',
-      },
-      {
-        id: 'AsgName',
-        suffix: 'asg_name',
-        value: this.autoScalingGroup.name,
-        description: 'Auto scaling group of the current generation',
-      },
-    ]);
+    parts.addOutputs(replaceOutputs(this));
   }
 
   /** @internal */
@@ -124,6 +111,24 @@ function validateReplaceProps(check: Validator, props: ReplaceFleetProps, parts:
       `capacity.min (${min}) must be >= 1; the fleet's only group receives all traffic and needs running instances.`,
     );
   }
+}
+
+/** The fleet's outputs after the DNS name: the generation and its group. */
+function replaceOutputs(fleet: ReplaceFleet): FleetOutput[] {
+  return [
+    {
+      id: 'Generation',
+      suffix: 'generation',
+      value: fleet.generation.hash,
+      description: 'Generation running in the fleet',
+    },
+    {
+      id: 'AsgName',
+      suffix: 'asg_name',
+      value: fleet.autoScalingGroup.name,
+      description: 'Auto scaling group of the current generation',
+    },
+  ];
 }
 
 /** The listener's guard: the only group must have an image and capacity. */

@@ -5,7 +5,7 @@ import { SUBNET_ID, VPC_ID } from '../../private/aws-ids';
 import { FLEET_NAME } from '../../private/image-names';
 import { isLiteral, show, Validator } from '../../private/validation';
 import { CheckedLoadBalancer, FleetLoadBalancer } from '../fleet-load-balancer';
-import { Capacity, FleetBaseProps, LifecycleHook, WarmUpAndDraining } from '../fleet-options';
+import { Capacity, FleetBaseProps, LifecycleHook, WarmPool, WarmUpAndDraining } from '../fleet-options';
 import { FleetScaling } from '../fleet-scaling';
 import { EffectiveHealthCheck } from './fleet-front-end';
 import { subnetIdOf, vpcIdOf } from './network-ids';
@@ -224,29 +224,34 @@ export function validateWarmUpAndDraining(
   }
   const pool = tuning.warmPool;
   if (pool !== undefined && !Token.isUnresolved(pool)) {
-    check.integer(`${prefix}warmPool.minSize`, pool.minSize, 0, 10000);
-    check.integer(
-      `${prefix}warmPool.maxGroupPreparedCapacity`,
-      pool.maxGroupPreparedCapacity,
-      -1,
-      10000,
-      "use -1 for the group's max size",
+    validateWarmPool(check, prefix, pool, server);
+  }
+}
+
+/** A warm pool (`prefix` as for its group); `server` says how the group chooses its instances. */
+function validateWarmPool(check: Validator, prefix: string, pool: WarmPool, server: ServerSettings): void {
+  check.integer(`${prefix}warmPool.minSize`, pool.minSize, 0, 10000);
+  check.integer(
+    `${prefix}warmPool.maxGroupPreparedCapacity`,
+    pool.maxGroupPreparedCapacity,
+    -1,
+    10000,
+    "use -1 for the group's max size",
+  );
+  check.oneOf(`${prefix}warmPool.poolState`, pool.poolState, ['Stopped', 'Running', 'Hibernated']);
+  const { minSize, maxGroupPreparedCapacity: prepared } = pool;
+  if (isLiteral(minSize) && isLiteral(prepared) && prepared !== -1 && minSize > prepared) {
+    check.fail(
+      `${prefix}warmPool.minSize (${minSize}) must be <= ${prefix}warmPool.maxGroupPreparedCapacity ` +
+        `(${prepared}); lower minSize or raise maxGroupPreparedCapacity.`,
     );
-    check.oneOf(`${prefix}warmPool.poolState`, pool.poolState, ['Stopped', 'Running', 'Hibernated']);
-    const { minSize, maxGroupPreparedCapacity: prepared } = pool;
-    if (isLiteral(minSize) && isLiteral(prepared) && prepared !== -1 && minSize > prepared) {
-      check.fail(
-        `${prefix}warmPool.minSize (${minSize}) must be <= ${prefix}warmPool.maxGroupPreparedCapacity ` +
-          `(${prepared}); lower minSize or raise maxGroupPreparedCapacity.`,
-      );
-    }
-    if (server.instanceType?.requirements) {
-      check.fail(
-        `${prefix}warmPool is set, but the instances are chosen by InstanceType.fromRequirements ` +
-          '(a mixed instances policy), which Auto Scaling does not allow with a warm pool; ' +
-          'use InstanceType.of(...) or remove warmPool.',
-      );
-    }
+  }
+  if (server.instanceType?.requirements) {
+    check.fail(
+      `${prefix}warmPool is set, but the instances are chosen by InstanceType.fromRequirements ` +
+        '(a mixed instances policy), which Auto Scaling does not allow with a warm pool; ' +
+        'use InstanceType.of(...) or remove warmPool.',
+    );
   }
 }
 

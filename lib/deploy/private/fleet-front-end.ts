@@ -10,7 +10,12 @@ import { registerStableReference } from '../../immutability/generation';
 import { fixedName, NameRule } from '../../immutability/naming';
 import { suppressCheckov } from '../../private/checkov';
 import { Validator } from '../../private/validation';
-import { ApplicationLoadBalancerOptions, CheckedLoadBalancer, DEFAULT_SSL_POLICY } from '../fleet-load-balancer';
+import {
+  ApplicationLoadBalancerOptions,
+  CheckedLoadBalancer,
+  DEFAULT_SSL_POLICY,
+  ExistingListenerOptions,
+} from '../fleet-load-balancer';
 import { loadBalancerArnSuffixOf } from './expressions';
 import { FleetBase } from '../fleet-base';
 import { claimFleetName, FleetFixedName, fleetFixedName, warnShortenedNames } from './fleet-names';
@@ -311,26 +316,14 @@ export class FleetFrontEnd {
     dependsOn: readonly ITerraformDependable[] = [],
   ): LbListener | LbListenerRule {
     const after = dependsOn.length > 0 ? [...dependsOn] : undefined;
-    const action: LbListenerDefaultAction =
-      targets.length === 1
-        ? { type: 'forward', targetGroupArn: targets[0].targetGroupArn }
-        : {
-            type: 'forward',
-            forward: { targetGroup: targets.map((t) => ({ arn: t.targetGroupArn, weight: t.weight })) },
-          };
+    const action = forwardAction(targets);
     const existing = this.props.loadBalancer.existing?.options;
     if (existing) {
-      const condition: LbListenerRuleCondition[] = [
-        { pathPattern: { values: [...(existing.pathPatterns ?? ['/*'])] } },
-      ];
-      if (existing.hostHeaders) {
-        condition.push({ hostHeader: { values: [...existing.hostHeaders] } });
-      }
       return new LbListenerRule(this.scope, 'ListenerRule', {
         listenerArn: existing.listenerArn,
         priority: existing.priority,
         action: [action],
-        condition,
+        condition: ruleConditions(existing),
         dependsOn: after,
         lifecycle: { precondition: preconditions },
       });
@@ -364,4 +357,23 @@ function otherFleets(fleet: Construct): FleetBase[] {
   return stack.node
     .findAll()
     .filter((c): c is FleetBase => c !== fleet && c instanceof FleetBase && TerraformStack.of(c) === stack);
+}
+
+/** The forward action: to the one target group, or weighted over several. */
+function forwardAction(targets: readonly ForwardTarget[]): LbListenerDefaultAction {
+  return targets.length === 1
+    ? { type: 'forward', targetGroupArn: targets[0].targetGroupArn }
+    : {
+        type: 'forward',
+        forward: { targetGroup: targets.map((t) => ({ arn: t.targetGroupArn, weight: t.weight })) },
+      };
+}
+
+/** What the listener rule on an existing listener matches: its paths (every path by default) and hosts. */
+function ruleConditions(existing: ExistingListenerOptions): LbListenerRuleCondition[] {
+  const condition: LbListenerRuleCondition[] = [{ pathPattern: { values: [...(existing.pathPatterns ?? ['/*'])] } }];
+  if (existing.hostHeaders) {
+    condition.push({ hostHeader: { values: [...existing.hostHeaders] } });
+  }
+  return condition;
 }
