@@ -1,5 +1,13 @@
-import { Fn, IResolvable, IResolveContext, ListTerraformIterator, Op, TerraformIterator, Token } from 'cdktf';
-import { TerraformLocal } from 'cdktf';
+import {
+  Fn,
+  IResolvable,
+  IResolveContext,
+  ListTerraformIterator,
+  Op,
+  TerraformIterator,
+  TerraformLocal,
+  Token,
+} from 'cdktf';
 import { DataAwsAutoscalingGroup } from '@cdktf/provider-aws/lib/data-aws-autoscaling-group';
 
 /**
@@ -7,13 +15,13 @@ import { DataAwsAutoscalingGroup } from '@cdktf/provider-aws/lib/data-aws-autosc
  * `TerraformIterator` and the elements' `fqn`, so that no other file of lib/deploy
  * writes an interpolation by hand (test/architecture/expressions.test.ts checks it).
  *
- * Where `Fn` and `Op` render other text than the fleets have always synthesized, the
+ * Where `Fn` and `Op` would render another text than the synthesized JSON holds, the
  * expression keeps its text here, written with {@link hcl}: its operands are still
  * cdktf values (references from `fqn` or `Fn.lookupNested`), only the operators are
  * text. `Op` puts every operation in parentheses (`ceil(((a * b) / 100))`) and renders a
  * literal `0` operand as `undefined`; and a `for` expression from `TerraformIterator`
- * reads `[ for key, val in x: val.y]`. A different text is a different synthesized
- * JSON: every snapshot and every reviewed plan would change for nothing.
+ * reads `[ for key, val in x: val.y]`. Another text is another synthesized JSON: every
+ * user's snapshots and reviewed plans would change for nothing.
  */
 
 /**
