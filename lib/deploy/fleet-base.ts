@@ -40,9 +40,9 @@ export interface IFleet extends IConstruct {
 
 /**
  * The base class of {@link BlueGreenFleet} and {@link ReplaceFleet}: a construct that
- * implements {@link IFleet}, so that `fleet instanceof FleetBase` and `fleet: FleetBase`
- * keep working. It holds no behaviour: each fleet composes its parts (the front end,
- * the server groups, the traffic route) in its own constructor.
+ * implements {@link IFleet}, for code that checks `fleet instanceof FleetBase` or takes
+ * `fleet: FleetBase`. It holds no behaviour: each fleet composes its parts (the front
+ * end, the server groups, the traffic route) in its own constructor.
  *
  * @deprecated accept an {@link IFleet} instead
  */
