@@ -48,7 +48,8 @@ export function claimFleetName(
 ): void {
   const key = nameKey(fixed);
   for (const other of others) {
-    const taken = other._fixedNames.find((name) => nameKey(name) === key);
+    // a FleetBase subclassed outside the library holds no names
+    const taken = (other._fixedNames ?? []).find((name) => nameKey(name) === key);
     if (taken) {
       check.fail(clashMessage(fixed, taken, other, TerraformStack.of(other), nameProp));
     }
