@@ -3,8 +3,8 @@
 // Provider resources are imported by deep path everywhere in the library (never the
 // @cdktf/provider-aws root), so importing this module stays cheap.
 
-// Generation identity: canonical hashing, names within AWS limits, bare references, the resource policy list
-// and the immutability aspect.
+// Generation identity: canonical hashing, names within AWS limits, bare references, the resource
+// policy list and the immutability aspect.
 export {
   bareReference,
   contentHash,
@@ -83,13 +83,17 @@ export type {
   ServerSettings,
 } from './compute';
 
-// Fleets: the fleet base, the blue/green and replace fleets, their load balancer and scaling.
+// Fleets: the fleet interface and base, the blue/green and replace fleets, their load
+// balancer, scaling, network and connections.
 export {
   BlueGreenFleet,
   FleetBase,
+  FleetConnections,
   FleetLoadBalancer,
   FleetScaling,
   fromRelease,
+  Peer,
+  Port,
   ReplaceFleet,
   StateBackend,
 } from './deploy';
@@ -106,6 +110,10 @@ export type {
   FleetSlotProps,
   FromReleaseOptions,
   HealthCheck,
+  IFleet,
+  ISecurityGroup,
+  ISubnet,
+  IVpc,
   LifecycleHook,
   LifecycleHookResult,
   LifecycleTransition,

@@ -1,20 +1,23 @@
-import { Fn, Lazy, Op, TerraformIterator, TerraformLocal, Token } from 'cdktf';
+import { TerraformLocal } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsAutoscalingGroup } from '@cdktf/provider-aws/lib/data-aws-autoscaling-group';
 import { DataAwsAutoscalingGroups } from '@cdktf/provider-aws/lib/data-aws-autoscaling-groups';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Construct } from 'constructs';
 import { ImmutableLaunchTemplate } from '../compute/immutable-launch-template';
+import { IInstanceProfile } from '../compute/instance-profile';
 import { ServerSettings, validateServerSettings } from '../compute/server-settings';
 import { IImageSource } from '../image/image-source';
 import { Generation } from '../immutability/generation';
 import { isLiteral, show, Validator } from '../private/validation';
 import { otherSlot, SLOT_NAMES, SlotName } from '../release/release-file';
 import { buildSlotAlarms, FleetAlarms, slotAlarmNames, validateFleetAlarms } from './fleet-alarms';
-import { FleetBase, FleetOutput, TrafficGuard } from './fleet-base';
+import { FleetBase } from './fleet-base';
+import { FleetConnections } from './fleet-connections';
 import { Capacity, FleetBaseProps, WarmUpAndDraining } from './fleet-options';
 import {
   mergeServerSettings,
@@ -23,7 +26,23 @@ import {
   validateCapacity,
   validateWarmUpAndDraining,
 } from './private/fleet-common';
+import {
+  atLeast,
+  eachName,
+  groupNames,
+  largestDesiredCapacity,
+  requiredInstances,
+  requiredInstancesText,
+  requiredWithinMaxCondition,
+  SlotPlan,
+  slotPlan,
+  trafficValue,
+  weightServedCondition,
+  weightsAddUpCondition,
+} from './private/expressions';
 import { TargetGroupRef } from './private/fleet-front-end';
+import type { FleetFixedName } from './private/fleet-names';
+import { FleetOutput, FleetParts, TrafficGuard } from './private/fleet-parts';
 import { elbGate, FLEET_TAG, ServerGroup, SLOT_TAG } from './private/server-group';
 import { trafficWeights } from './private/traffic';
 
@@ -134,175 +153,65 @@ export class BlueGreenFleet extends FleetBase {
   public readonly canaryPercent: number;
   /** The forwarding listener (created load balancer) or listener rule (existing listener). */
   public readonly listener: LbListener | LbListenerRule;
+  /** Base of the fleet's names (`props.name`, or `<stack>-<id>` in lowercase). */
+  public readonly fleetName: string;
+  /** The load balancer, when the fleet created it. */
+  public readonly loadBalancer?: Lb;
+  /** DNS name of the load balancer, when known. */
+  public readonly loadBalancerDnsName?: string;
+  /** `app/<name>/<id>` of the load balancer, the `LoadBalancer` dimension of its metrics. */
+  public readonly loadBalancerArnSuffix: string;
+  /** Id of the instances' security group (ingress from the load balancer only). */
+  public readonly instanceSecurityGroupId: string;
+  /** The instances' security group, to add rules to. */
+  public readonly connections: FleetConnections;
+  /** The instance profile of the instances (shared by both slots). */
+  public readonly instanceProfile: IInstanceProfile;
+
+  private readonly parts: FleetParts;
 
   constructor(scope: Construct, id: string, props: BlueGreenFleetProps) {
-    super(scope, id, props);
+    super(scope, id);
+    const parts = new FleetParts(this, props);
+    this.parts = parts;
+    this.fleetName = parts.props.base;
+    this.loadBalancer = parts.frontEnd.loadBalancer;
+    this.loadBalancerDnsName = parts.frontEnd.dnsName;
+    this.loadBalancerArnSuffix = parts.frontEnd.loadBalancerArnSuffix;
+    this.instanceSecurityGroupId = parts.frontEnd.instanceSecurityGroupId;
+    this.connections = parts.connections;
+    this.instanceProfile = parts.instanceProfile;
+
     const check = new Validator(this);
-    const { settings: slotSettings, warmUp: slotWarmUp } = validateSlots(check, props, this._capacity);
+    const checked = validateSlots(check, props, parts.props.capacity);
     validateFleetAlarms(check, props.alarms);
     this.active = props.active;
     this.canaryPercent = props.canaryPercent ?? 0;
     const weights = trafficWeights(this.active, this.canaryPercent);
-
     const built = {} as Record<SlotName, BuiltSlot>;
     for (const slot of SLOT_NAMES) {
-      const slotProps = props.slots[slot];
-      const scope = new Construct(this, title(slot));
-      const warmUp = mergeWarmUpAndDraining(this._warmUp, slotWarmUp[slot]);
-      const targetGroup = this._targetGroup(scope, slot, warmUp);
-      const capacity = slotProps.capacity ?? this._capacity;
-      const settings = mergeServerSettings(this._server, slotSettings[slot]);
-      // the fleet's and the slot's security groups together, less the fleet's own group
-      // each list was checked where it entered; here only that no group is in both
-      check.unique(`server.securityGroupIds + slots.${slot}.securityGroupIds`, settings.securityGroupIds?.slice(1));
-      const group = slotProps.image
-        ? this._serverGroup(scope, { slot, image: slotProps.image, settings, capacity, targetGroup, warmUp })
-        : undefined;
-      const alarms = props.alarms
-        ? buildSlotAlarms(scope, {
-            base: this._base,
-            slot,
-            alarms: props.alarms,
-            targetGroupArnSuffix: targetGroup.resource.arnSuffix,
-            loadBalancerArnSuffix: this._loadBalancerArnSuffix,
-          })
-        : [];
-      built[slot] = { name: slot, weight: weights[slot], targetGroup, group, capacity, scope, alarms };
+      built[slot] = buildSlot(this, parts, props, checked, { slot, weight: weights[slot] });
     }
+    const running = readRunningGroups(parts.props.base, built);
 
-    // The current desired capacity of a slot, read at plan time: the groups that carry
-    // the fleet's and the slot's tags (literals, so the look-up is read at plan even on
-    // the first deploy), for the other slot when that one can take weight from it. The
-    // plural look-up does not fail when there is no group yet (then the slot counts as
-    // 0); during a replacement both generations are found and the larger counts.
-    const canTakeWeight = (slot: SlotName) => !isLiteral(weights[slot]) || weights[slot] > 0;
-    const running = {} as Record<SlotName, string | number>;
-    const runningNames = {} as Partial<Record<SlotName, () => string>>;
-    for (const slot of SLOT_NAMES) {
-      if (!built[slot].group || !built[otherSlot(slot)].group || !canTakeWeight(otherSlot(slot))) {
-        running[slot] = 0;
-        continue;
-      }
-      const found = new DataAwsAutoscalingGroups(built[slot].scope, 'RunningGroups', {
-        filter: [
-          { name: `tag:${FLEET_TAG}`, values: [this._base] },
-          { name: `tag:${SLOT_TAG}`, values: [slot] },
-        ],
-      });
-      const each = TerraformIterator.fromList(found.names);
-      const current = new DataAwsAutoscalingGroup(built[slot].scope, 'RunningGroup', {
-        forEach: each,
-        name: each.value,
-      });
-      const address = () => `data.${current.terraformResourceType}.${current.friendlyUniqueId}`;
-      running[slot] = Lazy.stringValue({
-        produce: () => `\${max(concat([0], [for group in values(${address()}) : group.desired_capacity])...)}`,
-      });
-      runningNames[slot] = () => `\${join(", ", keys(${address()}))}`;
-    }
-
-    // The traffic plan as Terraform sees it: per slot its weight, capacity and the
-    // image of its launch template. The preconditions read it; the listener carries
-    // the same weights as literals, so that promote and rollback show as a change of
-    // the listener and of nothing else.
-    const plan = Object.fromEntries(
-      SLOT_NAMES.map((slot) => [
-        slot,
-        {
-          weight: built[slot].weight,
-          min_size: built[slot].group ? built[slot].capacity.min : 0,
-          max_size: built[slot].group ? built[slot].capacity.max : 0,
-          image_id: built[slot].group?.launchTemplate.resource.imageId ?? '',
-          // desired capacity of this slot's group now (0: empty, not deployed yet, or not read)
-          running: running[slot],
-        },
-      ]),
-    );
-    // instances a slot must run so that it can take its weight from the other slot
-    const required = (local: (path: string) => string, slot: SlotName) =>
-      `ceil(${local(`${slot}.weight`)} * ${local(`${otherSlot(slot)}.running`)} / 100)`;
-    const guards: TrafficGuard[] = SLOT_NAMES.map((slot) => ({
-      condition: (local) =>
-        `${local(`${slot}.weight`)} == 0 || (${local(`${slot}.min_size`)} > 0 && ${local(`${slot}.image_id`)} != "")`,
-      errorMessage: `${this.node.path}: the ${slot} slot would receive traffic but has no image or no capacity (min 0). Stage an image with capacity in it first, or give it no weight (active / canaryPercent).`,
-    }));
-    for (const slot of SLOT_NAMES) {
-      const other = otherSlot(slot);
-      const otherName = runningNames[other];
-      if (!otherName) {
-        continue;
-      }
-      const maxProp = props.slots[slot].capacity ? `slots.${slot}.capacity.max` : 'capacity.max';
-      guards.push({
-        condition: (local) => `${required(local, slot)} <= ${local(`${slot}.max_size`)}`,
-        errorMessage: (local) =>
-          `${this.node.path}: the ${slot} slot takes \${${local(`${slot}.weight`)}}% of the traffic from the ${other} slot, whose group (${otherName()}) runs \${${local(`${other}.running`)}} instances now, so it needs at least \${${required(local, slot)}} instances, but ${maxProp} is \${${local(`${slot}.max_size`)}}. Raise ${maxProp} to at least that, or first scale the ${other} group in: aws autoscaling set-desired-capacity --auto-scaling-group-name ${otherName()} --desired-capacity <n>.`,
-      });
-    }
-    guards.push({
-      condition: (local) =>
-        `${local('blue.weight')} >= 0 && ${local('green.weight')} >= 0 && ${local('blue.weight')} + ${local('green.weight')} == 100`,
-      errorMessage: `${this.node.path}: the listener weights of the blue and green slots must be between 0 and 100 and add up to 100 (canaryPercent must be 0 to 100).`,
+    const { listener, traffic } = parts.route({
+      plan: trafficPlan(built, running),
+      targets: SLOT_NAMES.map((slot) => ({ targetGroupArn: built[slot].targetGroup.arn, weight: built[slot].weight })),
+      guards: (local) => blueGreenGuards(this, props, local, running),
+      groups: SLOT_NAMES.flatMap((slot) => built[slot].group ?? []),
     });
-    const { listener, traffic } = this._routeTraffic(
-      plan,
-      SLOT_NAMES.map((slot) => ({ targetGroupArn: built[slot].targetGroup.arn, weight: built[slot].weight })),
-      guards,
-    );
     this.listener = listener;
     for (const slot of SLOT_NAMES) {
       sizeToRelieve(traffic, built[slot], otherSlot(slot));
     }
-    this.slots = {
-      blue: publicSlot(built.blue),
-      green: publicSlot(built.green),
-    };
+    this.slots = { blue: publicSlot(built.blue), green: publicSlot(built.green) };
+    parts.addOutputs(blueGreenOutputs(parts, built, this.active, props.alarms));
+  }
 
-    const outputs: FleetOutput[] = [
-      {
-        id: 'ActiveSlot',
-        suffix: 'active_slot',
-        value: this.active,
-        description: 'The slot that receives the traffic',
-      },
-    ];
-    for (const slot of SLOT_NAMES) {
-      outputs.push(
-        {
-          id: `${title(slot)}Generation`,
-          suffix: `${slot}_generation`,
-          value: built[slot].group?.generation.hash ?? '',
-          description: `Generation running in the ${slot} slot ("" when empty)`,
-        },
-        {
-          id: `${title(slot)}AsgName`,
-          suffix: `${slot}_asg_name`,
-          value: built[slot].group?.autoScalingGroup.name ?? '',
-          description: `Auto scaling group of the ${slot} slot ("" when empty)`,
-        },
-        {
-          id: `${title(slot)}TargetGroupArnSuffix`,
-          suffix: `${slot}_target_group_arn_suffix`,
-          value: built[slot].targetGroup.resource.arnSuffix,
-          description: `ARN suffix of the ${slot} slot's target group (the TargetGroup dimension of its CloudWatch metrics)`,
-        },
-      );
-      if (props.alarms) {
-        outputs.push({
-          id: `${title(slot)}AlarmNames`,
-          suffix: `${slot}_alarm_names`,
-          value: slotAlarmNames(this._base, slot, props.alarms),
-          description: `CloudWatch alarms of the ${slot} slot (for release promote --alarm)`,
-        });
-      }
-    }
-    outputs.push({
-      id: 'LoadBalancerArnSuffix',
-      suffix: 'load_balancer_arn_suffix',
-      value: this._loadBalancerArnSuffix,
-      description: 'ARN suffix of the load balancer (the LoadBalancer dimension of its CloudWatch metrics)',
-    });
-    this._addOutputs(outputs);
+  /** @internal */
+  public get _fixedNames(): readonly FleetFixedName[] {
+    // undefined while the parts are built (the fleet's own names are not checked against themselves)
+    return this.parts?.frontEnd.fixedNames ?? [];
   }
 }
 
@@ -317,6 +226,229 @@ interface BuiltSlot {
   readonly alarms: CloudwatchMetricAlarm[];
 }
 
+/** What {@link validateSlots} returns: each slot's settings, checked. */
+interface CheckedSlots {
+  readonly settings: Record<SlotName, ServerSettings>;
+  readonly warmUp: Record<SlotName, WarmUpAndDraining>;
+}
+
+/**
+ * One slot in its own scope (`Blue`, `Green`): its target group, its generation when it
+ * has an image, and its alarms.
+ */
+function buildSlot(
+  fleet: Construct,
+  parts: FleetParts,
+  props: BlueGreenFleetProps,
+  checked: CheckedSlots,
+  { slot, weight }: { readonly slot: SlotName; readonly weight: number },
+): BuiltSlot {
+  const check = new Validator(fleet);
+  const slotProps = props.slots[slot];
+  const scope = new Construct(fleet, title(slot));
+  const warmUp = mergeWarmUpAndDraining(parts.props.warmUp, checked.warmUp[slot]);
+  const targetGroup = parts.targetGroup(scope, slot, warmUp);
+  const capacity = slotProps.capacity ?? parts.props.capacity;
+  const settings = mergeServerSettings(parts.server, checked.settings[slot]);
+  // the fleet's and the slot's security groups together, less the fleet's own group
+  // each list was checked where it entered; here only that no group is in both
+  check.unique(`server.securityGroupIds + slots.${slot}.securityGroupIds`, settings.securityGroupIds?.slice(1));
+  const group = slotProps.image
+    ? parts.serverGroup(scope, { slot, image: slotProps.image, settings, capacity, targetGroup, warmUp })
+    : undefined;
+  const alarms = props.alarms
+    ? buildSlotAlarms(scope, {
+        base: parts.props.base,
+        slot,
+        alarms: props.alarms,
+        targetGroupArnSuffix: targetGroup.resource.arnSuffix,
+        loadBalancerArnSuffix: parts.frontEnd.loadBalancerArnSuffix,
+      })
+    : [];
+  return { name: slot, weight, targetGroup, group, capacity, scope, alarms };
+}
+
+/** A slot's running groups, read at plan time: their largest desired capacity and their names. */
+interface RunningGroups {
+  readonly capacity: number | string;
+  /** The names, comma separated; none when the slot's groups are not read. */
+  readonly names?: string;
+}
+
+/**
+ * The current desired capacity of each slot, read at plan time: the groups that carry
+ * the fleet's and the slot's tags (literals, so the look-up is read at plan even on the
+ * first deploy), for the other slot when that one can take weight from it. The plural
+ * look-up does not fail when there is no group yet (then the slot counts as 0); during
+ * a replacement both generations are found and the larger counts.
+ */
+function readRunningGroups(base: string, built: Record<SlotName, BuiltSlot>): Record<SlotName, RunningGroups> {
+  const canTakeWeight = (slot: SlotName) => !isLiteral(built[slot].weight) || built[slot].weight > 0;
+  const running = {} as Record<SlotName, RunningGroups>;
+  for (const slot of SLOT_NAMES) {
+    const other = otherSlot(slot);
+    if (!built[slot].group || !built[other].group || !canTakeWeight(other)) {
+      running[slot] = { capacity: 0 };
+      continue;
+    }
+    const found = new DataAwsAutoscalingGroups(built[slot].scope, 'RunningGroups', {
+      filter: [
+        { name: `tag:${FLEET_TAG}`, values: [base] },
+        { name: `tag:${SLOT_TAG}`, values: [slot] },
+      ],
+    });
+    const each = eachName(found.names);
+    const current = new DataAwsAutoscalingGroup(built[slot].scope, 'RunningGroup', { forEach: each, name: each.value });
+    running[slot] = { capacity: largestDesiredCapacity(current), names: groupNames(current) };
+  }
+  return running;
+}
+
+/**
+ * The traffic plan as Terraform sees it: per slot its weight, capacity and the image
+ * of its launch template. The preconditions read it; the listener carries the same
+ * weights as literals, so that promote and rollback show as a change of the listener
+ * and of nothing else.
+ */
+function trafficPlan(
+  built: Record<SlotName, BuiltSlot>,
+  running: Record<SlotName, RunningGroups>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    SLOT_NAMES.map((slot) => [
+      slot,
+      {
+        weight: built[slot].weight,
+        min_size: built[slot].group ? built[slot].capacity.min : 0,
+        max_size: built[slot].group ? built[slot].capacity.max : 0,
+        image_id: built[slot].group?.launchTemplate.resource.imageId ?? '',
+        // desired capacity of this slot's group now (0: empty, not deployed yet, or not read)
+        running: running[slot].capacity,
+      },
+    ]),
+  );
+}
+
+/**
+ * The listener's guards: no weight for a slot without an image or capacity; a slot
+ * that takes weight from the other can grow to its share of it; the weights add up.
+ */
+function blueGreenGuards(
+  fleet: Construct,
+  props: BlueGreenFleetProps,
+  traffic: TerraformLocal,
+  running: Record<SlotName, RunningGroups>,
+): TrafficGuard[] {
+  const plans = { blue: slotPlan(traffic, ['blue']), green: slotPlan(traffic, ['green']) };
+  const guards: TrafficGuard[] = SLOT_NAMES.map((slot) => ({
+    condition: weightServedCondition(plans[slot]),
+    errorMessage: noImageOrCapacityMessage(fleet.node.path, slot),
+  }));
+  for (const slot of SLOT_NAMES) {
+    const other = otherSlot(slot);
+    const otherNames = running[other].names;
+    if (otherNames === undefined) {
+      continue;
+    }
+    guards.push({
+      condition: requiredWithinMaxCondition(plans[slot], plans[other]),
+      errorMessage: relieveMessage({
+        path: fleet.node.path,
+        slot,
+        other,
+        otherNames,
+        maxProp: props.slots[slot].capacity ? `slots.${slot}.capacity.max` : 'capacity.max',
+        plan: plans[slot],
+        otherPlan: plans[other],
+      }),
+    });
+  }
+  guards.push({
+    condition: weightsAddUpCondition(plans.blue, plans.green),
+    errorMessage:
+      `${fleet.node.path}: the listener weights of the blue and green slots must be between 0 and 100 ` +
+      'and add up to 100 (canaryPercent must be 0 to 100).',
+  });
+  return guards;
+}
+
+function noImageOrCapacityMessage(path: string, slot: SlotName): string {
+  return (
+    `${path}: the ${slot} slot would receive traffic but has no image or no capacity (min 0). ` +
+    'Stage an image with capacity in it first, or give it no weight (active / canaryPercent).'
+  );
+}
+
+/** The message of the guard on a slot that cannot grow to relieve the other; Terraform fills in the values. */
+function relieveMessage(m: {
+  readonly path: string;
+  readonly slot: SlotName;
+  readonly other: SlotName;
+  readonly otherNames: string;
+  readonly maxProp: string;
+  readonly plan: SlotPlan;
+  readonly otherPlan: SlotPlan;
+}): string {
+  const required = requiredInstancesText(m.plan, m.otherPlan);
+  return (
+    `${m.path}: the ${m.slot} slot takes ${m.plan.weight}% of the traffic from the ${m.other} slot, ` +
+    `whose group (${m.otherNames}) runs ${m.otherPlan.running} instances now, so it needs at least ${required} ` +
+    `instances, but ${m.maxProp} is ${m.plan.maxSize}. Raise ${m.maxProp} to at least that, or first scale the ` +
+    `${m.other} group in: aws autoscaling set-desired-capacity --auto-scaling-group-name ${m.otherNames} ` +
+    '--desired-capacity <n>.'
+  );
+}
+
+/** The fleet's outputs after the DNS name: the active slot, each slot's generation, group, target group and alarms. */
+function blueGreenOutputs(
+  parts: FleetParts,
+  built: Record<SlotName, BuiltSlot>,
+  active: SlotName,
+  alarms: FleetAlarms | undefined,
+): FleetOutput[] {
+  const outputs: FleetOutput[] = [
+    { id: 'ActiveSlot', suffix: 'active_slot', value: active, description: 'The slot that receives the traffic' },
+  ];
+  for (const slot of SLOT_NAMES) {
+    outputs.push(
+      {
+        id: `${title(slot)}Generation`,
+        suffix: `${slot}_generation`,
+        value: built[slot].group?.generation.hash ?? '',
+        description: `Generation running in the ${slot} slot ("" when empty)`,
+      },
+      {
+        id: `${title(slot)}AsgName`,
+        suffix: `${slot}_asg_name`,
+        value: built[slot].group?.autoScalingGroup.name ?? '',
+        description: `Auto scaling group of the ${slot} slot ("" when empty)`,
+      },
+      {
+        id: `${title(slot)}TargetGroupArnSuffix`,
+        suffix: `${slot}_target_group_arn_suffix`,
+        value: built[slot].targetGroup.resource.arnSuffix,
+        description:
+          `ARN suffix of the ${slot} slot's target group ` + '(the TargetGroup dimension of its CloudWatch metrics)',
+      },
+    );
+    if (alarms) {
+      outputs.push({
+        id: `${title(slot)}AlarmNames`,
+        suffix: `${slot}_alarm_names`,
+        value: slotAlarmNames(parts.props.base, slot, alarms),
+        description: `CloudWatch alarms of the ${slot} slot (for release promote --alarm)`,
+      });
+    }
+  }
+  outputs.push({
+    id: 'LoadBalancerArnSuffix',
+    suffix: 'load_balancer_arn_suffix',
+    value: parts.frontEnd.loadBalancerArnSuffix,
+    description: 'ARN suffix of the load balancer (the LoadBalancer dimension of its CloudWatch metrics)',
+  });
+  return outputs;
+}
+
 /**
  * Sizes a slot's group from the `Traffic` local: at least `ceil(weight / 100 *
  * <other slot running>)` instances, as `min_size` (and `desired_capacity` when the
@@ -327,15 +459,17 @@ function sizeToRelieve(traffic: TerraformLocal, slot: BuiltSlot, other: SlotName
   if (!group) {
     return;
   }
-  const at = (path: string[]) => Token.asNumber(Fn.lookupNested(traffic.asAnyMap, path));
-  const required = Token.asNumber(Fn.ceil(Op.div(Op.mul(at([slot.name, 'weight']), at([other, 'running'])), 100)));
+  const required = requiredInstances(
+    trafficValue(traffic, [slot.name, 'weight']),
+    trafficValue(traffic, [other, 'running']),
+  );
   const { min, desired } = slot.capacity;
   const asg = group.autoScalingGroup;
-  asg.minSize = Token.asNumber(Fn.max([min, required]));
+  asg.minSize = atLeast(min, required);
   if (desired !== undefined) {
-    asg.desiredCapacity = Token.asNumber(Fn.max([desired, required]));
+    asg.desiredCapacity = atLeast(desired, required);
   }
-  const gate = elbGate(slot.targetGroup, Token.asNumber(Fn.max([desired ?? min, required])));
+  const gate = elbGate(slot.targetGroup, atLeast(desired ?? min, required));
   if (gate !== undefined) {
     asg.minElbCapacity = gate;
   }
@@ -362,61 +496,73 @@ function publicSlot(slot: BuiltSlot): FleetSlot {
  * capacity and server settings, prefix `slots.<slot>.`), `active` and `canaryPercent`.
  * Returns each slot's server settings (without image and capacity), checked.
  */
-function validateSlots(
-  check: Validator,
-  props: BlueGreenFleetProps,
-  fleetCapacity: Capacity,
-): { settings: Record<SlotName, ServerSettings>; warmUp: Record<SlotName, WarmUpAndDraining> } {
+function validateSlots(check: Validator, props: BlueGreenFleetProps, fleetCapacity: Capacity): CheckedSlots {
+  validateSlotChoice(check, props);
+  const settings = {} as Record<SlotName, ServerSettings>;
+  const warmUp = {} as Record<SlotName, WarmUpAndDraining>;
+  for (const slot of SLOT_NAMES) {
+    ({ settings: settings[slot], warmUp: warmUp[slot] } = validateSlotSettings(check, props, slot));
+    validateServingSlot(check, props, slot, fleetCapacity);
+  }
+  return { settings, warmUp };
+}
+
+/** Both slots are given, `active` names one, `canaryPercent` is a percentage. */
+function validateSlotChoice(check: Validator, props: BlueGreenFleetProps): void {
   if (!props.slots || typeof props.slots !== 'object' || !props.slots.blue || !props.slots.green) {
-    check.fail(
-      `slots (${show(props.slots === undefined ? undefined : Object.keys(props.slots))}) must have a blue and a green entry; use {} for an empty slot.`,
-    );
+    const given = show(props.slots === undefined ? undefined : Object.keys(props.slots));
+    check.fail(`slots (${given}) must have a blue and a green entry; use {} for an empty slot.`);
   }
   if (props.active !== 'blue' && props.active !== 'green') {
     check.fail(`active (${show(props.active)}) must be "blue" or "green".`);
   }
-  const canary = props.canaryPercent ?? 0;
-  check.integer('canaryPercent', canary, 0, 100);
-  const idle = otherSlot(props.active);
-  const settings = {} as Record<SlotName, ServerSettings>;
-  const warmUp = {} as Record<SlotName, WarmUpAndDraining>;
-  for (const slot of SLOT_NAMES) {
-    const slotProps = props.slots[slot];
-    if (slotProps.capacity) {
-      validateCapacity(check, `slots.${slot}.capacity`, slotProps.capacity);
-    }
-    const { image: _image, capacity: _capacity, ...slotRest } = slotProps;
-    const { tuning, rest: slotSettings } = splitWarmUpAndDraining(slotRest);
-    validateServerSettings(check, slotSettings, `slots.${slot}.`);
-    const instanceType = slotSettings.instanceType ?? props.server?.instanceType;
-    validateWarmUpAndDraining(check, `slots.${slot}.`, tuning, { instanceType });
-    if (tuning.warmPool === undefined && props.warmPool !== undefined && instanceType?.requirements) {
-      check.fail(
-        `warmPool is set for the fleet, but slots.${slot} chooses its instances by InstanceType.fromRequirements (a mixed instances policy), which Auto Scaling does not allow with a warm pool; use InstanceType.of(...) in slots.${slot} or remove warmPool.`,
-      );
-    }
-    settings[slot] = slotSettings;
-    warmUp[slot] = tuning;
-    // a token canary is not validated: the listener's preconditions check it at plan
-    const receives = slot === props.active || (slot === idle && isLiteral(canary) && canary > 0);
-    if (!receives) {
-      continue;
-    }
-    const why =
-      slot === props.active
-        ? `it is the active slot (active: "${slot}")`
-        : `canaryPercent (${canary}) sends it traffic`;
-    if (!slotProps.image) {
-      check.fail(
-        `slots.${slot}.image is not set, but ${why}. Stage an image in slots.${slot} first${slot === props.active ? `, or make "${idle}" active` : ', or set canaryPercent to 0'}.`,
-      );
-    }
-    const capacity = slotProps.capacity ?? fleetCapacity;
-    const min = capacity.min;
-    if (isLiteral(min) && min < 1) {
-      const prop = slotProps.capacity ? `slots.${slot}.capacity.min` : 'capacity.min';
-      check.fail(`${prop} (${min}) must be >= 1 because ${why}; a slot that receives traffic needs running instances.`);
-    }
+  check.integer('canaryPercent', props.canaryPercent ?? 0, 0, 100);
+}
+
+/** One slot's capacity, server settings and warm-up and draining settings (prefix `slots.<slot>.`). */
+function validateSlotSettings(
+  check: Validator,
+  props: BlueGreenFleetProps,
+  slot: SlotName,
+): { settings: ServerSettings; warmUp: WarmUpAndDraining } {
+  const slotProps = props.slots[slot];
+  if (slotProps.capacity) {
+    validateCapacity(check, `slots.${slot}.capacity`, slotProps.capacity);
   }
-  return { settings, warmUp };
+  const { image: _image, capacity: _capacity, ...slotRest } = slotProps;
+  const { tuning, rest: slotSettings } = splitWarmUpAndDraining(slotRest);
+  validateServerSettings(check, slotSettings, `slots.${slot}.`);
+  const instanceType = slotSettings.instanceType ?? props.server?.instanceType;
+  validateWarmUpAndDraining(check, `slots.${slot}.`, tuning, { instanceType });
+  if (tuning.warmPool === undefined && props.warmPool !== undefined && instanceType?.requirements) {
+    check.fail(
+      `warmPool is set for the fleet, but slots.${slot} chooses its instances by InstanceType.fromRequirements ` +
+        '(a mixed instances policy), which Auto Scaling does not allow with a warm pool; ' +
+        `use InstanceType.of(...) in slots.${slot} or remove warmPool.`,
+    );
+  }
+  return { settings: slotSettings, warmUp: tuning };
+}
+
+/** A slot that receives traffic (active, or the idle slot with a canary) has an image and capacity. */
+function validateServingSlot(check: Validator, props: BlueGreenFleetProps, slot: SlotName, fleet: Capacity): void {
+  const canary = props.canaryPercent ?? 0;
+  const idle = otherSlot(props.active);
+  // a token canary is not validated: the listener's preconditions check it at plan
+  const receives = slot === props.active || (slot === idle && isLiteral(canary) && canary > 0);
+  if (!receives) {
+    return;
+  }
+  const slotProps = props.slots[slot];
+  const why =
+    slot === props.active ? `it is the active slot (active: "${slot}")` : `canaryPercent (${canary}) sends it traffic`;
+  if (!slotProps.image) {
+    const fix = slot === props.active ? `, or make "${idle}" active` : ', or set canaryPercent to 0';
+    check.fail(`slots.${slot}.image is not set, but ${why}. Stage an image in slots.${slot} first${fix}.`);
+  }
+  const min = (slotProps.capacity ?? fleet).min;
+  if (isLiteral(min) && min < 1) {
+    const prop = slotProps.capacity ? `slots.${slot}.capacity.min` : 'capacity.min';
+    check.fail(`${prop} (${min}) must be >= 1 because ${why}; a slot that receives traffic needs running instances.`);
+  }
 }

@@ -36,6 +36,9 @@ export interface FleetAlarms {
   readonly evaluationPeriods?: number;
 }
 
+/** The end of each alarm's description. */
+const ABORTS = '(cdktf-immutable; release advance aborts a rollout on it).';
+
 /** The name of a slot's alarm: `<base>-<slot>-5xx-rate` or `<base>-<slot>-unhealthy-hosts`. */
 function alarmName(base: string, slot: string, kind: '5xx-rate' | 'unhealthy-hosts'): string {
   return `${base}-${slot}-${kind}`;
@@ -63,7 +66,8 @@ export function validateFleetAlarms(check: Validator, alarms: FleetAlarms | unde
   const rate = alarms.targetErrorRatePercent;
   if (rate === undefined && alarms.unhealthyHosts === undefined) {
     check.fail(
-      'alarms is set but names no alarm; set alarms.targetErrorRatePercent (e.g. 5) and/or alarms.unhealthyHosts (e.g. 1), or remove alarms.',
+      'alarms is set but names no alarm; set alarms.targetErrorRatePercent (e.g. 5) and/or ' +
+        'alarms.unhealthyHosts (e.g. 1), or remove alarms.',
     );
   }
   if (isLiteral(rate) && !(typeof rate === 'number' && rate > 0 && rate <= 100)) {
@@ -88,66 +92,77 @@ export function validateFleetAlarms(check: Validator, alarms: FleetAlarms | unde
  * `UnhealthyHostsAlarm`, dimensions the slot's target group and the load balancer.
  * @internal
  */
-export function buildSlotAlarms(
-  scope: Construct,
-  props: {
-    readonly base: string;
-    readonly slot: string;
-    readonly alarms: FleetAlarms;
-    readonly targetGroupArnSuffix: string;
-    readonly loadBalancerArnSuffix: string;
-  },
-): CloudwatchMetricAlarm[] {
+export function buildSlotAlarms(scope: Construct, props: SlotAlarmsInput): CloudwatchMetricAlarm[] {
+  const { alarms } = props;
+  return [
+    ...(alarms.targetErrorRatePercent !== undefined
+      ? [errorRateAlarm(scope, props, alarms.targetErrorRatePercent)]
+      : []),
+    ...(alarms.unhealthyHosts !== undefined ? [unhealthyHostsAlarm(scope, props, alarms.unhealthyHosts)] : []),
+  ];
+}
+
+/**
+ * What a slot's alarms are built from (checked).
+ * @internal
+ */
+export interface SlotAlarmsInput {
+  readonly base: string;
+  readonly slot: string;
+  readonly alarms: FleetAlarms;
+  readonly targetGroupArnSuffix: string;
+  readonly loadBalancerArnSuffix: string;
+}
+
+/** The metrics' dimensions: the slot's target group and the load balancer. */
+function dimensionsOf(props: SlotAlarmsInput): Record<string, string> {
+  return { TargetGroup: props.targetGroupArnSuffix, LoadBalancer: props.loadBalancerArnSuffix };
+}
+
+/** `TargetErrorRateAlarm`: the targets' 5xx answers over the requests (metric math), per period. */
+function errorRateAlarm(scope: Construct, props: SlotAlarmsInput, percent: number): CloudwatchMetricAlarm {
   const { alarms, slot } = props;
-  const period = alarms.periodSeconds ?? 60;
-  const evaluationPeriods = alarms.evaluationPeriods ?? 2;
-  const dimensions = { TargetGroup: props.targetGroupArnSuffix, LoadBalancer: props.loadBalancerArnSuffix };
-  const built: CloudwatchMetricAlarm[] = [];
-  if (alarms.targetErrorRatePercent !== undefined) {
-    const metric = (metricName: string) => ({
-      namespace: 'AWS/ApplicationELB',
-      metricName,
-      dimensions,
-      period,
-      stat: 'Sum',
-    });
-    built.push(
-      new CloudwatchMetricAlarm(scope, 'TargetErrorRateAlarm', {
-        alarmName: alarmName(props.base, slot, '5xx-rate'),
-        alarmDescription: `More than ${alarms.targetErrorRatePercent}% of the ${slot} slot's requests got a 5xx from its targets (cdktf-immutable; release advance aborts a rollout on it).`,
-        comparisonOperator: 'GreaterThanThreshold',
-        threshold: alarms.targetErrorRatePercent,
-        evaluationPeriods,
-        treatMissingData: 'notBreaching',
-        metricQuery: [
-          { id: 'errors', metric: metric('HTTPCode_Target_5XX_Count'), returnData: false },
-          { id: 'requests', metric: metric('RequestCount'), returnData: false },
-          {
-            id: 'rate',
-            expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)',
-            label: `Target 5xx rate of the ${slot} slot (%)`,
-            returnData: true,
-          },
-        ],
-      }),
-    );
-  }
-  if (alarms.unhealthyHosts !== undefined) {
-    built.push(
-      new CloudwatchMetricAlarm(scope, 'UnhealthyHostsAlarm', {
-        alarmName: alarmName(props.base, slot, 'unhealthy-hosts'),
-        alarmDescription: `At least ${alarms.unhealthyHosts} target(s) of the ${slot} slot are unhealthy (cdktf-immutable; release advance aborts a rollout on it).`,
-        namespace: 'AWS/ApplicationELB',
-        metricName: 'UnHealthyHostCount',
-        dimensions,
-        statistic: 'Maximum',
-        period,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        threshold: alarms.unhealthyHosts,
-        evaluationPeriods,
-        treatMissingData: 'notBreaching',
-      }),
-    );
-  }
-  return built;
+  const metric = (metricName: string) => ({
+    namespace: 'AWS/ApplicationELB',
+    metricName,
+    dimensions: dimensionsOf(props),
+    period: alarms.periodSeconds ?? 60,
+    stat: 'Sum',
+  });
+  return new CloudwatchMetricAlarm(scope, 'TargetErrorRateAlarm', {
+    alarmName: alarmName(props.base, slot, '5xx-rate'),
+    alarmDescription: `More than ${percent}% of the ${slot} slot's requests got a 5xx from its targets ${ABORTS}`,
+    comparisonOperator: 'GreaterThanThreshold',
+    threshold: percent,
+    evaluationPeriods: alarms.evaluationPeriods ?? 2,
+    treatMissingData: 'notBreaching',
+    metricQuery: [
+      { id: 'errors', metric: metric('HTTPCode_Target_5XX_Count'), returnData: false },
+      { id: 'requests', metric: metric('RequestCount'), returnData: false },
+      {
+        id: 'rate',
+        expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)',
+        label: `Target 5xx rate of the ${slot} slot (%)`,
+        returnData: true,
+      },
+    ],
+  });
+}
+
+/** `UnhealthyHostsAlarm`: the most unhealthy targets of the slot in a period. */
+function unhealthyHostsAlarm(scope: Construct, props: SlotAlarmsInput, hosts: number): CloudwatchMetricAlarm {
+  const { alarms, slot } = props;
+  return new CloudwatchMetricAlarm(scope, 'UnhealthyHostsAlarm', {
+    alarmName: alarmName(props.base, slot, 'unhealthy-hosts'),
+    alarmDescription: `At least ${hosts} target(s) of the ${slot} slot are unhealthy ${ABORTS}`,
+    namespace: 'AWS/ApplicationELB',
+    metricName: 'UnHealthyHostCount',
+    dimensions: dimensionsOf(props),
+    statistic: 'Maximum',
+    period: alarms.periodSeconds ?? 60,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    threshold: hosts,
+    evaluationPeriods: alarms.evaluationPeriods ?? 2,
+    treatMissingData: 'notBreaching',
+  });
 }

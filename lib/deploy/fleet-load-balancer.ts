@@ -1,5 +1,11 @@
-import { BUCKET_NAME, SECURITY_GROUP_ID } from '../private/aws-ids';
+import type { DataAwsSecurityGroup } from '@cdktf/provider-aws/lib/data-aws-security-group';
+import type { DataAwsSubnet } from '@cdktf/provider-aws/lib/data-aws-subnet';
+import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import type { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { BUCKET_NAME, IPV4_CIDR, SECURITY_GROUP_ID } from '../private/aws-ids';
 import { isLiteral, show, Validator } from '../private/validation';
+import { ISecurityGroup, ISubnet } from './network';
+import { securityGroupIdOf, subnetIdOf } from './private/network-ids';
 
 /** Whether the load balancer is reachable from the internet or only inside the VPC. */
 export type LoadBalancerScheme = 'internal' | 'internet-facing';
@@ -23,10 +29,17 @@ export interface ApplicationLoadBalancerOptions {
    */
   readonly scheme?: LoadBalancerScheme;
   /**
-   * Subnets of the load balancer (at least two, in different availability zones).
+   * Ids of the subnets of the load balancer (at least two, in different availability
+   * zones). Give `subnetIds` or `subnets`, not both.
    * @default - the fleet's subnets
    */
   readonly subnetIds?: readonly string[];
+  /**
+   * The subnets of the load balancer as objects: the provider's `Subnet` resources or
+   * `DataAwsSubnet` data sources, or `{ subnetId }`. Give `subnets` or `subnetIds`, not both.
+   * @default - the fleet's subnets
+   */
+  readonly subnets?: readonly (Subnet | DataAwsSubnet | ISubnet)[];
   /**
    * ACM certificate ARN. With it, the load balancer listens with HTTPS on 443 and
    * redirects HTTP on 80 to HTTPS; without it, it serves plain HTTP on 80.
@@ -65,9 +78,18 @@ export interface ExistingListenerOptions {
   /** ARN of the listener (of an application load balancer). */
   readonly listenerArn: string;
   /**
-   * Security group of that load balancer: the instances accept traffic from it only.
+   * Id of the security group of that load balancer: the instances accept traffic from
+   * it only. Give `securityGroupId` or `securityGroup`, not both.
+   * @default - the id of `securityGroup`
    */
-  readonly securityGroupId: string;
+  readonly securityGroupId?: string;
+  /**
+   * The security group of that load balancer as an object: the provider's
+   * `SecurityGroup` resource or `DataAwsSecurityGroup` data source, or
+   * `{ securityGroupId }`. Give `securityGroup` or `securityGroupId`, not both.
+   * @default - `securityGroupId`
+   */
+  readonly securityGroup?: SecurityGroup | DataAwsSecurityGroup | ISecurityGroup;
   /** Priority of the fleet's listener rule (1 to 50000, unique per listener). */
   readonly priority: number;
   /**
@@ -96,10 +118,42 @@ export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:(acm|iam):[a-z0-9-]*:[0-9]{12}:(certificate|server-certificate)\/.+$/;
 const LISTENER_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener\/app\/[A-Za-z0-9-]+\/[0-9a-f]+\/[0-9a-f]+$/;
-const CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const SSL_POLICY = /^ELBSecurityPolicy-[A-Za-z0-9-]+$/;
 
-/** Where a fleet's traffic comes from: a load balancer it creates, or an existing listener. */
+/**
+ * A load balancer the fleet creates, with its options checked and its subnets as ids
+ * (`undefined`: the fleet's subnets).
+ * @internal
+ */
+export interface CreatedLoadBalancer {
+  readonly options: ApplicationLoadBalancerOptions;
+  readonly subnetIds?: readonly string[];
+}
+
+/**
+ * An existing listener, with its options checked and the load balancer's security group as an id.
+ * @internal
+ */
+export interface ExistingListener {
+  readonly options: ExistingListenerOptions;
+  readonly securityGroupId: string;
+}
+
+/**
+ * A {@link FleetLoadBalancer} checked where a fleet uses it: exactly one of the two.
+ * @internal
+ */
+export interface CheckedLoadBalancer {
+  readonly create?: CreatedLoadBalancer;
+  readonly existing?: ExistingListener;
+}
+
+/**
+ * Where a fleet's traffic comes from: a load balancer it creates, or an existing listener.
+ *
+ * The options are checked where a fleet uses them, so that an error names the fleet
+ * (`BlueGreenFleet prod/Web: loadBalancer: FleetLoadBalancer.create: scheme ...`).
+ */
 export class FleetLoadBalancer {
   /**
    * An application load balancer, its security group and listeners, created and owned
@@ -107,50 +161,6 @@ export class FleetLoadBalancer {
    * listener uses a TLS 1.3/1.2 policy and HTTP redirects to HTTPS.
    */
   public static create(options: ApplicationLoadBalancerOptions = {}): FleetLoadBalancer {
-    const check = new Validator('FleetLoadBalancer.create');
-    // a token scheme is refused too: the fleet chooses `internal` at synth
-    if (options.scheme !== undefined && options.scheme !== 'internal' && options.scheme !== 'internet-facing') {
-      check.fail(`scheme (${show(options.scheme)}) must be "internal" or "internet-facing".`);
-    }
-    const subnets = options.subnetIds;
-    if (isLiteral(subnets) && subnets.length < 2) {
-      check.fail(
-        `subnetIds (${show(subnets)}) must list at least two subnets in different availability zones; an application load balancer needs two.`,
-      );
-    }
-    check.pattern(
-      'certificateArn',
-      options.certificateArn,
-      CERTIFICATE_ARN,
-      'an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<id>',
-    );
-    check.pattern(
-      'sslPolicy',
-      options.sslPolicy,
-      SSL_POLICY,
-      `an ELB security policy name such as ${DEFAULT_SSL_POLICY}`,
-    );
-    if (isLiteral(options.sslPolicy) && options.certificateArn === undefined) {
-      check.fail(
-        `sslPolicy (${show(options.sslPolicy)}) is set without certificateArn; the policy only applies to the HTTPS listener, so add certificateArn or remove sslPolicy.`,
-      );
-    }
-    const cidrs = options.ingressCidrs;
-    if (isLiteral(cidrs)) {
-      if (cidrs.length === 0) {
-        check.fail('ingressCidrs ([]) must list at least one range, e.g. ["10.0.0.0/8"].');
-      }
-      cidrs.forEach((cidr, i) =>
-        check.pattern(`ingressCidrs[${i}]`, cidr, CIDR, 'an IPv4 CIDR block such as 10.0.0.0/8'),
-      );
-    }
-    check.integer('idleTimeoutSeconds', options.idleTimeoutSeconds, 1, 4000);
-    check.pattern(
-      'accessLogs.bucket',
-      options.accessLogs?.bucket,
-      BUCKET_NAME,
-      'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens) such as my-alb-logs',
-    );
     return new FleetLoadBalancer(options, undefined);
   }
 
@@ -159,40 +169,157 @@ export class FleetLoadBalancer {
    * (for example one load balancer shared by several services).
    */
   public static fromListener(options: ExistingListenerOptions): FleetLoadBalancer {
-    const check = new Validator('FleetLoadBalancer.fromListener');
-    check.pattern(
-      'listenerArn',
-      options.listenerArn,
-      LISTENER_ARN,
-      'an application load balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)',
-    );
-    check.pattern(
-      'securityGroupId',
-      options.securityGroupId,
-      SECURITY_GROUP_ID,
-      'a security group id such as sg-0123456789abcdef0',
-    );
-    check.integer('priority', options.priority, 1, 50000, 'each rule on a listener needs its own priority');
-    if (options.pathPatterns !== undefined) {
-      check.nonEmptyList('pathPatterns', options.pathPatterns, 'omit it to match every path ("/*")');
-    }
-    if (options.hostHeaders !== undefined) {
-      check.nonEmptyList('hostHeaders', options.hostHeaders, 'omit it to match any host');
-    }
-    if (isLiteral(options.pathPatterns)) {
-      options.pathPatterns.forEach((pattern, i) => {
-        if (isLiteral(pattern) && !pattern.startsWith('/') && !pattern.startsWith('*')) {
-          check.fail(`pathPatterns[${i}] (${show(pattern)}) must start with "/" (or "*"), e.g. "/api/*".`);
-        }
-      });
-    }
     return new FleetLoadBalancer(undefined, options);
   }
 
   private constructor(
-    /** @internal */
-    public readonly _create: ApplicationLoadBalancerOptions | undefined,
-    /** @internal */
-    public readonly _existing: ExistingListenerOptions | undefined,
+    private readonly createOptions: ApplicationLoadBalancerOptions | undefined,
+    private readonly existingOptions: ExistingListenerOptions | undefined,
   ) {}
+
+  /**
+   * The options, checked through `check` (the fleet's), with `prop` (`loadBalancer`)
+   * and the factory in front of each message.
+   * @internal
+   */
+  public _check(check: Validator, prop: string): CheckedLoadBalancer {
+    if (this.existingOptions) {
+      return {
+        existing: checkExistingListener(check, `${prop}: FleetLoadBalancer.fromListener: `, this.existingOptions),
+      };
+    }
+    const options = this.createOptions ?? {};
+    return { create: checkCreateOptions(check, `${prop}: FleetLoadBalancer.create: `, options) };
+  }
 }
+
+/** Checks the options of {@link FleetLoadBalancer.create}; `at` starts each message. */
+function checkCreateOptions(
+  check: Validator,
+  at: string,
+  options: ApplicationLoadBalancerOptions,
+): CreatedLoadBalancer {
+  // a token scheme is refused too: the fleet chooses `internal` at synth
+  if (options.scheme !== undefined && options.scheme !== 'internal' && options.scheme !== 'internet-facing') {
+    check.fail(`${at}scheme (${show(options.scheme)}) must be "internal" or "internet-facing".`);
+  }
+  const subnets = loadBalancerSubnets(check, at, options);
+  if (isLiteral(subnets?.ids) && subnets.ids.length < 2) {
+    check.fail(
+      `${at}${subnets.prop} (${show(subnets.shown)}) must list at least two subnets in different availability zones; ` +
+        'an application load balancer needs two.',
+    );
+  }
+  check.pattern(
+    `${at}certificateArn`,
+    options.certificateArn,
+    CERTIFICATE_ARN,
+    'an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<id>',
+  );
+  check.pattern(
+    `${at}sslPolicy`,
+    options.sslPolicy,
+    SSL_POLICY,
+    `an ELB security policy name such as ${DEFAULT_SSL_POLICY}`,
+  );
+  if (isLiteral(options.sslPolicy) && options.certificateArn === undefined) {
+    check.fail(
+      `${at}sslPolicy (${show(options.sslPolicy)}) is set without certificateArn; the policy only applies to ` +
+        'the HTTPS listener, so add certificateArn or remove sslPolicy.',
+    );
+  }
+  checkIngressCidrs(check, at, options.ingressCidrs);
+  check.integer(`${at}idleTimeoutSeconds`, options.idleTimeoutSeconds, 1, 4000);
+  check.pattern(
+    `${at}accessLogs.bucket`,
+    options.accessLogs?.bucket,
+    BUCKET_NAME,
+    'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens) such as my-alb-logs',
+  );
+  return { options, subnetIds: subnets?.ids };
+}
+
+/**
+ * The load balancer's own subnets as ids, from `subnetIds` or `subnets` (not both), with
+ * the prop that gave them and the value as given; `undefined` when neither is set.
+ */
+function loadBalancerSubnets(
+  check: Validator,
+  at: string,
+  options: ApplicationLoadBalancerOptions,
+): { prop: string; ids: readonly string[]; shown: unknown } | undefined {
+  if (options.subnetIds !== undefined && options.subnets !== undefined) {
+    check.fail(`${at}subnetIds and subnets are both set; give the load balancer's subnets once, as ids or as objects.`);
+  }
+  if (options.subnets !== undefined) {
+    const ids = options.subnets.map(subnetIdOf);
+    return { prop: 'subnets', ids, shown: ids };
+  }
+  return options.subnetIds === undefined
+    ? undefined
+    : { prop: 'subnetIds', ids: options.subnetIds, shown: options.subnetIds };
+}
+
+function checkIngressCidrs(check: Validator, at: string, cidrs: readonly string[] | undefined): void {
+  if (!isLiteral(cidrs)) {
+    return;
+  }
+  if (cidrs.length === 0) {
+    check.fail(`${at}ingressCidrs ([]) must list at least one range, e.g. ["10.0.0.0/8"].`);
+  }
+  cidrs.forEach((cidr, i) =>
+    check.pattern(`${at}ingressCidrs[${i}]`, cidr, IPV4_CIDR, 'an IPv4 CIDR block such as 10.0.0.0/8'),
+  );
+}
+
+/** Checks the options of {@link FleetLoadBalancer.fromListener}; `at` starts each message. */
+function checkExistingListener(check: Validator, at: string, options: ExistingListenerOptions): ExistingListener {
+  check.pattern(
+    `${at}listenerArn`,
+    options.listenerArn,
+    LISTENER_ARN,
+    'an application load balancer listener ARN ' +
+      '(arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)',
+  );
+  const securityGroupId = listenerSecurityGroupId(check, at, options);
+  check.integer(`${at}priority`, options.priority, 1, 50000, 'each rule on a listener needs its own priority');
+  if (options.pathPatterns !== undefined) {
+    check.nonEmptyList(`${at}pathPatterns`, options.pathPatterns, 'omit it to match every path ("/*")');
+  }
+  if (options.hostHeaders !== undefined) {
+    check.nonEmptyList(`${at}hostHeaders`, options.hostHeaders, 'omit it to match any host');
+  }
+  if (isLiteral(options.pathPatterns)) {
+    options.pathPatterns.forEach((pattern, i) => {
+      if (isLiteral(pattern) && !pattern.startsWith('/') && !pattern.startsWith('*')) {
+        check.fail(`${at}pathPatterns[${i}] (${show(pattern)}) must start with "/" (or "*"), e.g. "/api/*".`);
+      }
+    });
+  }
+  return { options, securityGroupId };
+}
+
+/** The load balancer's security group id, from `securityGroupId` or `securityGroup` (exactly one). */
+function listenerSecurityGroupId(check: Validator, at: string, options: ExistingListenerOptions): string {
+  if (options.securityGroupId !== undefined && options.securityGroup !== undefined) {
+    check.fail(
+      `${at}securityGroupId and securityGroup are both set; give the load balancer's security group once, ` +
+        'as an id or as an object.',
+    );
+  }
+  if (options.securityGroup !== undefined) {
+    const id = securityGroupIdOf(options.securityGroup);
+    check.pattern(`${at}securityGroup.securityGroupId`, id, SECURITY_GROUP_ID, SECURITY_GROUP_EXPECTED);
+    return id;
+  }
+  if (options.securityGroupId === undefined) {
+    check.fail(
+      `${at}securityGroupId is not set; pass the id of the load balancer's security group ` +
+        '(securityGroupId) or the group itself (securityGroup).',
+    );
+  }
+  check.pattern(`${at}securityGroupId`, options.securityGroupId, SECURITY_GROUP_ID, SECURITY_GROUP_EXPECTED);
+  return options.securityGroupId;
+}
+
+const SECURITY_GROUP_EXPECTED = 'a security group id such as sg-0123456789abcdef0';

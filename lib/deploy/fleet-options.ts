@@ -1,6 +1,11 @@
+import type { DataAwsSubnet } from '@cdktf/provider-aws/lib/data-aws-subnet';
+import type { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
+import type { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import type { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { ServerSettings } from '../compute/server-settings';
 import { FleetLoadBalancer } from './fleet-load-balancer';
 import { FleetScaling } from './fleet-scaling';
+import { ISubnet, IVpc } from './network';
 
 /**
  * How many instances a group runs. Capacity is operational: a change is applied in
@@ -183,7 +188,7 @@ export interface WarmUpAndDraining {
   readonly warmPool?: WarmPool;
 }
 
-/** Props of {@link FleetBase}, shared by {@link BlueGreenFleet} and {@link ReplaceFleet}. */
+/** Props shared by {@link BlueGreenFleet} and {@link ReplaceFleet}. */
 export interface FleetBaseProps extends WarmUpAndDraining {
   /**
    * Base of every name (`<name>-<slot>-<generation>`, target groups `<name>-<slot>`,
@@ -192,10 +197,29 @@ export interface FleetBaseProps extends WarmUpAndDraining {
    * @default - `<stack>-<id>` in lowercase
    */
   readonly name?: string;
-  /** VPC of the instances and target groups. */
-  readonly vpcId: string;
-  /** Subnets of the instances (private subnets; the instances get no public IP). */
-  readonly subnetIds: readonly string[];
+  /**
+   * Id of the VPC of the instances and target groups. Give `vpcId` or `vpc`, not both.
+   * @default - the id of `vpc`
+   */
+  readonly vpcId?: string;
+  /**
+   * The VPC of the instances and target groups as an object: the provider's `Vpc`
+   * resource or `DataAwsVpc` data source, or `{ vpcId }`. Give `vpc` or `vpcId`, not both.
+   * @default - `vpcId`
+   */
+  readonly vpc?: Vpc | DataAwsVpc | IVpc;
+  /**
+   * Ids of the subnets of the instances (private subnets; the instances get no public
+   * IP). Give `subnetIds` or `subnets`, not both.
+   * @default - the ids of `subnets`
+   */
+  readonly subnetIds?: readonly string[];
+  /**
+   * The subnets of the instances as objects: the provider's `Subnet` resources or
+   * `DataAwsSubnet` data sources, or `{ subnetId }`. Give `subnets` or `subnetIds`, not both.
+   * @default - `subnetIds`
+   */
+  readonly subnets?: readonly (Subnet | DataAwsSubnet | ISubnet)[];
   /**
    * Where traffic comes from.
    * @default FleetLoadBalancer.create(): an internal application load balancer in the fleet's subnets

@@ -45,7 +45,8 @@ export interface ReleaseFleetProps {
 export function fromRelease(release: ReleaseFile, options: FromReleaseOptions = {}): ReleaseFleetProps {
   if (options.environment !== undefined && options.environment !== release.environment) {
     throw new ValidationError(
-      `the release file is for environment "${release.environment}", not "${options.environment}"; pass releases/${options.environment}.json (or environment: "${release.environment}").`,
+      `the release file is for environment "${release.environment}", not "${options.environment}"; ` +
+        `pass releases/${options.environment}.json (or environment: "${release.environment}").`,
       'fromRelease',
     );
   }

@@ -1,6 +1,9 @@
-// Fleets: the fleet base, the blue/green and replace fleets, and their load balancer
-// front end and scaling.
+// Fleets: the fleet interface and base, the blue/green and replace fleets, their load
+// balancer front end, scaling, network and connections.
 export { FleetBase } from './fleet-base';
+export type { IFleet } from './fleet-base';
+export { FleetConnections, Peer, Port } from './fleet-connections';
+export type { ISecurityGroup, ISubnet, IVpc } from './network';
 export type {
   Capacity,
   FleetBaseProps,

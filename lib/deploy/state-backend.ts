@@ -43,28 +43,14 @@ export class StateBackend {
     return new StateBackend((stack) => new LocalBackend(stack, { path: `terraform.${stack.node.id}.tfstate` }));
   }
 
-  /** State in S3, encrypted, with native locking; the key is derived from the stack name. */
+  /**
+   * State in S3, encrypted, with native locking; the key is derived from the stack name.
+   * The options are checked when the backend is added to a stack, so that an error
+   * names the stack (`TerraformStack service-prod: StateBackend.s3: bucket ...`).
+   */
   public static s3(options: S3StateBackendOptions): StateBackend {
-    const check = new Validator('StateBackend.s3');
-    check.pattern(
-      'bucket',
-      options.bucket,
-      BUCKET_NAME,
-      'an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
-    );
-    check.pattern('region', options.region, REGION, 'an AWS region such as eu-west-1');
-    check.pattern(
-      'keyPrefix',
-      options.keyPrefix,
-      KEY_PREFIX,
-      'a folder such as "terraform/web": segments separated by "/", without a leading or trailing "/"',
-    );
-    if (options.kmsKeyId !== undefined && !Token.isUnresolved(options.kmsKeyId) && options.kmsKeyId.trim() === '') {
-      check.fail(
-        `kmsKeyId (${show(options.kmsKeyId)}) must be a KMS key ARN, alias ARN or key id; leave it out to use the bucket's default encryption.`,
-      );
-    }
     return new StateBackend((stack) => {
+      checkS3Options(new Validator(stack), 'StateBackend.s3: ', options);
       const name = stack.node.id;
       const backend = new S3Backend(stack, {
         bucket: options.bucket,
@@ -86,5 +72,29 @@ export class StateBackend {
   /** Adds this backend to `stack` (a stack has one backend) and returns it. */
   public applyTo(stack: TerraformStack): TerraformBackend {
     return this.create(stack);
+  }
+}
+
+/** Checks the options of {@link StateBackend.s3}; `at` starts each message. */
+function checkS3Options(check: Validator, at: string, options: S3StateBackendOptions): void {
+  check.pattern(
+    `${at}bucket`,
+    options.bucket,
+    BUCKET_NAME,
+    'an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, ' +
+      'starting and ending with a letter or digit',
+  );
+  check.pattern(`${at}region`, options.region, REGION, 'an AWS region such as eu-west-1');
+  check.pattern(
+    `${at}keyPrefix`,
+    options.keyPrefix,
+    KEY_PREFIX,
+    'a folder such as "terraform/web": segments separated by "/", without a leading or trailing "/"',
+  );
+  if (options.kmsKeyId !== undefined && !Token.isUnresolved(options.kmsKeyId) && options.kmsKeyId.trim() === '') {
+    check.fail(
+      `${at}kmsKeyId (${show(options.kmsKeyId)}) must be a KMS key ARN, alias ARN or key id; ` +
+        "leave it out to use the bucket's default encryption.",
+    );
   }
 }

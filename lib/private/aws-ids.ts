@@ -15,6 +15,13 @@ export const SECURITY_GROUP_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const SSM_PARAMETER_NAME = /^(\/[A-Za-z0-9_.-]+)+$|^[A-Za-z0-9_.-]+$/;
 /** An EC2 instance type: family with a generation digit, then the size (`t3.micro`, `m7g.large`, `u-6tb1.metal`). */
 export const INSTANCE_TYPE = /^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[a-z0-9-]+$/;
+/** An IPv4 CIDR block such as `10.0.0.0/8`: four octets of 0 to 255, then a prefix length up to 32. */
+export const IPV4_CIDR =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+/** An IPv6 CIDR block such as `2001:db8::/32` (hex groups and colons, then a prefix length up to 128). */
+export const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
+/** `pl-` and 8 or 17 lowercase hex digits: a managed prefix list. */
+export const PREFIX_LIST_ID = /^pl-([0-9a-f]{8}|[0-9a-f]{17})$/;
 /** A commercial, China, GovCloud or ISO region name such as `eu-west-1`. */
 export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 /** A 12-digit AWS account id. */

@@ -1,16 +1,6 @@
 import { BlueGreenFleetProps, FleetScaling, ImageSource, InstanceType, UserData } from '../../lib';
-import {
-  address,
-  AMI_1,
-  AMI_2,
-  AMI_3,
-  compare,
-  fromRelease,
-  Json,
-  Release,
-  resource,
-  synthBlueGreen,
-} from './fleet-helpers';
+import { address, compare, fromRelease, Release, resource, synthBlueGreen } from './fleet-helpers';
+import { AMI_1, AMI_2, AMI_3, Json } from '../support/synth';
 
 // Behaviour across a change: synthesize before and after, and state which Terraform
 // addresses a plan would create, destroy, update or replace. An address whose name

@@ -1,5 +1,5 @@
 import 'cdktf/lib/testing/adapters/jest';
-import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformVariable } from 'cdktf';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
@@ -17,7 +17,8 @@ import {
   UserData,
 } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
-import { AMI_1, AMI_2, fromRelease, Json, resource, SUBNETS, synthBlueGreen, VPC } from './fleet-helpers';
+import { fromRelease, resource, synthBlueGreen } from './fleet-helpers';
+import { AMI_1, AMI_2, Json, newStack, SUBNETS, synthJson, VPC } from '../support/synth';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000';
 const LISTENER =
@@ -488,9 +489,9 @@ describe('BlueGreenFleet', () => {
   });
 
   test('the default name is <stack>-<id> in lowercase, and long names stay within AWS limits', () => {
-    const stack = new TerraformStack(Testing.app(), 'Prod');
+    const stack = newStack('Prod');
     new BlueGreenFleet(stack, 'Web', { ...fromRelease({ blue: AMI_1, green: null, active: 'blue' }), name: undefined });
-    const json = JSON.parse(Testing.synth(stack));
+    const json = synthJson(stack);
     expect(resource(json, 'aws_lb_target_group', 'Blue').name).toBe('prod-web-blue');
     expect(resource(json, 'aws_lb', 'LoadBalancer').name).toBe('prod-web');
 
@@ -664,7 +665,7 @@ describe('BlueGreenFleet', () => {
       expect(build(fromRelease(release, { name: 'internal-web' }))).toThrow(
         /name \("internal-web"\) must not start with "internal-"/,
       );
-      const stack = new TerraformStack(Testing.app(), 'prod');
+      const stack = newStack('prod');
       const name = new TerraformVariable(stack, 'name', { type: 'string' }).stringValue;
       expect(() => new BlueGreenFleet(stack, 'Web', fromRelease(release, { name }))).toThrow(
         /name \(.+\) is a token; pass a literal/,
@@ -715,7 +716,7 @@ describe('BlueGreenFleet', () => {
 
   test('tokens are not validated', () => {
     // GIVEN every validated input as a Terraform variable
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     const num = (n: string) => new TerraformVariable(stack, n, { type: 'number' }).numberValue;
     const str = (n: string) => new TerraformVariable(stack, n, { type: 'string' }).stringValue;
     const list = (n: string) => new TerraformVariable(stack, n, { type: 'list(string)' }).listValue;
@@ -740,7 +741,7 @@ describe('BlueGreenFleet', () => {
       canaryPercent: num('canary'),
     });
     // THEN synth works, and the weights are Terraform expressions the preconditions check
-    const json = JSON.parse(Testing.synth(stack));
+    const json = synthJson(stack);
     const listener = resource(json, 'aws_lb_listener', 'Listener');
     expect(listener.default_action[0].forward.target_group.map((t: Json) => t.weight)).toEqual([
       '${(100 - var.canary)}',

@@ -1,7 +1,8 @@
-import { Testing, TerraformStack, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { BlueGreenFleet, BlueGreenFleetProps, FleetLoadBalancer } from '../../lib';
-import { AMI_1, AMI_2, compare, fromRelease, Json, synthBlueGreen } from './fleet-helpers';
+import { compare, fromRelease, synthBlueGreen } from './fleet-helpers';
+import { AMI_1, AMI_2, Json, newStack, synthJson } from '../support/synth';
 
 const release = { blue: AMI_1, green: AMI_2, active: 'blue' as const, canary: 10 };
 
@@ -128,17 +129,19 @@ describe('BlueGreenFleet alarms', () => {
   });
 
   test('a token threshold is not validated', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     const props: BlueGreenFleetProps = fromRelease(release, {
       alarms: { targetErrorRatePercent: Token.asNumber('${var.rate}') },
     });
     expect(() => new BlueGreenFleet(stack, 'Web', props)).not.toThrow();
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(CloudwatchMetricAlarm, { threshold: '${var.rate}' });
+    expect(JSON.stringify(synthJson(stack))).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      threshold: '${var.rate}',
+    });
   });
 
   describe('validation', () => {
     const build = (alarms: BlueGreenFleetProps['alarms']) => () =>
-      new BlueGreenFleet(new TerraformStack(Testing.app(), 'prod'), 'Web', fromRelease(release, { alarms }));
+      new BlueGreenFleet(newStack('prod'), 'Web', fromRelease(release, { alarms }));
     test('no alarm named', () => {
       expect(build({})).toThrow(
         'BlueGreenFleet prod/Web: alarms is set but names no alarm; set alarms.targetErrorRatePercent (e.g. 5) and/or alarms.unhealthyHosts (e.g. 1), or remove alarms.',

@@ -1,5 +1,5 @@
 import 'cdktf/lib/testing/adapters/jest';
-import { Testing, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import {
   BlueGreenFleet,
   FleetBase,
@@ -13,7 +13,7 @@ import {
 import * as serverSettings from '../../lib/compute/server-settings';
 import { resolveInScope } from '../../lib/private/resolve';
 import { ValidationError } from '../../lib/private/validation';
-import { AMI_1, Json, SUBNETS, VPC } from './fleet-helpers';
+import { AMI_1, Json, newStack, SUBNETS, synthJson, synthStack, VPC } from '../support/synth';
 
 // What BlueGreenFleet and ReplaceFleet share through FleetBase: the validation of the
 // shared props, the front end, the instance profile, the traffic local that the
@@ -34,10 +34,10 @@ function make(kind: Kind, stack: TerraformStack, shared: Partial<FleetBaseProps>
     : new ReplaceFleet(stack, id, { ...base, image: ImageSource.fromAmiId(AMI_1) });
 }
 
-function synth(kind: Kind, shared: Partial<FleetBaseProps> = {}): { json: Json; fleet: FleetBase } {
-  const stack = new TerraformStack(Testing.app(), 'prod');
-  const fleet = make(kind, stack, shared);
-  return { json: JSON.parse(Testing.synth(stack)), fleet };
+/** A fleet of `kind` with the `shared` props in stack `prod`, synthesized. */
+function synthKind(kind: Kind, shared: Partial<FleetBaseProps> = {}): { json: Json; fleet: FleetBase } {
+  const { json, built } = synthStack((stack) => make(kind, stack, shared), 'prod');
+  return { json, fleet: built };
 }
 
 /** The resources of `type`, as JSON text, in synth order. */
@@ -47,7 +47,7 @@ function all(json: Json, type: string): string[] {
 
 describe('FleetBase', () => {
   test.each(KINDS)('%s is a FleetBase with the shared fields', (kind) => {
-    const { fleet } = synth(kind);
+    const { fleet } = synthKind(kind);
     expect(fleet).toBeInstanceOf(FleetBase);
     expect(fleet.loadBalancer).toBeDefined();
     const resolve = (value: unknown) => resolveInScope(fleet, value);
@@ -70,8 +70,8 @@ describe('FleetBase', () => {
       }),
     };
     // WHEN
-    const blueGreen = synth('BlueGreenFleet', shared).json;
-    const replace = synth('ReplaceFleet', shared).json;
+    const blueGreen = synthKind('BlueGreenFleet', shared).json;
+    const replace = synthKind('ReplaceFleet', shared).json;
     // THEN the front end is identical, address for address
     for (const type of [
       'aws_security_group',
@@ -94,7 +94,7 @@ describe('FleetBase', () => {
   });
 
   test.each(KINDS)("%s: the listener's preconditions read the fleet's Traffic local and name the fleet", (kind) => {
-    const { json } = synth(kind);
+    const { json } = synthKind(kind);
     expect(Object.keys(json.locals)).toEqual([expect.stringMatching(/^Web_Traffic_[0-9A-F]+$/)]);
     const [localName] = Object.keys(json.locals);
     const listener = Object.entries(json.resource.aws_lb_listener).find(([name]) =>
@@ -117,7 +117,7 @@ describe('FleetBase', () => {
   });
 
   test.each(KINDS)("%s: outputs include the load balancer's DNS name, all prefixed by the fleet's name", (kind) => {
-    const { json } = synth(kind, { name: 'shop-api' });
+    const { json } = synthKind(kind, { name: 'shop-api' });
     const names = Object.keys(json.output);
     expect(names).toContain('shop_api_alb_dns_name');
     expect(json.output.shop_api_alb_dns_name.value).toMatch(/^\$\{aws_lb\.Web_LoadBalancer_[0-9A-F]+\.dns_name\}$/);
@@ -125,7 +125,7 @@ describe('FleetBase', () => {
   });
 
   test.each(KINDS)('%s: no DNS name output for an existing listener without a DNS name', (kind) => {
-    const { json, fleet } = synth(kind, {
+    const { json, fleet } = synthKind(kind, {
       loadBalancer: FleetLoadBalancer.fromListener({
         listenerArn:
           'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2',
@@ -140,23 +140,23 @@ describe('FleetBase', () => {
   });
 
   test.each(KINDS)('%s: request-count scaling policies wait for the listener', (kind) => {
-    const { json } = synth(kind, { scaling: FleetScaling.requestsPerTarget(100) });
+    const { json } = synthKind(kind, { scaling: FleetScaling.requestsPerTarget(100) });
     const policies = Object.values(json.resource.aws_autoscaling_policy) as Json[];
     expect(policies).toHaveLength(1);
     expect(policies[0].depends_on).toEqual([expect.stringMatching(/^aws_lb_listener\.Web_Listener_[0-9A-F]+$/)]);
   });
 
   test.each(KINDS)('%s: CPU scaling policies do not wait for the listener', (kind) => {
-    const { json } = synth(kind, { scaling: FleetScaling.cpuUtilization(50) });
+    const { json } = synthKind(kind, { scaling: FleetScaling.cpuUtilization(50) });
     const policies = Object.values(json.resource.aws_autoscaling_policy) as Json[];
     expect(policies).toHaveLength(1);
     expect(policies[0].depends_on).toBeUndefined();
   });
 
   test.each(KINDS)('%s: the default name is <stack>-<id> in lowercase', (kind) => {
-    const stack = new TerraformStack(Testing.app(), 'Prod');
+    const stack = newStack('Prod');
     make(kind, stack, { name: undefined }, 'Shop');
-    const json = JSON.parse(Testing.synth(stack)) as Json;
+    const json = synthJson(stack);
     expect((Object.values(json.resource.aws_lb)[0] as Json).name).toBe('prod-shop');
     expect(Object.keys(json.output)).toContain('prod_shop_alb_dns_name');
   });
@@ -164,7 +164,7 @@ describe('FleetBase', () => {
   test.each(KINDS)('%s: the default load balancer is built once', (kind) => {
     const create = jest.spyOn(FleetLoadBalancer, 'create');
     try {
-      synth(kind);
+      synthKind(kind);
       expect(create).toHaveBeenCalledTimes(1);
     } finally {
       create.mockRestore();
@@ -175,7 +175,7 @@ describe('FleetBase', () => {
     const loadBalancer = FleetLoadBalancer.create({ scheme: 'internet-facing' });
     const create = jest.spyOn(FleetLoadBalancer, 'create');
     try {
-      const { json } = synth(kind, { loadBalancer });
+      const { json } = synthKind(kind, { loadBalancer });
       expect(create).not.toHaveBeenCalled();
       expect((Object.values(json.resource.aws_lb)[0] as Json).internal).toBe(false);
     } finally {
@@ -185,7 +185,7 @@ describe('FleetBase', () => {
 
   test.each(KINDS)('%s: a supplied instance profile is used and no IAM resource is created', (kind) => {
     const profile = InstanceProfile.fromName('shop');
-    const { json, fleet } = synth(kind, { server: { instanceProfile: profile } });
+    const { json, fleet } = synthKind(kind, { server: { instanceProfile: profile } });
     expect(fleet.instanceProfile).toBe(profile);
     expect(json.resource.aws_iam_role).toBeUndefined();
   });
@@ -194,7 +194,7 @@ describe('FleetBase', () => {
     // GIVEN a fleet with an image in both slots (two launch templates)
     const validate = jest.spyOn(serverSettings, 'validateServerSettings');
     try {
-      const stack = new TerraformStack(Testing.app(), 'prod');
+      const stack = newStack('prod');
       new BlueGreenFleet(stack, 'Web', {
         name: 'web',
         vpcId: VPC,
@@ -208,7 +208,7 @@ describe('FleetBase', () => {
       });
       // THEN the fleet-level and each slot's settings, once each, with their prefixes
       expect(validate.mock.calls.map((call) => call[2])).toEqual(['server.', 'slots.blue.', 'slots.green.']);
-      expect(Testing.synth(stack)).toContain('"key_name": "ops"');
+      expect(JSON.stringify(synthJson(stack))).toContain('"key_name":"ops"');
     } finally {
       validate.mockRestore();
     }
@@ -217,7 +217,7 @@ describe('FleetBase', () => {
   test('ReplaceFleet validates its server settings once, as `server.`', () => {
     const validate = jest.spyOn(serverSettings, 'validateServerSettings');
     try {
-      make('ReplaceFleet', new TerraformStack(Testing.app(), 'prod'), { server: { keyName: 'ops' } });
+      make('ReplaceFleet', newStack('prod'), { server: { keyName: 'ops' } });
       expect(validate.mock.calls.map((call) => call[2])).toEqual(['server.']);
     } finally {
       validate.mockRestore();
@@ -256,7 +256,7 @@ describe('FleetBase', () => {
     ];
     describe.each(KINDS)('%s', (kind) => {
       test.each(cases)('%s', (_prop, shared, message) => {
-        const build = () => make(kind, new TerraformStack(Testing.app(), 'prod'), shared);
+        const build = () => make(kind, newStack('prod'), shared);
         expect(build).toThrow(`${kind} prod/Web: ${message}`);
         expect(build).toThrow(ValidationError);
       });

@@ -1,15 +1,13 @@
-import { Testing, TerraformStack } from 'cdktf';
 import { BlueGreenFleet, BlueGreenFleetProps, ImageSource, ReplaceFleet, ReplaceFleetProps } from '../../lib';
+import { AMI_1, Json, resourcesByAddress, SUBNETS, synthStack, VPC } from '../support/synth';
 
-/** Helpers shared by the fleet tests (not a test file). */
-
-export type Json = Record<string, any>;
-
-export const VPC = 'vpc-0123456789abcdef0';
-export const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
-export const AMI_1 = 'ami-0123456789abcdef0';
-export const AMI_2 = 'ami-0fedcba9876543210';
-export const AMI_3 = 'ami-0aaaaaaaaaaaaaaaa';
+/**
+ * Fleet builders shared by the fleet tests (not a test file). Synthesizing, the `Json`
+ * type and the fixed ids come from the shared module, test/support/synth.ts; they are
+ * re-exported here for the tests outside test/deploy that still import them from here.
+ */
+export { AMI_1, AMI_2, AMI_3, SUBNETS, VPC } from '../support/synth';
+export type { Json } from '../support/synth';
 
 /** A release as the release files record it. */
 export interface Release {
@@ -36,39 +34,35 @@ export function fromRelease(release: Release, extra: Partial<BlueGreenFleetProps
   };
 }
 
+/** A blue/green fleet `Web` in stack `prod`, synthesized. */
 export function synthBlueGreen(props: BlueGreenFleetProps): { json: Json; text: string; fleet: BlueGreenFleet } {
-  const stack = new TerraformStack(Testing.app(), 'prod');
-  const fleet = new BlueGreenFleet(stack, 'Web', props);
-  const text = Testing.synth(stack);
-  return { json: JSON.parse(text), text, fleet };
+  const { json, text, built } = synthStack((stack) => new BlueGreenFleet(stack, 'Web', props), 'prod');
+  return { json, text, fleet: built };
 }
 
+/** A replace fleet `Api` (name `api`, image AMI_1 unless `props` say otherwise) in stack `prod`, synthesized. */
 export function synthReplace(props: Partial<ReplaceFleetProps> = {}): {
   json: Json;
   text: string;
   fleet: ReplaceFleet;
 } {
-  const stack = new TerraformStack(Testing.app(), 'prod');
-  const fleet = new ReplaceFleet(stack, 'Api', {
-    name: 'api',
-    vpcId: VPC,
-    subnetIds: SUBNETS,
-    image: ImageSource.fromAmiId(AMI_1),
-    ...props,
-  });
-  const text = Testing.synth(stack);
-  return { json: JSON.parse(text), text, fleet };
+  const { json, text, built } = synthStack(
+    (stack) =>
+      new ReplaceFleet(stack, 'Api', {
+        name: 'api',
+        vpcId: VPC,
+        subnetIds: SUBNETS,
+        image: ImageSource.fromAmiId(AMI_1),
+        ...props,
+      }),
+    'prod',
+  );
+  return { json, text, fleet: built };
 }
 
 /** Every resource as `type.name` -> its JSON text. */
 export function addresses(json: Json): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [type, byName] of Object.entries(json.resource ?? {})) {
-    for (const [name, config] of Object.entries(byName as Json)) {
-      out.set(`${type}.${name}`, JSON.stringify(config));
-    }
-  }
-  return out;
+  return new Map([...resourcesByAddress(json)].map(([address, config]) => [address, JSON.stringify(config)]));
 }
 
 /** What a plan from `before` to `after` would touch, by Terraform address. */

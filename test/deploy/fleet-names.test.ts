@@ -3,11 +3,13 @@
  * or `<name>`) at synth: unique per stack (one account and region), and a warning when
  * a name is shortened to AWS's 32 characters.
  */
+import { readFileSync } from 'fs';
 import { AnnotationMetadataEntryType, TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { IConstruct } from 'constructs';
 import { BlueGreenFleet, ImageSource, ReplaceFleet, ValidationError } from '../../lib';
-import { AMI_1, fromRelease, SUBNETS, VPC } from './fleet-helpers';
+import { fromRelease } from './fleet-helpers';
+import { AMI_1, newApp, newStack, SUBNETS, synthJson, VPC } from '../support/synth';
 
 const release = { blue: AMI_1, green: null, active: 'blue' as const };
 
@@ -31,7 +33,7 @@ function caught(run: () => unknown): ValidationError {
 
 describe('unique fleet names per stack', () => {
   test('two blue/green fleets with one name: an error naming both construct paths, the name and the fix', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     new BlueGreenFleet(stack, 'Web', fromRelease(release));
     const error = caught(() => new BlueGreenFleet(stack, 'Web2', fromRelease(release)));
     expect(error.message).toBe(
@@ -41,7 +43,7 @@ describe('unique fleet names per stack', () => {
   });
 
   test('any mix: a replace fleet whose name is another fleet\'s target group name ("web-blue")', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     new BlueGreenFleet(stack, 'Web', fromRelease(release));
     const error = caught(() => replaceFleet(stack, 'Api', 'web-blue'));
     expect(error.message).toContain(
@@ -50,7 +52,7 @@ describe('unique fleet names per stack', () => {
   });
 
   test('names differing only in case collide (AWS compares them without case)', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     replaceFleet(stack, 'Api', 'api');
     expect(caught(() => replaceFleet(stack, 'Api2', 'API')).message).toContain(
       'name ("API") gives the load balancer name "api", which ReplaceFleet prod/Api already uses',
@@ -58,7 +60,7 @@ describe('unique fleet names per stack', () => {
   });
 
   test('the default name (<stack>-<id>) is named as such', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     replaceFleet(stack, 'First', 'prod-api');
     expect(caught(() => replaceFleet(stack, 'Api')).message).toContain(
       'ReplaceFleet prod/Api: name (not set; the default "<stack>-<id>" is "prod-api") gives the load balancer name "prod-api", which ReplaceFleet prod/First already uses',
@@ -66,7 +68,7 @@ describe('unique fleet names per stack', () => {
   });
 
   test('long names that differ only beyond 32 characters stay distinct (a digest of the full name)', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     const long = 'orders-service-of-the-eu-shop-a1';
     replaceFleet(stack, 'A', `${long}-one`);
     expect(() => replaceFleet(stack, 'B', `${long}-two`)).not.toThrow();
@@ -74,7 +76,7 @@ describe('unique fleet names per stack', () => {
 
   test('two long names that meet only once shortened to 32 characters (their 4-character digests collide): an error naming both originals', () => {
     // found by search: both cut to "orders-service-of-the-eu-sh" with the same digest "00a8"
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     replaceFleet(stack, 'A', 'orders-service-of-the-eu-shop-00145');
     const error = caught(() => replaceFleet(stack, 'B', 'orders-service-of-the-eu-shop-00442'));
     expect(error.message).toContain(
@@ -84,7 +86,7 @@ describe('unique fleet names per stack', () => {
   });
 
   test('the same name in two stacks (another account or region) is allowed', () => {
-    const app = Testing.app();
+    const app = newApp();
     new BlueGreenFleet(new TerraformStack(app, 'staging'), 'Web', fromRelease(release));
     expect(() => new BlueGreenFleet(new TerraformStack(app, 'prod'), 'Web', fromRelease(release))).not.toThrow();
   });
@@ -96,7 +98,7 @@ describe('a shortened name is a warning', () => {
   let replace: ReplaceFleet;
   let short: ReplaceFleet;
   beforeAll(() => {
-    stack = new TerraformStack(Testing.app(), 'prod');
+    stack = newStack('prod');
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
     blueGreen = new BlueGreenFleet(
       stack,
@@ -118,7 +120,7 @@ describe('a shortened name is a warning', () => {
   });
 
   test('the names in the JSON are the shortened ones of the warning', () => {
-    const json = JSON.parse(Testing.synth(stack));
+    const json = synthJson(stack);
     expect(Object.values(json.resource.aws_lb).map((lb: any) => lb.name)).toContain('orders-service-for-the-eu-s-6fc9');
     expect(Object.values(json.resource.aws_lb_target_group).map((tg: any) => tg.name)).toEqual(
       expect.arrayContaining(['orders-service-for-the-6fc9-blue', 'orders-service-for-th-6fc9-green']),
@@ -138,7 +140,7 @@ describe('a shortened name is a warning', () => {
 
   test('cdktf collects the warning into the stack manifest, which `cdktf synth` prints', () => {
     const manifest = Testing.fullSynth(stack);
-    const stackManifest = JSON.parse(require('fs').readFileSync(`${manifest}/manifest.json`, 'utf8')).stacks.prod;
+    const stackManifest = JSON.parse(readFileSync(`${manifest}/manifest.json`, 'utf8')).stacks.prod;
     expect(stackManifest.annotations).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

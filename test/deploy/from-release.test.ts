@@ -1,4 +1,3 @@
-import { Testing, TerraformStack } from 'cdktf';
 import {
   BlueGreenFleet,
   emptyRelease,
@@ -11,15 +10,15 @@ import {
 } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
 import { join } from 'path';
-import { AMI_1, AMI_2, SUBNETS, VPC } from './fleet-helpers';
+import { AMI_1, AMI_2, newStack, SUBNETS, synthJson, VPC } from '../support/synth';
 
 const now = new Date(0);
 const staged = (release: ReleaseFile, image: string) => stageRelease(release, { image, source: '--image', now });
 
 function listenerWeights(release: ReleaseFile): Record<string, number> {
-  const stack = new TerraformStack(Testing.app(), 'prod');
+  const stack = newStack('prod');
   new BlueGreenFleet(stack, 'Web', { name: 'web', vpcId: VPC, subnetIds: SUBNETS, ...fromRelease(release) });
-  const json = JSON.parse(Testing.synth(stack));
+  const json = synthJson(stack);
   const tgs = json.resource.aws_lb_target_group as Record<string, { name: string }>;
   const listener = Object.values(json.resource.aws_lb_listener as Record<string, any>)[0];
   const byRef = Object.fromEntries(
@@ -42,8 +41,8 @@ describe('fromRelease', () => {
     // THEN
     expect(props.active).toBe('blue');
     expect(props.canaryPercent).toBe(10);
-    expect(props.slots.blue.image!.bind(new TerraformStack(Testing.app(), 's')).imageId).toBe(AMI_1);
-    expect(props.slots.green.image!.bind(new TerraformStack(Testing.app(), 't')).imageId).toBe(AMI_2);
+    expect(props.slots.blue.image!.bind(newStack('s')).imageId).toBe(AMI_1);
+    expect(props.slots.green.image!.bind(newStack('t')).imageId).toBe(AMI_2);
   });
 
   test('an empty slot becomes an empty slot prop ({})', () => {

@@ -1,17 +1,7 @@
-import { App, TerraformStack, Testing } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { AmiPipeline, ImageComponent, ImageRetention, ImageSource, ParentImage, ReplaceFleet } from '../../lib';
-import {
-  AMI_1,
-  AMI_2,
-  compare,
-  fromRelease,
-  Json,
-  resource,
-  SUBNETS,
-  synthBlueGreen,
-  synthReplace,
-  VPC,
-} from './fleet-helpers';
+import { compare, fromRelease, resource, synthBlueGreen, synthReplace } from './fleet-helpers';
+import { AMI_1, AMI_2, Json, SUBNETS, synthJson, VPC } from '../support/synth';
 
 // In-use marks: each fleet slot tags the AMI it runs with a key of its own
 // (cdktf-immutable:in-use:<fleet>[:<slot>]), and an image pipeline's retention that lists
@@ -111,13 +101,11 @@ describe('in-use marks', () => {
     for (const name of ['web-dev', 'web-prod']) {
       const stack = new TerraformStack(app, name);
       new ReplaceFleet(stack, 'Web', { name, vpcId: VPC, subnetIds: SUBNETS, image: ImageSource.fromAmiId(AMI_1) });
-      fleetKeys.push(...marks(JSON.parse(Testing.synth(stack))).map((m) => m.key));
+      fleetKeys.push(...marks(synthJson(stack)).map((m) => m.key));
       const blueGreen = synthBlueGreen(fromRelease({ blue: AMI_1, green: AMI_2, active: 'blue' }, { name })).json;
       fleetKeys.push(...marks(blueGreen).map((m) => m.key));
     }
-    const policy = Object.values(
-      JSON.parse(Testing.synth(images)).resource.aws_imagebuilder_lifecycle_policy,
-    )[0] as Json;
+    const policy = Object.values(synthJson(images).resource.aws_imagebuilder_lifecycle_policy)[0] as Json;
     const excluded = policy.policy_detail[0].exclusion_rules[0].amis[0].tag_map;
     // THEN every mark any of their slots can set is excluded, with the value the slots set
     for (const key of fleetKeys) {

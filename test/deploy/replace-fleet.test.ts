@@ -1,10 +1,11 @@
 import 'cdktf/lib/testing/adapters/jest';
-import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformVariable } from 'cdktf';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { FleetLoadBalancer, FleetScaling, ImageSource, InstanceType, ReplaceFleet, UserData } from '../../lib';
-import { address, AMI_1, AMI_2, compare, Json, resource, SUBNETS, synthReplace, VPC } from './fleet-helpers';
+import { address, compare, resource, synthReplace } from './fleet-helpers';
+import { AMI_1, AMI_2, newStack, SUBNETS, synthJson, VPC } from '../support/synth';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000';
 
@@ -157,7 +158,7 @@ describe('ReplaceFleet', () => {
   });
 
   test('tokens are not validated', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     const num = (n: string) => new TerraformVariable(stack, n, { type: 'number' }).numberValue;
     new ReplaceFleet(stack, 'Api', {
       vpcId: VPC,
@@ -166,7 +167,7 @@ describe('ReplaceFleet', () => {
       capacity: { min: num('min'), max: num('max') },
       port: num('port'),
     });
-    const json = JSON.parse(Testing.synth(stack)) as Json;
+    const json = synthJson(stack);
     expect(resource(json, 'aws_autoscaling_group', 'AutoScalingGroup')).toMatchObject({
       min_size: '${var.min}',
       min_elb_capacity: `\${(length(tolist(aws_lb_target_group.Api_TargetGroup_7E411432.load_balancer_arns)) >= 1) ? var.min : 0}`,

@@ -1,12 +1,12 @@
-import { Testing, TerraformStack, Token } from 'cdktf';
+import { TerraformStack, Token } from 'cdktf';
 import { StateBackend } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
+import { newApp, newStack, synthJson } from '../support/synth';
 
 function backendOf(stackName: string, backend: StateBackend): Record<string, Record<string, unknown>> {
-  const stack = new TerraformStack(Testing.app(), stackName);
+  const stack = newStack(stackName);
   backend.applyTo(stack);
-  return (JSON.parse(Testing.synth(stack)) as { terraform: { backend: Record<string, Record<string, unknown>> } })
-    .terraform.backend;
+  return synthJson(stack).terraform.backend;
 }
 
 describe('StateBackend', () => {
@@ -67,14 +67,28 @@ describe('StateBackend', () => {
       { bucket: 'acme-state', region: 'eu-west-1', kmsKeyId: ' ' },
       'StateBackend.s3: kmsKeyId (" ") must be a KMS key ARN',
     ],
-  ])('refuses %j', (options, message) => {
-    expect(() => StateBackend.s3(options)).toThrow(ValidationError);
-    expect(() => StateBackend.s3(options)).toThrow(message);
+  ])('refuses %j where it is added to a stack, naming the stack', (options, message) => {
+    // GIVEN the backend: the factory alone does not fail
+    const backend = StateBackend.s3(options);
+    // WHEN it is added to a stack
+    const apply = () => backend.applyTo(newStack('service-prod'));
+    expect(apply).toThrow(ValidationError);
+    expect(apply).toThrow(message);
+    expect(apply).toThrow(`TerraformStack service-prod: ${message}`);
+  });
+
+  test('in stacks built in a loop over environments, the error names the stack', () => {
+    const app = newApp();
+    const backend = StateBackend.s3({ bucket: 'acme-state', region: 'europe' });
+    const build = () => ['dev', 'prod'].forEach((env) => backend.applyTo(new TerraformStack(app, `service-${env}`)));
+    expect(build).toThrow(/^TerraformStack service-dev: StateBackend\.s3: region \("europe"\)/);
   });
 
   test('tokens are not validated', () => {
-    expect(() =>
-      StateBackend.s3({ bucket: Token.asString({ Ref: 'bucket' }), region: Token.asString({ Ref: 'region' }) }),
-    ).not.toThrow();
+    const backend = StateBackend.s3({
+      bucket: Token.asString({ Ref: 'bucket' }),
+      region: Token.asString({ Ref: 'region' }),
+    });
+    expect(() => backend.applyTo(newStack('service-prod'))).not.toThrow();
   });
 });

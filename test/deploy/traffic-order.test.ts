@@ -1,21 +1,10 @@
 import 'cdktf/lib/testing/adapters/jest';
-import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformVariable } from 'cdktf';
 import { DataAwsAutoscalingGroup } from '@cdktf/provider-aws/lib/data-aws-autoscaling-group';
 import { DataAwsAutoscalingGroups } from '@cdktf/provider-aws/lib/data-aws-autoscaling-groups';
 import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, ImageSource } from '../../lib';
-import {
-  address,
-  AMI_1,
-  AMI_2,
-  AMI_3,
-  compare,
-  fromRelease,
-  Json,
-  Release,
-  resource,
-  synthBlueGreen,
-  synthReplace,
-} from './fleet-helpers';
+import { address, compare, fromRelease, Release, resource, synthBlueGreen, synthReplace } from './fleet-helpers';
+import { AMI_1, AMI_2, AMI_3, Json, newStack, synthJson } from '../support/synth';
 
 // Ordering: the weighted listener (or listener rule) is applied after every slot group
 // that can carry weight. Capacity: a slot that takes weight runs at least its share of
@@ -195,14 +184,14 @@ describe("capacity: a slot that takes weight runs at least the other slot's size
   });
 
   test('a token canary reads both slots (either may take weight)', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     const canary = new TerraformVariable(stack, 'canary', { type: 'number' }).numberValue;
     new BlueGreenFleet(
       stack,
       'Web',
       fromRelease({ blue: AMI_1, green: AMI_2, active: 'blue' }, { canaryPercent: canary }),
     );
-    const json = JSON.parse(Testing.synth(stack));
+    const json = synthJson(stack);
     expect(dataNames(json, 'aws_autoscaling_group')).toHaveLength(2);
     expect(traffic(json).green.weight).toBe('${var.canary}');
   });
@@ -272,13 +261,13 @@ describe("capacity: a slot that takes weight runs at least the other slot's size
 
   test('a group whose name is not a literal (image from a token) is read all the same: the look-up uses literal tags', () => {
     // GIVEN blue active, green's generation (and name) a Terraform expression
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     const ami = new TerraformVariable(stack, 'ami', { type: 'string' }).stringValue;
     new BlueGreenFleet(stack, 'Web', {
       ...fromRelease({ blue: AMI_1, green: null, active: 'blue' }),
       slots: { blue: { image: ImageSource.fromAmiId(AMI_1) }, green: { image: ImageSource.fromAmiId(ami) } },
     });
-    const json = JSON.parse(Testing.synth(stack));
+    const json = synthJson(stack);
     // THEN green is read for blue, by tags that are known at plan even on the first deploy
     expect(resource(json, 'aws_autoscaling_group', 'Green').name).toContain('var.ami');
     const [found] = Object.values(json.data.aws_autoscaling_groups) as Json[];

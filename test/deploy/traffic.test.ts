@@ -1,5 +1,6 @@
-import { Testing, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { TerraformVariable, Token } from 'cdktf';
 import { trafficWeights } from '../../lib/deploy/private/traffic';
+import { newStack } from '../support/synth';
 
 // trafficWeights is internal: BlueGreenFleet checks `active` and `canaryPercent` where
 // they enter (see the fleet's validation tests) and passes checked values.
@@ -19,7 +20,7 @@ describe('trafficWeights', () => {
   });
 
   test('a token canary gives token weights', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const canary = new TerraformVariable(stack, 'canary', { type: 'number' }).numberValue;
     const weights = trafficWeights('green', canary);
     expect(Token.isUnresolved(weights.blue)).toBe(true);

@@ -1,22 +1,11 @@
 import 'cdktf/lib/testing/adapters/jest';
-import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformVariable } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { BlueGreenFleet, BlueGreenFleetProps, InstanceType, LifecycleHook, ReplaceFleet, ImageSource } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
-import {
-  address,
-  AMI_1,
-  AMI_2,
-  compare,
-  fromRelease,
-  Json,
-  resource,
-  SUBNETS,
-  synthBlueGreen,
-  synthReplace,
-  VPC,
-} from './fleet-helpers';
+import { address, compare, fromRelease, resource, synthBlueGreen, synthReplace } from './fleet-helpers';
+import { AMI_1, AMI_2, newStack, SUBNETS, synthJson, VPC } from '../support/synth';
 
 // Draining and warm-up: target group deregistration delay and slow start, the group's
 // instance warm-up, lifecycle hooks declared on the group and warm pools, for the
@@ -337,7 +326,7 @@ describe('warm-up and draining', () => {
 
   test('tokens are not validated', () => {
     // GIVEN every new input as a Terraform variable
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     const num = (n: string) => new TerraformVariable(stack, n, { type: 'number' }).numberValue;
     const str = (n: string) => new TerraformVariable(stack, n, { type: 'string' }).stringValue;
     // WHEN
@@ -362,7 +351,7 @@ describe('warm-up and draining', () => {
       active: 'blue',
     });
     // THEN synth works and the tokens are written as expressions
-    const json = JSON.parse(Testing.synth(stack)) as Json;
+    const json = synthJson(stack);
     expect(resource(json, 'aws_lb_target_group', 'Blue')).toMatchObject({
       deregistration_delay: '${var.delay}',
       slow_start: '${var.slow}',
@@ -388,7 +377,7 @@ describe('warm-up and draining', () => {
       resource(plain, 'aws_autoscaling_group', 'AutoScalingGroup').name,
     );
     expect(
-      new ReplaceFleet(new TerraformStack(Testing.app(), 'x'), 'Api', {
+      new ReplaceFleet(newStack('x'), 'Api', {
         vpcId: VPC,
         subnetIds: SUBNETS,
         image: ImageSource.fromAmiId(AMI_1),

@@ -15,8 +15,7 @@
  */
 import { ResourcePolicy } from '../../lib/immutability/resource-policy';
 import { forceNewArguments } from '../../lib/immutability/private/stable-identity';
-
-type Json = Record<string, any>;
+import type { Json } from '../support/synth';
 
 /**
  * True when a change of the top-level `attribute` of `type` makes Terraform replace it,

@@ -20,7 +20,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import { ImmutableLaunchTemplate, InstanceProfile, InstanceType, UserData } from '../../lib/compute';
@@ -43,14 +43,10 @@ import { DockerImagePipeline } from '../../lib/docker';
 import { HELLO, SMOKE } from '../image/fixtures';
 import { analyze, ChangeAnalysis } from './analysis';
 import { InterfaceInfo, PropPath, propPaths, readInterfaces, ROOT } from './props';
+import { AMI_1, AMI_2, Json, newStack, SUBNETS, VPC } from '../support/synth';
 
-type Json = Record<string, any>;
 type Props = Record<string, any>;
 
-const AMI = 'ami-0123456789abcdef0';
-const AMI_2 = 'ami-0fedcba9876543210';
-const VPC = 'vpc-0123456789abcdef0';
-const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
 const KEY_2 = 'arn:aws:kms:eu-west-1:123456789012:key/66666666-7777-8888-9999-000000000000';
 const RECIPE_ARN = 'arn:aws:imagebuilder:eu-west-1:123456789012:image-recipe/web/1.0.1';
@@ -175,7 +171,7 @@ const fleetBase = (): Props => ({
 });
 const pipelineBase = (): Props => ({
   name: 'web',
-  parentImage: ParentImage.fromAmiId(AMI),
+  parentImage: ParentImage.fromAmiId(AMI_1),
   components: [ImageComponent.fromInline('hello', HELLO)],
   platform: 'Linux',
   blockDevices: [
@@ -204,7 +200,7 @@ const pipelineBase = (): Props => ({
   buildTimeoutMinutes: 120,
   tags: { team: 'web' },
 });
-/** A consumer of the pipeline's AMI, as a fleet's launch template is. */
+/** A consumer of the pipeline's AMI_1, as a fleet's launch template is. */
 function withConsumer(stack: TerraformStack, pipeline: AmiPipeline): void {
   new ImmutableLaunchTemplate(stack, 'Server', { name: 'web', image: ImageSource.fromPipeline(pipeline) });
 }
@@ -214,7 +210,7 @@ const ROOTS: readonly RootDef[] = [
     props: 'ImmutableLaunchTemplateProps',
     base: () => ({
       ...richServer(),
-      image: ImageSource.fromAmiId(AMI),
+      image: ImageSource.fromAmiId(AMI_1),
       name: 'web',
       slot: 'blue',
       generationInputs: { health_check_grace_period: 120 },
@@ -228,7 +224,7 @@ const ROOTS: readonly RootDef[] = [
       ...fleetBase(),
       slots: {
         blue: {
-          image: ImageSource.fromAmiId(AMI),
+          image: ImageSource.fromAmiId(AMI_1),
           capacity: { min: 2, max: 4, desired: 2 },
           ...richServer('sg-0aaaaaaa'),
           ...warmUp(),
@@ -243,7 +239,7 @@ const ROOTS: readonly RootDef[] = [
   },
   {
     props: 'ReplaceFleetProps',
-    base: () => ({ ...fleetBase(), image: ImageSource.fromAmiId(AMI) }),
+    base: () => ({ ...fleetBase(), image: ImageSource.fromAmiId(AMI_1) }),
     build: (stack, props) => new ReplaceFleet(stack, 'Api', props as never),
   },
   {
@@ -258,7 +254,7 @@ const ROOTS: readonly RootDef[] = [
     build: (stack, props) =>
       new ReplaceFleet(stack, 'Api', {
         ...fleetBase(),
-        image: ImageSource.fromAmiId(AMI),
+        image: ImageSource.fromAmiId(AMI_1),
         server: { userData: UserData.forContainer(props as never) },
       } as never),
   },
@@ -279,7 +275,7 @@ const ROOTS: readonly RootDef[] = [
         name: 'api',
         vpcId: VPC,
         subnetIds: SUBNETS,
-        image: ImageSource.fromAmiId(AMI),
+        image: ImageSource.fromAmiId(AMI_1),
         loadBalancer: FleetLoadBalancer.create(props),
       }),
   },
@@ -298,7 +294,7 @@ const ROOTS: readonly RootDef[] = [
         name: 'api',
         vpcId: VPC,
         subnetIds: SUBNETS,
-        image: ImageSource.fromAmiId(AMI),
+        image: ImageSource.fromAmiId(AMI_1),
         loadBalancer: FleetLoadBalancer.fromListener(props as never),
       }),
   },
@@ -314,7 +310,7 @@ const ROOTS: readonly RootDef[] = [
         name: 'api',
         vpcId: VPC,
         subnetIds: SUBNETS,
-        image: ImageSource.fromAmiId(AMI),
+        image: ImageSource.fromAmiId(AMI_1),
         server: { instanceProfile: new InstanceProfile(stack, 'Profile', props) },
       }),
   },
@@ -388,7 +384,7 @@ const ROOTS: readonly RootDef[] = [
     base: () => ({
       // no blockDevices: the default root follows platform and kmsKeyId (the rows start from a template)
       name: 'web',
-      parentImage: AMI,
+      parentImage: AMI_1,
       platform: 'Linux',
       kmsKeyId: KEY,
       description: 'web recipe',
@@ -433,7 +429,7 @@ const ROOTS: readonly RootDef[] = [
     base: () => ({
       ...pipelineBase().distribution,
       name: 'web',
-      amiDescription: 'web AMI',
+      amiDescription: 'web AMI_1',
       description: 'distribution',
       tags: { team: 'web' },
     }),
@@ -522,7 +518,7 @@ const refused = (to: (old: any) => unknown, error: RegExp): Mutation => ({ effec
  * `<root>:<path>` -> mutation.
  */
 const AT_PATH: Readonly<Record<string, Mutation>> = {
-  // AMI volumes are always encrypted: the only other value is refused
+  // AMI_1 volumes are always encrypted: the only other value is refused
   'AmiPipelineProps:blockDevices[].encrypted': refused(
     () => false,
     /blockDevices\[0\]\.encrypted \(false\) is refused/,
@@ -564,6 +560,13 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'FleetBaseProps.name': gen(() => 'web2'),
   'FleetBaseProps.vpcId': gen(() => 'vpc-0fedcba9876543210'),
   'FleetBaseProps.subnetIds': gen(() => [...SUBNETS, 'subnet-0123456789abcdef2']),
+  // the base gives the ids; the same VPC or subnets as objects beside them are refused
+  // (test/deploy/fleet-network.test.ts shows that objects alone synthesize the same)
+  'FleetBaseProps.vpc': refused(() => ({ vpcId: VPC }), /vpcId and vpc are both set/),
+  'FleetBaseProps.subnets': refused(
+    () => SUBNETS.map((subnetId) => ({ subnetId })),
+    /subnetIds and subnets are both set/,
+  ),
   'FleetBaseProps.loadBalancer': op(() => FleetLoadBalancer.create({ scheme: 'internet-facing' })),
   'FleetBaseProps.port': gen(() => 8080),
   'HealthCheck.path': op(() => '/health'),
@@ -606,6 +609,10 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
 
   'ApplicationLoadBalancerOptions.scheme': op(() => 'internet-facing'),
   'ApplicationLoadBalancerOptions.subnetIds': op(() => ['subnet-0c00000000000000c', 'subnet-0d00000000000000d']),
+  'ApplicationLoadBalancerOptions.subnets': refused(
+    () => SUBNETS.map((subnetId) => ({ subnetId })),
+    /loadBalancer: FleetLoadBalancer\.create: subnetIds and subnets are both set/,
+  ),
   'ApplicationLoadBalancerOptions.certificateArn': op(() => 'arn:aws:acm:eu-west-1:123456789012:certificate/def'),
   'ApplicationLoadBalancerOptions.sslPolicy': op(() => 'ELBSecurityPolicy-TLS13-1-3-2021-06'),
   'ApplicationLoadBalancerOptions.ingressCidrs': op(() => ['10.1.0.0/16']),
@@ -615,6 +622,10 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'ApplicationLoadBalancerOptions.idleTimeoutSeconds': op(() => 120),
   'ExistingListenerOptions.listenerArn': op(() => LISTENER.replace('shared', 'other')),
   'ExistingListenerOptions.securityGroupId': op(() => 'sg-0bbbbbbbbbbbbbbbb'),
+  'ExistingListenerOptions.securityGroup': refused(
+    () => ({ securityGroupId: 'sg-0bbbbbbbbbbbbbbbb' }),
+    /loadBalancer: FleetLoadBalancer\.fromListener: securityGroupId and securityGroup are both set/,
+  ),
   'ExistingListenerOptions.priority': op(() => 20),
   'ExistingListenerOptions.pathPatterns': op(() => ['/v2/*']),
   'ExistingListenerOptions.hostHeaders': op(() => ['api2.example.com']),
@@ -698,7 +709,7 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'DistributionConfigurationProps.regions': op(() => ['eu-central-1']),
   'DistributionConfigurationProps.amiTags': op(() => ({ team: 'api' })),
   'DistributionConfigurationProps.amiName': op(() => 'web2'),
-  'DistributionConfigurationProps.amiDescription': op(() => 'web AMI 2'),
+  'DistributionConfigurationProps.amiDescription': op(() => 'web AMI_1 2'),
   'DistributionConfigurationProps.description': op(() => 'distribution 2'),
   'DistributionConfigurationProps.tags': op(() => ({ team: 'api' })),
   'DistributionConfigurationProps.amiParameterName': op(() => '/images/web/ami-id'),
@@ -782,7 +793,7 @@ function mutate(props: Props, path: string, to: (old: any) => unknown): Props {
 }
 
 /** Synthesizes `root` from its base props, changed at `path` when given. */
-function synth(root: RootDef, path?: string, to?: (old: any) => unknown): Json {
+function synthRow(root: RootDef, path?: string, to?: (old: any) => unknown): Json {
   // cdktf records a full stack trace for every token and construct (Error.captureStackTrace
   // with no depth limit); capturing and formatting them through jest's source maps is
   // most of the synth time, and nothing here reads them.
@@ -790,7 +801,7 @@ function synth(root: RootDef, path?: string, to?: (old: any) => unknown): Json {
   Error.prepareStackTrace = () => '';
   Error.captureStackTrace = () => undefined;
   try {
-    const stack = new TerraformStack(Testing.app(), 'm');
+    const stack = newStack('m');
     let props = resolveInStack(root.base(), stack);
     if (path !== undefined) {
       props = resolveInStack(mutate(props, path, to!), stack);
@@ -825,7 +836,7 @@ const rows: Row[] = ROOTS.flatMap((root) =>
 const bases = new Map<RootDef, Json>();
 const baseOf = (root: RootDef): Json => {
   if (!bases.has(root)) {
-    bases.set(root, synth(root));
+    bases.set(root, synthRow(root));
   }
   return bases.get(root)!;
 };
@@ -877,10 +888,10 @@ describe('every change of every prop replaces what runs, or is operational', () 
   test.each(table)('%s', (_name, row) => {
     const before = baseOf(row.root);
     if (row.mutation!.effect === 'refused') {
-      expect(() => synth(row.root, row.prop.path, row.mutation!.to)).toThrow(row.mutation!.error!);
+      expect(() => synthRow(row.root, row.prop.path, row.mutation!.to)).toThrow(row.mutation!.error!);
       return;
     }
-    const after = synth(row.root, row.prop.path, row.mutation!.to);
+    const after = synthRow(row.root, row.prop.path, row.mutation!.to);
     expect(JSON.stringify(after)).not.toBe(JSON.stringify(before));
     const result: ChangeAnalysis = analyze(before, after);
     // no replacement keeps its fixed name

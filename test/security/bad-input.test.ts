@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Testing, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import {
   AmiPipeline,
   BlueGreenFleet,
@@ -21,6 +21,7 @@ import {
 } from '../../lib';
 import { DockerImagePipeline } from '../../lib/docker';
 import { runCli } from '../cli/run-cli';
+import { AMI_1, newStack, SUBNETS, VPC } from '../support/synth';
 
 /**
  * Bad input across the three surfaces a user touches: construct props (errors at
@@ -36,25 +37,22 @@ interface Case {
   readonly value: string;
 }
 
-const AMI = 'ami-0123456789abcdef0';
-const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
-
 function fleet(overrides: Partial<BlueGreenFleetProps>): () => void {
   return () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     new BlueGreenFleet(stack, 'Web', {
       name: 'web',
-      vpcId: 'vpc-0123456789abcdef0',
+      vpcId: VPC,
       subnetIds: SUBNETS,
       active: 'blue',
-      slots: { blue: { image: ImageSource.fromAmiId(AMI) }, green: {} },
+      slots: { blue: { image: ImageSource.fromAmiId(AMI_1) }, green: {} },
       ...overrides,
     });
   };
 }
 
 function inStack(build: (stack: TerraformStack) => void): () => void {
-  return () => build(new TerraformStack(Testing.app(), 'prod'));
+  return () => build(newStack('prod'));
 }
 
 const pipeline = (overrides: Record<string, unknown>) =>
@@ -62,7 +60,7 @@ const pipeline = (overrides: Record<string, unknown>) =>
     (s) =>
       new AmiPipeline(s, 'Web', {
         name: 'web',
-        parentImage: ParentImage.fromAmiId(AMI),
+        parentImage: ParentImage.fromAmiId(AMI_1),
         components: [
           ImageComponent.fromInline(
             'a',
@@ -166,7 +164,7 @@ const constructCases: Array<Case & { readonly run: () => void }> = [
   {
     what: 'metadata hop limit',
     run: fleet({
-      slots: { blue: { image: ImageSource.fromAmiId(AMI), metadataOptions: { hopLimit: 99 } }, green: {} },
+      slots: { blue: { image: ImageSource.fromAmiId(AMI_1), metadataOptions: { hopLimit: 99 } }, green: {} },
     }),
     field: 'metadataOptions.hopLimit',
     value: '99',
@@ -179,11 +177,11 @@ const constructCases: Array<Case & { readonly run: () => void }> = [
   },
   {
     what: 'load balancer scheme',
-    run: () => FleetLoadBalancer.create({ scheme: 'public' as 'internal' }),
-    field: 'scheme',
+    run: fleet({ loadBalancer: FleetLoadBalancer.create({ scheme: 'public' as 'internal' }) }),
+    field: 'loadBalancer: FleetLoadBalancer.create: scheme',
     value: '"public"',
   },
-  { what: 'malformed AMI id', run: () => ImageSource.fromAmiId('ami-123'), field: 'amiId', value: '"ami-123"' },
+  { what: 'malformed AMI_1 id', run: () => ImageSource.fromAmiId('ami-123'), field: 'amiId', value: '"ami-123"' },
   {
     what: 'malformed SSM parameter name',
     run: () => ImageSource.fromSsmParameter('images web'),
@@ -208,9 +206,9 @@ const constructCases: Array<Case & { readonly run: () => void }> = [
       (s) =>
         new ReplaceFleet(s, 'Api', {
           name: 'api',
-          vpcId: 'vpc-0123456789abcdef0',
+          vpcId: VPC,
           subnetIds: SUBNETS,
-          image: ImageSource.fromAmiId(AMI),
+          image: ImageSource.fromAmiId(AMI_1),
           capacity: { min: 5, max: 1 },
         }),
     ),
@@ -236,7 +234,7 @@ const constructCases: Array<Case & { readonly run: () => void }> = [
     value: '/nonexistent',
   },
   { what: 'invalid cron', run: () => ImageSchedule.cron('every sunday'), field: 'cron', value: 'every sunday' },
-  { what: 'parent AMI id malformed', run: () => ParentImage.fromAmiId('ami-XYZ'), field: 'amiId', value: 'ami-XYZ' },
+  { what: 'parent AMI_1 id malformed', run: () => ParentImage.fromAmiId('ami-XYZ'), field: 'amiId', value: 'ami-XYZ' },
   {
     what: 'empty distribution regions',
     run: pipeline({ distribution: { regions: [] } }),
@@ -264,7 +262,10 @@ function releaseText(overrides: Record<string, unknown>): string {
     active: 'blue',
     canary: 0,
     previous: null,
-    slots: { blue: { image: AMI, stagedAt: null, source: null }, green: { image: null, stagedAt: null, source: null } },
+    slots: {
+      blue: { image: AMI_1, stagedAt: null, source: null },
+      green: { image: null, stagedAt: null, source: null },
+    },
     ...overrides,
   });
 }
@@ -275,19 +276,19 @@ const releaseCases: Array<Case & { readonly text: string }> = [
   { what: 'canary over 100', text: releaseText({ canary: 150 }), field: '"canary"', value: '150' },
   {
     what: 'unknown slot',
-    text: releaseText({ slots: { blue: { image: AMI }, green: { image: null }, red: { image: null } } }),
+    text: releaseText({ slots: { blue: { image: AMI_1 }, green: { image: null }, red: { image: null } } }),
     field: '"slots.red"',
     value: 'red',
   },
   { what: 'unknown field', text: releaseText({ owner: 'me' }), field: 'field "owner"', value: 'owner' },
   {
     what: 'unknown slot field',
-    text: releaseText({ slots: { blue: { image: AMI, ami: 'x' }, green: { image: null } } }),
+    text: releaseText({ slots: { blue: { image: AMI_1, ami: 'x' }, green: { image: null } } }),
     field: '"slots.blue.ami"',
     value: 'ami',
   },
   {
-    what: 'image not an AMI id',
+    what: 'image not an AMI_1 id',
     text: releaseText({ slots: { blue: { image: 'ubuntu' }, green: { image: null } } }),
     field: '"slots.blue.image"',
     value: '"ubuntu"',
@@ -300,7 +301,7 @@ const releaseCases: Array<Case & { readonly text: string }> = [
   { what: 'previous not a slot', text: releaseText({ previous: 'red' }), field: '"previous"', value: '"red"' },
   {
     what: 'stagedAt not a time',
-    text: releaseText({ slots: { blue: { image: AMI, stagedAt: 'yesterday' }, green: { image: null } } }),
+    text: releaseText({ slots: { blue: { image: AMI_1, stagedAt: 'yesterday' }, green: { image: null } } }),
     field: '"slots.blue.stagedAt"',
     value: '"yesterday"',
   },
@@ -310,7 +311,7 @@ const releaseCases: Array<Case & { readonly text: string }> = [
 const cliCases: Array<Case & { readonly args: string[]; readonly exit: number }> = [
   { what: 'unknown command', args: ['deploy'], exit: 2, field: 'command', value: '"deploy"' },
   {
-    what: 'malformed AMI for stage',
+    what: 'malformed AMI_1 for stage',
     args: ['release', 'stage', 'dev', '--image', 'ami-1'],
     exit: 2,
     field: '--image',
@@ -332,7 +333,7 @@ const cliCases: Array<Case & { readonly args: string[]; readonly exit: number }>
   },
   {
     what: 'bad slot',
-    args: ['release', 'stage', 'dev', '--image', AMI, '--slot', 'red'],
+    args: ['release', 'stage', 'dev', '--image', AMI_1, '--slot', 'red'],
     exit: 2,
     field: '--slot',
     value: '"red"',
@@ -340,7 +341,7 @@ const cliCases: Array<Case & { readonly args: string[]; readonly exit: number }>
   { what: 'unknown option', args: ['release', 'status', '--verbose'], exit: 2, field: 'option', value: '"--verbose"' },
   {
     what: 'repeated option',
-    args: ['release', 'stage', 'dev', '--image', AMI, '--image', AMI],
+    args: ['release', 'stage', 'dev', '--image', AMI_1, '--image', AMI_1],
     exit: 2,
     field: '--image',
     value: 'twice',

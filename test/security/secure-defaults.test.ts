@@ -1,9 +1,9 @@
 import { readdirSync } from 'fs';
 import { join } from 'path';
-import { App, Testing, TerraformStack } from 'cdktf';
+import { App } from 'cdktf';
 import { BlueGreenFleet, FleetLoadBalancer, ImageSource, StateBackend } from '../../lib';
 import { build } from '../../stacks/main';
-import { synthesizeApp } from '../support/synth';
+import { AMI_1, newStack, SUBNETS, synthesizeApp, synthJson, VPC } from '../support/synth';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 
@@ -132,29 +132,29 @@ describe('secure defaults, over every synthesized stack and example', () => {
   });
 
   test('a fleet without a certificate serves HTTP only and never opens HTTPS without one', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     new BlueGreenFleet(stack, 'Web', {
       name: 'web',
-      vpcId: 'vpc-0123456789abcdef0',
-      subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      vpcId: VPC,
+      subnetIds: SUBNETS,
       loadBalancer: FleetLoadBalancer.create({}),
       active: 'blue',
-      slots: { blue: { image: ImageSource.fromAmiId('ami-0123456789abcdef0') }, green: {} },
+      slots: { blue: { image: ImageSource.fromAmiId(AMI_1) }, green: {} },
     });
-    const json = JSON.parse(Testing.synth(stack)) as { resource: Resources };
+    const json = synthJson(stack) as { resource: Resources };
     expect(Object.values(json.resource.aws_lb)[0].internal).toBe(true);
     expect(Object.values(json.resource.aws_lb_listener).map((l) => l.protocol)).toEqual(['HTTP']);
   });
 
   test('S3 state is encrypted and locked', () => {
-    const stack = new TerraformStack(Testing.app(), 'service-prod');
+    const stack = newStack('service-prod');
     StateBackend.s3({
       bucket: 'state',
       region: 'eu-west-1',
       kmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/x',
     }).applyTo(stack);
-    const backend = (JSON.parse(Testing.synth(stack)) as { terraform: { backend: { s3: Record<string, unknown> } } })
-      .terraform.backend.s3;
+    const backend = (synthJson(stack) as { terraform: { backend: { s3: Record<string, unknown> } } }).terraform.backend
+      .s3;
     expect(backend).toMatchObject({
       encrypt: true,
       use_lockfile: true,

@@ -1,21 +1,35 @@
-import { Token } from 'cdktf';
+import { TerraformStack, Token } from 'cdktf';
+import { Construct } from 'constructs';
 import { ServerSettings, validateServerSettings } from '../../compute/server-settings';
 import { SUBNET_ID, VPC_ID } from '../../private/aws-ids';
 import { FLEET_NAME } from '../../private/image-names';
 import { isLiteral, show, Validator } from '../../private/validation';
-import { FleetLoadBalancer } from '../fleet-load-balancer';
-import { Capacity, FleetBaseProps, LifecycleHook, WarmUpAndDraining } from '../fleet-options';
+import { CheckedLoadBalancer, FleetLoadBalancer } from '../fleet-load-balancer';
+import { Capacity, FleetBaseProps, LifecycleHook, WarmPool, WarmUpAndDraining } from '../fleet-options';
+import { FleetScaling } from '../fleet-scaling';
 import { EffectiveHealthCheck } from './fleet-front-end';
+import { subnetIdOf, vpcIdOf } from './network-ids';
 
 /** Capacity of each group when the props give none. */
 const DEFAULT_CAPACITY: Capacity = { min: 2, max: 4 };
 
 /** The props shared by the fleets, checked, with their defaults applied. */
 export interface CheckedFleetProps {
+  /** Base of every name: `props.name`, or `<stack>-<id>`, in lowercase. */
+  readonly base: string;
+  /** The `name` prop and its value as messages show it (or the default it took). */
+  readonly nameProp: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  readonly port: number;
+  readonly allowAllOutbound: boolean;
   readonly healthCheck: EffectiveHealthCheck;
   readonly capacity: Capacity;
-  /** `props.loadBalancer`, or the default one (built here, once). */
-  readonly loadBalancer: FleetLoadBalancer;
+  /** The fleet-level warm-up and draining settings. */
+  readonly warmUp: WarmUpAndDraining;
+  readonly scaling?: FleetScaling;
+  /** `props.loadBalancer`, or the default one (built here, once), checked. */
+  readonly loadBalancer: CheckedLoadBalancer;
 }
 
 /**
@@ -23,42 +37,110 @@ export interface CheckedFleetProps {
  * constructor), including the fleet-level server settings (prefix `server.`), and
  * applies their defaults. What it returns is checked: the builders do not check again.
  */
-export function validateFleetProps(check: Validator, props: FleetBaseProps): CheckedFleetProps {
-  if (props.name !== undefined && Token.isUnresolved(props.name)) {
-    check.fail(
-      `name (${props.name}) is a token; pass a literal so that names can be checked against AWS limits at synth.`,
-    );
-  }
-  check.pattern(
-    'name',
-    props.name,
-    FLEET_NAME,
-    'letters, digits and hyphens (at most 64), not starting or ending with a hyphen',
-  );
-  if (props.name !== undefined && /^internal-/i.test(props.name)) {
-    check.fail(`name ("${props.name}") must not start with "internal-", which AWS reserves for load balancer names.`);
-  }
-  check.pattern('vpcId', props.vpcId, VPC_ID, 'a VPC id such as vpc-0123456789abcdef0');
-  check.nonEmptyList('subnetIds', props.subnetIds, 'give the private subnets the instances run in');
-  check.eachPattern('subnetIds', props.subnetIds, SUBNET_ID, 'a subnet id such as subnet-0123456789abcdef0');
+export function validateFleetProps(fleet: Construct, check: Validator, props: FleetBaseProps): CheckedFleetProps {
+  validateName(check, props.name);
+  const base = (props.name ?? `${TerraformStack.of(fleet).node.id}-${fleet.node.id}`).toLowerCase();
+  const vpcId = fleetVpcId(check, props);
+  const subnets = fleetSubnetIds(check, props);
   check.integer('port', props.port, 1, 65535);
   validateWarmUpAndDraining(check, '', props, props.server ?? {});
   const healthCheck = effectiveHealthCheck(check, props);
   const capacity = props.capacity ?? DEFAULT_CAPACITY;
   validateCapacity(check, 'capacity', capacity);
   validateServerSettings(check, props.server ?? {}, 'server.');
-  const loadBalancer = props.loadBalancer ?? FleetLoadBalancer.create();
+  const loadBalancer = (props.loadBalancer ?? FleetLoadBalancer.create())._check(check, 'loadBalancer');
   if (
-    loadBalancer._create &&
-    loadBalancer._create.subnetIds === undefined &&
-    !Token.isUnresolved(props.subnetIds) &&
-    props.subnetIds.length < 2
+    loadBalancer.create &&
+    loadBalancer.create.subnetIds === undefined &&
+    !Token.isUnresolved(subnets.ids) &&
+    subnets.ids.length < 2
   ) {
     check.fail(
-      `subnetIds (${show(props.subnetIds)}) has one subnet, but the load balancer created in the same subnets needs two in different availability zones; add a subnet or pass FleetLoadBalancer.create({ subnetIds }).`,
+      `${subnets.prop} (${show(subnets.shown)}) has one subnet, but the load balancer created in the same subnets ` +
+        `needs two in different availability zones; add a subnet or pass FleetLoadBalancer.create({ subnetIds }).`,
     );
   }
-  return { healthCheck, capacity, loadBalancer };
+  props.scaling?._check(check, 'scaling');
+  return {
+    base,
+    nameProp:
+      props.name !== undefined
+        ? `name (${show(props.name)})`
+        : `name (not set; the default "<stack>-<id>" is "${base}")`,
+    vpcId,
+    subnetIds: subnets.ids,
+    port: props.port ?? 80,
+    allowAllOutbound: props.allowAllOutbound ?? false,
+    healthCheck,
+    capacity,
+    warmUp: splitWarmUpAndDraining(props).tuning,
+    scaling: props.scaling,
+    loadBalancer,
+  };
+}
+
+function validateName(check: Validator, name: string | undefined): void {
+  if (name !== undefined && Token.isUnresolved(name)) {
+    check.fail(`name (${name}) is a token; pass a literal so that names can be checked against AWS limits at synth.`);
+  }
+  check.pattern(
+    'name',
+    name,
+    FLEET_NAME,
+    'letters, digits and hyphens (at most 64), not starting or ending with a hyphen',
+  );
+  if (name !== undefined && /^internal-/i.test(name)) {
+    check.fail(`name ("${name}") must not start with "internal-", which AWS reserves for load balancer names.`);
+  }
+}
+
+/** The VPC id, from `vpcId` or `vpc` (exactly one), checked. */
+function fleetVpcId(check: Validator, props: FleetBaseProps): string {
+  if (props.vpcId !== undefined && props.vpc !== undefined) {
+    check.fail('vpcId and vpc are both set; give the VPC once, as an id (vpcId) or as an object (vpc).');
+  }
+  if (props.vpc !== undefined) {
+    const vpcId = vpcIdOf(props.vpc);
+    check.pattern('vpc.vpcId', vpcId, VPC_ID, 'a VPC id such as vpc-0123456789abcdef0');
+    return vpcId;
+  }
+  if (props.vpcId === undefined) {
+    check.fail('vpcId is not set; pass the id of the VPC (vpcId) or the VPC itself (vpc).');
+  }
+  check.pattern('vpcId', props.vpcId, VPC_ID, 'a VPC id such as vpc-0123456789abcdef0');
+  return props.vpcId;
+}
+
+/**
+ * The subnet ids, from `subnetIds` or `subnets` (exactly one), checked, with the prop
+ * that gave them and the value as messages show it.
+ */
+function fleetSubnetIds(
+  check: Validator,
+  props: FleetBaseProps,
+): { readonly prop: string; readonly ids: readonly string[]; readonly shown: unknown } {
+  if (props.subnetIds !== undefined && props.subnets !== undefined) {
+    check.fail(
+      'subnetIds and subnets are both set; give the subnets once, as ids (subnetIds) or as objects (subnets).',
+    );
+  }
+  if (props.subnets !== undefined) {
+    const ids = props.subnets.map(subnetIdOf);
+    check.nonEmptyList('subnets', ids, 'give the private subnets the instances run in');
+    ids.forEach((id, i) =>
+      check.pattern(`subnets[${i}].subnetId`, id, SUBNET_ID, 'a subnet id such as subnet-0123456789abcdef0'),
+    );
+    check.unique('subnets', ids);
+    return { prop: 'subnets', ids, shown: ids };
+  }
+  if (props.subnetIds === undefined) {
+    check.fail(
+      "subnetIds is not set; pass the ids of the instances' subnets (subnetIds) or the subnets themselves (subnets).",
+    );
+  }
+  check.nonEmptyList('subnetIds', props.subnetIds, 'give the private subnets the instances run in');
+  check.eachPattern('subnetIds', props.subnetIds, SUBNET_ID, 'a subnet id such as subnet-0123456789abcdef0');
+  return { prop: 'subnetIds', ids: props.subnetIds, shown: props.subnetIds };
 }
 
 /** Validates a capacity where it enters (`capacity`, `slots.<slot>.capacity`). */
@@ -80,9 +162,9 @@ export function validateCapacity(check: Validator, prop: string, capacity: Capac
   }
 }
 
-const LIFECYCLE_HOOK_NAME = /^[A-Za-z0-9\-_\/]{1,255}$/;
+const LIFECYCLE_HOOK_NAME = /^[A-Za-z0-9\-_/]{1,255}$/;
 const NOTIFICATION_TARGET_ARN = /^arn:aws[a-z-]*:(sns|sqs):[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]{1,256}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_\/-]{1,512}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
 
 /** The keys of {@link WarmUpAndDraining}, which a slot's props carry next to its server settings. */
 export const WARM_UP_AND_DRAINING_KEYS = [
@@ -142,26 +224,34 @@ export function validateWarmUpAndDraining(
   }
   const pool = tuning.warmPool;
   if (pool !== undefined && !Token.isUnresolved(pool)) {
-    check.integer(`${prefix}warmPool.minSize`, pool.minSize, 0, 10000);
-    check.integer(
-      `${prefix}warmPool.maxGroupPreparedCapacity`,
-      pool.maxGroupPreparedCapacity,
-      -1,
-      10000,
-      "use -1 for the group's max size",
+    validateWarmPool(check, prefix, pool, server);
+  }
+}
+
+/** A warm pool (`prefix` as for its group); `server` says how the group chooses its instances. */
+function validateWarmPool(check: Validator, prefix: string, pool: WarmPool, server: ServerSettings): void {
+  check.integer(`${prefix}warmPool.minSize`, pool.minSize, 0, 10000);
+  check.integer(
+    `${prefix}warmPool.maxGroupPreparedCapacity`,
+    pool.maxGroupPreparedCapacity,
+    -1,
+    10000,
+    "use -1 for the group's max size",
+  );
+  check.oneOf(`${prefix}warmPool.poolState`, pool.poolState, ['Stopped', 'Running', 'Hibernated']);
+  const { minSize, maxGroupPreparedCapacity: prepared } = pool;
+  if (isLiteral(minSize) && isLiteral(prepared) && prepared !== -1 && minSize > prepared) {
+    check.fail(
+      `${prefix}warmPool.minSize (${minSize}) must be <= ${prefix}warmPool.maxGroupPreparedCapacity ` +
+        `(${prepared}); lower minSize or raise maxGroupPreparedCapacity.`,
     );
-    check.oneOf(`${prefix}warmPool.poolState`, pool.poolState, ['Stopped', 'Running', 'Hibernated']);
-    const { minSize, maxGroupPreparedCapacity: prepared } = pool;
-    if (isLiteral(minSize) && isLiteral(prepared) && prepared !== -1 && minSize > prepared) {
-      check.fail(
-        `${prefix}warmPool.minSize (${minSize}) must be <= ${prefix}warmPool.maxGroupPreparedCapacity (${prepared}); lower minSize or raise maxGroupPreparedCapacity.`,
-      );
-    }
-    if (server.instanceType?.requirements) {
-      check.fail(
-        `${prefix}warmPool is set, but the instances are chosen by InstanceType.fromRequirements (a mixed instances policy), which Auto Scaling does not allow with a warm pool; use InstanceType.of(...) or remove warmPool.`,
-      );
-    }
+  }
+  if (server.instanceType?.requirements) {
+    check.fail(
+      `${prefix}warmPool is set, but the instances are chosen by InstanceType.fromRequirements ` +
+        '(a mixed instances policy), which Auto Scaling does not allow with a warm pool; ' +
+        'use InstanceType.of(...) or remove warmPool.',
+    );
   }
 }
 
@@ -236,7 +326,8 @@ function effectiveHealthCheck(check: Validator, props: FleetBaseProps): Effectiv
     const codes = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(matcher) ? matcher.split(/[,-]/).map(Number) : [];
     if (codes.length === 0 || codes.some((code) => code < 200 || code > 499)) {
       check.fail(
-        `healthCheck.matcher (${show(matcher)}) must be HTTP codes from 200 to 499 such as "200", "200-299" or "200,204".`,
+        `healthCheck.matcher (${show(matcher)}) must be HTTP codes from 200 to 499 ` +
+          'such as "200", "200-299" or "200,204".',
       );
     }
   }
@@ -249,7 +340,8 @@ function effectiveHealthCheck(check: Validator, props: FleetBaseProps): Effectiv
   const timeoutSeconds = h.timeoutSeconds ?? 5;
   if (isLiteral(intervalSeconds) && isLiteral(timeoutSeconds) && timeoutSeconds >= intervalSeconds) {
     check.fail(
-      `healthCheck.timeoutSeconds (${timeoutSeconds}) must be less than healthCheck.intervalSeconds (${intervalSeconds}); lower the timeout or raise the interval.`,
+      `healthCheck.timeoutSeconds (${timeoutSeconds}) must be less than healthCheck.intervalSeconds ` +
+        `(${intervalSeconds}); lower the timeout or raise the interval.`,
     );
   }
   const gateTimeout = h.gateTimeout ?? '10m';

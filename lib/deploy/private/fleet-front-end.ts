@@ -1,4 +1,4 @@
-import { Fn, ITerraformDependable, Precondition, Token } from 'cdktf';
+import { ITerraformDependable, Precondition, TerraformStack } from 'cdktf';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener, LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule, LbListenerRuleCondition } from '@cdktf/provider-aws/lib/lb-listener-rule';
@@ -10,7 +10,14 @@ import { registerStableReference } from '../../immutability/generation';
 import { fixedName, NameRule } from '../../immutability/naming';
 import { suppressCheckov } from '../../private/checkov';
 import { Validator } from '../../private/validation';
-import { DEFAULT_SSL_POLICY, FleetLoadBalancer } from '../fleet-load-balancer';
+import {
+  ApplicationLoadBalancerOptions,
+  CheckedLoadBalancer,
+  DEFAULT_SSL_POLICY,
+  ExistingListenerOptions,
+} from '../fleet-load-balancer';
+import { loadBalancerArnSuffixOf } from './expressions';
+import { FleetBase } from '../fleet-base';
 import { claimFleetName, FleetFixedName, fleetFixedName, warnShortenedNames } from './fleet-names';
 
 /** Effective health check settings (defaults applied). */
@@ -25,6 +32,7 @@ export interface EffectiveHealthCheck {
   readonly gateTimeout: string;
 }
 
+/** What the front end is built from; every value is checked where it entered the fleet. */
 export interface FrontEndProps {
   readonly base: string;
   /** The `name` prop and its value as messages show it (or the default it took). */
@@ -32,7 +40,7 @@ export interface FrontEndProps {
   readonly vpcId: string;
   readonly subnetIds: readonly string[];
   readonly port: number;
-  readonly loadBalancer: FleetLoadBalancer;
+  readonly loadBalancer: CheckedLoadBalancer;
   readonly allowAllOutbound: boolean;
   readonly healthCheck: EffectiveHealthCheck;
 }
@@ -80,47 +88,77 @@ export class FleetFrontEnd {
   /** `app/<name>/<id>` of the load balancer, for request-count scaling. */
   public readonly loadBalancerArnSuffix: string;
   /** The fixed names used so far (load balancer, target groups), for {@link warnShortenedNames}. */
-  private readonly fixedNames: FleetFixedName[] = [];
+  private readonly claimed: FleetFixedName[] = [];
 
   constructor(
     private readonly scope: Construct,
     private readonly props: FrontEndProps,
   ) {
-    const create = props.loadBalancer._create;
-    const existing = props.loadBalancer._existing;
-    if (!existing) {
-      this.loadBalancerSecurityGroup = new SecurityGroup(scope, 'LoadBalancerSecurityGroup', {
-        namePrefix: `${fixedName(NameRule.SECURITY_GROUP, props.base, 'alb', 200)}-`,
-        description: `Load balancer of ${scope.node.path} (cdktf-immutable)`,
-        vpcId: props.vpcId,
-        lifecycle: { createBeforeDestroy: true },
-      });
-    }
+    const existing = props.loadBalancer.existing;
+    this.loadBalancerSecurityGroup = existing ? undefined : this.newLoadBalancerSecurityGroup();
     const lbSecurityGroupId = existing ? existing.securityGroupId : this.loadBalancerSecurityGroup!.id;
-
-    this.instanceSecurityGroup = new SecurityGroup(scope, 'InstanceSecurityGroup', {
-      namePrefix: `${fixedName(NameRule.SECURITY_GROUP, props.base, 'instances', 200)}-`,
-      description: `Instances of ${scope.node.path}: ingress from the load balancer only (cdktf-immutable)`,
-      vpcId: props.vpcId,
-      lifecycle: { createBeforeDestroy: true },
-    });
+    this.instanceSecurityGroup = this.newInstanceSecurityGroup();
     this.instanceSecurityGroupId = this.instanceSecurityGroup.id;
     registerStableReference(this.instanceSecurityGroupId, `security-group:${this.instanceSecurityGroup.node.path}`, [
       this.instanceSecurityGroup,
     ]);
-    new SecurityGroupRule(scope, 'InstanceIngressFromLoadBalancer', {
+    this.addInstanceRules(lbSecurityGroupId);
+    if (existing) {
+      this.dnsName = existing.options.dnsName;
+      this.loadBalancerArnSuffix = loadBalancerArnSuffixOf(existing.options.listenerArn);
+      return;
+    }
+    const options = props.loadBalancer.create?.options ?? {};
+    this.addLoadBalancerRules(options, this.loadBalancerSecurityGroup!);
+    this.loadBalancer = this.newLoadBalancer(options, this.loadBalancerSecurityGroup!);
+    this.dnsName = this.loadBalancer.dnsName;
+    this.loadBalancerArnSuffix = this.loadBalancer.arnSuffix;
+    if (options.certificateArn) {
+      new LbListener(scope, 'HttpRedirect', {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 80,
+        protocol: 'HTTP',
+        defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+      });
+    }
+  }
+
+  /** The security group of the load balancer the fleet creates. */
+  private newLoadBalancerSecurityGroup(): SecurityGroup {
+    return new SecurityGroup(this.scope, 'LoadBalancerSecurityGroup', {
+      namePrefix: `${fixedName(NameRule.SECURITY_GROUP, this.props.base, 'alb', 200)}-`,
+      description: `Load balancer of ${this.scope.node.path} (cdktf-immutable)`,
+      vpcId: this.props.vpcId,
+      lifecycle: { createBeforeDestroy: true },
+    });
+  }
+
+  /** The security group of the instances: ingress from the load balancer only. */
+  private newInstanceSecurityGroup(): SecurityGroup {
+    return new SecurityGroup(this.scope, 'InstanceSecurityGroup', {
+      namePrefix: `${fixedName(NameRule.SECURITY_GROUP, this.props.base, 'instances', 200)}-`,
+      description: `Instances of ${this.scope.node.path}: ingress from the load balancer only (cdktf-immutable)`,
+      vpcId: this.props.vpcId,
+      lifecycle: { createBeforeDestroy: true },
+    });
+  }
+
+  /** The instances' rules: the fleet's port from the load balancer, and HTTPS (or everything) out. */
+  private addInstanceRules(lbSecurityGroupId: string): void {
+    const { port, allowAllOutbound } = this.props;
+    new SecurityGroupRule(this.scope, 'InstanceIngressFromLoadBalancer', {
       type: 'ingress',
-      description: `HTTP ${props.port} from the load balancer`,
+      description: `HTTP ${port} from the load balancer`,
       securityGroupId: this.instanceSecurityGroup.id,
       sourceSecurityGroupId: lbSecurityGroupId,
       protocol: 'tcp',
-      fromPort: props.port,
-      toPort: props.port,
+      fromPort: port,
+      toPort: port,
     });
     new SecurityGroupRule(
-      scope,
-      props.allowAllOutbound ? 'InstanceEgressAll' : 'InstanceEgressHttps',
-      props.allowAllOutbound
+      this.scope,
+      allowAllOutbound ? 'InstanceEgressAll' : 'InstanceEgressHttps',
+      allowAllOutbound
         ? {
             type: 'egress',
             description: 'All outbound traffic',
@@ -140,30 +178,19 @@ export class FleetFrontEnd {
             cidrBlocks: ['0.0.0.0/0'],
           },
     );
+  }
 
-    if (existing) {
-      this.dnsName = existing.dnsName;
-      this.loadBalancerArnSuffix = Token.isUnresolved(existing.listenerArn)
-        ? Fn.join('/', Fn.slice(Fn.split('/', existing.listenerArn), 1, 4))
-        : existing.listenerArn.split('/').slice(1, 4).join('/');
-      return;
-    }
-    const options = create ?? {};
-    const sg = this.loadBalancerSecurityGroup!;
+  /** The created load balancer's rules: its listener ports from the clients, the fleet's port to the instances. */
+  private addLoadBalancerRules(options: ApplicationLoadBalancerOptions, sg: SecurityGroup): void {
     const cidrs = [...(options.ingressCidrs ?? ['0.0.0.0/0'])];
     const ports = options.certificateArn ? [80, 443] : [80];
     for (const listenerPort of ports) {
       const rule = new SecurityGroupRule(
-        scope,
+        this.scope,
         listenerPort === 443 ? 'LoadBalancerIngressHttps' : 'LoadBalancerIngressHttp',
         {
           type: 'ingress',
-          description:
-            listenerPort === 443
-              ? 'HTTPS from clients'
-              : options.certificateArn
-                ? 'HTTP from clients (redirected to HTTPS)'
-                : 'HTTP from clients',
+          description: clientRuleDescription(listenerPort, options.certificateArn !== undefined),
           securityGroupId: sg.id,
           protocol: 'tcp',
           fromPort: listenerPort,
@@ -175,25 +202,30 @@ export class FleetFrontEnd {
         suppressCheckov(
           rule,
           'CKV_AWS_260',
-          'port 80 only answers with a 301 redirect to HTTPS (the HttpRedirect listener); no content is served over HTTP',
+          'port 80 only answers with a 301 redirect to HTTPS (the HttpRedirect listener); ' +
+            'no content is served over HTTP',
         );
       }
     }
-    new SecurityGroupRule(scope, 'LoadBalancerEgressToInstances', {
+    new SecurityGroupRule(this.scope, 'LoadBalancerEgressToInstances', {
       type: 'egress',
-      description: `HTTP ${props.port} to the instances`,
+      description: `HTTP ${this.props.port} to the instances`,
       securityGroupId: sg.id,
       sourceSecurityGroupId: this.instanceSecurityGroup.id,
       protocol: 'tcp',
-      fromPort: props.port,
-      toPort: props.port,
+      fromPort: this.props.port,
+      toPort: this.props.port,
     });
-    this.loadBalancer = new Lb(scope, 'LoadBalancer', {
-      name: this.claim(fleetFixedName('load balancer', props.base)),
+  }
+
+  /** The application load balancer, named after the fleet. */
+  private newLoadBalancer(options: ApplicationLoadBalancerOptions, sg: SecurityGroup): Lb {
+    return new Lb(this.scope, 'LoadBalancer', {
+      name: this.claim(fleetFixedName('load balancer', this.props.base)),
       loadBalancerType: 'application',
       internal: (options.scheme ?? 'internal') === 'internal',
       securityGroups: [sg.id],
-      subnets: [...(options.subnetIds ?? props.subnetIds)],
+      subnets: [...(this.props.loadBalancer.create?.subnetIds ?? this.props.subnetIds)],
       dropInvalidHeaderFields: true,
       enableDeletionProtection: options.deletionProtection ?? false,
       idleTimeout: options.idleTimeoutSeconds,
@@ -201,16 +233,6 @@ export class FleetFrontEnd {
         ? { bucket: options.accessLogs.bucket, prefix: options.accessLogs.prefix, enabled: true }
         : undefined,
     });
-    this.dnsName = this.loadBalancer.dnsName;
-    this.loadBalancerArnSuffix = this.loadBalancer.arnSuffix;
-    if (options.certificateArn) {
-      new LbListener(scope, 'HttpRedirect', {
-        loadBalancerArn: this.loadBalancer.arn,
-        port: 80,
-        protocol: 'HTTP',
-        defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
-      });
-    }
   }
 
   /**
@@ -251,11 +273,17 @@ export class FleetFrontEnd {
     suppressCheckov(
       targetGroup,
       'CKV_AWS_378',
-      'TLS terminates at the load balancer; the targets accept this port only from the load balancer security group, inside the VPC',
+      'TLS terminates at the load balancer; the targets accept this port only from the load balancer ' +
+        'security group, inside the VPC',
     );
     const arn = targetGroup.arn;
     registerStableReference(arn, `target-group:${targetGroup.node.path}`, [targetGroup]);
     return { resource: targetGroup, arn };
+  }
+
+  /** The fixed names the fleet uses so far; the other fleets of the stack check theirs against them. */
+  public get fixedNames(): readonly FleetFixedName[] {
+    return this.claimed;
   }
 
   /**
@@ -263,13 +291,13 @@ export class FleetFrontEnd {
    * once every name is known (when the traffic is routed).
    */
   public warnShortenedNames(): void {
-    warnShortenedNames(new Validator(this.scope), this.fixedNames, this.props.base, this.props.nameProp);
+    warnShortenedNames(new Validator(this.scope), this.claimed, this.props.base, this.props.nameProp);
   }
 
   /** Claims `fixed` for this fleet in its stack (unique per stack: see claimFleetName); returns the name. */
   private claim(fixed: FleetFixedName): string {
-    claimFleetName(this.scope, new Validator(this.scope), fixed, this.props.nameProp);
-    this.fixedNames.push(fixed);
+    claimFleetName(otherFleets(this.scope), new Validator(this.scope), fixed, this.props.nameProp);
+    this.claimed.push(fixed);
     return fixed.name;
   }
 
@@ -288,31 +316,19 @@ export class FleetFrontEnd {
     dependsOn: readonly ITerraformDependable[] = [],
   ): LbListener | LbListenerRule {
     const after = dependsOn.length > 0 ? [...dependsOn] : undefined;
-    const action: LbListenerDefaultAction =
-      targets.length === 1
-        ? { type: 'forward', targetGroupArn: targets[0].targetGroupArn }
-        : {
-            type: 'forward',
-            forward: { targetGroup: targets.map((t) => ({ arn: t.targetGroupArn, weight: t.weight })) },
-          };
-    const existing = this.props.loadBalancer._existing;
+    const action = forwardAction(targets);
+    const existing = this.props.loadBalancer.existing?.options;
     if (existing) {
-      const condition: LbListenerRuleCondition[] = [
-        { pathPattern: { values: [...(existing.pathPatterns ?? ['/*'])] } },
-      ];
-      if (existing.hostHeaders) {
-        condition.push({ hostHeader: { values: [...existing.hostHeaders] } });
-      }
       return new LbListenerRule(this.scope, 'ListenerRule', {
         listenerArn: existing.listenerArn,
         priority: existing.priority,
         action: [action],
-        condition,
+        condition: ruleConditions(existing),
         dependsOn: after,
         lifecycle: { precondition: preconditions },
       });
     }
-    const options = this.props.loadBalancer._create ?? {};
+    const options = this.props.loadBalancer.create?.options ?? {};
     const https = options.certificateArn !== undefined;
     return new LbListener(this.scope, 'Listener', {
       loadBalancerArn: this.loadBalancer!.arn,
@@ -325,4 +341,39 @@ export class FleetFrontEnd {
       lifecycle: { precondition: preconditions },
     });
   }
+}
+
+/** The description of a client rule of the created load balancer. */
+function clientRuleDescription(listenerPort: number, https: boolean): string {
+  if (listenerPort === 443) {
+    return 'HTTPS from clients';
+  }
+  return https ? 'HTTP from clients (redirected to HTTPS)' : 'HTTP from clients';
+}
+
+/** The other fleets of the stack of `fleet`, whose fixed names it must not use. */
+function otherFleets(fleet: Construct): FleetBase[] {
+  const stack = TerraformStack.of(fleet);
+  return stack.node
+    .findAll()
+    .filter((c): c is FleetBase => c !== fleet && c instanceof FleetBase && TerraformStack.of(c) === stack);
+}
+
+/** The forward action: to the one target group, or weighted over several. */
+function forwardAction(targets: readonly ForwardTarget[]): LbListenerDefaultAction {
+  return targets.length === 1
+    ? { type: 'forward', targetGroupArn: targets[0].targetGroupArn }
+    : {
+        type: 'forward',
+        forward: { targetGroup: targets.map((t) => ({ arn: t.targetGroupArn, weight: t.weight })) },
+      };
+}
+
+/** What the listener rule on an existing listener matches: its paths (every path by default) and hosts. */
+function ruleConditions(existing: ExistingListenerOptions): LbListenerRuleCondition[] {
+  const condition: LbListenerRuleCondition[] = [{ pathPattern: { values: [...(existing.pathPatterns ?? ['/*'])] } }];
+  if (existing.hostHeaders) {
+    condition.push({ hostHeader: { values: [...existing.hostHeaders] } });
+  }
+  return condition;
 }

@@ -1,5 +1,5 @@
 import { TerraformStack } from 'cdktf';
-import { Construct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { fixedName, NameRule } from '../../immutability/naming';
 import { Validator } from '../../private/validation';
 
@@ -12,16 +12,10 @@ export interface FleetFixedName {
   readonly name: string;
 }
 
-interface Claim extends FleetFixedName {
-  readonly fleet: Construct;
+/** A fleet as the name check sees it: a construct and the fixed names it uses. */
+export interface FleetNames extends IConstruct {
+  readonly _fixedNames: readonly FleetFixedName[];
 }
-
-/**
- * The fixed names claimed per stack. A fleet's resources use the stack's default AWS
- * provider, so one stack is one account and region, where load balancer and target
- * group names must be unique (AWS compares them without case).
- */
-const claimed = new WeakMap<TerraformStack, Map<string, Claim>>();
 
 /**
  * The fixed name of a fleet's load balancer (`suffix` undefined) or target group, within
@@ -34,34 +28,57 @@ export function fleetFixedName(kind: FleetFixedName['kind'], base: string, suffi
 }
 
 /**
- * Records that `fleet` uses `fixed.name` in its stack, and fails with a
- * `ValidationError` naming both fleets when another fleet of the stack already does.
- * ELBv2 refuses a second load balancer or target group of one name with other settings
+ * Fails with a `ValidationError` (through `check`, the fleet's) naming both fleets when
+ * one of `others` already uses `fixed.name` (AWS compares the names without case). A fleet's
+ * resources use the stack's default AWS provider, so one stack is one account and
+ * region, where load balancer and target group names must be unique. ELBv2 refuses a
+ * second load balancer or target group of one name with other settings
  * (DuplicateLoadBalancerName, DuplicateTargetGroupName) at apply, and for the same
  * settings returns the existing one, so that two Terraform resources would share it
  * and destroying one would break the other fleet.
+ *
+ * `others` are the other fleets of the stack: each keeps its own names (see
+ * {@link FleetNames}), so nothing outlives the app.
  */
-export function claimFleetName(fleet: Construct, check: Validator, fixed: FleetFixedName, nameProp: string): void {
-  const stack = TerraformStack.of(fleet);
-  let names = claimed.get(stack);
-  if (!names) {
-    names = new Map();
-    claimed.set(stack, names);
+export function claimFleetName(
+  others: readonly FleetNames[],
+  check: Validator,
+  fixed: FleetFixedName,
+  nameProp: string,
+): void {
+  const key = nameKey(fixed);
+  for (const other of others) {
+    // a FleetBase subclassed outside the library holds no names
+    const taken = (other._fixedNames ?? []).find((name) => nameKey(name) === key);
+    if (taken) {
+      check.fail(clashMessage(fixed, taken, other, TerraformStack.of(other), nameProp));
+    }
   }
-  const key = `${fixed.kind}:${fixed.name.toLowerCase()}`;
-  const other = names.get(key);
-  if (other && other.fleet !== fleet) {
-    // different full names that meet only once shortened to 32 characters
-    const shortened =
-      other.full !== fixed.full
-        ? ` (shortened to 32 characters from "${fixed.full}"; the other from "${other.full}")`
-        : '';
-    check.fail(
-      `${nameProp} gives the ${fixed.kind} name "${fixed.name}"${shortened}, which ${other.fleet.constructor.name} ${other.fleet.node.path} already uses in stack ${stack.node.id}; ` +
-        `${fixed.kind} names must be unique per account and region, and every fleet of a stack runs in the stack's region: give each fleet its own name prop.`,
-    );
-  }
-  names.set(key, { ...fixed, fleet });
+}
+
+/** Names of one kind compare without case. */
+function nameKey(fixed: FleetFixedName): string {
+  return `${fixed.kind}:${fixed.name.toLowerCase()}`;
+}
+
+function clashMessage(
+  fixed: FleetFixedName,
+  taken: FleetFixedName,
+  other: FleetNames,
+  stack: TerraformStack,
+  nameProp: string,
+): string {
+  // different full names that meet only once shortened to 32 characters
+  const shortened =
+    taken.full !== fixed.full
+      ? ` (shortened to 32 characters from "${fixed.full}"; the other from "${taken.full}")`
+      : '';
+  return (
+    `${nameProp} gives the ${fixed.kind} name "${fixed.name}"${shortened}, which ` +
+    `${other.constructor.name} ${other.node.path} already uses in stack ${stack.node.id}; ` +
+    `${fixed.kind} names must be unique per account and region, and every fleet of a stack runs in the stack's ` +
+    'region: give each fleet its own name prop.'
+  );
 }
 
 /**
@@ -86,6 +103,7 @@ export function warnShortenedNames(
   check.warn(
     `${nameProp} is ${base.length} characters, too long for the fleet's fixed names (AWS allows 32 characters): ` +
       `${shortened.map((n) => `${n.kind} "${n.full}" was shortened to "${n.name}"`).join(', ')}. ` +
-      `The 4-character digest of the full name keeps the names unique but hard to read; use a name of at most ${fits} characters.`,
+      'The 4-character digest of the full name keeps the names unique but hard to read; ' +
+      `use a name of at most ${fits} characters.`,
   );
 }

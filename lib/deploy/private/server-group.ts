@@ -1,7 +1,7 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
 import { Ec2Tag } from '@cdktf/provider-aws/lib/ec2-tag';
-import { Fn, Op, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ImmutableLaunchTemplate } from '../../compute/immutable-launch-template';
 import { InstanceRequirements } from '../../compute/instance-type';
@@ -14,6 +14,7 @@ import { ResourcePolicy } from '../../immutability/resource-policy';
 import { inUseTagKey } from '../../private/image-names';
 import { Capacity, LifecycleHook, WarmPool } from '../fleet-options';
 import { FleetScaling } from '../fleet-scaling';
+import { requestCountLabel, whenInUse } from './expressions';
 import { EffectiveHealthCheck, TargetGroupRef } from './fleet-front-end';
 
 // Tags of every group (and target group) with the fleet's name, a literal, and the
@@ -76,24 +77,8 @@ export interface ServerGroup {
  *   find a slot's groups at plan time, whatever their generation.
  */
 export function buildServerGroup(scope: Construct, props: ServerGroupProps): ServerGroup {
-  const { capacity, healthCheck, targetGroup } = props;
   const initialLifecycleHooks = props.lifecycleHooks?.length ? props.lifecycleHooks.map(toLifecycleHook) : undefined;
-  // Group settings that are part of what runs; filtered through the resource policy
-  // so that an attribute the policy declares operational never renames the group.
-  const groupSettings: Record<string, unknown> = {
-    vpc_zone_identifier: [...props.subnetIds],
-    target_group_arns: [targetGroup.arn],
-    health_check_type: 'ELB',
-    // only when set, so that fleets without hooks keep their generation
-    ...(initialLifecycleHooks ? { initial_lifecycle_hook: initialLifecycleHooks } : {}),
-  };
-  // The grace period is operational: never part of the generation, so a change is
-  // applied in place and does not replace both slots.
-  const generationInputs = Object.fromEntries(
-    Object.entries(groupSettings).filter(
-      ([attribute]) => !ResourcePolicy.isOperationalAttribute('aws_autoscaling_group', attribute),
-    ),
-  );
+  const generationInputs = groupGenerationInputs(props, initialLifecycleHooks);
   // the settings were checked where they entered the fleet (`server.`, `slots.<slot>.`)
   const launchTemplate = ImmutableLaunchTemplate._fromCheckedSettings(scope, 'LaunchTemplate', {
     ...props.settings,
@@ -103,20 +88,10 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
     generationInputs,
   });
   const generation = launchTemplate.generation;
-  const requirements = launchTemplate.instanceType.requirements;
   const groupName = generationName(NameRule.AUTOSCALING_GROUP, { base: props.base, slot: props.slot, generation });
   const autoScalingGroup = new AutoscalingGroup(scope, 'AutoScalingGroup', {
     name: groupName,
-    minSize: capacity.min,
-    maxSize: capacity.max,
-    desiredCapacity: capacity.desired,
-    vpcZoneIdentifier: [...props.subnetIds],
-    targetGroupArns: [targetGroup.arn],
-    healthCheckType: 'ELB',
-    healthCheckGracePeriod: healthCheck.gracePeriodSeconds,
-    minElbCapacity: elbGate(targetGroup, capacity.desired ?? capacity.min),
-    waitForCapacityTimeout: healthCheck.gateTimeout,
-    defaultInstanceWarmup: props.instanceWarmupSeconds,
+    ...groupSizeAndHealth(props),
     initialLifecycleHook: initialLifecycleHooks?.map((hook) => ({
       name: hook.name,
       lifecycleTransition: hook.lifecycle_transition,
@@ -126,26 +101,8 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
       roleArn: hook.role_arn,
       notificationMetadata: hook.notification_metadata,
     })),
-    warmPool: props.warmPool
-      ? {
-          minSize: props.warmPool.minSize ?? 0,
-          maxGroupPreparedCapacity: props.warmPool.maxGroupPreparedCapacity,
-          poolState: props.warmPool.poolState ?? 'Stopped',
-          instanceReusePolicy: props.warmPool.reuseOnScaleIn ? { reuseOnScaleIn: true } : undefined,
-        }
-      : undefined,
-    launchTemplate: requirements ? undefined : { id: launchTemplate.launchTemplateId, version: launchTemplate.version },
-    mixedInstancesPolicy: requirements
-      ? {
-          launchTemplate: {
-            launchTemplateSpecification: {
-              launchTemplateId: launchTemplate.launchTemplateId,
-              version: launchTemplate.version,
-            },
-            override: [{ instanceRequirements: toOverride(requirements) }],
-          },
-        }
-      : undefined,
+    warmPool: props.warmPool ? toWarmPool(props.warmPool) : undefined,
+    ...launchTemplateOf(launchTemplate),
     tag: [
       { key: 'cdktf-immutable:generation', value: generation.hash, propagateAtLaunch: false },
       ...(props.slot ? [{ key: SLOT_TAG, value: props.slot, propagateAtLaunch: false }] : []),
@@ -162,28 +119,111 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
     },
   });
   const scalingPolicy = props.scaling
-    ? new AutoscalingPolicy(scope, 'ScalingPolicy', {
-        // Policy names only need to be unique per group, but moto keys them by name alone:
-        // the group's name keeps them unique across slots and generations.
-        name: `${groupName}-${props.scaling.metric === 'cpu' ? 'cpu' : 'requests'}-target-tracking`,
-        autoscalingGroupName: autoScalingGroup.name,
-        policyType: 'TargetTrackingScaling',
-        targetTrackingConfiguration: {
-          targetValue: props.scaling.targetValue,
-          predefinedMetricSpecification:
-            props.scaling.metric === 'cpu'
-              ? { predefinedMetricType: 'ASGAverageCPUUtilization' }
-              : {
-                  predefinedMetricType: 'ALBRequestCountPerTarget',
-                  resourceLabel: `${props.loadBalancerArnSuffix}/${targetGroup.resource.arnSuffix}`,
-                },
-        },
-        // replaced with its group; its name is unique per group, so no collision
-        lifecycle: { createBeforeDestroy: true },
-      })
+    ? buildScalingPolicy(scope, props, props.scaling, groupName, autoScalingGroup)
     : undefined;
   const inUseMark = markInUse(scope, props.base, props.slot, launchTemplate.image.imageId);
   return { launchTemplate, autoScalingGroup, scalingPolicy, inUseMark, generation };
+}
+
+/**
+ * The group settings that are part of what runs, filtered through the resource policy
+ * so that an attribute the policy declares operational never renames the group. The
+ * grace period is operational: never part of the generation, so a change is applied in
+ * place and does not replace both slots.
+ */
+function groupGenerationInputs(
+  props: ServerGroupProps,
+  initialLifecycleHooks: ReturnType<typeof toLifecycleHook>[] | undefined,
+): Record<string, unknown> {
+  const groupSettings: Record<string, unknown> = {
+    vpc_zone_identifier: [...props.subnetIds],
+    target_group_arns: [props.targetGroup.arn],
+    health_check_type: 'ELB',
+    // only when set, so that fleets without hooks keep their generation
+    ...(initialLifecycleHooks ? { initial_lifecycle_hook: initialLifecycleHooks } : {}),
+  };
+  return Object.fromEntries(
+    Object.entries(groupSettings).filter(
+      ([attribute]) => !ResourcePolicy.isOperationalAttribute('aws_autoscaling_group', attribute),
+    ),
+  );
+}
+
+/** The group's sizes, subnets, target group and load balancer health gate. */
+function groupSizeAndHealth(props: ServerGroupProps) {
+  const { capacity, healthCheck, targetGroup } = props;
+  return {
+    minSize: capacity.min,
+    maxSize: capacity.max,
+    desiredCapacity: capacity.desired,
+    vpcZoneIdentifier: [...props.subnetIds],
+    targetGroupArns: [targetGroup.arn],
+    healthCheckType: 'ELB',
+    healthCheckGracePeriod: healthCheck.gracePeriodSeconds,
+    minElbCapacity: elbGate(targetGroup, capacity.desired ?? capacity.min),
+    waitForCapacityTimeout: healthCheck.gateTimeout,
+    defaultInstanceWarmup: props.instanceWarmupSeconds,
+  };
+}
+
+function toWarmPool(pool: WarmPool) {
+  return {
+    minSize: pool.minSize ?? 0,
+    maxGroupPreparedCapacity: pool.maxGroupPreparedCapacity,
+    poolState: pool.poolState ?? 'Stopped',
+    instanceReusePolicy: pool.reuseOnScaleIn ? { reuseOnScaleIn: true } : undefined,
+  };
+}
+
+/**
+ * The launch template of the group: directly, or, when the instances are chosen by
+ * requirements, in a mixed instances policy.
+ */
+function launchTemplateOf(launchTemplate: ImmutableLaunchTemplate) {
+  const requirements = launchTemplate.instanceType.requirements;
+  return {
+    launchTemplate: requirements ? undefined : { id: launchTemplate.launchTemplateId, version: launchTemplate.version },
+    mixedInstancesPolicy: requirements
+      ? {
+          launchTemplate: {
+            launchTemplateSpecification: {
+              launchTemplateId: launchTemplate.launchTemplateId,
+              version: launchTemplate.version,
+            },
+            override: [{ instanceRequirements: toOverride(requirements) }],
+          },
+        }
+      : undefined,
+  };
+}
+
+/** The group's target-tracking policy (id `ScalingPolicy`). */
+function buildScalingPolicy(
+  scope: Construct,
+  props: ServerGroupProps,
+  scaling: FleetScaling,
+  groupName: string,
+  autoScalingGroup: AutoscalingGroup,
+): AutoscalingPolicy {
+  return new AutoscalingPolicy(scope, 'ScalingPolicy', {
+    // Policy names only need to be unique per group, but moto keys them by name alone:
+    // the group's name keeps them unique across slots and generations.
+    name: `${groupName}-${scaling.metric === 'cpu' ? 'cpu' : 'requests'}-target-tracking`,
+    autoscalingGroupName: autoScalingGroup.name,
+    policyType: 'TargetTrackingScaling',
+    targetTrackingConfiguration: {
+      targetValue: scaling.targetValue,
+      predefinedMetricSpecification:
+        scaling.metric === 'cpu'
+          ? { predefinedMetricType: 'ASGAverageCPUUtilization' }
+          : {
+              predefinedMetricType: 'ALBRequestCountPerTarget',
+              resourceLabel: requestCountLabel(props.loadBalancerArnSuffix, props.targetGroup.resource.arnSuffix),
+            },
+    },
+    // replaced with its group; its name is unique per group, so no collision
+    lifecycle: { createBeforeDestroy: true },
+  });
 }
 
 /**
@@ -211,8 +251,7 @@ export function elbGate(targetGroup: TargetGroupRef, gate: number): number | und
   if (gate === 0) {
     return undefined;
   }
-  // `>= 1`: cdktf 0.21 renders a literal 0 operand of Op.gt as "undefined"
-  return Token.asNumber(Fn.conditional(Op.gte(Fn.lengthOf(targetGroup.resource.loadBalancerArns), 1), gate, 0));
+  return whenInUse(targetGroup.resource.loadBalancerArns, gate);
 }
 
 /** A lifecycle hook as the group's `initial_lifecycle_hook` (snake_case, for the generation too). */

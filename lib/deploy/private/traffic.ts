@@ -1,5 +1,6 @@
-import { Op, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { otherSlot, SlotName } from '../../release/release-file';
+import { remainderOf100 } from './expressions';
 
 /** Listener weights (percent of requests) per slot; they sum to 100. */
 export interface TrafficWeights {
@@ -20,9 +21,7 @@ export interface TrafficWeights {
  */
 export function trafficWeights(active: SlotName, canaryPercent: number = 0): TrafficWeights {
   const idle = otherSlot(active);
-  const activeWeight = Token.isUnresolved(canaryPercent)
-    ? Token.asNumber(Op.sub(100, canaryPercent))
-    : 100 - canaryPercent;
+  const activeWeight = Token.isUnresolved(canaryPercent) ? remainderOf100(canaryPercent) : 100 - canaryPercent;
   const weights = { [active]: activeWeight, [idle]: canaryPercent };
   return { blue: weights.blue, green: weights.green };
 }

@@ -1,0 +1,197 @@
+import {
+  Fn,
+  IResolvable,
+  IResolveContext,
+  ListTerraformIterator,
+  Op,
+  TerraformIterator,
+  TerraformLocal,
+  Token,
+} from 'cdktf';
+import { DataAwsAutoscalingGroup } from '@cdktf/provider-aws/lib/data-aws-autoscaling-group';
+
+/**
+ * Every Terraform expression of the fleets, in one place: built on cdktf's `Fn`, `Op`,
+ * `TerraformIterator` and the elements' `fqn`, so that no other file of lib/deploy
+ * writes an interpolation by hand (test/architecture/expressions.test.ts checks it).
+ *
+ * Where `Fn` and `Op` would render another text than the synthesized JSON holds, the
+ * expression keeps its text here, written with {@link hcl}: its operands are still
+ * cdktf values (references from `fqn` or `Fn.lookupNested`), only the operators are
+ * text. `Op` puts every operation in parentheses (`ceil(((a * b) / 100))`) and renders a
+ * literal `0` operand as `undefined`; and a `for` expression from `TerraformIterator`
+ * reads `[ for key, val in x: val.y]`. Another text is another synthesized JSON: every
+ * user's snapshots and reviewed plans would change for nothing.
+ */
+
+/**
+ * An expression as HCL text with cdktf values as operands. It renders as one
+ * interpolation (`${a == 0 || (b > 0)}`), or, inside another expression, as its bare
+ * text, the way cdktf's own expressions do (`suppressBraces`).
+ */
+class HclExpression implements IResolvable {
+  public readonly creationStack: string[] = [];
+
+  constructor(
+    private readonly strings: readonly string[],
+    private readonly operands: readonly unknown[],
+  ) {}
+
+  public resolve(context: IResolveContext): string {
+    const suppressBraces = context.suppressBraces;
+    context.suppressBraces = true;
+    const text = this.strings.reduce((out, next, i) => `${out}${operandText(context, this.operands[i - 1])}${next}`);
+    context.suppressBraces = suppressBraces;
+    return suppressBraces ? text : interpolation(text);
+  }
+
+  public toString(): string {
+    return Token.asString(this);
+  }
+}
+
+/** `text` as one interpolation; the only place in lib/deploy that writes `${`. */
+function interpolation(text: string): string {
+  return '${' + text + '}';
+}
+
+/** An operand as HCL text: a reference bare (`local.x.y`), a literal as an HCL literal. */
+function operandText(context: IResolveContext, operand: unknown): string {
+  const resolved = context.resolve(operand);
+  if (Token.isUnresolved(operand) || operand instanceof HclExpression) {
+    return String(resolved);
+  }
+  return JSON.stringify(resolved);
+}
+
+/** A tagged template: `` hcl`${a} == 0` `` with `a` a cdktf value. */
+function hcl(strings: TemplateStringsArray, ...operands: unknown[]): HclExpression {
+  return new HclExpression([...strings], operands);
+}
+
+// ---------------------------------------------------------------------------------
+// The traffic plan: the `Traffic` local and the listener's preconditions on it.
+
+/** A value of the `Traffic` local (`local.<Traffic>.blue.weight`), read by path. */
+export function trafficValue(traffic: TerraformLocal, path: readonly string[]): number {
+  return Token.asNumber(Fn.lookupNested(traffic.asAnyMap, [...path]));
+}
+
+/**
+ * A slot's share of the traffic plan, as references into the `Traffic` local. They are
+ * string tokens, also the numbers: a number token in a message would swallow the
+ * period after it (`... is ${local.t.blue.max_size}. Raise` would lose its period).
+ */
+export interface SlotPlan {
+  readonly weight: string;
+  readonly minSize: string;
+  readonly maxSize: string;
+  readonly imageId: string;
+  readonly running: string;
+}
+
+/** The references of one slot (or of the only group: `path` empty) into the `Traffic` local. */
+export function slotPlan(traffic: TerraformLocal, path: readonly string[] = []): SlotPlan {
+  const at = (key: string) => Token.asString(Fn.lookupNested(traffic.asAnyMap, [...path, key]));
+  return {
+    weight: at('weight'),
+    minSize: at('min_size'),
+    maxSize: at('max_size'),
+    imageId: at('image_id'),
+    running: at('running'),
+  };
+}
+
+/** The group would serve: it has capacity and an image. */
+export function servesCondition(plan: SlotPlan): IResolvable {
+  return hcl`${plan.minSize} > 0 && ${plan.imageId} != ""`;
+}
+
+/** A slot without weight, or one that can serve it. */
+export function weightServedCondition(plan: SlotPlan): IResolvable {
+  return hcl`${plan.weight} == 0 || (${plan.minSize} > 0 && ${plan.imageId} != "")`;
+}
+
+/** Both weights are 0 to 100 and add up to 100. */
+export function weightsAddUpCondition(blue: SlotPlan, green: SlotPlan): IResolvable {
+  return hcl`${blue.weight} >= 0 && ${green.weight} >= 0 && ${blue.weight} + ${green.weight} == 100`;
+}
+
+/**
+ * Instances a slot must run to take its weight from the other slot: `ceil(weight *
+ * running / 100)`. The precondition writes it without Op's parentheses (see
+ * {@link requiredInstances} for the same number as a cdktf value).
+ */
+function requiredText(slot: SlotPlan, other: SlotPlan): HclExpression {
+  return hcl`ceil(${slot.weight} * ${other.running} / 100)`;
+}
+
+/** The instances the slot needs, as an interpolation for a message. */
+export function requiredInstancesText(slot: SlotPlan, other: SlotPlan): string {
+  return requiredText(slot, other).toString();
+}
+
+/** The slot's max size holds what it needs to relieve the other slot. */
+export function requiredWithinMaxCondition(slot: SlotPlan, other: SlotPlan): IResolvable {
+  return hcl`${requiredText(slot, other)} <= ${slot.maxSize}`;
+}
+
+/** `ceil(weight * running / 100)` as a cdktf value, for the group's sizes. */
+export function requiredInstances(weight: number, running: number): number {
+  return Token.asNumber(Fn.ceil(Op.div(Op.mul(weight, running), 100)));
+}
+
+/** The larger of `value` and `required`. */
+export function atLeast(value: number, required: number): number {
+  return Token.asNumber(Fn.max([value, required]));
+}
+
+/** `100 - part` for a token part (a token canary gives a token weight). */
+export function remainderOf100(part: number): number {
+  return Token.asNumber(Op.sub(100, part));
+}
+
+// ---------------------------------------------------------------------------------
+// The running groups of a slot, read at plan time.
+
+/** An iterator over the names of the groups found (the `for_each` of the single look-up). */
+export function eachName(names: string[]): ListTerraformIterator {
+  return TerraformIterator.fromList(names);
+}
+
+/**
+ * The largest desired capacity among the groups found, 0 when there is none:
+ * `max(concat([0], [for group in values(<groups>) : group.desired_capacity])...)`.
+ */
+export function largestDesiredCapacity(groups: DataAwsAutoscalingGroup): string {
+  return hcl`max(concat([0], [for group in values(${groups.fqn}) : group.desired_capacity])...)`.toString();
+}
+
+/** The names of the groups found, comma separated (for a message). */
+export function groupNames(groups: DataAwsAutoscalingGroup): string {
+  return Fn.join(', ', Token.asList(Fn.keys(groups.fqn)));
+}
+
+// ---------------------------------------------------------------------------------
+// The load balancer and the groups.
+
+/** `app/<name>/<id>` of the load balancer of a listener ARN (its metrics' `LoadBalancer` dimension). */
+export function loadBalancerArnSuffixOf(listenerArn: string): string {
+  return Token.isUnresolved(listenerArn)
+    ? Fn.join('/', Fn.slice(Fn.split('/', listenerArn), 1, 4))
+    : listenerArn.split('/').slice(1, 4).join('/');
+}
+
+/**
+ * `gate` when the target group is in use by a load balancer (`load_balancer_arns` not
+ * empty), else 0. Written `>= 1`: cdktf 0.21 renders a literal 0 operand of Op.gt as
+ * "undefined".
+ */
+export function whenInUse(loadBalancerArns: string[], gate: number): number {
+  return Token.asNumber(Fn.conditional(Op.gte(Fn.lengthOf(loadBalancerArns), 1), gate, 0));
+}
+
+/** The `resource_label` of request-count scaling: `<load balancer arn suffix>/<target group arn suffix>`. */
+export function requestCountLabel(loadBalancerArnSuffix: string, targetGroupArnSuffix: string): string {
+  return `${loadBalancerArnSuffix}/${targetGroupArnSuffix}`;
+}
