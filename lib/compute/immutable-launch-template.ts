@@ -154,7 +154,7 @@ export class ImmutableLaunchTemplate extends Construct {
     // new generation too. Owned long-lived references are hashed by their identity.
     this.generation = Generation.of(
       this,
-      withStableReferences({
+      withStableReferences(this, {
         image: this.image.imageId,
         instanceType: this.instanceType.name,
         instanceRequirements: this.instanceType.requirements

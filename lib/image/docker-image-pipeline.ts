@@ -6,7 +6,6 @@ import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
 import { Construct } from 'constructs';
 import { Generation } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
-import { registerGeneratedName } from '../immutability/naming';
 import { isLiteral, show, Validator } from '../private/validation';
 import { hashCheckedContext } from './private/context-hash';
 import { dockerfileInContext } from './private/docker-files';
@@ -136,8 +135,8 @@ export class DockerImagePipeline extends Construct {
     });
     this.tag = generation.hash;
     this.imageName = `${props.repository}:${this.tag}`;
-    // The tag is the generation, so the name changes whenever what is built changes.
-    registerGeneratedName(this.imageName);
+    // The tag is the generation, so the name changes whenever what is built changes: the
+    // immutability aspect accepts a name that ends with a generation of the same app.
 
     const asset = new TerraformAsset(this, 'Context', {
       path: contextPath,

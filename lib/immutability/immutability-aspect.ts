@@ -10,7 +10,6 @@ import { ImmutableTypeRule, ResourcePolicy } from './resource-policy';
  * it stays at the call site, in the code that reviewers read, which is where it is useful.
  */
 const allowedFixedNames = new WeakSet<TerraformResource>();
-const enabledStacks = new WeakSet<TerraformStack>();
 
 /**
  * Makes every resource of an immutable type (see {@link ResourcePolicy}) replace
@@ -26,13 +25,15 @@ const enabledStacks = new WeakSet<TerraformStack>();
  * the running servers away before their replacement exists.
  */
 export class ImmutabilityAspect implements IAspect {
-  /** Adds the aspect to the stack of `scope` once; later calls do nothing. */
+  /**
+   * Adds the aspect to the stack of `scope` once: a stack that has one (added by this
+   * call or by hand) gets no second.
+   */
   public static enable(scope: IConstruct): void {
     const stack = TerraformStack.of(scope);
-    if (enabledStacks.has(stack)) {
+    if (Aspects.of(stack).all.some((aspect) => aspect instanceof ImmutabilityAspect)) {
       return;
     }
-    enabledStacks.add(stack);
     Aspects.of(stack).add(new ImmutabilityAspect());
   }
 
@@ -77,7 +78,7 @@ export class ImmutabilityAspect implements IAspect {
     }
     const values = rule.identityAttributes.map((name) => attributes[name]);
     // Unset (the API generates a unique identity) or generation-derived: no collision.
-    const varies = values.some((value) => value === undefined || value === null || isGeneratedName(value));
+    const varies = values.some((value) => value === undefined || value === null || isGeneratedName(node, value));
     if (varies) {
       return;
     }
