@@ -147,6 +147,10 @@ describe('ImmutabilityAspect', () => {
     );
     ImmutabilityAspect.allowFixedName(lt, 'the bastion is never replaced while running');
     expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
+    // the reason is kept in the resource's `//` metadata, where a reviewer of the output reads it
+    expect((stack.toTerraform() as Json).resource.aws_launch_template.lt['//']).toMatchObject({
+      'cdktf-immutable:allowFixedName': 'the bastion is never replaced while running',
+    });
   });
 
   test('rejects createBeforeDestroy: false on an immutable type', () => {
