@@ -8,7 +8,7 @@ import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Construct } from 'constructs';
 import { ImmutableLaunchTemplate } from '../compute/immutable-launch-template';
-import { ServerSettings, validateServerSettings } from '../compute/server-settings';
+import { CheckedServerSettings, ServerSettings, validateServerSettings } from '../compute/server-settings';
 import { IImageSource } from '../image/image-source';
 import { Generation } from '../immutability/generation';
 import { isLiteral, show, Validator } from '../private/validation';
@@ -154,7 +154,10 @@ export class BlueGreenFleet extends FleetBase {
       const settings = mergeServerSettings(this._server, slotSettings[slot]);
       // the fleet's and the slot's security groups together, less the fleet's own group
       // each list was checked where it entered; here only that no group is in both
-      check.unique(`server.securityGroupIds + slots.${slot}.securityGroupIds`, settings.securityGroupIds?.slice(1));
+      check.unique(
+        `server.securityGroupIds + slots.${slot}.securityGroupIds`,
+        settings.value('securityGroupIds')?.slice(1),
+      );
       const group = slotProps.image
         ? this._serverGroup(scope, { slot, image: slotProps.image, settings, capacity, targetGroup, warmUp })
         : undefined;
@@ -366,7 +369,7 @@ function validateSlots(
   check: Validator,
   props: BlueGreenFleetProps,
   fleetCapacity: Capacity,
-): { settings: Record<SlotName, ServerSettings>; warmUp: Record<SlotName, WarmUpAndDraining> } {
+): { settings: Record<SlotName, CheckedServerSettings>; warmUp: Record<SlotName, WarmUpAndDraining> } {
   if (!props.slots || typeof props.slots !== 'object' || !props.slots.blue || !props.slots.green) {
     check.fail(
       `slots (${show(props.slots === undefined ? undefined : Object.keys(props.slots))}) must have a blue and a green entry; use {} for an empty slot.`,
@@ -378,7 +381,7 @@ function validateSlots(
   const canary = props.canaryPercent ?? 0;
   check.integer('canaryPercent', canary, 0, 100);
   const idle = otherSlot(props.active);
-  const settings = {} as Record<SlotName, ServerSettings>;
+  const settings = {} as Record<SlotName, CheckedServerSettings>;
   const warmUp = {} as Record<SlotName, WarmUpAndDraining>;
   for (const slot of SLOT_NAMES) {
     const slotProps = props.slots[slot];
@@ -387,7 +390,7 @@ function validateSlots(
     }
     const { image: _image, capacity: _capacity, ...slotRest } = slotProps;
     const { tuning, rest: slotSettings } = splitWarmUpAndDraining(slotRest);
-    validateServerSettings(check, slotSettings, `slots.${slot}.`);
+    const checked = validateServerSettings(check, slotSettings, `slots.${slot}.`);
     const instanceType = slotSettings.instanceType ?? props.server?.instanceType;
     validateWarmUpAndDraining(check, `slots.${slot}.`, tuning, { instanceType });
     if (tuning.warmPool === undefined && props.warmPool !== undefined && instanceType?.requirements) {
@@ -395,7 +398,7 @@ function validateSlots(
         `warmPool is set for the fleet, but slots.${slot} chooses its instances by InstanceType.fromRequirements (a mixed instances policy), which Auto Scaling does not allow with a warm pool; use InstanceType.of(...) in slots.${slot} or remove warmPool.`,
       );
     }
-    settings[slot] = slotSettings;
+    settings[slot] = checked;
     warmUp[slot] = tuning;
     // a token canary is not validated: the listener's preconditions check it at plan
     const receives = slot === props.active || (slot === idle && isLiteral(canary) && canary > 0);

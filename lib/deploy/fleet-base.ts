@@ -5,7 +5,7 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { Construct } from 'constructs';
 import { IInstanceProfile, InstanceProfile } from '../compute/instance-profile';
-import { ServerSettings } from '../compute/server-settings';
+import { CheckedServerSettings } from '../compute/server-settings';
 import { IImageSource } from '../image/image-source';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
 import { show, Validator } from '../private/validation';
@@ -76,7 +76,7 @@ export abstract class FleetBase extends Construct {
    * fleet's instance security group in front of `securityGroupIds`.
    * @internal
    */
-  protected readonly _server: ServerSettings;
+  protected readonly _server: CheckedServerSettings;
   /**
    * The fleet-level warm-up and draining settings, checked.
    * @internal
@@ -92,7 +92,7 @@ export abstract class FleetBase extends Construct {
   protected constructor(scope: Construct, id: string, props: FleetBaseProps) {
     super(scope, id);
     ImmutabilityAspect.enable(this);
-    const { healthCheck, capacity, loadBalancer } = validateFleetProps(new Validator(this), props);
+    const { healthCheck, capacity, loadBalancer, server } = validateFleetProps(new Validator(this), props);
     this._base = (props.name ?? `${TerraformStack.of(this).node.id}-${id}`).toLowerCase();
     this._capacity = capacity;
     this._warmUp = splitWarmUpAndDraining(props).tuning;
@@ -118,11 +118,13 @@ export abstract class FleetBase extends Construct {
     this.instanceProfile =
       props.server?.instanceProfile ??
       new InstanceProfile(this, 'InstanceProfile', { namePrefix: profilePrefix(this._base) });
-    this._server = {
-      ...props.server,
-      instanceProfile: this.instanceProfile,
-      securityGroupIds: [this.instanceSecurityGroupId, ...(props.server?.securityGroupIds ?? [])],
-    };
+    this._server = server
+      .with('instanceProfile', this.instanceProfile, 'server.instanceProfile')
+      .with(
+        'securityGroupIds',
+        [this.instanceSecurityGroupId, ...(server.value('securityGroupIds') ?? [])],
+        'server.securityGroupIds',
+      );
   }
 
   /**
@@ -162,7 +164,7 @@ export abstract class FleetBase extends Construct {
     group: {
       readonly slot?: string;
       readonly image: IImageSource;
-      readonly settings: ServerSettings;
+      readonly settings: CheckedServerSettings;
       readonly capacity: Capacity;
       readonly targetGroup: TargetGroupRef;
       /** Checked; the fleet's when not given. */

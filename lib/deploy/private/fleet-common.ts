@@ -1,5 +1,5 @@
 import { Token } from 'cdktf';
-import { ServerSettings, validateServerSettings } from '../../compute/server-settings';
+import { CheckedServerSettings, ServerSettings, validateServerSettings } from '../../compute/server-settings';
 import { SUBNET_ID, VPC_ID } from '../../private/aws-ids';
 import { FLEET_NAME } from '../../private/image-names';
 import { isLiteral, show, Validator } from '../../private/validation';
@@ -16,6 +16,8 @@ export interface CheckedFleetProps {
   readonly capacity: Capacity;
   /** `props.loadBalancer`, or the default one (built here, once). */
   readonly loadBalancer: FleetLoadBalancer;
+  /** The fleet-level server settings (`server.`), checked. */
+  readonly server: CheckedServerSettings;
 }
 
 /**
@@ -46,7 +48,7 @@ export function validateFleetProps(check: Validator, props: FleetBaseProps): Che
   const healthCheck = effectiveHealthCheck(check, props);
   const capacity = props.capacity ?? DEFAULT_CAPACITY;
   validateCapacity(check, 'capacity', capacity);
-  validateServerSettings(check, props.server ?? {}, 'server.');
+  const server = validateServerSettings(check, props.server ?? {}, 'server.');
   const loadBalancer = props.loadBalancer ?? FleetLoadBalancer.create();
   if (
     loadBalancer._create &&
@@ -58,7 +60,7 @@ export function validateFleetProps(check: Validator, props: FleetBaseProps): Che
       `subnetIds (${show(props.subnetIds)}) has one subnet, but the load balancer created in the same subnets needs two in different availability zones; add a subnet or pass FleetLoadBalancer.create({ subnetIds }).`,
     );
   }
-  return { healthCheck, capacity, loadBalancer };
+  return { healthCheck, capacity, loadBalancer, server };
 }
 
 /** Validates a capacity where it enters (`capacity`, `slots.<slot>.capacity`). */
@@ -216,13 +218,11 @@ function validateLifecycleHook(check: Validator, prop: string, hook: LifecycleHo
 /**
  * Slot settings over fleet settings, field by field (a slot's `securityGroupIds` are
  * added to the fleet's, which always start with the fleet's instance security group).
- * Both are checked already; this only combines them.
+ * Both are checked already; this only combines them, and each field keeps the prop
+ * path it entered as (`server.keyName`, `slots.blue.blockDevices`).
  */
-export function mergeServerSettings(fleet: ServerSettings, slot: ServerSettings): ServerSettings {
-  return {
-    ...definedOver(fleet, slot),
-    securityGroupIds: [...(fleet.securityGroupIds ?? []), ...(slot.securityGroupIds ?? [])],
-  };
+export function mergeServerSettings(fleet: CheckedServerSettings, slot: CheckedServerSettings): CheckedServerSettings {
+  return fleet.overlaidWith(slot);
 }
 
 function effectiveHealthCheck(check: Validator, props: FleetBaseProps): EffectiveHealthCheck {
