@@ -1,11 +1,12 @@
 import { Token } from 'cdktf';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { Construct } from 'constructs';
 import { Generation } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
 import { defaultAmiParameterName } from '../private/image-names';
 import { isLiteral, show, Validator } from '../private/validation';
-import { BlockDevice } from './block-device';
+import { BlockDevice, validateBlockDevices } from './block-device';
 import { AmiDistributionProps, DistributionConfiguration } from './distribution-configuration';
 import { Image } from './image';
 import { AmiPlatform, ImageComponent } from './image-component';
@@ -18,11 +19,32 @@ import { AmiBuildInfrastructureProps, InfrastructureConfiguration } from './infr
 import { LifecyclePolicy } from './lifecycle-policy';
 import { ParentImage } from './parent-image';
 import { buildExecutionRole, buildInstanceProfile, buildLifecycleRole, lazyArnPrefix } from './private/build-roles';
-import { registerImageLayout, registerImageProducer } from './private/image-producers';
-import type { ImageLayout } from './private/image-producers';
+import { ImageLayout, imageLayout, replacementTriggers } from './private/image-layout';
 import { publishAmiId } from './private/publish-ami-id';
 import { validateAmiParameterPath } from './private/ssm-parameter-name';
 import { defaultPipelineName, PIPELINE_NAME, PIPELINE_NAME_RULE } from './private/pipeline-name';
+import { IAmiPipeline, ImageSourceConfig } from './image-source';
+
+/** What {@link AmiPipeline.fromAmiPipelineAttributes} needs to know of a pipeline defined elsewhere. */
+export interface AmiPipelineAttributes {
+  /** The pipeline's name (its `AmiPipelineProps.name`). */
+  readonly name: string;
+  /**
+   * The SSM parameter the pipeline publishes its newest AMI id to.
+   * @default `/images/<name>/ami-id`
+   */
+  readonly amiParameterName?: string;
+  /**
+   * The pipeline's platform, which gives the images' default root device.
+   * @default 'Linux'
+   */
+  readonly platform?: AmiPlatform;
+  /**
+   * The pipeline's `blockDevices`, so that launch templates size their volumes like the image's.
+   * @default - the platform's default root volume, of a size unknown at synth
+   */
+  readonly blockDevices?: readonly BlockDevice[];
+}
 
 /** Properties of {@link AmiPipeline}. */
 export interface AmiPipelineProps {
@@ -139,7 +161,41 @@ const MAX_USER_AMI_TAGS = 45;
  * {@link ImageComponent.bind}), each created in this scope with the id it always had,
  * so that every Terraform address stays the same across library versions.
  */
-export class AmiPipeline extends Construct {
+export class AmiPipeline extends Construct implements IAmiPipeline {
+  /**
+   * An AMI pipeline defined in another app or repository, known by its name: its AMI id
+   * is read at plan time from the SSM parameter it publishes to (a data source in this
+   * construct), so a new build is a new generation of the consumers, as with
+   * `ImageSource.fromSsmParameter`. `platform` and `blockDevices` tell the consumers the
+   * image's root device and volume sizes.
+   */
+  public static fromAmiPipelineAttributes(scope: Construct, id: string, attrs: AmiPipelineAttributes): IAmiPipeline {
+    class Import extends Construct implements IAmiPipeline {
+      public readonly name: string;
+      public readonly amiId: string;
+      public readonly amiParameterName: string;
+      private readonly layout: ImageLayout;
+
+      constructor() {
+        super(scope, id);
+        const check = new Validator(this);
+        validateName(check, attrs.name);
+        validateAmiParameterPath(check, 'amiParameterName', attrs.amiParameterName);
+        check.oneOf('platform', attrs.platform, ['Linux', 'Windows']);
+        validateBlockDevices(check, 'blockDevices', attrs.blockDevices);
+        this.name = attrs.name;
+        this.amiParameterName = attrs.amiParameterName ?? defaultAmiParameterName(attrs.name);
+        this.amiId = new DataAwsSsmParameter(this, 'AmiParameter', { name: this.amiParameterName }).insecureValue;
+        this.layout = imageLayout(attrs.platform ?? 'Linux', attrs.blockDevices);
+      }
+
+      public bindImage(): ImageSourceConfig {
+        return { imageId: this.amiId, replaceTriggeredBy: [], description: `pipeline:${this.name}`, ...this.layout };
+      }
+    }
+    return new Import();
+  }
+
   /** The pipeline name. */
   public readonly name: string;
   /** AMI id of the image built by Terraform, in the build region (a token). */
@@ -154,6 +210,11 @@ export class AmiPipeline extends Construct {
   public readonly generation: Generation;
   /** ARN of the scheduled Image Builder pipeline, when there is a schedule. */
   public readonly pipelineArn?: string;
+
+  /** The image built by Terraform: its replacement is a new image for the consumers. */
+  private readonly image: Image;
+  /** The root device and volumes of the images. */
+  private readonly layout: ImageLayout;
 
   public constructor(scope: Construct, id: string, props: AmiPipelineProps) {
     super(scope, id);
@@ -232,8 +293,8 @@ export class AmiPipeline extends Construct {
       tags: { ...tags, ...inUse, [IMAGE_TAG_KEYS.pipeline]: name, [IMAGE_TAG_KEYS.generation]: recipe.generation.hash },
       dependsOn: [...dependencies, ...execution.dependencies],
     });
-    registerImageProducer(this, image);
-    registerImageLayout(this, imageLayout(platform, props.blockDevices));
+    this.image = image;
+    this.layout = imageLayout(platform, props.blockDevices);
     this.imageArn = image.arn;
     this.amiId = image.amiId;
     publishAmiId(this, name, this.amiParameterName, this.amiId, tags);
@@ -264,24 +325,29 @@ export class AmiPipeline extends Construct {
       });
     }
   }
+
+  /**
+   * The AMI id, replace_triggered_by on the image resource for a consumer in this
+   * pipeline's stack, and the images' root device and volumes.
+   */
+  public bindImage(scope: Construct): ImageSourceConfig {
+    return {
+      imageId: this.amiId,
+      replaceTriggeredBy: replacementTriggers(this.image, scope),
+      description: `pipeline:${this.name}`,
+      ...this.layout,
+    };
+  }
 }
 
-/**
- * What launch templates learn about this pipeline's AMIs through
- * `ImageSource.fromPipeline`: the root device (the platform's default root, or the
- * first of `blockDevices` named like a root device, `/dev/xvda` or `/dev/sda1`) and
- * the volumes with their sizes.
- */
-function imageLayout(platform: AmiPlatform, blockDevices: readonly BlockDevice[] | undefined): ImageLayout {
-  const platformRoot = platform === 'Windows' ? '/dev/sda1' : '/dev/xvda';
-  if (!blockDevices) {
-    return { rootDeviceName: platformRoot, volumes: [{ deviceName: platformRoot }] };
+/** The pipeline's name, which names the recipe, the components and the other resources. */
+function validateName(check: Validator, name: string): void {
+  if (Token.isUnresolved(name) || !PIPELINE_NAME.test(name)) {
+    check.fail(
+      `name (${show(name)}) must be ${PIPELINE_NAME_RULE}, and known at synth; ` +
+        'it names the recipe and the components (<name>-<component>).',
+    );
   }
-  const named = blockDevices.map((device) => device.deviceName).filter((name) => !Token.isUnresolved(name));
-  const root = named.includes(platformRoot)
-    ? platformRoot
-    : named.find((name) => ['/dev/xvda', '/dev/sda1'].includes(name));
-  return { rootDeviceName: root ?? platformRoot, volumes: blockDevices };
 }
 
 /**
@@ -289,11 +355,7 @@ function imageLayout(platform: AmiPlatform, blockDevices: readonly BlockDevice[]
  * construct that uses them (ImageRecipe, InfrastructureConfiguration, ...), once.
  */
 function validateProps(check: Validator, name: string, props: AmiPipelineProps): void {
-  if (Token.isUnresolved(name) || !PIPELINE_NAME.test(name)) {
-    check.fail(
-      `name (${show(name)}) must be ${PIPELINE_NAME_RULE}, and known at synth; it names the recipe and the components (<name>-<component>).`,
-    );
-  }
+  validateName(check, name);
   const seen = new Set<string>();
   props.components.forEach((component, i) => {
     const key = component.managedArn ?? component.name;

@@ -1,6 +1,6 @@
 import { statSync } from 'fs';
 import { resolve } from 'path';
-import { AssetType, TerraformAsset, TerraformOutput, Token } from 'cdktf';
+import { AssetType, TerraformAsset, TerraformOutput, TerraformResource, Token } from 'cdktf';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
 import { Construct } from 'constructs';
@@ -9,7 +9,8 @@ import { ImmutabilityAspect } from '../immutability/immutability-aspect';
 import { isLiteral, show, Validator } from '../private/validation';
 import { hashCheckedContext } from './private/context-hash';
 import { dockerfileInContext } from './private/docker-files';
-import { registerImageProducer } from './private/image-producers';
+import { replacementTriggers } from './private/image-layout';
+import { DockerImageSourceConfig, IDockerImagePipeline } from './docker-image-source';
 
 /** Properties of {@link DockerImagePipeline}. */
 export interface DockerImagePipelineProps {
@@ -96,7 +97,7 @@ const VARIANT = /^(v[1-9])$/;
  * The context is copied into the synth output as a cdktf asset
  * (`assets/<id>/<tag>/`), so the synthesized JSON holds no machine-specific path.
  */
-export class DockerImagePipeline extends Construct {
+export class DockerImagePipeline extends Construct implements IDockerImagePipeline {
   /** The tag: the content hash (10 hex characters, a token when a build arg is a token). */
   public readonly tag: string;
   /** `<repository>:<tag>`. */
@@ -107,6 +108,9 @@ export class DockerImagePipeline extends Construct {
   public readonly imageReference: string;
   /** The repository. */
   public readonly repository: string;
+
+  /** The pushed image (or the built one, without `push`): its replacement is a new image. */
+  private readonly produced: TerraformResource;
 
   public constructor(scope: Construct, id: string, props: DockerImagePipelineProps) {
     super(scope, id);
@@ -165,10 +169,10 @@ export class DockerImagePipeline extends Construct {
         keepRemotely: true,
         dependsOn: [image],
       });
-      registerImageProducer(this, registry);
+      this.produced = registry;
       this.imageReference = `${props.repository}@${registry.sha256Digest}`;
     } else {
-      registerImageProducer(this, image);
+      this.produced = image;
       this.imageReference = image.repoDigest;
     }
     new TerraformOutput(this, 'Tag', { value: this.tag, description: `Content tag of ${props.repository}` });
@@ -176,6 +180,15 @@ export class DockerImagePipeline extends Construct {
       value: this.imageReference,
       description: `Immutable reference (repo@sha256:...) of ${props.repository}`,
     });
+  }
+
+  /** The reference, and replace_triggered_by on the pushed (or built) image for a consumer in this stack. */
+  public bindImage(scope: Construct): DockerImageSourceConfig {
+    return {
+      imageReference: this.imageReference,
+      replaceTriggeredBy: replacementTriggers(this.produced, scope),
+      description: `docker-pipeline:${this.repository}`,
+    };
   }
 }
 
