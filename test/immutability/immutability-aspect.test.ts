@@ -16,7 +16,8 @@ function aspectStack(): TerraformStack {
   return stack;
 }
 
-const synth = (stack: TerraformStack): Json => synthJson(stack).resource;
+/** The resources of the stack's synthesized JSON, by type. */
+const resourcesOf = (stack: TerraformStack): Json => synthJson(stack).resource;
 
 describe('ImmutabilityAspect', () => {
   test('sets create_before_destroy on immutable types and leaves mutable-by-design ones alone', () => {
@@ -33,7 +34,7 @@ describe('ImmutabilityAspect', () => {
       loadBalancerArn: 'arn',
       defaultAction: [{ type: 'forward', targetGroupArn: 'arn' }],
     });
-    const resources = synth(stack);
+    const resources = resourcesOf(stack);
     expect(resources.aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
     expect(resources.aws_autoscaling_group.asg.lifecycle).toEqual({ create_before_destroy: true });
     expect(resources.aws_lb_target_group.tg.lifecycle).toBeUndefined();
@@ -43,7 +44,7 @@ describe('ImmutabilityAspect', () => {
   test('keeps the rest of an existing lifecycle', () => {
     const stack = aspectStack();
     new LaunchTemplate(stack, 'lt', { lifecycle: { ignoreChanges: ['tags'] } });
-    expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({
+    expect(resourcesOf(stack).aws_launch_template.lt.lifecycle).toEqual({
       create_before_destroy: true,
       ignore_changes: ['tags'],
     });
@@ -54,7 +55,7 @@ describe('ImmutabilityAspect', () => {
     ImmutabilityAspect.enable(stack);
     Aspects.of(stack).add(new ImmutabilityAspect());
     new LaunchTemplate(stack, 'lt', {});
-    expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
+    expect(resourcesOf(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
   });
 
   test('works on any scope, not only stacks built with the library', () => {
@@ -66,7 +67,7 @@ describe('ImmutabilityAspect', () => {
       image: 'nginx',
       name: generationName(NameRule.DOCKER_TAG, { base: 'web', generation }),
     });
-    expect(synth(stack).docker_container.c.lifecycle).toEqual({ create_before_destroy: true });
+    expect(resourcesOf(stack).docker_container.c.lifecycle).toEqual({ create_before_destroy: true });
   });
 
   test('accepts a name from a generation of the same app only: two apps in one process do not share what they named', () => {
@@ -75,7 +76,7 @@ describe('ImmutabilityAspect', () => {
     const generation = Generation.of(first, { image: 'ami-0123456789abcdef0' });
     const name = generationName(NameRule.LAUNCH_TEMPLATE, { base: 'web', generation });
     new LaunchTemplate(first, 'lt', { name });
-    expect(synth(first).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
+    expect(resourcesOf(first).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
     // WHEN another app uses the same text as a fixed name, THEN it is a fixed name there
     const second = aspectStack();
     new LaunchTemplate(second, 'lt', { name });
@@ -136,7 +137,7 @@ describe('ImmutabilityAspect', () => {
       platform: 'Linux',
       data: 'x',
     });
-    expect(synth(stack).aws_imagebuilder_component.c.lifecycle).toEqual({ create_before_destroy: true });
+    expect(resourcesOf(stack).aws_imagebuilder_component.c.lifecycle).toEqual({ create_before_destroy: true });
   });
 
   test('accepts a fixed name explicitly allowed with a reason', () => {
@@ -146,7 +147,7 @@ describe('ImmutabilityAspect', () => {
       /^LaunchTemplate stack\/lt: ImmutabilityAspect.allowFixedName reason \(" "\) must say why this resource's fixed name cannot collide/,
     );
     ImmutabilityAspect.allowFixedName(lt, 'the bastion is never replaced while running');
-    expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
+    expect(resourcesOf(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
     // the reason is kept in the resource's `//` metadata, where a reviewer of the output reads it
     expect((stack.toTerraform() as Json).resource.aws_launch_template.lt['//']).toMatchObject({
       'cdktf-immutable:allowFixedName': 'the bastion is never replaced while running',

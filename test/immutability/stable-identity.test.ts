@@ -18,7 +18,7 @@ import { AMI_1 as AMI, Json, newStack, onlyResource, SUBNETS, synthJson, synthSt
 
 /** A stack with a provider, so that synth can run the validations. */
 const stackWithProvider = (id: string): TerraformStack => {
-  const stack = new TerraformStack(Testing.app(), id);
+  const stack = newStack(id);
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   return stack;
 };
@@ -34,6 +34,7 @@ describe('owned instance profile: hashed by its identity, not its runtime name',
       name: 'web',
       instanceProfile: profile,
     });
+    // synthesized with validations, which check the identities hashed at construction
     return { template, json: JSON.parse(Testing.synth(stack, true)) as Json };
   };
   const base = templateWithProfile({ namePrefix: 'web-v1' });
