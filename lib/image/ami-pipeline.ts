@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { ITerraformDependable, Token } from 'cdktf';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { Construct } from 'constructs';
@@ -224,105 +224,51 @@ export class AmiPipeline extends Construct implements IAmiPipeline {
     this.name = name;
     const platform = props.platform ?? 'Linux';
     const tags = props.tags && Object.keys(props.tags).length > 0 ? { ...props.tags } : undefined;
-    const infra = props.buildInfrastructure ?? {};
-    const distribution = props.distribution ?? {};
     const arnPrefix = lazyArnPrefix(this);
 
-    const components = props.components.map((component) =>
-      component.bind(this, { pipelineName: name, platform, kmsKeyId: props.kmsKeyId, tags }),
-    );
-    const recipe = new ImageRecipe(this, 'Recipe', {
-      name,
-      parentImage: props.parentImage.bind(this).parentImage,
-      components,
-      platform,
-      blockDevices: props.blockDevices,
-      kmsKeyId: props.kmsKeyId,
-      workingDirectory: props.workingDirectory,
-      amiTags: { [IMAGE_TAG_KEYS.pipeline]: name },
-      tags,
-    });
+    const recipe = this.buildRecipe(props, platform, tags);
     this.generation = recipe.generation;
     this.recipeVersion = recipe.recipeVersion;
-
-    const owned =
-      infra.instanceProfileName === undefined
-        ? buildInstanceProfile(this, name, infra.logging, tags, arnPrefix)
-        : undefined;
-    const dependencies = owned?.dependencies ?? [];
-    const infrastructure = new InfrastructureConfiguration(this, 'Infrastructure', {
-      ...infra,
-      name,
-      instanceProfileName: infra.instanceProfileName ?? owned!.instanceProfileName,
-      tags,
-    });
+    const infrastructure = this.buildInfrastructure(props.buildInfrastructure ?? {}, tags, arnPrefix);
     this.amiParameterName = props.amiParameterName ?? defaultAmiParameterName(name);
-    const regions = distribution.regions ?? [new DataAwsRegion(this, 'Region', {}).region];
-    const distributionConfiguration = new DistributionConfiguration(this, 'Distribution', {
-      ...distribution,
-      name,
-      regions,
-      // Static tags, the recipe version (a reference: the configuration follows the recipe
-      // in place, before the new image builds) and Image Builder's build date; the
-      // generation tag comes from the recipe.
-      amiTags: {
-        ...distribution.amiTags,
-        [IMAGE_TAG_KEYS.pipeline]: name,
-        [IMAGE_TAG_KEYS.recipeVersion]: recipe.version,
-        [IMAGE_TAG_KEYS.builtAt]: '{{ imagebuilder:buildDate }}',
-        ...(props.sourceCommit !== undefined ? { [IMAGE_TAG_KEYS.sourceCommit]: props.sourceCommit } : {}),
-      },
-      amiParameterName: this.amiParameterName,
-      kmsKeyId: distribution.kmsKeyId ?? props.kmsKeyId,
-      tags,
-    });
+    const distribution = this.buildDistribution(props, recipe, tags);
     // Image Builder writes the AMI parameter with the execution role of each build.
-    const execution = buildExecutionRole(this, name, this.amiParameterName, regions, tags, arnPrefix);
+    const execution = buildExecutionRole(this, name, this.amiParameterName, distribution.regions, tags, arnPrefix);
+    const build = {
+      imageRecipeArn: recipe.arn,
+      infrastructureConfigurationArn: infrastructure.arn,
+      distributionConfigurationArn: distribution.arn,
+      executionRoleArn: execution.roleArn,
+      dependsOn: [...infrastructure.dependencies, ...execution.dependencies],
+    };
 
     // The image built during apply, one per recipe version. It carries the in-use tag:
     // Terraform state, the SSM parameter and the output reference it, so retention must
     // never delete it from under Terraform, however many scheduled builds follow it.
     const retention = props.retention ?? ImageRetention.keepLast();
     const inUse = retention.inUseTag ? { [retention.inUseTag.key]: retention.inUseTag.value } : undefined;
-    const image = new Image(this, 'Resource', {
-      imageRecipeArn: recipe.arn,
-      infrastructureConfigurationArn: infrastructure.arn,
-      distributionConfigurationArn: distributionConfiguration.arn,
+    this.image = new Image(this, 'Resource', {
+      ...build,
+      dependsOn: [...build.dependsOn],
       buildTimeoutMinutes: props.buildTimeoutMinutes,
-      executionRoleArn: execution.roleArn,
       tags: { ...tags, ...inUse, [IMAGE_TAG_KEYS.pipeline]: name, [IMAGE_TAG_KEYS.generation]: recipe.generation.hash },
-      dependsOn: [...dependencies, ...execution.dependencies],
     });
-    this.image = image;
     this.layout = imageLayout(platform, props.blockDevices);
-    this.imageArn = image.arn;
-    this.amiId = image.amiId;
+    this.imageArn = this.image.arn;
+    this.amiId = this.image.amiId;
     publishAmiId(this, name, this.amiParameterName, this.amiId, tags);
 
     if (props.schedule) {
       this.pipelineArn = new ImagePipeline(this, 'Pipeline', {
+        ...build,
+        dependsOn: [...build.dependsOn],
         name,
-        imageRecipeArn: recipe.arn,
-        infrastructureConfigurationArn: infrastructure.arn,
-        distributionConfigurationArn: distributionConfiguration.arn,
         schedule: props.schedule,
-        executionRoleArn: execution.roleArn,
         tags: { ...tags, [IMAGE_TAG_KEYS.pipeline]: name },
-        dependsOn: [...dependencies, ...execution.dependencies],
       }).arn;
     }
-
     if (retention.count !== undefined) {
-      const role = buildLifecycleRole(this, name, tags, arnPrefix);
-      new LifecyclePolicy(this, 'LifecyclePolicy', {
-        name,
-        retention,
-        executionRoleArn: role.roleArn,
-        recipeName: recipe.name,
-        recipeVersion: recipe.version,
-        tags,
-        dependsOn: [role.attachment],
-      });
+      this.buildLifecyclePolicy(retention, recipe, tags, arnPrefix);
     }
   }
 
@@ -337,6 +283,99 @@ export class AmiPipeline extends Construct implements IAmiPipeline {
       description: `pipeline:${this.name}`,
       ...this.layout,
     };
+  }
+
+  /** The components (bound in this pipeline) and the recipe (id `Recipe`). */
+  private buildRecipe(
+    props: AmiPipelineProps,
+    platform: AmiPlatform,
+    tags: Record<string, string> | undefined,
+  ): ImageRecipe {
+    const components = props.components.map((component) =>
+      component.bind(this, { pipelineName: this.name, platform, kmsKeyId: props.kmsKeyId, tags }),
+    );
+    return new ImageRecipe(this, 'Recipe', {
+      name: this.name,
+      parentImage: props.parentImage.bind(this).parentImage,
+      components,
+      platform,
+      blockDevices: props.blockDevices,
+      kmsKeyId: props.kmsKeyId,
+      workingDirectory: props.workingDirectory,
+      amiTags: { [IMAGE_TAG_KEYS.pipeline]: this.name },
+      tags,
+    });
+  }
+
+  /**
+   * The build instances' configuration (id `Infrastructure`), with an owned instance
+   * profile unless `instanceProfileName` names one; `dependencies` are what a build
+   * waits for (the owned profile's policies).
+   */
+  private buildInfrastructure(
+    infra: AmiBuildInfrastructureProps,
+    tags: Record<string, string> | undefined,
+    arnPrefix: () => string,
+  ): { readonly arn: string; readonly dependencies: ITerraformDependable[] } {
+    const owned =
+      infra.instanceProfileName === undefined
+        ? buildInstanceProfile(this, this.name, infra.logging, tags, arnPrefix)
+        : undefined;
+    const infrastructure = new InfrastructureConfiguration(this, 'Infrastructure', {
+      ...infra,
+      name: this.name,
+      instanceProfileName: infra.instanceProfileName ?? owned!.instanceProfileName,
+      tags,
+    });
+    return { arn: infrastructure.arn, dependencies: owned?.dependencies ?? [] };
+  }
+
+  /** The distribution (id `Distribution`) to `regions` (the provider's when not given). */
+  private buildDistribution(
+    props: AmiPipelineProps,
+    recipe: ImageRecipe,
+    tags: Record<string, string> | undefined,
+  ): { readonly arn: string; readonly regions: readonly string[] } {
+    const distribution = props.distribution ?? {};
+    const regions = distribution.regions ?? [new DataAwsRegion(this, 'Region', {}).region];
+    const configuration = new DistributionConfiguration(this, 'Distribution', {
+      ...distribution,
+      name: this.name,
+      regions,
+      // Static tags, the recipe version (a reference: the configuration follows the recipe
+      // in place, before the new image builds) and Image Builder's build date; the
+      // generation tag comes from the recipe.
+      amiTags: {
+        ...distribution.amiTags,
+        [IMAGE_TAG_KEYS.pipeline]: this.name,
+        [IMAGE_TAG_KEYS.recipeVersion]: recipe.version,
+        [IMAGE_TAG_KEYS.builtAt]: '{{ imagebuilder:buildDate }}',
+        ...(props.sourceCommit !== undefined ? { [IMAGE_TAG_KEYS.sourceCommit]: props.sourceCommit } : {}),
+      },
+      amiParameterName: this.amiParameterName,
+      kmsKeyId: distribution.kmsKeyId ?? props.kmsKeyId,
+      tags,
+    });
+    return { arn: configuration.arn, regions };
+  }
+
+  /** The lifecycle policy (id `LifecyclePolicy`) that applies `retention`, with its own role. */
+  private buildLifecyclePolicy(
+    retention: ImageRetention,
+    recipe: ImageRecipe,
+    tags: Record<string, string> | undefined,
+    arnPrefix: () => string,
+  ): void {
+    const role = buildLifecycleRole(this, this.name, tags, arnPrefix);
+    new LifecyclePolicy(this, 'LifecyclePolicy', {
+      name: this.name,
+      retention,
+      executionRoleArn: role.roleArn,
+      recipeName: recipe.name,
+      recipeVersion: recipe.version,
+      tags,
+      dependsOn: [role.attachment],
+    });
   }
 }
 
@@ -361,7 +400,8 @@ function validateProps(check: Validator, name: string, props: AmiPipelineProps):
     const key = component.managedArn ?? component.name;
     if (seen.has(key)) {
       check.fail(
-        `components[${i}] (${show(key)}) is listed twice; give every component a distinct name (fromFile({ name }) or fromInline(name, ...)).`,
+        `components[${i}] (${show(key)}) is listed twice; give every component a distinct name (fromFile({ name }) ` +
+          `or fromInline(name, ...)).`,
       );
     }
     seen.add(key);
@@ -370,13 +410,15 @@ function validateProps(check: Validator, name: string, props: AmiPipelineProps):
   const commit = props.sourceCommit;
   if (isLiteral(commit) && (commit.trim() === '' || commit.length > 256)) {
     check.fail(
-      `sourceCommit (${show(commit)}) must be a non-empty tag value of at most 256 characters, such as the git commit hash.`,
+      `sourceCommit (${show(commit)}) must be a non-empty tag value of at most 256 characters, such as the git ` +
+        `commit hash.`,
     );
   }
   const amiTags = Object.keys(props.distribution?.amiTags ?? {}).length;
   if (amiTags > MAX_USER_AMI_TAGS) {
     check.fail(
-      `distribution.amiTags has ${amiTags} tags; Image Builder allows 50 per AMI and the library adds up to 5: keep at most ${MAX_USER_AMI_TAGS}.`,
+      `distribution.amiTags has ${amiTags} tags; Image Builder allows 50 per AMI and the library adds up to 5: keep ` +
+        `at most ${MAX_USER_AMI_TAGS}.`,
     );
   }
 }

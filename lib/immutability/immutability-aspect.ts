@@ -93,7 +93,8 @@ export class ImmutabilityAspect implements IAspect {
         : '';
     new Validator(node).fail(
       `${rule.type} has a fixed ${shown}. Under create_before_destroy its replacement ` +
-        `would be created while the old one still holds that identity, and the API rejects the duplicate. Fix: ${prefix}` +
+        'would be created while the old one still holds that identity, and the API rejects the duplicate. ' +
+        `Fix: ${prefix}` +
         'derive it from the generation with generationName(...) (or let the library construct name it), or call ' +
         'ImmutabilityAspect.allowFixedName(resource, reason) if it is never replaced.',
     );

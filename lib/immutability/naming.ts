@@ -125,7 +125,8 @@ export function generationName(rule: NameRule, props: GenerationNameProps): stri
   const generationLength = Token.isUnresolved(generation) ? Generation.HASH_LENGTH : generation.length;
   if (!Token.isUnresolved(generation) && !/^[a-z0-9]+$/.test(generation)) {
     check.fail(
-      `generation ("${generation}") must be a lowercase hex hash as produced by Generation.of(); do not build it by hand.`,
+      `generation ("${generation}") must be a lowercase hex hash as produced by Generation.of(); do not build it by ` +
+        `hand.`,
     );
   }
   if (Token.isUnresolved(props.base)) {
@@ -154,8 +155,11 @@ export function generationName(rule: NameRule, props: GenerationNameProps): stri
   const suffixLength = (slot ? slot.length + 1 : 0) + 1 + generationLength;
   const available = rule.maxLength - suffixLength;
   if (available < BASE_DIGEST_LENGTH + 1) {
+    const next = slot ? `slot "${slot}" and the generation` : 'the generation';
+    const fix = slot ? 'use a shorter slot' : 'use a rule with a higher maxLength';
     check.fail(
-      `a ${rule.description} name is limited to ${rule.maxLength} characters, which leaves no room for a base next to ${slot ? `slot "${slot}" and ` : ''}the generation; ${slot ? 'use a shorter slot' : 'use a rule with a higher maxLength'}.`,
+      `a ${rule.description} name is limited to ${rule.maxLength} characters, which leaves no room for a base ` +
+        `next to ${next}; ${fix}.`,
     );
   }
   if (base.length > available) {

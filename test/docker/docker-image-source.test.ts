@@ -7,7 +7,7 @@ import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { DockerImagePipeline, DockerImageSource } from '../../lib/docker';
 import { newStack } from '../support/synth';
 
-/** DockerImageSource, from `cdktf-immutable/docker` (moved out of test/image/image-source.test.ts). */
+/** DockerImageSource, from `cdktf-immutable/docker` (ImageSource: test/image/image-source.test.ts). */
 describe('DockerImageSource', () => {
   const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
 

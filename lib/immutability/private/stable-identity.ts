@@ -62,7 +62,8 @@ export function registerStableReference(reference: string, key: string, resource
     const argumentsOf = forceNewArguments(resource.terraformResourceType);
     if (!argumentsOf || argumentsOf.includes('*')) {
       new Validator(resource).fail(
-        `${resource.terraformResourceType} has no force-new argument list, so a reference to it cannot be hashed by identity; add the type to the force-new table of ResourcePolicy.`,
+        `${resource.terraformResourceType} has no force-new argument list, so a reference to it cannot be hashed by ` +
+          `identity; add the type to the force-new table of ResourcePolicy.`,
       );
     }
   }
