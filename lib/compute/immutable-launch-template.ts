@@ -1,5 +1,9 @@
 import { TerraformStack, Token } from 'cdktf';
-import { LaunchTemplate, LaunchTemplateBlockDeviceMappings } from '@cdktf/provider-aws/lib/launch-template';
+import {
+  LaunchTemplate,
+  LaunchTemplateBlockDeviceMappings,
+  LaunchTemplateConfig,
+} from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
 import { BlockDevice, EbsVolumeType } from '../image/block-device';
 import { IImageSource, ImageSourceConfig } from '../image/image-source';
@@ -9,10 +13,7 @@ import { generationName, NameRule } from '../immutability/naming';
 import { isLiteral, Validator } from '../private/validation';
 import { IInstanceProfile, InstanceProfile } from './instance-profile';
 import { InstanceRequirements, InstanceType } from './instance-type';
-import { ServerSettings, validateServerSettings } from './server-settings';
-
-/** Props objects whose server settings were checked where they entered (see `_fromCheckedSettings`). */
-const checkedSettings = new WeakSet<ImmutableLaunchTemplateProps>();
+import { CheckedServerSettings, ServerSettings, validateServerSettings } from './server-settings';
 
 /** Props of {@link ImmutableLaunchTemplate}. */
 export interface ImmutableLaunchTemplateProps extends ServerSettings {
@@ -37,6 +38,40 @@ export interface ImmutableLaunchTemplateProps extends ServerSettings {
    * @default - none
    */
   readonly generationInputs?: { readonly [key: string]: unknown };
+}
+
+/**
+ * What a construct that checked the server settings where they entered (a fleet, with
+ * its `server.` or `slots.<slot>.` props) builds a launch template from.
+ * @internal
+ */
+export interface CheckedLaunchTemplateInput {
+  /** The server settings, checked, each with the prop path it entered as. */
+  readonly settings: CheckedServerSettings;
+  readonly image: IImageSource;
+  readonly name?: string;
+  readonly slot?: string;
+  readonly generationInputs?: { readonly [key: string]: unknown };
+}
+
+/**
+ * The props of a launch template whose server settings were checked already: the
+ * constructor takes its settings as they are (see `_fromCheckedSettings`).
+ */
+class PrecheckedProps implements ImmutableLaunchTemplateProps {
+  public readonly image: IImageSource;
+  public readonly name?: string;
+  public readonly slot?: string;
+  public readonly generationInputs?: { readonly [key: string]: unknown };
+  public readonly settings: CheckedServerSettings;
+
+  constructor(props: CheckedLaunchTemplateInput) {
+    this.image = props.image;
+    this.name = props.name;
+    this.slot = props.slot;
+    this.generationInputs = props.generationInputs;
+    this.settings = props.settings;
+  }
 }
 
 /**
@@ -70,22 +105,19 @@ const DEFAULT_ROOT_DEVICE = '/dev/xvda';
  */
 export class ImmutableLaunchTemplate extends Construct {
   /**
-   * A launch template whose server settings (the {@link ServerSettings} fields of
-   * `props`) were already validated where they entered, by a construct that called
-   * `validateServerSettings` with its own prop prefix (a fleet's `server.` or
-   * `slots.blue.`): it skips that check, so that each value is validated once and its
-   * error names the prop the user wrote. Everything else is the constructor's:
-   * `image`, `name` and `slot` are still checked here, where they enter.
+   * A launch template built from server settings that were validated where they
+   * entered, by a construct that called `validateServerSettings` with its own prop
+   * prefix (a fleet's `server.` or `slots.blue.`): each value is validated once, and an
+   * error raised here (a block device smaller than the image's volume) names the prop
+   * the user wrote. `image`, `name` and `slot` are still checked here, where they enter.
    * @internal
    */
   public static _fromCheckedSettings(
     scope: Construct,
     id: string,
-    props: ImmutableLaunchTemplateProps,
+    props: CheckedLaunchTemplateInput,
   ): ImmutableLaunchTemplate {
-    const own = { ...props };
-    checkedSettings.add(own);
-    return new ImmutableLaunchTemplate(scope, id, own);
+    return new ImmutableLaunchTemplate(scope, id, new PrecheckedProps(props));
   }
 
   /** The launch template resource. */
@@ -110,64 +142,34 @@ export class ImmutableLaunchTemplate extends Construct {
     super(scope, id);
     ImmutabilityAspect.enable(this);
     const check = new Validator(this);
-    if (!props.image || typeof (props.image as { bind?: unknown }).bind !== 'function') {
-      check.fail(
-        `image (${String(props.image)}) is required and must be an image source: pass ImageSource.fromAmiId('ami-...'), ImageSource.fromSsmParameter(name) or ImageSource.fromPipeline(pipeline).`,
-      );
-    }
-    if (!checkedSettings.has(props)) {
-      validateServerSettings(check, props);
-    }
-    if (props.name !== undefined && Token.isUnresolved(props.name)) {
-      check.fail(
-        `name (${props.name}) is a token; pass a literal base name so that the name's length can be checked at synth.`,
-      );
-    }
-    check.pattern(
-      'name',
-      props.name,
-      /^[A-Za-z0-9][A-Za-z0-9()./_-]*$/,
-      'letters, digits and ( ) . / _ - starting with a letter or digit',
-    );
-    check.pattern('slot', props.slot, /^[A-Za-z0-9]{1,16}$/, 'a short word of letters and digits such as "blue"');
+    validateImage(check, props.image);
+    const settings = props instanceof PrecheckedProps ? props.settings : validateServerSettings(check, props);
+    validateNameAndSlot(check, props);
 
     const base = props.name ?? `${TerraformStack.of(this).node.id}-${id}`;
     this.image = props.image.bind(this);
-    this.instanceType = props.instanceType ?? InstanceType.of('t3.micro');
-    this.instanceProfile = props.instanceProfile ?? new InstanceProfile(this, 'InstanceProfile');
-    const securityGroupIds = [...(props.securityGroupIds ?? [])];
-    // The default root volume has no size, so that EC2 gives it the size of the image's
-    // snapshot; a size the image source knows (an AmiPipeline's) is written out.
-    const blockDevices = (props.blockDevices ?? [{ deviceName: this.image.rootDeviceName ?? DEFAULT_ROOT_DEVICE }]).map(
-      (device, i) =>
-        effectiveBlockDevice(check, device, this.image, props.blockDevices ? blockDeviceProp(props, i) : undefined),
-    );
-    const metadata = {
-      httpTokens: props.metadataOptions?.httpTokens ?? 'required',
-      hopLimit: props.metadataOptions?.hopLimit ?? 1,
-      instanceMetadataTags: props.metadataOptions?.instanceMetadataTags ?? false,
-    };
-    const monitoring = props.detailedMonitoring ?? false;
-    const tags = props.tags && Object.keys(props.tags).length > 0 ? { ...props.tags } : undefined;
+    this.instanceType = settings.value('instanceType') ?? InstanceType.of('t3.micro');
+    this.instanceProfile = settings.value('instanceProfile') ?? new InstanceProfile(this, 'InstanceProfile');
+    const effective = effectiveSettings(check, settings, this.image);
 
     // Effective values (defaults applied), so that a change of a library default is a
     // new generation too. Owned long-lived references are hashed by their identity.
     this.generation = Generation.of(
       this,
-      withStableReferences({
+      withStableReferences(this, {
         image: this.image.imageId,
         instanceType: this.instanceType.name,
         instanceRequirements: this.instanceType.requirements
           ? normalizeRequirements(this.instanceType.requirements)
           : undefined,
-        userData: props.userData?.base64,
-        securityGroupIds,
+        userData: effective.userData,
+        securityGroupIds: effective.securityGroupIds,
         instanceProfile: this.instanceProfile.instanceProfileName,
-        keyName: props.keyName,
-        blockDevices,
-        metadata,
-        monitoring,
-        tags,
+        keyName: effective.keyName,
+        blockDevices: effective.blockDevices,
+        metadata: effective.metadata,
+        monitoring: effective.monitoring,
+        tags: effective.tags,
         group: props.generationInputs,
       }),
     );
@@ -177,13 +179,27 @@ export class ImmutableLaunchTemplate extends Construct {
       generation: this.generation,
     });
     this.replaceTriggeredBy = this.generation.isResolved ? [] : [...this.image.replaceTriggeredBy];
+    this.resource = new LaunchTemplate(this, 'Resource', this.resourceConfig(effective));
+  }
 
-    this.resource = new LaunchTemplate(this, 'Resource', {
+  /** The template's id. */
+  public get launchTemplateId(): string {
+    return this.resource.id;
+  }
+
+  /** The template's only version, as the auto scaling group refers to it. */
+  public get version(): string {
+    return Token.asString(this.resource.latestVersion);
+  }
+
+  private resourceConfig(effective: EffectiveSettings): LaunchTemplateConfig {
+    const { securityGroupIds, metadata, tags } = effective;
+    return {
       name: this.launchTemplateName,
       imageId: this.image.imageId,
       instanceType: this.instanceType.name,
-      userData: props.userData?.base64,
-      keyName: props.keyName,
+      userData: effective.userData,
+      keyName: effective.keyName,
       iamInstanceProfile: { name: this.instanceProfile.instanceProfileName },
       networkInterfaces: [
         {
@@ -199,8 +215,8 @@ export class ImmutableLaunchTemplate extends Construct {
         httpPutResponseHopLimit: metadata.hopLimit,
         instanceMetadataTags: metadata.instanceMetadataTags ? 'enabled' : 'disabled',
       },
-      blockDeviceMappings: blockDevices.map(toMapping),
-      monitoring: { enabled: monitoring },
+      blockDeviceMappings: effective.blockDevices.map(toMapping),
+      monitoring: { enabled: effective.monitoring },
       tagSpecifications: tags
         ? [
             { resourceType: 'instance', tags },
@@ -209,18 +225,83 @@ export class ImmutableLaunchTemplate extends Construct {
         : undefined,
       tags,
       lifecycle: this.replaceTriggeredBy.length > 0 ? { replaceTriggeredBy: [...this.replaceTriggeredBy] } : undefined,
-    });
+    };
   }
+}
 
-  /** The template's id. */
-  public get launchTemplateId(): string {
-    return this.resource.id;
+function validateImage(check: Validator, image: IImageSource): void {
+  if (!image || typeof (image as { bind?: unknown }).bind !== 'function') {
+    check.fail(
+      `image (${String(image)}) is required and must be an image source: pass ImageSource.fromAmiId('ami-...'), ` +
+        'ImageSource.fromSsmParameter(name) or ImageSource.fromPipeline(pipeline).',
+    );
   }
+}
 
-  /** The template's only version, as the auto scaling group refers to it. */
-  public get version(): string {
-    return Token.asString(this.resource.latestVersion);
+function validateNameAndSlot(check: Validator, props: ImmutableLaunchTemplateProps): void {
+  if (props.name !== undefined && Token.isUnresolved(props.name)) {
+    check.fail(
+      `name (${props.name}) is a token; pass a literal base name so that the name's length can be checked at synth.`,
+    );
   }
+  check.pattern(
+    'name',
+    props.name,
+    /^[A-Za-z0-9][A-Za-z0-9()./_-]*$/,
+    'letters, digits and ( ) . / _ - starting with a letter or digit',
+  );
+  check.pattern('slot', props.slot, /^[A-Za-z0-9]{1,16}$/, 'a short word of letters and digits such as "blue"');
+}
+
+/** The settings the template is made of, with the library's defaults applied. */
+interface EffectiveSettings {
+  readonly userData?: string;
+  readonly keyName?: string;
+  readonly securityGroupIds: string[];
+  readonly blockDevices: EffectiveBlockDevice[];
+  readonly metadata: { httpTokens: 'required' | 'optional'; hopLimit: number; instanceMetadataTags: boolean };
+  readonly monitoring: boolean;
+  readonly tags?: { [key: string]: string };
+}
+
+function effectiveSettings(
+  check: Validator,
+  settings: CheckedServerSettings,
+  image: ImageSourceConfig,
+): EffectiveSettings {
+  const options = settings.value('metadataOptions');
+  const tags = settings.value('tags');
+  return {
+    userData: settings.value('userData')?.base64,
+    keyName: settings.value('keyName'),
+    securityGroupIds: [...(settings.value('securityGroupIds') ?? [])],
+    blockDevices: effectiveBlockDevices(check, settings, image),
+    metadata: {
+      httpTokens: options?.httpTokens ?? 'required',
+      hopLimit: options?.hopLimit ?? 1,
+      instanceMetadataTags: options?.instanceMetadataTags ?? false,
+    },
+    monitoring: settings.value('detailedMonitoring') ?? false,
+    tags: tags && Object.keys(tags).length > 0 ? { ...tags } : undefined,
+  };
+}
+
+/**
+ * The block devices with their defaults. The default root volume has no size, so that
+ * EC2 gives it the size of the image's snapshot; a size the image source knows (an
+ * AmiPipeline's) is written out.
+ */
+function effectiveBlockDevices(
+  check: Validator,
+  settings: CheckedServerSettings,
+  image: ImageSourceConfig,
+): EffectiveBlockDevice[] {
+  const devices = settings.value('blockDevices');
+  if (devices === undefined) {
+    return [effectiveBlockDevice(check, { deviceName: image.rootDeviceName ?? DEFAULT_ROOT_DEVICE }, image, undefined)];
+  }
+  const prop = settings.prop('blockDevices');
+  return devices.map((device, i) => effectiveBlockDevice(check, device, image, `${prop}[${i}].volumeSizeGiB`));
 }
 
 interface EffectiveBlockDevice {
@@ -232,18 +313,6 @@ interface EffectiveBlockDevice {
   readonly iops?: number;
   readonly throughputMiBps?: number;
   readonly deleteOnTermination: boolean;
-}
-
-/**
- * How an error names `blockDevices[i].volumeSizeGiB`: a fleet's settings entered as
- * `server.` or, for a blue/green slot, `slots.<slot>.` (which one the template cannot tell).
- */
-function blockDeviceProp(props: ImmutableLaunchTemplateProps, i: number): string {
-  const prop = `blockDevices[${i}].volumeSizeGiB`;
-  if (!checkedSettings.has(props)) {
-    return prop;
-  }
-  return props.slot ? `server.${prop} or slots.${props.slot}.${prop}` : `server.${prop}`;
 }
 
 /**
@@ -263,7 +332,9 @@ function effectiveBlockDevice(
   const imageSize = imageVolume?.volumeSizeGiB;
   if (imageSize !== undefined && isLiteral(device.volumeSizeGiB) && device.volumeSizeGiB < imageSize) {
     check.fail(
-      `${prop ?? 'blockDevices'} (${device.volumeSizeGiB}) must be at least ${imageSize}, the size in GiB of the image's ${device.deviceName} volume (${image.description}): EC2 refuses to launch a smaller one. Raise it, or omit volumeSizeGiB to take the image's size.`,
+      `${prop ?? 'blockDevices'} (${device.volumeSizeGiB}) must be at least ${imageSize}, the size in GiB of the ` +
+        `image's ${device.deviceName} volume (${image.description}): EC2 refuses to launch a smaller one. ` +
+        "Raise it, or omit volumeSizeGiB to take the image's size.",
     );
   }
   return {

@@ -18,11 +18,10 @@ export interface IInstanceProfile {
  * The AWS managed policy that lets SSM manage the instance (Session Manager, Run Command, patching).
  *
  * Its ARN is in the `aws` partition, written out rather than looked up, unlike
- * `AmiPipeline`, which reads the partition from an `aws_partition` data source. A
- * lookup here would change the synthesized output of every stack that has a default
- * instance profile (a new data source, and the policy ARN becoming an expression), which
- * the renovation of issue 11 must not do; building the ARN from a `partition` lookup
- * is a follow-up. Until then, China and GovCloud users pass `managedPolicyArns`.
+ * `AmiPipeline`, which reads the partition from an `aws_partition` data source: a
+ * literal keeps the default instance profile free of a data source, and its policy
+ * attachment known at plan. In the China and GovCloud partitions, pass the policy's ARN
+ * of that partition in `managedPolicyArns`.
  */
 export const SSM_MANAGED_INSTANCE_CORE = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 
@@ -104,7 +103,8 @@ export class InstanceProfile extends Construct implements IInstanceProfile {
     check.pattern('permissionsBoundaryArn', props.permissionsBoundaryArn, POLICY_ARN, 'an IAM policy ARN');
     if (props.namePrefix !== undefined && Token.isUnresolved(props.namePrefix)) {
       check.fail(
-        `namePrefix (${props.namePrefix}) is a token; pass a literal prefix so that its length can be checked at synth.`,
+        `namePrefix (${props.namePrefix}) is a token; pass a literal prefix so that its length can be checked at ` +
+          `synth.`,
       );
     }
     check.pattern(
@@ -113,7 +113,8 @@ export class InstanceProfile extends Construct implements IInstanceProfile {
       /^[A-Za-z0-9+=,.@_-]{1,32}$/,
       '1 to 32 letters, digits and + = , . @ _ -',
     );
-    const prefix = `${props.namePrefix ?? fixedName(NameRule.IAM_ROLE, `${TerraformStack.of(this).node.id}-${id}`, undefined, 31)}-`;
+    const defaultPrefix = () => fixedName(NameRule.IAM_ROLE, `${TerraformStack.of(this).node.id}-${id}`, undefined, 31);
+    const prefix = `${props.namePrefix ?? defaultPrefix()}-`;
 
     this.role = new IamRole(this, 'Role', {
       namePrefix: prefix,

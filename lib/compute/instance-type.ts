@@ -50,7 +50,10 @@ export interface InstanceRequirements {
   readonly excludedInstanceTypes?: readonly string[];
 }
 
-/** Like `INSTANCE_TYPE` (lib/private/aws-ids.ts) but `*` may stand for any part: the wildcards of `allowedInstanceTypes`. */
+/**
+ * Like `INSTANCE_TYPE` (lib/private/aws-ids.ts) but `*` may stand for any part: the
+ * wildcards of `allowedInstanceTypes`.
+ */
 const INSTANCE_TYPE_PATTERN = /^[a-z0-9*][a-z0-9*-]*(\.[a-z0-9*-]+)?$/;
 
 const CPU_MANUFACTURERS: readonly CpuManufacturer[] = ['intel', 'amd', 'amazon-web-services', 'apple'];
@@ -60,53 +63,24 @@ const BURSTABLE_PERFORMANCE: readonly NonNullable<InstanceRequirements['burstabl
   'required',
 ];
 
-/** What the servers run on: one instance type, or attribute-based requirements. */
+/**
+ * What the servers run on: one instance type, or attribute-based requirements.
+ *
+ * The factories check nothing themselves: the construct that takes the value (a launch
+ * template, a fleet's `server` or a slot) checks it where it enters, so that an error
+ * names that construct's path and prop (`BlueGreenFleet prod/Web:
+ * slots.blue.instanceType (InstanceType.of("t3micro")) must be ...`), which a static
+ * factory cannot know, in a stack built in a loop over environments.
+ */
 export class InstanceType {
   /** One instance type, e.g. `InstanceType.of('t3.micro')`; may be a token. */
   public static of(name: string): InstanceType {
-    const check = new Validator('InstanceType.of');
-    if (typeof name !== 'string') {
-      check.fail(`name (${show(name)}) must be an instance type name such as "t3.micro".`);
-    }
-    check.pattern(
-      'name',
-      name,
-      INSTANCE_TYPE,
-      'an instance type: lowercase family and size such as "t3.micro" or "m7g.large"',
-    );
-    return new InstanceType(name, undefined);
+    return new InstanceType(name, undefined, 'of');
   }
 
   /** Any instance type that meets `requirements` (attribute-based selection). */
   public static fromRequirements(requirements: InstanceRequirements): InstanceType {
-    const check = new Validator('InstanceType.fromRequirements');
-    checkRange(check, 'vcpuCount', requirements.vcpuCount, 1);
-    checkRange(check, 'memoryMiB', requirements.memoryMiB, 1);
-    if (requirements.cpuManufacturers !== undefined && !Token.isUnresolved(requirements.cpuManufacturers)) {
-      requirements.cpuManufacturers.forEach((maker, i) =>
-        check.oneOf(`cpuManufacturers[${i}]`, maker, CPU_MANUFACTURERS),
-      );
-    }
-    check.oneOf('burstablePerformance', requirements.burstablePerformance, BURSTABLE_PERFORMANCE);
-    for (const prop of ['allowedInstanceTypes', 'excludedInstanceTypes'] as const) {
-      const values = requirements[prop];
-      if (values !== undefined && !Token.isUnresolved(values)) {
-        values.forEach((value, i) =>
-          check.pattern(
-            `${prop}[${i}]`,
-            value,
-            INSTANCE_TYPE_PATTERN,
-            'an instance type or pattern such as "m7i.large" or "m7i.*"',
-          ),
-        );
-      }
-    }
-    if (requirements.allowedInstanceTypes?.length && requirements.excludedInstanceTypes?.length) {
-      check.fail(
-        'allowedInstanceTypes and excludedInstanceTypes cannot both be set (EC2 rejects it); keep one of them.',
-      );
-    }
-    return new InstanceType(undefined, requirements);
+    return new InstanceType(undefined, requirements, 'fromRequirements');
   }
 
   private constructor(
@@ -114,7 +88,64 @@ export class InstanceType {
     public readonly name: string | undefined,
     /** The requirements, when attribute-based selection was chosen. */
     public readonly requirements: InstanceRequirements | undefined,
+    /** The factory that made it, which says what to check. */
+    private readonly factory: 'of' | 'fromRequirements',
   ) {}
+
+  /**
+   * Checks the value where a construct takes it, as `prop` (`instanceType`,
+   * `server.instanceType`, `slots.blue.instanceType`).
+   * @internal
+   */
+  public _validate(check: Validator, prop: string): void {
+    if (this.factory === 'of') {
+      validateName(check, prop, this.name);
+    } else {
+      validateRequirements(check, `${prop} requirements`, this.requirements as InstanceRequirements);
+    }
+  }
+}
+
+function validateName(check: Validator, prop: string, name: string | undefined): void {
+  const shown = `${prop} (InstanceType.of(${show(name)}))`;
+  if (typeof name !== 'string') {
+    check.fail(`${shown} must be an instance type name such as "t3.micro".`);
+  }
+  if (isLiteral(name) && !INSTANCE_TYPE.test(name)) {
+    check.fail(`${shown} must be an instance type: lowercase family and size such as "t3.micro" or "m7g.large".`);
+  }
+}
+
+function validateRequirements(check: Validator, prop: string, requirements: InstanceRequirements): void {
+  if (requirements === null || typeof requirements !== 'object') {
+    check.fail(`${prop} (${show(requirements)}) must be an object with vcpuCount and memoryMiB.`);
+  }
+  checkRange(check, `${prop} vcpuCount`, requirements.vcpuCount, 1);
+  checkRange(check, `${prop} memoryMiB`, requirements.memoryMiB, 1);
+  if (requirements.cpuManufacturers !== undefined && !Token.isUnresolved(requirements.cpuManufacturers)) {
+    requirements.cpuManufacturers.forEach((maker, i) =>
+      check.oneOf(`${prop} cpuManufacturers[${i}]`, maker, CPU_MANUFACTURERS),
+    );
+  }
+  check.oneOf(`${prop} burstablePerformance`, requirements.burstablePerformance, BURSTABLE_PERFORMANCE);
+  for (const list of ['allowedInstanceTypes', 'excludedInstanceTypes'] as const) {
+    const values = requirements[list];
+    if (values !== undefined && !Token.isUnresolved(values)) {
+      values.forEach((value, i) =>
+        check.pattern(
+          `${prop} ${list}[${i}]`,
+          value,
+          INSTANCE_TYPE_PATTERN,
+          'an instance type or pattern such as "m7i.large" or "m7i.*"',
+        ),
+      );
+    }
+  }
+  if (requirements.allowedInstanceTypes?.length && requirements.excludedInstanceTypes?.length) {
+    check.fail(
+      `${prop} allowedInstanceTypes and excludedInstanceTypes cannot both be set (EC2 rejects it); keep one of them.`,
+    );
+  }
 }
 
 function checkRange(check: Validator, prop: string, range: Range | undefined, least: number): void {

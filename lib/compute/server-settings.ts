@@ -95,50 +95,161 @@ export interface ServerSettings {
   readonly tags?: { readonly [key: string]: string };
 }
 
+/** One server setting as it entered a construct: its value and the prop the user wrote it as. */
+export interface CheckedSetting<T> {
+  readonly value: T;
+  /** The prop path, such as `keyName`, `server.keyName` or `slots.blue.blockDevices`. */
+  readonly prop: string;
+}
+
+/** Every field of {@link ServerSettings} (the compiler keeps the list complete). */
+const SERVER_SETTING_FIELDS: Record<keyof ServerSettings, true> = {
+  instanceType: true,
+  userData: true,
+  securityGroupIds: true,
+  instanceProfile: true,
+  keyName: true,
+  blockDevices: true,
+  metadataOptions: true,
+  detailedMonitoring: true,
+  tags: true,
+};
+
+type CheckedFields = {
+  readonly [K in keyof ServerSettings]?: CheckedSetting<NonNullable<ServerSettings[K]>>;
+};
+
 /**
- * Checks the fields of {@link ServerSettings} where they enter a construct: the launch
- * template, or a fleet (with a prop prefix such as `server.` or `slots.blue.`).
+ * {@link ServerSettings} validated once, where they entered a construct (see
+ * {@link validateServerSettings}): each field carries the prop path the user wrote it
+ * as, so that a check that can only happen later (a block device's size against the
+ * image's, in the launch template) names exactly that prop. A launch template built
+ * from it does not check the settings again.
  * @internal
  */
-export function validateServerSettings(check: Validator, settings: ServerSettings, prefix = ''): void {
-  check.eachPattern(
-    `${prefix}securityGroupIds`,
-    settings.securityGroupIds,
-    SECURITY_GROUP_ID,
-    'a security group id such as sg-0123456789abcdef0',
-  );
-  check.pattern(`${prefix}keyName`, settings.keyName, /^[\x20-\x7e]{1,255}$/, '1 to 255 printable ASCII characters');
-  check.integer(
-    `${prefix}metadataOptions.hopLimit`,
-    settings.metadataOptions?.hopLimit,
-    1,
-    64,
-    'use 1, or 2 for containers with bridge networking',
-  );
-  const tokens = settings.metadataOptions?.httpTokens;
-  if (isLiteral(tokens) && tokens !== 'required' && tokens !== 'optional') {
-    check.fail(`${prefix}metadataOptions.httpTokens (${show(tokens)}) must be "required" or "optional".`);
+export class CheckedServerSettings {
+  /**
+   * Checks `settings` where they enter a construct (`prefix`: `` for a launch template,
+   * `server.` or `slots.<slot>.` for a fleet), through {@link validateServerSettings}.
+   */
+  public static validate(check: Validator, settings: ServerSettings, prefix: string): CheckedServerSettings {
+    check.eachPattern(
+      `${prefix}securityGroupIds`,
+      settings.securityGroupIds,
+      SECURITY_GROUP_ID,
+      'a security group id such as sg-0123456789abcdef0',
+    );
+    check.pattern(`${prefix}keyName`, settings.keyName, /^[\x20-\x7e]{1,255}$/, '1 to 255 printable ASCII characters');
+    validateMetadataOptions(check, `${prefix}metadataOptions`, settings.metadataOptions);
+    validateBlockDevices(check, `${prefix}blockDevices`, settings.blockDevices);
+    validateInstanceType(check, `${prefix}instanceType`, settings.instanceType);
+    validateTags(check, `${prefix}tags`, settings.tags);
+    const fields: Record<string, CheckedSetting<unknown>> = {};
+    for (const field of Object.keys(SERVER_SETTING_FIELDS) as (keyof ServerSettings)[]) {
+      if (settings[field] !== undefined) {
+        fields[field] = { value: settings[field], prop: `${prefix}${field}` };
+      }
+    }
+    return new CheckedServerSettings(fields);
   }
-  validateBlockDevices(check, `${prefix}blockDevices`, settings.blockDevices);
-  warnUnknownInstanceTypes(check, settings.instanceType, `${prefix}instanceType`);
-  for (const [key, value] of Object.entries(settings.tags ?? {})) {
+
+  /** Only {@link CheckedServerSettings.validate} and the methods below make one. */
+  private constructor(private readonly fields: CheckedFields) {}
+
+  /** The value of `field`, or undefined when it was not set. */
+  public value<K extends keyof ServerSettings>(field: K): ServerSettings[K] {
+    return this.fields[field]?.value as ServerSettings[K];
+  }
+
+  /** The prop path `field` was given as, or undefined when it was not set. */
+  public prop(field: keyof ServerSettings): string | undefined {
+    return this.fields[field]?.prop;
+  }
+
+  /** The plain settings. */
+  public get values(): ServerSettings {
+    const out: Record<string, unknown> = {};
+    for (const [field, setting] of Object.entries(this.fields)) {
+      if (setting !== undefined) {
+        out[field] = setting.value;
+      }
+    }
+    return out as ServerSettings;
+  }
+
+  /** These settings with `field` set, as the construct that checked them decided, under `prop`. */
+  public with<K extends keyof ServerSettings>(
+    field: K,
+    value: NonNullable<ServerSettings[K]>,
+    prop: string,
+  ): CheckedServerSettings {
+    return new CheckedServerSettings({ ...this.fields, [field]: { value, prop } });
+  }
+
+  /**
+   * `over`'s fields over these, field by field, each with its own prop path (a slot's
+   * settings over its fleet's); `securityGroupIds` are added to these, and their prop
+   * names both lists.
+   */
+  public overlaidWith(over: CheckedServerSettings): CheckedServerSettings {
+    const fields: Record<string, CheckedSetting<unknown>> = { ...this.fields };
+    for (const [field, setting] of Object.entries(over.fields)) {
+      if (setting !== undefined) {
+        fields[field] = setting;
+      }
+    }
+    const base = this.fields.securityGroupIds;
+    const added = over.fields.securityGroupIds;
+    if (base !== undefined || added !== undefined) {
+      fields.securityGroupIds = {
+        value: [...(base?.value ?? []), ...(added?.value ?? [])],
+        prop: [base?.prop, added?.prop].filter((prop) => prop !== undefined).join(' + '),
+      };
+    }
+    return new CheckedServerSettings(fields);
+  }
+}
+
+/**
+ * Checks the fields of {@link ServerSettings} where they enter a construct: the launch
+ * template, or a fleet (with a prop prefix such as `server.` or `slots.blue.`), and
+ * returns them checked, each field with its prop path.
+ * @internal
+ */
+export function validateServerSettings(check: Validator, settings: ServerSettings, prefix = ''): CheckedServerSettings {
+  return CheckedServerSettings.validate(check, settings, prefix);
+}
+
+function validateMetadataOptions(check: Validator, prop: string, options: MetadataOptions | undefined): void {
+  check.integer(`${prop}.hopLimit`, options?.hopLimit, 1, 64, 'use 1, or 2 for containers with bridge networking');
+  const tokens = options?.httpTokens;
+  if (isLiteral(tokens) && tokens !== 'required' && tokens !== 'optional') {
+    check.fail(`${prop}.httpTokens (${show(tokens)}) must be "required" or "optional".`);
+  }
+}
+
+function validateTags(check: Validator, prop: string, tags: { readonly [key: string]: string } | undefined): void {
+  for (const [key, value] of Object.entries(tags ?? {})) {
     if (!Token.isUnresolved(key) && (key.length < 1 || key.length > 128 || /^aws:/i.test(key))) {
       check.fail(
-        `${prefix}tags key (${show(key)}) must be 1 to 128 characters and must not start with "aws:" (reserved by AWS).`,
+        `${prop} key (${show(key)}) must be 1 to 128 characters and must not start with "aws:" (reserved by AWS).`,
       );
     }
     if (isLiteral(value) && value.length > 256) {
-      check.fail(`${prefix}tags["${key}"] is ${value.length} characters; tag values are limited to 256.`);
+      check.fail(`${prop}["${key}"] is ${value.length} characters; tag values are limited to 256.`);
     }
   }
 }
 
 /**
- * Warns (does not fail) about instance type names and selection patterns that are not in
- * the EC2 API model's list, naming the closest known ones: see
- * lib/private/instance-type-names.ts for why this is a warning.
+ * Checks an instance type where it enters (`InstanceType.of` checks nothing itself, so
+ * that its errors name the construct and the prop), then warns (does not fail) about
+ * instance type names and selection patterns that are not in the EC2 API model's list,
+ * naming the closest known ones: see lib/private/instance-type-names.ts for why this is
+ * a warning.
  */
-function warnUnknownInstanceTypes(check: Validator, instanceType: InstanceType | undefined, prop: string): void {
+function validateInstanceType(check: Validator, prop: string, instanceType: InstanceType | undefined): void {
+  instanceType?._validate(check, prop);
   const name = instanceType?.name;
   if (isLiteral(name)) {
     const problem = unknownInstanceType(name);

@@ -92,7 +92,9 @@ export class UserData {
       'image',
       options.image,
       IMAGE_DIGEST_REFERENCE,
-      `pinned by digest: repo@sha256: followed by 64 lowercase hex digits (a tag can point at another image tomorrow, a digest cannot); resolve the tag with "docker buildx imagetools inspect <image>" or pass DockerImagePipeline.imageReference`,
+      `pinned by digest: repo@sha256: followed by 64 lowercase hex digits (a tag can point at another image ` +
+        `tomorrow, a digest cannot); resolve the tag with "docker buildx imagetools inspect <image>" or pass ` +
+        `DockerImagePipeline.imageReference`,
     );
     check.integer('port', options.port, 1, 65535);
     check.integer('containerPort', options.containerPort, 1, 65535);
@@ -105,7 +107,8 @@ export class UserData {
     for (const [key, value] of Object.entries(options.environment ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
         check.fail(
-          `environment key (${show(key)}) must be a variable name (letters, digits and "_", not starting with a digit).`,
+          `environment key (${show(key)}) must be a variable name (letters, digits and "_", not starting with a ` +
+            `digit).`,
         );
       }
       if (isLiteral(value) && /[\r\n]/.test(value)) {
@@ -139,7 +142,8 @@ function encode(check: Validator, what: string, text: string): string {
   }
   if (bytes > MAX_USER_DATA_BYTES) {
     check.fail(
-      `${what} is ${bytes} bytes, more than EC2's limit of ${MAX_USER_DATA_BYTES} bytes before encoding; move the bulk into the image or fetch it at boot.`,
+      `${what} is ${bytes} bytes, more than EC2's limit of ${MAX_USER_DATA_BYTES} bytes before encoding; move the ` +
+        `bulk into the image or fetch it at boot.`,
     );
   }
   return Buffer.from(text, 'utf8').toString('base64');
@@ -172,8 +176,10 @@ function containerScript(
     'RestartSec=5',
     `ExecStartPre=-/usr/bin/docker rm -f ${o.name}`,
     // pulled once, at the first start: the digest never changes under this unit
-    `ExecStartPre=/bin/sh -c '/usr/bin/docker image inspect ${o.image} >/dev/null 2>&1 || /usr/bin/docker pull ${o.image}'`,
-    `ExecStart=/usr/bin/docker run --rm --name ${o.name} --env-file /etc/${o.name}.env -p ${o.port}:${o.containerPort} ${o.image}`,
+    `ExecStartPre=/bin/sh -c '/usr/bin/docker image inspect ${o.image} >/dev/null 2>&1 || /usr/bin/docker pull ` +
+      `${o.image}'`,
+    `ExecStart=/usr/bin/docker run --rm --name ${o.name} --env-file /etc/${o.name}.env -p ` +
+      `${o.port}:${o.containerPort} ${o.image}`,
     `ExecStop=/usr/bin/docker stop ${o.name}`,
     '',
     '[Install]',
@@ -181,7 +187,8 @@ function containerScript(
     'CDKTF_IMMUTABLE_UNIT',
     '# an ECR registry: log in with the instance role',
     `if [[ "${registry}" == *.dkr.ecr.*.amazonaws.com* ]]; then`,
-    `  aws ecr get-login-password --region "$(echo "${registry}" | cut -d. -f4)" | docker login --username AWS --password-stdin "${registry}"`,
+    `  aws ecr get-login-password --region "$(echo "${registry}" | cut -d. -f4)" | docker login --username AWS ` +
+      `--password-stdin "${registry}"`,
     'fi',
     'systemctl daemon-reload',
     `systemctl enable --now ${o.name}.service`,
@@ -207,7 +214,7 @@ function withTokens<T extends Record<string, unknown>>(values: T, render: (value
   };
   const text = render(hide(values) as T);
   return text
-    .split(/\u0000(\d+)\u0000/)
+    .split('\u0000')
     .map((part, i) => (i % 2 === 1 ? tokens[Number(part)] : part))
     .filter((part) => part !== '');
 }

@@ -10,7 +10,7 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Construct } from 'constructs';
 import { ImmutableLaunchTemplate } from '../compute/immutable-launch-template';
 import { IInstanceProfile } from '../compute/instance-profile';
-import { ServerSettings, validateServerSettings } from '../compute/server-settings';
+import { CheckedServerSettings, ServerSettings, validateServerSettings } from '../compute/server-settings';
 import { IImageSource } from '../image/image-source';
 import { Generation } from '../immutability/generation';
 import { isLiteral, show, Validator } from '../private/validation';
@@ -228,7 +228,7 @@ interface BuiltSlot {
 
 /** What {@link validateSlots} returns: each slot's settings, checked. */
 interface CheckedSlots {
-  readonly settings: Record<SlotName, ServerSettings>;
+  readonly settings: Record<SlotName, CheckedServerSettings>;
   readonly warmUp: Record<SlotName, WarmUpAndDraining>;
 }
 
@@ -252,7 +252,10 @@ function buildSlot(
   const settings = mergeServerSettings(parts.server, checked.settings[slot]);
   // the fleet's and the slot's security groups together, less the fleet's own group
   // each list was checked where it entered; here only that no group is in both
-  check.unique(`server.securityGroupIds + slots.${slot}.securityGroupIds`, settings.securityGroupIds?.slice(1));
+  check.unique(
+    `server.securityGroupIds + slots.${slot}.securityGroupIds`,
+    settings.value('securityGroupIds')?.slice(1),
+  );
   const group = slotProps.image
     ? parts.serverGroup(scope, { slot, image: slotProps.image, settings, capacity, targetGroup, warmUp })
     : undefined;
@@ -498,7 +501,7 @@ function publicSlot(slot: BuiltSlot): FleetSlot {
  */
 function validateSlots(check: Validator, props: BlueGreenFleetProps, fleetCapacity: Capacity): CheckedSlots {
   validateSlotChoice(check, props);
-  const settings = {} as Record<SlotName, ServerSettings>;
+  const settings = {} as Record<SlotName, CheckedServerSettings>;
   const warmUp = {} as Record<SlotName, WarmUpAndDraining>;
   for (const slot of SLOT_NAMES) {
     ({ settings: settings[slot], warmUp: warmUp[slot] } = validateSlotSettings(check, props, slot));
@@ -524,14 +527,14 @@ function validateSlotSettings(
   check: Validator,
   props: BlueGreenFleetProps,
   slot: SlotName,
-): { settings: ServerSettings; warmUp: WarmUpAndDraining } {
+): { settings: CheckedServerSettings; warmUp: WarmUpAndDraining } {
   const slotProps = props.slots[slot];
   if (slotProps.capacity) {
     validateCapacity(check, `slots.${slot}.capacity`, slotProps.capacity);
   }
   const { image: _image, capacity: _capacity, ...slotRest } = slotProps;
   const { tuning, rest: slotSettings } = splitWarmUpAndDraining(slotRest);
-  validateServerSettings(check, slotSettings, `slots.${slot}.`);
+  const checked = validateServerSettings(check, slotSettings, `slots.${slot}.`);
   const instanceType = slotSettings.instanceType ?? props.server?.instanceType;
   validateWarmUpAndDraining(check, `slots.${slot}.`, tuning, { instanceType });
   if (tuning.warmPool === undefined && props.warmPool !== undefined && instanceType?.requirements) {
@@ -541,7 +544,7 @@ function validateSlotSettings(
         `use InstanceType.of(...) in slots.${slot} or remove warmPool.`,
     );
   }
-  return { settings: slotSettings, warmUp: tuning };
+  return { settings: checked, warmUp: tuning };
 }
 
 /** A slot that receives traffic (active, or the idle slot with a canary) has an image and capacity. */

@@ -5,6 +5,6 @@
 export { DockerImagePipeline } from '../image/docker-image-pipeline';
 export type { DockerImagePipelineProps } from '../image/docker-image-pipeline';
 export { DockerImageSource } from '../image/docker-image-source';
-export type { DockerImageSourceConfig } from '../image/docker-image-source';
+export type { DockerImageSourceConfig, IDockerImagePipeline } from '../image/docker-image-source';
 export { hashDockerContext } from '../image/docker-context-hash';
 export type { DockerContextHash, DockerContextHashOptions } from '../image/docker-context-hash';

@@ -1,11 +1,12 @@
-import { Token } from 'cdktf';
+import { ITerraformDependable, Token } from 'cdktf';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { Construct } from 'constructs';
 import { Generation } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
 import { defaultAmiParameterName } from '../private/image-names';
 import { isLiteral, show, Validator } from '../private/validation';
-import { BlockDevice } from './block-device';
+import { BlockDevice, validateBlockDevices } from './block-device';
 import { AmiDistributionProps, DistributionConfiguration } from './distribution-configuration';
 import { Image } from './image';
 import { AmiPlatform, ImageComponent } from './image-component';
@@ -18,11 +19,32 @@ import { AmiBuildInfrastructureProps, InfrastructureConfiguration } from './infr
 import { LifecyclePolicy } from './lifecycle-policy';
 import { ParentImage } from './parent-image';
 import { buildExecutionRole, buildInstanceProfile, buildLifecycleRole, lazyArnPrefix } from './private/build-roles';
-import { registerImageLayout, registerImageProducer } from './private/image-producers';
-import type { ImageLayout } from './private/image-producers';
+import { ImageLayout, imageLayout, replacementTriggers } from './private/image-layout';
 import { publishAmiId } from './private/publish-ami-id';
 import { validateAmiParameterPath } from './private/ssm-parameter-name';
 import { defaultPipelineName, PIPELINE_NAME, PIPELINE_NAME_RULE } from './private/pipeline-name';
+import { IAmiPipeline, ImageSourceConfig } from './image-source';
+
+/** What {@link AmiPipeline.fromAmiPipelineAttributes} needs to know of a pipeline defined elsewhere. */
+export interface AmiPipelineAttributes {
+  /** The pipeline's name (its `AmiPipelineProps.name`). */
+  readonly name: string;
+  /**
+   * The SSM parameter the pipeline publishes its newest AMI id to.
+   * @default `/images/<name>/ami-id`
+   */
+  readonly amiParameterName?: string;
+  /**
+   * The pipeline's platform, which gives the images' default root device.
+   * @default 'Linux'
+   */
+  readonly platform?: AmiPlatform;
+  /**
+   * The pipeline's `blockDevices`, so that launch templates size their volumes like the image's.
+   * @default - the platform's default root volume, of a size unknown at synth
+   */
+  readonly blockDevices?: readonly BlockDevice[];
+}
 
 /** Properties of {@link AmiPipeline}. */
 export interface AmiPipelineProps {
@@ -139,7 +161,41 @@ const MAX_USER_AMI_TAGS = 45;
  * {@link ImageComponent.bind}), each created in this scope with the id it always had,
  * so that every Terraform address stays the same across library versions.
  */
-export class AmiPipeline extends Construct {
+export class AmiPipeline extends Construct implements IAmiPipeline {
+  /**
+   * An AMI pipeline defined in another app or repository, known by its name: its AMI id
+   * is read at plan time from the SSM parameter it publishes to (a data source in this
+   * construct), so a new build is a new generation of the consumers, as with
+   * `ImageSource.fromSsmParameter`. `platform` and `blockDevices` tell the consumers the
+   * image's root device and volume sizes.
+   */
+  public static fromAmiPipelineAttributes(scope: Construct, id: string, attrs: AmiPipelineAttributes): IAmiPipeline {
+    class Import extends Construct implements IAmiPipeline {
+      public readonly name: string;
+      public readonly amiId: string;
+      public readonly amiParameterName: string;
+      private readonly layout: ImageLayout;
+
+      constructor() {
+        super(scope, id);
+        const check = new Validator(this);
+        validateName(check, attrs.name);
+        validateAmiParameterPath(check, 'amiParameterName', attrs.amiParameterName);
+        check.oneOf('platform', attrs.platform, ['Linux', 'Windows']);
+        validateBlockDevices(check, 'blockDevices', attrs.blockDevices);
+        this.name = attrs.name;
+        this.amiParameterName = attrs.amiParameterName ?? defaultAmiParameterName(attrs.name);
+        this.amiId = new DataAwsSsmParameter(this, 'AmiParameter', { name: this.amiParameterName }).insecureValue;
+        this.layout = imageLayout(attrs.platform ?? 'Linux', attrs.blockDevices);
+      }
+
+      public bindImage(): ImageSourceConfig {
+        return { imageId: this.amiId, replaceTriggeredBy: [], description: `pipeline:${this.name}`, ...this.layout };
+      }
+    }
+    return new Import();
+  }
+
   /** The pipeline name. */
   public readonly name: string;
   /** AMI id of the image built by Terraform, in the build region (a token). */
@@ -155,6 +211,11 @@ export class AmiPipeline extends Construct {
   /** ARN of the scheduled Image Builder pipeline, when there is a schedule. */
   public readonly pipelineArn?: string;
 
+  /** The image built by Terraform: its replacement is a new image for the consumers. */
+  private readonly image: Image;
+  /** The root device and volumes of the images. */
+  private readonly layout: ImageLayout;
+
   public constructor(scope: Construct, id: string, props: AmiPipelineProps) {
     super(scope, id);
     ImmutabilityAspect.enable(this);
@@ -163,50 +224,130 @@ export class AmiPipeline extends Construct {
     this.name = name;
     const platform = props.platform ?? 'Linux';
     const tags = props.tags && Object.keys(props.tags).length > 0 ? { ...props.tags } : undefined;
-    const infra = props.buildInfrastructure ?? {};
-    const distribution = props.distribution ?? {};
     const arnPrefix = lazyArnPrefix(this);
 
+    const recipe = this.buildRecipe(props, platform, tags);
+    this.generation = recipe.generation;
+    this.recipeVersion = recipe.recipeVersion;
+    const infrastructure = this.buildInfrastructure(props.buildInfrastructure ?? {}, tags, arnPrefix);
+    this.amiParameterName = props.amiParameterName ?? defaultAmiParameterName(name);
+    const distribution = this.buildDistribution(props, recipe, tags);
+    // Image Builder writes the AMI parameter with the execution role of each build.
+    const execution = buildExecutionRole(this, name, this.amiParameterName, distribution.regions, tags, arnPrefix);
+    const build = {
+      imageRecipeArn: recipe.arn,
+      infrastructureConfigurationArn: infrastructure.arn,
+      distributionConfigurationArn: distribution.arn,
+      executionRoleArn: execution.roleArn,
+      dependsOn: [...infrastructure.dependencies, ...execution.dependencies],
+    };
+
+    // The image built during apply, one per recipe version. It carries the in-use tag:
+    // Terraform state, the SSM parameter and the output reference it, so retention must
+    // never delete it from under Terraform, however many scheduled builds follow it.
+    const retention = props.retention ?? ImageRetention.keepLast();
+    const inUse = retention.inUseTag ? { [retention.inUseTag.key]: retention.inUseTag.value } : undefined;
+    this.image = new Image(this, 'Resource', {
+      ...build,
+      dependsOn: [...build.dependsOn],
+      buildTimeoutMinutes: props.buildTimeoutMinutes,
+      tags: { ...tags, ...inUse, [IMAGE_TAG_KEYS.pipeline]: name, [IMAGE_TAG_KEYS.generation]: recipe.generation.hash },
+    });
+    this.layout = imageLayout(platform, props.blockDevices);
+    this.imageArn = this.image.arn;
+    this.amiId = this.image.amiId;
+    publishAmiId(this, name, this.amiParameterName, this.amiId, tags);
+
+    if (props.schedule) {
+      this.pipelineArn = new ImagePipeline(this, 'Pipeline', {
+        ...build,
+        dependsOn: [...build.dependsOn],
+        name,
+        schedule: props.schedule,
+        tags: { ...tags, [IMAGE_TAG_KEYS.pipeline]: name },
+      }).arn;
+    }
+    if (retention.count !== undefined) {
+      this.buildLifecyclePolicy(retention, recipe, tags, arnPrefix);
+    }
+  }
+
+  /**
+   * The AMI id, replace_triggered_by on the image resource for a consumer in this
+   * pipeline's stack, and the images' root device and volumes.
+   */
+  public bindImage(scope: Construct): ImageSourceConfig {
+    return {
+      imageId: this.amiId,
+      replaceTriggeredBy: replacementTriggers(this.image, scope),
+      description: `pipeline:${this.name}`,
+      ...this.layout,
+    };
+  }
+
+  /** The components (bound in this pipeline) and the recipe (id `Recipe`). */
+  private buildRecipe(
+    props: AmiPipelineProps,
+    platform: AmiPlatform,
+    tags: Record<string, string> | undefined,
+  ): ImageRecipe {
     const components = props.components.map((component) =>
-      component.bind(this, { pipelineName: name, platform, kmsKeyId: props.kmsKeyId, tags }),
+      component.bind(this, { pipelineName: this.name, platform, kmsKeyId: props.kmsKeyId, tags }),
     );
-    const recipe = new ImageRecipe(this, 'Recipe', {
-      name,
+    return new ImageRecipe(this, 'Recipe', {
+      name: this.name,
       parentImage: props.parentImage.bind(this).parentImage,
       components,
       platform,
       blockDevices: props.blockDevices,
       kmsKeyId: props.kmsKeyId,
       workingDirectory: props.workingDirectory,
-      amiTags: { [IMAGE_TAG_KEYS.pipeline]: name },
+      amiTags: { [IMAGE_TAG_KEYS.pipeline]: this.name },
       tags,
     });
-    this.generation = recipe.generation;
-    this.recipeVersion = recipe.recipeVersion;
+  }
 
+  /**
+   * The build instances' configuration (id `Infrastructure`), with an owned instance
+   * profile unless `instanceProfileName` names one; `dependencies` are what a build
+   * waits for (the owned profile's policies).
+   */
+  private buildInfrastructure(
+    infra: AmiBuildInfrastructureProps,
+    tags: Record<string, string> | undefined,
+    arnPrefix: () => string,
+  ): { readonly arn: string; readonly dependencies: ITerraformDependable[] } {
     const owned =
       infra.instanceProfileName === undefined
-        ? buildInstanceProfile(this, name, infra.logging, tags, arnPrefix)
+        ? buildInstanceProfile(this, this.name, infra.logging, tags, arnPrefix)
         : undefined;
-    const dependencies = owned?.dependencies ?? [];
     const infrastructure = new InfrastructureConfiguration(this, 'Infrastructure', {
       ...infra,
-      name,
+      name: this.name,
       instanceProfileName: infra.instanceProfileName ?? owned!.instanceProfileName,
       tags,
     });
-    this.amiParameterName = props.amiParameterName ?? defaultAmiParameterName(name);
+    return { arn: infrastructure.arn, dependencies: owned?.dependencies ?? [] };
+  }
+
+  /** The distribution (id `Distribution`) to `regions` (the provider's when not given). */
+  private buildDistribution(
+    props: AmiPipelineProps,
+    recipe: ImageRecipe,
+    tags: Record<string, string> | undefined,
+  ): { readonly arn: string; readonly regions: readonly string[] } {
+    const distribution = props.distribution ?? {};
     const regions = distribution.regions ?? [new DataAwsRegion(this, 'Region', {}).region];
-    const distributionConfiguration = new DistributionConfiguration(this, 'Distribution', {
+    const configuration = new DistributionConfiguration(this, 'Distribution', {
       ...distribution,
-      name,
+      name: this.name,
       regions,
       // Static tags, the recipe version (a reference: the configuration follows the recipe
       // in place, before the new image builds) and Image Builder's build date; the
       // generation tag comes from the recipe.
       amiTags: {
         ...distribution.amiTags,
-        [IMAGE_TAG_KEYS.pipeline]: name,
+        [IMAGE_TAG_KEYS.pipeline]: this.name,
         [IMAGE_TAG_KEYS.recipeVersion]: recipe.version,
         [IMAGE_TAG_KEYS.builtAt]: '{{ imagebuilder:buildDate }}',
         ...(props.sourceCommit !== undefined ? { [IMAGE_TAG_KEYS.sourceCommit]: props.sourceCommit } : {}),
@@ -215,73 +356,37 @@ export class AmiPipeline extends Construct {
       kmsKeyId: distribution.kmsKeyId ?? props.kmsKeyId,
       tags,
     });
-    // Image Builder writes the AMI parameter with the execution role of each build.
-    const execution = buildExecutionRole(this, name, this.amiParameterName, regions, tags, arnPrefix);
+    return { arn: configuration.arn, regions };
+  }
 
-    // The image built during apply, one per recipe version. It carries the in-use tag:
-    // Terraform state, the SSM parameter and the output reference it, so retention must
-    // never delete it from under Terraform, however many scheduled builds follow it.
-    const retention = props.retention ?? ImageRetention.keepLast();
-    const inUse = retention.inUseTag ? { [retention.inUseTag.key]: retention.inUseTag.value } : undefined;
-    const image = new Image(this, 'Resource', {
-      imageRecipeArn: recipe.arn,
-      infrastructureConfigurationArn: infrastructure.arn,
-      distributionConfigurationArn: distributionConfiguration.arn,
-      buildTimeoutMinutes: props.buildTimeoutMinutes,
-      executionRoleArn: execution.roleArn,
-      tags: { ...tags, ...inUse, [IMAGE_TAG_KEYS.pipeline]: name, [IMAGE_TAG_KEYS.generation]: recipe.generation.hash },
-      dependsOn: [...dependencies, ...execution.dependencies],
+  /** The lifecycle policy (id `LifecyclePolicy`) that applies `retention`, with its own role. */
+  private buildLifecyclePolicy(
+    retention: ImageRetention,
+    recipe: ImageRecipe,
+    tags: Record<string, string> | undefined,
+    arnPrefix: () => string,
+  ): void {
+    const role = buildLifecycleRole(this, this.name, tags, arnPrefix);
+    new LifecyclePolicy(this, 'LifecyclePolicy', {
+      name: this.name,
+      retention,
+      executionRoleArn: role.roleArn,
+      recipeName: recipe.name,
+      recipeVersion: recipe.version,
+      tags,
+      dependsOn: [role.attachment],
     });
-    registerImageProducer(this, image);
-    registerImageLayout(this, imageLayout(platform, props.blockDevices));
-    this.imageArn = image.arn;
-    this.amiId = image.amiId;
-    publishAmiId(this, name, this.amiParameterName, this.amiId, tags);
-
-    if (props.schedule) {
-      this.pipelineArn = new ImagePipeline(this, 'Pipeline', {
-        name,
-        imageRecipeArn: recipe.arn,
-        infrastructureConfigurationArn: infrastructure.arn,
-        distributionConfigurationArn: distributionConfiguration.arn,
-        schedule: props.schedule,
-        executionRoleArn: execution.roleArn,
-        tags: { ...tags, [IMAGE_TAG_KEYS.pipeline]: name },
-        dependsOn: [...dependencies, ...execution.dependencies],
-      }).arn;
-    }
-
-    if (retention.count !== undefined) {
-      const role = buildLifecycleRole(this, name, tags, arnPrefix);
-      new LifecyclePolicy(this, 'LifecyclePolicy', {
-        name,
-        retention,
-        executionRoleArn: role.roleArn,
-        recipeName: recipe.name,
-        recipeVersion: recipe.version,
-        tags,
-        dependsOn: [role.attachment],
-      });
-    }
   }
 }
 
-/**
- * What launch templates learn about this pipeline's AMIs through
- * `ImageSource.fromPipeline`: the root device (the platform's default root, or the
- * first of `blockDevices` named like a root device, `/dev/xvda` or `/dev/sda1`) and
- * the volumes with their sizes.
- */
-function imageLayout(platform: AmiPlatform, blockDevices: readonly BlockDevice[] | undefined): ImageLayout {
-  const platformRoot = platform === 'Windows' ? '/dev/sda1' : '/dev/xvda';
-  if (!blockDevices) {
-    return { rootDeviceName: platformRoot, volumes: [{ deviceName: platformRoot }] };
+/** The pipeline's name, which names the recipe, the components and the other resources. */
+function validateName(check: Validator, name: string): void {
+  if (Token.isUnresolved(name) || !PIPELINE_NAME.test(name)) {
+    check.fail(
+      `name (${show(name)}) must be ${PIPELINE_NAME_RULE}, and known at synth; ` +
+        'it names the recipe and the components (<name>-<component>).',
+    );
   }
-  const named = blockDevices.map((device) => device.deviceName).filter((name) => !Token.isUnresolved(name));
-  const root = named.includes(platformRoot)
-    ? platformRoot
-    : named.find((name) => ['/dev/xvda', '/dev/sda1'].includes(name));
-  return { rootDeviceName: root ?? platformRoot, volumes: blockDevices };
 }
 
 /**
@@ -289,17 +394,14 @@ function imageLayout(platform: AmiPlatform, blockDevices: readonly BlockDevice[]
  * construct that uses them (ImageRecipe, InfrastructureConfiguration, ...), once.
  */
 function validateProps(check: Validator, name: string, props: AmiPipelineProps): void {
-  if (Token.isUnresolved(name) || !PIPELINE_NAME.test(name)) {
-    check.fail(
-      `name (${show(name)}) must be ${PIPELINE_NAME_RULE}, and known at synth; it names the recipe and the components (<name>-<component>).`,
-    );
-  }
+  validateName(check, name);
   const seen = new Set<string>();
   props.components.forEach((component, i) => {
     const key = component.managedArn ?? component.name;
     if (seen.has(key)) {
       check.fail(
-        `components[${i}] (${show(key)}) is listed twice; give every component a distinct name (fromFile({ name }) or fromInline(name, ...)).`,
+        `components[${i}] (${show(key)}) is listed twice; give every component a distinct name (fromFile({ name }) ` +
+          `or fromInline(name, ...)).`,
       );
     }
     seen.add(key);
@@ -308,13 +410,15 @@ function validateProps(check: Validator, name: string, props: AmiPipelineProps):
   const commit = props.sourceCommit;
   if (isLiteral(commit) && (commit.trim() === '' || commit.length > 256)) {
     check.fail(
-      `sourceCommit (${show(commit)}) must be a non-empty tag value of at most 256 characters, such as the git commit hash.`,
+      `sourceCommit (${show(commit)}) must be a non-empty tag value of at most 256 characters, such as the git ` +
+        `commit hash.`,
     );
   }
   const amiTags = Object.keys(props.distribution?.amiTags ?? {}).length;
   if (amiTags > MAX_USER_AMI_TAGS) {
     check.fail(
-      `distribution.amiTags has ${amiTags} tags; Image Builder allows 50 per AMI and the library adds up to 5: keep at most ${MAX_USER_AMI_TAGS}.`,
+      `distribution.amiTags has ${amiTags} tags; Image Builder allows 50 per AMI and the library adds up to 5: keep ` +
+        `at most ${MAX_USER_AMI_TAGS}.`,
     );
   }
 }

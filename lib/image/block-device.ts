@@ -83,7 +83,8 @@ function validateBlockDevice(check: Validator, device: BlockDevice, prop: string
   if (isLiteral(device.deviceName)) {
     if (names.has(device.deviceName)) {
       check.fail(
-        `${prop}.deviceName (${show(device.deviceName)}) is used by another block device; give each device its own name.`,
+        `${prop}.deviceName (${show(device.deviceName)}) is used by another block device; give each device its own ` +
+          `name.`,
       );
     }
     names.add(device.deviceName);
@@ -94,7 +95,8 @@ function validateBlockDevice(check: Validator, device: BlockDevice, prop: string
   if (device.iops !== undefined) {
     if (!['gp3', 'io1', 'io2'].includes(type)) {
       check.fail(
-        `${prop}.iops (${show(device.iops)}) can only be set for gp3, io1 and io2 volumes, not ${type}; remove it or change volumeType.`,
+        `${prop}.iops (${show(device.iops)}) can only be set for gp3, io1 and io2 volumes, not ${type}; remove it ` +
+          `or change volumeType.`,
       );
     }
     check.integer(`${prop}.iops`, device.iops, type === 'gp3' ? 3000 : 100, type === 'gp3' ? 80000 : 256000);
@@ -102,7 +104,8 @@ function validateBlockDevice(check: Validator, device: BlockDevice, prop: string
   if (device.throughputMiBps !== undefined) {
     if (type !== 'gp3') {
       check.fail(
-        `${prop}.throughputMiBps (${show(device.throughputMiBps)}) can only be set for gp3 volumes, not ${type}; remove it or use gp3.`,
+        `${prop}.throughputMiBps (${show(device.throughputMiBps)}) can only be set for gp3 volumes, not ${type}; ` +
+          `remove it or use gp3.`,
       );
     }
     check.integer(`${prop}.throughputMiBps`, device.throughputMiBps, 125, 2000);

@@ -151,7 +151,8 @@ function validate(check: Validator, props: DistributionConfigurationProps): void
   const keys = Object.keys(props.amiTags ?? {});
   if (keys.length > MAX_AMI_TAGS) {
     check.fail(
-      `amiTags has ${keys.length} tags; Image Builder allows ${MAX_AMI_TAGS} per AMI: remove ${keys.length - MAX_AMI_TAGS}.`,
+      `amiTags has ${keys.length} tags; Image Builder allows ${MAX_AMI_TAGS} per AMI: remove ` +
+        `${keys.length - MAX_AMI_TAGS}.`,
     );
   }
   keys.forEach((key) => {

@@ -52,7 +52,8 @@ export function hashDockerContext(contextDir: string, options: DockerContextHash
   const stat = statSync(root, { throwIfNoEntry: false });
   if (!stat || !stat.isDirectory()) {
     check.fail(
-      `contextDir (${show(contextDir)}) ${stat ? 'is not a folder' : 'does not exist'}; pass the folder that holds the Dockerfile and the files it copies.`,
+      `contextDir (${show(contextDir)}) ${stat ? 'is not a folder' : 'does not exist'}; pass the folder that holds ` +
+        `the Dockerfile and the files it copies.`,
     );
   }
   const dockerfile = options.dockerfile ?? 'Dockerfile';

@@ -1,16 +1,26 @@
 import { statSync } from 'fs';
 import { resolve } from 'path';
-import { AssetType, TerraformAsset, TerraformOutput, Token } from 'cdktf';
+import { AssetType, TerraformAsset, TerraformOutput, TerraformResource, Token } from 'cdktf';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
 import { Construct } from 'constructs';
 import { Generation } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
-import { registerGeneratedName } from '../immutability/naming';
 import { isLiteral, show, Validator } from '../private/validation';
 import { hashCheckedContext } from './private/context-hash';
 import { dockerfileInContext } from './private/docker-files';
-import { registerImageProducer } from './private/image-producers';
+import { replacementTriggers } from './private/image-layout';
+import { DockerImageSourceConfig, IDockerImagePipeline } from './docker-image-source';
+
+/** What `docker build` runs with, checked, with empty maps left out. */
+interface DockerBuild {
+  readonly contextPath: string;
+  readonly dockerfile: string;
+  readonly buildArgs?: { readonly [name: string]: string };
+  readonly target?: string;
+  readonly platform?: string;
+  readonly labels?: { readonly [name: string]: string };
+}
 
 /** Properties of {@link DockerImagePipeline}. */
 export interface DockerImagePipelineProps {
@@ -58,8 +68,12 @@ export interface DockerImagePipelineProps {
   readonly labels?: { readonly [name: string]: string };
 }
 
-const REPOSITORY =
-  /^(([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+)?\/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$/;
+/** One path component of a repository: lowercase words joined by `.`, `_`, `__` or hyphens. */
+const PATH_COMPONENT = '[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*';
+/** `[registry[:port]/]path`, as Docker's reference grammar has it. */
+const REPOSITORY = new RegExp(
+  `^(([a-zA-Z0-9-]+\\.)*[a-zA-Z0-9-]+(:\\d+)?\\/)?${PATH_COMPONENT}(\\/${PATH_COMPONENT})*$`,
+);
 const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const OS = ['linux', 'windows', 'darwin', 'freebsd', 'netbsd', 'openbsd', 'solaris', 'illumos', 'aix', 'wasip1'];
@@ -97,7 +111,7 @@ const VARIANT = /^(v[1-9])$/;
  * The context is copied into the synth output as a cdktf asset
  * (`assets/<id>/<tag>/`), so the synthesized JSON holds no machine-specific path.
  */
-export class DockerImagePipeline extends Construct {
+export class DockerImagePipeline extends Construct implements IDockerImagePipeline {
   /** The tag: the content hash (10 hex characters, a token when a build arg is a token). */
   public readonly tag: string;
   /** `<repository>:<tag>`. */
@@ -108,6 +122,9 @@ export class DockerImagePipeline extends Construct {
   public readonly imageReference: string;
   /** The repository. */
   public readonly repository: string;
+
+  /** The pushed image (or the built one, without `push`): its replacement is a new image. */
+  private readonly produced: TerraformResource;
 
   public constructor(scope: Construct, id: string, props: DockerImagePipelineProps) {
     super(scope, id);
@@ -124,40 +141,21 @@ export class DockerImagePipeline extends Construct {
     this.contextHash = context.hash;
     this.repository = props.repository;
 
-    const buildArgs = props.buildArgs && Object.keys(props.buildArgs).length > 0 ? { ...props.buildArgs } : undefined;
-    const labels = props.labels && Object.keys(props.labels).length > 0 ? { ...props.labels } : undefined;
-    const generation = Generation.of(this, {
-      context: context.hash,
+    const build: DockerBuild = {
+      contextPath,
       dockerfile,
-      buildArgs,
+      buildArgs: props.buildArgs && Object.keys(props.buildArgs).length > 0 ? { ...props.buildArgs } : undefined,
       target: props.target,
       platform: props.platform,
-      labels,
-    });
+      labels: props.labels && Object.keys(props.labels).length > 0 ? { ...props.labels } : undefined,
+    };
+    const { contextPath: _path, ...hashed } = build;
+    const generation = Generation.of(this, { context: context.hash, ...hashed });
     this.tag = generation.hash;
     this.imageName = `${props.repository}:${this.tag}`;
-    // The tag is the generation, so the name changes whenever what is built changes.
-    registerGeneratedName(this.imageName);
-
-    const asset = new TerraformAsset(this, 'Context', {
-      path: contextPath,
-      type: AssetType.DIRECTORY,
-      assetHash: Token.isUnresolved(this.tag) ? context.hash.slice(0, Generation.HASH_LENGTH) : this.tag,
-    });
-    const image = new Image(this, 'Resource', {
-      name: this.imageName,
-      buildAttribute: {
-        context: asset.path,
-        dockerfile,
-        buildArgs,
-        target: props.target,
-        platform: props.platform,
-        label: labels,
-      },
-      platform: props.platform,
-      triggers: { context_hash: context.hash },
-      keepLocally: true,
-    });
+    // The tag is the generation, so the name changes whenever what is built changes: the
+    // immutability aspect accepts a name that ends with a generation of the same app.
+    const image = this.buildImage(build, context.hash);
 
     if (props.push) {
       const registry = new RegistryImage(this, 'Registry', {
@@ -166,10 +164,10 @@ export class DockerImagePipeline extends Construct {
         keepRemotely: true,
         dependsOn: [image],
       });
-      registerImageProducer(this, registry);
+      this.produced = registry;
       this.imageReference = `${props.repository}@${registry.sha256Digest}`;
     } else {
-      registerImageProducer(this, image);
+      this.produced = image;
       this.imageReference = image.repoDigest;
     }
     new TerraformOutput(this, 'Tag', { value: this.tag, description: `Content tag of ${props.repository}` });
@@ -177,6 +175,41 @@ export class DockerImagePipeline extends Construct {
       value: this.imageReference,
       description: `Immutable reference (repo@sha256:...) of ${props.repository}`,
     });
+  }
+
+  /**
+   * The build context as a synth asset (id `Context`) and the image built from it
+   * (id `Resource`), named `<repository>:<tag>`.
+   */
+  private buildImage(build: DockerBuild, contextHash: string): Image {
+    const asset = new TerraformAsset(this, 'Context', {
+      path: build.contextPath,
+      type: AssetType.DIRECTORY,
+      assetHash: Token.isUnresolved(this.tag) ? contextHash.slice(0, Generation.HASH_LENGTH) : this.tag,
+    });
+    return new Image(this, 'Resource', {
+      name: this.imageName,
+      buildAttribute: {
+        context: asset.path,
+        dockerfile: build.dockerfile,
+        buildArgs: build.buildArgs,
+        target: build.target,
+        platform: build.platform,
+        label: build.labels,
+      },
+      platform: build.platform,
+      triggers: { context_hash: contextHash },
+      keepLocally: true,
+    });
+  }
+
+  /** The reference, and replace_triggered_by on the pushed (or built) image for a consumer in this stack. */
+  public bindImage(scope: Construct): DockerImageSourceConfig {
+    return {
+      imageReference: this.imageReference,
+      replaceTriggeredBy: replacementTriggers(this.produced, scope),
+      description: `docker-pipeline:${this.repository}`,
+    };
   }
 }
 
@@ -187,7 +220,8 @@ function validate(check: Validator, props: DockerImagePipelineProps): void {
   const stat = statSync(props.contextPath, { throwIfNoEntry: false });
   if (!stat) {
     check.fail(
-      `contextPath (${show(props.contextPath)}) does not exist; pass the folder that holds the Dockerfile, such as path.join(__dirname, "app").`,
+      `contextPath (${show(props.contextPath)}) does not exist; pass the folder that holds the Dockerfile, such as ` +
+        `path.join(__dirname, "app").`,
     );
   }
   if (!stat.isDirectory()) {
@@ -196,12 +230,14 @@ function validate(check: Validator, props: DockerImagePipelineProps): void {
   const repository = props.repository;
   if (isLiteral(repository) && /[:@]/.test(repository.split('/').slice(-1)[0])) {
     check.fail(
-      `repository (${show(repository)}) includes a tag or digest; give the repository only, the tag is the content hash.`,
+      `repository (${show(repository)}) includes a tag or digest; give the repository only, the tag is the content ` +
+        `hash.`,
     );
   }
   if (isLiteral(repository) && (!REPOSITORY.test(repository) || repository.length > 255)) {
     check.fail(
-      `repository (${show(repository)}) is not a repository name; use lowercase [registry[:port]/]path such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web or localhost:5000/web.`,
+      `repository (${show(repository)}) is not a repository name; use lowercase [registry[:port]/]path such as ` +
+        `123456789012.dkr.ecr.eu-west-1.amazonaws.com/web or localhost:5000/web.`,
     );
   }
   check.pattern('target', props.target, TARGET, 'a build stage name (letters, digits, "_", ".", "-")');
@@ -216,7 +252,8 @@ function validate(check: Validator, props: DockerImagePipelineProps): void {
       rest.length > 0
     ) {
       check.fail(
-        `platform (${show(platform)}) must be os/arch[/variant] with a known os (${OS.slice(0, 3).join(', ')}...) and arch (${ARCH.slice(0, 4).join(', ')}...), such as "linux/amd64", "linux/arm64" or "linux/arm/v7".`,
+        `platform (${show(platform)}) must be os/arch[/variant] with a known os (${OS.slice(0, 3).join(', ')}...) ` +
+          `and arch (${ARCH.slice(0, 4).join(', ')}...), such as "linux/amd64", "linux/arm64" or "linux/arm/v7".`,
       );
     }
   }

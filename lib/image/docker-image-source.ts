@@ -1,9 +1,7 @@
 import { Token } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { IMAGE_DIGEST_REFERENCE } from '../private/aws-ids';
 import { Validator } from '../private/validation';
-import { producerTriggers } from './private/image-producers';
-import type { DockerImagePipeline } from './docker-image-pipeline';
 
 /** What a container consumer needs to know about its Docker image. */
 export interface DockerImageSourceConfig {
@@ -16,6 +14,24 @@ export interface DockerImageSourceConfig {
   readonly replaceTriggeredBy: readonly string[];
   /** Human-readable origin for outputs and errors. */
   readonly description: string;
+}
+
+/**
+ * A Docker image pipeline whose images container consumers can run, through
+ * `DockerImageSource.fromPipeline(pipeline)`: a `DockerImagePipeline`.
+ */
+export interface IDockerImagePipeline extends IConstruct {
+  /** The repository of the image. */
+  readonly repository: string;
+  /** The immutable reference `repo@sha256:<digest>` (a token, known after apply). */
+  readonly imageReference: string;
+  /**
+   * What a consumer in `scope` learns about the image (`DockerImageSource.fromPipeline`
+   * calls it once per consumer): the reference, and the replace_triggered_by references
+   * that replace the consumer with each new image (only in the stack of the pipeline: a
+   * trigger cannot cross states).
+   */
+  bindImage(scope: Construct): DockerImageSourceConfig;
 }
 
 /**
@@ -43,16 +59,17 @@ export class DockerImageSource {
   }
 
   /**
-   * The image a {@link DockerImagePipeline} builds (and pushes): its `repo@sha256:`
+   * The image a `DockerImagePipeline` builds (and pushes): its `repo@sha256:`
    * reference, with replace_triggered_by on the pushed (or built) image for consumers
    * in the same stack.
    */
-  public static fromPipeline(pipeline: DockerImagePipeline): DockerImageSource {
-    return new DockerImageSource((scope) => ({
-      imageReference: pipeline.imageReference,
-      replaceTriggeredBy: producerTriggers(pipeline, scope, 'DockerImageSource.fromPipeline'),
-      description: `docker-pipeline:${pipeline.repository}`,
-    }));
+  public static fromPipeline(pipeline: IDockerImagePipeline): DockerImageSource {
+    if (!pipeline || typeof (pipeline as { bindImage?: unknown }).bindImage !== 'function') {
+      new Validator('DockerImageSource.fromPipeline').fail(
+        `pipeline (${String(pipeline)}) must be a Docker image pipeline: a DockerImagePipeline.`,
+      );
+    }
+    return new DockerImageSource((scope) => pipeline.bindImage(scope));
   }
 
   private constructor(private readonly produce: (scope: Construct) => DockerImageSourceConfig) {}

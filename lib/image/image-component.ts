@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'fs';
 import { basename, extname } from 'path';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { imageBuilderVersionedArn } from '../private/aws-ids';
 import { show, Validator } from '../private/validation';
 import { Component } from './private/component';
 import { validateComponentDocument } from './private/component-document';
@@ -87,9 +88,9 @@ export interface ImageComponentParameter {
 
 const COMPONENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$/;
 const COMPONENT_NAME_RULE =
-  '1 to 60 letters, digits, "_" or "-", starting with a letter or digit (it names the component resource, <pipeline>-<name>)';
-const MANAGED_ARN =
-  /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|aws-marketplace|\d{12}):component\/[a-z0-9_-]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
+  '1 to 60 letters, digits, "_" or "-", starting with a letter or digit (it names the component resource, ' +
+  '<pipeline>-<name>)';
+const MANAGED_ARN = imageBuilderVersionedArn('component');
 const PARAMETER_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 
 /**
@@ -116,7 +117,8 @@ export class ImageComponent {
     checkName(check, 'name', name);
     if (Token.isUnresolved(document)) {
       check.fail(
-        `document of component ${show(name)} is a token; the document must be known at synth so that its version can be derived from its content.`,
+        `document of component ${show(name)} is a token; the document must be known at synth so that its version ` +
+          `can be derived from its content.`,
       );
     }
     checkDocument(check, `document of component ${show(name)}`, document);
@@ -132,7 +134,8 @@ export class ImageComponent {
     const check = new Validator('ImageComponent.fromFile');
     if (!existsSync(path)) {
       check.fail(
-        `path (${show(path)}) does not exist; give the path of a component document (YAML), such as path.join(__dirname, "components/install.yml").`,
+        `path (${show(path)}) does not exist; give the path of a component document (YAML), such as ` +
+          `path.join(__dirname, "components/install.yml").`,
       );
     }
     if (!statSync(path).isFile()) {
@@ -158,7 +161,8 @@ export class ImageComponent {
       'arn',
       arn,
       MANAGED_ARN,
-      'an Image Builder component ARN, arn:aws:imagebuilder:<region>:aws:component/<name>/<version>, such as arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x',
+      'an Image Builder component ARN, arn:aws:imagebuilder:<region>:aws:component/<name>/<version>, such as ' +
+        'arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x',
     );
     checkParameters(check, options.parameters);
     const name = Token.isUnresolved(arn) ? 'managed' : arn.split('/')[1];

@@ -5,7 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { Generation } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
-import { AMI_ID } from '../private/aws-ids';
+import { AMI_ID, imageBuilderVersionedArn } from '../private/aws-ids';
 import { isLiteral, show, Validator } from '../private/validation';
 import { BlockDevice, validateBlockDevices } from './block-device';
 import { AmiPlatform, ImageComponentConfig } from './image-component';
@@ -62,8 +62,7 @@ export interface ImageRecipeProps {
   readonly tags?: { readonly [key: string]: string };
 }
 
-const IMAGE_ARN =
-  /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|aws-marketplace|\d{12}):image\/[a-z0-9_-]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
+const IMAGE_ARN = imageBuilderVersionedArn('image');
 
 /**
  * An `aws_imagebuilder_image_recipe` whose version is `1.0.<n>` from the hash of
@@ -139,12 +138,14 @@ function validate(check: Validator, props: ImageRecipeProps, platform: AmiPlatfo
   check.pattern('name', props.name, IMAGE_BUILDER_NAME, IMAGE_BUILDER_NAME_RULE);
   if (isLiteral(props.parentImage) && !AMI_ID.test(props.parentImage) && !IMAGE_ARN.test(props.parentImage)) {
     check.fail(
-      `parentImage (${show(props.parentImage)}) must be an AMI id such as ami-0123456789abcdef0 or an Image Builder image ARN such as arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/x.x.x.`,
+      `parentImage (${show(props.parentImage)}) must be an AMI id such as ami-0123456789abcdef0 or an Image Builder ` +
+        `image ARN such as arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/x.x.x.`,
     );
   }
   if (props.components.length === 0) {
     check.fail(
-      'components ([]) must list at least one component; give at least one ImageComponent, such as ImageComponent.fromFile(...) or ImageComponent.fromManagedArn(".../update-linux/x.x.x").',
+      'components ([]) must list at least one component; give at least one ImageComponent, such as ' +
+        'ImageComponent.fromFile(...) or ImageComponent.fromManagedArn(".../update-linux/x.x.x").',
     );
   }
   check.oneOf('platform', platform, ['Linux', 'Windows']);
@@ -152,14 +153,16 @@ function validate(check: Validator, props: ImageRecipeProps, platform: AmiPlatfo
   (props.blockDevices ?? []).forEach((device, i) => {
     if (isLiteral(device.encrypted) && device.encrypted === false) {
       check.fail(
-        `blockDevices[${i}].encrypted (false) is refused: AMI volumes are always encrypted; remove it (set kmsKeyId to choose the key).`,
+        `blockDevices[${i}].encrypted (false) is refused: AMI volumes are always encrypted; remove it (set kmsKeyId ` +
+          `to choose the key).`,
       );
     }
   });
   const dir = props.workingDirectory;
   if (isLiteral(dir) && !(platform === 'Windows' ? /^[A-Za-z]:\\/.test(dir) : /^\/[^\0]*$/.test(dir))) {
     check.fail(
-      `workingDirectory (${show(dir)}) must be an absolute path on ${platform}, such as ${platform === 'Windows' ? 'C:\\build' : '/var/build'}.`,
+      `workingDirectory (${show(dir)}) must be an absolute path on ${platform}, such as ` +
+        `${platform === 'Windows' ? 'C:\\build' : '/var/build'}.`,
     );
   }
 }

@@ -49,7 +49,8 @@ export class ImageRetention {
     check.pattern('inUseTag.key', inUseTag.key, TAG_KEY, TAG_KEY_RULE);
     if (typeof inUseTag.value === 'string' && inUseTag.value.length > 256) {
       check.fail(
-        `inUseTag.value (${show(inUseTag.value)}) has ${inUseTag.value.length} characters; a tag value has at most 256.`,
+        `inUseTag.value (${show(inUseTag.value)}) has ${inUseTag.value.length} characters; a tag value has at most ` +
+          `256.`,
       );
     }
     const fleets = options.inUseByFleets ?? [];
@@ -63,7 +64,8 @@ export class ImageRetention {
     );
     if (fleets.length > MAX_FLEETS) {
       check.fail(
-        `inUseByFleets lists ${fleets.length} fleets; a lifecycle policy takes at most 50 exclusion tags (3 per fleet and the in-use tag): list at most ${MAX_FLEETS}, or split the images across pipelines.`,
+        `inUseByFleets lists ${fleets.length} fleets; a lifecycle policy takes at most 50 exclusion tags (3 per ` +
+          `fleet and the in-use tag): list at most ${MAX_FLEETS}, or split the images across pipelines.`,
       );
     }
     const inUseMarks = [...new Set(fleets)]

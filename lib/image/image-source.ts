@@ -1,12 +1,10 @@
 import { Token } from 'cdktf';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AMI_ID } from '../private/aws-ids';
 import { Validator } from '../private/validation';
 import { BlockDevice } from './block-device';
-import { imageLayoutOf, producerTriggers } from './private/image-producers';
 import { validateSsmParameterName } from './private/ssm-parameter-name';
-import type { AmiPipeline } from './ami-pipeline';
 
 /** What a launch template needs to know about its image. */
 export interface ImageSourceConfig {
@@ -41,6 +39,27 @@ export interface ImageSourceConfig {
 export interface IImageSource {
   /** Called once per consumer; may add data sources to `scope`. */
   bind(scope: Construct): ImageSourceConfig;
+}
+
+/**
+ * An AMI pipeline whose images launch templates and fleets can run, through
+ * `ImageSource.fromPipeline(pipeline)`: an `AmiPipeline`, or one defined elsewhere
+ * and imported with `AmiPipeline.fromAmiPipelineAttributes`.
+ */
+export interface IAmiPipeline extends IConstruct {
+  /** The pipeline name. */
+  readonly name: string;
+  /** AMI id of the pipeline's image (a token). */
+  readonly amiId: string;
+  /** Name of the SSM parameter holding the AMI id of the newest build. */
+  readonly amiParameterName: string;
+  /**
+   * What a consumer in `scope` learns about the image (`ImageSource.fromPipeline` calls
+   * it once per consumer): the AMI id, the replace_triggered_by references that replace
+   * the consumer with each new image (only in the stack of the pipeline: a trigger cannot
+   * cross states), and the image's root device name and volumes.
+   */
+  bindImage(scope: Construct): ImageSourceConfig;
 }
 
 /** The single way launch templates and fleets receive images. */
@@ -79,23 +98,23 @@ export class ImageSource {
   }
 
   /**
-   * The AMI that an {@link AmiPipeline} builds during apply: its id (a token, known
-   * after the image is built). A consumer in the same stack also gets
+   * The AMI that an AMI pipeline builds: for an `AmiPipeline`, its id (a token, known
+   * after the image is built during apply). A consumer in the same stack also gets
    * replace_triggered_by on the image resource, so it is replaced whenever a new image
    * replaces the old one. In another stack the id arrives through cdktf's cross-stack
    * outputs and is part of the consumer's generation instead (replace_triggered_by
    * cannot cross states). The pipeline's root device name and volume sizes go with it,
-   * so that a launch template sizes its root volume like the image.
+   * so that a launch template sizes its root volume like the image. An imported pipeline
+   * (`AmiPipeline.fromAmiPipelineAttributes`) gives the AMI id its SSM parameter holds.
    */
-  public static fromPipeline(pipeline: AmiPipeline): IImageSource {
-    return {
-      bind: (scope: Construct) => ({
-        imageId: pipeline.amiId,
-        replaceTriggeredBy: producerTriggers(pipeline, scope, 'ImageSource.fromPipeline'),
-        description: `pipeline:${pipeline.name}`,
-        ...imageLayoutOf(pipeline),
-      }),
-    };
+  public static fromPipeline(pipeline: IAmiPipeline): IImageSource {
+    if (!pipeline || typeof (pipeline as { bindImage?: unknown }).bindImage !== 'function') {
+      new Validator('ImageSource.fromPipeline').fail(
+        `pipeline (${String(pipeline)}) must be an AMI pipeline: an AmiPipeline, or ` +
+          'AmiPipeline.fromAmiPipelineAttributes(scope, id, { name }) for one defined elsewhere.',
+      );
+    }
+    return { bind: (scope: Construct) => pipeline.bindImage(scope) };
   }
 
   private constructor() {}

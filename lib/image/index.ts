@@ -1,7 +1,7 @@
 // Images: the AMI pipeline and the Image Builder constructs it composes, and the
 // sources that hand images to launch templates.
 export { AmiPipeline } from './ami-pipeline';
-export type { AmiPipelineProps } from './ami-pipeline';
+export type { AmiPipelineAttributes, AmiPipelineProps } from './ami-pipeline';
 export { ImageComponent } from './image-component';
 export type {
   AmiPlatform,
@@ -39,7 +39,7 @@ export type { ImageRetentionOptions } from './image-retention';
 export { IMAGE_TAG_KEYS } from './image-tags';
 export type { ImageTag } from './image-tags';
 export { ImageSource } from './image-source';
-export type { IImageSource, ImageSourceConfig } from './image-source';
+export type { IAmiPipeline, IImageSource, ImageSourceConfig } from './image-source';
 // The Docker image pipeline, Docker image sources and hashDockerContext live in this room
 // but are exported by lib/docker (`cdktf-immutable/docker`), so that this index never
 // loads @cdktf/provider-docker.

@@ -1,5 +1,5 @@
 import { Token } from 'cdktf';
-import { ImagebuilderInfrastructureConfiguration } from '@cdktf/provider-aws/lib/imagebuilder-infrastructure-configuration';
+import * as provider from '@cdktf/provider-aws/lib/imagebuilder-infrastructure-configuration';
 import { Construct } from 'constructs';
 import { BUCKET_NAME, INSTANCE_TYPE, SECURITY_GROUP_ID, SUBNET_ID } from '../private/aws-ids';
 import { unknownInstanceType } from '../private/instance-type-names';
@@ -83,7 +83,7 @@ export interface InfrastructureConfigurationProps extends AmiBuildInfrastructure
  * from @aws-cdk/aws-imagebuilder-alpha), so that `AmiPipeline`'s configuration keeps
  * the Terraform address it always had (`<pipeline>/Infrastructure`).
  */
-export class InfrastructureConfiguration extends ImagebuilderInfrastructureConfiguration {
+export class InfrastructureConfiguration extends provider.ImagebuilderInfrastructureConfiguration {
   public constructor(scope: Construct, id: string, props: InfrastructureConfigurationProps) {
     super(scope, id, {
       name: props.name,
@@ -133,7 +133,8 @@ function validate(check: Validator, props: InfrastructureConfigurationProps): vo
     (props.securityGroupIds === undefined || (isLiteral(props.securityGroupIds) && props.securityGroupIds.length === 0))
   ) {
     check.fail(
-      `subnetId (${show(props.subnetId)}) is set without securityGroupIds; Image Builder needs security groups of the subnet's VPC as well: add securityGroupIds.`,
+      `subnetId (${show(props.subnetId)}) is set without securityGroupIds; Image Builder needs security groups of ` +
+        `the subnet's VPC as well: add securityGroupIds.`,
     );
   }
   check.eachPattern(
@@ -152,7 +153,8 @@ function validate(check: Validator, props: InfrastructureConfigurationProps): vo
     const prefix = props.logging.keyPrefix;
     if (isLiteral(prefix) && (prefix === '' || prefix.startsWith('/') || prefix.endsWith('/'))) {
       check.fail(
-        `logging.keyPrefix (${show(prefix)}) must be a non-empty key prefix without a leading or trailing "/", such as "image-builder/web".`,
+        `logging.keyPrefix (${show(prefix)}) must be a non-empty key prefix without a leading or trailing "/", such ` +
+          `as "image-builder/web".`,
       );
     }
   }

@@ -67,7 +67,8 @@ export class LifecyclePolicy extends ImagebuilderLifecyclePolicy {
       name: props.name,
       description:
         props.description ??
-        `Keep the ${count} newest images of ${props.name} and every image tagged ${inUseTag?.key}=${inUseTag?.value}${inUseMarks.length > 0 ? ' or marked in use by a fleet' : ''}`,
+        `Keep the ${count} newest images of ${props.name} and every image tagged ` +
+          `${inUseTag?.key}=${inUseTag?.value}${inUseMarks.length > 0 ? ' or marked in use by a fleet' : ''}`,
       executionRole: props.executionRoleArn,
       resourceType: 'AMI_IMAGE',
       status: 'ENABLED',
@@ -90,7 +91,8 @@ export class LifecyclePolicy extends ImagebuilderLifecyclePolicy {
     check.pattern('name', props.name, IMAGE_BUILDER_NAME, IMAGE_BUILDER_NAME_RULE);
     if (count === undefined) {
       check.fail(
-        'retention (ImageRetention.keepAll()) keeps every image, so a lifecycle policy has nothing to delete; use ImageRetention.keepLast(n), or create no LifecyclePolicy.',
+        'retention (ImageRetention.keepAll()) keeps every image, so a lifecycle policy has nothing to delete; use ' +
+          'ImageRetention.keepLast(n), or create no LifecyclePolicy.',
       );
     }
     check.pattern(

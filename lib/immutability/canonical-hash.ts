@@ -68,7 +68,8 @@ export function hashFor(scope: IConstruct | string, value: unknown, options: Con
     check.fail(`length (${length}) must be an integer from 1 to 64 hex characters.`);
   }
   const unresolved: unknown[] = [];
-  const canonical = serialize(check, value, '$', new Set(), unresolved, options.resolveToken);
+  const walk: Walk = { check, parents: new Set(), unresolved, resolveToken: options.resolveToken, insideToken: false };
+  const canonical = serialize(walk, value, '$');
   const hash = createHash('sha256').update(canonical, 'utf8').digest('hex').slice(0, length);
   return { hash, canonical, unresolved };
 }
@@ -84,25 +85,45 @@ function isTokenValue(value: unknown): boolean {
   return value !== null && typeof value === 'object' && typeof (value as { resolve?: unknown }).resolve === 'function';
 }
 
-function serialize(
-  check: Validator,
-  value: unknown,
-  path: string,
-  stack: Set<unknown>,
-  unresolved: unknown[],
-  resolveToken: ((token: unknown) => unknown) | undefined,
-  insideToken = false,
-): string {
+/** What one hash walks with: the checker, the parents (for cycles) and the tokens met. */
+interface Walk {
+  readonly check: Validator;
+  readonly parents: Set<unknown>;
+  readonly unresolved: unknown[];
+  readonly resolveToken?: (token: unknown) => unknown;
+  /** Inside a token's resolved form: tokens there are plain data. */
+  readonly insideToken: boolean;
+}
+
+function serialize(walk: Walk, value: unknown, path: string): string {
   if (value === null || value === undefined) {
     return 'null';
   }
-  if (!insideToken && isTokenValue(value)) {
-    unresolved.push(value);
-    const text = resolveToken ? resolveToken(value) : tokenText(value);
+  if (!walk.insideToken && isTokenValue(value)) {
+    walk.unresolved.push(value);
+    const text = walk.resolveToken ? walk.resolveToken(value) : tokenText(value);
     // The resolved form may itself be a structure; serialize it as plain data, marked
     // as a token so that a literal string equal to a token's text never hashes the same.
-    return `{"$token":${serialize(check, text, path, stack, [], undefined, true)}}`;
+    const inside: Walk = { check: walk.check, parents: walk.parents, unresolved: [], insideToken: true };
+    return `{"$token":${serialize(inside, text, path)}}`;
   }
+  if (typeof value !== 'object') {
+    return serializePrimitive(walk.check, value, path);
+  }
+  if (walk.parents.has(value)) {
+    walk.check.fail(
+      `${path} refers back to one of its parents (a cycle); pass plain data, not constructs or linked objects.`,
+    );
+  }
+  walk.parents.add(value);
+  try {
+    return serializeObject(walk, value, path);
+  } finally {
+    walk.parents.delete(value);
+  }
+}
+
+function serializePrimitive(check: Validator, value: unknown, path: string): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -115,59 +136,44 @@ function serialize(
       return JSON.stringify(Object.is(value, -0) ? 0 : value);
     case 'bigint':
       return `{"$bigint":${JSON.stringify(value.toString())}}`;
-    case 'function':
-    case 'symbol':
-      check.fail(
+    default:
+      return check.fail(
         `${path} is a ${typeof value}; only data (strings, numbers, booleans, arrays, objects, Buffers) can be hashed.`,
       );
-    default:
-      break;
   }
-  if (stack.has(value)) {
-    check.fail(
-      `${path} refers back to one of its parents (a cycle); pass plain data, not constructs or linked objects.`,
-    );
+}
+
+function serializeObject(walk: Walk, value: object, path: string): string {
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
+    return `{"$bytes":${JSON.stringify(Buffer.from(value as Uint8Array).toString('base64'))}}`;
   }
-  stack.add(value);
-  try {
-    if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
-      return `{"$bytes":${JSON.stringify(Buffer.from(value as Uint8Array).toString('base64'))}}`;
-    }
-    if (ArrayBuffer.isView(value)) {
-      const view = value as ArrayBufferView;
-      return `{"$bytes":${JSON.stringify(Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64'))}}`;
-    }
-    if (value instanceof Date) {
-      if (Number.isNaN(value.getTime())) {
-        check.fail(`${path} is an invalid Date; pass a valid Date or an ISO date string.`);
-      }
-      return `{"$date":${JSON.stringify(value.toISOString())}}`;
-    }
-    if (Array.isArray(value)) {
-      return `[${value.map((item, i) => serialize(check, item, `${path}[${i}]`, stack, unresolved, resolveToken, insideToken)).join(',')}]`;
-    }
-    if (value instanceof Set) {
-      const items = [...value].map((item, i) =>
-        serialize(check, item, `${path}{${i}}`, stack, unresolved, resolveToken, insideToken),
-      );
-      items.sort();
-      return `{"$set":[${items.join(',')}]}`;
-    }
-    const entries: Array<[string, unknown]> =
-      value instanceof Map
-        ? [...value.entries()].map(([k, v]) => [String(k), v])
-        : Object.keys(value as object).map((k) => [k, (value as Record<string, unknown>)[k]]);
-    const members = entries
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(
-        ([k, v]) =>
-          `${JSON.stringify(k)}:${serialize(check, v, `${path}.${k}`, stack, unresolved, resolveToken, insideToken)}`,
-      );
-    return `{${members.join(',')}}`;
-  } finally {
-    stack.delete(value);
+  if (ArrayBuffer.isView(value)) {
+    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    return `{"$bytes":${JSON.stringify(bytes.toString('base64'))}}`;
   }
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) {
+      walk.check.fail(`${path} is an invalid Date; pass a valid Date or an ISO date string.`);
+    }
+    return `{"$date":${JSON.stringify(value.toISOString())}}`;
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((item, i) => serialize(walk, item, `${path}[${i}]`)).join(',')}]`;
+  }
+  if (value instanceof Set) {
+    const items = [...value].map((item, i) => serialize(walk, item, `${path}{${i}}`));
+    items.sort();
+    return `{"$set":[${items.join(',')}]}`;
+  }
+  const entries: Array<[string, unknown]> =
+    value instanceof Map
+      ? [...value.entries()].map(([k, v]) => [String(k), v])
+      : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]]);
+  const members = entries
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${JSON.stringify(k)}:${serialize(walk, v, `${path}.${k}`)}`);
+  return `{${members.join(',')}}`;
 }
 
 function tokenText(value: unknown): string {

@@ -2,14 +2,14 @@ import { Fn, Lazy, TerraformStack, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { resolveInScope } from '../private/resolve';
 import { GENERATION_HASH_LENGTH, hashFor } from './canonical-hash';
-import { registerGeneratedName } from './private/generated-names';
+import { registerGeneratedName, registerGenerationHash } from './private/generated-names';
 
 /**
  * Hashes the long-lived references that the library owns (a fleet's instance
  * security group and target groups, a template's own instance profile) by their
  * identity, the construct path plus the force-new arguments of the resources behind
  * them: `registerStableReference(reference, key, resources)` records one, and
- * `withStableReferences(inputs)` replaces them in inputs before `Generation.of`.
+ * `withStableReferences(scope, inputs)` replaces them in inputs before `Generation.of`.
  * For compute and deploy, which own such resources.
  * @internal
  */
@@ -50,7 +50,7 @@ export class Generation {
   public static of(scope: IConstruct, inputs: unknown): Generation {
     const eager = hashFor(scope, inputs);
     if (eager.unresolved.length === 0) {
-      return new Generation(eager.hash, []);
+      return new Generation(scope, eager.hash, []);
     }
     const stack = TerraformStack.of(scope);
     // Terraform finishes the hash with the values behind the tokens, so that a new
@@ -80,7 +80,7 @@ export class Generation {
         return expression;
       },
     });
-    return new Generation(runtime, eager.unresolved);
+    return new Generation(scope, runtime, eager.unresolved);
   }
 
   /**
@@ -101,9 +101,18 @@ export class Generation {
   /** Inputs that were tokens at construction: add replace_triggered_by for them. */
   public readonly unresolved: readonly unknown[];
 
-  private constructor(hash: string, unresolved: unknown[]) {
+  /**
+   * The construct whose inputs were hashed; its app records the hash (see
+   * `ImmutabilityAspect`). A private field, so that a generation hashed as an input
+   * still hashes as its `hash` and `unresolved` only.
+   */
+  readonly #scope: IConstruct;
+
+  private constructor(scope: IConstruct, hash: string, unresolved: unknown[]) {
+    this.#scope = scope;
     this.hash = hash;
     this.unresolved = unresolved;
+    registerGenerationHash(scope, hash);
   }
 
   /** True when the hash is known now (no input was a token). */
@@ -121,7 +130,7 @@ export class Generation {
     const version = this.isResolved
       ? `1.0.${parseInt(this.hash.slice(0, 7), 16)}`
       : `1.0.${Token.asString(Fn.parseint(Fn.substr(this.hash, 0, 7), 16))}`;
-    registerGeneratedName(version);
+    registerGeneratedName(this.#scope, version);
     return version;
   }
 

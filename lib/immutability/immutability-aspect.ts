@@ -6,11 +6,10 @@ import { resourceAttributes } from './private/resource-attributes';
 import { ImmutableTypeRule, ResourcePolicy } from './resource-policy';
 
 /**
- * Resources whose fixed name the user accepted. The reason is required but not kept:
- * it stays at the call site, in the code that reviewers read, which is where it is useful.
+ * The key of the resource's `//` metadata in the synthesized JSON that records why its
+ * fixed name was accepted (see {@link ImmutabilityAspect.allowFixedName}).
  */
-const allowedFixedNames = new WeakSet<TerraformResource>();
-const enabledStacks = new WeakSet<TerraformStack>();
+const ALLOW_FIXED_NAME = 'cdktf-immutable:allowFixedName';
 
 /**
  * Makes every resource of an immutable type (see {@link ResourcePolicy}) replace
@@ -26,29 +25,34 @@ const enabledStacks = new WeakSet<TerraformStack>();
  * the running servers away before their replacement exists.
  */
 export class ImmutabilityAspect implements IAspect {
-  /** Adds the aspect to the stack of `scope` once; later calls do nothing. */
+  /**
+   * Adds the aspect to the stack of `scope` once: a stack that has one (added by this
+   * call or by hand) gets no second.
+   */
   public static enable(scope: IConstruct): void {
     const stack = TerraformStack.of(scope);
-    if (enabledStacks.has(stack)) {
+    if (Aspects.of(stack).all.some((aspect) => aspect instanceof ImmutabilityAspect)) {
       return;
     }
-    enabledStacks.add(stack);
     Aspects.of(stack).add(new ImmutabilityAspect());
   }
 
   /**
    * Accepts a fixed name on one immutable resource, for a resource you know is never
    * replaced while it exists (the replacement would fail with a duplicate name).
-   * @param reason why the collision cannot happen. Required so that the call documents
-   *   itself; the aspect does not keep it (reviewers read it at the call site).
+   * The reason is written into the resource's `//` metadata of the synthesized JSON, as
+   * `"cdktf-immutable:allowFixedName": "<reason>"`, so that a reviewer of the
+   * synthesized output or of a snapshot reads why (as `suppressCheckov` does).
+   * @param reason why the collision cannot happen, such as "never replaced while it exists"
    */
   public static allowFixedName(resource: TerraformResource, reason: string): void {
     if (typeof reason !== 'string' || !reason.trim()) {
       new Validator(resource).fail(
-        `ImmutabilityAspect.allowFixedName reason (${show(reason)}) must say why this resource's fixed name cannot collide, such as "never replaced while it exists".`,
+        `ImmutabilityAspect.allowFixedName reason (${show(reason)}) must say why this resource's fixed name ` +
+          'cannot collide, such as "never replaced while it exists".',
       );
     }
-    allowedFixedNames.add(resource);
+    resource.addOverride(`//.${ALLOW_FIXED_NAME}`, reason);
   }
 
   public visit(node: IConstruct): void {
@@ -72,12 +76,13 @@ export class ImmutabilityAspect implements IAspect {
   }
 
   private checkIdentity(node: TerraformResource, rule: ImmutableTypeRule, attributes: Record<string, unknown>): void {
-    if (rule.identityAttributes.length === 0 || allowedFixedNames.has(node)) {
+    const metadata = (attributes['//'] ?? {}) as Record<string, unknown>;
+    if (rule.identityAttributes.length === 0 || metadata[ALLOW_FIXED_NAME] !== undefined) {
       return;
     }
     const values = rule.identityAttributes.map((name) => attributes[name]);
     // Unset (the API generates a unique identity) or generation-derived: no collision.
-    const varies = values.some((value) => value === undefined || value === null || isGeneratedName(value));
+    const varies = values.some((value) => value === undefined || value === null || isGeneratedName(node, value));
     if (varies) {
       return;
     }
@@ -88,7 +93,8 @@ export class ImmutabilityAspect implements IAspect {
         : '';
     new Validator(node).fail(
       `${rule.type} has a fixed ${shown}. Under create_before_destroy its replacement ` +
-        `would be created while the old one still holds that identity, and the API rejects the duplicate. Fix: ${prefix}` +
+        'would be created while the old one still holds that identity, and the API rejects the duplicate. ' +
+        `Fix: ${prefix}` +
         'derive it from the generation with generationName(...) (or let the library construct name it), or call ' +
         'ImmutabilityAspect.allowFixedName(resource, reason) if it is never replaced.',
     );

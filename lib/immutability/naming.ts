@@ -2,20 +2,15 @@ import { createHash } from 'crypto';
 import { Token } from 'cdktf';
 import { isLiteral, Validator } from '../private/validation';
 import { Generation } from './generation';
-import { registerGeneratedName } from './private/generated-names';
 
 /**
  * `fixedName(rule, base, suffix?, maxLength?)`: a name that does not change with the
  * generation (`<base>-<suffix>`), within the rule's limits, for resources updated in
  * place (target groups, the load balancer, role and security group prefixes).
- * `registerGeneratedName(name)` records a name derived from a generation outside
- * {@link generationName} (a Docker tag) so that the immutability aspect accepts it.
  * For the image, compute and deploy rooms.
  * @internal
  */
 export { fixedName } from './private/fixed-name';
-/** @internal */
-export { registerGeneratedName } from './private/generated-names';
 
 /**
  * The naming rules of one AWS (or Docker) API: maximum length and accepted
@@ -103,7 +98,11 @@ export interface GenerationNameProps {
    * @default - no slot part
    */
   readonly slot?: string;
-  /** The generation: a {@link Generation} or its hash. */
+  /**
+   * The generation: a {@link Generation} or its hash. The immutability aspect accepts
+   * the name on an immutable resource when the hash is that of a `Generation.of` in
+   * the same app (a hash computed otherwise, such as by `contentHash`, is a fixed name).
+   */
   readonly generation: Generation | string;
 }
 
@@ -116,8 +115,9 @@ const BASE_DIGEST_LENGTH = 4;
  * still get different names. Names for the SSM rule are paths
  * (`/<base>/<slot>/<generation>`).
  *
- * The name is registered as generation-derived, which is what the immutability
- * aspect checks before it accepts a name under create_before_destroy.
+ * The name ends with the generation, which is what the immutability aspect checks
+ * before it accepts a name under create_before_destroy: it accepts a name that ends
+ * with the hash of a generation computed by `Generation.of` in the same app.
  */
 export function generationName(rule: NameRule, props: GenerationNameProps): string {
   const check = new Validator('generationName');
@@ -125,7 +125,8 @@ export function generationName(rule: NameRule, props: GenerationNameProps): stri
   const generationLength = Token.isUnresolved(generation) ? Generation.HASH_LENGTH : generation.length;
   if (!Token.isUnresolved(generation) && !/^[a-z0-9]+$/.test(generation)) {
     check.fail(
-      `generation ("${generation}") must be a lowercase hex hash as produced by Generation.of(); do not build it by hand.`,
+      `generation ("${generation}") must be a lowercase hex hash as produced by Generation.of(); do not build it by ` +
+        `hand.`,
     );
   }
   if (Token.isUnresolved(props.base)) {
@@ -154,8 +155,11 @@ export function generationName(rule: NameRule, props: GenerationNameProps): stri
   const suffixLength = (slot ? slot.length + 1 : 0) + 1 + generationLength;
   const available = rule.maxLength - suffixLength;
   if (available < BASE_DIGEST_LENGTH + 1) {
+    const next = slot ? `slot "${slot}" and the generation` : 'the generation';
+    const fix = slot ? 'use a shorter slot' : 'use a rule with a higher maxLength';
     check.fail(
-      `a ${rule.description} name is limited to ${rule.maxLength} characters, which leaves no room for a base next to ${slot ? `slot "${slot}" and ` : ''}the generation; ${slot ? 'use a shorter slot' : 'use a rule with a higher maxLength'}.`,
+      `a ${rule.description} name is limited to ${rule.maxLength} characters, which leaves no room for a base ` +
+        `next to ${next}; ${fix}.`,
     );
   }
   if (base.length > available) {
@@ -170,6 +174,5 @@ export function generationName(rule: NameRule, props: GenerationNameProps): stri
   if (sep === '/' && name.split('/').length - 1 > 15) {
     check.fail(`SSM parameter name "${name}" has more than 15 levels; use a shorter path for base ("${props.base}").`);
   }
-  registerGeneratedName(name);
   return name;
 }

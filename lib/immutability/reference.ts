@@ -19,7 +19,8 @@ export function bareReference(resource: TerraformResource, attribute?: string, f
   const check = new Validator('bareReference');
   if (!TerraformResource.isTerraformResource(resource)) {
     check.fail(
-      'resource must be a managed Terraform resource (replace_triggered_by cannot refer to data sources, variables or modules); pass the resource construct.',
+      'resource must be a managed Terraform resource (replace_triggered_by cannot refer to data sources, variables ' +
+        'or modules); pass the resource construct.',
     );
   }
   if (
@@ -32,7 +33,8 @@ export function bareReference(resource: TerraformResource, attribute?: string, f
   }
   if (from && TerraformStack.of(from) !== TerraformStack.of(resource)) {
     check.fail(
-      `resource (${resource.node.path}) is in another stack than ${from.node.path}; replace_triggered_by can only refer to resources of the same stack, so move one of them.`,
+      `resource (${resource.node.path}) is in another stack than ${from.node.path}; replace_triggered_by can only ` +
+        `refer to resources of the same stack, so move one of them.`,
     );
   }
   return Lazy.stringValue({

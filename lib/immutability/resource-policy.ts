@@ -333,7 +333,8 @@ const REVIEWED_OTHER: Readonly<Record<string, string>> = {
   aws_eip_association: 'network wiring of an address',
   aws_spot_datafeed_subscription: 'billing data export',
   aws_ecs_service:
-    'ECS rolls out a new task definition with its own deployment (circuit breaker, rollback); the task definition is immutable',
+    'ECS rolls out a new task definition with its own deployment (circuit breaker, rollback); the task definition ' +
+    'is immutable',
   aws_ecs_task_set: 'part of an ECS-owned deployment',
   aws_ecs_express_gateway_service: 'ECS-managed service; ECS rolls out changes',
   aws_ecs_cluster: 'a cluster is a namespace',
@@ -360,7 +361,8 @@ const REVIEWED_OTHER: Readonly<Record<string, string>> = {
   aws_ecrpublic_repository_policy: 'registry access control',
   aws_ssm_activation: 'registers hybrid machines',
   aws_ssm_default_patch_baseline:
-    'selects a baseline; patches reach servers only through an association or a maintenance window task, which are immutable',
+    'selects a baseline; patches reach servers only through an association or a maintenance window task, which are ' +
+    'immutable',
   aws_ssm_patch_baseline:
     'patches reach servers only through an association or a maintenance window task, which are immutable',
   aws_ssm_patch_group:

@@ -28,5 +28,15 @@ export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export const ACCOUNT_ID = /^\d{12}$/;
 /** S3 bucket name (the common rules: 3-63 lowercase letters, digits, dots and hyphens). */
 export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/**
+ * An Image Builder ARN of a versioned `component` or `image` of AWS, the Marketplace or
+ * an account: `arn:aws:imagebuilder:<region>:<owner>:<kind>/<name>/<x.y.z>[/<build>]`,
+ * where a version part may be `x`.
+ */
+export function imageBuilderVersionedArn(kind: 'component' | 'image'): RegExp {
+  const owner = '(aws|aws-marketplace|\\d{12})';
+  const version = '(\\d+|x)\\.(\\d+|x)\\.(\\d+|x)(\\/\\d+)?';
+  return new RegExp(`^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:${owner}:${kind}\\/[a-z0-9_-]+\\/${version}$`);
+}
 /** A container image pinned by digest: `repo@sha256:` and 64 lowercase hex digits (a tag before the `@` is allowed). */
 export const IMAGE_DIGEST_REFERENCE = /^[^\s@]+@sha256:[0-9a-f]{64}$/;

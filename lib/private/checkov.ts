@@ -1,4 +1,5 @@
 import { TerraformResource } from 'cdktf';
+import { ValidationError } from './validation';
 
 const CHECK_ID = /^CKV2?_[A-Z0-9]+_\d+$/;
 
@@ -11,11 +12,16 @@ const CHECK_ID = /^CKV2?_[A-Z0-9]+_\d+$/;
  */
 export function suppressCheckov(resource: TerraformResource, checkId: string, reason: string): void {
   if (!CHECK_ID.test(checkId)) {
-    throw new Error(`suppressCheckov: checkId ("${checkId}") is not a checkov check id such as CKV_AWS_91.`);
+    throw new ValidationError(
+      `checkId ("${checkId}") is not a checkov check id such as CKV_AWS_91.`,
+      'suppressCheckov',
+    );
   }
   if (reason.trim().length < 10) {
-    throw new Error(
-      `suppressCheckov: the reason for ${checkId} on ${resource.node.path} must say why the check does not apply.`,
+    throw new ValidationError(
+      `suppressCheckov reason for ${checkId} (${JSON.stringify(reason)}) must say why the check does not apply, ` +
+        'in at least 10 characters.',
+      resource,
     );
   }
   resource.addOverride(`//.checkov:skip=${checkId}`, reason);

@@ -9,7 +9,10 @@ export const PIPELINE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 /** What {@link PIPELINE_NAME} accepts, for error messages. */
 export const PIPELINE_NAME_RULE = '3 to 64 letters, digits, "_" or "-", starting with a letter or digit';
 
-/** A fleet's name (`BlueGreenFleet` / `ReplaceFleet` `name`): letters, digits and hyphens, at most 64, not starting or ending with a hyphen. */
+/**
+ * A fleet's name (`BlueGreenFleet` / `ReplaceFleet` `name`): letters, digits and hyphens,
+ * at most 64, not starting or ending with a hyphen.
+ */
 export const FLEET_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/;
 
 /** The prefix of every in-use mark on an AMI (`cdktf-immutable:in-use`, and per fleet slot below it). */

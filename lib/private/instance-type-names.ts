@@ -63,7 +63,8 @@ function didYouMean(names: readonly string[]): string {
     return '';
   }
   const quoted = names.map((n) => `"${n}"`);
-  return ` Did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`}?`;
+  const listed = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+  return ` Did you mean ${listed}?`;
 }
 
 /**
@@ -78,9 +79,13 @@ export function unknownInstanceType(name: string): string | undefined {
   const sizes = INSTANCE_TYPE_SIZES[family];
   const what =
     sizes !== undefined && size !== undefined
-      ? `is not a size of the ${family} family in ${INSTANCE_TYPE_SOURCE}'s list of EC2 instance types (${family}: ${sizes.split(' ').join(', ')}).`
+      ? `is not a size of the ${family} family in ${INSTANCE_TYPE_SOURCE}'s list of EC2 instance types (${family}: ` +
+        `${sizes.split(' ').join(', ')}).`
       : `is not in ${INSTANCE_TYPE_SOURCE}'s list of EC2 instance types (no family "${family}").`;
-  return `${what}${didYouMean(closest(name, knownTypes()))} Fix the name; if it is an instance type newer than that list, ignore this warning.`;
+  return (
+    `${what}${didYouMean(closest(name, knownTypes()))} Fix the name; if it is an instance type newer than that ` +
+    `list, ignore this warning.`
+  );
 }
 
 /**
@@ -106,5 +111,8 @@ export function unknownInstanceTypePattern(pattern: string): string | undefined 
   const families = family.includes('*')
     ? []
     : closest(family, Object.keys(INSTANCE_TYPE_SIZES)).map((f) => `${f}.${pattern.slice(family.length + 1) || '*'}`);
-  return `matches no instance type in ${INSTANCE_TYPE_SOURCE}'s list of EC2 instance types.${didYouMean(families)} Fix the pattern; if it is meant for instance types newer than that list, ignore this warning.`;
+  return (
+    `matches no instance type in ${INSTANCE_TYPE_SOURCE}'s list of EC2 instance types.${didYouMean(families)} ` +
+    `Fix the pattern; if it is meant for instance types newer than that list, ignore this warning.`
+  );
 }

@@ -22,6 +22,19 @@ export class ValidationError extends Error {
   }
 }
 
+/**
+ * A problem that a pure checker (a cron, component document or `.dockerignore`
+ * parser, the context hasher) found in its input. It names no construct: the construct
+ * or factory that runs the checker reports it through {@link Validator.reportAs}, as a
+ * ValidationError that names its path and the prop. Internal to the library.
+ */
+export class InputError extends Error {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super(message, options);
+    this.name = 'InputError';
+  }
+}
+
 /** True when `value` is known at synth (not a token, not undefined): only such values are checked. */
 export function isLiteral<T>(value: T | undefined): value is T {
   return value !== undefined && !Token.isUnresolved(value);
@@ -66,8 +79,10 @@ export class Validator {
   }
 
   /**
-   * Runs a pure checker that throws plain Errors (a cron or document parser) and
+   * Runs a pure checker that throws {@link InputError}s (a cron or document parser) and
    * reports its message through this validator, after `prefix` (which names the prop).
+   * Any other error but a ValidationError (a file that cannot be read) is reported the
+   * same way.
    */
   public reportAs<T>(prefix: string, run: () => T): T {
     try {

@@ -10,43 +10,40 @@ import {
   ImmutableLaunchTemplateProps,
   InstanceProfile,
   InstanceType,
+  ServerSettings,
   UserData,
 } from '../../lib/compute';
+import { CheckedLaunchTemplateInput } from '../../lib/compute/immutable-launch-template';
+import * as serverSettings from '../../lib/compute/server-settings';
 import { IImageSource, ImageSource } from '../../lib/image/image-source';
 import { AmiPipeline, ImageComponent, ParentImage } from '../../lib/image';
 import { BlockDevice } from '../../lib/image/block-device';
-import { ReplaceFleet } from '../../lib/deploy';
+import { BlueGreenFleet, ReplaceFleet } from '../../lib/deploy';
 import { HELLO } from '../image/fixtures';
 import { bareReference, ImmutabilityAspect } from '../../lib/immutability';
-import { ValidationError } from '../../lib/private/validation';
+import { ValidationError, Validator } from '../../lib/private/validation';
+import { AMI_1 as AMI, Json, newStack, onlyResource, SUBNETS, synthJson, synthStack, VPC } from '../support/synth';
 
-type Json = Record<string, any>;
-const AMI = 'ami-0123456789abcdef0';
-
-function synth(props: Partial<ImmutableLaunchTemplateProps> = {}): {
-  stack: TerraformStack;
-  json: Json;
-  template: ImmutableLaunchTemplate;
-} {
-  const stack = new TerraformStack(Testing.app(), 'web');
-  const template = new ImmutableLaunchTemplate(stack, 'Server', {
-    image: ImageSource.fromAmiId(AMI),
-    name: 'web',
-    ...props,
-  });
-  return { stack, json: JSON.parse(Testing.synth(stack)), template };
+/** A launch template `Server` named `web` of {@link AMI} with `props`, in stack `web`, synthesized. */
+function synthTemplate(props: Partial<ImmutableLaunchTemplateProps> = {}) {
+  const {
+    stack,
+    json,
+    built: template,
+  } = synthStack(
+    (stack) =>
+      new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromAmiId(AMI), name: 'web', ...props }),
+    'web',
+  );
+  return { stack, json, template };
 }
 
-function onlyTemplate(json: Json): Json {
-  const templates = Object.values(json.resource.aws_launch_template) as Json[];
-  expect(templates).toHaveLength(1);
-  return templates[0];
-}
+const onlyTemplate = (json: Json): Json => onlyResource(json, 'aws_launch_template');
 
 describe('ImmutableLaunchTemplate', () => {
   test('defaults: IMDSv2, no public IP, encrypted gp3 root, least-privilege profile, generation name', () => {
     // GIVEN / WHEN
-    const { stack, json, template } = synth();
+    const { stack, json, template } = synthTemplate();
     // THEN
     const synthText = Testing.synth(stack);
     expect(synthText).toHaveResourceWithProperties(LaunchTemplate, {
@@ -81,14 +78,14 @@ describe('ImmutableLaunchTemplate', () => {
   });
 
   test('the default name base is <stack>-<id>', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     new ImmutableLaunchTemplate(stack, 'api', { image: ImageSource.fromAmiId(AMI) });
-    expect(onlyTemplate(JSON.parse(Testing.synth(stack))).name).toMatch(/^prod-api-[0-9a-f]{10}$/);
+    expect(onlyTemplate(synthJson(stack)).name).toMatch(/^prod-api-[0-9a-f]{10}$/);
   });
 
   test('all properties', () => {
     // GIVEN
-    const { json } = synth({
+    const { json } = synthTemplate({
       slot: 'green',
       instanceType: InstanceType.of('m7g.large'),
       userData: UserData.fromString('#!/bin/sh\necho hello\n'),
@@ -145,7 +142,7 @@ describe('ImmutableLaunchTemplate', () => {
   });
 
   test('attribute-based instance requirements leave instance_type unset (the group applies them)', () => {
-    const { json, template } = synth({
+    const { json, template } = synthTemplate({
       instanceType: InstanceType.fromRequirements({ vcpuCount: { min: 2, max: 4 }, memoryMiB: { min: 4096 } }),
     });
     expect(onlyTemplate(json).instance_type).toBeUndefined();
@@ -157,7 +154,7 @@ describe('ImmutableLaunchTemplate', () => {
     try {
       const file = join(dir, 'boot.sh');
       writeFileSync(file, '#!/bin/sh\necho from file\n');
-      const { json } = synth({ userData: UserData.fromFile(file) });
+      const { json } = synthTemplate({ userData: UserData.fromFile(file) });
       expect(onlyTemplate(json).user_data).toBe(Buffer.from('#!/bin/sh\necho from file\n').toString('base64'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -165,7 +162,7 @@ describe('ImmutableLaunchTemplate', () => {
   });
 
   describe('validation', () => {
-    const stackOf = () => new TerraformStack(Testing.app(), 'web');
+    const stackOf = () => newStack('web');
     const make = (props: Partial<ImmutableLaunchTemplateProps>) => () =>
       new ImmutableLaunchTemplate(stackOf(), 'Server', { image: ImageSource.fromAmiId(AMI), ...props });
 
@@ -245,61 +242,88 @@ describe('ImmutableLaunchTemplate', () => {
       ).toThrow(/name \(.*\) is a token; pass a literal base name/);
     });
     test.each(['t3', 'T3.micro', 't3.', 'micro', 't3 .micro', 'm.large'])('malformed instance type "%s"', (bad) => {
-      expect(() => InstanceType.of(bad)).toThrow(
+      // the factory checks nothing: the construct that takes the value does, naming its path and prop
+      expect(() => InstanceType.of(bad)).not.toThrow();
+      expect(make({ instanceType: InstanceType.of(bad) })).toThrow(
         new RegExp(
-          `^InstanceType.of: name \\("${bad.replace('.', '\\.')}"\\) must be an instance type: lowercase family and size such as "t3.micro"`,
+          `^ImmutableLaunchTemplate web/Server: instanceType \\(InstanceType.of\\("${bad.replace('.', '\\.')}"\\)\\) ` +
+            'must be an instance type: lowercase family and size such as "t3.micro"',
         ),
       );
-      expect(() => InstanceType.of(bad)).toThrow(ValidationError);
+      expect(make({ instanceType: InstanceType.of(bad) })).toThrow(ValidationError);
     });
     test('an instance type that is not a string', () => {
-      expect(() => InstanceType.of(undefined as unknown as string)).toThrow(
-        /^InstanceType.of: name \(undefined\) must be an instance type name such as "t3.micro"/,
+      expect(make({ instanceType: InstanceType.of(undefined as unknown as string) })).toThrow(
+        /^ImmutableLaunchTemplate web\/Server: instanceType \(InstanceType.of\(undefined\)\) must be an instance type name such as "t3.micro"/,
+      );
+    });
+    test('a malformed instance type of a fleet names the fleet, its stack and the prop the value entered as', () => {
+      // GIVEN one stack per environment, built in a loop, one of them with a bad type in a slot
+      const app = Testing.app();
+      const build = (env: string, instanceType: InstanceType) => () =>
+        new BlueGreenFleet(new TerraformStack(app, env), 'Web', {
+          vpcId: VPC,
+          subnetIds: SUBNETS,
+          active: 'blue',
+          slots: { blue: { image: ImageSource.fromAmiId(AMI), instanceType }, green: {} },
+        });
+      expect(build('dev', InstanceType.of('t3.micro'))).not.toThrow();
+      expect(build('prod', InstanceType.of('t3micro'))).toThrow(
+        /^BlueGreenFleet prod\/Web: slots\.blue\.instanceType \(InstanceType\.of\("t3micro"\)\) must be an instance type/,
       );
     });
     test.each(['t3.micro', 'm7i-flex.large', 'c6gn.16xlarge', 'u-6tb1.metal', 'mac2-m2pro.metal', 'm7i.metal-24xl'])(
       'well-formed instance type "%s"',
       (good) => {
         expect(InstanceType.of(good).name).toBe(good);
+        expect(make({ instanceType: InstanceType.of(good) })).not.toThrow();
       },
     );
     describe('instance requirements', () => {
       const req = { vcpuCount: { min: 1 }, memoryMiB: { min: 1024 } };
-      const from = (extra: object) => () => InstanceType.fromRequirements({ ...req, ...extra });
+      const from = (extra: object) => make({ instanceType: InstanceType.fromRequirements({ ...req, ...extra }) });
+      const at = '^ImmutableLaunchTemplate web/Server: instanceType requirements ';
+      test('the factory checks nothing', () => {
+        expect(() => InstanceType.fromRequirements({ ...req, vcpuCount: { min: 4, max: 2 } })).not.toThrow();
+      });
       test('min above max', () => {
         expect(from({ vcpuCount: { min: 4, max: 2 } })).toThrow(
-          /^InstanceType.fromRequirements: vcpuCount.min \(4\) must be <= vcpuCount.max \(2\); lower min or raise max/,
+          new RegExp(
+            `${at}vcpuCount.min \\(4\\) must be <= instanceType requirements vcpuCount.max \\(2\\); lower min or raise max`,
+          ),
         );
       });
       test('min below the least', () => {
         expect(from({ vcpuCount: { min: 0 } })).toThrow(
-          /^InstanceType.fromRequirements: vcpuCount.min \(0\) must be an integer >= 1/,
+          new RegExp(`${at}vcpuCount.min \\(0\\) must be an integer >= 1`),
         );
         expect(from({ memoryMiB: { min: 1.5 } })).toThrow(/memoryMiB.min \(1.5\) must be an integer >= 1/);
       });
       test('max below the least', () => {
         expect(from({ memoryMiB: { min: 1, max: 0 } })).toThrow(
-          /^InstanceType.fromRequirements: memoryMiB.max \(0\) must be an integer >= 1; raise it or omit it/,
+          new RegExp(`${at}memoryMiB.max \\(0\\) must be an integer >= 1; raise it or omit it`),
         );
       });
       test('a missing range', () => {
-        expect(() => InstanceType.fromRequirements({ vcpuCount: { min: 1 } } as never)).toThrow(
-          /^InstanceType.fromRequirements: memoryMiB \(undefined\) is required: pass \{ min \}/,
+        expect(make({ instanceType: InstanceType.fromRequirements({ vcpuCount: { min: 1 } } as never) })).toThrow(
+          new RegExp(`${at}memoryMiB \\(undefined\\) is required: pass \\{ min \\}`),
         );
       });
       test('an unknown CPU maker', () => {
         expect(from({ cpuManufacturers: ['intel', 'ibm'] })).toThrow(
-          /^InstanceType.fromRequirements: cpuManufacturers\[1\] \("ibm"\) must be one of intel, amd, amazon-web-services, apple/,
+          new RegExp(`${at}cpuManufacturers\\[1\\] \\("ibm"\\) must be one of intel, amd, amazon-web-services, apple`),
         );
       });
       test('an unknown burstable performance', () => {
         expect(from({ burstablePerformance: 'sometimes' })).toThrow(
-          /^InstanceType.fromRequirements: burstablePerformance \("sometimes"\) must be one of included, excluded, required/,
+          new RegExp(`${at}burstablePerformance \\("sometimes"\\) must be one of included, excluded, required`),
         );
       });
       test('a malformed type pattern', () => {
         expect(from({ allowedInstanceTypes: ['M7.*'] })).toThrow(
-          /^InstanceType.fromRequirements: allowedInstanceTypes\[0\] \("M7.\*"\) must be an instance type or pattern such as "m7i.large" or "m7i.\*"/,
+          new RegExp(
+            `${at}allowedInstanceTypes\\[0\\] \\("M7.\\*"\\) must be an instance type or pattern such as "m7i.large" or "m7i.\\*"`,
+          ),
         );
         expect(from({ excludedInstanceTypes: ['t3.*', 'x y'] })).toThrow(
           /excludedInstanceTypes\[1\] \("x y"\) must be an instance type or pattern/,
@@ -307,7 +331,7 @@ describe('ImmutableLaunchTemplate', () => {
       });
       test('allowed and excluded types together', () => {
         expect(from({ allowedInstanceTypes: ['m7i.*'], excludedInstanceTypes: ['t3.*'] })).toThrow(
-          /^InstanceType.fromRequirements: allowedInstanceTypes and excludedInstanceTypes cannot both be set/,
+          new RegExp(`${at}allowedInstanceTypes and excludedInstanceTypes cannot both be set`),
         );
       });
       test('tokens are not validated', () => {
@@ -321,6 +345,9 @@ describe('ImmutableLaunchTemplate', () => {
           allowedInstanceTypes: list,
         });
         expect(type.requirements?.vcpuCount.min).toBe(num);
+        expect(
+          () => new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromAmiId(AMI), instanceType: type }),
+        ).not.toThrow();
       });
     });
     test('user data: empty, too large, unreadable file, not text', () => {
@@ -359,53 +386,101 @@ describe('ImmutableLaunchTemplate', () => {
   });
 
   describe('_fromCheckedSettings (internal: for fleets, which validate server settings where they enter)', () => {
-    test('skips the server settings check and builds the same template', () => {
-      // GIVEN settings a fleet already checked (and settings it would have refused)
+    const checked = (settings: ServerSettings, prefix = '') =>
+      serverSettings.validateServerSettings(new Validator('test'), settings, prefix);
+
+    test('builds the same template as the constructor, from the checked settings, without checking them again', () => {
+      // GIVEN settings a fleet already checked
       const build = (make: (stack: TerraformStack) => void) => {
-        const stack = new TerraformStack(Testing.app(), 'web');
+        const stack = newStack('web');
         make(stack);
         return Testing.synth(stack);
       };
-      const props: ImmutableLaunchTemplateProps = {
-        image: ImageSource.fromAmiId(AMI),
-        name: 'web',
-        slot: 'blue',
-        keyName: 'ops',
-      };
-      // WHEN / THEN: same output as the constructor
-      expect(build((stack) => ImmutableLaunchTemplate._fromCheckedSettings(stack, 'Server', props))).toBe(
-        build((stack) => new ImmutableLaunchTemplate(stack, 'Server', props)),
-      );
-      // the settings are not checked a second time
-      expect(() =>
-        ImmutableLaunchTemplate._fromCheckedSettings(new TerraformStack(Testing.app(), 'web'), 'Server', {
-          ...props,
-          keyName: '',
-        }),
-      ).not.toThrow();
-      expect(
-        () =>
-          new ImmutableLaunchTemplate(new TerraformStack(Testing.app(), 'web'), 'Server', { ...props, keyName: '' }),
-      ).toThrow(/keyName/);
+      const image = ImageSource.fromAmiId(AMI);
+      const settings = checked({ keyName: 'ops' });
+      const validate = jest.spyOn(serverSettings, 'validateServerSettings');
+      try {
+        // WHEN / THEN: same output as the constructor
+        expect(
+          build((stack) =>
+            ImmutableLaunchTemplate._fromCheckedSettings(stack, 'Server', {
+              image,
+              name: 'web',
+              slot: 'blue',
+              settings,
+            }),
+          ),
+        ).toBe(
+          build(
+            (stack) =>
+              new ImmutableLaunchTemplate(stack, 'Server', { image, name: 'web', slot: 'blue', keyName: 'ops' }),
+          ),
+        );
+        // the settings are checked by the constructor only, not a second time
+        expect(validate).toHaveBeenCalledTimes(1);
+      } finally {
+        validate.mockRestore();
+      }
     });
 
     test('still checks the image, name and slot, which enter here', () => {
-      const stack = new TerraformStack(Testing.app(), 'web');
+      const stack = newStack('web');
+      const settings = checked({});
       expect(() =>
-        ImmutableLaunchTemplate._fromCheckedSettings(stack, 'A', { image: ImageSource.fromAmiId(AMI), slot: 'blue-1' }),
+        ImmutableLaunchTemplate._fromCheckedSettings(stack, 'A', {
+          image: ImageSource.fromAmiId(AMI),
+          slot: 'blue-1',
+          settings,
+        }),
       ).toThrow(/^ImmutableLaunchTemplate web\/A: slot \("blue-1"\) must be a short word/);
       expect(() =>
-        ImmutableLaunchTemplate._fromCheckedSettings(stack, 'B', { image: ImageSource.fromAmiId(AMI), name: '-web' }),
+        ImmutableLaunchTemplate._fromCheckedSettings(stack, 'B', {
+          image: ImageSource.fromAmiId(AMI),
+          name: '-web',
+          settings,
+        }),
       ).toThrow(/name \("-web"\) must be letters, digits/);
       expect(() =>
-        ImmutableLaunchTemplate._fromCheckedSettings(stack, 'C', {} as ImmutableLaunchTemplateProps),
+        ImmutableLaunchTemplate._fromCheckedSettings(stack, 'C', { settings } as CheckedLaunchTemplateInput),
       ).toThrow(/image \(undefined\) is required/);
+    });
+
+    test('an error raised in the template names the prop each setting entered as', () => {
+      const stack = newStack('web');
+      const pipeline = new AmiPipeline(stack, 'Image', {
+        name: 'web',
+        parentImage: ParentImage.fromAmiId(AMI),
+        components: [ImageComponent.fromInline('hello', HELLO)],
+        blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }],
+      });
+      const small = { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 8 }] };
+      // a slot's own setting keeps its path through the merge with the fleet's
+      const merged = checked({ keyName: 'ops' }, 'server.').overlaidWith(checked(small, 'slots.green.'));
+      expect(() =>
+        ImmutableLaunchTemplate._fromCheckedSettings(stack, 'Green', {
+          image: ImageSource.fromPipeline(pipeline),
+          settings: merged,
+        }),
+      ).toThrow(
+        /^ImmutableLaunchTemplate web\/Green: slots\.green\.blockDevices\[0\]\.volumeSizeGiB \(8\) must be at least 40/,
+      );
+      // and so does the fleet's, when the slot does not set it
+      const inherited = checked(small, 'server.').overlaidWith(checked({ keyName: 'ops' }, 'slots.blue.'));
+      expect(inherited.prop('keyName')).toBe('slots.blue.keyName');
+      expect(() =>
+        ImmutableLaunchTemplate._fromCheckedSettings(stack, 'Blue', {
+          image: ImageSource.fromPipeline(pipeline),
+          settings: inherited,
+        }),
+      ).toThrow(
+        /^ImmutableLaunchTemplate web\/Blue: server\.blockDevices\[0\]\.volumeSizeGiB \(8\) must be at least 40/,
+      );
     });
   });
 
   test('tokens are not validated and make the generation a Terraform expression', () => {
     // GIVEN
-    const stack = new TerraformStack(Testing.app(), 'web');
+    const stack = newStack('web');
     const num = (name: string) => new TerraformVariable(stack, name, { type: 'number' }).numberValue;
     const str = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
     // WHEN
@@ -420,7 +495,7 @@ describe('ImmutableLaunchTemplate', () => {
       metadataOptions: { hopLimit: num('hops') },
     });
     // THEN
-    const lt = onlyTemplate(JSON.parse(Testing.synth(stack)));
+    const lt = onlyTemplate(synthJson(stack));
     expect(template.generation.isResolved).toBe(false);
     expect(lt.name).toMatch(/^web-\$\{nonsensitive\(substr\(sha256\(join\("\|", \["[0-9a-f]{10}", /);
     for (const name of ['ami', 'type', 'sg', 'key', 'device', 'size', 'iops', 'hops']) {
@@ -433,7 +508,7 @@ describe('ImmutableLaunchTemplate', () => {
 
   test('an image behind a managed resource adds replace_triggered_by with a bare reference', () => {
     // GIVEN an image source that points at an aws_ami resource of the same stack
-    const stack = new TerraformStack(Testing.app(), 'web');
+    const stack = newStack('web');
     const ami = new Ami(stack, 'base', { name: 'base', virtualizationType: 'hvm', rootDeviceName: '/dev/xvda' });
     ImmutabilityAspect.allowFixedName(ami, 'test fixture, never replaced');
     const image: IImageSource = {
@@ -442,12 +517,12 @@ describe('ImmutableLaunchTemplate', () => {
     // WHEN
     new ImmutableLaunchTemplate(stack, 'Server', { image, name: 'web' });
     // THEN
-    const lt = onlyTemplate(JSON.parse(Testing.synth(stack)));
+    const lt = onlyTemplate(synthJson(stack));
     expect(lt.lifecycle).toEqual({ create_before_destroy: true, replace_triggered_by: ['aws_ami.base.id'] });
   });
 
   test('an SSM parameter image reads the parameter and names by its value at plan', () => {
-    const { json, template } = synth({ image: ImageSource.fromSsmParameter('/images/web/ami-id') });
+    const { json, template } = synthTemplate({ image: ImageSource.fromSsmParameter('/images/web/ami-id') });
     const lt = onlyTemplate(json);
     expect(template.generation.isResolved).toBe(false);
     expect(lt.image_id).toMatch(/^\$\{data\.aws_ssm_parameter\..+\.insecure_value\}$/);
@@ -463,7 +538,7 @@ describe('ImmutableLaunchTemplate', () => {
       instanceProfile: InstanceProfile.fromName('web'),
     };
     const nameOf = (props: Partial<ImmutableLaunchTemplateProps>) =>
-      onlyTemplate(synth({ ...base, ...props }).json).name;
+      onlyTemplate(synthTemplate({ ...base, ...props }).json).name;
 
     test('same inputs, same name; key order and defaults spelled out do not matter', () => {
       expect(nameOf({})).toBe(nameOf({}));
@@ -490,14 +565,14 @@ describe('ImmutableLaunchTemplate', () => {
 
     test('the permissions of an owned instance profile are not part of the generation', () => {
       const nameWith = (policies: string[]) => {
-        const stack = new TerraformStack(Testing.app(), 'web');
+        const stack = newStack('web');
         const profile = new InstanceProfile(stack, 'Profile', { managedPolicyArns: policies });
         new ImmutableLaunchTemplate(stack, 'Server', {
           image: ImageSource.fromAmiId(AMI),
           name: 'web',
           instanceProfile: profile,
         });
-        return onlyTemplate(JSON.parse(Testing.synth(stack))).name;
+        return onlyTemplate(synthJson(stack)).name;
       };
       const a = nameWith(['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']);
       const b = nameWith([
@@ -516,7 +591,7 @@ describe('root volume', () => {
     pipeline: { platform?: 'Linux' | 'Windows'; blockDevices?: BlockDevice[] },
     template: Partial<ImmutableLaunchTemplateProps> = {},
   ) => {
-    const stack = new TerraformStack(Testing.app(), 'web');
+    const stack = newStack('web');
     const ami = new AmiPipeline(stack, 'Image', {
       name: 'web',
       parentImage: ParentImage.fromAmiId(AMI),
@@ -524,7 +599,7 @@ describe('root volume', () => {
       ...pipeline,
     });
     new ImmutableLaunchTemplate(stack, 'Server', { image: ImageSource.fromPipeline(ami), name: 'web', ...template });
-    return onlyTemplate(JSON.parse(Testing.synth(stack)));
+    return onlyTemplate(synthJson(stack));
   };
 
   test('an AmiPipeline with a known root size: the default root volume carries it', () => {
@@ -590,7 +665,7 @@ describe('root volume', () => {
   });
 
   test("through a fleet, the error names the fleet's prop", () => {
-    const stack = new TerraformStack(Testing.app(), 'web');
+    const stack = newStack('web');
     const ami = new AmiPipeline(stack, 'Image', {
       name: 'web',
       parentImage: ParentImage.fromAmiId(AMI),
@@ -610,8 +685,36 @@ describe('root volume', () => {
     );
   });
 
+  test("through a blue/green fleet, the error names the slot's prop, or the fleet's for a setting the slot inherits", () => {
+    const fleet = (env: string, slots: { blue?: ServerSettings; green?: ServerSettings }, server?: ServerSettings) => {
+      const stack = newStack(env);
+      const pipeline = new AmiPipeline(stack, 'Image', {
+        name: 'web',
+        parentImage: ParentImage.fromAmiId(AMI),
+        components: [ImageComponent.fromInline('hello', HELLO)],
+        blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }],
+      });
+      const image = ImageSource.fromPipeline(pipeline);
+      return () =>
+        new BlueGreenFleet(stack, 'Web', {
+          vpcId: VPC,
+          subnetIds: SUBNETS,
+          active: 'blue',
+          server,
+          slots: { blue: { image, ...slots.blue }, green: { image, ...slots.green } },
+        });
+    };
+    const small = { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 8 }] };
+    expect(fleet('dev', { green: small })).toThrow(
+      /^ImmutableLaunchTemplate dev\/Web\/Green\/LaunchTemplate: slots\.green\.blockDevices\[0\]\.volumeSizeGiB \(8\) must be at least 40/,
+    );
+    expect(fleet('prod', { blue: { keyName: 'ops' } }, small)).toThrow(
+      /^ImmutableLaunchTemplate prod\/Web\/Blue\/LaunchTemplate: server\.blockDevices\[0\]\.volumeSizeGiB \(8\) must be at least 40/,
+    );
+  });
+
   test('an image source that knows nothing about the image: sizes are not checked, a token size is not checked', () => {
-    const stack = new TerraformStack(Testing.app(), 'web');
+    const stack = newStack('web');
     const size = new TerraformVariable(stack, 'size', { type: 'number' }).numberValue;
     const image: IImageSource = {
       bind: () => ({
@@ -628,6 +731,6 @@ describe('root volume', () => {
           blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: size }],
         }),
     ).not.toThrow();
-    expect(() => synth({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 1 }] })).not.toThrow();
+    expect(() => synthTemplate({ blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 1 }] })).not.toThrow();
   });
 });

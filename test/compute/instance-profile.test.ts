@@ -1,17 +1,16 @@
 import 'cdktf/lib/testing/adapters/jest';
-import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { Testing, TerraformVariable } from 'cdktf';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { InstanceProfile, SSM_MANAGED_INSTANCE_CORE } from '../../lib/compute';
 import { ValidationError } from '../../lib/private/validation';
-
-type Json = Record<string, any>;
+import { Json, newStack, synthJson } from '../support/synth';
 
 describe('InstanceProfile', () => {
   test('defaults: an EC2 role with Session Manager access only', () => {
     // GIVEN
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     // WHEN
     new InstanceProfile(stack, 'web');
     // THEN
@@ -32,7 +31,7 @@ describe('InstanceProfile', () => {
   });
 
   test('all properties', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     new InstanceProfile(stack, 'web', {
       managedPolicyArns: [SSM_MANAGED_INSTANCE_CORE, 'arn:aws:iam::123456789012:policy/web-read'],
       permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/boundary',
@@ -50,9 +49,9 @@ describe('InstanceProfile', () => {
   });
 
   test('a long stack and id give a prefix within IAM limits', () => {
-    const stack = new TerraformStack(Testing.app(), 'a-very-long-environment-name-for-testing');
+    const stack = newStack('a-very-long-environment-name-for-testing');
     new InstanceProfile(stack, 'a-very-long-service-name');
-    const role = Object.values((JSON.parse(Testing.synth(stack)) as Json).resource.aws_iam_role)[0] as Json;
+    const role = Object.values(synthJson(stack).resource.aws_iam_role)[0] as Json;
     expect(role.name_prefix.length).toBeLessThanOrEqual(32);
   });
 
@@ -61,7 +60,7 @@ describe('InstanceProfile', () => {
   });
 
   describe('validation', () => {
-    const stack = () => new TerraformStack(Testing.app(), 'prod');
+    const stack = () => newStack('prod');
     test('bad policy ARN', () => {
       expect(
         () => new InstanceProfile(stack(), 'web', { managedPolicyArns: ['AmazonSSMManagedInstanceCore'] }),
@@ -113,7 +112,7 @@ describe('InstanceProfile', () => {
   });
 
   test('tokens are not validated', () => {
-    const s = new TerraformStack(Testing.app(), 'prod');
+    const s = newStack('prod');
     const arn = new TerraformVariable(s, 'policy', { type: 'string' }).stringValue;
     new InstanceProfile(s, 'web', { managedPolicyArns: [arn], permissionsBoundaryArn: arn });
     expect(InstanceProfile.fromName(arn).instanceProfileName).toBe(arn);

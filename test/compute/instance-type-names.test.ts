@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'child_process';
 import { join } from 'path';
-import { AnnotationMetadataEntryType, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { AnnotationMetadataEntryType, TerraformStack, TerraformVariable } from 'cdktf';
 import { IConstruct } from 'constructs';
 import {
   AmiPipeline,
@@ -19,6 +19,7 @@ import {
 } from '../../lib';
 import { INSTANCE_TYPE_SIZES, INSTANCE_TYPE_SOURCE } from '../../lib/private/instance-type-data';
 import { unknownInstanceType, unknownInstanceTypePattern } from '../../lib/private/instance-type-names';
+import { newStack } from '../support/synth';
 
 const ROOT = join(__dirname, '..', '..');
 const AMI = ImageSource.fromAmiId('ami-0123456789abcdef0');
@@ -95,7 +96,7 @@ describe('unknownInstanceType', () => {
 describe('where instance types enter the constructs', () => {
   let stack: TerraformStack;
   beforeAll(() => {
-    stack = new TerraformStack(Testing.app(), 'prod');
+    stack = newStack('prod');
   });
 
   test("a fleet's server.instanceType: a warning on the fleet naming the prop, the value and the closest match; synth goes on", () => {

@@ -1,17 +1,17 @@
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable } from 'cdktf';
 import { ImageSource, ReplaceFleet, UserData } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
-import { address, compare, Json, resource, SUBNETS, VPC } from '../deploy/fleet-helpers';
+import { address, compare, resource } from '../deploy/fleet-helpers';
+import { AMI_1 as AMI, Json, newStack, SUBNETS, synthJson, VPC } from '../support/synth';
 
 const DIGEST_A = `registry.example.com/web@sha256:${'a'.repeat(64)}`;
 const DIGEST_B = `registry.example.com/web@sha256:${'b'.repeat(64)}`;
-const AMI = 'ami-0123456789abcdef0';
 
 const script = (userData: UserData) => Buffer.from(userData.base64, 'base64').toString('utf8');
 
 /** A replace fleet whose servers run `userData`, synthesized; with everything cdktf wrote to the console. */
 function synthFleet(userData: (stack: TerraformStack) => UserData): { json: Json; console: string } {
-  const stack = new TerraformStack(Testing.app(), 'prod');
+  const stack = newStack('prod');
   const printed: string[] = [];
   const spies = (['log', 'warn', 'error'] as const).map((method) =>
     jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
@@ -27,7 +27,7 @@ function synthFleet(userData: (stack: TerraformStack) => UserData): { json: Json
       port: 8080,
       server: { userData: userData(stack) },
     });
-    return { json: JSON.parse(Testing.synth(stack)), console: printed.join('\n') };
+    return { json: synthJson(stack), console: printed.join('\n') };
   } finally {
     spies.forEach((spy) => spy.mockRestore());
   }

@@ -2,15 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { DockerImagePipeline, DockerImageSource } from '../../lib/docker';
+import { newStack } from '../support/synth';
 
-/** DockerImageSource, from `cdktf-immutable/docker` (moved out of test/image/image-source.test.ts). */
+/** DockerImageSource, from `cdktf-immutable/docker` (ImageSource: test/image/image-source.test.ts). */
 describe('DockerImageSource', () => {
   const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
   test('fromReference passes a digest-pinned reference through', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     expect(DockerImageSource.fromReference(`registry.example.com/web@${digest}`).bind(stack)).toEqual({
       imageReference: `registry.example.com/web@${digest}`,
       replaceTriggeredBy: [],
@@ -33,7 +35,7 @@ describe('DockerImageSource', () => {
   });
 
   test('fromReference accepts a token', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const ref = new TerraformVariable(stack, 'ref', { type: 'string' }).stringValue;
     expect(DockerImageSource.fromReference(ref).bind(stack).description).toBe('docker image (token)');
   });
@@ -45,7 +47,7 @@ describe('DockerImageSource', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cdktf-immutable-source-'));
     try {
       writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
-      const stack = new TerraformStack(Testing.app(), 's');
+      const stack = newStack('s');
       const pipeline = new DockerImagePipeline(stack, 'Web', {
         repository: 'localhost:5000/web',
         contextPath: dir,
@@ -63,6 +65,23 @@ describe('DockerImageSource', () => {
       expect(Testing.synth(stack)).toHaveResourceWithProperties(SsmParameter, {
         lifecycle: { replace_triggered_by: [trigger] },
       });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('fromPipeline takes a Docker image pipeline only, and gives no trigger to a consumer in another stack', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdktf-immutable-source-'));
+    try {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+      const stack = newStack('s');
+      const pipeline = new DockerImagePipeline(stack, 'Web', { repository: 'localhost:5000/web', contextPath: dir });
+      const other = new TerraformStack(stack.node.scope as Construct, 'other');
+      expect(DockerImageSource.fromPipeline(pipeline).bind(other).replaceTriggeredBy).toEqual([]);
+      // @ts-expect-error a construct that is not an IDockerImagePipeline
+      expect(() => DockerImageSource.fromPipeline(new Construct(stack, 'NotAPipeline'))).toThrow(
+        'DockerImageSource.fromPipeline: pipeline (s/NotAPipeline) must be a Docker image pipeline: a DockerImagePipeline.',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

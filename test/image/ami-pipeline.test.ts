@@ -11,14 +11,8 @@ import { ImagebuilderLifecyclePolicy } from '@cdktf/provider-aws/lib/imagebuilde
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { AmiPipeline, AmiPipelineProps, ImageComponent, ImageRetention, ImageSchedule, ParentImage } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
+import { Json, newStack, onlyResource, resources, synthJson, synthStack } from '../support/synth';
 import { HELLO, SMOKE } from './fixtures';
-
-type Resources = Record<string, Record<string, Record<string, unknown>>>;
-interface Synth {
-  resource: Resources;
-  data?: Resources;
-  output?: Record<string, { value: string }>;
-}
 
 const UPDATE_LINUX = 'arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x';
 const dir = mkdtempSync(join(tmpdir(), 'cdktf-immutable-ami-'));
@@ -34,18 +28,13 @@ function minimal(overrides: Partial<AmiPipelineProps> = {}): AmiPipelineProps {
 }
 
 function build(props: AmiPipelineProps): { stack: TerraformStack; pipeline: AmiPipeline } {
-  const stack = new TerraformStack(Testing.app(), 'images');
+  const stack = newStack('images');
   return { stack, pipeline: new AmiPipeline(stack, 'Web', props) };
 }
 
-function synth(props: AmiPipelineProps): Synth {
-  return JSON.parse(Testing.synth(build(props).stack)) as Synth;
-}
-
-function only(resources: Resources, type: string): Record<string, unknown> {
-  const all = Object.values(resources[type] ?? {});
-  expect(all).toHaveLength(1);
-  return all[0];
+/** The JSON of stack `images` with the pipeline `Web` of `props`. */
+function synthPipeline(props: AmiPipelineProps): Json {
+  return synthStack((stack) => new AmiPipeline(stack, 'Web', props), 'images').json;
 }
 
 /** Top-level attributes of `b` that differ from `a`. */
@@ -59,7 +48,7 @@ describe('AmiPipeline', () => {
   test('defaults: content-versioned component and recipe, secure infrastructure, tested image, SSM parameter, retention', () => {
     const { stack, pipeline } = build(minimal());
     const synthText = Testing.synth(stack);
-    const json = JSON.parse(synthText) as Synth;
+    const json = JSON.parse(synthText) as Json;
 
     expect(synthText).toHaveResourceWithProperties(ImagebuilderComponent, {
       name: 'web-nginx',
@@ -68,7 +57,7 @@ describe('AmiPipeline', () => {
       version: expect.stringMatching(/^1\.0\.\d+$/),
       lifecycle: { create_before_destroy: true },
     });
-    const recipe = only(json.resource, 'aws_imagebuilder_image_recipe');
+    const recipe = onlyResource(json, 'aws_imagebuilder_image_recipe');
     expect(recipe).toMatchObject({
       name: 'web',
       version: pipeline.recipeVersion,
@@ -99,7 +88,7 @@ describe('AmiPipeline', () => {
     ]);
     // least privilege: the build instances' two managed policies, the lifecycle policy's,
     // the execution role's, and one inline policy: PutParameter on exactly the AMI parameter
-    const attachments = Object.values(json.resource.aws_iam_role_policy_attachment).map((a) => a.policy_arn);
+    const attachments = Object.values(resources(json, 'aws_iam_role_policy_attachment')).map((a) => a.policy_arn);
     expect(attachments).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/:iam::aws:policy\/EC2InstanceProfileForImageBuilder$/),
@@ -109,14 +98,14 @@ describe('AmiPipeline', () => {
       ]),
     );
     expect(attachments).toHaveLength(4);
-    const inline = only(json.resource, 'aws_iam_role_policy');
+    const inline = onlyResource(json, 'aws_iam_role_policy');
     expect(inline.role).toMatch(/^\$\{aws_iam_role\.Web_ExecutionRole_[0-9A-F]+\.id\}$/);
     expect(inline.policy).toBe(
       '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Action" = "ssm:PutParameter", "Resource" = ' +
         '["arn:${data.aws_partition.Web_Partition_75EABB35.partition}:ssm:${data.aws_region.Web_Region_95D6E423.region}:${data.aws_caller_identity.Web_Account_3724361A.account_id}:parameter/images/web/ami-id"]}, ' +
         '{"Effect" = "Allow", "Action" = "ec2:DescribeImages", "Resource" = "*"}]})}',
     );
-    const roles = Object.values(json.resource.aws_iam_role);
+    const roles = Object.values(resources(json, 'aws_iam_role'));
     expect(roles.map((r) => JSON.parse(r.assume_role_policy as string).Statement[0].Principal.Service).sort()).toEqual([
       'ec2.amazonaws.com',
       'imagebuilder.amazonaws.com',
@@ -144,7 +133,7 @@ describe('AmiPipeline', () => {
         },
       ],
     });
-    const image = only(json.resource, 'aws_imagebuilder_image');
+    const image = onlyResource(json, 'aws_imagebuilder_image');
     expect(image).toMatchObject({
       image_tests_configuration: { image_tests_enabled: true },
       enhanced_image_metadata_enabled: true,
@@ -173,8 +162,8 @@ describe('AmiPipeline', () => {
       value:
         '${element([ for key, val in toset(tolist(aws_imagebuilder_image.Web_3C8945DB.output_resources[0].amis)): val.image if val.region == aws_imagebuilder_image.Web_3C8945DB.region], 0)}',
     });
-    expect(Object.values(json.output ?? {}).map((o) => o.value)).toContain(
-      only(json.resource, 'aws_ssm_parameter').value,
+    expect(Object.values((json.output ?? {}) as Record<string, Json>).map((o) => o.value)).toContain(
+      onlyResource(json, 'aws_ssm_parameter').value,
     );
     expect(synthText).toHaveResourceWithProperties(ImagebuilderLifecyclePolicy, {
       name: 'web',
@@ -211,10 +200,12 @@ describe('AmiPipeline', () => {
   });
 
   test('the default name comes from the stack and the construct path', () => {
-    const stack = new TerraformStack(Testing.app(), 'images');
+    const stack = newStack('images');
     const pipeline = new AmiPipeline(stack, 'Web', { ...minimal(), name: undefined });
     expect(pipeline.name).toBe('images-Web');
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(ImagebuilderComponent, { name: 'images-Web-nginx' });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ImagebuilderComponent, {
+      name: 'images-Web-nginx',
+    });
   });
 
   test('all properties', () => {
@@ -271,10 +262,10 @@ describe('AmiPipeline', () => {
       tags: { Owner: 'platform' },
     });
     const synthText = Testing.synth(stack);
-    const json = JSON.parse(synthText) as Synth;
+    const json = JSON.parse(synthText) as Json;
 
     expect(
-      Object.values(json.resource.aws_imagebuilder_component)
+      Object.values(resources(json, 'aws_imagebuilder_component'))
         .map((c) => c.name)
         .sort(),
     ).toEqual(['api-nginx', 'api-smoke-test']);
@@ -283,7 +274,7 @@ describe('AmiPipeline', () => {
       description: 'nginx server',
       tags: { Owner: 'platform' },
     });
-    const recipe = only(json.resource, 'aws_imagebuilder_image_recipe');
+    const recipe = onlyResource(json, 'aws_imagebuilder_image_recipe');
     expect(recipe).toMatchObject({
       name: 'api',
       parent_image: 'ami-0fedcba9876543210',
@@ -333,7 +324,7 @@ describe('AmiPipeline', () => {
         '"Action":"s3:PutObject","Resource":"arn:${data.aws_partition.Web_Partition_75EABB35.partition}:s3:::build-logs/image-builder/api/*"',
       ),
     });
-    const distribution = only(json.resource, 'aws_imagebuilder_distribution_configuration');
+    const distribution = onlyResource(json, 'aws_imagebuilder_distribution_configuration');
     const amiConfig = {
       name: 'api-server-{{ imagebuilder:buildDate }}',
       description: 'api (cdktf-immutable)',
@@ -357,14 +348,14 @@ describe('AmiPipeline', () => {
       { region: 'eu-central-1', ami_distribution_configuration: amiConfig, ssm_parameter_configuration: ssm },
     ]);
     // the execution role may write exactly that parameter in both regions
-    const publish = Object.values(json.resource.aws_iam_role_policy).find(
+    const publish = Object.values(resources(json, 'aws_iam_role_policy')).find(
       (policy) => policy.name === 'publish-ami-id',
     )!;
     expect(JSON.stringify(publish.policy)).toMatch(
       /"Resource\\" = \[\\"arn:[^"]*:ssm:eu-west-1:[^"]*:parameter\/platform\/api\/ami\\", \\"arn:[^"]*:ssm:eu-central-1:[^"]*:parameter\/platform\/api\/ami\\"\]/,
     );
     expect(json.data).not.toHaveProperty('aws_region');
-    expect(only(json.resource, 'aws_imagebuilder_image')).toMatchObject({
+    expect(onlyResource(json, 'aws_imagebuilder_image')).toMatchObject({
       timeouts: { create: '240m' },
       tags: { Owner: 'platform', 'deploy:in-use': 'yes' },
     });
@@ -380,7 +371,7 @@ describe('AmiPipeline', () => {
       },
       tags: { Owner: 'platform', 'cdktf-immutable:pipeline': 'api' },
       // scheduled builds write the parameter with the same role as Terraform's
-      execution_role: only(json.resource, 'aws_imagebuilder_image').execution_role,
+      execution_role: onlyResource(json, 'aws_imagebuilder_image').execution_role,
     });
     expect(pipeline.pipelineArn).toBeDefined();
     expect(synthText).toHaveResourceWithProperties(SsmParameter, { name: '/platform/api/ami' });
@@ -397,35 +388,35 @@ describe('AmiPipeline', () => {
   });
 
   test('an instance profile of your own replaces the owned role and profile', () => {
-    const json = synth(
+    const json = synthPipeline(
       minimal({ buildInfrastructure: { instanceProfileName: 'my-profile' }, retention: ImageRetention.keepAll() }),
     );
-    expect(only(json.resource, 'aws_imagebuilder_infrastructure_configuration').instance_profile_name).toBe(
+    expect(onlyResource(json, 'aws_imagebuilder_infrastructure_configuration').instance_profile_name).toBe(
       'my-profile',
     );
     // the only role left is Image Builder's execution role (the AMI parameter)
     expect(Object.keys(json.resource.aws_iam_role)).toEqual([expect.stringMatching(/^Web_ExecutionRole_/)]);
     expect(json.resource).not.toHaveProperty('aws_iam_instance_profile');
-    expect(only(json.resource, 'aws_imagebuilder_image').depends_on).toHaveLength(2); // the execution role's policies only
+    expect(onlyResource(json, 'aws_imagebuilder_image').depends_on).toHaveLength(2); // the execution role's policies only
   });
 
   test('ImageRetention.keepAll creates no lifecycle policy', () => {
-    const json = synth(minimal({ retention: ImageRetention.keepAll() }));
+    const json = synthPipeline(minimal({ retention: ImageRetention.keepAll() }));
     expect(json.resource).not.toHaveProperty('aws_imagebuilder_lifecycle_policy');
-    expect(only(json.resource, 'aws_imagebuilder_image').tags).not.toHaveProperty(['cdktf-immutable:in-use']);
+    expect(onlyResource(json, 'aws_imagebuilder_image').tags).not.toHaveProperty(['cdktf-immutable:in-use']);
     expect(Object.keys(json.resource.aws_iam_role)).toHaveLength(2); // build instances, execution
   });
 
   test('Windows defaults the root volume to /dev/sda1', () => {
-    const json = synth(minimal({ platform: 'Windows' }));
-    expect(only(json.resource, 'aws_imagebuilder_image_recipe').block_device_mapping).toEqual([
+    const json = synthPipeline(minimal({ platform: 'Windows' }));
+    expect(onlyResource(json, 'aws_imagebuilder_image_recipe').block_device_mapping).toEqual([
       { device_name: '/dev/sda1', ebs: { encrypted: 'true', delete_on_termination: 'true', volume_type: 'gp3' } },
     ]);
-    expect(only(json.resource, 'aws_imagebuilder_component').platform).toBe('Windows');
+    expect(onlyResource(json, 'aws_imagebuilder_component').platform).toBe('Windows');
   });
 
   test('ParentImage.fromSsmParameter reads the parameter at plan and makes the recipe version a Terraform expression', () => {
-    const json = synth(
+    const json = synthPipeline(
       minimal({
         parentImage: ParentImage.fromSsmParameter(
           '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
@@ -435,7 +426,7 @@ describe('AmiPipeline', () => {
     expect(Object.values(json.data!.aws_ssm_parameter)).toEqual([
       { name: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' },
     ]);
-    const recipe = only(json.resource, 'aws_imagebuilder_image_recipe');
+    const recipe = onlyResource(json, 'aws_imagebuilder_image_recipe');
     expect(recipe.parent_image).toMatch(
       /^\$\{data\.aws_ssm_parameter\.Web_ParentImageParameter_[0-9A-F]+\.insecure_value\}$/,
     );
@@ -447,14 +438,14 @@ describe('AmiPipeline', () => {
       /^\$\{nonsensitive\(substr\(sha256\(/,
     );
     // components do not depend on the parent: their versions stay literal
-    expect(only(json.resource, 'aws_imagebuilder_component').version).toMatch(/^1\.0\.\d+$/);
+    expect(onlyResource(json, 'aws_imagebuilder_component').version).toMatch(/^1\.0\.\d+$/);
   });
 
   test('ParentImage.fromManagedImage builds the managed image ARN in the provider region', () => {
-    const json = synth(
+    const json = synthPipeline(
       minimal({ parentImage: ParentImage.fromManagedImage('amazon-linux-2023-x86', { version: '2023.x.x' }) }),
     );
-    expect(only(json.resource, 'aws_imagebuilder_image_recipe').parent_image).toMatch(
+    expect(onlyResource(json, 'aws_imagebuilder_image_recipe').parent_image).toMatch(
       /^\$\{join\("", \["arn:", data\.aws_partition\.Web_ParentImagePartition_[0-9A-F]+\.partition, ":imagebuilder:", data\.aws_region\.Web_ParentImageRegion_[0-9A-F]+\.region, ":aws:image\/amazon-linux-2023-x86\/2023\.x\.x"\]\)\}$/,
     );
   });
@@ -478,8 +469,8 @@ describe('AmiPipeline', () => {
     });
 
     test("changing one component's document changes that component's version, the recipe's version and the image, and nothing else", () => {
-      const before = synth(props(HELLO)).resource;
-      const after = synth(props(HELLO.replace('nginx -v', 'nginx -t'))).resource;
+      const before: Record<string, Json> = synthPipeline(props(HELLO)).resource;
+      const after: Record<string, Json> = synthPipeline(props(HELLO.replace('nginx -v', 'nginx -t'))).resource;
       // same resources at the same addresses: every change is a replacement in place of the same address
       expect(Object.fromEntries(Object.entries(after).map(([t, r]) => [t, Object.keys(r)]))).toEqual(
         Object.fromEntries(Object.entries(before).map(([t, r]) => [t, Object.keys(r)])),
@@ -503,21 +494,27 @@ describe('AmiPipeline', () => {
       );
       expect(nginxAfter.version).not.toBe(nginxBefore.version);
       expect(nginxAfter.name).toBe(nginxBefore.name);
-      expect(only(after, 'aws_imagebuilder_image_recipe').version).not.toBe(
-        only(before, 'aws_imagebuilder_image_recipe').version,
+      expect(onlyResource({ resource: after }, 'aws_imagebuilder_image_recipe').version).not.toBe(
+        onlyResource({ resource: before }, 'aws_imagebuilder_image_recipe').version,
       );
     });
 
     test('changing the parent image changes the recipe and the image only', () => {
-      const before = synth(props(HELLO)).resource;
-      const after = synth(props(HELLO, 'ami-0fedcba9876543210')).resource;
+      const before: Record<string, Json> = synthPipeline(props(HELLO)).resource;
+      const after: Record<string, Json> = synthPipeline(props(HELLO, 'ami-0fedcba9876543210')).resource;
       expect(after.aws_imagebuilder_component).toEqual(before.aws_imagebuilder_component);
       expect(
-        changedAttributes(only(before, 'aws_imagebuilder_image_recipe'), only(after, 'aws_imagebuilder_image_recipe')),
+        changedAttributes(
+          onlyResource({ resource: before }, 'aws_imagebuilder_image_recipe'),
+          onlyResource({ resource: after }, 'aws_imagebuilder_image_recipe'),
+        ),
       ).toEqual(['ami_tags', 'parent_image', 'version']);
-      expect(changedAttributes(only(before, 'aws_imagebuilder_image'), only(after, 'aws_imagebuilder_image'))).toEqual([
-        'tags',
-      ]);
+      expect(
+        changedAttributes(
+          onlyResource({ resource: before }, 'aws_imagebuilder_image'),
+          onlyResource({ resource: after }, 'aws_imagebuilder_image'),
+        ),
+      ).toEqual(['tags']);
       expect(after.aws_imagebuilder_image_pipeline).toEqual(before.aws_imagebuilder_image_pipeline);
       expect(after.aws_imagebuilder_distribution_configuration).toEqual(
         before.aws_imagebuilder_distribution_configuration,
@@ -525,8 +522,8 @@ describe('AmiPipeline', () => {
     });
 
     test('reordering components is a new recipe version; component versions stay', () => {
-      const a = synth(props(HELLO)).resource;
-      const b = synth(
+      const a: Record<string, Json> = synthPipeline(props(HELLO)).resource;
+      const b: Record<string, Json> = synthPipeline(
         minimal({
           components: [
             ImageComponent.fromInline('smoke', SMOKE),
@@ -537,14 +534,14 @@ describe('AmiPipeline', () => {
         }),
       ).resource;
       expect(b.aws_imagebuilder_component).toEqual(a.aws_imagebuilder_component);
-      expect(only(b, 'aws_imagebuilder_image_recipe').version).not.toBe(
-        only(a, 'aws_imagebuilder_image_recipe').version,
+      expect(onlyResource({ resource: b }, 'aws_imagebuilder_image_recipe').version).not.toBe(
+        onlyResource({ resource: a }, 'aws_imagebuilder_image_recipe').version,
       );
     });
 
     test('infrastructure and distribution changes update those in place and rebuild nothing', () => {
-      const a = synth(props(HELLO)).resource;
-      const b = synth({
+      const a: Record<string, Json> = synthPipeline(props(HELLO)).resource;
+      const b: Record<string, Json> = synthPipeline({
         ...props(HELLO),
         buildInfrastructure: { instanceTypes: ['c7i.large'] },
         distribution: { amiTags: { Team: 'x' } },
@@ -560,7 +557,7 @@ describe('AmiPipeline', () => {
   });
 
   test('tokens are not validated', () => {
-    const stack = new TerraformStack(Testing.app(), 'images');
+    const stack = newStack('images');
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
     new AmiPipeline(
       stack,
@@ -581,9 +578,9 @@ describe('AmiPipeline', () => {
         schedule: ImageSchedule.cron(v('cron')),
       }),
     );
-    const json = JSON.parse(Testing.synth(stack)) as Synth;
-    expect(only(json.resource, 'aws_imagebuilder_image_recipe').version).toMatch(/^1\.0\.\$\{parseint\(/);
-    expect(only(json.resource, 'aws_ssm_parameter').name).toBe('${var.parameter}');
+    const json = synthJson(stack);
+    expect(onlyResource(json, 'aws_imagebuilder_image_recipe').version).toMatch(/^1\.0\.\$\{parseint\(/);
+    expect(onlyResource(json, 'aws_ssm_parameter').name).toBe('${var.parameter}');
   });
 
   describe('validation', () => {

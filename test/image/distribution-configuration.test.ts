@@ -1,8 +1,9 @@
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformVariable, Testing } from 'cdktf';
 import { ImagebuilderDistributionConfiguration } from '@cdktf/provider-aws/lib/imagebuilder-distribution-configuration';
 import { Construct } from 'constructs';
 import { DistributionConfiguration, DistributionConfigurationProps } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
+import { newStack } from '../support/synth';
 
 function distribution(
   scope: Construct,
@@ -79,7 +80,7 @@ describe('DistributionConfiguration', () => {
   });
 
   test('tokens are not validated', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
     distribution(stack, {
       regions: [v('region')],
@@ -137,10 +138,10 @@ describe('DistributionConfiguration', () => {
         'launchPermissionOrganizationalUnitArns[0] ("ou-ab12-cdefgh34") must be an organizational unit ARN',
       ],
     ])('%s', (_what, overrides, message) => {
-      expect(() => distribution(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(
+      expect(() => distribution(newStack('s'), overrides)).toThrow(
         `DistributionConfiguration s/Distribution: ${message}`,
       );
-      expect(() => distribution(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(ValidationError);
+      expect(() => distribution(newStack('s'), overrides)).toThrow(ValidationError);
     });
   });
 });

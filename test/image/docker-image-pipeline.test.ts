@@ -6,12 +6,7 @@ import { Image } from '@cdktf/provider-docker/lib/image';
 import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
 import { DockerImagePipeline, DockerImagePipelineProps, hashDockerContext } from '../../lib/docker';
 import { ValidationError } from '../../lib/private/validation';
-
-type Resources = Record<string, Record<string, Record<string, unknown>>>;
-interface Synth {
-  resource: Resources;
-  output: Record<string, { value: string }>;
-}
+import { Json, newStack, resources, synthJson, synthStack } from '../support/synth';
 
 const made: string[] = [];
 afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -39,16 +34,17 @@ function build(props: Partial<DockerImagePipelineProps> & { contextPath: string 
   stack: TerraformStack;
   pipeline: DockerImagePipeline;
 } {
-  const stack = new TerraformStack(Testing.app(), 'docker');
+  const stack = newStack('docker');
   return { stack, pipeline: new DockerImagePipeline(stack, 'Web', { repository: REPO, ...props }) };
 }
 
-function synth(props: Partial<DockerImagePipelineProps> & { contextPath: string }): Synth {
-  return JSON.parse(Testing.synth(build(props).stack)) as Synth;
+/** The JSON of stack `docker` with the pipeline `Web` of {@link REPO} and `props`. */
+function synthPipeline(props: Partial<DockerImagePipelineProps> & { contextPath: string }): Json {
+  return synthStack((stack) => new DockerImagePipeline(stack, 'Web', { repository: REPO, ...props }), 'docker').json;
 }
 
-function image(json: Synth): Record<string, unknown> {
-  return Object.values(json.resource.docker_image)[0];
+function image(json: Json): Json {
+  return Object.values(resources(json, 'docker_image'))[0];
 }
 
 describe('DockerImagePipeline', () => {
@@ -56,7 +52,7 @@ describe('DockerImagePipeline', () => {
     const dir = context();
     const { stack, pipeline } = build({ contextPath: dir });
     const synthText = Testing.synth(stack);
-    const json = JSON.parse(synthText) as Synth;
+    const json = JSON.parse(synthText) as Json;
     const contextHash = hashDockerContext(dir).hash;
     expect(pipeline.contextHash).toBe(contextHash);
     expect(pipeline.tag).toMatch(/^[0-9a-f]{10}$/);
@@ -71,7 +67,7 @@ describe('DockerImagePipeline', () => {
     expect(Object.keys(json.resource.docker_image)).toEqual(['Web_3C8945DB']); // id "Resource"
     expect(json.resource).not.toHaveProperty('docker_registry_image');
     expect(
-      Object.values(json.output)
+      Object.values(json.output as Record<string, Json>)
         .map((o) => o.value)
         .sort(),
     ).toEqual([pipeline.tag, '${docker_image.Web_3C8945DB.repo_digest}'].sort());
@@ -109,8 +105,8 @@ describe('DockerImagePipeline', () => {
       depends_on: ['docker_image.Web_3C8945DB'],
       lifecycle: { create_before_destroy: true },
     });
-    const json = JSON.parse(synthText) as Synth;
-    expect(Object.values(json.output).map((o) => o.value)).toContain(
+    const json = JSON.parse(synthText) as Json;
+    expect(Object.values(json.output as Record<string, Json>).map((o) => o.value)).toContain(
       `${REPO}@\${docker_registry_image.Web_Registry_5CC3C25F.sha256_digest}`,
     );
   });
@@ -130,8 +126,8 @@ describe('DockerImagePipeline', () => {
     ['the platform', { platform: 'linux/amd64' }, {}],
     ['the labels', { labels: { 'org.opencontainers.image.version': '2' } }, {}],
   ])('a change of %s is a new tag, a new name and new triggers', (_what, props, files) => {
-    const before = synth({ contextPath: context(), buildArgs: { NODE_ENV: 'production' } });
-    const after = synth({ contextPath: context(files), buildArgs: { NODE_ENV: 'production' }, ...props });
+    const before = synthPipeline({ contextPath: context(), buildArgs: { NODE_ENV: 'production' } });
+    const after = synthPipeline({ contextPath: context(files), buildArgs: { NODE_ENV: 'production' }, ...props });
     expect(image(after).name).not.toBe(image(before).name);
     expect(Object.keys(after.resource.docker_image)).toEqual(Object.keys(before.resource.docker_image));
   });
@@ -162,7 +158,7 @@ describe('DockerImagePipeline', () => {
   });
 
   test('tokens are not validated; a token build arg makes the tag a Terraform expression', () => {
-    const stack = new TerraformStack(Testing.app(), 'docker');
+    const stack = newStack('docker');
     const repository = new TerraformVariable(stack, 'repo', { type: 'string' }).stringValue;
     const version = new TerraformVariable(stack, 'version', { type: 'string' }).stringValue;
     const platform = new TerraformVariable(stack, 'platform', { type: 'string' }).stringValue;
@@ -175,11 +171,11 @@ describe('DockerImagePipeline', () => {
       target,
       push: true,
     });
-    const json = JSON.parse(Testing.synth(stack)) as Synth;
+    const json = synthJson(stack);
     expect(image(json).name).toMatch(
       /^\$\{var\.repo\}:\$\{nonsensitive\(substr\(sha256\(join\("\|", \["[0-9a-f]{10}", jsonencode\(var\.version\), jsonencode\(var\.platform\), jsonencode\(var\.target\)\]\)\), 0, 10\)\)\}$/,
     );
-    expect(Object.values(json.resource.docker_registry_image)[0].name).toBe(image(json).name);
+    expect(Object.values(resources(json, 'docker_registry_image'))[0].name).toBe(image(json).name);
   });
 
   describe('validation', () => {
@@ -241,7 +237,7 @@ describe('DockerImagePipeline', () => {
     });
 
     test('a token context path', () => {
-      const stack = new TerraformStack(Testing.app(), 'docker');
+      const stack = newStack('docker');
       const contextPath = new TerraformVariable(stack, 'context', { type: 'string' }).stringValue;
       expect(() => new DockerImagePipeline(stack, 'Web', { repository: REPO, contextPath })).toThrow(
         'DockerImagePipeline docker/Web: contextPath is a token; it must be a folder on this machine, read at synth',

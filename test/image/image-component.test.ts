@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformVariable, Testing } from 'cdktf';
 import { ImagebuilderComponent } from '@cdktf/provider-aws/lib/imagebuilder-component';
 import { ImageComponent, ImageComponentConfig } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
 import { HELLO, SMOKE } from './fixtures';
+import { newStack } from '../support/synth';
 
 const dir = mkdtempSync(join(tmpdir(), 'cdktf-immutable-components-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,7 +53,7 @@ describe('ImageComponent', () => {
   });
 
   test('fromManagedArn accepts a token without validating it', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const arn = new TerraformVariable(stack, 'arn', { type: 'string' }).stringValue;
     expect(ImageComponent.fromManagedArn(arn).managedArn).toBe(arn);
   });
@@ -168,7 +169,7 @@ describe('ImageComponent', () => {
     });
 
     test('a token document', () => {
-      const stack = new TerraformStack(Testing.app(), 's');
+      const stack = newStack('s');
       const doc = new TerraformVariable(stack, 'doc', { type: 'string' }).stringValue;
       expect(() => ImageComponent.fromInline('web', doc)).toThrow(
         'ImageComponent.fromInline: document of component "web" is a token; the document must be known at synth',
@@ -282,10 +283,10 @@ describe('ImageComponent.bind: the component resource', () => {
       } = {},
       document = HELLO,
     ) =>
-      ImageComponent.fromInline('nginx', document, { description: options.description }).bind(
-        new TerraformStack(Testing.app(), 's'),
-        { pipelineName: 'web', ...options },
-      ).version;
+      ImageComponent.fromInline('nginx', document, { description: options.description }).bind(newStack('s'), {
+        pipelineName: 'web',
+        ...options,
+      }).version;
     const base = version();
     expect(version({ tags: { Owner: 'x' } })).toBe(base);
     expect(version({}, SMOKE)).not.toBe(base);

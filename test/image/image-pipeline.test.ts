@@ -1,8 +1,9 @@
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformVariable, Testing } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { ImagebuilderImagePipeline } from '@cdktf/provider-aws/lib/imagebuilder-image-pipeline';
 import { ImagePipeline, ImageSchedule } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
+import { newStack } from '../support/synth';
 
 const RECIPE = 'arn:aws:imagebuilder:eu-west-1:111122223333:image-recipe/web/1.0.1';
 const INFRASTRUCTURE = 'arn:aws:imagebuilder:eu-west-1:111122223333:infrastructure-configuration/web';
@@ -74,7 +75,7 @@ describe('ImagePipeline', () => {
   });
 
   test('tokens are not validated', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const name = new TerraformVariable(stack, 'name', { type: 'string' }).stringValue;
     new ImagePipeline(stack, 'Pipeline', {
       name,
@@ -86,7 +87,7 @@ describe('ImagePipeline', () => {
 
   test('validation: bad name', () => {
     const make = () =>
-      new ImagePipeline(new TerraformStack(Testing.app(), 's'), 'Pipeline', {
+      new ImagePipeline(newStack('s'), 'Pipeline', {
         name: 'web/weekly',
         imageRecipeArn: RECIPE,
         infrastructureConfigurationArn: INFRASTRUCTURE,

@@ -1,9 +1,10 @@
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformVariable, Testing } from 'cdktf';
 import { ImagebuilderImageRecipe } from '@cdktf/provider-aws/lib/imagebuilder-image-recipe';
 import { Construct } from 'constructs';
 import { ImageComponent, ImageComponentConfig, ImageRecipe, ImageRecipeProps } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
 import { HELLO } from './fixtures';
+import { newStack } from '../support/synth';
 
 const UPDATE_LINUX = 'arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x';
 const MANAGED: ImageComponentConfig = { componentArn: UPDATE_LINUX, parameters: [] };
@@ -118,8 +119,7 @@ describe('ImageRecipe', () => {
   });
 
   test('the version follows the content, AMI tags included (they force a new recipe), and ignores tags', () => {
-    const version = (overrides: Partial<ImageRecipeProps>) =>
-      recipe(new TerraformStack(Testing.app(), 's'), overrides).recipeVersion;
+    const version = (overrides: Partial<ImageRecipeProps>) => recipe(newStack('s'), overrides).recipeVersion;
     const base = version({});
     expect(version({})).toBe(base);
     expect(version({ tags: { Owner: 'x' } })).toBe(base);
@@ -141,7 +141,7 @@ describe('ImageRecipe', () => {
   });
 
   test('tokens are not validated', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
     recipe(stack, {
       parentImage: v('parent'),
@@ -187,9 +187,9 @@ describe('ImageRecipe', () => {
         'workingDirectory ("/build") must be an absolute path on Windows, such as C:\\build',
       ],
     ])('%s', (_what, overrides, message) => {
-      const stack = new TerraformStack(Testing.app(), 's');
+      const stack = newStack('s');
       expect(() => recipe(stack, overrides)).toThrow(`ImageRecipe s/Recipe: ${message}`);
-      expect(() => recipe(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(ValidationError);
+      expect(() => recipe(newStack('s'), overrides)).toThrow(ValidationError);
     });
   });
 });

@@ -1,5 +1,6 @@
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformVariable } from 'cdktf';
 import { ImageSchedule } from '../../lib';
+import { newStack } from '../support/synth';
 
 describe('ImageSchedule.cron', () => {
   test.each([
@@ -56,7 +57,7 @@ describe('ImageSchedule.cron', () => {
   });
 
   test('accepts tokens without validating them', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const expression = new TerraformVariable(stack, 'cron', { type: 'string' }).stringValue;
     const timezone = new TerraformVariable(stack, 'tz', { type: 'string' }).stringValue;
     expect(ImageSchedule.cron(expression, { timezone })).toMatchObject({ expression, timezone });

@@ -1,8 +1,9 @@
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformOutput, TerraformVariable, Testing } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { ImagebuilderImage } from '@cdktf/provider-aws/lib/imagebuilder-image';
 import { Image } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
+import { newStack } from '../support/synth';
 
 const RECIPE = 'arn:aws:imagebuilder:eu-west-1:111122223333:image-recipe/web/1.0.1';
 const INFRASTRUCTURE = 'arn:aws:imagebuilder:eu-west-1:111122223333:infrastructure-configuration/web';
@@ -65,7 +66,7 @@ describe('Image', () => {
   });
 
   test('tokens are not validated', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const minutes = new TerraformVariable(stack, 'minutes', { type: 'number' }).numberValue;
     expect(
       () =>
@@ -78,7 +79,7 @@ describe('Image', () => {
   });
 
   test.each([10, 1441, 90.5])('validation: buildTimeoutMinutes %s', (minutes) => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const make = () =>
       new Image(stack, `Image${String(minutes).replace('.', '_')}`, {
         imageRecipeArn: RECIPE,
@@ -90,7 +91,7 @@ describe('Image', () => {
     );
     expect(
       () =>
-        new Image(new TerraformStack(Testing.app(), 's'), 'Image', {
+        new Image(newStack('s'), 'Image', {
           imageRecipeArn: RECIPE,
           infrastructureConfigurationArn: INFRASTRUCTURE,
           buildTimeoutMinutes: minutes,

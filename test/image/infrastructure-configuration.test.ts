@@ -1,8 +1,9 @@
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformVariable, Testing } from 'cdktf';
 import { ImagebuilderInfrastructureConfiguration } from '@cdktf/provider-aws/lib/imagebuilder-infrastructure-configuration';
 import { Construct } from 'constructs';
 import { InfrastructureConfiguration, InfrastructureConfigurationProps } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
+import { newStack } from '../support/synth';
 
 function infrastructure(
   scope: Construct,
@@ -75,7 +76,7 @@ describe('InfrastructureConfiguration', () => {
   });
 
   test('tokens are not validated', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
     const list = new TerraformVariable(stack, 'groups', { type: 'list(string)' }).listValue;
     infrastructure(stack, {
@@ -131,10 +132,10 @@ describe('InfrastructureConfiguration', () => {
         'logging.keyPrefix ("") must be a non-empty key prefix',
       ],
     ])('%s', (_what, overrides, message) => {
-      expect(() => infrastructure(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(
+      expect(() => infrastructure(newStack('s'), overrides)).toThrow(
         `InfrastructureConfiguration s/Infrastructure: ${message}`,
       );
-      expect(() => infrastructure(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(ValidationError);
+      expect(() => infrastructure(newStack('s'), overrides)).toThrow(ValidationError);
     });
   });
 });

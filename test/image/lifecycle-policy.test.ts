@@ -1,9 +1,10 @@
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformVariable, Testing } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { ImagebuilderLifecyclePolicy } from '@cdktf/provider-aws/lib/imagebuilder-lifecycle-policy';
 import { Construct } from 'constructs';
 import { ImageRetention, LifecyclePolicy, LifecyclePolicyProps } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
+import { newStack } from '../support/synth';
 
 const ROLE = 'arn:aws:iam::111122223333:role/lifecycle';
 
@@ -111,7 +112,7 @@ describe('LifecyclePolicy', () => {
   });
 
   test('tokens are not validated', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
     policy(stack, { name: v('name'), recipeName: v('recipe'), recipeVersion: v('version') });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(ImagebuilderLifecyclePolicy, {
@@ -149,10 +150,8 @@ describe('LifecyclePolicy', () => {
         'recipeVersion ("1.0.x") must be a semantic version without wildcards',
       ],
     ])('%s', (_what, overrides, message) => {
-      expect(() => policy(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(
-        `LifecyclePolicy s/LifecyclePolicy: ${message}`,
-      );
-      expect(() => policy(new TerraformStack(Testing.app(), 's'), overrides)).toThrow(ValidationError);
+      expect(() => policy(newStack('s'), overrides)).toThrow(`LifecyclePolicy s/LifecyclePolicy: ${message}`);
+      expect(() => policy(newStack('s'), overrides)).toThrow(ValidationError);
     });
   });
 });

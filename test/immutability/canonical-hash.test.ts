@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Lazy, Testing, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { contentHash, Generation } from '../../lib/immutability';
 import { ValidationError } from '../../lib/private/validation';
+import { newStack, synthJson } from '../support/synth';
 
 const canonicalJson = (value: unknown): string => contentHash(value).canonical;
 
@@ -95,7 +96,7 @@ describe('canonical content hash', () => {
   });
 
   test('tokens are hashed by their text and reported', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const variable = new TerraformVariable(stack, 'ami', { type: 'string' });
     const imageId = variable.stringValue;
     const result = contentHash({ imageId, instanceType: 't3.micro' });
@@ -115,7 +116,7 @@ describe('canonical content hash', () => {
 
 describe('Generation', () => {
   test('is a plain hash when every input is known', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const generation = Generation.of(stack, { imageId: 'ami-0123456789abcdef0' });
     expect(generation.isResolved).toBe(true);
     expect(generation.unresolved).toEqual([]);
@@ -126,7 +127,7 @@ describe('Generation', () => {
 
   test('an input that cannot be hashed is reported with the path of the construct', () => {
     // GIVEN
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     // WHEN / THEN
     expect(() => Generation.of(stack, { hook: () => 1 })).toThrow(ValidationError);
     expect(() => Generation.of(stack, { hook: () => 1 })).toThrow(
@@ -147,7 +148,7 @@ describe('Generation', () => {
       expect(generation.unresolved).toHaveLength(1);
       new TerraformOutput(stack, 'generation', { value: generation.hash });
       new TerraformOutput(stack, 'version', { value: generation.semanticVersion });
-      return (JSON.parse(Testing.synth(stack)) as { output: Record<string, { value: string }> }).output;
+      return synthJson(stack).output;
     };
     const first = build('ami-first');
     // token numbering differs when other tokens are created first; the output must not

@@ -1,8 +1,8 @@
-import { Testing, TerraformStack } from 'cdktf';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Generation, generationName, ImmutabilityAspect, NameRule } from '../../lib/immutability';
+import { Json, newStack, synthJson } from '../support/synth';
 
 interface ServerInputs {
   readonly imageId: string;
@@ -11,8 +11,8 @@ interface ServerInputs {
 }
 
 /** A small stack written with the foundation pieces only. */
-function synthesize(server: ServerInputs, capacity: number): Record<string, Record<string, Record<string, unknown>>> {
-  const stack = new TerraformStack(Testing.app(), 'web');
+function synthesize(server: ServerInputs, capacity: number): Json {
+  const stack = newStack('web');
   ImmutabilityAspect.enable(stack);
   const generation = Generation.of(stack, server);
   const targetGroup = new LbTargetGroup(stack, 'tg', { name: 'web-blue', port: 80, protocol: 'HTTP', vpcId: 'vpc-1' });
@@ -29,8 +29,7 @@ function synthesize(server: ServerInputs, capacity: number): Record<string, Reco
     launchTemplate: { id: template.id, version: template.latestVersion.toString() },
     targetGroupArns: [targetGroup.arn],
   });
-  return (JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>> })
-    .resource;
+  return synthJson(stack).resource;
 }
 
 const before: ServerInputs = {

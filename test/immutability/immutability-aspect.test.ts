@@ -7,19 +7,21 @@ import { ImagebuilderComponent } from '@cdktf/provider-aws/lib/imagebuilder-comp
 import { Container } from '@cdktf/provider-docker/lib/container';
 import { Generation, generationName, ImmutabilityAspect, NameRule, ResourcePolicy } from '../../lib/immutability';
 import { ValidationError } from '../../lib/private/validation';
+import { Json, newStack, synthJson } from '../support/synth';
 
-type Resources = Record<string, Record<string, { lifecycle?: { create_before_destroy?: boolean } }>>;
-const synth = (stack: TerraformStack) => (JSON.parse(Testing.synth(stack)) as { resource: Resources }).resource;
-
-function newStack(): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), 'stack');
+/** A stack `stack` with the aspect enabled. */
+function aspectStack(): TerraformStack {
+  const stack = newStack('stack');
   ImmutabilityAspect.enable(stack);
   return stack;
 }
 
+/** The resources of the stack's synthesized JSON, by type. */
+const resourcesOf = (stack: TerraformStack): Json => synthJson(stack).resource;
+
 describe('ImmutabilityAspect', () => {
   test('sets create_before_destroy on immutable types and leaves mutable-by-design ones alone', () => {
-    const stack = newStack();
+    const stack = aspectStack();
     const generation = Generation.of(stack, { image: 'ami-0123456789abcdef0' });
     new LaunchTemplate(stack, 'lt', { namePrefix: 'web-' });
     new AutoscalingGroup(stack, 'asg', {
@@ -32,7 +34,7 @@ describe('ImmutabilityAspect', () => {
       loadBalancerArn: 'arn',
       defaultAction: [{ type: 'forward', targetGroupArn: 'arn' }],
     });
-    const resources = synth(stack);
+    const resources = resourcesOf(stack);
     expect(resources.aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
     expect(resources.aws_autoscaling_group.asg.lifecycle).toEqual({ create_before_destroy: true });
     expect(resources.aws_lb_target_group.tg.lifecycle).toBeUndefined();
@@ -40,30 +42,51 @@ describe('ImmutabilityAspect', () => {
   });
 
   test('keeps the rest of an existing lifecycle', () => {
-    const stack = newStack();
+    const stack = aspectStack();
     new LaunchTemplate(stack, 'lt', { lifecycle: { ignoreChanges: ['tags'] } });
-    expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({
+    expect(resourcesOf(stack).aws_launch_template.lt.lifecycle).toEqual({
       create_before_destroy: true,
       ignore_changes: ['tags'],
     });
   });
 
   test('is idempotent when enabled twice or added by hand too', () => {
-    const stack = newStack();
+    const stack = aspectStack();
     ImmutabilityAspect.enable(stack);
     Aspects.of(stack).add(new ImmutabilityAspect());
     new LaunchTemplate(stack, 'lt', {});
-    expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
+    expect(resourcesOf(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
   });
 
   test('works on any scope, not only stacks built with the library', () => {
-    const stack = new TerraformStack(Testing.app(), 'plain');
+    const stack = newStack('plain');
     Aspects.of(stack).add(new ImmutabilityAspect());
+    // the generation given as its hash: still a generation of this app
+    const generation = Generation.of(stack, { image: 'nginx' }).hash;
     new Container(stack, 'c', {
       image: 'nginx',
-      name: generationName(NameRule.DOCKER_TAG, { base: 'web', generation: 'abcdef0123' }),
+      name: generationName(NameRule.DOCKER_TAG, { base: 'web', generation }),
     });
-    expect(synth(stack).docker_container.c.lifecycle).toEqual({ create_before_destroy: true });
+    expect(resourcesOf(stack).docker_container.c.lifecycle).toEqual({ create_before_destroy: true });
+  });
+
+  test('accepts a name from a generation of the same app only: two apps in one process do not share what they named', () => {
+    // GIVEN a name built from a generation of one app
+    const first = aspectStack();
+    const generation = Generation.of(first, { image: 'ami-0123456789abcdef0' });
+    const name = generationName(NameRule.LAUNCH_TEMPLATE, { base: 'web', generation });
+    new LaunchTemplate(first, 'lt', { name });
+    expect(resourcesOf(first).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
+    // WHEN another app uses the same text as a fixed name, THEN it is a fixed name there
+    const second = aspectStack();
+    new LaunchTemplate(second, 'lt', { name });
+    expect(() => Testing.synth(second)).toThrow(/aws_launch_template has a fixed name "web-[0-9a-f]{10}"/);
+    // and a hash that is no generation (here a content hash) is a fixed name too
+    const third = aspectStack();
+    new LaunchTemplate(third, 'lt', {
+      name: generationName(NameRule.LAUNCH_TEMPLATE, { base: 'web', generation: 'abcdef0123' }),
+    });
+    expect(() => Testing.synth(third)).toThrow(/aws_launch_template has a fixed name "web-abcdef0123"/);
   });
 
   test.each([
@@ -89,7 +112,7 @@ describe('ImmutabilityAspect', () => {
       /^ImagebuilderComponent stack\/fixed: aws_imagebuilder_component has a fixed name "setup", version "1.0.0"/,
     ],
   ])('rejects a fixed name on %s, naming the path and the fix', (_what, make, message) => {
-    const stack = newStack();
+    const stack = aspectStack();
     make(stack);
     expect(() => Testing.synth(stack)).toThrow(message);
     expect(() => Testing.synth(stack)).toThrow(/generationName/);
@@ -97,7 +120,7 @@ describe('ImmutabilityAspect', () => {
   });
 
   test('rejects a fixed name given as a token (a variable does not change with the generation)', () => {
-    const stack = newStack();
+    const stack = aspectStack();
     const name = new TerraformVariable(stack, 'name', { type: 'string' });
     new LaunchTemplate(stack, 'lt', { name: name.stringValue });
     expect(() => Testing.synth(stack)).toThrow(
@@ -106,7 +129,7 @@ describe('ImmutabilityAspect', () => {
   });
 
   test('accepts a component whose version comes from the generation', () => {
-    const stack = newStack();
+    const stack = aspectStack();
     const generation = Generation.of(stack, { data: 'x' });
     new ImagebuilderComponent(stack, 'c', {
       name: 'setup',
@@ -114,21 +137,25 @@ describe('ImmutabilityAspect', () => {
       platform: 'Linux',
       data: 'x',
     });
-    expect(synth(stack).aws_imagebuilder_component.c.lifecycle).toEqual({ create_before_destroy: true });
+    expect(resourcesOf(stack).aws_imagebuilder_component.c.lifecycle).toEqual({ create_before_destroy: true });
   });
 
   test('accepts a fixed name explicitly allowed with a reason', () => {
-    const stack = newStack();
+    const stack = aspectStack();
     const lt = new LaunchTemplate(stack, 'lt', { name: 'bastion' });
     expect(() => ImmutabilityAspect.allowFixedName(lt, ' ')).toThrow(
       /^LaunchTemplate stack\/lt: ImmutabilityAspect.allowFixedName reason \(" "\) must say why this resource's fixed name cannot collide/,
     );
     ImmutabilityAspect.allowFixedName(lt, 'the bastion is never replaced while running');
-    expect(synth(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
+    expect(resourcesOf(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
+    // the reason is kept in the resource's `//` metadata, where a reviewer of the output reads it
+    expect((stack.toTerraform() as Json).resource.aws_launch_template.lt['//']).toMatchObject({
+      'cdktf-immutable:allowFixedName': 'the bastion is never replaced while running',
+    });
   });
 
   test('rejects createBeforeDestroy: false on an immutable type', () => {
-    const stack = newStack();
+    const stack = aspectStack();
     new LaunchTemplate(stack, 'lt', { lifecycle: { createBeforeDestroy: false } });
     expect(() => Testing.synth(stack)).toThrow(
       /^LaunchTemplate stack\/lt: lifecycle createBeforeDestroy is false, but aws_launch_template is immutable.*Remove createBeforeDestroy: false/,
@@ -136,7 +163,7 @@ describe('ImmutabilityAspect', () => {
   });
 
   test('also sees a fixed name set through an override', () => {
-    const stack = newStack();
+    const stack = aspectStack();
     const lt = new LaunchTemplate(stack, 'lt', {});
     lt.addOverride('name', 'web');
     expect(() => Testing.synth(stack)).toThrow(/has a fixed name "web"/);

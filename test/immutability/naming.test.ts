@@ -1,6 +1,7 @@
-import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformVariable } from 'cdktf';
 import { Generation, generationName, NameRule } from '../../lib/immutability';
 import { ValidationError } from '../../lib/private/validation';
+import { newStack } from '../support/synth';
 
 const GEN = 'a1b2c3d4e5';
 
@@ -102,7 +103,7 @@ describe('generationName', () => {
   });
 
   test('rejects a base that is a token, with a ValidationError', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const base = new TerraformVariable(stack, 'base', { type: 'string' }).stringValue;
     expect(() => generationName(NameRule.TARGET_GROUP, { base, generation: GEN })).toThrow(ValidationError);
     expect(() => generationName(NameRule.TARGET_GROUP, { base, generation: GEN })).toThrow(
@@ -111,7 +112,7 @@ describe('generationName', () => {
   });
 
   test('a lazy generation (token inputs) is accounted at the fixed hash length', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const ami = new TerraformVariable(stack, 'ami', { type: 'string' });
     const generation = Generation.of(stack, { imageId: ami.stringValue });
     const name = generationName(NameRule.TARGET_GROUP, { base: 'y'.repeat(60), slot: 'green', generation });

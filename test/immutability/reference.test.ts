@@ -1,36 +1,33 @@
-import { App, Testing, TerraformStack } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { Ami } from '@cdktf/provider-aws/lib/ami';
 import { bareReference } from '../../lib/immutability';
-
-interface Synth {
-  resource: Record<string, Record<string, { lifecycle?: { replace_triggered_by?: string[] } }>>;
-}
+import { newStack, synthJson } from '../support/synth';
 
 describe('bareReference', () => {
   test('renders a bare reference where cdktf renders "${aws_x.y}"', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const ami = new Ami(stack, 'base', { name: 'base' });
     new Instance(stack, 'ours', { ami: ami.id, lifecycle: { replaceTriggeredBy: [bareReference(ami, 'id')] } });
     new Instance(stack, 'cdktf', { ami: ami.id, lifecycle: { replaceTriggeredBy: [ami] } });
-    const synth = JSON.parse(Testing.synth(stack)) as Synth;
+    const synth = synthJson(stack);
     expect(synth.resource.aws_instance.ours.lifecycle?.replace_triggered_by).toEqual(['aws_ami.base.id']);
     // the pitfall this helper exists for: Terraform rejects an interpolation here
     expect(synth.resource.aws_instance.cdktf.lifecycle?.replace_triggered_by).toEqual(['${aws_ami.base}']);
   });
 
   test('without an attribute, refers to the whole resource; honours overrideLogicalId', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const ami = new Ami(stack, 'base', { name: 'base' });
     const reference = bareReference(ami);
     ami.overrideLogicalId('renamed');
     new Instance(stack, 'i', { ami: 'ami-0123456789abcdef0', lifecycle: { replaceTriggeredBy: [reference] } });
-    const synth = JSON.parse(Testing.synth(stack)) as Synth;
+    const synth = synthJson(stack);
     expect(synth.resource.aws_instance.i.lifecycle?.replace_triggered_by).toEqual(['aws_ami.renamed']);
   });
 
   test('rejects a malformed attribute', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const ami = new Ami(stack, 'base', { name: 'base' });
     expect(() => bareReference(ami, 'imageId')).toThrow(
       /attribute \("imageId"\) must be a Terraform attribute path in snake_case/,

@@ -12,30 +12,21 @@ import {
   forceNewArguments,
   forceNewIdentity,
   registerStableReference,
+  withStableReferences,
 } from '../../lib/immutability/private/stable-identity';
-
-type Json = Record<string, any>;
-const AMI = 'ami-0123456789abcdef0';
-const VPC = 'vpc-0123456789abcdef0';
-const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
+import { AMI_1 as AMI, Json, newStack, onlyResource, SUBNETS, synthJson, synthStack, VPC } from '../support/synth';
 
 /** A stack with a provider, so that synth can run the validations. */
-const newStack = (id: string): TerraformStack => {
-  const stack = new TerraformStack(Testing.app(), id);
+const stackWithProvider = (id: string): TerraformStack => {
+  const stack = newStack(id);
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   return stack;
 };
 
-const only = (json: Json, type: string): Json => {
-  const all = Object.values(json.resource[type] ?? {}) as Json[];
-  expect(all).toHaveLength(1);
-  return all[0];
-};
-
 describe('owned instance profile: hashed by its identity, not its runtime name', () => {
   // GIVEN a launch template with an owned profile passed in, WHEN the profile changes
-  const synth = (profileProps: InstanceProfileProps, tweak?: (profile: InstanceProfile) => void) => {
-    const stack = newStack('web');
+  const templateWithProfile = (profileProps: InstanceProfileProps, tweak?: (profile: InstanceProfile) => void) => {
+    const stack = stackWithProvider('web');
     const profile = new InstanceProfile(stack, 'Profile', profileProps);
     tweak?.(profile);
     const template = new ImmutableLaunchTemplate(stack, 'Server', {
@@ -43,13 +34,16 @@ describe('owned instance profile: hashed by its identity, not its runtime name',
       name: 'web',
       instanceProfile: profile,
     });
+    // synthesized with validations, which check the identities hashed at construction
     return { template, json: JSON.parse(Testing.synth(stack, true)) as Json };
   };
-  const base = synth({ namePrefix: 'web-v1' });
+  const base = templateWithProfile({ namePrefix: 'web-v1' });
 
   test('the generation stays literal (no plan-time hash) and names the profile by a reference', () => {
     expect(base.template.generation.isResolved).toBe(true);
-    expect(only(base.json, 'aws_launch_template').iam_instance_profile.name).toMatch(/^\$\{aws_iam_instance_profile\./);
+    expect(onlyResource(base.json, 'aws_launch_template').iam_instance_profile.name).toMatch(
+      /^\$\{aws_iam_instance_profile\./,
+    );
   });
 
   test.each<[string, InstanceProfileProps, ((p: InstanceProfile) => void) | undefined]>([
@@ -58,9 +52,11 @@ describe('owned instance profile: hashed by its identity, not its runtime name',
     ['the role path (override)', { namePrefix: 'web-v1' }, (p) => p.role.addOverride('path', '/apps/')],
     ['the role name_prefix (override)', { namePrefix: 'web-v1' }, (p) => p.role.addOverride('name_prefix', 'other-')],
   ])('THEN a change of %s is a new generation', (_what, props, tweak) => {
-    const after = synth(props, tweak);
+    const after = templateWithProfile(props, tweak);
     expect(after.template.generation.hash).not.toBe(base.template.generation.hash);
-    expect(only(after.json, 'aws_launch_template').name).not.toBe(only(base.json, 'aws_launch_template').name);
+    expect(onlyResource(after.json, 'aws_launch_template').name).not.toBe(
+      onlyResource(base.json, 'aws_launch_template').name,
+    );
   });
 
   test.each<[string, InstanceProfileProps]>([
@@ -79,11 +75,11 @@ describe('owned instance profile: hashed by its identity, not its runtime name',
       { namePrefix: 'web-v1', permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/boundary' },
     ],
   ])('THEN a change of %s (applied in place) keeps the generation', (_what, props) => {
-    expect(synth(props).template.generation.hash).toBe(base.template.generation.hash);
+    expect(templateWithProfile(props).template.generation.hash).toBe(base.template.generation.hash);
   });
 
   test('a force-new argument changed after the template hashed it fails synth, naming the resource', () => {
-    const stack = newStack('web');
+    const stack = stackWithProvider('web');
     const profile = new InstanceProfile(stack, 'Profile', { namePrefix: 'web-v1' });
     new ImmutableLaunchTemplate(stack, 'Server', {
       image: ImageSource.fromAmiId(AMI),
@@ -99,7 +95,7 @@ describe('owned instance profile: hashed by its identity, not its runtime name',
 
 describe('fleet security group and target groups: hashed by their identity', () => {
   const replace = (props: Partial<ReplaceFleetProps> = {}) => {
-    const stack = newStack('prod');
+    const stack = stackWithProvider('prod');
     const fleet = new ReplaceFleet(stack, 'Api', {
       name: 'api',
       vpcId: VPC,
@@ -134,7 +130,7 @@ describe('fleet security group and target groups: hashed by their identity', () 
   });
 
   test('a token VPC id makes the generation a Terraform expression that includes it', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     const vpc = new TerraformVariable(stack, 'vpc', { type: 'string' }).stringValue;
     const fleet = new ReplaceFleet(stack, 'Api', {
       name: 'api',
@@ -143,7 +139,7 @@ describe('fleet security group and target groups: hashed by their identity', () 
       image: ImageSource.fromAmiId(AMI),
     });
     expect(fleet.generation.isResolved).toBe(false);
-    expect(only(JSON.parse(Testing.synth(stack)), 'aws_launch_template').name).toContain('jsonencode(var.vpc)');
+    expect(onlyResource(synthJson(stack), 'aws_launch_template').name).toContain('jsonencode(var.vpc)');
   });
 
   test('an override of the instance security group after construction fails synth', () => {
@@ -155,7 +151,7 @@ describe('fleet security group and target groups: hashed by their identity', () 
   });
 
   test('each blue/green slot is hashed with its own target group', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     const slot = { image: ImageSource.fromAmiId(AMI) };
     const fleet = new BlueGreenFleet(stack, 'Web', {
       name: 'web',
@@ -171,7 +167,7 @@ describe('fleet security group and target groups: hashed by their identity', () 
 
 describe('forceNewIdentity', () => {
   test('reads the force-new arguments as synthesized, overrides included, and nothing else', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const group = new LbTargetGroup(stack, 'tg', {
       name: 'web',
       port: 80,
@@ -193,7 +189,7 @@ describe('forceNewIdentity', () => {
   });
 
   test('a reference to a type without a force-new list cannot be registered', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = newStack('s');
     const topic = new SnsTopic(stack, 't', { name: 'x' });
     expect(() => registerStableReference(topic.arn, 'topic', [topic])).toThrow(
       /^SnsTopic s\/t: aws_sns_topic has no force-new argument list, so a reference to it cannot be hashed by identity/,
@@ -218,7 +214,7 @@ describe('forceNewIdentity', () => {
 describe('sensitive inputs', () => {
   test('a token from a sensitive variable leaves the generation output non-sensitive (nonsensitive() around the hash)', () => {
     // GIVEN user data from a sensitive variable
-    const stack = new TerraformStack(Testing.app(), 'prod');
+    const stack = newStack('prod');
     const secret = new TerraformVariable(stack, 'secret', { type: 'string', sensitive: true });
     // WHEN
     const fleet = new ReplaceFleet(stack, 'Api', {
@@ -228,13 +224,55 @@ describe('sensitive inputs', () => {
       image: ImageSource.fromAmiId(AMI),
       server: { userData: UserData.fromString(secret.stringValue) },
     });
-    const json = JSON.parse(Testing.synth(stack)) as Json;
+    const json = synthJson(stack);
     // THEN the output (and the names) hold the hash through nonsensitive(), and are not marked sensitive
     expect(fleet.generation.isResolved).toBe(false);
     expect(json.output.api_generation.value).toMatch(
       /^\$\{nonsensitive\(substr\(sha256\(join\("\|", \["[0-9a-f]{10}", jsonencode\(base64encode\(var\.secret\)\)\]\)\), 0, 10\)\)\}$/,
     );
     expect(json.output.api_generation.sensitive).toBeUndefined();
-    expect(only(json, 'aws_autoscaling_group').name).toContain('nonsensitive(');
+    expect(onlyResource(json, 'aws_autoscaling_group').name).toContain('nonsensitive(');
+  });
+});
+
+describe('state per app', () => {
+  test('what an app registers is kept on that app; another app in the same process does not see it', () => {
+    // GIVEN two apps in one process, the first with an owned instance profile
+    const first = newStack('web');
+    const profile = new InstanceProfile(first, 'Profile');
+    const second = newStack('web');
+    // THEN the first app hashes the profile's reference by its identity
+    expect(withStableReferences(first, { profile: profile.instanceProfileName })).toEqual({
+      profile: {
+        owned: 'instance-profile:web/Profile',
+        identity: [
+          { type: 'aws_iam_instance_profile', name_prefix: 'web-Profile-' },
+          { type: 'aws_iam_role', name_prefix: 'web-Profile-' },
+        ],
+      },
+    });
+    // and the second app knows nothing of it (no registry shared by the process)
+    expect(withStableReferences(second, { profile: profile.instanceProfileName })).toEqual({
+      profile: profile.instanceProfileName,
+    });
+    // the state is a child of the first app, so it goes when the app goes
+    const state = (stack: TerraformStack) => stack.node.root.node.tryFindChild('cdktf-immutable.StableReferences');
+    expect(state(first)).toBeDefined();
+    expect(state(second)).toBeUndefined();
+  });
+
+  test('the same app built twice in one process gives the same output', () => {
+    const build = () =>
+      synthStack(
+        (stack) =>
+          new ReplaceFleet(stack, 'Api', {
+            name: 'api',
+            vpcId: VPC,
+            subnetIds: SUBNETS,
+            image: ImageSource.fromAmiId(AMI),
+          }),
+        'prod',
+      ).text;
+    expect(build()).toBe(build());
   });
 });

@@ -3,14 +3,15 @@
  * a cdktf warning annotation (printed by `cdktf synth`, synth goes on); on a factory
  * without a scope, a process warning.
  */
-import { AnnotationMetadataEntryType, TerraformStack, Testing } from 'cdktf';
+import { AnnotationMetadataEntryType } from 'cdktf';
 import { Construct } from 'constructs';
 import { Validator } from '../../lib/private/validation';
+import { newStack } from '../support/synth';
 
 class Widget extends Construct {}
 
 test('on a construct: one warning annotation, prefixed with the class, and no error', () => {
-  const widget = new Widget(new TerraformStack(Testing.app(), 'prod'), 'W');
+  const widget = new Widget(newStack('prod'), 'W');
   new Validator(widget).warn('size ("smal") is not a size; did you mean "small"?');
   expect(widget.node.metadata.map((m) => [m.type, m.data])).toEqual([
     [AnnotationMetadataEntryType.WARN, 'Widget: size ("smal") is not a size; did you mean "small"?'],

@@ -171,8 +171,8 @@ const constructCases: Array<Case & { readonly run: () => void }> = [
   },
   {
     what: 'malformed instance type',
-    run: () => InstanceType.of('t3micro'),
-    field: 'InstanceType.of: name',
+    run: fleet({ server: { instanceType: InstanceType.of('t3micro') } }),
+    field: 'prod/Web: server.instanceType',
     value: '"t3micro"',
   },
   {

@@ -1,6 +1,6 @@
 import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ServerSettings, validateServerSettings } from '../../compute/server-settings';
+import { CheckedServerSettings, ServerSettings, validateServerSettings } from '../../compute/server-settings';
 import { SUBNET_ID, VPC_ID } from '../../private/aws-ids';
 import { FLEET_NAME } from '../../private/image-names';
 import { isLiteral, show, Validator } from '../../private/validation';
@@ -30,6 +30,8 @@ export interface CheckedFleetProps {
   readonly scaling?: FleetScaling;
   /** `props.loadBalancer`, or the default one (built here, once), checked. */
   readonly loadBalancer: CheckedLoadBalancer;
+  /** The fleet-level server settings (`server.`), checked. */
+  readonly server: CheckedServerSettings;
 }
 
 /**
@@ -47,7 +49,7 @@ export function validateFleetProps(fleet: Construct, check: Validator, props: Fl
   const healthCheck = effectiveHealthCheck(check, props);
   const capacity = props.capacity ?? DEFAULT_CAPACITY;
   validateCapacity(check, 'capacity', capacity);
-  validateServerSettings(check, props.server ?? {}, 'server.');
+  const server = validateServerSettings(check, props.server ?? {}, 'server.');
   const loadBalancer = (props.loadBalancer ?? FleetLoadBalancer.create())._check(check, 'loadBalancer');
   if (
     loadBalancer.create &&
@@ -76,6 +78,7 @@ export function validateFleetProps(fleet: Construct, check: Validator, props: Fl
     warmUp: splitWarmUpAndDraining(props).tuning,
     scaling: props.scaling,
     loadBalancer,
+    server,
   };
 }
 
@@ -306,13 +309,11 @@ function validateLifecycleHook(check: Validator, prop: string, hook: LifecycleHo
 /**
  * Slot settings over fleet settings, field by field (a slot's `securityGroupIds` are
  * added to the fleet's, which always start with the fleet's instance security group).
- * Both are checked already; this only combines them.
+ * Both are checked already; this only combines them, and each field keeps the prop
+ * path it entered as (`server.keyName`, `slots.blue.blockDevices`).
  */
-export function mergeServerSettings(fleet: ServerSettings, slot: ServerSettings): ServerSettings {
-  return {
-    ...definedOver(fleet, slot),
-    securityGroupIds: [...(fleet.securityGroupIds ?? []), ...(slot.securityGroupIds ?? [])],
-  };
+export function mergeServerSettings(fleet: CheckedServerSettings, slot: CheckedServerSettings): CheckedServerSettings {
+  return fleet.overlaidWith(slot);
 }
 
 function effectiveHealthCheck(check: Validator, props: FleetBaseProps): EffectiveHealthCheck {

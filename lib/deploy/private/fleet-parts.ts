@@ -4,7 +4,7 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { Construct } from 'constructs';
 import { IInstanceProfile, InstanceProfile } from '../../compute/instance-profile';
-import { ServerSettings } from '../../compute/server-settings';
+import { CheckedServerSettings } from '../../compute/server-settings';
 import { IImageSource } from '../../image/image-source';
 import { ImmutabilityAspect } from '../../immutability/immutability-aspect';
 import { Validator } from '../../private/validation';
@@ -33,7 +33,7 @@ export interface FleetOutput {
 export interface GenerationProps {
   readonly slot?: string;
   readonly image: IImageSource;
-  readonly settings: ServerSettings;
+  readonly settings: CheckedServerSettings;
   readonly capacity: Capacity;
   readonly targetGroup: TargetGroupRef;
   /** The fleet's when not given. */
@@ -69,7 +69,7 @@ export class FleetParts {
    * The fleet-level server settings, checked, with the instance profile and the fleet's
    * instance security group in front of `securityGroupIds`.
    */
-  public readonly server: ServerSettings;
+  public readonly server: CheckedServerSettings;
   public readonly connections: FleetConnections;
 
   constructor(
@@ -82,11 +82,13 @@ export class FleetParts {
     this.instanceProfile =
       props.server?.instanceProfile ??
       new InstanceProfile(fleet, 'InstanceProfile', { namePrefix: profilePrefix(this.props.base) });
-    this.server = {
-      ...props.server,
-      instanceProfile: this.instanceProfile,
-      securityGroupIds: [this.frontEnd.instanceSecurityGroupId, ...(props.server?.securityGroupIds ?? [])],
-    };
+    this.server = this.props.server
+      .with('instanceProfile', this.instanceProfile, 'server.instanceProfile')
+      .with(
+        'securityGroupIds',
+        [this.frontEnd.instanceSecurityGroupId, ...(this.props.server.value('securityGroupIds') ?? [])],
+        'server.securityGroupIds',
+      );
     this.connections = new FleetConnections(
       fleet,
       this.frontEnd.instanceSecurityGroup,

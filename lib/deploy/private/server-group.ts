@@ -5,7 +5,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ImmutableLaunchTemplate } from '../../compute/immutable-launch-template';
 import { InstanceRequirements } from '../../compute/instance-type';
-import { ServerSettings } from '../../compute/server-settings';
+import { CheckedServerSettings } from '../../compute/server-settings';
 import { IImageSource } from '../../image/image-source';
 import { Generation } from '../../immutability/generation';
 import { generationName, NameRule } from '../../immutability/naming';
@@ -27,7 +27,7 @@ export interface ServerGroupProps {
   readonly base: string;
   readonly slot?: string;
   readonly image: IImageSource;
-  readonly settings: ServerSettings;
+  readonly settings: CheckedServerSettings;
   readonly capacity: Capacity;
   readonly subnetIds: readonly string[];
   readonly targetGroup: TargetGroupRef;
@@ -81,7 +81,7 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
   const generationInputs = groupGenerationInputs(props, initialLifecycleHooks);
   // the settings were checked where they entered the fleet (`server.`, `slots.<slot>.`)
   const launchTemplate = ImmutableLaunchTemplate._fromCheckedSettings(scope, 'LaunchTemplate', {
-    ...props.settings,
+    settings: props.settings,
     image: props.image,
     name: props.base,
     slot: props.slot,

@@ -12,6 +12,7 @@ import {
   statSync,
 } from 'fs';
 import { join } from 'path';
+import { InputError } from '../../private/validation';
 import { DockerIgnore } from './dockerignore';
 
 /** Bumped when the hashed form changes, so that old and new hashes never mix. */
@@ -21,7 +22,7 @@ const CHUNK = 1 << 20;
 /**
  * Hashes the context folder `root` (absolute, checked to be a folder) with its
  * Dockerfile `dockerfile` (relative, checked by `dockerfileInContext`): see
- * `hashDockerContext` for what counts. Throws a plain Error for a bad `.dockerignore`
+ * `hashDockerContext` for what counts. Throws an InputError for a bad `.dockerignore`
  * or a file that cannot be read; the public caller reports it.
  */
 export function hashCheckedContext(root: string, dockerfile: string): { hash: string; files: string[] } {
@@ -67,7 +68,7 @@ function walk(
   try {
     dirents = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    throw new Error(`cannot read folder ${dir} (${(error as Error).message}).`);
+    throw new InputError(`cannot read folder ${dir} (${(error as Error).message}).`, { cause: error });
   }
   for (const dirent of dirents) {
     const name = dirent.name.normalize('NFC');
@@ -118,7 +119,9 @@ function hashEntry(hash: Hash, rel: string, { abs, link }: Entry, buffer: Buffer
       hash.update(read === CHUNK ? buffer : buffer.subarray(0, read));
     }
     if (total !== size) {
-      throw new Error(`${abs} changed while it was hashed (${size} bytes expected, ${total} read); run synth again.`);
+      throw new InputError(
+        `${abs} changed while it was hashed (${size} bytes expected, ${total} read); run synth again.`,
+      );
     }
   } finally {
     closeSync(fd);

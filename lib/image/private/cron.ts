@@ -1,3 +1,4 @@
+import { InputError } from '../../private/validation';
 /**
  * Validation of EC2 Image Builder schedule expressions: `cron(<minute> <hour> <day>
  * <month> <day-of-week> <year>)`, six fields separated by single spaces (the
@@ -32,24 +33,28 @@ export function validateCronExpression(expression: string): string {
   const wrapped = /^cron\((.*)\)$/s.exec(expression);
   const body = wrapped ? wrapped[1] : expression;
   if (/^rate\(/.test(expression)) {
-    throw new Error(
-      'Image Builder schedules take cron expressions only, not rate(); write e.g. "cron(0 3 ? * SUN *)" for every Sunday at 03:00 UTC.',
+    throw new InputError(
+      'Image Builder schedules take cron expressions only, not rate(); write e.g. "cron(0 3 ? * SUN *)" for every ' +
+        'Sunday at 03:00 UTC.',
     );
   }
   const fields = body.split(' ');
   if (body !== body.trim() || fields.some((f) => f === '')) {
-    throw new Error('fields must be separated by single spaces, with no leading or trailing space.');
+    throw new InputError('fields must be separated by single spaces, with no leading or trailing space.');
   }
   if (fields.length !== 6) {
-    throw new Error(
-      `expected 6 fields (minute hour day-of-month month day-of-week year), found ${fields.length}; e.g. "cron(0 3 ? * SUN *)". Unix cron's 5 fields need a year field ("*") and "?" in the day-of-month or day-of-week field.`,
+    throw new InputError(
+      `expected 6 fields (minute hour day-of-month month day-of-week year), found ${fields.length}; ` +
+        `e.g. "cron(0 3 ? * SUN *)". Unix cron's 5 fields need a year field ("*") and "?" in the day-of-month or ` +
+        'day-of-week field.',
     );
   }
   fields.forEach((value, i) => checkField(FIELDS[i], value));
   const [, , dayOfMonth, , dayOfWeek] = fields;
   if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
-    throw new Error(
-      `exactly one of day-of-month ("${dayOfMonth}") and day-of-week ("${dayOfWeek}") must be "?": set the one you do not use to "?".`,
+    throw new InputError(
+      `exactly one of day-of-month ("${dayOfMonth}") and day-of-week ("${dayOfWeek}") must be "?": set the one you ` +
+        `do not use to "?".`,
     );
   }
   return `cron(${body})`;
@@ -58,7 +63,7 @@ export function validateCronExpression(expression: string): string {
 function checkField(field: Field, value: string): void {
   if (value === '?') {
     if (!field.question) {
-      throw new Error(`${field.name} ("?"): "?" is only allowed in day-of-month and day-of-week.`);
+      throw new InputError(`${field.name} ("?"): "?" is only allowed in day-of-month and day-of-week.`);
     }
     return;
   }
@@ -67,8 +72,9 @@ function checkField(field: Field, value: string): void {
       const range = field.names
         ? `${field.min}-${field.max} or ${field.names[0]}-${field.names[field.names.length - 1]}`
         : `${field.min}-${field.max}`;
-      throw new Error(
-        `${field.name} ("${value}"): "${item}" is not a valid value; use ${range}, "*", ranges "a-b", lists "a,b" and steps "a/n"${specials(field)}.`,
+      throw new InputError(
+        `${field.name} ("${value}"): "${item}" is not a valid value; use ${range}, "*", ranges "a-b", lists "a,b" ` +
+          `and steps "a/n"${specials(field)}.`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { InputError } from '../../private/validation';
 /**
  * `.dockerignore` semantics, as implemented by Docker (moby/patternmatcher and
  * moby/patternmatcher/ignorefile), reimplemented here so that the context hash sees
@@ -53,8 +54,9 @@ export class DockerIgnore {
         }
       }
       if (negation && pattern === '') {
-        throw new Error(
-          `${source}: line ${index + 1} is "!" alone, which Docker rejects ("illegal exclusion pattern"); write the path to re-include after "!".`,
+        throw new InputError(
+          `${source}: line ${index + 1} is "!" alone, which Docker rejects ("illegal exclusion pattern"); write the ` +
+            `path to re-include after "!".`,
         );
       }
       patterns.push({ cleaned: pattern, negation, line: index + 1, match: compile(pattern, source, index + 1) });
@@ -218,8 +220,10 @@ function compile(pattern: string, source: string, line: number): (path: string) 
   try {
     compiled = new RegExp(regex + '$', 'u');
   } catch (error) {
-    throw new Error(
-      `${source}: line ${line} ("${pattern}") is not a valid pattern (${(error as Error).message}); check its [ ] character classes.`,
+    throw new InputError(
+      `${source}: line ${line} ("${pattern}") is not a valid pattern (${(error as Error).message}); ` +
+        'check its [ ] character classes.',
+      { cause: error },
     );
   }
   switch (kind) {

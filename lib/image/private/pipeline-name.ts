@@ -1,11 +1,10 @@
 import { createHash } from 'crypto';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { PIPELINE_NAME } from '../../private/image-names';
 
 export { PIPELINE_NAME, PIPELINE_NAME_RULE } from '../../private/image-names';
 
-/** `<stack>-<path below the stack>`, within {@link PIPELINE_NAME}. */
+/** `<stack>-<path below the stack>`, within `PIPELINE_NAME`. */
 export function defaultPipelineName(construct: Construct): string {
   const stack = TerraformStack.of(construct);
   const below = construct.node.scopes.slice(construct.node.scopes.indexOf(stack) + 1).map((c) => c.node.id);

@@ -33,7 +33,8 @@ export function publishAmiId(
   suppressCheckov(
     parameter,
     'CKV2_AWS_34',
-    'an AMI id is public metadata, not a secret, and SSM validates the aws:ec2:image data type only for String parameters (SecureString cannot carry it)',
+    'an AMI id is public metadata, not a secret, and SSM validates the aws:ec2:image data type only for String ' +
+      'parameters (SecureString cannot carry it)',
   );
   new TerraformOutput(scope, 'AmiId', { value: amiId, description: `AMI id built by the ${name} image pipeline` });
 }

@@ -14,7 +14,8 @@ export function validateSsmParameterName(check: Validator, parameterName: string
   );
   if (isLiteral(parameterName) && parameterName.length > 2048) {
     check.fail(
-      `parameterName (${show(parameterName.slice(0, 40))}...) has ${parameterName.length} characters; an SSM parameter name has at most 2048.`,
+      `parameterName (${show(parameterName.slice(0, 40))}...) has ${parameterName.length} characters; an SSM ` +
+        `parameter name has at most 2048.`,
     );
   }
 }
@@ -33,7 +34,9 @@ export function validateAmiParameterPath(check: Validator, prop: string, paramet
       /^\/(aws|ssm)/i.test(parameter))
   ) {
     check.fail(
-      `${prop} (${show(parameter)}) must be an SSM parameter path such as /images/web/ami-id: "/"-separated segments of letters, digits, "_", "." and "-", at most 15 levels and 1011 characters, not starting with /aws or /ssm.`,
+      `${prop} (${show(parameter)}) must be an SSM parameter path such as /images/web/ami-id: "/"-separated ` +
+        `segments of letters, digits, "_", "." and "-", at most 15 levels and 1011 characters, not starting with ` +
+        `/aws or /ssm.`,
     );
   }
 }

@@ -1,8 +1,12 @@
 import { TerraformResource, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
 import { Validator } from '../../private/validation';
 import { hashFor } from '../canonical-hash';
 import { ResourcePolicy } from '../resource-policy';
 import { resourceAttributes } from './resource-attributes';
+import { existingRootChild, rootChild } from './tree-state';
+
+const ID = 'cdktf-immutable.StableReferences';
 
 /**
  * References (token strings) to long-lived resources that the library owns, such as
@@ -21,9 +25,15 @@ import { resourceAttributes } from './resource-attributes';
  * generation that Terraform computes at plan (see `Generation.of`), and names unknown
  * until the owned resource exists.
  *
- * Token strings are unique within a process, so a global map cannot mix up two apps.
+ * One per app, kept on the app (see `rootChild`): it lives as long as the resources it
+ * names, and another app never sees it.
  */
-const stableReferences = new Map<string, StableReference>();
+class StableReferences extends Construct {
+  /** Registered references by token string. */
+  public readonly references = new Map<string, StableReference>();
+  /** Resources whose identity a generation read, with the canonical text it read. */
+  public readonly hashed = new Map<TerraformResource, string>();
+}
 
 interface StableReference {
   readonly key: string;
@@ -39,9 +49,6 @@ export function forceNewArguments(type: string): readonly string[] | undefined {
   return paths && [...new Set(paths.map((path) => path.split('.')[0]))];
 }
 
-/** Resources whose identity a generation read, with the canonical text it read. */
-const hashedIdentities = new WeakMap<TerraformResource, string>();
-
 /**
  * Records that `reference` (a token string) stands for the owned resource `key`,
  * made of `resources` (the resource itself first, then the resources whose
@@ -55,12 +62,14 @@ export function registerStableReference(reference: string, key: string, resource
     const argumentsOf = forceNewArguments(resource.terraformResourceType);
     if (!argumentsOf || argumentsOf.includes('*')) {
       new Validator(resource).fail(
-        `${resource.terraformResourceType} has no force-new argument list, so a reference to it cannot be hashed by identity; add the type to the force-new table of ResourcePolicy.`,
+        `${resource.terraformResourceType} has no force-new argument list, so a reference to it cannot be hashed by ` +
+          `identity; add the type to the force-new table of ResourcePolicy.`,
       );
     }
   }
-  if (Token.isUnresolved(reference)) {
-    stableReferences.set(reference, { key, resources: [...resources] });
+  if (Token.isUnresolved(reference) && resources.length > 0) {
+    const state = rootChild(resources[0], ID, (root) => new StableReferences(root, ID));
+    state.references.set(reference, { key, resources: [...resources] });
   }
 }
 
@@ -79,22 +88,27 @@ export function forceNewIdentity(resource: TerraformResource): Record<string, un
 }
 
 /**
- * A copy of `value` (plain data) where every registered reference is replaced by
- * `{ owned: <key>, identity: [<force-new arguments of each resource>] }`, ready for
- * `Generation.of`.
+ * A copy of `value` (plain data) where every reference registered in `scope`'s app is
+ * replaced by `{ owned: <key>, identity: [<force-new arguments of each resource>] }`,
+ * ready for `Generation.of`.
  */
-export function withStableReferences(value: unknown): unknown {
-  const registered = typeof value === 'string' ? stableReferences.get(value) : undefined;
+export function withStableReferences(scope: IConstruct, value: unknown): unknown {
+  const state = existingRootChild<StableReferences>(scope, ID);
+  return state === undefined ? value : replaceReferences(state, value);
+}
+
+function replaceReferences(state: StableReferences, value: unknown): unknown {
+  const registered = typeof value === 'string' ? state.references.get(value) : undefined;
   if (registered !== undefined) {
-    return { owned: registered.key, identity: registered.resources.map(identityOnce) };
+    return { owned: registered.key, identity: registered.resources.map((resource) => identityOnce(state, resource)) };
   }
   if (Array.isArray(value)) {
-    return value.map(withStableReferences);
+    return value.map((item) => replaceReferences(state, item));
   }
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = withStableReferences(v);
+      out[k] = replaceReferences(state, v);
     }
     return out;
   }
@@ -106,23 +120,27 @@ export function withStableReferences(value: unknown): unknown {
  * the same: a force-new argument changed later (an override after the generation was
  * computed) would replace the resource behind an unchanged generation.
  */
-function identityOnce(resource: TerraformResource): Record<string, unknown> {
+function identityOnce(state: StableReferences, resource: TerraformResource): Record<string, unknown> {
   const identity = forceNewIdentity(resource);
-  const canonical = hashFor(resource, identity).canonical;
-  if (!hashedIdentities.has(resource)) {
-    hashedIdentities.set(resource, canonical);
+  if (!state.hashed.has(resource)) {
+    const canonical = hashFor(resource, identity).canonical;
+    state.hashed.set(resource, canonical);
     resource.node.addValidation({
       validate: () => {
         const now = hashFor(resource, forceNewIdentity(resource)).canonical;
-        return now === hashedIdentities.get(resource)
-          ? []
-          : [
-              `${resource.node.path}: an argument that replaces this ${resource.terraformResourceType} (one of ${(forceNewArguments(resource.terraformResourceType) ?? []).join(', ')}) ` +
-                `changed after a launch template hashed it into its generation (was ${hashedIdentities.get(resource)}, now ${now}); ` +
-                'set it before the fleet or launch template that uses the resource is constructed.',
-            ];
+        return now === canonical ? [] : [identityChanged(resource, canonical, now)];
       },
     });
   }
   return identity;
+}
+
+function identityChanged(resource: TerraformResource, was: string, now: string): string {
+  const type = resource.terraformResourceType;
+  return (
+    `${resource.node.path}: an argument that replaces this ${type} ` +
+    `(one of ${(forceNewArguments(type) ?? []).join(', ')}) changed after a launch template hashed it ` +
+    `into its generation (was ${was}, now ${now}); ` +
+    'set it before the fleet or launch template that uses the resource is constructed.'
+  );
 }
