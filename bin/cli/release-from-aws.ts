@@ -6,8 +6,14 @@
  */
 import { sdkClientConfig } from './aws-sdk-config';
 import { CliError, EXIT_BAD_INPUT, EXIT_REFUSED } from './errors';
-import { AMI_ID, REGION, SSM_PARAMETER_NAME } from '../../lib/private/aws-ids';
-import { defaultAmiParameterName, PIPELINE_NAME, PIPELINE_NAME_RULE } from '../../lib/private/image-names';
+import {
+  AMI_ID,
+  defaultAmiParameterName,
+  PIPELINE_NAME,
+  PIPELINE_NAME_RULE,
+  REGION,
+  SSM_PARAMETER_NAME,
+} from 'cdktf-immutable/names';
 
 /** What the command sends: the request's input and the SDK command's name. */
 export interface AwsCommand {

@@ -2,7 +2,7 @@ import { resolve } from 'path';
 import { optionValue, parseArgs, ParsedArgs } from './args';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
-import { AMI_ID } from '../../lib/private/aws-ids';
+import { AMI_ID } from 'cdktf-immutable/names';
 import {
   otherSlot,
   promoteRelease,
@@ -16,7 +16,7 @@ import {
   SLOT_NAMES,
   SlotName,
   stageRelease,
-} from '../../lib/release';
+} from 'cdktf-immutable/release';
 import {
   advanceCommand,
   AlarmStates,

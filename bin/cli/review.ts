@@ -13,8 +13,8 @@ import {
   readPlanFile,
   readSynthOutput,
   SynthOutputError,
-} from '../../lib/review';
-import type { StackPreview } from '../../lib/review';
+} from 'cdktf-immutable/review';
+import type { StackPreview } from 'cdktf-immutable/review';
 
 /** Exit code of a command stopped by a signal (128 + SIGINT). */
 const EXIT_INTERRUPTED = 130;

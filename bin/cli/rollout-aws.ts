@@ -3,14 +3,14 @@
 // read with the AWS SDK for JavaScript v3. The SDK is required inside the functions,
 // never at the top of this module, so that loading the release API stays cheap.
 import { sdkClientConfig } from './aws-sdk-config';
-import type { SlotName } from '../../lib/release/release-file';
-import { FLEET_TAG, SLOT_TAG } from '../../lib/release/rollout';
+import { FLEET_TAG, SLOT_TAG } from 'cdktf-immutable/names';
 import type {
   AlarmReading,
   RolloutReader,
+  SlotName,
   TargetHealthReading,
   TrafficReading,
-} from '../../lib/release/rollout-advance';
+} from 'cdktf-immutable/release';
 
 /** What the reader needs of an AWS SDK v3 client: `send(command)`. */
 export interface AwsSdkClient {

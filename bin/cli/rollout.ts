@@ -8,6 +8,7 @@ import type { CliIo } from './io';
 import {
   AdvanceOutcome,
   advanceRollout,
+  formatDuration,
   formatReleaseFile,
   otherSlot,
   parseDuration,
@@ -19,8 +20,7 @@ import {
   Rollout,
   RolloutReader,
   startRollout,
-} from '../../lib/release';
-import { formatDuration } from '../../lib/release/rollout';
+} from 'cdktf-immutable/release';
 
 /** Exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;

@@ -38,6 +38,7 @@ import {
   logPlan,
   planActions,
   ROOT,
+  RUNNER,
   savedPlan,
   synthE2eApp,
   tofuOk,
@@ -352,7 +353,7 @@ test(
     );
     const outdir = join(work, 'out');
     const app = join(ROOT, 'test', 'e2e', 'apps', 'app.ts');
-    const deployCommand = `E2E_STACK=rollout E2E_FLEET_ALARMS=0 CDKTF_OUTDIR=${outdir} E2E_RELEASE_FILE=${releaseFile} ${process.execPath} --require ${join(ROOT, 'register', 'index.js')} ${app} && cd ${dir} && ${process.env.TOFU_BIN} apply -input=false -no-color -auto-approve`;
+    const deployCommand = `E2E_STACK=rollout E2E_FLEET_ALARMS=0 CDKTF_OUTDIR=${outdir} E2E_RELEASE_FILE=${releaseFile} ${process.execPath} --require ${RUNNER} ${app} && cd ${dir} && ${process.env.TOFU_BIN} apply -input=false -no-color -auto-approve`;
     const begun = Date.now();
     const result = spawnSync(
       process.execPath,
