@@ -301,7 +301,7 @@ function declaration(d, lines) {
   }
   if (d.kind === Kind.Class) {
     const ctor = own(d, [Kind.Constructor])[0];
-    const ctorSignatures = (ctor?.signatures ?? []).filter((s) => !ctor.flags?.isPrivate && !ctor.flags?.isProtected);
+    const ctorSignatures = (ctor?.signatures ?? []).filter(() => !ctor.flags?.isPrivate && !ctor.flags?.isProtected);
     for (const s of ctorSignatures) {
       lines.push(`\`new ${d.name}(${params(s)})\``, '');
       const ctorText = summary(s.comment);

@@ -71,7 +71,8 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
   const existing = existsSync(target) ? readdirSync(target).filter((name) => name !== '.git') : [];
   if (existing.length > 0 && !args.options.has('force')) {
     throw new CliError(
-      `init: ${target} is not empty (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''}); scaffold into an empty folder, or pass --force to write the scaffold's files into it.`,
+      `init: ${target} is not empty (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''}); ` +
+        `scaffold into an empty folder, or pass --force to write the scaffold's files into it.`,
       EXIT_REFUSED,
     );
   }

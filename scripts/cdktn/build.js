@@ -48,6 +48,16 @@ const RENAMES = [
   [/^cdktf(?=$|\/)/, 'cdktn'],
   [/^@cdktf\/provider-aws\/lib\//, '@cdktn/provider-aws/lib/'],
 ];
+/**
+ * The commands the library's messages tell a user to run (`"cdktf-immutable release init
+ * <env>"`, `run "cdktf synth"`): on cdktn they are the cdktn ones. Only command lines are
+ * renamed: the tags the fleets write (`cdktf-immutable:fleet`, `:in-use`) stay, so a
+ * deployed fleet keeps its tags across the move.
+ */
+const MESSAGE_RENAMES = [
+  [/\bcdktf-immutable (?=release|preview|guard|init\b)/g, 'cdktn-immutable '],
+  [/\bcdktf (?=synth|deploy|diff\b)/g, 'cdktn '],
+];
 /** A module specifier: `from '…'`, `import '…'`, `require('…')`, `import('…')`. */
 const SPECIFIER = /(\bfrom\s*|^\s*import\s*|\brequire\(\s*|\bimport\(\s*)(['"])([^'"\n]+)\2/gm;
 const CDKTF_SPECIFIER = /^(cdktf($|\/)|@cdktf\/)/;
@@ -110,13 +120,16 @@ function reachable() {
 /** Rewrites the cdktf module specifiers of one file; returns the new text and what survived. */
 function rewrite(text) {
   const survivors = [];
-  const out = text.replace(SPECIFIER, (match, lead, quote, specifier) => {
+  let out = text.replace(SPECIFIER, (match, lead, quote, specifier) => {
     let renamed = specifier;
     for (const [pattern, replacement] of RENAMES) {
       renamed = renamed.replace(pattern, replacement);
     }
     return `${lead}${quote}${renamed}${quote}`;
   });
+  for (const [pattern, replacement] of MESSAGE_RENAMES) {
+    out = out.replace(pattern, replacement);
+  }
   for (const { specifier, line } of specifiers(out)) {
     if (CDKTF_SPECIFIER.test(specifier)) {
       survivors.push({ specifier, line });

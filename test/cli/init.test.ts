@@ -134,7 +134,6 @@ describe('cdktf-immutable init', () => {
     const first = synth(dir);
     expect(first.stacks).toEqual(['images']);
     expect(first.stderr).toContain('warning: stack web-dev is skipped: releases/dev.json has no image yet.');
-    // eslint-disable-next-line no-console
     console.log(`init -> first synth of the scaffold: ${first.seconds.toFixed(1)} s (this repository's node_modules)`);
 
     const staged = runCli(['release', 'stage', 'dev', '--image', AMI], { cwd: dir });

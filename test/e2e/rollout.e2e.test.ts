@@ -149,7 +149,6 @@ afterAll(async () => {
   cloudWatch?.destroy();
   elbv2?.destroy();
   await moto?.stop();
-  // eslint-disable-next-line no-console
   console.log(
     `[e2e] rollout: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}\n${timings.map((t) => `  ${t}`).join('\n')}`,
   );
@@ -366,7 +365,6 @@ test(
       },
     );
     timings.push(`release run (3 steps, 3 deploys): ${((Date.now() - begun) / 1000).toFixed(1)}s`);
-    // eslint-disable-next-line no-console
     console.log(
       `[e2e] release run:\n${result.stdout
         .split('\n')

@@ -211,7 +211,7 @@ export async function savedPlan(
   );
   const shown = await tofuOk(dir, ['show', '-json', '-no-color', file], extraEnv);
   const jsonFile = join(dir, `${name}.plan.json`);
-  require('fs').writeFileSync(jsonFile, shown.stdout);
+  writeFileSync(jsonFile, shown.stdout);
   return { file, jsonFile, json: JSON.parse(shown.stdout), exitCode: planned.code! };
 }
 
@@ -249,7 +249,6 @@ export function actionCounts(plan: PlanJson): Record<string, number> {
 
 export function logPlan(scenario: string, plan: PlanJson): void {
   const tolerated = toleratedChanges(plan.resource_changes ?? []).map((line) => `  tolerated      ${line}`);
-  // eslint-disable-next-line no-console
   console.log(
     `[e2e] ${scenario}: ${JSON.stringify(actionCounts(plan))}\n${
       Object.entries(planActions(plan))
