@@ -229,7 +229,8 @@ function dependencySpecs(froms: readonly string[], target: string, pkg: PackageI
   };
   for (const from of froms) {
     const path = resolve(from.startsWith('file:') ? from.slice(5) : from);
-    const looksLocal = from.startsWith('file:') || from.startsWith('.') || isAbsolute(from) || from.endsWith('.tgz');
+    const looksLocal =
+      from.startsWith('file:') || from.startsWith('.') || isAbsolute(from) || from.endsWith('.tgz') || existsSync(path);
     if (looksLocal && existsSync(path) && statSync(path).isDirectory()) {
       for (const [which, name] of [
         ['library', pkg.library],

@@ -181,6 +181,10 @@ describe('cdktf-immutable init', () => {
     };
 
     test('a folder: both tarballs that npm run pack wrote, as file: dependencies relative to the scaffold', () => {
+      expect(specs('plain', 'packed')).toEqual([
+        `file:../packed/cdktf-immutable-${pkg.version}.tgz`,
+        `file:../packed/cdktf-immutable-cli-${pkg.version}.tgz`,
+      ]);
       expect(specs('folder', './packed')).toEqual([
         `file:../packed/cdktf-immutable-${pkg.version}.tgz`,
         `file:../packed/cdktf-immutable-cli-${pkg.version}.tgz`,
