@@ -35,6 +35,7 @@ module.exports = {
     '/test/architecture/imports\\.test\\.ts$',
   ],
   moduleNameMapper: {
+    ...base.moduleNameMapper,
     '^cdktf(/.*)?$': path.join(modules, 'cdktn$1'),
     '^@cdktf/provider-aws/(.*)$': path.join(modules, '@cdktn', 'provider-aws', '$1'),
     '^constructs(/.*)?$': path.join(modules, 'constructs$1'),

@@ -17,6 +17,11 @@
  * default failed a six-process lock test there). Speed is measured by `npm run bench`
  * (BENCHMARKS.md, "Test suite": the slowest test), not by timeouts.
  */
+const LIBRARY_FROM_SOURCE = {
+  '^cdktf-immutable$': '<rootDir>/lib/index.ts',
+  '^cdktf-immutable/(release|review|docker|names)$': '<rootDir>/lib/$1/index.ts',
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -32,4 +37,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.js',
   globalTeardown: '<rootDir>/test/global-teardown.js',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // The package's own name, as the examples, the init templates and the command line (bin/)
+  // import it, resolves to the library's source here, as tsconfig.json's "paths" does for tsc.
+  moduleNameMapper: LIBRARY_FROM_SOURCE,
 };

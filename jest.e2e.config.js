@@ -14,5 +14,6 @@ module.exports = {
   },
   testTimeout: 20 * 60 * 1000,
   moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: require('./jest.config').moduleNameMapper,
   verbose: true,
 };

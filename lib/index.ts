@@ -156,7 +156,15 @@ export type {
   StageOptions,
 } from './release';
 // Rollouts: stepped canaries recorded in the release file, gated by CloudWatch alarms.
-export { advanceRollout, decideAdvance, parseDuration, parseSteps, RolloutInputError, startRollout } from './release';
+export {
+  advanceRollout,
+  decideAdvance,
+  formatDuration,
+  parseDuration,
+  parseSteps,
+  RolloutInputError,
+  startRollout,
+} from './release';
 export type {
   AdvanceOutcome,
   AlarmReading,

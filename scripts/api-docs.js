@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Writes API.md, the API reference, from the TSDoc of the package's public entry points
-// (lib/index.ts, lib/release/index.ts, lib/review/index.ts, lib/docker/index.ts):
+// (lib/index.ts, lib/release/index.ts, lib/review/index.ts, lib/docker/index.ts,
+// lib/names/index.ts):
 // typedoc (a dev dependency) reads them as a consumer sees them (@internal, private and
 // protected members left out) into its JSON model, which this script renders as one
 // compact markdown file (typedoc's own output is HTML).
@@ -20,6 +21,7 @@ const ENTRY_POINTS = [
   ['lib/release/index.ts', 'cdktf-immutable/release'],
   ['lib/review/index.ts', 'cdktf-immutable/review'],
   ['lib/docker/index.ts', 'cdktf-immutable/docker'],
+  ['lib/names/index.ts', 'cdktf-immutable/names'],
 ];
 
 const Kind = {
@@ -299,7 +301,7 @@ function declaration(d, lines) {
   }
   if (d.kind === Kind.Class) {
     const ctor = own(d, [Kind.Constructor])[0];
-    const ctorSignatures = (ctor?.signatures ?? []).filter((s) => !ctor.flags?.isPrivate && !ctor.flags?.isProtected);
+    const ctorSignatures = (ctor?.signatures ?? []).filter(() => !ctor.flags?.isPrivate && !ctor.flags?.isProtected);
     for (const s of ctorSignatures) {
       lines.push(`\`new ${d.name}(${params(s)})\``, '');
       const ctorText = summary(s.comment);

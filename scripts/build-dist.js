@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 /**
- * Builds dist/ (tsc -p tsconfig.build.json) unless it was already built from exactly the
- * current sources, so that npm test, npm pack and npm run test:e2e share one build.
+ * Builds the two packages' outputs unless they were already built from exactly the current
+ * sources, so that npm test, npm pack and npm run test:e2e share one build:
+ *   dist/               the construct package (cdktf-immutable): lib/, tsc -p tsconfig.build.json
+ *   packages/cli/dist/  the command line (cdktf-immutable-cli): bin/, tsc -p packages/cli/tsconfig.json,
+ *                       compiled against dist/'s declarations through the workspace link
  *
- *   node scripts/build-dist.js           build if dist/ is stale (what tests, prepack and e2e run)
+ *   node scripts/build-dist.js           build if stale (what tests, prepack and e2e run)
  *   node scripts/build-dist.js --clean   always a clean build (npm run build)
- *   node scripts/build-dist.js --check   exit 0 if dist/ is fresh, 1 if not; builds nothing
+ *   node scripts/build-dist.js --check   exit 0 if both are fresh, 1 if not; builds nothing
  *
- * "Fresh" means dist/.build-key equals the key of the inputs: every file under lib/ and
- * bin/ (path and content), tsconfig.json, tsconfig.build.json and the TypeScript version.
- * A stale dist/ is rebuilt from scratch in a temporary folder next to it and swapped in
- * whole, so a failed build leaves the previous dist/ and no half-written one. Builds are
- * serialized by a lock (a folder in the system temp folder, per repository): a second
- * caller waits for the first and then finds dist/ fresh.
+ * "Fresh" means both outputs' .build-key equal the key of the inputs: every file under lib/
+ * and bin/ (path and content), the tsconfig files and the TypeScript version. A stale
+ * output is rebuilt from scratch in a temporary folder next to it and swapped in whole, so
+ * a failed build leaves the previous one and no half-written one. Builds are serialized by
+ * a lock (a folder in the system temp folder, per repository): a second caller waits for
+ * the first and then finds the outputs fresh.
  */
 'use strict';
 const { spawnSync } = require('child_process');
@@ -22,10 +25,14 @@ const os = require('os');
 const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
-const DIST = path.join(ROOT, 'dist');
-const KEY_FILE = path.join(DIST, '.build-key');
+const CLI_DIR = path.join('packages', 'cli');
+/** Each output: its folder (relative to the root), the tsconfig that builds it, in build order. */
+const OUTPUTS = [
+  { dir: 'dist', project: 'tsconfig.build.json' },
+  { dir: path.join(CLI_DIR, 'dist'), project: path.join(CLI_DIR, 'tsconfig.json'), bin: 'cdktf-immutable.js' },
+];
 const INPUT_DIRS = ['lib', 'bin'];
-const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json'];
+const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', path.join(CLI_DIR, 'tsconfig.json')];
 
 /** The key of the inputs of dist/ (a hex sha256). */
 function distKey(root = ROOT) {
@@ -49,10 +56,16 @@ function distKey(root = ROOT) {
   return hash.digest('hex');
 }
 
-/** True if dist/ was built from the current inputs. */
+/** The key an output was built from, or undefined. */
+function builtKey(root, output) {
+  const keyFile = path.join(root, output.dir, '.build-key');
+  return fs.existsSync(keyFile) ? fs.readFileSync(keyFile, 'utf8').trim() : undefined;
+}
+
+/** True if dist/ and packages/cli/dist/ were built from the current inputs. */
 function isFresh(root = ROOT) {
-  const keyFile = path.join(root, 'dist', '.build-key');
-  return fs.existsSync(keyFile) && fs.readFileSync(keyFile, 'utf8').trim() === distKey(root);
+  const key = distKey(root);
+  return OUTPUTS.every((output) => builtKey(root, output) === key);
 }
 
 const LOCK = path.join(
@@ -103,42 +116,60 @@ function unlock() {
   fs.rmSync(LOCK, { recursive: true, force: true });
 }
 
-/** Builds dist/ if stale (or always, with clean); returns true if it built. Throws with tsc's output on failure. */
+/** Removes the temporary folders of builds that were killed (`.dist-next-<pid>` beside each output). */
+function removeAbandoned() {
+  for (const parent of new Set(OUTPUTS.map((output) => path.dirname(path.join(ROOT, output.dir))))) {
+    for (const entry of fs.readdirSync(parent)) {
+      const pid = /^\.dist-next-(\d+)$/.exec(entry);
+      if (pid && (Number(pid[1]) === process.pid || !alive(Number(pid[1])))) {
+        fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+/** Compiles one output into a temporary folder and swaps it in; throws with tsc's output on failure. */
+function buildOutput(output, key) {
+  const target = path.join(ROOT, output.dir);
+  const next = path.join(path.dirname(target), `.dist-next-${process.pid}`);
+  const tsc = spawnSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', output.project, '--outDir', next],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (tsc.status !== 0) {
+    fs.rmSync(next, { recursive: true, force: true });
+    throw new Error(
+      `build-dist: tsc -p ${output.project} failed (exit ${tsc.status}${tsc.signal ? `, ${tsc.signal}` : ''}):\n` +
+        `${tsc.stdout}${tsc.stderr}`,
+    );
+  }
+  if (output.bin) {
+    fs.chmodSync(path.join(next, output.bin), 0o755);
+  }
+  fs.writeFileSync(path.join(next, '.build-key'), `${key}\n`);
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.renameSync(next, target);
+}
+
+/** Builds the stale outputs (or all, with clean); returns true if it built. Throws with tsc's output on failure. */
 function buildDist({ clean = false, quiet = false } = {}) {
   lock();
   try {
     const key = distKey();
-    if (!clean && fs.existsSync(KEY_FILE) && fs.readFileSync(KEY_FILE, 'utf8').trim() === key) {
+    // The command line compiles against dist/'s declarations: when dist/ is rebuilt, so is it.
+    const stale = OUTPUTS.findIndex((output) => clean || builtKey(ROOT, output) !== key);
+    if (stale === -1) {
       return false;
     }
-    // temporary folders of builds that were killed
-    for (const entry of fs.readdirSync(ROOT)) {
-      const pid = /^\.dist-next-(\d+)$/.exec(entry);
-      if (pid && (Number(pid[1]) === process.pid || !alive(Number(pid[1])))) {
-        fs.rmSync(path.join(ROOT, entry), { recursive: true, force: true });
-      }
-    }
-    const next = path.join(ROOT, `.dist-next-${process.pid}`);
+    removeAbandoned();
     const started = Date.now();
-    const tsc = spawnSync(
-      process.execPath,
-      [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', 'tsconfig.build.json', '--outDir', next],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-      },
-    );
-    if (tsc.status !== 0) {
-      fs.rmSync(next, { recursive: true, force: true });
-      throw new Error(
-        `build-dist: tsc -p tsconfig.build.json failed (exit ${tsc.status}${tsc.signal ? `, ${tsc.signal}` : ''}):\n${tsc.stdout}${tsc.stderr}`,
-      );
+    for (const output of OUTPUTS.slice(stale)) {
+      buildOutput(output, key);
     }
-    fs.writeFileSync(path.join(next, '.build-key'), `${key}\n`);
-    fs.rmSync(DIST, { recursive: true, force: true });
-    fs.renameSync(next, DIST);
     if (!quiet) {
-      console.error(`build-dist: built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const built = OUTPUTS.slice(stale).map((output) => `${output.dir}/`);
+      console.error(`build-dist: built ${built.join(' and ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     return true;
   } finally {
@@ -146,7 +177,7 @@ function buildDist({ clean = false, quiet = false } = {}) {
   }
 }
 
-module.exports = { distKey, isFresh, buildDist };
+module.exports = { distKey, isFresh, buildDist, OUTPUTS };
 
 if (require.main === module) {
   const args = process.argv.slice(2);
@@ -160,7 +191,7 @@ if (require.main === module) {
   }
   try {
     if (!buildDist({ clean: args.includes('--clean') })) {
-      console.error('build-dist: dist/ is up to date with lib/ and bin/');
+      console.error('build-dist: dist/ and packages/cli/dist/ are up to date with lib/ and bin/');
     }
   } catch (error) {
     console.error(error.message);

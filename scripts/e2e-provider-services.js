@@ -205,7 +205,7 @@ function synthesizeAll() {
   for (const stack of e2eStacks()) {
     const result = spawnSync(
       process.execPath,
-      ['--require', path.join(ROOT, 'register', 'index.js'), path.join(ROOT, E2E_APP)],
+      ['--require', path.join(ROOT, 'packages', 'cli', 'register', 'index.js'), path.join(ROOT, E2E_APP)],
       {
         cwd: ROOT,
         env: { ...process.env, ...inputs, E2E_STACK: stack, CDKTF_OUTDIR: path.join(out, 'e2e', stack) },

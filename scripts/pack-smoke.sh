@@ -1,50 +1,92 @@
 #!/usr/bin/env bash
-# Packs the library as it would be published, installs the tarball into an empty
-# project and checks that a consumer sees the public API with types (the root entry
-# point and the `cdktf-immutable/release`, `cdktf-immutable/review` and
-# `cdktf-immutable/docker` subpaths), that the root entry point works without the
-# optional @cdktf/provider-docker installed, and that `npx cdktf-immutable --version` works.
-# Then, as a new user: `cdktf-immutable init --from <tarball>` in an empty folder,
-# `npm install` (the npm registry for the pinned peers and tools, the npm cache reused;
-# PACK_SMOKE_SKIP_INIT=1 skips this part when offline), `cdktf synth` through the packaged
-# runner (cdktf-immutable/register), the scaffold's type check and its jest snapshot test.
+# Packs both packages as they would be published (scripts/pack.js: cdktf-immutable, the
+# constructs, and cdktf-immutable-cli, the command line) and checks them as consumers get them:
+#  - the construct package alone, in an empty project: no @aws-sdk/* in node_modules and no
+#    cdktf-immutable command; a consumer sees the public API with types (the root entry
+#    point and the release, review, names and docker subpaths), the root entry point works
+#    without the optional @cdktf/provider-docker installed;
+#  - the CLI package (with the construct package it names, at exactly its version) in
+#    another: `npx cdktf-immutable --version`, and the built command resolves the library
+#    through the package, not a copy of lib/;
+#  - both consumers' node_modules sizes;
+#  - then, as a new user: `cdktf-immutable init --from <folder of both tarballs>` in an empty
+#    folder, `npm install` (the npm registry for the pinned peers and tools, the npm cache
+#    reused; PACK_SMOKE_SKIP_INIT=1 skips this part when offline), `cdktf synth` through the
+#    packaged runner (cdktf-immutable-cli/register), the scaffold's type check and its jest
+#    snapshot test.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 cd "$root"
-tarball="$(npm pack --silent --pack-destination "$work" 2>/dev/null | tail -1)"
-echo "packed $tarball ($(du -h "$work/$tarball" | cut -f1))"
-tar -tzf "$work/$tarball" > "$work/contents.txt"
-for required in package/dist/lib/index.js package/dist/lib/index.d.ts package/dist/bin/cdktf-immutable.js package/README.md \
-    package/register/index.js package/register/cached-transpiler.js package/templates/init/main.ts package/templates/init/gitignore \
-    package/templates/init/github/workflows/pr.yml \
+packed=()
+while IFS= read -r line; do packed+=("$line"); done < <(node scripts/pack.js "$work/packed")
+tarball="${packed[0]}" cli_tarball="${packed[1]}"
+expected="$(node -p "require('$root/package.json').version")"
+[ "$(basename "$tarball")" = "cdktf-immutable-$expected.tgz" ] && [ "$(basename "$cli_tarball")" = "cdktf-immutable-cli-$expected.tgz" ] \
+  || { echo "scripts/pack.js wrote ${packed[*]}"; exit 1; }
+echo "packed $(basename "$tarball") ($(du -h "$tarball" | cut -f1)) and $(basename "$cli_tarball") ($(du -h "$cli_tarball" | cut -f1))"
+tar -tzf "$tarball" > "$work/contents.txt"
+for required in package/dist/lib/index.js package/dist/lib/index.d.ts package/README.md \
     package/dist/lib/release/index.js package/dist/lib/release/index.d.ts package/dist/lib/review/index.js package/dist/lib/review/index.d.ts \
+    package/dist/lib/names/index.js package/dist/lib/names/index.d.ts \
     package/dist/lib/docker/index.js package/dist/lib/docker/index.d.ts; do
-  grep -qx "$required" "$work/contents.txt" || { echo "missing from the package: $required"; exit 1; }
+  grep -qx "$required" "$work/contents.txt" || { echo "missing from the construct package: $required"; exit 1; }
 done
-if grep -E '^package/(test|stacks|examples|lib/.*\.ts$|node_modules)' "$work/contents.txt" | grep -v '\.d\.ts$'; then
-  echo "the package contains files that must not be published (above)"; exit 1
+if grep -E '^package/(test|stacks|examples|bin|dist/bin|register|templates|packages|lib/.*\.ts$|node_modules)' "$work/contents.txt" | grep -v '\.d\.ts$'; then
+  echo "the construct package contains files that must not be published (above)"; exit 1
 fi
+tar -tzf "$cli_tarball" > "$work/cli-contents.txt"
+for required in package/dist/cdktf-immutable.js package/dist/cli/main.js package/README.md \
+    package/register/index.js package/register/cached-transpiler.js package/templates/init/main.ts package/templates/init/gitignore \
+    package/templates/init/github/workflows/pr.yml; do
+  grep -qx "$required" "$work/cli-contents.txt" || { echo "missing from the CLI package: $required"; exit 1; }
+done
+if grep -E '^package/(lib|dist/lib|test|node_modules)/|\.ts$|\.build-key$' "$work/cli-contents.txt" | grep -v '^package/templates/'; then
+  echo "the CLI package contains files that must not be published (above): the library is its dependency, not a copy"; exit 1
+fi
+[ "$(tar -xzOf "$cli_tarball" package/package.json | node -p "JSON.parse(require('fs').readFileSync(0, 'utf8')).dependencies['cdktf-immutable']")" = "$expected" ] \
+  || { echo "the CLI package does not depend on cdktf-immutable at exactly $expected"; exit 1; }
+echo "the CLI package depends on cdktf-immutable $expected and holds no copy of the library"
+
+# Peers come from this repository's node_modules (no second download of the providers).
+link_peers() {
+  for peer in cdktf constructs @cdktf/provider-aws @types/node; do
+    mkdir -p "node_modules/$(dirname "$peer")"
+    ln -sfn "$root/node_modules/$peer" "node_modules/$peer"
+  done
+}
+
+# The command line's consumer: both tarballs (npm would take cdktf-immutable from the
+# registry otherwise), the AWS SDK from the registry (the npm cache reused).
+mkdir -p "$work/cli-consumer" && cd "$work/cli-consumer"
+echo '{"name":"cli-consumer","version":"1.0.0","private":true}' > package.json
+npm install --silent --no-save --no-audit --no-fund --ignore-scripts --legacy-peer-deps --prefer-offline \
+  "$tarball" "$cli_tarball" >/dev/null
+cli_size="$(du -sh node_modules | cut -f1)"
+link_peers
+version="$(npx --no-install cdktf-immutable --version)"
+[ "$version" = "$expected" ] || { echo "npx cdktf-immutable --version printed '$version', expected '$expected'"; exit 1; }
+echo "npx cdktf-immutable --version: $version"
+[ "$(node -p "require.resolve('cdktf-immutable/release', { paths: [require('path').dirname(require.resolve('cdktf-immutable-cli/package.json'))] })")" \
+  = "$PWD/node_modules/cdktf-immutable/dist/lib/release/index.js" ] || { echo "the CLI does not load the installed cdktf-immutable"; exit 1; }
+ls node_modules/@aws-sdk/client-ssm/package.json >/dev/null
 
 mkdir -p "$work/consumer" && cd "$work/consumer"
 echo '{"name":"consumer","version":"1.0.0","private":true}' > package.json
-# Peers come from this repository's node_modules (no second download of the providers).
 # The optional @cdktf/provider-docker is linked only for the cdktf-immutable/docker check below.
-npm install --silent --no-save --no-audit --no-fund --ignore-scripts --legacy-peer-deps "$work/$tarball" >/dev/null
-for peer in cdktf constructs @cdktf/provider-aws @types/node; do
-  mkdir -p "node_modules/$(dirname "$peer")"
-  ln -sfn "$root/node_modules/$peer" "node_modules/$peer"
-done
+npm install --silent --no-save --no-audit --no-fund --ignore-scripts --legacy-peer-deps "$tarball" >/dev/null
+library_size="$(du -sh node_modules | cut -f1)"
+if [ -e node_modules/@aws-sdk ] || [ -e node_modules/.bin/cdktf-immutable ]; then
+  echo "a consumer of the construct package alone has $(ls -d node_modules/@aws-sdk node_modules/.bin/cdktf-immutable 2>/dev/null | tr '\n' ' ')"; exit 1
+fi
+echo "the construct package alone installs no @aws-sdk/* and no cdktf-immutable command"
+echo "install size (node_modules, peers not installed): construct package $library_size, CLI package (with the construct package) $cli_size"
+link_peers
 if node -e "require.resolve('@cdktf/provider-docker/package.json')" 2>/dev/null; then
   echo "@cdktf/provider-docker is resolvable from the consumer; the check without it would prove nothing"; exit 1
 fi
-
-version="$(npx --no-install cdktf-immutable --version)"
-expected="$(node -p "require('$root/package.json').version")"
-[ "$version" = "$expected" ] || { echo "npx cdktf-immutable --version printed '$version', expected '$expected'"; exit 1; }
-echo "npx cdktf-immutable --version: $version"
 
 cat > consumer.ts <<'TS'
 import { App, TerraformStack } from 'cdktf';
@@ -97,6 +139,7 @@ echo "the docker subpath types resolve with node10 module resolution too (typesV
 cat > subpaths.ts <<'TS'
 import { emptyRelease, formatReleaseFile, parseReleaseFile, ReleaseFile, ReleaseFileError, stageRelease } from 'cdktf-immutable/release';
 import { guardPlan, GuardReport, PlanFileError } from 'cdktf-immutable/review';
+import { AMI_ID, defaultAmiParameterName } from 'cdktf-immutable/names';
 
 const staged: ReleaseFile = stageRelease(emptyRelease('dev'), { image: 'ami-0123456789abcdef0', source: '--image', now: new Date(0) });
 const parsed = parseReleaseFile(formatReleaseFile(staged), 'releases/dev.json');
@@ -109,10 +152,11 @@ try {
 }
 const heavy = Object.keys(require.cache).filter((p) => /[\\/]node_modules[\\/](cdktf|constructs)[\\/]/.test(p));
 if (parsed.slots.blue.image !== 'ami-0123456789abcdef0' || report.violations.length !== 0 || !refused.startsWith('releases/dev.json: ')
-  || !(new PlanFileError('x') instanceof Error) || heavy.length > 0) {
+  || !(new PlanFileError('x') instanceof Error) || heavy.length > 0 || !AMI_ID.test('ami-0123456789abcdef0')
+  || defaultAmiParameterName('web') !== '/images/web/ami-id') {
   throw new Error(`unexpected subpath behaviour: ${JSON.stringify({ parsed, report, refused, heavy })}`);
 }
-console.log('consumer compiled against cdktf-immutable/release and cdktf-immutable/review (no cdktf loaded)');
+console.log('consumer compiled against cdktf-immutable/release, /review and /names (no cdktf loaded)');
 TS
 "$root/node_modules/.bin/tsc" --strict --esModuleInterop --skipLibCheck --module node16 --target ES2022 --types node subpaths.ts
 node subpaths.js
@@ -142,18 +186,20 @@ echo "no @internal declaration is published and private modules are not importab
 "$root/node_modules/.bin/tsc" --noEmit --strict --module commonjs --target ES2022 --types node $(find node_modules/cdktf-immutable/dist -name '*.d.ts')
 echo "the published declarations type-check without skipLibCheck"
 
-# A new user's repository: init from the tarball, npm install, synth, type check, test.
+# A new user's repository: init from the folder of both tarballs, npm install, synth, type check, test.
 if [ "${PACK_SMOKE_SKIP_INIT:-}" = "1" ]; then
   echo "PACK_SMOKE_SKIP_INIT=1: the init check is skipped"; exit 0
 fi
 cd "$work"
 init_started=$(date +%s)
-node consumer/node_modules/cdktf-immutable/dist/bin/cdktf-immutable.js init infra --from "./$tarball" >/dev/null
+(cd cli-consumer && npx --no-install cdktf-immutable init ../infra --from ../packed >/dev/null)
 cd infra
+[ "$(node -p "const p = require('./package.json'); [p.dependencies['cdktf-immutable'], p.devDependencies['cdktf-immutable-cli']].join(' ')")" \
+  = "file:../packed/$(basename "$tarball") file:../packed/$(basename "$cli_tarball")" ] || { echo "init did not take both tarballs"; cat package.json; exit 1; }
 install_started=$(date +%s)
 npm install --silent --no-audit --no-fund --prefer-offline >/dev/null 2>"$work/install.txt" || { cat "$work/install.txt"; exit 1; }
 install_seconds=$(( $(date +%s) - install_started ))
-[ "$(node -p "require('./cdktf.json').app")" = "node --require cdktf-immutable/register main.ts" ] || { echo "cdktf.json does not run the packaged runner"; exit 1; }
+[ "$(node -p "require('./cdktf.json').app")" = "node --require cdktf-immutable-cli/register main.ts" ] || { echo "cdktf.json does not run the packaged runner"; exit 1; }
 synth_started=$(date +%s)
 CHECKPOINT_DISABLE=1 npx --no-install cdktf synth >"$work/synth.txt" 2>&1 || { cat "$work/synth.txt"; exit 1; }
 synth_seconds=$(( $(date +%s) - synth_started ))

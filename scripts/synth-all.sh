@@ -4,9 +4,11 @@
 #   <out>/examples/<example>/stacks/<stack>/cdk.tf.json
 # and prints the cdk.tf.json files. Usage: scripts/synth-all.sh <out>
 #
-# Each app runs as cdktf.json runs it (register/index.js: cached transpiling,
-# cheap stack traces). <out>/.synth-key names the inputs (every file of lib/, stacks/,
-# examples/, releases/ and the runner, cdktf.json, tsconfig.json, package-lock.json).
+# Each app runs as cdktf.json runs it (packages/cli/register/index.js: cached transpiling,
+# cheap stack traces), with `cdktf-immutable` (how the examples import the library)
+# resolved to lib/ (scripts/lib-from-source.js). <out>/.synth-key names the inputs (every
+# file of lib/, stacks/, examples/, releases/ and the runner, cdktf.json, tsconfig.json,
+# package-lock.json).
 # SYNTH_ALL_FROM=<folder written by this script>: when its key matches, <out> is a copy of
 # it instead of a new synth (CI synthesizes once for the scan, the e2e provider check and
 # the e2e validate test); when it does not, this synthesizes as usual.
@@ -17,7 +19,8 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 cd "$root"
 inputs=()
-for input in lib stacks examples releases register cdktf.json tsconfig.json package-lock.json; do
+for input in lib stacks examples releases packages/cli/register scripts/lib-from-source.js cdktf.json tsconfig.json \
+    package-lock.json; do
   [ -e "$input" ] && inputs+=("$input")
 done
 key="$(find "${inputs[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
@@ -25,7 +28,8 @@ run() {
   local target="$1" app="$2"
   rm -rf "$target"
   mkdir -p "$(dirname "$target")"
-  CDKTF_OUTDIR="$target" node --require "$root/register/index.js" "$app"
+  CDKTF_OUTDIR="$target" node --require "$root/scripts/lib-from-source.js" --require "$root/packages/cli/register/index.js" \
+    "$app"
 }
 if [ -n "${SYNTH_ALL_FROM:-}" ] && [ "$(cat "$SYNTH_ALL_FROM/.synth-key" 2>/dev/null)" = "$key" ]; then
   if [ "$(cd "$SYNTH_ALL_FROM" && pwd)" != "$out" ]; then

@@ -10,25 +10,33 @@ import {
   writeFileSync,
 } from 'fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'path';
-import { ReleaseStore } from '../../lib/release/release-store';
-import { optionValue, parseArgs } from './args';
+import { ReleaseStore } from 'cdktf-immutable/release';
+import { parseArgs } from './args';
 import { CliError, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
-import { packageInfo } from './package-info';
+import { PackageInfo, packageInfo } from './package-info';
 
-export const INIT_USAGE = `Usage: cdktf-immutable init [dir] [--force] [--from <spec>]
+export const INIT_USAGE = `Usage: cdktf-immutable init [dir] [--force] [--from <spec>]...
 
-Scaffolds an IaC repository in <dir> (default: the current folder): package.json with
-the peers pinned, cdktf.json running the app through cdktf-immutable/register, an images
-stack and one stack per environment from src/config.ts, releases/<env>.json, a jest
-snapshot test, .gitignore and .github/workflows/pr.yml. Needs no network; run
-"npm install" afterwards.
+Scaffolds an IaC repository in <dir> (default: the current folder): package.json that
+depends on cdktf-immutable (the constructs) and, as a devDependency, cdktf-immutable-cli
+(this command line), both at this version, with the peers pinned; cdktf.json running the
+app through cdktf-immutable-cli/register; an images stack and one stack per environment
+from src/config.ts, releases/<env>.json, a jest snapshot test, .gitignore and
+.github/workflows/pr.yml. Needs no network; run "npm install" afterwards.
 
 Options:
   --force         write into a folder that is not empty (the scaffold's files are
                   overwritten; existing release files are kept)
-  --from <spec>   how package.json depends on cdktf-immutable: a tarball path (from
-                  "npm pack"), a git URL or a version range (default: ^<this version>)
+  --from <spec>   where package.json takes the two packages from (default: ^<this version>
+                  for both); may be given twice:
+                    a folder       both tarballs that "npm run pack" wrote into it
+                                   (cdktf-immutable-<version>.tgz, cdktf-immutable-cli-<version>.tgz)
+                    a tarball      the package it holds, told by its file name
+                                   (cdktf-immutable-cli-*.tgz is the command line)
+                    a version      a version or range, for both packages
+                    a git URL      the constructs (a URL holds ":" or "/"); the command
+                                   line stays at ^<this version>
 `;
 
 /** The environments of the scaffold's src/config.ts: one release file each. */
@@ -37,7 +45,10 @@ export const SCAFFOLD_ENVIRONMENTS = ['dev', 'prod'];
 /** Template files whose published names npm would drop or rename, and their names in the scaffold. */
 const RENAMED: Record<string, string> = { gitignore: '.gitignore', github: '.github' };
 
-/** The peers and tools the scaffold pins, at this package's own (tested) versions. */
+/**
+ * The peers and tools the scaffold pins, at the versions the construct package is built
+ * and tested with (its package.json's devDependencies).
+ */
 const DEPENDENCIES = ['cdktf', 'constructs', '@cdktf/provider-aws'];
 const DEV_DEPENDENCIES = ['cdktf-cli', 'ts-node', 'typescript', 'jest', 'ts-jest', '@types/jest', '@types/node'];
 
@@ -47,7 +58,7 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
     io.out(INIT_USAGE);
     return EXIT_OK;
   }
-  const args = parseArgs(argv, { switches: ['force'], values: ['from'] }, 'init');
+  const args = parseArgs(argv, { switches: ['force'], lists: ['from'] }, 'init');
   if (args.positionals.length > 1) {
     throw new CliError(
       `init: expected at most one folder, got ${args.positionals.length} (${args.positionals.join(' ')}).`,
@@ -60,16 +71,15 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
   const existing = existsSync(target) ? readdirSync(target).filter((name) => name !== '.git') : [];
   if (existing.length > 0 && !args.options.has('force')) {
     throw new CliError(
-      `init: ${target} is not empty (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''}); scaffold into an empty folder, or pass --force to write the scaffold's files into it.`,
+      `init: ${target} is not empty (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''}); ` +
+        `scaffold into an empty folder, or pass --force to write the scaffold's files into it.`,
       EXIT_REFUSED,
     );
   }
 
   const pkg = packageInfo();
-  const manifest = JSON.parse(readFileSync(join(pkg.root, 'package.json'), 'utf8')) as {
-    devDependencies?: Record<string, string>;
-  };
-  const spec = dependencySpec(optionValue(args, 'from'), target, pkg.version);
+  const manifest = libraryManifest(pkg);
+  const spec = dependencySpecs(args.lists.get('from') ?? [], target, pkg);
   const templates = join(pkg.root, 'templates', 'init');
   if (!existsSync(templates)) {
     throw new CliError(`init: the templates are missing from ${templates}; reinstall ${pkg.name}.`);
@@ -102,7 +112,7 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
         const version = manifest.devDependencies?.[name];
         if (!version) {
           throw new Error(
-            `init: ${pkg.name}'s package.json has no devDependency "${name}" to pin; reinstall ${pkg.name}.`,
+            `init: ${pkg.library}'s package.json has no devDependency "${name}" to pin; reinstall ${pkg.library}.`,
           );
         }
         return [name, version];
@@ -121,8 +131,8 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
           typecheck: 'tsc -p tsconfig.json',
           preview: 'cdktf-immutable preview --base origin/main',
         },
-        dependencies: { [pkg.name]: spec, ...pinned(DEPENDENCIES) },
-        devDependencies: pinned(DEV_DEPENDENCIES),
+        dependencies: { [pkg.library]: spec.library, ...pinned(DEPENDENCIES) },
+        devDependencies: { [pkg.name]: spec.cli, ...pinned(DEV_DEPENDENCIES) },
       },
       null,
       2,
@@ -161,7 +171,8 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
   }
 
   const where = relative(process.cwd(), target) || '.';
-  io.out(`scaffolded ${target}: ${written.length} files${kept.length ? ` (kept ${kept.join(', ')})` : ''}, ${pkg.name} from "${spec}".
+  const from = `${pkg.library} from "${spec.library}", ${pkg.name} from "${spec.cli}"`;
+  io.out(`scaffolded ${target}: ${written.length} files${kept.length ? ` (kept ${kept.join(', ')})` : ''}, ${from}.
 Next:
 ${where === '.' ? '' : `  cd ${where}\n`}  export CHECKPOINT_DISABLE=1
   npm install
@@ -182,30 +193,77 @@ function templateFiles(dir: string, prefix = ''): string[] {
     });
 }
 
-/**
- * The dependency spec of cdktf-immutable: a local tarball or folder becomes `file:` relative
- * to the scaffold (so the repository can move), anything else (a git URL, a range) is kept.
- */
-function dependencySpec(from: string | undefined, target: string, version: string): string {
-  if (from === undefined) {
-    return `^${version}`;
+/** The construct package's package.json: its devDependencies are the versions the scaffold pins. */
+function libraryManifest(pkg: PackageInfo): { devDependencies?: Record<string, string> } {
+  let file: string;
+  try {
+    file = require.resolve(`${pkg.library}/package.json`, { paths: [pkg.root] });
+  } catch {
+    throw new CliError(`init: ${pkg.library} is not installed beside ${pkg.name}; reinstall ${pkg.name}.`);
   }
-  const local = from.startsWith('file:') ? from.slice(5) : from;
-  const looksLocal = from.startsWith('file:') || from.startsWith('.') || isAbsolute(from) || from.endsWith('.tgz');
-  if (looksLocal) {
-    const path = resolve(local);
-    if (!existsSync(path)) {
-      throw new CliError(
-        `init: --from ${from}: ${path} does not exist; pass the tarball "npm pack" wrote, a git URL or a version range.`,
-      );
+  return JSON.parse(readFileSync(file, 'utf8')) as { devDependencies?: Record<string, string> };
+}
+
+/** How the scaffold's package.json depends on the construct package and on the command line. */
+interface DependencySpecs {
+  readonly library: string;
+  readonly cli: string;
+}
+
+/**
+ * The dependency specs of the two packages from the `--from` values (see INIT_USAGE). A
+ * local tarball becomes `file:` relative to the scaffold (so the repository can move).
+ */
+function dependencySpecs(froms: readonly string[], target: string, pkg: PackageInfo): DependencySpecs {
+  const specs: { library?: string; cli?: string } = {};
+  const set = (which: 'library' | 'cli', spec: string, from: string) => {
+    if (specs[which] !== undefined) {
+      const name = which === 'cli' ? pkg.name : pkg.library;
+      throw new CliError(`init: --from ${from}: ${name} is already taken from "${specs[which]}"; give it once.`);
     }
+    specs[which] = spec;
+  };
+  const local = (path: string) => {
     const rel = relative(target, path);
     return `file:${rel.startsWith('.') ? rel : `./${rel}`}`;
+  };
+  for (const from of froms) {
+    const path = resolve(from.startsWith('file:') ? from.slice(5) : from);
+    const looksLocal =
+      from.startsWith('file:') || from.startsWith('.') || isAbsolute(from) || from.endsWith('.tgz') || existsSync(path);
+    if (looksLocal && existsSync(path) && statSync(path).isDirectory()) {
+      for (const [which, name] of [
+        ['library', pkg.library],
+        ['cli', pkg.name],
+      ] as const) {
+        const tarball = join(path, `${name}-${pkg.version}.tgz`);
+        if (!existsSync(tarball)) {
+          throw new CliError(
+            `init: --from ${from}: ${tarball} does not exist; pass the folder "npm run pack" wrote both tarballs into.`,
+          );
+        }
+        set(which, local(tarball), from);
+      }
+    } else if (looksLocal) {
+      if (!existsSync(path)) {
+        throw new CliError(
+          `init: --from ${from}: ${path} does not exist; ` +
+            'pass the tarball "npm pack" wrote, a folder of both tarballs, a git URL or a version range.',
+        );
+      }
+      set(basename(path).startsWith(`${pkg.name}-`) ? 'cli' : 'library', local(path), from);
+    } else if (/\s/.test(from)) {
+      throw new CliError(
+        `init: --from "${from}" contains spaces; pass a tarball path, a folder, a git URL or a version range.`,
+      );
+    } else if (/[:/]/.test(from)) {
+      set('library', from, from);
+    } else {
+      set('library', from, from);
+      set('cli', from, from);
+    }
   }
-  if (/\s/.test(from)) {
-    throw new CliError(`init: --from "${from}" contains spaces; pass a tarball path, a git URL or a version range.`);
-  }
-  return from;
+  return { library: specs.library ?? `^${pkg.version}`, cli: specs.cli ?? `^${pkg.version}` };
 }
 
 /** An npm package name from the folder's name (lowercase, URL-safe). */

@@ -6,8 +6,14 @@
  */
 import { sdkClientConfig } from './aws-sdk-config';
 import { CliError, EXIT_BAD_INPUT, EXIT_REFUSED } from './errors';
-import { AMI_ID, REGION, SSM_PARAMETER_NAME } from '../../lib/private/aws-ids';
-import { defaultAmiParameterName, PIPELINE_NAME, PIPELINE_NAME_RULE } from '../../lib/private/image-names';
+import {
+  AMI_ID,
+  defaultAmiParameterName,
+  PIPELINE_NAME,
+  PIPELINE_NAME_RULE,
+  REGION,
+  SSM_PARAMETER_NAME,
+} from 'cdktf-immutable/names';
 
 /** What the command sends: the request's input and the SDK command's name. */
 export interface AwsCommand {
@@ -15,9 +21,15 @@ export interface AwsCommand {
   readonly constructor: { readonly name: string };
 }
 
+/** What the command reads of the answers: GetParameter's `Parameter` and DescribeImages' `Images`. */
+export interface AwsAnswer {
+  readonly Parameter?: { readonly Value?: string };
+  readonly Images?: ReadonlyArray<{ readonly ImageId?: string; readonly State?: string }>;
+}
+
 /** The one method of an SDK v3 client that the command uses. */
 export interface AwsClient {
-  send(command: AwsCommand): Promise<any>;
+  send(command: AwsCommand): Promise<AwsAnswer | undefined>;
 }
 
 /** The clients for `region`: SSM and EC2 of the AWS SDK v3 unless a test gives its own. */
@@ -44,7 +56,8 @@ export function awsImageSource(fromSsm: string | undefined, fromPipeline: string
   if (fromSsm !== undefined) {
     if (!SSM_PARAMETER_NAME.test(fromSsm) || fromSsm.length > 2048) {
       throw new CliError(
-        `release stage: --from-ssm "${fromSsm}" is not an SSM parameter name; expected a path such as /images/web/ami-id.`,
+        `release stage: --from-ssm "${fromSsm}" is not an SSM parameter name; expected a path such as ` +
+          `/images/web/ami-id.`,
       );
     }
     return { parameter: fromSsm, source: `ssm:${fromSsm}`, option: `--from-ssm ${fromSsm}` };
@@ -52,7 +65,8 @@ export function awsImageSource(fromSsm: string | undefined, fromPipeline: string
   const pipeline = fromPipeline!;
   if (!PIPELINE_NAME.test(pipeline)) {
     throw new CliError(
-      `release stage: --from-pipeline "${pipeline}" is not an AMI pipeline name; expected ${PIPELINE_NAME_RULE} (the AmiPipeline's name).`,
+      `release stage: --from-pipeline "${pipeline}" is not an AMI pipeline name; expected ${PIPELINE_NAME_RULE} ` +
+        `(the AmiPipeline's name).`,
     );
   }
   const parameter = defaultAmiParameterName(pipeline);
@@ -64,7 +78,8 @@ export function awsRegion(option: string | undefined, env: NodeJS.ProcessEnv = p
   const region = option ?? (env.AWS_REGION || undefined) ?? (env.AWS_DEFAULT_REGION || undefined);
   if (region === undefined) {
     throw new CliError(
-      "release stage: no AWS region; pass --region <region> (the environment's region, e.g. eu-west-1) or set AWS_REGION.",
+      "release stage: no AWS region; pass --region <region> (the environment's region, e.g. eu-west-1) or set " +
+        'AWS_REGION.',
     );
   }
   if (!REGION.test(region)) {
@@ -75,10 +90,8 @@ export function awsRegion(option: string | undefined, env: NodeJS.ProcessEnv = p
 
 /** The SDK's clients for `region` (AWS_ENDPOINT_URL and the usual credential chain apply). */
 export function sdkClients(region: string): AwsClients {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const ssm = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
   const ec2 = require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const config = sdkClientConfig(region);
   return {
     ssm: new ssm.SSMClient(config) as unknown as AwsClient,
@@ -103,7 +116,9 @@ export async function resolveAwsImage(from: AwsImageSource, region: string, clie
   } catch (error) {
     if (nameOf(error) === 'ParameterNotFound') {
       throw new CliError(
-        `release stage: ${from.option}: the SSM parameter ${from.parameter} does not exist in ${region}; check the name and the region (--region), or build the image first (an AMI pipeline publishes it with its first build).`,
+        `release stage: ${from.option}: the SSM parameter ${from.parameter} does not exist in ${region}; check ` +
+          `the name and the region (--region), or build the image first (an AMI pipeline publishes it with its ` +
+          `first build).`,
         EXIT_BAD_INPUT,
       );
     }
@@ -111,11 +126,12 @@ export async function resolveAwsImage(from: AwsImageSource, region: string, clie
   }
   if (value === undefined || !AMI_ID.test(value)) {
     throw new CliError(
-      `release stage: refused: ${from.option}: the SSM parameter ${from.parameter} in ${region} holds ${JSON.stringify(value ?? null)}, not an AMI id; nothing was staged.`,
+      `release stage: refused: ${from.option}: the SSM parameter ${from.parameter} in ${region} holds ` +
+        `${JSON.stringify(value ?? null)}, not an AMI id; nothing was staged.`,
       EXIT_REFUSED,
     );
   }
-  let images: Array<{ ImageId?: string; State?: string }>;
+  let images: ReadonlyArray<{ readonly ImageId?: string; readonly State?: string }>;
   try {
     const output = await clients.ec2.send(clients.commands.describeImages({ ImageIds: [value] }));
     images = output?.Images ?? [];
@@ -129,13 +145,15 @@ export async function resolveAwsImage(from: AwsImageSource, region: string, clie
   const image = images.find((i) => i.ImageId === value);
   if (!image) {
     throw new CliError(
-      `release stage: refused: ${from.option}: the AMI ${value} does not exist in ${region} (deregistered, or built in another region); nothing was staged.`,
+      `release stage: refused: ${from.option}: the AMI ${value} does not exist in ${region} (deregistered, or ` +
+        `built in another region); nothing was staged.`,
       EXIT_REFUSED,
     );
   }
   if (image.State !== 'available') {
     throw new CliError(
-      `release stage: refused: ${from.option}: the AMI ${value} in ${region} is ${image.State ?? 'in an unknown state'}, not available; nothing was staged. Stage it once it is available.`,
+      `release stage: refused: ${from.option}: the AMI ${value} in ${region} is ` +
+        `${image.State ?? 'in an unknown state'}, not available; nothing was staged. Stage it once it is available.`,
       EXIT_REFUSED,
     );
   }
@@ -154,13 +172,15 @@ function unreachable(error: unknown, what: string, region: string): CliError {
   const message = (error as Error)?.message ?? String(error);
   if (name === 'CredentialsProviderError') {
     return new CliError(
-      `release stage: no AWS credentials to ${what} in ${region} (${message}); configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID...) and run it again. Nothing was staged.`,
+      `release stage: no AWS credentials to ${what} in ${region} (${message}); configure credentials ` +
+        `(AWS_PROFILE, AWS_ACCESS_KEY_ID...) and run it again. Nothing was staged.`,
       EXIT_BAD_INPUT,
     );
   }
   const endpoint = process.env.AWS_ENDPOINT_URL ? ` at ${process.env.AWS_ENDPOINT_URL}` : '';
   return new CliError(
-    `release stage: could not ${what} in ${region}${endpoint}: ${name ? `${name}: ` : ''}${message}. Nothing was staged.`,
+    `release stage: could not ${what} in ${region}${endpoint}: ${name ? `${name}: ` : ''}${message}. Nothing was ` +
+      `staged.`,
     EXIT_BAD_INPUT,
   );
 }

@@ -2,7 +2,7 @@ import { resolve } from 'path';
 import { optionValue, parseArgs, ParsedArgs } from './args';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
-import { AMI_ID } from '../../lib/private/aws-ids';
+import { AMI_ID } from 'cdktf-immutable/names';
 import {
   otherSlot,
   promoteRelease,
@@ -16,7 +16,7 @@ import {
   SLOT_NAMES,
   SlotName,
   stageRelease,
-} from '../../lib/release';
+} from 'cdktf-immutable/release';
 import {
   advanceCommand,
   AlarmStates,
@@ -189,17 +189,20 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
   const fromPipeline = optionValue(args, 'from-pipeline');
   if ([image, from, fromSsm, fromPipeline].filter((option) => option !== undefined).length !== 1) {
     throw new CliError(
-      'release stage: give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter> or --from-pipeline <name>.',
+      'release stage: give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter> or ' +
+        '--from-pipeline <name>.',
     );
   }
   if (optionValue(args, 'region') !== undefined && fromSsm === undefined && fromPipeline === undefined) {
     throw new CliError(
-      'release stage: --region is only for --from-ssm and --from-pipeline (the region whose parameter and AMI are read).',
+      'release stage: --region is only for --from-ssm and --from-pipeline (the region whose parameter and AMI ' +
+        'are read).',
     );
   }
   if (image !== undefined && !AMI_ID.test(image)) {
     throw new CliError(
-      `release stage: --image "${image}" is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits, e.g. ami-0123456789abcdef0.`,
+      `release stage: --image "${image}" is not an AMI id; expected "ami-" and 8 or 17 lowercase hex digits, ` +
+        `e.g. ami-0123456789abcdef0.`,
     );
   }
   if (slot !== undefined && slot !== 'blue' && slot !== 'green') {
@@ -285,7 +288,9 @@ function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
       ? after.rollout
       : undefined;
   const started = rollout
-    ? ` Rollout started: steps ${rollout.steps.join(', ')}, bake ${rollout.bakeSeconds}s, alarms ${rollout.alarms.length ? rollout.alarms.join(', ') : 'none'}, fleet ${rollout.fleet}; "cdktf-immutable release advance ${env}" moves it on (after the deploy).`
+    ? ` Rollout started: steps ${rollout.steps.join(', ')}, bake ${rollout.bakeSeconds}s, alarms ` +
+      `${rollout.alarms.length ? rollout.alarms.join(', ') : 'none'}, fleet ${rollout.fleet}; "cdktf-immutable ` +
+      `release advance ${env}" moves it on (after the deploy).`
     : '';
   io.out(`${env}: ${describeTraffic(after)}.${started}\n${nextSteps(after, 'only the listener changes')}`);
   return EXIT_OK;
@@ -297,7 +302,8 @@ function rollback(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   // the slot that rollbackRelease marked is the one whose entry changed
   const from = SLOT_NAMES.find((name) => after.slots[name] !== before.slots[name])!;
   io.out(
-    `${env}: rolled back; ${describeTraffic(after)}; slot ${from} (${after.slots[from].image}) is marked rolled back.\n${nextSteps(after, 'only the listener changes')}`,
+    `${env}: rolled back; ${describeTraffic(after)}; slot ${from} (${after.slots[from].image}) is marked rolled ` +
+      `back.\n${nextSteps(after, 'only the listener changes')}`,
   );
   return EXIT_OK;
 }
@@ -426,7 +432,8 @@ function finishStatus(broken: readonly string[], total: number, io: CliIo): numb
   }
   if (broken.length > 0) {
     io.err(
-      `cdktf-immutable: release status: ${broken.length} of ${total} release file(s) cannot be read; the others are shown above.\n`,
+      `cdktf-immutable: release status: ${broken.length} of ${total} release file(s) cannot be read; the others ` +
+        `are shown above.\n`,
     );
     return EXIT_BAD_INPUT;
   }
@@ -444,7 +451,8 @@ function statusText(release: ReleaseFile): string {
     const details =
       slot.image === null
         ? 'empty'
-        : `${slot.image}  staged ${slot.stagedAt ?? 'unknown'} from ${slot.source ?? 'unknown'}${slot.rolledBackAt ? `  rolled back ${slot.rolledBackAt}` : ''}`;
+        : `${slot.image}  staged ${slot.stagedAt ?? 'unknown'} from ` +
+          `${slot.source ?? 'unknown'}${slot.rolledBackAt ? `  rolled back ${slot.rolledBackAt}` : ''}`;
     lines.push(`  ${marker} ${name.padEnd(5)}  ${details}`);
   }
   if (release.previous) {

@@ -13,8 +13,8 @@ import {
   readPlanFile,
   readSynthOutput,
   SynthOutputError,
-} from '../../lib/review';
-import type { StackPreview } from '../../lib/review';
+} from 'cdktf-immutable/review';
+import type { StackPreview } from 'cdktf-immutable/review';
 
 /** Exit code of a command stopped by a signal (128 + SIGINT). */
 const EXIT_INTERRUPTED = 130;
@@ -30,14 +30,16 @@ export function previewCommand(argv: readonly string[], io: CliIo): number {
   if (base !== undefined) {
     if (args.positionals.length > 1) {
       throw new CliError(
-        `preview --base: expected at most one synth output (the <after> side), got ${args.positionals.length} argument(s); without <after>, the working tree is synthesized.`,
+        `preview --base: expected at most one synth output (the <after> side), got ${args.positionals.length} ` +
+          `argument(s); without <after>, the working tree is synthesized.`,
       );
     }
     preview = previewAgainstBase(base, args.positionals[0], io);
   } else {
     if (args.positionals.length !== 2) {
       throw new CliError(
-        `preview: expected <before> and <after> (two cdktf.out folders or stack JSON files), or --base <git-ref>; got ${args.positionals.length} argument(s).`,
+        `preview: expected <before> and <after> (two cdktf.out folders or stack JSON files), or --base ` +
+          `<git-ref>; got ${args.positionals.length} argument(s).`,
       );
     }
     preview = readAndCompare(args.positionals[0], args.positionals[1]);
@@ -57,7 +59,8 @@ export function previewCommand(argv: readonly string[], io: CliIo): number {
         unchanged++;
         if (resource.changed.length > 0) {
           io.out(
-            `  ${'unchanged'.padEnd(16)} ${resource.address}  (no action: only ${[...new Set(resource.changed.map((p) => p.split(/[.[]/)[0]))].join(', ')} changed)\n`,
+            `  ${'unchanged'.padEnd(16)} ${resource.address}  (no action: only ` +
+              `${[...new Set(resource.changed.map((p) => p.split(/[.[]/)[0]))].join(', ')} changed)\n`,
           );
         }
         continue;
@@ -77,11 +80,13 @@ export function previewCommand(argv: readonly string[], io: CliIo): number {
     io.out(`  ${'unchanged'.padEnd(16)} ${unchanged} resource(s)\n`);
   }
   io.out(
-    `Summary: ${preview.length} stack(s): ${totals.replaced} replaced, ${totals.updated} updated in place, ${totals.created} created, ${totals.destroyed} destroyed, ${totals.unchanged} unchanged\n`,
+    `Summary: ${preview.length} stack(s): ${totals.replaced} replaced, ${totals.updated} updated in place, ` +
+      `${totals.created} created, ${totals.destroyed} destroyed, ${totals.unchanged} unchanged\n`,
   );
   if (violations) {
     io.err(
-      'preview: an immutable resource would be updated in place, or a forbidden attribute is set (marked !!); make the change produce a new generation instead.\n',
+      'preview: an immutable resource would be updated in place, or a forbidden attribute is set (marked !!); ' +
+        'make the change produce a new generation instead.\n',
     );
     return EXIT_REFUSED;
   }
@@ -107,7 +112,9 @@ function git(
   const result = spawnSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.error) {
     throw new CliError(
-      `preview --base: git cannot be run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message}); install git, or pass two synth outputs.`,
+      `preview --base: git cannot be run ` +
+        `(${(result.error as NodeJS.ErrnoException).code ?? result.error.message}); install git, or pass two synth ` +
+        `outputs.`,
     );
   }
   return {
@@ -147,7 +154,8 @@ function cdktfApp(dir: string, what: string): CdktfApp {
   const app = (config as { app?: unknown }).app;
   if (typeof app !== 'string' || app.trim() === '') {
     throw new CliError(
-      `preview --base: ${what}: cdktf.json has no "app" command (got ${JSON.stringify(app)}); set "app", as "cdktf synth" needs.`,
+      `preview --base: ${what}: cdktf.json has no "app" command (got ${JSON.stringify(app)}); set "app", as ` +
+        `"cdktf synth" needs.`,
     );
   }
   const context = (config as { context?: unknown }).context;
@@ -184,12 +192,14 @@ function synthesize(dir: string, outdir: string, what: string, { app, context }:
   if (result.error || result.status !== 0) {
     const tail = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-15).join('\n');
     throw new CliError(
-      `preview --base: synthesizing ${what} failed (${result.error ? result.error.message : `"${app}" exited ${result.status}`})${tail ? `:\n${tail}` : '.'}`,
+      `preview --base: synthesizing ${what} failed ` +
+        `(${result.error ? result.error.message : `"${app}" exited ${result.status}`})${tail ? `:\n${tail}` : '.'}`,
     );
   }
   if (!existsSync(join(outdir, 'manifest.json'))) {
     throw new CliError(
-      `preview --base: synthesizing ${what} ("${app}") wrote no manifest.json to CDKTF_OUTDIR; the app must call app.synth().`,
+      `preview --base: synthesizing ${what} ("${app}") wrote no manifest.json to CDKTF_OUTDIR; the app must call ` +
+        `app.synth().`,
     );
   }
 }
@@ -206,7 +216,8 @@ function previewAgainstBase(ref: string, after: string | undefined, io: CliIo): 
   const top = git(cwd, ['rev-parse', '--show-toplevel']);
   if (!top.ok) {
     throw new CliError(
-      `preview --base: ${cwd} is not inside a git repository (${top.err.split('\n')[0]}); run it in your IaC repository, or pass two synth outputs: preview <before> <after>.`,
+      `preview --base: ${cwd} is not inside a git repository (${top.err.split('\n')[0]}); run it in your IaC ` +
+        `repository, or pass two synth outputs: preview <before> <after>.`,
     );
   }
   const root = realpathSync(top.out);
@@ -218,7 +229,8 @@ function previewAgainstBase(ref: string, after: string | undefined, io: CliIo): 
   const commit = git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
   if (!commit.ok) {
     throw new CliError(
-      `preview --base: unknown git ref "${ref}" in ${root}; pass a branch, tag or commit that exists (git fetch first for a remote branch such as origin/main).`,
+      `preview --base: unknown git ref "${ref}" in ${root}; pass a branch, tag or commit that exists (git fetch ` +
+        `first for a remote branch such as origin/main).`,
     );
   }
   const project = relative(root, cwd);
@@ -302,7 +314,8 @@ function takeRepeated(argv: readonly string[], name: string, command: string): {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
       if (value === undefined || value === '' || (!arg.includes('=') && value.startsWith('--'))) {
         throw new CliError(
-          `${command}: --${name} needs an address or a glob, such as --${name} aws_autoscaling_group.old or --${name} 'module.legacy.*'.`,
+          `${command}: --${name} needs an address or a glob, such as --${name} aws_autoscaling_group.old or ` +
+            `--${name} 'module.legacy.*'.`,
         );
       }
       values.push(value);
@@ -319,7 +332,8 @@ export function guardCommand(argv: readonly string[], io: CliIo): number {
   const args = parseArgs(rest, { switches: ['json'] }, 'guard');
   if (args.positionals.length !== 1) {
     throw new CliError(
-      `guard: expected one plan JSON file (the output of "tofu show -json <plan>"), got ${args.positionals.length} argument(s).`,
+      `guard: expected one plan JSON file (the output of "tofu show -json <plan>"), got ` +
+        `${args.positionals.length} argument(s).`,
     );
   }
   const file = args.positionals[0];
@@ -361,7 +375,8 @@ export function guardCommand(argv: readonly string[], io: CliIo): number {
   }
   if (failed) {
     io.err(
-      `guard: ${report.violations.length} violation(s): immutable resources must be replaced create-before-destroy, never changed in place, destroyed unreplaced or changed by hand.\n`,
+      `guard: ${report.violations.length} violation(s): immutable resources must be replaced ` +
+        `create-before-destroy, never changed in place, destroyed unreplaced or changed by hand.\n`,
     );
     return EXIT_REFUSED;
   }

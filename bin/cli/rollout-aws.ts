@@ -2,19 +2,33 @@
 // room loads no packages): CloudWatch alarms, the fleet's load balancer and auto scaling groups,
 // read with the AWS SDK for JavaScript v3. The SDK is required inside the functions,
 // never at the top of this module, so that loading the release API stays cheap.
+import type { DescribeAutoScalingGroupsCommandOutput } from '@aws-sdk/client-auto-scaling';
+import type { DescribeAlarmsCommandOutput } from '@aws-sdk/client-cloudwatch';
+import type {
+  Action,
+  DescribeListenersCommandOutput,
+  DescribeRulesCommandOutput,
+  DescribeTagsCommandOutput,
+  DescribeTargetGroupsCommandOutput,
+  DescribeTargetHealthCommandOutput,
+  Listener,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { sdkClientConfig } from './aws-sdk-config';
-import type { SlotName } from '../../lib/release/release-file';
-import { FLEET_TAG, SLOT_TAG } from '../../lib/release/rollout';
+import { FLEET_TAG, SLOT_TAG } from 'cdktf-immutable/names';
 import type {
   AlarmReading,
   RolloutReader,
+  SlotName,
   TargetHealthReading,
   TrafficReading,
-} from '../../lib/release/rollout-advance';
+} from 'cdktf-immutable/release';
 
-/** What the reader needs of an AWS SDK v3 client: `send(command)`. */
+/**
+ * What the reader needs of an AWS SDK v3 client: `send(command)`. The reader types each
+ * answer as its command's output (type-only imports: the SDK loads only when it runs).
+ */
 export interface AwsSdkClient {
-  send(command: unknown): Promise<any>;
+  send(command: unknown): Promise<unknown>;
 }
 
 /** The SDK clients the rollout reader calls. */
@@ -101,12 +115,12 @@ async function readDesired(client: AwsSdkClient, fleet: string): Promise<Partial
   const out: Partial<Record<SlotName, number>> = {};
   let token: string | undefined;
   do {
-    const page = await client.send(
+    const page = (await client.send(
       new DescribeAutoScalingGroupsCommand({
         Filters: [{ Name: `tag:${FLEET_TAG}`, Values: [fleet] }],
         NextToken: token,
       }),
-    );
+    )) as DescribeAutoScalingGroupsCommandOutput;
     for (const group of page.AutoScalingGroups ?? []) {
       const tags = new Map<string, string>(
         (group.Tags ?? []).map((tag: { Key?: string; Value?: string }) => [tag.Key ?? '', tag.Value ?? '']),
@@ -127,16 +141,16 @@ async function readAlarms(client: AwsSdkClient, names: readonly string[]): Promi
   const out: AlarmReading[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(
+    const page = (await client.send(
       new DescribeAlarmsCommand({
         AlarmNames: [...names],
         AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
         NextToken: token,
       }),
-    );
+    )) as DescribeAlarmsCommandOutput;
     for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
       out.push({
-        name: alarm.AlarmName,
+        name: alarm.AlarmName ?? '',
         state: alarm.StateValue ?? 'INSUFFICIENT_DATA',
         reason: alarm.StateReason ?? '',
       });
@@ -153,22 +167,27 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
   const groups: Array<{ TargetGroupArn: string; LoadBalancerArns?: string[] }> = [];
   let marker: string | undefined;
   do {
-    const page = await client.send(new elb.DescribeTargetGroupsCommand({ Marker: marker, PageSize: 400 }));
-    groups.push(...(page.TargetGroups ?? []));
+    const page = (await client.send(
+      new elb.DescribeTargetGroupsCommand({ Marker: marker, PageSize: 400 }),
+    )) as DescribeTargetGroupsCommandOutput;
+    for (const group of page.TargetGroups ?? []) {
+      if (group.TargetGroupArn) {
+        groups.push({ TargetGroupArn: group.TargetGroupArn, LoadBalancerArns: group.LoadBalancerArns });
+      }
+    }
     marker = page.NextMarker;
   } while (marker);
   const slots: Partial<Record<SlotName, { arn: string; loadBalancers: string[] }>> = {};
   for (let i = 0; i < groups.length; i += 20) {
     const batch = groups.slice(i, i + 20);
-    const tagged = await client.send(
+    const tagged = (await client.send(
       new elb.DescribeTagsCommand({ ResourceArns: batch.map((group) => group.TargetGroupArn) }),
-    );
+    )) as DescribeTagsCommandOutput;
     for (const description of tagged.TagDescriptions ?? []) {
-      const tags = new Map<string, string>(
-        (description.Tags ?? []).map((tag: { Key: string; Value: string }) => [tag.Key, tag.Value]),
-      );
+      const tags = new Map<string, string>((description.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
       const slot = tags.get(SLOT_TAG);
-      if (tags.get(FLEET_TAG)?.toLowerCase() === fleet && (slot === 'blue' || slot === 'green')) {
+      const inFleet = tags.get(FLEET_TAG)?.toLowerCase() === fleet && (slot === 'blue' || slot === 'green');
+      if (inFleet && description.ResourceArn) {
         const group = batch.find((g) => g.TargetGroupArn === description.ResourceArn);
         slots[slot] = { arn: description.ResourceArn, loadBalancers: group?.LoadBalancerArns ?? [] };
       }
@@ -179,7 +198,9 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
   if (!blue || !green) {
     const found = Object.keys(slots);
     throw new RolloutAwsError(
-      `no target groups tagged ${FLEET_TAG}=${fleet} and ${SLOT_TAG}=blue/green in this region (found: ${found.length ? found.join(', ') : 'none'}); check the fleet name ("rollout.fleet") and the region, and deploy the fleet with this version of cdktf-immutable (it tags its target groups).`,
+      `no target groups tagged ${FLEET_TAG}=${fleet} and ${SLOT_TAG}=blue/green in this region (found: ` +
+        `${found.length ? found.join(', ') : 'none'}); check the fleet name ("rollout.fleet") and the region, and ` +
+        `deploy the fleet with this version of cdktf-immutable (it tags its target groups).`,
     );
   }
   const health = {} as Record<SlotName, TargetHealthReading>;
@@ -187,10 +208,10 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
     ['blue', blue],
     ['green', green],
   ] as const) {
-    const answer = await client.send(new elb.DescribeTargetHealthCommand({ TargetGroupArn: group.arn }));
-    const states: string[] = (answer.TargetHealthDescriptions ?? []).map(
-      (d: { TargetHealth?: { State?: string } }) => d.TargetHealth?.State ?? 'unavailable',
-    );
+    const answer = (await client.send(
+      new elb.DescribeTargetHealthCommand({ TargetGroupArn: group.arn }),
+    )) as DescribeTargetHealthCommandOutput;
+    const states: string[] = (answer.TargetHealthDescriptions ?? []).map((d) => d.TargetHealth?.State ?? 'unavailable');
     health[slot] = {
       healthy: states.filter((s) => s === 'healthy').length,
       registered: states.filter((s) => s !== 'draining').length,
@@ -199,12 +220,12 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
   }
   const loadBalancers = [...new Set([...blue.loadBalancers, ...green.loadBalancers])];
   for (const loadBalancerArn of loadBalancers) {
-    const listeners: any[] = [];
+    const listeners: Listener[] = [];
     let listenerMarker: string | undefined;
     do {
-      const page = await client.send(
+      const page = (await client.send(
         new elb.DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: listenerMarker }),
-      );
+      )) as DescribeListenersCommandOutput;
       listeners.push(...(page.Listeners ?? []));
       listenerMarker = page.NextMarker;
     } while (listenerMarker);
@@ -217,9 +238,9 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
     for (const listener of listeners) {
       let ruleMarker: string | undefined;
       do {
-        const page = await client.send(
+        const page = (await client.send(
           new elb.DescribeRulesCommand({ ListenerArn: listener.ListenerArn, Marker: ruleMarker }),
-        );
+        )) as DescribeRulesCommandOutput;
         for (const rule of page.Rules ?? []) {
           const weights = forwardWeights(rule.Actions, blue.arn, green.arn);
           if (weights) {
@@ -238,7 +259,7 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
  * both slots' target groups (or to one of them alone); undefined otherwise.
  */
 function forwardWeights(
-  actions: any[] | undefined,
+  actions: readonly Action[] | undefined,
   blueArn: string,
   greenArn: string,
 ): Record<SlotName, number> | undefined {
@@ -286,7 +307,10 @@ function explain(error: unknown): string {
   const message = e.message ?? String(error);
   const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS_ENDPOINT_URL is ${process.env.AWS_ENDPOINT_URL})` : '';
   if (e.name === 'CredentialsProviderError' || /credential/i.test(message)) {
-    return `no AWS credentials (${message}); set AWS_PROFILE, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or run where a role is available.`;
+    return (
+      `no AWS credentials (${message}); set AWS_PROFILE, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or run where a ` +
+      `role is available.`
+    );
   }
   if (/region is missing/i.test(message)) {
     return 'no AWS region; pass --region <region> or set AWS_REGION.';

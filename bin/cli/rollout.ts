@@ -8,6 +8,7 @@ import type { CliIo } from './io';
 import {
   AdvanceOutcome,
   advanceRollout,
+  formatDuration,
   formatReleaseFile,
   otherSlot,
   parseDuration,
@@ -19,8 +20,7 @@ import {
   Rollout,
   RolloutReader,
   startRollout,
-} from '../../lib/release';
-import { formatDuration } from '../../lib/release/rollout';
+} from 'cdktf-immutable/release';
 
 /** Exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
@@ -44,7 +44,8 @@ export function promoteCommand(
     .concat(alarms.length ? ['--alarm'] : []);
   if (canary !== undefined && given.length > 0) {
     throw new CliError(
-      `release promote: --canary cannot be combined with ${given.join(', ')}; a rollout sets the canary weight itself (its first step). Use --steps for a stepped rollout, or --canary alone.`,
+      `release promote: --canary cannot be combined with ${given.join(', ')}; a rollout sets the canary weight ` +
+        `itself (its first step). Use --steps for a stepped rollout, or --canary alone.`,
     );
   }
   const stepsText = optionValue(args, 'steps');
@@ -74,14 +75,19 @@ export function rolloutLines(release: ReleaseFile, now: Date, alarms?: AlarmStat
   if (rollout.status === 'running') {
     const left = bakeLeft(rollout, now);
     lines.push(
-      `    rollout: running, step ${rollout.step + 1} of ${rollout.steps.length} (${release.canary}% to slot ${idle}): ${steps}`,
+      `    rollout: running, step ${rollout.step + 1} of ${rollout.steps.length} (${release.canary}% to slot ` +
+        `${idle}): ${steps}`,
     );
     const served = rollout.stepServedAt
       ? `step served since ${rollout.stepServedAt}`
-      : 'step not yet served (the bake starts when "release advance" sees the load balancer serve it with healthy targets)';
-    lines.push(
-      `    bake: ${left > 0 ? `${formatDuration(left)} left of ${formatDuration(rollout.bakeSeconds)}` : `done (${formatDuration(rollout.bakeSeconds)}); "release advance ${release.environment}" moves on`}; fleet ${rollout.fleet}; started ${rollout.startedAt}; ${served}`,
-    );
+      : 'step not yet served (the bake starts when "release advance" sees the load balancer serve it with healthy ' +
+        'targets)';
+    const bake = formatDuration(rollout.bakeSeconds);
+    const baking =
+      left > 0
+        ? `${formatDuration(left)} left of ${bake}`
+        : `done (${bake}); "release advance ${release.environment}" moves on`;
+    lines.push(`    bake: ${baking}; fleet ${rollout.fleet}; started ${rollout.startedAt}; ${served}`);
     if (rollout.alarms.length === 0) {
       lines.push('    alarms: none');
     } else if (alarms === undefined || 'error' in alarms) {
@@ -167,7 +173,8 @@ async function advanceOnce(store: ReleaseStore, env: string, reader: RolloutRead
       // another command may have changed the file while AWS was read: decide again
       if (formatReleaseFile(current) !== formatReleaseFile(before)) {
         throw new ReleaseRefusedError(
-          `${env}: the release file changed while advance read AWS; nothing was written. Run "cdktf-immutable release advance ${env}" again.`,
+          `${env}: the release file changed while advance read AWS; nothing was written. Run "cdktf-immutable ` +
+            `release advance ${env}" again.`,
         );
       }
       return outcome.release;
@@ -188,7 +195,8 @@ export async function advanceCommand(
   io.out(`${outcome.message}\n`);
   if (outcome.kind === 'aborted') {
     io.err(
-      `cdktf-immutable: release advance: rollout aborted by alarm "${outcome.alarm}"; the release file sends all traffic back to slot ${outcome.release.active}. Deploy it now.\n`,
+      `cdktf-immutable: release advance: rollout aborted by alarm "${outcome.alarm}"; the release file sends all ` +
+        `traffic back to slot ${outcome.release.active}. Deploy it now.\n`,
     );
     return EXIT_REFUSED;
   }
@@ -240,7 +248,9 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
   };
   const stopped = () => {
     io.err(
-      `cdktf-immutable: release run: interrupted (${interrupted}); the release file is consistent (${store.pathOf(env)}). Continue with "cdktf-immutable release run ${env} --deploy ..." or "release advance ${env}".\n`,
+      `cdktf-immutable: release run: interrupted (${interrupted}); the release file is consistent ` +
+        `(${store.pathOf(env)}). Continue with "cdktf-immutable release run ${env} --deploy ..." or "release ` +
+        `advance ${env}".\n`,
     );
     return EXIT_INTERRUPTED;
   };
@@ -266,7 +276,8 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
         }
         if (code !== 0) {
           throw new CliError(
-            `release run: the deploy command exited ${code}; the release file (${store.pathOf(env)}) holds ${describeWeights(outcome.release)}. Fix the deploy and run again.`,
+            `release run: the deploy command exited ${code}; the release file (${store.pathOf(env)}) holds ` +
+              `${describeWeights(outcome.release)}. Fix the deploy and run again.`,
             EXIT_REFUSED,
           );
         }
@@ -277,7 +288,8 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
       }
       if (outcome.kind === 'aborted') {
         io.err(
-          `cdktf-immutable: release run: rollout aborted by alarm "${outcome.alarm}" (${outcome.reason}); traffic is back on slot ${outcome.release.active}.\n`,
+          `cdktf-immutable: release run: rollout aborted by alarm "${outcome.alarm}" (${outcome.reason}); ` +
+            `traffic is back on slot ${outcome.release.active}.\n`,
         );
         return EXIT_REFUSED;
       }

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { AmiPipeline, ImageComponent, ImageRetention, ImageSchedule, ParentImage } from '../../lib';
+import { AmiPipeline, ImageComponent, ImageRetention, ImageSchedule, ParentImage } from 'cdktf-immutable';
 
 const SMOKE_TEST = `schemaVersion: 1.0
 phases:

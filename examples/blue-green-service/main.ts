@@ -1,7 +1,7 @@
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, ImageSource, InstanceType, UserData } from '../../lib';
+import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, ImageSource, InstanceType, UserData } from 'cdktf-immutable';
 
 /**
  * A web service on two slots behind an internet-facing HTTPS load balancer. Blue runs

@@ -2,7 +2,7 @@ import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { BlueGreenFleet, FleetLoadBalancer, fromRelease, loadReleaseFile, ReleaseFile } from '../../lib';
+import { BlueGreenFleet, FleetLoadBalancer, fromRelease, loadReleaseFile, ReleaseFile } from 'cdktf-immutable';
 
 /**
  * A canary: the release file sends 10 % of the requests to the idle slot (green) while

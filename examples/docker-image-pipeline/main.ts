@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { DockerImagePipeline, DockerImageSource } from '../../lib/docker';
+import { DockerImagePipeline, DockerImageSource } from 'cdktf-immutable/docker';
 
 /** Builds app/ into an image tagged by its content and pushes it to a local registry. */
 export function build(app: App): void {

@@ -1,7 +1,7 @@
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { FleetLoadBalancer, ImageSource, InstanceType, ReplaceFleet } from '../../lib';
+import { FleetLoadBalancer, ImageSource, InstanceType, ReplaceFleet } from 'cdktf-immutable';
 
 /**
  * An internal API that does not need two slots: every new image (or server setting) is

@@ -15,7 +15,7 @@ export { ReleaseLockedError, ReleaseStore } from './release-store';
 export type { ReleaseStoreOptions } from './release-store';
 export { promoteRelease, ReleaseInputError, ReleaseRefusedError, rollbackRelease, stageRelease } from './transitions';
 export type { PromoteOptions, RollbackOptions, StageOptions } from './transitions';
-export { parseDuration, parseSteps, RolloutInputError } from './rollout';
+export { formatDuration, parseDuration, parseSteps, RolloutInputError } from './rollout';
 export type { Rollout, RolloutAbort, RolloutPolicy, RolloutStatus } from './rollout';
 export { advanceRollout, decideAdvance, startRollout } from './rollout-advance';
 export type {

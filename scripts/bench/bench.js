@@ -27,9 +27,10 @@ const work = fs.mkdtempSync(path.join(root, '.bench-work-'));
 const preload = path.join(__dirname, 'rss-preload.js');
 const loadAverage = { start: os.loadavg().map(round) };
 
-// Findings of the profile behind the runner in cdktf.json (register/, cdktf-immutable/register), kept with the
-// figures they explain. Measured with heap snapshots at exit (after gc), --cpu-prof and
-// maxRSS, on this 2-core machine with a load average of 3-6.
+// Findings of the profile behind the runner in cdktf.json (packages/cli/register/,
+// cdktf-immutable-cli/register), kept with the figures they explain. Measured with heap
+// snapshots at exit (after gc), --cpu-prof and maxRSS, on this 2-core machine with a load
+// average of 3-6.
 const PROFILE_NOTES = [
   'Before the fix cdktf.json ran `node --require ts-node/register/transpile-only stacks/main.ts`: 217-230 MiB peak RSS, 5-8 s.',
   'The same app compiled to JavaScript with tsc and run by plain node: 113 MiB, 2.1 s. So about 100 MiB and 3-5 s were the TypeScript runner, not cdktf or the library.',
@@ -40,7 +41,7 @@ const PROFILE_NOTES = [
   "- **Formatting cdktf's stack traces (5.3 s of 11.8 s CPU for 20 services x 3 environments).** Profiling the scaling app showed cdktf `captureStackTrace` (one unlimited-depth capture per token, reference and provider output object, e.g. each `ComplexObject`) at 6.3 s inclusive, 5.3 s of it in source-map-support's JavaScript `prepareStackTrace` (`wrapCallSite`/`cloneCallSite` per frame, `pathToFileURL` for each cache key). The runner now maps only the project's TypeScript frames of such captures and formats the rest natively, as plain node does; thrown errors keep full source-mapped traces. Same app afterwards: 4.0 s CPU.",
   '- Not the cause: cdktf synth and JSON output of the 4 stacks (the compiled app does both in 113 MiB), and TS_NODE_SWC (tried before this profile, no help). A smaller young generation (`--max-semi-space-size=4`) cut the peak too, but made the first synth 1.5-2x slower, so it was not used.',
   '',
-  'The fix: cdktf.json runs `node --require cdktf-immutable/register stacks/main.ts` (register/index.js, shipped in the package), still ts-node (transpile-only) with (1) a ts-node transpiler plugin that caches TypeScript\'s transpileModule output in node_modules/.cache, keyed by file name, source, compiler options and TypeScript version, so nothing needs building or cleaning by hand, (2) source maps for the project\'s TypeScript only and (3) cheap formatting of the stack traces cdktf captures on plain objects. The first synth after a clone or an edit of every file transpiles as before (the "empty transpile cache" row); each later synth transpiles only the files that changed.',
+  'The fix: cdktf.json runs `node --require cdktf-immutable-cli/register stacks/main.ts` (packages/cli/register/index.js, shipped in the CLI package), still ts-node (transpile-only) with (1) a ts-node transpiler plugin that caches TypeScript\'s transpileModule output in node_modules/.cache, keyed by file name, source, compiler options and TypeScript version, so nothing needs building or cleaning by hand, (2) source maps for the project\'s TypeScript only and (3) cheap formatting of the stack traces cdktf captures on plain objects. The first synth after a clone or an edit of every file transpiles as before (the "empty transpile cache" row); each later synth transpiles only the files that changed.',
 ];
 
 // BENCH_RENDER=benchmarks.json: only re-render BENCHMARKS.md from saved results.

@@ -1,27 +1,62 @@
 #!/usr/bin/env node
-// npm run build:cdktn: the CDK Terrain (cdktn) build of cdktf-immutable, from the same
-// source. Takes the emitted dist/ (run `npm run build` first), copies what the cdktn
-// entry points reach (lib/index, lib/release, lib/review, the command line; not
-// `cdktf-immutable/docker`, which needs @cdktf/provider-docker and has no cdktn
-// counterpart on npm yet) into build/cdktn/package/, rewrites the module specifiers of
-// the JavaScript and the type declarations (cdktf -> cdktn, @cdktf/provider-aws/lib/ ->
-// @cdktn/provider-aws/lib/), writes its package.json (cdktn-immutable, peers cdktn and
-// @cdktn/provider-aws) and packs it to build/cdktn/cdktn-immutable-<version>.tgz.
-// Fails, naming the file and line, if a cdktf or @cdktf/ import survives.
+// npm run build:cdktn: the CDK Terrain (cdktn) build of cdktf-immutable's two packages,
+// from the same source, packed to build/cdktn/:
+//  - cdktn-immutable-<version>.tgz (build/cdktn/package/): what the library's cdktn entry
+//    points reach in dist/ (lib/index, lib/release, lib/review, lib/names; not
+//    `cdktf-immutable/docker`, which needs @cdktf/provider-docker and has no cdktn
+//    counterpart on npm yet), with the module specifiers of the JavaScript and the type
+//    declarations rewritten (cdktf -> cdktn, @cdktf/provider-aws/lib/ -> @cdktn/provider-aws/lib/),
+//    peers cdktn and @cdktn/provider-aws, and as devDependencies the versions its
+//    scaffold pins (`cdktn-immutable init`);
+//  - cdktn-immutable-cli-<version>.tgz (build/cdktn/cli/): the command line
+//    (packages/cli/dist/), its runner (register/) and the init templates, with the text
+//    rewritten too (CLI_RENAMES): the command is `cdktn-immutable`, its messages say
+//    `cdktn deploy`, its scaffold depends on cdktn-immutable, cdktn and cdktn-cli.
+// Run `npm run build` first. Fails, naming the file and line, if a cdktf or @cdktf/
+// import survives in the library, or any cdktf (but cdktf.json and cdktf.out, which cdktn
+// keeps) in the command line.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
-const { PEERS, ROOT, OUT_DIR } = require('./config');
+const { PEERS, ROOT, OUT_DIR, SCAFFOLD_VERSIONS } = require('./config');
 
 const DIST = path.join(ROOT, 'dist');
+const CLI = path.join(ROOT, 'packages', 'cli');
 const PACKAGE_DIR = path.join(OUT_DIR, 'package');
+const CLI_PACKAGE_DIR = path.join(OUT_DIR, 'cli');
 /** Entry points of the cdktn package, relative to dist/ and without extension. */
-const ENTRY_POINTS = ['lib/index', 'lib/release/index', 'lib/review/index', 'bin/cdktf-immutable'];
+const ENTRY_POINTS = ['lib/index', 'lib/release/index', 'lib/review/index', 'lib/names/index'];
+/** The tools the scaffold pins at the root's versions (cdktn's own from config.js SCAFFOLD_VERSIONS). */
+const SCAFFOLD_TOOLS = ['ts-node', 'typescript', 'jest', 'ts-jest', '@types/jest', '@types/node'];
+/**
+ * How the command line's text (JavaScript, runner, templates) is renamed, in order: the
+ * packages and the command, the AWS bindings, the cdktf CLI, then every other cdktf word
+ * but cdktf.json and cdktf.out (cdktn keeps both names). The fleets' tags
+ * (`cdktf-immutable:fleet`, `:slot`, `:in-use`) are what deployed resources carry: kept.
+ */
+const CLI_RENAMES = [
+  [/cdktf-immutable(?!:(?:fleet|slot|in-use))/g, 'cdktn-immutable'],
+  [/@cdktf\/provider-aws/g, '@cdktn/provider-aws'],
+  [/\bcdktf-cli\b/g, 'cdktn-cli'],
+  [/\bcdktf\b(?!\.json|\.out|-)/g, 'cdktn'],
+];
+/** A cdktf that may stay in the command line's text: the file names, camelCase identifiers, the tags. */
+const CDKTF_KEPT = /cdktf(?:\.json|\.out|[A-Z]\w*|-immutable:(?:fleet|slot|in-use))/g;
 /** How each cdktf module specifier is renamed; anything else starting with cdktf or @cdktf/ is an error. */
 const RENAMES = [
   [/^cdktf(?=$|\/)/, 'cdktn'],
   [/^@cdktf\/provider-aws\/lib\//, '@cdktn/provider-aws/lib/'],
+];
+/**
+ * The commands the library's messages tell a user to run (`"cdktf-immutable release init
+ * <env>"`, `run "cdktf synth"`): on cdktn they are the cdktn ones. Only command lines are
+ * renamed: the tags the fleets write (`cdktf-immutable:fleet`, `:in-use`) stay, so a
+ * deployed fleet keeps its tags across the move.
+ */
+const MESSAGE_RENAMES = [
+  [/\bcdktf-immutable (?=release|preview|guard|init\b)/g, 'cdktn-immutable '],
+  [/\bcdktf (?=synth|deploy|diff\b)/g, 'cdktn '],
 ];
 /** A module specifier: `from '…'`, `import '…'`, `require('…')`, `import('…')`. */
 const SPECIFIER = /(\bfrom\s*|^\s*import\s*|\brequire\(\s*|\bimport\(\s*)(['"])([^'"\n]+)\2/gm;
@@ -32,13 +67,13 @@ function fail(message) {
   process.exit(1);
 }
 
-/** dist/ must be built from the current lib/ and bin/ (scripts/build-dist.js writes its key). */
+/** dist/ and packages/cli/dist/ must be built from the current lib/ and bin/ (scripts/build-dist.js writes their keys). */
 function checkDist() {
-  if (!fs.existsSync(path.join(DIST, 'lib', 'index.js'))) {
-    fail('dist/lib/index.js is missing; run "npm run build" first.');
+  if (!fs.existsSync(path.join(DIST, 'lib', 'index.js')) || !fs.existsSync(path.join(CLI, 'dist', 'cli', 'main.js'))) {
+    fail('dist/lib/index.js or packages/cli/dist/cli/main.js is missing; run "npm run build" first.');
   }
   if (!require('../build-dist').isFresh()) {
-    fail('dist/ was not built from the current lib/ and bin/; run "npm run build" first.');
+    fail('dist/ and packages/cli/dist/ were not built from the current lib/ and bin/; run "npm run build" first.');
   }
 }
 
@@ -85,19 +120,43 @@ function reachable() {
 /** Rewrites the cdktf module specifiers of one file; returns the new text and what survived. */
 function rewrite(text) {
   const survivors = [];
-  const out = text.replace(SPECIFIER, (match, lead, quote, specifier) => {
+  let out = text.replace(SPECIFIER, (match, lead, quote, specifier) => {
     let renamed = specifier;
     for (const [pattern, replacement] of RENAMES) {
       renamed = renamed.replace(pattern, replacement);
     }
     return `${lead}${quote}${renamed}${quote}`;
   });
+  for (const [pattern, replacement] of MESSAGE_RENAMES) {
+    out = out.replace(pattern, replacement);
+  }
   for (const { specifier, line } of specifiers(out)) {
     if (CDKTF_SPECIFIER.test(specifier)) {
       survivors.push({ specifier, line });
     }
   }
   return { out, survivors };
+}
+
+/** Rewrites the command line's text (CLI_RENAMES); returns the new text and the cdktf words that survived. */
+function rewriteCli(text) {
+  let out = text;
+  for (const [pattern, replacement] of CLI_RENAMES) {
+    out = out.replace(pattern, replacement);
+  }
+  const survivors = out
+    .replace(CDKTF_KEPT, '')
+    .split('\n')
+    .flatMap((line, i) => (/cdktf/.test(line) ? [{ line: i + 1, text: line.trim() }] : []));
+  return { out, survivors };
+}
+
+/** Files under `dir`, relative, with `/` separators. */
+function filesUnder(dir, prefix = '') {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? filesUnder(path.join(dir, entry.name), rel) : [rel];
+  });
 }
 
 function packageJson() {
@@ -107,21 +166,85 @@ function packageJson() {
     name: 'cdktn-immutable',
     version: source.version,
     description:
-      'CDK Terrain (cdktn) build of cdktf-immutable: constructs for immutable infrastructure on AWS: baked images, generation-named launch templates and ASGs, blue/green cutover with one-step rollback.',
+      'CDK Terrain (cdktn) build of cdktf-immutable: constructs for immutable infrastructure on AWS: baked images, ' +
+      'generation-named launch templates and ASGs, blue/green cutover with one-step rollback.',
     license: source.license,
     keywords: ['cdktn', 'cdk-terrain', ...source.keywords.filter((k) => k !== 'cdktf')],
     main: source.main,
     types: source.types,
-    // cdktf-immutable/register and the init templates are cdktf projects' (ts-node runner,
-    // cdktf peers): not shipped in the cdktn package, whose "init" says the templates are missing.
-    exports: omit(omit(source.exports, './docker'), './register'),
+    exports: omit(source.exports, './docker'),
     typesVersions: { '*': omit(source.typesVersions['*'], 'docker') },
-    bin: { 'cdktn-immutable': source.bin['cdktf-immutable'] },
-    files: source.files.filter((f) => f !== 'register' && f !== 'templates'),
+    files: source.files,
     engines: source.engines,
     peerDependencies: { ...PEERS },
     dependencies: source.dependencies,
+    // What `cdktn-immutable init` pins in a new repository: the versions this build is tested with.
+    devDependencies: {
+      ...SCAFFOLD_VERSIONS,
+      ...Object.fromEntries(SCAFFOLD_TOOLS.map((tool) => [tool, source.devDependencies[tool]])),
+    },
   };
+}
+
+function cliPackageJson() {
+  const source = JSON.parse(fs.readFileSync(path.join(CLI, 'package.json'), 'utf8'));
+  const { scripts: _scripts, ...rest } = source;
+  return {
+    ...rest,
+    name: 'cdktn-immutable-cli',
+    description:
+      'The cdktn-immutable command line (CDK Terrain build of cdktf-immutable-cli): release files and stepped ' +
+      'rollouts, offline preview, the plan guard, and init, with the fast synth runner (cdktn-immutable-cli/register).',
+    keywords: ['cdktn', 'cdk-terrain', ...source.keywords.filter((k) => k !== 'cdktf')],
+    bin: { 'cdktn-immutable': 'dist/cdktn-immutable.js' },
+    dependencies: {
+      ...Object.fromEntries(Object.entries(source.dependencies).filter(([name]) => name !== 'cdktf-immutable')),
+      'cdktn-immutable': source.version,
+    },
+  };
+}
+
+/** Writes the command line's package into build/cdktn/cli/ (CLI_RENAMES over every file). */
+function writeCli() {
+  const bad = [];
+  for (const [from, prefix] of [
+    [path.join(CLI, 'dist'), 'dist'],
+    [path.join(CLI, 'register'), 'register'],
+    [path.join(CLI, 'templates'), 'templates'],
+  ]) {
+    for (const file of filesUnder(from).filter((f) => f !== '.build-key')) {
+      const { out, survivors } = rewriteCli(fs.readFileSync(path.join(from, file), 'utf8'));
+      bad.push(...survivors.map((s) => `packages/cli/${prefix}/${file}:${s.line}: ${s.text}`));
+      const target = path.join(CLI_PACKAGE_DIR, prefix, file.replace(/^cdktf-immutable\.js$/, 'cdktn-immutable.js'));
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, out, { mode: fs.statSync(path.join(from, file)).mode });
+    }
+  }
+  if (bad.length > 0) {
+    fail(
+      `cdktf survives in the cdktn command line (add a rename to CLI_RENAMES in scripts/cdktn/build.js):\n  ${bad.join('\n  ')}`,
+    );
+  }
+  fs.writeFileSync(path.join(CLI_PACKAGE_DIR, 'package.json'), `${JSON.stringify(cliPackageJson(), null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(CLI_PACKAGE_DIR, 'README.md'),
+    `# cdktn-immutable-cli
+
+The command line of cdktn-immutable, the CDK Terrain (cdktn) build of cdktf-immutable:
+\`npm install -D cdktn-immutable-cli\` beside \`cdktn-immutable\`, then \`npx cdktn-immutable --help\`.
+\`npx cdktn-immutable init\` scaffolds a cdktn repository (cdktn, cdktn-cli, @cdktn/provider-aws);
+\`cdktn-immutable-cli/register\` is the fast synth runner its cdktf.json preloads.
+See the README of cdktf-immutable ("CDK Terrain (cdktn)").
+`,
+  );
+}
+
+/** `npm pack` of `dir` into OUT_DIR; returns the tarball's name. */
+function pack(dir) {
+  return execFileSync('npm', ['pack', '--silent', '--pack-destination', OUT_DIR], { cwd: dir, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop();
 }
 
 function main() {
@@ -153,19 +276,17 @@ function main() {
     `> **cdktn-immutable** is the CDK Terrain (cdktn) build of cdktf-immutable, from the same
 > source: import from \`cdktn-immutable\` (and \`cdktn\`, \`@cdktn/provider-aws/lib/…\`) where
 > this README says \`cdktf-immutable\` (\`cdktf\`, \`@cdktf/provider-aws/lib/…\`). The command
-> line is \`cdktn-immutable\`. There is no Docker entry point yet. See "CDK Terrain (cdktn)" below.
+> line is \`cdktn-immutable\`, in the package cdktn-immutable-cli. There is no Docker entry point
+> yet. See "CDK Terrain (cdktn)" below.
 
 ${readme}`,
   );
-  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', OUT_DIR], {
-    cwd: PACKAGE_DIR,
-    encoding: 'utf8',
-  })
-    .trim()
-    .split('\n')
-    .pop();
+  writeCli();
+  const tarballs = [pack(PACKAGE_DIR), pack(CLI_PACKAGE_DIR)];
   console.log(
-    `build:cdktn: ${files.length} files rewritten into ${path.relative(ROOT, PACKAGE_DIR)}; packed ${path.relative(ROOT, path.join(OUT_DIR, tarball))}`,
+    `build:cdktn: ${files.length} library files rewritten into ${path.relative(ROOT, PACKAGE_DIR)}, ` +
+      `the command line into ${path.relative(ROOT, CLI_PACKAGE_DIR)}; packed ` +
+      tarballs.map((tarball) => path.relative(ROOT, path.join(OUT_DIR, tarball))).join(' and '),
   );
 }
 

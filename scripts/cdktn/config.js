@@ -19,6 +19,13 @@ const PEERS = Object.freeze({
   constructs: '^10.6.0',
 });
 
+/**
+ * What `cdktn-immutable init` pins in a new repository besides the root's tools (the
+ * devDependencies of the cdktn-immutable package): the versions above, and the cdktn CLI
+ * of the same release (not installed here: the tests synthesize without it).
+ */
+const SCAFFOLD_VERSIONS = Object.freeze({ ...VERSIONS, 'cdktn-cli': VERSIONS.cdktn });
+
 const ROOT = path.resolve(__dirname, '..', '..');
 /** Where `npm run build:cdktn` writes the package folder and its tarball (ignored by git). */
 const OUT_DIR = path.join(ROOT, 'build', 'cdktn');
@@ -30,4 +37,4 @@ const DEPS_DIR = path.join(
   `cdktn-deps-cdktn${VERSIONS.cdktn}-aws${VERSIONS['@cdktn/provider-aws']}-constructs${VERSIONS.constructs}`,
 );
 
-module.exports = { VERSIONS, PEERS, ROOT, OUT_DIR, DEPS_DIR };
+module.exports = { VERSIONS, PEERS, SCAFFOLD_VERSIONS, ROOT, OUT_DIR, DEPS_DIR };

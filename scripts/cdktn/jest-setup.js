@@ -15,6 +15,7 @@ for (const [request, [name, version]] of Object.entries(expected)) {
   } catch (error) {
     throw new Error(
       `jest.cdktn.config.js: ${request} does not resolve into ${DEPS_DIR} (${error.message}); run "node scripts/cdktn/deps.js" or "npm run test:cdktn".`,
+      { cause: error },
     );
   }
   if (pkg.name !== name || pkg.version !== version) {

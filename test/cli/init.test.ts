@@ -3,17 +3,21 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkS
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { emptyRelease, formatReleaseFile } from '../../lib/release';
+import { requireBuiltDist } from '../support/built-dist';
 import { runCli } from './run-cli';
 
 /**
  * `cdktf-immutable init`: the scaffold as a user gets it, from the built command. The
  * scaffold's TypeScript is type-checked by `npm run typecheck` (tsconfig.json includes
- * templates/ and maps cdktf-immutable onto lib/); here it is synthesized the way its
- * cdktf.json runs it, with this repository's node_modules and build standing in for an
- * install. scripts/pack-smoke.sh does the same from the packed tarball with npm install.
+ * packages/cli/templates/ and maps cdktf-immutable onto lib/); here it is synthesized the
+ * way its cdktf.json runs it, with this repository's node_modules (whose cdktf-immutable
+ * and cdktf-immutable-cli are the workspace links to the built packages) standing in for
+ * an install. scripts/pack-smoke.sh does the same from the packed tarballs with npm install.
  */
 const ROOT = resolve(__dirname, '..', '..');
 const AMI = 'ami-0123456789abcdef0';
+/** The tools the scaffold pins as devDependencies besides the command line. */
+const TOOLS = ['cdktf-cli', 'ts-node', 'typescript', 'jest', 'ts-jest', '@types/jest', '@types/node'];
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
   devDependencies: Record<string, string>;
@@ -24,8 +28,13 @@ function scaffold(args: readonly string[] = []): { dir: string; result: ReturnTy
   return { dir, result: runCli(['init', dir, ...args]) };
 }
 
-/** node_modules for the scaffold: this repository's packages, and cdktf-immutable = this repository (built by the jest global setup). */
+/**
+ * node_modules for the scaffold: this repository's packages, among them the workspace links
+ * cdktf-immutable (the repository) and cdktf-immutable-cli (packages/cli), built by the jest
+ * global setup.
+ */
 function linkNodeModules(dir: string): void {
+  requireBuiltDist();
   const modules = join(dir, 'node_modules');
   mkdirSync(modules);
   for (const name of readdirSync(join(ROOT, 'node_modules'))) {
@@ -33,7 +42,6 @@ function linkNodeModules(dir: string): void {
       symlinkSync(join(ROOT, 'node_modules', name), join(modules, name));
     }
   }
-  symlinkSync(ROOT, join(modules, 'cdktf-immutable'));
 }
 
 /** Runs the app exactly as the scaffold's cdktf.json says; returns the synthesized stack names. */
@@ -60,7 +68,7 @@ function synth(dir: string): { stacks: string[]; stderr: string; seconds: number
 describe('cdktf-immutable init', () => {
   const { dir, result } = scaffold();
 
-  test("scaffolds a repository: every file, the peers pinned at this package's versions, the fast runner", () => {
+  test("scaffolds a repository on both packages: every file, the peers pinned at the library's versions, the fast runner", () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`scaffolded ${dir}`);
@@ -94,11 +102,15 @@ describe('cdktf-immutable init', () => {
       constructs: pkg.devDependencies.constructs,
       '@cdktf/provider-aws': pkg.devDependencies['@cdktf/provider-aws'],
     });
-    for (const tool of ['cdktf-cli', 'ts-node', 'typescript', 'jest', 'ts-jest', '@types/jest', '@types/node']) {
+    expect(Object.keys(manifest.devDependencies).sort()).toEqual(
+      ['cdktf-immutable-cli', ...TOOLS].sort((a, b) => a.localeCompare(b)),
+    );
+    expect(manifest.devDependencies['cdktf-immutable-cli']).toBe(`^${pkg.version}`);
+    for (const tool of TOOLS) {
       expect(manifest.devDependencies[tool]).toBe(pkg.devDependencies[tool]);
     }
     expect(JSON.parse(readFileSync(join(dir, 'cdktf.json'), 'utf8')).app).toBe(
-      'node --require cdktf-immutable/register main.ts',
+      'node --require cdktf-immutable-cli/register main.ts',
     );
     expect(readFileSync(join(dir, 'releases', 'dev.json'), 'utf8')).toBe(formatReleaseFile(emptyRelease('dev')));
   });
@@ -122,7 +134,6 @@ describe('cdktf-immutable init', () => {
     const first = synth(dir);
     expect(first.stacks).toEqual(['images']);
     expect(first.stderr).toContain('warning: stack web-dev is skipped: releases/dev.json has no image yet.');
-    // eslint-disable-next-line no-console
     console.log(`init -> first synth of the scaffold: ${first.seconds.toFixed(1)} s (this repository's node_modules)`);
 
     const staged = runCli(['release', 'stage', 'dev', '--image', AMI], { cwd: dir });
@@ -155,18 +166,63 @@ describe('cdktf-immutable init', () => {
     expect(existsSync(join(parent, 'a', 'b', 'main.ts'))).toBe(true);
   });
 
-  test('--from: a tarball becomes a file: dependency relative to the scaffold; a git URL is kept', () => {
+  describe('--from', () => {
     const parent = mkdtempSync(join(tmpdir(), 'init-from-'));
-    writeFileSync(join(parent, 'cdktf-immutable-0.1.0.tgz'), '');
-    expect(runCli(['init', 'infra', '--from', './cdktf-immutable-0.1.0.tgz'], { cwd: parent }).code).toBe(0);
-    expect(
-      JSON.parse(readFileSync(join(parent, 'infra', 'package.json'), 'utf8')).dependencies['cdktf-immutable'],
-    ).toBe('file:../cdktf-immutable-0.1.0.tgz');
-    const git = 'git+https://github.com/example/cdktf-immutable.git#v0.1.0';
-    expect(runCli(['init', 'other', '--from', git], { cwd: parent }).code).toBe(0);
-    expect(
-      JSON.parse(readFileSync(join(parent, 'other', 'package.json'), 'utf8')).dependencies['cdktf-immutable'],
-    ).toBe(git);
+    const packed = join(parent, 'packed');
+    mkdirSync(packed);
+    writeFileSync(join(packed, `cdktf-immutable-${pkg.version}.tgz`), '');
+    writeFileSync(join(packed, `cdktf-immutable-cli-${pkg.version}.tgz`), '');
+    /** The scaffold's specs of the two packages after `init <folder> --from ...from`. */
+    const specs = (folder: string, ...from: string[]): [string, string] => {
+      const result = runCli(['init', folder, ...from.flatMap((f) => ['--from', f])], { cwd: parent });
+      expect(result.stderr).toBe('');
+      const manifest = JSON.parse(readFileSync(join(parent, folder, 'package.json'), 'utf8'));
+      return [manifest.dependencies['cdktf-immutable'], manifest.devDependencies['cdktf-immutable-cli']];
+    };
+
+    test('a folder: both tarballs that npm run pack wrote, as file: dependencies relative to the scaffold', () => {
+      expect(specs('plain', 'packed')).toEqual([
+        `file:../packed/cdktf-immutable-${pkg.version}.tgz`,
+        `file:../packed/cdktf-immutable-cli-${pkg.version}.tgz`,
+      ]);
+      expect(specs('folder', './packed')).toEqual([
+        `file:../packed/cdktf-immutable-${pkg.version}.tgz`,
+        `file:../packed/cdktf-immutable-cli-${pkg.version}.tgz`,
+      ]);
+    });
+
+    test('a tarball: the package it holds, told by its file name; the other stays at this version', () => {
+      expect(specs('one', `./packed/cdktf-immutable-${pkg.version}.tgz`)).toEqual([
+        `file:../packed/cdktf-immutable-${pkg.version}.tgz`,
+        `^${pkg.version}`,
+      ]);
+      expect(
+        specs('two', `./packed/cdktf-immutable-cli-${pkg.version}.tgz`, `./packed/cdktf-immutable-${pkg.version}.tgz`),
+      ).toEqual([
+        `file:../packed/cdktf-immutable-${pkg.version}.tgz`,
+        `file:../packed/cdktf-immutable-cli-${pkg.version}.tgz`,
+      ]);
+    });
+
+    test('a version range: both packages; a git URL: the constructs only', () => {
+      expect(specs('range', '~0.1.0')).toEqual(['~0.1.0', '~0.1.0']);
+      const git = 'git+https://github.com/example/cdktf-immutable.git#v0.1.0';
+      expect(specs('git', git)).toEqual([git, `^${pkg.version}`]);
+    });
+
+    test('a package taken twice exits 2 naming it', () => {
+      const twice = runCli(['init', 'twice', '--from', './packed', '--from', '1.0.0'], { cwd: parent });
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toContain('init: --from 1.0.0: cdktf-immutable is already taken from "file:../packed/');
+    });
+
+    test('a folder without both tarballs exits 2 naming the missing one', () => {
+      mkdirSync(join(parent, 'half'));
+      writeFileSync(join(parent, 'half', `cdktf-immutable-${pkg.version}.tgz`), '');
+      const half = runCli(['init', 'half-infra', '--from', './half'], { cwd: parent });
+      expect(half.code).toBe(2);
+      expect(half.stderr).toContain(`cdktf-immutable-cli-${pkg.version}.tgz does not exist`);
+    });
   });
 
   test.each([
@@ -175,7 +231,7 @@ describe('cdktf-immutable init', () => {
     [['--from'], 'init: --from needs a value.'],
     [
       ['x', '--from', './missing.tgz'],
-      'does not exist; pass the tarball "npm pack" wrote, a git URL or a version range.',
+      'does not exist; pass the tarball "npm pack" wrote, a folder of both tarballs, a git URL or a version range.',
     ],
   ])('bad arguments exit 2: %j', (args, message) => {
     const cwd = mkdtempSync(join(tmpdir(), 'init-bad-'));
@@ -194,6 +250,8 @@ describe('cdktf-immutable init', () => {
   });
 
   test('--help prints the usage', () => {
-    expect(runCli(['init', '--help']).stdout).toContain('Usage: cdktf-immutable init [dir] [--force] [--from <spec>]');
+    const help = runCli(['init', '--help']).stdout;
+    expect(help).toContain('Usage: cdktf-immutable init [dir] [--force] [--from <spec>]...');
+    expect(help).toContain('cdktf-immutable-cli-<version>.tgz');
   });
 });

@@ -5,7 +5,14 @@ import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { builtCli, runCli } from './run-cli';
-import { awsImageSource, AwsClients, AwsCommand, awsRegion, resolveAwsImage } from '../../bin/cli/release-from-aws';
+import {
+  AwsAnswer,
+  awsImageSource,
+  AwsClients,
+  AwsCommand,
+  awsRegion,
+  resolveAwsImage,
+} from '../../bin/cli/release-from-aws';
 import { CliError } from '../../bin/cli/errors';
 import { parseReleaseFile } from '../../lib/release';
 
@@ -24,7 +31,7 @@ function fakeClients(answers: { ssm: () => unknown; ec2: () => unknown }): {
   const client = (answer: () => unknown) => ({
     send: async (c: AwsCommand) => {
       sent.push({ command: c.constructor.name, input: c.input });
-      return answer();
+      return answer() as AwsAnswer;
     },
   });
   return {

@@ -268,7 +268,7 @@ function body(request: IncomingMessage): Promise<string> {
 
 function elbAnswer(action: string, params: URLSearchParams, world: FakeWorld): string {
   const member = (inner: string) => `<member>${inner}</member>`;
-  let result = '';
+  let result: string;
   switch (action) {
     case 'DescribeTargetGroups':
       result = `<TargetGroups>${['blue', 'green'].map((slot) => member(`<TargetGroupArn>${TG(slot)}</TargetGroupArn><LoadBalancerArns>${member(LB)}</LoadBalancerArns>`)).join('')}</TargetGroups>`;

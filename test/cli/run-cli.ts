@@ -104,13 +104,13 @@ export function runCli(args: readonly string[], options: CliOptions = {}): CliRe
   }
 }
 
-/** The path of the built command, dist/bin/cdktf-immutable.js, once dist/ is built: for tests that start it themselves. */
+/** The path of the built command, packages/cli/dist/cdktf-immutable.js, once built: for tests that start it themselves. */
 export function builtCli(): string {
   requireBuiltDist();
   return BUILT_CLI;
 }
 
-/** Runs the built command (dist/bin/cdktf-immutable.js) in a new node process. */
+/** Runs the built command (packages/cli/dist/cdktf-immutable.js) in a new node process. */
 export function runBuiltCli(args: readonly string[], options: CliOptions = {}): CliResult {
   requireBuiltDist();
   const result = spawnSync(process.execPath, [BUILT_CLI, ...args], {

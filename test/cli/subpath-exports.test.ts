@@ -2,14 +2,15 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
-import { requireBuiltDist } from '../support/built-dist';
+import { CLI_PACKAGE, requireBuiltDist } from '../support/built-dist';
 
 /**
- * The secondary entry points `cdktf-immutable/release` and `cdktf-immutable/review`
- * (package.json "exports"), loaded from the build (dist/, see test/support/built-dist.ts)
- * through the package's own name, in a fresh node process: they resolve, name exactly
- * the public API, and load neither cdktf nor constructs. The release command
- * line stays fast because of this (about 0.1 s a call instead of 0.4 s).
+ * The secondary entry points `cdktf-immutable/release`, `cdktf-immutable/review` and
+ * `cdktf-immutable/names` (package.json "exports"), loaded from the build (dist/, see
+ * test/support/built-dist.ts) through the package's own name, in a fresh node process:
+ * they resolve, name exactly the public API, and load neither cdktf nor constructs. The
+ * command line (packages/cli) imports the library only through them, so it stays fast
+ * (about 0.1 s a call instead of 0.4 s).
  */
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -52,6 +53,7 @@ describe('subpath exports', () => {
       'advanceRollout',
       'decideAdvance',
       'emptyRelease',
+      'formatDuration',
       'formatReleaseFile',
       'loadReleaseFile',
       'otherSlot',
@@ -81,6 +83,22 @@ describe('subpath exports', () => {
     expect(loaded.heavy).toEqual([]);
   });
 
+  test('cdktf-immutable/names holds the names and patterns the constructs and the command line share', () => {
+    const loaded = load('cdktf-immutable/names');
+    expect(loaded.resolved).toBe(join(ROOT, 'dist', 'lib', 'names', 'index.js'));
+    expect(loaded.exports).toEqual([
+      'AMI_ID',
+      'FLEET_TAG',
+      'PIPELINE_NAME',
+      'PIPELINE_NAME_RULE',
+      'REGION',
+      'SLOT_TAG',
+      'SSM_PARAMETER_NAME',
+      'defaultAmiParameterName',
+    ]);
+    expect(loaded.heavy).toEqual([]);
+  });
+
   test('internal constants and helpers are not exported', () => {
     const release = load('cdktf-immutable/release').exports;
     const review = load('cdktf-immutable/review').exports;
@@ -96,12 +114,12 @@ describe('subpath exports', () => {
     const dir = mkdtempSync(join(tmpdir(), 'subpath-'));
     const run = `
       const io = { out: () => undefined, err: (t) => { throw new Error(t); } };
-      const main = require('./dist/bin/cli/main').main;
+      const main = require(${JSON.stringify(join(CLI_PACKAGE, 'dist', 'cli', 'main'))}).main;
       if (main(['release', 'init', 'dev', '--dir', ${JSON.stringify(dir)}], io) !== 0) throw new Error('release init failed');
       if (main(['release', 'status', '--dir', ${JSON.stringify(dir)}], io) !== 0) throw new Error('release status failed');
       require('fs').writeFileSync(${JSON.stringify(join(dir, 'plan.json'))}, '{"format_version":"1.2"}');
       if (main(['guard', ${JSON.stringify(join(dir, 'plan.json'))}], io) !== 0) throw new Error('guard failed');
     `;
-    expect(load('./dist/bin/cli/main', run).heavy).toEqual([]);
+    expect(load(join(CLI_PACKAGE, 'dist', 'cli', 'main'), run).heavy).toEqual([]);
   });
 });

@@ -98,7 +98,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await moto?.stop();
-  // eslint-disable-next-line no-console
   console.log(`[e2e] blue/green lifecycle: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}`);
 });
 
@@ -130,7 +129,6 @@ test("stage image B into green: replaces only green's launch template and group,
     [MARK_GREEN]: 'create,delete', // the slot's in-use mark moves to the new AMI
   });
   const guard = cli(['guard', plan.jsonFile]);
-  // eslint-disable-next-line no-console
   console.log(`[e2e] guard stage: exit ${guard.code}\n${guard.stdout}${guard.stderr}`);
   expect(guard.code).toBe(0);
   saveFixture(plan, 'e2e-stage');
@@ -186,7 +184,6 @@ test('rollback: only the listener changes, back to blue', async () => {
   expect(state[ASG('Green')].values.name).toBe(beforeRollback[ASG('Green')].values.name);
   await expectNoOp('rollback');
   const status = cliOk(['release', 'status', 'e2e', '--dir', releases]);
-  // eslint-disable-next-line no-console
   console.log(`[e2e] release status after rollback:\n${status.stdout}`);
   await tofuOk(dir, ['state', 'list'], moto.env);
 });
@@ -225,7 +222,6 @@ test('interrupted stage apply: SIGINT once the new launch template exists, then 
     child.stderr.on('data', onData);
     child.on('close', resolveExit);
   });
-  // eslint-disable-next-line no-console
   console.log(
     `[e2e] interrupted apply: exit ${code}, interrupted=${interrupted}\n${output
       .split('\n')
@@ -236,7 +232,6 @@ test('interrupted stage apply: SIGINT once the new launch template exists, then 
 
   // apply again: converges
   const again = await tofuOk(dir, ['apply', '-input=false', '-no-color', '-auto-approve'], moto.env);
-  // eslint-disable-next-line no-console
   console.log(
     `[e2e] re-apply after interrupt:\n${again.stdout
       .split('\n')

@@ -1,6 +1,7 @@
 /**
- * The path users take, end to end: `npm pack` this repository, `cdktf-immutable init` a
- * repository from the tarball, `npm install` it (the npm registry for the peers and
+ * The path users take, end to end: `npm run pack` this repository (the construct package
+ * and the CLI package), `cdktf-immutable init` a repository from the folder of both
+ * tarballs, `npm install` it (the npm registry for the peers and
  * tools, the npm cache reused), then the scaffold's own `cdktf` CLI (cdktf-cli from its
  * node_modules, installed without install scripts as npm 11 does) with OpenTofu
  * (`TERRAFORM_BINARY_NAME`) and the toolchain's provider mirror (`TF_CLI_CONFIG_FILE`)
@@ -42,7 +43,7 @@ function run(command: string, args: readonly string[], cwd = repo): Promise<RunR
     });
     child.on('error', reject);
     // cdktf colours tofu's output whatever the terminal: compare the text without ANSI codes
-    const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+    const plain = (text: string) => text.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
     child.on('close', (code) =>
       resolvePromise({ code, stdout: plain(stdout), stderr: plain(stderr), seconds: (Date.now() - begun) / 1000 }),
     );
@@ -62,7 +63,7 @@ async function ok(label: string, command: string, args: readonly string[], cwd =
 
 /** The scaffold's cdktf CLI (node_modules/.bin/cdktf). */
 const cdktf = (label: string, args: readonly string[]) => ok(label, join(repo, 'node_modules', '.bin', 'cdktf'), args);
-/** The scaffold's cdktf-immutable command (node_modules/.bin/cdktf-immutable, from the tarball). */
+/** The scaffold's cdktf-immutable command (node_modules/.bin/cdktf-immutable, from the CLI package's tarball). */
 const release = (args: readonly string[]) =>
   ok(`release ${args[0]}`, join(repo, 'node_modules', '.bin', 'cdktf-immutable'), ['release', ...args]);
 const deploy = (label: string) => cdktf(label, ['deploy', STACK, '--auto-approve', '--skip-provider-lock']);
@@ -109,7 +110,6 @@ afterAll(async () => {
   await moto?.stop();
   // the scaffold's node_modules (~700 packages) is not needed to read what happened
   rmSync(join(repo, 'node_modules'), { recursive: true, force: true });
-  // eslint-disable-next-line no-console
   console.log(
     `[e2e] cdktf CLI: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}\n${Object.entries(timings)
       .map(([k, v]) => `  ${k.padEnd(34)} ${v.toFixed(1)} s`)
@@ -117,19 +117,19 @@ afterAll(async () => {
   );
 });
 
-test('npm pack, init from the tarball, npm install, cdktf synth', async () => {
-  // dist/ is built by scripts/e2e.sh; --ignore-scripts skips the prepack rebuild
-  const packed = await ok(
-    'npm pack',
-    'npm',
-    ['pack', '--ignore-scripts', '--silent', '--pack-destination', work],
-    ROOT,
-  );
-  const tarball = join(work, packed.stdout.trim().split('\n').pop()!);
+test('npm run pack (both packages), init from their folder, npm install, cdktf synth', async () => {
+  // the build of scripts/e2e.sh is fresh: scripts/pack.js packs it as it is
+  const packedDir = join(work, 'packed');
+  const packed = await ok('npm run pack', process.execPath, [join(ROOT, 'scripts', 'pack.js'), packedDir], ROOT);
+  const tarballs = packed.stdout
+    .trim()
+    .split('\n')
+    .map((file) => file.split('/').pop());
   const initStarted = Date.now();
-  await ok('init', process.execPath, [BUILT_CLI, 'init', repo, '--from', tarball], work);
-  expect(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).dependencies['cdktf-immutable']).toBe(
-    `file:../${tarball.split('/').pop()}`,
+  await ok('init', process.execPath, [BUILT_CLI, 'init', repo, '--from', packedDir], work);
+  const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+  expect([manifest.dependencies['cdktf-immutable'], manifest.devDependencies['cdktf-immutable-cli']]).toEqual(
+    tarballs.map((tarball) => `file:../packed/${tarball}`),
   );
   await ok('npm install', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']);
   const synth = await cdktf('cdktf synth (first)', ['synth']);

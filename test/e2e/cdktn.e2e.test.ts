@@ -135,7 +135,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await moto?.stop();
-  // eslint-disable-next-line no-console
   console.log(`[e2e] cdktn: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}`);
 });
 

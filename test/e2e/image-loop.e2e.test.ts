@@ -109,7 +109,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await moto?.stop();
-  // eslint-disable-next-line no-console
   console.log(
     `[e2e] image loop timings (s):\n${timings.map(([step, s]) => `  ${s.toFixed(1).padStart(6)}  ${step}`).join('\n')}\n  total ${((Date.now() - started) / 1000).toFixed(1)}, work folder ${work}`,
   );
@@ -123,7 +122,6 @@ test('a pipeline build publishes its AMI id; release stage --from-pipeline stage
   const staged = await timed('release stage dev --from-pipeline', () =>
     releaseOk('stage', 'dev', '--from-pipeline', PIPELINE),
   );
-  // eslint-disable-next-line no-console
   console.log(`[e2e] ${staged.stdout}`);
   // THEN the release file names the AMI and its source
   expect(readRelease('dev').slots.blue).toMatchObject({ image: amis[0], source: `pipeline:${PIPELINE}` });

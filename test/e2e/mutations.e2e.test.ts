@@ -87,7 +87,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await moto?.stop();
-  // eslint-disable-next-line no-console
   console.log(
     `[e2e] mutations timings (s):\n${timings.map(([step, s]) => `  ${s.toFixed(1).padStart(6)}  ${step}`).join('\n')}\n  total ${((Date.now() - started) / 1000).toFixed(1)}`,
   );
@@ -152,7 +151,6 @@ describe.each(MUTATIONS)('a change of %s', (what, change, replacedTypes) => {
     }
     expect([...new Set(Object.keys(changes).map((a) => a.split('.')[0]))].sort()).toEqual([...replacedTypes].sort());
     const guard = cli(['guard', plan.jsonFile]);
-    // eslint-disable-next-line no-console
     console.log(`[e2e] guard (${what}): exit ${guard.code}\n${guard.stdout}${guard.stderr}`);
     expect(guard.code).toBe(0);
 

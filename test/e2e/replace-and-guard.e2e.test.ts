@@ -89,7 +89,6 @@ test('guard on a real violation: a fixed-name launch template whose image change
   expect(planActions(plan.json)).toEqual({ 'aws_launch_template.Mutable': 'update' });
   saveFixture(plan, 'e2e-violation');
   const guard = cli(['guard', plan.jsonFile]);
-  // eslint-disable-next-line no-console
   console.log(`[e2e] guard violation: exit ${guard.code}\n${guard.stdout}${guard.stderr}`);
   expect(guard.code).toBe(1);
   expect(guard.stdout + guard.stderr).toContain('aws_launch_template.Mutable');

@@ -38,6 +38,7 @@ import {
   logPlan,
   planActions,
   ROOT,
+  RUNNER,
   savedPlan,
   synthE2eApp,
   tofuOk,
@@ -148,7 +149,6 @@ afterAll(async () => {
   cloudWatch?.destroy();
   elbv2?.destroy();
   await moto?.stop();
-  // eslint-disable-next-line no-console
   console.log(
     `[e2e] rollout: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}\n${timings.map((t) => `  ${t}`).join('\n')}`,
   );
@@ -352,7 +352,7 @@ test(
     );
     const outdir = join(work, 'out');
     const app = join(ROOT, 'test', 'e2e', 'apps', 'app.ts');
-    const deployCommand = `E2E_STACK=rollout E2E_FLEET_ALARMS=0 CDKTF_OUTDIR=${outdir} E2E_RELEASE_FILE=${releaseFile} ${process.execPath} --require ${join(ROOT, 'register', 'index.js')} ${app} && cd ${dir} && ${process.env.TOFU_BIN} apply -input=false -no-color -auto-approve`;
+    const deployCommand = `E2E_STACK=rollout E2E_FLEET_ALARMS=0 CDKTF_OUTDIR=${outdir} E2E_RELEASE_FILE=${releaseFile} ${process.execPath} --require ${RUNNER} ${app} && cd ${dir} && ${process.env.TOFU_BIN} apply -input=false -no-color -auto-approve`;
     const begun = Date.now();
     const result = spawnSync(
       process.execPath,
@@ -365,7 +365,6 @@ test(
       },
     );
     timings.push(`release run (3 steps, 3 deploys): ${((Date.now() - begun) / 1000).toFixed(1)}s`);
-    // eslint-disable-next-line no-console
     console.log(
       `[e2e] release run:\n${result.stdout
         .split('\n')

@@ -96,7 +96,6 @@ async function applyJson(planFile: string, step: string): Promise<ApplyEvent[]> 
       });
     }
   }
-  // eslint-disable-next-line no-console
   console.log(
     `[e2e] ${step} apply events:\n${events.map((e) => `  ${e.type.padEnd(14)} ${e.action.padEnd(7)} ${e.addr}`).join('\n')}`,
   );
@@ -123,7 +122,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await moto?.stop();
-  // eslint-disable-next-line no-console
   console.log(
     `[e2e] traffic order and capacity: ${((Date.now() - started) / 1000).toFixed(0)}s, work folder ${work}\n  ${timings.join('\n  ')}`,
   );
@@ -193,7 +191,6 @@ test("rollback onto a slot whose max is below the active slot's size: the plan s
   synth();
   const plan = await tofu(dir, ['plan', '-input=false', '-no-color'], moto.env);
   timings.push(`refused rollback: plan ${plan.seconds.toFixed(1)}s`);
-  // eslint-disable-next-line no-console
   console.log(`[e2e] refused rollback (exit ${plan.code}):\n${plan.stderr.slice(0, 3000)}`);
   expect(plan.code).toBe(1);
   // tofu wraps the message and frames it with │: compare with the whitespace collapsed

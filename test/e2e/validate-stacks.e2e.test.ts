@@ -36,7 +36,6 @@ afterAll(async () => {
 
 test('synth-all produced the stacks of stacks/ and every example', () => {
   const names = stacks.map((s) => relative(join(work, 'synth'), s)).sort();
-  // eslint-disable-next-line no-console
   console.log(`[e2e] stacks:\n  ${names.join('\n  ')}`);
   expect(names).toEqual(
     expect.arrayContaining([
@@ -84,7 +83,6 @@ test('every stack: tofu init + validate pass, and plan -refresh=false runs again
       `${name}: valid${warnings.length ? ` (warnings: ${[...new Set(warnings)].join('; ')})` : ''}, plan ${JSON.stringify(counts)}`,
     );
   }
-  // eslint-disable-next-line no-console
   console.log(`[e2e] validate + plan:\n  ${results.join('\n  ')}`);
   expect(failures).toEqual([]);
 });

@@ -10,10 +10,12 @@
 import { spawn, spawnSync } from 'child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
+import { BUILT_CLI, RUNNER } from '../../support/built-dist';
 import { artifactsOf, toleratedChanges } from './emulator-artifacts';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
-export const BUILT_CLI = join(ROOT, 'dist', 'bin', 'cdktf-immutable.js');
+/** The built command line and the synth runner of the cdktf-immutable-cli package (packages/cli). */
+export { BUILT_CLI, RUNNER } from '../../support/built-dist';
 
 export interface RunResult {
   readonly code: number | null;
@@ -209,7 +211,7 @@ export async function savedPlan(
   );
   const shown = await tofuOk(dir, ['show', '-json', '-no-color', file], extraEnv);
   const jsonFile = join(dir, `${name}.plan.json`);
-  require('fs').writeFileSync(jsonFile, shown.stdout);
+  writeFileSync(jsonFile, shown.stdout);
   return { file, jsonFile, json: JSON.parse(shown.stdout), exitCode: planned.code! };
 }
 
@@ -247,7 +249,6 @@ export function actionCounts(plan: PlanJson): Record<string, number> {
 
 export function logPlan(scenario: string, plan: PlanJson): void {
   const tolerated = toleratedChanges(plan.resource_changes ?? []).map((line) => `  tolerated      ${line}`);
-  // eslint-disable-next-line no-console
   console.log(
     `[e2e] ${scenario}: ${JSON.stringify(actionCounts(plan))}\n${
       Object.entries(planActions(plan))
@@ -339,7 +340,7 @@ export function synthE2eApp(
   // the runner of cdktf.json: transpile cache, cheap stack traces (about 1 s a synth instead of 3-5 s)
   const result = spawnSync(
     process.execPath,
-    [...preload, '--require', join(ROOT, 'register', 'index.js'), join(ROOT, 'test', 'e2e', 'apps', 'app.ts')],
+    [...preload, '--require', RUNNER, join(ROOT, 'test', 'e2e', 'apps', 'app.ts')],
     {
       cwd: ROOT,
       env: { ...process.env, ...env, E2E_STACK: stack, CDKTF_OUTDIR: outdir },

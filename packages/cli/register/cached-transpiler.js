@@ -12,7 +12,7 @@ exports.create = function create({ service }) {
   const tsPath = service.projectLocalResolveHelper('typescript', true);
   const tsVersion = JSON.parse(fs.readFileSync(path.join(path.dirname(tsPath), '..', 'package.json'), 'utf8')).version;
   const optionsKey = JSON.stringify(compilerOptions);
-  const dir = cacheDir();
+  const dir = cacheDir(tsPath);
   let ts;
 
   return {
@@ -49,15 +49,14 @@ exports.create = function create({ service }) {
   };
 };
 
-function cacheDir() {
+function cacheDir(tsPath) {
   if (process.env.CDKTF_IMMUTABLE_TS_CACHE === '0') return null;
   if (process.env.CDKTF_IMMUTABLE_TS_CACHE) return path.resolve(process.env.CDKTF_IMMUTABLE_TS_CACHE);
-  // The project's node_modules: the one this package is installed in
-  // (<project>/node_modules/cdktf-immutable/register), or, in the library's own
-  // repository, the one next to it.
-  const parts = __dirname.split(path.sep);
+  // The project's node_modules: the one its TypeScript is installed in (a project's own
+  // devDependency, or, in the library's repository, the workspace root's).
+  const parts = tsPath.split(path.sep);
   const installed = parts.lastIndexOf('node_modules');
-  const nodeModules =
-    installed > 0 ? parts.slice(0, installed + 1).join(path.sep) : path.resolve(__dirname, '..', 'node_modules');
+  if (installed <= 0) return null;
+  const nodeModules = parts.slice(0, installed + 1).join(path.sep);
   return fs.existsSync(nodeModules) ? path.join(nodeModules, '.cache', 'cdktf-immutable-ts-node') : null;
 }

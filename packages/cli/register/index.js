@@ -1,13 +1,14 @@
-// cdktf-immutable/register: the fast synth runner, preloaded by cdktf.json's "app"
-// (`node --require cdktf-immutable/register main.ts`; this repository runs its own stacks
-// the same way, through the package's self-reference). It needs ts-node and typescript in
-// the project (devDependencies). It is `ts-node/register/transpile-only` with three
-// changes that keep synth fast and small:
+// cdktf-immutable-cli/register: the fast synth runner, preloaded by cdktf.json's "app"
+// (`node --require cdktf-immutable-cli/register main.ts`; this repository runs its own
+// stacks the same way, through the workspace link of packages/cli). It needs ts-node and
+// typescript in the project (devDependencies). It is `ts-node/register/transpile-only`
+// with three changes that keep synth fast and small:
 //
-// 1. Transpiled output is cached on disk (node_modules/.cache/cdktf-immutable-ts-node) by
-//    cached-transpiler.js (in the project's node_modules/.cache), keyed by file name,
-//    source, compiler options and TypeScript version, so an unchanged file is not transpiled again. Nothing to build or clean by
-//    hand: an edited file gets a new key. CDKTF_IMMUTABLE_TS_CACHE=0 turns the cache off.
+// 1. Transpiled output is cached on disk (node_modules/.cache/cdktf-immutable-ts-node, in
+//    the node_modules that holds the project's typescript) by cached-transpiler.js, keyed
+//    by file name, source, compiler options and TypeScript version, so an unchanged file is
+//    not transpiled again. Nothing to build or clean by hand: an edited file gets a new key.
+//    CDKTF_IMMUTABLE_TS_CACHE=0 turns the cache off.
 // 2. ts-node installs source-map-support so that stack traces point at .ts lines. cdktf
 //    captures a full stack trace for every token and annotation, and source-map-support
 //    then read and decoded the inline source maps of every node_modules file on those
