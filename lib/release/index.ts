@@ -9,12 +9,20 @@ export {
   parseReleaseFile,
   ReleaseFileError,
   SLOT_NAMES,
+  stagedSlotOf,
 } from './release-file';
 export type { ReleaseFile, ReleaseSlot, SlotName } from './release-file';
 export { ReleaseLockedError, ReleaseStore } from './release-store';
 export type { ReleaseStoreOptions } from './release-store';
-export { promoteRelease, ReleaseInputError, ReleaseRefusedError, rollbackRelease, stageRelease } from './transitions';
-export type { PromoteOptions, RollbackOptions, StageOptions } from './transitions';
+export {
+  promoteRelease,
+  ReleaseInputError,
+  ReleaseRefusedError,
+  rollbackRelease,
+  stageRelease,
+  stageSameImage,
+} from './transitions';
+export type { PromoteOptions, RollbackOptions, StageOptions, StageSameImageOptions } from './transitions';
 export { formatDuration, parseDuration, parseSteps, RolloutInputError } from './rollout';
 export type { Rollout, RolloutAbort, RolloutPolicy, RolloutStatus } from './rollout';
 export { advanceRollout, decideAdvance, startRollout } from './rollout-advance';
