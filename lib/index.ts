@@ -19,6 +19,8 @@ export type {
   ContentHashOptions,
   GenerationNameProps,
   ImmutableTypeRule,
+  LifecycleAcknowledgement,
+  LifecycleAcknowledgementId,
   ResourceClass,
 } from './immutability';
 
@@ -144,7 +146,9 @@ export {
   ReleaseStore,
   rollbackRelease,
   SLOT_NAMES,
+  stagedSlotOf,
   stageRelease,
+  stageSameImage,
 } from './release';
 export type {
   PromoteOptions,
@@ -154,6 +158,7 @@ export type {
   RollbackOptions,
   SlotName,
   StageOptions,
+  StageSameImageOptions,
 } from './release';
 // Rollouts: stepped canaries recorded in the release file, gated by CloudWatch alarms.
 export {
@@ -182,7 +187,9 @@ export type {
 export {
   guardPlan,
   hasViolations,
+  pinnedSlots,
   PlanFileError,
+  PREVIEW_LABELS,
   previewChanges,
   readPlanFile,
   readSynthOutput,
@@ -193,6 +200,7 @@ export type {
   GuardReport,
   GuardViolation,
   GuardViolationKind,
+  PinnedSlot,
   PreviewAction,
   PreviewResource,
   StackPreview,

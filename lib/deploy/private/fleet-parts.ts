@@ -7,6 +7,7 @@ import { IInstanceProfile, InstanceProfile } from '../../compute/instance-profil
 import { CheckedServerSettings } from '../../compute/server-settings';
 import { IImageSource } from '../../image/image-source';
 import { ImmutabilityAspect } from '../../immutability/immutability-aspect';
+import { PinnedMetadata } from '../../immutability/lifecycle-metadata';
 import { Validator } from '../../private/validation';
 import { FleetConnections } from '../fleet-connections';
 import { Capacity, FleetBaseProps, WarmUpAndDraining } from '../fleet-options';
@@ -38,6 +39,8 @@ export interface GenerationProps {
   readonly targetGroup: TargetGroupRef;
   /** The fleet's when not given. */
   readonly warmUp?: WarmUpAndDraining;
+  /** Set for a pinned slot: it keeps what it was deployed with. */
+  readonly pinned?: PinnedMetadata;
 }
 
 /** How the fleet's listener routes traffic: the traffic plan, the targets, the guards and the groups. */
@@ -123,6 +126,7 @@ export class FleetParts {
       instanceWarmupSeconds: warmUp.instanceWarmupSeconds,
       lifecycleHooks: warmUp.lifecycleHooks,
       warmPool: warmUp.warmPool,
+      pinned: group.pinned,
       base: this.props.base,
       subnetIds: this.props.subnetIds,
       healthCheck: this.props.healthCheck,
@@ -182,7 +186,7 @@ export class FleetParts {
 const DNS_NAME = 'DNS name of the load balancer';
 
 /** The fleet's name as an output prefix: letters, digits and underscores. */
-function outputPrefix(base: string): string {
+export function outputPrefix(base: string): string {
   const clean = base.replace(/[^A-Za-z0-9_]+/g, '_');
   return /^[A-Za-z_]/.test(clean) ? clean : `_${clean}`;
 }
