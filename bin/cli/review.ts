@@ -9,6 +9,7 @@ import {
   guardPlan,
   hasViolations,
   PlanFileError,
+  PREVIEW_LABELS,
   previewChanges,
   readPlanFile,
   readSynthOutput,
@@ -49,7 +50,14 @@ export function previewCommand(argv: readonly string[], io: CliIo): number {
     io.out(`${JSON.stringify({ stacks: preview, violations }, null, 2)}\n`);
     return violations ? EXIT_REFUSED : EXIT_OK;
   }
-  const totals: Record<string, number> = { created: 0, destroyed: 0, replaced: 0, updated: 0, unchanged: 0 };
+  const totals: Record<string, number> = {
+    created: 0,
+    destroyed: 0,
+    replaced: 0,
+    updated: 0,
+    unchanged: 0,
+    'waits-for-release': 0,
+  };
   for (const stack of preview) {
     io.out(`Stack ${stack.stack}\n`);
     let unchanged = 0;
@@ -65,13 +73,15 @@ export function previewCommand(argv: readonly string[], io: CliIo): number {
         }
         continue;
       }
-      const label = resource.action === 'updated' ? 'updated in place' : resource.action;
+      const label = PREVIEW_LABELS[resource.action];
       const detail =
         resource.action === 'replaced'
           ? `  (${resource.reason})`
-          : resource.action === 'updated'
-            ? `  ${resource.changed.join(', ')}${resource.reason ? ` (${resource.reason})` : ''}`
-            : '';
+          : resource.action === 'waits-for-release'
+            ? `  ${resource.changed.join(', ')} (${resource.reason})`
+            : resource.action === 'updated'
+              ? `  ${resource.changed.join(', ')}${resource.reason ? ` (${resource.reason})` : ''}`
+              : '';
       const flag = resource.violation
         ? `  !! ${resource.violationReason ?? 'immutable resource updated in place'}`
         : '';
@@ -81,7 +91,11 @@ export function previewCommand(argv: readonly string[], io: CliIo): number {
   }
   io.out(
     `Summary: ${preview.length} stack(s): ${totals.replaced} replaced, ${totals.updated} updated in place, ` +
-      `${totals.created} created, ${totals.destroyed} destroyed, ${totals.unchanged} unchanged\n`,
+      `${totals.created} created, ${totals.destroyed} destroyed, ${totals.unchanged} unchanged` +
+      (totals['waits-for-release'] > 0
+        ? `, ${totals['waits-for-release']} pinned (${PREVIEW_LABELS['waits-for-release']})`
+        : '') +
+      '\n',
   );
   if (violations) {
     io.err(
@@ -326,10 +340,31 @@ function takeRepeated(argv: readonly string[], name: string, command: string): {
   return { rest, values };
 }
 
-/** `cdktf-immutable guard <plan.json> [--allow-destroy <address or glob>]... [--json]` */
+/** The synthesized stack of `guard --config`: one stack's Terraform JSON (a cdk.tf.json, or a folder holding one). */
+function readConfig(path: string): unknown {
+  let stacks;
+  try {
+    stacks = readSynthOutput(path);
+  } catch (error) {
+    if (error instanceof SynthOutputError) {
+      throw new CliError(`guard: --config ${error.message}`, EXIT_BAD_INPUT);
+    }
+    throw error;
+  }
+  if (stacks.size !== 1) {
+    throw new CliError(
+      `guard: --config ${path} holds ${stacks.size} stacks (${[...stacks.keys()].join(', ')}); pass the one the ` +
+        'plan was made from: cdktf.out/stacks/<stack>/cdk.tf.json.',
+      EXIT_BAD_INPUT,
+    );
+  }
+  return [...stacks.values()][0];
+}
+
+/** `cdktf-immutable guard <plan.json> [--config <cdk.tf.json>] [--allow-destroy <address or glob>]... [--json]` */
 export function guardCommand(argv: readonly string[], io: CliIo): number {
   const { rest, values: allowDestroy } = takeRepeated(argv, 'allow-destroy', 'guard');
-  const args = parseArgs(rest, { switches: ['json'] }, 'guard');
+  const args = parseArgs(rest, { switches: ['json'], values: ['config'] }, 'guard');
   if (args.positionals.length !== 1) {
     throw new CliError(
       `guard: expected one plan JSON file (the output of "tofu show -json <plan>"), got ` +
@@ -337,9 +372,11 @@ export function guardCommand(argv: readonly string[], io: CliIo): number {
     );
   }
   const file = args.positionals[0];
+  const configPath = optionValue(args, 'config');
+  const config = configPath === undefined ? undefined : readConfig(configPath);
   let report;
   try {
-    report = guardPlan(readPlanFile(file), file, { allowDestroy });
+    report = guardPlan(readPlanFile(file), file, { allowDestroy, config });
   } catch (error) {
     if (error instanceof PlanFileError) {
       throw new CliError(`guard: ${error.message}`, EXIT_BAD_INPUT);
@@ -369,6 +406,16 @@ export function guardCommand(argv: readonly string[], io: CliIo): number {
   }
   for (const address of report.allowedDestroys) {
     io.out(`  ok  ${address}: destroyed, allowed by --allow-destroy\n`);
+  }
+  for (const entry of report.acknowledged) {
+    io.out(`  ack ${entry.address}: ${entry.rule} (${entry.subjects.join(', ')}), acknowledged: ${entry.reason}\n`);
+  }
+  if (!report.lifecycleChecked) {
+    io.err(
+      'guard: note: lifecycle not checked (the plan JSON has none): pass ' +
+        '--config cdktf.out/stacks/<stack>/cdk.tf.json to refuse ignore_changes and removed replace_triggered_by ' +
+        'on immutable resources.\n',
+    );
   }
   for (const violation of report.violations) {
     io.out(`  FAIL ${violation.address}: ${violation.message}\n`);

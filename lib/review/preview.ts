@@ -2,10 +2,26 @@ import { existsSync, readFileSync, statSync } from 'fs';
 import { basename, dirname, join } from 'path';
 import { changedPaths, isObject, topAttribute, valuesAt, withoutEmpty } from './private/diff';
 import { referencesInValue, ResourceReference, stringLeaves, triggerReference } from './private/references';
+import { isIgnored, pinnedMetadata, WAITS_FOR_RELEASE_LABEL } from '../immutability/lifecycle-metadata';
 import { ResourcePolicy } from '../immutability/resource-policy';
 
-/** What happens to one resource between two synth outputs. */
-export type PreviewAction = 'created' | 'destroyed' | 'replaced' | 'updated' | 'unchanged';
+/**
+ * What happens to one resource between two synth outputs. `waits-for-release`: a
+ * resource of a pinned blue/green slot whose changed attributes its lifecycle ignores;
+ * Terraform leaves it as it is, and the change reaches it only with a release
+ * (`release stage <env> --same-image`). Shown as {@link PREVIEW_LABELS}.
+ */
+export type PreviewAction = 'created' | 'destroyed' | 'replaced' | 'updated' | 'unchanged' | 'waits-for-release';
+
+/** How the command line and the pull request pipeline label each action. */
+export const PREVIEW_LABELS: Readonly<Record<PreviewAction, string>> = {
+  created: 'created',
+  destroyed: 'destroyed',
+  replaced: 'replaced',
+  updated: 'updated in place',
+  unchanged: 'unchanged',
+  'waits-for-release': WAITS_FOR_RELEASE_LABEL,
+};
 
 /** One resource of a preview. */
 export interface PreviewResource {
@@ -20,7 +36,8 @@ export interface PreviewResource {
   readonly changed: readonly string[];
   /**
    * Why a replacement is one (the force-new attributes that changed, the trigger, the
-   * reference followed), or why an update follows another resource.
+   * reference followed), why an update follows another resource, or, for
+   * `waits-for-release`, why the slot is pinned and the command that ships the change.
    */
   readonly reason?: string;
   /**
@@ -129,13 +146,21 @@ function readStackJson(path: string): StackJson {
   return json as StackJson;
 }
 
-function resources(stack: StackJson | undefined): Map<string, { type: string; body: Record<string, unknown> }> {
-  const out = new Map<string, { type: string; body: Record<string, unknown> }>();
+/** A resource of one side: its type, its body without metadata, and the pinned slot's reason when it has one. */
+interface Body {
+  readonly type: string;
+  readonly body: Record<string, unknown>;
+  /** Set on a pinned blue/green slot's resources (their `//` metadata). */
+  readonly pinned?: string;
+}
+
+function resources(stack: StackJson | undefined): Map<string, Body> {
+  const out = new Map<string, Body>();
   for (const [type, byName] of Object.entries(stack?.resource ?? {})) {
     for (const [name, body] of Object.entries(byName)) {
       const { '//': _metadata, ...rest } = body;
-      void _metadata;
-      out.set(`${type}.${name}`, { type, body: rest });
+      const pinned = pinnedMetadata(body);
+      out.set(`${type}.${name}`, { type, body: rest, ...(pinned ? { pinned: pinned.reason } : {}) });
     }
   }
   return out;
@@ -184,10 +209,7 @@ interface Entry {
  * The before side with the `moved` blocks of the after side applied (`{ from, to }`
  * addresses): a moved resource is compared with itself at its new address.
  */
-function movedTo(
-  before: Map<string, { type: string; body: Record<string, unknown> }>,
-  moved: unknown,
-): Map<string, { type: string; body: Record<string, unknown> }> {
+function movedTo(before: Map<string, Body>, moved: unknown): Map<string, Body> {
   const moves = Array.isArray(moved) ? moved : [];
   for (const move of moves) {
     if (
@@ -211,7 +233,7 @@ const NO_ACTION_META_ARGUMENTS = ['depends_on', 'lifecycle', 'provisioner', 'con
 const META_ARGUMENTS = ['lifecycle', 'depends_on', 'provider', 'count', 'for_each', 'provisioner', 'connection'];
 
 /** The resources of one stack side by address, each with its type and body. */
-type Bodies = Map<string, { type: string; body: Record<string, unknown> }>;
+type Bodies = Map<string, Body>;
 
 function previewStack(beforeStack: StackJson | undefined, afterStack: StackJson | undefined): PreviewResource[] {
   const before = movedTo(resources(beforeStack), afterStack?.moved);
@@ -225,7 +247,7 @@ function previewStack(beforeStack: StackJson | undefined, afterStack: StackJson 
   markViolations(result, after);
   return [...result.values()].map(({ violationReason, reason, ...rest }) => ({
     ...rest,
-    ...(reason !== undefined && (rest.action === 'replaced' || rest.action === 'updated') ? { reason } : {}),
+    ...(reason !== undefined && ['replaced', 'updated', 'waits-for-release'].includes(rest.action) ? { reason } : {}),
     ...(violationReason !== undefined ? { violationReason } : {}),
   }));
 }
@@ -250,9 +272,14 @@ function followToFixedPoint(result: Map<string, Entry>, after: Bodies): void {
 }
 
 /** True when the value that `ref` reads changes in this plan. */
-function valueChanges(ref: ResourceReference, result: Map<string, Entry>, after: Bodies): boolean {
+function valueChanges(
+  ref: ResourceReference,
+  result: Map<string, Entry>,
+  after: Bodies,
+  seen: Set<string> = new Set(),
+): boolean {
   const target = result.get(ref.address);
-  if (!target || target.action === 'unchanged' || target.action === 'destroyed') {
+  if (!target || ['unchanged', 'destroyed', 'waits-for-release'].includes(target.action)) {
     return false;
   }
   if (ref.attribute === undefined) {
@@ -263,9 +290,21 @@ function valueChanges(ref: ResourceReference, result: Map<string, Entry>, after:
     return changedTops.has(ref.attribute) || (CHANGES_ON_UPDATE[target.type] ?? []).includes(ref.attribute);
   }
   // Replaced or created: a new object. An argument it sets, and that did not change,
-  // reads the same; anything else (id, arn, computed outputs) is new.
-  const configured = Object.prototype.hasOwnProperty.call(after.get(ref.address)?.body ?? {}, ref.attribute);
-  return !configured || changedTops.has(ref.attribute);
+  // reads the same unless it reads a value that changes (a template's image_id from a
+  // replaced image); anything else (id, arn, computed outputs) is new.
+  const body = after.get(ref.address)?.body ?? {};
+  if (!Object.prototype.hasOwnProperty.call(body, ref.attribute) || changedTops.has(ref.attribute)) {
+    return true;
+  }
+  const key = `${ref.address}.${ref.attribute}`;
+  if (seen.has(key)) {
+    return false;
+  }
+  seen.add(key);
+  const isResource = (address: string) => after.has(address);
+  return stringLeaves(body[ref.attribute]).some((leaf) =>
+    referencesInValue(leaf.text, isResource).some((inner) => valueChanges(inner, result, after, seen)),
+  );
 }
 
 /** One pass over one resource's triggers and references; true when its entry changed. */
@@ -290,6 +329,10 @@ function followEntry(
   }
   let progress = false;
   for (const leaf of stringLeaves(body, META_ARGUMENTS)) {
+    if (isIgnored(body, leaf.path)) {
+      // the lifecycle ignores it: Terraform keeps the value in the state
+      continue;
+    }
     const ref = referencesInValue(leaf.text, isResource).find(changes);
     if (!ref) {
       continue;
@@ -362,11 +405,7 @@ const CHANGES_ON_UPDATE: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The classification of one resource from its own two bodies. */
-function classify(
-  address: string,
-  a: { type: string; body: Record<string, unknown> } | undefined,
-  b: { type: string; body: Record<string, unknown> } | undefined,
-): Entry {
+function classify(address: string, a: Body | undefined, b: Body | undefined): Entry {
   const type = (a ?? b)!.type;
   if (!a) {
     return { address, type, action: 'created', changed: [], violation: false };
@@ -374,7 +413,13 @@ function classify(
   if (!b) {
     return { address, type, action: 'destroyed', changed: [], violation: false };
   }
-  const changed = changedPaths(a.body, b.body);
+  const all = changedPaths(a.body, b.body);
+  // A pinned slot's resource ignores what its lifecycle names: those changes wait for a release.
+  const waiting = b.pinned !== undefined ? all.filter((path) => isIgnored(b.body, path)) : [];
+  const changed = all.filter((path) => !waiting.includes(path));
+  if (waiting.length > 0 && changed.every((path) => NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)))) {
+    return { address, type, action: 'waits-for-release', changed: waiting, reason: b.pinned, violation: false };
+  }
   // depends_on, preconditions and the like order and check the plan; alone, they change nothing.
   if (changed.every((path) => NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)))) {
     return { address, type, action: 'unchanged', changed, violation: false };
