@@ -15,7 +15,9 @@ import {
   RolloutInputError,
   SLOT_NAMES,
   SlotName,
+  stagedSlotOf,
   stageRelease,
+  stageSameImage,
 } from 'cdktf-immutable/release';
 import {
   advanceCommand,
@@ -33,6 +35,11 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
   release stage <env> --image <ami-id> [--slot <blue|green>]
                                                   Put an image in the idle slot (no traffic moves).
   release stage <env> --from <other-env>          Stage the image that is active in <other-env>.
+  release stage <env> --same-image                A settings-only release: stage the active slot's image
+                                                  into the idle slot, which takes the code's current
+                                                  server settings (user data, instance type...); the
+                                                  serving and rollback slots stay pinned. Then deploy
+                                                  and promote as for a new image.
   release stage <env> --from-ssm <parameter> [--region <region>]
   release stage <env> --from-pipeline <name> [--region <region>]
                                                   Stage the AMI id in an SSM parameter (--from-pipeline:
@@ -61,8 +68,14 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   completes or aborts (Ctrl-C stops it, exit 130).
   release rollback <env>                          Move traffic back to the previous slot (once: a
                                                   second rollback is refused); aborts a rollout.
-  release status [<env>] [--json]                 Show slots, images, weights, the active slot and the
-                                                  rollback target.
+  release status [<env>] [--json]                 Show slots, images, weights, the active slot, the
+                                                  rollback target, and which slot is staged (follows the
+                                                  code) or pinned (keeps what it was deployed with).
+  release status <env> --live [--synth <dir>] [--region <region>]
+                                                  Also read from AWS the launch template each pinned
+                                                  slot runs, against the one the code defines in the
+                                                  synthesized stack (cdktf.out, or --synth), and name
+                                                  the command that ships a difference.
 
 Options for every subcommand:
   --dir <folder>    Folder of the release files. Default: $CDKTF_IMMUTABLE_RELEASES, else the
@@ -84,12 +97,15 @@ export function releaseCommand(argv: readonly string[], io: CliIo): number | Pro
   }
   const specs: Record<string, { values: string[]; switches: string[]; lists?: string[] }> = {
     init: { values: ['dir'], switches: [] },
-    stage: { values: ['dir', 'image', 'from', 'slot', 'from-ssm', 'from-pipeline', 'region'], switches: [] },
+    stage: {
+      values: ['dir', 'image', 'from', 'slot', 'from-ssm', 'from-pipeline', 'region'],
+      switches: ['same-image'],
+    },
     promote: { values: ['dir', 'canary', 'steps', 'bake', 'fleet'], switches: ['force-rolled-back'], lists: ['alarm'] },
     advance: { values: ['dir', 'region'], switches: [] },
     run: { values: ['dir', 'region', 'deploy', 'interval'], switches: [] },
     rollback: { values: ['dir'], switches: [] },
-    status: { values: ['dir', 'region'], switches: ['json'] },
+    status: { values: ['dir', 'region', 'synth'], switches: ['json', 'live'] },
   };
   const spec = specs[sub];
   if (!spec) {
@@ -187,11 +203,15 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
   const slot = optionValue(args, 'slot');
   const fromSsm = optionValue(args, 'from-ssm');
   const fromPipeline = optionValue(args, 'from-pipeline');
-  if ([image, from, fromSsm, fromPipeline].filter((option) => option !== undefined).length !== 1) {
+  const sameImage = args.options.has('same-image') ? true : undefined;
+  if ([image, from, fromSsm, fromPipeline, sameImage].filter((option) => option !== undefined).length !== 1) {
     throw new CliError(
-      'release stage: give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter> or ' +
-        '--from-pipeline <name>.',
+      'release stage: give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter>, ' +
+        '--from-pipeline <name> or --same-image.',
     );
+  }
+  if (sameImage && slot !== undefined) {
+    throw new CliError('release stage: --same-image stages into the idle slot; leave out --slot.');
   }
   if (optionValue(args, 'region') !== undefined && fromSsm === undefined && fromPipeline === undefined) {
     throw new CliError(
@@ -221,6 +241,9 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
       { fromSsm, fromPipeline, region: optionValue(args, 'region'), slot: slot as SlotName | undefined },
       io,
     );
+  }
+  if (sameImage) {
+    return commitSameImage(store, env, io);
   }
   let staged = image;
   let source = '--image';
@@ -267,6 +290,22 @@ function commitStage(
     ? `the first deploy creates the fleet, slot ${target} takes the traffic`
     : `replaces only slot ${target}'s launch template and auto scaling group; no traffic moves`;
   io.out(`${env}: staged ${staged} in slot ${target}${moved}.\n${nextSteps(after, deploy)}`);
+  return EXIT_OK;
+}
+
+/** `--same-image`: the active image into the idle slot, which then follows the code's server settings. */
+function commitSameImage(store: ReleaseStore, env: string, io: CliIo): number {
+  const { after } = store.update(env, (release) => stageSameImage(release, { now: new Date() }));
+  const idle = otherSlot(after.active);
+  io.out(
+    `${env}: staged the active image ${after.slots[idle].image} (slot ${after.active}) in slot ${idle}, which now ` +
+      `follows the code's server settings; slot ${after.active} stays pinned; no traffic moves.\n` +
+      nextSteps(
+        after,
+        `replaces only slot ${idle}'s launch template and auto scaling group with the code's definition; no traffic ` +
+          'moves',
+      ),
+  );
   return EXIT_OK;
 }
 
@@ -394,7 +433,14 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Prom
       broken.push(error.message);
     }
   }
-  const print = (alarms: Map<string, AlarmStates>): number => {
+  const live = args.options.has('live');
+  if (!live && optionValue(args, 'synth') !== undefined) {
+    throw new CliError('release status: --synth is only for --live (the synthesized stacks the code defines).');
+  }
+  if (live && env === undefined) {
+    throw new CliError('release status: --live reads one environment; name it, e.g. "release status prod --live".');
+  }
+  const print = (alarms: Map<string, AlarmStates>, liveLines: Map<string, string[]>): number => {
     const now = new Date();
     if (args.options.has('json')) {
       io.out(
@@ -402,6 +448,7 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Prom
           releases.map((release) => ({
             ...statusJson(release),
             rollout: rolloutJson(release, now, alarms.get(release.environment)),
+            ...(live ? { live: liveLines.get(release.environment) ?? [] } : {}),
           })),
           null,
           2,
@@ -411,7 +458,10 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Prom
       for (const release of releases) {
         io.out(statusText(release));
         io.out(
-          rolloutLines(release, now, alarms.get(release.environment))
+          [
+            ...rolloutLines(release, now, alarms.get(release.environment)),
+            ...(liveLines.get(release.environment) ?? []),
+          ]
             .map((line) => `${line}\n`)
             .join(''),
         );
@@ -420,10 +470,38 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Prom
     return finishStatus(broken, environments.length, io);
   };
   // alarm states only for a running rollout; reading them never fails the status
-  if (releases.some((release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0)) {
-    return readStatusAlarms(releases, optionValue(args, 'region')).then(print);
+  const alarms = releases.some((release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0)
+    ? readStatusAlarms(releases, optionValue(args, 'region'))
+    : undefined;
+  if (!live) {
+    return alarms ? alarms.then((states) => print(states, new Map())) : print(new Map(), new Map());
   }
-  return print(new Map());
+  // the synthesized stacks first (a missing cdktf.out fails before any call to AWS)
+  const liveModule = require('./release-live') as typeof import('./release-live');
+  const pinned = liveModule.readPinnedSlots(optionValue(args, 'synth'));
+  const liveLines = readLive(releases, pinned, optionValue(args, 'region'));
+  return Promise.all([alarms ?? Promise.resolve(new Map<string, AlarmStates>()), liveLines]).then(([states, lines]) =>
+    print(states, lines),
+  );
+}
+
+/** `--live`: the launch templates the pinned slots run in AWS against the code's (the SDK loads only here). */
+async function readLive(
+  releases: readonly ReleaseFile[],
+  { slots, dir }: ReturnType<typeof import('./release-live').readPinnedSlots>,
+  region: string | undefined,
+): Promise<Map<string, string[]>> {
+  const live = require('./release-live') as typeof import('./release-live');
+  const client = live.autoScalingClient(region);
+  const out = new Map<string, string[]>();
+  for (const release of releases) {
+    try {
+      out.set(release.environment, await live.liveStatusLines(release, slots, dir, client));
+    } catch (error) {
+      out.set(release.environment, [`    live: AWS could not be read (${(error as Error).message}).`]);
+    }
+  }
+  return out;
 }
 
 function finishStatus(broken: readonly string[], total: number, io: CliIo): number {
@@ -445,14 +523,16 @@ function finishStatus(broken: readonly string[], total: number, io: CliIo): numb
 // release file does not hold, and deriving it would mean loading cdktf and the stack.
 function statusText(release: ReleaseFile): string {
   const lines = [`${release.environment}: ${describeTraffic(release)}`];
+  const staged = stagedSlotOf(release);
   for (const name of SLOT_NAMES) {
     const slot = release.slots[name];
     const marker = name === release.active ? '*' : ' ';
+    const pin = name === staged ? 'staged: follows the code' : 'pinned: keeps what it was deployed with';
     const details =
       slot.image === null
         ? 'empty'
         : `${slot.image}  staged ${slot.stagedAt ?? 'unknown'} from ` +
-          `${slot.source ?? 'unknown'}${slot.rolledBackAt ? `  rolled back ${slot.rolledBackAt}` : ''}`;
+          `${slot.source ?? 'unknown'}${slot.rolledBackAt ? `  rolled back ${slot.rolledBackAt}` : ''}  [${pin}]`;
     lines.push(`  ${marker} ${name.padEnd(5)}  ${details}`);
   }
   if (release.previous) {
@@ -463,11 +543,13 @@ function statusText(release: ReleaseFile): string {
 
 function statusJson(release: ReleaseFile) {
   const idle = otherSlot(release.active);
+  const staged = stagedSlotOf(release);
   return {
     environment: release.environment,
     active: release.active,
     canary: release.canary,
     previous: release.previous,
+    staged,
     weights: weights(release),
     slots: Object.fromEntries(
       SLOT_NAMES.map((name) => {
@@ -480,6 +562,8 @@ function statusJson(release: ReleaseFile) {
             source: slot.source ?? null,
             rolledBackAt: slot.rolledBackAt ?? null,
             role: name === release.active ? 'active' : name === idle && release.canary > 0 ? 'canary' : 'idle',
+            // a slot with an image that is not the staged slot keeps what it was deployed with
+            pinned: slot.image !== null && name !== staged,
           },
         ];
       }),
