@@ -55,10 +55,16 @@ export interface CheckedLaunchTemplateInput {
   readonly generationInputs?: { readonly [key: string]: unknown };
   /**
    * Set when the template belongs to a pinned slot of a blue/green fleet: it keeps the
-   * definition it was deployed with (`ignore_changes = all`, no `replace_triggered_by`),
-   * and the metadata says why.
+   * definition it was deployed with (`ignore_changes = all`), the metadata says why, and
+   * only `replaceTriggeredBy` (the slot's release marker) replaces it.
    */
-  readonly pinned?: PinnedMetadata;
+  readonly pinned?: PinnedTemplate;
+}
+
+/** A pinned slot's template: why it is pinned, and what alone replaces it. */
+export interface PinnedTemplate {
+  readonly metadata: PinnedMetadata;
+  readonly replaceTriggeredBy: readonly string[];
 }
 
 /**
@@ -71,7 +77,7 @@ class PrecheckedProps implements ImmutableLaunchTemplateProps {
   public readonly slot?: string;
   public readonly generationInputs?: { readonly [key: string]: unknown };
   public readonly settings: CheckedServerSettings;
-  public readonly pinned?: PinnedMetadata;
+  public readonly pinned?: PinnedTemplate;
 
   constructor(props: CheckedLaunchTemplateInput) {
     this.image = props.image;
@@ -191,10 +197,9 @@ export class ImmutableLaunchTemplate extends Construct {
     const pinned = props instanceof PrecheckedProps ? props.pinned : undefined;
     this.resource = new LaunchTemplate(this, 'Resource', this.resourceConfig(effective, pinned));
     if (pinned) {
-      recordPinned(this.resource, pinned);
-    } else {
-      recordLibraryTriggers(this.resource, this.replaceTriggeredBy);
+      recordPinned(this.resource, pinned.metadata);
     }
+    recordLibraryTriggers(this.resource, pinned ? pinned.replaceTriggeredBy : this.replaceTriggeredBy);
   }
 
   /** The template's id. */
@@ -209,10 +214,10 @@ export class ImmutableLaunchTemplate extends Construct {
 
   /**
    * The resource's arguments. A pinned template ignores every change of them
-   * (`ignore_changes = all`) and has no trigger: it keeps running what it was deployed
-   * with, whatever the code says now.
+   * (`ignore_changes = all`): it keeps running what it was deployed with, whatever the
+   * code says now, until its own trigger (the slot's release marker) replaces it.
    */
-  private resourceConfig(effective: EffectiveSettings, pinned: PinnedMetadata | undefined): LaunchTemplateConfig {
+  private resourceConfig(effective: EffectiveSettings, pinned: PinnedTemplate | undefined): LaunchTemplateConfig {
     const { securityGroupIds, metadata, tags } = effective;
     return {
       name: this.launchTemplateName,
@@ -245,7 +250,7 @@ export class ImmutableLaunchTemplate extends Construct {
         : undefined,
       tags,
       lifecycle: pinned
-        ? { ignoreChanges: 'all' }
+        ? { ignoreChanges: 'all', replaceTriggeredBy: [...pinned.replaceTriggeredBy] }
         : this.replaceTriggeredBy.length > 0
           ? { replaceTriggeredBy: [...this.replaceTriggeredBy] }
           : undefined,

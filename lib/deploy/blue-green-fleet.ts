@@ -1,4 +1,4 @@
-import { Annotations, TerraformLocal, TerraformStack } from 'cdktf';
+import { Annotations, DataResource, TerraformLocal, TerraformStack } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsAutoscalingGroup } from '@cdktf/provider-aws/lib/data-aws-autoscaling-group';
@@ -148,6 +148,13 @@ export interface FleetSlot {
    * definition it was deployed with (see {@link BlueGreenFleetProps.stagedSlot}).
    */
   readonly pinned: boolean;
+  /**
+   * The slot's release marker (a `terraform_data` whose input is the slot's image; none
+   * for an empty slot): a pinned slot's launch template is replaced when it changes, so
+   * a new image staged and promoted in one apply still reaches the slot, while a change
+   * of the server settings alone never does.
+   */
+  readonly releaseMarker?: DataResource;
 }
 
 /**
@@ -276,6 +283,7 @@ interface BuiltSlot {
   readonly alarms: CloudwatchMetricAlarm[];
   /** Set when the slot is pinned. */
   readonly pinned?: PinnedMetadata;
+  readonly releaseMarker?: DataResource;
 }
 
 /** What {@link validateSlots} returns: each slot's settings, checked. */
@@ -317,9 +325,24 @@ function buildSlot(
     `server.securityGroupIds + slots.${slot}.securityGroupIds`,
     settings.value('securityGroupIds')?.slice(1),
   );
+  // a new image in the slot changes the marker, which replaces a pinned slot with the
+  // code's definition; the server settings alone never do
+  const releaseMarker = slotProps.image ? new DataResource(scope, 'Release') : undefined;
   const group = slotProps.image
-    ? parts.serverGroup(scope, { slot, image: slotProps.image, settings, capacity, targetGroup, warmUp, pinned })
+    ? parts.serverGroup(scope, {
+        slot,
+        image: slotProps.image,
+        settings,
+        capacity,
+        targetGroup,
+        warmUp,
+        pinned: pinned && releaseMarker ? { metadata: pinned, marker: releaseMarker } : undefined,
+      })
     : undefined;
+  if (releaseMarker && group) {
+    // the image as the template binds it (a literal AMI, or a reference read at plan)
+    releaseMarker.input = { image: group.launchTemplate.image.imageId };
+  }
   const alarms = props.alarms
     ? buildSlotAlarms(scope, {
         base: parts.props.base,
@@ -329,7 +352,7 @@ function buildSlot(
         loadBalancerArnSuffix: parts.frontEnd.loadBalancerArnSuffix,
       })
     : [];
-  return { name: slot, weight, targetGroup, group, capacity, scope, alarms, pinned };
+  return { name: slot, weight, targetGroup, group, capacity, scope, alarms, pinned, releaseMarker };
 }
 
 /** The metadata of a pinned slot's resources: why they ignore the code, and the command that ships it. */
@@ -380,9 +403,10 @@ function sayWhatIsPinned(
     const idle = otherSlot(props.active);
     new Validator(fleet).warn(
       `stagedSlot is not set, so the idle slot "${idle}" follows the code and the active slot "${props.active}" ` +
-        `is pinned to what it runs: a new image or server setting written for slots.${props.active} does not reach ` +
-        `it until it is staged into "${idle}" and "${idle}" is made active. Set stagedSlot ("${idle}" or "none"), ` +
-        'or build the fleet from a release file (fromRelease), to say which slot follows the code.',
+        'is pinned to what it runs: a change of its server settings in code does not reach it, and a new image ' +
+        `written for slots.${props.active} replaces the serving slot in one apply (guard refuses that plan). Ship ` +
+        `both through "${idle}" (stage it there, then make it active); set stagedSlot ("${idle}" or "none"), or ` +
+        'build the fleet from a release file (fromRelease), to say which slot follows the code.',
     );
   }
 }
@@ -669,6 +693,7 @@ function publicSlot(slot: BuiltSlot): FleetSlot {
     generation: slot.group?.generation,
     alarms: slot.alarms,
     pinned: slot.pinned !== undefined,
+    releaseMarker: slot.releaseMarker,
   };
 }
 

@@ -12,6 +12,8 @@ const synth = (release: Release, extra: Partial<BlueGreenFleetProps> = {}) =>
 const lt = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_launch_template', slot);
 const asg = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_autoscaling_group', slot);
 const mark = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_ec2_tag', slot);
+/** The slot's release marker (terraform_data): updated in place when a new image is staged into the slot. */
+const marker = (json: Json, slot: 'Blue' | 'Green') => address(json, 'terraform_data', slot);
 const listener = (json: Json) => address(json, 'aws_lb_listener', 'Listener');
 const localOf = (json: Json) => JSON.stringify(json.locals);
 const localRef = (json: Json) => `local.${Object.keys(json.locals)[0]}`;
@@ -32,7 +34,7 @@ describe('BlueGreenFleet across changes', () => {
     const diff = compare(before, after);
     expect(diff.created).toEqual([]);
     expect(diff.destroyed).toEqual([]);
-    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green')].sort());
+    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green'), marker(after, 'Green')].sort());
     // the in-use mark follows the template's image_id: Terraform moves it with the template
     expect(resource(after, 'aws_ec2_tag', 'Green').resource_id).toBe(`\${${lt(after, 'Green')}.image_id}`);
     for (const type of ['aws_launch_template', 'aws_autoscaling_group']) {
@@ -59,7 +61,9 @@ describe('BlueGreenFleet across changes', () => {
     const before = synth({ blue: AMI_1, green: null, active: 'blue' });
     const after = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
     const diff = compare(before, after);
-    expect(diff.created.sort()).toEqual([asg(after, 'Green'), mark(after, 'Green'), lt(after, 'Green')].sort());
+    expect(diff.created.sort()).toEqual(
+      [asg(after, 'Green'), mark(after, 'Green'), lt(after, 'Green'), marker(after, 'Green')].sort(),
+    );
     // depends_on and preconditions are no attributes: Terraform plans no change of the
     // listener for them. The listener now waits for green's group, and blue (active)
     // must be able to relieve green's running size.
@@ -150,7 +154,7 @@ describe('BlueGreenFleet across changes', () => {
     expect(compare(promoted, next)).toMatchObject({
       created: [],
       destroyed: [],
-      changed: [asg(next, 'Blue'), lt(next, 'Blue')].sort(),
+      changed: [asg(next, 'Blue'), lt(next, 'Blue'), marker(next, 'Blue')].sort(),
     });
   });
 
@@ -160,13 +164,15 @@ describe('BlueGreenFleet across changes', () => {
     ['security groups', { blue: {}, green: { securityGroupIds: ['sg-0123456789abcdef0'] } }],
     ['image', { blue: {}, green: { image: ImageSource.fromAmiId(AMI_3) } }],
     ['block devices', { blue: {}, green: { blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: 40 }] } }],
-  ])("a change of a slot's %s replaces that slot's launch template and group only", (_what, slots) => {
+  ])("a change of a slot's %s replaces that slot's launch template and group only", (what, slots) => {
     const before = synth(live);
     const after = synth(live, { slots });
     const diff = compare(before, after);
     expect(diff).toMatchObject({ created: [], destroyed: [] });
-    // the in-use mark reads the template's image_id: only a new AMI moves it, at plan
-    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green')].sort());
+    // the in-use mark reads the template's image_id: only a new AMI moves it, at plan;
+    // only a new AMI changes the slot's release marker
+    const markers = what === 'image' ? [marker(after, 'Green')] : [];
+    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green'), ...markers].sort());
     expect(resource(after, 'aws_ec2_tag', 'Green').resource_id).toBe(`\${${lt(after, 'Green')}.image_id}`);
     expect(resource(after, 'aws_launch_template', 'Green').name).not.toBe(
       resource(before, 'aws_launch_template', 'Green').name,

@@ -83,10 +83,12 @@ describe('BlueGreenFleet', () => {
         { key: 'cdktf-immutable:fleet', value: 'web', propagate_at_launch: false },
       ],
       // blue is active and nothing else is staged: it is pinned, so it ignores every
-      // non-operational argument and has no trigger (its template is never replaced)
+      // non-operational argument; it is replaced only with its template (which only its
+      // release marker replaces)
       lifecycle: {
         create_before_destroy: true,
         ignore_changes: ['min_elb_capacity', ...PINNED_GROUP_IGNORES.filter((a) => a !== 'min_elb_capacity')],
+        replace_triggered_by: [expect.stringMatching(/^aws_launch_template\.Web_Blue_LaunchTemplate_[0-9A-F]+\.id$/)],
       },
     });
     // green is empty: nothing to read, its running size is 0

@@ -92,11 +92,12 @@ describe('in-use marks', () => {
   });
 
   test('a pinned slot marks the AMI its template runs (the state), not the one the code names', () => {
-    // GIVEN blue active and pinned (nothing staged), its image changed in code by hand
+    // GIVEN blue active and pinned (nothing staged)
     const json = synthBlueGreen(fromRelease({ blue: AMI_2, green: AMI_1, active: 'blue', staged: 'none' })).json;
     const blueTemplate = resource(json, 'aws_launch_template', 'Blue');
-    // THEN the template ignores the change, and the mark reads the template's image_id,
-    // which Terraform keeps at the AMI the slot runs: the mark never moves to an AMI nothing runs
+    // THEN the template ignores changes of its definition, and the mark reads the
+    // template's image_id, which Terraform keeps at the AMI the slot runs until a release
+    // replaces the template: the mark never moves to an AMI nothing runs
     expect(blueTemplate.lifecycle.ignore_changes).toBe('all');
     expect(resource(json, 'aws_ec2_tag', 'Blue').resource_id).toMatch(
       /^\$\{aws_launch_template\.Web_Blue_.*\.image_id\}$/,

@@ -14,7 +14,7 @@ import {
 import { PINNED_GROUP_IGNORES } from '../../lib/deploy/private/pinning';
 import { analyze, slotReach } from '../matrix/analysis';
 import { fromRelease, Release } from './fleet-helpers';
-import { AMI_1, AMI_2, annotations, Json, newStack, SUBNETS, synthWithMetadata, VPC } from '../support/synth';
+import { AMI_1, AMI_2, AMI_3, annotations, Json, newStack, SUBNETS, synthWithMetadata, VPC } from '../support/synth';
 
 // Pinned slots: only the staged slot follows the code. The serving and the rollback
 // slot keep the definition they were deployed with (Terraform ignore_changes), so a
@@ -48,10 +48,17 @@ describe('pinned slots keep what they run', () => {
       const template = of(json, 'aws_launch_template', slot).body;
       const group = of(json, 'aws_autoscaling_group', slot).body;
       const targetGroup = of(json, 'aws_lb_target_group', slot).body;
-      expect(template.lifecycle).toEqual({ create_before_destroy: true, ignore_changes: 'all' });
+      // only the slot's release marker replaces the template, and the group goes with it
+      const marker = `terraform_data.${Object.keys(json.resource.terraform_data).find((n) => n.includes(`_${slot}_`))}`;
+      expect(template.lifecycle).toEqual({
+        create_before_destroy: true,
+        ignore_changes: 'all',
+        replace_triggered_by: [marker],
+      });
       expect(group.lifecycle).toEqual({
         create_before_destroy: true,
         ignore_changes: ['min_elb_capacity', ...PINNED_GROUP_IGNORES.filter((a) => a !== 'min_elb_capacity')],
+        replace_triggered_by: [`${of(json, 'aws_launch_template', slot).address}.id`],
       });
       // capacity, the gate, the grace period, warm-up and the warm pool still change in place
       for (const operational of [
@@ -187,6 +194,32 @@ describe('pinned slots keep what they run', () => {
     expect(slotReach(analysis, released, 'Green')).toEqual([]);
   });
 
+  test("each slot's release marker holds its image: only a new image changes it", () => {
+    const { json } = synth(promoted);
+    const markers = json.resource.terraform_data as Record<string, Json>;
+    expect(Object.entries(markers).find(([n]) => n.startsWith('Web_Blue_Release_'))![1].input).toEqual({
+      image: AMI_2,
+    });
+    expect(Object.entries(markers).find(([n]) => n.startsWith('Web_Green_Release_'))![1].input).toEqual({
+      image: AMI_1,
+    });
+  });
+
+  test('a release staged and promoted in one apply still reaches its slot: the new marker replaces the pinned slot', () => {
+    // GIVEN blue serves AMI_2, green holds AMI_1 (both pinned after a promote)
+    const before = synth(promoted).json;
+    // WHEN AMI_3 is staged into green and promoted without a deploy in between (the
+    // release file: green active, nothing staged, green's image and stagedAt new)
+    const after = synth({ blue: AMI_2, green: AMI_3, active: 'green', staged: 'none' }).json;
+    // THEN green (pinned) is replaced all the same, through its release marker; blue is untouched
+    const analysis = analyze(before, after);
+    expect([...analysis.immutableReplaced].sort()).toEqual(
+      [of(after, 'aws_autoscaling_group', 'Green').address, of(after, 'aws_launch_template', 'Green').address].sort(),
+    );
+    expect(slotReach(analysis, after, 'Blue')).toEqual([]);
+    expect(of(after, 'aws_launch_template', 'Green').body.image_id).toBe(AMI_3);
+  });
+
   test('the in-use mark of a pinned slot names the AMI its template runs (its image_id), not the code', () => {
     const { json } = synth(promoted);
     const template = of(json, 'aws_launch_template', 'Blue');
@@ -237,17 +270,23 @@ describe('what is said about pinned slots', () => {
     expect(fleet.slots.green.pinned).toBe(false);
     expect(annotations(fleet).warnings).toEqual([
       expect.stringMatching(
-        /stagedSlot is not set, so the idle slot "green" follows the code and the active slot "blue" is pinned.*fromRelease/,
+        /stagedSlot is not set, so the idle slot "green" follows the code and the active slot "blue" is pinned.*a new image written for slots\.blue replaces the serving slot in one apply \(guard refuses that plan\).*fromRelease/,
       ),
     ]);
   });
 
-  test('a new image written by hand for the active slot is not applied silently: the listener refuses its weight until it runs it', () => {
-    const { json } = synth({ blue: AMI_1, green: AMI_1, active: 'blue' });
-    const listener = Object.values(json.resource.aws_lb_listener)[0] as Json;
-    const local = `local.${Object.keys(json.locals)[0]}`;
+  test('a new image written by hand for the active slot is never ignored: its marker replaces it (guard refuses that plan)', () => {
+    // GIVEN blue serving AMI_1, pinned; WHEN its image is changed in code by hand
+    const before = synth({ blue: AMI_1, green: AMI_1, active: 'blue' }).json;
+    const after = synth({ blue: AMI_2, green: AMI_1, active: 'blue' }).json;
+    // THEN Terraform replaces it (the in-use mark and the outputs then name what runs)
+    const analysis = analyze(before, after);
+    expect(analysis.immutableReplaced).toContain(of(after, 'aws_launch_template', 'Blue').address);
+    // and the listener takes weight only for a slot that runs the image the code names
+    const listener = Object.values(after.resource.aws_lb_listener)[0] as Json;
+    const local = `local.${Object.keys(after.locals)[0]}`;
     expect(listener.lifecycle.precondition.map((p: Json) => p.condition)).toContain(
-      `\${${local}.blue.weight == 0 || ${local}.blue.image_id == "${AMI_1}"}`,
+      `\${${local}.blue.weight == 0 || ${local}.blue.image_id == "${AMI_2}"}`,
     );
   });
 

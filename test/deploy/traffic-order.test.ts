@@ -76,6 +76,7 @@ describe('ordering: the listener waits for the slot groups', () => {
         asg(after, 'Green'),
         address(after, 'aws_launch_template', 'Green'),
         address(after, 'aws_lb_listener', 'Listener'),
+        address(after, 'terraform_data', 'Green'),
       ].sort(),
     );
     expect(resource(after, 'aws_autoscaling_group', 'Green').name).not.toBe(

@@ -183,7 +183,13 @@ export function analyze(beforeJson: Json, afterJson: Json): ChangeAnalysis {
                 (a) => identityAttributes(resource.type).includes(a) || isForceNew(resource.type, a),
               )
       ).filter((a) => !ignores(resource, a));
-      const triggered = resource.replaceTriggeredBy.some((entry) => replaced.has(triggerTarget(entry)));
+      // a trigger on a whole resource fires on any change of it (an update too); on an
+      // attribute (`.id`), when the attribute changes: here, when the resource is replaced
+      const triggered = resource.replaceTriggeredBy.some(
+        (entry) =>
+          replaced.has(triggerTarget(entry)) ||
+          (entry === triggerTarget(entry) && (changed.get(entry) ?? []).length > 0),
+      );
       const follows = watched.some((a) =>
         [...referencesIn(resource.attributes[a], known)].some((ref) => replaced.has(ref)),
       );
@@ -207,7 +213,8 @@ export function analyze(beforeJson: Json, afterJson: Json): ChangeAnalysis {
     const viaReference = nonOperational.filter((a) =>
       [...referencesIn(resource.attributes[a], known)].some((ref) => replaced.has(ref) && ref !== address),
     );
-    if (diff.length === 0 && viaReference.length === 0) {
+    // (a resource replaced by a trigger alone, its own arguments unchanged or ignored, counts)
+    if (diff.length === 0 && viaReference.length === 0 && !replaced.has(address)) {
       continue;
     }
     if (replaced.has(address)) {

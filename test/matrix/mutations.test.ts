@@ -537,9 +537,6 @@ const AT_PATH: Readonly<Record<string, Mutation>> = {
     () => false,
     /blockDevices\[0\]\.encrypted \(false\) is refused/,
   ),
-  // green is active and pinned: a new image for it in code waits for a release (the
-  // listener refuses its weight at plan until the image goes through the idle slot)
-  'BlueGreenFleetProps:slots.green.image': waits(() => ImageSource.fromAmiId('ami-0aaaaaaaaaaaaaaaa')),
 };
 
 const SERVER_SETTINGS: Record<string, Mutation> = {
@@ -847,11 +844,13 @@ const parseSeconds = (Date.now() - started) / 1000;
  * overrides every server setting and warm-up setting of the fleet: a change of green's
  * own definition, or of a fleet setting that only green inherits, reaches nothing that
  * runs. It waits for a release (`release stage --same-image`), which the same change of
- * blue's settings shows: a new generation.
+ * blue's settings shows: a new generation. Green's own image is its release marker: a
+ * new image is a release of green.
  */
 function pinnedGreen(root: RootDef, path: string, mutation: Mutation | undefined): Mutation | undefined {
+  const release = path === 'slots.green.image';
   const inheritedOnlyByGreen =
-    path.startsWith('slots.green.') ||
+    (path.startsWith('slots.green.') && !release) ||
     (path.startsWith('server.') && path !== 'server.securityGroupIds') ||
     path.startsWith('lifecycleHooks[]');
   return root.props === 'BlueGreenFleetProps' && mutation?.effect === 'new generation' && inheritedOnlyByGreen
@@ -976,11 +975,15 @@ const REACHES_SERVING: Readonly<Record<string, string>> = {
     "(guard: in-use-destroyed); the staged slot's target group is replaced delete-before-create (guard)",
   'FleetBaseProps.vpcId':
     'replaces the security groups the pinned slot uses (guard: in-use-destroyed): a fleet moves VPC as a new fleet',
+  'FleetSlotProps.image':
+    'a new image written by hand for the serving slot is a release of it (its release marker replaces it in one ' +
+    'apply, no canary); release files never do that (stage goes to the idle slot) and guard refuses the plan ' +
+    '(serving-slot-changed)',
 };
 
 describe('the serving slot is pinned: a change reaches it only in place, for operational props', () => {
   test('every blue/green row: the serving slot untouched, or changed in place by an operational prop', () => {
-    const reached = [...servingColumn].filter(([path, row]) => {
+    const reached = [...servingColumn].filter(([, row]) => {
       if (row.reach.length === 0 || REACHES_SERVING[row.member] !== undefined) {
         return false;
       }
@@ -989,16 +992,14 @@ describe('the serving slot is pinned: a change reaches it only in place, for ope
       }
       // in place, and only attributes the resource policy calls operational (the target
       // group is mutable by design: its settings are operational)
-      return (
-        row.reach.some((entry) => {
-          const [address, attributes] = entry.split(': ');
-          const type = address.split('.')[0];
-          return (
-            attributes === 'replaced' ||
-            attributes.split(', ').some((a) => !ResourcePolicy.isOperationalAttribute(type, a))
-          );
-        }) && path !== ''
-      );
+      return row.reach.some((entry) => {
+        const [address, attributes] = entry.split(': ');
+        const type = address.split('.')[0];
+        return (
+          attributes.startsWith('replaced') ||
+          attributes.split(', ').some((a) => !ResourcePolicy.isOperationalAttribute(type, a))
+        );
+      });
     });
     expect(reached.map(([path, row]) => `${path} (${row.effect}): ${row.reach.join('; ')}`)).toEqual([]);
     // the column covers every blue/green row that was synthesized

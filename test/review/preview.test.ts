@@ -79,8 +79,9 @@ describe('an AmiPipeline feeding a blue/green fleet in one stack', () => {
     // the slot's in-use mark moves to the new AMI (resource_id forces a new tag)
     expect(byType('aws_ec2_tag', 'Green').map((r) => r.action)).toEqual(['replaced']);
     expect(byType('aws_ec2_tag', 'Blue').map((r) => r.action)).toEqual(['unchanged']);
-    // In place: only the mutable-by-design resources that follow the new image: the
-    // recipe version tag of the distributed AMIs and the retention rule's recipe version.
+    // In place: only the resources that follow the new image without running it: the
+    // recipe version tag of the distributed AMIs, the retention rule's recipe version, and
+    // the green slot's release marker (green is staged: it follows the code anyway).
     // (The published AMI id parameter ignores its value, which Image Builder owns: as in
     // Terraform, preview honours ignore_changes.)
     expect(
@@ -91,6 +92,7 @@ describe('an AmiPipeline feeding a blue/green fleet in one stack', () => {
     ).toEqual([
       'aws_imagebuilder_distribution_configuration distribution[0].ami_distribution_configuration.ami_tags.cdktf-immutable:recipe-version',
       'aws_imagebuilder_lifecycle_policy resource_selection[0].recipe[0].semantic_version',
+      'terraform_data input.image',
     ]);
     expect([...result.values()].some((r) => r.violation)).toBe(false);
   });

@@ -7,13 +7,12 @@ import { IInstanceProfile, InstanceProfile } from '../../compute/instance-profil
 import { CheckedServerSettings } from '../../compute/server-settings';
 import { IImageSource } from '../../image/image-source';
 import { ImmutabilityAspect } from '../../immutability/immutability-aspect';
-import { PinnedMetadata } from '../../immutability/lifecycle-metadata';
 import { Validator } from '../../private/validation';
 import { FleetConnections } from '../fleet-connections';
 import { Capacity, FleetBaseProps, WarmUpAndDraining } from '../fleet-options';
 import { CheckedFleetProps, validateFleetProps } from './fleet-common';
 import { FleetFrontEnd, ForwardTarget, TargetGroupRef } from './fleet-front-end';
-import { buildServerGroup, FLEET_TAG, ServerGroup, SLOT_TAG } from './server-group';
+import { buildServerGroup, FLEET_TAG, PinnedGeneration, ServerGroup, SLOT_TAG } from './server-group';
 
 /** A Terraform precondition on the fleet's traffic plan, with its message. */
 export interface TrafficGuard {
@@ -39,8 +38,8 @@ export interface GenerationProps {
   readonly targetGroup: TargetGroupRef;
   /** The fleet's when not given. */
   readonly warmUp?: WarmUpAndDraining;
-  /** Set for a pinned slot: it keeps what it was deployed with. */
-  readonly pinned?: PinnedMetadata;
+  /** Set for a pinned slot: it keeps what it was deployed with until its release marker changes. */
+  readonly pinned?: PinnedGeneration;
 }
 
 /** How the fleet's listener routes traffic: the traffic plan, the targets, the guards and the groups. */

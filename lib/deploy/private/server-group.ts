@@ -1,7 +1,7 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
 import { Ec2Tag } from '@cdktf/provider-aws/lib/ec2-tag';
-import { Token } from 'cdktf';
+import { TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ImmutableLaunchTemplate } from '../../compute/immutable-launch-template';
 import { InstanceRequirements } from '../../compute/instance-type';
@@ -43,8 +43,18 @@ export interface ServerGroupProps {
   readonly instanceWarmupSeconds?: number;
   readonly lifecycleHooks?: readonly LifecycleHook[];
   readonly warmPool?: WarmPool;
-  /** Set when the generation is a pinned slot's: it keeps what it was deployed with. */
-  readonly pinned?: PinnedMetadata;
+  /**
+   * Set when the generation is a pinned slot's: it keeps what it was deployed with until
+   * its release marker changes.
+   */
+  readonly pinned?: PinnedGeneration;
+}
+
+/** A pinned slot's generation: why it is pinned, and the marker of the release it runs. */
+export interface PinnedGeneration {
+  readonly metadata: PinnedMetadata;
+  /** Replaces the generation (with the code's definition) when it changes: a new release in the slot. */
+  readonly marker: TerraformResource;
 }
 
 /** One generation's launch template, auto scaling group and scaling policy. */
@@ -84,9 +94,11 @@ export interface ServerGroup {
  *   find a slot's groups at plan time, whatever their generation.
  * - A pinned generation (`pinned`, a blue/green slot that is not staged) keeps what it
  *   was deployed with: its template ignores every change and its group every
- *   non-operational one (name, template, subnets, target groups, tags), neither has a
- *   trigger, and the metadata of both says why. The in-use mark names the AMI of the
- *   template as it is (`image_id` of the resource), not the code's.
+ *   non-operational one (name, template, subnets, target groups, tags), and the metadata
+ *   of both says why. Only a new release in the slot (its release marker changes)
+ *   replaces the template, with the code's definition, and the group with it. The
+ *   in-use mark names the AMI of the template as it is (`image_id` of the resource),
+ *   not the code's.
  */
 export function buildServerGroup(scope: Construct, props: ServerGroupProps): ServerGroup {
   const initialLifecycleHooks = props.lifecycleHooks?.length ? props.lifecycleHooks.map(toLifecycleHook) : undefined;
@@ -98,7 +110,10 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
     name: props.base,
     slot: props.slot,
     generationInputs,
-    pinned: props.pinned,
+    pinned: props.pinned && {
+      metadata: props.pinned.metadata,
+      replaceTriggeredBy: [bareReference(props.pinned.marker)],
+    },
   });
   const generation = launchTemplate.generation;
   const groupName = generationName(NameRule.AUTOSCALING_GROUP, { base: props.base, slot: props.slot, generation });
@@ -125,10 +140,9 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
     lifecycle: groupLifecycle(props, launchTemplate),
   });
   if (props.pinned) {
-    recordPinned(autoScalingGroup, props.pinned);
-  } else {
-    recordLibraryTriggers(autoScalingGroup, autoScalingGroup.lifecycle?.replaceTriggeredBy as string[]);
+    recordPinned(autoScalingGroup, props.pinned.metadata);
   }
+  recordLibraryTriggers(autoScalingGroup, autoScalingGroup.lifecycle?.replaceTriggeredBy as string[]);
   const scalingPolicy = props.scaling
     ? buildScalingPolicy(scope, props, props.scaling, groupName, autoScalingGroup)
     : undefined;
@@ -140,19 +154,23 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
 /**
  * The group's lifecycle. `min_elb_capacity` only matters when the group is created (and
  * depends on whether its target group is in use then); with scaling, the policy owns the
- * desired size. A pinned group also ignores everything that is not operational; any
- * other group is replaced with its launch template.
+ * desired size. A pinned group also ignores everything that is not operational. Every
+ * group is replaced with its launch template.
  */
 function groupLifecycle(props: ServerGroupProps, launchTemplate: ImmutableLaunchTemplate) {
   const operational = props.scaling ? ['desired_capacity', 'min_elb_capacity'] : ['min_elb_capacity'];
-  if (props.pinned) {
-    return { ignoreChanges: [...operational, ...PINNED_GROUP_IGNORES.filter((a) => !operational.includes(a))] };
-  }
+  const ignoreChanges = props.pinned
+    ? [...operational, ...PINNED_GROUP_IGNORES.filter((a) => !operational.includes(a))]
+    : operational;
   return {
-    ignoreChanges: operational,
+    ignoreChanges,
     // The name changes with the generation anyway; the trigger makes sure a group is
-    // never pointed at another launch template in place, whatever replaced it.
-    replaceTriggeredBy: [bareReference(launchTemplate.resource, 'id'), ...launchTemplate.replaceTriggeredBy],
+    // never pointed at another launch template in place, whatever replaced it (a pinned
+    // group's template is replaced by its release marker, not by its name).
+    replaceTriggeredBy: [
+      bareReference(launchTemplate.resource, 'id'),
+      ...(props.pinned ? [] : launchTemplate.replaceTriggeredBy),
+    ],
   };
 }
 
