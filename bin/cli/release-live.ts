@@ -88,6 +88,16 @@ export async function liveStatusLines(
     const head = `    live: ${pinned.slot} (${role}, fleet ${pinned.fleet})`;
     if (running.length === 0) {
       lines.push(`${head}: no group found in AWS; the code defines ${code}.`);
+    } else if (code.includes('${')) {
+      const compare =
+        role === 'serving'
+          ? `compare with a plan: its check ${pinned.fleet.replace(/[^A-Za-z0-9_]+/g, '_')}_${pinned.slot}_pinned ` +
+            `fails when the code differs (then ship it: cdktf-immutable release stage ${env} --same-image).`
+          : 'the rollback slot keeps the previous definition until the next release replaces it.';
+      lines.push(
+        `${head} runs ${running.join(', ')} (generation ${running.map(generationOf).join(', ')}); the code's ` +
+          `generation is computed at plan (it hashes values known only then): ${compare}`,
+      );
     } else if (running.every((name) => name === code)) {
       lines.push(`${head} runs ${code}, the code's definition.`);
     } else {

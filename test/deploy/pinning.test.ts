@@ -1,4 +1,4 @@
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import {
   BlueGreenFleet,
   BlueGreenFleetProps,
@@ -250,6 +250,16 @@ describe('what is said about pinned slots', () => {
           'release: run "cdktf-immutable release stage prod --same-image", deploy, then promote.',
       },
     ]);
+  });
+
+  test('a generation computed at plan (a VPC that is a reference) is compared as a string template', () => {
+    const stack = newStack('prod');
+    const vpcId = new TerraformVariable(stack, 'vpc', { type: 'string' }).stringValue;
+    new BlueGreenFleet(stack, 'Web', { ...fromRelease(promoted), vpcId });
+    const check = synthWithMetadata(stack).check.web_blue_pinned.assert[0];
+    expect(check.condition).toMatch(
+      /^\$\{aws_launch_template\.Web_Blue_LaunchTemplate_[0-9A-F]+\.name == format\("%s", "web-blue-\$\{nonsensitive\(.*var\.vpc.*\)\}"\)\}$/,
+    );
   });
 
   test('synth says which slots are pinned (info) and names the command', () => {

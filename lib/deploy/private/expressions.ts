@@ -205,9 +205,13 @@ export function requestCountLabel(loadBalancerArnSuffix: string, targetGroupArnS
 // ---------------------------------------------------------------------------------
 // Pinned slots: what a slot runs, read from its resources.
 
-/** `a == b`: a pinned slot's template (its state) against the code's, for a `check` block. */
+/**
+ * `a == b`: a pinned slot's template (its state) against the code's, for a `check`
+ * block. A code value that mixes text and an expression (a generation computed at plan)
+ * is compared as a string template (`format("%s", "web-blue-${...}")`).
+ */
 export function sameValueCondition(running: string, code: string): IResolvable {
-  return hcl`${running} == ${code}`;
+  return hcl`${running} == ${Token.isUnresolved(code) ? Fn.format('%s', [code]) : code}`;
 }
 
 /**
