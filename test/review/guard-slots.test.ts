@@ -113,7 +113,9 @@ describe('guard: what a kept slot uses is never taken away', () => {
     tg.change = { ...tg.change, actions: ['delete', 'create'], after: { ...tg.change.before, port: 8080 } };
     const violation = guardPlan(plan).violations.find((v) => v.address === GREEN_TG)!;
     expect(violation).toMatchObject({ kind: 'delete-before-create', attributes: ['port'] });
-    expect(violation.message).toMatch(/run the new port in a new fleet \(docs\/fleets\.md, "Changing the port"\)/);
+    expect(violation.message).toMatch(
+      /run the new port in a new fleet \(docs\/fleets\.md, "Shared resources and changing the port"\)/,
+    );
   });
 
   test("a security group destroyed while the pinned slot's template uses it", () => {

@@ -229,7 +229,7 @@ export function targetGroupFindings<T extends SlotChange>(
           `target group replaced delete-before-create${forceNew.length ? ` (${forceNew.join(', ')})` : ''}: its ` +
           'slot and the listener lose it before a new one exists, and a fixed name cannot be replaced the other ' +
           "way. A slot's target group lives as long as the fleet; to change the port, run the new port in a new " +
-          'fleet (docs/fleets.md, "Changing the port").',
+          'fleet (docs/fleets.md, "Shared resources and changing the port").',
       };
     });
 }
@@ -393,7 +393,8 @@ function ingressFindings(changes: readonly SlotChange[], kept: readonly SlotChan
       message:
         `security group rule destroyed that lets traffic reach port ${cut.join(', ')} of a kept (pinned) slot: ` +
         'its instances would stop receiving requests while the load balancer still sends them. A port change ' +
-        'cannot reach a pinned slot; run the new port in a new fleet (docs/fleets.md, "Changing the port").',
+        'cannot reach a pinned slot; run the new port in a new fleet ' +
+        '(docs/fleets.md, "Shared resources and changing the port").',
     });
   }
   return findings;
