@@ -11,6 +11,7 @@ import {
   ReleaseLockedError,
   ReleaseRefusedError,
   ReleaseStore,
+  releaseWeights,
   rollbackRelease,
   RolloutInputError,
   SLOT_NAMES,
@@ -488,11 +489,7 @@ function statusJson(release: ReleaseFile) {
 }
 
 function weights(release: ReleaseFile): Record<SlotName, number> {
-  const idle = otherSlot(release.active);
-  if (release.slots[release.active].image === null) {
-    return { blue: 0, green: 0 };
-  }
-  return { [release.active]: 100 - release.canary, [idle]: release.canary } as Record<SlotName, number>;
+  return releaseWeights(release);
 }
 
 function describeTraffic(release: ReleaseFile): string {
