@@ -58,9 +58,13 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   The bake counts from the first advance that sees
                                                   the step served and the groups' desired count of
                                                   targets healthy (recorded as stepServedAt).
-  release run <env> --deploy "<command>" [--interval 30s] [--region <region>]
+  release run <env> [--stack <stack> | --deploy "<command>"] [--interval 30s] [--region <region>]
                                                   Loop advance -> deploy -> wait until the rollout
                                                   completes or aborts (Ctrl-C stops it, exit 130).
+                                                  The deploy is the guarded "cdktf-immutable deploy
+                                                  <stack> --auto-approve" of --stack (default: the
+                                                  stack of cdktf.out named <env> or *-<env>), or
+                                                  --deploy "<command>" through the shell.
   release rollback <env>                          Move traffic back to the previous slot (once: a
                                                   second rollback is refused); aborts a rollout.
   release status [<env>] [--json] [--live [--fleet <name>] [--region <region>]]
@@ -77,9 +81,10 @@ Options for every subcommand:
                     repository root ("init" creates releases/ at the repository root when
                     there is none).
 
-After stage, promote, advance (when it wrote a step) or rollback, run "cdktf deploy <stack>"
-for that environment. advance, run and status (of a running rollout) read AWS with the
-default credential chain; AWS_ENDPOINT_URL and AWS_REGION are honoured.
+After stage, promote, advance (when it wrote a step) or rollback, run "cdktf-immutable
+deploy <stack>" (the guarded apply) for that environment. advance, run and status (of a
+running rollout, or --live) read AWS with the default credential chain; AWS_ENDPOINT_URL
+and AWS_REGION are honoured.
 `;
 
 /** What tests replace: the reader of the live listener weights (`status --live`). */
@@ -99,7 +104,7 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
     stage: { values: ['dir', 'image', 'from', 'slot', 'from-ssm', 'from-pipeline', 'region'], switches: [] },
     promote: { values: ['dir', 'canary', 'steps', 'bake', 'fleet'], switches: ['force-rolled-back'], lists: ['alarm'] },
     advance: { values: ['dir', 'region'], switches: [] },
-    run: { values: ['dir', 'region', 'deploy', 'interval'], switches: [] },
+    run: { values: ['dir', 'region', 'deploy', 'stack', 'interval'], switches: [] },
     rollback: { values: ['dir'], switches: [] },
     status: { values: ['dir', 'region', 'fleet'], switches: ['json', 'live'] },
   };
@@ -372,7 +377,7 @@ function nextSteps(release: ReleaseFile, deploy?: string): string {
         : `the next release, into slot ${idle}`;
     options.push([command(`stage ${env} --image <ami-id>`), into]);
   }
-  const lines = deploy === undefined ? [] : [`Next: cdktf deploy <${env} stack> (${deploy})`];
+  const lines = deploy === undefined ? [] : [`Next: cdktf-immutable deploy <${env} stack> (${deploy})`];
   const width = Math.max(...options.map(([text]) => text.length));
   options.forEach(([text, why], i) => {
     const label = lines.length === 0 && i === 0 ? 'Next:' : i === 0 ? 'Then:' : '  or:';

@@ -9,7 +9,9 @@ import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
+import { parseArgs } from '../../bin/cli/args';
 import { deployCommand, DeployDeps } from '../../bin/cli/deploy';
+import { deployStep } from '../../bin/cli/rollout';
 import type { LiveReader, LiveReading } from '../../bin/cli/live-check';
 import {
   emptyRelease,
@@ -17,6 +19,7 @@ import {
   promoteRelease,
   recordServed,
   ReleaseFile,
+  ReleaseStore,
   stageRelease,
 } from '../../lib/release';
 
@@ -358,5 +361,40 @@ describe('deploy: failures', () => {
   ])('bad arguments %j: exit 2', async (args, message) => {
     const p = project(promoted);
     await expect(deploy(p, args)).rejects.toThrow(message);
+  });
+});
+
+describe('release run: the guarded deploy by default', () => {
+  const spec = { values: ['dir', 'region', 'deploy', 'stack', 'interval'] };
+
+  test('--stack, or the stack of the last synth named <env> or *-<env>: deploy --auto-approve --release <env>', async () => {
+    const p = project(promoted);
+    const store = new ReleaseStore(join(p.dir, 'releases'));
+    const named = deployStep(store, 'dev', parseArgs(['--stack', 'web-dev'], spec, 'run'));
+    expect(named.shown).toBe(`cdktf-immutable deploy web-dev --auto-approve --release dev --dir ${store.directory}`);
+    expect(named.argv!.slice(1)).toEqual([
+      'deploy',
+      'web-dev',
+      '--auto-approve',
+      '--release',
+      'dev',
+      '--dir',
+      store.directory,
+    ]);
+    expect(named.argv![0]).toMatch(/cdktf-immutable\.js$/);
+    await deploy(p, ['web-dev', '--plan-only']); // writes cdktf.out
+    const saved = process.cwd();
+    process.chdir(p.dir);
+    try {
+      expect(deployStep(store, 'dev', parseArgs([], spec, 'run')).argv!.slice(1, 3)).toEqual(['deploy', 'web-dev']);
+      expect(() => deployStep(store, 'prod', parseArgs([], spec, 'run'))).toThrow(
+        /no stack of cdktf\.out named prod or \*-prod; name the stack with --stack/,
+      );
+    } finally {
+      process.chdir(saved);
+    }
+    expect(deployStep(store, 'dev', parseArgs(['--deploy', 'make deploy'], spec, 'run'))).toEqual({
+      shown: 'make deploy',
+    });
   });
 });
