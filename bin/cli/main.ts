@@ -35,11 +35,13 @@ Commands:
                     the plan, confirm (--auto-approve in CI), then apply exactly that
                     plan. Exit 1 before apply on a violation or a stale release file.
                     "deploy --help" for details.
-  init [dir] [--force] [--from <tarball, git URL or range>]
+  init [dir] [--force [--overwrite]] [--from <tarball, git URL or range>]
                     Scaffold an IaC repository: package.json, cdktf.json with the fast
                     runner, an images stack and one stack per environment, releases/,
-                    a snapshot test and a pull request workflow. Refuses a folder that
-                    is not empty (exit 1) unless --force. "init --help" for details.
+                    tests, and GitHub Actions and GitLab CI pipelines (pull request,
+                    deploy on merge, rollout timer). Refuses a folder that is not empty
+                    (exit 1) unless --force, which never overwrites a file that differs
+                    without --overwrite. "init --help" for details.
   --help, -h        Show this help.
   --version, -v     Print the version.
 
