@@ -1,4 +1,4 @@
-import { resolve } from 'path';
+import { relative, resolve } from 'path';
 import { optionValue, parseArgs, ParsedArgs } from './args';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
@@ -462,7 +462,12 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
     const reader = deps.liveReader ?? live.awsLiveReader(optionValue(args, 'region'));
     return Promise.all([
       alarms ?? new Map<string, AlarmStates>(),
-      live.liveStatuses(releases, (name) => store.pathOf(name), fleet, reader),
+      live.liveStatuses(
+        releases,
+        (name) => relative(process.cwd(), store.pathOf(name)) || store.pathOf(name),
+        fleet,
+        reader,
+      ),
     ]).then(([states, checks]) => print(states, checks));
   }
   return alarms ? alarms.then((states) => print(states)) : print(new Map());
