@@ -18,7 +18,8 @@ Commands:
                     or "unknown: run a plan", following references through resources,
                     locals, variables, data sources, outputs and providers. --base
                     synthesizes <git-ref> in a temporary git worktree (removed
-                    afterwards) and compares it with <after> or the working tree.
+                    afterwards) with its own dependencies (npm ci into a cache keyed by
+                    its lockfile) and compares it with <after> or the working tree.
                     Exit 1 if an immutable resource would be updated in place or a
                     forbidden attribute is set; with --detailed-exitcode, 3 if a stack
                     changes or holds an unknown; 130 if interrupted.

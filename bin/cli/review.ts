@@ -1,10 +1,11 @@
 import { spawnSync } from 'child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync } from 'fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, unlinkSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, relative } from 'path';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import { optionValue, parseArgs } from './args';
 import type { CliIo } from './io';
+import { provideBaseDependencies } from './base-dependencies';
 import {
   guardPlan,
   hasViolations,
@@ -263,8 +264,8 @@ function synthesize(dir: string, outdir: string, what: string, { app, context }:
 }
 
 /**
- * Synthesizes `ref` in a temporary git worktree (the repository's node_modules linked
- * in) and compares it with `after`, or with the working tree synthesized into a
+ * Synthesizes `ref` in a temporary git worktree with the base's own dependencies (see
+ * base-dependencies.ts) and compares it with `after`, or with the working tree synthesized into a
  * temporary folder. The worktree and the temporary folders are removed in every case:
  * success, failure and interruption (SIGINT, SIGTERM, SIGHUP). The working tree, the
  * index and the stash are never touched.
@@ -312,15 +313,16 @@ function previewAgainstBase(ref: string, after: string | undefined, io: CliIo): 
     const baseDir = join(tree, project);
     const baseWhat = `the base ${ref} (${commit.out.slice(0, 12)})`;
     const baseApp = cdktfApp(baseDir, baseWhat);
-    for (const [from, to] of [
-      [join(cwd, 'node_modules'), join(baseDir, 'node_modules')],
-      [join(root, 'node_modules'), join(tree, 'node_modules')],
-    ]) {
-      if (existsSync(from) && existsSync(join(to, '..')) && !existsSync(to)) {
-        symlinkSync(from, to, 'junction');
-        links.push(to);
-      }
-    }
+    const dependencies = provideBaseDependencies({
+      commit: commit.out,
+      tree,
+      baseDir,
+      root,
+      cwd,
+      interrupted: (signal) => new Interrupted(signal),
+    });
+    links.push(...dependencies.links);
+    io.err(dependencies.note);
     const beforeOut = join(temp, 'before');
     synthesize(baseDir, beforeOut, baseWhat, baseApp);
     let afterOut = after;
