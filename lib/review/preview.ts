@@ -102,7 +102,8 @@ export interface PreviewOptions {
    * Folders the two sides were synthesized in, when they differ (`preview --base`
    * synthesizes the base in a temporary worktree): every occurrence of `before` in a
    * string of the before side (a local backend's state path, for one) is read as `after`.
-   * @default - strings are compared as they are
+   * @default - the folders cdktf's default local backend shows (`<folder>/terraform.<stack>.tfstate`
+   * in two folders on the two sides), else none
    */
   readonly synthFolders?: ReadonlyArray<{ readonly before: string; readonly after: string }>;
 }
@@ -248,7 +249,8 @@ export function previewChanges(
       before = new Map([[afterName, before.get(beforeName)!]]);
     }
   }
-  const folders = [...(options.synthFolders ?? [])]
+  const detected = options.synthFolders === undefined ? synthFoldersOf(before, after) : [];
+  const folders = [...(options.synthFolders ?? []), ...detected]
     .filter(({ before: b, after: a }) => b !== '' && b !== a)
     .sort((x, y) => y.before.length - x.before.length);
   const names = [...new Set([...before.keys(), ...after.keys()])].sort();
@@ -283,7 +285,52 @@ export function previewChanges(
       progress = model.step(crossStack) || progress;
     }
   }
-  return names.map((stack) => toPreview(stack, models.get(stack)!.result(crossStack)));
+  return names.map((stack) => {
+    const preview = toPreview(stack, models.get(stack)!.result(crossStack));
+    const notes = detected.map(
+      (folder) =>
+        `the two sides were synthesized in different folders (${folder.before}, ${folder.after}): paths under ` +
+        "them (a local backend's state file) are compared as the same",
+    );
+    return notes.length > 0 && before.has(stack) && after.has(stack)
+      ? { ...preview, notes: [...preview.notes, ...notes] }
+      : preview;
+  });
+}
+
+/**
+ * The folders two synth outputs were made in, when cdktf's default local backend says so:
+ * a stack whose state path is `<folder>/terraform.<stack>.tfstate` on both sides, in two
+ * folders (two checkouts of one repository). Every stack must agree on the pair.
+ */
+function synthFoldersOf(
+  before: Map<string, StackJson>,
+  after: Map<string, StackJson>,
+): Array<{ before: string; after: string }> {
+  const pairs = new Set<string>();
+  for (const [stack, json] of after) {
+    const a = localStatePath(json);
+    const b = localStatePath(before.get(stack));
+    if (a === undefined || b === undefined || a === b) {
+      continue;
+    }
+    const file = `terraform.${stack}.tfstate`;
+    const folderOf = (path: string) => (path.endsWith(`/${file}`) ? path.slice(0, -file.length - 1) : undefined);
+    const [fb, fa] = [folderOf(b), folderOf(a)];
+    if (fb === undefined || fa === undefined || !fb.startsWith('/') || !fa.startsWith('/')) {
+      return [];
+    }
+    pairs.add(JSON.stringify({ before: fb, after: fa }));
+  }
+  return pairs.size === 1 ? [JSON.parse([...pairs][0]) as { before: string; after: string }] : [];
+}
+
+/** The `path` of a stack's local backend, if it has one. */
+function localStatePath(json: StackJson | undefined): string | undefined {
+  const terraform = json?.terraform;
+  const backend = isObject(terraform) ? terraform.backend : undefined;
+  const local = isObject(backend) ? backend.local : undefined;
+  return isObject(local) && typeof local.path === 'string' ? local.path : undefined;
 }
 
 /** Why a pinned slot's resource keeps what it ignores, when the mark does not say. */

@@ -762,6 +762,32 @@ describe('what preview does not model makes the stack changed', () => {
     ).toBe(false);
   });
 
+  test("two checkouts: cdktf's default local backend shows the folders, and paths under them compare as the same", () => {
+    const stack = (folder: string) => ({
+      data: {
+        terraform_remote_state: {
+          'cross-stack-reference-input-net': { backend: 'local', config: { path: `${folder}/terraform.net.tfstate` } },
+        },
+      },
+      resource: {
+        aws_ssm_parameter: {
+          p: { name: '/p', value: '${data.terraform_remote_state.cross-stack-reference-input-net.outputs.id}' },
+        },
+      },
+      terraform: { ...AWS6, backend: { local: { path: `${folder}/terraform.s.tfstate` } } },
+    });
+    const [same] = previewChanges(new Map([['s', stack('/work/base')]]), new Map([['s', stack('/work/repo')]]));
+    expect(same).toMatchObject({ changed: false, unknown: [] });
+    expect(same.notes).toEqual([
+      expect.stringMatching(/^the two sides were synthesized in different folders \(\/work\/base, \/work\/repo\)/),
+    ]);
+    // A state file of another name is another state.
+    const renamed = withTerraform({ backend: { local: { path: '/a/other.tfstate' } } });
+    expect(previewStacks(base, renamed).stack.unknown).toEqual([
+      'terraform.backend changes: the plan reads another state',
+    ]);
+  });
+
   test('paths under the folder the before side was synthesized in are compared as the after side', () => {
     const moved = withTerraform({ backend: { local: { path: '/b/terraform.s.tfstate' } } });
     const [stack] = previewChanges(new Map([['s', base]]), new Map([['s', moved]]), {
