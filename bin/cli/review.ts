@@ -149,7 +149,7 @@ function printPreview(preview: readonly StackPreview[], io: CliIo): void {
   io.out(
     `Summary: ${preview.length} stack(s): ${totals.replaced} replaced, ${totals.updated} updated in place, ` +
       `${totals.created} created, ${totals.destroyed} destroyed, ${totals.unchanged} unchanged, ` +
-      `${totals.unknown} unknown${waiting > 0 ? `, ${waiting} ${PREVIEW_LABELS['waits-for-release']}` : ''}\n`,
+      `${totals.unknown} unknown${waiting > 0 ? `, ${waiting} pinned (${PREVIEW_LABELS['waits-for-release']})` : ''}\n`,
   );
 }
 

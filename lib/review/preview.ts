@@ -380,6 +380,6 @@ function toPreview(stack: string, result: ReturnType<StackModel['result']>): Sta
 }
 
 /** True when any stack would update an immutable resource in place, or sets a forbidden attribute. */
-export function hasViolations(preview: readonly StackPreview[]): boolean {
+export function hasViolations(preview: ReadonlyArray<Pick<StackPreview, 'resources'>>): boolean {
   return preview.some((stack) => stack.resources.some((resource) => resource.violation));
 }

@@ -389,7 +389,7 @@ describe('preview', () => {
     expect(ignored.stdout).toMatch(
       /unchanged +aws_ssm_parameter\.ami +\(no action: value ignored by lifecycle\.ignore_changes\)/,
     );
-    expect(ignored.stdout).toMatch(/1 unchanged, 0 unknown, 1 waits for a release\nChanged stacks: none\n/);
+    expect(ignored.stdout).toMatch(/1 unchanged, 0 unknown, 1 pinned \(waits for a release\)\nChanged stacks: none\n/);
     const region = runCli(['preview', ...pair('provider-region')]);
     expect(region.stdout).toMatch(
       /note +provider aws: its region changes \(eu-west-1 → eu-central-1\): the AWS provider/,
