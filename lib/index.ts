@@ -183,6 +183,7 @@ export {
   guardPlan,
   hasViolations,
   PlanFileError,
+  PREVIEW_LABELS,
   previewChanges,
   readPlanFile,
   readSynthOutput,
@@ -194,6 +195,8 @@ export type {
   GuardViolation,
   GuardViolationKind,
   PreviewAction,
+  PreviewOptions,
+  PreviewOutput,
   PreviewResource,
   StackPreview,
 } from './review';
