@@ -185,6 +185,7 @@ export {
   guardPlan,
   hasViolations,
   PlanFileError,
+  PREVIEW_LABELS,
   previewChanges,
   readPlanFile,
   readSynthOutput,
@@ -196,6 +197,8 @@ export type {
   GuardViolation,
   GuardViolationKind,
   PreviewAction,
+  PreviewOptions,
+  PreviewOutput,
   PreviewResource,
   StackPreview,
 } from './review';
