@@ -11,15 +11,18 @@ Commands:
                     Edit and show the per-environment release files (releases/<env>.json);
                     stepped rollouts gated by CloudWatch alarms (promote --steps, advance, run).
                     "cdktf-immutable release --help" for details.
-  preview <before> <after> [--json]
-  preview --base <git-ref> [<after>] [--json]
+  preview <before> <after> [--json] [--detailed-exitcode]
+  preview --base <git-ref> [<after>] [--json] [--detailed-exitcode]
                     Compare two synth outputs (cdktf.out folders or stack JSON files)
                     offline: created, destroyed, replaced, updated in place, unchanged,
-                    following references and replace_triggered_by. --base synthesizes
-                    <git-ref> in a temporary git worktree (removed afterwards) and
-                    compares it with <after> or the working tree. Exit 1 if an
-                    immutable resource would be updated in place or a forbidden
-                    attribute is set; 130 if interrupted.
+                    or "unknown: run a plan", following references through resources,
+                    locals, variables, data sources, outputs and providers. --base
+                    synthesizes <git-ref> in a temporary git worktree (removed
+                    afterwards) with its own dependencies (npm ci into a cache keyed by
+                    its lockfile) and compares it with <after> or the working tree.
+                    Exit 1 if an immutable resource would be updated in place or a
+                    forbidden attribute is set; with --detailed-exitcode, 3 if a stack
+                    changes or holds an unknown; 130 if interrupted.
   guard <plan.json> [--config <cdk.tf.json>] [--allow-destroy <address or glob>]... [--json]
                     Check the JSON of a saved plan ("tofu show -json plan"). Exit 1 on
                     an immutable resource updated in place beyond operational
@@ -32,11 +35,21 @@ Commands:
                     slot uses it. --config (the synthesized stack) also refuses
                     unacknowledged ignore_changes and removed replace_triggered_by on
                     immutable resources. forget and moved pass.
-  init [dir] [--force] [--from <tarball, git URL or range>]
+  deploy <stack> [--auto-approve] [--plan-only] [--allow-destroy <address or glob>]...
+         [--synth-dir <dir>] [--release <env or file>] [--no-live-check <reason>]
+                    The guarded apply: synth, check that the load balancer serves what
+                    the release file says it served (or asks for), plan to a file with
+                    Terraform or OpenTofu (TERRAFORM_BINARY_NAME, as for cdktf), guard
+                    the plan, confirm (--auto-approve in CI), then apply exactly that
+                    plan. Exit 1 before apply on a violation or a stale release file.
+                    "deploy --help" for details.
+  init [dir] [--force [--overwrite]] [--from <tarball, git URL or range>]
                     Scaffold an IaC repository: package.json, cdktf.json with the fast
                     runner, an images stack and one stack per environment, releases/,
-                    a snapshot test and a pull request workflow. Refuses a folder that
-                    is not empty (exit 1) unless --force. "init --help" for details.
+                    tests, and GitHub Actions and GitLab CI pipelines (pull request,
+                    deploy on merge, rollout timer). Refuses a folder that is not empty
+                    (exit 1) unless --force, which never overwrites a file that differs
+                    without --overwrite. "init --help" for details.
   --help, -h        Show this help.
   --version, -v     Print the version.
 
@@ -44,6 +57,7 @@ Exit codes:
   0  success
   1  refused (an invalid transition) or violations found
   2  bad input (unreadable or malformed file, bad arguments)
+  3  changes (preview --detailed-exitcode)
   130  interrupted (preview --base, after removing its temporary worktree; release run)
 `;
 
@@ -86,6 +100,9 @@ export function main(argv: readonly string[], io: CliIo): number | Promise<numbe
     }
     if (command === 'guard') {
       return (require('./review') as typeof import('./review')).guardCommand(rest, io);
+    }
+    if (command === 'deploy') {
+      return (require('./deploy') as typeof import('./deploy')).deployCommand(rest, io).catch(report);
     }
     throw new CliError(`unknown command "${command}". Run "cdktf-immutable --help" for the list of commands.`);
   } catch (error) {

@@ -1,7 +1,9 @@
-import { resolve } from 'path';
+import { existsSync } from 'fs';
+import { join, relative, resolve } from 'path';
 import { optionValue, parseArgs, ParsedArgs } from './args';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
+import type { LiveReader, LiveStatus } from './live-check';
 import { AMI_ID } from 'cdktf-immutable/names';
 import {
   otherSlot,
@@ -11,6 +13,7 @@ import {
   ReleaseLockedError,
   ReleaseRefusedError,
   ReleaseStore,
+  releaseWeights,
   rollbackRelease,
   RolloutInputError,
   SLOT_NAMES,
@@ -63,19 +66,27 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   The bake counts from the first advance that sees
                                                   the step served and the groups' desired count of
                                                   targets healthy (recorded as stepServedAt).
-  release run <env> --deploy "<command>" [--interval 30s] [--region <region>]
+  release run <env> [--stack <stack> | --deploy "<command>"] [--interval 30s] [--region <region>]
                                                   Loop advance -> deploy -> wait until the rollout
                                                   completes or aborts (Ctrl-C stops it, exit 130).
+                                                  The deploy is the guarded "cdktf-immutable deploy
+                                                  <stack> --auto-approve" of --stack (default: the
+                                                  stack of cdktf.out named <env> or *-<env>), or
+                                                  --deploy "<command>" through the shell.
   release rollback <env>                          Move traffic back to the previous slot (once: a
                                                   second rollback is refused); aborts a rollout.
-  release status [<env>] [--json]                 Show slots, images, weights, the active slot, the
+  release status [<env>] [--json] [--live [--fleet <name>] [--synth <dir>] [--region <region>]]
+                                                  Show slots, images, weights, the active slot, the
                                                   rollback target, and which slot is staged (follows the
                                                   code) or pinned (keeps what it was deployed with).
-  release status <env> --live [--synth <dir>] [--region <region>]
-                                                  Also read from AWS the launch template each pinned
-                                                  slot runs, against the one the code defines in the
-                                                  synthesized stack (cdktf.out, or --synth), and name
-                                                  the command that ships a difference.
+                                                  --live reads the weights the load balancer serves (the
+                                                  fleet: --fleet, the file's rollout or policy fleet, else
+                                                  the one tagged <env> or *-<env>) and exits 1 when they
+                                                  are neither the file's weights nor those it served
+                                                  before its last change ("served"); and the launch
+                                                  template each pinned slot runs, against the one the
+                                                  synthesized stack defines (cdktf.out, or --synth),
+                                                  naming the command that ships a difference.
 
 Options for every subcommand:
   --dir <folder>    Folder of the release files. Default: $CDKTF_IMMUTABLE_RELEASES, else the
@@ -83,13 +94,19 @@ Options for every subcommand:
                     repository root ("init" creates releases/ at the repository root when
                     there is none).
 
-After stage, promote, advance (when it wrote a step) or rollback, run "cdktf deploy <stack>"
-for that environment. advance, run and status (of a running rollout) read AWS with the
-default credential chain; AWS_ENDPOINT_URL and AWS_REGION are honoured.
+After stage, promote, advance (when it wrote a step) or rollback, run "cdktf-immutable
+deploy <stack>" (the guarded apply) for that environment. advance, run and status (of a
+running rollout, or --live) read AWS with the default credential chain; AWS_ENDPOINT_URL
+and AWS_REGION are honoured.
 `;
 
-/** `cdktf-immutable release ...`; advance, run and status (of a running rollout) are asynchronous. */
-export function releaseCommand(argv: readonly string[], io: CliIo): number | Promise<number> {
+/** What tests replace: the reader of the live listener weights (`status --live`). */
+export interface ReleaseDeps {
+  readonly liveReader?: LiveReader;
+}
+
+/** `cdktf-immutable release ...`; advance, run and status (of a running rollout, or --live) are asynchronous. */
+export function releaseCommand(argv: readonly string[], io: CliIo, deps: ReleaseDeps = {}): number | Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h') {
     io.out(RELEASE_USAGE);
@@ -103,9 +120,9 @@ export function releaseCommand(argv: readonly string[], io: CliIo): number | Pro
     },
     promote: { values: ['dir', 'canary', 'steps', 'bake', 'fleet'], switches: ['force-rolled-back'], lists: ['alarm'] },
     advance: { values: ['dir', 'region'], switches: [] },
-    run: { values: ['dir', 'region', 'deploy', 'interval'], switches: [] },
+    run: { values: ['dir', 'region', 'deploy', 'stack', 'interval'], switches: [] },
     rollback: { values: ['dir'], switches: [] },
-    status: { values: ['dir', 'region', 'synth'], switches: ['json', 'live'] },
+    status: { values: ['dir', 'region', 'fleet', 'synth'], switches: ['json', 'live'] },
   };
   const spec = specs[sub];
   if (!spec) {
@@ -135,7 +152,7 @@ export function releaseCommand(argv: readonly string[], io: CliIo): number | Pro
         result = rollback(store, args, io);
         break;
       default:
-        result = status(store, args, io);
+        result = status(store, args, io, deps);
     }
     return typeof result === 'number'
       ? result
@@ -399,7 +416,7 @@ function nextSteps(release: ReleaseFile, deploy?: string): string {
         : `the next release, into slot ${idle}`;
     options.push([command(`stage ${env} --image <ami-id>`), into]);
   }
-  const lines = deploy === undefined ? [] : [`Next: cdktf deploy <${env} stack> (${deploy})`];
+  const lines = deploy === undefined ? [] : [`Next: cdktf-immutable deploy <${env} stack> (${deploy})`];
   const width = Math.max(...options.map(([text]) => text.length));
   options.forEach(([text, why], i) => {
     const label = lines.length === 0 && i === 0 ? 'Next:' : i === 0 ? 'Then:' : '  or:';
@@ -411,8 +428,18 @@ function nextSteps(release: ReleaseFile, deploy?: string): string {
 /** Stands for the user's next image when the hints try a stage (never written). */
 const PLACEHOLDER_AMI = 'ami-00000000';
 
-function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promise<number> {
+function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseDeps): number | Promise<number> {
   const env = environmentArgument(args, 'status', true);
+  const fleet = optionValue(args, 'fleet');
+  const live = args.options.has('live');
+  if (fleet !== undefined && (env === undefined || !live)) {
+    throw new CliError(
+      'release status: --fleet names the fleet of one environment for --live: status <env> --live --fleet <name>.',
+    );
+  }
+  if (!live && optionValue(args, 'synth') !== undefined) {
+    throw new CliError('release status: --synth is only for --live (the synthesized stacks the code defines).');
+  }
   const environments = env === undefined ? store.environments() : [env];
   if (environments.length === 0) {
     throw new ReleaseFileError(
@@ -433,14 +460,11 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Prom
       broken.push(error.message);
     }
   }
-  const live = args.options.has('live');
-  if (!live && optionValue(args, 'synth') !== undefined) {
-    throw new CliError('release status: --synth is only for --live (the synthesized stacks the code defines).');
-  }
-  if (live && env === undefined) {
-    throw new CliError('release status: --live reads one environment; name it, e.g. "release status prod --live".');
-  }
-  const print = (alarms: Map<string, AlarmStates>, liveLines: Map<string, string[]>): number => {
+  const print = (
+    alarms: Map<string, AlarmStates>,
+    checks?: Map<string, LiveStatus>,
+    pinned?: Map<string, string[]>,
+  ): number => {
     const now = new Date();
     if (args.options.has('json')) {
       io.out(
@@ -448,7 +472,8 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Prom
           releases.map((release) => ({
             ...statusJson(release),
             rollout: rolloutJson(release, now, alarms.get(release.environment)),
-            ...(live ? { live: liveLines.get(release.environment) ?? [] } : {}),
+            ...(checks ? { live: liveJson(checks.get(release.environment)) } : {}),
+            ...(pinned ? { pinnedLive: pinned.get(release.environment) ?? [] } : {}),
           })),
           null,
           2,
@@ -458,50 +483,100 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Prom
       for (const release of releases) {
         io.out(statusText(release));
         io.out(
-          [
-            ...rolloutLines(release, now, alarms.get(release.environment)),
-            ...(liveLines.get(release.environment) ?? []),
-          ]
+          rolloutLines(release, now, alarms.get(release.environment))
             .map((line) => `${line}\n`)
             .join(''),
         );
+        const check = checks?.get(release.environment);
+        if (check) {
+          io.out(`    ${check.verdict.message}\n`);
+        }
+        io.out((pinned?.get(release.environment) ?? []).map((line) => `${line}\n`).join(''));
       }
     }
-    return finishStatus(broken, environments.length, io);
+    const code = finishStatus(broken, environments.length, io);
+    const all = [...(checks?.values() ?? [])];
+    if (code === EXIT_OK && all.some((check) => check.error)) {
+      return EXIT_BAD_INPUT;
+    }
+    return code === EXIT_OK && all.some((check) => !check.verdict.ok) ? EXIT_REFUSED : code;
   };
   // alarm states only for a running rollout; reading them never fails the status
-  const alarms = releases.some((release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0)
-    ? readStatusAlarms(releases, optionValue(args, 'region'))
-    : undefined;
-  if (!live) {
-    return alarms ? alarms.then((states) => print(states, new Map())) : print(new Map(), new Map());
-  }
-  // the synthesized stacks first (a missing cdktf.out fails before any call to AWS)
-  const liveModule = require('./release-live') as typeof import('./release-live');
-  const pinned = liveModule.readPinnedSlots(optionValue(args, 'synth'));
-  const liveLines = readLive(releases, pinned, optionValue(args, 'region'));
-  return Promise.all([alarms ?? Promise.resolve(new Map<string, AlarmStates>()), liveLines]).then(([states, lines]) =>
-    print(states, lines),
+  const withAlarms = releases.some(
+    (release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0,
   );
+  const alarms = withAlarms ? readStatusAlarms(releases, optionValue(args, 'region')) : undefined;
+  if (!live) {
+    return alarms ? alarms.then((states) => print(states)) : print(new Map());
+  }
+  // the synthesized stacks first (a missing --synth folder fails before any call to AWS)
+  const pinnedSlots = readPinnedSlotsFor(optionValue(args, 'synth'));
+  const liveCheck = require('./live-check') as typeof import('./live-check');
+  const reader = deps.liveReader ?? liveCheck.awsLiveReader(optionValue(args, 'region'));
+  return Promise.all([
+    alarms ?? new Map<string, AlarmStates>(),
+    liveCheck.liveStatuses(
+      releases,
+      (name) => relative(process.cwd(), store.pathOf(name)) || store.pathOf(name),
+      fleet,
+      reader,
+    ),
+    readPinnedLive(releases, pinnedSlots, optionValue(args, 'region')),
+  ]).then(([states, checks, pinned]) => print(states, checks, pinned));
+}
+
+/**
+ * The pinned slots of the synthesized stacks for `--live`: of `--synth <dir>` (which must
+ * exist), else of ./cdktf.out when there is one, else none (a line says how to add them).
+ */
+function readPinnedSlotsFor(
+  synthDir: string | undefined,
+): ReturnType<typeof import('./release-live').readPinnedSlots> | string {
+  const liveModule = require('./release-live') as typeof import('./release-live');
+  if (synthDir === undefined && !existsSync(join(process.cwd(), 'cdktf.out', 'manifest.json'))) {
+    return (
+      '    live: no synthesized stacks here (cdktf.out/manifest.json), so the pinned slots are not compared with the ' +
+      'code; run "cdktf synth" or pass --synth <cdktf.out folder>.'
+    );
+  }
+  return liveModule.readPinnedSlots(synthDir);
 }
 
 /** `--live`: the launch templates the pinned slots run in AWS against the code's (the SDK loads only here). */
-async function readLive(
+async function readPinnedLive(
   releases: readonly ReleaseFile[],
-  { slots, dir }: ReturnType<typeof import('./release-live').readPinnedSlots>,
+  pinned: ReturnType<typeof import('./release-live').readPinnedSlots> | string,
   region: string | undefined,
 ): Promise<Map<string, string[]>> {
-  const live = require('./release-live') as typeof import('./release-live');
-  const client = live.autoScalingClient(region);
   const out = new Map<string, string[]>();
+  if (typeof pinned === 'string') {
+    releases.forEach((release) => out.set(release.environment, [pinned]));
+    return out;
+  }
+  const liveModule = require('./release-live') as typeof import('./release-live');
+  const client = liveModule.autoScalingClient(region);
   for (const release of releases) {
     try {
-      out.set(release.environment, await live.liveStatusLines(release, slots, dir, client));
+      out.set(release.environment, await liveModule.liveStatusLines(release, pinned.slots, pinned.dir, client));
     } catch (error) {
       out.set(release.environment, [`    live: AWS could not be read (${(error as Error).message}).`]);
     }
   }
   return out;
+}
+
+/** The live check in `release status --live --json`. */
+function liveJson(check: LiveStatus | undefined): Record<string, unknown> | null {
+  if (!check) {
+    return null;
+  }
+  return {
+    fleet: check.fleet ?? null,
+    weights: check.reading?.kind === 'served' ? check.reading.weights : null,
+    forwarder: check.reading?.kind === 'served' ? (check.reading.forwarder ?? null) : null,
+    agrees: check.error ? null : check.verdict.ok,
+    message: check.verdict.message,
+  };
 }
 
 function finishStatus(broken: readonly string[], total: number, io: CliIo): number {
@@ -551,6 +626,7 @@ function statusJson(release: ReleaseFile) {
     previous: release.previous,
     staged,
     weights: weights(release),
+    served: release.served ?? null,
     slots: Object.fromEntries(
       SLOT_NAMES.map((name) => {
         const slot = release.slots[name];
@@ -572,11 +648,7 @@ function statusJson(release: ReleaseFile) {
 }
 
 function weights(release: ReleaseFile): Record<SlotName, number> {
-  const idle = otherSlot(release.active);
-  if (release.slots[release.active].image === null) {
-    return { blue: 0, green: 0 };
-  }
-  return { [release.active]: 100 - release.canary, [idle]: release.canary } as Record<SlotName, number>;
+  return releaseWeights(release);
 }
 
 function describeTraffic(release: ReleaseFile): string {

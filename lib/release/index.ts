@@ -8,6 +8,7 @@ export {
   otherSlot,
   parseReleaseFile,
   ReleaseFileError,
+  releaseWeights,
   SLOT_NAMES,
   stagedSlotOf,
 } from './release-file';
@@ -16,6 +17,7 @@ export { ReleaseLockedError, ReleaseStore } from './release-store';
 export type { ReleaseStoreOptions } from './release-store';
 export {
   promoteRelease,
+  recordServed,
   ReleaseInputError,
   ReleaseRefusedError,
   rollbackRelease,

@@ -250,33 +250,21 @@ function checkPlan(plan: unknown, file: string, options: GuardOptions): GuardRep
  * The lifecycle rules of the synthesized stack (`config`): `ignore_changes` beyond
  * operational attributes and removed `replace_triggered_by` on immutable resources, each
  * a violation unless acknowledged (a pinned slot's metadata, or an acknowledgement with
- * a reason), when the acknowledged ones are listed. The config must be the plan's: a
- * plan whose resources it does not hold is refused.
+ * a reason), when the acknowledged ones are listed. (`guard --config` checks that the
+ * config holds the plan's resources.)
  */
 function checkLifecycle(
   config: unknown,
   file: string,
   managed: readonly ResourceChange[],
 ): { violations: GuardViolation[]; acknowledged: GuardReport['acknowledged'] } {
-  const resources = isObject(config) && isObject(config.resource) ? config.resource : undefined;
-  if (resources === undefined) {
+  if (!isObject(config) || (config.resource !== undefined && !isObject(config.resource))) {
     throw new PlanFileError(
-      `${file}: the config has no "resource" object; pass the synthesized stack the plan was made from ` +
+      `${file}: the config is not the Terraform JSON of a stack; pass the synthesized stack the plan was made from ` +
         '(--config cdktf.out/stacks/<stack>/cdk.tf.json).',
     );
   }
-  const addresses = new Set(
-    Object.entries(resources).flatMap(([type, byName]) =>
-      isObject(byName) ? Object.keys(byName).map((name) => `${type}.${name}`) : [],
-    ),
-  );
-  const planned = managed.filter((rc) => !rc.address.startsWith('module.'));
-  if (planned.length > 0 && !planned.some((rc) => addresses.has(rc.address))) {
-    throw new PlanFileError(
-      `${file}: none of the plan's resources (${planned[0].address}, ...) is in the config; pass the synthesized ` +
-        'stack the plan was made from (--config cdktf.out/stacks/<stack>/cdk.tf.json).',
-    );
-  }
+  const resources = (config.resource ?? {}) as Record<string, unknown>;
   const actionsOf = new Map(managed.map((rc) => [rc.address, rc.change.actions]));
   const violations: GuardViolation[] = [];
   const acknowledged: Array<GuardReport['acknowledged'][number]> = [];
