@@ -19,6 +19,8 @@ export type {
   ContentHashOptions,
   GenerationNameProps,
   ImmutableTypeRule,
+  LifecycleAcknowledgement,
+  LifecycleAcknowledgementId,
   ResourceClass,
 } from './immutability';
 
@@ -146,7 +148,9 @@ export {
   releaseWeights,
   rollbackRelease,
   SLOT_NAMES,
+  stagedSlotOf,
   stageRelease,
+  stageSameImage,
 } from './release';
 export type {
   PromoteOptions,
@@ -156,6 +160,7 @@ export type {
   RollbackOptions,
   SlotName,
   StageOptions,
+  StageSameImageOptions,
 } from './release';
 // Rollouts: stepped canaries recorded in the release file, gated by CloudWatch alarms.
 export {
@@ -184,6 +189,7 @@ export type {
 export {
   guardPlan,
   hasViolations,
+  pinnedSlots,
   PlanFileError,
   PREVIEW_LABELS,
   previewChanges,
@@ -196,6 +202,7 @@ export type {
   GuardReport,
   GuardViolation,
   GuardViolationKind,
+  PinnedSlot,
   PreviewAction,
   PreviewOptions,
   PreviewOutput,

@@ -9,3 +9,5 @@ export { bareReference } from './reference';
 export { ResourcePolicy } from './resource-policy';
 export type { ImmutableTypeRule, ResourceClass } from './resource-policy';
 export { ImmutabilityAspect } from './immutability-aspect';
+export type { LifecycleAcknowledgement } from './immutability-aspect';
+export type { LifecycleAcknowledgementId } from './lifecycle-metadata';
