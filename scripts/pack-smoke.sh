@@ -209,5 +209,10 @@ echo "init -> first synth: $(( $(date +%s) - init_started ))s (npm install ${ins
 npm run --silent typecheck
 echo "the scaffold type-checks against the installed package"
 npm test --silent -- --ci=false >"$work/test.txt" 2>&1 || { cat "$work/test.txt"; exit 1; }
-grep -q "Tests: *2 passed, 2 total" "$work/test.txt" || { cat "$work/test.txt"; echo "the scaffold's jest test did not run 2 tests"; exit 1; }
+# One test for the fixtures, one snapshot per stack (the images stack and one per environment),
+# one load check per real release file.
+envs=$(ls releases/*.json | wc -l | tr -d ' ')
+expected=$(( 1 + (1 + envs) + envs ))
+grep -Eq "Tests: *${expected} passed, ${expected} total" "$work/test.txt" \
+  || { cat "$work/test.txt"; echo "the scaffold's jest test did not run ${expected} tests (${envs} environments)"; exit 1; }
 echo "the scaffold's jest snapshot test passes"
