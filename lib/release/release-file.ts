@@ -1,6 +1,6 @@
-import { readFileSync } from 'fs';
 import { basename } from 'path';
 import { AMI_ID } from '../private/aws-ids';
+import { readBoundedFile, ReadProblem } from './private/files';
 import { describe, isPlainObject } from './private/json-values';
 import { formatPolicy, formatRollout, parsePolicy, parseRollout, Rollout, RolloutPolicy } from './rollout';
 
@@ -91,8 +91,11 @@ export class ReleaseFileError extends Error {
   }
 }
 
-/** A release file is a few hundred bytes; anything far larger is not one. */
-const MAX_RELEASE_FILE_BYTES = 64 * 1024;
+/**
+ * A release file is a few hundred bytes; anything far larger is not one.
+ * @internal
+ */
+export const MAX_RELEASE_FILE_BYTES = 64 * 1024;
 
 const TOP_FIELDS = ['version', 'environment', 'active', 'canary', 'previous', 'slots', 'policy', 'rollout'];
 const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt'];
@@ -117,20 +120,57 @@ export function emptyRelease(environment: string): ReleaseFile {
   };
 }
 
-/** Reads and validates a release file. Throws {@link ReleaseFileError} (file, field, fix). */
+/**
+ * Reads and validates a release file. Throws {@link ReleaseFileError} (file, field, fix).
+ * Only a regular file of at most 64 KB is read: a FIFO, a device, a socket or a
+ * directory in its place (or behind a symbolic link) is refused before anything is
+ * read, and so is a larger file, by its size.
+ */
 export function loadReleaseFile(path: string): ReleaseFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw invalid(
-      path,
-      `cannot be read (${code ?? (error as Error).message})`,
-      'create it with "cdktf-immutable release init <env>"',
-    );
+  const read = readBoundedFile(path, MAX_RELEASE_FILE_BYTES);
+  if ('problem' in read) {
+    throw unreadable(path, read.problem);
   }
-  return parseReleaseFile(text, path);
+  return parseReleaseFile(read.text, path);
+}
+
+/** The error for a release file that cannot be read, with the fix for each reason. */
+function unreadable(path: string, problem: ReadProblem): ReleaseFileError {
+  switch (problem.kind) {
+    case 'missing':
+      return invalid(path, 'cannot be read (ENOENT)', 'create it with "cdktf-immutable release init <env>"');
+    case 'dangling-link':
+      return invalid(
+        path,
+        `is a symbolic link to ${problem.target}, which does not exist`,
+        'restore the file it points to, or replace the link by the release file',
+      );
+    case 'not-regular':
+      return invalid(
+        path,
+        `is ${problem.what}, not a regular file, so it was not read`,
+        'replace it by the release file (restore it from git) or remove it',
+      );
+    case 'too-large':
+      return tooLarge(path, problem.size);
+    default:
+      return invalid(
+        path,
+        `cannot be read (${problem.code})`,
+        problem.code === 'EACCES' || problem.code === 'EPERM'
+          ? 'check its permissions'
+          : 'check the file and the disk, or restore it from git',
+      );
+  }
+}
+
+/** A release file of `size` bytes, over the limit. */
+function tooLarge(path: string, size: number): ReleaseFileError {
+  return invalid(
+    path,
+    `is ${size} bytes; the limit is ${MAX_RELEASE_FILE_BYTES} (a release file holds a few hundred)`,
+    `it is not a release file: restore it from git ("git checkout -- ${path}") or remove it`,
+  );
 }
 
 /**
@@ -166,12 +206,8 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
 
 /** The JSON object a release file's text holds, with release file fields only. */
 function parseObject(text: string, file: string): Record<string, unknown> {
-  if (text.length > MAX_RELEASE_FILE_BYTES) {
-    throw invalid(
-      file,
-      `is ${text.length} bytes, far more than a release file holds (at most ${MAX_RELEASE_FILE_BYTES})`,
-      'restore it from git',
-    );
+  if (text.length > MAX_RELEASE_FILE_BYTES || Buffer.byteLength(text, 'utf8') > MAX_RELEASE_FILE_BYTES) {
+    throw tooLarge(file, Buffer.byteLength(text, 'utf8'));
   }
   if (text.trim() === '') {
     throw invalid(
