@@ -148,6 +148,7 @@ export {
 } from './release';
 export type {
   PromoteOptions,
+  ReleaseArchitecture,
   ReleaseFile,
   ReleaseSlot,
   ReleaseStoreOptions,

@@ -10,7 +10,7 @@ export {
   ReleaseFileError,
   SLOT_NAMES,
 } from './release-file';
-export type { ReleaseFile, ReleaseSlot, SlotName } from './release-file';
+export type { ReleaseArchitecture, ReleaseFile, ReleaseSlot, SlotName } from './release-file';
 export { ReleaseLockedError, ReleaseStore } from './release-store';
 export type { ReleaseStoreOptions } from './release-store';
 export { promoteRelease, ReleaseInputError, ReleaseRefusedError, rollbackRelease, stageRelease } from './transitions';

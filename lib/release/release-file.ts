@@ -7,6 +7,12 @@ import { formatPolicy, formatRollout, parsePolicy, parseRollout, Rollout, Rollou
 /** The two deployment slots. */
 export type SlotName = 'blue' | 'green';
 
+/**
+ * The processor architecture of a fleet's servers, as EC2 names an AMI's (`x86_64` for
+ * Intel and AMD instance types, `arm64` for Graviton ones).
+ */
+export type ReleaseArchitecture = 'x86_64' | 'arm64';
+
 /** Both slot names, in display order. */
 export const SLOT_NAMES: readonly SlotName[] = ['blue', 'green'];
 
@@ -58,6 +64,15 @@ export interface ReleaseFile {
   /** Both slots. */
   readonly slots: Readonly<Record<SlotName, ReleaseSlot>>;
   /**
+   * The architecture of the fleet's instance type: `release stage` refuses an AMI of
+   * another architecture when it checks the AMI with AWS (EC2 would refuse to launch it
+   * only at deploy, half applied). Set by `release init <env> --architecture`, or by
+   * hand; change it with the fleet's instance type. Written only when set, so files
+   * without it stay valid.
+   * @default - unknown: the architecture is not checked
+   */
+  readonly architecture?: ReleaseArchitecture;
+  /**
    * Rollout defaults and rules of this environment. Written only when set, so files
    * without it stay valid.
    * @default - none: a plain promote is fine
@@ -97,7 +112,18 @@ export class ReleaseFileError extends Error {
  */
 export const MAX_RELEASE_FILE_BYTES = 64 * 1024;
 
-const TOP_FIELDS = ['version', 'environment', 'active', 'canary', 'previous', 'slots', 'policy', 'rollout'];
+const TOP_FIELDS = [
+  'version',
+  'environment',
+  'active',
+  'canary',
+  'previous',
+  'slots',
+  'architecture',
+  'policy',
+  'rollout',
+];
+const ARCHITECTURES: readonly ReleaseArchitecture[] = ['x86_64', 'arm64'];
 const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt'];
 
 /** The idle slot for an active one. */
@@ -105,9 +131,10 @@ export function otherSlot(slot: SlotName): SlotName {
   return slot === 'blue' ? 'green' : 'blue';
 }
 
-/** A new, empty release record (both slots empty, blue active). */
-export function emptyRelease(environment: string): ReleaseFile {
+/** A new, empty release record (both slots empty, blue active), with the fleet's architecture when known. */
+export function emptyRelease(environment: string, architecture?: ReleaseArchitecture): ReleaseFile {
   return {
+    ...(architecture ? { architecture } : {}),
     version: 1,
     environment,
     active: 'blue',
@@ -186,6 +213,14 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
   const { active, canary, previous } = parseTraffic(data, file);
   const slots = parseSlots(data.slots, file);
   checkConsistency(file, environment, active, canary, slots);
+  const architecture = data.architecture;
+  if (architecture !== undefined && !ARCHITECTURES.includes(architecture as ReleaseArchitecture)) {
+    throw invalid(
+      file,
+      `"architecture" is ${describe(architecture)}`,
+      'set it to "x86_64" or "arm64" (the architecture of the fleet\'s instance type), or remove it',
+    );
+  }
   const fail = (problem: string, fix: string): never => {
     throw invalid(file, problem, fix);
   };
@@ -199,6 +234,7 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
     canary,
     previous,
     slots,
+    ...(architecture !== undefined ? { architecture: architecture as ReleaseArchitecture } : {}),
     ...(policy ? { policy } : {}),
     ...(rollout ? { rollout } : {}),
   };
@@ -383,8 +419,8 @@ function checkSlotStrings(file: string, field: string, values: Record<string, un
 
 /**
  * The release file as written: stable key order, two-space indent, final newline.
- * `rolledBackAt` is written only on a slot that has it, and `policy` and `rollout` only
- * when set, so a file that never saw a rollback or a rollout keeps its smallest shape,
+ * `rolledBackAt` is written only on a slot that has it, and `architecture`, `policy` and
+ * `rollout` only when set, so a file that never saw a rollback or a rollout keeps its smallest shape,
  * which readers that know none of these fields still read.
  */
 export function formatReleaseFile(release: ReleaseFile): string {
@@ -402,6 +438,7 @@ export function formatReleaseFile(release: ReleaseFile): string {
       canary: release.canary,
       previous: release.previous,
       slots: { blue: slot(release.slots.blue), green: slot(release.slots.green) },
+      ...(release.architecture ? { architecture: release.architecture } : {}),
       ...(release.policy ? { policy: formatPolicy(release.policy) } : {}),
       ...(release.rollout ? { rollout: formatRollout(release.rollout) } : {}),
     },

@@ -36,6 +36,7 @@ import {
   formatReleaseFile,
   loadReleaseFile,
   parseReleaseFile,
+  ReleaseArchitecture,
   ReleaseFile,
   ReleaseFileError,
 } from './release-file';
@@ -179,11 +180,14 @@ export class ReleaseStore {
     return loadReleaseFile(path);
   }
 
-  /** Creates an empty release file; refuses to overwrite one. */
-  public init(environment: string): ReleaseFile {
+  /**
+   * Creates an empty release file (with the fleet's `architecture` when given); refuses
+   * to overwrite one.
+   */
+  public init(environment: string, architecture?: ReleaseArchitecture): ReleaseFile {
     this.checkName(environment);
     mkdirSync(this.directory, { recursive: true });
-    const release = emptyRelease(environment);
+    const release = emptyRelease(environment, architecture);
     return this.withLock(environment, () => {
       const path = this.pathOf(environment);
       const stats = lstatOf(path);

@@ -403,3 +403,28 @@ describe('writes: every byte, checked, or nothing', () => {
     expect(readdirSync(dir)).toEqual(['dev.json']);
   });
 });
+
+describe('the fleet architecture in the release file', () => {
+  test('init records it, every transition keeps it, and it is written after the slots', () => {
+    const arm = new ReleaseStore(mkdtempSync(join(tmpdir(), 'arch-')), { now: () => CLOCK });
+    arm.init('prod', 'arm64');
+    const { after } = arm.update('prod', stage);
+    expect(after.architecture).toBe('arm64');
+    const text = readFileSync(arm.pathOf('prod'), 'utf8');
+    expect(text).toMatch(/"slots": \{[\s\S]*\},\n {2}"architecture": "arm64"\n\}\n$/);
+    expect(parseReleaseFile(text, 'prod.json').architecture).toBe('arm64');
+  });
+
+  test('a file without it stays valid and is written without it', () => {
+    expect(readFileSync(join(dir, 'dev.json'), 'utf8')).not.toContain('architecture');
+  });
+
+  test('another value is refused, naming the two it may be', () => {
+    const text = formatReleaseFile({ ...emptyRelease('dev'), architecture: 'sparc' as never });
+    expect(() => parseReleaseFile(text, 'dev.json')).toThrow(
+      new ReleaseFileError(
+        `dev.json: "architecture" is "sparc"; set it to "x86_64" or "arm64" (the architecture of the fleet's instance type), or remove it.`,
+      ),
+    );
+  });
+});
