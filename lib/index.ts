@@ -4,8 +4,10 @@
 // @cdktf/provider-aws root), so importing this module stays cheap.
 
 // Generation identity: canonical hashing, names within AWS limits, bare references, the resource
-// policy list and the immutability aspect.
+// policy list and the immutability aspect; security downgrades acknowledged the way the aspect's
+// exceptions are.
 export {
+  acknowledgeSecurityDowngrade,
   bareReference,
   contentHash,
   Generation,
@@ -20,6 +22,7 @@ export type {
   GenerationNameProps,
   ImmutableTypeRule,
   ResourceClass,
+  SecurityDowngrade,
 } from './immutability';
 
 // Images: the AMI pipeline and the Image Builder constructs it composes, image sources.
