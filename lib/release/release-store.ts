@@ -360,8 +360,8 @@ export class ReleaseStore {
   /**
    * Removes what a command that was killed left in the folder: its temporary copies of
    * this environment's file (no other command writes one while this one holds the lock)
-   * and its temporary lock files, when their process no longer runs on this host and
-   * they are older than a minute. Each removal is reported as a warning.
+   * and its temporary lock files (see {@link isDeadLockTemporary}). Each removal is
+   * reported as a warning.
    */
   private removeLeftovers(environment: string): void {
     const file = `${environment}.json`;
@@ -379,9 +379,7 @@ export class ReleaseStore {
       const lockMatch = lockTemporary.exec(name);
       const pid = Number((dataMatch ?? lockMatch)?.[1]);
       const stale =
-        dataMatch !== null
-          ? pid !== process.pid
-          : lockMatch !== null && pid !== process.pid && !isRunning(pid) && (guardAge(path) ?? 0) > STALE_GUARD_MS;
+        dataMatch !== null ? pid !== process.pid : lockMatch !== null && isDeadLockTemporary(path, pid);
       if (stale && removeIfPresent(path)) {
         this.warn(`cdktf-immutable: removed ${path}, left by a release command (process ${pid}) that was stopped.`);
       }
@@ -605,6 +603,21 @@ function isRunning(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Whether a temporary lock file was left by a command that is gone: its process (in its
+ * name) no longer runs on this host, and its text names this host or nothing yet (a
+ * command killed between creating and writing it). One that names another host (a
+ * folder shared by several hosts) is left for a minute: its command may be linking it
+ * right now.
+ */
+function isDeadLockTemporary(path: string, pid: number): boolean {
+  if (pid === process.pid || isRunning(pid)) {
+    return false;
+  }
+  const host = readHolder(path)?.host;
+  return host === undefined || host === hostname() || (guardAge(path) ?? 0) > STALE_GUARD_MS;
 }
 
 function guardAge(path: string): number | undefined {

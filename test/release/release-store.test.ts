@@ -392,9 +392,20 @@ describe('writes: every byte, checked, or nothing', () => {
     expect(warnings).toEqual([expect.stringMatching(/^cdktf-immutable: removed .*\.tmp, left by a release command/)]);
   });
 
-  test('a temporary lock file of a dead process is removed once it is a minute old, not before', () => {
+  test('a temporary lock file of a dead process is removed: at once when it names this host or nothing', () => {
+    const pid = deadPid();
+    const empty = join(dir, `.dev.json.lock.${pid}.0123456789ab.tmp`);
+    const ours = join(dir, `.dev.json.lock.${pid}.0123456789ac.tmp`);
+    writeFileSync(empty, '');
+    writeFileSync(ours, JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00.000Z' }));
+    store.update('dev', stage);
+    expect(readdirSync(dir)).toEqual(['dev.json']);
+    expect(warnings).toHaveLength(2);
+  });
+
+  test('one that names another host (a shared folder) is left for a minute: its command may be linking it', () => {
     const leftover = join(dir, `.dev.json.lock.${deadPid()}.0123456789ab.tmp`);
-    writeFileSync(leftover, '{}');
+    writeFileSync(leftover, JSON.stringify({ pid: 1, host: 'ci-runner-7' }));
     store.update('dev', stage);
     expect(existsSync(leftover)).toBe(true);
     const old = new Date(Date.now() - 120_000);

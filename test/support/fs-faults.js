@@ -11,6 +11,7 @@
  *   description) and waits until `<signal>.go` exists (a test kills the process there,
  *   or creates the file to let it go on);
  * - `fail`: the nth matching call (and only it) throws an error with `code` (ENOSPC...);
+ * - `log`: nothing but the log (below), to list the points of a command;
  * - `budget`: the process may write `bytes` bytes in all to matching files: a write that
  *   does not fit writes what fits and returns that count (a short write, as a nearly
  *   full disk does), and any later write throws `code` (ENOSPC by default), as on a full
