@@ -378,8 +378,7 @@ export class ReleaseStore {
       const dataMatch = data.exec(name);
       const lockMatch = lockTemporary.exec(name);
       const pid = Number((dataMatch ?? lockMatch)?.[1]);
-      const stale =
-        dataMatch !== null ? pid !== process.pid : lockMatch !== null && isDeadLockTemporary(path, pid);
+      const stale = dataMatch !== null ? pid !== process.pid : lockMatch !== null && isDeadLockTemporary(path, pid);
       if (stale && removeIfPresent(path)) {
         this.warn(`cdktf-immutable: removed ${path}, left by a release command (process ${pid}) that was stopped.`);
       }
