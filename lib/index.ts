@@ -187,6 +187,7 @@ export {
   guardPlan,
   hasViolations,
   PlanFileError,
+  PREVIEW_LABELS,
   previewChanges,
   readPlanFile,
   readSynthOutput,
@@ -198,6 +199,8 @@ export type {
   GuardViolation,
   GuardViolationKind,
   PreviewAction,
+  PreviewOptions,
+  PreviewOutput,
   PreviewResource,
   StackPreview,
 } from './review';

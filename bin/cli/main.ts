@@ -11,15 +11,18 @@ Commands:
                     Edit and show the per-environment release files (releases/<env>.json);
                     stepped rollouts gated by CloudWatch alarms (promote --steps, advance, run).
                     "cdktf-immutable release --help" for details.
-  preview <before> <after> [--json]
-  preview --base <git-ref> [<after>] [--json]
+  preview <before> <after> [--json] [--detailed-exitcode]
+  preview --base <git-ref> [<after>] [--json] [--detailed-exitcode]
                     Compare two synth outputs (cdktf.out folders or stack JSON files)
                     offline: created, destroyed, replaced, updated in place, unchanged,
-                    following references and replace_triggered_by. --base synthesizes
-                    <git-ref> in a temporary git worktree (removed afterwards) and
-                    compares it with <after> or the working tree. Exit 1 if an
-                    immutable resource would be updated in place or a forbidden
-                    attribute is set; 130 if interrupted.
+                    or "unknown: run a plan", following references through resources,
+                    locals, variables, data sources, outputs and providers. --base
+                    synthesizes <git-ref> in a temporary git worktree (removed
+                    afterwards) with its own dependencies (npm ci into a cache keyed by
+                    its lockfile) and compares it with <after> or the working tree.
+                    Exit 1 if an immutable resource would be updated in place or a
+                    forbidden attribute is set; with --detailed-exitcode, 3 if a stack
+                    changes or holds an unknown; 130 if interrupted.
   guard <plan.json> [--allow-destroy <address or glob>]... [--json]
                     Check the JSON of a saved plan ("tofu show -json plan"). Exit 1 on
                     an immutable resource updated in place beyond operational
@@ -39,6 +42,7 @@ Exit codes:
   0  success
   1  refused (an invalid transition) or violations found
   2  bad input (unreadable or malformed file, bad arguments)
+  3  changes (preview --detailed-exitcode)
   130  interrupted (preview --base, after removing its temporary worktree; release run)
 `;
 

@@ -1,30 +1,38 @@
 import { spawnSync } from 'child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync } from 'fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, unlinkSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, relative } from 'path';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import { optionValue, parseArgs } from './args';
 import type { CliIo } from './io';
+import { provideBaseDependencies } from './base-dependencies';
 import {
   guardPlan,
   hasViolations,
   PlanFileError,
+  PREVIEW_LABELS,
   previewChanges,
   readPlanFile,
   readSynthOutput,
   SynthOutputError,
 } from 'cdktf-immutable/review';
-import type { StackPreview } from 'cdktf-immutable/review';
+import type { PreviewAction, PreviewOptions, PreviewResource, StackPreview } from 'cdktf-immutable/review';
 
 /** Exit code of a command stopped by a signal (128 + SIGINT). */
 const EXIT_INTERRUPTED = 130;
 
+/** Exit code of `preview --detailed-exitcode` when a stack changes (or preview cannot decide one). */
+const EXIT_CHANGES = 3;
+
+/** The width of the label column: the longest label. */
+const LABEL = Math.max(...Object.values(PREVIEW_LABELS).map((label) => label.length));
+
 /**
- * `cdktf-immutable preview <before> <after> [--json]`
- * `cdktf-immutable preview --base <git-ref> [<after>] [--json]`
+ * `cdktf-immutable preview <before> <after> [--json] [--detailed-exitcode]`
+ * `cdktf-immutable preview --base <git-ref> [<after>] [--json] [--detailed-exitcode]`
  */
 export function previewCommand(argv: readonly string[], io: CliIo): number {
-  const args = parseArgs(argv, { switches: ['json'], values: ['base'] }, 'preview');
+  const args = parseArgs(argv, { switches: ['json', 'detailed-exitcode'], values: ['base'] }, 'preview');
   const base = optionValue(args, 'base');
   let preview: StackPreview[];
   if (base !== undefined) {
@@ -45,11 +53,73 @@ export function previewCommand(argv: readonly string[], io: CliIo): number {
     preview = readAndCompare(args.positionals[0], args.positionals[1]);
   }
   const violations = hasViolations(preview);
+  const changedStacks = preview.filter((stack) => stack.changed).map((stack) => stack.stack);
+  const unknown = preview.some(
+    (stack) =>
+      stack.unknown.length > 0 ||
+      stack.resources.some((r) => r.action === 'unknown') ||
+      stack.outputs.some((o) => o.action === 'unknown'),
+  );
+  const code = violations
+    ? EXIT_REFUSED
+    : args.options.has('detailed-exitcode') && changedStacks.length > 0
+      ? EXIT_CHANGES
+      : EXIT_OK;
   if (args.options.has('json')) {
-    io.out(`${JSON.stringify({ stacks: preview, violations }, null, 2)}\n`);
-    return violations ? EXIT_REFUSED : EXIT_OK;
+    io.out(`${JSON.stringify({ stacks: preview, violations, changedStacks, unknown }, null, 2)}\n`);
+    return code;
   }
-  const totals: Record<string, number> = { created: 0, destroyed: 0, replaced: 0, updated: 0, unchanged: 0 };
+  printPreview(preview, io);
+  io.out(`Changed stacks: ${changedStacks.length > 0 ? changedStacks.join(', ') : 'none'}\n`);
+  if (unknown) {
+    io.err(
+      `preview: some changes cannot be decided offline (${PREVIEW_LABELS.unknown}); the stacks that hold them ` +
+        'count as changed: plan them and check the plan with guard.\n',
+    );
+  }
+  if (violations) {
+    io.err(
+      'preview: an immutable resource would be updated in place, or a forbidden attribute is set (marked !!); ' +
+        'make the change produce a new generation instead.\n',
+    );
+  }
+  return code;
+}
+
+/** The label and the detail of one resource line, or undefined for a resource counted as unchanged. */
+function resourceLine(resource: PreviewResource): { label: string; detail: string } | undefined {
+  const ignored = resource.ignored ?? [];
+  const label = PREVIEW_LABELS[resource.action];
+  if (resource.action === 'unchanged' && !resource.violation) {
+    const tops = [...new Set(resource.changed.map((p) => p.split(/[.[]/)[0]))];
+    if (tops.length > 0) {
+      return { label, detail: `  (no action: only ${tops.join(', ')} changed)` };
+    }
+    if (ignored.length > 0) {
+      return { label, detail: `  (no action: ${ignored.join(', ')} ignored by lifecycle.ignore_changes)` };
+    }
+    return undefined;
+  }
+  let detail = '';
+  if (resource.action === 'replaced') {
+    detail = `  (${resource.reason})`;
+  } else if (resource.action === 'updated' || resource.action === 'waits-for-release') {
+    detail = `  ${resource.changed.join(', ')}${resource.reason ? ` (${resource.reason})` : ''}`;
+  } else if (resource.action === 'unknown') {
+    detail = `  (${resource.reason}${resource.ifChanged ? `; ${resource.ifChanged} if it changes` : ''})`;
+  }
+  if (resource.waitsForRelease && resource.action !== 'waits-for-release') {
+    detail += `; ${PREVIEW_LABELS['waits-for-release']}: ${ignored.join(', ')}`;
+  }
+  const flag = resource.violation ? `  !! ${resource.violationReason ?? 'immutable resource updated in place'}` : '';
+  return { label, detail: `${detail}${flag}` };
+}
+
+function printPreview(preview: readonly StackPreview[], io: CliIo): void {
+  const totals = Object.fromEntries(Object.keys(PREVIEW_LABELS).map((action) => [action, 0])) as Record<
+    PreviewAction,
+    number
+  >;
   for (const stack of preview) {
     io.out(`Stack ${stack.stack}\n`);
     let unchanged = 0;
@@ -57,45 +127,35 @@ export function previewCommand(argv: readonly string[], io: CliIo): number {
       totals[resource.action]++;
       if (resource.action === 'unchanged' && !resource.violation) {
         unchanged++;
-        if (resource.changed.length > 0) {
-          io.out(
-            `  ${'unchanged'.padEnd(16)} ${resource.address}  (no action: only ` +
-              `${[...new Set(resource.changed.map((p) => p.split(/[.[]/)[0]))].join(', ')} changed)\n`,
-          );
-        }
-        continue;
       }
-      const label = resource.action === 'updated' ? 'updated in place' : resource.action;
-      const detail =
-        resource.action === 'replaced'
-          ? `  (${resource.reason})`
-          : resource.action === 'updated'
-            ? `  ${resource.changed.join(', ')}${resource.reason ? ` (${resource.reason})` : ''}`
-            : '';
-      const flag = resource.violation
-        ? `  !! ${resource.violationReason ?? 'immutable resource updated in place'}`
-        : '';
-      io.out(`  ${label.padEnd(16)} ${resource.address}${detail}${flag}\n`);
+      const line = resourceLine(resource);
+      if (line) {
+        io.out(`  ${line.label.padEnd(LABEL)} ${resource.address}${line.detail}\n`);
+      }
     }
-    io.out(`  ${'unchanged'.padEnd(16)} ${unchanged} resource(s)\n`);
+    for (const output of stack.outputs) {
+      const label = output.action === 'unknown' ? PREVIEW_LABELS.unknown : output.action;
+      io.out(`  ${label.padEnd(LABEL)} output.${output.name}${output.reason ? `  (${output.reason})` : ''}\n`);
+    }
+    for (const reason of stack.unknown) {
+      io.out(`  ${PREVIEW_LABELS.unknown.padEnd(LABEL)} (stack) ${reason}\n`);
+    }
+    for (const note of stack.notes) {
+      io.out(`  ${'note'.padEnd(LABEL)} ${note}\n`);
+    }
+    io.out(`  ${'unchanged'.padEnd(LABEL)} ${unchanged} resource(s)\n`);
   }
+  const waiting = totals['waits-for-release'];
   io.out(
     `Summary: ${preview.length} stack(s): ${totals.replaced} replaced, ${totals.updated} updated in place, ` +
-      `${totals.created} created, ${totals.destroyed} destroyed, ${totals.unchanged} unchanged\n`,
+      `${totals.created} created, ${totals.destroyed} destroyed, ${totals.unchanged} unchanged, ` +
+      `${totals.unknown} unknown${waiting > 0 ? `, ${waiting} pinned (${PREVIEW_LABELS['waits-for-release']})` : ''}\n`,
   );
-  if (violations) {
-    io.err(
-      'preview: an immutable resource would be updated in place, or a forbidden attribute is set (marked !!); ' +
-        'make the change produce a new generation instead.\n',
-    );
-    return EXIT_REFUSED;
-  }
-  return EXIT_OK;
 }
 
-function readAndCompare(before: string, after: string): StackPreview[] {
+function readAndCompare(before: string, after: string, options: PreviewOptions = {}): StackPreview[] {
   try {
-    return previewChanges(readSynthOutput(before), readSynthOutput(after));
+    return previewChanges(readSynthOutput(before), readSynthOutput(after), options);
   } catch (error) {
     if (error instanceof SynthOutputError) {
       throw new CliError(`preview: ${error.message}`, EXIT_BAD_INPUT);
@@ -131,7 +191,6 @@ class Interrupted extends Error {
   }
 }
 
-/** The `app` command of the cdktf.json in `dir`, and its context. */
 /** The `app` command and `context` of a cdktf.json. */
 interface CdktfApp {
   readonly app: string;
@@ -205,8 +264,8 @@ function synthesize(dir: string, outdir: string, what: string, { app, context }:
 }
 
 /**
- * Synthesizes `ref` in a temporary git worktree (the repository's node_modules linked
- * in) and compares it with `after`, or with the working tree synthesized into a
+ * Synthesizes `ref` in a temporary git worktree with the base's own dependencies (see
+ * base-dependencies.ts) and compares it with `after`, or with the working tree synthesized into a
  * temporary folder. The worktree and the temporary folders are removed in every case:
  * success, failure and interruption (SIGINT, SIGTERM, SIGHUP). The working tree, the
  * index and the stash are never touched.
@@ -235,7 +294,7 @@ function previewAgainstBase(ref: string, after: string | undefined, io: CliIo): 
   }
   const project = relative(root, cwd);
   const workingApp = cdktfApp(cwd, 'the working tree');
-  const temp = mkdtempSync(join(tmpdir(), 'cdktf-immutable-base-'));
+  const temp = realpathSync(mkdtempSync(join(tmpdir(), 'cdktf-immutable-base-')));
   const tree = join(temp, 'tree');
   const links: string[] = [];
   // Registered so that a signal does not kill the process before the finally below ran;
@@ -252,25 +311,34 @@ function previewAgainstBase(ref: string, after: string | undefined, io: CliIo): 
       throw new CliError(`preview --base: git worktree add failed: ${added.err.split('\n').slice(-1)[0]}`);
     }
     const baseDir = join(tree, project);
-    for (const [from, to] of [
-      [join(cwd, 'node_modules'), join(baseDir, 'node_modules')],
-      [join(root, 'node_modules'), join(tree, 'node_modules')],
-    ]) {
-      if (existsSync(from) && existsSync(join(to, '..')) && !existsSync(to)) {
-        symlinkSync(from, to, 'junction');
-        links.push(to);
-      }
-    }
-    const beforeOut = join(temp, 'before');
     const baseWhat = `the base ${ref} (${commit.out.slice(0, 12)})`;
-    synthesize(baseDir, beforeOut, baseWhat, cdktfApp(baseDir, baseWhat));
+    const baseApp = cdktfApp(baseDir, baseWhat);
+    const dependencies = provideBaseDependencies({
+      commit: commit.out,
+      tree,
+      baseDir,
+      root,
+      cwd,
+      interrupted: (signal) => new Interrupted(signal),
+    });
+    links.push(...dependencies.links);
+    io.err(dependencies.note);
+    const beforeOut = join(temp, 'before');
+    synthesize(baseDir, beforeOut, baseWhat, baseApp);
     let afterOut = after;
     if (afterOut === undefined) {
       afterOut = join(temp, 'after');
       synthesize(cwd, afterOut, 'the working tree', workingApp);
     }
     io.err(`preview: base ${ref} (${commit.out.slice(0, 12)}) against ${after ?? 'the working tree'}\n`);
-    return readAndCompare(beforeOut, afterOut);
+    // The base was synthesized in the worktree: paths under it (a local backend's state
+    // file) are read as the same paths under the working tree.
+    return readAndCompare(beforeOut, afterOut, {
+      synthFolders: [
+        { before: baseDir, after: cwd },
+        { before: tree, after: root },
+      ],
+    });
   } catch (error) {
     if (error instanceof Interrupted) {
       throw new CliError(

@@ -125,7 +125,9 @@ type CheckedFields = {
  * as, so that a check that can only happen later (a block device's size against the
  * image's, in the launch template) names exactly that prop. A launch template built
  * from it does not check the settings again.
- * @internal
+ *
+ * Not part of the public API (no entry point exports it), yet not marked internal
+ * either: the declarations of the modules that use it are published and name it.
  */
 export class CheckedServerSettings {
   /**

@@ -122,8 +122,7 @@ const SSL_POLICY = /^ELBSecurityPolicy-[A-Za-z0-9-]+$/;
 
 /**
  * A load balancer the fleet creates, with its options checked and its subnets as ids
- * (`undefined`: the fleet's subnets).
- * @internal
+ * (`undefined`: the fleet's subnets). Not exported by an entry point (see {@link CheckedLoadBalancer}).
  */
 export interface CreatedLoadBalancer {
   readonly options: ApplicationLoadBalancerOptions;
@@ -132,7 +131,7 @@ export interface CreatedLoadBalancer {
 
 /**
  * An existing listener, with its options checked and the load balancer's security group as an id.
- * @internal
+ * Not exported by an entry point (see {@link CheckedLoadBalancer}).
  */
 export interface ExistingListener {
   readonly options: ExistingListenerOptions;
@@ -141,7 +140,9 @@ export interface ExistingListener {
 
 /**
  * A {@link FleetLoadBalancer} checked where a fleet uses it: exactly one of the two.
- * @internal
+ *
+ * Not part of the public API (no entry point exports it), yet not marked internal
+ * either: the declarations of the modules that use it are published and name it.
  */
 export interface CheckedLoadBalancer {
   readonly create?: CreatedLoadBalancer;

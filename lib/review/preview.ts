@@ -1,11 +1,28 @@
 import { existsSync, readFileSync, statSync } from 'fs';
 import { basename, dirname, join } from 'path';
-import { changedPaths, isObject, topAttribute, valuesAt, withoutEmpty } from './private/diff';
-import { referencesInValue, ResourceReference, stringLeaves, triggerReference } from './private/references';
-import { ResourcePolicy } from '../immutability/resource-policy';
+import { isObject } from './private/diff';
+import { actionOf, CrossStack, ifChanged, StackJson, StackModel, Status } from './private/stack-model';
 
-/** What happens to one resource between two synth outputs. */
-export type PreviewAction = 'created' | 'destroyed' | 'replaced' | 'updated' | 'unchanged';
+/**
+ * What happens to one resource between two synth outputs. `unknown`: preview cannot
+ * decide it offline (a data source asked again, a provider configured otherwise): run a
+ * plan. `waits-for-release`: a resource of a pinned blue/green slot whose only changes are
+ * arguments its lifecycle ignores; the plan leaves it as it is, and the change reaches it
+ * with the slot's next release (`release stage <env> --same-image`).
+ */
+export type PreviewAction =
+  'created' | 'destroyed' | 'replaced' | 'updated' | 'unchanged' | 'unknown' | 'waits-for-release';
+
+/** How the command line (and a pull request pipeline) labels each action. */
+export const PREVIEW_LABELS: Readonly<Record<PreviewAction, string>> = {
+  created: 'created',
+  destroyed: 'destroyed',
+  replaced: 'replaced',
+  updated: 'updated in place',
+  unchanged: 'unchanged',
+  unknown: 'unknown: run a plan',
+  'waits-for-release': 'waits for a release',
+};
 
 /** One resource of a preview. */
 export interface PreviewResource {
@@ -14,15 +31,33 @@ export interface PreviewResource {
   readonly type: string;
   readonly action: PreviewAction;
   /**
-   * Changed attribute paths (replaced and updated; for unchanged, meta-arguments such as
-   * depends_on or lifecycle preconditions whose change alone plans no action).
+   * Changed attribute paths (replaced, updated and unknown: those that change for sure;
+   * waits-for-release: the ignored ones; for unchanged, meta-arguments such as depends_on
+   * or lifecycle preconditions whose change alone plans no action).
    */
   readonly changed: readonly string[];
   /**
    * Why a replacement is one (the force-new attributes that changed, the trigger, the
-   * reference followed), or why an update follows another resource.
+   * reference followed), why an update follows another resource, why preview cannot
+   * decide an unknown one, or why a slot is pinned (waits-for-release).
    */
   readonly reason?: string;
+  /**
+   * For `unknown`: what the resource is when the value preview cannot decide changes
+   * (`replaced` when it reaches a force-new argument or a trigger); absent when either.
+   */
+  readonly ifChanged?: 'replaced' | 'updated';
+  /**
+   * Changed argument paths that the resource's `lifecycle.ignore_changes` names: the plan
+   * ignores them (unless the resource is replaced for another reason, which applies them).
+   */
+  readonly ignored?: readonly string[];
+  /**
+   * True when the resource belongs to a pinned blue/green slot (the library's pinning
+   * mark in its `//` metadata) and arguments it ignores changed: that change waits for
+   * the slot's next release (`waits for a release`), whatever else changes.
+   */
+  readonly waitsForRelease?: boolean;
   /**
    * True when an immutable type would be updated in place (not only operational
    * attributes), or a forbidden attribute is set.
@@ -32,10 +67,45 @@ export interface PreviewResource {
   readonly violationReason?: string;
 }
 
+/** An output of a stack whose value changes. */
+export interface PreviewOutput {
+  readonly name: string;
+  readonly action: 'created' | 'destroyed' | 'updated' | 'unknown';
+  /** What the value follows, or why preview cannot decide it. */
+  readonly reason?: string;
+}
+
 /** The preview of one stack. */
 export interface StackPreview {
   readonly stack: string;
   readonly resources: readonly PreviewResource[];
+  /**
+   * True when a plan of the stack may change anything: a resource that is not unchanged,
+   * an output that changes, or something preview cannot decide (`unknown`). A stack that
+   * is not `changed` plans nothing, as far as its Terraform JSON tells.
+   */
+  readonly changed: boolean;
+  /** The outputs whose value changes (created, destroyed, updated or unknown). */
+  readonly outputs: readonly PreviewOutput[];
+  /**
+   * What preview cannot decide for the stack as a whole (a backend, a provider version,
+   * a module, import blocks): run a plan.
+   */
+  readonly unknown: readonly string[];
+  /** Changes a reviewer should know of that plan no action by themselves (a provider's new region). */
+  readonly notes: readonly string[];
+}
+
+/** Options of {@link previewChanges}. */
+export interface PreviewOptions {
+  /**
+   * Folders the two sides were synthesized in, when they differ (`preview --base`
+   * synthesizes the base in a temporary worktree): every occurrence of `before` in a
+   * string of the before side (a local backend's state path, for one) is read as `after`.
+   * @default - the folders cdktf's default local backend shows (`<folder>/terraform.<stack>.tfstate`
+   * in two folders on the two sides), else none
+   */
+  readonly synthFolders?: ReadonlyArray<{ readonly before: string; readonly after: string }>;
 }
 
 /** A synth output that cannot be read. The message names the path and the fix. */
@@ -45,8 +115,6 @@ export class SynthOutputError extends Error {
     this.name = 'SynthOutputError';
   }
 }
-
-type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>>; moved?: unknown };
 
 /**
  * Reads a synth output: a cdktf.out folder (with manifest.json), a stack folder
@@ -129,35 +197,50 @@ function readStackJson(path: string): StackJson {
   return json as StackJson;
 }
 
-function resources(stack: StackJson | undefined): Map<string, { type: string; body: Record<string, unknown> }> {
-  const out = new Map<string, { type: string; body: Record<string, unknown> }>();
-  for (const [type, byName] of Object.entries(stack?.resource ?? {})) {
-    for (const [name, body] of Object.entries(byName)) {
-      const { '//': _metadata, ...rest } = body;
-      void _metadata;
-      out.set(`${type}.${name}`, { type, body: rest });
-    }
+/** A JSON value with every occurrence of each `before` folder in its strings replaced by `after`. */
+function relocated(value: unknown, folders: ReadonlyArray<{ before: string; after: string }>): unknown {
+  if (typeof value === 'string') {
+    return folders.reduce((text, { before, after }) => text.split(before).join(after), value);
   }
-  return out;
+  if (Array.isArray(value)) {
+    return value.map((item) => relocated(item, folders));
+  }
+  if (isObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, relocated(item, folders)]));
+  }
+  return value;
 }
 
 /**
  * Compares two synth outputs offline. Per stack, each resource is created, destroyed,
- * replaced, updated in place or unchanged:
+ * replaced, updated in place, unchanged, or unknown:
  *
  * - replaced: an attribute that forces a new resource changed (its name or generation,
- *   or any force-new attribute of {@link ResourcePolicy.forceNewAttributes}, whatever
- *   the type's class); or, for Image Builder components, recipes and images, any
- *   argument; or a force-new attribute references (`${aws_x.y.attr}`) a resource whose
- *   value there changes; or its `replace_triggered_by` names a resource (or attribute)
- *   that changes. References are followed to a fixed point.
- * - updated: any other change, including an attribute whose referenced value changes.
+ *   or any force-new attribute of the resource policy's table, whatever the
+ *   type's class); or, for Image Builder components, recipes and images, any
+ *   argument; or a force-new attribute follows a value that changes; or its
+ *   `replace_triggered_by` names a resource (or attribute) that changes.
+ * - updated: any other change, including an attribute that follows a value that changes.
+ * - unknown: an argument follows a value preview cannot decide offline (a data source
+ *   asked again with other arguments or in another region, a provider configured
+ *   otherwise, a module, an instance count that changes): run a plan.
+ *
+ * Values are followed to a fixed point through resources, locals, variables (default and
+ * type), data sources (their arguments, `depends_on`), outputs (across stacks, through
+ * cdktf's cross-stack references) and provider configurations (region, default_tags and
+ * the rest). Arguments named by `lifecycle.ignore_changes` are not updates (`ignored`).
+ * What the stack as a whole changes that preview does not model (backend, provider
+ * versions, modules, import blocks) is listed in `unknown`, and the stack is `changed`.
  *
  * `violation` is true for an immutable resource updated in place beyond its
  * operational attributes, and for a forbidden attribute that is set. When each side
  * holds a single stack, the two are compared whatever their names (two stack JSON files).
  */
-export function previewChanges(before: Map<string, StackJson>, after: Map<string, StackJson>): StackPreview[] {
+export function previewChanges(
+  before: Map<string, StackJson>,
+  after: Map<string, StackJson>,
+  options: PreviewOptions = {},
+): StackPreview[] {
   // Two single-stack inputs (two stack JSON files) are the same stack, whatever their names.
   if (before.size === 1 && after.size === 1) {
     const [beforeName] = before.keys();
@@ -166,256 +249,137 @@ export function previewChanges(before: Map<string, StackJson>, after: Map<string
       before = new Map([[afterName, before.get(beforeName)!]]);
     }
   }
+  const detected = options.synthFolders === undefined ? synthFoldersOf(before, after) : [];
+  const folders = [...(options.synthFolders ?? []), ...detected]
+    .filter(({ before: b, after: a }) => b !== '' && b !== a)
+    .sort((x, y) => y.before.length - x.before.length);
   const names = [...new Set([...before.keys(), ...after.keys()])].sort();
-  return names.map((stack) => ({ stack, resources: previewStack(before.get(stack), after.get(stack)) }));
-}
-
-interface Entry {
-  address: string;
-  type: string;
-  action: PreviewAction;
-  changed: string[];
-  reason?: string;
-  violation: boolean;
-  violationReason?: string;
-}
-
-/**
- * The before side with the `moved` blocks of the after side applied (`{ from, to }`
- * addresses): a moved resource is compared with itself at its new address.
- */
-function movedTo(
-  before: Map<string, { type: string; body: Record<string, unknown> }>,
-  moved: unknown,
-): Map<string, { type: string; body: Record<string, unknown> }> {
-  const moves = Array.isArray(moved) ? moved : [];
-  for (const move of moves) {
-    if (
-      isObject(move) &&
-      typeof move.from === 'string' &&
-      typeof move.to === 'string' &&
-      before.has(move.from) &&
-      !before.has(move.to)
-    ) {
-      before.set(move.to, before.get(move.from)!);
-      before.delete(move.from);
-    }
-  }
-  return before;
-}
-
-/** Meta-arguments whose change alone plans no action on the resource. */
-const NO_ACTION_META_ARGUMENTS = ['depends_on', 'lifecycle', 'provisioner', 'connection'];
-
-/** Top-level keys of a resource body that are meta-arguments, not attributes that reference values. */
-const META_ARGUMENTS = ['lifecycle', 'depends_on', 'provider', 'count', 'for_each', 'provisioner', 'connection'];
-
-/** The resources of one stack side by address, each with its type and body. */
-type Bodies = Map<string, { type: string; body: Record<string, unknown> }>;
-
-function previewStack(beforeStack: StackJson | undefined, afterStack: StackJson | undefined): PreviewResource[] {
-  const before = movedTo(resources(beforeStack), afterStack?.moved);
-  const after = resources(afterStack);
-  const addresses = [...new Set([...before.keys(), ...after.keys()])].sort();
-  const result = new Map<string, Entry>();
-  for (const address of addresses) {
-    result.set(address, classify(address, before.get(address), after.get(address)));
-  }
-  followToFixedPoint(result, after);
-  markViolations(result, after);
-  return [...result.values()].map(({ violationReason, reason, ...rest }) => ({
-    ...rest,
-    ...(reason !== undefined && (rest.action === 'replaced' || rest.action === 'updated') ? { reason } : {}),
-    ...(violationReason !== undefined ? { violationReason } : {}),
-  }));
-}
-
-/**
- * Follows triggers and references until nothing more changes: an updated or unchanged
- * resource whose trigger or force-new reference names a changing value is replaced;
- * one whose other arguments reference a changing value is updated in place.
- */
-function followToFixedPoint(result: Map<string, Entry>, after: Bodies): void {
-  const isResource = (address: string) => after.has(address);
-  const changes = (ref: ResourceReference) => valueChanges(ref, result, after);
-  let progress = true;
-  while (progress) {
-    progress = false;
-    for (const entry of result.values()) {
-      if (entry.action === 'updated' || entry.action === 'unchanged') {
-        progress = followEntry(entry, after.get(entry.address)!.body, changes, isResource) || progress;
+  const models = new Map(
+    names.map((stack) => {
+      const side = before.get(stack);
+      const relocatedSide = side && folders.length > 0 ? (relocated(side, folders) as StackJson) : side;
+      return [stack, new StackModel(stack, relocatedSide, after.get(stack))];
+    }),
+  );
+  const asking = new Set<string>();
+  const crossStack: CrossStack = {
+    output(stack: string, output: string): Status {
+      const key = `${stack}\u0000${output}`;
+      const model = models.get(stack);
+      if (!model || asking.has(key)) {
+        return model
+          ? { level: 'maybe', cause: `output ${output} of stack ${stack} refers to itself` }
+          : { level: 'no' };
       }
+      asking.add(key);
+      try {
+        return model.outputStatus(output, crossStack);
+      } finally {
+        asking.delete(key);
+      }
+    },
+  };
+  for (let progress = true; progress;) {
+    progress = false;
+    for (const model of models.values()) {
+      progress = model.step(crossStack) || progress;
     }
   }
-}
-
-/** True when the value that `ref` reads changes in this plan. */
-function valueChanges(ref: ResourceReference, result: Map<string, Entry>, after: Bodies): boolean {
-  const target = result.get(ref.address);
-  if (!target || target.action === 'unchanged' || target.action === 'destroyed') {
-    return false;
-  }
-  if (ref.attribute === undefined) {
-    return true;
-  }
-  const changedTops = new Set(target.changed.map(topAttribute));
-  if (target.action === 'updated') {
-    return changedTops.has(ref.attribute) || (CHANGES_ON_UPDATE[target.type] ?? []).includes(ref.attribute);
-  }
-  // Replaced or created: a new object. An argument it sets, and that did not change,
-  // reads the same; anything else (id, arn, computed outputs) is new.
-  const configured = Object.prototype.hasOwnProperty.call(after.get(ref.address)?.body ?? {}, ref.attribute);
-  return !configured || changedTops.has(ref.attribute);
-}
-
-/** One pass over one resource's triggers and references; true when its entry changed. */
-function followEntry(
-  entry: Entry,
-  body: Record<string, unknown>,
-  changes: (ref: ResourceReference) => boolean,
-  isResource: (address: string) => boolean,
-): boolean {
-  const lifecycle = body.lifecycle;
-  const triggers =
-    isObject(lifecycle) && Array.isArray(lifecycle.replace_triggered_by)
-      ? (lifecycle.replace_triggered_by as unknown[])
-      : [];
-  const fired = triggers.find((trigger) => {
-    const ref = typeof trigger === 'string' ? triggerReference(trigger, isResource) : undefined;
-    return ref !== undefined && changes(ref);
+  return names.map((stack) => {
+    const preview = toPreview(stack, models.get(stack)!.result(crossStack));
+    const notes = detected.map(
+      (folder) =>
+        `the two sides were synthesized in different folders (${folder.before}, ${folder.after}): paths under ` +
+        "them (a local backend's state file) are compared as the same",
+    );
+    return notes.length > 0 && before.has(stack) && after.has(stack)
+      ? { ...preview, notes: [...preview.notes, ...notes] }
+      : preview;
   });
-  if (fired !== undefined) {
-    replace(entry, `replace_triggered_by ${String(fired)}`);
-    return true;
-  }
-  let progress = false;
-  for (const leaf of stringLeaves(body, META_ARGUMENTS)) {
-    const ref = referencesInValue(leaf.text, isResource).find(changes);
-    if (!ref) {
+}
+
+/**
+ * The folders two synth outputs were made in, when cdktf's default local backend says so:
+ * a stack whose state path is `<folder>/terraform.<stack>.tfstate` on both sides, in two
+ * folders (two checkouts of one repository). Every stack must agree on the pair.
+ */
+function synthFoldersOf(
+  before: Map<string, StackJson>,
+  after: Map<string, StackJson>,
+): Array<{ before: string; after: string }> {
+  const pairs = new Set<string>();
+  for (const [stack, json] of after) {
+    const a = localStatePath(json);
+    const b = localStatePath(before.get(stack));
+    if (a === undefined || b === undefined || a === b) {
       continue;
     }
-    const follows = `follows ${ref.address}${ref.attribute ? `.${ref.attribute}` : ''}, which changes`;
-    if (ResourcePolicy.isForceNewAttribute(entry.type, leaf.path) || isIdentity(entry.type, leaf.path)) {
-      replace(entry, `${topAttribute(leaf.path)} ${follows}`);
-      return true;
+    const file = `terraform.${stack}.tfstate`;
+    const folderOf = (path: string) => (path.endsWith(`/${file}`) ? path.slice(0, -file.length - 1) : undefined);
+    const [fb, fa] = [folderOf(b), folderOf(a)];
+    if (fb === undefined || fa === undefined || !fb.startsWith('/') || !fa.startsWith('/')) {
+      return [];
     }
-    if (!entry.changed.includes(leaf.path)) {
-      entry.changed = [...entry.changed, leaf.path].sort();
-      entry.action = 'updated';
-      entry.reason = entry.reason ?? `${leaf.path} ${follows}`;
-      entry.violation = inPlaceViolation(entry.type, entry.changed);
-      progress = true;
+    pairs.add(JSON.stringify({ before: fb, after: fa }));
+  }
+  return pairs.size === 1 ? [JSON.parse([...pairs][0]) as { before: string; after: string }] : [];
+}
+
+/** The `path` of a stack's local backend, if it has one. */
+function localStatePath(json: StackJson | undefined): string | undefined {
+  const terraform = json?.terraform;
+  const backend = isObject(terraform) ? terraform.backend : undefined;
+  const local = isObject(backend) ? backend.local : undefined;
+  return isObject(local) && typeof local.path === 'string' ? local.path : undefined;
+}
+
+/** Why a pinned slot's resource keeps what it ignores, when the mark does not say. */
+const PINNED_REASON =
+  'the slot is pinned to the definition it was deployed with; the change ships with its next release ' +
+  '(cdktf-immutable release stage <env> --same-image)';
+
+function toPreview(stack: string, result: ReturnType<StackModel['result']>): StackPreview {
+  const resources = result.entries.map((entry): PreviewResource => {
+    const ignored = [...entry.ignored].sort();
+    const waits = entry.pinned !== undefined && ignored.length > 0;
+    const action = actionOf(entry);
+    if (waits && action === 'unchanged') {
+      return {
+        address: entry.address,
+        type: entry.type,
+        action: 'waits-for-release',
+        changed: ignored,
+        reason: entry.pinned?.reason ?? PINNED_REASON,
+        ignored,
+        waitsForRelease: true,
+        violation: entry.violation,
+        ...(entry.violationReason !== undefined ? { violationReason: entry.violationReason } : {}),
+      };
     }
-  }
-  return progress;
-}
-
-/** Gives every violation its reason: a forbidden attribute set, or an immutable resource updated in place. */
-function markViolations(result: Map<string, Entry>, after: Bodies): void {
-  for (const entry of result.values()) {
-    const problem =
-      entry.action === 'destroyed' ? undefined : forbiddenProblem(entry.type, after.get(entry.address)?.body);
-    if (problem) {
-      entry.violation = true;
-      entry.violationReason = problem;
-    } else if (entry.violation) {
-      entry.violationReason = 'immutable resource updated in place';
-    }
-  }
-}
-
-function replace(entry: Entry, reason: string): void {
-  entry.action = 'replaced';
-  entry.reason = reason;
-  entry.violation = false;
-}
-
-function isIdentity(type: string, path: string): boolean {
-  return (ResourcePolicy.immutableRule(type)?.identityAttributes ?? []).includes(topAttribute(path));
-}
-
-/** True when an immutable type changes in place beyond operational attributes. */
-function inPlaceViolation(type: string, changed: readonly string[]): boolean {
-  return (
-    ResourcePolicy.immutableRule(type) !== undefined &&
-    changed.some(
-      (path) =>
-        !ResourcePolicy.isOperationalAttribute(type, path) && !NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)),
-    )
-  );
-}
-
-/** The message for a forbidden attribute set in `body`, if any. */
-function forbiddenProblem(type: string, body: Record<string, unknown> | undefined): string | undefined {
-  const set = Object.entries(ResourcePolicy.forbiddenAttributes(type)).find(([path]) =>
-    valuesAt(body, path).some((value) => withoutEmpty(value) !== undefined),
-  );
-  return set ? `${set[0]} is set: it ${set[1]}` : undefined;
-}
-
-/**
- * Computed attributes that change when the resource is updated in place: a launch
- * template's latest_version is a new number after every update.
- */
-const CHANGES_ON_UPDATE: Readonly<Record<string, readonly string[]>> = {
-  aws_launch_template: ['latest_version'],
-};
-
-/** The classification of one resource from its own two bodies. */
-function classify(
-  address: string,
-  a: { type: string; body: Record<string, unknown> } | undefined,
-  b: { type: string; body: Record<string, unknown> } | undefined,
-): Entry {
-  const type = (a ?? b)!.type;
-  if (!a) {
-    return { address, type, action: 'created', changed: [], violation: false };
-  }
-  if (!b) {
-    return { address, type, action: 'destroyed', changed: [], violation: false };
-  }
-  const changed = changedPaths(a.body, b.body);
-  // depends_on, preconditions and the like order and check the plan; alone, they change nothing.
-  if (changed.every((path) => NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)))) {
-    return { address, type, action: 'unchanged', changed, violation: false };
-  }
-  const reason = replacementReason(type, changed);
-  if (reason !== undefined) {
-    return { address, type, action: 'replaced', changed, reason, violation: false };
-  }
-  return { address, type, action: 'updated', changed, violation: inPlaceViolation(type, changed) };
-}
-
-/**
- * Why a change of these attribute paths replaces the resource, or undefined: a new
- * identity (name or generation), a force-new attribute, or any substantive change of a
- * type whose every argument forces a new resource.
- */
-function replacementReason(type: string, changed: readonly string[]): string | undefined {
-  const rule = ResourcePolicy.immutableRule(type);
-  const identity = rule
-    ? rule.identityAttributes.filter((attr) => changed.some((path) => topAttribute(path) === attr))
-    : [];
-  if (identity.length > 0) {
-    return `new ${identity.join(' and ')}`;
-  }
-  const forceNew = [
-    ...new Set(changed.filter((path) => ResourcePolicy.isForceNewAttribute(type, path)).map(topAttribute)),
-  ];
-  if (forceNew.length > 0) {
-    return `${forceNew.join(', ')} force${forceNew.length === 1 ? 's' : ''} a new resource`;
-  }
-  const substantive = changed.filter(
-    (path) =>
-      !ResourcePolicy.isOperationalAttribute(type, path) && !NO_ACTION_META_ARGUMENTS.includes(topAttribute(path)),
-  );
-  if (rule?.replacesOnAnyChange && substantive.length > 0) {
-    return 'every argument of this type forces a new resource';
-  }
-  return undefined;
+    const undecided = entry.undecided.find((u) => u.effect !== 'update') ?? entry.undecided[0];
+    const reason = action === 'unknown' ? undecided?.reason : entry.reason;
+    const when = action === 'unknown' ? ifChanged(entry) : undefined;
+    return {
+      address: entry.address,
+      type: entry.type,
+      action,
+      changed: entry.changed,
+      ...(reason !== undefined && ['replaced', 'updated', 'unknown'].includes(action) ? { reason } : {}),
+      ...(when ? { ifChanged: when } : {}),
+      ...(ignored.length > 0 ? { ignored } : {}),
+      ...(waits && action !== 'replaced' ? { waitsForRelease: true } : {}),
+      violation: entry.violation,
+      ...(entry.violationReason !== undefined ? { violationReason: entry.violationReason } : {}),
+    };
+  });
+  const changed =
+    resources.some((r) => r.action !== 'unchanged' && r.action !== 'waits-for-release') ||
+    result.outputs.length > 0 ||
+    result.unknown.length > 0;
+  return { stack, resources, changed, outputs: result.outputs, unknown: result.unknown, notes: result.notes };
 }
 
 /** True when any stack would update an immutable resource in place, or sets a forbidden attribute. */
-export function hasViolations(preview: readonly StackPreview[]): boolean {
+export function hasViolations(preview: ReadonlyArray<Pick<StackPreview, 'resources'>>): boolean {
   return preview.some((stack) => stack.resources.some((resource) => resource.violation));
 }

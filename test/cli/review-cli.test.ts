@@ -385,6 +385,88 @@ describe('preview', () => {
     );
   });
 
+  test('unknown, waits for a release, outputs, stack notes: labels, summary, changed stacks and --detailed-exitcode', () => {
+    const PREVIEW = join(PLANS, 'preview');
+    const pair = (name: string) => [join(PREVIEW, name, 'before.tf.json'), join(PREVIEW, name, 'after.tf.json')];
+    const data = runCli(['preview', ...pair('data-source-argument')]);
+    expect(data.code).toBe(0);
+    expect(data.stdout).toMatch(
+      /unknown: run a plan aws_launch_template\.BlueTemplate_7602D9A3 +\(name follows data\.aws_ssm_parameter\.\w+\.insecure_value, which preview cannot decide \(its arguments change \(name\), and its value is read at plan\); replaced if it changes\)/,
+    );
+    expect(data.stdout).toMatch(
+      /unknown: run a plan output\.blue_template_name +\(aws_launch_template\.BlueTemplate_7602D9A3 is undecided\)/,
+    );
+    expect(data.stdout).toMatch(
+      /Summary: 1 stack\(s\): 0 replaced, 0 updated in place, 0 created, 0 destroyed, 6 unchanged, 2 unknown\n/,
+    );
+    expect(data.stdout).toMatch(/Changed stacks: after\n/);
+    expect(data.stderr).toMatch(
+      /cannot be decided offline \(unknown: run a plan\); the stacks that hold them count as changed/,
+    );
+    // --detailed-exitcode: 3 when a stack changes or holds an unknown, 0 when nothing changes.
+    expect(runCli(['preview', ...pair('data-source-argument'), '--detailed-exitcode']).code).toBe(3);
+    expect(runCli(['preview', ...pair('local'), '--detailed-exitcode']).code).toBe(3);
+    const ignored = runCli(['preview', ...pair('ignore-changes'), '--detailed-exitcode']);
+    expect(ignored.code).toBe(0);
+    expect(ignored.stdout).toMatch(
+      /waits for a release aws_launch_template\.blue +image_id \(blue serves prod; its definition changes with cdktf-immutable release stage prod --same-image\)/,
+    );
+    expect(ignored.stdout).toMatch(
+      /unchanged +aws_ssm_parameter\.ami +\(no action: value ignored by lifecycle\.ignore_changes\)/,
+    );
+    expect(ignored.stdout).toMatch(/1 unchanged, 0 unknown, 1 pinned \(waits for a release\)\nChanged stacks: none\n/);
+    const region = runCli(['preview', ...pair('provider-region')]);
+    expect(region.stdout).toMatch(
+      /note +provider aws: its region changes \(eu-west-1 → eu-central-1\): the AWS provider/,
+    );
+  });
+
+  test('--json adds changedStacks, unknown, and per stack changed, outputs, unknown and notes', () => {
+    const before = join(dir, 'j1.json');
+    const after = join(dir, 'j2.json');
+    const stack = (version: string, value: string) => ({
+      output: { v: { value } },
+      resource: { aws_ssm_parameter: { p: { name: '/p', value: 'v' } } },
+      terraform: { required_providers: { aws: { source: 'aws', version } } },
+    });
+    writeFileSync(before, JSON.stringify(stack('6.25.0', 'a')));
+    writeFileSync(after, JSON.stringify(stack('6.30.0', 'b')));
+    const result = runCli(['preview', before, after, '--json', '--detailed-exitcode']);
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout)).toEqual({
+      stacks: [
+        {
+          stack: 'j2',
+          resources: [
+            {
+              address: 'aws_ssm_parameter.p',
+              type: 'aws_ssm_parameter',
+              action: 'unchanged',
+              changed: [],
+              violation: false,
+            },
+          ],
+          changed: true,
+          outputs: [{ name: 'v', action: 'updated', reason: 'output v: its expression changes' }],
+          unknown: [
+            'terraform.required_providers.aws changes (aws 6.25.0 → aws 6.30.0): another provider version may plan ' +
+              'differently',
+          ],
+          notes: [],
+        },
+      ],
+      violations: false,
+      changedStacks: ['j2'],
+      unknown: true,
+    });
+    // Violations take precedence over changes: exit 1.
+    const a = join(dir, 'v1.json');
+    const b = join(dir, 'v2.json');
+    writeFileSync(a, JSON.stringify({ resource: { aws_launch_template: { web: lt('web-1111111111', 'ami-1') } } }));
+    writeFileSync(b, JSON.stringify({ resource: { aws_launch_template: { web: lt('web-1111111111', 'ami-2') } } }));
+    expect(runCli(['preview', a, b, '--detailed-exitcode']).code).toBe(1);
+  });
+
   test('bad inputs are exit 2 naming the path', () => {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{"resource": {');

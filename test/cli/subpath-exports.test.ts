@@ -72,6 +72,7 @@ describe('subpath exports', () => {
     const loaded = load('cdktf-immutable/review');
     expect(loaded.resolved).toBe(join(ROOT, 'dist', 'lib', 'review', 'index.js'));
     expect(loaded.exports).toEqual([
+      'PREVIEW_LABELS',
       'PlanFileError',
       'SynthOutputError',
       'guardPlan',

@@ -6,7 +6,17 @@
  * worktree is removed in every case. Runs the built command (dist/).
  */
 import { execFileSync, spawn } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'fs';
+import { createHash } from 'crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { builtCli, runCli } from '../cli/run-cli';
@@ -200,4 +210,214 @@ describe('preview --base', () => {
     expect(readdirSync(join(temp, 'tmp'))).toEqual([]);
     expect(realpathSync(join(repo, 'node_modules', 'fake-cdktf', 'index.js'))).toBeTruthy();
   }, 20_000);
+});
+
+/**
+ * `--base` with the base's own dependencies. The repository's app writes the stack of the
+ * `dependency` plan fixture (test/fixtures/plans/preview/dependency), taking the launch
+ * template's name from a small local package, `namer`: version 1 on main, version 2 on the
+ * pull request branch, whose only change is that upgrade. The base must be synthesized
+ * with version 1 (its own package-lock.json, installed into the cache), so the preview
+ * shows the rename that the real plan of the fixture shows.
+ */
+describe('preview --base with the base commit dependencies', () => {
+  const FIXTURE = join(__dirname, '..', 'fixtures', 'plans', 'preview', 'dependency');
+  const fixture = (file: string) => JSON.parse(readFileSync(join(FIXTURE, file), 'utf8'));
+  const beforeName: string = fixture('before.tf.json').resource.aws_launch_template.web.name;
+  const afterName: string = fixture('after.tf.json').resource.aws_launch_template.web.name;
+  const TEMPLATE = JSON.stringify(fixture('before.tf.json')).replace(beforeName, '@@NAME@@');
+  const NAMED_APP = `
+const fs = require('fs');
+const path = require('path');
+const out = process.env.CDKTF_OUTDIR;
+const stack = fs.readFileSync(path.join(__dirname, 'stack.template.json'), 'utf8').replace('@@NAME@@', require('namer')('web'));
+fs.mkdirSync(path.join(out, 'stacks', 'web'), { recursive: true });
+fs.writeFileSync(path.join(out, 'stacks', 'web', 'cdk.tf.json'), stack);
+fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks: { web: { name: 'web', synthesizedStackPath: 'stacks/web/cdk.tf.json', workingDirectory: 'stacks/web' } } }));
+`;
+  /** The namer package's files: version `version` names `web` as `name`. */
+  const namer = (version: string, name: string) => ({
+    'package.json': JSON.stringify({ name: 'namer', version, main: 'index.js' }),
+    'index.js': `module.exports = () => ${JSON.stringify(name)};\n`,
+  });
+  function writeFiles(dir: string, files: Record<string, string>): void {
+    mkdirSync(dir, { recursive: true });
+    for (const [file, text] of Object.entries(files)) {
+      writeFileSync(join(dir, file), text);
+    }
+  }
+  /** A package tarball (`npm pack` layout) in `vendor/`, and its lockfile integrity. */
+  function tarball(repo: string, temp: string, version: string, name: string): { file: string; integrity: string } {
+    const staging = join(temp, `namer-${version}`);
+    writeFiles(join(staging, 'package'), namer(version, name));
+    const file = `vendor/namer-${version}.tgz`;
+    mkdirSync(join(repo, 'vendor'), { recursive: true });
+    execFileSync('tar', ['-czf', join(repo, file), '-C', staging, 'package']);
+    const integrity = `sha512-${createHash('sha512')
+      .update(readFileSync(join(repo, file)))
+      .digest('base64')}`;
+    return { file, integrity };
+  }
+  function pinTarball(repo: string, { file, integrity }: { file: string; integrity: string }, version: string): void {
+    const dependencies = { namer: `file:${file}` };
+    writeFileSync(
+      join(repo, 'package.json'),
+      JSON.stringify({ name: 'app', version: '1.0.0', private: true, dependencies }),
+    );
+    writeFileSync(
+      join(repo, 'package-lock.json'),
+      JSON.stringify({
+        name: 'app',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: {
+          '': { name: 'app', version: '1.0.0', dependencies },
+          'node_modules/namer': { version, resolved: `file:${file}`, integrity },
+        },
+      }),
+    );
+  }
+  /** A repository whose main pins namer 1 (a tarball in vendor/) and whose branch pr pins namer 2, checked out. */
+  function upgradeRepository(): { repo: string; temp: string; env: Record<string, string> } {
+    const temp = mkdtempSync(join(tmpdir(), 'preview-deps-'));
+    const repo = join(temp, 'repo');
+    mkdirSync(repo);
+    writeFiles(repo, {
+      '.gitignore': 'node_modules/\ncdktf.out/\n',
+      'app.js': NAMED_APP,
+      'stack.template.json': TEMPLATE,
+      'cdktf.json': JSON.stringify({ language: 'typescript', app: 'node app.js', context: {} }),
+    });
+    pinTarball(repo, tarball(repo, temp, '1.0.0', beforeName), '1.0.0');
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'base: namer 1');
+    git(repo, 'checkout', '-q', '-b', 'pr');
+    pinTarball(repo, tarball(repo, temp, '2.0.0', afterName), '2.0.0');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'upgrade namer to 2');
+    // The pull request's node_modules, as npm ci installs it there.
+    writeFiles(join(repo, 'node_modules', 'namer'), namer('2.0.0', afterName));
+    mkdirSync(join(temp, 'tmp'));
+    return { repo, temp, env: { TMPDIR: join(temp, 'tmp'), CDKTF_IMMUTABLE_CACHE: join(temp, 'cache') } };
+  }
+  const cacheFolders = (temp: string) => readdirSync(join(temp, 'cache', 'preview-deps'));
+
+  test("a dependency upgrade that renames a launch template previews as the real plan's replacement", () => {
+    const { repo, temp, env } = upgradeRepository();
+    // The working tree synthesizes the fixture's after side.
+    const out = join(temp, 'after');
+    execFileSync(process.execPath, ['app.js'], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: out } });
+    expect(JSON.parse(readFileSync(join(out, 'stacks', 'web', 'cdk.tf.json'), 'utf8'))).toEqual(
+      fixture('after.tf.json'),
+    );
+
+    const result = runCli(['preview', '--base', 'main', '--json'], { cwd: repo, env });
+    expect(result.stderr).toMatch(/the base's dependencies \(its package-lock\.json\): installed into .*preview-deps/);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    // The plan of the fixture: the launch template replaced (create before destroy).
+    const plan = fixture('plan.json');
+    expect(plan.resource_changes.map((rc: any) => `${rc.address} ${rc.change.actions.join(',')}`)).toEqual([
+      'aws_launch_template.web create,delete',
+    ]);
+    expect(json.stacks[0].resources).toEqual([
+      expect.objectContaining({ address: 'aws_launch_template.web', action: 'replaced', reason: 'new name' }),
+    ]);
+    expect(json.changedStacks).toEqual(['web']);
+    // The base's dependencies are in the cache, keyed by the hash of its lockfile, with namer 1.
+    const [folder] = cacheFolders(temp);
+    expect(folder).toMatch(/^[0-9a-f]{32}$/);
+    const installed = join(temp, 'cache', 'preview-deps', folder);
+    expect(JSON.parse(readFileSync(join(installed, 'node_modules', 'namer', 'package.json'), 'utf8')).version).toBe(
+      '1.0.0',
+    );
+    // The worktree and its link into the cache are gone; the cache and the working tree are intact.
+    expect(worktrees(repo)).toBe(1);
+    expect(readdirSync(join(temp, 'tmp'))).toEqual([]);
+    expect(existsSync(join(installed, '.complete'))).toBe(true);
+    expect(readFileSync(join(repo, 'node_modules', 'namer', 'index.js'), 'utf8')).toContain(afterName);
+  });
+
+  test('the cache is reused while the lockfile is unchanged', () => {
+    const { repo, temp, env } = upgradeRepository();
+    // The after side given as a synth output (the fixture's), so that only the base is synthesized.
+    const after = join(FIXTURE, 'after.tf.json');
+    expect(runCli(['preview', '--base', 'main', after], { cwd: repo, env }).code).toBe(0);
+    const [folder] = cacheFolders(temp);
+    const mark = readFileSync(join(temp, 'cache', 'preview-deps', folder, '.complete'), 'utf8');
+    const again = runCli(['preview', '--base', 'main', after], { cwd: repo, env });
+    expect(again.stderr).toMatch(
+      new RegExp(`the base's dependencies \\(its package-lock\\.json\\): reused .*${folder}`),
+    );
+    expect(again.stdout).toMatch(/replaced +aws_launch_template\.web +\(new name\)/);
+    expect(cacheFolders(temp)).toEqual([folder]);
+    expect(readFileSync(join(temp, 'cache', 'preview-deps', folder, '.complete'), 'utf8')).toBe(mark);
+  });
+
+  test("a base with the working tree's lockfile is synthesized with the working tree's node_modules", () => {
+    const { repo, temp, env } = upgradeRepository();
+    const same = runCli(['preview', '--base', 'pr', '--detailed-exitcode'], { cwd: repo, env });
+    expect(same.stderr).toMatch(/the base has the working tree's package-lock\.json/);
+    expect(same).toMatchObject({ code: 0, stdout: expect.stringMatching(/Changed stacks: none/) });
+    expect(existsSync(join(temp, 'cache'))).toBe(false);
+  });
+
+  test("a linked folder (file: dependency) is installed from the base commit's copy of it", () => {
+    const temp = mkdtempSync(join(tmpdir(), 'preview-deps-'));
+    const repo = join(temp, 'repo');
+    writeFiles(repo, {
+      '.gitignore': 'node_modules/\ncdktf.out/\n',
+      'app.js': NAMED_APP,
+      'stack.template.json': TEMPLATE,
+      'cdktf.json': JSON.stringify({ app: 'node app.js' }),
+      'package.json': JSON.stringify({ name: 'app', version: '1.0.0', dependencies: { namer: 'file:packages/namer' } }),
+      'package-lock.json': JSON.stringify({
+        name: 'app',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: {
+          '': { name: 'app', version: '1.0.0', dependencies: { namer: 'file:packages/namer' } },
+          'node_modules/namer': { resolved: 'packages/namer', link: true },
+          'packages/namer': { version: '1.0.0' },
+        },
+      }),
+    });
+    writeFiles(join(repo, 'packages', 'namer'), namer('1.0.0', beforeName));
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'base');
+    // The change: the package's code, same version, same lockfile; node_modules links the working tree's copy.
+    writeFiles(join(repo, 'packages', 'namer'), namer('1.0.0', afterName));
+    mkdirSync(join(repo, 'node_modules'));
+    symlinkSync('../packages/namer', join(repo, 'node_modules', 'namer'));
+    mkdirSync(join(temp, 'tmp'));
+    const env = { TMPDIR: join(temp, 'tmp'), CDKTF_IMMUTABLE_CACHE: join(temp, 'cache') };
+    const result = runCli(['preview', '--base', 'main'], { cwd: repo, env });
+    expect(result.stderr).toMatch(/installed into/);
+    expect(result.stdout).toMatch(/replaced +aws_launch_template\.web +\(new name\)/);
+    expect(worktrees(repo)).toBe(1);
+  });
+
+  test('a base lockfile that npm ci refuses is exit 2 with npm output, and the worktree is removed', () => {
+    const { repo, temp, env } = upgradeRepository();
+    git(repo, 'checkout', '-q', 'main');
+    const lock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8'));
+    lock.packages['node_modules/namer'].integrity = `sha512-${Buffer.alloc(64).toString('base64')}`;
+    writeFileSync(join(repo, 'package-lock.json'), JSON.stringify(lock));
+    git(repo, 'commit', '-q', '-am', 'a broken lockfile');
+    git(repo, 'checkout', '-q', 'pr');
+    const result = runCli(['preview', '--base', 'main'], { cwd: repo, env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /preview --base: installing the base's package-lock\.json \(npm ci\) failed \(exit \d+\):[\s\S]*integrity[\s\S]*pass two synth outputs/i,
+    );
+    expect(worktrees(repo)).toBe(1);
+    expect(readdirSync(join(temp, 'tmp'))).toEqual([]);
+    expect(
+      existsSync(join(temp, 'cache', 'preview-deps')) ? cacheFolders(temp).filter((f) => !f.includes('.tmp-')) : [],
+    ).toEqual([]);
+  });
 });

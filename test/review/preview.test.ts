@@ -79,8 +79,9 @@ describe('an AmiPipeline feeding a blue/green fleet in one stack', () => {
     expect(byType('aws_ec2_tag', 'Green').map((r) => r.action)).toEqual(['replaced']);
     expect(byType('aws_ec2_tag', 'Blue').map((r) => r.action)).toEqual(['unchanged']);
     // In place: only the mutable-by-design resources that follow the new image: the
-    // published AMI id, the recipe version tag of the distributed AMIs and the retention
-    // rule's recipe version.
+    // recipe version tag of the distributed AMIs and the retention rule's recipe version.
+    // The published AMI id follows the image too, but its value is under ignore_changes
+    // (the pipeline's distribution writes it): no update.
     expect(
       [...result.values()]
         .filter((r) => r.action === 'updated')
@@ -89,7 +90,9 @@ describe('an AmiPipeline feeding a blue/green fleet in one stack', () => {
     ).toEqual([
       'aws_imagebuilder_distribution_configuration distribution[0].ami_distribution_configuration.ami_tags.cdktf-immutable:recipe-version',
       'aws_imagebuilder_lifecycle_policy resource_selection[0].recipe[0].semantic_version',
-      'aws_ssm_parameter value',
+    ]);
+    expect(byType('aws_ssm_parameter')).toEqual([
+      expect.objectContaining({ action: 'unchanged', changed: [], ignored: ['value'] }),
     ]);
     expect([...result.values()].some((r) => r.violation)).toBe(false);
   });
@@ -414,4 +417,382 @@ test('an immutable resource whose depends_on and a tag changed is an operational
     { aws_autoscaling_group: { g: group('aws_lb.b', 'b') } },
   );
   expect(result.get('aws_autoscaling_group.g')).toMatchObject({ action: 'updated', violation: false });
+});
+
+/** Two stacks named `s` with these top-level blocks (resource, data, locals, variable...). */
+function previewStacks(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const [stack] = previewChanges(new Map([['s', before]]), new Map([['s', after]]));
+  return { stack, byAddress: new Map(stack.resources.map((r) => [r.address, r])) };
+}
+
+const AWS6 = { required_providers: { aws: { source: 'aws', version: '6.25.0' } } };
+const lt = (extra: Record<string, unknown>) => ({ aws_launch_template: { web: { ...extra, ...cbd() } } });
+
+describe('locals and variables are followed, at the path read', () => {
+  const locals = (blue: number, green: number) => ({ traffic: { blue: { weight: blue }, green: { weight: green } } });
+  const listener = (slot: string) => ({ port: 80, default_action: [{ weight: `\${local.traffic.${slot}.weight}` }] });
+
+  test('a change of one member of a local reaches only what reads that member', () => {
+    const resource = { aws_lb_listener: { blue: listener('blue'), green: listener('green') } };
+    const { byAddress } = previewStacks({ locals: locals(100, 0), resource }, { locals: locals(0, 0), resource });
+    expect(byAddress.get('aws_lb_listener.blue')).toMatchObject({
+      action: 'updated',
+      changed: ['default_action[0].weight'],
+      reason: 'default_action[0].weight follows local.traffic.blue.weight, which changes (its expression changes)',
+    });
+    expect(byAddress.get('aws_lb_listener.green')?.action).toBe('unchanged');
+  });
+
+  test('a local that refers to a variable follows its default; a type change is undecided', () => {
+    const stack = (variable: Record<string, unknown>) => ({
+      variable: { ami: variable },
+      locals: { ami: '${var.ami}' },
+      resource: lt({ name: 'web-${substr(sha256(local.ami), 0, 8)}', image_id: '${local.ami}' }),
+    });
+    const replaced = previewStacks(
+      stack({ type: 'string', default: 'ami-1' }),
+      stack({ type: 'string', default: 'ami-2' }),
+    );
+    expect(replaced.byAddress.get('aws_launch_template.web')).toMatchObject({
+      action: 'replaced',
+      reason: 'name follows local.ami, which changes (var.ami: its default changes)',
+    });
+    const typed = previewStacks(stack({ type: 'string', default: 'ami-1' }), stack({ type: 'any', default: 'ami-1' }));
+    expect(typed.byAddress.get('aws_launch_template.web')).toMatchObject({
+      action: 'unknown',
+      ifChanged: 'replaced',
+      reason: 'name follows local.ami, which preview cannot decide (var.ami: its type changes)',
+    });
+  });
+
+  test('a variable with no default (set from outside) is the same on both sides', () => {
+    const stack = { variable: { ami: { type: 'string' } }, resource: lt({ name: 'web', image_id: '${var.ami}' }) };
+    expect(previewStacks(stack, stack).stack.changed).toBe(false);
+  });
+
+  test('an escaped $${ is no reference; a %{ } directive is', () => {
+    const stack = (text: string, ami: string) => ({
+      variable: { ami: { default: ami } },
+      resource: { aws_ssm_parameter: { p: { name: '/p', value: text } } },
+    });
+    expect(previewStacks(stack('$${var.ami}', 'a'), stack('$${var.ami}', 'b')).stack.changed).toBe(false);
+    const directive = previewStacks(
+      stack('%{ if var.ami == "a" }x%{ endif }', 'a'),
+      stack('%{ if var.ami == "a" }x%{ endif }', 'b'),
+    );
+    expect(directive.byAddress.get('aws_ssm_parameter.p')?.action).toBe('updated');
+  });
+
+  test('count and for_each that follow a changing value are undecided: instances may come and go', () => {
+    const stack = (n: number) => ({
+      variable: { n: { default: n } },
+      resource: { aws_ssm_parameter: { p: { name: '/p', value: 'v', count: '${var.n}' } } },
+    });
+    expect(previewStacks(stack(1), stack(2)).byAddress.get('aws_ssm_parameter.p')).toMatchObject({
+      action: 'unknown',
+      reason: 'count follows var.n, which changes: instances may be created or destroyed',
+    });
+  });
+});
+
+describe('data sources', () => {
+  const stack = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    data: { aws_ami: { web: data } },
+    resource: {
+      ...lt({ name: 'web-${substr(sha256(data.aws_ami.web.id), 0, 8)}', image_id: '${data.aws_ami.web.id}' }),
+      ...extra,
+    },
+  });
+
+  test('unchanged arguments read the same value', () => {
+    expect(previewStacks(stack({ owners: ['amazon'] }), stack({ owners: ['amazon'] })).stack.changed).toBe(false);
+  });
+
+  test('changed arguments: the value is read at plan, so what follows it is unknown', () => {
+    const { byAddress } = previewStacks(stack({ owners: ['amazon'] }), stack({ owners: ['self'] }));
+    expect(byAddress.get('aws_launch_template.web')).toMatchObject({ action: 'unknown', ifChanged: 'replaced' });
+  });
+
+  test('an argument that follows a new resource id defers the read to apply: what follows it changes', () => {
+    const ssm = (name: string) => ({ aws_ssm_parameter: { p: { name, type: 'String', value: 'v' } } });
+    const { byAddress } = previewStacks(
+      stack({ filter: [{ name: 'tag:p', values: ['${aws_ssm_parameter.p.id}'] }] }, ssm('/a')),
+      stack({ filter: [{ name: 'tag:p', values: ['${aws_ssm_parameter.p.id}'] }] }, ssm('/b')),
+    );
+    expect(byAddress.get('aws_launch_template.web')).toMatchObject({ action: 'replaced' });
+    expect(byAddress.get('aws_launch_template.web')?.reason).toMatch(/is read during apply/);
+  });
+
+  test('depends_on a resource that changes defers the read to apply', () => {
+    const ssm = (value: string) => ({ aws_ssm_parameter: { p: { name: '/p', type: 'String', value } } });
+    const { byAddress } = previewStacks(
+      stack({ owners: ['amazon'], depends_on: ['aws_ssm_parameter.p'] }, ssm('a')),
+      stack({ owners: ['amazon'], depends_on: ['aws_ssm_parameter.p'] }, ssm('b')),
+    );
+    expect(byAddress.get('aws_launch_template.web')).toMatchObject({
+      action: 'replaced',
+      reason: expect.stringMatching(/it depends on aws_ssm_parameter\.p, which changes/),
+    });
+  });
+
+  test('a new data source is undecided', () => {
+    const after = stack({ owners: ['amazon'] });
+    const { byAddress } = previewStacks({ resource: after.resource }, after);
+    expect(byAddress.get('aws_launch_template.web')?.action).toBe('unknown');
+  });
+});
+
+describe('providers', () => {
+  const regional = (provider: Record<string, unknown>, terraform: Record<string, unknown> = AWS6) => ({
+    provider: { aws: [provider, { alias: 'west', region: 'us-west-2' }] },
+    data: { aws_region: { here: {} }, aws_partition: { here: {} } },
+    resource: {
+      aws_ssm_parameter: {
+        region: { name: '/region', type: 'String', value: '${data.aws_region.here.region}' },
+        partition: { name: '/partition', type: 'String', value: '${data.aws_partition.here.partition}' },
+        plain: { name: '/plain', type: 'String', value: 'v' },
+        west: { name: '/west', type: 'String', value: 'v', provider: 'aws.west' },
+      },
+    },
+    terraform,
+  });
+
+  test('a region change: aws_region follows it, the partition stays, existing resources stay (AWS provider 6)', () => {
+    const { stack, byAddress } = previewStacks(regional({ region: 'eu-west-1' }), regional({ region: 'eu-central-1' }));
+    expect(byAddress.get('aws_ssm_parameter.region')).toMatchObject({
+      action: 'updated',
+      reason: 'value follows data.aws_region.here.region, which changes (eu-west-1 → eu-central-1)',
+    });
+    expect(byAddress.get('aws_ssm_parameter.partition')?.action).toBe('unchanged');
+    expect(byAddress.get('aws_ssm_parameter.plain')?.action).toBe('unchanged');
+    expect(byAddress.get('aws_ssm_parameter.west')?.action).toBe('unchanged');
+    expect(stack.notes).toHaveLength(1);
+    const china = previewStacks(regional({ region: 'eu-west-1' }), regional({ region: 'cn-north-1' }));
+    expect(china.byAddress.get('aws_ssm_parameter.partition')?.action).toBe('updated');
+  });
+
+  test('without a required AWS provider of 6 or later, a region change leaves every resource undecided', () => {
+    const { byAddress } = previewStacks(
+      regional({ region: 'eu-west-1' }, {}),
+      regional({ region: 'eu-central-1' }, {}),
+    );
+    expect(byAddress.get('aws_ssm_parameter.plain')).toMatchObject({ action: 'unknown', ifChanged: 'replaced' });
+    expect(byAddress.get('aws_ssm_parameter.west')?.action).toBe('unchanged');
+  });
+
+  test('credentials or endpoints change: undecided; retries and proxies change nothing', () => {
+    const base = { region: 'eu-west-1' };
+    const role = previewStacks(
+      regional(base),
+      regional({ ...base, assume_role: [{ role_arn: 'arn:aws:iam::1:role/x' }] }),
+    );
+    expect(role.byAddress.get('aws_ssm_parameter.plain')).toMatchObject({
+      action: 'unknown',
+      reason: 'provider aws: assume_role changes',
+    });
+    expect(role.byAddress.get('aws_ssm_parameter.west')?.action).toBe('unchanged');
+    expect(previewStacks(regional(base), regional({ ...base, max_retries: 10 })).stack.changed).toBe(false);
+  });
+
+  test('a resource moved to another provider configuration is undecided', () => {
+    const stack = (provider?: string) => ({
+      provider: { aws: [{ region: 'eu-west-1' }, { alias: 'west', region: 'us-west-2' }] },
+      resource: { aws_ssm_parameter: { p: { name: '/p', value: 'v', ...(provider ? { provider } : {}) } } },
+    });
+    expect(previewStacks(stack(), stack('aws.west')).byAddress.get('aws_ssm_parameter.p')?.action).toBe('unknown');
+  });
+});
+
+describe('triggers and ignore_changes', () => {
+  test('replace_triggered_by a resource that is undecided is undecided, replaced if it changes', () => {
+    const stack = (owners: string) => ({
+      data: { aws_ami: { web: { owners: [owners] } } },
+      resource: {
+        aws_ssm_parameter: { ami: { name: '/ami', value: '${data.aws_ami.web.id}' } },
+        aws_launch_template: { web: { name: 'web', ...cbd({ replace_triggered_by: ['aws_ssm_parameter.ami'] }) } },
+      },
+    });
+    const { byAddress } = previewStacks(stack('amazon'), stack('self'));
+    expect(byAddress.get('aws_ssm_parameter.ami')).toMatchObject({ action: 'unknown', ifChanged: 'updated' });
+    expect(byAddress.get('aws_launch_template.web')).toMatchObject({ action: 'unknown', ifChanged: 'replaced' });
+  });
+
+  test('ignore_changes covers nested paths, force-new arguments and "all"', () => {
+    const stack = (ami: string, name: string, ignore: unknown) => ({
+      resource: {
+        aws_launch_template: {
+          web: {
+            name,
+            image_id: ami,
+            tags: { Name: ami },
+            lifecycle: { create_before_destroy: true, ignore_changes: ignore },
+          },
+        },
+      },
+    });
+    const nested = previewStacks(
+      stack('a', 'web', ['tags["Name"]', 'image_id']),
+      stack('b', 'web', ['tags["Name"]', 'image_id']),
+    );
+    expect(nested.byAddress.get('aws_launch_template.web')).toMatchObject({
+      action: 'unchanged',
+      ignored: ['image_id', 'tags.Name'],
+    });
+    const named = previewStacks(stack('a', 'web-1', ['name']), stack('a', 'web-2', ['name']));
+    expect(named.byAddress.get('aws_launch_template.web')?.action).toBe('unchanged');
+    const all = previewStacks(stack('a', 'web-1', 'all'), stack('b', 'web-2', 'all'));
+    expect(all.byAddress.get('aws_launch_template.web')).toMatchObject({ action: 'unchanged' });
+    expect(all.stack.changed).toBe(false);
+  });
+
+  test('a pinned resource updated in place beyond what it ignores still waits for a release for the rest', () => {
+    const stack = (ami: string, max: number) => ({
+      resource: {
+        aws_autoscaling_group: {
+          blue: {
+            '//': { 'cdktf-immutable': { pinned: { slot: 'blue' } } },
+            name: 'web-blue-1111111111',
+            max_size: max,
+            launch_template: { id: ami },
+            lifecycle: { create_before_destroy: true, ignore_changes: ['launch_template'] },
+          },
+        },
+      },
+    });
+    const { byAddress } = previewStacks(stack('lt-1', 2), stack('lt-2', 4));
+    expect(byAddress.get('aws_autoscaling_group.blue')).toMatchObject({
+      action: 'updated',
+      changed: ['max_size'],
+      ignored: ['launch_template.id'],
+      waitsForRelease: true,
+      violation: false,
+    });
+  });
+});
+
+describe('outputs and cross-stack references', () => {
+  test("an output that changes in one stack reaches the stack that reads it through cdktf's remote state", () => {
+    const producer = (value: string) => ({
+      resource: { aws_ssm_parameter: { p: { name: '/p', type: 'String', value } } },
+      output: {
+        'cross-stack-output-aws_ssm_parameterpvalue': { value: '${aws_ssm_parameter.p.value}', sensitive: true },
+      },
+    });
+    const consumer = {
+      data: {
+        terraform_remote_state: {
+          'cross-stack-reference-input-a': { backend: 'local', config: { path: '/x/terraform.a.tfstate' } },
+        },
+      },
+      resource: {
+        aws_ssm_parameter: {
+          q: {
+            name: '/q',
+            type: 'String',
+            value:
+              '${data.terraform_remote_state.cross-stack-reference-input-a.outputs.cross-stack-output-aws_ssm_parameterpvalue}',
+          },
+        },
+      },
+    };
+    const [a, b] = previewChanges(
+      new Map<string, Record<string, unknown>>([
+        ['a', producer('v1')],
+        ['b', consumer],
+      ]),
+      new Map<string, Record<string, unknown>>([
+        ['a', producer('v2')],
+        ['b', consumer],
+      ]),
+    );
+    expect(a.outputs).toEqual([
+      {
+        name: 'cross-stack-output-aws_ssm_parameterpvalue',
+        action: 'updated',
+        reason: 'aws_ssm_parameter.p.value changes',
+      },
+    ]);
+    expect(b.resources[0]).toMatchObject({ address: 'aws_ssm_parameter.q', action: 'updated' });
+    expect(b.changed).toBe(true);
+  });
+});
+
+describe('what preview does not model makes the stack changed', () => {
+  const base = {
+    resource: { aws_ssm_parameter: { p: { name: '/p', value: 'v' } } },
+    terraform: { ...AWS6, backend: { local: { path: '/a/terraform.s.tfstate' } } },
+  };
+  const withTerraform = (terraform: Record<string, unknown>) => ({
+    ...base,
+    terraform: { ...base.terraform, ...terraform },
+  });
+
+  test.each([
+    [
+      'a backend',
+      withTerraform({ backend: { s3: { bucket: 'b', key: 'k' } } }),
+      /^terraform\.backend changes: the plan reads another state$/,
+    ],
+    [
+      'a provider version',
+      withTerraform({ required_providers: { aws: { source: 'aws', version: '6.30.0' } } }),
+      /^terraform\.required_providers\.aws changes \(aws 6\.25\.0 → aws 6\.30\.0\)/,
+    ],
+    [
+      'a module',
+      { ...base, module: { vpc: { source: 'terraform-aws-modules/vpc/aws', version: '5.0.0' } } },
+      /^module\.vpc: its block changes/,
+    ],
+    ['import blocks', { ...base, import: [{ to: 'aws_ssm_parameter.p', id: '/p' }] }, /^import blocks change/],
+  ])('%s', (_what, after, reason) => {
+    const { stack } = previewStacks(base, after);
+    expect(stack.unknown).toEqual([expect.stringMatching(reason)]);
+    expect(stack.changed).toBe(true);
+    expect(stack.resources.every((r) => r.action === 'unchanged')).toBe(true);
+  });
+
+  test('a module from a local folder is undecided even when its block is the same; check blocks change nothing', () => {
+    const stack = { ...base, module: { app: { source: './modules/app' } } };
+    expect(previewStacks(stack, stack).stack.unknown).toEqual([
+      expect.stringMatching(/^module\.app: its source is a local folder/),
+    ]);
+    expect(
+      previewStacks(base, { ...base, check: { health: { assert: [{ condition: 'true', error_message: 'x' }] } } }).stack
+        .changed,
+    ).toBe(false);
+  });
+
+  test("two checkouts: cdktf's default local backend shows the folders, and paths under them compare as the same", () => {
+    const stack = (folder: string) => ({
+      data: {
+        terraform_remote_state: {
+          'cross-stack-reference-input-net': { backend: 'local', config: { path: `${folder}/terraform.net.tfstate` } },
+        },
+      },
+      resource: {
+        aws_ssm_parameter: {
+          p: { name: '/p', value: '${data.terraform_remote_state.cross-stack-reference-input-net.outputs.id}' },
+        },
+      },
+      terraform: { ...AWS6, backend: { local: { path: `${folder}/terraform.s.tfstate` } } },
+    });
+    const [same] = previewChanges(new Map([['s', stack('/work/base')]]), new Map([['s', stack('/work/repo')]]));
+    expect(same).toMatchObject({ changed: false, unknown: [] });
+    expect(same.notes).toEqual([
+      expect.stringMatching(/^the two sides were synthesized in different folders \(\/work\/base, \/work\/repo\)/),
+    ]);
+    // A state file of another name is another state.
+    const renamed = withTerraform({ backend: { local: { path: '/a/other.tfstate' } } });
+    expect(previewStacks(base, renamed).stack.unknown).toEqual([
+      'terraform.backend changes: the plan reads another state',
+    ]);
+  });
+
+  test('paths under the folder the before side was synthesized in are compared as the after side', () => {
+    const moved = withTerraform({ backend: { local: { path: '/b/terraform.s.tfstate' } } });
+    const [stack] = previewChanges(new Map([['s', base]]), new Map([['s', moved]]), {
+      synthFolders: [{ before: '/a', after: '/b' }],
+    });
+    expect(stack.changed).toBe(false);
+  });
 });

@@ -1,28 +1,44 @@
+/** One difference between two JSON values: its path as text (`a.b[0].c`) and as segments. */
+export interface Change {
+  readonly path: string;
+  readonly segments: readonly string[];
+}
+
 /**
- * Paths at which two JSON values differ: `a.b[0].c`. A value present on one side only
- * is a difference at its path; arrays are compared element by element.
+ * Where two JSON values differ. A value present on one side only is a difference at its
+ * path; arrays are compared element by element.
  */
-export function changedPaths(before: unknown, after: unknown, path = ''): string[] {
+export function changes(before: unknown, after: unknown, path = '', segments: readonly string[] = []): Change[] {
   if (Object.is(before, after)) {
     return [];
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    const out: string[] = [];
+    const out: Change[] = [];
     const length = Math.max(before.length, after.length);
     for (let i = 0; i < length; i++) {
-      out.push(...changedPaths(before[i], after[i], `${path}[${i}]`));
+      out.push(...changes(before[i], after[i], `${path}[${i}]`, [...segments, String(i)]));
     }
     return out;
   }
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    const out: string[] = [];
+    const out: Change[] = [];
     for (const key of keys) {
-      out.push(...changedPaths(before[key], after[key], path ? `${path}.${key}` : key));
+      out.push(...changes(before[key], after[key], path ? `${path}.${key}` : key, [...segments, key]));
     }
     return out;
   }
-  return [path || '(value)'];
+  return [{ path: path || '(value)', segments }];
+}
+
+/** Paths at which two JSON values differ: `a.b[0].c` (see {@link changes}). */
+export function changedPaths(before: unknown, after: unknown): string[] {
+  return changes(before, after).map((change) => change.path);
+}
+
+/** True when two JSON values are equal. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return changes(a, b).length === 0;
 }
 
 /** The top-level attribute of a path (`default_action[0].type` -> `default_action`). */
