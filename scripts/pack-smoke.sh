@@ -195,7 +195,7 @@ init_started=$(date +%s)
 (cd cli-consumer && npx --no-install cdktf-immutable init ../infra --from ../packed >/dev/null)
 cd infra
 [ "$(node -p "const p = require('./package.json'); [p.dependencies['cdktf-immutable'], p.devDependencies['cdktf-immutable-cli']].join(' ')")" \
-  = "file:../packed/$(basename "$tarball") file:../packed/$(basename "$cli_tarball")" ] || { echo "init did not take both tarballs"; cat package.json; exit 1; }
+  = "file:vendor/$(basename "$tarball") file:vendor/$(basename "$cli_tarball")" ] || { echo "init did not take both tarballs"; cat package.json; exit 1; }
 install_started=$(date +%s)
 npm install --silent --no-audit --no-fund --prefer-offline >/dev/null 2>"$work/install.txt" || { cat "$work/install.txt"; exit 1; }
 install_seconds=$(( $(date +%s) - install_started ))

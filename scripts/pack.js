@@ -10,7 +10,8 @@
  * package.json depends on the constructs as "file:../.." (the workspace link that makes it
  * build and run against this repository's library); the tarball's manifest must name the
  * published package at exactly the same version instead, so the command line is packed
- * from a staging copy (build/pack/cli) whose package.json says "cdktf-immutable": "<version>".
+ * from a staging copy (build/pack/cli-<pid>, removed afterwards) whose package.json says
+ * "cdktf-immutable": "<version>".
  * `npm pack` in packages/cli directly would publish the file: spec: its prepack refuses
  * (`--refuse-direct-pack`).
  */
@@ -21,7 +22,8 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'packages', 'cli');
-const STAGING = path.join(ROOT, 'build', 'pack', 'cli');
+/** The staging copy of the command line, one per process: two packs at once (e2e files) must not share it. */
+const STAGING = path.join(ROOT, 'build', 'pack', `cli-${process.pid}`);
 
 /** The command line's manifest as published: the library at this exact version, no scripts. */
 function publishedCliManifest() {
@@ -54,14 +56,18 @@ function packAll(destination) {
   const library = npmPack(ROOT, destination, true);
   fs.rmSync(STAGING, { recursive: true, force: true });
   fs.mkdirSync(STAGING, { recursive: true });
-  const manifest = publishedCliManifest();
-  for (const entry of manifest.files) {
-    fs.cpSync(path.join(CLI, entry), path.join(STAGING, entry), { recursive: true });
+  try {
+    const manifest = publishedCliManifest();
+    for (const entry of manifest.files) {
+      fs.cpSync(path.join(CLI, entry), path.join(STAGING, entry), { recursive: true });
+    }
+    fs.rmSync(path.join(STAGING, 'dist', '.build-key'), { force: true });
+    fs.writeFileSync(path.join(STAGING, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    const cli = npmPack(STAGING, destination, true);
+    return [library, cli];
+  } finally {
+    fs.rmSync(STAGING, { recursive: true, force: true });
   }
-  fs.rmSync(path.join(STAGING, 'dist', '.build-key'), { force: true });
-  fs.writeFileSync(path.join(STAGING, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  const cli = npmPack(STAGING, destination, true);
-  return [library, cli];
 }
 
 module.exports = { packAll, publishedCliManifest };

@@ -1,14 +1,5 @@
 import { randomUUID } from 'crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'path';
 import { ReleaseStore } from 'cdktf-immutable/release';
 import { parseArgs } from './args';
@@ -16,18 +7,23 @@ import { CliError, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
 import { PackageInfo, packageInfo } from './package-info';
 
-export const INIT_USAGE = `Usage: cdktf-immutable init [dir] [--force] [--from <spec>]...
+export const INIT_USAGE = `Usage: cdktf-immutable init [dir] [--force [--overwrite]] [--from <spec>]...
 
 Scaffolds an IaC repository in <dir> (default: the current folder): package.json that
 depends on cdktf-immutable (the constructs) and, as a devDependency, cdktf-immutable-cli
 (this command line), both at this version, with the peers pinned; cdktf.json running the
 app through cdktf-immutable-cli/register; an images stack and one stack per environment
-from src/config.ts, releases/<env>.json, a jest snapshot test, .gitignore and
-.github/workflows/pr.yml. Needs no network; run "npm install" afterwards.
+from src/config.ts, releases/<env>.json, jest tests (snapshots from fixture release
+files), .gitignore, GitHub Actions workflows (.github/workflows: pull request, deploy on
+merge, rollout timer) and the same for GitLab CI (.gitlab-ci.yml). Needs no network; run
+"npm install" afterwards.
 
 Options:
-  --force         write into a folder that is not empty (the scaffold's files are
-                  overwritten; existing release files are kept)
+  --force         write into a folder that is not empty: new files are added, files equal
+                  to the scaffold's are left alone, release files are kept; a file that
+                  differs from the scaffold's is not overwritten: init lists them and
+                  writes nothing
+  --overwrite     with --force: overwrite the files that differ (listed); commit first
   --from <spec>   where package.json takes the two packages from (default: ^<this version>
                   for both); may be given twice:
                     a folder       both tarballs that "npm run pack" wrote into it
@@ -37,13 +33,19 @@ Options:
                     a version      a version or range, for both packages
                     a git URL      the constructs (a URL holds ":" or "/"); the command
                                    line stays at ^<this version>
+                  A tarball is copied into the repository's vendor/ folder and package.json
+                  depends on it there (file:vendor/<name>.tgz), so "npm ci" works in CI.
 `;
 
 /** The environments of the scaffold's src/config.ts: one release file each. */
 export const SCAFFOLD_ENVIRONMENTS = ['dev', 'prod'];
 
 /** Template files whose published names npm would drop or rename, and their names in the scaffold. */
-const RENAMED: Record<string, string> = { gitignore: '.gitignore', github: '.github' };
+const RENAMED: Record<string, string> = {
+  gitignore: '.gitignore',
+  github: '.github',
+  'gitlab-ci.yml': '.gitlab-ci.yml',
+};
 
 /**
  * The peers and tools the scaffold pins, at the versions the construct package is built
@@ -52,17 +54,21 @@ const RENAMED: Record<string, string> = { gitignore: '.gitignore', github: '.git
 const DEPENDENCIES = ['cdktf', 'constructs', '@cdktf/provider-aws'];
 const DEV_DEPENDENCIES = ['cdktf-cli', 'ts-node', 'typescript', 'jest', 'ts-jest', '@types/jest', '@types/node'];
 
-/** `cdktf-immutable init [dir] [--force] [--from <spec>]` */
+/** `cdktf-immutable init [dir] [--force [--overwrite]] [--from <spec>]` */
 export function initCommand(argv: readonly string[], io: CliIo): number {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(INIT_USAGE);
     return EXIT_OK;
   }
-  const args = parseArgs(argv, { switches: ['force'], lists: ['from'] }, 'init');
+  const args = parseArgs(argv, { switches: ['force', 'overwrite'], lists: ['from'] }, 'init');
   if (args.positionals.length > 1) {
     throw new CliError(
       `init: expected at most one folder, got ${args.positionals.length} (${args.positionals.join(' ')}).`,
     );
+  }
+  const overwrite = args.options.has('overwrite');
+  if (overwrite && !args.options.has('force')) {
+    throw new CliError('init: --overwrite goes with --force (init --force --overwrite).');
   }
   const target = resolve(args.positionals[0] ?? '.');
   if (existsSync(target) && !statSync(target).isDirectory()) {
@@ -72,39 +78,32 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
   if (existing.length > 0 && !args.options.has('force')) {
     throw new CliError(
       `init: ${target} is not empty (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''}); ` +
-        `scaffold into an empty folder, or pass --force to write the scaffold's files into it.`,
+        `scaffold into an empty folder, or pass --force to add the scaffold's files to it.`,
       EXIT_REFUSED,
     );
   }
 
   const pkg = packageInfo();
   const manifest = libraryManifest(pkg);
-  const spec = dependencySpecs(args.lists.get('from') ?? [], target, pkg);
+  const vendored: Array<{ from: string; to: string }> = [];
+  const spec = dependencySpecs(args.lists.get('from') ?? [], pkg, vendored);
   const templates = join(pkg.root, 'templates', 'init');
   if (!existsSync(templates)) {
     throw new CliError(`init: the templates are missing from ${templates}; reinstall ${pkg.name}.`);
   }
 
-  mkdirSync(target, { recursive: true });
-  const written: string[] = [];
-  const write = (file: string, content: string | Buffer) => {
-    const path = join(target, file);
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-    written.push(file);
-  };
+  // Every file of the scaffold, before anything is written: the templates, the vendored
+  // tarballs, package.json and cdktf.json.
+  const files = new Map<string, Buffer>();
   for (const file of templateFiles(templates)) {
     const to = file
       .split('/')
       .map((part, i) => (i === 0 && RENAMED[part]) || part)
       .join('/');
-    const path = join(target, to);
-    mkdirSync(dirname(path), { recursive: true });
-    copyFileSync(join(templates, file), `${path}.${process.pid}.tmp`);
-    renameSync(`${path}.${process.pid}.tmp`, path);
-    written.push(to);
+    files.set(to, readFileSync(join(templates, file)));
+  }
+  for (const { from, to } of vendored) {
+    files.set(to, readFileSync(from));
   }
   const pinned = (names: readonly string[]) =>
     Object.fromEntries(
@@ -118,44 +117,69 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
         return [name, version];
       }),
     );
-  write(
+  const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+  files.set(
     'package.json',
-    `${JSON.stringify(
-      {
-        name: packageName(target),
-        version: '0.1.0',
-        private: true,
-        scripts: {
-          synth: 'cdktf synth',
-          test: 'jest',
-          typecheck: 'tsc -p tsconfig.json',
-          preview: 'cdktf-immutable preview --base origin/main',
-        },
-        dependencies: { [pkg.library]: spec.library, ...pinned(DEPENDENCIES) },
-        devDependencies: { [pkg.name]: spec.cli, ...pinned(DEV_DEPENDENCIES) },
+    json({
+      name: packageName(target),
+      version: '0.1.0',
+      private: true,
+      scripts: {
+        synth: 'cdktf synth',
+        test: 'jest',
+        typecheck: 'tsc -p tsconfig.json',
+        preview: 'cdktf-immutable preview --base origin/main',
       },
-      null,
-      2,
-    )}\n`,
+      dependencies: { [pkg.library]: spec.library, ...pinned(DEPENDENCIES) },
+      devDependencies: { [pkg.name]: spec.cli, ...pinned(DEV_DEPENDENCIES) },
+    }),
   );
-  write(
+  files.set(
     'cdktf.json',
-    `${JSON.stringify(
-      {
-        language: 'typescript',
-        app: `node --require ${pkg.name}/register main.ts`,
-        output: 'cdktf.out',
-        codeMakerOutput: '.gen',
-        projectId: randomUUID(),
-        sendCrashReports: 'false',
-        terraformProviders: [],
-        terraformModules: [],
-        context: {},
-      },
-      null,
-      2,
-    )}\n`,
+    json({
+      language: 'typescript',
+      app: `node --require ${pkg.name}/register main.ts`,
+      output: 'cdktf.out',
+      codeMakerOutput: '.gen',
+      // a scaffold written again keeps the project's id
+      projectId: existingProjectId(join(target, 'cdktf.json')) ?? randomUUID(),
+      sendCrashReports: 'false',
+      terraformProviders: [],
+      terraformModules: [],
+      context: {},
+    }),
   );
+
+  const same: string[] = [];
+  const differ: string[] = [];
+  for (const [file, content] of files) {
+    const path = join(target, file);
+    if (existsSync(path)) {
+      (readFileSync(path).equals(content) ? same : differ).push(file);
+    }
+  }
+  differ.sort();
+  if (differ.length > 0 && !overwrite) {
+    throw new CliError(
+      `init: ${differ.length} file(s) of ${target} differ from the scaffold's: ${differ.join(', ')}. Nothing was ` +
+        'written. Keep yours, or compare them with a scaffold in an empty folder and pass --force --overwrite ' +
+        'to replace them (commit first).',
+      EXIT_REFUSED,
+    );
+  }
+  mkdirSync(target, { recursive: true });
+  const written: string[] = [];
+  for (const [file, content] of files) {
+    if (same.includes(file)) {
+      continue;
+    }
+    const path = join(target, file);
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+    written.push(file);
+  }
 
   // Release files through the release store, as "release init" writes them; an existing
   // one (init --force over a repository) is a deployment record and is kept.
@@ -172,15 +196,30 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
 
   const where = relative(process.cwd(), target) || '.';
   const from = `${pkg.library} from "${spec.library}", ${pkg.name} from "${spec.cli}"`;
-  io.out(`scaffolded ${target}: ${written.length} files${kept.length ? ` (kept ${kept.join(', ')})` : ''}, ${from}.
+  const notes = [
+    same.length ? `${same.length} unchanged` : '',
+    differ.length ? `overwritten: ${differ.join(', ')}` : '',
+    kept.length ? `kept ${kept.join(', ')}` : '',
+  ].filter(Boolean);
+  io.out(`scaffolded ${target}: ${written.length} files${notes.length ? ` (${notes.join('; ')})` : ''}, ${from}.
 Next:
 ${where === '.' ? '' : `  cd ${where}\n`}  export CHECKPOINT_DISABLE=1
   npm install
   npx cdktf synth
   npm test
-  npx cdktf-immutable release stage dev --image <ami-id>   then   npx cdktf deploy web-dev
+  npx cdktf-immutable release stage dev --image <ami-id>   then   npx cdktf-immutable deploy web-dev
 `);
   return EXIT_OK;
+}
+
+/** The projectId of an existing cdktf.json, if it has one. */
+function existingProjectId(file: string): string | undefined {
+  try {
+    const id = (JSON.parse(readFileSync(file, 'utf8')) as { projectId?: unknown }).projectId;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Files under `dir`, relative, with `/` separators, sorted. */
@@ -212,9 +251,14 @@ interface DependencySpecs {
 
 /**
  * The dependency specs of the two packages from the `--from` values (see INIT_USAGE). A
- * local tarball becomes `file:` relative to the scaffold (so the repository can move).
+ * local tarball is added to `vendored` (copied to vendor/<name>) and becomes
+ * `file:vendor/<name>`, so the repository holds what `npm ci` installs.
  */
-function dependencySpecs(froms: readonly string[], target: string, pkg: PackageInfo): DependencySpecs {
+function dependencySpecs(
+  froms: readonly string[],
+  pkg: PackageInfo,
+  vendored: Array<{ from: string; to: string }>,
+): DependencySpecs {
   const specs: { library?: string; cli?: string } = {};
   const set = (which: 'library' | 'cli', spec: string, from: string) => {
     if (specs[which] !== undefined) {
@@ -224,8 +268,9 @@ function dependencySpecs(froms: readonly string[], target: string, pkg: PackageI
     specs[which] = spec;
   };
   const local = (path: string) => {
-    const rel = relative(target, path);
-    return `file:${rel.startsWith('.') ? rel : `./${rel}`}`;
+    const to = `vendor/${basename(path)}`;
+    vendored.push({ from: path, to });
+    return `file:${to}`;
   };
   for (const from of froms) {
     const path = resolve(from.startsWith('file:') ? from.slice(5) : from);

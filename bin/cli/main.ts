@@ -30,11 +30,21 @@ Commands:
                     create-before-destroy under the same fixed name, destroyed with no
                     replacement at its address (unless --allow-destroy names it), or
                     drifted; or a forbidden attribute set. forget and moved pass.
-  init [dir] [--force] [--from <tarball, git URL or range>]
+  deploy <stack> [--auto-approve] [--plan-only] [--allow-destroy <address or glob>]...
+         [--synth-dir <dir>] [--release <env or file>] [--no-live-check <reason>]
+                    The guarded apply: synth, check that the load balancer serves what
+                    the release file says it served (or asks for), plan to a file with
+                    Terraform or OpenTofu (TERRAFORM_BINARY_NAME, as for cdktf), guard
+                    the plan, confirm (--auto-approve in CI), then apply exactly that
+                    plan. Exit 1 before apply on a violation or a stale release file.
+                    "deploy --help" for details.
+  init [dir] [--force [--overwrite]] [--from <tarball, git URL or range>]
                     Scaffold an IaC repository: package.json, cdktf.json with the fast
                     runner, an images stack and one stack per environment, releases/,
-                    a snapshot test and a pull request workflow. Refuses a folder that
-                    is not empty (exit 1) unless --force. "init --help" for details.
+                    tests, and GitHub Actions and GitLab CI pipelines (pull request,
+                    deploy on merge, rollout timer). Refuses a folder that is not empty
+                    (exit 1) unless --force, which never overwrites a file that differs
+                    without --overwrite. "init --help" for details.
   --help, -h        Show this help.
   --version, -v     Print the version.
 
@@ -85,6 +95,9 @@ export function main(argv: readonly string[], io: CliIo): number | Promise<numbe
     }
     if (command === 'guard') {
       return (require('./review') as typeof import('./review')).guardCommand(rest, io);
+    }
+    if (command === 'deploy') {
+      return (require('./deploy') as typeof import('./deploy')).deployCommand(rest, io).catch(report);
     }
     throw new CliError(`unknown command "${command}". Run "cdktf-immutable --help" for the list of commands.`);
   } catch (error) {

@@ -1,8 +1,9 @@
-import { resolve } from 'path';
+import { relative, resolve } from 'path';
 import { optionValue, parseArgs, ParsedArgs } from './args';
 import { credentialsConfigured } from './aws-sdk-config';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
+import type { LiveReader, LiveStatus } from './live-check';
 import type { VerifyMode } from './release-from-aws';
 import { AMI_ID } from 'cdktf-immutable/names';
 import {
@@ -13,6 +14,7 @@ import {
   ReleaseLockedError,
   ReleaseRefusedError,
   ReleaseStore,
+  releaseWeights,
   rollbackRelease,
   RolloutInputError,
   SLOT_NAMES,
@@ -78,13 +80,22 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   The bake counts from the first advance that sees
                                                   the step served and the groups' desired count of
                                                   targets healthy (recorded as stepServedAt).
-  release run <env> --deploy "<command>" [--interval 30s] [--region <region>]
+  release run <env> [--stack <stack> | --deploy "<command>"] [--interval 30s] [--region <region>]
                                                   Loop advance -> deploy -> wait until the rollout
                                                   completes or aborts (Ctrl-C stops it, exit 130).
+                                                  The deploy is the guarded "cdktf-immutable deploy
+                                                  <stack> --auto-approve" of --stack (default: the
+                                                  stack of cdktf.out named <env> or *-<env>), or
+                                                  --deploy "<command>" through the shell.
   release rollback <env>                          Move traffic back to the previous slot (once: a
                                                   second rollback is refused); aborts a rollout.
-  release status [<env>] [--json]                 Show slots, images, weights, the active slot and the
-                                                  rollback target.
+  release status [<env>] [--json] [--live [--fleet <name>] [--region <region>]]
+                                                  Show slots, images, weights, the active slot and the
+                                                  rollback target. --live reads the weights the load
+                                                  balancer serves (the fleet: --fleet, the file's rollout
+                                                  or policy fleet, else the one tagged <env> or *-<env>)
+                                                  and exits 1 when they are neither the file's weights
+                                                  nor those it served before its last change ("served").
 
 Options for every subcommand:
   --dir <folder>    Folder of the release files. Default: $CDKTF_IMMUTABLE_RELEASES, else the
@@ -92,14 +103,19 @@ Options for every subcommand:
                     repository root ("init" creates releases/ at the repository root when
                     there is none).
 
-After stage, promote, advance (when it wrote a step) or rollback, run "cdktf deploy <stack>"
-for that environment. stage and promote --steps (their checks), advance, run and status (of
-a running rollout) read AWS with the default credential chain; AWS_ENDPOINT_URL and
-AWS_REGION are honoured.
+After stage, promote, advance (when it wrote a step) or rollback, run "cdktf-immutable
+deploy <stack>" (the guarded apply) for that environment. stage and promote --steps (their
+checks), advance, run and status (of a running rollout, or --live) read AWS with the
+default credential chain; AWS_ENDPOINT_URL and AWS_REGION are honoured.
 `;
 
-/** `cdktf-immutable release ...`; advance, run and status (of a running rollout) are asynchronous. */
-export function releaseCommand(argv: readonly string[], io: CliIo): number | Promise<number> {
+/** What tests replace: the reader of the live listener weights (`status --live`). */
+export interface ReleaseDeps {
+  readonly liveReader?: LiveReader;
+}
+
+/** `cdktf-immutable release ...`; advance, run and status (of a running rollout, or --live) are asynchronous. */
+export function releaseCommand(argv: readonly string[], io: CliIo, deps: ReleaseDeps = {}): number | Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h') {
     io.out(RELEASE_USAGE);
@@ -117,9 +133,9 @@ export function releaseCommand(argv: readonly string[], io: CliIo): number | Pro
       lists: ['alarm'],
     },
     advance: { values: ['dir', 'region'], switches: [] },
-    run: { values: ['dir', 'region', 'deploy', 'interval'], switches: [] },
+    run: { values: ['dir', 'region', 'deploy', 'stack', 'interval'], switches: [] },
     rollback: { values: ['dir'], switches: [] },
-    status: { values: ['dir', 'region'], switches: ['json'] },
+    status: { values: ['dir', 'region', 'fleet'], switches: ['json', 'live'] },
   };
   const spec = specs[sub];
   if (!spec) {
@@ -149,7 +165,7 @@ export function releaseCommand(argv: readonly string[], io: CliIo): number | Pro
         result = rollback(store, args, io);
         break;
       default:
-        result = status(store, args, io);
+        result = status(store, args, io, deps);
     }
     return typeof result === 'number'
       ? result
@@ -473,7 +489,7 @@ function nextSteps(release: ReleaseFile, deploy?: string): string {
         : `the next release, into slot ${idle}`;
     options.push([command(`stage ${env} --image <ami-id>`), into]);
   }
-  const lines = deploy === undefined ? [] : [`Next: cdktf deploy <${env} stack> (${deploy})`];
+  const lines = deploy === undefined ? [] : [`Next: cdktf-immutable deploy <${env} stack> (${deploy})`];
   const width = Math.max(...options.map(([text]) => text.length));
   options.forEach(([text, why], i) => {
     const label = lines.length === 0 && i === 0 ? 'Next:' : i === 0 ? 'Then:' : '  or:';
@@ -517,8 +533,14 @@ function rolloutHint(release: ReleaseFile, idle: SlotName): Array<[string, strin
 /** Stands for the user's next image when the hints try a stage (never written). */
 const PLACEHOLDER_AMI = 'ami-00000000';
 
-function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promise<number> {
+function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseDeps): number | Promise<number> {
   const env = environmentArgument(args, 'status', true);
+  const fleet = optionValue(args, 'fleet');
+  if (fleet !== undefined && (env === undefined || !args.options.has('live'))) {
+    throw new CliError(
+      'release status: --fleet names the fleet of one environment for --live: status <env> --live --fleet <name>.',
+    );
+  }
   const environments = env === undefined ? store.environments() : [env];
   if (environments.length === 0) {
     throw new ReleaseFileError(
@@ -539,7 +561,7 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Prom
       broken.push(error.message);
     }
   }
-  const print = (alarms: Map<string, AlarmStates>): number => {
+  const print = (alarms: Map<string, AlarmStates>, live?: Map<string, LiveStatus>): number => {
     const now = new Date();
     if (args.options.has('json')) {
       io.out(
@@ -547,6 +569,7 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Prom
           releases.map((release) => ({
             ...statusJson(release),
             rollout: rolloutJson(release, now, alarms.get(release.environment)),
+            ...(live ? { live: liveJson(live.get(release.environment)) } : {}),
           })),
           null,
           2,
@@ -560,15 +583,52 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Prom
             .map((line) => `${line}\n`)
             .join(''),
         );
+        const check = live?.get(release.environment);
+        if (check) {
+          io.out(`    ${check.verdict.message}\n`);
+        }
       }
     }
-    return finishStatus(broken, environments.length, io);
+    const code = finishStatus(broken, environments.length, io);
+    const checks = [...(live?.values() ?? [])];
+    if (code === EXIT_OK && checks.some((check) => check.error)) {
+      return EXIT_BAD_INPUT;
+    }
+    return code === EXIT_OK && checks.some((check) => !check.verdict.ok) ? EXIT_REFUSED : code;
   };
   // alarm states only for a running rollout; reading them never fails the status
-  if (releases.some((release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0)) {
-    return readStatusAlarms(releases, optionValue(args, 'region')).then(print);
+  const withAlarms = releases.some(
+    (release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0,
+  );
+  const alarms = withAlarms ? readStatusAlarms(releases, optionValue(args, 'region')) : undefined;
+  if (args.options.has('live')) {
+    const live = require('./live-check') as typeof import('./live-check');
+    const reader = deps.liveReader ?? live.awsLiveReader(optionValue(args, 'region'));
+    return Promise.all([
+      alarms ?? new Map<string, AlarmStates>(),
+      live.liveStatuses(
+        releases,
+        (name) => relative(process.cwd(), store.pathOf(name)) || store.pathOf(name),
+        fleet,
+        reader,
+      ),
+    ]).then(([states, checks]) => print(states, checks));
   }
-  return print(new Map());
+  return alarms ? alarms.then((states) => print(states)) : print(new Map());
+}
+
+/** The live check in `release status --live --json`. */
+function liveJson(check: LiveStatus | undefined): Record<string, unknown> | null {
+  if (!check) {
+    return null;
+  }
+  return {
+    fleet: check.fleet ?? null,
+    weights: check.reading?.kind === 'served' ? check.reading.weights : null,
+    forwarder: check.reading?.kind === 'served' ? (check.reading.forwarder ?? null) : null,
+    agrees: check.error ? null : check.verdict.ok,
+    message: check.verdict.message,
+  };
 }
 
 function finishStatus(broken: readonly string[], total: number, io: CliIo): number {
@@ -614,6 +674,7 @@ function statusJson(release: ReleaseFile) {
     canary: release.canary,
     previous: release.previous,
     weights: weights(release),
+    served: release.served ?? null,
     slots: Object.fromEntries(
       SLOT_NAMES.map((name) => {
         const slot = release.slots[name];
@@ -633,11 +694,7 @@ function statusJson(release: ReleaseFile) {
 }
 
 function weights(release: ReleaseFile): Record<SlotName, number> {
-  const idle = otherSlot(release.active);
-  if (release.slots[release.active].image === null) {
-    return { blue: 0, green: 0 };
-  }
-  return { [release.active]: 100 - release.canary, [idle]: release.canary } as Record<SlotName, number>;
+  return releaseWeights(release);
 }
 
 function describeTraffic(release: ReleaseFile): string {

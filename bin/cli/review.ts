@@ -16,7 +16,7 @@ import {
   readSynthOutput,
   SynthOutputError,
 } from 'cdktf-immutable/review';
-import type { PreviewAction, PreviewOptions, PreviewResource, StackPreview } from 'cdktf-immutable/review';
+import type { GuardReport, PreviewAction, PreviewOptions, PreviewResource, StackPreview } from 'cdktf-immutable/review';
 
 /** Exit code of a command stopped by a signal (128 + SIGINT). */
 const EXIT_INTERRUPTED = 130;
@@ -414,11 +414,20 @@ export function guardCommand(argv: readonly string[], io: CliIo): number {
     }
     throw error;
   }
+  return printGuardReport(report, args.options.has('json'), io);
+}
+
+/**
+ * Prints a guard report as `guard` does (the plan's actions, what passed and why, each
+ * violation) and returns the exit code: 1 with violations, else 0. `deploy` prints the
+ * report of the plan it is about to apply the same way.
+ */
+export function printGuardReport(report: GuardReport, json: boolean, io: CliIo): number {
   for (const pattern of report.unusedAllowDestroy) {
     io.err(`guard: note: --allow-destroy ${pattern} matched no destroyed resource.\n`);
   }
   const failed = report.violations.length > 0;
-  if (args.options.has('json')) {
+  if (json) {
     io.out(`${JSON.stringify({ ok: !failed, ...report }, null, 2)}\n`);
     return failed ? EXIT_REFUSED : EXIT_OK;
   }

@@ -170,36 +170,7 @@ async function readAlarms(client: AwsSdkClient, names: readonly string[]): Promi
 async function readTraffic(client: AwsSdkClient, fleet: string): Promise<TrafficReading> {
   const elb =
     require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
-  // every target group, then the tags in batches of 20 (the API's limit)
-  const groups: Array<{ TargetGroupArn: string; LoadBalancerArns?: string[] }> = [];
-  let marker: string | undefined;
-  do {
-    const page = (await client.send(
-      new elb.DescribeTargetGroupsCommand({ Marker: marker, PageSize: 400 }),
-    )) as DescribeTargetGroupsCommandOutput;
-    for (const group of page.TargetGroups ?? []) {
-      if (group.TargetGroupArn) {
-        groups.push({ TargetGroupArn: group.TargetGroupArn, LoadBalancerArns: group.LoadBalancerArns });
-      }
-    }
-    marker = page.NextMarker;
-  } while (marker);
-  const slots: Partial<Record<SlotName, { arn: string; loadBalancers: string[] }>> = {};
-  for (let i = 0; i < groups.length; i += 20) {
-    const batch = groups.slice(i, i + 20);
-    const tagged = (await client.send(
-      new elb.DescribeTagsCommand({ ResourceArns: batch.map((group) => group.TargetGroupArn) }),
-    )) as DescribeTagsCommandOutput;
-    for (const description of tagged.TagDescriptions ?? []) {
-      const tags = new Map<string, string>((description.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
-      const slot = tags.get(SLOT_TAG);
-      const inFleet = tags.get(FLEET_TAG)?.toLowerCase() === fleet && (slot === 'blue' || slot === 'green');
-      if (inFleet && description.ResourceArn) {
-        const group = batch.find((g) => g.TargetGroupArn === description.ResourceArn);
-        slots[slot] = { arn: description.ResourceArn, loadBalancers: group?.LoadBalancerArns ?? [] };
-      }
-    }
-  }
+  const slots = await slotTargetGroups(client, fleet);
   const blue = slots.blue;
   const green = slots.green;
   if (!blue || !green) {
@@ -225,6 +196,81 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
       unhealthy: states.filter((s) => s === 'unhealthy').length,
     };
   }
+  const served = await servedWeights(client, blue, green);
+  return served ? { ...served, health } : { health };
+}
+
+/** A slot's target group: its ARN and the load balancers it is attached to. */
+export interface SlotTargetGroup {
+  readonly arn: string;
+  readonly loadBalancers: readonly string[];
+}
+
+/**
+ * The target groups tagged `cdktf-immutable:fleet` = `fleet` and `cdktf-immutable:slot`
+ * = blue / green (`DescribeTargetGroups`, then `DescribeTags` in batches of 20, the API's
+ * limit); a slot without one is left out.
+ */
+export async function slotTargetGroups(
+  client: AwsSdkClient,
+  fleet: string,
+): Promise<Partial<Record<SlotName, SlotTargetGroup>>> {
+  return (await taggedSlotGroups(client)).get(fleet) ?? {};
+}
+
+/** Every blue/green target group of the region by fleet tag (lowercased) and slot. */
+export async function taggedSlotGroups(
+  client: AwsSdkClient,
+): Promise<Map<string, Partial<Record<SlotName, SlotTargetGroup>>>> {
+  const elb =
+    require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  const groups: Array<{ TargetGroupArn: string; LoadBalancerArns?: string[] }> = [];
+  let marker: string | undefined;
+  do {
+    const page = (await client.send(
+      new elb.DescribeTargetGroupsCommand({ Marker: marker, PageSize: 400 }),
+    )) as DescribeTargetGroupsCommandOutput;
+    for (const group of page.TargetGroups ?? []) {
+      if (group.TargetGroupArn) {
+        groups.push({ TargetGroupArn: group.TargetGroupArn, LoadBalancerArns: group.LoadBalancerArns });
+      }
+    }
+    marker = page.NextMarker;
+  } while (marker);
+  const fleets = new Map<string, Partial<Record<SlotName, SlotTargetGroup>>>();
+  for (let i = 0; i < groups.length; i += 20) {
+    const batch = groups.slice(i, i + 20);
+    const tagged = (await client.send(
+      new elb.DescribeTagsCommand({ ResourceArns: batch.map((group) => group.TargetGroupArn) }),
+    )) as DescribeTagsCommandOutput;
+    for (const description of tagged.TagDescriptions ?? []) {
+      const tags = new Map<string, string>((description.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+      const slot = tags.get(SLOT_TAG);
+      const fleet = tags.get(FLEET_TAG)?.toLowerCase();
+      if (fleet && (slot === 'blue' || slot === 'green') && description.ResourceArn) {
+        const group = batch.find((g) => g.TargetGroupArn === description.ResourceArn);
+        const slots = fleets.get(fleet) ?? {};
+        slots[slot] = { arn: description.ResourceArn, loadBalancers: group?.LoadBalancerArns ?? [] };
+        fleets.set(fleet, slots);
+      }
+    }
+  }
+  return fleets;
+}
+
+/**
+ * The weights served to two slot target groups: those of the first listener whose
+ * default action forwards to them (or to one of them alone), else of the first listener
+ * rule that does (`DescribeListeners`, `DescribeRules` on the groups' load balancers);
+ * undefined when nothing forwards to them.
+ */
+export async function servedWeights(
+  client: AwsSdkClient,
+  blue: SlotTargetGroup,
+  green: SlotTargetGroup,
+): Promise<{ forwarder?: string; weights: Record<SlotName, number> } | undefined> {
+  const elb =
+    require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
   const loadBalancers = [...new Set([...blue.loadBalancers, ...green.loadBalancers])];
   for (const loadBalancerArn of loadBalancers) {
     const listeners: Listener[] = [];
@@ -239,7 +285,7 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
     for (const listener of listeners) {
       const weights = forwardWeights(listener.DefaultActions, blue.arn, green.arn);
       if (weights) {
-        return { forwarder: listener.ListenerArn, weights, health };
+        return { forwarder: listener.ListenerArn, weights };
       }
     }
     for (const listener of listeners) {
@@ -251,14 +297,14 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
         for (const rule of page.Rules ?? []) {
           const weights = forwardWeights(rule.Actions, blue.arn, green.arn);
           if (weights) {
-            return { forwarder: rule.RuleArn, weights, health };
+            return { forwarder: rule.RuleArn, weights };
           }
         }
         ruleMarker = page.NextMarker;
       } while (ruleMarker);
     }
   }
-  return { health };
+  return undefined;
 }
 
 /**
@@ -298,7 +344,7 @@ function forwardWeights(
 }
 
 /** Runs one AWS read; every failure becomes a {@link RolloutAwsError} naming what to check. */
-async function call<T>(what: string, read: () => Promise<T>): Promise<T> {
+export async function call<T>(what: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {

@@ -2,10 +2,13 @@
 // run, and the rollout part of status. Only advance, run and the status of a running
 // rollout load the AWS SDK (bin/cli/rollout-aws.ts requires it inside its functions).
 import { spawn } from 'child_process';
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
 import { optionValue, ParsedArgs } from './args';
 import { credentialsConfigured } from './aws-sdk-config';
 import { CliError, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
+import { packageInfo } from './package-info';
 import {
   AdvanceOutcome,
   advanceRollout,
@@ -273,7 +276,7 @@ export async function advanceCommand(
 }
 
 /**
- * `release run <env> --deploy "<command>"`: advance, deploy when the file changed (or the
+ * `release run <env> [--deploy "<command>"]`: advance, deploy when the file changed (or the
  * load balancer does not serve it yet), wait, until the rollout completes or aborts
  * (then deploy once more so that the traffic follows the file). SIGINT or SIGTERM stop
  * the loop between steps (a running deploy command gets the signal and is waited for);
@@ -281,12 +284,7 @@ export async function advanceCommand(
  * or the deploy command failed, 130 interrupted.
  */
 export async function runCommand(store: ReleaseStore, env: string, args: ParsedArgs, io: CliIo): Promise<number> {
-  const deploy = optionValue(args, 'deploy');
-  if (deploy === undefined || deploy.trim() === '') {
-    throw new CliError(
-      'release run: give the deploy command, e.g. --deploy "npx cdktf deploy service-prod --auto-approve".',
-    );
-  }
+  const deploy = deployStep(store, env, args);
   const interval = parseDuration(optionValue(args, 'interval') ?? '30s', '--interval');
   const reader = awsReader(optionValue(args, 'region'));
   let interrupted: NodeJS.Signals | undefined;
@@ -305,9 +303,12 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
     return [signal, handler] as const;
   });
   const runDeploy = async (): Promise<number> => {
-    io.out(`$ ${deploy}\n`);
+    io.out(`$ ${deploy.shown}\n`);
     return new Promise<number>((resolve, reject) => {
-      child = spawn(deploy, { shell: true, stdio: 'inherit' });
+      child =
+        deploy.argv === undefined
+          ? spawn(deploy.shown, { shell: true, stdio: 'inherit' })
+          : spawn(process.execPath, deploy.argv, { stdio: 'inherit' });
       child.on('error', reject);
       child.on('close', (code, signal) => {
         child = undefined;
@@ -318,7 +319,7 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
   const stopped = () => {
     io.err(
       `cdktf-immutable: release run: interrupted (${interrupted}); the release file is consistent ` +
-        `(${store.pathOf(env)}). Continue with "cdktf-immutable release run ${env} --deploy ..." or "release ` +
+        `(${store.pathOf(env)}). Continue with "cdktf-immutable release run ${env} ..." or "release ` +
         `advance ${env}".\n`,
     );
     return EXIT_INTERRUPTED;
@@ -385,6 +386,68 @@ function describeWeights(release: ReleaseFile): string {
   return release.canary > 0
     ? `${release.active} ${100 - release.canary}% / ${idle} ${release.canary}%`
     : `${release.active} 100%`;
+}
+
+/**
+ * The deploy step of `release run`: `--deploy "<command>"` through the shell, else the
+ * guarded deploy (`cdktf-immutable deploy <stack> --auto-approve --release <env>`) of
+ * `--stack`, or of the one stack of the last synth output (cdktf.json's output folder)
+ * named `<env>` or `*-<env>`.
+ */
+export function deployStep(
+  store: ReleaseStore,
+  env: string,
+  args: ParsedArgs,
+): { readonly shown: string; readonly argv?: string[] } {
+  const command = optionValue(args, 'deploy');
+  const stack = optionValue(args, 'stack');
+  if (command !== undefined && stack !== undefined) {
+    throw new CliError(
+      'release run: give --deploy "<command>" or --stack <stack> (the guarded deploy of that stack), not both.',
+    );
+  }
+  if (command !== undefined) {
+    if (command.trim() === '') {
+      throw new CliError('release run: --deploy needs a command, e.g. --deploy "make deploy-prod".');
+    }
+    return { shown: command };
+  }
+  const name = stack ?? synthesizedStackOf(env);
+  const deployArgs = ['deploy', name, '--auto-approve', '--release', env, '--dir', store.directory];
+  const built = join(__dirname, '..', 'cdktf-immutable.js');
+  const entry = existsSync(built) ? built : join(packageInfo().root, 'dist', 'cdktf-immutable.js');
+  return { shown: `cdktf-immutable ${deployArgs.join(' ')}`, argv: [entry, ...deployArgs] };
+}
+
+/** The one stack of the last synth output named `<env>` or ending in `-<env>`. */
+function synthesizedStackOf(env: string): string {
+  const hint =
+    `name the stack with --stack <stack> (the guarded deploy of "cdktf-immutable deploy"), or give a command with ` +
+    `--deploy "<command>"`;
+  let output = 'cdktf.out';
+  try {
+    const config = JSON.parse(readFileSync('cdktf.json', 'utf8')) as { output?: unknown };
+    output = typeof config.output === 'string' && config.output ? config.output : output;
+  } catch {
+    throw new CliError(`release run: no readable cdktf.json in ${process.cwd()} to find the stack of ${env}; ${hint}.`);
+  }
+  let stacks: string[];
+  try {
+    const manifest = JSON.parse(readFileSync(join(output, 'manifest.json'), 'utf8')) as { stacks?: object };
+    stacks = Object.keys(manifest.stacks ?? {});
+  } catch {
+    throw new CliError(
+      `release run: no synth output in ${output} to find the stack of ${env} ("cdktf synth"), or ${hint}.`,
+    );
+  }
+  const matches = stacks.filter((name) => name === env || name.endsWith(`-${env}`));
+  if (matches.length !== 1) {
+    throw new CliError(
+      `release run: ${matches.length ? `several stacks (${matches.join(', ')})` : 'no stack'} of ${output} ` +
+        `named ${env} or *-${env}; ${hint}.`,
+    );
+  }
+  return matches[0];
 }
 
 /** Seconds of bake left; all of it while the step is not yet served (the bake has not started). */

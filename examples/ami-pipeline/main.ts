@@ -15,8 +15,12 @@ phases:
             - curl -fsS http://localhost/ > /dev/null
 `;
 
-/** An image stack: a content-versioned AMI pipeline with weekly patch rebuilds. */
-export function build(app: App): void {
+/**
+ * An image stack: a content-versioned AMI pipeline with weekly patch rebuilds.
+ * `sourceCommit` is passed in (the snapshot test passes none), never read from the
+ * environment here, so the synthesized JSON is the same wherever CI sets GIT_COMMIT.
+ */
+export function build(app: App, sourceCommit?: string): void {
   const stack = new TerraformStack(app, 'ami-pipeline');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
 
@@ -35,12 +39,12 @@ export function build(app: App): void {
     distribution: { amiTags: { Team: 'platform' } },
     schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)'),
     retention: ImageRetention.keepLast(3),
-    sourceCommit: process.env.GIT_COMMIT,
+    sourceCommit,
   });
 }
 
 if (require.main === module) {
   const app = new App();
-  build(app);
+  build(app, process.env.GIT_COMMIT);
   app.synth();
 }

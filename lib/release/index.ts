@@ -8,12 +8,20 @@ export {
   otherSlot,
   parseReleaseFile,
   ReleaseFileError,
+  releaseWeights,
   SLOT_NAMES,
 } from './release-file';
 export type { ReleaseArchitecture, ReleaseFile, ReleaseSlot, SlotName } from './release-file';
 export { ReleaseLockedError, ReleaseStore } from './release-store';
 export type { ReleaseStoreOptions } from './release-store';
-export { promoteRelease, ReleaseInputError, ReleaseRefusedError, rollbackRelease, stageRelease } from './transitions';
+export {
+  promoteRelease,
+  recordServed,
+  ReleaseInputError,
+  ReleaseRefusedError,
+  rollbackRelease,
+  stageRelease,
+} from './transitions';
 export type { PromoteOptions, RollbackOptions, StageOptions } from './transitions';
 export { formatDuration, parseDuration, parseSteps, RolloutInputError } from './rollout';
 export type { Rollout, RolloutAbort, RolloutPolicy, RolloutStatus } from './rollout';

@@ -61,6 +61,17 @@ export interface ReleaseFile {
    * rollback (the slot rolled back from is marked `rolledBackAt` instead).
    */
   readonly previous: SlotName | null;
+  /**
+   * The weights the load balancer should serve before the last change of this file, in
+   * percent per slot: the weights of the file as it was before a release command changed
+   * them (a stage, which moves no traffic, keeps the recorded ones). Every release command
+   * that writes records it. `cdktf-immutable deploy` and `release status --live` read the
+   * weights the listener serves and refuse when they are neither these nor the file's own
+   * ({@link releaseWeights}): the file is then not the one that was deployed (a stale
+   * checkout). Written only when set, so older files keep their shape.
+   * @default - none: only the file's own weights are compared
+   */
+  readonly served?: Readonly<Record<SlotName, number>>;
   /** Both slots. */
   readonly slots: Readonly<Record<SlotName, ReleaseSlot>>;
   /**
@@ -118,6 +129,7 @@ const TOP_FIELDS = [
   'active',
   'canary',
   'previous',
+  'served',
   'slots',
   'architecture',
   'policy',
@@ -129,6 +141,21 @@ const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt'];
 /** The idle slot for an active one. */
 export function otherSlot(slot: SlotName): SlotName {
   return slot === 'blue' ? 'green' : 'blue';
+}
+
+/**
+ * The weights, in percent per slot, that a release file asks the load balancer to serve:
+ * 100 - canary to the active slot and the canary to the idle one; 0 to both while no
+ * slot has an image.
+ */
+export function releaseWeights(release: ReleaseFile): Record<SlotName, number> {
+  if (release.slots[release.active].image === null) {
+    return { blue: 0, green: 0 };
+  }
+  const weights = { blue: 0, green: 0 };
+  weights[release.active] = 100 - release.canary;
+  weights[otherSlot(release.active)] = release.canary;
+  return weights;
 }
 
 /** A new, empty release record (both slots empty, blue active), with the fleet's architecture when known. */
@@ -211,6 +238,7 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
   }
   const environment = parseEnvironment(data.environment, file);
   const { active, canary, previous } = parseTraffic(data, file);
+  const served = data.served === undefined ? undefined : parseServed(data.served, file);
   const slots = parseSlots(data.slots, file);
   checkConsistency(file, environment, active, canary, slots);
   const architecture = data.architecture;
@@ -233,6 +261,7 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
     active,
     canary,
     previous,
+    ...(served ? { served } : {}),
     slots,
     ...(architecture !== undefined ? { architecture: architecture as ReleaseArchitecture } : {}),
     ...(policy ? { policy } : {}),
@@ -317,6 +346,30 @@ function parseTraffic(
     );
   }
   return { active, canary, previous };
+}
+
+/** `served`: a whole percentage per slot, adding up to 100 (or 0 to both: nothing served). */
+function parseServed(served: unknown, file: string): Record<SlotName, number> {
+  const fix = 'set it to the weights the load balancer served, such as {"blue": 100, "green": 0}, or remove it';
+  if (!isPlainObject(served)) {
+    throw invalid(file, `"served" is ${describe(served)}`, fix);
+  }
+  for (const key of Object.keys(served)) {
+    if (!isSlotName(key)) {
+      throw invalid(file, `"served.${key}" is not a slot`, `${fix} (the only slots are "blue" and "green")`);
+    }
+  }
+  for (const name of SLOT_NAMES) {
+    const weight = served[name];
+    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 100) {
+      throw invalid(file, `"served.${name}" is ${describe(weight)}`, `${fix} (whole percentages from 0 to 100)`);
+    }
+  }
+  const sum = (served.blue as number) + (served.green as number);
+  if (sum !== 100 && sum !== 0) {
+    throw invalid(file, `"served" adds up to ${sum}%`, `${fix} (the two add up to 100, or are both 0)`);
+  }
+  return { blue: served.blue as number, green: served.green as number };
 }
 
 /** The `slots` object: exactly the blue and green slots, each validated. */
@@ -419,7 +472,7 @@ function checkSlotStrings(file: string, field: string, values: Record<string, un
 
 /**
  * The release file as written: stable key order, two-space indent, final newline.
- * `rolledBackAt` is written only on a slot that has it, and `architecture`, `policy` and
+ * `rolledBackAt` is written only on a slot that has it, and `served`, `architecture`, `policy` and
  * `rollout` only when set, so a file that never saw a rollback or a rollout keeps its smallest shape,
  * which readers that know none of these fields still read.
  */
@@ -437,6 +490,7 @@ export function formatReleaseFile(release: ReleaseFile): string {
       active: release.active,
       canary: release.canary,
       previous: release.previous,
+      ...(release.served ? { served: { blue: release.served.blue, green: release.served.green } } : {}),
       slots: { blue: slot(release.slots.blue), green: slot(release.slots.green) },
       ...(release.architecture ? { architecture: release.architecture } : {}),
       ...(release.policy ? { policy: formatPolicy(release.policy) } : {}),

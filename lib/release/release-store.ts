@@ -40,6 +40,7 @@ import {
   ReleaseFile,
   ReleaseFileError,
 } from './release-file';
+import { recordServed } from './transitions';
 
 /** Another release command holds the lock of an environment. */
 export class ReleaseLockedError extends Error {
@@ -206,8 +207,9 @@ export class ReleaseStore {
   }
 
   /**
-   * Reads the file under the lock, applies `change` and writes the result atomically.
-   * When `change` throws, the file is untouched.
+   * Reads the file under the lock, applies `change` and writes the result atomically,
+   * with `served` recorded (`recordServed`: the weights the load balancer should serve
+   * before the change). When `change` throws, the file is untouched.
    */
   public update(
     environment: string,
@@ -216,7 +218,7 @@ export class ReleaseStore {
     this.checkName(environment);
     return this.withLock(environment, () => {
       const before = this.load(environment);
-      const after = change(before);
+      const after = recordServed(before, change(before));
       this.writeAtomically(environment, after);
       return { before, after };
     });

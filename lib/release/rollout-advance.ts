@@ -1,4 +1,4 @@
-import { otherSlot, ReleaseFile, SLOT_NAMES, SlotName } from './release-file';
+import { otherSlot, ReleaseFile, releaseWeights, SLOT_NAMES, SlotName } from './release-file';
 import {
   checkAlarmNames,
   checkFleetName,
@@ -466,16 +466,4 @@ function runningRollout(release: ReleaseFile): Rollout {
     );
   }
   return rollout;
-}
-
-/**
- * The listener weights (percent per slot) a release file asks for.
- * @internal
- */
-export function releaseWeights(release: ReleaseFile): Record<SlotName, number> {
-  const idle = otherSlot(release.active);
-  if (release.slots[release.active].image === null) {
-    return { blue: 0, green: 0 };
-  }
-  return { [release.active]: 100 - release.canary, [idle]: release.canary } as Record<SlotName, number>;
 }

@@ -1,4 +1,4 @@
-import { otherSlot, ReleaseFile, ReleaseSlot, SlotName } from './release-file';
+import { otherSlot, ReleaseFile, ReleaseSlot, releaseWeights, SlotName } from './release-file';
 import { AMI_ID } from '../private/aws-ids';
 
 /** A transition that the release record does not allow. The message says why and what to do. */
@@ -266,4 +266,22 @@ function refuseDuringRollout(release: ReleaseFile, command: string): void {
 
 function withoutMark(slot: ReleaseSlot): ReleaseSlot {
   return { image: slot.image, stagedAt: slot.stagedAt ?? null, source: slot.source ?? null };
+}
+
+/**
+ * `after` with `served` recorded: the weights of `before` when the change moves traffic,
+ * else the weights `before` recorded (a stage keeps them: the load balancer should still
+ * serve what it served before the last traffic change, whether or not that change was
+ * deployed yet). The release store applies it to every write, so every release command
+ * records what the load balancer should serve before its change.
+ */
+export function recordServed(before: ReleaseFile, after: ReleaseFile): ReleaseFile {
+  const old = releaseWeights(before);
+  const now = releaseWeights(after);
+  const served = old.blue === now.blue && old.green === now.green ? before.served : old;
+  if (served === undefined) {
+    const { served: _dropped, ...rest } = after;
+    return rest;
+  }
+  return { ...after, served };
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { emptyRelease, formatReleaseFile } from '../../lib/release';
@@ -78,8 +78,12 @@ describe('cdktf-immutable init', () => {
       .map((f) => f.slice(2))
       .sort();
     expect(files).toEqual([
+      '.github/workflows/deploy-stack.yml',
+      '.github/workflows/deploy.yml',
       '.github/workflows/pr.yml',
+      '.github/workflows/rollout.yml',
       '.gitignore',
+      '.gitlab-ci.yml',
       'README.md',
       'cdktf.json',
       'images/install-web.yml',
@@ -91,6 +95,8 @@ describe('cdktf-immutable init', () => {
       'src/config.ts',
       'src/environment-stack.ts',
       'src/images-stack.ts',
+      'test/fixtures/releases/dev.json',
+      'test/fixtures/releases/prod.json',
       'test/main.test.ts',
       'tsconfig.json',
     ]);
@@ -115,17 +121,45 @@ describe('cdktf-immutable init', () => {
     expect(readFileSync(join(dir, 'releases', 'dev.json'), 'utf8')).toBe(formatReleaseFile(emptyRelease('dev')));
   });
 
-  test('the pull request workflow runs synth, the snapshot tests, preview --base and a guarded plan per changed stack', () => {
-    const workflow = readFileSync(join(dir, '.github', 'workflows', 'pr.yml'), 'utf8');
+  test('the workflows: plan and guard of every stack that differs in a byte, guarded deploys in order, a timer by pull request', () => {
+    const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+    const pr = read('.github/workflows/pr.yml');
     for (const step of [
       'npx cdktf synth',
       'npm test -- --ci',
-      'npx cdktf-immutable preview --base "origin/${{ github.base_ref }}"',
-      'tofu plan -input=false -out=plan.tfplan',
-      'tofu show -json plan.tfplan > plan.json',
-      'npx cdktf-immutable guard "cdktf.out/stacks/$stack/plan.json"',
+      'git worktree add --detach ../base "origin/${{ github.base_ref }}"',
+      'cd ../base && npm ci && npx cdktf synth',
+      'npx cdktf-immutable preview ../base/cdktf.out cdktf.out',
+      'cmp -s "$dir/cdk.tf.json" "../base/cdktf.out/stacks/$stack/cdk.tf.json" || echo "$stack" >> changed-stacks.txt',
+      'npx cdktf-immutable deploy "$stack" --plan-only --synth-dir cdktf.out || status=1',
     ]) {
-      expect(workflow).toContain(step);
+      expect(pr).toContain(step);
+    }
+    const deploy = read('.github/workflows/deploy.yml');
+    expect(deploy.match(/stack: [\w-]+|needs: \w+|environment: \w+/g)).toEqual([
+      'stack: images',
+      'environment: images',
+      'needs: images',
+      'stack: web-dev',
+      'environment: dev',
+      'needs: dev',
+      'stack: web-prod',
+      'environment: production',
+    ]);
+    expect(read('.github/workflows/deploy-stack.yml')).toContain(
+      'npx cdktf-immutable deploy "$STACK" --auto-approve --synth-dir cdktf.out',
+    );
+    const rollout = read('.github/workflows/rollout.yml');
+    expect(rollout).toContain('git push -q -f origin "rollout/$env"');
+    expect(rollout).toContain('gh pr merge "rollout/$env" --auto --squash');
+    expect(rollout).not.toMatch(/git push[^\n]*(main|default_branch)/);
+    const gitlab = read('.gitlab-ci.yml');
+    expect(gitlab).toContain('npx cdktf-immutable deploy "$stack" --plan-only --synth-dir cdktf.out || status=1');
+    expect(gitlab).toContain('      when: manual');
+    expect(gitlab).toContain('-o merge_request.create');
+    // nothing of the repository's own CI leaks into the scaffold
+    for (const text of [pr, deploy, rollout, gitlab]) {
+      expect(text).not.toMatch(/cdktf deploy|tofu apply|terraform apply/);
     }
   });
 
@@ -142,19 +176,41 @@ describe('cdktf-immutable init', () => {
     expect(second.stacks).toEqual(['images', 'web-dev']);
   });
 
-  test('refuses a folder that is not empty (exit 1 naming --force); --force writes and keeps release files', () => {
+  test('refuses a folder that is not empty (exit 1 naming --force); --force adds, never overwrites without --overwrite', () => {
     const again = runCli(['init', dir]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(
       /^cdktf-immutable: init: .*my-infra is not empty \(.*\); scaffold into an empty folder, or pass --force/,
     );
+    const projectId = JSON.parse(readFileSync(join(dir, 'cdktf.json'), 'utf8')).projectId;
     const before = readFileSync(join(dir, 'releases', 'dev.json'), 'utf8');
+    // an unchanged scaffold: nothing to write but what is missing
+    rmSync(join(dir, '.gitlab-ci.yml'));
+    const same = runCli(['init', dir, '--force']);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(
+      /scaffolded .*: 1 files \(\d+ unchanged; kept releases\/dev\.json, releases\/prod\.json\)/,
+    );
+    expect(existsSync(join(dir, '.gitlab-ci.yml'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'cdktf.json'), 'utf8')).projectId).toBe(projectId);
+    // files of the user's that differ are listed, and nothing is written
     writeFileSync(join(dir, 'main.ts'), '// edited\n');
-    const forced = runCli(['init', dir, '--force']);
-    expect(forced.code).toBe(0);
-    expect(forced.stdout).toContain('(kept releases/dev.json, releases/prod.json)');
-    expect(readFileSync(join(dir, 'releases', 'dev.json'), 'utf8')).toBe(before);
+    writeFileSync(join(dir, 'README.md'), '# ours\n');
+    rmSync(join(dir, 'jest.config.js'));
+    const refused = runCli(['init', dir, '--force']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("differ from the scaffold's: README.md, main.ts. Nothing was written.");
+    expect(refused.stderr).toContain('pass --force --overwrite to replace them');
+    expect(readFileSync(join(dir, 'main.ts'), 'utf8')).toBe('// edited\n');
+    expect(existsSync(join(dir, 'jest.config.js'))).toBe(false);
+    // --overwrite replaces them, and still keeps the release files
+    expect(runCli(['init', dir, '--overwrite']).stderr).toContain('--overwrite goes with --force');
+    const overwritten = runCli(['init', dir, '--force', '--overwrite']);
+    expect(overwritten.code).toBe(0);
+    expect(overwritten.stdout).toContain('overwritten: README.md, main.ts; kept releases/dev.json, releases/prod.json');
     expect(readFileSync(join(dir, 'main.ts'), 'utf8')).toContain('export function build');
+    expect(existsSync(join(dir, 'jest.config.js'))).toBe(true);
+    expect(readFileSync(join(dir, 'releases', 'dev.json'), 'utf8')).toBe(before);
   });
 
   test('an empty folder (or one holding only .git) is fine; a missing one is created', () => {
@@ -170,8 +226,8 @@ describe('cdktf-immutable init', () => {
     const parent = mkdtempSync(join(tmpdir(), 'init-from-'));
     const packed = join(parent, 'packed');
     mkdirSync(packed);
-    writeFileSync(join(packed, `cdktf-immutable-${pkg.version}.tgz`), '');
-    writeFileSync(join(packed, `cdktf-immutable-cli-${pkg.version}.tgz`), '');
+    writeFileSync(join(packed, `cdktf-immutable-${pkg.version}.tgz`), 'the constructs');
+    writeFileSync(join(packed, `cdktf-immutable-cli-${pkg.version}.tgz`), 'the command line');
     /** The scaffold's specs of the two packages after `init <folder> --from ...from`. */
     const specs = (folder: string, ...from: string[]): [string, string] => {
       const result = runCli(['init', folder, ...from.flatMap((f) => ['--from', f])], { cwd: parent });
@@ -180,28 +236,32 @@ describe('cdktf-immutable init', () => {
       return [manifest.dependencies['cdktf-immutable'], manifest.devDependencies['cdktf-immutable-cli']];
     };
 
-    test('a folder: both tarballs that npm run pack wrote, as file: dependencies relative to the scaffold', () => {
-      expect(specs('plain', 'packed')).toEqual([
-        `file:../packed/cdktf-immutable-${pkg.version}.tgz`,
-        `file:../packed/cdktf-immutable-cli-${pkg.version}.tgz`,
-      ]);
-      expect(specs('folder', './packed')).toEqual([
-        `file:../packed/cdktf-immutable-${pkg.version}.tgz`,
-        `file:../packed/cdktf-immutable-cli-${pkg.version}.tgz`,
-      ]);
+    const vendored = [
+      `file:vendor/cdktf-immutable-${pkg.version}.tgz`,
+      `file:vendor/cdktf-immutable-cli-${pkg.version}.tgz`,
+    ];
+
+    test('a folder: both tarballs that npm run pack wrote, copied into vendor/ and depended on there', () => {
+      expect(specs('plain', 'packed')).toEqual(vendored);
+      expect(readFileSync(join(parent, 'plain', 'vendor', `cdktf-immutable-${pkg.version}.tgz`), 'utf8')).toBe(
+        'the constructs',
+      );
+      expect(readFileSync(join(parent, 'plain', 'vendor', `cdktf-immutable-cli-${pkg.version}.tgz`), 'utf8')).toBe(
+        'the command line',
+      );
+      expect(specs('folder', './packed')).toEqual(vendored);
+      // init --force again from the vendored copies: nothing differs
+      const again = runCli(['init', 'folder', '--force', '--from', 'folder/vendor'], { cwd: parent });
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/: 0 files \(\d+ unchanged; kept/);
     });
 
     test('a tarball: the package it holds, told by its file name; the other stays at this version', () => {
-      expect(specs('one', `./packed/cdktf-immutable-${pkg.version}.tgz`)).toEqual([
-        `file:../packed/cdktf-immutable-${pkg.version}.tgz`,
-        `^${pkg.version}`,
-      ]);
+      expect(specs('one', `./packed/cdktf-immutable-${pkg.version}.tgz`)).toEqual([vendored[0], `^${pkg.version}`]);
+      expect(existsSync(join(parent, 'one', 'vendor', `cdktf-immutable-cli-${pkg.version}.tgz`))).toBe(false);
       expect(
         specs('two', `./packed/cdktf-immutable-cli-${pkg.version}.tgz`, `./packed/cdktf-immutable-${pkg.version}.tgz`),
-      ).toEqual([
-        `file:../packed/cdktf-immutable-${pkg.version}.tgz`,
-        `file:../packed/cdktf-immutable-cli-${pkg.version}.tgz`,
-      ]);
+      ).toEqual(vendored);
     });
 
     test('a version range: both packages; a git URL: the constructs only', () => {
@@ -213,7 +273,7 @@ describe('cdktf-immutable init', () => {
     test('a package taken twice exits 2 naming it', () => {
       const twice = runCli(['init', 'twice', '--from', './packed', '--from', '1.0.0'], { cwd: parent });
       expect(twice.code).toBe(2);
-      expect(twice.stderr).toContain('init: --from 1.0.0: cdktf-immutable is already taken from "file:../packed/');
+      expect(twice.stderr).toContain('init: --from 1.0.0: cdktf-immutable is already taken from "file:vendor/');
     });
 
     test('a folder without both tarballs exits 2 naming the missing one', () => {
@@ -227,7 +287,7 @@ describe('cdktf-immutable init', () => {
 
   test.each([
     [['a', 'b'], 'init: expected at most one folder, got 2 (a b).'],
-    [['--forse'], 'init: unknown option "--forse" (options: --from, --force).'],
+    [['--forse'], 'init: unknown option "--forse" (options: --from, --force, --overwrite).'],
     [['--from'], 'init: --from needs a value.'],
     [
       ['x', '--from', './missing.tgz'],
@@ -251,7 +311,7 @@ describe('cdktf-immutable init', () => {
 
   test('--help prints the usage', () => {
     const help = runCli(['init', '--help']).stdout;
-    expect(help).toContain('Usage: cdktf-immutable init [dir] [--force] [--from <spec>]...');
+    expect(help).toContain('Usage: cdktf-immutable init [dir] [--force [--overwrite]] [--from <spec>]...');
     expect(help).toContain('cdktf-immutable-cli-<version>.tgz');
   });
 });

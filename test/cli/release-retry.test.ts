@@ -143,7 +143,7 @@ describe('every "Next:" hint is right for the state it describes', () => {
     const first = ok('stage', 'dev', '--image', AMI_1);
     expect(first.stdout).not.toMatch(/promote/);
     expect(first.stdout).toMatch(
-      /^Next: cdktf deploy <dev stack> \(the first deploy creates the fleet, slot blue takes the traffic\)$/m,
+      /^Next: cdktf-immutable deploy <dev stack> \(the first deploy creates the fleet, slot blue takes the traffic\)$/m,
     );
     expect(first.stdout).toMatch(
       /^Then: cdktf-immutable release stage dev --image <ami-id> +the next release, into slot green$/m,

@@ -250,14 +250,18 @@ describe('release advance and status without AWS', () => {
     });
   });
 
-  test('run needs a deploy command and a valid interval', () => {
+  test('run deploys with the guarded deploy of a stack it can name, or a command, and a valid interval', () => {
     startRollout();
-    expect(runCli(['release', 'run', 'prod', '--dir', dir], { env: OFFLINE })).toMatchObject({
+    // no --stack, no --deploy and no synth output to find the stack of prod in
+    expect(runCli(['release', 'run', 'prod', '--dir', dir], { env: OFFLINE, cwd: dir })).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(
-        /give the deploy command, e\.g\. --deploy "npx cdktf deploy service-prod --auto-approve"/,
+        /no readable cdktf\.json in .* to find the stack of prod; name the stack with --stack <stack> \(the guarded deploy/,
       ),
     });
+    expect(
+      runCli(['release', 'run', 'prod', '--dir', dir, '--deploy', 'true', '--stack', 'web-prod'], { env: OFFLINE }),
+    ).toMatchObject({ code: 2, stderr: expect.stringMatching(/give --deploy "<command>" or --stack <stack>/) });
     expect(
       runCli(['release', 'run', 'prod', '--dir', dir, '--deploy', 'true', '--interval', '5'], { env: OFFLINE }),
     ).toMatchObject({ code: 2, stderr: expect.stringMatching(/--interval "5" is not a duration/) });

@@ -61,6 +61,8 @@ describe('subpath exports', () => {
       'parseReleaseFile',
       'parseSteps',
       'promoteRelease',
+      'recordServed',
+      'releaseWeights',
       'rollbackRelease',
       'stageRelease',
       'startRollout',

@@ -129,7 +129,7 @@ test('npm run pack (both packages), init from their folder, npm install, cdktf s
   await ok('init', process.execPath, [BUILT_CLI, 'init', repo, '--from', packedDir], work);
   const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
   expect([manifest.dependencies['cdktf-immutable'], manifest.devDependencies['cdktf-immutable-cli']]).toEqual(
-    tarballs.map((tarball) => `file:../packed/${tarball}`),
+    tarballs.map((tarball) => `file:vendor/${tarball}`),
   );
   await ok('npm install', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']);
   const synth = await cdktf('cdktf synth (first)', ['synth']);

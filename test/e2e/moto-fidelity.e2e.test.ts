@@ -79,3 +79,25 @@ test("DeleteLaunchTemplate of a deleted template id answers InvalidLaunchTemplat
     'InvalidLaunchTemplateId.NotFound',
   );
 });
+
+test('CreateLaunchTemplate tags the template itself (TagSpecifications of resource type launch-template) without copying them into its LaunchTemplateData, as AWS does', async () => {
+  const xml = await ec2({
+    Action: 'CreateLaunchTemplate',
+    LaunchTemplateName: 'fidelity-tags',
+    'LaunchTemplateData.InstanceType': 't3.micro',
+    'LaunchTemplateData.TagSpecification.1.ResourceType': 'instance',
+    'LaunchTemplateData.TagSpecification.1.Tag.1.Key': 'Role',
+    'LaunchTemplateData.TagSpecification.1.Tag.1.Value': 'web',
+    'TagSpecification.1.ResourceType': 'launch-template',
+    'TagSpecification.1.Tag.1.Key': 'Environment',
+    'TagSpecification.1.Tag.1.Value': 'dev',
+  });
+  const id = /<launchTemplateId>(lt-[0-9a-f]+)<\/launchTemplateId>/.exec(xml)![1];
+  const template = await ec2({ Action: 'DescribeLaunchTemplates', 'LaunchTemplateId.1': id });
+  expect(template).toMatch(/<key>Environment<\/key>\s*<value>dev<\/value>/);
+  const versions = await ec2({ Action: 'DescribeLaunchTemplateVersions', LaunchTemplateId: id });
+  // the data keeps the instance tags it was given, and only those
+  expect(versions).toMatch(/<resourceType>instance<\/resourceType>/);
+  expect(versions).not.toMatch(/<resourceType>launch-template<\/resourceType>/);
+  expect(versions).not.toContain('Environment');
+});

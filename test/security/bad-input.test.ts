@@ -309,7 +309,7 @@ const releaseCases: Array<Case & { readonly text: string }> = [
 ];
 
 const cliCases: Array<Case & { readonly args: string[]; readonly exit: number }> = [
-  { what: 'unknown command', args: ['deploy'], exit: 2, field: 'command', value: '"deploy"' },
+  { what: 'unknown command', args: ['apply'], exit: 2, field: 'command', value: '"apply"' },
   {
     what: 'malformed AMI_1 for stage',
     args: ['release', 'stage', 'dev', '--image', 'ami-1'],

@@ -1,9 +1,9 @@
 """
-moto's server (what the toolchain's moto_server runs) with two answers corrected to what
+moto's server (what the toolchain's moto_server runs) with three answers corrected to what
 AWS gives, started by startMoto (harness/moto.ts) with the toolchain venv's python.
 
-Both concern a request the AWS provider's SDK sends again because it did not get the
-first answer. Under the parallel e2e load moto's server drops a few connections: with
+The first two concern a request the AWS provider's SDK sends again because it did not get
+the first answer. Under the parallel e2e load moto's server drops a few connections: with
 TF_LOG=DEBUG one whole run logged 4 "retrying request <operation>, attempt 2" of 4081
 requests, each 0.1 s after "HTTP Request Sent" with no response received. On AWS the
 retries below are safe; on moto each failed an apply in a parallel run (moto's log shows
@@ -15,6 +15,14 @@ no error before the repeat's 400):
 2. DeleteLaunchTemplate by LaunchTemplateId of a template that is gone: AWS answers
    InvalidLaunchTemplateId.NotFound, which the provider treats as "already deleted";
    moto answers InvalidLaunchTemplateName.NotFoundException, which fails the apply.
+
+3. CreateLaunchTemplate with TagSpecifications for the template itself (ResourceType
+   launch-template: the provider sends them for default_tags and tags): AWS tags the
+   template and leaves its data alone (LaunchTemplateData takes no launch-template tag
+   specifications); moto 5.2.5 also copies them into the version's LaunchTemplateData,
+   which the provider reads back as a tag_specifications block that the configuration
+   does not have, so every later plan updates the template in place (a new version) and
+   its auto scaling group with it.
 
 Everything else is moto's own. Each correction is checked against the running server by
 test/e2e/moto-fidelity.e2e.test.ts, whose checks fail on plain moto.
@@ -51,6 +59,14 @@ def create_launch_template(self, name, *args, **kwargs):
         if template is not None and template.name == name:
             return template
     template = _create(self, name, *args, **kwargs)
+    for version in template.versions:
+        specs = version.data.get("TagSpecifications")
+        if specs:
+            kept = [spec for spec in specs if spec.get("ResourceType") != "launch-template"]
+            if kept:
+                version.data["TagSpecifications"] = kept
+            else:
+                del version.data["TagSpecifications"]
     if token:
         created[token] = template.id
     return template

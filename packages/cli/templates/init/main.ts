@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { loadReleaseFile } from 'cdktf-immutable';
@@ -5,21 +6,33 @@ import { ENVIRONMENTS, IMAGES } from './src/config';
 import { EnvironmentStack } from './src/environment-stack';
 import { ImagesStack } from './src/images-stack';
 
+/** What the app is built from besides the code: the release files and the images' commit. */
+export interface BuildOptions {
+  /** The folder of the release files (`releases/<env>.json`). Tests pass fixture files. */
+  readonly releasesDir?: string;
+  /**
+   * The commit the AMI is built from, tagged on it (`sourceCommit`). main() passes the
+   * commit that last changed images/, so the images stack changes only when the image
+   * does; tests pass a fixed one, so snapshots do not change with every commit.
+   */
+  readonly sourceCommit?: string;
+  /** Where warnings go. */
+  readonly warn?: (message: string) => void;
+}
+
 /**
  * The app that cdktf.json runs: the images stack and one stack per environment
- * (`cdktf deploy images`, `cdktf deploy web-dev`, ...). Each environment's release
- * file, releases/<env>.json, says which image its slots run; the cdktf-immutable
- * release commands edit it.
+ * (`npx cdktf-immutable deploy images`, `npx cdktf-immutable deploy web-dev`, ...). Each
+ * environment's release file, releases/<env>.json, says which image its slots run; the
+ * cdktf-immutable release commands edit it.
  *
  * An environment whose release file has no image yet has nothing to deploy: its stack
  * is skipped with a warning, and the other stacks synthesize.
  */
-export function build(
-  app: App,
-  releasesDir = path.join(__dirname, 'releases'),
-  warn: (message: string) => void = (message) => process.stderr.write(`${message}\n`),
-): void {
-  new ImagesStack(app, 'images', IMAGES);
+export function build(app: App, options: BuildOptions = {}): void {
+  const releasesDir = options.releasesDir ?? path.join(__dirname, 'releases');
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
+  new ImagesStack(app, 'images', { ...IMAGES, sourceCommit: options.sourceCommit });
   for (const config of ENVIRONMENTS) {
     const release = loadReleaseFile(path.join(releasesDir, `${config.name}.json`));
     const id = `web-${config.name}`;
@@ -33,8 +46,22 @@ export function build(
   }
 }
 
+/** The commit that last changed images/ (undefined outside git): it changes only when the image does. */
+function imagesCommit(): string | undefined {
+  try {
+    const commit = execFileSync('git', ['log', '-1', '--format=%H', '--', 'images'], {
+      cwd: __dirname,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    return commit || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 if (require.main === module) {
   const app = new App();
-  build(app);
+  build(app, { sourceCommit: imagesCommit() });
   app.synth();
 }

@@ -28,6 +28,8 @@ export interface EnvironmentConfig {
 export interface ImagesConfig {
   readonly region: string;
   readonly backend: StateBackend;
+  /** The commit the AMI is built from, tagged on it; main.ts passes the last commit of images/. */
+  readonly sourceCommit?: string;
 }
 
 /**

@@ -14,8 +14,9 @@ export interface EnvironmentStackProps {
 
 /**
  * One environment: a blue/green fleet whose slots, active slot and canary come from the
- * release file. After each `npx cdktf-immutable release ...` command, `cdktf deploy
- * web-<env>` applies exactly the change the release made.
+ * release file. After each `npx cdktf-immutable release ...` command, `npx
+ * cdktf-immutable deploy web-<env>` plans, checks and applies exactly the change the
+ * release made.
  *
  * The AWS provider takes credentials and endpoints from the environment as usual
  * (AWS_PROFILE, AWS_ENDPOINT_URL for a local emulator such as moto).

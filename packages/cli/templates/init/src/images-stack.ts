@@ -7,7 +7,7 @@ import { ImagesConfig } from './config';
 
 /**
  * The AMI of the web servers, built once by EC2 Image Builder and promoted unchanged
- * from dev to prod: `cdktf deploy images` builds it and publishes its id to the SSM
+ * from dev to prod: `npx cdktf-immutable deploy images` builds it and publishes its id to the SSM
  * parameter /images/web/ami-id; `npx cdktf-immutable release stage dev --image <id>`
  * puts it into an environment.
  */
@@ -29,6 +29,7 @@ export class ImagesStack extends TerraformStack {
       buildInfrastructure: { instanceTypes: ['t3.medium'] },
       schedule: ImageSchedule.cron('cron(0 3 ? * SUN *)'),
       retention: ImageRetention.keepLast(3),
+      sourceCommit: config.sourceCommit,
     });
   }
 }
