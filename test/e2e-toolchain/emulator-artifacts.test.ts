@@ -71,12 +71,10 @@ describe('the list', () => {
     }
   });
 
-  test('holds the scaling policy and launch template artifacts of moto 5.2.5, and nothing else', () => {
+  test('holds the two scaling policy artifacts of moto 5.2.5, and nothing else', () => {
     expect(EMULATOR_ARTIFACTS.map((a) => `${a.type}.${a.attribute}`)).toEqual([
       'aws_autoscaling_policy.enabled',
       'aws_autoscaling_policy.predictive_scaling_configuration',
-      'aws_launch_template.tag_specifications',
-      'aws_launch_template.latest_version',
     ]);
     expect(EMULATOR_ARTIFACTS[0]).toEqual(expect.objectContaining({ from: false, to: true }));
   });
@@ -147,55 +145,6 @@ describe('artifactsOf', () => {
       },
     };
     expect(changedAttributes(known.change)).toEqual(['enabled']);
-  });
-});
-
-describe('the launch template tags moto copies into the template data', () => {
-  const TAGS = { team: 'web' };
-  const SPECS = [
-    { resource_type: 'instance', tags: TAGS },
-    { resource_type: 'volume', tags: TAGS },
-  ];
-  /** What moto 5.2.5 really gives after an apply of a tagged template (the e2e test below shows it). */
-  const asSeen = (before: Record<string, unknown> = {}, after: Record<string, unknown> = {}): PlannedChange => ({
-    address: 'aws_launch_template.Web_Blue_LaunchTemplate',
-    type: 'aws_launch_template',
-    mode: 'managed',
-    change: {
-      actions: ['update'],
-      before: {
-        name: 'web-blue-0123456789',
-        tags: TAGS,
-        latest_version: 1,
-        tag_specifications: [...SPECS, { resource_type: 'launch-template', tags: TAGS }],
-        ...before,
-      },
-      after: { name: 'web-blue-0123456789', tags: TAGS, tag_specifications: SPECS, ...after },
-      after_unknown: { latest_version: true },
-    },
-  });
-
-  test("the extra block with the template's own tags, and the new version it implies, are an artifact", () => {
-    expect(changedAttributes(asSeen().change)).toEqual(['latest_version', 'tag_specifications']);
-    expect(artifactsOf(asSeen())?.map((a) => a.attribute)).toEqual(['latest_version', 'tag_specifications']);
-  });
-
-  test('an extra block with other tags, a configured block that changes, or another attribute is a real change', () => {
-    expect(
-      artifactsOf(
-        asSeen({ tag_specifications: [...SPECS, { resource_type: 'launch-template', tags: { team: 'api' } }] }),
-      ),
-    ).toBeUndefined();
-    expect(artifactsOf(asSeen({}, { tag_specifications: [SPECS[0]] }))).toBeUndefined();
-    expect(artifactsOf(asSeen({ image_id: 'ami-1' }, { image_id: 'ami-2' }))).toBeUndefined();
-  });
-
-  test('latest_version unknown alone (a real new version) is a real change', () => {
-    const alone: PlannedChange = {
-      ...asSeen(),
-      change: { ...asSeen().change, before: { ...asSeen().change.before, tag_specifications: SPECS } },
-    };
-    expect(artifactsOf(alone)).toBeUndefined();
   });
 });
 

@@ -9,47 +9,16 @@
  * (test/e2e-toolchain/emulator-artifacts.test.ts).
  */
 
-/**
- * One known artifact: an in-place update of `type`.`attribute` from `from` to `to`, or,
- * for an artifact whose values follow the configuration, every update that `matches`
- * (then `from` and `to` show an example, for the docs).
- */
+/** One known artifact: an in-place update of `type`.`attribute` from `from` to `to`. */
 export interface EmulatorArtifact {
   readonly type: string;
   readonly attribute: string;
   /** The value the provider reads back from the emulator (the plan's `before`). */
   readonly from: unknown;
-  /** The value the configuration sets (the plan's `after`; `'(known after apply)'` when unknown). */
+  /** The value the configuration sets (the plan's `after`). */
   readonly to: unknown;
-  /**
-   * The exact test, for an artifact whose values depend on the configuration: whether the
-   * whole change shows this artifact (and only this, for the attribute).
-   * @default - the attribute's before and after are exactly `from` and `to`
-   */
-  readonly matches?: (change: PlannedChange['change']) => boolean;
   /** Why the emulator causes it and why AWS would not. */
   readonly why: string;
-}
-
-/**
- * moto 5.2.5 CreateLaunchTemplate copies the request's TagSpecifications for the template
- * itself (ResourceType "launch-template": the template's own tags, which the provider sends
- * from `tags`) into the version's LaunchTemplateData, and DescribeLaunchTemplateVersions
- * returns them: the provider reads one more tag_specifications block than the
- * configuration has. True when `before` is `after` plus exactly that block, whose tags
- * are the template's own.
- */
-function launchTemplateTagsInData(change: PlannedChange['change']): boolean {
-  const before: Array<{ resource_type?: string; tags?: unknown }> = change.before?.tag_specifications ?? [];
-  const after: unknown[] = change.after?.tag_specifications ?? [];
-  const extra = before.filter((spec) => spec.resource_type === 'launch-template');
-  const rest = before.filter((spec) => spec.resource_type !== 'launch-template');
-  return (
-    extra.length === 1 &&
-    same(extra[0].tags, change.after?.tags ?? change.before?.tags) &&
-    same(rest, after) &&
-    change.after?.tags !== undefined
-  );
 }
 
 export const EMULATOR_ARTIFACTS: readonly EmulatorArtifact[] = [
@@ -78,31 +47,6 @@ export const EMULATOR_ARTIFACTS: readonly EmulatorArtifact[] = [
     why:
       'moto 5.2.5 PutScalingPolicy stores an empty PredictiveScalingConfiguration when none is given and DescribePolicies ' +
       'returns it, which the provider reads as one empty block; AWS returns none for a target-tracking policy.',
-  },
-  {
-    type: 'aws_launch_template',
-    attribute: 'tag_specifications',
-    from: [{ resource_type: 'launch-template', tags: { team: 'web' } }],
-    to: [],
-    matches: launchTemplateTagsInData,
-    why:
-      'moto 5.2.5 CreateLaunchTemplate stores the TagSpecifications of the template itself (resource type ' +
-      '"launch-template", from the template\'s tags) in the version data and DescribeLaunchTemplateVersions returns ' +
-      "them, so the provider reads one more tag_specifications block than configured; AWS keeps a template's own " +
-      'tags apart from its data ("launch-template" is not a resource type of the data).',
-  },
-  {
-    type: 'aws_launch_template',
-    attribute: 'latest_version',
-    from: 1,
-    to: '(known after apply)',
-    matches: (change) =>
-      launchTemplateTagsInData(change) &&
-      change.after_unknown?.latest_version === true &&
-      change.before?.latest_version === 1,
-    why:
-      'the in-place update of the tag_specifications artifact above would write a new version of the template: ' +
-      'latest_version becomes unknown. Only with that artifact.',
   },
 ];
 
@@ -176,9 +120,8 @@ export function artifactsOf(
       (a) =>
         a.type === rc.type &&
         a.attribute === attribute &&
-        (a.matches
-          ? a.matches(rc.change)
-          : same(rc.change.before?.[attribute], a.from) && same(rc.change.after?.[attribute], a.to)),
+        same(rc.change.before?.[attribute], a.from) &&
+        same(rc.change.after?.[attribute], a.to),
     );
     if (!artifact) {
       return undefined;
