@@ -21,6 +21,8 @@ export type {
   ContentHashOptions,
   GenerationNameProps,
   ImmutableTypeRule,
+  LifecycleAcknowledgement,
+  LifecycleAcknowledgementId,
   ResourceClass,
   SecurityDowngrade,
 } from './immutability';
@@ -149,7 +151,9 @@ export {
   releaseWeights,
   rollbackRelease,
   SLOT_NAMES,
+  stagedSlotOf,
   stageRelease,
+  stageSameImage,
 } from './release';
 export type {
   PromoteOptions,
@@ -160,6 +164,7 @@ export type {
   RollbackOptions,
   SlotName,
   StageOptions,
+  StageSameImageOptions,
 } from './release';
 // Rollouts: stepped canaries recorded in the release file, gated by CloudWatch alarms.
 export {
@@ -188,6 +193,7 @@ export type {
 export {
   guardPlan,
   hasViolations,
+  pinnedSlots,
   PlanFileError,
   PREVIEW_LABELS,
   previewChanges,
@@ -200,6 +206,7 @@ export type {
   GuardReport,
   GuardViolation,
   GuardViolationKind,
+  PinnedSlot,
   PreviewAction,
   PreviewOptions,
   PreviewOutput,

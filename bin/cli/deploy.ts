@@ -166,7 +166,7 @@ class Deploy {
 
   public async run(options: DeployOptions): Promise<number> {
     const outdir = options.synthDir === undefined ? await this.synth() : this.existingSynth(options.synthDir);
-    const { workdir, file, json } = this.stackOutput(outdir);
+    const { workdir, json } = this.stackOutput(outdir);
     const region = options.region ?? stackRegion(json);
     await this.liveCheck(stackFleets(json), options, region);
 
@@ -188,7 +188,7 @@ class Deploy {
       report = guardPlan(
         JSON.parse(shown),
         relative(process.cwd(), planJson) || planJson,
-        this.guardOptions(options, file),
+        this.guardOptions(options, json),
       );
     } catch (error) {
       if (error instanceof PlanFileError || error instanceof SyntaxError) {
@@ -223,10 +223,11 @@ class Deploy {
 
   /**
    * The guard's options: the destroys it allows, and the stack's synthesized JSON (the
-   * guard's `config`, where it reads the slots' pinned metadata).
+   * guard's `config`: the lifecycle blocks the plan JSON lacks, and the pinned slots'
+   * metadata).
    */
-  private guardOptions(options: DeployOptions, stackFile: string): GuardOptions {
-    return { allowDestroy: options.allowDestroy, config: stackFile } as GuardOptions;
+  private guardOptions(options: DeployOptions, stack: unknown): GuardOptions {
+    return { allowDestroy: options.allowDestroy, config: stack };
   }
 
   private step(what: string): void {

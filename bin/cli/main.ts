@@ -23,13 +23,18 @@ Commands:
                     Exit 1 if an immutable resource would be updated in place or a
                     forbidden attribute is set; with --detailed-exitcode, 3 if a stack
                     changes or holds an unknown; 130 if interrupted.
-  guard <plan.json> [--allow-destroy <address or glob>]... [--json]
+  guard <plan.json> [--config <cdk.tf.json>] [--allow-destroy <address or glob>]... [--json]
                     Check the JSON of a saved plan ("tofu show -json plan"). Exit 1 on
                     an immutable resource updated in place beyond operational
                     attributes, replaced delete-before-create, replaced
                     create-before-destroy under the same fixed name, destroyed with no
                     replacement at its address (unless --allow-destroy names it), or
-                    drifted; or a forbidden attribute set. forget and moved pass.
+                    drifted; a forbidden attribute set; the template or group of a
+                    slot that serves traffic changed outside a release; a target group
+                    replaced delete-before-create; a resource destroyed while a kept
+                    slot uses it. --config (the synthesized stack) also refuses
+                    unacknowledged ignore_changes and removed replace_triggered_by on
+                    immutable resources. forget and moved pass.
   deploy <stack> [--auto-approve] [--plan-only] [--allow-destroy <address or glob>]...
          [--synth-dir <dir>] [--release <env or file>] [--no-live-check <reason>]
                     The guarded apply: synth, check that the load balancer serves what

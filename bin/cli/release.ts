@@ -1,4 +1,5 @@
-import { relative, resolve } from 'path';
+import { existsSync } from 'fs';
+import { join, relative, resolve } from 'path';
 import { optionValue, parseArgs, ParsedArgs } from './args';
 import { credentialsConfigured } from './aws-sdk-config';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
@@ -19,9 +20,11 @@ import {
   RolloutInputError,
   SLOT_NAMES,
   SlotName,
+  stagedSlotOf,
   stageRelease,
   startRollout,
   formatDuration,
+  stageSameImage,
 } from 'cdktf-immutable/release';
 import {
   advanceCommand,
@@ -51,6 +54,11 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   staged and the output says it was not checked;
                                                   --verify requires the check (instance roles
                                                   included), --no-verify skips it.
+  release stage <env> --same-image                A settings-only release: stage the active slot's image
+                                                  into the idle slot, which takes the code's current
+                                                  server settings (user data, instance type...); the
+                                                  serving and rollback slots stay pinned. Then deploy
+                                                  and promote as for a new image.
   release stage <env> --from-ssm <parameter> [--region <region>]
   release stage <env> --from-pipeline <name> [--region <region>]
                                                   Stage the AMI id in an SSM parameter (--from-pipeline:
@@ -89,13 +97,18 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   --deploy "<command>" through the shell.
   release rollback <env>                          Move traffic back to the previous slot (once: a
                                                   second rollback is refused); aborts a rollout.
-  release status [<env>] [--json] [--live [--fleet <name>] [--region <region>]]
-                                                  Show slots, images, weights, the active slot and the
-                                                  rollback target. --live reads the weights the load
-                                                  balancer serves (the fleet: --fleet, the file's rollout
-                                                  or policy fleet, else the one tagged <env> or *-<env>)
-                                                  and exits 1 when they are neither the file's weights
-                                                  nor those it served before its last change ("served").
+  release status [<env>] [--json] [--live [--fleet <name>] [--synth <dir>] [--region <region>]]
+                                                  Show slots, images, weights, the active slot, the
+                                                  rollback target, and which slot is staged (follows the
+                                                  code) or pinned (keeps what it was deployed with).
+                                                  --live reads the weights the load balancer serves (the
+                                                  fleet: --fleet, the file's rollout or policy fleet, else
+                                                  the one tagged <env> or *-<env>) and exits 1 when they
+                                                  are neither the file's weights nor those it served
+                                                  before its last change ("served"); and the launch
+                                                  template each pinned slot runs, against the one the
+                                                  synthesized stack defines (cdktf.out, or --synth),
+                                                  naming the command that ships a difference.
 
 Options for every subcommand:
   --dir <folder>    Folder of the release files. Default: $CDKTF_IMMUTABLE_RELEASES, else the
@@ -125,7 +138,7 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
     init: { values: ['dir', 'architecture'], switches: [] },
     stage: {
       values: ['dir', 'image', 'from', 'slot', 'from-ssm', 'from-pipeline', 'region'],
-      switches: ['verify', 'no-verify'],
+      switches: ['same-image', 'verify', 'no-verify'],
     },
     promote: {
       values: ['dir', 'canary', 'steps', 'bake', 'fleet', 'region'],
@@ -135,7 +148,7 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
     advance: { values: ['dir', 'region'], switches: [] },
     run: { values: ['dir', 'region', 'deploy', 'stack', 'interval'], switches: [] },
     rollback: { values: ['dir'], switches: [] },
-    status: { values: ['dir', 'region', 'fleet'], switches: ['json', 'live'] },
+    status: { values: ['dir', 'region', 'fleet', 'synth'], switches: ['json', 'live'] },
   };
   const spec = specs[sub];
   if (!spec) {
@@ -252,10 +265,20 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
   const fromSsm = optionValue(args, 'from-ssm');
   const fromPipeline = optionValue(args, 'from-pipeline');
   const mode = verifyMode(args, 'stage');
-  if ([image, from, fromSsm, fromPipeline].filter((option) => option !== undefined).length !== 1) {
+  const sameImage = args.options.has('same-image') ? true : undefined;
+  if ([image, from, fromSsm, fromPipeline, sameImage].filter((option) => option !== undefined).length !== 1) {
     throw new CliError(
-      'release stage: give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter> or ' +
-        '--from-pipeline <name>.',
+      'release stage: give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter>, ' +
+        '--from-pipeline <name> or --same-image.',
+    );
+  }
+  if (sameImage && slot !== undefined) {
+    throw new CliError('release stage: --same-image stages into the idle slot; leave out --slot.');
+  }
+  if (sameImage && (optionValue(args, 'region') !== undefined || mode !== 'auto')) {
+    throw new CliError(
+      'release stage: --same-image stages the image the active slot runs, which needs no check; leave out ' +
+        '--region, --verify and --no-verify.',
     );
   }
   if (mode === 'never' && optionValue(args, 'region') !== undefined) {
@@ -297,6 +320,9 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
       },
       io,
     );
+  }
+  if (sameImage) {
+    return commitSameImage(store, env, io);
   }
   let staged = image;
   let source = '--image';
@@ -387,6 +413,22 @@ function commitStage(
     ? `the first deploy creates the fleet, slot ${target} takes the traffic`
     : `replaces only slot ${target}'s launch template and auto scaling group; no traffic moves`;
   io.out(`${env}: staged ${staged} in slot ${target}${moved}.\n  AMI ${checked}\n${nextSteps(after, deploy)}`);
+  return EXIT_OK;
+}
+
+/** `--same-image`: the active image into the idle slot, which then follows the code's server settings. */
+function commitSameImage(store: ReleaseStore, env: string, io: CliIo): number {
+  const { after } = store.update(env, (release) => stageSameImage(release, { now: new Date() }));
+  const idle = otherSlot(after.active);
+  io.out(
+    `${env}: staged the active image ${after.slots[idle].image} (slot ${after.active}) in slot ${idle}, which now ` +
+      `follows the code's server settings; slot ${after.active} stays pinned; no traffic moves.\n` +
+      nextSteps(
+        after,
+        `replaces only slot ${idle}'s launch template and auto scaling group with the code's definition; no traffic ` +
+          'moves',
+      ),
+  );
   return EXIT_OK;
 }
 
@@ -536,10 +578,14 @@ const PLACEHOLDER_AMI = 'ami-00000000';
 function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseDeps): number | Promise<number> {
   const env = environmentArgument(args, 'status', true);
   const fleet = optionValue(args, 'fleet');
-  if (fleet !== undefined && (env === undefined || !args.options.has('live'))) {
+  const live = args.options.has('live');
+  if (fleet !== undefined && (env === undefined || !live)) {
     throw new CliError(
       'release status: --fleet names the fleet of one environment for --live: status <env> --live --fleet <name>.',
     );
+  }
+  if (!live && optionValue(args, 'synth') !== undefined) {
+    throw new CliError('release status: --synth is only for --live (the synthesized stacks the code defines).');
   }
   const environments = env === undefined ? store.environments() : [env];
   if (environments.length === 0) {
@@ -561,7 +607,11 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
       broken.push(error.message);
     }
   }
-  const print = (alarms: Map<string, AlarmStates>, live?: Map<string, LiveStatus>): number => {
+  const print = (
+    alarms: Map<string, AlarmStates>,
+    checks?: Map<string, LiveStatus>,
+    pinned?: Map<string, string[]>,
+  ): number => {
     const now = new Date();
     if (args.options.has('json')) {
       io.out(
@@ -569,7 +619,8 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
           releases.map((release) => ({
             ...statusJson(release),
             rollout: rolloutJson(release, now, alarms.get(release.environment)),
-            ...(live ? { live: liveJson(live.get(release.environment)) } : {}),
+            ...(checks ? { live: liveJson(checks.get(release.environment)) } : {}),
+            ...(pinned ? { pinnedLive: pinned.get(release.environment) ?? [] } : {}),
           })),
           null,
           2,
@@ -583,38 +634,82 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
             .map((line) => `${line}\n`)
             .join(''),
         );
-        const check = live?.get(release.environment);
+        const check = checks?.get(release.environment);
         if (check) {
           io.out(`    ${check.verdict.message}\n`);
         }
+        io.out((pinned?.get(release.environment) ?? []).map((line) => `${line}\n`).join(''));
       }
     }
     const code = finishStatus(broken, environments.length, io);
-    const checks = [...(live?.values() ?? [])];
-    if (code === EXIT_OK && checks.some((check) => check.error)) {
+    const all = [...(checks?.values() ?? [])];
+    if (code === EXIT_OK && all.some((check) => check.error)) {
       return EXIT_BAD_INPUT;
     }
-    return code === EXIT_OK && checks.some((check) => !check.verdict.ok) ? EXIT_REFUSED : code;
+    return code === EXIT_OK && all.some((check) => !check.verdict.ok) ? EXIT_REFUSED : code;
   };
   // alarm states only for a running rollout; reading them never fails the status
   const withAlarms = releases.some(
     (release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0,
   );
   const alarms = withAlarms ? readStatusAlarms(releases, optionValue(args, 'region')) : undefined;
-  if (args.options.has('live')) {
-    const live = require('./live-check') as typeof import('./live-check');
-    const reader = deps.liveReader ?? live.awsLiveReader(optionValue(args, 'region'));
-    return Promise.all([
-      alarms ?? new Map<string, AlarmStates>(),
-      live.liveStatuses(
-        releases,
-        (name) => relative(process.cwd(), store.pathOf(name)) || store.pathOf(name),
-        fleet,
-        reader,
-      ),
-    ]).then(([states, checks]) => print(states, checks));
+  if (!live) {
+    return alarms ? alarms.then((states) => print(states)) : print(new Map());
   }
-  return alarms ? alarms.then((states) => print(states)) : print(new Map());
+  // the synthesized stacks first (a missing --synth folder fails before any call to AWS)
+  const pinnedSlots = readPinnedSlotsFor(optionValue(args, 'synth'));
+  const liveCheck = require('./live-check') as typeof import('./live-check');
+  const reader = deps.liveReader ?? liveCheck.awsLiveReader(optionValue(args, 'region'));
+  return Promise.all([
+    alarms ?? new Map<string, AlarmStates>(),
+    liveCheck.liveStatuses(
+      releases,
+      (name) => relative(process.cwd(), store.pathOf(name)) || store.pathOf(name),
+      fleet,
+      reader,
+    ),
+    readPinnedLive(releases, pinnedSlots, optionValue(args, 'region')),
+  ]).then(([states, checks, pinned]) => print(states, checks, pinned));
+}
+
+/**
+ * The pinned slots of the synthesized stacks for `--live`: of `--synth <dir>` (which must
+ * exist), else of ./cdktf.out when there is one, else none (a line says how to add them).
+ */
+function readPinnedSlotsFor(
+  synthDir: string | undefined,
+): ReturnType<typeof import('./release-live').readPinnedSlots> | string {
+  const liveModule = require('./release-live') as typeof import('./release-live');
+  if (synthDir === undefined && !existsSync(join(process.cwd(), 'cdktf.out', 'manifest.json'))) {
+    return (
+      '    live: no synthesized stacks here (cdktf.out/manifest.json), so the pinned slots are not compared with the ' +
+      'code; run "cdktf synth" or pass --synth <cdktf.out folder>.'
+    );
+  }
+  return liveModule.readPinnedSlots(synthDir);
+}
+
+/** `--live`: the launch templates the pinned slots run in AWS against the code's (the SDK loads only here). */
+async function readPinnedLive(
+  releases: readonly ReleaseFile[],
+  pinned: ReturnType<typeof import('./release-live').readPinnedSlots> | string,
+  region: string | undefined,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (typeof pinned === 'string') {
+    releases.forEach((release) => out.set(release.environment, [pinned]));
+    return out;
+  }
+  const liveModule = require('./release-live') as typeof import('./release-live');
+  const client = liveModule.autoScalingClient(region);
+  for (const release of releases) {
+    try {
+      out.set(release.environment, await liveModule.liveStatusLines(release, pinned.slots, pinned.dir, client));
+    } catch (error) {
+      out.set(release.environment, [`    live: AWS could not be read (${(error as Error).message}).`]);
+    }
+  }
+  return out;
 }
 
 /** The live check in `release status --live --json`. */
@@ -650,14 +745,16 @@ function finishStatus(broken: readonly string[], total: number, io: CliIo): numb
 // release file does not hold, and deriving it would mean loading cdktf and the stack.
 function statusText(release: ReleaseFile): string {
   const lines = [`${release.environment}: ${describeTraffic(release)}`];
+  const staged = stagedSlotOf(release);
   for (const name of SLOT_NAMES) {
     const slot = release.slots[name];
     const marker = name === release.active ? '*' : ' ';
+    const pin = name === staged ? 'staged: follows the code' : 'pinned: keeps what it was deployed with';
     const details =
       slot.image === null
         ? 'empty'
         : `${slot.image}  staged ${slot.stagedAt ?? 'unknown'} from ` +
-          `${slot.source ?? 'unknown'}${slot.rolledBackAt ? `  rolled back ${slot.rolledBackAt}` : ''}`;
+          `${slot.source ?? 'unknown'}${slot.rolledBackAt ? `  rolled back ${slot.rolledBackAt}` : ''}  [${pin}]`;
     lines.push(`  ${marker} ${name.padEnd(5)}  ${details}`);
   }
   if (release.previous) {
@@ -668,11 +765,13 @@ function statusText(release: ReleaseFile): string {
 
 function statusJson(release: ReleaseFile) {
   const idle = otherSlot(release.active);
+  const staged = stagedSlotOf(release);
   return {
     environment: release.environment,
     active: release.active,
     canary: release.canary,
     previous: release.previous,
+    staged,
     weights: weights(release),
     served: release.served ?? null,
     slots: Object.fromEntries(
@@ -686,6 +785,8 @@ function statusJson(release: ReleaseFile) {
             source: slot.source ?? null,
             rolledBackAt: slot.rolledBackAt ?? null,
             role: name === release.active ? 'active' : name === idle && release.canary > 0 ? 'canary' : 'idle',
+            // a slot with an image that is not the staged slot keeps what it was deployed with
+            pinned: slot.image !== null && name !== staged,
           },
         ];
       }),

@@ -394,10 +394,55 @@ function takeRepeated(argv: readonly string[], name: string, command: string): {
   return { rest, values };
 }
 
-/** `cdktf-immutable guard <plan.json> [--allow-destroy <address or glob>]... [--json]` */
+/** The synthesized stack of `guard --config`: one stack's Terraform JSON (a cdk.tf.json, or a folder holding one). */
+function readConfig(path: string): unknown {
+  let stacks;
+  try {
+    stacks = readSynthOutput(path);
+  } catch (error) {
+    if (error instanceof SynthOutputError) {
+      throw new CliError(`guard: --config ${error.message}`, EXIT_BAD_INPUT);
+    }
+    throw error;
+  }
+  if (stacks.size !== 1) {
+    throw new CliError(
+      `guard: --config ${path} holds ${stacks.size} stacks (${[...stacks.keys()].join(', ')}); pass the one the ` +
+        'plan was made from: cdktf.out/stacks/<stack>/cdk.tf.json.',
+      EXIT_BAD_INPUT,
+    );
+  }
+  return [...stacks.values()][0];
+}
+
+/**
+ * Refuses a `--config` that holds none of the plan's managed resources (of the root
+ * module): it is not the stack the plan was made from, and its lifecycle blocks say
+ * nothing about the plan.
+ */
+function refuseOtherStack(plan: unknown, config: unknown, configPath: string): void {
+  const changes = (plan as { resource_changes?: unknown }).resource_changes;
+  const planned = (Array.isArray(changes) ? changes : [])
+    .filter((rc) => rc?.mode === undefined || rc.mode === 'managed')
+    .map((rc) => String(rc?.address))
+    .filter((address) => !address.startsWith('module.'));
+  const resources = (config as { resource?: Record<string, Record<string, unknown>> }).resource ?? {};
+  const inConfig = new Set(
+    Object.entries(resources).flatMap(([type, byName]) => Object.keys(byName ?? {}).map((name) => `${type}.${name}`)),
+  );
+  if (planned.length > 0 && !planned.some((address) => inConfig.has(address))) {
+    throw new CliError(
+      `guard: --config ${configPath} holds none of the plan's resources (${planned[0]}, ...); pass the synthesized ` +
+        'stack the plan was made from: cdktf.out/stacks/<stack>/cdk.tf.json.',
+      EXIT_BAD_INPUT,
+    );
+  }
+}
+
+/** `cdktf-immutable guard <plan.json> [--config <cdk.tf.json>] [--allow-destroy <address or glob>]... [--json]` */
 export function guardCommand(argv: readonly string[], io: CliIo): number {
   const { rest, values: allowDestroy } = takeRepeated(argv, 'allow-destroy', 'guard');
-  const args = parseArgs(rest, { switches: ['json'] }, 'guard');
+  const args = parseArgs(rest, { switches: ['json'], values: ['config'] }, 'guard');
   if (args.positionals.length !== 1) {
     throw new CliError(
       `guard: expected one plan JSON file (the output of "tofu show -json <plan>"), got ` +
@@ -405,9 +450,15 @@ export function guardCommand(argv: readonly string[], io: CliIo): number {
     );
   }
   const file = args.positionals[0];
+  const configPath = optionValue(args, 'config');
+  const config = configPath === undefined ? undefined : readConfig(configPath);
   let report;
   try {
-    report = guardPlan(readPlanFile(file), file, { allowDestroy });
+    const plan = readPlanFile(file);
+    if (config !== undefined) {
+      refuseOtherStack(plan, config, configPath!);
+    }
+    report = guardPlan(plan, file, { allowDestroy, config });
   } catch (error) {
     if (error instanceof PlanFileError) {
       throw new CliError(`guard: ${error.message}`, EXIT_BAD_INPUT);
@@ -446,6 +497,16 @@ export function printGuardReport(report: GuardReport, json: boolean, io: CliIo):
   }
   for (const address of report.allowedDestroys) {
     io.out(`  ok  ${address}: destroyed, allowed by --allow-destroy\n`);
+  }
+  for (const entry of report.acknowledged) {
+    io.out(`  ack ${entry.address}: ${entry.rule} (${entry.subjects.join(', ')}), acknowledged: ${entry.reason}\n`);
+  }
+  if (!report.lifecycleChecked) {
+    io.err(
+      'guard: note: lifecycle not checked (the plan JSON has none): pass ' +
+        '--config cdktf.out/stacks/<stack>/cdk.tf.json to refuse ignore_changes and removed replace_triggered_by ' +
+        'on immutable resources.\n',
+    );
   }
   for (const violation of report.violations) {
     io.out(`  FAIL ${violation.address}: ${violation.message}\n`);

@@ -9,6 +9,7 @@ import { BlockDevice, EbsVolumeType } from '../image/block-device';
 import { IImageSource, ImageSourceConfig } from '../image/image-source';
 import { Generation, withStableReferences } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
+import { PinnedMetadata, recordLibraryTriggers, recordPinned } from '../immutability/lifecycle-metadata';
 import { generationName, NameRule } from '../immutability/naming';
 import { reportSecurityDowngrade, SecurityDowngrade } from '../immutability/security-downgrades';
 import { isLiteral, Validator } from '../private/validation';
@@ -53,6 +54,18 @@ export interface CheckedLaunchTemplateInput {
   readonly name?: string;
   readonly slot?: string;
   readonly generationInputs?: { readonly [key: string]: unknown };
+  /**
+   * Set when the template belongs to a pinned slot of a blue/green fleet: it keeps the
+   * definition it was deployed with (`ignore_changes = all`), the metadata says why, and
+   * only `replaceTriggeredBy` (the slot's release marker) replaces it.
+   */
+  readonly pinned?: PinnedTemplate;
+}
+
+/** A pinned slot's template: why it is pinned, and what alone replaces it. */
+export interface PinnedTemplate {
+  readonly metadata: PinnedMetadata;
+  readonly replaceTriggeredBy: readonly string[];
 }
 
 /**
@@ -65,6 +78,7 @@ class PrecheckedProps implements ImmutableLaunchTemplateProps {
   public readonly slot?: string;
   public readonly generationInputs?: { readonly [key: string]: unknown };
   public readonly settings: CheckedServerSettings;
+  public readonly pinned?: PinnedTemplate;
 
   constructor(props: CheckedLaunchTemplateInput) {
     this.image = props.image;
@@ -72,6 +86,7 @@ class PrecheckedProps implements ImmutableLaunchTemplateProps {
     this.slot = props.slot;
     this.generationInputs = props.generationInputs;
     this.settings = props.settings;
+    this.pinned = props.pinned;
   }
 }
 
@@ -180,7 +195,12 @@ export class ImmutableLaunchTemplate extends Construct {
       generation: this.generation,
     });
     this.replaceTriggeredBy = this.generation.isResolved ? [] : [...this.image.replaceTriggeredBy];
-    this.resource = new LaunchTemplate(this, 'Resource', this.resourceConfig(effective));
+    const pinned = props instanceof PrecheckedProps ? props.pinned : undefined;
+    this.resource = new LaunchTemplate(this, 'Resource', this.resourceConfig(effective, pinned));
+    if (pinned) {
+      recordPinned(this.resource, pinned.metadata);
+    }
+    recordLibraryTriggers(this.resource, pinned ? pinned.replaceTriggeredBy : this.replaceTriggeredBy);
     reportDowngrades(this, settings);
   }
 
@@ -194,7 +214,12 @@ export class ImmutableLaunchTemplate extends Construct {
     return Token.asString(this.resource.latestVersion);
   }
 
-  private resourceConfig(effective: EffectiveSettings): LaunchTemplateConfig {
+  /**
+   * The resource's arguments. A pinned template ignores every change of them
+   * (`ignore_changes = all`): it keeps running what it was deployed with, whatever the
+   * code says now, until its own trigger (the slot's release marker) replaces it.
+   */
+  private resourceConfig(effective: EffectiveSettings, pinned: PinnedTemplate | undefined): LaunchTemplateConfig {
     const { securityGroupIds, metadata, tags } = effective;
     return {
       name: this.launchTemplateName,
@@ -226,7 +251,11 @@ export class ImmutableLaunchTemplate extends Construct {
           ]
         : undefined,
       tags,
-      lifecycle: this.replaceTriggeredBy.length > 0 ? { replaceTriggeredBy: [...this.replaceTriggeredBy] } : undefined,
+      lifecycle: pinned
+        ? { ignoreChanges: 'all', replaceTriggeredBy: [...pinned.replaceTriggeredBy] }
+        : this.replaceTriggeredBy.length > 0
+          ? { replaceTriggeredBy: [...this.replaceTriggeredBy] }
+          : undefined,
     };
   }
 }

@@ -1,4 +1,4 @@
-import { TerraformLocal } from 'cdktf';
+import { Annotations, DataResource, TerraformLocal, TerraformStack } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsAutoscalingGroup } from '@cdktf/provider-aws/lib/data-aws-autoscaling-group';
@@ -13,8 +13,9 @@ import { IInstanceProfile } from '../compute/instance-profile';
 import { CheckedServerSettings, ServerSettings, validateServerSettings } from '../compute/server-settings';
 import { IImageSource } from '../image/image-source';
 import { Generation } from '../immutability/generation';
+import { PinnedMetadata, recordPinned, sameImageCommand } from '../immutability/lifecycle-metadata';
 import { isLiteral, show, Validator } from '../private/validation';
-import { otherSlot, SLOT_NAMES, SlotName } from '../release/release-file';
+import { ENVIRONMENT_PATTERN, otherSlot, SLOT_NAMES, SlotName } from '../release/release-file';
 import { buildSlotAlarms, FleetAlarms, slotAlarmNames, validateFleetAlarms } from './fleet-alarms';
 import { FleetBase } from './fleet-base';
 import { FleetConnections } from './fleet-connections';
@@ -29,11 +30,14 @@ import {
 import {
   atLeast,
   eachName,
+  generationOfGroup,
   groupNames,
   largestDesiredCapacity,
   requiredInstances,
   requiredInstancesText,
   requiredWithinMaxCondition,
+  runsImageCondition,
+  sameValueCondition,
   SlotPlan,
   slotPlan,
   trafficValue,
@@ -42,8 +46,9 @@ import {
 } from './private/expressions';
 import { TargetGroupRef } from './private/fleet-front-end';
 import type { FleetFixedName } from './private/fleet-names';
-import { FleetOutput, FleetParts, TrafficGuard } from './private/fleet-parts';
-import { elbGate, FLEET_TAG, ServerGroup, SLOT_TAG } from './private/server-group';
+import { FleetOutput, FleetParts, outputPrefix, TrafficGuard } from './private/fleet-parts';
+import { pinnedTargetGroupIgnores, pinningEnabled } from './private/pinning';
+import { elbGate, FLEET_TAG, GENERATION_TAG, ServerGroup, SLOT_TAG } from './private/server-group';
 import { trafficWeights } from './private/traffic';
 
 /**
@@ -97,6 +102,29 @@ export interface BlueGreenFleetProps extends FleetBaseProps {
    * @default - no alarms
    */
   readonly alarms?: FleetAlarms;
+  /**
+   * The slot that follows the code: the slot `release stage` put the release in, until
+   * it is promoted (a canary does not end it) or another stage replaces it; `'none'`
+   * when no release is staged. Every other slot with an image is **pinned**: its launch
+   * template, auto scaling group and target group keep the definition they were deployed
+   * with (Terraform `ignore_changes`), whatever the code says now, so that a change of
+   * the server settings in code (user data, instance type, security groups...) never
+   * reaches the serving slot or the rollback slot outside a release. Capacity, scaling
+   * and the listener's weights still change on every slot. `fromRelease` sets it from
+   * the release file. The context key `cdktf-immutable:pinning` set to `false` switches
+   * pinning off for the whole app (every slot follows the code).
+   * @default - the idle slot follows the code and the active slot is pinned (a warning
+   *   says so: set it, or build the fleet with fromRelease, to say which slot is staged)
+   */
+  readonly stagedSlot?: SlotName | 'none';
+  /**
+   * The environment of the release file the fleet is built from (`fromRelease` sets
+   * it): the messages about pinned slots name the command for it
+   * (`cdktf-immutable release stage <env> --same-image`), and the pinned slots'
+   * metadata records it for `release status`.
+   * @default - messages say `<env>`
+   */
+  readonly releaseEnvironment?: string;
 }
 
 /** What one slot of a {@link BlueGreenFleet} consists of. */
@@ -115,6 +143,18 @@ export interface FleetSlot {
   readonly generation?: Generation;
   /** The slot's CloudWatch alarms (`alarms`; empty when the fleet has none). */
   readonly alarms: readonly CloudwatchMetricAlarm[];
+  /**
+   * True when the slot is pinned: it has an image, is not the staged slot, and keeps the
+   * definition it was deployed with (see {@link BlueGreenFleetProps.stagedSlot}).
+   */
+  readonly pinned: boolean;
+  /**
+   * The slot's release marker (a `terraform_data` whose input is the slot's image; none
+   * for an empty slot): a pinned slot's launch template is replaced when it changes, so
+   * a new image staged and promoted in one apply still reaches the slot, while a change
+   * of the server settings alone never does.
+   */
+  readonly releaseMarker?: DataResource;
 }
 
 /**
@@ -143,6 +183,13 @@ export interface FleetSlot {
  * group are replaced; the new group must be healthy behind the load balancer before
  * the old one is destroyed; no traffic moves), then flip `active` (only the listener
  * changes). Rollback: flip `active` back; the previous generation is still running.
+ *
+ * Only the staged slot follows the code (`stagedSlot`); the serving slot and the
+ * rollback slot are pinned to what they were deployed with. A change of the server
+ * settings in code is shipped like an image: `release stage <env> --same-image` puts
+ * the active image into the idle slot, which takes the code's definition, then
+ * promote. Until then a Terraform `check` on the serving slot warns at each plan that
+ * the code differs from what it runs, and synth says which slots are pinned.
  */
 export class BlueGreenFleet extends FleetBase {
   /** The slots. */
@@ -185,19 +232,26 @@ export class BlueGreenFleet extends FleetBase {
     const check = new Validator(this);
     const checked = validateSlots(check, props, parts.props.capacity);
     validateFleetAlarms(check, props.alarms);
+    const staged = validateStagedSlot(check, props);
     this.active = props.active;
     this.canaryPercent = props.canaryPercent ?? 0;
     const weights = trafficWeights(this.active, this.canaryPercent);
+    const enabled = pinningEnabled(this);
     const built = {} as Record<SlotName, BuiltSlot>;
     for (const slot of SLOT_NAMES) {
-      built[slot] = buildSlot(this, parts, props, checked, { slot, weight: weights[slot] });
+      const pinned =
+        enabled && props.slots[slot].image !== undefined && slot !== staged
+          ? pinnedMetadataOf(parts.props.base, slot, props)
+          : undefined;
+      built[slot] = buildSlot(this, parts, props, checked, { slot, weight: weights[slot], pinned });
     }
+    sayWhatIsPinned(this, props, built, enabled);
     const running = readRunningGroups(parts.props.base, built);
 
     const { listener, traffic } = parts.route({
       plan: trafficPlan(built, running),
       targets: SLOT_NAMES.map((slot) => ({ targetGroupArn: built[slot].targetGroup.arn, weight: built[slot].weight })),
-      guards: (local) => blueGreenGuards(this, props, local, running),
+      guards: (local) => blueGreenGuards(this, props, local, running, built),
       groups: SLOT_NAMES.flatMap((slot) => built[slot].group ?? []),
     });
     this.listener = listener;
@@ -206,6 +260,9 @@ export class BlueGreenFleet extends FleetBase {
     }
     this.slots = { blue: publicSlot(built.blue), green: publicSlot(built.green) };
     parts.addOutputs(blueGreenOutputs(parts, built, this.active, props.alarms));
+    for (const slot of SLOT_NAMES) {
+      checkPinnedDefinition(this, built[slot], props.releaseEnvironment);
+    }
   }
 
   /** @internal */
@@ -224,6 +281,9 @@ interface BuiltSlot {
   readonly capacity: Capacity;
   readonly scope: Construct;
   readonly alarms: CloudwatchMetricAlarm[];
+  /** Set when the slot is pinned. */
+  readonly pinned?: PinnedMetadata;
+  readonly releaseMarker?: DataResource;
 }
 
 /** What {@link validateSlots} returns: each slot's settings, checked. */
@@ -241,13 +301,22 @@ function buildSlot(
   parts: FleetParts,
   props: BlueGreenFleetProps,
   checked: CheckedSlots,
-  { slot, weight }: { readonly slot: SlotName; readonly weight: number },
+  { slot, weight, pinned }: { readonly slot: SlotName; readonly weight: number; readonly pinned?: PinnedMetadata },
 ): BuiltSlot {
   const check = new Validator(fleet);
   const slotProps = props.slots[slot];
   const scope = new Construct(fleet, title(slot));
   const warmUp = mergeWarmUpAndDraining(parts.props.warmUp, checked.warmUp[slot]);
   const targetGroup = parts.targetGroup(scope, slot, warmUp);
+  if (pinned) {
+    // a pinned slot's target group is never replaced: it ignores what would replace it
+    const resource = targetGroup.resource;
+    resource.lifecycle = {
+      ...resource.lifecycle,
+      ignoreChanges: pinnedTargetGroupIgnores(resource.terraformResourceType),
+    };
+    recordPinned(resource, pinned);
+  }
   const capacity = slotProps.capacity ?? parts.props.capacity;
   const settings = mergeServerSettings(parts.server, checked.settings[slot]);
   // the fleet's and the slot's security groups together, less the fleet's own group
@@ -256,9 +325,24 @@ function buildSlot(
     `server.securityGroupIds + slots.${slot}.securityGroupIds`,
     settings.value('securityGroupIds')?.slice(1),
   );
+  // a new image in the slot changes the marker, which replaces a pinned slot with the
+  // code's definition; the server settings alone never do
+  const releaseMarker = slotProps.image ? new DataResource(scope, 'Release') : undefined;
   const group = slotProps.image
-    ? parts.serverGroup(scope, { slot, image: slotProps.image, settings, capacity, targetGroup, warmUp })
+    ? parts.serverGroup(scope, {
+        slot,
+        image: slotProps.image,
+        settings,
+        capacity,
+        targetGroup,
+        warmUp,
+        pinned: pinned && releaseMarker ? { metadata: pinned, marker: releaseMarker } : undefined,
+      })
     : undefined;
+  if (releaseMarker && group) {
+    // the image as the template binds it (a literal AMI, or a reference read at plan)
+    releaseMarker.input = { image: group.launchTemplate.image.imageId };
+  }
   const alarms = props.alarms
     ? buildSlotAlarms(scope, {
         base: parts.props.base,
@@ -268,7 +352,90 @@ function buildSlot(
         loadBalancerArnSuffix: parts.frontEnd.loadBalancerArnSuffix,
       })
     : [];
-  return { name: slot, weight, targetGroup, group, capacity, scope, alarms };
+  return { name: slot, weight, targetGroup, group, capacity, scope, alarms, pinned, releaseMarker };
+}
+
+/** The metadata of a pinned slot's resources: why they ignore the code, and the command that ships it. */
+function pinnedMetadataOf(fleet: string, slot: SlotName, props: BlueGreenFleetProps): PinnedMetadata {
+  const role = slot === props.active ? 'serves the traffic' : 'holds the rollback target';
+  return {
+    fleet,
+    slot,
+    ...(props.releaseEnvironment !== undefined ? { environment: props.releaseEnvironment } : {}),
+    reason:
+      `the ${slot} slot ${role} and is not staged: it keeps the definition it was deployed with until a release ` +
+      `replaces it (${sameImageCommand(props.releaseEnvironment)}, then promote)`,
+  };
+}
+
+/**
+ * Says at synth which slots are pinned (an info per pinned slot, naming the command that
+ * ships the code's definition), and warns when the fleet was not told which slot is
+ * staged: then the idle slot follows the code, and a change written for the active slot
+ * waits for a release.
+ */
+function sayWhatIsPinned(
+  fleet: Construct,
+  props: BlueGreenFleetProps,
+  built: Record<SlotName, BuiltSlot>,
+  enabled: boolean,
+): void {
+  if (!enabled) {
+    Annotations.of(fleet).addWarning(
+      'pinning is switched off (context "cdktf-immutable:pinning" is false): every slot follows the code, so a ' +
+        'change of the server settings replaces the serving and the rollback slot in one apply, and guard ' +
+        'refuses that plan. Remove the context key.',
+    );
+    return;
+  }
+  const command = sameImageCommand(props.releaseEnvironment);
+  for (const slot of SLOT_NAMES) {
+    if (built[slot].pinned) {
+      const role = slot === props.active ? 'serving' : 'rollback';
+      Annotations.of(built[slot].scope).addInfo(
+        `the ${slot} slot (${role}) is pinned: its launch template, auto scaling group and target group keep the ` +
+          `definition they were deployed with; a change of its image or server settings in code waits for a ` +
+          `release: ${command}, then promote.`,
+      );
+    }
+  }
+  if (props.stagedSlot === undefined) {
+    const idle = otherSlot(props.active);
+    new Validator(fleet).warn(
+      `stagedSlot is not set, so the idle slot "${idle}" follows the code and the active slot "${props.active}" ` +
+        'is pinned to what it runs: a change of its server settings in code does not reach it, and a new image ' +
+        `written for slots.${props.active} replaces the serving slot in one apply (guard refuses that plan). Ship ` +
+        `both through "${idle}" (stage it there, then make it active); set stagedSlot ("${idle}" or "none"), or ` +
+        'build the fleet from a release file (fromRelease), to say which slot follows the code.',
+    );
+  }
+}
+
+/**
+ * A Terraform `check` on a pinned slot that takes traffic: at each plan it warns when
+ * the code defines another launch template than the one the slot runs (its name holds
+ * the generation), naming the command that ships it. The rollback slot is not checked:
+ * that it runs the previous definition is its purpose.
+ */
+function checkPinnedDefinition(fleet: BlueGreenFleet, slot: BuiltSlot, environment: string | undefined): void {
+  const group = slot.group;
+  const serves = slot.name === fleet.active || !isLiteral(slot.weight) || slot.weight > 0;
+  if (!slot.pinned || !group || !serves) {
+    return;
+  }
+  const template = group.launchTemplate;
+  const name = `${outputPrefix(fleet.fleetName)}_${slot.name}_pinned`;
+  TerraformStack.of(fleet).addOverride(`check.${name}`, {
+    assert: [
+      {
+        condition: sameValueCondition(template.resource.name, template.launchTemplateName),
+        error_message:
+          `${fleet.node.path}: the ${slot.name} slot serves traffic and is pinned: it runs the launch template ` +
+          `${template.resource.name}, while the code defines ${template.launchTemplateName}. The change waits for ` +
+          `a release: run "${sameImageCommand(environment)}", deploy, then promote.`,
+      },
+    ],
+  });
 }
 
 /** A slot's running groups, read at plan time: their largest desired capacity and their names. */
@@ -341,12 +508,22 @@ function blueGreenGuards(
   props: BlueGreenFleetProps,
   traffic: TerraformLocal,
   running: Record<SlotName, RunningGroups>,
+  built: Record<SlotName, BuiltSlot>,
 ): TrafficGuard[] {
   const plans = { blue: slotPlan(traffic, ['blue']), green: slotPlan(traffic, ['green']) };
   const guards: TrafficGuard[] = SLOT_NAMES.map((slot) => ({
     condition: weightServedCondition(plans[slot]),
     errorMessage: noImageOrCapacityMessage(fleet.node.path, slot),
   }));
+  for (const slot of SLOT_NAMES) {
+    const image = built[slot].group?.launchTemplate.image.imageId;
+    if (built[slot].pinned && isLiteral(image)) {
+      guards.push({
+        condition: runsImageCondition(plans[slot], image),
+        errorMessage: pinnedImageMessage(fleet.node.path, slot, image, plans[slot], props.releaseEnvironment),
+      });
+    }
+  }
   for (const slot of SLOT_NAMES) {
     const other = otherSlot(slot);
     const otherNames = running[other].names;
@@ -373,6 +550,29 @@ function blueGreenGuards(
       'and add up to 100 (canaryPercent must be 0 to 100).',
   });
   return guards;
+}
+
+/**
+ * The message of the guard on a pinned slot that would take traffic while it runs
+ * another image than the code (the release file) names: a pinned slot keeps its image,
+ * so the stage was never deployed (stage and promote in one apply), or the image was
+ * changed by hand in code.
+ */
+function pinnedImageMessage(
+  path: string,
+  slot: SlotName,
+  image: string,
+  plan: SlotPlan,
+  environment: string | undefined,
+): string {
+  const env = environment ?? '<env>';
+  return (
+    `${path}: the ${slot} slot would receive traffic, but it is pinned and runs ${plan.imageId} while the code ` +
+    `names ${image}: a pinned slot keeps the image it was deployed with. If the release was staged and promoted ` +
+    `without a deploy in between, deploy the stage first (undo the promote in releases/${env}.json, cdktf deploy, ` +
+    `then promote again); a new image for the serving slot goes through the idle slot ` +
+    `(cdktf-immutable release stage ${env} --image <ami-id>, deploy, promote).`
+  );
 }
 
 function noImageOrCapacityMessage(path: string, slot: SlotName): string {
@@ -417,7 +617,8 @@ function blueGreenOutputs(
       {
         id: `${title(slot)}Generation`,
         suffix: `${slot}_generation`,
-        value: built[slot].group?.generation.hash ?? '',
+        // the group's generation tag: what the slot runs, also when it is pinned
+        value: built[slot].group ? generationOfGroup(built[slot].group.autoScalingGroup, GENERATION_TAG) : '',
         description: `Generation running in the ${slot} slot ("" when empty)`,
       },
       {
@@ -491,6 +692,8 @@ function publicSlot(slot: BuiltSlot): FleetSlot {
     autoScalingGroup: slot.group?.autoScalingGroup,
     generation: slot.group?.generation,
     alarms: slot.alarms,
+    pinned: slot.pinned !== undefined,
+    releaseMarker: slot.releaseMarker,
   };
 }
 
@@ -508,6 +711,41 @@ function validateSlots(check: Validator, props: BlueGreenFleetProps, fleetCapaci
     validateServingSlot(check, props, slot, fleetCapacity);
   }
   return { settings, warmUp };
+}
+
+/**
+ * `stagedSlot` names the idle slot (with an image) or `'none'`, and `releaseEnvironment`
+ * is an environment name. Returns the staged slot, if any: the idle slot when
+ * `stagedSlot` is not given.
+ */
+function validateStagedSlot(check: Validator, props: BlueGreenFleetProps): SlotName | undefined {
+  check.pattern(
+    'releaseEnvironment',
+    props.releaseEnvironment,
+    ENVIRONMENT_PATTERN,
+    'an environment name: lowercase letters, digits and hyphens, starting with a letter',
+  );
+  const staged = props.stagedSlot;
+  const idle = otherSlot(props.active);
+  if (staged === undefined) {
+    return idle;
+  }
+  if (staged !== 'blue' && staged !== 'green' && staged !== 'none') {
+    check.fail(`stagedSlot (${show(staged)}) must be "blue", "green" or "none".`);
+  }
+  if (staged === props.active) {
+    check.fail(
+      `stagedSlot ("${staged}") is the active slot, which serves the traffic and is pinned; a release is staged ` +
+        `into the idle slot ("${idle}"): set stagedSlot to "${idle}" or "none".`,
+    );
+  }
+  if (staged !== 'none' && props.slots[staged].image === undefined) {
+    check.fail(
+      `stagedSlot ("${staged}") names a slot without an image; stage an image into slots.${staged} or set ` +
+        'stagedSlot to "none".',
+    );
+  }
+  return staged === 'none' ? undefined : staged;
 }
 
 /** Both slots are given, `active` names one, `canaryPercent` is a percentage. */

@@ -1,5 +1,6 @@
 import { ImageSource } from '../image/image-source';
 import { ValidationError } from '../private/validation';
+import { stagedSlotOf } from '../release/release-file';
 import type { ReleaseFile, SlotName } from '../release/release-file';
 import type { BlueGreenSlots } from './blue-green-fleet';
 
@@ -15,7 +16,8 @@ export interface FromReleaseOptions {
 
 /**
  * The props of a {@link BlueGreenFleet} that a release file decides: which image each
- * slot runs, the active slot and the canary's share of the traffic.
+ * slot runs, the active slot, the canary's share of the traffic, and which slot follows
+ * the code (the others are pinned).
  */
 export interface ReleaseFleetProps {
   /** Each slot's image (`ImageSource.fromAmiId`), or `{}` for an empty slot. */
@@ -24,6 +26,10 @@ export interface ReleaseFleetProps {
   readonly active: SlotName;
   /** The release file's `canary` (0 to 100). */
   readonly canaryPercent: number;
+  /** The staged slot (`staged`, or derived for older files: see `stagedSlotOf`), or `'none'`. */
+  readonly stagedSlot: SlotName | 'none';
+  /** The release file's environment, named in the messages about pinned slots. */
+  readonly releaseEnvironment: string;
 }
 
 /**
@@ -35,7 +41,10 @@ export interface ReleaseFleetProps {
  * ```
  *
  * `slots.<slot>.image` becomes `ImageSource.fromAmiId(image)` (`null`: an empty slot,
- * `{}`), `active` stays `active` and `canary` becomes `canaryPercent`. Per-slot
+ * `{}`), `active` stays `active`, `canary` becomes `canaryPercent`, the staged slot
+ * (`stagedSlotOf(release)`) becomes `stagedSlot` (`'none'` when no slot is staged: the
+ * serving and the rollback slot are pinned) and `environment` becomes
+ * `releaseEnvironment`. Per-slot
  * settings (a slot's `capacity`, say) are added over the result's slots:
  * `const r = fromRelease(release);` then
  * `slots: { blue: { ...r.slots.blue, capacity }, green: r.slots.green }`.
@@ -58,5 +67,7 @@ export function fromRelease(release: ReleaseFile, options: FromReleaseOptions = 
     slots: { blue: slot('blue'), green: slot('green') },
     active: release.active,
     canaryPercent: release.canary,
+    stagedSlot: stagedSlotOf(release) ?? 'none',
+    releaseEnvironment: release.environment,
   };
 }

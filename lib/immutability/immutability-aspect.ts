@@ -2,9 +2,25 @@ import { Aspects, IAspect, TerraformResource, TerraformStack, Token } from 'cdkt
 import { IConstruct } from 'constructs';
 import { findAcknowledgement, recordAcknowledgement } from '../private/acknowledgements';
 import { show, Validator } from '../private/validation';
+import { LifecycleAcknowledgementId, lifecycleFindings, LIFECYCLE_ACKNOWLEDGEMENT_IDS } from './lifecycle-metadata';
 import { isGeneratedName } from './private/generated-names';
-import { resourceAttributes } from './private/resource-attributes';
+import { resolvedResourceAttributes, resourceAttributes } from './private/resource-attributes';
 import { ImmutableTypeRule, ResourcePolicy } from './resource-policy';
+
+/**
+ * An acknowledgement of a lifecycle rule that an immutable resource breaks on purpose,
+ * with the reason (see {@link ImmutabilityAspect.acknowledgeLifecycle}).
+ */
+export interface LifecycleAcknowledgement {
+  /**
+   * The rule: `ignore-changes` (an `ignore_changes` entry that is not an operational
+   * attribute of the type, or `all`), or `replace-triggered-by-removed` (a
+   * `replace_triggered_by` entry that a construct of the library set was removed).
+   */
+  readonly id: LifecycleAcknowledgementId;
+  /** Why the rule may be broken here, written into the resource's `//` metadata. At least 10 characters. */
+  readonly reason: string;
+}
 
 /**
  * The id of the acknowledgement that accepts a fixed name (see
@@ -15,7 +31,12 @@ const ALLOW_FIXED_NAME = 'allow-fixed-name';
 /**
  * Makes every resource of an immutable type (see {@link ResourcePolicy}) replace
  * itself create-before-destroy, and fails synth when a fixed name on such a resource
- * would collide with the resource it replaces.
+ * would collide with the resource it replaces, when its `ignore_changes` names more
+ * than operational attributes (or `all`), or when a `replace_triggered_by` entry that a
+ * construct of the library set was removed. Each check reads the resource's final
+ * JSON, overrides included. The last two are accepted with an acknowledgement
+ * ({@link ImmutabilityAspect.acknowledgeLifecycle}), and on the slots a blue/green fleet
+ * pins, whose metadata records why their lifecycle ignores the code.
  *
  * Every construct of this library enables it on its stack; add it yourself to cover
  * resources you write by hand: `Aspects.of(stack).add(new ImmutabilityAspect())` or
@@ -43,7 +64,7 @@ export class ImmutabilityAspect implements IAspect {
    * replaced while it exists (the replacement would fail with a duplicate name).
    * The reason is written into the resource's `//` metadata of the synthesized JSON,
    * among the library's acknowledgements:
-   * `"cdktf-immutable:acknowledgements": [{ "id": "allow-fixed-name", "reason": "<reason>" }]`,
+   * `"cdktf-immutable": { "acknowledged": { "allow-fixed-name": "<reason>" } }`,
    * so that a reviewer of the synthesized output or of a snapshot reads why (as
    * `suppressCheckov` does).
    * @param reason why the collision cannot happen, such as "never replaced while it exists"
@@ -56,6 +77,34 @@ export class ImmutabilityAspect implements IAspect {
       );
     }
     recordAcknowledgement(resource, { id: ALLOW_FIXED_NAME, reason });
+  }
+
+  /**
+   * Accepts one lifecycle rule that an immutable resource breaks on purpose, with the
+   * reason: `ignore-changes` for an `ignore_changes` entry that is not an operational
+   * attribute (or `all`), `replace-triggered-by-removed` for a `replace_triggered_by`
+   * entry that the library set and that was removed. The reason is
+   * written into the resource's `//` metadata
+   * (`"cdktf-immutable": { "acknowledged": { "<id>": "<reason>" } }`), where
+   * `guard --config` reads it and lists the resource by name, and a reviewer of the
+   * synthesized output or of a snapshot reads why (as cdk-nag's suppressions).
+   */
+  public static acknowledgeLifecycle(resource: TerraformResource, acknowledgement: LifecycleAcknowledgement): void {
+    const check = new Validator(resource);
+    const { id, reason } = acknowledgement ?? ({} as LifecycleAcknowledgement);
+    if (!LIFECYCLE_ACKNOWLEDGEMENT_IDS.includes(id)) {
+      check.fail(
+        `ImmutabilityAspect.acknowledgeLifecycle id (${show(id)}) must be one of ` +
+          `${LIFECYCLE_ACKNOWLEDGEMENT_IDS.map((known) => `"${known}"`).join(', ')}.`,
+      );
+    }
+    if (typeof reason !== 'string' || reason.trim().length < 10) {
+      check.fail(
+        `ImmutabilityAspect.acknowledgeLifecycle reason for "${id}" (${show(reason)}) must say why, in at least 10 ` +
+          'characters, such as "the agent updates this template itself; tracked in OPS-123".',
+      );
+    }
+    recordAcknowledgement(resource, { id, reason });
   }
 
   public visit(node: IConstruct): void {
@@ -76,6 +125,28 @@ export class ImmutabilityAspect implements IAspect {
     }
     node.lifecycle = { ...node.lifecycle, createBeforeDestroy: true };
     this.checkIdentity(node, rule, attributes);
+    this.checkLifecycle(node);
+  }
+
+  /** Refuses an unacknowledged `ignore_changes` or removed `replace_triggered_by` (see {@link lifecycleFindings}). */
+  private checkLifecycle(node: TerraformResource): void {
+    const body = resolvedResourceAttributes(node);
+    const refused = lifecycleFindings(node.terraformResourceType, body).filter(
+      (finding) => finding.acknowledgedBy === undefined,
+    );
+    if (refused.length === 0) {
+      return;
+    }
+    const fixes = refused.map((finding) =>
+      finding.id === 'ignore-changes'
+        ? 'remove the ignore_changes entry (a change of what runs must replace the resource; the blue/green fleet ' +
+          'already pins its serving and rollback slots)'
+        : 'keep the replace_triggered_by entries the library set (add yours beside them)',
+    );
+    new Validator(node).fail(
+      `${refused.map((finding) => finding.problem).join('; ')}. Fix: ${fixes.join('; ')}, or acknowledge it with ` +
+        `ImmutabilityAspect.acknowledgeLifecycle(resource, { id: "${refused[0].id}", reason: "<why>" }).`,
+    );
   }
 
   private checkIdentity(node: TerraformResource, rule: ImmutableTypeRule, attributes: Record<string, unknown>): void {

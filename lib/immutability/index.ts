@@ -12,3 +12,5 @@ export type { ImmutableTypeRule, ResourceClass } from './resource-policy';
 export { ImmutabilityAspect } from './immutability-aspect';
 export { acknowledgeSecurityDowngrade } from './security-downgrades';
 export type { SecurityDowngrade } from './security-downgrades';
+export type { LifecycleAcknowledgement } from './immutability-aspect';
+export type { LifecycleAcknowledgementId } from './lifecycle-metadata';

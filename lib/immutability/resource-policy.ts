@@ -524,6 +524,8 @@ const FORCE_NEW_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   aws_wafv2_web_acl: ['name', 'name_prefix', 'scope', 'region'],
   aws_wafv2_web_acl_association: ['resource_arn', 'web_acl_arn', 'region'],
   aws_wafv2_web_acl_logging_configuration: ['resource_arn', 'log_destination_configs', 'region'],
+  // Terraform's built-in provider: a blue/green slot's release marker (its input changes in place).
+  terraform_data: ['triggers_replace'],
   docker_image: [
     'name',
     'platform',

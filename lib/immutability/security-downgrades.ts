@@ -7,19 +7,18 @@ import { show, ValidationError, Validator } from '../private/validation';
  * A prop value that weakens one of the library's secure defaults. Each one is a synth
  * warning that names the prop and the safer value, until it is acknowledged with a
  * reason ({@link acknowledgeSecurityDowngrade}):
- * - `tls-below-1.2`: an `sslPolicy` of the load balancer that allows TLS 1.0 or 1.1;
+ * - `legacy-tls`: an `sslPolicy` of the load balancer that allows TLS 1.0 or 1.1;
  * - `imdsv1`: `metadataOptions.httpTokens: 'optional'` (IMDSv1 allowed);
  * - `imds-hop-limit`: `metadataOptions.hopLimit` above 2;
  * - `unencrypted-volume`: a launch template volume with `encrypted: false`;
  * - `public-plain-http`: plain HTTP on an internet-facing load balancer that
  *   `ingressCidrs` opens to the whole internet (`0.0.0.0/0`, the default).
  */
-export type SecurityDowngrade =
-  'tls-below-1.2' | 'imdsv1' | 'imds-hop-limit' | 'unencrypted-volume' | 'public-plain-http';
+export type SecurityDowngrade = 'legacy-tls' | 'imdsv1' | 'imds-hop-limit' | 'unencrypted-volume' | 'public-plain-http';
 
 /** What each downgrade does, for the warning. */
 const EFFECTS: Readonly<Record<SecurityDowngrade, string>> = {
-  'tls-below-1.2':
+  'legacy-tls':
     'lets clients connect with TLS 1.0 or 1.1, deprecated protocols with known weaknesses that PCI DSS and most ' +
     'audits forbid',
   imdsv1:
@@ -43,8 +42,8 @@ const ACKNOWLEDGE = 'cdktf-immutable:acknowledge-security-downgrade';
  * template, a stack, or one resource), with the reason. At synth the downgrade's
  * warning is not printed, and the reason is recorded in the `//` metadata of each
  * resource that carries the downgrade, among the library's acknowledgements
- * (`"cdktf-immutable:acknowledgements": [{ "id": "imdsv1", "reason": "..." }]`, the
- * mechanism of `ImmutabilityAspect.allowFixedName`), where reviewers of the
+ * (`"cdktf-immutable": { "acknowledged": { "imdsv1": "..." } }`, the mechanism of
+ * `ImmutabilityAspect.allowFixedName` and `acknowledgeLifecycle`), where reviewers of the
  * synthesized output and of snapshots read it. An acknowledgement that matches no
  * downgrade below its scope is a warning itself: left in place, it would silently
  * accept the next one.

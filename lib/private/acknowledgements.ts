@@ -1,43 +1,59 @@
-import { TerraformResource } from 'cdktf';
+import type { TerraformResource } from 'cdktf';
 
 /**
- * The key of a resource's `//` metadata in the synthesized JSON under which the
- * library records what was accepted on that resource and why: a list of
- * `{ "id": ..., "reason": ... }`, as cdk-nag keeps its suppressions. One mechanism for
- * every acknowledgement of the library: a fixed name the immutability aspect would
- * refuse (`ImmutabilityAspect.allowFixedName`, id `allow-fixed-name`), a security
- * downgrade (`acknowledgeSecurityDowngrade`, the downgrade's id), so that a reviewer of
- * the synthesized output or of a snapshot reads every exception in one place.
+ * The key of the library's entry in a resource's `//` metadata in the synthesized JSON.
+ * Under it, `acknowledged` records what was accepted on that resource and why, one
+ * `"<id>": "<reason>"` per acknowledgement, as cdk-nag keeps its suppressions:
+ *
+ * ```json
+ * "//": { "cdktf-immutable": { "acknowledged": { "imdsv1": "a legacy agent reads IMDSv1" } } }
+ * ```
+ *
+ * One mechanism for every acknowledgement of the library: a fixed name the immutability
+ * aspect would refuse (`ImmutabilityAspect.allowFixedName`, id `allow-fixed-name`), a
+ * lifecycle rule broken on purpose (`ImmutabilityAspect.acknowledgeLifecycle`,
+ * `ignore-changes`, `replace-triggered-by-removed`), a security downgrade
+ * (`acknowledgeSecurityDowngrade`, the downgrade's id), so that a reviewer of the
+ * synthesized output or of a snapshot reads every exception in one place, and
+ * `guard --config` reads them from there. This module loads no cdktf (types only).
  */
-export const ACKNOWLEDGEMENTS_KEY = 'cdktf-immutable:acknowledgements';
+export const LIBRARY_METADATA_KEY = 'cdktf-immutable';
 
 /** Something accepted on a resource (`id`) and why (`reason`), kept in the synthesized output. */
 export interface Acknowledgement {
-  /** What is accepted, such as `allow-fixed-name` or `imdsv1`. */
+  /** What is accepted, such as `allow-fixed-name` or `imdsv1`: letters, digits and hyphens. */
   readonly id: string;
   /** Why, in the words of whoever accepted it. */
   readonly reason: string;
 }
 
-/** The `//` metadata of `resource` as it would synthesize now (overrides included). */
-function metadataOf(resource: TerraformResource): Record<string, unknown> {
-  const json = resource.toTerraform() as {
-    resource?: Record<string, Record<string, { '//'?: Record<string, unknown> }>>;
-  };
-  const byName = json.resource?.[resource.terraformResourceType] ?? {};
-  return Object.values(byName)[0]?.['//'] ?? {};
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The acknowledgements recorded on `resource`, in the order they were recorded. */
-export function acknowledgementsOf(resource: TerraformResource): Acknowledgement[] {
-  const list = metadataOf(resource)[ACKNOWLEDGEMENTS_KEY];
-  if (!Array.isArray(list)) {
-    return [];
+/** The `acknowledged` map of a synthesized resource body's `//` metadata (id -> reason). */
+export function acknowledgedIn(body: unknown): Record<string, string> {
+  const metadata = isRecord(body) ? body['//'] : undefined;
+  const entry = isRecord(metadata) ? metadata[LIBRARY_METADATA_KEY] : undefined;
+  const acknowledged = isRecord(entry) ? entry.acknowledged : undefined;
+  const out: Record<string, string> = {};
+  for (const [id, reason] of Object.entries(isRecord(acknowledged) ? acknowledged : {})) {
+    if (typeof reason === 'string') {
+      out[id] = reason;
+    }
   }
-  return list.filter(
-    (entry): entry is Acknowledgement =>
-      typeof entry === 'object' && entry !== null && typeof entry.id === 'string' && typeof entry.reason === 'string',
-  );
+  return out;
+}
+
+/** The resource's body as it would synthesize now (overrides included). */
+function bodyOf(resource: TerraformResource): unknown {
+  const json = resource.toTerraform() as { resource?: Record<string, Record<string, unknown>> };
+  return Object.values(json.resource?.[resource.terraformResourceType] ?? {})[0];
+}
+
+/** The acknowledgements recorded on `resource`. */
+export function acknowledgementsOf(resource: TerraformResource): Acknowledgement[] {
+  return Object.entries(acknowledgedIn(bodyOf(resource))).map(([id, reason]) => ({ id, reason }));
 }
 
 /** The acknowledgement of `id` on `resource`, if one is recorded. */
@@ -47,13 +63,12 @@ export function findAcknowledgement(resource: TerraformResource, id: string): Ac
 
 /**
  * Records `{ id, reason }` in the `//` metadata of `resource`, under
- * {@link ACKNOWLEDGEMENTS_KEY}. An id is recorded once: acknowledging it again replaces
- * its reason. The caller has checked the reason (each API names its own rule).
+ * `"cdktf-immutable": { "acknowledged": { "<id>": "<reason>" } }`. An id is recorded
+ * once: acknowledging it again replaces its reason; other acknowledgements and the rest
+ * of the library's metadata (its triggers, a pinned slot's record) stay. The caller has
+ * checked the reason (each API names its own rule); the id, a constant of the library,
+ * is a key written through an override path, so it holds no dot.
  */
 export function recordAcknowledgement(resource: TerraformResource, acknowledgement: Acknowledgement): void {
-  const others = acknowledgementsOf(resource).filter((entry) => entry.id !== acknowledgement.id);
-  resource.addOverride(`//.${ACKNOWLEDGEMENTS_KEY}`, [
-    ...others,
-    { id: acknowledgement.id, reason: acknowledgement.reason },
-  ]);
+  resource.addOverride(`//.${LIBRARY_METADATA_KEY}.acknowledged.${acknowledgement.id}`, acknowledgement.reason);
 }

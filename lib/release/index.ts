@@ -10,6 +10,7 @@ export {
   ReleaseFileError,
   releaseWeights,
   SLOT_NAMES,
+  stagedSlotOf,
 } from './release-file';
 export type { ReleaseArchitecture, ReleaseFile, ReleaseSlot, SlotName } from './release-file';
 export { ReleaseLockedError, ReleaseStore } from './release-store';
@@ -21,8 +22,9 @@ export {
   ReleaseRefusedError,
   rollbackRelease,
   stageRelease,
+  stageSameImage,
 } from './transitions';
-export type { PromoteOptions, RollbackOptions, StageOptions } from './transitions';
+export type { PromoteOptions, RollbackOptions, StageOptions, StageSameImageOptions } from './transitions';
 export { formatDuration, parseDuration, parseSteps, RolloutInputError } from './rollout';
 export type { Rollout, RolloutAbort, RolloutPolicy, RolloutStatus } from './rollout';
 export { advanceRollout, decideAdvance, startRollout } from './rollout-advance';

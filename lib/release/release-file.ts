@@ -75,6 +75,16 @@ export interface ReleaseFile {
   /** Both slots. */
   readonly slots: Readonly<Record<SlotName, ReleaseSlot>>;
   /**
+   * The slot that follows the code: set by `release stage` (into the idle slot of an
+   * environment that serves), cleared by a full promote, a rollback and an aborted
+   * rollout; a canary keeps it. Every other slot with an image is pinned to the
+   * definition it was deployed with (see `BlueGreenFleetProps.stagedSlot`). Written only
+   * when set, so older files keep their shape; for a file without it,
+   * {@link stagedSlotOf} derives it.
+   * @default - derived: see {@link stagedSlotOf}
+   */
+  readonly staged?: SlotName;
+  /**
    * The architecture of the fleet's instance type: `release stage` refuses an AMI of
    * another architecture when it checks the AMI with AWS (EC2 would refuse to launch it
    * only at deploy, half applied). Set by `release init <env> --architecture`, or by
@@ -130,6 +140,7 @@ const TOP_FIELDS = [
   'canary',
   'previous',
   'served',
+  'staged',
   'slots',
   'architecture',
   'policy',
@@ -141,6 +152,22 @@ const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt'];
 /** The idle slot for an active one. */
 export function otherSlot(slot: SlotName): SlotName {
   return slot === 'blue' ? 'green' : 'blue';
+}
+
+/**
+ * The slot that follows the code (the staged slot), or null when both are pinned: the
+ * file's `staged` when it has one; else, for a file written before the field existed,
+ * the idle slot when it has an image, no promote made it the rollback target
+ * (`previous` is null) and it was not rolled back. The two agree on every file the
+ * command line writes.
+ */
+export function stagedSlotOf(release: ReleaseFile): SlotName | null {
+  if (release.staged !== undefined) {
+    return release.staged;
+  }
+  const idle = otherSlot(release.active);
+  const slot = release.slots[idle];
+  return slot.image !== null && release.previous === null && !slot.rolledBackAt ? idle : null;
 }
 
 /**
@@ -241,6 +268,7 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
   const served = data.served === undefined ? undefined : parseServed(data.served, file);
   const slots = parseSlots(data.slots, file);
   checkConsistency(file, environment, active, canary, slots);
+  const staged = parseStaged(data.staged, { file, active, previous, slots });
   const architecture = data.architecture;
   if (architecture !== undefined && !ARCHITECTURES.includes(architecture as ReleaseArchitecture)) {
     throw invalid(
@@ -262,11 +290,51 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
     canary,
     previous,
     ...(served ? { served } : {}),
+    ...(staged ? { staged } : {}),
     slots,
     ...(architecture !== undefined ? { architecture: architecture as ReleaseArchitecture } : {}),
     ...(policy ? { policy } : {}),
     ...(rollout ? { rollout } : {}),
   };
+}
+
+/**
+ * `staged` (absent or null: derived): the idle slot, with an image, neither the
+ * rollback target nor rolled back.
+ */
+function parseStaged(
+  staged: unknown,
+  at: {
+    readonly file: string;
+    readonly active: SlotName;
+    readonly previous: SlotName | null;
+    readonly slots: Record<SlotName, ReleaseSlot>;
+  },
+): SlotName | undefined {
+  if (staged === undefined || staged === null) {
+    return undefined;
+  }
+  const { file, active, previous, slots } = at;
+  const idle = otherSlot(active);
+  const remove = 'remove "staged" (then no slot follows the code)';
+  if (!isSlotName(staged)) {
+    throw invalid(file, `"staged" is ${describe(staged)}`, `set it to "${idle}" (the idle slot) or remove it`);
+  }
+  if (staged === active) {
+    throw invalid(
+      file,
+      `"staged" is "${staged}", the active slot, which serves the traffic and is pinned`,
+      `${remove}, or stage the release into the idle slot "${idle}"`,
+    );
+  }
+  if (slots[staged].image === null) {
+    throw invalid(file, `"staged" is "${staged}" but that slot has no image`, remove);
+  }
+  if (previous === staged || slots[staged].rolledBackAt) {
+    const why = previous === staged ? 'the rollback target ("previous")' : 'rolled back ("rolledBackAt")';
+    throw invalid(file, `"staged" is "${staged}" but that slot is ${why}`, remove);
+  }
+  return staged;
 }
 
 /** The JSON object a release file's text holds, with release file fields only. */
@@ -472,9 +540,10 @@ function checkSlotStrings(file: string, field: string, values: Record<string, un
 
 /**
  * The release file as written: stable key order, two-space indent, final newline.
- * `rolledBackAt` is written only on a slot that has it, and `served`, `architecture`, `policy` and
- * `rollout` only when set, so a file that never saw a rollback or a rollout keeps its smallest shape,
- * which readers that know none of these fields still read.
+ * `rolledBackAt` is written only on a slot that has it, and `served`, `staged`,
+ * `architecture`, `policy` and `rollout` only when set, so a file that never saw a
+ * rollback, a stage or a rollout keeps its smallest shape, which readers that know none of
+ * these fields still read.
  */
 export function formatReleaseFile(release: ReleaseFile): string {
   const slot = (s: ReleaseSlot) => ({
@@ -491,6 +560,7 @@ export function formatReleaseFile(release: ReleaseFile): string {
       canary: release.canary,
       previous: release.previous,
       ...(release.served ? { served: { blue: release.served.blue, green: release.served.green } } : {}),
+      ...(release.staged ? { staged: release.staged } : {}),
       slots: { blue: slot(release.slots.blue), green: slot(release.slots.green) },
       ...(release.architecture ? { architecture: release.architecture } : {}),
       ...(release.policy ? { policy: formatPolicy(release.policy) } : {}),

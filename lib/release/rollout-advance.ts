@@ -272,8 +272,9 @@ function abortOnAlarm(release: ReleaseFile, rollout: Rollout, firing: AlarmReadi
   const active = release.active;
   const idle = otherSlot(active);
   const at = now.toISOString();
+  const { staged: _staged, ...unstaged } = release;
   const aborted: ReleaseFile = {
-    ...release,
+    ...unstaged,
     canary: 0,
     slots: { ...release.slots, [idle]: { ...release.slots[idle], rolledBackAt: at } },
     rollout: {

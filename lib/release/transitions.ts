@@ -1,4 +1,4 @@
-import { otherSlot, ReleaseFile, ReleaseSlot, releaseWeights, SlotName } from './release-file';
+import { otherSlot, ReleaseFile, ReleaseSlot, releaseWeights, SlotName, stagedSlotOf } from './release-file';
 import { AMI_ID } from '../private/aws-ids';
 
 /** A transition that the release record does not allow. The message says why and what to do. */
@@ -36,6 +36,12 @@ export interface StageOptions {
   readonly now: Date;
 }
 
+/** Options of {@link stageSameImage}. */
+export interface StageSameImageOptions {
+  /** The time recorded as stagedAt. */
+  readonly now: Date;
+}
+
 /** Options of {@link promoteRelease}. */
 export interface PromoteOptions {
   /**
@@ -59,10 +65,12 @@ export interface RollbackOptions {
 const FORCE_FLAG = '--force-rolled-back';
 
 /**
- * Puts an image in the idle slot. Nothing moves traffic: `cdktf deploy` then replaces
- * only that slot's launch template and ASG. The rollback target is cleared, because the
- * idle slot no longer runs the previous release, and so is the slot's rolled-back mark,
- * because it now runs a new release.
+ * Puts an image in the idle slot, which becomes the staged slot (`staged`): it follows
+ * the code, the active slot stays pinned. Nothing moves traffic: `cdktf deploy` then
+ * replaces only that slot's launch template and ASG. The rollback target is cleared,
+ * because the idle slot no longer runs the previous release, and so is the slot's
+ * rolled-back mark, because it now runs a new release. The very first image of an
+ * environment goes into the active slot, and nothing is staged.
  */
 export function stageRelease(release: ReleaseFile, options: StageOptions): ReleaseFile {
   if (!AMI_ID.test(options.image)) {
@@ -78,7 +86,53 @@ export function stageRelease(release: ReleaseFile, options: StageOptions): Relea
   // first deploy serves it without a promote.
   const target: SlotName = hasTraffic ? slot : release.active;
   const staged: ReleaseSlot = { image: options.image, stagedAt: options.now.toISOString(), source: options.source };
-  return { ...release, previous: null, slots: { ...release.slots, [target]: staged } };
+  return withStaged(
+    { ...release, previous: null, slots: { ...release.slots, [target]: staged } },
+    hasTraffic ? target : undefined,
+  );
+}
+
+/**
+ * A settings-only release: stages the active slot's image into the idle slot (source
+ * `same-image:<active>`), which then takes the code's current server definition (user
+ * data, instance type, security groups...) while the active slot stays pinned to what
+ * it runs. Promote, canary, rollout and rollback then work as for a new image. Refused
+ * when nothing is active yet, during a canary or a rollout, and when the idle slot is
+ * already staged with the active image (it follows the code already: deploy, then
+ * promote).
+ */
+export function stageSameImage(release: ReleaseFile, options: StageSameImageOptions): ReleaseFile {
+  const env = release.environment;
+  const active = release.active;
+  const idle = otherSlot(active);
+  const image = release.slots[active].image;
+  if (image === null) {
+    throw new ReleaseRefusedError(
+      `${env}: no slot serves an image yet, so there is no active image to stage; stage the first one with ` +
+        `"cdktf-immutable release stage ${env} --image <ami-id>".`,
+    );
+  }
+  refuseDuringRollout(release, 'stage');
+  if (release.canary > 0) {
+    throw new ReleaseRefusedError(
+      `${env}: slot "${idle}" is receiving ${release.canary}% canary traffic; promote it or end the canary ` +
+        `("release promote ${env} --canary 0") before staging over it.`,
+    );
+  }
+  if (stagedSlotOf(release) === idle && release.slots[idle].image === image) {
+    throw new ReleaseRefusedError(
+      `${env}: slot "${idle}" is staged with the active image ${image} already and follows the code; nothing to ` +
+        `stage, nothing was written. Deploy, then promote ("cdktf-immutable release promote ${env}").`,
+    );
+  }
+  const staged: ReleaseSlot = { image, stagedAt: options.now.toISOString(), source: `same-image:${active}` };
+  return withStaged({ ...release, previous: null, slots: { ...release.slots, [idle]: staged } }, idle);
+}
+
+/** `release` with `staged` set to `slot`, or without it. */
+function withStaged(release: ReleaseFile, slot: SlotName | undefined): ReleaseFile {
+  const { staged: _staged, ...rest } = release;
+  return slot === undefined ? rest : { ...rest, staged: slot };
 }
 
 /** Refuses to stage over the serving slot, over a running canary, or the image the slot already runs. */
@@ -134,7 +188,8 @@ export function promoteRelease(release: ReleaseFile, canary?: number, options: P
   refusePromote(release, options);
   const slots = target.rolledBackAt ? { ...release.slots, [idle]: withoutMark(target) } : release.slots;
   if (canary === undefined || canary === 100) {
-    return { ...release, active: idle, previous: active, canary: 0, slots };
+    // the staged slot now serves: both slots are pinned until the next stage
+    return withStaged({ ...release, active: idle, previous: active, canary: 0, slots }, undefined);
   }
   return { ...release, canary, slots };
 }
@@ -191,7 +246,10 @@ export function rollbackRelease(release: ReleaseFile, options: RollbackOptions =
     return endCanary(release, now);
   }
   const previous = previousSlot(release);
-  return { ...release, active: previous, previous: null, canary: 0, slots: marked(release, release.active, now) };
+  return withStaged(
+    { ...release, active: previous, previous: null, canary: 0, slots: marked(release, release.active, now) },
+    undefined,
+  );
 }
 
 /** Ends a running canary: all traffic back to the active slot, the idle slot marked, a running rollout aborted. */
@@ -211,7 +269,10 @@ function endCanary(release: ReleaseFile, now: string): ReleaseFile {
           },
         }
       : {};
-  return { ...release, canary: 0, slots: marked(release, otherSlot(release.active), now), ...aborted };
+  return withStaged(
+    { ...release, canary: 0, slots: marked(release, otherSlot(release.active), now), ...aborted },
+    undefined,
+  );
 }
 
 /** The slot a full rollback returns to, or a refusal: already rolled back, or nothing to roll back to. */

@@ -1,6 +1,8 @@
 import { readFileSync } from 'fs';
 import { changedPaths, isObject, topAttribute, valuesAt, withoutEmpty } from './private/diff';
 import { addressPattern } from './private/glob';
+import { inUseFindings, servingSlotFindings, targetGroupFindings } from './private/slots';
+import { LifecycleAcknowledgementId, lifecycleFindings } from '../immutability/lifecycle-metadata';
 import { ImmutableTypeRule, ResourcePolicy } from '../immutability/resource-policy';
 
 /**
@@ -13,10 +15,29 @@ import { ImmutableTypeRule, ResourcePolicy } from '../immutability/resource-poli
  *   API refuses ("already exists");
  * - `drift`: an immutable resource changed or deleted outside Terraform;
  * - `forbidden-attribute`: an attribute that rewrites what runs on servers is set
- *   (`launch_template_configuration` of an Image Builder distribution).
+ *   (`launch_template_configuration` of an Image Builder distribution);
+ * - `serving-slot-changed`: the launch template or auto scaling group of a blue/green
+ *   slot that serves traffic before the apply (weight > 0 in a listener's `before`) is
+ *   replaced, destroyed or updated beyond its operational attributes: outside a release;
+ * - `in-use-destroyed`: a resource is destroyed while a kept (not replaced) launch
+ *   template or group still uses its id, ARN or name, or a security group rule that
+ *   lets traffic reach a kept slot's port is destroyed (a target group replaced
+ *   delete-before-create is a `delete-before-create`);
+ * - `ignore-changes`, `replace-triggered-by-removed` (with `config`): the synthesized
+ *   stack sets `ignore_changes` beyond operational attributes on an immutable resource,
+ *   or lost a `replace_triggered_by` entry the library set, without an acknowledgement.
  */
 export type GuardViolationKind =
-  'update-in-place' | 'delete-before-create' | 'destroy' | 'name-collision' | 'drift' | 'forbidden-attribute';
+  | 'update-in-place'
+  | 'delete-before-create'
+  | 'destroy'
+  | 'name-collision'
+  | 'drift'
+  | 'forbidden-attribute'
+  | 'serving-slot-changed'
+  | 'in-use-destroyed'
+  | 'ignore-changes'
+  | 'replace-triggered-by-removed';
 
 /** One finding of the plan guard. */
 export interface GuardViolation {
@@ -53,6 +74,23 @@ export interface GuardReport {
   readonly allowedDestroys: readonly string[];
   /** `allowDestroy` patterns that matched no destroyed resource. */
   readonly unusedAllowDestroy: readonly string[];
+  /**
+   * True when the lifecycle of the synthesized stack was checked (`config` given): the
+   * plan JSON holds no `lifecycle`, so without it `ignore_changes` and removed triggers
+   * are not seen.
+   */
+  readonly lifecycleChecked: boolean;
+  /**
+   * Lifecycle rules that immutable resources break with an acknowledgement (`config`
+   * given): a pinned blue/green slot's, or `ImmutabilityAspect.acknowledgeLifecycle`'s.
+   */
+  readonly acknowledged: ReadonlyArray<{
+    readonly address: string;
+    readonly rule: LifecycleAcknowledgementId;
+    /** What is ignored or which triggers were removed. */
+    readonly subjects: readonly string[];
+    readonly reason: string;
+  }>;
 }
 
 /** Options of {@link guardPlan}. */
@@ -64,6 +102,14 @@ export interface GuardOptions {
    * @default - none: every such destroy is a violation
    */
   readonly allowDestroy?: readonly string[];
+  /**
+   * The synthesized stack the plan was made from (`cdk.tf.json`, parsed): its
+   * `lifecycle` blocks, which the plan JSON does not hold, are checked for
+   * `ignore_changes` and removed `replace_triggered_by` on immutable resources. The
+   * CLI's `--config`.
+   * @default - the lifecycle is not checked (`lifecycleChecked` is false)
+   */
+  readonly config?: unknown;
 }
 
 /** A plan file that cannot be used. The message names the file, the field and the fix. */
@@ -115,12 +161,16 @@ export function readPlanFile(path: string): unknown {
 
 /**
  * Checks a plan. Violations: an in-place update of an immutable resource that changes
- * more than its operational attributes; a delete-before-create replacement of one; a
- * destroy of one with no create at its address (unless `options.allowDestroy` names
- * it); a create-before-destroy replacement of one that keeps a fixed name; drift of
- * one (`resource_drift`, operational attributes excepted); a forbidden attribute set
- * on any type. `forget` and `moved` are no violations. Mutable-by-design and other
- * types pass otherwise.
+ * more than its operational attributes; a delete-before-create replacement of one (or
+ * of a target group); a destroy of one with no create at its address (unless
+ * `options.allowDestroy` names it); a create-before-destroy replacement of one that
+ * keeps a fixed name; drift of one (`resource_drift`, operational attributes excepted);
+ * a forbidden attribute set on any type; a change of the launch template or group of a
+ * blue/green slot that serves traffic before the apply, outside a release; a destroy of
+ * what a kept template or group still uses. With `options.config` (the synthesized
+ * stack), also `ignore_changes` and removed `replace_triggered_by` on immutable
+ * resources that are not acknowledged. `forget` and `moved` are no violations.
+ * Mutable-by-design and other types pass otherwise.
  */
 export function guardPlan(plan: unknown, file = 'plan', options: GuardOptions = {}): GuardReport {
   try {
@@ -175,6 +225,13 @@ function checkPlan(plan: unknown, file: string, options: GuardOptions): GuardRep
     checkImmutableChange(found, rc, allow, creates);
   }
   found.violations.push(...drift.filter(isManaged).flatMap(driftViolations));
+  found.violations.push(
+    ...servingSlotFindings(managed, changedAttributes, (address) => allow.some((entry) => entry.regex.test(address))),
+    ...targetGroupFindings(managed, changedAttributes),
+    ...inUseFindings(managed),
+  );
+  const lifecycle = options.config === undefined ? undefined : checkLifecycle(options.config, file, managed);
+  found.violations.push(...(lifecycle?.violations ?? []));
   return {
     actions: found.actions,
     changes: found.changes,
@@ -184,7 +241,55 @@ function checkPlan(plan: unknown, file: string, options: GuardOptions): GuardRep
     moved: found.moved,
     allowedDestroys: found.allowedDestroys,
     unusedAllowDestroy: allow.filter((entry) => !entry.used).map((entry) => entry.pattern),
+    lifecycleChecked: lifecycle !== undefined,
+    acknowledged: lifecycle?.acknowledged ?? [],
   };
+}
+
+/**
+ * The lifecycle rules of the synthesized stack (`config`): `ignore_changes` beyond
+ * operational attributes and removed `replace_triggered_by` on immutable resources, each
+ * a violation unless acknowledged (a pinned slot's metadata, or an acknowledgement with
+ * a reason), when the acknowledged ones are listed. (`guard --config` checks that the
+ * config holds the plan's resources.)
+ */
+function checkLifecycle(
+  config: unknown,
+  file: string,
+  managed: readonly ResourceChange[],
+): { violations: GuardViolation[]; acknowledged: GuardReport['acknowledged'] } {
+  if (!isObject(config) || (config.resource !== undefined && !isObject(config.resource))) {
+    throw new PlanFileError(
+      `${file}: the config is not the Terraform JSON of a stack; pass the synthesized stack the plan was made from ` +
+        '(--config cdktf.out/stacks/<stack>/cdk.tf.json).',
+    );
+  }
+  const resources = (config.resource ?? {}) as Record<string, unknown>;
+  const actionsOf = new Map(managed.map((rc) => [rc.address, rc.change.actions]));
+  const violations: GuardViolation[] = [];
+  const acknowledged: Array<GuardReport['acknowledged'][number]> = [];
+  for (const [type, byName] of Object.entries(resources)) {
+    for (const [name, body] of Object.entries(isObject(byName) ? byName : {})) {
+      const address = `${type}.${name}`;
+      for (const finding of lifecycleFindings(type, body)) {
+        if (finding.acknowledgedBy !== undefined) {
+          acknowledged.push({ address, rule: finding.id, subjects: finding.subjects, reason: finding.acknowledgedBy });
+          continue;
+        }
+        violations.push({
+          address,
+          type,
+          kind: finding.id,
+          actions: actionsOf.get(address) ?? [],
+          attributes: finding.subjects,
+          message:
+            `${finding.problem}. Remove it, or acknowledge it with a reason in the construct: ` +
+            `ImmutabilityAspect.acknowledgeLifecycle(resource, { id: "${finding.id}", reason: "..." }).`,
+        });
+      }
+    }
+  }
+  return { violations, acknowledged };
 }
 
 /** A managed resource, not a data source (`mode` is absent in older plan formats). */

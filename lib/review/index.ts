@@ -5,3 +5,5 @@ export { hasViolations, PREVIEW_LABELS, previewChanges, readSynthOutput, SynthOu
 export type { PreviewAction, PreviewOptions, PreviewOutput, PreviewResource, StackPreview } from './preview';
 export { guardPlan, PlanFileError, readPlanFile } from './guard';
 export type { GuardOptions, GuardReport, GuardViolation, GuardViolationKind } from './guard';
+export { pinnedSlots } from './pinned-slots';
+export type { PinnedSlot } from './pinned-slots';

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'fs';
 import { basename, dirname, join } from 'path';
 import { isObject } from './private/diff';
 import { actionOf, CrossStack, ifChanged, StackJson, StackModel, Status } from './private/stack-model';
+import { WAITS_FOR_RELEASE_LABEL } from '../immutability/lifecycle-metadata';
 
 /**
  * What happens to one resource between two synth outputs. `unknown`: preview cannot
@@ -21,7 +22,7 @@ export const PREVIEW_LABELS: Readonly<Record<PreviewAction, string>> = {
   updated: 'updated in place',
   unchanged: 'unchanged',
   unknown: 'unknown: run a plan',
-  'waits-for-release': 'waits for a release',
+  'waits-for-release': WAITS_FOR_RELEASE_LABEL,
 };
 
 /** One resource of a preview. */

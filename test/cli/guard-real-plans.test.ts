@@ -26,6 +26,38 @@ function guardJson(file: string): { code: number | null; report: any } {
   return { code: result.code, report: JSON.parse(result.stdout) };
 }
 
+describe('guard on real OpenTofu plans of pinned slots (test/e2e/pinning.e2e.test.ts)', () => {
+  test('the fleet-wide user data changed with both slots pinned: nothing to do, and the check failed in the plan', () => {
+    const { code, report } = guardJson(plan('pinned-settings'));
+    expect(code).toBe(0);
+    expect(report.changes).toEqual([]);
+    const json = JSON.parse(readFileSync(plan('pinned-settings'), 'utf8'));
+    expect(json.checks.find((c: any) => c.address.to_display === 'check.e2e_pin_green_pinned').status).toBe('fail');
+  });
+
+  test('the same change with pinning switched off replaces the serving slot: exit 1, naming the command', () => {
+    const { code, report } = guardJson(plan('pinned-unpinned'));
+    expect(code).toBe(1);
+    expect(report.violations.map((v: any) => `${v.kind} ${v.address}`)).toEqual([
+      'serving-slot-changed aws_autoscaling_group.Web_Green_AutoScalingGroup_70F3CBBA',
+      'serving-slot-changed aws_launch_template.Web_Green_LaunchTemplate_79031D5E',
+    ]);
+    expect(report.violations[0].message).toMatch(/serves 100% of the traffic .*release stage <env> --same-image/);
+    // the rollback slot (blue, weight 0) is replaced too, which is no violation of its own
+    expect(report.changes.map((c: any) => c.address)).toContain('aws_launch_template.Web_Blue_LaunchTemplate_0CDF2054');
+  });
+
+  test.each([
+    ['pinned-same-image', 4],
+    ['pinned-rollback', 1],
+  ])('%s: passes', (name, changes) => {
+    const { code, report } = guardJson(plan(name));
+    expect(code).toBe(0);
+    expect(report.violations).toEqual([]);
+    expect(report.changes).toHaveLength(changes);
+  });
+});
+
 describe('guard on real OpenTofu plans', () => {
   test("stage: green's launch template, group, scaling policy and in-use mark replaced create-before-destroy pass", () => {
     const result = runCli(['guard', plan('stage')]);

@@ -362,6 +362,76 @@ describe('release: broken files are reported, never overwritten', () => {
   });
 });
 
+describe('a settings-only release: stage --same-image', () => {
+  test('stages the active image into the idle slot, which then follows the code; status says which slot is pinned', () => {
+    release('init', 'dev');
+    release('stage', 'dev', '--image', AMI_1);
+    release('stage', 'dev', '--image', AMI_2);
+    release('promote', 'dev');
+    const before = release('status', 'dev').stdout;
+    expect(before).toMatch(/\* green +ami-0fedcba9876543210 .*\[pinned: keeps what it was deployed with\]/);
+    expect(before).toMatch(/ {3}blue +ami-0123456789abcdef0 .*\[pinned: keeps what it was deployed with\]/);
+    const staged = release('stage', 'dev', '--same-image');
+    expect(staged.code).toBe(0);
+    expect(staged.stdout).toMatch(
+      /dev: staged the active image ami-0fedcba9876543210 \(slot green\) in slot blue, which now follows the code's server settings; slot green stays pinned; no traffic moves\./,
+    );
+    expect(staged.stdout).toMatch(
+      /Next: cdktf-immutable deploy <dev stack> \(replaces only slot blue's launch template/,
+    );
+    expect(read('dev')).toMatchObject({
+      active: 'green',
+      previous: null,
+      staged: 'blue',
+      slots: { blue: { image: AMI_2, source: 'same-image:green' } },
+    });
+    expect(raw('dev')).toMatch(/"staged": "blue"/);
+    const after = release('status', 'dev');
+    expect(after.stdout).toMatch(
+      / {3}blue +ami-0fedcba9876543210 .*from same-image:green +\[staged: follows the code\]/,
+    );
+    const json = JSON.parse(release('status', 'dev', '--json').stdout);
+    expect(json[0].staged).toBe('blue');
+    expect(json[0].slots.blue.pinned).toBe(false);
+    expect(json[0].slots.green.pinned).toBe(true);
+    // a retry is refused (exit 1) and writes nothing; promote ships it
+    const retry = release('stage', 'dev', '--same-image');
+    expect(retry.code).toBe(1);
+    expect(retry.stderr).toMatch(/already and follows the code; nothing to stage/);
+    expect(release('promote', 'dev').code).toBe(0);
+    expect(read('dev')).toMatchObject({ active: 'blue', previous: 'green' });
+    expect(read('dev').staged).toBeUndefined();
+  });
+
+  test('refused when nothing is active; --same-image takes no --slot and no other source', () => {
+    release('init', 'dev');
+    const empty = release('stage', 'dev', '--same-image');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/no slot serves an image yet, so there is no active image to stage/);
+    expect(release('stage', 'dev', '--same-image', '--slot', 'green')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--same-image stages into the idle slot; leave out --slot/),
+    });
+    expect(release('stage', 'dev', '--same-image', '--image', AMI_1)).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/give exactly one of/),
+    });
+  });
+
+  test('status --synth needs --live, and the folder it names', () => {
+    release('init', 'dev');
+    expect(release('status', 'dev', '--synth', dir)).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--synth is only for --live/),
+    });
+    // (the built command: --live reads AWS, asynchronously)
+    expect(release('status', 'dev', '--live', '--synth', join(dir, 'no-cdktf.out'))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/does not exist; .*run "cdktf synth" first, or pass --synth <cdktf\.out folder>/),
+    });
+  });
+});
+
 describe('release status prints no generation', () => {
   // The fleet's generation hashes the image with the server settings in code; the
   // release file alone cannot give it, and a hash of the image alone matched nothing.
@@ -372,6 +442,13 @@ describe('release status prints no generation', () => {
     const json = JSON.parse(release('status', 'dev', '--json').stdout) as Array<{
       slots: { blue: Record<string, unknown> };
     }>;
-    expect(Object.keys(json[0].slots.blue).sort()).toEqual(['image', 'role', 'rolledBackAt', 'source', 'stagedAt']);
+    expect(Object.keys(json[0].slots.blue).sort()).toEqual([
+      'image',
+      'pinned',
+      'role',
+      'rolledBackAt',
+      'source',
+      'stagedAt',
+    ]);
   });
 });

@@ -363,7 +363,7 @@ describe('release stage --from-ssm / --from-pipeline: the built command', () => 
     [
       'two sources',
       ['--from-pipeline', 'web', '--image', AMI],
-      /give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter> or --from-pipeline <name>/,
+      /give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter>, --from-pipeline <name> or --same-image/,
     ],
     [
       '--region with --no-verify',

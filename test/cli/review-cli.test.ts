@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { runBuiltCli, runCli } from './run-cli';
+import { BlueGreenFleet, ImageSource, UserData } from '../../lib';
+import { AMI_1, AMI_2, newStack, SUBNETS, synthWithMetadata, VPC } from '../support/synth';
 import {
   createBeforeDestroySameName,
   destroyUnreplaced,
@@ -17,6 +19,46 @@ import {
 const PLANS = join(__dirname, '..', 'fixtures', 'plans');
 
 describe('guard', () => {
+  test('--config checks the lifecycle and lists what is acknowledged; without it a note says it was not checked', () => {
+    const stack = newStack('prod');
+    new BlueGreenFleet(stack, 'Web', {
+      name: 'e2e-web',
+      vpcId: VPC,
+      subnetIds: SUBNETS,
+      slots: { blue: { image: ImageSource.fromAmiId(AMI_1) }, green: { image: ImageSource.fromAmiId(AMI_2) } },
+      active: 'blue',
+      stagedSlot: 'green',
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'guard-config-'));
+    mkdirSync(join(dir, 'prod'));
+    const config = join(dir, 'prod', 'cdk.tf.json');
+    writeFileSync(config, JSON.stringify(synthWithMetadata(stack)));
+    const checked = runCli(['guard', join(PLANS, 'e2e-stage.json'), '--config', config]);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toMatch(
+      /ack aws_launch_template\.Web_Blue_LaunchTemplate_[0-9A-F]+: ignore-changes \(all\), acknowledged: pinned blue slot: /,
+    );
+    expect(checked.stderr).toBe('');
+    const unchecked = runCli(['guard', join(PLANS, 'e2e-stage.json')]);
+    expect(unchecked.code).toBe(0);
+    expect(unchecked.stderr).toMatch(
+      /guard: note: lifecycle not checked .*--config cdktf\.out\/stacks\/<stack>\/cdk\.tf\.json/,
+    );
+    expect(runCli(['guard', join(PLANS, 'e2e-stage.json'), '--config', join(dir, 'missing.json')])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/guard: --config .*missing\.json does not exist/),
+    });
+    // a config that holds none of the plan's resources is another stack's
+    const other = join(dir, 'other.tf.json');
+    writeFileSync(other, JSON.stringify({ resource: { aws_vpc: { other: {} } } }));
+    expect(runCli(['guard', join(PLANS, 'e2e-stage.json'), '--config', other])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /guard: --config .*other\.tf\.json holds none of the plan's resources \(aws_autoscaling_group\.Web_Blue_AutoScalingGroup_EBAB4B97, \.\.\.\); pass the synthesized stack/,
+      ),
+    });
+  });
+
   test('a create-before-destroy replacement of one slot passes', () => {
     const result = runCli(['guard', join(PLANS, 'stage-replace-cbd.json')]);
     expect(result.code).toBe(0);
@@ -383,6 +425,34 @@ describe('preview', () => {
         }),
       ]),
     );
+  });
+
+  test('a settings change on pinned slots reads "waits for a release", with the command', () => {
+    const fleet = (userData: string) => {
+      const stack = newStack('prod');
+      new BlueGreenFleet(stack, 'Web', {
+        name: 'web',
+        vpcId: VPC,
+        subnetIds: SUBNETS,
+        server: { userData: UserData.fromString(userData) },
+        slots: { blue: { image: ImageSource.fromAmiId(AMI_1) }, green: {} },
+        active: 'blue',
+        stagedSlot: 'none',
+        releaseEnvironment: 'prod',
+      });
+      return JSON.stringify(synthWithMetadata(stack));
+    };
+    const before = join(dir, 'pinned-before.tf.json');
+    const after = join(dir, 'pinned-after.tf.json');
+    writeFileSync(before, fleet('#!/bin/sh\necho v1\n'));
+    writeFileSync(after, fleet('#!/bin/sh\necho v2\n'));
+    const result = runCli(['preview', before, after]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /waits for a release aws_launch_template\.Web_Blue_LaunchTemplate_[0-9A-F]+ +name, user_data \(the blue slot serves .*cdktf-immutable release stage prod --same-image/,
+    );
+    expect(result.stdout).toMatch(/waits for a release aws_autoscaling_group\.Web_Blue_AutoScalingGroup_/);
+    expect(result.stdout).toMatch(/Summary: 1 stack\(s\): 0 replaced, .*, 2 pinned \(waits for a release\)/);
   });
 
   test('unknown, waits for a release, outputs, stack notes: labels, summary, changed stacks and --detailed-exitcode', () => {

@@ -65,6 +65,8 @@ describe('subpath exports', () => {
       'releaseWeights',
       'rollbackRelease',
       'stageRelease',
+      'stageSameImage',
+      'stagedSlotOf',
       'startRollout',
     ]);
     expect(loaded.heavy).toEqual([]);
@@ -79,6 +81,7 @@ describe('subpath exports', () => {
       'SynthOutputError',
       'guardPlan',
       'hasViolations',
+      'pinnedSlots',
       'previewChanges',
       'readPlanFile',
       'readSynthOutput',
@@ -121,7 +124,8 @@ describe('subpath exports', () => {
       if (main(['release', 'init', 'dev', '--dir', ${JSON.stringify(dir)}], io) !== 0) throw new Error('release init failed');
       if (main(['release', 'status', '--dir', ${JSON.stringify(dir)}], io) !== 0) throw new Error('release status failed');
       require('fs').writeFileSync(${JSON.stringify(join(dir, 'plan.json'))}, '{"format_version":"1.2","planned_values":{}}');
-      if (main(['guard', ${JSON.stringify(join(dir, 'plan.json'))}], io) !== 0) throw new Error('guard failed');
+      require('fs').writeFileSync(${JSON.stringify(join(dir, 'cdk.tf.json'))}, '{"resource":{}}');
+      if (main(['guard', ${JSON.stringify(join(dir, 'plan.json'))}, '--config', ${JSON.stringify(join(dir, 'cdk.tf.json'))}], io) !== 0) throw new Error('guard failed');
     `;
     expect(load(join(CLI_PACKAGE, 'dist', 'cli', 'main'), run).heavy).toEqual([]);
   });

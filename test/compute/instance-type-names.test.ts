@@ -106,6 +106,7 @@ describe('where instance types enter the constructs', () => {
       server: { instanceType: InstanceType.of('t3.smal') },
       slots: { blue: { image: AMI }, green: {} },
       active: 'blue',
+      stagedSlot: 'none',
     });
     expect(warnings(fleet)).toEqual([
       expect.stringMatching(
@@ -120,6 +121,7 @@ describe('where instance types enter the constructs', () => {
       name: 'api',
       slots: { blue: { image: AMI, instanceType: InstanceType.of('m7g.lage') }, green: {} },
       active: 'blue',
+      stagedSlot: 'none',
     });
     expect(warnings(fleet)).toEqual([
       expect.stringContaining('slots.blue.instanceType ("m7g.lage") is not a size of the m7g family'),

@@ -12,6 +12,8 @@ const synth = (release: Release, extra: Partial<BlueGreenFleetProps> = {}) =>
 const lt = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_launch_template', slot);
 const asg = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_autoscaling_group', slot);
 const mark = (json: Json, slot: 'Blue' | 'Green') => address(json, 'aws_ec2_tag', slot);
+/** The slot's release marker (terraform_data): updated in place when a new image is staged into the slot. */
+const marker = (json: Json, slot: 'Blue' | 'Green') => address(json, 'terraform_data', slot);
 const listener = (json: Json) => address(json, 'aws_lb_listener', 'Listener');
 const localOf = (json: Json) => JSON.stringify(json.locals);
 const localRef = (json: Json) => `local.${Object.keys(json.locals)[0]}`;
@@ -32,7 +34,9 @@ describe('BlueGreenFleet across changes', () => {
     const diff = compare(before, after);
     expect(diff.created).toEqual([]);
     expect(diff.destroyed).toEqual([]);
-    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), mark(after, 'Green'), lt(after, 'Green')].sort());
+    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green'), marker(after, 'Green')].sort());
+    // the in-use mark follows the template's image_id: Terraform moves it with the template
+    expect(resource(after, 'aws_ec2_tag', 'Green').resource_id).toBe(`\${${lt(after, 'Green')}.image_id}`);
     for (const type of ['aws_launch_template', 'aws_autoscaling_group']) {
       const a = resource(before, type, 'Green');
       const b = resource(after, type, 'Green');
@@ -47,17 +51,19 @@ describe('BlueGreenFleet across changes', () => {
       JSON.stringify(resource(before, 'aws_lb_listener', 'Listener')),
     );
     expect(localOf(after)).toBe(localOf(before));
-    // only the green generation output changes
+    // the outputs read what runs from the resources: none of their expressions changes
     expect(
       Object.keys(after.output).filter((k) => JSON.stringify(after.output[k]) !== JSON.stringify(before.output[k])),
-    ).toEqual(['web_green_generation']);
+    ).toEqual([]);
   });
 
   test('staging into an empty idle slot creates its launch template and group; the listener only gains a dependency on it', () => {
     const before = synth({ blue: AMI_1, green: null, active: 'blue' });
     const after = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
     const diff = compare(before, after);
-    expect(diff.created.sort()).toEqual([asg(after, 'Green'), mark(after, 'Green'), lt(after, 'Green')].sort());
+    expect(diff.created.sort()).toEqual(
+      [asg(after, 'Green'), mark(after, 'Green'), lt(after, 'Green'), marker(after, 'Green')].sort(),
+    );
     // depends_on and preconditions are no attributes: Terraform plans no change of the
     // listener for them. The listener now waits for green's group, and blue (active)
     // must be able to relieve green's running size.
@@ -85,31 +91,52 @@ describe('BlueGreenFleet across changes', () => {
   });
 
   test('flipping active changes only the listener; flipping back restores it exactly', () => {
-    // GIVEN green staged
-    const staged = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
-    // WHEN promoted
-    const promoted = synth({ blue: AMI_1, green: AMI_2, active: 'green' });
-    // THEN only the listener changes (weights 0/100), nothing is created or destroyed
+    // GIVEN green staged (as the release file says after "release stage")
+    const staged = synth({ blue: AMI_1, green: AMI_2, active: 'blue', staged: 'green' });
+    // WHEN promoted (the release file clears "staged": both slots are pinned)
+    const promoted = synth({ blue: AMI_1, green: AMI_2, active: 'green', staged: 'none' });
+    // THEN only the listener changes (weights 0/100), nothing is created or destroyed;
+    // green's resources only gain the pinned lifecycle, which plans no action
     const diff = compare(staged, promoted);
-    expect(diff).toMatchObject({ created: [], destroyed: [], changed: [listener(promoted)] });
+    expect(diff).toMatchObject({ created: [], destroyed: [] });
+    expect(diff.changed.sort()).toEqual(
+      [
+        listener(promoted),
+        lt(promoted, 'Green'),
+        asg(promoted, 'Green'),
+        address(promoted, 'aws_lb_target_group', 'Green'),
+      ].sort(),
+    );
+    for (const changed of diff.changed.filter((a) => a !== listener(promoted))) {
+      const [type, name] = changed.split('.');
+      const { lifecycle: _a, ...was } = staged.resource[type][name];
+      const { lifecycle: _b, ...now } = promoted.resource[type][name];
+      expect(now).toEqual(was);
+    }
     expect(
       resource(promoted, 'aws_lb_listener', 'Listener').default_action[0].forward.target_group.map(
         (t: Json) => t.weight,
       ),
     ).toEqual([0, 100]);
     expect(promoted.output.web_active_slot.value).toBe('green');
-    // WHEN rolled back
-    const rolledBack = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
-    // THEN the listener (and everything else) is exactly as before the promote
+    // WHEN rolled back (green is marked rolled back: nothing is staged)
+    const rolledBack = synth({ blue: AMI_1, green: AMI_2, active: 'blue', staged: 'none' });
+    // THEN only the listener changes, back to the weights it had before the promote (its
+    // preconditions now also check green's image, as green is pinned: no action)
     expect(compare(promoted, rolledBack)).toMatchObject({
       created: [],
       destroyed: [],
       changed: [listener(rolledBack)],
     });
-    expect(JSON.stringify(resource(rolledBack, 'aws_lb_listener', 'Listener'))).toBe(
-      JSON.stringify(resource(staged, 'aws_lb_listener', 'Listener')),
-    );
-    expect(JSON.stringify(rolledBack)).toBe(JSON.stringify(staged));
+    const { lifecycle: _a, ...listenerRolledBack } = resource(rolledBack, 'aws_lb_listener', 'Listener');
+    const { lifecycle: _b, ...listenerStaged } = resource(staged, 'aws_lb_listener', 'Listener');
+    expect(listenerRolledBack).toEqual(listenerStaged);
+    // and both slots keep the launch templates and groups they had before the promote
+    for (const slot of ['Blue', 'Green'] as const) {
+      expect(resource(rolledBack, 'aws_launch_template', slot).name).toBe(
+        resource(staged, 'aws_launch_template', slot).name,
+      );
+    }
   });
 
   test('a canary changes only the listener weights', () => {
@@ -127,7 +154,7 @@ describe('BlueGreenFleet across changes', () => {
     expect(compare(promoted, next)).toMatchObject({
       created: [],
       destroyed: [],
-      changed: [asg(next, 'Blue'), mark(next, 'Blue'), lt(next, 'Blue')].sort(),
+      changed: [asg(next, 'Blue'), lt(next, 'Blue'), marker(next, 'Blue')].sort(),
     });
   });
 
@@ -142,9 +169,11 @@ describe('BlueGreenFleet across changes', () => {
     const after = synth(live, { slots });
     const diff = compare(before, after);
     expect(diff).toMatchObject({ created: [], destroyed: [] });
-    // only a new AMI moves the slot's in-use mark
-    const moved = what === 'image' ? [mark(after, 'Green')] : [];
-    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), ...moved, lt(after, 'Green')].sort());
+    // the in-use mark reads the template's image_id: only a new AMI moves it, at plan;
+    // only a new AMI changes the slot's release marker
+    const markers = what === 'image' ? [marker(after, 'Green')] : [];
+    expect(diff.changed.sort()).toEqual([asg(after, 'Green'), lt(after, 'Green'), ...markers].sort());
+    expect(resource(after, 'aws_ec2_tag', 'Green').resource_id).toBe(`\${${lt(after, 'Green')}.image_id}`);
     expect(resource(after, 'aws_launch_template', 'Green').name).not.toBe(
       resource(before, 'aws_launch_template', 'Green').name,
     );
@@ -156,15 +185,24 @@ describe('BlueGreenFleet across changes', () => {
   test.each<[string, Partial<BlueGreenFleetProps>]>([
     ['server settings', { server: { userData: UserData.fromString('#!/bin/sh\necho v2') } }],
     ['subnets', { subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef2'], loadBalancer: undefined }],
-  ])("a change of the fleet's %s replaces both slots' generations", (_what, extra) => {
-    const before = synth(live);
-    const after = synth(live, extra);
-    const replaced = [asg(after, 'Blue'), asg(after, 'Green'), lt(after, 'Blue'), lt(after, 'Green')];
-    for (const a of replaced) {
-      const [type, name] = a.split('.');
-      expect(after.resource[type][name].name).not.toBe(before.resource[type][name].name);
-    }
-  });
+  ])(
+    "a change of the fleet's %s gives both slots a new generation in code; only the staged one follows it",
+    (_what, extra) => {
+      const before = synth(live);
+      const after = synth(live, extra);
+      const renamed = [asg(after, 'Blue'), asg(after, 'Green'), lt(after, 'Blue'), lt(after, 'Green')];
+      for (const a of renamed) {
+        const [type, name] = a.split('.');
+        expect(after.resource[type][name].name).not.toBe(before.resource[type][name].name);
+      }
+      // blue is active and pinned: its template and group ignore the new definition
+      expect(resource(after, 'aws_launch_template', 'Blue').lifecycle.ignore_changes).toBe('all');
+      expect(resource(after, 'aws_autoscaling_group', 'Blue').lifecycle.ignore_changes).toEqual(
+        expect.arrayContaining(['name', 'launch_template', 'vpc_zone_identifier']),
+      );
+      expect(resource(after, 'aws_launch_template', 'Green').lifecycle.ignore_changes).toBeUndefined();
+    },
+  );
 
   test('a change of the grace period keeps both generations: the groups update in place', () => {
     // GIVEN both slots running
@@ -229,11 +267,13 @@ describe('BlueGreenFleet across changes', () => {
       expect(resource(after, 'aws_autoscaling_group', slot).name).toBe(
         resource(before, 'aws_autoscaling_group', slot).name,
       );
-      expect(resource(after, 'aws_autoscaling_group', slot).lifecycle.ignore_changes).toEqual([
+      // the policy owns the desired size; blue (active, pinned) also ignores its definition
+      expect(resource(after, 'aws_autoscaling_group', slot).lifecycle.ignore_changes.slice(0, 2)).toEqual([
         'desired_capacity',
         'min_elb_capacity',
       ]);
     }
+    expect(resource(after, 'aws_autoscaling_group', 'Green').lifecycle.ignore_changes).toHaveLength(2);
     expect(compare(before, after).created).toHaveLength(2); // one policy per generation
   });
 

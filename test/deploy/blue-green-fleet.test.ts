@@ -18,6 +18,7 @@ import {
 } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
 import { fromRelease, resource, synthBlueGreen } from './fleet-helpers';
+import { PINNED_GROUP_IGNORES } from '../../lib/deploy/private/pinning';
 import { AMI_1, AMI_2, Json, newStack, SUBNETS, synthJson, VPC } from '../support/synth';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000';
@@ -81,9 +82,12 @@ describe('BlueGreenFleet', () => {
         { key: 'cdktf-immutable:slot', value: 'blue', propagate_at_launch: false },
         { key: 'cdktf-immutable:fleet', value: 'web', propagate_at_launch: false },
       ],
+      // blue is active and nothing else is staged: it is pinned, so it ignores every
+      // non-operational argument; it is replaced only with its template (which only its
+      // release marker replaces)
       lifecycle: {
         create_before_destroy: true,
-        ignore_changes: ['min_elb_capacity'],
+        ignore_changes: ['min_elb_capacity', ...PINNED_GROUP_IGNORES.filter((a) => a !== 'min_elb_capacity')],
         replace_triggered_by: [expect.stringMatching(/^aws_launch_template\.Web_Blue_LaunchTemplate_[0-9A-F]+\.id$/)],
       },
     });
@@ -159,7 +163,13 @@ describe('BlueGreenFleet', () => {
         description: expect.any(String),
       },
       web_active_slot: { value: 'blue', description: expect.any(String) },
-      web_blue_generation: { value: generation, description: expect.any(String) },
+      // read from the group's generation tag: what the slot runs, also when it is pinned
+      web_blue_generation: {
+        value: expect.stringMatching(
+          /^\$\{one\(\[for tag in aws_autoscaling_group\.Web_Blue_AutoScalingGroup_[0-9A-F]+\.tag : tag\.value if tag\.key == "cdktf-immutable:generation"\]\)\}$/,
+        ),
+        description: expect.any(String),
+      },
       web_blue_asg_name: {
         value: expect.stringMatching(/^\$\{aws_autoscaling_group\.Web_Blue_AutoScalingGroup_[0-9A-F]+\.name\}$/),
         description: expect.any(String),
@@ -188,8 +198,11 @@ describe('BlueGreenFleet', () => {
     // no alarms unless asked for
     expect(json.resource.aws_cloudwatch_metric_alarm).toBeUndefined();
     // no instance refresh, no traffic sources (moto and the health gate rely on target_group_arns)
-    expect(text).not.toContain('instance_refresh');
-    expect(text).not.toContain('traffic_source');
+    for (const group of Object.values(json.resource.aws_autoscaling_group) as Json[]) {
+      expect(group.instance_refresh).toBeUndefined();
+      expect(group.traffic_source).toBeUndefined();
+    }
+    expect(json.resource.aws_autoscaling_traffic_source_attachment).toBeUndefined();
   });
 
   test('the traffic guards are preconditions over the traffic local', () => {
@@ -219,6 +232,8 @@ describe('BlueGreenFleet', () => {
     expect(listener.lifecycle.precondition.map((p: Json) => p.condition)).toEqual([
       `\${${l}.blue.weight == 0 || (${l}.blue.min_size > 0 && ${l}.blue.image_id != "")}`,
       `\${${l}.green.weight == 0 || (${l}.green.min_size > 0 && ${l}.green.image_id != "")}`,
+      // green is active and pinned: it takes weight only while it runs the image the code names
+      `\${${l}.green.weight == 0 || ${l}.green.image_id == "${AMI_2}"}`,
       `\${ceil(${l}.blue.weight * ${l}.green.running / 100) <= ${l}.blue.max_size}`,
       `\${ceil(${l}.green.weight * ${l}.blue.running / 100) <= ${l}.green.max_size}`,
       `\${${l}.blue.weight >= 0 && ${l}.green.weight >= 0 && ${l}.blue.weight + ${l}.green.weight == 100}`,
@@ -368,7 +383,16 @@ describe('BlueGreenFleet', () => {
       health_check_grace_period: 60,
       wait_for_capacity_timeout: '15m',
     });
-    expect(blueAsg.lifecycle.ignore_changes).toEqual(['desired_capacity', 'min_elb_capacity']);
+    // blue is active and pinned: the operational ignores first, then its definition
+    expect(blueAsg.lifecycle.ignore_changes.slice(0, 3)).toEqual([
+      'desired_capacity',
+      'min_elb_capacity',
+      'availability_zone_distribution',
+    ]);
+    expect(resource(json, 'aws_autoscaling_group', 'Green').lifecycle.ignore_changes).toEqual([
+      'desired_capacity',
+      'min_elb_capacity',
+    ]);
     expect(resource(json, 'aws_autoscaling_group', 'Green')).toMatchObject({
       min_size: `\${max(1, ${required('green', 'blue')})}`,
       max_size: 2,
@@ -459,8 +483,9 @@ describe('BlueGreenFleet', () => {
     });
     const rule = resource(json, 'aws_lb_listener_rule', 'ListenerRule');
     expect(rule.action[0].forward.target_group.map((t: Json) => t.weight)).toEqual([20, 80]);
-    // the three traffic guards and one capacity guard per slot that carries weight
-    expect(rule.lifecycle.precondition).toHaveLength(5);
+    // the three traffic guards, one capacity guard per slot that carries weight, and the
+    // pinned active slot's image guard
+    expect(rule.lifecycle.precondition).toHaveLength(6);
     expect(rule.depends_on).toEqual([
       expect.stringContaining('Web_Blue_AutoScalingGroup'),
       expect.stringContaining('Web_Green_AutoScalingGroup'),

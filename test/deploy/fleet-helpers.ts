@@ -15,6 +15,8 @@ export interface Release {
   readonly green: string | null;
   readonly active: 'blue' | 'green';
   readonly canary?: number;
+  /** The staged slot as the release file records it (`stagedSlot`); unset: the fleet's default (the idle slot). */
+  readonly staged?: 'blue' | 'green' | 'none';
 }
 
 /** Fleet props from a release, the way a stack maps a release file onto the fleet. */
@@ -26,6 +28,7 @@ export function fromRelease(release: Release, extra: Partial<BlueGreenFleetProps
     subnetIds: SUBNETS,
     active: release.active,
     canaryPercent: release.canary ?? 0,
+    ...(release.staged !== undefined ? { stagedSlot: release.staged } : {}),
     ...extra,
     slots: {
       blue: { ...slot(release.blue), ...extra.slots?.blue },

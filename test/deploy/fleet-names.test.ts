@@ -103,7 +103,7 @@ describe('a shortened name is a warning', () => {
     blueGreen = new BlueGreenFleet(
       stack,
       'Web',
-      fromRelease(release, { name: 'orders-service-for-the-eu-shop-front' }),
+      fromRelease(release, { name: 'orders-service-for-the-eu-shop-front', stagedSlot: 'none' }),
     );
     replace = replaceFleet(stack, 'Api', 'orders-api-for-the-eu-shop-front-0001');
     short = replaceFleet(stack, 'Short', 'orders-api');

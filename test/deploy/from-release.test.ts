@@ -57,6 +57,15 @@ describe('fromRelease', () => {
     expect(listenerWeights(promoteRelease(both))).toEqual({ 'web-blue': 0, 'web-green': 100 });
   });
 
+  test('maps the staged slot and the environment: the serving and rollback slots are pinned', () => {
+    const stagedGreen = staged(staged(emptyRelease('prod'), AMI_1), AMI_2);
+    expect(fromRelease(stagedGreen)).toMatchObject({ stagedSlot: 'green', releaseEnvironment: 'prod' });
+    // after a promote nothing is staged; a file without the field is derived the same way
+    expect(fromRelease(promoteRelease(stagedGreen)).stagedSlot).toBe('none');
+    const { staged: _staged, ...older } = stagedGreen;
+    expect(fromRelease(older).stagedSlot).toBe('green');
+  });
+
   test('reads canary as the traffic share and ignores fields written for the command line', () => {
     const text = JSON.stringify({ ...staged(staged(emptyRelease('prod'), AMI_1), AMI_2), canary: 25, previous: null });
     expect(fromRelease(parseReleaseFile(text, 'releases/prod.json')).canaryPercent).toBe(25);

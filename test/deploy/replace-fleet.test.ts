@@ -109,9 +109,12 @@ describe('ReplaceFleet', () => {
     expect(diff.changed.sort()).toEqual(
       [
         address(after, 'aws_autoscaling_group', 'AutoScalingGroup'),
-        address(after, 'aws_ec2_tag', 'InUse'),
         address(after, 'aws_launch_template', 'LaunchTemplate'),
       ].sort(),
+    );
+    // the in-use mark reads the template's image_id (force-new): Terraform moves it with the template
+    expect(resource(after, 'aws_ec2_tag', 'InUse').resource_id).toBe(
+      `\${${address(after, 'aws_launch_template', 'LaunchTemplate')}.image_id}`,
     );
     expect(resource(after, 'aws_autoscaling_group', 'AutoScalingGroup').name).not.toBe(
       resource(before, 'aws_autoscaling_group', 'AutoScalingGroup').name,

@@ -60,11 +60,12 @@ describe('ordering: the listener waits for the slot groups', () => {
     }
   });
 
-  test("stage + promote in one change: green is replaced and the listener, applied after green's group, changes its weights only", () => {
-    // GIVEN blue active, green idle with the previous image
-    const before = synth({ blue: AMI_1, green: AMI_1, active: 'blue' }).json;
-    // WHEN a new image is staged in green and promoted, one synth (one apply)
-    const after = synth({ blue: AMI_1, green: AMI_3, active: 'green' }).json;
+  test("stage + canary in one change: green is replaced and the listener, applied after green's group, changes its weights only", () => {
+    // GIVEN blue active, green idle and staged (a canary keeps it staged: it follows the code)
+    const release = { blue: AMI_1, active: 'blue' as const, staged: 'green' as const };
+    const before = synth({ ...release, green: AMI_1 }).json;
+    // WHEN a new image is staged in green and a canary starts, one synth (one apply)
+    const after = synth({ ...release, green: AMI_3, canary: 10 }).json;
     // THEN green's group is replaced (new name, same address) and the listener, which
     // depends on that address, moves the weights after it
     const diff = compare(before, after);
@@ -73,9 +74,9 @@ describe('ordering: the listener waits for the slot groups', () => {
     expect(diff.changed.sort()).toEqual(
       [
         asg(after, 'Green'),
-        address(after, 'aws_ec2_tag', 'Green'),
         address(after, 'aws_launch_template', 'Green'),
         address(after, 'aws_lb_listener', 'Listener'),
+        address(after, 'terraform_data', 'Green'),
       ].sort(),
     );
     expect(resource(after, 'aws_autoscaling_group', 'Green').name).not.toBe(
@@ -84,10 +85,29 @@ describe('ordering: the listener waits for the slot groups', () => {
     const listenerBefore = resource(before, 'aws_lb_listener', 'Listener');
     const listenerAfter = resource(after, 'aws_lb_listener', 'Listener');
     expect(listenerAfter.depends_on).toEqual([asg(after, 'Blue'), asg(after, 'Green')]);
-    expect(listenerAfter.default_action[0].forward.target_group.map((t: Json) => t.weight)).toEqual([0, 100]);
+    expect(listenerAfter.default_action[0].forward.target_group.map((t: Json) => t.weight)).toEqual([90, 10]);
     const { default_action: _a, lifecycle: _la, ...restAfter } = listenerAfter;
     const { default_action: _b, lifecycle: _lb, ...restBefore } = listenerBefore;
     expect(restAfter).toEqual(restBefore);
+  });
+
+  test('a release staged and promoted without a deploy in between is refused at plan: the new active slot is pinned to its old image', () => {
+    // GIVEN the release file after "stage" then "promote" with no deploy: green active,
+    // nothing staged (both pinned), green naming the new image it never received
+    const { json } = synth({ blue: AMI_1, green: AMI_3, active: 'green', staged: 'none' });
+    // THEN green keeps what it runs (pinned), and the listener refuses to send it traffic
+    // unless its template runs the image the code names
+    expect(resource(json, 'aws_launch_template', 'Green').lifecycle.ignore_changes).toBe('all');
+    const l = localRef(json);
+    const listener = resource(json, 'aws_lb_listener', 'Listener');
+    const guard = listener.lifecycle.precondition.find((p: Json) => p.condition.includes(AMI_3));
+    expect(guard.condition).toBe(`\${${l}.green.weight == 0 || ${l}.green.image_id == "${AMI_3}"}`);
+    expect(guard.error_message).toContain('the green slot would receive traffic, but it is pinned and runs');
+    expect(guard.error_message).toContain('deploy the stage first');
+    // the traffic plan reads green's image from its template: the state's, as it is pinned
+    expect(json.locals[Object.keys(json.locals)[0]].green.image_id).toBe(
+      `\${${address(json, 'aws_launch_template', 'Green')}.image_id}`,
+    );
   });
 
   test('a group waits for load balancer health only when its target group is in use, and only at creation', () => {
@@ -102,8 +122,10 @@ describe('ordering: the listener waits for the slot groups', () => {
       expect(group.min_elb_capacity).toBe(
         `\${(length(tolist(${targetGroup}.load_balancer_arns)) >= 1) ? max(2, ceil(((${l}.${lower}.weight * ${l}.${other}.running) / 100))) : 0}`,
       );
-      expect(group.lifecycle.ignore_changes).toEqual(['min_elb_capacity']);
+      // (blue, active and pinned, also ignores its definition)
+      expect(group.lifecycle.ignore_changes[0]).toBe('min_elb_capacity');
     }
+    expect(resource(json, 'aws_autoscaling_group', 'Green').lifecycle.ignore_changes).toEqual(['min_elb_capacity']);
   });
 });
 
@@ -157,16 +179,25 @@ describe("capacity: a slot that takes weight runs at least the other slot's size
   });
 
   test('after a promote green reads blue; a rollback restores the reads exactly', () => {
-    const staged = synth({ blue: AMI_1, green: AMI_2, active: 'blue' }).json;
-    const promoted = synth({ blue: AMI_1, green: AMI_2, active: 'green' }).json;
+    const staged = synth({ blue: AMI_1, green: AMI_2, active: 'blue', staged: 'green' }).json;
+    const promoted = synth({ blue: AMI_1, green: AMI_2, active: 'green', staged: 'none' }).json;
     expect(dataNames(promoted, 'aws_autoscaling_group')).toEqual([expect.stringMatching(/^Web_Blue_RunningGroup_/)]);
     expect(traffic(promoted).green.running).toBe(0);
     expect(traffic(promoted).blue.running).toMatch(
       /^\$\{max\(concat\(\[0\], \[for group in values\(data\.aws_autoscaling_group\.Web_Blue_RunningGroup_[0-9A-F]+\) : group\.desired_capacity\]\)\.\.\.\)\}$/,
     );
-    // the groups' configuration does not change with the promote: only the listener does
-    expect(compare(staged, promoted).changed).toEqual([address(promoted, 'aws_lb_listener', 'Listener')]);
-    expect(JSON.stringify(synth({ blue: AMI_1, green: AMI_2, active: 'blue' }).json)).toBe(JSON.stringify(staged));
+    // the groups' arguments do not change with the promote: only the listener does (green's
+    // group only gains the pinned lifecycle, which plans no action)
+    const changed = compare(staged, promoted).changed.filter((a) => a.startsWith('aws_autoscaling_group.'));
+    for (const group of changed) {
+      const [type, name] = group.split('.');
+      const { lifecycle: _a, ...was } = staged.resource[type][name];
+      const { lifecycle: _b, ...now } = promoted.resource[type][name];
+      expect(now).toEqual(was);
+    }
+    const rolledBack = synth({ blue: AMI_1, green: AMI_2, active: 'blue', staged: 'none' }).json;
+    expect(JSON.stringify(rolledBack.data)).toBe(JSON.stringify(staged.data));
+    expect(JSON.stringify(rolledBack.locals)).toBe(JSON.stringify(staged.locals));
   });
 
   test('a canary step sizes both slots proportionally: each reads the other', () => {

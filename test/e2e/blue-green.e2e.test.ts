@@ -39,6 +39,8 @@ const ASG = (slot: 'Blue' | 'Green') =>
   `aws_autoscaling_group.Web_${slot}_AutoScalingGroup_${slot === 'Blue' ? 'EBAB4B97' : '70F3CBBA'}`;
 /** Green's in-use mark on the AMI it runs (moves with the AMI, create-before-destroy). */
 const MARK_GREEN = 'aws_ec2_tag.Web_Green_InUse_FADA0A6B';
+/** Green's release marker (terraform_data, its image): updated in place with a new image. */
+const MARKER_GREEN = 'terraform_data.Web_Green_Release_497A755F';
 const TG = (slot: 'Blue' | 'Green') =>
   `aws_lb_target_group.Web_${slot}_TargetGroup_${slot === 'Blue' ? '786D8717' : '3DF5EF75'}`;
 const LISTENER = 'aws_lb_listener.Web_Listener_8E68D58A';
@@ -127,6 +129,7 @@ test("stage image B into green: replaces only green's launch template and group,
     [ASG('Green')]: 'create,delete',
     [POLICY('Green')]: 'create,delete',
     [MARK_GREEN]: 'create,delete', // the slot's in-use mark moves to the new AMI
+    [MARKER_GREEN]: 'update', // the slot's release marker holds its image
   });
   const guard = cli(['guard', plan.jsonFile]);
   console.log(`[e2e] guard stage: exit ${guard.code}\n${guard.stdout}${guard.stderr}`);
@@ -200,6 +203,7 @@ test('interrupted stage apply: SIGINT once the new launch template exists, then 
     [ASG('Green')]: 'create,delete',
     [POLICY('Green')]: 'create,delete',
     [MARK_GREEN]: 'create,delete',
+    [MARKER_GREEN]: 'update',
   });
 
   // apply, and interrupt tofu (SIGINT, as Ctrl-C) as soon as the new template is created

@@ -168,6 +168,7 @@ test("stage image B into green on cdktn: replaces only green's launch template a
     [LT('Green')]: 'create,delete',
     [ASG('Green')]: 'create,delete',
     [MARK_GREEN]: 'create,delete',
+    'terraform_data.Web_Green_Release_497A755F': 'update', // green's release marker (its image)
   });
   expect(cli(['guard', plan.jsonFile]).code).toBe(0);
   await apply(dir, env, plan.file);

@@ -3,8 +3,9 @@
  * published to the pipeline's SSM parameter (as the distribution of every build does) ->
  * `release stage --from-pipeline` / `--from-ssm` -> deploy; the in-use marks on the AMIs
  * after each deploy; two environments (two stacks) on one AMI, one moving off it while
- * the other's mark stays; and a new container digest replacing the launch templates and
- * groups create-before-destroy, which guard accepts. One load balancer (dev's); prod
+ * the other's mark stays; and a new container digest replacing the idle slot's launch
+ * template and group create-before-destroy (the serving slot is pinned), which guard
+ * accepts. One load balancer (dev's); prod
  * adds a listener rule to it. The steps run in order and depend on each other.
  */
 import { mkdirSync, mkdtempSync, readFileSync } from 'fs';
@@ -165,9 +166,16 @@ test("prod stages the image active in dev and deploys: the AMI carries both envi
 test("dev moves off the AMI (a new build staged in both slots): dev's marks move, prod's mark on the old AMI stays", async () => {
   // GIVEN a scheduled rebuild published a new AMI
   await motoPutParameter(moto.endpoint, PARAMETER, amis[1]);
-  // WHEN dev stages it, promotes it, and stages it into the now idle blue slot too
+  // WHEN dev stages it and promotes it (one deploy), then stages it into the now idle
+  // blue slot too (another deploy: blue served until the first one, so replacing it in
+  // the same apply would change the serving slot outside a release, which guard refuses)
   releaseOk('stage', 'dev', '--from-pipeline', PIPELINE);
   releaseOk('promote', 'dev');
+  synth('dev');
+  const promoted = await deploy('dev', 'stage and promote the new AMI');
+  expect(
+    Object.fromEntries(Object.entries(planActions(promoted)).filter(([address]) => address.startsWith('aws_ec2_tag.'))),
+  ).toEqual({ 'aws_ec2_tag.Web_Green_InUse_FADA0A6B': 'create' });
   releaseOk('stage', 'dev', '--from-pipeline', PIPELINE);
   expect(readRelease('dev')).toMatchObject({
     active: 'green',
@@ -175,18 +183,15 @@ test("dev moves off the AMI (a new build staged in both slots): dev's marks move
   });
   synth('dev');
   const plan = await deploy('dev', 'restage dev off the old AMI');
-  // THEN dev's plan moved only dev's marks (the other stack's tag is not in dev's state)
+  // THEN dev's plans moved only dev's marks (the other stack's tag is not in dev's state)
   const tagChanges = Object.entries(planActions(plan)).filter(([address]) => address.startsWith('aws_ec2_tag.'));
-  expect(Object.fromEntries(tagChanges)).toEqual({
-    'aws_ec2_tag.Web_Blue_InUse_910FB1CB': 'create,delete',
-    'aws_ec2_tag.Web_Green_InUse_FADA0A6B': 'create',
-  });
+  expect(Object.fromEntries(tagChanges)).toEqual({ 'aws_ec2_tag.Web_Blue_InUse_910FB1CB': 'create,delete' });
   // and moto holds: the old AMI marked by prod only, the new one by both of dev's slots
   expect(await marks(amis[0])).toEqual({ [MARK('prod', 'blue')]: 'true' });
   expect(await marks(amis[1])).toEqual({ [MARK('dev', 'blue')]: 'true', [MARK('dev', 'green')]: 'true' });
 });
 
-test('a new container digest replaces the launch templates and groups, create-before-destroy; guard exits 0; the marks stay', async () => {
+test('a new container digest replaces the idle slot only (the serving one is pinned), create-before-destroy; guard exits 0; the marks stay', async () => {
   const before = await stateResources(dirs.dev, moto.env);
   container = DIGEST_B;
   synth('dev');
@@ -201,9 +206,11 @@ test('a new container digest replaces the launch templates and groups, create-be
       )
       .map((rc) => [rc.address, rc.change.actions]),
   );
+  // blue is idle (this fleet is built without stagedSlot: the idle slot follows the
+  // code), green serves and is pinned: the new digest waits there for a release
   expect(Object.keys(immutable).sort()).toEqual(
     Object.keys(before)
-      .filter((a) => /^aws_(launch_template|autoscaling_group)\./.test(a))
+      .filter((a) => /^aws_(launch_template|autoscaling_group)\.Web_Blue_/.test(a))
       .sort(),
   );
   for (const actions of Object.values(immutable)) {
@@ -216,8 +223,9 @@ test('a new container digest replaces the launch templates and groups, create-be
       Object.entries(state).find(([a]) => a.startsWith(`aws_launch_template.Web_${slot}_`))![1].values.user_data,
       'base64',
     ).toString('utf8');
-  expect(userData(after, 'Green')).toContain(`docker run --rm --name web --env-file /etc/web.env -p 80:80 ${DIGEST_B}`);
-  expect(userData(before, 'Green')).toContain(DIGEST_A);
+  expect(userData(after, 'Blue')).toContain(`docker run --rm --name web --env-file /etc/web.env -p 80:80 ${DIGEST_B}`);
+  expect(userData(before, 'Blue')).toContain(DIGEST_A);
+  expect(userData(after, 'Green')).toContain(DIGEST_A);
   expect(await marks(amis[1])).toEqual({ [MARK('dev', 'blue')]: 'true', [MARK('dev', 'green')]: 'true' });
   expect(await marks(amis[0])).toEqual({ [MARK('prod', 'blue')]: 'true' });
 });

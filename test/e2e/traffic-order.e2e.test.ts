@@ -163,6 +163,7 @@ test("stage + promote in one apply: green is created at blue's scaled-out size, 
     [ASG('Green')]: 'create',
     [LT_GREEN]: 'create',
     'aws_ec2_tag.Web_Green_InUse_FADA0A6B': 'create', // green's in-use mark on its AMI
+    'terraform_data.Web_Green_Release_497A755F': 'create', // green's release marker (its image)
     [LISTENER]: 'update',
   });
   expect(cli(['guard', plan.jsonFile]).code).toBe(0);

@@ -52,7 +52,7 @@ function fleet(
 }
 
 const acknowledgementsOn = (json: Json, type: string) =>
-  Object.values(resources(json, type)).map((r) => r['//']?.['cdktf-immutable:acknowledgements']);
+  Object.values(resources(json, type)).map((r) => r['//']?.['cdktf-immutable']?.acknowledged);
 
 describe('security downgrades', () => {
   test('defaults: secure defaults give no warning and no acknowledgement', () => {
@@ -60,7 +60,7 @@ describe('security downgrades', () => {
       loadBalancer: FleetLoadBalancer.create({ scheme: 'internet-facing', certificateArn: CERTIFICATE }),
     });
     expect(created.warnings).toEqual([]);
-    expect(JSON.stringify(created.json)).not.toContain('cdktf-immutable:acknowledgements');
+    expect(JSON.stringify(created.json)).not.toContain('"acknowledged"');
     expect(template({}).warnings).toEqual([]);
   });
 
@@ -154,7 +154,7 @@ describe('security downgrades', () => {
     );
     expect(warnings).toEqual([]);
     expect(acknowledgementsOn(json, 'aws_lb_listener')).toEqual([
-      [{ id: 'public-plain-http', reason: 'a public demo with no data; TLS ends at the CDN' }],
+      { 'public-plain-http': 'a public demo with no data; TLS ends at the CDN' },
     ]);
   });
 
@@ -175,8 +175,8 @@ describe('security downgrades', () => {
         .map((list) => JSON.stringify(list))
         .sort(),
     ).toEqual([
-      JSON.stringify([{ id: 'imdsv1', reason: 'green runs the agent in debug mode' }]),
-      JSON.stringify([{ id: 'imdsv1', reason: 'the legacy agent on these images reads IMDSv1' }]),
+      JSON.stringify({ imdsv1: 'green runs the agent in debug mode' }),
+      JSON.stringify({ imdsv1: 'the legacy agent on these images reads IMDSv1' }),
     ]);
   });
 

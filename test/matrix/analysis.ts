@@ -33,6 +33,13 @@ export interface Resource {
   readonly attributes: Json;
   /** `lifecycle.replace_triggered_by`, as bare references. */
   readonly replaceTriggeredBy: readonly string[];
+  /** `lifecycle.ignore_changes`: Terraform keeps these attributes as they are in the state. */
+  readonly ignoreChanges: 'all' | readonly string[];
+}
+
+/** True when the resource's lifecycle ignores `attribute` (a pinned slot's resources ignore their definition). */
+export function ignores(resource: Resource, attribute: string): boolean {
+  return resource.ignoreChanges === 'all' || resource.ignoreChanges.includes(attribute);
 }
 
 /** Every resource and data source of a synthesized stack, by address. */
@@ -60,6 +67,7 @@ export function resourcesOf(json: Json): Map<string, Resource> {
           mode,
           attributes,
           replaceTriggeredBy: (lifecycle?.replace_triggered_by ?? []) as string[],
+          ignoreChanges: lifecycle?.ignore_changes === 'all' ? 'all' : ((lifecycle?.ignore_changes ?? []) as string[]),
         });
       }
     }
@@ -133,7 +141,8 @@ export function analyze(beforeJson: Json, afterJson: Json): ChangeAnalysis {
       continue;
     }
     const keys = new Set([...Object.keys(old.attributes), ...Object.keys(resource.attributes)]);
-    const diff = [...keys].filter((k) => !same(old.attributes[k], resource.attributes[k]));
+    // what the lifecycle ignores stays as it is in the state: no change for Terraform
+    const diff = [...keys].filter((k) => !same(old.attributes[k], resource.attributes[k]) && !ignores(resource, k));
     if (diff.length > 0 || !same(old.replaceTriggeredBy, resource.replaceTriggeredBy)) {
       changed.set(address, diff);
     }
@@ -165,15 +174,22 @@ export function analyze(beforeJson: Json, afterJson: Json): ChangeAnalysis {
         continue;
       }
       const rule = ResourcePolicy.immutableRule(resource.type);
-      const watched =
+      const watched = (
         resource.mode === 'data'
           ? Object.keys(resource.attributes)
           : rule?.replacesOnAnyChange
             ? Object.keys(resource.attributes).filter((a) => !ResourcePolicy.isOperationalAttribute(resource.type, a))
             : Object.keys(resource.attributes).filter(
                 (a) => identityAttributes(resource.type).includes(a) || isForceNew(resource.type, a),
-              );
-      const triggered = resource.replaceTriggeredBy.some((entry) => replaced.has(triggerTarget(entry)));
+              )
+      ).filter((a) => !ignores(resource, a));
+      // a trigger on a whole resource fires on any change of it (an update too); on an
+      // attribute (`.id`), when the attribute changes: here, when the resource is replaced
+      const triggered = resource.replaceTriggeredBy.some(
+        (entry) =>
+          replaced.has(triggerTarget(entry)) ||
+          (entry === triggerTarget(entry) && (changed.get(entry) ?? []).length > 0),
+      );
       const follows = watched.some((a) =>
         [...referencesIn(resource.attributes[a], known)].some((ref) => replaced.has(ref)),
       );
@@ -191,13 +207,14 @@ export function analyze(beforeJson: Json, afterJson: Json): ChangeAnalysis {
       continue;
     }
     const nonOperational = Object.keys(resource.attributes).filter(
-      (a) => !ResourcePolicy.isOperationalAttribute(resource.type, a),
+      (a) => !ResourcePolicy.isOperationalAttribute(resource.type, a) && !ignores(resource, a),
     );
     const diff = (changed.get(address) ?? []).filter((a) => !ResourcePolicy.isOperationalAttribute(resource.type, a));
     const viaReference = nonOperational.filter((a) =>
       [...referencesIn(resource.attributes[a], known)].some((ref) => replaced.has(ref) && ref !== address),
     );
-    if (diff.length === 0 && viaReference.length === 0) {
+    // (a resource replaced by a trigger alone, its own arguments unchanged or ignored, counts)
+    if (diff.length === 0 && viaReference.length === 0 && !replaced.has(address)) {
       continue;
     }
     if (replaced.has(address)) {
@@ -237,4 +254,42 @@ export function analyze(beforeJson: Json, afterJson: Json): ChangeAnalysis {
     inPlace,
     collisions,
   };
+}
+
+/** The fleet's shared resources that every slot's servers use: replacing one reaches the pinned slots too. */
+const SHARED = [
+  '_InstanceSecurityGroup_',
+  '_InstanceIngress',
+  '_InstanceEgress',
+  '_LoadBalancerEgressToInstances_',
+  '_InstanceProfile_',
+];
+
+/**
+ * What a change reaches of one blue/green slot (the serving one, for the matrix): its
+ * launch template, auto scaling group, target group and in-use mark (addresses holding
+ * `_<Slot>_`) that Terraform would replace, or change in place beyond what their
+ * lifecycle ignores, as `address: attributes` (replaced ones as `address: replaced`);
+ * and the shared resources its servers use (the instance security group and its rules,
+ * the instance profile and role) that Terraform would replace.
+ */
+export function slotReach(analysis: ChangeAnalysis, afterJson: Json, slot: 'Blue' | 'Green'): string[] {
+  const after = resourcesOf(afterJson);
+  const types = ['aws_launch_template', 'aws_autoscaling_group', 'aws_lb_target_group', 'aws_ec2_tag'];
+  const out: string[] = [];
+  for (const [address, resource] of after) {
+    if (SHARED.some((part) => address.includes(part)) && analysis.replaced.has(address)) {
+      out.push(`${address}: replaced (shared)`);
+      continue;
+    }
+    if (!types.includes(resource.type) || !address.includes(`_${slot}_`)) {
+      continue;
+    }
+    if (analysis.replaced.has(address)) {
+      out.push(`${address}: replaced`);
+    } else if ((analysis.changed.get(address) ?? []).length > 0) {
+      out.push(`${address}: ${analysis.changed.get(address)!.join(', ')}`);
+    }
+  }
+  return out.sort();
 }

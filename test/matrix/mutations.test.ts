@@ -11,8 +11,15 @@
  * `new generation` (some immutable resource is replaced, none is updated in place),
  * `operational` (nothing that runs is replaced; the prop is on the operational list
  * of docs/generation.md, checked below, and what it changes in place must be
- * operational for the resource policy, or guard would refuse the plan), or `refused`
- * (synth fails naming the prop).
+ * operational for the resource policy, or guard would refuse the plan), `waits for a
+ * release` (a change of a pinned slot's own definition: nothing is replaced or updated,
+ * the slot keeps what it runs), or `refused` (synth fails naming the prop).
+ *
+ * The second column: for the blue/green fleet, whether the change reaches the serving
+ * slot (green: active, pinned) — its launch template, group, target group and in-use
+ * mark. It must not, except in place for operational props (capacity, scaling, the
+ * listener's weights), and for the few fleet-wide props listed in REACHES_SERVING with
+ * the guard rule that refuses the plan.
  *
  * Speed: one synthesis per row plus one base per root (shared by its rows), with cdktf's
  * per-token stack traces switched off while synthesizing.
@@ -41,8 +48,9 @@ import {
 } from '../../lib/image';
 import { DockerImagePipeline } from '../../lib/docker';
 import { HELLO, SMOKE } from '../image/fixtures';
-import { analyze, ChangeAnalysis } from './analysis';
+import { analyze, ChangeAnalysis, slotReach } from './analysis';
 import { InterfaceInfo, PropPath, propPaths, readInterfaces, ROOT } from './props';
+import { ResourcePolicy } from '../../lib/immutability';
 import { AMI_1, AMI_2, Json, newStack, SUBNETS, VPC } from '../support/synth';
 
 type Props = Record<string, any>;
@@ -218,7 +226,8 @@ const ROOTS: readonly RootDef[] = [
     build: (stack, props) => new ImmutableLaunchTemplate(stack, 'Server', props as never),
   },
   {
-    // the blue slot overrides every setting; the green slot inherits the fleet's
+    // green is active (serving, pinned) and inherits the fleet's settings; blue is idle
+    // and staged (it follows the code) and overrides every setting
     props: 'BlueGreenFleetProps',
     base: () => ({
       ...fleetBase(),
@@ -231,7 +240,7 @@ const ROOTS: readonly RootDef[] = [
         },
         green: { image: ImageSource.fromAmiId(AMI_2) },
       },
-      active: 'blue',
+      active: 'green',
       canaryPercent: 0,
       alarms: { targetErrorRatePercent: 5, unhealthyHosts: 1, periodSeconds: 60, evaluationPeriods: 2 },
     }),
@@ -500,7 +509,7 @@ const NOT_CONSTRUCT_INPUTS: Readonly<Record<string, string>> = {
 // The table: what a change of each interface member does. Keyed by the member
 // (`<interface>.<member>`), so one row covers the member wherever it appears.
 
-type Effect = 'new generation' | 'operational' | 'refused';
+type Effect = 'new generation' | 'operational' | 'waits for a release' | 'refused';
 interface Mutation {
   readonly effect: Effect;
   /** The new value, from the old one. */
@@ -512,6 +521,7 @@ interface Mutation {
 const gen = (to: (old: any) => unknown): Mutation => ({ effect: 'new generation', to });
 const op = (to: (old: any) => unknown): Mutation => ({ effect: 'operational', to });
 const refused = (to: (old: any) => unknown, error: RegExp): Mutation => ({ effect: 'refused', to, error });
+const waits = (to: (old: any) => unknown): Mutation => ({ effect: 'waits for a release', to });
 
 /**
  * A member whose change means something else at one path, with the reason:
@@ -598,8 +608,11 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'WarmPool.poolState': op(() => 'Running'),
   'WarmPool.reuseOnScaleIn': op(() => true),
   'FleetSlotProps.image': gen(() => ImageSource.fromAmiId('ami-0aaaaaaaaaaaaaaaa')),
-  'BlueGreenFleetProps.active': op(() => 'green'),
+  'BlueGreenFleetProps.active': op(() => 'blue'),
   'BlueGreenFleetProps.canaryPercent': op(() => 10),
+  // which slot follows the code: only the lifecycle of the slots' resources changes
+  'BlueGreenFleetProps.stagedSlot': op(() => 'none'),
+  'BlueGreenFleetProps.releaseEnvironment': op(() => 'prod'),
   // alarms are operational: thresholds and periods change the alarms in place
   'FleetAlarms.targetErrorRatePercent': op(() => 10),
   'FleetAlarms.unhealthyHosts': op(() => 2),
@@ -826,11 +839,30 @@ interface Row {
 const started = Date.now();
 const interfaces = readInterfaces();
 const parseSeconds = (Date.now() - started) / 1000;
+/**
+ * In the blue/green root, green serves and is pinned, and blue, the staged slot,
+ * overrides every server setting and warm-up setting of the fleet: a change of green's
+ * own definition, or of a fleet setting that only green inherits, reaches nothing that
+ * runs. It waits for a release (`release stage --same-image`), which the same change of
+ * blue's settings shows: a new generation. Green's own image is its release marker: a
+ * new image is a release of green.
+ */
+function pinnedGreen(root: RootDef, path: string, mutation: Mutation | undefined): Mutation | undefined {
+  const release = path === 'slots.green.image';
+  const inheritedOnlyByGreen =
+    (path.startsWith('slots.green.') && !release) ||
+    (path.startsWith('server.') && path !== 'server.securityGroupIds') ||
+    path.startsWith('lifecycleHooks[]');
+  return root.props === 'BlueGreenFleetProps' && mutation?.effect === 'new generation' && inheritedOnlyByGreen
+    ? waits(mutation.to)
+    : mutation;
+}
+
 const rows: Row[] = ROOTS.flatMap((root) =>
   propPaths(interfaces, root.props, new Set(root.stop ?? [])).map((prop) => ({
     root,
     prop,
-    mutation: AT_PATH[`${root.props}:${prop.path}`] ?? MUTATIONS[prop.member],
+    mutation: pinnedGreen(root, prop.path, AT_PATH[`${root.props}:${prop.path}`] ?? MUTATIONS[prop.member]),
   })),
 );
 const bases = new Map<RootDef, Json>();
@@ -896,9 +928,20 @@ describe('every change of every prop replaces what runs, or is operational', () 
     const result: ChangeAnalysis = analyze(before, after);
     // no replacement keeps its fixed name
     expect(result.collisions).toEqual([]);
+    if (row.root.props === 'BlueGreenFleetProps') {
+      servingColumn.set(`${row.root.props}.${row.prop.path}`, {
+        member: row.prop.member,
+        effect: row.mutation!.effect,
+        reach: slotReach(result, after, 'Green'),
+      });
+    }
     if (row.mutation!.effect === 'new generation') {
       // what runs is replaced, and nothing immutable is updated in place
       expect(result.immutableReplaced).not.toEqual([]);
+      expect(result.inPlace).toEqual([]);
+    } else if (row.mutation!.effect === 'waits for a release') {
+      // a pinned slot's own definition: nothing that runs is replaced or updated
+      expect(result.immutableReplaced).toEqual([]);
       expect(result.inPlace).toEqual([]);
     } else {
       // an operational prop (docs/generation.md's list) replaces nothing that runs; what it changes
@@ -914,6 +957,60 @@ describe('every change of every prop replaces what runs, or is operational', () 
 
 /** In-place changes of operational props that the resource policy does not call operational. */
 const policyGaps = new Set<string>();
+
+/** The serving-slot column of the blue/green fleet's rows: what each change reaches of the serving slot. */
+const servingColumn = new Map<string, { member: string; effect: Effect; reach: string[] }>();
+
+/**
+ * Fleet-wide props whose change reaches the serving slot, with the guard rule that
+ * refuses the plan: they change the front end every slot shares, which a pinned slot
+ * cannot follow (a new fleet is the way to change them; docs/fleets.md).
+ */
+const REACHES_SERVING: Readonly<Record<string, string>> = {
+  'FleetBaseProps.name':
+    'renames the fleet: its security groups (name_prefix) are replaced while the pinned slot uses them ' +
+    '(guard: in-use-destroyed), its in-use mark moves to the new key',
+  'FleetBaseProps.port':
+    "replaces the rules that let the load balancer reach the instances' port, cutting the pinned slot " +
+    "(guard: in-use-destroyed); the staged slot's target group is replaced delete-before-create (guard)",
+  'FleetBaseProps.vpcId':
+    'replaces the security groups the pinned slot uses (guard: in-use-destroyed): a fleet moves VPC as a new fleet',
+  'FleetSlotProps.image':
+    'a new image written by hand for the serving slot is a release of it (its release marker replaces it in one ' +
+    'apply, no canary); release files never do that (stage goes to the idle slot) and guard refuses the plan ' +
+    '(serving-slot-changed)',
+};
+
+describe('the serving slot is pinned: a change reaches it only in place, for operational props', () => {
+  test('every blue/green row: the serving slot untouched, or changed in place by an operational prop', () => {
+    const reached = [...servingColumn].filter(([, row]) => {
+      if (row.reach.length === 0 || REACHES_SERVING[row.member] !== undefined) {
+        return false;
+      }
+      if (row.effect !== 'operational') {
+        return true;
+      }
+      // in place, and only attributes the resource policy calls operational (the target
+      // group is mutable by design: its settings are operational)
+      return row.reach.some((entry) => {
+        const [address, attributes] = entry.split(': ');
+        const type = address.split('.')[0];
+        return (
+          attributes.startsWith('replaced') ||
+          attributes.split(', ').some((a) => !ResourcePolicy.isOperationalAttribute(type, a))
+        );
+      });
+    });
+    expect(reached.map(([path, row]) => `${path} (${row.effect}): ${row.reach.join('; ')}`)).toEqual([]);
+    // the column covers every blue/green row that was synthesized
+    expect(servingColumn.size).toBeGreaterThan(60);
+  });
+
+  test('the listed exceptions are used', () => {
+    const members = new Set([...servingColumn.values()].filter((row) => row.reach.length > 0).map((row) => row.member));
+    expect(Object.keys(REACHES_SERVING).filter((member) => !members.has(member))).toEqual([]);
+  });
+});
 
 describe('guard accepts the operational changes', () => {
   test('every attribute an operational prop changes in place is operational in ResourcePolicy', () => {

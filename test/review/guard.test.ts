@@ -83,11 +83,9 @@ describe('guard: destroys of immutable resources', () => {
     expect(report.actions.delete).toBe(1);
   });
 
-  test('a destroy of a mutable-by-design or other resource passes', () => {
+  test('a destroy of a mutable-by-design or other resource passes (when no kept server uses it)', () => {
     const plan = stagePlan();
-    for (const rc of plan.resource_changes.filter(
-      (r: any) => r.type === 'aws_lb_target_group' || r.type === 'aws_vpc',
-    )) {
+    for (const rc of plan.resource_changes.filter((r: any) => r.type === 'aws_lb_listener' || r.type === 'aws_vpc')) {
       rc.change = {
         actions: ['delete'],
         before: rc.change.before,

@@ -11,9 +11,10 @@ import {
   ImageSource,
   InstanceType,
   ParentImage,
+  UserData,
 } from '../../lib';
-import { hasViolations, previewChanges, PreviewResource } from '../../lib/review';
-import { AMI_1, SUBNETS, synthStack, VPC } from '../support/synth';
+import { hasViolations, PREVIEW_LABELS, previewChanges, PreviewResource } from '../../lib/review';
+import { AMI_1, AMI_2, newStack, SUBNETS, synthStack, synthWithMetadata, VPC } from '../support/synth';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -78,10 +79,11 @@ describe('an AmiPipeline feeding a blue/green fleet in one stack', () => {
     // the slot's in-use mark moves to the new AMI (resource_id forces a new tag)
     expect(byType('aws_ec2_tag', 'Green').map((r) => r.action)).toEqual(['replaced']);
     expect(byType('aws_ec2_tag', 'Blue').map((r) => r.action)).toEqual(['unchanged']);
-    // In place: only the mutable-by-design resources that follow the new image: the
-    // recipe version tag of the distributed AMIs and the retention rule's recipe version.
-    // The published AMI id follows the image too, but its value is under ignore_changes
-    // (the pipeline's distribution writes it): no update.
+    // In place: only what follows the new image without running it: the recipe version
+    // tag of the distributed AMIs, the retention rule's recipe version, and the green
+    // slot's release marker (green is staged: it follows the code anyway). The published
+    // AMI id follows the image too, but its value is under ignore_changes (the pipeline's
+    // distribution writes it): no update.
     expect(
       [...result.values()]
         .filter((r) => r.action === 'updated')
@@ -90,6 +92,7 @@ describe('an AmiPipeline feeding a blue/green fleet in one stack', () => {
     ).toEqual([
       'aws_imagebuilder_distribution_configuration distribution[0].ami_distribution_configuration.ami_tags.cdktf-immutable:recipe-version',
       'aws_imagebuilder_lifecycle_policy resource_selection[0].recipe[0].semantic_version',
+      'terraform_data input.image',
     ]);
     expect(byType('aws_ssm_parameter')).toEqual([
       expect.objectContaining({ action: 'unchanged', changed: [], ignored: ['value'] }),
@@ -417,6 +420,53 @@ test('an immutable resource whose depends_on and a tag changed is an operational
     { aws_autoscaling_group: { g: group('aws_lb.b', 'b') } },
   );
   expect(result.get('aws_autoscaling_group.g')).toMatchObject({ action: 'updated', violation: false });
+});
+
+describe('pinned slots: a settings change waits for a release', () => {
+  /** prod's fleet (blue serving and pinned, green the rollback slot or staged), synthesized with its metadata. */
+  function fleet(stagedSlot: 'green' | 'none', userData: string): Resources {
+    const stack = newStack('prod');
+    new BlueGreenFleet(stack, 'Web', {
+      name: 'web',
+      vpcId: VPC,
+      subnetIds: SUBNETS,
+      server: { userData: UserData.fromString(userData) },
+      slots: { blue: { image: ImageSource.fromAmiId(AMI_1) }, green: { image: ImageSource.fromAmiId(AMI_2) } },
+      active: 'blue',
+      stagedSlot,
+      releaseEnvironment: 'prod',
+    });
+    return synthWithMetadata(stack).resource as Resources;
+  }
+  const actions = (result: Map<string, PreviewResource>, slot: string) =>
+    [...result.values()]
+      .filter((r) => r.address.includes(`_${slot}_`) && r.action !== 'unchanged')
+      .map((r) => `${r.type} ${r.action}`)
+      .sort();
+
+  test('pinned slots: their template and group wait for a release, with the reason; nothing follows them', () => {
+    const result = preview(fleet('none', '#!/bin/sh\necho v1\n'), fleet('none', '#!/bin/sh\necho v2\n'));
+    for (const slot of ['Blue', 'Green']) {
+      expect(actions(result, slot)).toEqual([
+        'aws_autoscaling_group waits-for-release',
+        'aws_launch_template waits-for-release',
+      ]);
+    }
+    const template = [...result.values()].find((r) => r.address.includes('_Blue_LaunchTemplate_'))!;
+    expect(template).toMatchObject({ violation: false, changed: expect.arrayContaining(['name', 'user_data']) });
+    expect(template.reason).toMatch(/cdktf-immutable release stage prod --same-image/);
+    expect(PREVIEW_LABELS['waits-for-release']).toBe('waits for a release');
+    expect(hasViolations([{ resources: [...result.values()] }])).toBe(false);
+  });
+
+  test('the staged slot is replaced; the serving one waits', () => {
+    const result = preview(fleet('green', '#!/bin/sh\necho v1\n'), fleet('green', '#!/bin/sh\necho v2\n'));
+    expect(actions(result, 'Green')).toEqual(['aws_autoscaling_group replaced', 'aws_launch_template replaced']);
+    expect(actions(result, 'Blue')).toEqual([
+      'aws_autoscaling_group waits-for-release',
+      'aws_launch_template waits-for-release',
+    ]);
+  });
 });
 
 /** Two stacks named `s` with these top-level blocks (resource, data, locals, variable...). */

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { App, Testing, TerraformStack } from 'cdktf';
+import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct } from 'constructs';
 
 /**
@@ -51,6 +52,16 @@ export function synthStack<T>(build: (stack: TerraformStack) => T, id = 'test'):
   const built = build(stack);
   const text = Testing.synth(stack);
   return { json: JSON.parse(text) as Json, text, stack, built };
+}
+
+/**
+ * Synthesizes an existing stack (aspects applied, as `Testing.synth` does) to its JSON
+ * with the `//` metadata that `Testing.synth` removes (the pinned slots',
+ * acknowledgements, checkov suppressions), as `cdktf synth` writes it.
+ */
+export function synthWithMetadata(stack: TerraformStack): Json {
+  invokeAspects(stack);
+  return stack.toTerraform() as Json;
 }
 
 /** Synthesizes an existing stack (aspects applied) to its JSON. */

@@ -8,6 +8,7 @@ import {
   TerraformLocal,
   Token,
 } from 'cdktf';
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { DataAwsAutoscalingGroup } from '@cdktf/provider-aws/lib/data-aws-autoscaling-group';
 
 /**
@@ -112,6 +113,11 @@ export function weightServedCondition(plan: SlotPlan): IResolvable {
   return hcl`${plan.weight} == 0 || (${plan.minSize} > 0 && ${plan.imageId} != "")`;
 }
 
+/** A slot without weight, or one whose template runs `image` (a pinned slot's template keeps its own). */
+export function runsImageCondition(plan: SlotPlan, image: string): IResolvable {
+  return hcl`${plan.weight} == 0 || ${plan.imageId} == ${image}`;
+}
+
 /** Both weights are 0 to 100 and add up to 100. */
 export function weightsAddUpCondition(blue: SlotPlan, green: SlotPlan): IResolvable {
   return hcl`${blue.weight} >= 0 && ${green.weight} >= 0 && ${blue.weight} + ${green.weight} == 100`;
@@ -194,4 +200,24 @@ export function whenInUse(loadBalancerArns: string[], gate: number): number {
 /** The `resource_label` of request-count scaling: `<load balancer arn suffix>/<target group arn suffix>`. */
 export function requestCountLabel(loadBalancerArnSuffix: string, targetGroupArnSuffix: string): string {
   return `${loadBalancerArnSuffix}/${targetGroupArnSuffix}`;
+}
+
+// ---------------------------------------------------------------------------------
+// Pinned slots: what a slot runs, read from its resources.
+
+/**
+ * `a == b`: a pinned slot's template (its state) against the code's, for a `check`
+ * block. A code value that mixes text and an expression (a generation computed at plan)
+ * is compared as a string template (`format("%s", "web-blue-${...}")`).
+ */
+export function sameValueCondition(running: string, code: string): IResolvable {
+  return hcl`${running} == ${Token.isUnresolved(code) ? Fn.format('%s', [code]) : code}`;
+}
+
+/**
+ * The generation a group runs, from its tags (`tagKey`, the generation tag): the state's
+ * value, so a pinned group reports what it runs, not what the code says.
+ */
+export function generationOfGroup(group: AutoscalingGroup, tagKey: string): string {
+  return hcl`one([for tag in ${group.fqn}.tag : tag.value if tag.key == ${tagKey}])`.toString();
 }

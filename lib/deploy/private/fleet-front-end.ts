@@ -356,7 +356,7 @@ export class FleetFrontEnd {
       reportSecurityDowngrade({
         construct: this.scope,
         resource: listener,
-        downgrade: 'tls-below-1.2',
+        downgrade: 'legacy-tls',
         prop: `${at}sslPolicy`,
         value: options.sslPolicy,
         safer: `"${DEFAULT_SSL_POLICY}" (TLS 1.3 and 1.2, the default)`,

@@ -12,7 +12,7 @@ import { FleetConnections } from '../fleet-connections';
 import { Capacity, FleetBaseProps, WarmUpAndDraining } from '../fleet-options';
 import { CheckedFleetProps, validateFleetProps } from './fleet-common';
 import { FleetFrontEnd, ForwardTarget, TargetGroupRef } from './fleet-front-end';
-import { buildServerGroup, FLEET_TAG, ServerGroup, SLOT_TAG } from './server-group';
+import { buildServerGroup, FLEET_TAG, PinnedGeneration, ServerGroup, SLOT_TAG } from './server-group';
 
 /** A Terraform precondition on the fleet's traffic plan, with its message. */
 export interface TrafficGuard {
@@ -38,6 +38,8 @@ export interface GenerationProps {
   readonly targetGroup: TargetGroupRef;
   /** The fleet's when not given. */
   readonly warmUp?: WarmUpAndDraining;
+  /** Set for a pinned slot: it keeps what it was deployed with until its release marker changes. */
+  readonly pinned?: PinnedGeneration;
 }
 
 /** How the fleet's listener routes traffic: the traffic plan, the targets, the guards and the groups. */
@@ -123,6 +125,7 @@ export class FleetParts {
       instanceWarmupSeconds: warmUp.instanceWarmupSeconds,
       lifecycleHooks: warmUp.lifecycleHooks,
       warmPool: warmUp.warmPool,
+      pinned: group.pinned,
       base: this.props.base,
       subnetIds: this.props.subnetIds,
       healthCheck: this.props.healthCheck,
@@ -182,7 +185,7 @@ export class FleetParts {
 const DNS_NAME = 'DNS name of the load balancer';
 
 /** The fleet's name as an output prefix: letters, digits and underscores. */
-function outputPrefix(base: string): string {
+export function outputPrefix(base: string): string {
   const clean = base.replace(/[^A-Za-z0-9_]+/g, '_');
   return /^[A-Za-z_]/.test(clean) ? clean : `_${clean}`;
 }

@@ -1,7 +1,7 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
 import { Ec2Tag } from '@cdktf/provider-aws/lib/ec2-tag';
-import { Token } from 'cdktf';
+import { TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ImmutableLaunchTemplate } from '../../compute/immutable-launch-template';
 import { InstanceRequirements } from '../../compute/instance-type';
@@ -10,17 +10,22 @@ import { IImageSource } from '../../image/image-source';
 import { Generation } from '../../immutability/generation';
 import { generationName, NameRule } from '../../immutability/naming';
 import { bareReference } from '../../immutability/reference';
+import { PinnedMetadata, recordLibraryTriggers, recordPinned } from '../../immutability/lifecycle-metadata';
 import { ResourcePolicy } from '../../immutability/resource-policy';
 import { inUseTagKey } from '../../private/image-names';
 import { Capacity, LifecycleHook, WarmPool } from '../fleet-options';
 import { FleetScaling } from '../fleet-scaling';
 import { requestCountLabel, whenInUse } from './expressions';
 import { EffectiveHealthCheck, TargetGroupRef } from './fleet-front-end';
+import { PINNED_GROUP_IGNORES } from './pinning';
 
 // Tags of every group (and target group) with the fleet's name, a literal, and the
 // blue/green slot; shared with `release advance`, which finds the target groups by them.
 import { FLEET_TAG, SLOT_TAG } from '../../release/rollout';
 export { FLEET_TAG, SLOT_TAG };
+
+/** The tag of every group with the generation it runs. */
+export const GENERATION_TAG = 'cdktf-immutable:generation';
 
 /** What one generation is built from; every value is checked where it entered the fleet. */
 export interface ServerGroupProps {
@@ -38,6 +43,18 @@ export interface ServerGroupProps {
   readonly instanceWarmupSeconds?: number;
   readonly lifecycleHooks?: readonly LifecycleHook[];
   readonly warmPool?: WarmPool;
+  /**
+   * Set when the generation is a pinned slot's: it keeps what it was deployed with until
+   * its release marker changes.
+   */
+  readonly pinned?: PinnedGeneration;
+}
+
+/** A pinned slot's generation: why it is pinned, and the marker of the release it runs. */
+export interface PinnedGeneration {
+  readonly metadata: PinnedMetadata;
+  /** Replaces the generation (with the code's definition) when it changes: a new release in the slot. */
+  readonly marker: TerraformResource;
 }
 
 /** One generation's launch template, auto scaling group and scaling policy. */
@@ -75,6 +92,13 @@ export interface ServerGroup {
  *   takes weight runs at least its share of the other slot's size).
  * - Tags `cdktf-immutable:fleet` and `cdktf-immutable:slot` (literals) let the fleet
  *   find a slot's groups at plan time, whatever their generation.
+ * - A pinned generation (`pinned`, a blue/green slot that is not staged) keeps what it
+ *   was deployed with: its template ignores every change and its group every
+ *   non-operational one (name, template, subnets, target groups, tags), and the metadata
+ *   of both says why. Only a new release in the slot (its release marker changes)
+ *   replaces the template, with the code's definition, and the group with it. The
+ *   in-use mark names the AMI of the template as it is (`image_id` of the resource),
+ *   not the code's.
  */
 export function buildServerGroup(scope: Construct, props: ServerGroupProps): ServerGroup {
   const initialLifecycleHooks = props.lifecycleHooks?.length ? props.lifecycleHooks.map(toLifecycleHook) : undefined;
@@ -86,6 +110,10 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
     name: props.base,
     slot: props.slot,
     generationInputs,
+    pinned: props.pinned && {
+      metadata: props.pinned.metadata,
+      replaceTriggeredBy: [bareReference(props.pinned.marker)],
+    },
   });
   const generation = launchTemplate.generation;
   const groupName = generationName(NameRule.AUTOSCALING_GROUP, { base: props.base, slot: props.slot, generation });
@@ -104,25 +132,46 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
     warmPool: props.warmPool ? toWarmPool(props.warmPool) : undefined,
     ...launchTemplateOf(launchTemplate),
     tag: [
-      { key: 'cdktf-immutable:generation', value: generation.hash, propagateAtLaunch: false },
+      { key: GENERATION_TAG, value: generation.hash, propagateAtLaunch: false },
       ...(props.slot ? [{ key: SLOT_TAG, value: props.slot, propagateAtLaunch: false }] : []),
       // the fleet's groups can be found at plan time by these two literal tags
       { key: FLEET_TAG, value: props.base, propagateAtLaunch: false },
     ],
-    lifecycle: {
-      // min_elb_capacity only matters when the group is created (and depends on whether
-      // its target group is in use then); with scaling, the policy owns the desired size
-      ignoreChanges: props.scaling ? ['desired_capacity', 'min_elb_capacity'] : ['min_elb_capacity'],
-      // The name changes with the generation anyway; the trigger makes sure a group is
-      // never pointed at another launch template in place, whatever replaced it.
-      replaceTriggeredBy: [bareReference(launchTemplate.resource, 'id'), ...launchTemplate.replaceTriggeredBy],
-    },
+    lifecycle: groupLifecycle(props, launchTemplate),
   });
+  if (props.pinned) {
+    recordPinned(autoScalingGroup, props.pinned.metadata);
+  }
+  recordLibraryTriggers(autoScalingGroup, autoScalingGroup.lifecycle?.replaceTriggeredBy as string[]);
   const scalingPolicy = props.scaling
     ? buildScalingPolicy(scope, props, props.scaling, groupName, autoScalingGroup)
     : undefined;
-  const inUseMark = markInUse(scope, props.base, props.slot, launchTemplate.image.imageId);
+  // the AMI the template runs (its state), which is the code's unless the slot is pinned
+  const inUseMark = markInUse(scope, props.base, props.slot, launchTemplate.resource.imageId);
   return { launchTemplate, autoScalingGroup, scalingPolicy, inUseMark, generation };
+}
+
+/**
+ * The group's lifecycle. `min_elb_capacity` only matters when the group is created (and
+ * depends on whether its target group is in use then); with scaling, the policy owns the
+ * desired size. A pinned group also ignores everything that is not operational. Every
+ * group is replaced with its launch template.
+ */
+function groupLifecycle(props: ServerGroupProps, launchTemplate: ImmutableLaunchTemplate) {
+  const operational = props.scaling ? ['desired_capacity', 'min_elb_capacity'] : ['min_elb_capacity'];
+  const ignoreChanges = props.pinned
+    ? [...operational, ...PINNED_GROUP_IGNORES.filter((a) => !operational.includes(a))]
+    : operational;
+  return {
+    ignoreChanges,
+    // The name changes with the generation anyway; the trigger makes sure a group is
+    // never pointed at another launch template in place, whatever replaced it (a pinned
+    // group's template is replaced by its release marker, not by its name).
+    replaceTriggeredBy: [
+      bareReference(launchTemplate.resource, 'id'),
+      ...(props.pinned ? [] : launchTemplate.replaceTriggeredBy),
+    ],
+  };
 }
 
 /**

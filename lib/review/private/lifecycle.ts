@@ -5,6 +5,7 @@
  */
 import { isObject } from './diff';
 import { bareExpression } from './references';
+import { METADATA_KEY, pinnedMetadata } from '../../immutability/lifecycle-metadata';
 
 /** The arguments `lifecycle.ignore_changes` names: `all`, or paths as segments. */
 export type IgnoredArguments = 'all' | ReadonlyArray<readonly string[]>;
@@ -68,7 +69,7 @@ function covers(entry: readonly string[], segments: readonly string[]): boolean 
   return entry.length > 0;
 }
 
-/** What the library records on a resource of a pinned blue/green slot. */
+/** What the library records on a resource of a pinned blue/green slot (see `PinnedMetadata`). */
 export interface PinnedMark {
   /** `blue` or `green`. */
   readonly slot: string;
@@ -81,13 +82,16 @@ export interface PinnedMark {
  * `{"cdktf-immutable": {"pinned": {"slot": "blue", "reason": "...", ...}}}`, or undefined:
  * the resource belongs to a blue/green slot that keeps the definition it was deployed
  * with, and the arguments its `ignore_changes` names follow the code only at the slot's
- * next `release stage`.
+ * next `release stage`. The shape is the one `lib/immutability/lifecycle-metadata.ts`
+ * writes and reads.
  */
 export function pinnedMark(metadata: unknown): PinnedMark | undefined {
-  const entry = isObject(metadata) ? metadata['cdktf-immutable'] : undefined;
+  const entry = isObject(metadata) ? metadata[METADATA_KEY] : undefined;
   const pinned = isObject(entry) ? entry.pinned : undefined;
   if (!isObject(pinned) || typeof pinned.slot !== 'string') {
     return undefined;
   }
-  return { slot: pinned.slot, ...(typeof pinned.reason === 'string' ? { reason: pinned.reason } : {}) };
+  const full = pinnedMetadata({ '//': metadata });
+  const reason = full?.reason ?? (typeof pinned.reason === 'string' ? pinned.reason : undefined);
+  return { slot: pinned.slot, ...(reason !== undefined ? { reason } : {}) };
 }

@@ -6,6 +6,7 @@
  *
  * Inputs (environment):
  *   E2E_STACK         which stack to build: blue-green | replace | mutable | traffic-order | mutations | rollout | image-loop
+ *                     | pinning
  *   E2E_FLEET_ALARMS  rollout: "1" adds the fleet's own alarms (planned only: the AWS provider calls
  *                     CloudWatch with the RPCv2 CBOR protocol, which moto 5.2.5 does not serve)
  *   E2E_RELEASE_FILE  blue-green, traffic-order, rollout: the release file (written by `cdktf-immutable release`)
@@ -17,6 +18,9 @@
  *                     dev's listener, from E2E_LOOP_SHARED = JSON { vpcId, subnetIds,
  *                     listenerArn, securityGroupId }, dev's outputs)
  *   E2E_CONTAINER     image-loop (dev): the container image the servers run, by digest
+ *   E2E_USER_DATA     pinning: the fleet-wide user data (the fleet comes from the release file, fromRelease)
+ *   E2E_IGNORE        pinning: "1" adds lifecycle.ignore_changes = all to the staged slot's launch template
+ *                     by override, "ack" also acknowledges it (ImmutabilityAspect.acknowledgeLifecycle)
  *   CDKTF_OUTDIR      where to synthesize (cdktf's own variable)
  */
 import { App, Fn, TerraformOutput, TerraformStack } from 'cdktf';
@@ -31,7 +35,9 @@ import {
   BlueGreenFleet,
   FleetLoadBalancer,
   FleetScaling,
+  fromRelease,
   ImageSource,
+  ImmutabilityAspect,
   loadReleaseFile,
   ReplaceFleet,
   UserData,
@@ -141,6 +147,41 @@ class RolloutStack extends TerraformStack {
       canaryPercent: release.canary,
       alarms: process.env.E2E_FLEET_ALARMS === '1' ? { targetErrorRatePercent: 5 } : undefined,
     });
+  }
+}
+
+/**
+ * Blue/green built from the release file with fromRelease, as a user writes it: only the
+ * staged slot follows the code; the serving and rollback slots are pinned. The user data
+ * comes from E2E_USER_DATA, so the test changes the server settings without a release.
+ */
+class PinningStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', { region: 'eu-west-1' });
+    const release = loadReleaseFile(env('E2E_RELEASE_FILE'));
+    const { vpcId, subnetIds } = network(this, '10.60');
+    const fleet = new BlueGreenFleet(this, 'Web', {
+      name: 'e2e-pin',
+      vpcId,
+      subnetIds,
+      capacity: { min: 1, max: 2 },
+      healthCheck: { gateTimeout: '3m' },
+      server: { userData: UserData.fromString(env('E2E_USER_DATA')), blockDevices: MOTO_ROOT_VOLUME },
+      ...fromRelease(release, { environment: release.environment }),
+    });
+    const ignore = process.env.E2E_IGNORE;
+    if (ignore === '1' || ignore === 'ack') {
+      const staged = fleet.slots.blue.pinned ? fleet.slots.green : fleet.slots.blue;
+      const template = staged.launchTemplate!.resource;
+      template.addOverride('lifecycle.ignore_changes', 'all');
+      if (ignore === 'ack') {
+        ImmutabilityAspect.acknowledgeLifecycle(template, {
+          id: 'ignore-changes',
+          reason: 'e2e: an agent outside Terraform owns this template',
+        });
+      }
+    }
   }
 }
 
@@ -292,6 +333,9 @@ switch (stack) {
     break;
   case 'replace':
     new ReplaceStack(app, 'e2e-replace');
+    break;
+  case 'pinning':
+    new PinningStack(app, 'e2e-pinning');
     break;
   case 'mutable':
     new MutableStack(app, 'e2e-mutable');
