@@ -1,4 +1,13 @@
-import type { TerraformResource } from 'cdktf';
+/**
+ * What the helpers need of a resource (cdktf's `TerraformResource`, structurally: this
+ * module imports nothing, so that the readers of synthesized JSON that share its key load
+ * no cdktf).
+ */
+export interface AcknowledgedResource {
+  readonly terraformResourceType: string;
+  toTerraform(): unknown;
+  addOverride(path: string, value: unknown): void;
+}
 
 /**
  * The key of the library's entry in a resource's `//` metadata in the synthesized JSON.
@@ -15,7 +24,7 @@ import type { TerraformResource } from 'cdktf';
  * `ignore-changes`, `replace-triggered-by-removed`), a security downgrade
  * (`acknowledgeSecurityDowngrade`, the downgrade's id), so that a reviewer of the
  * synthesized output or of a snapshot reads every exception in one place, and
- * `guard --config` reads them from there. This module loads no cdktf (types only).
+ * `guard --config` reads them from there. This module loads no cdktf.
  */
 export const LIBRARY_METADATA_KEY = 'cdktf-immutable';
 
@@ -46,18 +55,18 @@ export function acknowledgedIn(body: unknown): Record<string, string> {
 }
 
 /** The resource's body as it would synthesize now (overrides included). */
-function bodyOf(resource: TerraformResource): unknown {
+function bodyOf(resource: AcknowledgedResource): unknown {
   const json = resource.toTerraform() as { resource?: Record<string, Record<string, unknown>> };
   return Object.values(json.resource?.[resource.terraformResourceType] ?? {})[0];
 }
 
 /** The acknowledgements recorded on `resource`. */
-export function acknowledgementsOf(resource: TerraformResource): Acknowledgement[] {
+export function acknowledgementsOf(resource: AcknowledgedResource): Acknowledgement[] {
   return Object.entries(acknowledgedIn(bodyOf(resource))).map(([id, reason]) => ({ id, reason }));
 }
 
 /** The acknowledgement of `id` on `resource`, if one is recorded. */
-export function findAcknowledgement(resource: TerraformResource, id: string): Acknowledgement | undefined {
+export function findAcknowledgement(resource: AcknowledgedResource, id: string): Acknowledgement | undefined {
   return acknowledgementsOf(resource).find((entry) => entry.id === id);
 }
 
@@ -69,6 +78,6 @@ export function findAcknowledgement(resource: TerraformResource, id: string): Ac
  * checked the reason (each API names its own rule); the id, a constant of the library,
  * is a key written through an override path, so it holds no dot.
  */
-export function recordAcknowledgement(resource: TerraformResource, acknowledgement: Acknowledgement): void {
+export function recordAcknowledgement(resource: AcknowledgedResource, acknowledgement: Acknowledgement): void {
   resource.addOverride(`//.${LIBRARY_METADATA_KEY}.acknowledged.${acknowledgement.id}`, acknowledgement.reason);
 }

@@ -43,6 +43,7 @@ function fleet(
       subnetIds: SUBNETS,
       slots: { blue: { image: ImageSource.fromAmiId(AMI_1) }, green: {} },
       active: 'blue',
+      stagedSlot: 'none',
       ...props,
     });
     acknowledge?.(s, built);
@@ -203,7 +204,7 @@ describe('security downgrades', () => {
       'an unknown downgrade',
       'tls-1.0' as SecurityDowngrade,
       'a reason long enough',
-      /downgrade \("tls-1\.0"\) must be one of tls-below-1\.2, imdsv1/,
+      /downgrade \("tls-1\.0"\) must be one of legacy-tls, imdsv1/,
     ],
     [
       'a reason that says nothing',
