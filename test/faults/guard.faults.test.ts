@@ -126,7 +126,11 @@ describe('plans of both engines', () => {
     ],
   ])('%s', (name, make, code) => {
     const run = guard(JSON.stringify(make()));
-    expect({ code: run.code, stderr: run.stderr }).toEqual({ code, stderr: code === 0 ? '' : expect.any(String) });
+    expect(run.code).toBe(code);
+    if (code === 0) {
+      // nothing but notes (the lifecycle check needs --config, which these cases do not give)
+      expect(run.stderr).toMatch(/^(guard: note: [^\n]*\n)*$/);
+    }
     table.add({ case: `guard: ${name}`, exit: String(run.code), intact: 'plan file unchanged' });
   });
 });
