@@ -4,8 +4,10 @@
 // @cdktf/provider-aws root), so importing this module stays cheap.
 
 // Generation identity: canonical hashing, names within AWS limits, bare references, the resource
-// policy list and the immutability aspect.
+// policy list and the immutability aspect; security downgrades acknowledged the way the aspect's
+// exceptions are.
 export {
+  acknowledgeSecurityDowngrade,
   bareReference,
   contentHash,
   Generation,
@@ -22,6 +24,7 @@ export type {
   LifecycleAcknowledgement,
   LifecycleAcknowledgementId,
   ResourceClass,
+  SecurityDowngrade,
 } from './immutability';
 
 // Images: the AMI pipeline and the Image Builder constructs it composes, image sources.
@@ -154,6 +157,7 @@ export {
 } from './release';
 export type {
   PromoteOptions,
+  ReleaseArchitecture,
   ReleaseFile,
   ReleaseSlot,
   ReleaseStoreOptions,

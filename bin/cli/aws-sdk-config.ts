@@ -1,8 +1,11 @@
 /**
  * The settings every AWS SDK v3 client of the command line is created with (`release
- * stage --from-ssm/--from-pipeline`, `release advance`, `run` and `status`). Type-only
- * imports here: the SDK itself is loaded by the callers, only when they run.
+ * stage`, `release promote --steps`, `advance`, `run` and `status`), and whether
+ * credentials are configured. The SDK itself is loaded by the callers, only when they run.
  */
+import { existsSync } from 'fs';
+import { homedir } from 'os';
+import { join } from 'path';
 
 /** Client settings: the region, two attempts and short timeouts, so that an unreachable endpoint fails in seconds. */
 export interface SdkClientConfig {
@@ -23,4 +26,31 @@ export interface SdkClientConfig {
 export function sdkClientConfig(region: string | undefined): SdkClientConfig {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return { region, maxAttempts: 2, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
+}
+
+/**
+ * Whether AWS credentials are configured where the command can see them without asking
+ * a network service: access keys, a profile, a web identity token or a container
+ * credentials endpoint in the environment, or a shared credentials or config file. The
+ * release commands check the AMI and the alarms with AWS when this is true (or when
+ * `--verify` asks for the SDK's whole chain, instance roles included), and say that they
+ * did not when it is false: looking for an instance role would stall every offline run.
+ */
+export function credentialsConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  const set = (name: string) => (env[name] ?? '') !== '';
+  if (
+    set('AWS_ACCESS_KEY_ID') ||
+    set('AWS_PROFILE') ||
+    set('AWS_WEB_IDENTITY_TOKEN_FILE') ||
+    set('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI') ||
+    set('AWS_CONTAINER_CREDENTIALS_FULL_URI')
+  ) {
+    return true;
+  }
+  const home = env.HOME || env.USERPROFILE || homedir();
+  const files = [
+    env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'),
+    env.AWS_CONFIG_FILE || join(home, '.aws', 'config'),
+  ];
+  return files.some((file) => existsSync(file));
 }

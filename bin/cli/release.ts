@@ -1,9 +1,11 @@
 import { existsSync } from 'fs';
 import { join, relative, resolve } from 'path';
 import { optionValue, parseArgs, ParsedArgs } from './args';
+import { credentialsConfigured } from './aws-sdk-config';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
 import type { LiveReader, LiveStatus } from './live-check';
+import type { VerifyMode } from './release-from-aws';
 import { AMI_ID } from 'cdktf-immutable/names';
 import {
   otherSlot,
@@ -20,6 +22,8 @@ import {
   SlotName,
   stagedSlotOf,
   stageRelease,
+  startRollout,
+  formatDuration,
   stageSameImage,
 } from 'cdktf-immutable/release';
 import {
@@ -34,10 +38,22 @@ import {
 
 export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [options]
 
-  release init <env>                              Create releases/<env>.json (both slots empty).
-  release stage <env> --image <ami-id> [--slot <blue|green>]
+  release init <env> [--architecture <x86_64|arm64>]
+                                                  Create releases/<env>.json (both slots empty); with
+                                                  the fleet's architecture, stage refuses an AMI of
+                                                  another one.
+  release stage <env> --image <ami-id> [--slot <blue|green>] [--region <region>] [--verify|--no-verify]
                                                   Put an image in the idle slot (no traffic moves).
-  release stage <env> --from <other-env>          Stage the image that is active in <other-env>.
+  release stage <env> --from <other-env> [--region <region>] [--verify|--no-verify]
+                                                  Stage the image that is active in <other-env>.
+                                                  When AWS credentials are configured the AMI is
+                                                  checked first with EC2 DescribeImages (exists, is
+                                                  available in the region, has the file's
+                                                  "architecture"): refused (exit 1, nothing written)
+                                                  otherwise. Offline or without credentials it is
+                                                  staged and the output says it was not checked;
+                                                  --verify requires the check (instance roles
+                                                  included), --no-verify skips it.
   release stage <env> --same-image                A settings-only release: stage the active slot's image
                                                   into the idle slot, which takes the code's current
                                                   server settings (user data, instance type...); the
@@ -55,10 +71,16 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   Move traffic to the idle slot, or send it a share.
                                                   --canary 0 ends a canary. A slot whose release was
                                                   rolled back is promoted only with --force-rolled-back.
+                                                  Under "policy.requireRollout" it starts a rollout
+                                                  with the policy's steps, bake and alarms instead.
   release promote <env> --steps 10,50,100 [--bake 10m] [--alarm <name>]... [--fleet <name>]
+                  [--region <region>] [--verify|--no-verify]
                                                   Start a rollout: the first step's weight now, the
                                                   next ones by "advance" (defaults: "policy" in the
-                                                  release file; bake 0s..24h as 30s, 10m, 1h).
+                                                  release file; bake 0s..24h as 30s, 10m, 1h). The
+                                                  alarms are checked with CloudWatch DescribeAlarms
+                                                  first, as stage checks the AMI: a missing one is
+                                                  refused (exit 1, nothing written).
   release advance <env> [--region <region>]       Move a rollout one step once the bake time passed,
                                                   the load balancer serves the recorded weights and
                                                   the targets are healthy; abort it (exit 1) when an
@@ -95,9 +117,9 @@ Options for every subcommand:
                     there is none).
 
 After stage, promote, advance (when it wrote a step) or rollback, run "cdktf-immutable
-deploy <stack>" (the guarded apply) for that environment. advance, run and status (of a
-running rollout, or --live) read AWS with the default credential chain; AWS_ENDPOINT_URL
-and AWS_REGION are honoured.
+deploy <stack>" (the guarded apply) for that environment. stage and promote --steps (their
+checks), advance, run and status (of a running rollout, or --live) read AWS with the
+default credential chain; AWS_ENDPOINT_URL and AWS_REGION are honoured.
 `;
 
 /** What tests replace: the reader of the live listener weights (`status --live`). */
@@ -113,12 +135,16 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
     return sub === undefined ? EXIT_BAD_INPUT : EXIT_OK;
   }
   const specs: Record<string, { values: string[]; switches: string[]; lists?: string[] }> = {
-    init: { values: ['dir'], switches: [] },
+    init: { values: ['dir', 'architecture'], switches: [] },
     stage: {
       values: ['dir', 'image', 'from', 'slot', 'from-ssm', 'from-pipeline', 'region'],
-      switches: ['same-image'],
+      switches: ['same-image', 'verify', 'no-verify'],
     },
-    promote: { values: ['dir', 'canary', 'steps', 'bake', 'fleet'], switches: ['force-rolled-back'], lists: ['alarm'] },
+    promote: {
+      values: ['dir', 'canary', 'steps', 'bake', 'fleet', 'region'],
+      switches: ['force-rolled-back', 'verify', 'no-verify'],
+      lists: ['alarm'],
+    },
     advance: { values: ['dir', 'region'], switches: [] },
     run: { values: ['dir', 'region', 'deploy', 'stack', 'interval'], switches: [] },
     rollback: { values: ['dir'], switches: [] },
@@ -208,9 +234,27 @@ function environmentArgument(args: ParsedArgs, sub: string, optional = false): s
 
 function init(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   const env = environmentArgument(args, 'init')!;
-  const release = store.init(env);
-  io.out(`created ${store.pathOf(env)}: both slots empty, blue active.\n${nextSteps(release)}`);
+  const architecture = optionValue(args, 'architecture');
+  if (architecture !== undefined && architecture !== 'x86_64' && architecture !== 'arm64') {
+    throw new CliError(
+      `release init: --architecture "${architecture}" must be x86_64 or arm64 (the architecture of the fleet's ` +
+        'instance type: arm64 for Graviton types such as t4g or m7g).',
+    );
+  }
+  const release = store.init(env, architecture);
+  const arch = release.architecture ? `, architecture ${release.architecture}` : '';
+  io.out(`created ${store.pathOf(env)}: both slots empty, blue active${arch}.\n${nextSteps(release)}`);
   return EXIT_OK;
+}
+
+/** `--verify`, `--no-verify` or neither (check when credentials are configured). */
+function verifyMode(args: ParsedArgs, sub: string): VerifyMode {
+  const verify = args.options.has('verify');
+  const noVerify = args.options.has('no-verify');
+  if (verify && noVerify) {
+    throw new CliError(`release ${sub}: give --verify or --no-verify, not both.`);
+  }
+  return verify ? 'always' : noVerify ? 'never' : 'auto';
 }
 
 function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promise<number> {
@@ -220,6 +264,7 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
   const slot = optionValue(args, 'slot');
   const fromSsm = optionValue(args, 'from-ssm');
   const fromPipeline = optionValue(args, 'from-pipeline');
+  const mode = verifyMode(args, 'stage');
   const sameImage = args.options.has('same-image') ? true : undefined;
   if ([image, from, fromSsm, fromPipeline, sameImage].filter((option) => option !== undefined).length !== 1) {
     throw new CliError(
@@ -230,10 +275,15 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
   if (sameImage && slot !== undefined) {
     throw new CliError('release stage: --same-image stages into the idle slot; leave out --slot.');
   }
-  if (optionValue(args, 'region') !== undefined && fromSsm === undefined && fromPipeline === undefined) {
+  if (sameImage && (optionValue(args, 'region') !== undefined || mode !== 'auto')) {
     throw new CliError(
-      'release stage: --region is only for --from-ssm and --from-pipeline (the region whose parameter and AMI ' +
-        'are read).',
+      'release stage: --same-image stages the image the active slot runs, which needs no check; leave out ' +
+        '--region, --verify and --no-verify.',
+    );
+  }
+  if (mode === 'never' && optionValue(args, 'region') !== undefined) {
+    throw new CliError(
+      'release stage: --region names the region the AMI is checked in, and --no-verify skips the check; give one.',
     );
   }
   if (image !== undefined && !AMI_ID.test(image)) {
@@ -249,13 +299,25 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
     throw new CliError(`release stage: --from "${from}" is the environment being staged; name another environment.`);
   }
   if (fromSsm !== undefined || fromPipeline !== undefined) {
+    if (mode === 'never') {
+      throw new CliError(
+        'release stage: --no-verify is for --image and --from; --from-ssm and --from-pipeline read the AMI from ' +
+          'AWS and always check it.',
+      );
+    }
     // Check the environment's file before calling AWS, and the transition after: a
     // refused stage writes nothing either way.
-    store.load(env);
+    const current = store.load(env);
     return stageFromAws(
       store,
       env,
-      { fromSsm, fromPipeline, region: optionValue(args, 'region'), slot: slot as SlotName | undefined },
+      {
+        fromSsm,
+        fromPipeline,
+        region: optionValue(args, 'region'),
+        slot: slot as SlotName | undefined,
+        architecture: current.architecture,
+      },
       io,
     );
   }
@@ -272,21 +334,64 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
     }
     source = `env:${from}`;
   }
-  return commitStage(store, env, staged!, source, slot as SlotName | undefined, io);
+  const chosen = slot as SlotName | undefined;
+  if (mode === 'never') {
+    return commitStage(store, env, staged!, source, chosen, io, 'not checked with AWS (--no-verify).');
+  }
+  if (mode === 'auto' && !credentialsConfigured()) {
+    return commitStage(
+      store,
+      env,
+      staged!,
+      source,
+      chosen,
+      io,
+      'not checked with AWS: no AWS credentials are configured (environment, ~/.aws). Pass --verify to check it ' +
+        'with the default credential chain (an instance or task role), or --no-verify to skip the check on purpose.',
+    );
+  }
+  // the environment's file first: a stage that would be refused calls no AWS
+  const current = store.load(env);
+  stageRelease(current, { image: staged!, source, slot: chosen, now: new Date() });
+  const aws = require('./release-from-aws') as typeof import('./release-from-aws');
+  const region = optionValue(args, 'region') ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined);
+  if (region !== undefined) {
+    aws.awsRegion(region);
+  }
+  const option = image !== undefined ? `--image ${image}` : `--from ${from} (${staged})`;
+  return aws
+    .verifyImage(
+      staged!,
+      option,
+      region ?? "the AWS profile's region",
+      mode,
+      aws.sdkClients(region),
+      current.architecture,
+    )
+    .then((checked) => commitStage(store, env, staged!, source, chosen, io, checked));
 }
 
 /** `--from-ssm` / `--from-pipeline`: the AMI read from AWS (the SDK is loaded only here), then staged. */
 async function stageFromAws(
   store: ReleaseStore,
   env: string,
-  options: { fromSsm?: string; fromPipeline?: string; region?: string; slot?: SlotName },
+  options: { fromSsm?: string; fromPipeline?: string; region?: string; slot?: SlotName; architecture?: string },
   io: CliIo,
 ): Promise<number> {
   const aws = require('./release-from-aws') as typeof import('./release-from-aws');
   const from = aws.awsImageSource(options.fromSsm, options.fromPipeline);
   const region = aws.awsRegion(options.region);
-  const image = await aws.resolveAwsImage(from, region, aws.sdkClients(region));
-  return commitStage(store, env, image, from.source, options.slot, io);
+  const image = await aws.resolveAwsImage(from, region, aws.sdkClients(region), options.architecture);
+  const arch = options.architecture ? `, ${options.architecture} as the fleet` : '';
+  return commitStage(
+    store,
+    env,
+    image,
+    from.source,
+    options.slot,
+    io,
+    `checked with AWS: ${image} is available in ${region}${arch}.`,
+  );
 }
 
 function commitStage(
@@ -296,6 +401,7 @@ function commitStage(
   source: string,
   slot: SlotName | undefined,
   io: CliIo,
+  checked: string,
 ): number {
   const { before, after } = store.update(env, (release) =>
     stageRelease(release, { image: staged, source, slot, now: new Date() }),
@@ -306,7 +412,7 @@ function commitStage(
   const deploy = first
     ? `the first deploy creates the fleet, slot ${target} takes the traffic`
     : `replaces only slot ${target}'s launch template and auto scaling group; no traffic moves`;
-  io.out(`${env}: staged ${staged} in slot ${target}${moved}.\n${nextSteps(after, deploy)}`);
+  io.out(`${env}: staged ${staged} in slot ${target}${moved}.\n  AMI ${checked}\n${nextSteps(after, deploy)}`);
   return EXIT_OK;
 }
 
@@ -326,7 +432,7 @@ function commitSameImage(store: ReleaseStore, env: string, io: CliIo): number {
   return EXIT_OK;
 }
 
-function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
+function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promise<number> {
   const env = environmentArgument(args, 'promote')!;
   const canaryText = optionValue(args, 'canary');
   let canary: number | undefined;
@@ -336,7 +442,13 @@ function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
     }
     canary = Number(canaryText);
   }
-  const after = promoteCommand(store, env, args, canary);
+  const result = promoteCommand(store, env, args, canary, verifyMode(args, 'promote'));
+  return result instanceof Promise ? result.then((r) => promoted(env, r, io)) : promoted(env, result, io);
+}
+
+/** The output of a promote: the traffic, the rollout it started, how its alarms were checked, what to run next. */
+function promoted(env: string, result: { after: ReleaseFile; checked?: string }, io: CliIo): number {
+  const { after, checked } = result;
   const rollout =
     after.rollout?.status === 'running' &&
     after.rollout.startedAt === after.rollout.stepStartedAt &&
@@ -348,7 +460,8 @@ function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
       `${rollout.alarms.length ? rollout.alarms.join(', ') : 'none'}, fleet ${rollout.fleet}; "cdktf-immutable ` +
       `release advance ${env}" moves it on (after the deploy).`
     : '';
-  io.out(`${env}: ${describeTraffic(after)}.${started}\n${nextSteps(after, 'only the listener changes')}`);
+  const check = checked ? `  ${checked}\n` : '';
+  io.out(`${env}: ${describeTraffic(after)}.${started}\n${check}${nextSteps(after, 'only the listener changes')}`);
   return EXIT_OK;
 }
 
@@ -397,6 +510,8 @@ function nextSteps(release: ReleaseFile, deploy?: string): string {
     if (release.canary === 0) {
       options.push([command(`promote ${env} --canary 10`), `10% of the traffic to slot ${idle} first`]);
     }
+  } else if (release.policy?.requireRollout && release.rollout?.status !== 'running') {
+    options.push(...rolloutHint(release, idle));
   }
   if (allowed(() => rollbackRelease(release))) {
     options.push([
@@ -423,6 +538,38 @@ function nextSteps(release: ReleaseFile, deploy?: string): string {
     lines.push(`${label} ${text.padEnd(width)}   ${why}`);
   });
   return lines.map((line) => `${line}\n`).join('');
+}
+
+/**
+ * What `promote` does under `policy.requireRollout`: it starts a rollout with the
+ * policy's steps, bake time, alarms and fleet (a plain promote is refused); when the
+ * policy lacks some of them, the options to give.
+ */
+function rolloutHint(release: ReleaseFile, idle: SlotName): Array<[string, string]> {
+  const env = release.environment;
+  try {
+    const started = startRollout(release, { now: new Date(0) }).rollout!;
+    return [
+      [
+        `cdktf-immutable release promote ${env}`,
+        `starts a rollout to slot ${idle} (policy.requireRollout): steps ${started.steps.join(', ')}, bake ` +
+          `${formatDuration(started.bakeSeconds)}, alarms ${started.alarms.join(', ')}`,
+      ],
+    ];
+  } catch {
+    const policy = release.policy ?? {};
+    const missing = [
+      policy.steps ? '' : ' --steps 10,50,100',
+      policy.alarms?.length ? '' : ' --alarm <name>',
+      policy.fleet ? '' : ' --fleet <fleet>',
+    ].join('');
+    return [
+      [
+        `cdktf-immutable release promote ${env}${missing}`,
+        `starts a rollout to slot ${idle} (policy.requireRollout refuses a plain promote)`,
+      ],
+    ];
+  }
 }
 
 /** Stands for the user's next image when the hints try a stage (never written). */

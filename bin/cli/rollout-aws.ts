@@ -50,9 +50,16 @@ export interface RolloutAwsClientOptions {
   readonly region?: string;
 }
 
+/** Why AWS could not be read: the kind decides whether a check that is not required may be skipped. */
+export type AwsFailureKind = 'credentials' | 'unreachable' | 'region' | 'other';
+
 /** AWS could not be read: no credentials, no region, an unreachable endpoint, a refused call. */
 export class RolloutAwsError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Why: no credentials, an unreachable endpoint, no region, or anything else. */
+    public readonly kind: AwsFailureKind = 'other',
+  ) {
     super(message);
     this.name = 'RolloutAwsError';
   }
@@ -344,8 +351,28 @@ export async function call<T>(what: string, read: () => Promise<T>): Promise<T> 
     if (error instanceof RolloutAwsError) {
       throw error;
     }
-    throw new RolloutAwsError(`${what}: ${explain(error)}`);
+    throw new RolloutAwsError(`${what}: ${explain(error)}`, failureKind(error));
   }
+}
+
+/** The kind of an SDK failure, by the same tests as {@link explain}. */
+function failureKind(error: unknown): AwsFailureKind {
+  const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string } };
+  const message = e.message ?? String(error);
+  if (e.name === 'CredentialsProviderError' || /credential/i.test(message)) {
+    return 'credentials';
+  }
+  if (/region is missing/i.test(message)) {
+    return 'region';
+  }
+  const code = e.code ?? e.cause?.code;
+  if (
+    (code && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH/.test(code)) ||
+    /ECONNREFUSED|ENOTFOUND|timed? ?out|socket hang up|EHOSTUNREACH/i.test(message)
+  ) {
+    return 'unreachable';
+  }
+  return 'other';
 }
 
 function explain(error: unknown): string {

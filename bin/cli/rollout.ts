@@ -5,6 +5,7 @@ import { spawn } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { optionValue, ParsedArgs } from './args';
+import { credentialsConfigured } from './aws-sdk-config';
 import { CliError, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
 import { packageInfo } from './package-info';
@@ -33,14 +34,17 @@ export const ROLLOUT_OPTIONS = ['steps', 'bake', 'fleet'] as const;
 
 /**
  * `release promote`: a rollout when --steps, --bake, --alarm or --fleet is given or the
- * environment's policy requires one, else the plain or canary promote.
+ * environment's policy requires one, else the plain or canary promote. A rollout's
+ * alarms are checked with CloudWatch `DescribeAlarms` first (see {@link checkAlarms}):
+ * then the result is a promise, and `checked` says how they were checked.
  */
 export function promoteCommand(
   store: ReleaseStore,
   env: string,
   args: ParsedArgs,
   canary: number | undefined,
-): ReleaseFile {
+  mode: 'always' | 'never' | 'auto' = 'auto',
+): { after: ReleaseFile; checked?: string } | Promise<{ after: ReleaseFile; checked?: string }> {
   const alarms = args.lists.get('alarm') ?? [];
   const given = ROLLOUT_OPTIONS.filter((name) => args.options.has(name))
     .map((name) => `--${name}`)
@@ -57,13 +61,78 @@ export function promoteCommand(
   const bakeSeconds = bakeText === undefined ? undefined : parseDuration(bakeText, '--bake');
   const fleet = optionValue(args, 'fleet');
   const forceRolledBack = args.options.has('force-rolled-back');
-  const { after } = store.update(env, (release) => {
+  const change = (release: ReleaseFile): ReleaseFile => {
     const rollout = given.length > 0 || (canary === undefined && release.policy?.requireRollout === true);
     return rollout
       ? startRollout(release, { steps, bakeSeconds, alarms, fleet, now: new Date(), forceRolledBack })
       : promoteRelease(release, canary, { forceRolledBack });
+  };
+  /** The alarms of the rollout that `change` started, or none. */
+  const newAlarms = (before: ReleaseFile, after: ReleaseFile): readonly string[] =>
+    after.rollout !== undefined && after.rollout !== before.rollout ? after.rollout.alarms : [];
+  if (mode === 'never' || (mode === 'auto' && !credentialsConfigured())) {
+    const { before, after } = store.update(env, change);
+    const why =
+      mode === 'never'
+        ? ' (--no-verify)'
+        : ': no AWS credentials are configured (environment, ~/.aws); a misspelled alarm is found only by ' +
+          '"release advance". Pass --verify to check them with the default credential chain';
+    return { after, checked: newAlarms(before, after).length > 0 ? `alarms not checked with AWS${why}.` : undefined };
+  }
+  // the change on the file as it is now: a refused promote, or one without alarms, calls no AWS
+  const current = store.load(env);
+  const names = newAlarms(current, change(current));
+  if (names.length === 0) {
+    return { after: store.update(env, change).after };
+  }
+  return checkAlarms(names, optionValue(args, 'region'), mode).then((checked) => {
+    const after = store.update(env, change).after;
+    const missed = (after.rollout?.alarms ?? []).filter((name) => !names.includes(name));
+    if (missed.length > 0) {
+      throw new ReleaseRefusedError(
+        `${env}: the release file changed while the alarms were checked (now also ${missed.join(', ')}); ` +
+          `nothing was written. Run the promote again.`,
+      );
+    }
+    return { after, checked };
   });
-  return after;
+}
+
+/**
+ * Checks that every alarm of a new rollout exists (CloudWatch `DescribeAlarms`): a
+ * misspelled name would otherwise be found only by `release advance`, after the first
+ * step is deployed. A missing alarm refuses the promote (exit 1, nothing written). When
+ * the check is not required (`auto`), missing credentials or an unreachable endpoint
+ * skip it, and the line returned says so; with `--verify` they are exit 2.
+ */
+async function checkAlarms(names: readonly string[], region: string | undefined, mode: string): Promise<string> {
+  let found: string[];
+  try {
+    found = (await awsReader(region).readAlarms(names)).map((alarm) => alarm.name);
+  } catch (error) {
+    const kind = (error as { kind?: string }).kind;
+    if (mode === 'auto' && (kind === 'credentials' || kind === 'unreachable')) {
+      return (
+        `alarms not checked with AWS (${(error as Error).message}); a misspelled alarm is found only by ` +
+        '"release advance".'
+      );
+    }
+    throw new CliError(
+      `release promote: the alarms could not be checked: ${(error as Error).message} Nothing was written; or ` +
+        'pass --no-verify to start the rollout without checking them.',
+    );
+  }
+  const missing = names.filter((name) => !found.includes(name));
+  if (missing.length > 0) {
+    const where = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "the AWS profile's region";
+    throw new ReleaseRefusedError(
+      `the alarm${missing.length > 1 ? 's' : ''} ${missing.map((name) => `"${name}"`).join(', ')} ` +
+        `${missing.length > 1 ? 'do' : 'does'} not exist in ${where} (CloudWatch DescribeAlarms found ` +
+        `${found.length ? found.join(', ') : 'none of them'}); nothing was written. Fix the name (the fleet's own ` +
+        'alarms are <fleet>-<slot>-5xx-rate...), create the alarm first, or name the region with --region.',
+    );
+  }
+  return `alarms checked with AWS: ${names.join(', ')} exist.`;
 }
 
 /** Text lines about a release's rollout for `release status` (none without one). */

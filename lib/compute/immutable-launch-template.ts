@@ -11,6 +11,7 @@ import { Generation, withStableReferences } from '../immutability/generation';
 import { ImmutabilityAspect } from '../immutability/immutability-aspect';
 import { PinnedMetadata, recordLibraryTriggers, recordPinned } from '../immutability/lifecycle-metadata';
 import { generationName, NameRule } from '../immutability/naming';
+import { reportSecurityDowngrade, SecurityDowngrade } from '../immutability/security-downgrades';
 import { isLiteral, Validator } from '../private/validation';
 import { IInstanceProfile, InstanceProfile } from './instance-profile';
 import { InstanceRequirements, InstanceType } from './instance-type';
@@ -200,6 +201,7 @@ export class ImmutableLaunchTemplate extends Construct {
       recordPinned(this.resource, pinned.metadata);
     }
     recordLibraryTriggers(this.resource, pinned ? pinned.replaceTriggeredBy : this.replaceTriggeredBy);
+    reportDowngrades(this, settings);
   }
 
   /** The template's id. */
@@ -256,6 +258,40 @@ export class ImmutableLaunchTemplate extends Construct {
           : undefined,
     };
   }
+}
+
+/**
+ * The security downgrades among the settings (IMDSv1, a hop limit above 2, an unencrypted
+ * volume): a synth warning each, naming the prop as the user wrote it, unless
+ * acknowledged (see `acknowledgeSecurityDowngrade`).
+ */
+function reportDowngrades(template: ImmutableLaunchTemplate, settings: CheckedServerSettings): void {
+  const report = (downgrade: SecurityDowngrade, prop: string, value: unknown, safer: string) =>
+    reportSecurityDowngrade({ construct: template, resource: template.resource, downgrade, prop, value, safer });
+  const metadata = settings.value('metadataOptions');
+  const metadataProp = settings.prop('metadataOptions') ?? 'metadataOptions';
+  if (isLiteral(metadata?.httpTokens) && metadata.httpTokens === 'optional') {
+    report('imdsv1', `${metadataProp}.httpTokens`, 'optional', '"required" (IMDSv2 only, the default)');
+  }
+  if (isLiteral(metadata?.hopLimit) && metadata.hopLimit > 2) {
+    report(
+      'imds-hop-limit',
+      `${metadataProp}.hopLimit`,
+      metadata.hopLimit,
+      '1 (the default), or 2 for containers with bridge networking',
+    );
+  }
+  const devices = settings.value('blockDevices') ?? [];
+  devices.forEach((device, i) => {
+    if (isLiteral(device.encrypted) && device.encrypted === false) {
+      report(
+        'unencrypted-volume',
+        `${settings.prop('blockDevices')}[${i}].encrypted`,
+        false,
+        'true (the default; kmsKeyId names a key of your own)',
+      );
+    }
+  });
 }
 
 function validateImage(check: Validator, image: IImageSource): void {

@@ -57,18 +57,22 @@ export class UserData {
   }
 
   /**
-   * The content of a file, read now (at synth), so that its bytes are hashed into the
-   * generation. A relative path is relative to the working directory of the synth.
+   * The content of a file, read now (at synth), byte for byte: its exact bytes are
+   * base64-encoded into the launch template and hashed into the generation, so a
+   * change of any byte (in any encoding) is a new generation. A gzip-compressed file
+   * stays compressed (cloud-init decompresses gzip user data at boot), and EC2's 16 KB
+   * limit applies to the bytes of the file as they are. A relative path is relative to
+   * the working directory of the synth.
    */
   public static fromFile(path: string): UserData {
     const check: Validator = new Validator('UserData.fromFile');
-    let content: string;
+    let content: Buffer;
     try {
-      content = readFileSync(path, 'utf8');
+      content = readFileSync(path);
     } catch (err) {
       check.fail(`path (${show(path)}) cannot be read (${(err as Error).message}); pass a path to an existing file.`);
     }
-    return new UserData(encode(check, `the file at path (${show(path)})`, content), `file:${path}`);
+    return new UserData(encodeBytes(check, `the file at path (${show(path)})`, content), `file:${path}`);
   }
 
   /**
@@ -82,8 +86,14 @@ export class UserData {
    * the instance profile must be allowed to pull from the registry (for ECR:
    * `AmazonEC2ContainerRegistryReadOnly` in `InstanceProfileProps.managedPolicyArns`; the
    * script logs in to an ECR registry with the instance's role when the image is in ECR).
-   * An image reference that is a token (a pipeline's `imageReference`) is joined into the
-   * script with Terraform's `join`, so cdktf needs no escape sequences.
+   * An image reference or an environment value that is a token (a pipeline's
+   * `imageReference`, a reference to another resource) is known only at deploy: the
+   * script's text is then joined with it by Terraform (`join`), each literal part
+   * carried base64-encoded (`base64decode`), so no character of the script needs
+   * escaping in the expression. Such values reach the server base64-encoded too, so that
+   * none can end the env file or the script early: at boot the script refuses (exits
+   * before starting the container, so the slot never becomes healthy) an environment
+   * value that holds a line break, and an image that is not pinned by digest.
    */
   public static forContainer(options: ContainerUserDataOptions): UserData {
     const check = new Validator('UserData.forContainer');
@@ -118,13 +128,13 @@ export class UserData {
       }
     }
     const port = options.port ?? 80;
-    // Tokens (the image reference of a pipeline, env values) become elements of a join,
-    // never ${...} inside a string that a cdktf function would have to escape.
-    const parts = withTokens({ ...options, name, port, containerPort: options.containerPort ?? port }, containerScript);
-    if (parts.every((part) => !Token.isUnresolved(part))) {
-      return new UserData(encode(check, 'the container script', parts.join('')), `container:${options.image}`);
+    const o = { ...options, name, port, containerPort: options.containerPort ?? port };
+    const deferred =
+      Token.isUnresolved(o.image) || Object.values(o.environment ?? {}).some((value) => Token.isUnresolved(value));
+    if (!deferred) {
+      return new UserData(encode(check, 'the container script', containerScript(o)), `container:${options.image}`);
     }
-    return new UserData(Fn.base64encode(Fn.join('', parts)), 'container (token)');
+    return new UserData(Fn.base64encode(deferredContainerScript(check, o)), 'container (token)');
   }
 
   private constructor(
@@ -136,7 +146,12 @@ export class UserData {
 }
 
 function encode(check: Validator, what: string, text: string): string {
-  const bytes = Buffer.byteLength(text, 'utf8');
+  return encodeBytes(check, what, Buffer.from(text, 'utf8'));
+}
+
+/** The bytes base64-encoded, after checking that there are some and no more than EC2 takes. */
+function encodeBytes(check: Validator, what: string, content: Buffer): string {
+  const bytes = content.length;
   if (bytes === 0) {
     check.fail(`${what} is empty; omit userData instead of passing an empty script.`);
   }
@@ -146,25 +161,43 @@ function encode(check: Validator, what: string, text: string): string {
         `bulk into the image or fetch it at boot.`,
     );
   }
-  return Buffer.from(text, 'utf8').toString('base64');
+  return content.toString('base64');
 }
 
-/** The script of {@link UserData.forContainer}, its inputs checked. */
+/** What {@link containerScript} renders: the options, checked, with their defaults. */
+type ContainerScriptOptions = ContainerUserDataOptions & {
+  readonly name: string;
+  readonly port: number;
+  readonly containerPort: number;
+};
+
+/**
+ * The script of {@link UserData.forContainer}, its inputs checked and known at synth.
+ * `deferred` renders the parts known only at deploy (see {@link deferredContainerScript}):
+ * the image as the shell variable its prelude sets, and the environment lines it appends.
+ */
 function containerScript(
-  o: ContainerUserDataOptions & { readonly name: string; readonly port: number; readonly containerPort: number },
+  o: ContainerScriptOptions,
+  deferred?: { readonly image?: string; readonly prelude: string[]; readonly environment: string[] },
 ): string {
   const env = Object.entries(o.environment ?? {})
+    .filter(([, value]) => !Token.isUnresolved(value))
     .map(([key, value]) => `${key}=${value}\n`)
     .join('');
-  const registry = `$(echo '${o.image}' | cut -d/ -f1)`;
+  const image = deferred?.image ?? o.image;
+  // a literal image goes into a quoted heredoc; the variable of a deferred one must expand
+  const unit = deferred?.image ? 'CDKTF_IMMUTABLE_UNIT' : "'CDKTF_IMMUTABLE_UNIT'";
+  const registry = deferred?.image ? `$(echo "${image}" | cut -d/ -f1)` : `$(echo '${image}' | cut -d/ -f1)`;
   return [
     '#!/bin/bash',
     '# cdktf-immutable: run one container by digest (UserData.forContainer)',
     'set -euo pipefail',
+    ...(deferred?.prelude ?? []),
     `install -m 600 /dev/null /etc/${o.name}.env`,
     `cat > /etc/${o.name}.env <<'CDKTF_IMMUTABLE_ENV'`,
     `${env}CDKTF_IMMUTABLE_ENV`,
-    `cat > /etc/systemd/system/${o.name}.service <<'CDKTF_IMMUTABLE_UNIT'`,
+    ...(deferred?.environment ?? []),
+    `cat > /etc/systemd/system/${o.name}.service <<${unit}`,
     '[Unit]',
     `Description=${o.name} container, pinned by digest`,
     'After=docker.service network-online.target',
@@ -176,10 +209,10 @@ function containerScript(
     'RestartSec=5',
     `ExecStartPre=-/usr/bin/docker rm -f ${o.name}`,
     // pulled once, at the first start: the digest never changes under this unit
-    `ExecStartPre=/bin/sh -c '/usr/bin/docker image inspect ${o.image} >/dev/null 2>&1 || /usr/bin/docker pull ` +
-      `${o.image}'`,
+    `ExecStartPre=/bin/sh -c '/usr/bin/docker image inspect ${image} >/dev/null 2>&1 || /usr/bin/docker pull ` +
+      `${image}'`,
     `ExecStart=/usr/bin/docker run --rm --name ${o.name} --env-file /etc/${o.name}.env -p ` +
-      `${o.port}:${o.containerPort} ${o.image}`,
+      `${o.port}:${o.containerPort} ${image}`,
     `ExecStop=/usr/bin/docker stop ${o.name}`,
     '',
     '[Install]',
@@ -196,25 +229,67 @@ function containerScript(
   ].join('\n');
 }
 
+/** The shell variable that holds an image reference known only at deploy. */
+const IMAGE_VARIABLE = '$CDKTF_IMMUTABLE_IMAGE';
+
 /**
- * Renders `render` with every token among `values` replaced by a placeholder, then cuts
- * the text at the placeholders: literal strings and the tokens, in order.
+ * The script of {@link UserData.forContainer} when the image or an environment value is
+ * a token: a Terraform expression that joins the script's literal text (each part
+ * base64-encoded at synth and decoded by Terraform, so no character needs escaping in
+ * the expression) with each token, base64-encoded by Terraform (`base64encode`) and
+ * decoded on the server. The image is checked there to be pinned by digest; each
+ * environment value to hold no line break (which would end its line of the env file
+ * and start another variable); the script stops before the container starts otherwise.
  */
-function withTokens<T extends Record<string, unknown>>(values: T, render: (values: T) => string): string[] {
-  const tokens: string[] = [];
-  const hide = (value: unknown): unknown => {
-    if (typeof value === 'string' && Token.isUnresolved(value)) {
-      tokens.push(value);
-      return `\u0000${tokens.length - 1}\u0000`;
-    }
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hide(v)]));
-    }
-    return value;
+function deferredContainerScript(check: Validator, o: ContainerScriptOptions): string {
+  const values: string[] = [];
+  /** A placeholder for a token, replaced by its base64 (a Terraform expression) below. */
+  const encoded = (token: string) => {
+    values.push(Fn.base64encode(token));
+    return `\u0000${values.length - 1}\u0000`;
   };
-  const text = render(hide(values) as T);
-  return text
-    .split('\u0000')
-    .map((part, i) => (i % 2 === 1 ? tokens[Number(part)] : part))
+  const prelude: string[] = [];
+  let image: string | undefined;
+  if (Token.isUnresolved(o.image)) {
+    image = IMAGE_VARIABLE;
+    prelude.push(
+      `CDKTF_IMMUTABLE_IMAGE="$(printf '%s' '${encoded(o.image)}' | base64 -d)"`,
+      `if ! [[ "${IMAGE_VARIABLE}" =~ ^[^[:space:]@]+@sha256:[0-9a-f]{64}$ ]]; then`,
+      `  echo "cdktf-immutable: the image (${IMAGE_VARIABLE}) is not pinned by digest (repo@sha256:...); ` +
+        'the container is not started" >&2',
+      '  exit 1',
+      'fi',
+    );
+  }
+  const tokens = Object.entries(o.environment ?? {}).filter(([, value]) => Token.isUnresolved(value));
+  const environment =
+    tokens.length === 0
+      ? []
+      : [
+          '# values known only at deploy, base64-encoded: one line each, or the container is not started',
+          'cdktf_immutable_env() {',
+          `  if [ "$(printf '%s' "$2" | base64 -d | tr -cd '\\r\\n' | wc -c)" -ne 0 ]; then`,
+          `    echo "cdktf-immutable: environment.$1 holds a line break, which would end its line of ` +
+            `/etc/${o.name}.env; the container is not started" >&2`,
+          '    exit 1',
+          '  fi',
+          `  { printf '%s=' "$1"; printf '%s' "$2" | base64 -d; printf '\\n'; } >> /etc/${o.name}.env`,
+          '}',
+          ...tokens.map(([key, value]) => `cdktf_immutable_env ${key} '${encoded(value)}'`),
+        ];
+  const text = containerScript(o, { image, prelude, environment });
+  const pieces = text.split('\u0000');
+  const literal = pieces.filter((_part, i) => i % 2 === 0).join('');
+  if (Buffer.byteLength(literal, 'utf8') > MAX_USER_DATA_BYTES) {
+    check.fail(
+      `the container script is over ${MAX_USER_DATA_BYTES} bytes, EC2's limit before encoding; fewer or shorter ` +
+        'environment values.',
+    );
+  }
+  const parts = pieces
+    .map((part, i) =>
+      i % 2 === 1 ? values[Number(part)] : part === '' ? '' : Fn.base64decode(Buffer.from(part).toString('base64')),
+    )
     .filter((part) => part !== '');
+  return Fn.join('', parts);
 }

@@ -1,12 +1,8 @@
 import { Aspects, IAspect, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { findAcknowledgement, recordAcknowledgement } from '../private/acknowledgements';
 import { show, Validator } from '../private/validation';
-import {
-  LifecycleAcknowledgementId,
-  lifecycleFindings,
-  LIFECYCLE_ACKNOWLEDGEMENT_IDS,
-  METADATA_KEY,
-} from './lifecycle-metadata';
+import { LifecycleAcknowledgementId, lifecycleFindings, LIFECYCLE_ACKNOWLEDGEMENT_IDS } from './lifecycle-metadata';
 import { isGeneratedName } from './private/generated-names';
 import { resolvedResourceAttributes, resourceAttributes } from './private/resource-attributes';
 import { ImmutableTypeRule, ResourcePolicy } from './resource-policy';
@@ -27,10 +23,10 @@ export interface LifecycleAcknowledgement {
 }
 
 /**
- * The key of the resource's `//` metadata in the synthesized JSON that records why its
- * fixed name was accepted (see {@link ImmutabilityAspect.allowFixedName}).
+ * The id of the acknowledgement that accepts a fixed name (see
+ * {@link ImmutabilityAspect.allowFixedName}), recorded in the resource's `//` metadata.
  */
-const ALLOW_FIXED_NAME = 'cdktf-immutable:allowFixedName';
+const ALLOW_FIXED_NAME = 'allow-fixed-name';
 
 /**
  * Makes every resource of an immutable type (see {@link ResourcePolicy}) replace
@@ -66,9 +62,11 @@ export class ImmutabilityAspect implements IAspect {
   /**
    * Accepts a fixed name on one immutable resource, for a resource you know is never
    * replaced while it exists (the replacement would fail with a duplicate name).
-   * The reason is written into the resource's `//` metadata of the synthesized JSON, as
-   * `"cdktf-immutable:allowFixedName": "<reason>"`, so that a reviewer of the
-   * synthesized output or of a snapshot reads why (as `suppressCheckov` does).
+   * The reason is written into the resource's `//` metadata of the synthesized JSON,
+   * among the library's acknowledgements:
+   * `"cdktf-immutable": { "acknowledged": { "allow-fixed-name": "<reason>" } }`,
+   * so that a reviewer of the synthesized output or of a snapshot reads why (as
+   * `suppressCheckov` does).
    * @param reason why the collision cannot happen, such as "never replaced while it exists"
    */
   public static allowFixedName(resource: TerraformResource, reason: string): void {
@@ -78,7 +76,7 @@ export class ImmutabilityAspect implements IAspect {
           'cannot collide, such as "never replaced while it exists".',
       );
     }
-    resource.addOverride(`//.${ALLOW_FIXED_NAME}`, reason);
+    recordAcknowledgement(resource, { id: ALLOW_FIXED_NAME, reason });
   }
 
   /**
@@ -106,7 +104,7 @@ export class ImmutabilityAspect implements IAspect {
           'characters, such as "the agent updates this template itself; tracked in OPS-123".',
       );
     }
-    resource.addOverride(`//.${METADATA_KEY}.acknowledged.${id}`, reason);
+    recordAcknowledgement(resource, { id, reason });
   }
 
   public visit(node: IConstruct): void {
@@ -152,8 +150,7 @@ export class ImmutabilityAspect implements IAspect {
   }
 
   private checkIdentity(node: TerraformResource, rule: ImmutableTypeRule, attributes: Record<string, unknown>): void {
-    const metadata = (attributes['//'] ?? {}) as Record<string, unknown>;
-    if (rule.identityAttributes.length === 0 || metadata[ALLOW_FIXED_NAME] !== undefined) {
+    if (rule.identityAttributes.length === 0 || findAcknowledgement(node, ALLOW_FIXED_NAME) !== undefined) {
       return;
     }
     const values = rule.identityAttributes.map((name) => attributes[name]);

@@ -1,3 +1,4 @@
+import { LIBRARY_METADATA_KEY } from '../private/acknowledgements';
 import { ResourcePolicy } from './resource-policy';
 
 /**
@@ -22,13 +23,14 @@ import { ResourcePolicy } from './resource-policy';
  * `triggers` records the `replace_triggered_by` entries a construct of the library set
  * (so that a removal shows); `pinned` is written by the blue/green fleet on the
  * resources of a pinned slot (its launch template, auto scaling group and target
- * group), whose lifecycle ignores what the code says; `acknowledged` by
- * `ImmutabilityAspect.acknowledgeLifecycle`.
+ * group), whose lifecycle ignores what the code says; `acknowledged` by every
+ * acknowledgement of the library (`lib/private/acknowledgements.ts`: the lifecycle ones of
+ * `ImmutabilityAspect.acknowledgeLifecycle`, `allow-fixed-name`, the security downgrades).
  * @internal
  */
 
-/** The key of the library's entry in a resource's `//` metadata. */
-export const METADATA_KEY = 'cdktf-immutable';
+/** The key of the library's entry in a resource's `//` metadata (one with the acknowledgements' helper). */
+export const METADATA_KEY = LIBRARY_METADATA_KEY;
 
 /** The lifecycle rules an acknowledgement can name. */
 export type LifecycleAcknowledgementId = 'ignore-changes' | 'replace-triggered-by-removed';

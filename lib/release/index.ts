@@ -12,7 +12,7 @@ export {
   SLOT_NAMES,
   stagedSlotOf,
 } from './release-file';
-export type { ReleaseFile, ReleaseSlot, SlotName } from './release-file';
+export type { ReleaseArchitecture, ReleaseFile, ReleaseSlot, SlotName } from './release-file';
 export { ReleaseLockedError, ReleaseStore } from './release-store';
 export type { ReleaseStoreOptions } from './release-store';
 export {

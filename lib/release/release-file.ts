@@ -1,11 +1,17 @@
-import { readFileSync } from 'fs';
 import { basename } from 'path';
 import { AMI_ID } from '../private/aws-ids';
+import { readBoundedFile, ReadProblem } from './private/files';
 import { describe, isPlainObject } from './private/json-values';
 import { formatPolicy, formatRollout, parsePolicy, parseRollout, Rollout, RolloutPolicy } from './rollout';
 
 /** The two deployment slots. */
 export type SlotName = 'blue' | 'green';
+
+/**
+ * The processor architecture of a fleet's servers, as EC2 names an AMI's (`x86_64` for
+ * Intel and AMD instance types, `arm64` for Graviton ones).
+ */
+export type ReleaseArchitecture = 'x86_64' | 'arm64';
 
 /** Both slot names, in display order. */
 export const SLOT_NAMES: readonly SlotName[] = ['blue', 'green'];
@@ -79,6 +85,15 @@ export interface ReleaseFile {
    */
   readonly staged?: SlotName;
   /**
+   * The architecture of the fleet's instance type: `release stage` refuses an AMI of
+   * another architecture when it checks the AMI with AWS (EC2 would refuse to launch it
+   * only at deploy, half applied). Set by `release init <env> --architecture`, or by
+   * hand; change it with the fleet's instance type. Written only when set, so files
+   * without it stay valid.
+   * @default - unknown: the architecture is not checked
+   */
+  readonly architecture?: ReleaseArchitecture;
+  /**
    * Rollout defaults and rules of this environment. Written only when set, so files
    * without it stay valid.
    * @default - none: a plain promote is fine
@@ -112,8 +127,11 @@ export class ReleaseFileError extends Error {
   }
 }
 
-/** A release file is a few hundred bytes; anything far larger is not one. */
-const MAX_RELEASE_FILE_BYTES = 64 * 1024;
+/**
+ * A release file is a few hundred bytes; anything far larger is not one.
+ * @internal
+ */
+export const MAX_RELEASE_FILE_BYTES = 64 * 1024;
 
 const TOP_FIELDS = [
   'version',
@@ -124,9 +142,11 @@ const TOP_FIELDS = [
   'served',
   'staged',
   'slots',
+  'architecture',
   'policy',
   'rollout',
 ];
+const ARCHITECTURES: readonly ReleaseArchitecture[] = ['x86_64', 'arm64'];
 const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt'];
 
 /** The idle slot for an active one. */
@@ -165,9 +185,10 @@ export function releaseWeights(release: ReleaseFile): Record<SlotName, number> {
   return weights;
 }
 
-/** A new, empty release record (both slots empty, blue active). */
-export function emptyRelease(environment: string): ReleaseFile {
+/** A new, empty release record (both slots empty, blue active), with the fleet's architecture when known. */
+export function emptyRelease(environment: string, architecture?: ReleaseArchitecture): ReleaseFile {
   return {
+    ...(architecture ? { architecture } : {}),
     version: 1,
     environment,
     active: 'blue',
@@ -180,20 +201,57 @@ export function emptyRelease(environment: string): ReleaseFile {
   };
 }
 
-/** Reads and validates a release file. Throws {@link ReleaseFileError} (file, field, fix). */
+/**
+ * Reads and validates a release file. Throws {@link ReleaseFileError} (file, field, fix).
+ * Only a regular file of at most 64 KB is read: a FIFO, a device, a socket or a
+ * directory in its place (or behind a symbolic link) is refused before anything is
+ * read, and so is a larger file, by its size.
+ */
 export function loadReleaseFile(path: string): ReleaseFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw invalid(
-      path,
-      `cannot be read (${code ?? (error as Error).message})`,
-      'create it with "cdktf-immutable release init <env>"',
-    );
+  const read = readBoundedFile(path, MAX_RELEASE_FILE_BYTES);
+  if ('problem' in read) {
+    throw unreadable(path, read.problem);
   }
-  return parseReleaseFile(text, path);
+  return parseReleaseFile(read.text, path);
+}
+
+/** The error for a release file that cannot be read, with the fix for each reason. */
+function unreadable(path: string, problem: ReadProblem): ReleaseFileError {
+  switch (problem.kind) {
+    case 'missing':
+      return invalid(path, 'cannot be read (ENOENT)', 'create it with "cdktf-immutable release init <env>"');
+    case 'dangling-link':
+      return invalid(
+        path,
+        `is a symbolic link to ${problem.target}, which does not exist`,
+        'restore the file it points to, or replace the link by the release file',
+      );
+    case 'not-regular':
+      return invalid(
+        path,
+        `is ${problem.what}, not a regular file, so it was not read`,
+        'replace it by the release file (restore it from git) or remove it',
+      );
+    case 'too-large':
+      return tooLarge(path, problem.size);
+    default:
+      return invalid(
+        path,
+        `cannot be read (${problem.code})`,
+        problem.code === 'EACCES' || problem.code === 'EPERM'
+          ? 'check its permissions'
+          : 'check the file and the disk, or restore it from git',
+      );
+  }
+}
+
+/** A release file of `size` bytes, over the limit. */
+function tooLarge(path: string, size: number): ReleaseFileError {
+  return invalid(
+    path,
+    `is ${size} bytes; the limit is ${MAX_RELEASE_FILE_BYTES} (a release file holds a few hundred)`,
+    `it is not a release file: restore it from git ("git checkout -- ${path}") or remove it`,
+  );
 }
 
 /**
@@ -211,6 +269,14 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
   const slots = parseSlots(data.slots, file);
   checkConsistency(file, environment, active, canary, slots);
   const staged = parseStaged(data.staged, { file, active, previous, slots });
+  const architecture = data.architecture;
+  if (architecture !== undefined && !ARCHITECTURES.includes(architecture as ReleaseArchitecture)) {
+    throw invalid(
+      file,
+      `"architecture" is ${describe(architecture)}`,
+      'set it to "x86_64" or "arm64" (the architecture of the fleet\'s instance type), or remove it',
+    );
+  }
   const fail = (problem: string, fix: string): never => {
     throw invalid(file, problem, fix);
   };
@@ -226,6 +292,7 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
     ...(served ? { served } : {}),
     ...(staged ? { staged } : {}),
     slots,
+    ...(architecture !== undefined ? { architecture: architecture as ReleaseArchitecture } : {}),
     ...(policy ? { policy } : {}),
     ...(rollout ? { rollout } : {}),
   };
@@ -272,12 +339,8 @@ function parseStaged(
 
 /** The JSON object a release file's text holds, with release file fields only. */
 function parseObject(text: string, file: string): Record<string, unknown> {
-  if (text.length > MAX_RELEASE_FILE_BYTES) {
-    throw invalid(
-      file,
-      `is ${text.length} bytes, far more than a release file holds (at most ${MAX_RELEASE_FILE_BYTES})`,
-      'restore it from git',
-    );
+  if (text.length > MAX_RELEASE_FILE_BYTES || Buffer.byteLength(text, 'utf8') > MAX_RELEASE_FILE_BYTES) {
+    throw tooLarge(file, Buffer.byteLength(text, 'utf8'));
   }
   if (text.trim() === '') {
     throw invalid(
@@ -477,9 +540,10 @@ function checkSlotStrings(file: string, field: string, values: Record<string, un
 
 /**
  * The release file as written: stable key order, two-space indent, final newline.
- * `rolledBackAt` is written only on a slot that has it, and `served`, `staged`, `policy`
- * and `rollout` only when set, so a file that never saw a rollback, a stage or a rollout
- * keeps its smallest shape, which readers that know none of these fields still read.
+ * `rolledBackAt` is written only on a slot that has it, and `served`, `staged`,
+ * `architecture`, `policy` and `rollout` only when set, so a file that never saw a
+ * rollback, a stage or a rollout keeps its smallest shape, which readers that know none of
+ * these fields still read.
  */
 export function formatReleaseFile(release: ReleaseFile): string {
   const slot = (s: ReleaseSlot) => ({
@@ -498,6 +562,7 @@ export function formatReleaseFile(release: ReleaseFile): string {
       ...(release.served ? { served: { blue: release.served.blue, green: release.served.green } } : {}),
       ...(release.staged ? { staged: release.staged } : {}),
       slots: { blue: slot(release.slots.blue), green: slot(release.slots.green) },
+      ...(release.architecture ? { architecture: release.architecture } : {}),
       ...(release.policy ? { policy: formatPolicy(release.policy) } : {}),
       ...(release.rollout ? { rollout: formatRollout(release.rollout) } : {}),
     },

@@ -2,24 +2,41 @@ import { randomBytes } from 'crypto';
 import {
   closeSync,
   existsSync,
+  fchmodSync,
   fsyncSync,
   linkSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
+  Stats,
   statSync,
   unlinkSync,
-  writeSync,
 } from 'fs';
 import { hostname } from 'os';
 import { basename, dirname, join, resolve } from 'path';
+import {
+  closeQuietly,
+  codeOf,
+  fileKind,
+  linkTarget,
+  readBoundedFile,
+  removeIfPresent,
+  syncDirectory,
+  verifyFailure,
+  writeFully,
+  writeNewFile,
+} from './private/files';
 import {
   emptyRelease,
   ENVIRONMENT_PATTERN,
   formatReleaseFile,
   loadReleaseFile,
+  parseReleaseFile,
+  ReleaseArchitecture,
   ReleaseFile,
   ReleaseFileError,
 } from './release-file';
@@ -66,10 +83,16 @@ const STALE_GUARD_MS = 60_000;
 
 /**
  * The release files of a repository, one per environment in one folder
- * (`releases/<env>.json`). Writes are atomic (a temporary file in the same folder,
- * fsync, rename) and exclusive (a lock file per environment), so an interrupted or
+ * (`releases/<env>.json`). Writes are atomic and exclusive, so an interrupted or
  * concurrent command never leaves a partial file, and the loser of a race gets a clear
- * error instead of overwriting the winner.
+ * error instead of overwriting the winner: the new text is checked to load, written to a
+ * temporary file in the same folder until every byte is written (a nearly full disk
+ * writes less than asked), flushed, read back and compared, and only then renamed over
+ * the file; on any failure (ENOSPC, EDQUOT, EIO, a read-only folder) the temporary file
+ * is removed, the original is untouched and the error says why. A release file that is
+ * a symbolic link is written through: the file it points to gets the new text (with its
+ * permissions kept) and the link stays. Temporary files left by a command that was
+ * killed are removed by the next command that holds the lock.
  *
  * The lock file (`.<env>.json.lock`) records the pid and host of its holder and the time
  * it was taken. It appears whole (written to a temporary file, then hard-linked into
@@ -147,7 +170,7 @@ export class ReleaseStore {
   public load(environment: string): ReleaseFile {
     this.checkName(environment);
     const path = this.pathOf(environment);
-    if (!existsSync(path)) {
+    if (lstatOf(path) === undefined) {
       const known = this.environments();
       throw new ReleaseFileError(
         `unknown environment "${environment}": ${path} does not exist ` +
@@ -158,14 +181,25 @@ export class ReleaseStore {
     return loadReleaseFile(path);
   }
 
-  /** Creates an empty release file; refuses to overwrite one. */
-  public init(environment: string): ReleaseFile {
+  /**
+   * Creates an empty release file (with the fleet's `architecture` when given); refuses
+   * to overwrite one.
+   */
+  public init(environment: string, architecture?: ReleaseArchitecture): ReleaseFile {
     this.checkName(environment);
     mkdirSync(this.directory, { recursive: true });
-    const release = emptyRelease(environment);
+    const release = emptyRelease(environment, architecture);
     return this.withLock(environment, () => {
-      if (existsSync(this.pathOf(environment))) {
-        throw new ReleaseFileError(`${this.pathOf(environment)} already exists; it was not changed.`);
+      const path = this.pathOf(environment);
+      const stats = lstatOf(path);
+      if (stats?.isSymbolicLink() && !existsSync(path)) {
+        throw new ReleaseFileError(
+          `${path} is a symbolic link to ${linkTarget(path)}, which does not exist; it was not changed. ` +
+            'Remove the link, or restore the file it points to.',
+        );
+      }
+      if (stats !== undefined) {
+        throw new ReleaseFileError(`${path} already exists; it was not changed.`);
       }
       this.writeAtomically(environment, release);
       return release;
@@ -204,6 +238,7 @@ export class ReleaseStore {
     const text = `${JSON.stringify({ pid: process.pid, host: hostname(), since: this.now().toISOString() })}\n`;
     this.acquire(environment, lock, text);
     try {
+      this.removeLeftovers(environment);
       return fn();
     } finally {
       // release only our own lock: never one that another command holds now
@@ -217,7 +252,8 @@ export class ReleaseStore {
   private acquire(environment: string, lock: string, text: string): void {
     const temporary = `${lock}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      writeNew(temporary, text);
+      // removes what it wrote when the write fails (a full disk): no temporary lock is left
+      writeNewFile(temporary, text);
     } catch (error) {
       throw this.unwritable(error);
     }
@@ -316,36 +352,163 @@ export class ReleaseStore {
   }
 
   private unwritable(error: unknown): ReleaseFileError {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = codeOf(error);
     return new ReleaseFileError(
-      `${this.directory}: cannot create the lock file (${code ?? (error as Error).message}); ` +
-        'check that the folder exists and is writable.',
+      `${this.directory}: cannot create the lock file (${code}${reasonOf(code)}); nothing was changed. ` +
+        `${fixOf(code, this.directory)}.`,
     );
   }
 
+  /**
+   * Removes what a command that was killed left in the folder: its temporary copies of
+   * this environment's file (no other command writes one while this one holds the lock)
+   * and its temporary lock files (see {@link isDeadLockTemporary}). Each removal is
+   * reported as a warning.
+   */
+  private removeLeftovers(environment: string): void {
+    const file = `${environment}.json`;
+    let names: string[];
+    try {
+      names = readdirSync(this.directory);
+    } catch {
+      return;
+    }
+    const data = new RegExp(`^\\.${escapeRegExp(file)}\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
+    const lockTemporary = new RegExp(`^\\.${escapeRegExp(file)}\\.lock\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
+    for (const name of names) {
+      const path = join(this.directory, name);
+      const dataMatch = data.exec(name);
+      const lockMatch = lockTemporary.exec(name);
+      const pid = Number((dataMatch ?? lockMatch)?.[1]);
+      const stale = dataMatch !== null ? pid !== process.pid : lockMatch !== null && isDeadLockTemporary(path, pid);
+      if (stale && removeIfPresent(path)) {
+        this.warn(`cdktf-immutable: removed ${path}, left by a release command (process ${pid}) that was stopped.`);
+      }
+    }
+  }
+
+  /**
+   * Writes `release` as the environment's file: checks that the text loads, writes it to
+   * a temporary file beside the file it replaces until every byte is written, flushes it,
+   * reads it back and compares, then renames it over the file and flushes the folder. A
+   * symbolic link is written through (the file it points to is replaced, the link stays),
+   * and the permissions of the file replaced are kept. On failure the temporary file is
+   * removed and the file is unchanged.
+   */
   private writeAtomically(environment: string, release: ReleaseFile): void {
     const path = this.pathOf(environment);
-    const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const text = formatReleaseFile(release);
+    // never write a file that would not load (a bug in a transition fails here, closed)
+    parseReleaseFile(text, path);
+    const { target, mode } = writeTarget(path);
+    const bytes = Buffer.from(text, 'utf8');
+    const temporary = join(
+      dirname(target),
+      `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+    );
     let fd: number | undefined;
+    let created = false;
     try {
-      fd = openSync(temporary, 'wx');
-      writeSync(fd, formatReleaseFile(release));
+      fd = openSync(temporary, 'wx', mode ?? 0o644);
+      created = true;
+      if (mode !== undefined) {
+        fchmodSync(fd, mode);
+      }
+      writeFully(fd, bytes);
       fsyncSync(fd);
       closeSync(fd);
       fd = undefined;
-      renameSync(temporary, path);
+      const written = readFileSync(temporary);
+      if (!written.equals(bytes)) {
+        throw verifyFailure(temporary, bytes.length, written.length);
+      }
+      renameSync(temporary, target);
+      created = false;
+      syncDirectory(dirname(target));
     } catch (error) {
       if (fd !== undefined) {
-        closeSync(fd);
+        closeQuietly(fd);
       }
-      removeIfPresent(temporary);
-      const code = (error as NodeJS.ErrnoException).code;
+      if (created) {
+        removeIfPresent(temporary);
+      }
+      const code = codeOf(error);
+      const through = target === path ? '' : ` (through the symbolic link, to ${target})`;
       throw new ReleaseFileError(
-        `${path}: cannot be written (${code ?? (error as Error).message}); the file was not changed. ` +
-          `Check that ${dirname(path)} is writable.`,
+        `${path}: cannot be written${through} (${code}${reasonOf(code)}); the file was not changed and no ` +
+          `temporary file was left. ${fixOf(code, dirname(target))}.`,
       );
     }
   }
+}
+
+/** What an errno code means, for messages: `: the filesystem is full`. */
+function reasonOf(code: string): string {
+  const reasons: Record<string, string> = {
+    ENOSPC: 'the filesystem is full',
+    EDQUOT: 'the disk quota is exceeded',
+    EIO: 'an input/output error',
+    EROFS: 'the filesystem is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EVERIFY: 'the bytes read back differ from the bytes written',
+  };
+  return reasons[code] ? `: ${reasons[code]}` : '';
+}
+
+/** What to do about an errno code when writing in `folder`. */
+function fixOf(code: string, folder: string): string {
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return `Free some space on the filesystem of ${folder} and run the command again`;
+  }
+  if (code === 'EIO' || code === 'EVERIFY') {
+    return `Check the disk that holds ${folder} and run the command again`;
+  }
+  return `Check that ${folder} exists and is writable, and run the command again`;
+}
+
+/**
+ * Where the environment's file is written, and the permissions to keep: the file itself,
+ * or, for a symbolic link, the regular file it points to. A link to nothing, or a path
+ * (or link target) that is not a regular file, is refused: nothing is replaced.
+ */
+function writeTarget(path: string): { target: string; mode?: number } {
+  const stats = lstatOf(path);
+  if (stats === undefined) {
+    return { target: path };
+  }
+  let target = path;
+  if (stats.isSymbolicLink()) {
+    try {
+      target = realpathSync(path);
+    } catch {
+      throw new ReleaseFileError(
+        `${path}: is a symbolic link to ${linkTarget(path)}, which does not exist; the file was not changed. ` +
+          'Restore the file it points to, or replace the link by the release file.',
+      );
+    }
+  }
+  const targetStats = target === path ? stats : lstatOf(target);
+  if (targetStats === undefined || !targetStats.isFile()) {
+    throw new ReleaseFileError(
+      `${path}: is ${targetStats ? fileKind(targetStats) : 'missing'}, not a regular file; it was not changed. ` +
+        'Replace it by the release file (restore it from git) or remove it.',
+    );
+  }
+  return { target, mode: targetStats.mode & 0o7777 };
+}
+
+/** The file's own status (a symbolic link is not followed), or undefined when nothing is there. */
+function lstatOf(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Walks up from `start` looking for releases/, stopping at the git repository root. */
@@ -369,32 +532,11 @@ function searchReleases(start: string): { found?: string; searched: string[]; re
   }
 }
 
-/** Removes a file; false when it was not there (never created, or already removed by its owner). */
-function removeIfPresent(path: string): boolean {
-  try {
-    unlinkSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {
     return false;
-  }
-}
-
-/** Writes a new file (failing if it exists) and flushes it. */
-function writeNew(path: string, text: string): void {
-  const fd = openSync(path, 'wx', 0o644);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -412,16 +554,21 @@ function linkExclusive(temporary: string, lock: string, text: string): void {
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') {
       throw error;
     }
-    writeNew(lock, text);
+    writeNewFile(lock, text);
   }
 }
 
+/**
+ * The text of a lock file, or undefined when it is gone. A lock file is read like a
+ * release file (a FIFO or a device in its place is never opened for a blocking read):
+ * anything but a small regular file reads as a lock that names no holder.
+ */
 function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
+  const read = readBoundedFile(path, 4096);
+  if ('text' in read) {
+    return read.text;
   }
+  return read.problem.kind === 'missing' ? undefined : `(${read.problem.kind})`;
 }
 
 /** The holder of a lock, or undefined when the lock is gone. A lock that holds only a number is that pid's. */
@@ -457,6 +604,21 @@ function isRunning(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Whether a temporary lock file was left by a command that is gone: its process (in its
+ * name) no longer runs on this host, and its text names this host or nothing yet (a
+ * command killed between creating and writing it). One that names another host (a
+ * folder shared by several hosts) is left for a minute: its command may be linking it
+ * right now.
+ */
+function isDeadLockTemporary(path: string, pid: number): boolean {
+  if (pid === process.pid || isRunning(pid)) {
+    return false;
+  }
+  const host = readHolder(path)?.host;
+  return host === undefined || host === hostname() || (guardAge(path) ?? 0) > STALE_GUARD_MS;
 }
 
 function guardAge(path: string): number | undefined {

@@ -480,9 +480,15 @@ function driftViolations(rc: ResourceChange): GuardViolation[] {
   ];
 }
 
-/** Top-level attributes that differ between before and after, or become unknown. */
+/**
+ * Top-level attributes that differ between before and after, or become unknown. Empty
+ * values are one "unset", as in the drift check: null, "", [] and {} are alike (a
+ * provider reads an unset block back as "" or [] where the configuration has null).
+ */
 function changedAttributes(rc: ResourceChange): string[] {
-  const attributes = new Set(changedPaths(rc.change.before ?? {}, rc.change.after ?? {}).map(topAttribute));
+  const attributes = new Set(
+    changedPaths(withoutEmpty(rc.change.before) ?? {}, withoutEmpty(rc.change.after) ?? {}).map(topAttribute),
+  );
   if (isObject(rc.change.after_unknown)) {
     for (const [key, value] of Object.entries(rc.change.after_unknown)) {
       if (value === true || (typeof value === 'object' && value !== null && JSON.stringify(value).includes('true'))) {
@@ -574,18 +580,65 @@ function validateChanges(list: unknown, field: string, file: string): ResourceCh
   });
 }
 
+/** The command that writes what guard reads, for messages. */
+const SHOW_PLAN = '"tofu plan -out plan.tfplan && tofu show -json plan.tfplan" (or terraform)';
+
+/**
+ * Checks that `plan` is the JSON of a saved plan, as both engines write it, and returns
+ * its resource changes. What marks a plan in OpenTofu's and Terraform's formats (1.x)
+ * is `planned_values`: both always write it, while `resource_changes` is left out of a
+ * plan with no changes. State JSON (`show -json` without a plan file: `values`, or only
+ * `format_version` for an empty state) is refused, and so are a plan whose planning
+ * failed (`errored`) and one that Terraform marks incomplete (`complete: false`,
+ * deferred changes): guard fails closed on anything it cannot check whole.
+ */
 function validatePlan(plan: unknown, file: string): { changes: ResourceChange[]; drift: ResourceChange[] } {
   if (!isObject(plan)) {
-    throw new PlanFileError(`${file}: the top level is not an object; pass the output of "tofu show -json <plan>".`);
+    throw new PlanFileError(`${file}: the top level is not an object; pass the output of ${SHOW_PLAN}.`);
   }
   if (typeof plan.format_version !== 'string') {
     throw new PlanFileError(
-      `${file}: "format_version" is missing; ` +
-        'this is not the JSON of a plan (pass the output of "tofu show -json <plan>").',
+      `${file}: "format_version" is missing; this is not the JSON of a plan (pass the output of ${SHOW_PLAN}).`,
+    );
+  }
+  if (!/^1\.\d+$/.test(plan.format_version)) {
+    throw new PlanFileError(
+      `${file}: "format_version" is ${JSON.stringify(plan.format_version)}; guard reads the plan format 1.x of ` +
+        `OpenTofu and Terraform. Pass the output of ${SHOW_PLAN}.`,
+    );
+  }
+  if (!isObject(plan.planned_values)) {
+    throw new PlanFileError(notAPlan(plan, file));
+  }
+  if (plan.errored === true) {
+    throw new PlanFileError(
+      `${file}: the plan errored ("errored": true), so it is incomplete and cannot be checked; fix the errors ` +
+        '"tofu plan" reported and save a new plan.',
+    );
+  }
+  if (plan.complete === false) {
+    throw new PlanFileError(
+      `${file}: the plan is not complete ("complete": false: some changes are deferred to a later plan), so ` +
+        'guard cannot check it whole; apply what can be applied, then plan again and check that plan.',
     );
   }
   return {
     changes: validateChanges(plan.resource_changes, 'resource_changes', file),
     drift: validateChanges(plan.resource_drift, 'resource_drift', file),
   };
+}
+
+/** What a JSON document without `planned_values` is, and what to pass instead. */
+function notAPlan(plan: Record<string, unknown>, file: string): string {
+  if (plan.values !== undefined) {
+    return (
+      `${file}: this is state JSON ("values", no "planned_values"): the output of "tofu show -json" without a plan ` +
+      `file. guard checks a plan: run show -json <planfile>, as in ${SHOW_PLAN}.`
+    );
+  }
+  const keys = Object.keys(plan).sort();
+  return (
+    `${file}: has no "planned_values", so it is not the JSON of a plan (it holds only ${keys.join(', ')}; the ` +
+    `state JSON of an empty state looks like this). guard checks a plan: pass the output of ${SHOW_PLAN}.`
+  );
 }

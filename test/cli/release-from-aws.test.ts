@@ -149,6 +149,9 @@ describe('release stage --from-ssm / --from-pipeline: resolving the AMI (SDK moc
 interface Fake {
   parameter?: string;
   state?: string;
+  architecture?: string;
+  /** The alarms DescribeAlarms knows. */
+  alarms?: string[];
   calls: string[];
 }
 
@@ -160,6 +163,19 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
     });
     req.on('end', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
+      if (target.endsWith('.DescribeAlarms')) {
+        const names: string[] = JSON.parse(body).AlarmNames ?? [];
+        fake.calls.push(`DescribeAlarms ${names.join(',')}`);
+        const known = names.filter((name) => (fake.alarms ?? []).includes(name));
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(
+          JSON.stringify({
+            MetricAlarms: known.map((name) => ({ AlarmName: name, StateValue: 'OK', StateReason: 'fine' })),
+            CompositeAlarms: [],
+          }),
+        );
+        return;
+      }
       if (target === 'AmazonSSM.GetParameter') {
         fake.calls.push(`GetParameter ${JSON.parse(body).Name}`);
         if (fake.parameter === undefined) {
@@ -179,7 +195,10 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
       if (form.get('Action') === 'DescribeImages') {
         const id = form.get('ImageId.1')!;
         fake.calls.push(`DescribeImages ${id}`);
-        const items = fake.state ? `<item><imageId>${id}</imageId><imageState>${fake.state}</imageState></item>` : '';
+        const architecture = fake.architecture ? `<architecture>${fake.architecture}</architecture>` : '';
+        const items = fake.state
+          ? `<item><imageId>${id}</imageId><imageState>${fake.state}</imageState>${architecture}</item>`
+          : '';
         res.writeHead(200, { 'content-type': 'text/xml' });
         res.end(
           `<DescribeImagesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><imagesSet>${items}</imagesSet></DescribeImagesResponse>`,
@@ -327,12 +346,16 @@ describe('release stage --from-ssm / --from-pipeline: the built command', () => 
     expect(file()).toBe(before);
   });
 
-  test('the other release commands never load the AWS SDK', () => {
+  test('a stage that does not check the AMI (no credentials) never loads the AWS SDK', () => {
     const main = join(builtCli(), '..', 'cli', 'main.js');
     const script = `const io = { out() {}, err() {} };
       const code = require(${JSON.stringify(main)}).main(['release', 'stage', 'dev', '--image', '${AMI}', '--dir', ${JSON.stringify(dir)}], io);
       console.log(code, Object.keys(require.cache).filter((k) => k.includes('@aws-sdk')).length);`;
-    const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const none = join(dir, 'none');
+    const result = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: dir, AWS_CONFIG_FILE: none, AWS_SHARED_CREDENTIALS_FILE: none },
+    });
     expect(result.stdout.trim()).toBe('0 0');
   });
 
@@ -343,9 +366,19 @@ describe('release stage --from-ssm / --from-pipeline: the built command', () => 
       /give exactly one of --image <ami-id>, --from <other-env>, --from-ssm <parameter>, --from-pipeline <name> or --same-image/,
     ],
     [
-      '--region without an AWS source',
-      ['--image', AMI, '--region', 'eu-west-1'],
-      /--region is only for --from-ssm and --from-pipeline/,
+      '--region with --no-verify',
+      ['--image', AMI, '--region', 'eu-west-1', '--no-verify'],
+      /--region names the region the AMI is checked in, and --no-verify skips the check; give one/,
+    ],
+    [
+      '--verify with --no-verify',
+      ['--image', AMI, '--verify', '--no-verify'],
+      /give --verify or --no-verify, not both/,
+    ],
+    [
+      '--no-verify with --from-ssm',
+      ['--from-ssm', '/images/web/ami-id', '--no-verify'],
+      /--no-verify is for --image and --from; --from-ssm and --from-pipeline read the AMI from AWS/,
     ],
     ['no region', ['--from-pipeline', 'web'], /no AWS region; pass --region <region>/],
     [
@@ -361,5 +394,212 @@ describe('release stage --from-ssm / --from-pipeline: the built command', () => 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(fake.calls).toEqual([]);
+  });
+});
+
+describe('release stage --image / --from and promote --steps: checked with AWS when credentials are there', () => {
+  const creds = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
+  const AMI_2 = 'ami-0fedcba9876543210';
+  let dir: string;
+  let fake: Fake;
+  let aws: { server: Server; url: string };
+  beforeAll(async () => {
+    fake = { calls: [] };
+    aws = await fakeAws(fake);
+  });
+  afterAll(() => new Promise<void>((resolve) => aws.server.close(() => resolve())));
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'releases-verify-'));
+    Object.assign(fake, { calls: [], parameter: undefined, state: 'available', architecture: 'x86_64', alarms: [] });
+  });
+  const file = (env = 'dev') => readFileSync(join(dir, `${env}.json`), 'utf8');
+  const online = () => ({ ...creds, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: aws.url });
+  const stage = (args: string[], env: Record<string, string>) =>
+    cliAsync(['release', 'stage', 'dev', ...args, '--dir', dir], env);
+
+  test('an available AMI of the fleet architecture is staged, and the output says it was checked', async () => {
+    expect(runCli(['release', 'init', 'dev', '--architecture', 'x86_64', '--dir', dir]).code).toBe(0);
+    const result = await stage(['--image', AMI], online());
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain(
+      `dev: staged ${AMI} in slot blue (the environment was empty: this slot is active).\n  AMI checked with AWS: ${AMI} is available in eu-west-1 (x86_64, the fleet's architecture).\n`,
+    );
+    expect(fake.calls).toEqual([`DescribeImages ${AMI}`]);
+    expect(parseReleaseFile(file(), 'dev.json')).toMatchObject({
+      architecture: 'x86_64',
+      slots: { blue: { image: AMI } },
+    });
+  });
+
+  test.each<[string, Partial<Fake>, RegExp]>([
+    [
+      'an AMI that does not exist',
+      { state: undefined },
+      /refused: --image ami-0123456789abcdef0: the AMI ami-0123456789abcdef0 does not exist in eu-west-1 .*nothing was staged/,
+    ],
+    [
+      'an AMI that is not available',
+      { state: 'pending' },
+      /the AMI ami-0123456789abcdef0 in eu-west-1 is pending, not available/,
+    ],
+    [
+      'an AMI of another architecture than the fleet',
+      { architecture: 'arm64' },
+      /the AMI ami-0123456789abcdef0 in eu-west-1 is arm64, but the release file says the fleet runs x86_64 \("architecture"\): its instances could not boot it; nothing was staged/,
+    ],
+  ])('%s is refused (exit 1), the file untouched', async (_what, answer, message) => {
+    expect(runCli(['release', 'init', 'dev', '--architecture', 'x86_64', '--dir', dir]).code).toBe(0);
+    Object.assign(fake, answer);
+    const before = file();
+    const result = await stage(['--image', AMI], online());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(file()).toBe(before);
+  });
+
+  test("--from checks the other environment's image in this environment's region", async () => {
+    for (const env of ['dev', 'prod']) {
+      expect(runCli(['release', 'init', env, '--dir', dir]).code).toBe(0);
+    }
+    expect(runCli(['release', 'stage', 'dev', '--image', AMI, '--no-verify', '--dir', dir]).code).toBe(0);
+    const result = await cliAsync(
+      ['release', 'stage', 'prod', '--from', 'dev', '--region', 'eu-central-1', '--dir', dir],
+      {
+        ...creds,
+        AWS_ENDPOINT_URL: aws.url,
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`AMI checked with AWS: ${AMI} is available in eu-central-1 (x86_64).`);
+    expect(fake.calls).toEqual([`DescribeImages ${AMI}`]);
+  });
+
+  test('offline (an unreachable endpoint): staged, and the output says the AMI was not checked', async () => {
+    expect(runCli(['release', 'init', 'dev', '--dir', dir]).code).toBe(0);
+    const result = await stage(['--image', AMI], { ...online(), AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /\n {2}AMI not checked with AWS: EC2 at http:\/\/127\.0\.0\.1:9 cannot be reached \(ECONNREFUSED\): offline\. Check it before the deploy, or pass --no-verify/,
+    );
+    expect(parseReleaseFile(file(), 'dev.json').slots.blue.image).toBe(AMI);
+  });
+
+  test('--verify makes an unreachable endpoint an error (exit 2): nothing is staged', async () => {
+    expect(runCli(['release', 'init', 'dev', '--dir', dir]).code).toBe(0);
+    const before = file();
+    const result = await stage(['--image', AMI, '--verify'], { ...online(), AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /could not check the AMI ami-0123456789abcdef0 in eu-west-1 at http:\/\/127\.0\.0\.1:9: .*Nothing was staged/,
+    );
+    expect(file()).toBe(before);
+  });
+
+  test('--no-verify stages without calling AWS, and says so', async () => {
+    expect(runCli(['release', 'init', 'dev', '--dir', dir]).code).toBe(0);
+    const result = await stage(['--image', AMI, '--no-verify'], online());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('\n  AMI not checked with AWS (--no-verify).\n');
+    expect(fake.calls).toEqual([]);
+  });
+
+  test('no credentials configured: staged (in process, no AWS), and the output says the AMI was not checked', () => {
+    expect(runCli(['release', 'init', 'dev', '--dir', dir]).code).toBe(0);
+    const result = runCli(['release', 'stage', 'dev', '--image', AMI, '--dir', dir]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain(
+      '\n  AMI not checked with AWS: no AWS credentials are configured (environment, ~/.aws). Pass --verify to check it with the default credential chain (an instance or task role), or --no-verify to skip the check on purpose.\n',
+    );
+  });
+
+  test('init --architecture takes x86_64 or arm64 only', () => {
+    expect(runCli(['release', 'init', 'dev', '--architecture', 'aarch64', '--dir', dir])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--architecture "aarch64" must be x86_64 or arm64/),
+    });
+    expect(runCli(['release', 'init', 'dev', '--architecture', 'arm64', '--dir', dir]).stdout).toMatch(
+      /both slots empty, blue active, architecture arm64\./,
+    );
+  });
+
+  test('a stage the release file refuses calls no AWS', async () => {
+    expect(runCli(['release', 'init', 'dev', '--dir', dir]).code).toBe(0);
+    expect(runCli(['release', 'stage', 'dev', '--image', AMI, '--no-verify', '--dir', dir]).code).toBe(0);
+    expect(runCli(['release', 'stage', 'dev', '--image', AMI_2, '--no-verify', '--dir', dir]).code).toBe(0);
+    const result = await stage(['--image', AMI_2], online());
+    expect(result.code).toBe(1);
+    expect(fake.calls).toEqual([]);
+  });
+
+  describe('promote --steps: the alarms', () => {
+    beforeEach(() => {
+      expect(runCli(['release', 'init', 'dev', '--dir', dir]).code).toBe(0);
+      expect(runCli(['release', 'stage', 'dev', '--image', AMI, '--no-verify', '--dir', dir]).code).toBe(0);
+      expect(runCli(['release', 'stage', 'dev', '--image', AMI_2, '--no-verify', '--dir', dir]).code).toBe(0);
+    });
+    const promote = (alarms: string[], env: Record<string, string>, extra: string[] = []) =>
+      cliAsync(
+        [
+          'release',
+          'promote',
+          'dev',
+          '--steps',
+          '10,100',
+          '--fleet',
+          'web',
+          ...alarms.flatMap((a) => ['--alarm', a]),
+          ...extra,
+          '--dir',
+          dir,
+        ],
+        env,
+      );
+
+    test('that exist: the rollout starts, and the output says they were checked', async () => {
+      fake.alarms = ['web-green-5xx-rate', 'web-latency'];
+      const result = await promote(['web-green-5xx-rate', 'web-latency'], online());
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toContain('\n  alarms checked with AWS: web-green-5xx-rate, web-latency exist.\n');
+      expect(fake.calls).toEqual(['DescribeAlarms web-green-5xx-rate,web-latency']);
+      expect(parseReleaseFile(file(), 'dev.json').rollout).toMatchObject({ status: 'running', step: 0 });
+    });
+
+    test('a misspelled alarm is refused (exit 1) before anything is written', async () => {
+      fake.alarms = ['web-green-5xx-rate'];
+      const before = file();
+      const result = await promote(['web-green-5xx-rate', 'web-gren-latency'], online());
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /refused: the alarm "web-gren-latency" does not exist in eu-west-1 \(CloudWatch DescribeAlarms found web-green-5xx-rate\); nothing was written\. Fix the name/,
+      );
+      expect(file()).toBe(before);
+    });
+
+    test('offline: the rollout starts, and the output says the alarms were not checked', async () => {
+      const result = await promote(['web-green-5xx-rate'], { ...online(), AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(
+        /\n {2}alarms not checked with AWS \(CloudWatch DescribeAlarms: cannot reach the AWS endpoint/,
+      );
+      expect(parseReleaseFile(file(), 'dev.json').rollout?.alarms).toEqual(['web-green-5xx-rate']);
+    });
+
+    test('no credentials: in process, and the output says the alarms were not checked', () => {
+      const result = runCli([
+        'release',
+        'promote',
+        'dev',
+        '--steps',
+        '10,100',
+        '--fleet',
+        'web',
+        '--alarm',
+        'a',
+        '--dir',
+        dir,
+      ]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('\n  alarms not checked with AWS: no AWS credentials are configured');
+    });
   });
 });

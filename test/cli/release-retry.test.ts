@@ -1,19 +1,10 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from 'fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { hostname, tmpdir } from 'os';
 import { join } from 'path';
 import { builtCli, runBuiltCli, runCli } from './run-cli';
-import { emptyRelease, formatReleaseFile, parseReleaseFile, ReleaseFile, stageRelease } from '../../lib/release';
+import { FS_FAULTS } from '../support/built-dist';
+import { emptyRelease, formatReleaseFile, parseReleaseFile, ReleaseFile } from '../../lib/release';
 
 /**
  * The release commands are safe to retry: each case of issue 13 ("Release commands are
@@ -212,18 +203,20 @@ describe('the lock', () => {
   });
 
   /**
-   * A command that holds the lock for as long as the test wants: its release file is a
-   * named pipe, so the command blocks reading it, under the lock, until the test writes
-   * the content (or kills it).
+   * A command that holds the lock for as long as the test wants: the fault injector
+   * (test/support/fs-faults.js, preloaded) stops it when it opens the release file to
+   * read it, under the lock, until the test lets it go on (`resume`) or kills it.
    */
-  async function startBlockedCommand(
-    args: string[],
-  ): Promise<{ child: ChildProcess; exit: Promise<{ code: number | null; stdout: string; stderr: string }> }> {
-    const fifo = join(dir, 'dev.json');
-    unlinkSync(fifo);
-    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const child = spawn(process.execPath, [builtCli(), 'release', ...args, '--dir', dir], {
+  async function startBlockedCommand(args: string[]): Promise<{
+    child: ChildProcess;
+    resume: () => void;
+    exit: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  }> {
+    const signal = join(mkdtempSync(join(tmpdir(), 'pause-')), 'reached');
+    const fault = { action: 'pause', ops: ['openSync'], path: join(dir, 'dev.json'), nth: 1, signal };
+    const child = spawn(process.execPath, ['--require', FS_FAULTS, builtCli(), 'release', ...args, '--dir', dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CDKTF_IMMUTABLE_FS_FAULT: JSON.stringify(fault) },
     });
     let stdout = '';
     let stderr = '';
@@ -236,21 +229,19 @@ describe('the lock', () => {
     const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
       child.on('exit', (code) => resolve({ code, stdout, stderr })),
     );
-    for (let waited = 0; !existsSync(lock()); waited += 20) {
+    for (let waited = 0; !existsSync(signal) || !existsSync(lock()); waited += 20) {
       if (waited > 15_000) {
         child.kill('SIGKILL');
         throw new Error(`the first command never took the lock: ${stderr}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    return { child, exit };
+    return { child, resume: () => writeFileSync(`${signal}.go`, ''), exit };
   }
 
   test('two commands at once: exactly one writes, the other is refused (exit 1) naming the holder', async () => {
     ok('init', 'dev');
-    const content = formatReleaseFile(
-      stageRelease(emptyRelease('dev'), { image: AMI_1, source: '--image', now: new Date(0) }),
-    );
+    ok('stage', 'dev', '--image', AMI_1);
     const first = await startBlockedCommand(['stage', 'dev', '--image', AMI_2]);
     // the second runs to completion while the first holds the lock
     const second = release('stage', 'dev', '--image', AMI_3);
@@ -260,7 +251,7 @@ describe('the lock', () => {
       /which is still running\); retry when it is done\. If process \d+ is not a cdktf-immutable command \(its pid was reused\), the lock is stale: delete it \("rm .*\.dev\.json\.lock"\)\.\n$/,
     );
     // the first goes on and writes
-    writeFileSync(join(dir, 'dev.json'), content);
+    first.resume();
     const result = await first.exit;
     expect(result.code).toBe(0);
     expect(read().slots).toMatchObject({ blue: { image: AMI_1 }, green: { image: AMI_2 } });
@@ -333,8 +324,7 @@ describe('the lock', () => {
     expect((await crashed.exit).code).toBeNull();
     // the crash left the lock behind; the file itself was never replaced
     expect(existsSync(lock())).toBe(true);
-    unlinkSync(join(dir, 'dev.json'));
-    writeFileSync(join(dir, 'dev.json'), formatReleaseFile(emptyRelease('dev')));
+    expect(read()).toEqual(emptyRelease('dev'));
     const next = release('stage', 'dev', '--image', AMI_1);
     expect(next.code).toBe(0);
     expect(next.stderr).toMatch(

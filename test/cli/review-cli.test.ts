@@ -206,25 +206,50 @@ describe('guard', () => {
       ['no format_version', '{"resource_changes":[]}', /"format_version" is missing; this is not the JSON of a plan/],
       [
         'resource_changes not a list',
-        '{"format_version":"1.2","resource_changes":{}}',
+        '{"format_version":"1.2","planned_values":{},"resource_changes":{}}',
         /"resource_changes" is not a list/,
       ],
       [
         'a change without actions',
-        '{"format_version":"1.2","resource_changes":[{"address":"aws_x.y","type":"aws_x","change":{}}]}',
+        '{"format_version":"1.2","planned_values":{},"resource_changes":[{"address":"aws_x.y","type":"aws_x","change":{}}]}',
         /resource_changes\[0\] \(aws_x\.y\) "change\.actions" is not a list of plan actions/,
       ],
       [
         'an unknown action',
-        '{"format_version":"1.2","resource_changes":[{"address":"aws_x.y","type":"aws_x","change":{"actions":["explode"]}}]}',
+        '{"format_version":"1.2","planned_values":{},"resource_changes":[{"address":"aws_x.y","type":"aws_x","change":{"actions":["explode"]}}]}',
         /"change\.actions" is not a list of plan actions/,
       ],
       [
         'a change without an address',
-        '{"format_version":"1.2","resource_changes":[{"type":"aws_x","change":{"actions":["create"]}}]}',
+        '{"format_version":"1.2","planned_values":{},"resource_changes":[{"type":"aws_x","change":{"actions":["create"]}}]}',
         /resource_changes\[0\] has no "address" or "type"/,
       ],
       ['a top-level array', '[]', /the top level is not an object/],
+      [
+        'state JSON (show -json without the plan file)',
+        '{"format_version":"1.0","terraform_version":"1.11.7","values":{"root_module":{}}}',
+        /this is state JSON \("values", no "planned_values"\): the output of "tofu show -json" without a plan file\. guard checks a plan: run show -json <planfile>/,
+      ],
+      [
+        'only a format_version',
+        '{"format_version":"1.2"}',
+        /has no "planned_values", so it is not the JSON of a plan \(it holds only format_version; /,
+      ],
+      [
+        'a plan that errored',
+        '{"format_version":"1.2","planned_values":{},"errored":true}',
+        /the plan errored \("errored": true\), so it is incomplete/,
+      ],
+      [
+        'an incomplete plan (deferred changes)',
+        '{"format_version":"1.2","planned_values":{},"complete":false}',
+        /the plan is not complete \("complete": false/,
+      ],
+      [
+        'a format version guard does not know',
+        '{"format_version":"2.0","planned_values":{}}',
+        /"format_version" is "2\.0"/,
+      ],
     ];
     test.each(cases)('%s', (_name, content, message) => {
       const file = join(dir, `${_name.replace(/\W+/g, '-')}.json`);

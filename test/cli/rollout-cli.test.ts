@@ -1,5 +1,5 @@
 import { spawn } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { createServer, IncomingMessage, Server } from 'http';
 import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
@@ -143,6 +143,29 @@ describe('release promote --steps and the rollout refusals (exit 1)', () => {
       canary: 20,
       rollout: { steps: [20, 100], bakeSeconds: 30, alarms: ['web-green-5xx-rate'] },
     });
+  });
+
+  test('under a policy that requires a rollout, the hint after a stage is the promote that starts one', () => {
+    for (const [policy, hint] of [
+      [
+        { steps: [20, 100], bakeSeconds: 600, fleet: 'web', alarms: ['web-green-5xx-rate'], requireRollout: true },
+        /Then: cdktf-immutable release promote staging +starts a rollout to slot green \(policy\.requireRollout\): steps 20, 100, bake 10m, alarms web-green-5xx-rate\n/,
+      ],
+      [
+        { steps: [20, 100], requireRollout: true },
+        /Then: cdktf-immutable release promote staging --alarm <name> --fleet <fleet> +starts a rollout to slot green \(policy\.requireRollout refuses a plain promote\)\n/,
+      ],
+    ] as const) {
+      const staging = join(dir, 'staging.json');
+      rmSync(staging, { force: true });
+      expect(release('init', 'staging').code).toBe(0);
+      expect(release('stage', 'staging', '--image', 'ami-0aaaaaaaaaaaaaaaa').code).toBe(0);
+      writeFileSync(staging, JSON.stringify({ ...JSON.parse(readFileSync(staging, 'utf8')), policy }));
+      const staged = release('stage', 'staging', '--from', 'prod');
+      expect(staged.code).toBe(0);
+      expect(staged.stdout).toMatch(hint);
+      expect(staged.stdout).not.toMatch(/release stage staging --image/);
+    }
   });
 
   test('a bad policy in the file exits 2 naming file, field, value and fix', () => {

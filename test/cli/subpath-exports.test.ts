@@ -123,7 +123,7 @@ describe('subpath exports', () => {
       const main = require(${JSON.stringify(join(CLI_PACKAGE, 'dist', 'cli', 'main'))}).main;
       if (main(['release', 'init', 'dev', '--dir', ${JSON.stringify(dir)}], io) !== 0) throw new Error('release init failed');
       if (main(['release', 'status', '--dir', ${JSON.stringify(dir)}], io) !== 0) throw new Error('release status failed');
-      require('fs').writeFileSync(${JSON.stringify(join(dir, 'plan.json'))}, '{"format_version":"1.2"}');
+      require('fs').writeFileSync(${JSON.stringify(join(dir, 'plan.json'))}, '{"format_version":"1.2","planned_values":{}}');
       require('fs').writeFileSync(${JSON.stringify(join(dir, 'cdk.tf.json'))}, '{"resource":{}}');
       if (main(['guard', ${JSON.stringify(join(dir, 'plan.json'))}, '--config', ${JSON.stringify(join(dir, 'cdk.tf.json'))}], io) !== 0) throw new Error('guard failed');
     `;

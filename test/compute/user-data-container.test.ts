@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { gunzipSync, gzipSync } from 'zlib';
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { ImageSource, ReplaceFleet, UserData } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
@@ -97,16 +101,48 @@ describe('UserData.forContainer', () => {
     const { json, console: printed } = synthFleet((stack) =>
       UserData.forContainer({
         image: new TerraformVariable(stack, 'image', { type: 'string' }).stringValue,
-        environment: { RELEASE: new TerraformVariable(stack, 'release', { type: 'string' }).stringValue },
+        environment: {
+          RELEASE: new TerraformVariable(stack, 'release', { type: 'string' }).stringValue,
+          QUOTED: 'say "hi" \\ %{x}',
+        },
       }),
     );
     expect(printed).toBe('');
     const template = resource(json, 'aws_launch_template', 'LaunchTemplate');
+    // literal parts travel base64-encoded, tokens as base64encode(token): nothing in the expression needs escaping
     expect(template.user_data).toMatch(
-      /^\$\{base64encode\(join\("", \["#!\/bin\/bash\\n.*", var\.release, ".*", var\.image, ".*"\]\)\)\}$/s,
+      /^\$\{base64encode\(join\("", \[base64decode\("[A-Za-z0-9+/=]+"\), base64encode\(var\.image\), base64decode\("[A-Za-z0-9+/=]+"\), base64encode\(var\.release\), base64decode\("[A-Za-z0-9+/=]+"\)\]\)\)\}$/,
+    );
+    const literal = [...String(template.user_data).matchAll(/base64decode\("([A-Za-z0-9+/=]+)"\)/g)]
+      .map((m) => Buffer.from(m[1], 'base64').toString('utf8'))
+      .join('<token>');
+    expect(literal).toContain(`CDKTF_IMMUTABLE_IMAGE="$(printf '%s' '<token>' | base64 -d)"`);
+    expect(literal).toContain('=~ ^[^[:space:]@]+@sha256:[0-9a-f]{64}$ ]]; then');
+    expect(literal).toContain(
+      `cat > /etc/app.env <<'CDKTF_IMMUTABLE_ENV'\nQUOTED=say "hi" \\ %{x}\nCDKTF_IMMUTABLE_ENV\n`,
+    );
+    expect(literal).toContain(`cdktf_immutable_env RELEASE '<token>'`);
+    expect(literal).toContain(
+      'ExecStart=/usr/bin/docker run --rm --name app --env-file /etc/app.env -p 80:80 $CDKTF_IMMUTABLE_IMAGE',
     );
     // the generation (in the name) is an expression over the script, so a new digest renames it
     expect(template.name).toMatch(/var\.image/);
+  });
+
+  test('a token in the environment alone keeps the literal image in a quoted heredoc', () => {
+    const { json } = synthFleet((stack) =>
+      UserData.forContainer({
+        image: DIGEST_A,
+        environment: { RELEASE: new TerraformVariable(stack, 'release', { type: 'string' }).stringValue },
+      }),
+    );
+    const userData = String(resource(json, 'aws_launch_template', 'LaunchTemplate').user_data);
+    const literal = [...userData.matchAll(/base64decode\("([A-Za-z0-9+/=]+)"\)/g)]
+      .map((m) => Buffer.from(m[1], 'base64').toString('utf8'))
+      .join('<token>');
+    expect(literal).toContain("<<'CDKTF_IMMUTABLE_UNIT'");
+    expect(literal).toContain(`-p 80:80 ${DIGEST_A}`);
+    expect(literal).not.toContain('CDKTF_IMMUTABLE_IMAGE');
   });
 
   test('a literal script prints nothing either', () => {
@@ -148,5 +184,39 @@ describe('UserData.forContainer', () => {
         /resolve the tag with "docker buildx imagetools inspect <image>" or pass DockerImagePipeline\.imageReference/,
       );
     });
+  });
+});
+
+describe('UserData.fromFile keeps the bytes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'user-data-'));
+  const file = (name: string, bytes: Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+
+  test('files that differ only in bytes that are not UTF-8 give different user data and generations', () => {
+    const a = file('a.sh', Buffer.from([0x23, 0x21, 0x0a, 0xff, 0x0a]));
+    const b = file('b.sh', Buffer.from([0x23, 0x21, 0x0a, 0xfe, 0x0a]));
+    expect(Buffer.from(UserData.fromFile(a).base64, 'base64')).toEqual(readFileSync(a));
+    expect(UserData.fromFile(a).base64).not.toBe(UserData.fromFile(b).base64);
+    const name = (path: string) =>
+      resource(synthFleet(() => UserData.fromFile(path)).json, 'aws_launch_template', 'LaunchTemplate').name;
+    expect(name(a)).not.toBe(name(b));
+  });
+
+  test('a gzip-compressed file stays compressed, byte for byte (cloud-init decompresses it)', () => {
+    const compressed = gzipSync(Buffer.from('#cloud-config\nruncmd: [echo hi]\n'));
+    const path = file('user-data.gz', compressed);
+    const decoded = Buffer.from(UserData.fromFile(path).base64, 'base64');
+    expect(decoded).toEqual(compressed);
+    expect(gunzipSync(decoded).toString()).toBe('#cloud-config\nruncmd: [echo hi]\n');
+  });
+
+  test("the 16 KB limit applies to the file's bytes", () => {
+    expect(() => UserData.fromFile(file('big.bin', Buffer.alloc(16 * 1024 + 1, 0xff)))).toThrow(
+      /is 16385 bytes, more than EC2's limit of 16384 bytes before encoding/,
+    );
+    expect(() => UserData.fromFile(file('empty.sh', Buffer.alloc(0)))).toThrow(/is empty; omit userData/);
   });
 });

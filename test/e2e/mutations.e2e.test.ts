@@ -41,6 +41,7 @@ interface Mutation {
   readonly extraSecurityGroup: boolean;
   readonly userData: string;
   readonly rootVolumeGiB: number;
+  readonly maxCapacity?: number;
 }
 let current: Mutation = {
   profilePrefix: 'e2e-mut-v1',
@@ -164,6 +165,29 @@ describe.each(MUTATIONS)('a change of %s', (what, change, replacedTypes) => {
     const noop = await timed(`plan after: ${what}`, () => savedPlan(dir, `noop-${timings.length}`, moto.env));
     expect(noOpViolations(noop)).toEqual([]);
   });
+});
+
+test('capacity.max raised: the group grows in place (an operational update) and guard accepts the real plan', async () => {
+  const before = await stateResources(dir, moto.env);
+  current = { ...current, maxCapacity: 4 };
+  synth(current);
+  const plan = await timed('plan: capacity.max 2 -> 4', () => savedPlan(dir, 'grow', moto.env));
+  logPlan('mutations: capacity.max 2 -> 4', plan.json);
+  const asgAddress = Object.keys(before).find((address) => address.startsWith('aws_autoscaling_group.'))!;
+  expect(immutableChanges(plan.json)).toEqual({ [asgAddress]: ['update'] });
+  const change = plan.json.resource_changes!.find((rc) => rc.address === asgAddress)!.change;
+  expect([change.before.max_size, change.after.max_size]).toEqual([2, 4]);
+  // the real plan of a grow in place: guard treats null and "" alike (moto reads unset blocks back as "")
+  const guard = cli(['guard', plan.jsonFile]);
+  console.log(`[e2e] guard (grow in place): exit ${guard.code}\n${guard.stdout}${guard.stderr}`);
+  expect(guard.code).toBe(0);
+  expect(guard.stdout).toMatch(/max_size/);
+  await timed('apply: grow in place', () => apply(dir, moto.env, plan.file));
+  const after = await stateResources(dir, moto.env);
+  expect(after[asgAddress].values.name).toBe(before[asgAddress].values.name);
+  expect(after[asgAddress].values.max_size).toBe(4);
+  const noop = await timed('plan after: grow in place', () => savedPlan(dir, 'noop-grow', moto.env));
+  expect(noOpViolations(noop)).toEqual([]);
 });
 
 test('a token from a sensitive variable: the generation output plans (nonsensitive), shown in the plan', async () => {

@@ -186,8 +186,9 @@ test("deploy: blue runs image A, green image B, blue active; the fleet's alarms 
 test(
   'scenario 1: promote --steps 10,50,100, then advance + apply through every step',
   async () => {
-    // unknown alarm: exit 2 naming it, nothing written
-    releaseOk(
+    // a misspelled alarm: promote checks the alarms with CloudWatch and refuses (exit 1), nothing written
+    const untouched = readFileSync(releaseFile, 'utf8');
+    const typo = [
       'promote',
       'e2e',
       '--steps',
@@ -198,7 +199,13 @@ test(
       'e2e-roll-nope',
       '--fleet',
       'e2e-roll',
-    );
+    ];
+    const refused = release(...typo);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refused: the alarm "e2e-roll-nope" does not exist in .*nothing was written/);
+    expect(readFileSync(releaseFile, 'utf8')).toBe(untouched);
+    // one that is gone after the promote (started here without the check): advance names it, exit 2
+    releaseOk(...typo, '--no-verify');
     const unknown = release('advance', 'e2e');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/CloudWatch has no alarm named "e2e-roll-nope"/);

@@ -17,6 +17,7 @@ import { join } from 'path';
 import { awsQuery, MotoServer, motoAmiIds, startMoto } from './harness/moto';
 import {
   apply,
+  cli,
   cliOk,
   init,
   logPlan,
@@ -165,6 +166,7 @@ test("stage + promote in one apply: green is created at blue's scaled-out size, 
     'terraform_data.Web_Green_Release_497A755F': 'create', // green's release marker (its image)
     [LISTENER]: 'update',
   });
+  expect(cli(['guard', plan.jsonFile]).code).toBe(0);
   // THEN green is planned at blue's current size (read at plan time), min and gate
   const green = plan.json.resource_changes!.find((rc) => rc.address === ASG('Green'))!;
   expect(green.change.after.min_size).toBe(3);
@@ -223,6 +225,10 @@ test("rollback onto a smaller running slot: blue grows in place to green's size 
   };
   expect(minSizes('Blue')).toEqual([1, 4]);
   expect(minSizes('Green')).toEqual([3, 1]);
+  // guard accepts the real plan: both groups change in place only in their operational sizes
+  const guard = cli(['guard', plan.jsonFile]);
+  console.log(`[e2e] guard (rollback, grow in place): exit ${guard.code}\n${guard.stdout}${guard.stderr}`);
+  expect(guard.code).toBe(0);
   const events = await applyJson(plan.file, 'rollback');
   const blueUpdated = find(events, 'apply_complete', ASG('Blue'), 'update');
   const listenerStart = find(events, 'apply_start', LISTENER, 'update');

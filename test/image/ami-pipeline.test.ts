@@ -111,6 +111,16 @@ describe('AmiPipeline', () => {
       'imagebuilder.amazonaws.com',
       'imagebuilder.amazonaws.com',
     ]);
+    // the roles Image Builder assumes trust it only on behalf of this account (confused deputy);
+    // the build instances' role, assumed by EC2 for an instance profile, carries no condition
+    for (const role of roles) {
+      const statement = JSON.parse(role.assume_role_policy as string).Statement[0];
+      expect(statement.Condition).toEqual(
+        statement.Principal.Service === 'imagebuilder.amazonaws.com'
+          ? { StringEquals: { 'aws:SourceAccount': '${data.aws_caller_identity.Web_Account_3724361A.account_id}' } }
+          : undefined,
+      );
+    }
 
     expect(synthText).toHaveResourceWithProperties(ImagebuilderDistributionConfiguration, {
       name: 'web',

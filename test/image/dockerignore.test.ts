@@ -58,6 +58,26 @@ describe('DockerIgnore', () => {
     expect(ignore.excludes('# not a comment (it does not start the line)')).toBe(true);
   });
 
+  test('whitespace is trimmed as Go trims it: U+0085 and U+00A0 are trimmed, a BOM after the first line is kept', () => {
+    // U+0085 (NEL) is White_Space to Go: Docker trims it, as JavaScript's trim() does not
+    expect(DockerIgnore.parse('secret.txt\u0085\n', '.dockerignore').excludes('secret.txt')).toBe(true);
+    expect(DockerIgnore.parse('\u00a0secret.txt\u3000\n', '.dockerignore').excludes('secret.txt')).toBe(true);
+    // U+FEFF is not: Docker keeps it on any line but the first, so the pattern names another file
+    const bom = DockerIgnore.parse('a.txt\n\ufeffsecret.txt\n', '.dockerignore');
+    expect(bom.excludes('secret.txt')).toBe(false);
+    expect(bom.excludes('\ufeffsecret.txt')).toBe(true);
+    expect(DockerIgnore.parse('\ufeffsecret.txt\n', '.dockerignore').excludes('secret.txt')).toBe(true);
+  });
+
+  test('the matcher trims and cleans the read pattern again, with its "!"', () => {
+    // "a/../ b" reads as " b" (cleaned after trimming); patternmatcher.New trims it to "b"
+    expect(DockerIgnore.parse('a/../ b\n', '.dockerignore').excludes('b')).toBe(true);
+    // "!a/../ b" reads as "! b": New trims the whole, keeps " b" (with its space) as the exclusion
+    const negated = DockerIgnore.parse('*\n!a/../ b\n', '.dockerignore');
+    expect(negated.excludes('b')).toBe(true);
+    expect(negated.excludes(' b')).toBe(false);
+  });
+
   test('the last matching pattern decides: negation re-includes, a later exclusion wins again', () => {
     const ignore = DockerIgnore.parse('*.log\n!keep.log\n', '.dockerignore');
     expect(ignore.excludes('a.log')).toBe(true);
@@ -85,10 +105,34 @@ describe('DockerIgnore', () => {
     expect(() => DockerIgnore.parse('a\n!\n', '/ctx/.dockerignore')).toThrow('/ctx/.dockerignore: line 2 is "!" alone');
   });
 
-  test('an invalid character class is an error naming the line and pattern', () => {
-    expect(() => DockerIgnore.parse('ok\n[z-a]\n', '.dockerignore')).toThrow(
-      /\.dockerignore: line 2 \("\[z-a\]"\) is not a valid pattern/,
+  test('a character class Docker cannot compile is an error naming the line and pattern, when Docker meets it', () => {
+    // Docker compiles a pattern at its first use: the error comes with the first path it is tried on
+    const ignore = DockerIgnore.parse('ok\n[z-a]\n', '.dockerignore');
+    expect(() => ignore.excludes('x')).toThrow(
+      /\.dockerignore: line 2 \("\[z-a\]"\) has a class range out of order, which Docker refuses/,
     );
+    // a negation is tried only once something is excluded: until then it fails nothing
+    expect(DockerIgnore.parse('![z-a]\n', '.dockerignore').excludes('x')).toBe(false);
+  });
+
+  test('syntax Go refuses when the file is read: an unclosed class, a trailing backslash', () => {
+    for (const bad of ['[ab', 'a\\', '[]a]', '[a-]']) {
+      expect(() => DockerIgnore.parse(`${bad}\n`, '.dockerignore')).toThrow(
+        /is not a valid pattern \(Docker: "syntax error in pattern"\)/,
+      );
+    }
+  });
+
+  test('backslash escapes as Go regexp reads them', () => {
+    expect(DockerIgnore.parse('a\\-b\n', '.dockerignore').excludes('a-b')).toBe(true);
+    expect(DockerIgnore.parse('\\]\n', '.dockerignore').excludes(']')).toBe(true);
+    expect(DockerIgnore.parse('x]\n', '.dockerignore').excludes('x]')).toBe(true); // a lone "]" is literal
+    expect(DockerIgnore.parse('file\\d\n', '.dockerignore').excludes('file7')).toBe(true);
+    expect(DockerIgnore.parse('\\a\n', '.dockerignore').excludes('a')).toBe(false); // "\\a" is the bell character
+    expect(() => DockerIgnore.parse('\\\u00e9\n', '.dockerignore').excludes('x')).toThrow(
+      /has "\\é", which Docker reads as a regular expression escape and refuses \("invalid escape sequence"\)/,
+    );
+    expect(() => DockerIgnore.parse('\\pL\n', '.dockerignore').excludes('x')).toThrow(/this library does not follow/);
   });
 
   test.each([

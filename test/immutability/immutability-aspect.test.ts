@@ -6,6 +6,7 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { ImagebuilderComponent } from '@cdktf/provider-aws/lib/imagebuilder-component';
 import { Container } from '@cdktf/provider-docker/lib/container';
 import { Generation, generationName, ImmutabilityAspect, NameRule, ResourcePolicy } from '../../lib/immutability';
+import { acknowledgementsOf, recordAcknowledgement } from '../../lib/private/acknowledgements';
 import { ValidationError } from '../../lib/private/validation';
 import { Json, newStack, synthJson } from '../support/synth';
 
@@ -150,8 +151,23 @@ describe('ImmutabilityAspect', () => {
     expect(resourcesOf(stack).aws_launch_template.lt.lifecycle).toEqual({ create_before_destroy: true });
     // the reason is kept in the resource's `//` metadata, where a reviewer of the output reads it
     expect((stack.toTerraform() as Json).resource.aws_launch_template.lt['//']).toMatchObject({
-      'cdktf-immutable:allowFixedName': 'the bastion is never replaced while running',
+      'cdktf-immutable': { acknowledged: { 'allow-fixed-name': 'the bastion is never replaced while running' } },
     });
+  });
+
+  test('acknowledgements of every kind share one map on the resource; an id recorded again takes the new reason', () => {
+    const stack = aspectStack();
+    const lt = new LaunchTemplate(stack, 'lt', { name: 'bastion', lifecycle: { ignoreChanges: ['image_id'] } });
+    ImmutabilityAspect.allowFixedName(lt, 'first reason, replaced below');
+    recordAcknowledgement(lt, { id: 'imdsv1', reason: 'a legacy agent reads IMDSv1' });
+    ImmutabilityAspect.acknowledgeLifecycle(lt, { id: 'ignore-changes', reason: 'the agent updates it; OPS-123' });
+    ImmutabilityAspect.allowFixedName(lt, 'the bastion is never replaced while running');
+    expect(acknowledgementsOf(lt)).toEqual([
+      { id: 'allow-fixed-name', reason: 'the bastion is never replaced while running' },
+      { id: 'imdsv1', reason: 'a legacy agent reads IMDSv1' },
+      { id: 'ignore-changes', reason: 'the agent updates it; OPS-123' },
+    ]);
+    expect(() => Testing.synth(stack)).not.toThrow();
   });
 
   test('rejects createBeforeDestroy: false on an immutable type', () => {

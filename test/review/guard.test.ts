@@ -205,6 +205,7 @@ describe('guard: types that change what runs', () => {
   ])('%s updated in place is a violation', (type, before, after) => {
     const plan = {
       format_version: '1.2',
+      planned_values: {},
       resource_changes: [
         {
           address: `${type}.x`,
@@ -221,6 +222,7 @@ describe('guard: types that change what runs', () => {
   test('an EKS node group scaling change is operational', () => {
     const plan = {
       format_version: '1.2',
+      planned_values: {},
       resource_changes: [
         {
           address: 'aws_eks_node_group.x',
@@ -239,5 +241,70 @@ describe('guard: types that change what runs', () => {
     const report = guardPlan(plan);
     expect(report.violations).toEqual([]);
     expect(report.operationalUpdates).toEqual([{ address: 'aws_eks_node_group.x', attributes: ['scaling_config'] }]);
+  });
+});
+
+describe('guard: what counts as a plan, and as a change', () => {
+  const groupUpdate = (before: Record<string, unknown>, after: Record<string, unknown>) => ({
+    format_version: '1.2',
+    planned_values: { root_module: {} },
+    resource_changes: [
+      {
+        address: BLUE_ASG,
+        mode: 'managed',
+        type: 'aws_autoscaling_group',
+        name: 'x',
+        change: { actions: ['update'], before, after, after_unknown: {} },
+      },
+    ],
+  });
+
+  test('a group grown in place whose provider reads an unset block back as "" (moto) is an operational update', () => {
+    const report = guardPlan(
+      groupUpdate(
+        { max_size: 2, capacity_reservation_specification: null },
+        { max_size: 4, capacity_reservation_specification: '' },
+      ),
+    );
+    expect(report.violations).toEqual([]);
+    expect(report.operationalUpdates).toEqual([{ address: BLUE_ASG, attributes: ['max_size'] }]);
+  });
+
+  test('null, "", [] and {} are alike, but a value that becomes empty is a change', () => {
+    expect(
+      guardPlan(groupUpdate({ max_size: 2, launch_template: [] }, { max_size: 3, launch_template: null })).violations,
+    ).toEqual([]);
+    expect(kinds(guardPlan(groupUpdate({ launch_template: [{ id: 'lt-1' }] }, { launch_template: '' })))).toEqual([
+      `${BLUE_ASG} update-in-place`,
+    ]);
+  });
+
+  test('a plan with no changes (OpenTofu leaves resource_changes out) is a plan', () => {
+    const report = guardPlan({
+      format_version: '1.2',
+      terraform_version: '1.11.7',
+      planned_values: { root_module: {} },
+      configuration: { root_module: {} },
+      errored: false,
+    });
+    expect(report.changes).toEqual([]);
+    expect(report.violations).toEqual([]);
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    [
+      'state JSON',
+      { format_version: '1.0', terraform_version: '1.11.7', values: { root_module: {} } },
+      /this is state JSON/,
+    ],
+    ['the JSON of an empty state', { format_version: '1.0' }, /has no "planned_values"/],
+    ['a plan that errored', { format_version: '1.2', planned_values: {}, errored: true }, /the plan errored/],
+    [
+      'a Terraform plan with deferred changes',
+      { format_version: '1.2', planned_values: {}, complete: false },
+      /not complete/,
+    ],
+  ])('%s is refused (PlanFileError: exit 2)', (_name, plan, message) => {
+    expect(() => guardPlan(plan)).toThrow(message);
   });
 });

@@ -9,6 +9,12 @@ export const CLI_PACKAGE = join(ROOT, 'packages', 'cli');
 /** The built command line, packages/cli/dist/cdktf-immutable.js. */
 export const BUILT_CLI = join(CLI_PACKAGE, 'dist', 'cdktf-immutable.js');
 
+/**
+ * The fault injector that tests preload into the built command (`node --require`): it
+ * pauses or fails a chosen filesystem call (test/support/fs-faults.js).
+ */
+export const FS_FAULTS = join(ROOT, 'test', 'support', 'fs-faults.js');
+
 /** The fast synth runner that cdktf.json preloads (`cdktf-immutable-cli/register`). */
 export const RUNNER = join(CLI_PACKAGE, 'register', 'index.js');
 

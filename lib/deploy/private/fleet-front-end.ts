@@ -1,4 +1,4 @@
-import { ITerraformDependable, Precondition, TerraformStack } from 'cdktf';
+import { ITerraformDependable, Precondition, TerraformStack, Token } from 'cdktf';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener, LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule, LbListenerRuleCondition } from '@cdktf/provider-aws/lib/lb-listener-rule';
@@ -9,7 +9,8 @@ import { Construct } from 'constructs';
 import { registerStableReference } from '../../immutability/generation';
 import { fixedName, NameRule } from '../../immutability/naming';
 import { suppressCheckov } from '../../private/checkov';
-import { Validator } from '../../private/validation';
+import { reportSecurityDowngrade } from '../../immutability/security-downgrades';
+import { isLiteral, Validator } from '../../private/validation';
 import {
   ApplicationLoadBalancerOptions,
   CheckedLoadBalancer,
@@ -330,7 +331,7 @@ export class FleetFrontEnd {
     }
     const options = this.props.loadBalancer.create?.options ?? {};
     const https = options.certificateArn !== undefined;
-    return new LbListener(this.scope, 'Listener', {
+    const listener = new LbListener(this.scope, 'Listener', {
       loadBalancerArn: this.loadBalancer!.arn,
       port: https ? 443 : 80,
       protocol: https ? 'HTTPS' : 'HTTP',
@@ -340,7 +341,57 @@ export class FleetFrontEnd {
       dependsOn: after,
       lifecycle: { precondition: preconditions },
     });
+    this.reportDowngrades(options, listener);
+    return listener;
   }
+
+  /**
+   * The security downgrades of the created load balancer's listener (a TLS policy that
+   * allows TLS 1.0 or 1.1; plain HTTP on an internet-facing load balancer open to the
+   * whole internet): a synth warning each, unless acknowledged.
+   */
+  private reportDowngrades(options: ApplicationLoadBalancerOptions, listener: LbListener): void {
+    const at = 'loadBalancer: FleetLoadBalancer.create: ';
+    if (isLiteral(options.sslPolicy) && allowsTlsBelow12(options.sslPolicy)) {
+      reportSecurityDowngrade({
+        construct: this.scope,
+        resource: listener,
+        downgrade: 'legacy-tls',
+        prop: `${at}sslPolicy`,
+        value: options.sslPolicy,
+        safer: `"${DEFAULT_SSL_POLICY}" (TLS 1.3 and 1.2, the default)`,
+      });
+    }
+    const cidrs = options.ingressCidrs ?? ['0.0.0.0/0'];
+    const everyone = !Token.isUnresolved(cidrs) && cidrs.some((cidr) => cidr === '0.0.0.0/0');
+    if (options.scheme === 'internet-facing' && options.certificateArn === undefined && everyone) {
+      reportSecurityDowngrade({
+        construct: this.scope,
+        resource: listener,
+        downgrade: 'public-plain-http',
+        prop: `${at}certificateArn`,
+        value: undefined,
+        safer:
+          'a certificateArn (HTTPS on 443, HTTP redirected to it), scheme "internal", or ingressCidrs limited to ' +
+          'your networks',
+      });
+    }
+  }
+}
+
+/**
+ * Whether an ELB security policy lets clients negotiate TLS 1.0 or 1.1: the policies
+ * named for TLS 1.0 or 1.1 (`ELBSecurityPolicy-TLS-1-1-2017-01`,
+ * `ELBSecurityPolicy-TLS13-1-0-2021-06`, their FIPS and post-quantum variants), the
+ * forward-secrecy policies `FS-2018-06` and `FS-1-1-*`, and the old defaults
+ * `2015-05` and `2016-08`.
+ */
+function allowsTlsBelow12(policy: string): boolean {
+  return (
+    /^ELBSecurityPolicy-(TLS|TLS13)-1-[01]-/.test(policy) ||
+    /^ELBSecurityPolicy-FS-1-1-/.test(policy) ||
+    /^ELBSecurityPolicy-(2015-05|2016-08|FS-2018-06)$/.test(policy)
+  );
 }
 
 /** The description of a client rule of the created load balancer. */

@@ -24,6 +24,15 @@ export function lazyArnPrefix(scope: Construct): () => string {
   return () => `arn:${(partition ??= new DataAwsPartition(scope, 'Partition', {})).partition}`;
 }
 
+/**
+ * The account id of `scope`'s stack: the caller identity data source (id `Account`) of
+ * `scope`, created once and shared by the roles that need it.
+ */
+function accountId(scope: Construct): string {
+  const existing = scope.node.tryFindChild('Account') as DataAwsCallerIdentity | undefined;
+  return (existing ?? new DataAwsCallerIdentity(scope, 'Account', {})).accountId;
+}
+
 /** What {@link buildInstanceProfile} made. */
 export interface BuiltInstanceProfile {
   readonly instanceProfileName: string;
@@ -94,7 +103,7 @@ export function buildLifecycleRole(
   const role = new IamRole(scope, 'LifecycleRole', {
     namePrefix: iamPrefix(name, 'lc'),
     description: `Image Builder lifecycle policy of ${name}`,
-    assumeRolePolicy: JSON.stringify(trustPolicy('imagebuilder.amazonaws.com')),
+    assumeRolePolicy: JSON.stringify(trustPolicy('imagebuilder.amazonaws.com', accountId(scope))),
     tags,
   });
   const attachment = new IamRolePolicyAttachment(scope, 'LifecycleExecutionPolicy', {
@@ -122,14 +131,14 @@ export function buildExecutionRole(
   const role = new IamRole(scope, 'ExecutionRole', {
     namePrefix: iamPrefix(name, 'ex'),
     description: `Image Builder builds of ${name}: distribution and the AMI parameter`,
-    assumeRolePolicy: JSON.stringify(trustPolicy('imagebuilder.amazonaws.com')),
+    assumeRolePolicy: JSON.stringify(trustPolicy('imagebuilder.amazonaws.com', accountId(scope))),
     tags,
   });
   const managed = new IamRolePolicyAttachment(scope, 'ExecutionPolicy', {
     role: role.name,
     policyArn: `${arnPrefix()}:iam::aws:policy/EC2ImageBuilderExecutionPolicy`,
   });
-  const account = new DataAwsCallerIdentity(scope, 'Account', {}).accountId;
+  const account = accountId(scope);
   // A parameter ARN has one "/" between "parameter" and a path name.
   const path = Token.isUnresolved(parameterName) ? Fn.trimprefix(parameterName, '/') : parameterName.replace(/^\//, '');
   const publish = new IamRolePolicy(scope, 'PublishAmiIdPolicy', {
@@ -150,10 +159,26 @@ export function buildExecutionRole(
   return { roleArn: role.arn, dependencies: [managed, publish] };
 }
 
-function trustPolicy(service: string): unknown {
+/**
+ * The trust policy of a role `service` assumes. With `account`, only on behalf of that
+ * account (`aws:SourceAccount`, against the confused deputy: another account's Image
+ * Builder cannot be made to use the role). Image Builder does not document that it sets
+ * `aws:SourceArn` when it assumes these roles, and a condition on a key that is not set
+ * fails every assumption, so the roles carry `aws:SourceAccount` only. The build
+ * instances' role (assumed by EC2 for an instance profile) carries neither: EC2 sets
+ * neither key when it assumes an instance profile's role.
+ */
+function trustPolicy(service: string, account?: string): unknown {
   return {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        ...(account ? { Condition: { StringEquals: { 'aws:SourceAccount': account } } } : {}),
+      },
+    ],
   };
 }
 

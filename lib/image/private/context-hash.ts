@@ -74,8 +74,9 @@ function walk(
     const name = dirent.name.normalize('NFC');
     const rel = relDir === '' ? name : `${relDir}/${name}`;
     const abs = join(dir, dirent.name);
-    const matches = ignore.size === 0 ? undefined : ignore.matchesWithParents(rel, parentMatches);
-    const excluded = matches !== undefined && ignore.isExcluded(matches);
+    const result = ignore.size === 0 ? undefined : ignore.match(rel, parentMatches);
+    const matches = result?.matches;
+    const excluded = result?.excluded === true;
     let kind: 'file' | 'dir' | 'link' | 'other';
     if (dirent.isFile()) {
       kind = 'file';

@@ -68,7 +68,8 @@ export function withoutEmpty(value: unknown): unknown {
     for (const [key, item] of Object.entries(value)) {
       const kept = withoutEmpty(item);
       if (kept !== undefined) {
-        out[key] = kept;
+        // defined, not assigned: an attribute named "__proto__" (JSON.parse keeps it as a key) stays a key
+        Object.defineProperty(out, key, { value: kept, enumerable: true, writable: true, configurable: true });
       }
     }
     return Object.keys(out).length === 0 ? undefined : out;

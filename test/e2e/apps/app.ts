@@ -12,7 +12,7 @@
  *   E2E_RELEASE_FILE  blue-green, traffic-order, rollout: the release file (written by `cdktf-immutable release`)
  *   E2E_IMAGE         replace / mutable: the AMI id
  *   E2E_USER_DATA     replace: the user data script
- *   E2E_MUTATION      mutations: JSON { profilePrefix, extraSecurityGroup, userData, rootVolumeGiB }
+ *   E2E_MUTATION      mutations: JSON { profilePrefix, extraSecurityGroup, userData, rootVolumeGiB, maxCapacity }
  *                     (the image comes from the SSM parameter /e2e/mutations/ami-id)
  *   E2E_LOOP_ENV      image-loop: the environment (dev: its own load balancer; prod: a rule on
  *                     dev's listener, from E2E_LOOP_SHARED = JSON { vpcId, subnetIds,
@@ -226,6 +226,8 @@ interface Mutation {
   readonly extraSecurityGroup: boolean;
   readonly userData: string;
   readonly rootVolumeGiB: number;
+  /** capacity.max, an operational prop: the group grows in place. */
+  readonly maxCapacity?: number;
 }
 
 /**
@@ -249,7 +251,7 @@ class MutationsStack extends TerraformStack {
       name: 'e2e-mut',
       vpcId,
       subnetIds,
-      capacity: { min: 1, max: 2 },
+      capacity: { min: 1, max: mutation.maxCapacity ?? 2 },
       healthCheck: { gateTimeout: '3m' },
       image: ImageSource.fromSsmParameter('/e2e/mutations/ami-id'),
       server: {
