@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { Script, runInThisContext } from 'vm';
+import { Script } from 'vm';
 import { WATCHDOG_HANDLER_SOURCE } from '../../lib/deploy/private/watchdog/handler-code';
 import {
   WATCHDOG_ENVIRONMENT,
@@ -542,8 +542,7 @@ describe('the handler (run) with fake AWS clients', () => {
   });
 
   test('the default log writes one JSON object per line', () => {
-    const mainConsole = runInThisContext('console') as Console;
-    const spy = jest.spyOn(mainConsole, 'log').mockImplementation(() => undefined);
+    const spy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       watchdog.log('warn', 'stable slot alarm: holding', { alarm: 'a' });
       expect(spy).toHaveBeenCalledTimes(1);

@@ -1,6 +1,6 @@
-import { createRequire, Module } from 'module';
+import { createRequire } from 'module';
 import { join, resolve } from 'path';
-import { runInThisContext } from 'vm';
+import { compileFunction } from 'vm';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -10,11 +10,22 @@ const ROOT = resolve(__dirname, '../..');
  * repository (the AWS SDK of node_modules stands for the Lambda runtime's). For code the
  * library ships as text, such as the watchdog function's handler: the tests then run the
  * very bytes that are deployed.
+ *
+ * The module sees the test's own `process` and `console`: jest gives each test file its
+ * own copies, which is also what the modules it requires (the SDK) read, so the module
+ * and the SDK agree on process.env, and a spy on console.log sees the module's lines.
  */
 export function loadModuleFromSource(source: string, filename: string = 'index.js'): any {
-  const path = join(ROOT, '.inline-module', filename);
-  const wrapper = runInThisContext(Module.wrap(source), { filename: path });
+  const dir = join(ROOT, '.inline-module');
+  const path = join(dir, filename);
+  const wrapper = compileFunction(
+    source,
+    ['exports', 'require', 'module', '__filename', '__dirname', 'process', 'console'],
+    {
+      filename: path,
+    },
+  );
   const module = { exports: {} as any };
-  wrapper(module.exports, createRequire(join(ROOT, 'package.json')), module, path, join(ROOT, '.inline-module'));
+  wrapper(module.exports, createRequire(join(ROOT, 'package.json')), module, path, dir, process, console);
   return module.exports;
 }
