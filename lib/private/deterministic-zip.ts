@@ -21,8 +21,8 @@ export function deterministicZip(files: Readonly<Record<string, string | Uint8Ar
       'deterministicZip',
     );
   }
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
+  const parts: Buffer[] = [];
+  const directory: Buffer[] = [];
   let offset = 0;
   for (const name of names) {
     checkPath(name);
@@ -32,44 +32,13 @@ export function deterministicZip(files: Readonly<Record<string, string | Uint8Ar
       throw new ValidationError(`file "${name}" is ${data.length} bytes; the limit is 1 GiB.`, 'deterministicZip');
     }
     const fileName = Buffer.from(name, 'utf8');
-    const flags = /^[\x20-\x7e]*$/.test(name) ? 0 : UTF8_NAMES;
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); // local file header signature
-    local.writeUInt16LE(VERSION_NEEDED, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(0, 8); // method: stored
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18); // compressed size
-    local.writeUInt32LE(data.length, 22); // uncompressed size
-    local.writeUInt16LE(fileName.length, 26);
-    local.writeUInt16LE(0, 28); // extra field length
-    locals.push(local, fileName, data);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0); // central directory header signature
-    central.writeUInt16LE(VERSION_MADE_BY, 4);
-    central.writeUInt16LE(VERSION_NEEDED, 6);
-    central.writeUInt16LE(flags, 8);
-    central.writeUInt16LE(0, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(fileName.length, 28);
-    central.writeUInt16LE(0, 30); // extra field length
-    central.writeUInt16LE(0, 32); // comment length
-    central.writeUInt16LE(0, 34); // disk number
-    central.writeUInt16LE(0, 36); // internal attributes
-    central.writeUInt32LE(UNIX_FILE_0644, 38); // external attributes
-    central.writeUInt32LE(offset, 42); // offset of the local header
-    centrals.push(central, fileName);
-    offset += local.length + fileName.length + data.length;
+    const fields = entryFields(name, fileName, data);
+    parts.push(u32(0x04034b50), fields, fileName, data); // local file header, then the data
+    directory.push(centralHeader(fields, fileName, offset));
+    offset += 4 + fields.length + fileName.length + data.length;
   }
-  const directory = Buffer.concat(centrals);
-  if (offset + directory.length > MAX_ARCHIVE_BYTES || names.length > 0xffff) {
+  const central = Buffer.concat(directory);
+  if (offset + central.length > MAX_ARCHIVE_BYTES || names.length > 0xffff) {
     throw new ValidationError(
       'the archive would exceed 4 GiB or 65535 files (zip64 is not written).',
       'deterministicZip',
@@ -81,10 +50,48 @@ export function deterministicZip(files: Readonly<Record<string, string | Uint8Ar
   end.writeUInt16LE(0, 6); // disk of the central directory
   end.writeUInt16LE(names.length, 8);
   end.writeUInt16LE(names.length, 10);
-  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(central.length, 12);
   end.writeUInt32LE(offset, 16);
   end.writeUInt16LE(0, 20); // comment length
-  return Buffer.concat([...locals, directory, end]);
+  return Buffer.concat([...parts, central, end]);
+}
+
+/**
+ * The 26 bytes the local and the central header of an entry share: version needed, flags,
+ * method (stored), time, date, CRC-32, both sizes, name length, extra field length (0).
+ */
+function entryFields(name: string, fileName: Buffer, data: Buffer): Buffer {
+  const fields = Buffer.alloc(26);
+  fields.writeUInt16LE(VERSION_NEEDED, 0);
+  fields.writeUInt16LE(/^[\x20-\x7e]*$/.test(name) ? 0 : UTF8_NAMES, 2);
+  fields.writeUInt16LE(0, 4); // method: stored
+  fields.writeUInt16LE(DOS_TIME, 6);
+  fields.writeUInt16LE(DOS_DATE, 8);
+  fields.writeUInt32LE(crc32(data), 10);
+  fields.writeUInt32LE(data.length, 14); // compressed size
+  fields.writeUInt32LE(data.length, 18); // uncompressed size
+  fields.writeUInt16LE(fileName.length, 22);
+  fields.writeUInt16LE(0, 24); // extra field length
+  return fields;
+}
+
+/** An entry's central directory header: made by Unix, mode 0644, no comment, its local header at `offset`. */
+function centralHeader(fields: Buffer, fileName: Buffer, offset: number): Buffer {
+  const tail = Buffer.alloc(14);
+  tail.writeUInt16LE(0, 0); // comment length
+  tail.writeUInt16LE(0, 2); // disk number
+  tail.writeUInt16LE(0, 4); // internal attributes
+  tail.writeUInt32LE(UNIX_FILE_0644, 6); // external attributes
+  tail.writeUInt32LE(offset, 10);
+  const madeBy = Buffer.alloc(2);
+  madeBy.writeUInt16LE(VERSION_MADE_BY, 0);
+  return Buffer.concat([u32(0x02014b50), madeBy, fields, tail, fileName]);
+}
+
+function u32(value: number): Buffer {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32LE(value, 0);
+  return bytes;
 }
 
 /** The CRC-32 (IEEE 802.3, as zip uses) of the bytes. */

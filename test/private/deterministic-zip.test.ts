@@ -6,6 +6,7 @@ import { crc32, deterministicZip } from '../../lib/private/deterministic-zip';
 
 interface ZipEntryRead {
   readonly name: string;
+  readonly flags: number;
   readonly method: number;
   readonly time: number;
   readonly date: number;
@@ -42,6 +43,7 @@ function readZip(zip: Buffer): ZipEntryRead[] {
     expect(zip.readUInt32LE(local + 14)).toBe(zip.readUInt32LE(at + 16));
     entries.push({
       name,
+      flags: zip.readUInt16LE(at + 8),
       method: zip.readUInt16LE(at + 10),
       time: zip.readUInt16LE(at + 12),
       date: zip.readUInt16LE(at + 14),
@@ -88,6 +90,14 @@ describe('deterministicZip', () => {
     const test = spawnSync('unzip', ['-t', path], { encoding: 'utf8' });
     expect(test.stdout).toContain('No errors detected');
     expect(spawnSync('unzip', ['-p', path, 'lib/a.js'], { encoding: 'utf8' }).stdout).toBe(files['lib/a.js']);
+  });
+
+  test('a name outside ASCII is written as UTF-8 and flagged so (general purpose bit 11)', () => {
+    const entries = readZip(deterministicZip({ 'données/é.txt': 'x', 'a.txt': 'y' }));
+    expect(entries.map((e) => [e.name, e.flags])).toEqual([
+      ['a.txt', 0],
+      ['données/é.txt', 0x800],
+    ]);
   });
 
   test('crc32 is the IEEE CRC-32', () => {
