@@ -416,6 +416,16 @@ describe('the handler (run) with fake AWS clients', () => {
     });
   });
 
+  test('the record stays under the 4 KB of a standard SSM parameter at the longest alarm name and reason', async () => {
+    const name = 'a'.repeat(255);
+    const aws = new FakeAws(actions(90, 10));
+    const env = { ...ENV, WATCHDOG_ALARMS: JSON.stringify({ [name]: 'green' }), WATCHDOG_FLEET: 'f'.repeat(128) };
+    const reason = '"'.repeat(1023); // each quote doubles in JSON
+    await watchdog.run(event({ alarmName: name, state: { ...EVENT.detail.state, reason } }), deps(aws, env).deps);
+    expect(aws.record.reason).toHaveLength(1000);
+    expect(JSON.stringify(aws.record).length).toBeLessThan(4096);
+  });
+
   test('a listener rule is modified through the rule', async () => {
     const aws = new FakeAws(actions(50, 50));
     const { WATCHDOG_LISTENER_ARN: _listener, ...env } = ENV;
