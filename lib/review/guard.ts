@@ -23,6 +23,10 @@ import { ImmutableTypeRule, ResourcePolicy } from '../immutability/resource-poli
  *   template or group still uses its id, ARN or name, or a security group rule that
  *   lets traffic reach a kept slot's port is destroyed (a target group replaced
  *   delete-before-create is a `delete-before-create`);
+ * - `tag-replaced-on-itself`: an `aws_ec2_tag` replaced create-before-destroy on the same
+ *   resource and key (after an interrupted apply left it tainted): destroying the old
+ *   object deletes the tag the new one wrote, and the apply ends with no tag (for an
+ *   in-use mark, an AMI that image retention may delete while it runs);
  * - `ignore-changes`, `replace-triggered-by-removed` (with `config`): the synthesized
  *   stack sets `ignore_changes` beyond operational attributes on an immutable resource,
  *   or lost a `replace_triggered_by` entry the library set, without an acknowledgement.
@@ -36,6 +40,7 @@ export type GuardViolationKind =
   | 'forbidden-attribute'
   | 'serving-slot-changed'
   | 'in-use-destroyed'
+  | 'tag-replaced-on-itself'
   | 'ignore-changes'
   | 'replace-triggered-by-removed';
 
@@ -130,6 +135,8 @@ interface ResourceChange {
    * an interrupted apply left behind.
    */
   deposed?: string;
+  /** Why Terraform replaces it (`replace_because_tainted`, ...), when the plan says. */
+  action_reason?: string;
   change: { actions: string[]; before: unknown; after: unknown; after_unknown?: unknown };
 }
 
@@ -222,6 +229,7 @@ function checkPlan(plan: unknown, file: string, options: GuardOptions): GuardRep
   for (const rc of managed) {
     recordChange(found, rc, allow);
     found.violations.push(...forbiddenAttributes(rc));
+    found.violations.push(...tagReplacedOnItself(rc));
     checkImmutableChange(found, rc, allow, creates);
   }
   found.violations.push(...drift.filter(isManaged).flatMap(driftViolations));
@@ -391,6 +399,38 @@ function nameCollision(rc: ResourceChange, rule: ImmutableTypeRule): GuardViolat
         `immutable ${rc.type} replaced create-before-destroy with the same fixed ${shown}: ` +
         'the new one is created while the old one holds it, and the apply fails with "already exists"; ' +
         `${fix}derive it from the generation (generationName).`,
+    },
+  ];
+}
+
+/**
+ * An `aws_ec2_tag` replaced create-before-destroy with the same resource and key: the
+ * create writes the tag, then the destroy of the old object deletes that same tag.
+ * Terraform plans this when the object is tainted, which an apply interrupted while the
+ * tag was being read back leaves behind (the tag itself was written).
+ */
+function tagReplacedOnItself(rc: ResourceChange): GuardViolation[] {
+  if (rc.type !== 'aws_ec2_tag' || rc.change.actions.join(',') !== 'create,delete') {
+    return [];
+  }
+  const same = collidingIdentity(rc, ['resource_id', 'key']);
+  if (same.length === 0) {
+    return [];
+  }
+  const after = rc.change.after as Record<string, unknown>;
+  const why = rc.action_reason === 'replace_because_tainted' ? 'tainted, ' : '';
+  return [
+    {
+      address: rc.address,
+      type: rc.type,
+      kind: 'tag-replaced-on-itself',
+      actions: rc.change.actions,
+      attributes: same,
+      message:
+        `${why}replaced create-before-destroy on the same resource ${JSON.stringify(after.resource_id)} ` +
+        `and key ${JSON.stringify(after.key)}: destroying the old object deletes the tag the new one wrote, and ` +
+        'the apply ends with no tag (an in-use mark lost lets image retention delete a running AMI). ' +
+        `If the tag exists, run \`terraform untaint ${rc.address}\` (or tofu untaint) and plan again.`,
     },
   ];
 }

@@ -8,6 +8,7 @@ import { spawn } from 'child_process';
 import { mkdirSync, mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { guardPlan } from '../../lib/review';
 import { MotoServer, motoAmiIds, motoAsgNames, startMoto } from './harness/moto';
 import {
   apply,
@@ -234,6 +235,20 @@ test('interrupted stage apply: SIGINT once the new launch template exists, then 
   );
   expect(interrupted).toBe(true);
 
+  // plan again and guard it, as the guarded deploy does. When the interrupt landed while
+  // the provider read green's new in-use tag back, the mark is tainted and its
+  // create-before-destroy replacement on the same AMI would delete the tag: guard refuses
+  // that plan and names the untaint, which is what a user then runs.
+  const resumed = await savedPlan(dir, 'resume-after-interrupt', moto.env);
+  const resumeReport = guardPlan(resumed.json);
+  const taintedMark = resumeReport.violations.filter((v) => v.kind === 'tag-replaced-on-itself');
+  expect(resumeReport.violations.filter((v) => v.kind !== 'tag-replaced-on-itself')).toEqual([]);
+  expect(taintedMark.map((v) => v.address)).toEqual(taintedMark.length ? [MARK_GREEN] : []);
+  console.log(`[e2e] after the interrupt green's in-use mark was ${taintedMark.length ? 'tainted' : 'not tainted'}`);
+  if (taintedMark.length) {
+    expect(taintedMark[0].message).toContain(`untaint ${MARK_GREEN}`);
+    await tofuOk(dir, ['untaint', '-no-color', MARK_GREEN], moto.env);
+  }
   // apply again: converges
   const again = await tofuOk(dir, ['apply', '-input=false', '-no-color', '-auto-approve'], moto.env);
   console.log(
@@ -249,5 +264,13 @@ test('interrupted stage apply: SIGINT once the new launch template exists, then 
   expect(state[LISTENER].values).toEqual(expect.objectContaining({ arn: beforeStage[LISTENER].values.arn }));
   const list = await tofuOk(dir, ['state', 'list'], moto.env);
   expect(list.stdout.split('\n').filter((l) => l.startsWith('aws_autoscaling_group.'))).toHaveLength(2);
+  // the tainted-mark case, made certain: the real plan replaces the mark on itself and guard refuses it
+  await tofuOk(dir, ['taint', '-no-color', MARK_GREEN], moto.env);
+  const tainted = await savedPlan(dir, 'tainted-mark', moto.env);
+  expect(planActions(tainted.json)).toEqual({ [MARK_GREEN]: 'create,delete' });
+  expect(guardPlan(tainted.json).violations.map((v) => `${v.kind} ${v.address}`)).toEqual([
+    `tag-replaced-on-itself ${MARK_GREEN}`,
+  ]);
+  await tofuOk(dir, ['untaint', '-no-color', MARK_GREEN], moto.env);
   await expectNoOp('interrupted apply');
 });

@@ -15,12 +15,14 @@ import {
   forgetGreenSlot,
   GREEN_ASG,
   GREEN_LT,
+  GREEN_MARK,
   MOVED_BLUE_ASG,
   movedBlueGroup,
   PLANS,
   RENAMED_GREEN_ASG,
   renamedWithoutMoved,
   stagePlan,
+  taintedMark,
 } from './plan-cases';
 
 const kinds = (report: ReturnType<typeof guardPlan>) => report.violations.map((v) => `${v.address} ${v.kind}`).sort();
@@ -160,6 +162,31 @@ describe('guard: create-before-destroy with a fixed name', () => {
 
   test('the generation-named replacements of the real stage plan pass', () => {
     expect(guardPlan(stagePlan()).violations).toEqual([]);
+  });
+});
+
+describe('guard: a tag replaced on itself', () => {
+  test('a tainted in-use mark replaced on the same AMI and key is reported with the untaint fix', () => {
+    const report = guardPlan(taintedMark());
+    expect(kinds(report)).toEqual([`${GREEN_MARK} tag-replaced-on-itself`]);
+    const [violation] = report.violations;
+    expect(violation.attributes).toEqual(['resource_id', 'key']);
+    expect(violation.message).toMatch(/^tainted, replaced create-before-destroy on the same resource "ami-/);
+    expect(violation.message).toContain('"cdktf-immutable:in-use:e2e-web:green"');
+    expect(violation.message).toContain(`terraform untaint ${GREEN_MARK}`);
+  });
+
+  test('a mark that moves to another AMI (the real stage plan) or whose AMI is unknown passes', () => {
+    const plan = stagePlan();
+    const mark = plan.resource_changes.find((rc: any) => rc.address === GREEN_MARK);
+    expect(mark.change.actions).toEqual(['create', 'delete']);
+    expect(mark.change.before.resource_id).not.toEqual(mark.change.after.resource_id);
+    expect(guardPlan(plan).violations).toEqual([]);
+    const unknown = taintedMark();
+    const rc = unknown.resource_changes.find((c: any) => c.address === GREEN_MARK);
+    delete rc.change.after.resource_id;
+    rc.change.after_unknown.resource_id = true;
+    expect(guardPlan(unknown).violations).toEqual([]);
   });
 });
 

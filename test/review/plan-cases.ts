@@ -14,6 +14,7 @@ export const BLUE_ASG = 'aws_autoscaling_group.Web_Blue_AutoScalingGroup_EBAB4B9
 export const GREEN_ASG = 'aws_autoscaling_group.Web_Green_AutoScalingGroup_70F3CBBA';
 export const BLUE_LT = 'aws_launch_template.Web_Blue_LaunchTemplate_0CDF2054';
 export const GREEN_LT = 'aws_launch_template.Web_Green_LaunchTemplate_79031D5E';
+export const GREEN_MARK = 'aws_ec2_tag.Web_Green_InUse_FADA0A6B';
 
 type Plan = { resource_changes: any[]; resource_drift: any[]; [key: string]: unknown };
 
@@ -134,6 +135,21 @@ export function createBeforeDestroySameName(): Plan {
   lt.after.name_prefix = 'e2e-web-green-';
   lt.after_unknown.name = true;
   delete lt.after_unknown.name_prefix;
+  return plan;
+}
+
+/**
+ * Green's in-use mark tainted (an apply interrupted while the provider read the new tag
+ * back, as the e2e's SIGINT can): the next plan replaces it create-before-destroy on the
+ * same AMI and key, as Terraform and OpenTofu write it.
+ */
+export function taintedMark(): Plan {
+  const plan = stagePlan();
+  const rc = find(plan.resource_changes, GREEN_MARK);
+  rc.change.before = { ...rc.change.after, id: `${rc.change.after.resource_id},${rc.change.after.key}` };
+  rc.change.actions = ['create', 'delete'];
+  rc.change.after_unknown = { id: true };
+  rc.action_reason = 'replace_because_tainted';
   return plan;
 }
 
