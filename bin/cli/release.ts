@@ -5,11 +5,27 @@ import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
 import type { LiveReader, LiveStatus } from './live-check';
 import { AMI_ID } from 'cdktf-immutable/names';
+import { REGION } from 'cdktf-immutable/names';
 import {
+  checkFreeze,
+  checkStageFrom,
+  checkVetoes,
+  liftVeto,
+  loadReleaseFile,
+  openFreezeWindow,
   otherSlot,
   promoteRelease,
+  releaseArguments,
+  releaseLabel,
+  VETO_FILE,
+  VetoFile,
+  vetoImage,
+  vetoOf,
   ReleaseFile,
   ReleaseFileError,
+  ReleaseLayout,
+  ReleaseTarget,
+  vetoedSlots,
   ReleaseLockedError,
   ReleaseRefusedError,
   ReleaseStore,
@@ -34,10 +50,14 @@ import {
 
 export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [options]
 
-  release init <env>                              Create releases/<env>.json (both slots empty).
+  release init <env>                              Create releases/<env>.json (both slots empty); with --fleet
+                                                  releases/<fleet>/<env>.json, with --fleet and --region (or
+                                                  --regions a,b) releases/<fleet>/<region>/<env>.json.
   release stage <env> --image <ami-id> [--slot <blue|green>]
                                                   Put an image in the idle slot (no traffic moves).
-  release stage <env> --from <other-env>          Stage the image that is active in <other-env>.
+  release stage <env> --from <other-env>          Stage the image that is active in <other-env> (of the same
+                                                  fleet and region), if it meets <env>'s "policy.stageFrom"
+                                                  (a completed rollout, a soak time there).
   release stage <env> --same-image                A settings-only release: stage the active slot's image
                                                   into the idle slot, which takes the code's current
                                                   server settings (user data, instance type...); the
@@ -55,10 +75,12 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   Move traffic to the idle slot, or send it a share.
                                                   --canary 0 ends a canary. A slot whose release was
                                                   rolled back is promoted only with --force-rolled-back.
-  release promote <env> --steps 10,50,100 [--bake 10m] [--alarm <name>]... [--fleet <name>]
+  release promote <env> --steps 10,50,100 [--bake 10m] [--alarm <name>]... [--fleet-tag <name>]
                                                   Start a rollout: the first step's weight now, the
                                                   next ones by "advance" (defaults: "policy" in the
-                                                  release file; bake 0s..24h as 30s, 10m, 1h).
+                                                  release file; bake 0s..24h as 30s, 10m, 1h; --fleet-tag:
+                                                  the BlueGreenFleet's name its target groups are tagged
+                                                  with).
   release advance <env> [--region <region>]       Move a rollout one step once the bake time passed,
                                                   the load balancer serves the recorded weights and
                                                   the targets are healthy; abort it (exit 1) when an
@@ -75,29 +97,47 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   --deploy "<command>" through the shell.
   release rollback <env>                          Move traffic back to the previous slot (once: a
                                                   second rollback is refused); aborts a rollout.
-  release status [<env>] [--json] [--live [--fleet <name>] [--synth <dir>] [--region <region>]]
-                                                  Show slots, images, weights, the active slot, the
-                                                  rollback target, and which slot is staged (follows the
-                                                  code) or pinned (keeps what it was deployed with).
+  release status [<env>] [--json] [--live [--fleet-tag <name>] [--synth <dir>] [--region <region>]]
+                                                  Without <env>: one line per release file (every fleet,
+                                                  environment and region). With <env>: its slots, images,
+                                                  weights, the active slot, the rollback target, which
+                                                  slot is staged (follows the code) or pinned, and its
+                                                  rollout. Vetoed images that still run are named.
                                                   --live reads the weights the load balancer serves (the
-                                                  fleet: --fleet, the file's rollout or policy fleet, else
-                                                  the one tagged <env> or *-<env>) and exits 1 when they
-                                                  are neither the file's weights nor those it served
+                                                  fleet: --fleet-tag, the file's rollout or policy fleet,
+                                                  else the one tagged <env> or *-<env>) and exits 1 when
+                                                  they are neither the file's weights nor those it served
                                                   before its last change ("served"); and the launch
                                                   template each pinned slot runs, against the one the
                                                   synthesized stack defines (cdktf.out, or --synth),
                                                   naming the command that ships a difference.
+  release veto <ami-id> --reason "<why>"          Mark an image bad in every fleet, environment and region
+  release veto <ami-id> --lift                    (releases/vetoed.json): stage, promote, advance and
+                                                  stage --from refuse it; status shows where it runs.
+
+Waves (a fleet released per region, releases/<fleet>/<region>/<env>.json):
+  --regions eu-west-1,us-east-1 on init, stage, promote, advance and rollback changes every region's
+  file together: "stage --from-pipeline <name>" reads each region's AMI id (the pipeline's distribution
+  to that region), "promote --steps" starts one rollout in all of them, "advance" starts a step in every
+  region only once each region served and baked the previous one, and an alarm in any region aborts all.
 
 Options for every subcommand:
   --dir <folder>    Folder of the release files. Default: $CDKTF_IMMUTABLE_RELEASES, else the
                     nearest releases/ folder in the current folder or a parent, up to the git
                     repository root ("init" creates releases/ at the repository root when
                     there is none).
+  --fleet <name>    The fleet, in a repository with several (releases/<fleet>/<env>.json); required
+                    when there are several, refused in the one-fleet layout (releases/<env>.json).
+  --region <region> For a fleet released per region, the region whose file is meant; otherwise the
+                    AWS region of the calls.
+  --force-freeze --reason "<why>"
+                    On stage and promote: go ahead inside a freeze window of "policy.freeze"; the
+                    reason is recorded in the release file (freezeOverride).
 
 After stage, promote, advance (when it wrote a step) or rollback, run "cdktf-immutable
 deploy <stack>" (the guarded apply) for that environment. advance, run and status (of a
-running rollout, or --live) read AWS with the default credential chain; AWS_ENDPOINT_URL
-and AWS_REGION are honoured.
+running rollout, or --live) read AWS with the default credential chain, or with the role of
+"policy.roleArn" assumed with it; AWS_ENDPOINT_URL and AWS_REGION are honoured.
 `;
 
 /** What tests replace: the reader of the live listener weights (`status --live`). */
@@ -112,17 +152,23 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
     io.out(RELEASE_USAGE);
     return sub === undefined ? EXIT_BAD_INPUT : EXIT_OK;
   }
+  const place = ['dir', 'fleet', 'region'];
   const specs: Record<string, { values: string[]; switches: string[]; lists?: string[] }> = {
-    init: { values: ['dir'], switches: [] },
+    init: { values: [...place, 'regions'], switches: [] },
     stage: {
-      values: ['dir', 'image', 'from', 'slot', 'from-ssm', 'from-pipeline', 'region'],
-      switches: ['same-image'],
+      values: [...place, 'regions', 'image', 'from', 'slot', 'from-ssm', 'from-pipeline', 'reason'],
+      switches: ['same-image', 'force-freeze'],
     },
-    promote: { values: ['dir', 'canary', 'steps', 'bake', 'fleet'], switches: ['force-rolled-back'], lists: ['alarm'] },
-    advance: { values: ['dir', 'region'], switches: [] },
-    run: { values: ['dir', 'region', 'deploy', 'stack', 'interval'], switches: [] },
-    rollback: { values: ['dir'], switches: [] },
-    status: { values: ['dir', 'region', 'fleet', 'synth'], switches: ['json', 'live'] },
+    promote: {
+      values: [...place, 'regions', 'canary', 'steps', 'bake', 'fleet-tag', 'reason'],
+      switches: ['force-rolled-back', 'force-freeze'],
+      lists: ['alarm'],
+    },
+    advance: { values: [...place, 'regions'], switches: [] },
+    run: { values: [...place, 'deploy', 'stack', 'interval'], switches: [] },
+    rollback: { values: [...place, 'regions'], switches: [] },
+    status: { values: [...place, 'regions', 'fleet-tag', 'synth'], switches: ['json', 'live'] },
+    veto: { values: ['dir', 'reason'], switches: ['lift'] },
   };
   const spec = specs[sub];
   if (!spec) {
@@ -130,7 +176,43 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
   }
   const args = parseArgs(rest, spec, `release ${sub}`);
   try {
-    const store = openStore(args, sub, io);
+    const root = openStore(args, sub, io);
+    if (sub === 'veto') {
+      return vetoCommand(root, args, io);
+    }
+    if (sub === 'status') {
+      const result = status(root, args, io, deps);
+      return typeof result === 'number'
+        ? result
+        : result.catch((error) => {
+            throw cliError(error, sub);
+          });
+    }
+    checkForceFreeze(args, sub);
+    const stores = root.select(
+      { fleet: optionValue(args, 'fleet'), region: optionValue(args, 'region'), regions: regionsOption(args, sub) },
+      sub === 'init',
+    );
+    if (sub === 'init' && optionValue(args, 'region') !== undefined && stores[0].region === undefined) {
+      throw new CliError(
+        'release init: --region names the region of a fleet released per region (releases/<fleet>/<region>/' +
+          `<env>.json); ${
+            stores[0].fleet === undefined
+              ? 'the one-fleet layout has none'
+              : `fleet ${stores[0].fleet} is released in one region`
+          }. Leave it out.`,
+      );
+    }
+    if (stores.length > 1) {
+      const wave = require('./release-wave') as typeof import('./release-wave');
+      const result = wave.waveCommand(sub, stores, args, io);
+      return typeof result === 'number'
+        ? result
+        : result.catch((error) => {
+            throw cliError(error, sub);
+          });
+    }
+    const store = stores[0];
     let result: number | Promise<number>;
     switch (sub) {
       case 'init':
@@ -148,11 +230,8 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
       case 'run':
         result = runCommand(store, environmentArgument(args, 'run')!, args, io);
         break;
-      case 'rollback':
-        result = rollback(store, args, io);
-        break;
       default:
-        result = status(store, args, io, deps);
+        result = rollback(store, args, io);
     }
     return typeof result === 'number'
       ? result
@@ -195,6 +274,75 @@ function openStore(args: ParsedArgs, sub: string, io: CliIo): ReleaseStore {
     : ReleaseStore.find(process.cwd(), options);
 }
 
+/** `--regions a,b`: the regions of a wave, each a region name. */
+export function regionsOption(args: ParsedArgs, sub: string): string[] | undefined {
+  const text = optionValue(args, 'regions');
+  if (text === undefined) {
+    return undefined;
+  }
+  const regions = text.split(',').map((region) => region.trim());
+  const bad = regions.find((region) => !REGION.test(region));
+  if (bad !== undefined) {
+    throw new CliError(
+      `release ${sub}: --regions "${text}" must list AWS regions separated by commas, such as ` +
+        `eu-west-1,us-east-1 ("${bad}" is not one).`,
+    );
+  }
+  if (new Set(regions).size !== regions.length) {
+    throw new CliError(`release ${sub}: --regions "${text}" names a region twice.`);
+  }
+  return regions;
+}
+
+/** `--force-freeze` needs `--reason`, and `--reason` on stage and promote is only for it. */
+function checkForceFreeze(args: ParsedArgs, sub: string): void {
+  const force = args.options.has('force-freeze');
+  const reason = optionValue(args, 'reason');
+  if (force && (reason === undefined || reason.trim() === '')) {
+    throw new CliError(
+      `release ${sub}: --force-freeze needs --reason "<why>" (recorded in the release file as freezeOverride).`,
+    );
+  }
+  if (!force && reason !== undefined) {
+    throw new CliError(`release ${sub}: --reason is for --force-freeze (the reason a freeze window is overridden).`);
+  }
+}
+
+/** The promotion rules of a stage, promote or advance: vetoed images and freeze windows. */
+export function releaseRules(root: ReleaseStore, args: ParsedArgs | undefined, now: Date): ReleaseRules {
+  const vetoes = root.vetoes();
+  const reason = args === undefined ? undefined : optionValue(args, 'reason');
+  return {
+    vetoes,
+    now,
+    apply(command, before, after) {
+      checkVetoes(before, after, vetoes, command);
+      if (command === 'advance') {
+        return after;
+      }
+      const override = checkFreeze(before, command, now, reason === undefined ? undefined : { reason });
+      return override ? { ...after, freezeOverride: override } : after;
+    },
+  };
+}
+
+/** The promotion rules checked on each change (see {@link releaseRules}). */
+export interface ReleaseRules {
+  readonly vetoes: VetoFile;
+  readonly now: Date;
+  /** `after` if `command` may go from `before` to it (with the freeze override recorded), else a refusal. */
+  apply(command: 'stage' | 'promote' | 'advance', before: ReleaseFile, after: ReleaseFile): ReleaseFile;
+}
+
+/** The line a command prints when it forced a freeze window. */
+export function overrideLine(release: ReleaseFile): string {
+  const override = release.freezeOverride;
+  return override
+    ? `${releaseLabel(release)}: freeze window ${override.window} overridden (--force-freeze); the reason is ` +
+        `recorded in the release file: ${override.reason}\n`
+    : '';
+}
+
 function environmentArgument(args: ParsedArgs, sub: string, optional = false): string | undefined {
   if (args.positionals.length > 1) {
     throw new CliError(`release ${sub}: expected one environment, got "${args.positionals.join(' ')}".`);
@@ -211,6 +359,62 @@ function init(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   const release = store.init(env);
   io.out(`created ${store.pathOf(env)}: both slots empty, blue active.\n${nextSteps(release)}`);
   return EXIT_OK;
+}
+
+/** `release veto <ami> --reason "..."` (or `--lift`): the shared list of vetoed images. */
+function vetoCommand(root: ReleaseStore, args: ParsedArgs, io: CliIo): number {
+  const image = environmentArgument(args, 'veto', true);
+  if (image === undefined || !AMI_ID.test(image)) {
+    throw new CliError(
+      'release veto: name the image, e.g. "cdktf-immutable release veto ami-0123456789abcdef0 --reason <why>"' +
+        `${image === undefined ? '' : ` ("${image}" is not an AMI id)`}.`,
+    );
+  }
+  const lift = args.options.has('lift');
+  const reason = optionValue(args, 'reason');
+  if (lift === (reason !== undefined)) {
+    throw new CliError('release veto: give --reason "<why>" to veto the image, or --lift to lift its veto.');
+  }
+  const { before, after } = root.updateVetoes((vetoes) =>
+    lift ? liftVeto(vetoes, image) : vetoImage(vetoes, image, reason!, new Date()),
+  );
+  const path = relative(process.cwd(), join(root.root, VETO_FILE)) || join(root.root, VETO_FILE);
+  if (lift) {
+    io.out(
+      vetoOf(before, image)
+        ? `${image}: veto lifted (${path}); stage and promote take it again.\n`
+        : `${image} was not vetoed; ${path} is unchanged.\n`,
+    );
+    return EXIT_OK;
+  }
+  io.out(
+    `${image}: vetoed in every fleet, environment and region of ${root.root} (${path}): ` +
+      `${vetoOf(after, image)!.reason}. ` +
+      'stage, promote, advance and stage --from refuse it; release status shows where it still serves.\n',
+  );
+  const serving = servingVetoed(root, image);
+  if (serving.length > 0) {
+    io.out(`It still runs in: ${serving.join('; ')}. Stage another image there, or roll back.\n`);
+  }
+  return EXIT_OK;
+}
+
+/** Where `image` runs (`web/prod (eu-west-1) slot green 100%`), from every release file that loads. */
+function servingVetoed(root: ReleaseStore, image: string): string[] {
+  const out: string[] = [];
+  const layout = root.layout();
+  for (const target of layout.targets()) {
+    try {
+      const release = loadReleaseFile(layout.pathOf(target));
+      const weights = releaseWeights(release);
+      for (const slot of SLOT_NAMES.filter((name) => release.slots[name].image === image)) {
+        out.push(`${releaseLabel(target)} slot ${slot} ${weights[slot]}%`);
+      }
+    } catch {
+      // a broken file is reported by release status
+    }
+  }
+  return out;
 }
 
 function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promise<number> {
@@ -248,6 +452,7 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
   if (from !== undefined && from === env) {
     throw new CliError(`release stage: --from "${from}" is the environment being staged; name another environment.`);
   }
+  const rules = releaseRules(store, args, new Date());
   if (fromSsm !== undefined || fromPipeline !== undefined) {
     // Check the environment's file before calling AWS, and the transition after: a
     // refused stage writes nothing either way.
@@ -255,38 +460,56 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
     return stageFromAws(
       store,
       env,
-      { fromSsm, fromPipeline, region: optionValue(args, 'region'), slot: slot as SlotName | undefined },
+      {
+        fromSsm,
+        fromPipeline,
+        region: optionValue(args, 'region') ?? store.region,
+        slot: slot as SlotName | undefined,
+        roleArn: store.load(env).policy?.roleArn,
+      },
+      rules,
       io,
     );
   }
   if (sameImage) {
-    return commitSameImage(store, env, io);
+    return commitSameImage(store, env, rules, io);
   }
   let staged = image;
   let source = '--image';
   if (from !== undefined) {
-    const other = store.load(from);
-    staged = other.slots[other.active].image ?? undefined;
-    if (staged === undefined) {
-      throw new ReleaseRefusedError(`${from} has no active image to stage from.`);
-    }
+    staged = imageFrom(store, env, from, rules.now);
     source = `env:${from}`;
   }
-  return commitStage(store, env, staged!, source, slot as SlotName | undefined, io);
+  return commitStage(store, env, staged!, source, slot as SlotName | undefined, rules, io);
+}
+
+/**
+ * The image active in `from` (of the same fleet and region), after `env`'s
+ * `policy.stageFrom` rules; refused when there is none.
+ */
+export function imageFrom(store: ReleaseStore, env: string, from: string, now: Date): string {
+  const other = store.load(from);
+  const image = other.slots[other.active].image;
+  if (image === null) {
+    throw new ReleaseRefusedError(`${releaseLabel(other)} has no active image to stage from.`);
+  }
+  checkStageFrom(store.load(env), other, now);
+  return image;
 }
 
 /** `--from-ssm` / `--from-pipeline`: the AMI read from AWS (the SDK is loaded only here), then staged. */
 async function stageFromAws(
   store: ReleaseStore,
   env: string,
-  options: { fromSsm?: string; fromPipeline?: string; region?: string; slot?: SlotName },
+  options: { fromSsm?: string; fromPipeline?: string; region?: string; slot?: SlotName; roleArn?: string },
+  rules: ReleaseRules,
   io: CliIo,
 ): Promise<number> {
   const aws = require('./release-from-aws') as typeof import('./release-from-aws');
   const from = aws.awsImageSource(options.fromSsm, options.fromPipeline);
   const region = aws.awsRegion(options.region);
-  const image = await aws.resolveAwsImage(from, region, aws.sdkClients(region));
-  return commitStage(store, env, image, from.source, options.slot, io);
+  const image = await aws.resolveAwsImage(from, region, aws.sdkClients(region, options.roleArn));
+  return commitStage(store, env, image, from.source, options.slot, rules, io);
 }
 
 function commitStage(
@@ -295,10 +518,11 @@ function commitStage(
   staged: string,
   source: string,
   slot: SlotName | undefined,
+  rules: ReleaseRules,
   io: CliIo,
 ): number {
   const { before, after } = store.update(env, (release) =>
-    stageRelease(release, { image: staged, source, slot, now: new Date() }),
+    rules.apply('stage', release, stageRelease(release, { image: staged, source, slot, now: rules.now })),
   );
   const target = SLOT_NAMES.find((name) => after.slots[name] !== before.slots[name])!;
   const first = target === after.active;
@@ -306,16 +530,23 @@ function commitStage(
   const deploy = first
     ? `the first deploy creates the fleet, slot ${target} takes the traffic`
     : `replaces only slot ${target}'s launch template and auto scaling group; no traffic moves`;
-  io.out(`${env}: staged ${staged} in slot ${target}${moved}.\n${nextSteps(after, deploy)}`);
+  io.out(
+    `${releaseLabel(after)}: staged ${staged} in slot ${target}${moved}.\n` +
+      `${overrideLine(after)}${nextSteps(after, deploy)}`,
+  );
   return EXIT_OK;
 }
 
 /** `--same-image`: the active image into the idle slot, which then follows the code's server settings. */
-function commitSameImage(store: ReleaseStore, env: string, io: CliIo): number {
-  const { after } = store.update(env, (release) => stageSameImage(release, { now: new Date() }));
+function commitSameImage(store: ReleaseStore, env: string, rules: ReleaseRules, io: CliIo): number {
+  const { after } = store.update(env, (release) =>
+    rules.apply('stage', release, stageSameImage(release, { now: rules.now })),
+  );
   const idle = otherSlot(after.active);
   io.out(
-    `${env}: staged the active image ${after.slots[idle].image} (slot ${after.active}) in slot ${idle}, which now ` +
+    overrideLine(after) +
+      `${releaseLabel(after)}: staged the active image ${after.slots[idle].image} (slot ${after.active}) in slot ` +
+      `${idle}, which now ` +
       `follows the code's server settings; slot ${after.active} stays pinned; no traffic moves.\n` +
       nextSteps(
         after,
@@ -336,7 +567,7 @@ function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
     }
     canary = Number(canaryText);
   }
-  const after = promoteCommand(store, env, args, canary);
+  const after = promoteCommand(store, env, args, canary, releaseRules(store, args, new Date()));
   const rollout =
     after.rollout?.status === 'running' &&
     after.rollout.startedAt === after.rollout.stepStartedAt &&
@@ -346,9 +577,12 @@ function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   const started = rollout
     ? ` Rollout started: steps ${rollout.steps.join(', ')}, bake ${rollout.bakeSeconds}s, alarms ` +
       `${rollout.alarms.length ? rollout.alarms.join(', ') : 'none'}, fleet ${rollout.fleet}; "cdktf-immutable ` +
-      `release advance ${env}" moves it on (after the deploy).`
+      `release advance ${releaseArguments(after)}" moves it on (after the deploy).`
     : '';
-  io.out(`${env}: ${describeTraffic(after)}.${started}\n${nextSteps(after, 'only the listener changes')}`);
+  io.out(
+    `${releaseLabel(after)}: ${describeTraffic(after)}.${started}\n${overrideLine(after)}` +
+      nextSteps(after, 'only the listener changes'),
+  );
   return EXIT_OK;
 }
 
@@ -358,7 +592,8 @@ function rollback(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   // the slot that rollbackRelease marked is the one whose entry changed
   const from = SLOT_NAMES.find((name) => after.slots[name] !== before.slots[name])!;
   io.out(
-    `${env}: rolled back; ${describeTraffic(after)}; slot ${from} (${after.slots[from].image}) is marked rolled ` +
+    `${releaseLabel(after)}: rolled back; ${describeTraffic(after)}; slot ${from} (${after.slots[from].image}) ` +
+      'is marked rolled ' +
       `back.\n${nextSteps(after, 'only the listener changes')}`,
   );
   return EXIT_OK;
@@ -369,8 +604,8 @@ function rollback(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
  * what runs, then only the release commands that the state allows (each one is tried
  * on the new state before it is suggested).
  */
-function nextSteps(release: ReleaseFile, deploy?: string): string {
-  const env = release.environment;
+export function nextSteps(release: ReleaseFile, deploy?: string): string {
+  const env = releaseArguments(release);
   const active = release.active;
   const idle = otherSlot(active);
   const command = (args: string) => `cdktf-immutable release ${args}`;
@@ -416,7 +651,8 @@ function nextSteps(release: ReleaseFile, deploy?: string): string {
         : `the next release, into slot ${idle}`;
     options.push([command(`stage ${env} --image <ami-id>`), into]);
   }
-  const lines = deploy === undefined ? [] : [`Next: cdktf-immutable deploy <${env} stack> (${deploy})`];
+  const lines =
+    deploy === undefined ? [] : [`Next: cdktf-immutable deploy <${releaseLabel(release)} stack> (${deploy})`];
   const width = Math.max(...options.map(([text]) => text.length));
   options.forEach(([text, why], i) => {
     const label = lines.length === 0 && i === 0 ? 'Next:' : i === 0 ? 'Then:' : '  or:';
@@ -428,38 +664,45 @@ function nextSteps(release: ReleaseFile, deploy?: string): string {
 /** Stands for the user's next image when the hints try a stage (never written). */
 const PLACEHOLDER_AMI = 'ami-00000000';
 
-function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseDeps): number | Promise<number> {
+function status(root: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseDeps): number | Promise<number> {
   const env = environmentArgument(args, 'status', true);
-  const fleet = optionValue(args, 'fleet');
+  const fleetTag = optionValue(args, 'fleet-tag');
   const live = args.options.has('live');
-  if (fleet !== undefined && (env === undefined || !live)) {
+  if (fleetTag !== undefined && (env === undefined || !live)) {
     throw new CliError(
-      'release status: --fleet names the fleet of one environment for --live: status <env> --live --fleet <name>.',
+      'release status: --fleet-tag names the load balancer fleet of one environment for --live: status <env> --live ' +
+        '--fleet-tag <name>.',
     );
   }
   if (!live && optionValue(args, 'synth') !== undefined) {
     throw new CliError('release status: --synth is only for --live (the synthesized stacks the code defines).');
   }
-  const environments = env === undefined ? store.environments() : [env];
-  if (environments.length === 0) {
+  const { layout, targets } = statusTargets(root, env, args);
+  if (targets.length === 0) {
     throw new ReleaseFileError(
-      `no release files in ${store.directory}; create one with "cdktf-immutable release init <env>".`,
+      `no release files in ${root.root}; create one with "cdktf-immutable release init <env>" ` +
+        '(with --fleet <name> in a repository with several fleets).',
     );
   }
-  // One broken file does not hide the others: report each healthy environment, name
-  // each broken file, and exit 2.
+  // One broken file does not hide the others: report each healthy file, name each broken
+  // one, and exit 2.
   const releases: ReleaseFile[] = [];
   const broken: string[] = [];
-  for (const name of environments) {
+  for (const target of targets) {
     try {
-      releases.push(store.load(name));
+      releases.push(loadReleaseFile(layout.pathOf(target)));
     } catch (error) {
-      if (env !== undefined || !(error instanceof ReleaseFileError)) {
+      if (!(error instanceof ReleaseFileError)) {
         throw error;
       }
       broken.push(error.message);
     }
   }
+  const vetoes = root.vetoes();
+  const pathOf = (release: ReleaseFile) => {
+    const path = layout.pathOf(release);
+    return relative(process.cwd(), path) || path;
+  };
   const print = (
     alarms: Map<string, AlarmStates>,
     checks?: Map<string, LiveStatus>,
@@ -470,31 +713,45 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
       io.out(
         `${JSON.stringify(
           releases.map((release) => ({
+            fleet: release.fleet ?? null,
+            region: release.region ?? null,
             ...statusJson(release),
-            rollout: rolloutJson(release, now, alarms.get(release.environment)),
-            ...(checks ? { live: liveJson(checks.get(release.environment)) } : {}),
-            ...(pinned ? { pinnedLive: pinned.get(release.environment) ?? [] } : {}),
+            rollout: rolloutJson(release, now, alarms.get(releaseLabel(release))),
+            vetoed: vetoedSlots(release, vetoes),
+            freezeOverride: release.freezeOverride ?? null,
+            ...(checks ? { live: liveJson(checks.get(releaseLabel(release))) } : {}),
+            ...(pinned ? { pinnedLive: pinned.get(releaseLabel(release)) ?? [] } : {}),
           })),
           null,
           2,
         )}\n`,
       );
     } else {
+      const width = Math.max(...releases.map((release) => releaseLabel(release).length));
       for (const release of releases) {
-        io.out(statusText(release));
-        io.out(
-          rolloutLines(release, now, alarms.get(release.environment))
-            .map((line) => `${line}\n`)
-            .join(''),
-        );
-        const check = checks?.get(release.environment);
+        const label = releaseLabel(release);
+        io.out(env === undefined ? statusLine(release, width, now) : statusText(release));
+        if (env !== undefined) {
+          io.out(
+            rolloutLines(release, now, alarms.get(label))
+              .map((line) => `${line}\n`)
+              .join(''),
+          );
+        }
+        for (const vetoed of vetoedSlots(release, vetoes)) {
+          io.out(
+            `    VETOED: ${vetoed.image} (${vetoed.reason}) is in slot ${vetoed.slot}` +
+              `${vetoed.weight > 0 ? `, serving ${vetoed.weight}% of the traffic` : ' (idle)'}\n`,
+          );
+        }
+        const check = checks?.get(label);
         if (check) {
           io.out(`    ${check.verdict.message}\n`);
         }
-        io.out((pinned?.get(release.environment) ?? []).map((line) => `${line}\n`).join(''));
+        io.out((pinned?.get(label) ?? []).map((line) => `${line}\n`).join(''));
       }
     }
-    const code = finishStatus(broken, environments.length, io);
+    const code = finishStatus(broken, targets.length, io);
     const all = [...(checks?.values() ?? [])];
     if (code === EXIT_OK && all.some((check) => check.error)) {
       return EXIT_BAD_INPUT;
@@ -505,24 +762,93 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
   const withAlarms = releases.some(
     (release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0,
   );
-  const alarms = withAlarms ? readStatusAlarms(releases, optionValue(args, 'region')) : undefined;
+  const region = optionValue(args, 'region');
+  const alarms = withAlarms ? readStatusAlarms(releases, region) : undefined;
   if (!live) {
     return alarms ? alarms.then((states) => print(states)) : print(new Map());
   }
   // the synthesized stacks first (a missing --synth folder fails before any call to AWS)
   const pinnedSlots = readPinnedSlotsFor(optionValue(args, 'synth'));
   const liveCheck = require('./live-check') as typeof import('./live-check');
-  const reader = deps.liveReader ?? liveCheck.awsLiveReader(optionValue(args, 'region'));
+  const readerOf = (release: ReleaseFile) =>
+    deps.liveReader ?? liveCheck.awsLiveReader(release.region ?? region, release.policy?.roleArn);
   return Promise.all([
     alarms ?? new Map<string, AlarmStates>(),
-    liveCheck.liveStatuses(
-      releases,
-      (name) => relative(process.cwd(), store.pathOf(name)) || store.pathOf(name),
-      fleet,
-      reader,
-    ),
-    readPinnedLive(releases, pinnedSlots, optionValue(args, 'region')),
+    liveCheck.liveStatuses(releases, pathOf, fleetTag, readerOf),
+    readPinnedLive(releases, pinnedSlots, region),
   ]).then(([states, checks, pinned]) => print(states, checks, pinned));
+}
+
+/**
+ * The files `release status` shows: every file of the releases folder, or those of
+ * `--fleet`, of `--regions` (or `--region`, for a fleet released per region) and of the
+ * environment named.
+ */
+function statusTargets(
+  root: ReleaseStore,
+  env: string | undefined,
+  args: ParsedArgs,
+): { layout: ReleaseLayout; targets: ReleaseTarget[] } {
+  const layout = root.layout();
+  const fleet = optionValue(args, 'fleet');
+  if (fleet !== undefined && layout.fleet(fleet) === undefined) {
+    root.select({ fleet }); // throws the message of the layout: one-fleet, or no such fleet
+  }
+  const regions = regionsOption(args, 'status') ?? optionList(optionValue(args, 'region'));
+  let targets = layout.targets().filter((target) => fleet === undefined || target.fleet === fleet);
+  if (regions !== undefined) {
+    targets = targets.filter((target) => target.region === undefined || regions.includes(target.region));
+  }
+  if (env !== undefined) {
+    const known = [...new Set(targets.map((target) => target.environment))].sort();
+    targets = targets.filter((target) => target.environment === env);
+    if (targets.length === 0) {
+      throw new ReleaseFileError(
+        `unknown environment "${env}"${fleet === undefined ? '' : ` of fleet ${fleet}`} in ${root.root} (known: ` +
+          `${known.join(', ') || 'none'}); create it with "cdktf-immutable release init ${env}` +
+          `${fleet === undefined ? '' : ` --fleet ${fleet}`}".`,
+      );
+    }
+  }
+  return { layout, targets };
+}
+
+function optionList(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : [value];
+}
+
+/**
+ * One line of `release status` without an environment: the file, the traffic, the active
+ * image, the idle slot and the rollout.
+ */
+function statusLine(release: ReleaseFile, width: number, now: Date): string {
+  const idle = otherSlot(release.active);
+  const staged = stagedSlotOf(release);
+  const idleSlot = release.slots[idle];
+  const idleText =
+    idleSlot.image === null
+      ? 'empty'
+      : `${idleSlot.image} ${
+          idleSlot.rolledBackAt
+            ? 'rolled back'
+            : idle === staged
+              ? 'staged'
+              : release.previous === idle
+                ? 'rollback target'
+                : 'pinned'
+        }`;
+  const rollout = release.rollout;
+  const rolloutText =
+    rollout === undefined
+      ? ''
+      : rollout.status === 'running'
+        ? `  rollout ${rollout.step + 1}/${rollout.steps.length}${rollout.regions ? ' (wave)' : ''}`
+        : `  last rollout ${rollout.status}`;
+  const frozen = openFreezeWindow(release.policy?.freeze, now) ? '  FROZEN' : '';
+  return (
+    `${releaseLabel(release).padEnd(width)}  ${describeTraffic(release).padEnd(33)}  ` +
+    `${release.active} ${release.slots[release.active].image ?? '-'}  ${idle} ${idleText}${rolloutText}${frozen}\n`
+  );
 }
 
 /**
@@ -550,16 +876,16 @@ async function readPinnedLive(
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (typeof pinned === 'string') {
-    releases.forEach((release) => out.set(release.environment, [pinned]));
+    releases.forEach((release) => out.set(releaseLabel(release), [pinned]));
     return out;
   }
   const liveModule = require('./release-live') as typeof import('./release-live');
-  const client = liveModule.autoScalingClient(region);
   for (const release of releases) {
     try {
-      out.set(release.environment, await liveModule.liveStatusLines(release, pinned.slots, pinned.dir, client));
+      const client = liveModule.autoScalingClient(release.region ?? region, release.policy?.roleArn);
+      out.set(releaseLabel(release), await liveModule.liveStatusLines(release, pinned.slots, pinned.dir, client));
     } catch (error) {
-      out.set(release.environment, [`    live: AWS could not be read (${(error as Error).message}).`]);
+      out.set(releaseLabel(release), [`    live: AWS could not be read (${(error as Error).message}).`]);
     }
   }
   return out;
@@ -597,7 +923,7 @@ function finishStatus(broken: readonly string[], total: number, io: CliIo): numb
 // the server settings in code (instance type, user data, security groups...), which the
 // release file does not hold, and deriving it would mean loading cdktf and the stack.
 function statusText(release: ReleaseFile): string {
-  const lines = [`${release.environment}: ${describeTraffic(release)}`];
+  const lines = [`${releaseLabel(release)}: ${describeTraffic(release)}`];
   const staged = stagedSlotOf(release);
   for (const name of SLOT_NAMES) {
     const slot = release.slots[name];
@@ -612,6 +938,10 @@ function statusText(release: ReleaseFile): string {
   }
   if (release.previous) {
     lines.push(`    rollback target: ${release.previous}`);
+  }
+  if (release.freezeOverride) {
+    const o = release.freezeOverride;
+    lines.push(`    freeze overridden by ${o.command} at ${o.at} (window ${o.window}): ${o.reason}`);
   }
   return lines.map((line) => `${line}\n`).join('');
 }

@@ -87,7 +87,7 @@ export function fromRelease(release: ReleaseFile, options: FromReleaseOptions = 
       'fromRelease',
     );
   }
-    const slot = (name: SlotName) => {
+  const slot = (name: SlotName) => {
     const image = release.slots[name].image;
     return image === null ? {} : { image: ImageSource.fromAmiId(image) };
   };

@@ -330,7 +330,7 @@ export class ReleaseStore {
         if (afters[j] === before) {
           return { before, after: before };
         }
-        const after = store.withPlace(recordServed(before, afters[j]));
+        const after = store.withPlace(recordServed(before, withoutOldOverride(before, afters[j])));
         store.writeAtomically(environment, after);
         return { before, after };
       });
@@ -419,7 +419,7 @@ export class ReleaseStore {
     this.checkName(environment);
     return this.withLock(environment, () => {
       const before = this.load(environment);
-      const after = this.withPlace(recordServed(before, change(before)));
+      const after = this.withPlace(recordServed(before, withoutOldOverride(before, change(before))));
       this.writeAtomically(environment, after);
       return { before, after };
     });
@@ -590,6 +590,19 @@ export class ReleaseStore {
       );
     }
   }
+}
+
+/**
+ * `after` without the `freezeOverride` it carried over from `before`: the record says that
+ * the change of this write was forced through a freeze, so only the write that forced it
+ * keeps it.
+ */
+function withoutOldOverride(before: ReleaseFile, after: ReleaseFile): ReleaseFile {
+  if (after.freezeOverride === undefined || after.freezeOverride !== before.freezeOverride) {
+    return after;
+  }
+  const { freezeOverride: _old, ...rest } = after;
+  return rest;
 }
 
 /** The fleet to work on: `--fleet`, else the only fleet; checked against the layout. */

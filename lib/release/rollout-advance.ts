@@ -98,7 +98,7 @@ function rolloutSettings(
   const fleet = options.fleet ?? policy.fleet;
   if (fleet === undefined) {
     throw new RolloutInputError(
-      `${env}: no fleet: give --fleet <name> (the BlueGreenFleet's name, whose target groups "release advance" ` +
+      `${env}: no fleet: give --fleet-tag <name> (the BlueGreenFleet's name, whose target groups "release advance" ` +
         'checks) or set "policy.fleet" in the release file.',
     );
   }

@@ -112,7 +112,7 @@ export interface RolloutPolicy {
   readonly alarms?: readonly string[];
   /**
    * Default fleet name.
-   * @default - none: `--fleet` names it
+   * @default - none: `--fleet-tag` names it
    */
   readonly fleet?: string;
   /**
@@ -280,8 +280,8 @@ function isAlarmName(name: string): boolean {
   return name.length >= 1 && name.length <= 255 && ![...name].some((c) => c.charCodeAt(0) < 0x20);
 }
 
-/** Checks a fleet name (`--fleet`); throws a {@link RolloutInputError}. */
-export function checkFleetName(fleet: string, what: string = '--fleet'): void {
+/** Checks a fleet name (`--fleet-tag`); throws a {@link RolloutInputError}. */
+export function checkFleetName(fleet: string, what: string = '--fleet-tag'): void {
   if (!FLEET_NAME.test(fleet)) {
     throw new RolloutInputError(
       `${what} "${fleet}" is not a fleet name; ` +

@@ -196,7 +196,7 @@ test(
       `${BAKE}s`,
       '--alarm',
       'e2e-roll-nope',
-      '--fleet',
+      '--fleet-tag',
       'e2e-roll',
     );
     const unknown = release('advance', 'e2e');
@@ -213,7 +213,7 @@ test(
       `${BAKE}s`,
       '--alarm',
       'e2e-roll-green-5xx-rate',
-      '--fleet',
+      '--fleet-tag',
       'e2e-roll',
       '--force-rolled-back',
     );
@@ -292,7 +292,7 @@ test(
       `${BAKE}s`,
       '--alarm',
       'e2e-roll-blue-5xx-rate',
-      '--fleet',
+      '--fleet-tag',
       'e2e-roll',
     );
     await deploy('scenario 2 step 1 (10%)', { [LISTENER]: 'update' });
@@ -344,7 +344,7 @@ test(
       `${BAKE}s`,
       '--alarm',
       'e2e-roll-blue-5xx-rate',
-      '--fleet',
+      '--fleet-tag',
       'e2e-roll',
     );
     await cloudWatch.send(
