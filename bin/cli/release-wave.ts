@@ -71,7 +71,12 @@ export function waveCommand(
 const entries = (stores: readonly ReleaseStore[], env: string) => stores.map((store) => ({ store, environment: env }));
 
 /** `stage <env> --regions a,b`: each region's image (its own AMI id), staged in every region or in none. */
-async function stageWave(stores: readonly ReleaseStore[], env: string, args: ParsedArgs, io: CliIo): Promise<number> {
+function stageWave(
+  stores: readonly ReleaseStore[],
+  env: string,
+  args: ParsedArgs,
+  io: CliIo,
+): number | Promise<number> {
   const regions = stores.map((store) => store.region!);
   const image = optionValue(args, 'image');
   const from = optionValue(args, 'from');
@@ -99,13 +104,33 @@ async function stageWave(stores: readonly ReleaseStore[], env: string, args: Par
     // each region's AMI from its own SSM parameter: the pipeline's distribution to that region
     const aws = require('./release-from-aws') as typeof import('./release-from-aws');
     const source = aws.awsImageSource(fromSsm, fromPipeline);
-    const found = await Promise.all(
+    stores.forEach((store) => store.load(env)); // every file readable before any call to AWS
+    return Promise.all(
       stores.map((store) =>
         aws.resolveAwsImage(source, store.region!, aws.sdkClients(store.region!, store.load(env).policy?.roleArn)),
       ),
-    );
-    stores.forEach((store, i) => images.set(store.region!, { image: found[i], source: source.source }));
+    ).then((found) => {
+      stores.forEach((store, i) => images.set(store.region!, { image: found[i], source: source.source }));
+      return commitWaveStage(stores, env, { images, sameImage, slot, rules }, io);
+    });
   }
+  return commitWaveStage(stores, env, { images, sameImage, slot, rules }, io);
+}
+
+/** Stages each region's image (or the same image) in every region's file, in one locked write. */
+function commitWaveStage(
+  stores: readonly ReleaseStore[],
+  env: string,
+  options: {
+    images: Map<string, { image: string; source: string }>;
+    sameImage: boolean;
+    slot?: SlotName;
+    rules: ReturnType<typeof releaseRules>;
+  },
+  io: CliIo,
+): number {
+  const { images, sameImage, slot, rules } = options;
+  const regions = stores.map((store) => store.region!);
   const already: string[] = [];
   const results = ReleaseStore.updateMany(entries(stores, env), (releases) =>
     releases.map((release, i) => {
