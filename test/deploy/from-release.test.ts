@@ -89,9 +89,9 @@ describe('fromRelease', () => {
 
   test('a release file of another fleet or region is refused when they are given; both layouts map alike', () => {
     const web = staged(emptyRelease('prod', { fleet: 'web', region: 'eu-west-1' }), AMI_1);
-    expect(fromRelease(web, { environment: 'prod', fleet: 'web', region: 'eu-west-1' })).toEqual(
-      fromRelease(staged(emptyRelease('prod'), AMI_1)),
-    );
+    const mapped = fromRelease(web, { environment: 'prod', fleet: 'web', region: 'eu-west-1' });
+    expect(JSON.stringify(mapped)).toEqual(JSON.stringify(fromRelease(staged(emptyRelease('prod'), AMI_1))));
+    expect(mapped).toMatchObject({ active: 'blue', stagedSlot: 'none', releaseEnvironment: 'prod' });
     expect(() => fromRelease(web, { fleet: 'api' })).toThrow(
       'fromRelease: the release file is of fleet "web", not "api"; pass releases/api/prod.json (or fleet: "web").',
     );
