@@ -6,7 +6,7 @@
 import { optionValue, ParsedArgs } from './args';
 import { CliError, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
-import { imageFrom, nextSteps, overrideLine, releaseRules } from './release';
+import { imageFrom, nextSteps, overrideLine, releaseRules } from './release-common';
 import { awsReader, ROLLOUT_OPTIONS } from './rollout';
 import { AMI_ID } from 'cdktf-immutable/names';
 import {
