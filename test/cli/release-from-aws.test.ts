@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
@@ -150,7 +150,13 @@ interface Fake {
   parameter?: string;
   state?: string;
   calls: string[];
+  /** Each request's action and the access key that signed it, e.g. "AssumeRole by testing". */
+  signed?: string[];
+  /** How STS answers AssumeRole: temporary credentials (ASIA...), or AccessDenied. */
+  assume?: 'ok' | 'denied';
 }
+
+const ASSUMED_KEY = 'ASIAFAKEASSUMEDKEY01';
 
 function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -160,6 +166,31 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
     });
     req.on('end', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
+      const action = target.split('.')[1] ?? new URLSearchParams(body).get('Action') ?? '?';
+      const key = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? 'nobody';
+      fake.signed?.push(`${action} by ${key}`);
+      if (action === 'AssumeRole') {
+        const form = new URLSearchParams(body);
+        fake.calls.push(`AssumeRole ${form.get('RoleArn')}`);
+        if (fake.assume !== 'ok') {
+          res.writeHead(403, { 'content-type': 'text/xml' });
+          res.end(
+            '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>' +
+              '<Code>AccessDenied</Code><Message>User testing is not authorized to perform: sts:AssumeRole</Message>' +
+              '</Error><RequestId>1</RequestId></ErrorResponse>',
+          );
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(
+          '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>' +
+            `<AccessKeyId>${ASSUMED_KEY}</AccessKeyId><SecretAccessKey>assumed-secret</SecretAccessKey>` +
+            '<SessionToken>assumed-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>' +
+            `<AssumedRoleUser><Arn>${form.get('RoleArn')}/s</Arn><AssumedRoleId>AROAFAKE:s</AssumedRoleId></AssumedRoleUser>` +
+            '</AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>',
+        );
+        return;
+      }
       if (target === 'AmazonSSM.GetParameter') {
         fake.calls.push(`GetParameter ${JSON.parse(body).Name}`);
         if (fake.parameter === undefined) {
@@ -361,5 +392,65 @@ describe('release stage --from-ssm / --from-pipeline: the built command', () => 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(fake.calls).toEqual([]);
+  });
+});
+
+describe('policy.roleArn: the AWS calls of an environment run as its role, assumed with the default chain', () => {
+  const creds = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
+  const ROLE = 'arn:aws:iam::210987654321:role/prod-release';
+  let dir: string;
+  let fake: Fake;
+  let aws: { server: Server; url: string };
+  beforeAll(async () => {
+    fake = { calls: [], parameter: AMI, state: 'available' };
+    aws = await fakeAws(fake);
+  });
+  afterAll(() => new Promise<void>((resolve) => aws.server.close(() => resolve())));
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'releases-role-'));
+    for (const env of ['dev', 'prod']) {
+      expect(runCli(['release', 'init', env, '--dir', dir]).code).toBe(0);
+    }
+    const prod = JSON.parse(readFileSync(join(dir, 'prod.json'), 'utf8'));
+    writeFileSync(join(dir, 'prod.json'), JSON.stringify({ ...prod, policy: { ...prod.policy, roleArn: ROLE } }));
+    Object.assign(fake, { calls: [], signed: [], assume: 'ok' });
+  });
+  const stage = (env: string) =>
+    cliAsync(['release', 'stage', env, '--from-pipeline', 'web', '--dir', dir], {
+      ...creds,
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: aws.url,
+    });
+
+  test("prod's calls are signed with the assumed role's credentials, dev's with the default chain", async () => {
+    const prod = await stage('prod');
+    expect(prod.stderr).toBe('');
+    expect(prod.code).toBe(0);
+    expect(fake.calls).toEqual([`AssumeRole ${ROLE}`, 'GetParameter /images/web/ami-id', `DescribeImages ${AMI}`]);
+    // STS is called with the default chain (the environment's keys); SSM and EC2 with the role's keys
+    expect(fake.signed).toEqual([
+      'AssumeRole by testing',
+      `GetParameter by ${ASSUMED_KEY}`,
+      `DescribeImages by ${ASSUMED_KEY}`,
+    ]);
+    expect(parseReleaseFile(readFileSync(join(dir, 'prod.json'), 'utf8'), 'prod.json').slots.blue?.image).toBe(AMI);
+
+    Object.assign(fake, { calls: [], signed: [] });
+    const dev = await stage('dev');
+    expect(dev.code).toBe(0);
+    expect(fake.signed).toEqual(['GetParameter by testing', 'DescribeImages by testing']);
+  });
+
+  test('a role the caller may not assume: exit 2 naming the role and the field, nothing written', async () => {
+    fake.assume = 'denied';
+    const before = readFileSync(join(dir, 'prod.json'), 'utf8');
+    const result = await stage('prod');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `could not assume the role ${ROLE} ("policy.roleArn") with the default credentials`,
+    );
+    expect(result.stderr).toMatch(/AccessDenied/);
+    expect(fake.signed).toEqual(['AssumeRole by testing']);
+    expect(readFileSync(join(dir, 'prod.json'), 'utf8')).toBe(before);
   });
 });
