@@ -148,6 +148,8 @@ describe('release stage --from-ssm / --from-pipeline: resolving the AMI (SDK moc
 
 interface Fake {
   parameter?: string;
+  /** The parameter's value per region (the region of the request's signature), over `parameter`. */
+  perRegion?: Record<string, string>;
   state?: string;
   calls: string[];
   /** Each request's action and the access key that signed it, e.g. "AssumeRole by testing". */
@@ -191,9 +193,11 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
         );
         return;
       }
+      const region = /Credential=[^/]+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '?';
       if (target === 'AmazonSSM.GetParameter') {
-        fake.calls.push(`GetParameter ${JSON.parse(body).Name}`);
-        if (fake.parameter === undefined) {
+        fake.calls.push(`GetParameter ${JSON.parse(body).Name}${fake.perRegion ? ` in ${region}` : ''}`);
+        const value = fake.perRegion?.[region] ?? fake.parameter;
+        if (value === undefined) {
           res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
           res.end(JSON.stringify({ __type: 'ParameterNotFound', message: 'not found' }));
           return;
@@ -201,7 +205,7 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
         res.end(
           JSON.stringify({
-            Parameter: { Name: JSON.parse(body).Name, Type: 'String', Value: fake.parameter, Version: 1 },
+            Parameter: { Name: JSON.parse(body).Name, Type: 'String', Value: value, Version: 1 },
           }),
         );
         return;
@@ -209,7 +213,7 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
       const form = new URLSearchParams(body);
       if (form.get('Action') === 'DescribeImages') {
         const id = form.get('ImageId.1')!;
-        fake.calls.push(`DescribeImages ${id}`);
+        fake.calls.push(`DescribeImages ${id}${fake.perRegion ? ` in ${region}` : ''}`);
         const items = fake.state ? `<item><imageId>${id}</imageId><imageState>${fake.state}</imageState></item>` : '';
         res.writeHead(200, { 'content-type': 'text/xml' });
         res.end(
@@ -452,5 +456,49 @@ describe('policy.roleArn: the AWS calls of an environment run as its role, assum
     expect(result.stderr).toMatch(/AccessDenied/);
     expect(fake.signed).toEqual(['AssumeRole by testing']);
     expect(readFileSync(join(dir, 'prod.json'), 'utf8')).toBe(before);
+  });
+});
+
+describe('a wave: each region stages the AMI its own parameter names (the distribution to that region)', () => {
+  const creds = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
+  const EU = 'ami-0e0e0e0e0e0e0e0e1';
+  const US = 'ami-0a0a0a0a0a0a0a0a2';
+  let fake: Fake;
+  let aws: { server: Server; url: string };
+  beforeAll(async () => {
+    fake = { calls: [], state: 'available', perRegion: { 'eu-west-1': EU, 'us-east-1': US } };
+    aws = await fakeAws(fake);
+  });
+  afterAll(() => new Promise<void>((resolve) => aws.server.close(() => resolve())));
+
+  test('--from-pipeline --regions records each region its AMI id, read in that region', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'releases-wave-'));
+    const wave = ['--fleet', 'web', '--regions', 'eu-west-1,us-east-1', '--dir', dir];
+    expect(runCli(['release', 'init', 'prod', ...wave]).code).toBe(0);
+    const result = await cliAsync(['release', 'stage', 'prod', ...wave, '--from-pipeline', 'web'], {
+      ...creds,
+      AWS_ENDPOINT_URL: aws.url,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`eu-west-1: staged ${EU} in slot blue`);
+    expect(result.stdout).toContain(`us-east-1: staged ${US} in slot blue`);
+    expect([...fake.calls].sort()).toEqual([
+      `DescribeImages ${US} in us-east-1`,
+      `DescribeImages ${EU} in eu-west-1`,
+      'GetParameter /images/web/ami-id in eu-west-1',
+      'GetParameter /images/web/ami-id in us-east-1',
+    ]);
+    for (const [region, ami] of [
+      ['eu-west-1', EU],
+      ['us-east-1', US],
+    ]) {
+      const path = join(dir, 'web', region, 'prod.json');
+      expect(parseReleaseFile(readFileSync(path, 'utf8'), path)).toMatchObject({
+        fleet: 'web',
+        region,
+        slots: { blue: { image: ami, source: 'pipeline:web' } },
+      });
+    }
   });
 });
