@@ -395,7 +395,14 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
   if (sameImage && slot !== undefined) {
     throw new CliError('release stage: --same-image stages into the idle slot; leave out --slot.');
   }
-  if (optionValue(args, 'region') !== undefined && fromSsm === undefined && fromPipeline === undefined) {
+  // for a fleet released per region, --region picked the file (store.region); otherwise it
+  // only names the AWS region of --from-ssm and --from-pipeline
+  if (
+    optionValue(args, 'region') !== undefined &&
+    store.region === undefined &&
+    fromSsm === undefined &&
+    fromPipeline === undefined
+  ) {
     throw new CliError(
       'release stage: --region is only for --from-ssm and --from-pipeline (the region whose parameter and AMI ' +
         'are read).',

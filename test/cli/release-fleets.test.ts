@@ -179,5 +179,16 @@ describe('a fleet released per region', () => {
     );
     expect(release('rollback', 'prod', ...regions).code).toBe(0);
     expect(read('web', 'us-east-1', 'prod.json')).toMatchObject({ canary: 0, rollout: { status: 'aborted' } });
+
+    // one region released alone: --region picks its file, the other region's file is untouched
+    const before = JSON.stringify(read('web', 'eu-west-1', 'prod.json'));
+    const US_3 = 'ami-0c0c0c0c0c0c0c0c3';
+    const alone = release('stage', 'prod', '--fleet', 'web', '--region', 'us-east-1', '--image', US_3);
+    expect(alone.stderr).toBe('');
+    expect(alone.code).toBe(0);
+    expect(read('web', 'us-east-1', 'prod.json').slots.green).toMatchObject({ image: US_3 });
+    expect(release('promote', 'prod', '--fleet', 'web', '--region', 'us-east-1').code).toBe(0);
+    expect(read('web', 'us-east-1', 'prod.json')).toMatchObject({ active: 'green', canary: 0 });
+    expect(JSON.stringify(read('web', 'eu-west-1', 'prod.json'))).toBe(before);
   });
 });
