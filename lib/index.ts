@@ -143,8 +143,12 @@ export {
   parseReleaseFile,
   promoteRelease,
   recordServed,
+  releaseArguments,
+  releaseFilePath,
   ReleaseFileError,
   ReleaseInputError,
+  releaseLabel,
+  ReleaseLayout,
   ReleaseLockedError,
   ReleaseRefusedError,
   ReleaseStore,
@@ -156,15 +160,46 @@ export {
   stageSameImage,
 } from './release';
 export type {
+  LayoutFleet,
   PromoteOptions,
   ReleaseArchitecture,
   ReleaseFile,
+  ReleaseFileLocation,
+  ReleaseLayoutKind,
+  ReleaseScope,
   ReleaseSlot,
   ReleaseStoreOptions,
+  ReleaseTarget,
   RollbackOptions,
   SlotName,
   StageOptions,
   StageSameImageOptions,
+} from './release';
+// Promotion rules: freeze windows, what "stage --from" requires, vetoed images.
+export {
+  checkFreeze,
+  checkStageFrom,
+  checkVetoes,
+  describeFreezeWindow,
+  emptyVetoFile,
+  formatVetoFile,
+  liftVeto,
+  openFreezeWindow,
+  parseVetoFile,
+  servingRecordOf,
+  VETO_FILE,
+  vetoedSlots,
+  vetoImage,
+  vetoOf,
+} from './release';
+export type {
+  FreezeOverride,
+  FreezeWindow,
+  ServingRecord,
+  StageFromRule,
+  VetoedImage,
+  VetoFile,
+  WeeklyWindow,
 } from './release';
 // Rollouts: stepped canaries recorded in the release file, gated by CloudWatch alarms.
 export {
@@ -173,8 +208,11 @@ export {
   formatDuration,
   parseDuration,
   parseSteps,
+  reconcileWave,
+  decideWave,
   RolloutInputError,
   startRollout,
+  startWave,
 } from './release';
 export type {
   AdvanceOutcome,
@@ -187,6 +225,8 @@ export type {
   StartRolloutOptions,
   TargetHealthReading,
   TrafficReading,
+  WaveMember,
+  WaveOutcome,
 } from './release';
 
 // Review: offline preview and plan guard (also `cdktf-immutable/review`).

@@ -216,3 +216,19 @@ expected=$(( 1 + (1 + envs) + envs ))
 grep -Eq "Tests: *${expected} passed, ${expected} total" "$work/test.txt" \
   || { cat "$work/test.txt"; echo "the scaffold's jest test did not run ${expected} tests (${envs} environments)"; exit 1; }
 echo "the scaffold's jest snapshot test passes"
+
+# Two services sharing the images stack (init --services web,api), on the same install.
+cd "$work"
+(cd cli-consumer && npx --no-install cdktf-immutable init ../services --services web,api --from ../packed >/dev/null)
+cd services
+ln -s ../infra/node_modules node_modules
+CHECKPOINT_DISABLE=1 npx --no-install cdktf synth >"$work/services-synth.txt" 2>&1 || { cat "$work/services-synth.txt"; exit 1; }
+grep -q "warning: stack api-dev is skipped: releases/api/dev.json has no image yet" "$work/services-synth.txt" \
+  || { cat "$work/services-synth.txt"; echo "the two-service scaffold did not synthesize as expected"; exit 1; }
+npx --no-install cdktf-immutable release stage dev --fleet api --image ami-0123456789abcdef0 >/dev/null
+CHECKPOINT_DISABLE=1 npx --no-install cdktf synth >"$work/services-synth.txt" 2>&1 || { cat "$work/services-synth.txt"; exit 1; }
+[ -f cdktf.out/stacks/api-dev/cdk.tf.json ] || { cat "$work/services-synth.txt"; echo "the staged service's stack api-dev was not synthesized"; exit 1; }
+npm run --silent typecheck
+npm test --silent -- --ci=false >"$work/services-test.txt" 2>&1 || { cat "$work/services-test.txt"; exit 1; }
+grep -q "Tests: *10 passed, 10 total" "$work/services-test.txt" || { cat "$work/services-test.txt"; echo "the two-service scaffold's jest test did not run 10 tests"; exit 1; }
+echo "init --services web,api: synth (api-dev once staged), type check and jest test (10 tests) pass"

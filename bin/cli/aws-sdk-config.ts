@@ -12,6 +12,16 @@ export interface SdkClientConfig {
   readonly region: string | undefined;
   readonly maxAttempts: number;
   readonly requestHandler: { readonly connectionTimeout: number; readonly requestTimeout: number };
+  /** Credentials of an assumed role (`policy.roleArn`); absent: the SDK's default chain. */
+  readonly credentials?: () => Promise<AssumedCredentials>;
+}
+
+/** Temporary credentials of an assumed role, as the SDK's credential providers return them. */
+export interface AssumedCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
 }
 
 /**
@@ -23,9 +33,58 @@ export interface SdkClientConfig {
  * after January 2027 need node 22: this package supports node 20, so the notice is noise
  * in each CI log. An explicit setting of the variable wins.
  */
-export function sdkClientConfig(region: string | undefined): SdkClientConfig {
+export function sdkClientConfig(region: string | undefined, roleArn?: string): SdkClientConfig {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return { region, maxAttempts: 2, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
+  const base = { region, maxAttempts: 2, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
+  return roleArn === undefined ? base : { ...base, credentials: assumeRole(roleArn, base) };
+}
+
+/**
+ * A credential provider that assumes `roleArn` with STS (AssumeRole), calling STS with
+ * the default credential chain, and keeps the credentials until five minutes before
+ * they expire. The role's trust policy must allow the caller; a refusal names the role.
+ */
+export function assumeRole(
+  roleArn: string,
+  config: Omit<SdkClientConfig, 'credentials'>,
+  sts?: { send(command: unknown): Promise<unknown> },
+): () => Promise<AssumedCredentials> {
+  let cached: AssumedCredentials | undefined;
+  return async () => {
+    if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000) {
+      return cached;
+    }
+    const { AssumeRoleCommand, STSClient } = require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
+    const client = sts ?? new STSClient(config);
+    let answer: import('@aws-sdk/client-sts').AssumeRoleCommandOutput;
+    try {
+      answer = (await client.send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: `cdktf-immutable-${process.pid}`,
+          DurationSeconds: 3600,
+        }),
+      )) as import('@aws-sdk/client-sts').AssumeRoleCommandOutput;
+    } catch (error) {
+      throw new Error(
+        `could not assume the role ${roleArn} ("policy.roleArn") with the default credentials: ` +
+          `${(error as Error).name}: ${(error as Error).message}. Check that the role's trust policy allows the ` +
+          'caller (aws sts get-caller-identity).',
+        { cause: error },
+      );
+    }
+    const credentials = answer.Credentials;
+    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
+      throw new Error(`STS returned no credentials for the role ${roleArn} ("policy.roleArn").`);
+    }
+    cached = {
+      accessKeyId: credentials.AccessKeyId,
+      secretAccessKey: credentials.SecretAccessKey,
+      sessionToken: credentials.SessionToken,
+      expiration: credentials.Expiration,
+    };
+    return cached;
+  };
 }
 
 /**

@@ -66,6 +66,24 @@ export interface DeployDeps {
 
 const EXIT_INTERRUPTED = 130;
 
+/**
+ * The fleet of the releases folder a stack belongs to, in the per-fleet layout with
+ * several fleets: the one whose name starts the stack's (`api-prod`: api); undefined
+ * otherwise (the store then asks for --fleet when it must).
+ */
+function stackFleetOf(root: ReleaseStore, stack: string): string | undefined {
+  const layout = root.layout();
+  if (layout.kind !== 'fleets' || layout.fleets().length < 2) {
+    return undefined;
+  }
+  const matches = layout
+    .fleets()
+    .map((fleet) => fleet.name)
+    .filter((fleet) => stack === fleet || stack.startsWith(`${fleet}-`))
+    .sort((a, b) => b.length - a.length);
+  return matches[0];
+}
+
 /** A step failed or was interrupted: the message, and the exit code. */
 class Stop extends Error {
   constructor(
@@ -85,7 +103,7 @@ export async function deployCommand(argv: readonly string[], io: CliIo, deps: De
   const args = parseArgs(
     argv,
     {
-      values: ['synth-dir', 'dir', 'no-live-check', 'region'],
+      values: ['synth-dir', 'dir', 'fleet', 'no-live-check', 'region'],
       switches: ['auto-approve', 'plan-only'],
       lists: ['allow-destroy', 'release'],
     },
@@ -114,6 +132,7 @@ export async function deployCommand(argv: readonly string[], io: CliIo, deps: De
       synthDir: optionValue(args, 'synth-dir'),
       releases: args.lists.get('release') ?? [],
       releasesDir: optionValue(args, 'dir'),
+      releaseFleet: optionValue(args, 'fleet'),
       noLiveCheck,
       region,
       allowDestroy: args.lists.get('allow-destroy') ?? [],
@@ -135,6 +154,8 @@ interface DeployOptions {
   readonly synthDir?: string;
   readonly releases: readonly string[];
   readonly releasesDir?: string;
+  /** The fleet of the releases folder (`--fleet`), in the per-fleet layout. */
+  readonly releaseFleet?: string;
   readonly noLiveCheck?: string;
   readonly region?: string;
   readonly allowDestroy: readonly string[];
@@ -307,7 +328,7 @@ class Deploy {
       this.io.out('live check: the stack has no blue/green fleet; nothing to compare.\n');
       return;
     }
-    const files = this.releaseFiles(fleets, options);
+    const files = this.releaseFiles(fleets, options, region);
     const reader = (this.deps.liveReader ?? awsLiveReader)(region);
     for (const fleet of fleets) {
       const { release, file } = files.get(fleet.fleet)!;
@@ -341,13 +362,15 @@ class Deploy {
   private releaseFiles(
     fleets: readonly StackFleet[],
     options: DeployOptions,
+    region: string | undefined,
   ): Map<string, { release: ReleaseFile; file: string }> {
     const names = fleets.map((f) => f.fleet);
     const skip = 'or pass --no-live-check "<reason>"';
     let store: ReleaseStore | undefined;
     const openStore = () => {
       const dir = options.releasesDir ?? (this.env.CDKTF_IMMUTABLE_RELEASES || undefined);
-      return (store ??= dir !== undefined ? new ReleaseStore(resolve(dir)) : ReleaseStore.find(process.cwd()));
+      const root = dir !== undefined ? new ReleaseStore(resolve(dir)) : ReleaseStore.find(process.cwd());
+      return (store ??= root.select({ fleet: options.releaseFleet ?? stackFleetOf(root, this.stack), region })[0]);
     };
     const load = (ref: string) => {
       try {
@@ -387,7 +410,10 @@ class Deploy {
     return out;
   }
 
-  /** The environment of the releases folder that the stack's name is or ends with (`web-dev`: dev). */
+  /**
+   * The environment of the releases folder that the stack's name is or ends with
+   * (`web-dev`: dev; `web-prod-eu-west-1`: prod).
+   */
   private inferEnvironment(openStore: () => ReleaseStore, skip: string): string {
     let store: ReleaseStore;
     try {
@@ -398,9 +424,13 @@ class Deploy {
       }
       throw error;
     }
+    const name =
+      store.region !== undefined && this.stack.endsWith(`-${store.region}`)
+        ? this.stack.slice(0, -store.region.length - 1)
+        : this.stack;
     const matches = store
       .environments()
-      .filter((env) => this.stack === env || this.stack.endsWith(`-${env}`))
+      .filter((env) => name === env || name.endsWith(`-${env}`))
       .sort((a, b) => b.length - a.length);
     if (matches.length === 0) {
       throw new Stop(

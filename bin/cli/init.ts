@@ -2,13 +2,14 @@ import { randomUUID } from 'crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'path';
 import { ReleaseStore } from 'cdktf-immutable/release';
-import { parseArgs } from './args';
+import { optionValue, parseArgs } from './args';
 import { CliError, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
 import { PackageInfo, packageInfo } from './package-info';
 
-export const INIT_USAGE = `Usage: cdktf-immutable init [dir] [--force [--overwrite]] [--from <spec>]...
-
+export const INIT_USAGE =
+  'Usage: cdktf-immutable init [dir] [--services <a,b>] [--force [--overwrite]] [--from <spec>]...\n' +
+  `
 Scaffolds an IaC repository in <dir> (default: the current folder): package.json that
 depends on cdktf-immutable (the constructs) and, as a devDependency, cdktf-immutable-cli
 (this command line), both at this version, with the peers pinned; cdktf.json running the
@@ -19,6 +20,12 @@ merge, rollout timer) and the same for GitLab CI (.gitlab-ci.yml). Needs no netw
 "npm install" afterwards.
 
 Options:
+  --services <a,b>
+                  the services (default: web): each one an AMI pipeline in the shared
+                  images stack (images/install-<service>.yml) and a stack per
+                  environment (<service>-<env>); with several, the release files are
+                  releases/<service>/<env>.json and every release command takes
+                  --fleet <service>. Lowercase letters, digits and "-", up to 20 characters
   --force         write into a folder that is not empty: new files are added, files equal
                   to the scaffold's are left alone, release files are kept; a file that
                   differs from the scaffold's is not overwritten: init lists them and
@@ -54,13 +61,17 @@ const RENAMED: Record<string, string> = {
 const DEPENDENCIES = ['cdktf', 'constructs', '@cdktf/provider-aws'];
 const DEV_DEPENDENCIES = ['cdktf-cli', 'ts-node', 'typescript', 'jest', 'ts-jest', '@types/jest', '@types/node'];
 
-/** `cdktf-immutable init [dir] [--force [--overwrite]] [--from <spec>]` */
+/** A service name of `--services`: a fleet name, a stack id prefix and part of AWS names (<service>-<env>). */
+const SERVICE_NAME = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
+
+/** `cdktf-immutable init [dir] [--services <a,b>] [--force [--overwrite]] [--from <spec>]` */
 export function initCommand(argv: readonly string[], io: CliIo): number {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(INIT_USAGE);
     return EXIT_OK;
   }
-  const args = parseArgs(argv, { switches: ['force', 'overwrite'], lists: ['from'] }, 'init');
+  const args = parseArgs(argv, { values: ['services'], switches: ['force', 'overwrite'], lists: ['from'] }, 'init');
+  const services = parseServices(optionValue(args, 'services'));
   if (args.positionals.length > 1) {
     throw new CliError(
       `init: expected at most one folder, got ${args.positionals.length} (${args.positionals.join(' ')}).`,
@@ -101,6 +112,9 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
       .map((part, i) => (i === 0 && RENAMED[part]) || part)
       .join('/');
     files.set(to, readFileSync(join(templates, file)));
+  }
+  if (services !== undefined) {
+    forServices(files, services);
   }
   for (const { from, to } of vendored) {
     files.set(to, readFileSync(from));
@@ -183,16 +197,24 @@ export function initCommand(argv: readonly string[], io: CliIo): number {
 
   // Release files through the release store, as "release init" writes them; an existing
   // one (init --force over a repository) is a deployment record and is kept.
-  const store = new ReleaseStore(join(target, 'releases'));
+  // With several services, one folder per service (releases/<service>/<env>.json).
+  const root = new ReleaseStore(join(target, 'releases'));
+  const fleets = services !== undefined && services.length > 1 ? services : [undefined];
   const kept: string[] = [];
-  for (const env of SCAFFOLD_ENVIRONMENTS) {
-    if (existsSync(store.pathOf(env))) {
-      kept.push(`releases/${env}.json`);
-    } else {
-      store.init(env);
-      written.push(`releases/${env}.json`);
+  for (const fleet of fleets) {
+    const store = fleet === undefined ? root : root.select({ fleet }, true)[0];
+    for (const env of SCAFFOLD_ENVIRONMENTS) {
+      const file = `releases/${fleet === undefined ? '' : `${fleet}/`}${env}.json`;
+      if (existsSync(store.pathOf(env))) {
+        kept.push(file);
+      } else {
+        store.init(env);
+        written.push(file);
+      }
     }
   }
+  const first = fleets[0] === undefined ? '' : ` --fleet ${fleets[0]}`;
+  const firstStack = `${(services ?? ['web'])[0]}-dev`;
 
   const where = relative(process.cwd(), target) || '.';
   const from = `${pkg.library} from "${spec.library}", ${pkg.name} from "${spec.cli}"`;
@@ -207,7 +229,7 @@ ${where === '.' ? '' : `  cd ${where}\n`}  export CHECKPOINT_DISABLE=1
   npm install
   npx cdktf synth
   npm test
-  npx cdktf-immutable release stage dev --image <ami-id>   then   npx cdktf-immutable deploy web-dev
+  npx cdktf-immutable release stage dev${first} --image <ami-id>   then   npx cdktf-immutable deploy ${firstStack}
 `);
   return EXIT_OK;
 }
@@ -319,4 +341,120 @@ function packageName(target: string): string {
     .replace(/^[._-]+/, '')
     .slice(0, 214);
   return name || 'infrastructure';
+}
+
+/** The services of `--services a,b` (undefined: the scaffold's one service, web); bad names are bad input. */
+function parseServices(value: string | undefined): string[] | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const services = value.split(',').map((name) => name.trim());
+  for (const name of services) {
+    if (!SERVICE_NAME.test(name) || name === 'images' || name === 'vetoed') {
+      throw new CliError(
+        `init: --services "${value}": "${name}" is not a service name; use lowercase letters, digits and "-" ` +
+          '(a letter first, up to 20 characters; not "images" or "vetoed"), e.g. --services web,api.',
+      );
+    }
+  }
+  const repeated = services.find((name, i) => services.indexOf(name) !== i);
+  if (repeated !== undefined) {
+    throw new CliError(`init: --services "${value}" names "${repeated}" twice; name each service once.`);
+  }
+  return services;
+}
+
+/**
+ * The scaffold's files for `services` instead of the one service web: SERVICES in
+ * src/config.ts, an image component per service (images/install-<service>.yml), the
+ * deploy jobs of each service's stacks, and with several services the fixture release
+ * files in one folder per service (test/fixtures/releases/<service>/<env>.json, naming
+ * their fleet).
+ */
+function forServices(files: Map<string, Buffer>, services: readonly string[]): void {
+  const text = (file: string) => {
+    const content = files.get(file);
+    if (content === undefined) {
+      throw new Error(`init: the template ${file} is missing; reinstall the command line.`);
+    }
+    return content.toString('utf8');
+  };
+  const replace = (file: string, from: string, to: string) => {
+    const before = text(file);
+    if (!before.includes(from)) {
+      throw new Error(`init: the template ${file} has no "${from.split('\n')[0]}"; reinstall the command line.`);
+    }
+    files.set(file, Buffer.from(before.split(from).join(to)));
+  };
+  replace(
+    'src/config.ts',
+    "export const SERVICES: readonly string[] = ['web'];",
+    `export const SERVICES: readonly string[] = [${services.map((s) => `'${s}'`).join(', ')}];`,
+  );
+  const component = text('images/install-web.yml');
+  files.delete('images/install-web.yml');
+  for (const service of services) {
+    files.set(
+      `images/install-${service}.yml`,
+      Buffer.from(component.replace('name: install-web', `name: install-${service}`)),
+    );
+  }
+  const stacks = ['images', ...services.flatMap((s) => SCAFFOLD_ENVIRONMENTS.map((env) => `${s}-${env}`))];
+  replace(
+    'README.md',
+    'Three stacks: `images`, `web-dev` and `web-prod`.',
+    `Stacks: ${stacks.map((s) => `\`${s}\``).join(', ')}.`,
+  );
+
+  // GitHub: a dev job and a prod job per service (prod after its dev), all after images
+  const deploy = text('.github/workflows/deploy.yml');
+  const jobs = deploy.indexOf('\n  dev:\n');
+  files.set(
+    '.github/workflows/deploy.yml',
+    Buffer.from(
+      deploy.slice(0, jobs + 1) +
+        services
+          .map(
+            (s) =>
+              `  ${s}-dev:\n    needs: images\n    uses: ./.github/workflows/deploy-stack.yml\n    with:\n` +
+              `      stack: ${s}-dev\n      environment: dev\n` +
+              `  ${s}-prod:\n    needs: ${s}-dev\n    uses: ./.github/workflows/deploy-stack.yml\n    with:\n` +
+              `      stack: ${s}-prod\n      environment: production\n`,
+          )
+          .join(''),
+    ),
+  );
+  // GitLab: the deploy-dev and deploy-prod jobs once per service
+  const gitlab = text('.gitlab-ci.yml');
+  const start = gitlab.indexOf('\ndeploy-dev:\n') + 1;
+  const end = gitlab.indexOf('\nrollout:\n') + 1;
+  const perEnvironment = gitlab.slice(start, end);
+  files.set(
+    '.gitlab-ci.yml',
+    Buffer.from(
+      gitlab.slice(0, start) +
+        services
+          .map((s) =>
+            perEnvironment
+              .replace(/^deploy-(dev|prod):$/gm, `deploy-${s}-$1:`)
+              .replace(/STACK: web-(dev|prod)$/gm, `STACK: ${s}-$1`),
+          )
+          .join('') +
+        gitlab.slice(end),
+    ),
+  );
+
+  if (services.length > 1) {
+    for (const env of SCAFFOLD_ENVIRONMENTS) {
+      const fixture = `test/fixtures/releases/${env}.json`;
+      const { version, environment, ...rest } = JSON.parse(text(fixture)) as { version: number; environment: string };
+      files.delete(fixture);
+      for (const service of services) {
+        files.set(
+          `test/fixtures/releases/${service}/${env}.json`,
+          Buffer.from(`${JSON.stringify({ version, environment, fleet: service, ...rest }, null, 2)}\n`),
+        );
+      }
+    }
+  }
 }

@@ -5,7 +5,7 @@
 // The AWS SDK is loaded only by awsLiveReader, when a check runs.
 import { spawnSync } from 'child_process';
 import { basename, dirname } from 'path';
-import { ReleaseFile, releaseWeights, SlotName } from 'cdktf-immutable/release';
+import { ReleaseFile, releaseLabel, releaseWeights, SlotName } from 'cdktf-immutable/release';
 import { sdkClientConfig } from './aws-sdk-config';
 
 /** What the load balancer serves to a fleet's two slots, or why nothing can be compared. */
@@ -112,12 +112,12 @@ export function lastCommitOf(file: string): string {
  * region from `region`, else AWS_REGION / AWS_DEFAULT_REGION, else the SDK's profile.
  * AWS_ENDPOINT_URL is honoured. Read failures name what to check.
  */
-export function awsLiveReader(region: string | undefined): LiveReader {
+export function awsLiveReader(region: string | undefined, roleArn?: string): LiveReader {
   const aws = require('./rollout-aws') as typeof import('./rollout-aws');
   const { ElasticLoadBalancingV2Client } =
     require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
   const client = new ElasticLoadBalancingV2Client(
-    sdkClientConfig(region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined)),
+    sdkClientConfig(region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined), roleArn),
   );
   return {
     readWeights: (fleet) =>
@@ -132,6 +132,22 @@ export function awsLiveReader(region: string | undefined): LiveReader {
     fleets: () =>
       aws.call('Elastic Load Balancing', async () => [...(await aws.taggedSlotGroups(client)).keys()].sort()),
   };
+}
+
+/**
+ * The tagged fleets that may be a release file's: named `<env>` or ending in `-<env>`
+ * (the scaffold's `web-<env>`); of a fleet of the per-fleet layout, only those starting
+ * with `<fleet>-` (`api-prod` for fleet api).
+ */
+function taggedCandidates(tagged: readonly string[], release: ReleaseFile): string[] {
+  const env = release.environment;
+  return tagged.filter(
+    (f) =>
+      (f === env ||
+        f.endsWith(`-${env}`) ||
+        (release.region !== undefined && f.endsWith(`-${env}-${release.region}`))) &&
+      (release.fleet === undefined || f.startsWith(`${release.fleet}-`)),
+  );
 }
 
 /** The live check of one release file, for `release status --live`. */
@@ -151,38 +167,42 @@ export interface LiveStatus {
  */
 export async function liveStatuses(
   releases: readonly ReleaseFile[],
-  pathOf: (env: string) => string,
+  pathOf: (release: ReleaseFile) => string,
   fleet: string | undefined,
-  reader: LiveReader,
+  readerOf: (release: ReleaseFile) => LiveReader,
 ): Promise<Map<string, LiveStatus>> {
   const out = new Map<string, LiveStatus>();
-  let tagged: string[] | undefined;
+  const tagged = new Map<LiveReader, string[]>();
   for (const release of releases) {
     const env = release.environment;
+    const key = releaseLabel(release);
+    const reader = readerOf(release);
     try {
       let name = fleet ?? release.rollout?.fleet ?? release.policy?.fleet;
       if (name === undefined) {
-        tagged ??= await reader.fleets();
-        const candidates = tagged.filter((f) => f === env || f.endsWith(`-${env}`));
+        if (!tagged.has(reader)) {
+          tagged.set(reader, await reader.fleets());
+        }
+        const candidates = taggedCandidates(tagged.get(reader)!, release);
         if (candidates.length > 1) {
-          out.set(env, {
+          out.set(key, {
             error: true,
             verdict: {
               ok: false,
               message:
                 `live check: several fleets match environment ${env} (${candidates.join(', ')}); name one with ` +
-                `--fleet <name>.`,
+                `--fleet-tag <name>.`,
             },
           });
           continue;
         }
         if (candidates.length === 0) {
-          out.set(env, {
+          out.set(key, {
             verdict: {
               ok: true,
               message:
                 `live check skipped: no fleet named ${env} or *-${env} has tagged target groups in this region ` +
-                `(not deployed yet, or another region: --region; another name: --fleet).`,
+                `(not deployed yet, or another region: --region; another name: --fleet-tag).`,
             },
           });
           continue;
@@ -190,13 +210,13 @@ export async function liveStatuses(
         name = candidates[0];
       }
       const reading = await reader.readWeights(name);
-      out.set(env, {
+      out.set(key, {
         fleet: name,
         reading,
-        verdict: judgeLive(release, pathOf(env), name, reading, () => lastCommitOf(pathOf(env))),
+        verdict: judgeLive(release, pathOf(release), name, reading, () => lastCommitOf(pathOf(release))),
       });
     } catch (error) {
-      out.set(env, { error: true, verdict: { ok: false, message: `live check: ${(error as Error).message}` } });
+      out.set(key, { error: true, verdict: { ok: false, message: `live check: ${(error as Error).message}` } });
     }
   }
   return out;

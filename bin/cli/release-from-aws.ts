@@ -99,12 +99,12 @@ export function awsRegion(option: string | undefined, env: NodeJS.ProcessEnv = p
 
 /**
  * The SDK's clients for `region` (AWS_ENDPOINT_URL and the usual credential chain apply;
- * undefined: the region of the AWS profile).
+ * undefined: the region of the AWS profile), with `roleArn` assumed when given.
  */
-export function sdkClients(region: string | undefined): AwsClients {
+export function sdkClients(region: string | undefined, roleArn?: string): AwsClients {
   const ssm = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
   const ec2 = require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
-  const config = sdkClientConfig(region);
+  const config = sdkClientConfig(region, roleArn);
   return {
     ssm: new ssm.SSMClient(config) as unknown as AwsClient,
     ec2: new ec2.EC2Client(config) as unknown as AwsClient,

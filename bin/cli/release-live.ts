@@ -73,7 +73,9 @@ export async function liveStatusLines(
   client: AwsSdkClient,
 ): Promise<string[]> {
   const env = release.environment;
-  const own = slots.filter((slot) => slot.environment === env);
+  const own = slots.filter(
+    (slot) => slot.environment === env && (release.fleet === undefined || slot.fleet.startsWith(`${release.fleet}-`)),
+  );
   if (own.length === 0) {
     return [
       `    live: no pinned slot of ${env} in ${dir}; build the fleet with fromRelease(loadReleaseFile(...)) and run ` +
@@ -115,9 +117,9 @@ export async function liveStatusLines(
 }
 
 /** An Auto Scaling client with the command line's settings (AWS_ENDPOINT_URL and the region honoured). */
-export function autoScalingClient(region: string | undefined): AwsSdkClient {
+export function autoScalingClient(region: string | undefined, roleArn?: string): AwsSdkClient {
   const { AutoScalingClient } =
     require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling');
   const resolved = region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined);
-  return new AutoScalingClient(sdkClientConfig(resolved));
+  return new AutoScalingClient(sdkClientConfig(resolved, roleArn));
 }

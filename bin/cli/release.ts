@@ -2,16 +2,28 @@ import { existsSync } from 'fs';
 import { join, relative, resolve } from 'path';
 import { optionValue, parseArgs, ParsedArgs } from './args';
 import { credentialsConfigured } from './aws-sdk-config';
+import { imageFrom, nextSteps, overrideLine, releaseRules, ReleaseRules } from './release-common';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
 import type { LiveReader, LiveStatus } from './live-check';
 import type { VerifyMode } from './release-from-aws';
 import { AMI_ID } from 'cdktf-immutable/names';
+import { REGION } from 'cdktf-immutable/names';
 import {
+  liftVeto,
+  loadReleaseFile,
+  openFreezeWindow,
   otherSlot,
-  promoteRelease,
+  releaseArguments,
+  releaseLabel,
+  VETO_FILE,
+  vetoImage,
+  vetoOf,
   ReleaseFile,
   ReleaseFileError,
+  ReleaseLayout,
+  ReleaseTarget,
+  vetoedSlots,
   ReleaseLockedError,
   ReleaseRefusedError,
   ReleaseStore,
@@ -22,8 +34,6 @@ import {
   SlotName,
   stagedSlotOf,
   stageRelease,
-  startRollout,
-  formatDuration,
   stageSameImage,
 } from 'cdktf-immutable/release';
 import {
@@ -39,13 +49,16 @@ import {
 export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [options]
 
   release init <env> [--architecture <x86_64|arm64>]
-                                                  Create releases/<env>.json (both slots empty); with
-                                                  the fleet's architecture, stage refuses an AMI of
-                                                  another one.
+                                                  Create releases/<env>.json (both slots empty); with --fleet
+                                                  releases/<fleet>/<env>.json, with --fleet and --region (or
+                                                  --regions a,b) releases/<fleet>/<region>/<env>.json. With
+                                                  the fleet's architecture, stage refuses an AMI of another.
   release stage <env> --image <ami-id> [--slot <blue|green>] [--region <region>] [--verify|--no-verify]
                                                   Put an image in the idle slot (no traffic moves).
   release stage <env> --from <other-env> [--region <region>] [--verify|--no-verify]
-                                                  Stage the image that is active in <other-env>.
+                                                  Stage the image that is active in <other-env> (of the same
+                                                  fleet and region), if it meets <env>'s "policy.stageFrom"
+                                                  (a completed rollout, a soak time there).
                                                   When AWS credentials are configured the AMI is
                                                   checked first with EC2 DescribeImages (exists, is
                                                   available in the region, has the file's
@@ -73,14 +86,15 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   rolled back is promoted only with --force-rolled-back.
                                                   Under "policy.requireRollout" it starts a rollout
                                                   with the policy's steps, bake and alarms instead.
-  release promote <env> --steps 10,50,100 [--bake 10m] [--alarm <name>]... [--fleet <name>]
-                  [--region <region>] [--verify|--no-verify]
+  release promote <env> --steps 10,50,100 [--bake 10m] [--alarm <name>]... [--fleet-tag <name>]
+                  [--verify|--no-verify]
                                                   Start a rollout: the first step's weight now, the
                                                   next ones by "advance" (defaults: "policy" in the
-                                                  release file; bake 0s..24h as 30s, 10m, 1h). The
-                                                  alarms are checked with CloudWatch DescribeAlarms
-                                                  first, as stage checks the AMI: a missing one is
-                                                  refused (exit 1, nothing written).
+                                                  release file; bake 0s..24h as 30s, 10m, 1h; --fleet-tag:
+                                                  the BlueGreenFleet's name its target groups are tagged
+                                                  with). The alarms are checked with CloudWatch
+                                                  DescribeAlarms first, as stage checks the AMI: a
+                                                  missing one is refused (exit 1, nothing written).
   release advance <env> [--region <region>]       Move a rollout one step once the bake time passed,
                                                   the load balancer serves the recorded weights and
                                                   the targets are healthy; abort it (exit 1) when an
@@ -97,29 +111,48 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   --deploy "<command>" through the shell.
   release rollback <env>                          Move traffic back to the previous slot (once: a
                                                   second rollback is refused); aborts a rollout.
-  release status [<env>] [--json] [--live [--fleet <name>] [--synth <dir>] [--region <region>]]
-                                                  Show slots, images, weights, the active slot, the
-                                                  rollback target, and which slot is staged (follows the
-                                                  code) or pinned (keeps what it was deployed with).
+  release status [<env>] [--json] [--live [--fleet-tag <name>] [--synth <dir>] [--region <region>]]
+                                                  Without <env>: one line per release file (every fleet,
+                                                  environment and region). With <env>: its slots, images,
+                                                  weights, the active slot, the rollback target, which
+                                                  slot is staged (follows the code) or pinned, and its
+                                                  rollout. Vetoed images that still run are named.
                                                   --live reads the weights the load balancer serves (the
-                                                  fleet: --fleet, the file's rollout or policy fleet, else
-                                                  the one tagged <env> or *-<env>) and exits 1 when they
-                                                  are neither the file's weights nor those it served
+                                                  fleet: --fleet-tag, the file's rollout or policy fleet,
+                                                  else the one tagged <env> or *-<env>) and exits 1 when
+                                                  they are neither the file's weights nor those it served
                                                   before its last change ("served"); and the launch
                                                   template each pinned slot runs, against the one the
                                                   synthesized stack defines (cdktf.out, or --synth),
                                                   naming the command that ships a difference.
+  release veto <ami-id> --reason "<why>"          Mark an image bad in every fleet, environment and region
+  release veto <ami-id> --lift                    (releases/vetoed.json): stage, promote, advance and
+                                                  stage --from refuse it; status shows where it runs.
+
+Waves (a fleet released per region, releases/<fleet>/<region>/<env>.json):
+  --regions eu-west-1,us-east-1 on init, stage, promote, advance and rollback changes every region's
+  file together: "stage --from-pipeline <name>" reads each region's AMI id (the pipeline's distribution
+  to that region), "promote --steps" starts one rollout in all of them, "advance" starts a step in every
+  region only once each region served and baked the previous one, and an alarm in any region aborts all.
 
 Options for every subcommand:
   --dir <folder>    Folder of the release files. Default: $CDKTF_IMMUTABLE_RELEASES, else the
                     nearest releases/ folder in the current folder or a parent, up to the git
                     repository root ("init" creates releases/ at the repository root when
                     there is none).
+  --fleet <name>    The fleet, in a repository with several (releases/<fleet>/<env>.json); required
+                    when there are several, refused in the one-fleet layout (releases/<env>.json).
+  --region <region> For a fleet released per region, the region whose file is meant; otherwise the
+                    AWS region of the calls.
+  --force-freeze --reason "<why>"
+                    On stage and promote: go ahead inside a freeze window of "policy.freeze"; the
+                    reason is recorded in the release file (freezeOverride).
 
 After stage, promote, advance (when it wrote a step) or rollback, run "cdktf-immutable
 deploy <stack>" (the guarded apply) for that environment. stage and promote --steps (their
 checks), advance, run and status (of a running rollout, or --live) read AWS with the
-default credential chain; AWS_ENDPOINT_URL and AWS_REGION are honoured.
+default credential chain, or with the role of "policy.roleArn" assumed with it;
+AWS_ENDPOINT_URL and AWS_REGION are honoured.
 `;
 
 /** What tests replace: the reader of the live listener weights (`status --live`). */
@@ -134,21 +167,23 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
     io.out(RELEASE_USAGE);
     return sub === undefined ? EXIT_BAD_INPUT : EXIT_OK;
   }
+  const place = ['dir', 'fleet', 'region'];
   const specs: Record<string, { values: string[]; switches: string[]; lists?: string[] }> = {
-    init: { values: ['dir', 'architecture'], switches: [] },
+    init: { values: [...place, 'regions', 'architecture'], switches: [] },
     stage: {
-      values: ['dir', 'image', 'from', 'slot', 'from-ssm', 'from-pipeline', 'region'],
-      switches: ['same-image', 'verify', 'no-verify'],
+      values: [...place, 'regions', 'image', 'from', 'slot', 'from-ssm', 'from-pipeline', 'reason'],
+      switches: ['same-image', 'force-freeze', 'verify', 'no-verify'],
     },
     promote: {
-      values: ['dir', 'canary', 'steps', 'bake', 'fleet', 'region'],
-      switches: ['force-rolled-back', 'verify', 'no-verify'],
+      values: [...place, 'regions', 'canary', 'steps', 'bake', 'fleet-tag', 'reason'],
+      switches: ['force-rolled-back', 'force-freeze', 'verify', 'no-verify'],
       lists: ['alarm'],
     },
-    advance: { values: ['dir', 'region'], switches: [] },
-    run: { values: ['dir', 'region', 'deploy', 'stack', 'interval'], switches: [] },
-    rollback: { values: ['dir'], switches: [] },
-    status: { values: ['dir', 'region', 'fleet', 'synth'], switches: ['json', 'live'] },
+    advance: { values: [...place, 'regions'], switches: [] },
+    run: { values: [...place, 'deploy', 'stack', 'interval'], switches: [] },
+    rollback: { values: [...place, 'regions'], switches: [] },
+    status: { values: [...place, 'regions', 'fleet-tag', 'synth'], switches: ['json', 'live'] },
+    veto: { values: ['dir', 'reason'], switches: ['lift'] },
   };
   const spec = specs[sub];
   if (!spec) {
@@ -156,7 +191,43 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
   }
   const args = parseArgs(rest, spec, `release ${sub}`);
   try {
-    const store = openStore(args, sub, io);
+    const root = openStore(args, sub, io);
+    if (sub === 'veto') {
+      return vetoCommand(root, args, io);
+    }
+    if (sub === 'status') {
+      const result = status(root, args, io, deps);
+      return typeof result === 'number'
+        ? result
+        : result.catch((error) => {
+            throw cliError(error, sub);
+          });
+    }
+    checkForceFreeze(args, sub);
+    const stores = root.select(
+      { fleet: optionValue(args, 'fleet'), region: optionValue(args, 'region'), regions: regionsOption(args, sub) },
+      sub === 'init',
+    );
+    if (sub === 'init' && optionValue(args, 'region') !== undefined && stores[0].region === undefined) {
+      throw new CliError(
+        'release init: --region names the region of a fleet released per region (releases/<fleet>/<region>/' +
+          `<env>.json); ${
+            stores[0].fleet === undefined
+              ? 'the one-fleet layout has none'
+              : `fleet ${stores[0].fleet} is released in one region`
+          }. Leave it out.`,
+      );
+    }
+    if (stores.length > 1) {
+      const wave = require('./release-wave') as typeof import('./release-wave');
+      const result = wave.waveCommand(sub, stores, args, io);
+      return typeof result === 'number'
+        ? result
+        : result.catch((error) => {
+            throw cliError(error, sub);
+          });
+    }
+    const store = stores[0];
     let result: number | Promise<number>;
     switch (sub) {
       case 'init':
@@ -174,11 +245,8 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
       case 'run':
         result = runCommand(store, environmentArgument(args, 'run')!, args, io);
         break;
-      case 'rollback':
-        result = rollback(store, args, io);
-        break;
       default:
-        result = status(store, args, io, deps);
+        result = rollback(store, args, io);
     }
     return typeof result === 'number'
       ? result
@@ -221,6 +289,40 @@ function openStore(args: ParsedArgs, sub: string, io: CliIo): ReleaseStore {
     : ReleaseStore.find(process.cwd(), options);
 }
 
+/** `--regions a,b`: the regions of a wave, each a region name. */
+export function regionsOption(args: ParsedArgs, sub: string): string[] | undefined {
+  const text = optionValue(args, 'regions');
+  if (text === undefined) {
+    return undefined;
+  }
+  const regions = text.split(',').map((region) => region.trim());
+  const bad = regions.find((region) => !REGION.test(region));
+  if (bad !== undefined) {
+    throw new CliError(
+      `release ${sub}: --regions "${text}" must list AWS regions separated by commas, such as ` +
+        `eu-west-1,us-east-1 ("${bad}" is not one).`,
+    );
+  }
+  if (new Set(regions).size !== regions.length) {
+    throw new CliError(`release ${sub}: --regions "${text}" names a region twice.`);
+  }
+  return regions;
+}
+
+/** `--force-freeze` needs `--reason`, and `--reason` on stage and promote is only for it. */
+function checkForceFreeze(args: ParsedArgs, sub: string): void {
+  const force = args.options.has('force-freeze');
+  const reason = optionValue(args, 'reason');
+  if (force && (reason === undefined || reason.trim() === '')) {
+    throw new CliError(
+      `release ${sub}: --force-freeze needs --reason "<why>" (recorded in the release file as freezeOverride).`,
+    );
+  }
+  if (!force && reason !== undefined) {
+    throw new CliError(`release ${sub}: --reason is for --force-freeze (the reason a freeze window is overridden).`);
+  }
+}
+
 function environmentArgument(args: ParsedArgs, sub: string, optional = false): string | undefined {
   if (args.positionals.length > 1) {
     throw new CliError(`release ${sub}: expected one environment, got "${args.positionals.join(' ')}".`);
@@ -257,6 +359,62 @@ function verifyMode(args: ParsedArgs, sub: string): VerifyMode {
   return verify ? 'always' : noVerify ? 'never' : 'auto';
 }
 
+/** `release veto <ami> --reason "..."` (or `--lift`): the shared list of vetoed images. */
+function vetoCommand(root: ReleaseStore, args: ParsedArgs, io: CliIo): number {
+  const image = environmentArgument(args, 'veto', true);
+  if (image === undefined || !AMI_ID.test(image)) {
+    throw new CliError(
+      'release veto: name the image, e.g. "cdktf-immutable release veto ami-0123456789abcdef0 --reason <why>"' +
+        `${image === undefined ? '' : ` ("${image}" is not an AMI id)`}.`,
+    );
+  }
+  const lift = args.options.has('lift');
+  const reason = optionValue(args, 'reason');
+  if (lift === (reason !== undefined)) {
+    throw new CliError('release veto: give --reason "<why>" to veto the image, or --lift to lift its veto.');
+  }
+  const { before, after } = root.updateVetoes((vetoes) =>
+    lift ? liftVeto(vetoes, image) : vetoImage(vetoes, image, reason!, new Date()),
+  );
+  const path = relative(process.cwd(), join(root.root, VETO_FILE)) || join(root.root, VETO_FILE);
+  if (lift) {
+    io.out(
+      vetoOf(before, image)
+        ? `${image}: veto lifted (${path}); stage and promote take it again.\n`
+        : `${image} was not vetoed; ${path} is unchanged.\n`,
+    );
+    return EXIT_OK;
+  }
+  io.out(
+    `${image}: vetoed in every fleet, environment and region of ${root.root} (${path}): ` +
+      `${vetoOf(after, image)!.reason}. ` +
+      'stage, promote, advance and stage --from refuse it; release status shows where it still serves.\n',
+  );
+  const serving = servingVetoed(root, image);
+  if (serving.length > 0) {
+    io.out(`It still runs in: ${serving.join('; ')}. Stage another image there, or roll back.\n`);
+  }
+  return EXIT_OK;
+}
+
+/** Where `image` runs (`web/prod (eu-west-1) slot green 100%`), from every release file that loads. */
+function servingVetoed(root: ReleaseStore, image: string): string[] {
+  const out: string[] = [];
+  const layout = root.layout();
+  for (const target of layout.targets()) {
+    try {
+      const release = loadReleaseFile(layout.pathOf(target));
+      const weights = releaseWeights(release);
+      for (const slot of SLOT_NAMES.filter((name) => release.slots[name].image === image)) {
+        out.push(`${releaseLabel(target)} slot ${slot} ${weights[slot]}%`);
+      }
+    } catch {
+      // a broken file is reported by release status
+    }
+  }
+  return out;
+}
+
 function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promise<number> {
   const env = environmentArgument(args, 'stage')!;
   const image = optionValue(args, 'image');
@@ -275,13 +433,16 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
   if (sameImage && slot !== undefined) {
     throw new CliError('release stage: --same-image stages into the idle slot; leave out --slot.');
   }
-  if (sameImage && (optionValue(args, 'region') !== undefined || mode !== 'auto')) {
+  // for a fleet released per region, --region picked the file (store.region) and is the
+  // region of the checks; otherwise it names only the region the AMI is checked (or read) in
+  const checkRegion = optionValue(args, 'region') !== undefined && store.region === undefined;
+  if (sameImage && (checkRegion || mode !== 'auto')) {
     throw new CliError(
       'release stage: --same-image stages the image the active slot runs, which needs no check; leave out ' +
-        '--region, --verify and --no-verify.',
+        `${store.region === undefined ? '--region, ' : ''}--verify and --no-verify.`,
     );
   }
-  if (mode === 'never' && optionValue(args, 'region') !== undefined) {
+  if (mode === 'never' && checkRegion) {
     throw new CliError(
       'release stage: --region names the region the AMI is checked in, and --no-verify skips the check; give one.',
     );
@@ -298,6 +459,7 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
   if (from !== undefined && from === env) {
     throw new CliError(`release stage: --from "${from}" is the environment being staged; name another environment.`);
   }
+  const rules = releaseRules(store, args, new Date());
   if (fromSsm !== undefined || fromPipeline !== undefined) {
     if (mode === 'never') {
       throw new CliError(
@@ -314,29 +476,27 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
       {
         fromSsm,
         fromPipeline,
-        region: optionValue(args, 'region'),
+        region: optionValue(args, 'region') ?? store.region,
         slot: slot as SlotName | undefined,
+        roleArn: current.policy?.roleArn,
         architecture: current.architecture,
       },
+      rules,
       io,
     );
   }
   if (sameImage) {
-    return commitSameImage(store, env, io);
+    return commitSameImage(store, env, rules, io);
   }
   let staged = image;
   let source = '--image';
   if (from !== undefined) {
-    const other = store.load(from);
-    staged = other.slots[other.active].image ?? undefined;
-    if (staged === undefined) {
-      throw new ReleaseRefusedError(`${from} has no active image to stage from.`);
-    }
+    staged = imageFrom(store, env, from, rules.now);
     source = `env:${from}`;
   }
   const chosen = slot as SlotName | undefined;
   if (mode === 'never') {
-    return commitStage(store, env, staged!, source, chosen, io, 'not checked with AWS (--no-verify).');
+    return commitStage(store, env, staged!, source, chosen, rules, io, 'not checked with AWS (--no-verify).');
   }
   if (mode === 'auto' && !credentialsConfigured()) {
     return commitStage(
@@ -345,6 +505,7 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
       staged!,
       source,
       chosen,
+      rules,
       io,
       'not checked with AWS: no AWS credentials are configured (environment, ~/.aws). Pass --verify to check it ' +
         'with the default credential chain (an instance or task role), or --no-verify to skip the check on purpose.',
@@ -352,9 +513,12 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
   }
   // the environment's file first: a stage that would be refused calls no AWS
   const current = store.load(env);
-  stageRelease(current, { image: staged!, source, slot: chosen, now: new Date() });
+  rules.apply('stage', current, stageRelease(current, { image: staged!, source, slot: chosen, now: rules.now }));
   const aws = require('./release-from-aws') as typeof import('./release-from-aws');
-  const region = optionValue(args, 'region') ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined);
+  const region =
+    optionValue(args, 'region') ??
+    store.region ??
+    (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined);
   if (region !== undefined) {
     aws.awsRegion(region);
   }
@@ -365,23 +529,31 @@ function stage(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promi
       option,
       region ?? "the AWS profile's region",
       mode,
-      aws.sdkClients(region),
+      aws.sdkClients(region, current.policy?.roleArn),
       current.architecture,
     )
-    .then((checked) => commitStage(store, env, staged!, source, chosen, io, checked));
+    .then((checked) => commitStage(store, env, staged!, source, chosen, rules, io, checked));
 }
 
 /** `--from-ssm` / `--from-pipeline`: the AMI read from AWS (the SDK is loaded only here), then staged. */
 async function stageFromAws(
   store: ReleaseStore,
   env: string,
-  options: { fromSsm?: string; fromPipeline?: string; region?: string; slot?: SlotName; architecture?: string },
+  options: {
+    fromSsm?: string;
+    fromPipeline?: string;
+    region?: string;
+    slot?: SlotName;
+    roleArn?: string;
+    architecture?: string;
+  },
+  rules: ReleaseRules,
   io: CliIo,
 ): Promise<number> {
   const aws = require('./release-from-aws') as typeof import('./release-from-aws');
   const from = aws.awsImageSource(options.fromSsm, options.fromPipeline);
   const region = aws.awsRegion(options.region);
-  const image = await aws.resolveAwsImage(from, region, aws.sdkClients(region), options.architecture);
+  const image = await aws.resolveAwsImage(from, region, aws.sdkClients(region, options.roleArn), options.architecture);
   const arch = options.architecture ? `, ${options.architecture} as the fleet` : '';
   return commitStage(
     store,
@@ -389,6 +561,7 @@ async function stageFromAws(
     image,
     from.source,
     options.slot,
+    rules,
     io,
     `checked with AWS: ${image} is available in ${region}${arch}.`,
   );
@@ -400,11 +573,12 @@ function commitStage(
   staged: string,
   source: string,
   slot: SlotName | undefined,
+  rules: ReleaseRules,
   io: CliIo,
   checked: string,
 ): number {
   const { before, after } = store.update(env, (release) =>
-    stageRelease(release, { image: staged, source, slot, now: new Date() }),
+    rules.apply('stage', release, stageRelease(release, { image: staged, source, slot, now: rules.now })),
   );
   const target = SLOT_NAMES.find((name) => after.slots[name] !== before.slots[name])!;
   const first = target === after.active;
@@ -412,16 +586,23 @@ function commitStage(
   const deploy = first
     ? `the first deploy creates the fleet, slot ${target} takes the traffic`
     : `replaces only slot ${target}'s launch template and auto scaling group; no traffic moves`;
-  io.out(`${env}: staged ${staged} in slot ${target}${moved}.\n  AMI ${checked}\n${nextSteps(after, deploy)}`);
+  io.out(
+    `${releaseLabel(after)}: staged ${staged} in slot ${target}${moved}.\n  AMI ${checked}\n` +
+      `${overrideLine(after)}${nextSteps(after, deploy)}`,
+  );
   return EXIT_OK;
 }
 
 /** `--same-image`: the active image into the idle slot, which then follows the code's server settings. */
-function commitSameImage(store: ReleaseStore, env: string, io: CliIo): number {
-  const { after } = store.update(env, (release) => stageSameImage(release, { now: new Date() }));
+function commitSameImage(store: ReleaseStore, env: string, rules: ReleaseRules, io: CliIo): number {
+  const { after } = store.update(env, (release) =>
+    rules.apply('stage', release, stageSameImage(release, { now: rules.now })),
+  );
   const idle = otherSlot(after.active);
   io.out(
-    `${env}: staged the active image ${after.slots[idle].image} (slot ${after.active}) in slot ${idle}, which now ` +
+    overrideLine(after) +
+      `${releaseLabel(after)}: staged the active image ${after.slots[idle].image} (slot ${after.active}) in slot ` +
+      `${idle}, which now ` +
       `follows the code's server settings; slot ${after.active} stays pinned; no traffic moves.\n` +
       nextSteps(
         after,
@@ -442,12 +623,13 @@ function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Pro
     }
     canary = Number(canaryText);
   }
-  const result = promoteCommand(store, env, args, canary, verifyMode(args, 'promote'));
-  return result instanceof Promise ? result.then((r) => promoted(env, r, io)) : promoted(env, result, io);
+  const rules = releaseRules(store, args, new Date());
+  const result = promoteCommand(store, env, args, canary, verifyMode(args, 'promote'), rules);
+  return result instanceof Promise ? result.then((r) => promoted(r, io)) : promoted(result, io);
 }
 
 /** The output of a promote: the traffic, the rollout it started, how its alarms were checked, what to run next. */
-function promoted(env: string, result: { after: ReleaseFile; checked?: string }, io: CliIo): number {
+function promoted(result: { after: ReleaseFile; checked?: string }, io: CliIo): number {
   const { after, checked } = result;
   const rollout =
     after.rollout?.status === 'running' &&
@@ -458,10 +640,13 @@ function promoted(env: string, result: { after: ReleaseFile; checked?: string },
   const started = rollout
     ? ` Rollout started: steps ${rollout.steps.join(', ')}, bake ${rollout.bakeSeconds}s, alarms ` +
       `${rollout.alarms.length ? rollout.alarms.join(', ') : 'none'}, fleet ${rollout.fleet}; "cdktf-immutable ` +
-      `release advance ${env}" moves it on (after the deploy).`
+      `release advance ${releaseArguments(after)}" moves it on (after the deploy).`
     : '';
   const check = checked ? `  ${checked}\n` : '';
-  io.out(`${env}: ${describeTraffic(after)}.${started}\n${check}${nextSteps(after, 'only the listener changes')}`);
+  io.out(
+    `${releaseLabel(after)}: ${describeTraffic(after)}.${started}\n${check}${overrideLine(after)}` +
+      nextSteps(after, 'only the listener changes'),
+  );
   return EXIT_OK;
 }
 
@@ -471,142 +656,52 @@ function rollback(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
   // the slot that rollbackRelease marked is the one whose entry changed
   const from = SLOT_NAMES.find((name) => after.slots[name] !== before.slots[name])!;
   io.out(
-    `${env}: rolled back; ${describeTraffic(after)}; slot ${from} (${after.slots[from].image}) is marked rolled ` +
+    `${releaseLabel(after)}: rolled back; ${describeTraffic(after)}; slot ${from} (${after.slots[from].image}) ` +
+      'is marked rolled ' +
       `back.\n${nextSteps(after, 'only the listener changes')}`,
   );
   return EXIT_OK;
 }
 
-/**
- * What to run next, for the state the command left: a deploy when the file changed
- * what runs, then only the release commands that the state allows (each one is tried
- * on the new state before it is suggested).
- */
-function nextSteps(release: ReleaseFile, deploy?: string): string {
-  const env = release.environment;
-  const active = release.active;
-  const idle = otherSlot(active);
-  const command = (args: string) => `cdktf-immutable release ${args}`;
-  const allowed = (transition: () => ReleaseFile) => {
-    try {
-      transition();
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const options: Array<[string, string]> = [];
-  if (release.rollout?.status === 'running') {
-    options.push([
-      command(`advance ${env}`),
-      'after the deploy: the next step once the bake time passed (abort on alarm)',
-    ]);
-  }
-  if (allowed(() => promoteRelease(release))) {
-    options.push([
-      command(`promote ${env}`),
-      release.canary > 0 ? `all traffic to slot ${idle}, ends the canary` : `all traffic to slot ${idle}`,
-    ]);
-    if (release.canary === 0) {
-      options.push([command(`promote ${env} --canary 10`), `10% of the traffic to slot ${idle} first`]);
-    }
-  } else if (release.policy?.requireRollout && release.rollout?.status !== 'running') {
-    options.push(...rolloutHint(release, idle));
-  }
-  if (allowed(() => rollbackRelease(release))) {
-    options.push([
-      command(`rollback ${env}`),
-      release.canary > 0
-        ? `abort the canary, all traffic back to slot ${active}`
-        : `if the release misbehaves: all traffic back to slot ${release.previous}`,
-    ]);
-  }
-  if (
-    options.length === 0 &&
-    allowed(() => stageRelease(release, { image: PLACEHOLDER_AMI, source: '--image', now: new Date(0) }))
-  ) {
-    const into =
-      release.slots[active].image === null
-        ? `the first image, into slot ${active}`
-        : `the next release, into slot ${idle}`;
-    options.push([command(`stage ${env} --image <ami-id>`), into]);
-  }
-  const lines = deploy === undefined ? [] : [`Next: cdktf-immutable deploy <${env} stack> (${deploy})`];
-  const width = Math.max(...options.map(([text]) => text.length));
-  options.forEach(([text, why], i) => {
-    const label = lines.length === 0 && i === 0 ? 'Next:' : i === 0 ? 'Then:' : '  or:';
-    lines.push(`${label} ${text.padEnd(width)}   ${why}`);
-  });
-  return lines.map((line) => `${line}\n`).join('');
-}
-
-/**
- * What `promote` does under `policy.requireRollout`: it starts a rollout with the
- * policy's steps, bake time, alarms and fleet (a plain promote is refused); when the
- * policy lacks some of them, the options to give.
- */
-function rolloutHint(release: ReleaseFile, idle: SlotName): Array<[string, string]> {
-  const env = release.environment;
-  try {
-    const started = startRollout(release, { now: new Date(0) }).rollout!;
-    return [
-      [
-        `cdktf-immutable release promote ${env}`,
-        `starts a rollout to slot ${idle} (policy.requireRollout): steps ${started.steps.join(', ')}, bake ` +
-          `${formatDuration(started.bakeSeconds)}, alarms ${started.alarms.join(', ')}`,
-      ],
-    ];
-  } catch {
-    const policy = release.policy ?? {};
-    const missing = [
-      policy.steps ? '' : ' --steps 10,50,100',
-      policy.alarms?.length ? '' : ' --alarm <name>',
-      policy.fleet ? '' : ' --fleet <fleet>',
-    ].join('');
-    return [
-      [
-        `cdktf-immutable release promote ${env}${missing}`,
-        `starts a rollout to slot ${idle} (policy.requireRollout refuses a plain promote)`,
-      ],
-    ];
-  }
-}
-
-/** Stands for the user's next image when the hints try a stage (never written). */
-const PLACEHOLDER_AMI = 'ami-00000000';
-
-function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseDeps): number | Promise<number> {
+function status(root: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseDeps): number | Promise<number> {
   const env = environmentArgument(args, 'status', true);
-  const fleet = optionValue(args, 'fleet');
+  const fleetTag = optionValue(args, 'fleet-tag');
   const live = args.options.has('live');
-  if (fleet !== undefined && (env === undefined || !live)) {
+  if (fleetTag !== undefined && (env === undefined || !live)) {
     throw new CliError(
-      'release status: --fleet names the fleet of one environment for --live: status <env> --live --fleet <name>.',
+      'release status: --fleet-tag names the load balancer fleet of one environment for --live: status <env> --live ' +
+        '--fleet-tag <name>.',
     );
   }
   if (!live && optionValue(args, 'synth') !== undefined) {
     throw new CliError('release status: --synth is only for --live (the synthesized stacks the code defines).');
   }
-  const environments = env === undefined ? store.environments() : [env];
-  if (environments.length === 0) {
+  const { layout, targets } = statusTargets(root, env, args);
+  if (targets.length === 0) {
     throw new ReleaseFileError(
-      `no release files in ${store.directory}; create one with "cdktf-immutable release init <env>".`,
+      `no release files in ${root.root}; create one with "cdktf-immutable release init <env>" ` +
+        '(with --fleet <name> in a repository with several fleets).',
     );
   }
-  // One broken file does not hide the others: report each healthy environment, name
-  // each broken file, and exit 2.
+  // One broken file does not hide the others: report each healthy file, name each broken
+  // one, and exit 2.
   const releases: ReleaseFile[] = [];
   const broken: string[] = [];
-  for (const name of environments) {
+  for (const target of targets) {
     try {
-      releases.push(store.load(name));
+      releases.push(loadReleaseFile(layout.pathOf(target)));
     } catch (error) {
-      if (env !== undefined || !(error instanceof ReleaseFileError)) {
+      if (!(error instanceof ReleaseFileError)) {
         throw error;
       }
       broken.push(error.message);
     }
   }
+  const vetoes = root.vetoes();
+  const pathOf = (release: ReleaseFile) => {
+    const path = layout.pathOf(release);
+    return relative(process.cwd(), path) || path;
+  };
   const print = (
     alarms: Map<string, AlarmStates>,
     checks?: Map<string, LiveStatus>,
@@ -617,31 +712,45 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
       io.out(
         `${JSON.stringify(
           releases.map((release) => ({
+            fleet: release.fleet ?? null,
+            region: release.region ?? null,
             ...statusJson(release),
-            rollout: rolloutJson(release, now, alarms.get(release.environment)),
-            ...(checks ? { live: liveJson(checks.get(release.environment)) } : {}),
-            ...(pinned ? { pinnedLive: pinned.get(release.environment) ?? [] } : {}),
+            rollout: rolloutJson(release, now, alarms.get(releaseLabel(release))),
+            vetoed: vetoedSlots(release, vetoes),
+            freezeOverride: release.freezeOverride ?? null,
+            ...(checks ? { live: liveJson(checks.get(releaseLabel(release))) } : {}),
+            ...(pinned ? { pinnedLive: pinned.get(releaseLabel(release)) ?? [] } : {}),
           })),
           null,
           2,
         )}\n`,
       );
     } else {
+      const width = Math.max(...releases.map((release) => releaseLabel(release).length));
       for (const release of releases) {
-        io.out(statusText(release));
-        io.out(
-          rolloutLines(release, now, alarms.get(release.environment))
-            .map((line) => `${line}\n`)
-            .join(''),
-        );
-        const check = checks?.get(release.environment);
+        const label = releaseLabel(release);
+        io.out(env === undefined ? statusLine(release, width, now) : statusText(release));
+        if (env !== undefined) {
+          io.out(
+            rolloutLines(release, now, alarms.get(label))
+              .map((line) => `${line}\n`)
+              .join(''),
+          );
+        }
+        for (const vetoed of vetoedSlots(release, vetoes)) {
+          io.out(
+            `    VETOED: ${vetoed.image} (${vetoed.reason}) is in slot ${vetoed.slot}` +
+              `${vetoed.weight > 0 ? `, serving ${vetoed.weight}% of the traffic` : ' (idle)'}\n`,
+          );
+        }
+        const check = checks?.get(label);
         if (check) {
           io.out(`    ${check.verdict.message}\n`);
         }
-        io.out((pinned?.get(release.environment) ?? []).map((line) => `${line}\n`).join(''));
+        io.out((pinned?.get(label) ?? []).map((line) => `${line}\n`).join(''));
       }
     }
-    const code = finishStatus(broken, environments.length, io);
+    const code = finishStatus(broken, targets.length, io);
     const all = [...(checks?.values() ?? [])];
     if (code === EXIT_OK && all.some((check) => check.error)) {
       return EXIT_BAD_INPUT;
@@ -652,24 +761,93 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
   const withAlarms = releases.some(
     (release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0,
   );
-  const alarms = withAlarms ? readStatusAlarms(releases, optionValue(args, 'region')) : undefined;
+  const region = optionValue(args, 'region');
+  const alarms = withAlarms ? readStatusAlarms(releases, region) : undefined;
   if (!live) {
     return alarms ? alarms.then((states) => print(states)) : print(new Map());
   }
   // the synthesized stacks first (a missing --synth folder fails before any call to AWS)
   const pinnedSlots = readPinnedSlotsFor(optionValue(args, 'synth'));
   const liveCheck = require('./live-check') as typeof import('./live-check');
-  const reader = deps.liveReader ?? liveCheck.awsLiveReader(optionValue(args, 'region'));
+  const readerOf = (release: ReleaseFile) =>
+    deps.liveReader ?? liveCheck.awsLiveReader(release.region ?? region, release.policy?.roleArn);
   return Promise.all([
     alarms ?? new Map<string, AlarmStates>(),
-    liveCheck.liveStatuses(
-      releases,
-      (name) => relative(process.cwd(), store.pathOf(name)) || store.pathOf(name),
-      fleet,
-      reader,
-    ),
-    readPinnedLive(releases, pinnedSlots, optionValue(args, 'region')),
+    liveCheck.liveStatuses(releases, pathOf, fleetTag, readerOf),
+    readPinnedLive(releases, pinnedSlots, region),
   ]).then(([states, checks, pinned]) => print(states, checks, pinned));
+}
+
+/**
+ * The files `release status` shows: every file of the releases folder, or those of
+ * `--fleet`, of `--regions` (or `--region`, for a fleet released per region) and of the
+ * environment named.
+ */
+function statusTargets(
+  root: ReleaseStore,
+  env: string | undefined,
+  args: ParsedArgs,
+): { layout: ReleaseLayout; targets: ReleaseTarget[] } {
+  const layout = root.layout();
+  const fleet = optionValue(args, 'fleet');
+  if (fleet !== undefined && layout.fleet(fleet) === undefined) {
+    root.select({ fleet }); // throws the message of the layout: one-fleet, or no such fleet
+  }
+  const regions = regionsOption(args, 'status') ?? optionList(optionValue(args, 'region'));
+  let targets = layout.targets().filter((target) => fleet === undefined || target.fleet === fleet);
+  if (regions !== undefined) {
+    targets = targets.filter((target) => target.region === undefined || regions.includes(target.region));
+  }
+  if (env !== undefined) {
+    const known = [...new Set(targets.map((target) => target.environment))].sort();
+    targets = targets.filter((target) => target.environment === env);
+    if (targets.length === 0) {
+      throw new ReleaseFileError(
+        `unknown environment "${env}"${fleet === undefined ? '' : ` of fleet ${fleet}`} in ${root.root} (known: ` +
+          `${known.join(', ') || 'none'}); create it with "cdktf-immutable release init ${env}` +
+          `${fleet === undefined ? '' : ` --fleet ${fleet}`}".`,
+      );
+    }
+  }
+  return { layout, targets };
+}
+
+function optionList(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : [value];
+}
+
+/**
+ * One line of `release status` without an environment: the file, the traffic, the active
+ * image, the idle slot and the rollout.
+ */
+function statusLine(release: ReleaseFile, width: number, now: Date): string {
+  const idle = otherSlot(release.active);
+  const staged = stagedSlotOf(release);
+  const idleSlot = release.slots[idle];
+  const idleText =
+    idleSlot.image === null
+      ? 'empty'
+      : `${idleSlot.image} ${
+          idleSlot.rolledBackAt
+            ? 'rolled back'
+            : idle === staged
+              ? 'staged'
+              : release.previous === idle
+                ? 'rollback target'
+                : 'pinned'
+        }`;
+  const rollout = release.rollout;
+  const rolloutText =
+    rollout === undefined
+      ? ''
+      : rollout.status === 'running'
+        ? `  rollout ${rollout.step + 1}/${rollout.steps.length}${rollout.regions ? ' (wave)' : ''}`
+        : `  last rollout ${rollout.status}`;
+  const frozen = openFreezeWindow(release.policy?.freeze, now) ? '  FROZEN' : '';
+  return (
+    `${releaseLabel(release).padEnd(width)}  ${describeTraffic(release).padEnd(33)}  ` +
+    `${release.active} ${release.slots[release.active].image ?? '-'}  ${idle} ${idleText}${rolloutText}${frozen}\n`
+  );
 }
 
 /**
@@ -697,16 +875,16 @@ async function readPinnedLive(
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (typeof pinned === 'string') {
-    releases.forEach((release) => out.set(release.environment, [pinned]));
+    releases.forEach((release) => out.set(releaseLabel(release), [pinned]));
     return out;
   }
   const liveModule = require('./release-live') as typeof import('./release-live');
-  const client = liveModule.autoScalingClient(region);
   for (const release of releases) {
     try {
-      out.set(release.environment, await liveModule.liveStatusLines(release, pinned.slots, pinned.dir, client));
+      const client = liveModule.autoScalingClient(release.region ?? region, release.policy?.roleArn);
+      out.set(releaseLabel(release), await liveModule.liveStatusLines(release, pinned.slots, pinned.dir, client));
     } catch (error) {
-      out.set(release.environment, [`    live: AWS could not be read (${(error as Error).message}).`]);
+      out.set(releaseLabel(release), [`    live: AWS could not be read (${(error as Error).message}).`]);
     }
   }
   return out;
@@ -744,7 +922,7 @@ function finishStatus(broken: readonly string[], total: number, io: CliIo): numb
 // the server settings in code (instance type, user data, security groups...), which the
 // release file does not hold, and deriving it would mean loading cdktf and the stack.
 function statusText(release: ReleaseFile): string {
-  const lines = [`${release.environment}: ${describeTraffic(release)}`];
+  const lines = [`${releaseLabel(release)}: ${describeTraffic(release)}`];
   const staged = stagedSlotOf(release);
   for (const name of SLOT_NAMES) {
     const slot = release.slots[name];
@@ -759,6 +937,10 @@ function statusText(release: ReleaseFile): string {
   }
   if (release.previous) {
     lines.push(`    rollback target: ${release.previous}`);
+  }
+  if (release.freezeOverride) {
+    const o = release.freezeOverride;
+    lines.push(`    freeze overridden by ${o.command} at ${o.at} (window ${o.window}): ${o.reason}`);
   }
   return lines.map((line) => `${line}\n`).join('');
 }

@@ -48,6 +48,11 @@ export interface RolloutAwsClientOptions {
    * @default - AWS_REGION, AWS_DEFAULT_REGION, else the SDK's profile configuration
    */
   readonly region?: string;
+  /**
+   * A role to assume for these calls (the environment's `policy.roleArn`).
+   * @default - the default credential chain
+   */
+  readonly roleArn?: string;
 }
 
 /** Why AWS could not be read: the kind decides whether a check that is not required may be skipped. */
@@ -77,7 +82,7 @@ export function createRolloutAwsClients(options: RolloutAwsClientOptions = {}): 
   const { AutoScalingClient } =
     require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling');
   const region = options.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined);
-  const config = sdkClientConfig(region);
+  const config = sdkClientConfig(region, options.roleArn);
   return {
     cloudWatch: new CloudWatchClient(config),
     elbv2: new ElasticLoadBalancingV2Client(config),

@@ -18,7 +18,10 @@ import {
   parseDuration,
   parseSteps,
   promoteRelease,
+  checkVetoes,
   ReleaseFile,
+  releaseArguments,
+  releaseLabel,
   ReleaseRefusedError,
   ReleaseStore,
   Rollout,
@@ -30,13 +33,14 @@ import {
 export const EXIT_INTERRUPTED = 130;
 
 /** The options that make a promote a rollout. */
-export const ROLLOUT_OPTIONS = ['steps', 'bake', 'fleet'] as const;
+export const ROLLOUT_OPTIONS = ['steps', 'bake', 'fleet-tag'] as const;
 
 /**
- * `release promote`: a rollout when --steps, --bake, --alarm or --fleet is given or the
- * environment's policy requires one, else the plain or canary promote. A rollout's
- * alarms are checked with CloudWatch `DescribeAlarms` first (see {@link checkAlarms}):
- * then the result is a promise, and `checked` says how they were checked.
+ * `release promote`: a rollout when --steps, --bake, --alarm or --fleet-tag is given or
+ * the environment's policy requires one, else the plain or canary promote. `rules`
+ * (vetoed images, freeze windows) are checked on the change. A rollout's alarms are
+ * checked with CloudWatch `DescribeAlarms` first (see {@link checkAlarms}): then the
+ * result is a promise, and `checked` says how they were checked.
  */
 export function promoteCommand(
   store: ReleaseStore,
@@ -44,6 +48,7 @@ export function promoteCommand(
   args: ParsedArgs,
   canary: number | undefined,
   mode: 'always' | 'never' | 'auto' = 'auto',
+  rules?: ReleaseRulesLike,
 ): { after: ReleaseFile; checked?: string } | Promise<{ after: ReleaseFile; checked?: string }> {
   const alarms = args.lists.get('alarm') ?? [];
   const given = ROLLOUT_OPTIONS.filter((name) => args.options.has(name))
@@ -59,13 +64,15 @@ export function promoteCommand(
   const steps = stepsText === undefined ? undefined : parseSteps(stepsText);
   const bakeText = optionValue(args, 'bake');
   const bakeSeconds = bakeText === undefined ? undefined : parseDuration(bakeText, '--bake');
-  const fleet = optionValue(args, 'fleet');
+  const fleet = optionValue(args, 'fleet-tag');
   const forceRolledBack = args.options.has('force-rolled-back');
+  const now = rules?.now ?? new Date();
   const change = (release: ReleaseFile): ReleaseFile => {
     const rollout = given.length > 0 || (canary === undefined && release.policy?.requireRollout === true);
-    return rollout
-      ? startRollout(release, { steps, bakeSeconds, alarms, fleet, now: new Date(), forceRolledBack })
-      : promoteRelease(release, canary, { forceRolledBack });
+    const changed = rollout
+      ? startRollout(release, { steps, bakeSeconds, alarms, fleet, now, forceRolledBack })
+      : promoteRelease(release, canary, { forceRolledBack, now });
+    return rules ? rules.apply('promote', release, changed) : changed;
   };
   /** The alarms of the rollout that `change` started, or none. */
   const newAlarms = (before: ReleaseFile, after: ReleaseFile): readonly string[] =>
@@ -85,7 +92,8 @@ export function promoteCommand(
   if (names.length === 0) {
     return { after: store.update(env, change).after };
   }
-  return checkAlarms(names, optionValue(args, 'region'), mode).then((checked) => {
+  const region = store.region ?? optionValue(args, 'region');
+  return checkAlarms(names, region, mode, current.policy?.roleArn).then((checked) => {
     const after = store.update(env, change).after;
     const missed = (after.rollout?.alarms ?? []).filter((name) => !names.includes(name));
     if (missed.length > 0) {
@@ -105,10 +113,15 @@ export function promoteCommand(
  * the check is not required (`auto`), missing credentials or an unreachable endpoint
  * skip it, and the line returned says so; with `--verify` they are exit 2.
  */
-async function checkAlarms(names: readonly string[], region: string | undefined, mode: string): Promise<string> {
+async function checkAlarms(
+  names: readonly string[],
+  region: string | undefined,
+  mode: string,
+  roleArn?: string,
+): Promise<string> {
   let found: string[];
   try {
-    found = (await awsReader(region).readAlarms(names)).map((alarm) => alarm.name);
+    found = (await awsReader(region, roleArn).readAlarms(names)).map((alarm) => alarm.name);
   } catch (error) {
     const kind = (error as { kind?: string }).kind;
     if (mode === 'auto' && (kind === 'credentials' || kind === 'unreachable')) {
@@ -135,6 +148,12 @@ async function checkAlarms(names: readonly string[], region: string | undefined,
   return `alarms checked with AWS: ${names.join(', ')} exist.`;
 }
 
+/** The promotion rules a command checks on a change (release.ts `releaseRules`). */
+export interface ReleaseRulesLike {
+  readonly now: Date;
+  apply(command: 'stage' | 'promote' | 'advance', before: ReleaseFile, after: ReleaseFile): ReleaseFile;
+}
+
 /** Text lines about a release's rollout for `release status` (none without one). */
 export function rolloutLines(release: ReleaseFile, now: Date, alarms?: AlarmStates): string[] {
   const rollout = release.rollout;
@@ -158,7 +177,7 @@ export function rolloutLines(release: ReleaseFile, now: Date, alarms?: AlarmStat
     const baking =
       left > 0
         ? `${formatDuration(left)} left of ${bake}`
-        : `done (${bake}); "release advance ${release.environment}" moves on`;
+        : `done (${bake}); "release advance ${releaseArguments(release)}" moves on`;
     lines.push(`    bake: ${baking}; fleet ${rollout.fleet}; started ${rollout.startedAt}; ${served}`);
     if (rollout.alarms.length === 0) {
       lines.push('    alarms: none');
@@ -222,25 +241,34 @@ export async function readStatusAlarms(
   try {
     reader = awsReader(region);
   } catch (error) {
-    running.forEach((release) => out.set(release.environment, { error: (error as Error).message }));
+    running.forEach((release) => out.set(releaseLabel(release), { error: (error as Error).message }));
     return out;
   }
   for (const release of running) {
     try {
-      const readings = await reader.readAlarms(release.rollout!.alarms);
-      out.set(release.environment, { states: Object.fromEntries(readings.map((alarm) => [alarm.name, alarm.state])) });
+      const own = release.region === undefined && release.policy?.roleArn === undefined ? reader : undefined;
+      const readings = await (own ?? awsReader(release.region ?? region, release.policy?.roleArn)).readAlarms(
+        release.rollout!.alarms,
+      );
+      out.set(releaseLabel(release), {
+        states: Object.fromEntries(readings.map((alarm) => [alarm.name, alarm.state])),
+      });
     } catch (error) {
-      out.set(release.environment, { error: (error as Error).message });
+      out.set(releaseLabel(release), { error: (error as Error).message });
     }
   }
   return out;
 }
 
-/** One `release advance`: reads AWS, decides, writes the file when it changed. */
+/**
+ * One `release advance`: reads AWS, decides, writes the file when it changed. A step that
+ * would give a vetoed image more traffic is refused (nothing written).
+ */
 async function advanceOnce(store: ReleaseStore, env: string, reader: RolloutReader): Promise<AdvanceOutcome> {
   const before = store.load(env);
   const outcome = await advanceRollout(before, reader, () => new Date());
   if (outcome.release !== before) {
+    checkVetoes(before, outcome.release, store.vetoes(), 'advance');
     store.update(env, (current) => {
       // another command may have changed the file while AWS was read: decide again
       if (formatReleaseFile(current) !== formatReleaseFile(before)) {
@@ -263,7 +291,7 @@ export async function advanceCommand(
   io: CliIo,
   reader?: RolloutReader,
 ): Promise<number> {
-  const outcome = await advanceOnce(store, env, reader ?? awsReader(optionValue(args, 'region')));
+  const outcome = await advanceOnce(store, env, reader ?? readerFor(store, env, optionValue(args, 'region')));
   io.out(`${outcome.message}\n`);
   if (outcome.kind === 'aborted') {
     io.err(
@@ -286,7 +314,7 @@ export async function advanceCommand(
 export async function runCommand(store: ReleaseStore, env: string, args: ParsedArgs, io: CliIo): Promise<number> {
   const deploy = deployStep(store, env, args);
   const interval = parseDuration(optionValue(args, 'interval') ?? '30s', '--interval');
-  const reader = awsReader(optionValue(args, 'region'));
+  const reader = readerFor(store, env, optionValue(args, 'region'));
   let interrupted: NodeJS.Signals | undefined;
   let wake: (() => void) | undefined;
   let child: ReturnType<typeof spawn> | undefined;
@@ -412,15 +440,27 @@ export function deployStep(
     }
     return { shown: command };
   }
-  const name = stack ?? synthesizedStackOf(env);
-  const deployArgs = ['deploy', name, '--auto-approve', '--release', env, '--dir', store.directory];
+  const name = stack ?? synthesizedStackOf(env, store.fleet, store.region);
+  const deployArgs = [
+    'deploy',
+    name,
+    '--auto-approve',
+    '--release',
+    env,
+    '--dir',
+    store.root,
+    ...(store.fleet !== undefined ? ['--fleet', store.fleet] : []),
+  ];
   const built = join(__dirname, '..', 'cdktf-immutable.js');
   const entry = existsSync(built) ? built : join(packageInfo().root, 'dist', 'cdktf-immutable.js');
   return { shown: `cdktf-immutable ${deployArgs.join(' ')}`, argv: [entry, ...deployArgs] };
 }
 
-/** The one stack of the last synth output named `<env>` or ending in `-<env>`. */
-function synthesizedStackOf(env: string): string {
+/**
+ * The one stack of the last synth output named `<env>` or ending in `-<env>`; of a fleet,
+ * one whose name starts with `<fleet>-`; of a region, one that ends in `-<env>-<region>`.
+ */
+function synthesizedStackOf(env: string, fleet?: string, region?: string): string {
   const hint =
     `name the stack with --stack <stack> (the guarded deploy of "cdktf-immutable deploy"), or give a command with ` +
     `--deploy "<command>"`;
@@ -440,7 +480,13 @@ function synthesizedStackOf(env: string): string {
       `release run: no synth output in ${output} to find the stack of ${env} ("cdktf synth"), or ${hint}.`,
     );
   }
-  const matches = stacks.filter((name) => name === env || name.endsWith(`-${env}`));
+  const matches = stacks.filter((name) => {
+    const base = region !== undefined && name.endsWith(`-${region}`) ? name.slice(0, -region.length - 1) : name;
+    if (region !== undefined && base === name) {
+      return false;
+    }
+    return (base === env || base.endsWith(`-${env}`)) && (fleet === undefined || name.startsWith(`${fleet}-`));
+  });
   if (matches.length !== 1) {
     throw new CliError(
       `release run: ${matches.length ? `several stacks (${matches.join(', ')})` : 'no stack'} of ${output} ` +
@@ -458,11 +504,20 @@ function bakeLeft(rollout: Rollout, now: Date): number {
   return rollout.bakeSeconds - (now.getTime() - Date.parse(rollout.stepServedAt)) / 1000;
 }
 
+/**
+ * The AWS reader of an environment: its region (a fleet released per region: the file's
+ * region; else --region, AWS_REGION...) and its `policy.roleArn`, assumed with the
+ * default credential chain.
+ */
+export function readerFor(store: ReleaseStore, env: string, region: string | undefined): RolloutReader {
+  return awsReader(store.region ?? region, store.load(env).policy?.roleArn);
+}
+
 /** The AWS reader, loading the SDK now (only advance, run and status of a running rollout get here). */
-function awsReader(region: string | undefined): RolloutReader {
+export function awsReader(region: string | undefined, roleArn?: string): RolloutReader {
   if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
     throw new CliError(`--region "${region}" is not an AWS region; use a name such as eu-west-1.`);
   }
   const aws = require('./rollout-aws') as typeof import('./rollout-aws');
-  return aws.awsRolloutReader(aws.createRolloutAwsClients({ region }));
+  return aws.awsRolloutReader(aws.createRolloutAwsClients({ region, roleArn }));
 }

@@ -12,6 +12,20 @@ export interface FromReleaseOptions {
    * @default - not checked (loadReleaseFile already checks that the environment matches the file name)
    */
   readonly environment?: string;
+  /**
+   * The fleet the stack is built for, in a repository with several fleets
+   * (`releases/<fleet>/<env>.json`). When given, a release file that names another fleet
+   * is refused.
+   * @default - not checked (loadReleaseFile checks a file's fleet against its folder)
+   */
+  readonly fleet?: string;
+  /**
+   * The region the stack is built for, for a fleet released per region
+   * (`releases/<fleet>/<region>/<env>.json`). When given, the release file must be that
+   * region's.
+   * @default - not checked
+   */
+  readonly region?: string;
 }
 
 /**
@@ -56,6 +70,20 @@ export function fromRelease(release: ReleaseFile, options: FromReleaseOptions = 
     throw new ValidationError(
       `the release file is for environment "${release.environment}", not "${options.environment}"; ` +
         `pass releases/${options.environment}.json (or environment: "${release.environment}").`,
+      'fromRelease',
+    );
+  }
+  if (options.fleet !== undefined && release.fleet !== undefined && options.fleet !== release.fleet) {
+    throw new ValidationError(
+      `the release file is of fleet "${release.fleet}", not "${options.fleet}"; ` +
+        `pass releases/${options.fleet}/${release.environment}.json (or fleet: "${release.fleet}").`,
+      'fromRelease',
+    );
+  }
+  if (options.region !== undefined && options.region !== release.region) {
+    throw new ValidationError(
+      `the release file is ${release.region === undefined ? 'not of a region' : `of region "${release.region}"`}, ` +
+        `not "${options.region}"; pass releases/<fleet>/${options.region}/${release.environment}.json.`,
       'fromRelease',
     );
   }

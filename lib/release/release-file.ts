@@ -1,7 +1,8 @@
-import { basename } from 'path';
-import { AMI_ID } from '../private/aws-ids';
+import { basename, join } from 'path';
+import { AMI_ID, REGION } from '../private/aws-ids';
 import { readBoundedFile, ReadProblem } from './private/files';
 import { describe, isPlainObject } from './private/json-values';
+import { formatFreezeOverride, FreezeOverride, parseFreezeOverride } from './promotion-policy';
 import { formatPolicy, formatRollout, parsePolicy, parseRollout, Rollout, RolloutPolicy } from './rollout';
 
 /** The two deployment slots. */
@@ -39,6 +40,20 @@ export interface ReleaseSlot {
    * @default null
    */
   readonly rolledBackAt?: string | null;
+  /**
+   * When the slot last took all the traffic (ISO 8601, UTC): a full promote, the last
+   * step of a rollout, a rollback to it, or the first image of an environment. The soak
+   * of `policy.stageFrom` counts from it. Cleared with the slot when a new image is
+   * staged into it; written only when set.
+   * @default - not recorded
+   */
+  readonly promotedAt?: string | null;
+  /**
+   * When a stepped rollout of this slot's release completed (its last step, 100). Cleared
+   * with the slot when a new image is staged into it; written only when set.
+   * @default - no rollout completed on this slot
+   */
+  readonly rolloutCompletedAt?: string | null;
 }
 
 /**
@@ -51,6 +66,18 @@ export interface ReleaseFile {
   readonly version: 1;
   /** The environment (must match the file name). */
   readonly environment: string;
+  /**
+   * The fleet, in a repository with several (`releases/<fleet>/<env>.json`): must match
+   * the folder. Absent in the one-fleet layout (`releases/<env>.json`).
+   * @default - the one-fleet layout, or a file that does not name its fleet
+   */
+  readonly fleet?: string;
+  /**
+   * The region, for a fleet released per region (`releases/<fleet>/<region>/<env>.json`):
+   * must match the folder.
+   * @default - a fleet in one region
+   */
+  readonly region?: string;
   /** The slot that takes the traffic. */
   readonly active: SlotName;
   /** Percentage (0..100) of the traffic sent to the idle slot for a canary. */
@@ -104,6 +131,13 @@ export interface ReleaseFile {
    * @default - none
    */
   readonly rollout?: Rollout;
+  /**
+   * The change this file records was forced through a freeze window of the policy
+   * (`--force-freeze --reason`): when, which command, which window and why. Every other
+   * write removes it, so it describes the commit that forced the freeze.
+   * @default - not forced
+   */
+  readonly freezeOverride?: FreezeOverride;
 }
 
 /**
@@ -136,6 +170,8 @@ export const MAX_RELEASE_FILE_BYTES = 64 * 1024;
 const TOP_FIELDS = [
   'version',
   'environment',
+  'fleet',
+  'region',
   'active',
   'canary',
   'previous',
@@ -145,9 +181,12 @@ const TOP_FIELDS = [
   'architecture',
   'policy',
   'rollout',
+  'freezeOverride',
 ];
 const ARCHITECTURES: readonly ReleaseArchitecture[] = ['x86_64', 'arm64'];
-const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt'];
+const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt', 'promotedAt', 'rolloutCompletedAt'];
+/** The environment name that the shared file of vetoed images (`releases/vetoed.json`) takes. */
+export const VETO_FILE_ENVIRONMENT = 'vetoed';
 
 /** The idle slot for an active one. */
 export function otherSlot(slot: SlotName): SlotName {
@@ -185,12 +224,21 @@ export function releaseWeights(release: ReleaseFile): Record<SlotName, number> {
   return weights;
 }
 
-/** A new, empty release record (both slots empty, blue active), with the fleet's architecture when known. */
-export function emptyRelease(environment: string, architecture?: ReleaseArchitecture): ReleaseFile {
+/**
+ * A new, empty release record (both slots empty, blue active), of a fleet and region
+ * when given (the per-fleet layout), with the fleet's architecture when known.
+ */
+export function emptyRelease(
+  environment: string,
+  target: { readonly fleet?: string; readonly region?: string } = {},
+  architecture?: ReleaseArchitecture,
+): ReleaseFile {
   return {
     ...(architecture ? { architecture } : {}),
     version: 1,
     environment,
+    ...(target.fleet !== undefined ? { fleet: target.fleet } : {}),
+    ...(target.region !== undefined ? { region: target.region } : {}),
     active: 'blue',
     canary: 0,
     previous: null,
@@ -202,12 +250,92 @@ export function emptyRelease(environment: string, architecture?: ReleaseArchitec
 }
 
 /**
- * Reads and validates a release file. Throws {@link ReleaseFileError} (file, field, fix).
+ * Which release file: the environment, and in a repository with several fleets the fleet
+ * (`releases/<fleet>/<env>.json`), and for a fleet released per region the region
+ * (`releases/<fleet>/<region>/<env>.json`).
+ */
+export interface ReleaseTarget {
+  /**
+   * The fleet: the folder of its release files.
+   * @default - the one-fleet layout (`releases/<env>.json`)
+   */
+  readonly fleet?: string;
+  /** The environment: the file's name. */
+  readonly environment: string;
+  /**
+   * The region, for a fleet released per region.
+   * @default - a fleet in one region
+   */
+  readonly region?: string;
+}
+
+/** Where {@link loadReleaseFile} finds a release file by its fleet, environment and region. */
+export interface ReleaseFileLocation extends ReleaseTarget {
+  /**
+   * The releases folder.
+   * @default 'releases'
+   */
+  readonly directory?: string;
+}
+
+/**
+ * The path of a release file in a releases folder: `<dir>/<env>.json` (one fleet),
+ * `<dir>/<fleet>/<env>.json`, or `<dir>/<fleet>/<region>/<env>.json` (a fleet released
+ * per region).
+ */
+export function releaseFilePath(directory: string, target: ReleaseTarget): string {
+  if (target.region !== undefined && target.fleet === undefined) {
+    throw new ReleaseFileError(
+      `region "${target.region}" needs a fleet: a fleet released per region keeps its files in ` +
+        'releases/<fleet>/<region>/<env>.json; name the fleet.',
+    );
+  }
+  const parts = [target.fleet, target.region].filter((part): part is string => part !== undefined);
+  for (const [name, value] of Object.entries({
+    environment: target.environment,
+    fleet: target.fleet,
+    region: target.region,
+  })) {
+    const pattern = name === 'region' ? REGION : ENVIRONMENT_PATTERN;
+    if (value !== undefined && !pattern.test(value)) {
+      throw new ReleaseFileError(
+        `${name} "${value}" is not a valid name; ` +
+          (name === 'region'
+            ? 'use a region name such as eu-west-1.'
+            : 'use lowercase letters, digits and hyphens, starting with a letter (at most 32).'),
+      );
+    }
+  }
+  return join(directory, ...parts, `${target.environment}.json`);
+}
+
+/**
+ * Reads and validates a release file, by path (`releases/prod.json`,
+ * `releases/web/prod.json`) or by its place in a releases folder (`{ fleet: 'web',
+ * environment: 'prod' }`: both layouts). The environment must match the file name, and
+ * the fleet and region the file names must match its folders; by place, a fleet or region
+ * given must also be the file's. Throws {@link ReleaseFileError} (file, field, fix).
  * Only a regular file of at most 64 KB is read: a FIFO, a device, a socket or a
  * directory in its place (or behind a symbolic link) is refused before anything is
  * read, and so is a larger file, by its size.
  */
-export function loadReleaseFile(path: string): ReleaseFile {
+export function loadReleaseFile(location: string | ReleaseFileLocation): ReleaseFile {
+  if (typeof location !== 'string') {
+    const path = releaseFilePath(location.directory ?? 'releases', location);
+    const release = loadReleaseFile(path);
+    if (location.fleet !== undefined && release.fleet !== undefined && release.fleet !== location.fleet) {
+      throw invalid(path, `"fleet" is "${release.fleet}", not "${location.fleet}"`, 'fix "fleet"');
+    }
+    if (location.region !== undefined && release.region !== location.region) {
+      throw invalid(
+        path,
+        `"region" is ${describe(release.region)}, not "${location.region}"`,
+        `set "region" to "${location.region}"`,
+      );
+    }
+    return release;
+  }
+  const path = location;
   const read = readBoundedFile(path, MAX_RELEASE_FILE_BYTES);
   if ('problem' in read) {
     throw unreadable(path, read.problem);
@@ -256,7 +384,9 @@ function tooLarge(path: string, size: number): ReleaseFileError {
 
 /**
  * Parses and validates release file text. `file` names the file in errors; the
- * environment must match its base name (`dev.json` holds environment "dev").
+ * environment must match its base name (`dev.json` holds environment "dev"), and a
+ * `fleet` and `region` the file names must match its folders
+ * (`releases/<fleet>/<env>.json`, `releases/<fleet>/<region>/<env>.json`).
  */
 export function parseReleaseFile(text: string, file: string): ReleaseFile {
   const data = parseObject(text, file);
@@ -264,6 +394,7 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
     throw invalid(file, `"version" is ${describe(data.version)}`, 'set it to 1');
   }
   const environment = parseEnvironment(data.environment, file);
+  const place = parsePlace(data, file);
   const { active, canary, previous } = parseTraffic(data, file);
   const served = data.served === undefined ? undefined : parseServed(data.served, file);
   const slots = parseSlots(data.slots, file);
@@ -283,9 +414,14 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
   const policy = data.policy === undefined ? undefined : parsePolicy(data.policy, fail);
   const rollout =
     data.rollout === undefined || data.rollout === null ? undefined : parseRollout(data.rollout, canary, fail);
+  const freezeOverride =
+    data.freezeOverride === undefined || data.freezeOverride === null
+      ? undefined
+      : parseFreezeOverride(data.freezeOverride, fail);
   return {
     version: 1,
     environment,
+    ...place,
     active,
     canary,
     previous,
@@ -295,6 +431,56 @@ export function parseReleaseFile(text: string, file: string): ReleaseFile {
     ...(architecture !== undefined ? { architecture: architecture as ReleaseArchitecture } : {}),
     ...(policy ? { policy } : {}),
     ...(rollout ? { rollout } : {}),
+    ...(freezeOverride ? { freezeOverride } : {}),
+  };
+}
+
+/**
+ * `fleet` and `region`: names, matching the folders that hold the file when it is a
+ * `.json` file (`<fleet>/<env>.json`, `<fleet>/<region>/<env>.json`).
+ */
+function parsePlace(data: Record<string, unknown>, file: string): { fleet?: string; region?: string } {
+  const { fleet, region } = data;
+  if (fleet !== undefined && (typeof fleet !== 'string' || !ENVIRONMENT_PATTERN.test(fleet))) {
+    throw invalid(
+      file,
+      `"fleet" is ${describe(fleet)}`,
+      "use the name of the fleet's folder: lowercase letters, digits and hyphens, starting with a letter",
+    );
+  }
+  if (region !== undefined && (typeof region !== 'string' || !REGION.test(region))) {
+    throw invalid(file, `"region" is ${describe(region)}`, 'use a region name such as "eu-west-1"');
+  }
+  if (region !== undefined && fleet === undefined) {
+    throw invalid(
+      file,
+      `"region" is "${region}" but the file names no "fleet"`,
+      'a fleet released per region lives in releases/<fleet>/<region>/<env>.json: add "fleet"',
+    );
+  }
+  if (file.endsWith('.json')) {
+    const folders = file.split(/[\\/]/).slice(0, -1);
+    const regionFolder = region === undefined ? undefined : folders[folders.length - 1];
+    const fleetFolder = folders[folders.length - (region === undefined ? 1 : 2)];
+    if (region !== undefined && regionFolder !== region) {
+      throw invalid(
+        file,
+        `"region" is "${region}" but the file is not in a folder ${region}`,
+        `move it to releases/${fleet as string}/${region}/${basename(file)}, or fix "region"`,
+      );
+    }
+    if (fleet !== undefined && fleetFolder !== fleet) {
+      const where = region === undefined ? '' : `${region}/`;
+      throw invalid(
+        file,
+        `"fleet" is "${fleet}" but the file is not in the folder of fleet ${fleet}`,
+        `move it to releases/${fleet}/${where}${basename(file)}, or fix "fleet"`,
+      );
+    }
+  }
+  return {
+    ...(fleet !== undefined ? { fleet: fleet as string } : {}),
+    ...(region !== undefined ? { region: region as string } : {}),
   };
 }
 
@@ -384,6 +570,13 @@ function parseEnvironment(environment: unknown, file: string): string {
       file,
       `"environment" is "${environment}" but the file is ${basename(file)}`,
       `set it to "${expected}" or rename the file to ${environment}.json`,
+    );
+  }
+  if (environment === VETO_FILE_ENVIRONMENT) {
+    throw invalid(
+      file,
+      `"environment" is "${environment}", the name of the shared file of vetoed images (releases/vetoed.json)`,
+      'name the environment otherwise',
     );
   }
   return environment;
@@ -503,7 +696,8 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
       throw invalid(file, `"${field}.${key}" is not a slot field`, `remove it (fields: ${SLOT_FIELDS.join(', ')})`);
     }
   }
-  const { image, stagedAt = null, source = null, rolledBackAt = null } = slot;
+  const { image, stagedAt = null, source = null, rolledBackAt = null, promotedAt = null } = slot;
+  const { rolloutCompletedAt = null } = slot;
   if (image !== null && (typeof image !== 'string' || !AMI_ID.test(image))) {
     throw invalid(
       file,
@@ -511,12 +705,20 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
       'use an AMI id ("ami-" and 8 or 17 lowercase hex digits) or null',
     );
   }
-  checkSlotStrings(file, field, { stagedAt, source, rolledBackAt });
-  if (rolledBackAt !== null && image === null) {
-    throw invalid(file, `"${field}.rolledBackAt" is set but the slot has no image`, 'remove it');
+  checkSlotStrings(file, field, { stagedAt, source, rolledBackAt, promotedAt, rolloutCompletedAt });
+  for (const [key, value] of Object.entries({ rolledBackAt, promotedAt, rolloutCompletedAt })) {
+    if (value !== null && image === null) {
+      throw invalid(file, `"${field}.${key}" is set but the slot has no image`, 'remove it');
+    }
   }
-  const parsed: ReleaseSlot = { image, stagedAt: stagedAt as string | null, source: source as string | null };
-  return rolledBackAt === null ? parsed : { ...parsed, rolledBackAt: rolledBackAt as string };
+  return {
+    image,
+    stagedAt: stagedAt as string | null,
+    source: source as string | null,
+    ...(rolledBackAt !== null ? { rolledBackAt: rolledBackAt as string } : {}),
+    ...(promotedAt !== null ? { promotedAt: promotedAt as string } : {}),
+    ...(rolloutCompletedAt !== null ? { rolloutCompletedAt: rolloutCompletedAt as string } : {}),
+  };
 }
 
 /** A slot's `stagedAt`, `source` and `rolledBackAt` are strings or null, and the two times are times. */
@@ -526,7 +728,7 @@ function checkSlotStrings(file: string, field: string, values: Record<string, un
       throw invalid(file, `"${field}.${key}" is ${describe(value)}`, 'use a string or null');
     }
   }
-  for (const key of ['stagedAt', 'rolledBackAt']) {
+  for (const key of ['stagedAt', 'rolledBackAt', 'promotedAt', 'rolloutCompletedAt']) {
     const value = values[key];
     if (typeof value === 'string' && Number.isNaN(Date.parse(value))) {
       throw invalid(
@@ -551,11 +753,15 @@ export function formatReleaseFile(release: ReleaseFile): string {
     stagedAt: s.stagedAt ?? null,
     source: s.source ?? null,
     ...(s.rolledBackAt ? { rolledBackAt: s.rolledBackAt } : {}),
+    ...(s.promotedAt ? { promotedAt: s.promotedAt } : {}),
+    ...(s.rolloutCompletedAt ? { rolloutCompletedAt: s.rolloutCompletedAt } : {}),
   });
   return `${JSON.stringify(
     {
       version: 1,
       environment: release.environment,
+      ...(release.fleet !== undefined ? { fleet: release.fleet } : {}),
+      ...(release.region !== undefined ? { region: release.region } : {}),
       active: release.active,
       canary: release.canary,
       previous: release.previous,
@@ -565,6 +771,7 @@ export function formatReleaseFile(release: ReleaseFile): string {
       ...(release.architecture ? { architecture: release.architecture } : {}),
       ...(release.policy ? { policy: formatPolicy(release.policy) } : {}),
       ...(release.rollout ? { rollout: formatRollout(release.rollout) } : {}),
+      ...(release.freezeOverride ? { freezeOverride: formatFreezeOverride(release.freezeOverride) } : {}),
     },
     null,
     2,

@@ -18,6 +18,7 @@ import {
 } from 'fs';
 import { hostname } from 'os';
 import { basename, dirname, join, resolve } from 'path';
+import { REGION } from '../private/aws-ids';
 import {
   closeQuietly,
   codeOf,
@@ -39,8 +40,11 @@ import {
   ReleaseArchitecture,
   ReleaseFile,
   ReleaseFileError,
+  VETO_FILE_ENVIRONMENT,
 } from './release-file';
+import { ReleaseLayout, releaseArguments, VETO_FILE } from './release-layout';
 import { recordServed } from './transitions';
+import { emptyVetoFile, formatVetoFile, parseVetoFile, VetoFile } from './veto-file';
 
 /** Another release command holds the lock of an environment. */
 export class ReleaseLockedError extends Error {
@@ -64,6 +68,43 @@ export interface ReleaseStoreOptions {
    * @default - a line on standard error
    */
   readonly warn?: (message: string) => void;
+  /**
+   * The releases folder, when `directory` is the folder of one fleet (or of a fleet's
+   * region) inside it: the shared list of vetoed images lives there.
+   * @default - `directory` itself
+   */
+  readonly root?: string;
+  /**
+   * The fleet whose files `directory` holds (the per-fleet layout).
+   * @default - the one-fleet layout
+   */
+  readonly fleet?: string;
+  /**
+   * The region whose files `directory` holds (a fleet released per region).
+   * @default - a fleet in one region
+   */
+  readonly region?: string;
+}
+
+/** Which files of a releases folder a command works on: `--fleet` and `--region`/`--regions`. */
+export interface ReleaseScope {
+  /**
+   * The fleet.
+   * @default - the only fleet, or the one-fleet layout
+   */
+  readonly fleet?: string;
+  /**
+   * One region (`--region`): for a fleet released per region, the region whose file is
+   * meant; for any other fleet only the AWS region, which does not select a file. With
+   * `create`, a region of a new fleet makes it a fleet released per region.
+   * @default - none
+   */
+  readonly region?: string;
+  /**
+   * The regions of a wave (`--regions`), for a fleet released per region.
+   * @default - none
+   */
+  readonly regions?: readonly string[];
 }
 
 /** What a lock file says about its holder. */
@@ -136,13 +177,188 @@ export class ReleaseStore {
 
   private readonly now: () => Date;
   private readonly warn: (message: string) => void;
+  private readonly options: ReleaseStoreOptions;
+  /** The releases folder (the top, where `vetoed.json` lives). */
+  public readonly root: string;
+  /** The fleet whose files this store holds, in the per-fleet layout. */
+  public readonly fleet?: string;
+  /** The region whose files this store holds, for a fleet released per region. */
+  public readonly region?: string;
 
   constructor(
     public readonly directory: string,
     options: ReleaseStoreOptions = {},
   ) {
+    this.options = options;
     this.now = options.now ?? (() => new Date());
     this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
+    this.root = options.root ?? directory;
+    this.fleet = options.fleet;
+    this.region = options.region;
+  }
+
+  /** The layout of the releases folder (read now). Throws a {@link ReleaseFileError} on a mix of layouts. */
+  public layout(): ReleaseLayout {
+    return ReleaseLayout.read(this.root);
+  }
+
+  /**
+   * The stores of the files a command works on, one per region (one store when the fleet
+   * is not released per region), resolved through the layout: `--fleet` is required when
+   * the folder has several fleets (refused with their list), refused in the one-fleet
+   * layout, and a fleet released per region needs its regions. With `create` (`release
+   * init`) a new fleet or region may be named: its folder is created by the first file.
+   */
+  public select(scope: ReleaseScope, create = false): ReleaseStore[] {
+    if (scope.region !== undefined && scope.regions !== undefined) {
+      throw new ReleaseFileError('give --region <region> (one file) or --regions <a,b> (a wave), not both.');
+    }
+    const layout = this.layout();
+    const fleet = resolveFleet(layout, scope.fleet, create);
+    const regional = fleet === undefined ? undefined : layout.fleet(fleet)?.regions;
+    const fileRegion =
+      scope.region !== undefined && fleet !== undefined && (regional !== undefined || (create && !layout.fleet(fleet)))
+        ? [scope.region]
+        : undefined;
+    return this.selectRegions(layout, fleet, scope.regions ?? fileRegion, create);
+  }
+
+  private selectRegions(
+    layout: ReleaseLayout,
+    fleet: string | undefined,
+    regions: readonly string[] | undefined,
+    create: boolean,
+  ): ReleaseStore[] {
+    const scope = { regions };
+    if (fleet === undefined) {
+      if (scope.regions !== undefined) {
+        throw new ReleaseFileError(
+          `${this.root} holds the one-fleet layout (releases/<env>.json), which has no region folders; --region ` +
+            'there only names the AWS region. A fleet released per region lives in ' +
+            'releases/<fleet>/<region>/<env>.json (--fleet <fleet> --region <region>).',
+        );
+      }
+      return [this];
+    }
+    const known = layout.fleet(fleet);
+    const regional = known?.regions;
+    if (scope.regions === undefined) {
+      if (regional !== undefined) {
+        throw new ReleaseFileError(
+          `fleet ${fleet} is released per region (${regional.join(', ')}); name the region with --region <region>, ` +
+            `or every region of a wave with --regions ${regional.join(',')}.`,
+        );
+      }
+      return [this.scoped(layout, fleet, undefined)];
+    }
+    if (known !== undefined && regional === undefined) {
+      throw new ReleaseFileError(
+        `fleet ${fleet} is released in one region (releases/${fleet}/<env>.json): leave out --regions; --region ` +
+          'there only names the AWS region.',
+      );
+    }
+    for (const region of scope.regions) {
+      if (!REGION.test(region)) {
+        throw new ReleaseFileError(`region "${region}" is not an AWS region name such as eu-west-1.`);
+      }
+      if (!create && !(regional ?? []).includes(region)) {
+        throw new ReleaseFileError(
+          `fleet ${fleet} has no region ${region} (regions: ${(regional ?? []).join(', ') || 'none'}); create its ` +
+            `first file with "cdktf-immutable release init <env> --fleet ${fleet} --region ${region}".`,
+        );
+      }
+    }
+    return [...new Set(scope.regions)].sort().map((region) => this.scoped(layout, fleet, region));
+  }
+
+  /** A file of a fleet's folder names its fleet and region once a command writes it. */
+  private withPlace(release: ReleaseFile): ReleaseFile {
+    if (this.fleet === undefined || (release.fleet === this.fleet && release.region === this.region)) {
+      return release;
+    }
+    const { environment, fleet: _fleet, region: _region, ...rest } = release;
+    return {
+      environment,
+      fleet: this.fleet,
+      ...(this.region !== undefined ? { region: this.region } : {}),
+      ...rest,
+    };
+  }
+
+  private scoped(layout: ReleaseLayout, fleet: string, region: string | undefined): ReleaseStore {
+    return new ReleaseStore(layout.folderOf({ fleet, region }), { ...this.options, root: this.root, fleet, region });
+  }
+
+  /**
+   * The command-line arguments that name an environment of this store:
+   * `prod --fleet web --region eu-west-1`.
+   */
+  public argumentsOf(environment: string): string {
+    return releaseArguments({ environment, fleet: this.fleet, region: this.region });
+  }
+
+  /** The shared list of vetoed images (`<root>/vetoed.json`); empty when the file does not exist. */
+  public vetoes(): VetoFile {
+    const path = join(this.root, VETO_FILE);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return emptyVetoFile();
+      }
+      throw new ReleaseFileError(
+        `${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); restore it ` +
+          'from git.',
+      );
+    }
+    return parseVetoFile(text, path);
+  }
+
+  /** Changes the list of vetoed images under its lock, atomically. */
+  public updateVetoes(change: (vetoes: VetoFile) => VetoFile): { before: VetoFile; after: VetoFile } {
+    const root =
+      this.root === this.directory ? this : new ReleaseStore(this.root, { ...this.options, root: this.root });
+    mkdirSync(this.root, { recursive: true });
+    return root.withLock(VETO_FILE_ENVIRONMENT, () => {
+      const before = root.vetoes();
+      const after = change(before);
+      root.writeTextAtomically(join(this.root, VETO_FILE), formatVetoFile(after));
+      return { before, after };
+    });
+  }
+
+  /**
+   * Reads several files under their locks (taken in the order given), applies `change`
+   * to all of them and writes each result atomically, in that order, with `served`
+   * recorded; a file whose result is the object it was given is not written. When
+   * `change` throws, nothing is written. A crash between two writes leaves the files
+   * written so far whole and the others as they were: a wave's commands finish such a
+   * wave when run again.
+   */
+  public static updateMany(
+    entries: ReadonlyArray<{ readonly store: ReleaseStore; readonly environment: string }>,
+    change: (releases: ReleaseFile[]) => ReleaseFile[],
+  ): Array<{ before: ReleaseFile; after: ReleaseFile }> {
+    const locked = (i: number): Array<{ before: ReleaseFile; after: ReleaseFile }> => {
+      if (i < entries.length) {
+        const { store, environment } = entries[i];
+        store.checkName(environment);
+        return store.withLock(environment, () => locked(i + 1));
+      }
+      const befores = entries.map(({ store, environment }) => store.load(environment));
+      const afters = change(befores);
+      return entries.map(({ store, environment }, j) => {
+        const before = befores[j];
+        if (afters[j] === before) {
+          return { before, after: before };
+        }
+        const after = store.withPlace(recordServed(before, withoutOldOverride(before, afters[j])));
+        store.writeAtomically(environment, after);
+        return { before, after };
+      });
+    };
+    return locked(0);
   }
 
   /** The environments that have a release file, sorted. */
@@ -151,7 +367,7 @@ export class ReleaseStore {
       return [];
     }
     return readdirSync(this.directory)
-      .filter((name) => name.endsWith('.json') && ENVIRONMENT_PATTERN.test(name.slice(0, -5)))
+      .filter((name) => name.endsWith('.json') && name !== VETO_FILE && ENVIRONMENT_PATTERN.test(name.slice(0, -5)))
       .map((name) => name.slice(0, -5))
       .sort();
   }
@@ -172,23 +388,42 @@ export class ReleaseStore {
     const path = this.pathOf(environment);
     if (lstatOf(path) === undefined) {
       const known = this.environments();
+      const fleets = this.fleet === undefined && known.length === 0 ? fleetsHint(this.root) : '';
       throw new ReleaseFileError(
         `unknown environment "${environment}": ${path} does not exist ` +
-          `(known: ${known.length ? known.join(', ') : 'none'}); ` +
-          `create it with "cdktf-immutable release init ${environment}".`,
+          `(known: ${known.length ? known.join(', ') : 'none'}); ${fleets}` +
+          `create it with "cdktf-immutable release init ${this.argumentsOf(environment)}".`,
       );
     }
-    return loadReleaseFile(path);
+    return this.checkPlace(loadReleaseFile(path), path);
+  }
+
+  /** A file of a fleet (or region) folder that names another fleet (or region), or none in the wrong layout. */
+  private checkPlace(release: ReleaseFile, path: string): ReleaseFile {
+    if (this.region !== undefined && release.region === undefined) {
+      throw new ReleaseFileError(
+        `${path}: the file is in the folder of region ${this.region} but names no "region"; add ` +
+          `"fleet": "${this.fleet}", "region": "${this.region}".`,
+      );
+    }
+    if (this.fleet === undefined && release.fleet !== undefined) {
+      throw new ReleaseFileError(
+        `${path}: "fleet" is "${release.fleet}" but the file is in the one-fleet layout (releases/<env>.json); ` +
+          'move it ' +
+          `to releases/${release.fleet}/${basename(path)}, or remove "fleet".`,
+      );
+    }
+    return release;
   }
 
   /**
-   * Creates an empty release file (with the fleet's `architecture` when given); refuses
-   * to overwrite one.
+   * Creates an empty release file (of this store's fleet and region, with the fleet's
+   * `architecture` when given); refuses to overwrite one.
    */
   public init(environment: string, architecture?: ReleaseArchitecture): ReleaseFile {
     this.checkName(environment);
     mkdirSync(this.directory, { recursive: true });
-    const release = emptyRelease(environment, architecture);
+    const release = emptyRelease(environment, { fleet: this.fleet, region: this.region }, architecture);
     return this.withLock(environment, () => {
       const path = this.pathOf(environment);
       const stats = lstatOf(path);
@@ -218,7 +453,7 @@ export class ReleaseStore {
     this.checkName(environment);
     return this.withLock(environment, () => {
       const before = this.load(environment);
-      const after = recordServed(before, change(before));
+      const after = this.withPlace(recordServed(before, withoutOldOverride(before, change(before))));
       this.writeAtomically(environment, after);
       return { before, after };
     });
@@ -229,6 +464,12 @@ export class ReleaseStore {
       throw new ReleaseFileError(
         `environment "${environment}" is not a valid name; ` +
           'use lowercase letters, digits and hyphens, starting with a letter (at most 32).',
+      );
+    }
+    if (environment === VETO_FILE_ENVIRONMENT) {
+      throw new ReleaseFileError(
+        `environment "${environment}" is reserved: releases/${VETO_FILE} is the shared list of vetoed images; name ` +
+          'the environment otherwise.',
       );
     }
   }
@@ -400,6 +641,11 @@ export class ReleaseStore {
     const text = formatReleaseFile(release);
     // never write a file that would not load (a bug in a transition fails here, closed)
     parseReleaseFile(text, path);
+    this.writeTextAtomically(path, text);
+  }
+
+  /** Writes `text` to `path` as {@link writeAtomically} does (also the shared file of vetoed images). */
+  private writeTextAtomically(path: string, text: string): void {
     const { target, mode } = writeTarget(path);
     const bytes = Buffer.from(text, 'utf8');
     const temporary = join(
@@ -509,6 +755,68 @@ function lstatOf(path: string): Stats | undefined {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * `after` without the `freezeOverride` it carried over from `before`: the record says that
+ * the change of this write was forced through a freeze, so only the write that forced it
+ * keeps it.
+ */
+function withoutOldOverride(before: ReleaseFile, after: ReleaseFile): ReleaseFile {
+  if (after.freezeOverride === undefined || after.freezeOverride !== before.freezeOverride) {
+    return after;
+  }
+  const { freezeOverride: _old, ...rest } = after;
+  return rest;
+}
+
+/** The fleet to work on: `--fleet`, else the only fleet; checked against the layout. */
+function resolveFleet(layout: ReleaseLayout, fleet: string | undefined, create: boolean): string | undefined {
+  const fleets = layout.fleets().map((f) => f.name);
+  if (fleet === undefined) {
+    if (layout.kind !== 'fleets') {
+      return undefined;
+    }
+    if (fleets.length === 1) {
+      return fleets[0];
+    }
+    throw new ReleaseFileError(
+      `${layout.root} holds ${fleets.length} fleets (${fleets.join(', ')}); name one with --fleet <name>.`,
+    );
+  }
+  if (!ENVIRONMENT_PATTERN.test(fleet)) {
+    throw new ReleaseFileError(
+      `--fleet "${fleet}" is not a fleet name; use the name of its folder under releases/: lowercase letters, ` +
+        'digits and hyphens, starting with a letter (at most 32).',
+    );
+  }
+  if (layout.kind === 'one-fleet') {
+    const files = layout.environments();
+    throw new ReleaseFileError(
+      `--fleet ${fleet}: ${layout.root} holds the one-fleet layout (${files.map((f) => `${f}.json`).join(', ')}), ` +
+        `which has no fleet folders; leave out --fleet, or move to the per-fleet layout first ("mkdir ` +
+        `${join(layout.root, fleet)} && git mv ${join(layout.root, files[0])}.json ` +
+        `${join(layout.root, fleet)}/", and ` +
+        `add "fleet": "${fleet}" to each file). A rollout names the load balancer's fleet with --fleet-tag.`,
+    );
+  }
+  if (!create && !fleets.includes(fleet)) {
+    throw new ReleaseFileError(
+      `--fleet ${fleet}: no such fleet in ${layout.root} (fleets: ${fleets.join(', ') || 'none'}); create its first ` +
+        `file with "cdktf-immutable release init <env> --fleet ${fleet}".`,
+    );
+  }
+  return fleet;
+}
+
+/** ` the releases folder holds fleets (web, api): name one with --fleet; ` when it does. */
+function fleetsHint(root: string): string {
+  try {
+    const fleets = ReleaseLayout.read(root).fleets();
+    return fleets.length ? `${root} holds fleet folders (${fleets.map((f) => f.name).join(', ')}): add --fleet; ` : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Walks up from `start` looking for releases/, stopping at the git repository root. */

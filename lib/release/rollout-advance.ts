@@ -5,6 +5,7 @@ import {
   DEFAULT_BAKE_SECONDS,
   formatDuration,
   Rollout,
+  RolloutAbort,
   RolloutInputError,
 } from './rollout';
 import { promoteRelease, ReleaseRefusedError } from './transitions';
@@ -38,6 +39,11 @@ export interface StartRolloutOptions {
    * @default false
    */
   readonly forceRolledBack?: boolean;
+  /**
+   * The regions of a wave, recorded in the rollout (see `Rollout.regions`).
+   * @default - not a wave
+   */
+  readonly regions?: readonly string[];
 }
 
 /**
@@ -52,8 +58,15 @@ export function startRollout(release: ReleaseFile, options: StartRolloutOptions)
   const { policy: _policy, ...withoutPolicy } = release;
   const promoted = promoteRelease(withoutPolicy, first === 100 ? undefined : first, {
     forceRolledBack: options.forceRolledBack,
+    now: options.now,
   });
   const now = options.now.toISOString();
+  const idle = otherSlot(release.active);
+  // a first step of 100 completes the rollout at once
+  const slots =
+    first === 100
+      ? { ...promoted.slots, [idle]: { ...promoted.slots[idle], rolloutCompletedAt: now } }
+      : promoted.slots;
   const rollout: Rollout = {
     steps: [...steps],
     bakeSeconds,
@@ -64,8 +77,9 @@ export function startRollout(release: ReleaseFile, options: StartRolloutOptions)
     stepStartedAt: now,
     status: first === 100 ? 'complete' : 'running',
     endedAt: first === 100 ? now : null,
+    ...(options.regions && options.regions.length > 1 ? { regions: [...options.regions].sort() } : {}),
   };
-  return { ...promoted, ...(release.policy ? { policy: release.policy } : {}), rollout };
+  return { ...promoted, slots, ...(release.policy ? { policy: release.policy } : {}), rollout };
 }
 
 /** The steps, bake time, alarms and fleet of a new rollout: the options', else the policy's, checked. */
@@ -84,7 +98,7 @@ function rolloutSettings(
   const fleet = options.fleet ?? policy.fleet;
   if (fleet === undefined) {
     throw new RolloutInputError(
-      `${env}: no fleet: give --fleet <name> (the BlueGreenFleet's name, whose target groups "release advance" ` +
+      `${env}: no fleet: give --fleet-tag <name> (the BlueGreenFleet's name, whose target groups "release advance" ` +
         'checks) or set "policy.fleet" in the release file.',
     );
   }
@@ -271,19 +285,7 @@ function refuseMissingAlarms(release: ReleaseFile, rollout: Rollout, alarms: rea
 function abortOnAlarm(release: ReleaseFile, rollout: Rollout, firing: AlarmReading, now: Date): AdvanceOutcome {
   const active = release.active;
   const idle = otherSlot(active);
-  const at = now.toISOString();
-  const { staged: _staged, ...unstaged } = release;
-  const aborted: ReleaseFile = {
-    ...unstaged,
-    canary: 0,
-    slots: { ...release.slots, [idle]: { ...release.slots[idle], rolledBackAt: at } },
-    rollout: {
-      ...rollout,
-      status: 'aborted',
-      endedAt: at,
-      abort: { by: 'alarm', alarm: firing.name, reason: firing.reason },
-    },
-  };
+  const aborted = abortedRelease(release, { by: 'alarm', alarm: firing.name, reason: firing.reason }, now);
   return {
     kind: 'aborted',
     release: aborted,
@@ -293,6 +295,24 @@ function abortOnAlarm(release: ReleaseFile, rollout: Rollout, firing: AlarmReadi
       `${release.environment}: rollout aborted at ${stepText(release, rollout)}: ` +
       `alarm "${firing.name}" is in ALARM (${firing.reason}). All traffic goes back to slot ${active}; ` +
       `slot ${idle} is marked rolled back. Deploy now so that the load balancer follows.`,
+  };
+}
+
+/**
+ * A running rollout aborted: all traffic back to the active slot, the idle slot marked
+ * rolled back, nothing staged, the rollout marked aborted with `abort`.
+ * @internal
+ */
+export function abortedRelease(release: ReleaseFile, abort: RolloutAbort, now: Date): ReleaseFile {
+  const rollout = runningRollout(release);
+  const idle = otherSlot(release.active);
+  const at = now.toISOString();
+  const { staged: _staged, ...unstaged } = release;
+  return {
+    ...unstaged,
+    canary: 0,
+    slots: { ...release.slots, [idle]: { ...release.slots[idle], rolledBackAt: at } },
+    rollout: { ...rollout, status: 'aborted', endedAt: at, abort },
   };
 }
 
@@ -387,8 +407,11 @@ function firstServed(
   };
 }
 
-/** The bake is over: the next step's weight, or at 100 the promote that completes the rollout. */
-function nextStep(release: ReleaseFile, rollout: Rollout, now: Date): AdvanceOutcome {
+/**
+ * The bake is over: the next step's weight, or at 100 the promote that completes the rollout.
+ * @internal
+ */
+export function nextStep(release: ReleaseFile, rollout: Rollout, now: Date): AdvanceOutcome {
   const env = release.environment;
   const active = release.active;
   const idle = otherSlot(active);
@@ -396,9 +419,10 @@ function nextStep(release: ReleaseFile, rollout: Rollout, now: Date): AdvanceOut
   const weight = rollout.steps[next];
   const at = now.toISOString();
   if (weight === 100) {
-    const done = promoteRelease({ ...release, policy: undefined, rollout: undefined });
+    const done = promoteRelease({ ...release, policy: undefined, rollout: undefined }, undefined, { now });
     const completed: ReleaseFile = {
       ...done,
+      slots: { ...done.slots, [idle]: { ...done.slots[idle], rolloutCompletedAt: at } },
       ...(release.policy ? { policy: release.policy } : {}),
       rollout: { ...withoutServed(rollout), step: next, stepStartedAt: at, status: 'complete', endedAt: at },
     };

@@ -1,4 +1,14 @@
+import { REGION } from '../private/aws-ids';
 import { describe, isPlainObject } from './private/json-values';
+import {
+  formatFreezeWindows,
+  formatStageFrom,
+  FreezeWindow,
+  parseFreezeWindows,
+  parseRoleArn,
+  parseStageFrom,
+  StageFromRule,
+} from './promotion-policy';
 
 /** Where a rollout stands. */
 export type RolloutStatus = 'running' | 'complete' | 'aborted';
@@ -11,6 +21,12 @@ export interface RolloutAbort {
   readonly alarm?: string;
   /** The alarm's state reason, or what the user did. */
   readonly reason: string;
+  /**
+   * The region whose alarm aborted a wave (a rollout over several regions, `regions`):
+   * every other region of the wave is aborted with it and names that region.
+   * @default - not a wave, or this region's own alarm
+   */
+  readonly region?: string;
 }
 
 /**
@@ -58,6 +74,14 @@ export interface Rollout {
    */
   readonly endedAt?: string | null;
   /**
+   * The regions of a wave (`release promote <env> --steps ... --regions a,b`): the same
+   * rollout runs in each region's release file of the fleet, and `release advance
+   * --regions` moves them in lock step (a step starts everywhere only once the previous
+   * one is served everywhere; one abort aborts all). Sorted.
+   * @default - one region: not a wave
+   */
+  readonly regions?: readonly string[];
+  /**
    * Why it was aborted (only when `status` is `aborted`).
    * @default - not aborted
    */
@@ -88,7 +112,7 @@ export interface RolloutPolicy {
   readonly alarms?: readonly string[];
   /**
    * Default fleet name.
-   * @default - none: `--fleet` names it
+   * @default - none: `--fleet-tag` names it
    */
   readonly fleet?: string;
   /**
@@ -96,6 +120,24 @@ export interface RolloutPolicy {
    * @default false
    */
   readonly requireRollout?: boolean;
+  /**
+   * What `release stage <env> --from <other>` requires of the image it takes: a
+   * completed rollout in `<other>` and a soak time there.
+   * @default - none: any image active in `<other>`
+   */
+  readonly stageFrom?: StageFromRule;
+  /**
+   * Windows in which `release stage` and `release promote` are refused unless forced
+   * with `--force-freeze --reason "..."` (recorded in the file as `freezeOverride`).
+   * @default - none
+   */
+  readonly freeze?: readonly FreezeWindow[];
+  /**
+   * An IAM role the command line assumes (with the default credential chain) for every
+   * AWS call about this environment, so environments may live in different accounts.
+   * @default - the default credential chain itself
+   */
+  readonly roleArn?: string;
 }
 
 /**
@@ -131,9 +173,10 @@ const ROLLOUT_FIELDS = [
   'status',
   'endedAt',
   'abort',
+  'regions',
 ];
-const POLICY_FIELDS = ['steps', 'bakeSeconds', 'alarms', 'fleet', 'requireRollout'];
-const ABORT_FIELDS = ['by', 'alarm', 'reason'];
+const POLICY_FIELDS = ['steps', 'bakeSeconds', 'alarms', 'fleet', 'requireRollout', 'stageFrom', 'freeze', 'roleArn'];
+const ABORT_FIELDS = ['by', 'alarm', 'reason', 'region'];
 
 /**
  * A bad rollout input: a step list, a bake time, an alarm or fleet name, or a rollout
@@ -237,8 +280,8 @@ function isAlarmName(name: string): boolean {
   return name.length >= 1 && name.length <= 255 && ![...name].some((c) => c.charCodeAt(0) < 0x20);
 }
 
-/** Checks a fleet name (`--fleet`); throws a {@link RolloutInputError}. */
-export function checkFleetName(fleet: string, what: string = '--fleet'): void {
+/** Checks a fleet name (`--fleet-tag`); throws a {@link RolloutInputError}. */
+export function checkFleetName(fleet: string, what: string = '--fleet-tag'): void {
   if (!FLEET_NAME.test(fleet)) {
     throw new RolloutInputError(
       `${what} "${fleet}" is not a fleet name; ` +
@@ -289,6 +332,7 @@ export function parseRollout(data: unknown, canary: number, fail: Fail): Rollout
   }
   const times = rolloutTimes(data, fail);
   const abort = data.abort === undefined || data.abort === null ? undefined : parseAbort(data.abort, fail);
+  const regions = data.regions === undefined || data.regions === null ? undefined : parseRegions(data.regions, fail);
   const rollout: Rollout = {
     steps: steps as number[],
     bakeSeconds: bake,
@@ -301,9 +345,27 @@ export function parseRollout(data: unknown, canary: number, fail: Fail): Rollout
     status,
     endedAt: times.endedAt,
     ...(abort ? { abort } : {}),
+    ...(regions ? { regions } : {}),
   };
   checkStatus(rollout, canary, fail);
   return rollout;
+}
+
+/** `"rollout.regions"`: two or more region names, sorted, each once. */
+function parseRegions(data: unknown, fail: Fail): string[] {
+  const fix = 'use the sorted list of the wave\'s regions, such as ["eu-west-1", "us-east-1"], or remove it';
+  if (!Array.isArray(data) || data.length < 2 || data.some((region) => typeof region !== 'string')) {
+    return fail(`"rollout.regions" is ${describe(data)}`, fix);
+  }
+  const regions = data as string[];
+  const bad = regions.find((region) => !REGION.test(region));
+  if (bad !== undefined) {
+    return fail(`"rollout.regions" has ${JSON.stringify(bad)}, which is not a region name`, fix);
+  }
+  if (regions.some((region, i) => i > 0 && region <= regions[i - 1])) {
+    return fail(`"rollout.regions" (${JSON.stringify(regions)}) is not sorted or names a region twice`, fix);
+  }
+  return [...regions];
 }
 
 /** The rollout's times: `startedAt` and `stepStartedAt` are times; `stepServedAt` and `endedAt` times or null. */
@@ -350,7 +412,15 @@ function parseAbort(a: unknown, fail: Fail): RolloutAbort {
   if (typeof a.reason !== 'string') {
     return fail(`"rollout.abort.reason" is ${describe(a.reason)}`, 'use a string');
   }
-  return { by: a.by, ...(a.alarm !== undefined ? { alarm: a.alarm } : {}), reason: a.reason };
+  if (a.region !== undefined && (typeof a.region !== 'string' || !REGION.test(a.region))) {
+    return fail(`"rollout.abort.region" is ${describe(a.region)}`, 'use the region name, or remove it');
+  }
+  return {
+    by: a.by,
+    ...(a.alarm !== undefined ? { alarm: a.alarm } : {}),
+    reason: a.reason,
+    ...(a.region !== undefined ? { region: a.region as string } : {}),
+  };
 }
 
 /**
@@ -426,6 +496,15 @@ export function parsePolicy(data: unknown, fail: Fail): RolloutPolicy {
     }
     policy.requireRollout = data.requireRollout;
   }
+  if (data.stageFrom !== undefined) {
+    policy.stageFrom = parseStageFrom(data.stageFrom, fail);
+  }
+  if (data.freeze !== undefined) {
+    policy.freeze = parseFreezeWindows(data.freeze, fail);
+  }
+  if (data.roleArn !== undefined) {
+    policy.roleArn = parseRoleArn(data.roleArn, fail);
+  }
   return policy;
 }
 
@@ -478,9 +557,11 @@ export function formatRollout(rollout: Rollout): Record<string, unknown> {
             by: rollout.abort.by,
             ...(rollout.abort.alarm !== undefined ? { alarm: rollout.abort.alarm } : {}),
             reason: rollout.abort.reason,
+            ...(rollout.abort.region !== undefined ? { region: rollout.abort.region } : {}),
           },
         }
       : {}),
+    ...(rollout.regions ? { regions: [...rollout.regions] } : {}),
   };
 }
 
@@ -488,8 +569,16 @@ export function formatRollout(rollout: Rollout): Record<string, unknown> {
 export function formatPolicy(policy: RolloutPolicy): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of POLICY_FIELDS as Array<keyof RolloutPolicy>) {
-    if (policy[key] !== undefined) {
-      out[key] = Array.isArray(policy[key]) ? [...(policy[key] as unknown[])] : policy[key];
+    const value = policy[key];
+    if (value === undefined) {
+      continue;
+    }
+    if (key === 'freeze') {
+      out[key] = formatFreezeWindows(value as readonly FreezeWindow[]);
+    } else if (key === 'stageFrom') {
+      out[key] = formatStageFrom(value as StageFromRule);
+    } else {
+      out[key] = Array.isArray(value) ? [...(value as unknown[])] : value;
     }
   }
   return out;

@@ -50,6 +50,11 @@ export interface PromoteOptions {
    * @default false
    */
   readonly forceRolledBack?: boolean;
+  /**
+   * The time recorded as the promoted slot's `promotedAt` (a full promote).
+   * @default - the current time
+   */
+  readonly now?: Date;
 }
 
 /** Options of {@link rollbackRelease}. */
@@ -85,7 +90,14 @@ export function stageRelease(release: ReleaseFile, options: StageOptions): Relea
   // The very first image goes to the active slot of an empty environment, so that the
   // first deploy serves it without a promote.
   const target: SlotName = hasTraffic ? slot : release.active;
-  const staged: ReleaseSlot = { image: options.image, stagedAt: options.now.toISOString(), source: options.source };
+  const at = options.now.toISOString();
+  const staged: ReleaseSlot = {
+    image: options.image,
+    stagedAt: at,
+    source: options.source,
+    // the first image serves from its first deploy
+    ...(hasTraffic ? {} : { promotedAt: at }),
+  };
   return withStaged(
     { ...release, previous: null, slots: { ...release.slots, [target]: staged } },
     hasTraffic ? target : undefined,
@@ -189,7 +201,9 @@ export function promoteRelease(release: ReleaseFile, canary?: number, options: P
   const slots = target.rolledBackAt ? { ...release.slots, [idle]: withoutMark(target) } : release.slots;
   if (canary === undefined || canary === 100) {
     // the staged slot now serves: both slots are pinned until the next stage
-    return withStaged({ ...release, active: idle, previous: active, canary: 0, slots }, undefined);
+    const promotedAt = (options.now ?? new Date()).toISOString();
+    const promoted = { ...slots, [idle]: { ...slots[idle], promotedAt } };
+    return withStaged({ ...release, active: idle, previous: active, canary: 0, slots: promoted }, undefined);
   }
   return { ...release, canary, slots };
 }
@@ -246,8 +260,15 @@ export function rollbackRelease(release: ReleaseFile, options: RollbackOptions =
     return endCanary(release, now);
   }
   const previous = previousSlot(release);
+  const slots = marked(release, release.active, now);
   return withStaged(
-    { ...release, active: previous, previous: null, canary: 0, slots: marked(release, release.active, now) },
+    {
+      ...release,
+      active: previous,
+      previous: null,
+      canary: 0,
+      slots: { ...slots, [previous]: { ...slots[previous], promotedAt: now } },
+    },
     undefined,
   );
 }
@@ -326,7 +347,8 @@ function refuseDuringRollout(release: ReleaseFile, command: string): void {
 }
 
 function withoutMark(slot: ReleaseSlot): ReleaseSlot {
-  return { image: slot.image, stagedAt: slot.stagedAt ?? null, source: slot.source ?? null };
+  const { rolledBackAt: _mark, ...rest } = slot;
+  return rest;
 }
 
 /**

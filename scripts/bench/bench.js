@@ -10,12 +10,16 @@
  *                         benchmarks.json in BENCH_OUT are kept
  *   BENCH_OUT=<folder>    where to write the results (default: the repository root)
  *   BENCH_RENDER=<json>   only re-write BENCHMARKS.md from a saved benchmarks.json
+ *   BENCH_ONLY=release-status
+ *                         only `release status` at scale (scripts/bench/release-status.js),
+ *                         merged into the benchmarks.json in BENCH_OUT (every other figure kept)
  */
 'use strict';
 const { spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const statusBench = require('./release-status');
 
 const root = path.resolve(__dirname, '..', '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -103,6 +107,27 @@ function measure(label, args, env = {}, perRunEnv = () => ({})) {
 
 console.log(`app command (cdktf.json): ${appCommand}; load average ${loadAverage.start.join(' ')}`);
 
+// BENCH_ONLY=release-status: re-measure `release status` at scale only, keep every other figure.
+if (process.env.BENCH_ONLY === 'release-status') {
+  const previousFile = path.join(outDir, 'benchmarks.json');
+  if (!fs.existsSync(previousFile)) {
+    throw new Error(
+      `BENCH_ONLY=release-status merges into ${previousFile}, which does not exist: run npm run bench once`,
+    );
+  }
+  const previous = JSON.parse(fs.readFileSync(previousFile, 'utf8'));
+  const releaseStatus = statusBench.measureStatus({ root, work, quick, measure });
+  const statusGoals = statusBench.goals(releaseStatus).map(([goal, met, value]) => ({ goal, met, value }));
+  const kept = previous.goals.filter((g) => !g.goal.startsWith('release status across'));
+  const results = { ...previous, releaseStatus, goals: [...kept, ...statusGoals] };
+  fs.writeFileSync(previousFile, JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(path.join(outDir, 'BENCHMARKS.md'), markdown(results));
+  console.log(`\nwrote ${path.join(outDir, 'BENCHMARKS.md')} and benchmarks.json (release status only)`);
+  for (const g of statusGoals) console.log(`${g.met ? 'met ' : 'MISSED'}  ${g.goal}: ${g.value}`);
+  fs.rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
+
 // 1. The whole app, as cdktf.json runs it. generateBaseline() below synthesizes it once
 //    first, which also fills the runner's transpile cache (if it has one), so `app` is the
 //    everyday synth; `appCold` gives every run an empty cache (first synth after a clone).
@@ -152,6 +177,9 @@ const scaling = scales.map((n) => {
   fs.writeFileSync(file, scalingApp(n));
   return { services: n, stacks: 3, ...measure(`scaling: ${n} service(s) x 3 environments`, [...TS_NODE, file]) };
 });
+
+// 3c. `release status` across N fleets x 3 environments x 2 regions (scripts/bench/release-status.js).
+const releaseStatus = statusBench.measureStatus({ root, work, quick, measure });
 
 // 4. Docker context hashing on 10,000 files.
 const contextDir = path.join(work, 'context');
@@ -214,6 +242,7 @@ const results = {
     ratioToSameResources: round(app.wallMs / baseline.wallMs),
   },
   scaling,
+  releaseStatus,
   dockerHash,
   npmTest,
   e2e,
@@ -231,6 +260,7 @@ const goals = [
     scaling[scaling.length - 1].wallMs < 15000,
     `${(scaling[scaling.length - 1].wallMs / 1000).toFixed(1)} s`,
   ],
+  ...statusBench.goals(releaseStatus),
   ...testSuite.goals(npmTest, e2e),
 ];
 results.goals = goals.map(([goal, met, value]) => ({ goal, met, value }));
@@ -278,6 +308,7 @@ function markdown(r) {
     row(['---:', '---:', '---:', '---:', '---:']),
     ...r.scaling.map((s) => row([s.services, s.stacks, s.wallMs, s.peakRssMiB, Math.round(s.wallMs / s.services)])),
     '',
+    ...statusBench.markdown(r),
     '## Docker context hashing',
     '',
     `${r.dockerHash.files} files: **${r.dockerHash.hashMs} ms** hashing (median), ${r.dockerHash.process.wallMs} ms for the whole process.`,

@@ -45,7 +45,7 @@ function linkNodeModules(dir: string): void {
 }
 
 /** Runs the app exactly as the scaffold's cdktf.json says; returns the synthesized stack names. */
-function synth(dir: string): { stacks: string[]; stderr: string; seconds: number } {
+function synth(dir: string): { stacks: string[]; stderr: string; seconds: number; outdir: string } {
   const app = (JSON.parse(readFileSync(join(dir, 'cdktf.json'), 'utf8')) as { app: string }).app.split(' ');
   expect(app[0]).toBe('node');
   const outdir = mkdtempSync(join(tmpdir(), 'init-out-'));
@@ -62,7 +62,12 @@ function synth(dir: string): { stacks: string[]; stderr: string; seconds: number
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
     stacks: Record<string, unknown>;
   };
-  return { stacks: Object.keys(manifest.stacks).sort(), stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
+  return {
+    stacks: Object.keys(manifest.stacks).sort(),
+    stderr: result.stderr,
+    seconds: (Date.now() - started) / 1000,
+    outdir,
+  };
 }
 
 describe('cdktf-immutable init', () => {
@@ -222,6 +227,111 @@ describe('cdktf-immutable init', () => {
     expect(existsSync(join(parent, 'a', 'b', 'main.ts'))).toBe(true);
   });
 
+  describe('--services web,api: two services sharing the images stack', () => {
+    const two = scaffold(['--services', 'web,api']);
+    const read = (file: string) => readFileSync(join(two.dir, file), 'utf8');
+
+    test("a pipeline per service, each service's release files in its folder, jobs per stack", () => {
+      expect(two.result.stderr).toBe('');
+      expect(two.result.code).toBe(0);
+      expect(two.result.stdout).toContain('npx cdktf-immutable release stage dev --fleet web --image <ami-id>');
+      const files = spawnSync('find', ['images', 'releases', 'test/fixtures', '-type', 'f'], {
+        cwd: two.dir,
+        encoding: 'utf8',
+      })
+        .stdout.split('\n')
+        .filter(Boolean)
+        .sort();
+      expect(files).toEqual([
+        'images/install-api.yml',
+        'images/install-web.yml',
+        'releases/api/dev.json',
+        'releases/api/prod.json',
+        'releases/web/dev.json',
+        'releases/web/prod.json',
+        'test/fixtures/releases/api/dev.json',
+        'test/fixtures/releases/api/prod.json',
+        'test/fixtures/releases/web/dev.json',
+        'test/fixtures/releases/web/prod.json',
+      ]);
+      expect(read('src/config.ts')).toContain("export const SERVICES: readonly string[] = ['web', 'api'];");
+      expect(read('images/install-api.yml')).toMatch(/^name: install-api$/m);
+      expect(JSON.parse(read('releases/api/prod.json'))).toMatchObject({ environment: 'prod', fleet: 'api' });
+      expect(JSON.parse(read('test/fixtures/releases/api/dev.json'))).toMatchObject({
+        environment: 'dev',
+        fleet: 'api',
+      });
+      expect(
+        read('.github/workflows/deploy.yml')
+          .split('\njobs:\n')[1]
+          .match(/^ {2}[\w-]+:$|stack: [\w-]+|needs: [\w-]+/gm),
+      ).toEqual([
+        '  images:',
+        'stack: images',
+        '  web-dev:',
+        'needs: images',
+        'stack: web-dev',
+        '  web-prod:',
+        'needs: web-dev',
+        'stack: web-prod',
+        '  api-dev:',
+        'needs: images',
+        'stack: api-dev',
+        '  api-prod:',
+        'needs: api-dev',
+        'stack: api-prod',
+      ]);
+      expect(read('.gitlab-ci.yml').match(/^deploy-[\w-]+:$|STACK: [\w-]+/gm)).toEqual([
+        'deploy-images:',
+        'STACK: images',
+        'deploy-web-dev:',
+        'STACK: web-dev',
+        'deploy-web-prod:',
+        'STACK: web-prod',
+        'deploy-api-dev:',
+        'STACK: api-dev',
+        'deploy-api-prod:',
+        'STACK: api-prod',
+      ]);
+      expect(read('README.md')).toContain('Stacks: `images`, `web-dev`, `web-prod`, `api-dev`, `api-prod`.');
+    });
+
+    test('synthesizes one images stack with both pipelines; a staged service adds its stack only', () => {
+      linkNodeModules(two.dir);
+      const first = synth(two.dir);
+      expect(first.stacks).toEqual(['images']);
+      expect(first.stderr).toContain(
+        'warning: stack api-dev is skipped: releases/api/dev.json has no image yet. Stage one with ' +
+          '"npx cdktf-immutable release stage dev --fleet api --image <ami-id>".',
+      );
+      const images = JSON.parse(readFileSync(join(first.outdir, 'stacks', 'images', 'cdk.tf.json'), 'utf8'));
+      expect(
+        Object.values(images.resource.aws_ssm_parameter as Record<string, { name: string }>)
+          .map((p) => p.name)
+          .sort(),
+      ).toEqual(['/images/api/ami-id', '/images/web/ami-id']);
+
+      const unnamed = runCli(['release', 'stage', 'dev', '--image', AMI], { cwd: two.dir });
+      expect(unnamed.code).toBe(2);
+      expect(unnamed.stderr).toMatch(/--fleet/);
+      expect(runCli(['release', 'stage', 'dev', '--fleet', 'api', '--image', AMI], { cwd: two.dir }).code).toBe(0);
+      expect(synth(two.dir).stacks).toEqual(['api-dev', 'images']);
+    });
+
+    test.each([
+      ['web,web', 'init: --services "web,web" names "web" twice'],
+      ['web,Api', 'init: --services "web,Api": "Api" is not a service name'],
+      ['images', '"images" is not a service name'],
+      ['web,', '"" is not a service name'],
+    ])('--services %s exits 2, nothing written', (services, message) => {
+      const cwd = mkdtempSync(join(tmpdir(), 'init-bad-'));
+      const bad = runCli(['init', '--services', services], { cwd });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(message);
+      expect(readdirSync(cwd)).toEqual([]);
+    });
+  });
+
   describe('--from', () => {
     const parent = mkdtempSync(join(tmpdir(), 'init-from-'));
     const packed = join(parent, 'packed');
@@ -287,7 +397,7 @@ describe('cdktf-immutable init', () => {
 
   test.each([
     [['a', 'b'], 'init: expected at most one folder, got 2 (a b).'],
-    [['--forse'], 'init: unknown option "--forse" (options: --from, --force, --overwrite).'],
+    [['--forse'], 'init: unknown option "--forse" (options: --services, --from, --force, --overwrite).'],
     [['--from'], 'init: --from needs a value.'],
     [
       ['x', '--from', './missing.tgz'],
@@ -311,7 +421,9 @@ describe('cdktf-immutable init', () => {
 
   test('--help prints the usage', () => {
     const help = runCli(['init', '--help']).stdout;
-    expect(help).toContain('Usage: cdktf-immutable init [dir] [--force [--overwrite]] [--from <spec>]...');
+    expect(help).toContain(
+      'Usage: cdktf-immutable init [dir] [--services <a,b>] [--force [--overwrite]] [--from <spec>]...',
+    );
     expect(help).toContain('cdktf-immutable-cli-<version>.tgz');
   });
 });

@@ -87,12 +87,12 @@ describe('release status --live', () => {
   });
 
   test('--fleet names the fleet; several candidates need it (exit 2)', async () => {
-    const named = await run(['dev', '--live', '--fleet', 'api'], reader({ api: served(90, 10) }, []));
+    const named = await run(['dev', '--live', '--fleet-tag', 'api'], reader({ api: served(90, 10) }, []));
     expect(named.code).toBe(0);
     const ambiguous = await run(['dev', '--live'], reader({ 'web-dev': served(90, 10), 'api-dev': served(90, 10) }));
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.stdout).toContain(
-      'several fleets match environment dev (web-dev, api-dev); name one with --fleet',
+      'several fleets match environment dev (web-dev, api-dev); name one with --fleet-tag',
     );
   });
 });

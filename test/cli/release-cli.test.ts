@@ -106,8 +106,10 @@ describe('release: the happy path', () => {
     release('init', 'prod');
     release('stage', 'dev', '--image', AMI_1);
     const text = release('status');
-    expect(text.stdout).toMatch(/^dev: active blue \(100%\)/m);
-    expect(text.stdout).toMatch(/^prod: no image yet, no traffic/m);
+    // one line per file
+    expect(text.stdout).toMatch(/^dev +active blue \(100%\) +blue ami-0123456789abcdef0 +green empty$/m);
+    expect(text.stdout).toMatch(/^prod +no image yet, no traffic +blue - +green empty$/m);
+    expect(text.stdout.trim().split('\n')).toHaveLength(2);
     const json = JSON.parse(release('status', '--json').stdout) as Array<{ environment: string }>;
     expect(json.map((r) => r.environment)).toEqual(['dev', 'prod']);
   });

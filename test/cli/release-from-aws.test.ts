@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
@@ -148,12 +148,20 @@ describe('release stage --from-ssm / --from-pipeline: resolving the AMI (SDK moc
 
 interface Fake {
   parameter?: string;
+  /** The parameter's value per region (the region of the request's signature), over `parameter`. */
+  perRegion?: Record<string, string>;
   state?: string;
   architecture?: string;
   /** The alarms DescribeAlarms knows. */
   alarms?: string[];
   calls: string[];
+  /** Each request's action and the access key that signed it, e.g. "AssumeRole by testing". */
+  signed?: string[];
+  /** How STS answers AssumeRole: temporary credentials (ASIA...), or AccessDenied. */
+  assume?: 'ok' | 'denied';
 }
+
+const ASSUMED_KEY = 'ASIAFAKEASSUMEDKEY01';
 
 function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -163,6 +171,32 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
     });
     req.on('end', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
+      const action = target.split('.')[1] ?? new URLSearchParams(body).get('Action') ?? '?';
+      const key = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? 'nobody';
+      fake.signed?.push(`${action} by ${key}`);
+      if (action === 'AssumeRole') {
+        const form = new URLSearchParams(body);
+        fake.calls.push(`AssumeRole ${form.get('RoleArn')}`);
+        if (fake.assume !== 'ok') {
+          res.writeHead(403, { 'content-type': 'text/xml' });
+          res.end(
+            '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>' +
+              '<Code>AccessDenied</Code><Message>User testing is not authorized to perform: sts:AssumeRole</Message>' +
+              '</Error><RequestId>1</RequestId></ErrorResponse>',
+          );
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(
+          '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>' +
+            `<AccessKeyId>${ASSUMED_KEY}</AccessKeyId><SecretAccessKey>assumed-secret</SecretAccessKey>` +
+            '<SessionToken>assumed-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>' +
+            `<AssumedRoleUser><Arn>${form.get('RoleArn')}/s</Arn><AssumedRoleId>AROAFAKE:s</AssumedRoleId></AssumedRoleUser>` +
+            '</AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>',
+        );
+        return;
+      }
+      const region = /Credential=[^/]+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '?';
       if (target.endsWith('.DescribeAlarms')) {
         const names: string[] = JSON.parse(body).AlarmNames ?? [];
         fake.calls.push(`DescribeAlarms ${names.join(',')}`);
@@ -177,8 +211,9 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
         return;
       }
       if (target === 'AmazonSSM.GetParameter') {
-        fake.calls.push(`GetParameter ${JSON.parse(body).Name}`);
-        if (fake.parameter === undefined) {
+        fake.calls.push(`GetParameter ${JSON.parse(body).Name}${fake.perRegion ? ` in ${region}` : ''}`);
+        const value = fake.perRegion?.[region] ?? fake.parameter;
+        if (value === undefined) {
           res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
           res.end(JSON.stringify({ __type: 'ParameterNotFound', message: 'not found' }));
           return;
@@ -186,7 +221,7 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
         res.end(
           JSON.stringify({
-            Parameter: { Name: JSON.parse(body).Name, Type: 'String', Value: fake.parameter, Version: 1 },
+            Parameter: { Name: JSON.parse(body).Name, Type: 'String', Value: value, Version: 1 },
           }),
         );
         return;
@@ -194,7 +229,7 @@ function fakeAws(fake: Fake): Promise<{ server: Server; url: string }> {
       const form = new URLSearchParams(body);
       if (form.get('Action') === 'DescribeImages') {
         const id = form.get('ImageId.1')!;
-        fake.calls.push(`DescribeImages ${id}`);
+        fake.calls.push(`DescribeImages ${id}${fake.perRegion ? ` in ${region}` : ''}`);
         const architecture = fake.architecture ? `<architecture>${fake.architecture}</architecture>` : '';
         const items = fake.state
           ? `<item><imageId>${id}</imageId><imageState>${fake.state}</imageState>${architecture}</item>`
@@ -545,7 +580,7 @@ describe('release stage --image / --from and promote --steps: checked with AWS w
           'dev',
           '--steps',
           '10,100',
-          '--fleet',
+          '--fleet-tag',
           'web',
           ...alarms.flatMap((a) => ['--alarm', a]),
           ...extra,
@@ -591,7 +626,7 @@ describe('release stage --image / --from and promote --steps: checked with AWS w
         'dev',
         '--steps',
         '10,100',
-        '--fleet',
+        '--fleet-tag',
         'web',
         '--alarm',
         'a',
@@ -601,5 +636,109 @@ describe('release stage --image / --from and promote --steps: checked with AWS w
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('\n  alarms not checked with AWS: no AWS credentials are configured');
     });
+  });
+});
+
+describe('policy.roleArn: the AWS calls of an environment run as its role, assumed with the default chain', () => {
+  const creds = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
+  const ROLE = 'arn:aws:iam::210987654321:role/prod-release';
+  let dir: string;
+  let fake: Fake;
+  let aws: { server: Server; url: string };
+  beforeAll(async () => {
+    fake = { calls: [], parameter: AMI, state: 'available' };
+    aws = await fakeAws(fake);
+  });
+  afterAll(() => new Promise<void>((resolve) => aws.server.close(() => resolve())));
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'releases-role-'));
+    for (const env of ['dev', 'prod']) {
+      expect(runCli(['release', 'init', env, '--dir', dir]).code).toBe(0);
+    }
+    const prod = JSON.parse(readFileSync(join(dir, 'prod.json'), 'utf8'));
+    writeFileSync(join(dir, 'prod.json'), JSON.stringify({ ...prod, policy: { ...prod.policy, roleArn: ROLE } }));
+    Object.assign(fake, { calls: [], signed: [], assume: 'ok' });
+  });
+  const stage = (env: string) =>
+    cliAsync(['release', 'stage', env, '--from-pipeline', 'web', '--dir', dir], {
+      ...creds,
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: aws.url,
+    });
+
+  test("prod's calls are signed with the assumed role's credentials, dev's with the default chain", async () => {
+    const prod = await stage('prod');
+    expect(prod.stderr).toBe('');
+    expect(prod.code).toBe(0);
+    expect(fake.calls).toEqual([`AssumeRole ${ROLE}`, 'GetParameter /images/web/ami-id', `DescribeImages ${AMI}`]);
+    // STS is called with the default chain (the environment's keys); SSM and EC2 with the role's keys
+    expect(fake.signed).toEqual([
+      'AssumeRole by testing',
+      `GetParameter by ${ASSUMED_KEY}`,
+      `DescribeImages by ${ASSUMED_KEY}`,
+    ]);
+    expect(parseReleaseFile(readFileSync(join(dir, 'prod.json'), 'utf8'), 'prod.json').slots.blue?.image).toBe(AMI);
+
+    Object.assign(fake, { calls: [], signed: [] });
+    const dev = await stage('dev');
+    expect(dev.code).toBe(0);
+    expect(fake.signed).toEqual(['GetParameter by testing', 'DescribeImages by testing']);
+  });
+
+  test('a role the caller may not assume: exit 2 naming the role and the field, nothing written', async () => {
+    fake.assume = 'denied';
+    const before = readFileSync(join(dir, 'prod.json'), 'utf8');
+    const result = await stage('prod');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `could not assume the role ${ROLE} ("policy.roleArn") with the default credentials`,
+    );
+    expect(result.stderr).toMatch(/AccessDenied/);
+    expect(fake.signed).toEqual(['AssumeRole by testing']);
+    expect(readFileSync(join(dir, 'prod.json'), 'utf8')).toBe(before);
+  });
+});
+
+describe('a wave: each region stages the AMI its own parameter names (the distribution to that region)', () => {
+  const creds = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
+  const EU = 'ami-0e0e0e0e0e0e0e0e1';
+  const US = 'ami-0a0a0a0a0a0a0a0a2';
+  let fake: Fake;
+  let aws: { server: Server; url: string };
+  beforeAll(async () => {
+    fake = { calls: [], state: 'available', perRegion: { 'eu-west-1': EU, 'us-east-1': US } };
+    aws = await fakeAws(fake);
+  });
+  afterAll(() => new Promise<void>((resolve) => aws.server.close(() => resolve())));
+
+  test('--from-pipeline --regions records each region its AMI id, read in that region', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'releases-wave-'));
+    const wave = ['--fleet', 'web', '--regions', 'eu-west-1,us-east-1', '--dir', dir];
+    expect(runCli(['release', 'init', 'prod', ...wave]).code).toBe(0);
+    const result = await cliAsync(['release', 'stage', 'prod', ...wave, '--from-pipeline', 'web'], {
+      ...creds,
+      AWS_ENDPOINT_URL: aws.url,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`eu-west-1: staged ${EU} in slot blue`);
+    expect(result.stdout).toContain(`us-east-1: staged ${US} in slot blue`);
+    expect([...fake.calls].sort()).toEqual([
+      `DescribeImages ${US} in us-east-1`,
+      `DescribeImages ${EU} in eu-west-1`,
+      'GetParameter /images/web/ami-id in eu-west-1',
+      'GetParameter /images/web/ami-id in us-east-1',
+    ]);
+    for (const [region, ami] of [
+      ['eu-west-1', EU],
+      ['us-east-1', US],
+    ]) {
+      const path = join(dir, 'web', region, 'prod.json');
+      expect(parseReleaseFile(readFileSync(path, 'utf8'), path)).toMatchObject({
+        fleet: 'web',
+        region,
+        slots: { blue: { image: ami, source: 'pipeline:web' } },
+      });
+    }
   });
 });

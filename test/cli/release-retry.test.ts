@@ -392,8 +392,8 @@ describe('release status', () => {
     writeFileSync(join(dir, 'prod.json'), '{"version": 1, "environment": "prod", ');
     const text = release('status');
     expect(text.code).toBe(2);
-    expect(text.stdout).toMatch(/^dev: no image yet, no traffic$/m);
-    expect(text.stdout).toMatch(/^staging: active blue \(100%\)$/m);
+    expect(text.stdout).toMatch(/^dev +no image yet, no traffic +blue - +green empty$/m);
+    expect(text.stdout).toMatch(/^staging +active blue \(100%\) +blue ami-/m);
     expect(text.stdout).not.toMatch(/prod/);
     expect(text.stderr).toMatch(
       new RegExp(
@@ -424,7 +424,7 @@ describe('release status', () => {
       ],
       { encoding: 'utf8' },
     );
-    expect(shell.stdout).toBe('e0: no image yet, no traffic\n');
+    expect(shell.stdout).toMatch(/^e0 +no image yet, no traffic +blue - +green empty\n$/);
     expect(shell.stderr).toBe('cli-exit=0\n');
   });
 });

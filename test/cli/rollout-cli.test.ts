@@ -48,7 +48,7 @@ function startRollout(...extra: string[]) {
     '1m',
     '--alarm',
     'web-green-5xx-rate',
-    '--fleet',
+    '--fleet-tag',
     'web',
     ...extra,
   );
@@ -71,10 +71,10 @@ describe('release promote --steps: bad input exits 2 with the fix, nothing writt
       ['--steps', '10,100', '--canary', '10'],
       /--canary cannot be combined with --steps; a rollout sets the canary weight itself/,
     ],
-    [['--steps', '10,100'], /no fleet: give --fleet <name>/],
-    [['--steps', '10,100', '--fleet', 'Web Prod'], /--fleet "Web Prod" is not a fleet name/],
+    [['--steps', '10,100'], /no fleet: give --fleet-tag <name>/],
+    [['--steps', '10,100', '--fleet-tag', 'Web Prod'], /--fleet-tag "Web Prod" is not a fleet name/],
     [
-      ['--steps', '10,100', '--fleet', 'web', '--alarm', 'a', '--alarm', 'a'],
+      ['--steps', '10,100', '--fleet-tag', 'web', '--alarm', 'a', '--alarm', 'a'],
       /--alarm "a" is given twice; name each alarm once\./,
     ],
   ])('%j', (args, message) => {
@@ -97,7 +97,7 @@ describe('release promote --steps and the rollout refusals (exit 1)', () => {
     expect(read()).toMatchObject({ canary: 10, rollout: { status: 'running', step: 0, fleet: 'web' } });
     const before = raw();
     for (const args of [
-      ['promote', 'prod', '--steps', '10,100', '--fleet', 'web'],
+      ['promote', 'prod', '--steps', '10,100', '--fleet-tag', 'web'],
       ['promote', 'prod'],
       ['promote', 'prod', '--canary', '0'],
       ['stage', 'prod', '--image', 'ami-0aaaaaaaaaaaaaaaa'],
@@ -153,7 +153,7 @@ describe('release promote --steps and the rollout refusals (exit 1)', () => {
       ],
       [
         { steps: [20, 100], requireRollout: true },
-        /Then: cdktf-immutable release promote staging --alarm <name> --fleet <fleet> +starts a rollout to slot green \(policy\.requireRollout refuses a plain promote\)\n/,
+        /Then: cdktf-immutable release promote staging --alarm <name> --fleet-tag <fleet> +starts a rollout to slot green \(policy\.requireRollout refuses a plain promote\)\n/,
       ],
     ] as const) {
       const staging = join(dir, 'staging.json');

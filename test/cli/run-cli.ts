@@ -23,7 +23,7 @@ export interface CliOptions {
  * (a new subcommand, e.g. one that talks to AWS asynchronously) runs in the built command.
  */
 const IN_PROCESS: Record<string, ReadonlySet<string | undefined> | 'all'> = {
-  release: new Set([undefined, '--help', '-h', 'init', 'stage', 'promote', 'rollback', 'status']),
+  release: new Set([undefined, '--help', '-h', 'init', 'stage', 'promote', 'rollback', 'status', 'veto']),
   guard: 'all',
   preview: 'all',
   '--help': 'all',

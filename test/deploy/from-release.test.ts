@@ -87,6 +87,23 @@ describe('fromRelease', () => {
     expect(() => fromRelease(release, { environment: 'prod' })).not.toThrow();
   });
 
+  test('a release file of another fleet or region is refused when they are given; both layouts map alike', () => {
+    const web = staged(emptyRelease('prod', { fleet: 'web', region: 'eu-west-1' }), AMI_1);
+    const mapped = fromRelease(web, { environment: 'prod', fleet: 'web', region: 'eu-west-1' });
+    expect(JSON.stringify(mapped)).toEqual(JSON.stringify(fromRelease(staged(emptyRelease('prod'), AMI_1))));
+    expect(mapped).toMatchObject({ active: 'blue', stagedSlot: 'none', releaseEnvironment: 'prod' });
+    expect(() => fromRelease(web, { fleet: 'api' })).toThrow(
+      'fromRelease: the release file is of fleet "web", not "api"; pass releases/api/prod.json (or fleet: "web").',
+    );
+    expect(() => fromRelease(web, { region: 'us-east-1' })).toThrow(
+      'fromRelease: the release file is of region "eu-west-1", not "us-east-1"; pass ' +
+        'releases/<fleet>/us-east-1/prod.json.',
+    );
+    expect(() => fromRelease(staged(emptyRelease('prod'), AMI_1), { region: 'us-east-1' })).toThrow(
+      /the release file is not of a region, not "us-east-1"/,
+    );
+  });
+
   test('an image that is not an AMI id (a hand-built object) is refused by ImageSource.fromAmiId', () => {
     const release = {
       ...emptyRelease('dev'),

@@ -197,7 +197,7 @@ test(
       `${BAKE}s`,
       '--alarm',
       'e2e-roll-nope',
-      '--fleet',
+      '--fleet-tag',
       'e2e-roll',
     ];
     const refused = release(...typo);
@@ -220,7 +220,7 @@ test(
       `${BAKE}s`,
       '--alarm',
       'e2e-roll-green-5xx-rate',
-      '--fleet',
+      '--fleet-tag',
       'e2e-roll',
       '--force-rolled-back',
     );
@@ -299,7 +299,7 @@ test(
       `${BAKE}s`,
       '--alarm',
       'e2e-roll-blue-5xx-rate',
-      '--fleet',
+      '--fleet-tag',
       'e2e-roll',
     );
     await deploy('scenario 2 step 1 (10%)', { [LISTENER]: 'update' });
@@ -351,7 +351,7 @@ test(
       `${BAKE}s`,
       '--alarm',
       'e2e-roll-blue-5xx-rate',
-      '--fleet',
+      '--fleet-tag',
       'e2e-roll',
     );
     await cloudWatch.send(

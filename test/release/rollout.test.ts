@@ -311,7 +311,7 @@ describe('the release file with a rollout and a policy', () => {
         d.policy = { bake: 5 };
       }),
     ).toThrow(
-      /"policy.bake" is not a policy field; remove it \(fields: steps, bakeSeconds, alarms, fleet, requireRollout\)/,
+      /"policy.bake" is not a policy field; remove it \(fields: steps, bakeSeconds, alarms, fleet, requireRollout, stageFrom, freeze, roleArn\)/,
     );
   });
 });
@@ -357,7 +357,9 @@ describe('startRollout', () => {
 
   test('refusals: no steps, no fleet, requireRollout without alarms, a rollout already running, plain promote under requireRollout', () => {
     expect(() => startRollout(staged(), { fleet: 'web', now: T0 })).toThrow(/prod: no steps: give --steps/);
-    expect(() => startRollout(staged(), { steps: [10, 100], now: T0 })).toThrow(/prod: no fleet: give --fleet <name>/);
+    expect(() => startRollout(staged(), { steps: [10, 100], now: T0 })).toThrow(
+      /prod: no fleet: give --fleet-tag <name>/,
+    );
     const strict = staged({ policy: { steps: [10, 100], fleet: 'web', requireRollout: true } });
     expect(() => startRollout(strict, { now: T0 })).toThrow(ReleaseRefusedError);
     expect(() => startRollout(strict, { now: T0 })).toThrow(/requires alarms .* add --alarm <name>/);

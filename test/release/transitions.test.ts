@@ -25,7 +25,7 @@ const stage = (release: ReleaseFile, image: string, now = T1) =>
 
 /** GIVEN dev with AMI_1 in blue (active) and AMI_2 promoted into green. */
 function promoted(): ReleaseFile {
-  return promoteRelease(stage(stage(emptyRelease('dev'), AMI_1), AMI_2, T2));
+  return promoteRelease(stage(stage(emptyRelease('dev'), AMI_1), AMI_2, T2), undefined, { now: T2 });
 }
 
 function refusal(fn: () => unknown): string {
@@ -48,8 +48,15 @@ describe('rollback is safe to retry', () => {
       canary: 0,
       previous: null,
       slots: {
-        blue: { image: AMI_1, stagedAt: T1.toISOString(), source: '--image' },
-        green: { image: AMI_2, stagedAt: T2.toISOString(), source: '--image', rolledBackAt: T3.toISOString() },
+        // the first image served from its first stage; the rollback makes it serve again
+        blue: { image: AMI_1, stagedAt: T1.toISOString(), source: '--image', promotedAt: T3.toISOString() },
+        green: {
+          image: AMI_2,
+          stagedAt: T2.toISOString(),
+          source: '--image',
+          promotedAt: T2.toISOString(),
+          rolledBackAt: T3.toISOString(),
+        },
       },
     });
   });
@@ -100,9 +107,14 @@ describe('a rolled-back release is not promoted by accident', () => {
 
   test('forced, it promotes and clears the mark', () => {
     const rolledBack = rollbackRelease(promoted(), { now: T3 });
-    const forced = promoteRelease(rolledBack, undefined, { forceRolledBack: true });
+    const forced = promoteRelease(rolledBack, undefined, { forceRolledBack: true, now: T3 });
     expect(forced).toMatchObject({ active: 'green', previous: 'blue', canary: 0 });
-    expect(forced.slots.green).toEqual({ image: AMI_2, stagedAt: T2.toISOString(), source: '--image' });
+    expect(forced.slots.green).toEqual({
+      image: AMI_2,
+      stagedAt: T2.toISOString(),
+      source: '--image',
+      promotedAt: T3.toISOString(),
+    });
     const canary = promoteRelease(rolledBack, 25, { forceRolledBack: true });
     expect(canary).toMatchObject({ active: 'blue', canary: 25 });
     expect(canary.slots.green.rolledBackAt).toBeUndefined();

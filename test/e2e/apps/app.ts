@@ -20,6 +20,8 @@
  *   E2E_CONTAINER     image-loop (dev): the container image the servers run, by digest
  *   E2E_USER_DATA     pinning: the fleet-wide user data (the fleet comes from the release file, fromRelease)
  *   E2E_IGNORE        pinning: "1" adds lifecycle.ignore_changes = all to the staged slot's launch template
+ *   E2E_RELEASES      wave: the releases folder (per-fleet layout, fleet "web" released per region)
+ *   E2E_WAVE_REGION   wave: the region of the stack (e2e-wave-<region>), whose release file it reads
  *                     by override, "ack" also acknowledges it (ImmutabilityAspect.acknowledgeLifecycle)
  *   CDKTF_OUTDIR      where to synthesize (cdktf's own variable)
  */
@@ -146,6 +148,38 @@ class RolloutStack extends TerraformStack {
       active: release.active,
       canaryPercent: release.canary,
       alarms: process.env.E2E_FLEET_ALARMS === '1' ? { targetErrorRatePercent: 5 } : undefined,
+    });
+  }
+}
+
+/**
+ * One region of a fleet released per region, for the wave test: stack
+ * e2e-wave-<region> in that region, its release file
+ * releases/web/<region>/prod.json (read by place with loadReleaseFile, checked by
+ * fromRelease), the same fleet name in every region.
+ */
+class WaveStack extends TerraformStack {
+  constructor(scope: Construct, id: string, region: string) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', { region });
+    const release = loadReleaseFile({ directory: env('E2E_RELEASES'), fleet: 'web', environment: 'prod', region });
+    const vpc = new Vpc(this, 'Vpc', { cidrBlock: '10.60.0.0/16', tags: { Name: `${id}-vpc` } });
+    const subnetIds = ['a', 'b'].map(
+      (zone, i) =>
+        new Subnet(this, `Subnet${zone.toUpperCase()}`, {
+          vpcId: vpc.id,
+          cidrBlock: `10.60.${i}.0/24`,
+          availabilityZone: `${region}${zone}`,
+        }).id,
+    );
+    new BlueGreenFleet(this, 'Web', {
+      name: 'e2e-wave',
+      vpcId: vpc.id,
+      subnetIds,
+      capacity: { min: 1, max: 2 },
+      healthCheck: { gateTimeout: '3m' },
+      server: { userData: UserData.fromString('#!/bin/bash\necho wave\n'), blockDevices: MOTO_ROOT_VOLUME },
+      ...fromRelease(release, { environment: 'prod', fleet: 'web', region }),
     });
   }
 }
@@ -348,6 +382,9 @@ switch (stack) {
     break;
   case 'rollout':
     new RolloutStack(app, 'e2e-rollout');
+    break;
+  case 'wave':
+    new WaveStack(app, `e2e-wave-${env('E2E_WAVE_REGION')}`, env('E2E_WAVE_REGION'));
     break;
   case 'image-loop': {
     const environment = env('E2E_LOOP_ENV');

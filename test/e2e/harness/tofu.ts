@@ -320,7 +320,7 @@ export async function stateResources(
 
 /** The stacks of the e2e app (its E2E_STACK). */
 export type E2eStack =
-  'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 'mutations' | 'rollout' | 'image-loop' | 'pinning';
+  'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 'mutations' | 'rollout' | 'image-loop' | 'pinning' | 'wave';
 
 /**
  * Synthesizes the e2e app (test/e2e/apps/app.ts) into `outdir`; returns the stack folder.
@@ -351,7 +351,12 @@ export function synthE2eApp(
   if (result.status !== 0) {
     throw new Error(`synth of the e2e app (${stack}) failed:\n${result.stdout}\n${result.stderr}`);
   }
-  const name = stack === 'image-loop' ? `e2e-loop-${env.E2E_LOOP_ENV}` : `e2e-${stack}`;
+  const name =
+    stack === 'image-loop'
+      ? `e2e-loop-${env.E2E_LOOP_ENV}`
+      : stack === 'wave'
+        ? `e2e-wave-${env.E2E_WAVE_REGION}`
+        : `e2e-${stack}`;
   const dir = join(outdir, 'stacks', name);
   keepStateIn(dir, join(resolve(outdir), `${name}.tfstate`));
   return dir;

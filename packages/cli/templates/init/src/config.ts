@@ -1,10 +1,20 @@
 import { StateBackend } from 'cdktf-immutable';
 
 /**
- * Typed configuration: the images stack and one stack per environment. Add an
+ * Typed configuration: the images stack and one stack per service and environment. Add an
  * environment here and create its release file with
- * `npx cdktf-immutable release init <name>`.
+ * `npx cdktf-immutable release init <name>` (with several services, once per service:
+ * `npx cdktf-immutable release init <name> --fleet <service>`).
  */
+
+/**
+ * The services: each one an image built by the images stack (images/install-<service>.yml,
+ * its id published to the SSM parameter /images/<service>/ami-id) and a blue/green fleet
+ * per environment (stack <service>-<env>). With one service the release files are
+ * releases/<env>.json; with several, releases/<service>/<env>.json, and every release
+ * command takes --fleet <service>.
+ */
+export const SERVICES: readonly string[] = ['web'];
 
 /** An existing VPC, or a small one the stack creates (a VPC and two subnets, no internet access). */
 export type NetworkConfig =
@@ -12,7 +22,7 @@ export type NetworkConfig =
   | { readonly kind: 'created'; readonly cidr16: string };
 
 export interface EnvironmentConfig {
-  /** The environment: stack web-<name>, release file releases/<name>.json. */
+  /** The environment: stack <service>-<name>, release file releases/<name>.json (one service) or releases/<service>/<name>.json. */
   readonly name: string;
   readonly region: string;
   readonly network: NetworkConfig;
@@ -27,6 +37,8 @@ export interface EnvironmentConfig {
 
 export interface ImagesConfig {
   readonly region: string;
+  /** One AMI pipeline per service, all in the images stack. */
+  readonly services: readonly string[];
   readonly backend: StateBackend;
   /** The commit the AMI is built from, tagged on it; main.ts passes the last commit of images/. */
   readonly sourceCommit?: string;
@@ -40,7 +52,7 @@ export interface ImagesConfig {
  */
 const backend = StateBackend.local();
 
-export const IMAGES: ImagesConfig = { region: 'eu-west-1', backend };
+export const IMAGES: ImagesConfig = { region: 'eu-west-1', services: SERVICES, backend };
 
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
   {

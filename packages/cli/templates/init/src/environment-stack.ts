@@ -7,15 +7,17 @@ import { BlueGreenFleet, FleetLoadBalancer, fromRelease, InstanceType, ReleaseFi
 import { EnvironmentConfig } from './config';
 
 export interface EnvironmentStackProps {
+  /** The service (SERVICES in src/config.ts): the fleet's name is <service>-<env>. */
+  readonly service: string;
   readonly config: EnvironmentConfig;
-  /** The environment's release file (releases/<env>.json). */
+  /** The release file of the service in the environment (releases/<env>.json or releases/<service>/<env>.json). */
   readonly release: ReleaseFile;
 }
 
 /**
- * One environment: a blue/green fleet whose slots, active slot and canary come from the
- * release file. After each `npx cdktf-immutable release ...` command, `npx
- * cdktf-immutable deploy web-<env>` plans, checks and applies exactly the change the
+ * One service in one environment: a blue/green fleet whose slots, active slot and canary
+ * come from the release file. After each `npx cdktf-immutable release ...` command, `npx
+ * cdktf-immutable deploy <service>-<env>` plans, checks and applies exactly the change the
  * release made.
  *
  * The AWS provider takes credentials and endpoints from the environment as usual
@@ -26,7 +28,8 @@ export class EnvironmentStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
-    const { config, release } = props;
+    const { service, config, release } = props;
+    const name = `${service}-${config.name}`;
     config.backend.applyTo(this);
     new AwsProvider(this, 'aws', {
       region: config.region,
@@ -40,7 +43,7 @@ export class EnvironmentStack extends TerraformStack {
     } else {
       const vpc = new Vpc(this, 'Vpc', {
         cidrBlock: `${config.network.cidr16}.0.0/16`,
-        tags: { Name: `web-${config.name}` },
+        tags: { Name: name },
       });
       const cidr16 = config.network.cidr16;
       vpcId = vpc.id;
@@ -50,13 +53,13 @@ export class EnvironmentStack extends TerraformStack {
             vpcId: vpc.id,
             cidrBlock: `${cidr16}.${i}.0/24`,
             availabilityZone: `${config.region}${zone}`,
-            tags: { Name: `web-${config.name}-${zone}` },
+            tags: { Name: `${name}-${zone}` },
           }).id,
       );
     }
 
     this.fleet = new BlueGreenFleet(this, 'Web', {
-      name: `web-${config.name}`,
+      name,
       vpcId,
       subnetIds,
       loadBalancer: FleetLoadBalancer.create({ certificateArn: config.certificateArn }),
@@ -69,7 +72,8 @@ export class EnvironmentStack extends TerraformStack {
         ),
         blockDevices: [{ deviceName: '/dev/xvda', volumeSizeGiB: config.rootVolumeGiB }],
       },
-      ...fromRelease(release, { environment: config.name }),
+      // a release file of another service (releases/<other>/<env>.json) is refused
+      ...fromRelease(release, { environment: config.name, fleet: service }),
     });
   }
 }

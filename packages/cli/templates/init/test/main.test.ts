@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { loadReleaseFile } from 'cdktf-immutable';
-import { build, BuildOptions } from '../main';
-import { ENVIRONMENTS } from '../src/config';
+import { build, BuildOptions, releaseFile } from '../main';
+import { ENVIRONMENTS, SERVICES } from '../src/config';
 
 /** Every stack of the app, synthesized to Terraform JSON, by stack name, and the warnings. */
 function synthesize(options: BuildOptions): { stacks: Record<string, string>; warnings: string[] } {
@@ -28,8 +28,10 @@ describe('the app, from fixed release files and a fixed commit', () => {
     sourceCommit: '0123456789abcdef0123456789abcdef01234567',
   });
 
-  test('every environment of src/config.ts has a fixture with an image, so each stack is in the snapshots', () => {
-    expect(Object.keys(stacks).sort()).toEqual(['images', ...ENVIRONMENTS.map((env) => `web-${env.name}`)].sort());
+  test('every service and environment of src/config.ts has a fixture with an image, so each stack is in the snapshots', () => {
+    expect(Object.keys(stacks).sort()).toEqual(
+      ['images', ...SERVICES.flatMap((service) => ENVIRONMENTS.map((env) => `${service}-${env.name}`))].sort(),
+    );
   });
 
   test.each(Object.keys(stacks))('%s synthesizes to its snapshot', (name) => {
@@ -38,20 +40,23 @@ describe('the app, from fixed release files and a fixed commit', () => {
 });
 
 describe('the real release files', () => {
-  // releases/<env>.json change with every release: they are not snapshotted, but each one
-  // must load, and each environment with an image must synthesize its fleet.
+  // The release files change with every release: they are not snapshotted, but each one
+  // must load, and each service with an image must synthesize its fleet.
   const releasesDir = path.join(__dirname, '..', 'releases');
   const { stacks, warnings } = synthesize({ releasesDir });
+  const files = SERVICES.flatMap((service) => ENVIRONMENTS.map((env) => releaseFile(service, env.name)));
 
-  test.each(ENVIRONMENTS.map((env) => env.name))('releases/%s.json loads and its environment synthesizes', (env) => {
-    const release = loadReleaseFile(path.join(releasesDir, `${env}.json`));
+  test.each(files)('releases/%s loads and its stack synthesizes', (file) => {
+    const release = loadReleaseFile(path.join(releasesDir, file));
+    const service = file.includes('/') ? file.split('/')[0] : SERVICES[0];
+    const id = `${service}-${release.environment}`;
     if (release.slots.blue.image === null && release.slots.green.image === null) {
-      expect(warnings).toContain(
-        `warning: stack web-${env} is skipped: releases/${env}.json has no image yet. Stage one with "npx cdktf-immutable release stage ${env} --image <ami-id>".`,
-      );
+      expect(
+        warnings.find((warning) => warning.startsWith(`warning: stack ${id} is skipped: releases/${file}`)),
+      ).toBeDefined();
       return;
     }
-    const stack = JSON.parse(stacks[`web-${env}`]) as {
+    const stack = JSON.parse(stacks[id]) as {
       resource: Record<string, Record<string, { image_id?: string }>>;
     };
     const images = Object.values(stack.resource.aws_launch_template).map((template) => template.image_id);
