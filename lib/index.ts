@@ -139,6 +139,7 @@ export {
   otherSlot,
   parseReleaseFile,
   promoteRelease,
+  recordIdle,
   recordServed,
   ReleaseFileError,
   ReleaseInputError,

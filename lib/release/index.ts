@@ -17,6 +17,7 @@ export { ReleaseLockedError, ReleaseStore } from './release-store';
 export type { ReleaseStoreOptions } from './release-store';
 export {
   promoteRelease,
+  recordIdle,
   recordServed,
   ReleaseInputError,
   ReleaseRefusedError,

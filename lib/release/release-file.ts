@@ -33,6 +33,16 @@ export interface ReleaseSlot {
    * @default null
    */
   readonly rolledBackAt?: string | null;
+  /**
+   * When this slot stopped serving (ISO 8601, UTC): written by the command that moved
+   * the traffic off it (a promote, a rollback, the end of a canary or rollout), removed
+   * when it serves again or a new release is staged into it. A fleet with
+   * `idleCapacity` scales the slot in once it has been idle that long (`fromRelease`
+   * maps it to the slot's `idleSince`). Only on a slot that takes no traffic; written
+   * only when set, so files without it stay valid.
+   * @default - the slot is not idle
+   */
+  readonly idleSince?: string;
 }
 
 /**
@@ -127,7 +137,7 @@ const TOP_FIELDS = [
   'policy',
   'rollout',
 ];
-const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt'];
+const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt', 'idleSince'];
 
 /** The idle slot for an active one. */
 export function otherSlot(slot: SlotName): SlotName {
@@ -428,6 +438,15 @@ function checkConsistency(
       'remove it (a slot that takes the traffic is not rolled back)',
     );
   }
+  for (const name of SLOT_NAMES) {
+    if (slots[name].idleSince && (name === active || canary > 0)) {
+      throw invalid(
+        file,
+        `"slots.${name}.idleSince" is set but "${name}" ${name === active ? 'is the active slot' : 'takes the canary'}`,
+        'remove it (a slot that takes traffic is not idle)',
+      );
+    }
+  }
 }
 
 /** Validates one slot object; `field` is its path in the file (`slots.blue`). */
@@ -440,7 +459,7 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
       throw invalid(file, `"${field}.${key}" is not a slot field`, `remove it (fields: ${SLOT_FIELDS.join(', ')})`);
     }
   }
-  const { image, stagedAt = null, source = null, rolledBackAt = null } = slot;
+  const { image, stagedAt = null, source = null, rolledBackAt = null, idleSince = null } = slot;
   if (image !== null && (typeof image !== 'string' || !AMI_ID.test(image))) {
     throw invalid(
       file,
@@ -448,12 +467,18 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
       'use an AMI id ("ami-" and 8 or 17 lowercase hex digits) or null',
     );
   }
-  checkSlotStrings(file, field, { stagedAt, source, rolledBackAt });
-  if (rolledBackAt !== null && image === null) {
-    throw invalid(file, `"${field}.rolledBackAt" is set but the slot has no image`, 'remove it');
+  checkSlotStrings(file, field, { stagedAt, source, rolledBackAt, idleSince });
+  for (const [key, value] of Object.entries({ rolledBackAt, idleSince })) {
+    if (value !== null && image === null) {
+      throw invalid(file, `"${field}.${key}" is set but the slot has no image`, 'remove it');
+    }
   }
   const parsed: ReleaseSlot = { image, stagedAt: stagedAt as string | null, source: source as string | null };
-  return rolledBackAt === null ? parsed : { ...parsed, rolledBackAt: rolledBackAt as string };
+  return {
+    ...parsed,
+    ...(rolledBackAt === null ? {} : { rolledBackAt: rolledBackAt as string }),
+    ...(idleSince === null ? {} : { idleSince: idleSince as string }),
+  };
 }
 
 /** A slot's `stagedAt`, `source` and `rolledBackAt` are strings or null, and the two times are times. */
@@ -463,7 +488,7 @@ function checkSlotStrings(file: string, field: string, values: Record<string, un
       throw invalid(file, `"${field}.${key}" is ${describe(value)}`, 'use a string or null');
     }
   }
-  for (const key of ['stagedAt', 'rolledBackAt']) {
+  for (const key of ['stagedAt', 'rolledBackAt', 'idleSince']) {
     const value = values[key];
     if (typeof value === 'string' && Number.isNaN(Date.parse(value))) {
       throw invalid(
@@ -487,6 +512,7 @@ export function formatReleaseFile(release: ReleaseFile): string {
     stagedAt: s.stagedAt ?? null,
     source: s.source ?? null,
     ...(s.rolledBackAt ? { rolledBackAt: s.rolledBackAt } : {}),
+    ...(s.idleSince ? { idleSince: s.idleSince } : {}),
   });
   return `${JSON.stringify(
     {

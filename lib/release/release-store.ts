@@ -23,7 +23,7 @@ import {
   ReleaseFile,
   ReleaseFileError,
 } from './release-file';
-import { recordServed } from './transitions';
+import { recordIdle, recordServed } from './transitions';
 
 /** Another release command holds the lock of an environment. */
 export class ReleaseLockedError extends Error {
@@ -184,7 +184,7 @@ export class ReleaseStore {
     this.checkName(environment);
     return this.withLock(environment, () => {
       const before = this.load(environment);
-      const after = recordServed(before, change(before));
+      const after = recordIdle(before, recordServed(before, change(before)), this.now());
       this.writeAtomically(environment, after);
       return { before, after };
     });
