@@ -1,7 +1,8 @@
 import { TerraformVariable } from 'cdktf';
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { BlueGreenFleet, BlueGreenFleetProps, InstanceType, ResourcePolicy, SpotOptions, UserData } from '../../lib';
 import { ValidationError } from '../../lib/private/validation';
-import { hasViolations, previewChanges, PreviewResource } from '../../lib/review';
+import { guardPlan, hasViolations, previewChanges, PreviewResource } from '../../lib/review';
 import { annotations, AMI_1, AMI_2, Json, newStack, synthWithMetadata } from '../support/synth';
 import { compare, fromRelease, resource, synthBlueGreen, synthReplace } from './fleet-helpers';
 
@@ -347,5 +348,64 @@ describe('preview: Spot and instance types have a supported route', () => {
       'aws_launch_template waits-for-release',
     ]);
     expect(hasViolations([{ resources }])).toBe(false);
+  });
+
+  test('an override of mixed_instances_policy is a violation that names the supported route', () => {
+    /** The fleet with several types; `onDemandPercent` overrides the staged group's distribution. */
+    function overridden(onDemandPercent?: number): Resources {
+      const stack = newStack('prod');
+      const web = new BlueGreenFleet(stack, 'Web', {
+        ...fromRelease(live, { server: { instanceType: TYPES, userData: UserData.fromString('#!/bin/sh\n') } }),
+        releaseEnvironment: 'prod',
+      });
+      const green = web.node
+        .findAll()
+        .filter((c): c is AutoscalingGroup => c instanceof AutoscalingGroup && c.node.path.includes('/Green/'));
+      expect(green).toHaveLength(1);
+      if (onDemandPercent !== undefined) {
+        green[0].addOverride(
+          'mixed_instances_policy.instances_distribution.on_demand_percentage_above_base_capacity',
+          onDemandPercent,
+        );
+      }
+      return synthWithMetadata(stack).resource as Resources;
+    }
+    const resources = preview(overridden(), overridden(30));
+    const changed = resources.filter((r) => r.action !== 'unchanged');
+    expect(changed.map((r) => `${r.type} ${r.action} ${r.violation}`)).toEqual(['aws_autoscaling_group updated true']);
+    expect(changed[0].violationReason).toMatch(
+      /^immutable resource updated in place; for Spot and several instance types set the fleet's spot \(\{ onDemandBase, spotPercentage, .*InstanceType\.oneOf\(\.\.\.\)/,
+    );
+    expect(hasViolations([{ resources }])).toBe(true);
+  });
+
+  test('guard names the supported route for mixed_instances_policy, and only for it', () => {
+    const plan = (before: object, after: object) => ({
+      format_version: '1.2',
+      resource_changes: [
+        {
+          address: 'aws_autoscaling_group.web',
+          mode: 'managed',
+          type: 'aws_autoscaling_group',
+          name: 'web',
+          change: { actions: ['update'], before, after, after_unknown: {} },
+        },
+      ],
+    });
+    const distribution = (percent: number) => ({
+      mixed_instances_policy: [{ instances_distribution: [{ on_demand_percentage_above_base_capacity: percent }] }],
+    });
+    const [mixed] = guardPlan(plan(distribution(100), distribution(30))).violations;
+    expect(mixed.kind).toBe('update-in-place');
+    expect(mixed.message).toMatch(
+      /updated in place \(mixed_instances_policy\); make the change produce a new generation .*create-before-destroy; for Spot and several instance types set the fleet's spot .*through a release/,
+    );
+    const [other] = guardPlan(
+      plan({ launch_template: [{ version: '1' }] }, { launch_template: [{ version: '2' }] }),
+    ).violations;
+    expect(other.message).not.toMatch(/spot/);
+    expect(ResourcePolicy.supportedRoute('aws_autoscaling_group', 'mixed_instances_policy[0].override')).toBeDefined();
+    expect(ResourcePolicy.supportedRoute('aws_autoscaling_group', 'launch_template')).toBeUndefined();
+    expect(ResourcePolicy.supportedRoute('aws_lb', 'mixed_instances_policy')).toBeUndefined();
   });
 });
