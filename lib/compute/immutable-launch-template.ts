@@ -175,6 +175,8 @@ export class ImmutableLaunchTemplate extends Construct {
       withStableReferences(this, {
         image: this.image.imageId,
         instanceType: this.instanceType.name,
+        // only for several types, so that one type keeps its generation
+        instanceTypes: this.instanceType.names ? [...this.instanceType.names] : undefined,
         instanceRequirements: this.instanceType.requirements
           ? normalizeRequirements(this.instanceType.requirements)
           : undefined,

@@ -83,13 +83,27 @@ export class InstanceType {
     return new InstanceType(undefined, requirements, 'fromRequirements');
   }
 
+  /**
+   * Several instance types, in order of preference, e.g.
+   * `InstanceType.oneOf('m7i.large', 'm6i.large', 'm5.large')`: a fleet's auto scaling
+   * group lists them in its mixed instances policy (on-demand instances launch in this
+   * order; Spot instances, see `spot`, from the pools its allocation strategy picks), so
+   * that one type running short does not stop a launch. The launch template names the
+   * first. Up to 40 types; part of the generation like one type.
+   */
+  public static oneOf(...names: string[]): InstanceType {
+    return new InstanceType(names[0], undefined, 'oneOf', [...names]);
+  }
+
   private constructor(
-    /** The instance type name, when one type was chosen. */
+    /** The instance type name, when one type was chosen; the first of several (`oneOf`). */
     public readonly name: string | undefined,
     /** The requirements, when attribute-based selection was chosen. */
     public readonly requirements: InstanceRequirements | undefined,
     /** The factory that made it, which says what to check. */
-    private readonly factory: 'of' | 'fromRequirements',
+    private readonly factory: 'of' | 'fromRequirements' | 'oneOf',
+    /** Every instance type, in order of preference, when several were given (`oneOf`). */
+    public readonly names?: readonly string[],
   ) {}
 
   /**
@@ -100,14 +114,40 @@ export class InstanceType {
   public _validate(check: Validator, prop: string): void {
     if (this.factory === 'of') {
       validateName(check, prop, this.name);
+    } else if (this.factory === 'oneOf') {
+      validateNames(check, prop, this.names ?? []);
     } else {
       validateRequirements(check, `${prop} requirements`, this.requirements as InstanceRequirements);
     }
   }
 }
 
-function validateName(check: Validator, prop: string, name: string | undefined): void {
-  const shown = `${prop} (InstanceType.of(${show(name)}))`;
+/** The most instance types a mixed instances policy lists (its launch template overrides). */
+const MAX_INSTANCE_TYPES = 40;
+
+function validateNames(check: Validator, prop: string, names: readonly string[]): void {
+  const shown = `${prop} (InstanceType.oneOf(${names.map(show).join(', ')}))`;
+  if (names.length === 0 || names.length > MAX_INSTANCE_TYPES) {
+    check.fail(`${shown} must list 1 to ${MAX_INSTANCE_TYPES} instance types, such as "m7i.large", "m6i.large".`);
+  }
+  const seen = new Set<string>();
+  names.forEach((name, i) => {
+    validateName(check, prop, name, `${prop} (InstanceType.oneOf(...), type ${i + 1}: ${show(name)})`);
+    if (isLiteral(name)) {
+      if (seen.has(name)) {
+        check.fail(`${shown} lists "${name}" twice; list each instance type once.`);
+      }
+      seen.add(name);
+    }
+  });
+}
+
+function validateName(
+  check: Validator,
+  prop: string,
+  name: string | undefined,
+  shown = `${prop} (InstanceType.of(${show(name)}))`,
+): void {
   if (typeof name !== 'string') {
     check.fail(`${shown} must be an instance type name such as "t3.micro".`);
   }

@@ -252,11 +252,12 @@ function validateTags(check: Validator, prop: string, tags: { readonly [key: str
  */
 function validateInstanceType(check: Validator, prop: string, instanceType: InstanceType | undefined): void {
   instanceType?._validate(check, prop);
-  const name = instanceType?.name;
-  if (isLiteral(name)) {
-    const problem = unknownInstanceType(name);
-    if (problem) {
-      check.warn(`${prop} (${show(name)}) ${problem}`);
+  for (const name of instanceType?.names ?? [instanceType?.name]) {
+    if (isLiteral(name)) {
+      const problem = unknownInstanceType(name);
+      if (problem) {
+        check.warn(`${prop} (${show(name)}) ${problem}`);
+      }
     }
   }
   const requirements = instanceType?.requirements;

@@ -1,5 +1,6 @@
-import { Annotations, DataResource, TerraformLocal, TerraformStack } from 'cdktf';
+import { Annotations, DataResource, TerraformLocal, TerraformStack, Token } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { AutoscalingSchedule } from '@cdktf/provider-aws/lib/autoscaling-schedule';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsAutoscalingGroup } from '@cdktf/provider-aws/lib/data-aws-autoscaling-group';
 import { DataAwsAutoscalingGroups } from '@cdktf/provider-aws/lib/data-aws-autoscaling-groups';
@@ -19,25 +20,30 @@ import { ENVIRONMENT_PATTERN, otherSlot, SLOT_NAMES, SlotName } from '../release
 import { buildSlotAlarms, FleetAlarms, slotAlarmNames, validateFleetAlarms } from './fleet-alarms';
 import { FleetBase } from './fleet-base';
 import { FleetConnections } from './fleet-connections';
-import { Capacity, FleetBaseProps, WarmUpAndDraining } from './fleet-options';
+import { Capacity, FleetBaseProps, SpotOptions, WarmUpAndDraining } from './fleet-options';
 import {
   mergeServerSettings,
   mergeWarmUpAndDraining,
   splitWarmUpAndDraining,
   validateCapacity,
+  validateMixedInstances,
+  validateSpot,
   validateWarmUpAndDraining,
 } from './private/fleet-common';
 import {
   atLeast,
+  countUntil,
   eachName,
   generationOfGroup,
   groupNames,
+  idleAt,
   largestDesiredCapacity,
   requiredInstances,
   requiredInstancesText,
   requiredWithinMaxCondition,
   runsImageCondition,
   sameValueCondition,
+  sizeWhenIdle,
   SlotPlan,
   slotPlan,
   trafficValue,
@@ -69,6 +75,39 @@ export interface FleetSlotProps extends ServerSettings, WarmUpAndDraining {
    * @default - the fleet's `capacity`
    */
   readonly capacity?: Capacity;
+  /**
+   * Spot options of this slot, instead of the fleet's `spot` (the whole object). Part of
+   * the slot's generation: a change reaches the slot when a release is staged into it
+   * (`release stage <env> --same-image` for the serving one).
+   * @default - the fleet's `spot`
+   */
+  readonly spot?: SpotOptions;
+  /**
+   * When this slot stopped serving (ISO 8601, UTC): the release file's
+   * `slots.<slot>.idleSince`, which `fromRelease` maps here. With `idleCapacity`, the
+   * slot is scaled in to `idleCapacity.min` once it has been idle for
+   * `idleCapacity.after`. Only on a slot that takes no traffic.
+   * @default - the slot is not idle
+   */
+  readonly idleSince?: string;
+}
+
+/**
+ * How far the slot that no longer serves is scaled in, and when (see
+ * {@link BlueGreenFleetProps.idleCapacity}).
+ */
+export interface IdleCapacity {
+  /**
+   * How long the slot keeps its full size after it stopped serving, so that a rollback
+   * in that time is a listener change only: minutes, hours or days, such as `30m`, `2h`,
+   * `1d` or `1d12h` (1 minute to 365 days).
+   */
+  readonly after: string;
+  /**
+   * The slot's size once scaled in (its `min_size` and desired capacity).
+   * @default 0
+   */
+  readonly min?: number;
 }
 
 /** The two slots. */
@@ -117,6 +156,19 @@ export interface BlueGreenFleetProps extends FleetBaseProps {
    *   says so: set it, or build the fleet with fromRelease, to say which slot is staged)
    */
   readonly stagedSlot?: SlotName | 'none';
+  /**
+   * Scale in the slot that no longer serves once it has been idle for
+   * `idleCapacity.after` (the release file records when it went idle:
+   * `slots.<slot>.idleSince`, mapped by `fromRelease`). An `aws_autoscaling_schedule`
+   * sets the slot's group to `idleCapacity.min` at that time, and every plan from then on
+   * sizes the group the same way (the plan's own time is compared with it), so a later
+   * deploy does not scale it out again. A promote or rollback onto the slot clears the
+   * mark: the slot grows back (to at least the size of the slot it relieves, the traffic
+   * guard's capacity rule) before the listener moves. That rollback waits for new
+   * instances to launch and pass the health check, instead of a listener change only.
+   * @default - the idle slot keeps its size
+   */
+  readonly idleCapacity?: IdleCapacity;
   /**
    * The environment of the release file the fleet is built from (`fromRelease` sets
    * it): the messages about pinned slots name the command for it
@@ -202,8 +254,12 @@ export class BlueGreenFleet extends FleetBase {
   public readonly listener: LbListener | LbListenerRule;
   /** Base of the fleet's names (`props.name`, or `<stack>-<id>` in lowercase). */
   public readonly fleetName: string;
+  /** ARN of the listener the fleet's traffic comes in by (created, existing or shared). */
+  public readonly listenerArn: string;
   /** The load balancer, when the fleet created it. */
   public readonly loadBalancer?: Lb;
+  /** Id of the load balancer's security group (created, existing or shared). */
+  public readonly loadBalancerSecurityGroupId: string;
   /** DNS name of the load balancer, when known. */
   public readonly loadBalancerDnsName?: string;
   /** `app/<name>/<id>` of the load balancer, the `LoadBalancer` dimension of its metrics. */
@@ -223,6 +279,7 @@ export class BlueGreenFleet extends FleetBase {
     this.parts = parts;
     this.fleetName = parts.props.base;
     this.loadBalancer = parts.frontEnd.loadBalancer;
+    this.loadBalancerSecurityGroupId = parts.frontEnd.loadBalancerSecurityGroupId;
     this.loadBalancerDnsName = parts.frontEnd.dnsName;
     this.loadBalancerArnSuffix = parts.frontEnd.loadBalancerArnSuffix;
     this.instanceSecurityGroupId = parts.frontEnd.instanceSecurityGroupId;
@@ -233,6 +290,7 @@ export class BlueGreenFleet extends FleetBase {
     const checked = validateSlots(check, props, parts.props.capacity);
     validateFleetAlarms(check, props.alarms);
     const staged = validateStagedSlot(check, props);
+    const idle = validateIdleCapacity(check, props, parts.props.capacity);
     this.active = props.active;
     this.canaryPercent = props.canaryPercent ?? 0;
     const weights = trafficWeights(this.active, this.canaryPercent);
@@ -243,7 +301,7 @@ export class BlueGreenFleet extends FleetBase {
         enabled && props.slots[slot].image !== undefined && slot !== staged
           ? pinnedMetadataOf(parts.props.base, slot, props)
           : undefined;
-      built[slot] = buildSlot(this, parts, props, checked, { slot, weight: weights[slot], pinned });
+      built[slot] = buildSlot(this, parts, props, checked, { slot, weight: weights[slot], pinned, idle: idle[slot] });
     }
     sayWhatIsPinned(this, props, built, enabled);
     const running = readRunningGroups(parts.props.base, built);
@@ -255,8 +313,10 @@ export class BlueGreenFleet extends FleetBase {
       groups: SLOT_NAMES.flatMap((slot) => built[slot].group ?? []),
     });
     this.listener = listener;
+    this.listenerArn = parts.frontEnd.listenerArnOf(listener);
     for (const slot of SLOT_NAMES) {
       sizeToRelieve(traffic, built[slot], otherSlot(slot));
+      scheduleIdleScaleIn(parts.props.base, built[slot]);
     }
     this.slots = { blue: publicSlot(built.blue), green: publicSlot(built.green) };
     parts.addOutputs(blueGreenOutputs(parts, built, this.active, props.alarms));
@@ -284,6 +344,14 @@ interface BuiltSlot {
   /** Set when the slot is pinned. */
   readonly pinned?: PinnedMetadata;
   readonly releaseMarker?: DataResource;
+  /** Set when the slot is idle and `idleCapacity` scales it in. */
+  readonly idle?: IdleSlot;
+}
+
+/** An idle slot to scale in: when (`YYYY-MM-DDThh:mm:ssZ`, or an expression) and to what size. */
+interface IdleSlot {
+  readonly at: string;
+  readonly min: number;
 }
 
 /** What {@link validateSlots} returns: each slot's settings, checked. */
@@ -301,7 +369,17 @@ function buildSlot(
   parts: FleetParts,
   props: BlueGreenFleetProps,
   checked: CheckedSlots,
-  { slot, weight, pinned }: { readonly slot: SlotName; readonly weight: number; readonly pinned?: PinnedMetadata },
+  {
+    slot,
+    weight,
+    pinned,
+    idle,
+  }: {
+    readonly slot: SlotName;
+    readonly weight: number;
+    readonly pinned?: PinnedMetadata;
+    readonly idle?: IdleSlot;
+  },
 ): BuiltSlot {
   const check = new Validator(fleet);
   const slotProps = props.slots[slot];
@@ -336,6 +414,7 @@ function buildSlot(
         capacity,
         targetGroup,
         warmUp,
+        spot: slotProps.spot,
         pinned: pinned && releaseMarker ? { metadata: pinned, marker: releaseMarker } : undefined,
       })
     : undefined;
@@ -352,7 +431,7 @@ function buildSlot(
         loadBalancerArnSuffix: parts.frontEnd.loadBalancerArnSuffix,
       })
     : [];
-  return { name: slot, weight, targetGroup, group, capacity, scope, alarms, pinned, releaseMarker };
+  return { name: slot, weight, targetGroup, group, capacity, scope, alarms, pinned, releaseMarker, idle };
 }
 
 /** The metadata of a pinned slot's resources: why they ignore the code, and the command that ships it. */
@@ -669,14 +748,45 @@ function sizeToRelieve(traffic: TerraformLocal, slot: BuiltSlot, other: SlotName
   );
   const { min, desired } = slot.capacity;
   const asg = group.autoScalingGroup;
-  asg.minSize = atLeast(min, required);
+  const idle = slot.idle;
+  asg.minSize = idle ? sizeWhenIdle(idle.at, idle.min, atLeast(min, required)) : atLeast(min, required);
   if (desired !== undefined) {
-    asg.desiredCapacity = atLeast(desired, required);
+    asg.desiredCapacity = idle
+      ? sizeWhenIdle(idle.at, idle.min, atLeast(desired, required))
+      : atLeast(desired, required);
+  } else if (idle) {
+    // AWS keeps the desired capacity while it is not managed; once idle, it is
+    asg.desiredCapacity = sizeWhenIdle(idle.at, idle.min, null);
   }
   const gate = elbGate(slot.targetGroup, atLeast(desired ?? min, required));
   if (gate !== undefined) {
     asg.minElbCapacity = gate;
   }
+}
+
+/**
+ * The scheduled action that scales an idle slot in (id `IdleScaleIn`): at the time the
+ * slot has been idle long enough, its group's minimum and desired capacity go to the
+ * idle size (its maximum stays). It exists only while that time is ahead of the plan
+ * (`count`), since AWS refuses a start time in the past; from then on the group's own
+ * sizes say the same (see {@link sizeToRelieve}). The name is unique per fleet and slot.
+ */
+function scheduleIdleScaleIn(base: string, slot: BuiltSlot): void {
+  const idle = slot.idle;
+  const group = slot.group;
+  if (!idle || !group) {
+    return;
+  }
+  new AutoscalingSchedule(slot.scope, 'IdleScaleIn', {
+    count: countUntil(idle.at),
+    scheduledActionName: `${base}-${slot.name}-idle-scale-in`,
+    autoscalingGroupName: group.autoScalingGroup.name,
+    startTime: idle.at,
+    minSize: idle.min,
+    desiredCapacity: idle.min,
+    // -1: the action leaves the maximum as it is
+    maxSize: -1,
+  });
 }
 
 function title(slot: SlotName): string {
@@ -748,6 +858,85 @@ function validateStagedSlot(check: Validator, props: BlueGreenFleetProps): SlotN
   return staged === 'none' ? undefined : staged;
 }
 
+/** `1d12h`, `2h`, `30m`: days, hours and minutes, each at most once, in that order. */
+const IDLE_AFTER = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/;
+/** An ISO 8601 time in UTC, as the release file records it (`2026-01-31T12:00:00Z`, `...00.000Z`). */
+const UTC_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/**
+ * `idleCapacity` and each slot's `idleSince`; returns, per slot, when and to what size it
+ * is scaled in: only a slot with an image, `idleSince` and no traffic, when the fleet
+ * has `idleCapacity`.
+ */
+function validateIdleCapacity(
+  check: Validator,
+  props: BlueGreenFleetProps,
+  fleetCapacity: Capacity,
+): Record<SlotName, IdleSlot | undefined> {
+  const idle = props.idleCapacity;
+  let seconds = 0;
+  if (idle !== undefined) {
+    seconds = idleAfterSeconds(check, idle.after);
+    check.integer('idleCapacity.min', idle.min, 0, 10000);
+  }
+  const out = {} as Record<SlotName, IdleSlot | undefined>;
+  for (const slot of SLOT_NAMES) {
+    const since = props.slots[slot].idleSince;
+    out[slot] = undefined;
+    if (since === undefined) {
+      continue;
+    }
+    const prop = `slots.${slot}.idleSince`;
+    if (isLiteral(since) && (!UTC_TIME.test(since) || Number.isNaN(Date.parse(since)))) {
+      check.fail(`${prop} (${show(since)}) must be an ISO 8601 time in UTC such as "2026-01-31T12:00:00Z".`);
+    }
+    if (slot === props.active) {
+      check.fail(
+        `${prop} (${show(since)}) is set on the active slot, which serves the traffic; only the idle slot ` +
+          `("${otherSlot(slot)}") can be idle: remove it (fromRelease takes it from the release file).`,
+      );
+    }
+    const canary = props.canaryPercent ?? 0;
+    if (isLiteral(canary) && canary > 0) {
+      check.fail(
+        `${prop} (${show(since)}) is set, but canaryPercent (${canary}) sends the ${slot} slot traffic; ` +
+          'a slot that serves is not idle: remove it, or end the canary.',
+      );
+    }
+    if (props.slots[slot].image === undefined) {
+      check.fail(`${prop} (${show(since)}) is set on a slot without an image; remove it.`);
+    }
+    if (idle === undefined || !isLiteral(canary)) {
+      continue;
+    }
+    const min = idle.min ?? 0;
+    const capacity = props.slots[slot].capacity ?? fleetCapacity;
+    if (isLiteral(min) && isLiteral(capacity.max) && min > capacity.max) {
+      const maxProp = props.slots[slot].capacity ? `slots.${slot}.capacity.max` : 'capacity.max';
+      check.fail(`idleCapacity.min (${min}) must be <= ${maxProp} (${capacity.max}); lower idleCapacity.min.`);
+    }
+    out[slot] = { at: idleAt(since, seconds), min };
+  }
+  return out;
+}
+
+/** `idleCapacity.after` in seconds: 1 minute to 365 days. */
+function idleAfterSeconds(check: Validator, after: string): number {
+  const expected = 'a duration in days, hours and minutes such as "30m", "2h" or "1d12h" (1 minute to 365 days)';
+  if (typeof after !== 'string' || Token.isUnresolved(after)) {
+    check.fail(
+      `idleCapacity.after (${show(after)}) must be ${expected}, written out: the time the slot is scaled ` +
+        'in is computed at synth.',
+    );
+  }
+  const match = IDLE_AFTER.exec(after);
+  const seconds = match ? Number(match[1] ?? 0) * 86400 + Number(match[2] ?? 0) * 3600 + Number(match[3] ?? 0) * 60 : 0;
+  if (!match || seconds < 60 || seconds > 365 * 86400) {
+    check.fail(`idleCapacity.after (${show(after)}) must be ${expected}.`);
+  }
+  return seconds;
+}
+
 /** Both slots are given, `active` names one, `canaryPercent` is a percentage. */
 function validateSlotChoice(check: Validator, props: BlueGreenFleetProps): void {
   if (!props.slots || typeof props.slots !== 'object' || !props.slots.blue || !props.slots.green) {
@@ -770,11 +959,23 @@ function validateSlotSettings(
   if (slotProps.capacity) {
     validateCapacity(check, `slots.${slot}.capacity`, slotProps.capacity);
   }
-  const { image: _image, capacity: _capacity, ...slotRest } = slotProps;
+  const { image: _image, capacity: _capacity, spot, idleSince: _idleSince, ...slotRest } = slotProps;
   const { tuning, rest: slotSettings } = splitWarmUpAndDraining(slotRest);
   const checked = validateServerSettings(check, slotSettings, `slots.${slot}.`);
   const instanceType = slotSettings.instanceType ?? props.server?.instanceType;
   validateWarmUpAndDraining(check, `slots.${slot}.`, tuning, { instanceType });
+  validateSpot(check, `slots.${slot}.`, spot);
+  if (spot !== undefined || tuning.warmPool !== undefined || slotSettings.instanceType !== undefined) {
+    // the slot's own values with what it inherits (the fleet's alone were checked with the fleet)
+    validateMixedInstances(check, {
+      spot: spot ?? props.spot,
+      warmPool: tuning.warmPool ?? props.warmPool,
+      instanceType,
+      spotProp: spot !== undefined ? `slots.${slot}.spot` : 'spot',
+      warmPoolProp: tuning.warmPool !== undefined ? `slots.${slot}.warmPool` : 'warmPool',
+      instanceTypeProp: slotSettings.instanceType !== undefined ? `slots.${slot}.instanceType` : 'server.instanceType',
+    });
+  }
   if (tuning.warmPool === undefined && props.warmPool !== undefined && instanceType?.requirements) {
     check.fail(
       `warmPool is set for the fleet, but slots.${slot} chooses its instances by InstanceType.fromRequirements ` +

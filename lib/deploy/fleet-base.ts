@@ -16,10 +16,20 @@ import type { FleetFixedName } from './private/fleet-names';
 export interface IFleet extends IConstruct {
   /** Base of the fleet's names (`props.name`, or `<stack>-<id>` in lowercase). */
   readonly fleetName: string;
-  /** The forwarding listener (created load balancer) or listener rule (existing listener). */
+  /** The forwarding listener (created load balancer) or listener rule (existing or shared listener). */
   readonly listener: LbListener | LbListenerRule;
+  /**
+   * ARN of the listener the fleet's traffic comes in by: the listener of the load
+   * balancer the fleet created, or the existing or shared listener its rule is on.
+   */
+  readonly listenerArn: string;
   /** The load balancer, when the fleet created it. */
   readonly loadBalancer?: Lb;
+  /**
+   * Id of the load balancer's security group (the one the fleet created, or the
+   * existing or shared one's): the instances accept the fleet's port from it only.
+   */
+  readonly loadBalancerSecurityGroupId: string;
   /** DNS name of the load balancer, when known. */
   readonly loadBalancerDnsName?: string;
   /**
@@ -49,7 +59,9 @@ export interface IFleet extends IConstruct {
 export abstract class FleetBase extends Construct implements IFleet {
   public abstract readonly fleetName: string;
   public abstract readonly listener: LbListener | LbListenerRule;
+  public abstract readonly listenerArn: string;
   public abstract readonly loadBalancer?: Lb;
+  public abstract readonly loadBalancerSecurityGroupId: string;
   public abstract readonly loadBalancerDnsName?: string;
   public abstract readonly loadBalancerArnSuffix: string;
   public abstract readonly instanceSecurityGroupId: string;

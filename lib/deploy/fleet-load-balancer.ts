@@ -2,6 +2,7 @@ import type { DataAwsSecurityGroup } from '@cdktf/provider-aws/lib/data-aws-secu
 import type { DataAwsSubnet } from '@cdktf/provider-aws/lib/data-aws-subnet';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import type { IConstruct } from 'constructs';
 import { BUCKET_NAME, IPV4_CIDR, SECURITY_GROUP_ID } from '../private/aws-ids';
 import { isLiteral, show, Validator } from '../private/validation';
 import { ISecurityGroup, ISubnet } from './network';
@@ -107,6 +108,52 @@ export interface ExistingListenerOptions {
    * @default - no DNS name output
    */
   readonly dnsName?: string;
+  /**
+   * Add a rule to the load balancer's security group that lets it reach this fleet's
+   * instances on the fleet's port (an `aws_security_group_rule`, egress). Needed when
+   * that group does not allow all outbound traffic, as the group of a load balancer
+   * this library creates does not: without it the fleet's health checks never reach
+   * its instances. Leave it off when the group is managed with inline `egress` blocks,
+   * which a separate rule would fight. `FleetLoadBalancer.fromShared` always adds it.
+   * @default false
+   */
+  readonly addEgressRule?: boolean;
+}
+
+/**
+ * A load balancer that several fleets share, as a fleet attaching to it sees it
+ * ({@link FleetLoadBalancer.fromShared}): {@link SharedLoadBalancer} implements it.
+ */
+export interface ISharedLoadBalancer extends IConstruct {
+  /** ARN of the listener the fleets add their rules to. */
+  readonly listenerArn: string;
+  /** Id of the load balancer's security group. */
+  readonly securityGroupId: string;
+  /** DNS name of the load balancer. */
+  readonly dnsName: string;
+  /** `app/<name>/<id>` of the load balancer, the `LoadBalancer` dimension of its metrics. */
+  readonly loadBalancerArnSuffix: string;
+  /**
+   * Claims a rule priority for `fleet`; fails through `check` when another fleet has it.
+   * @internal
+   */
+  _claimPriority?(fleet: IConstruct, priority: number, check: Validator, at: string): void;
+}
+
+/** Where a fleet attaches to a {@link SharedLoadBalancer}: its rule's priority and conditions. */
+export interface SharedListenerOptions {
+  /** Priority of the fleet's listener rule (1 to 50000, unique per listener). */
+  readonly priority: number;
+  /**
+   * Path patterns the rule matches.
+   * @default ['/*']
+   */
+  readonly pathPatterns?: readonly string[];
+  /**
+   * Host headers the rule matches (`api.example.com`, `*.example.com`).
+   * @default - any host
+   */
+  readonly hostHeaders?: readonly string[];
 }
 
 /**
@@ -136,6 +183,10 @@ export interface CreatedLoadBalancer {
 export interface ExistingListener {
   readonly options: ExistingListenerOptions;
   readonly securityGroupId: string;
+  /** Add the load balancer's egress rule to the fleet's instances. */
+  readonly addEgressRule: boolean;
+  /** `app/<name>/<id>` of the load balancer, when known without parsing the listener ARN (a shared one). */
+  readonly loadBalancerArnSuffix?: string;
 }
 
 /**
@@ -167,23 +218,41 @@ export class FleetLoadBalancer {
 
   /**
    * A listener rule with the fleet's weighted forward action on an existing listener
-   * (for example one load balancer shared by several services).
+   * that another stack or tool manages. For several fleets of this library behind one
+   * load balancer, use a {@link SharedLoadBalancer} and {@link FleetLoadBalancer.fromShared}.
    */
   public static fromListener(options: ExistingListenerOptions): FleetLoadBalancer {
     return new FleetLoadBalancer(undefined, options);
   }
 
+  /**
+   * A listener rule with the fleet's weighted forward action on the listener of a
+   * {@link SharedLoadBalancer}, matching `hostHeaders` and `pathPatterns` at `priority`.
+   * The fleet adds the load balancer's egress rule to its own instances (and its
+   * instances accept the fleet's port from the load balancer), so that every fleet
+   * attached is reachable; each is staged, promoted and rolled back on its own (only
+   * its own rule's weights change).
+   */
+  public static fromShared(shared: ISharedLoadBalancer, options: SharedListenerOptions): FleetLoadBalancer {
+    return new FleetLoadBalancer(undefined, undefined, { shared, options });
+  }
+
   private constructor(
     private readonly createOptions: ApplicationLoadBalancerOptions | undefined,
     private readonly existingOptions: ExistingListenerOptions | undefined,
+    private readonly sharedOptions?: { shared: ISharedLoadBalancer; options: SharedListenerOptions },
   ) {}
 
   /**
    * The options, checked through `check` (the fleet's), with `prop` (`loadBalancer`)
-   * and the factory in front of each message.
+   * and the factory in front of each message. `fleet` claims its rule's priority on a
+   * shared load balancer.
    * @internal
    */
-  public _check(check: Validator, prop: string): CheckedLoadBalancer {
+  public _check(check: Validator, prop: string, fleet?: IConstruct): CheckedLoadBalancer {
+    if (this.sharedOptions) {
+      return { existing: checkShared(check, `${prop}: FleetLoadBalancer.fromShared: `, this.sharedOptions, fleet) };
+    }
     if (this.existingOptions) {
       return {
         existing: checkExistingListener(check, `${prop}: FleetLoadBalancer.fromListener: `, this.existingOptions),
@@ -194,8 +263,12 @@ export class FleetLoadBalancer {
   }
 }
 
-/** Checks the options of {@link FleetLoadBalancer.create}; `at` starts each message. */
-function checkCreateOptions(
+/**
+ * Checks the options of {@link FleetLoadBalancer.create} (and of a
+ * {@link SharedLoadBalancer}, which has the same ones); `at` starts each message.
+ * @internal
+ */
+export function checkCreateOptions(
   check: Validator,
   at: string,
   options: ApplicationLoadBalancerOptions,
@@ -297,7 +370,39 @@ function checkExistingListener(check: Validator, at: string, options: ExistingLi
       }
     });
   }
-  return { options, securityGroupId };
+  return { options, securityGroupId, addEgressRule: options.addEgressRule ?? false };
+}
+
+/**
+ * Checks the options of {@link FleetLoadBalancer.fromShared} (`at` starts each message)
+ * and claims the rule's priority on the shared load balancer for `fleet`.
+ */
+function checkShared(
+  check: Validator,
+  at: string,
+  { shared, options }: { shared: ISharedLoadBalancer; options: SharedListenerOptions },
+  fleet: IConstruct | undefined,
+): ExistingListener {
+  if (!shared || typeof shared !== 'object') {
+    check.fail(`${at}the first argument (${show(shared)}) must be a SharedLoadBalancer.`);
+  }
+  if (!options || typeof options !== 'object') {
+    check.fail(
+      `${at}the options (${show(options)}) must be an object such as { priority: 10, pathPatterns: ["/api/*"] }.`,
+    );
+  }
+  const checked = checkExistingListener(check, at, {
+    listenerArn: shared.listenerArn,
+    securityGroupId: shared.securityGroupId,
+    priority: options.priority,
+    pathPatterns: options.pathPatterns,
+    hostHeaders: options.hostHeaders,
+    dnsName: shared.dnsName,
+  });
+  if (fleet && typeof shared._claimPriority === 'function') {
+    shared._claimPriority(fleet, options.priority, check, at);
+  }
+  return { ...checked, addEgressRule: true, loadBalancerArnSuffix: shared.loadBalancerArnSuffix };
 }
 
 /** The load balancer's security group id, from `securityGroupId` or `securityGroup` (exactly one). */

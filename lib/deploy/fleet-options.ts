@@ -188,8 +188,121 @@ export interface WarmUpAndDraining {
   readonly warmPool?: WarmPool;
 }
 
+/** How Spot chooses the capacity pools it launches from. */
+export type SpotAllocationStrategy =
+  'price-capacity-optimized' | 'capacity-optimized' | 'capacity-optimized-prioritized' | 'lowest-price';
+
+/**
+ * How a group buys its instances: an on-demand base, then a share of the rest on Spot
+ * (the group's mixed instances policy). The purchase options are part of the
+ * generation, like the instance types: a change starts a new generation, and on a
+ * blue/green fleet it reaches a pinned slot only through a release
+ * (`release stage <env> --same-image`). Give several instance types
+ * (`InstanceType.oneOf(...)` or `InstanceType.fromRequirements(...)`), so that a Spot
+ * interruption in one pool can be replaced from another. Not with a warm pool, which
+ * Auto Scaling does not allow with a mixed instances policy.
+ */
+export interface SpotOptions {
+  /**
+   * Instances that always run on demand, before any runs on Spot (0 to 10000).
+   * @default 0
+   */
+  readonly onDemandBase?: number;
+  /**
+   * Percent of the instances above `onDemandBase` that run on Spot (0 to 100); the rest
+   * run on demand.
+   * @default 100
+   */
+  readonly spotPercentage?: number;
+  /**
+   * How Spot picks its pools.
+   * @default 'price-capacity-optimized' (the pools least likely to be interrupted, then the cheapest)
+   */
+  readonly allocationStrategy?: SpotAllocationStrategy;
+  /**
+   * The most to pay per instance hour, in US dollars (`"0.05"`).
+   * @default - the on-demand price
+   */
+  readonly maxPrice?: string;
+  /**
+   * Capacity rebalancing: Auto Scaling launches a replacement when a Spot instance gets
+   * a rebalance recommendation, before the interruption. Operational: a change is
+   * applied in place, on every slot.
+   * @default true
+   */
+  readonly capacityRebalance?: boolean;
+}
+
+/** How Auto Scaling picks the instances to terminate on scale-in. */
+export type TerminationPolicy =
+  | 'Default'
+  | 'AllocationStrategy'
+  | 'OldestLaunchTemplate'
+  | 'OldestInstance'
+  | 'NewestInstance'
+  | 'ClosestToNextInstanceHour';
+
+/** The auto scaling group metrics that CloudWatch can collect (one-minute granularity). */
+export type GroupMetric =
+  | 'GroupMinSize'
+  | 'GroupMaxSize'
+  | 'GroupDesiredCapacity'
+  | 'GroupInServiceInstances'
+  | 'GroupInServiceCapacity'
+  | 'GroupPendingInstances'
+  | 'GroupPendingCapacity'
+  | 'GroupStandbyInstances'
+  | 'GroupStandbyCapacity'
+  | 'GroupTerminatingInstances'
+  | 'GroupTerminatingCapacity'
+  | 'GroupTotalInstances'
+  | 'GroupTotalCapacity'
+  | 'WarmPoolDesiredCapacity'
+  | 'WarmPoolWarmedCapacity'
+  | 'WarmPoolPendingCapacity'
+  | 'WarmPoolTerminatingCapacity'
+  | 'WarmPoolTotalCapacity'
+  | 'GroupAndWarmPoolDesiredCapacity'
+  | 'GroupAndWarmPoolTotalCapacity';
+
+/**
+ * Settings of every auto scaling group of a fleet that say how its instances are
+ * operated, not what they run: each is operational for the resource policy, so a
+ * change is applied in place to every group, pinned slots included, and never starts a
+ * new generation.
+ */
+export interface GroupSettings {
+  /**
+   * Days after which Auto Scaling replaces an instance with a new one from the same
+   * launch template (1 to 365), the group's `max_instance_lifetime`: the replacement runs
+   * the same generation, so this recycles servers without changing what they run.
+   * @default - instances are not replaced for their age
+   */
+  readonly maxInstanceLifetimeDays?: number;
+  /**
+   * The order in which Auto Scaling picks instances to terminate on scale-in, the
+   * group's `termination_policies`.
+   * @default - Auto Scaling's `Default` policy
+   */
+  readonly terminationPolicies?: readonly TerminationPolicy[];
+  /**
+   * Group metrics to collect in CloudWatch, at one-minute granularity, the group's
+   * `enabled_metrics` (`GroupInServiceInstances`, `GroupDesiredCapacity`...).
+   * @default - none
+   */
+  readonly enabledMetrics?: readonly GroupMetric[];
+  /**
+   * The `Name` tag of the instances, set by the group when it launches them (an
+   * auto scaling group tag with `propagate_at_launch`), so that the EC2 console lists
+   * them by name. It reaches instances launched after the change; a pinned slot's
+   * group keeps its tags until a release.
+   * @default - no Name tag (unless `server.tags` sets one)
+   */
+  readonly instanceName?: string;
+}
+
 /** Props shared by {@link BlueGreenFleet} and {@link ReplaceFleet}. */
-export interface FleetBaseProps extends WarmUpAndDraining {
+export interface FleetBaseProps extends WarmUpAndDraining, GroupSettings {
   /**
    * Base of every name (`<name>-<slot>-<generation>`, target groups `<name>-<slot>`,
    * the load balancer `<name>`). Letters, digits and hyphens; unique per account and
@@ -258,4 +371,10 @@ export interface FleetBaseProps extends WarmUpAndDraining {
    * @default false
    */
   readonly allowAllOutbound?: boolean;
+  /**
+   * Run part of the instances on Spot: an on-demand base, then a Spot share (see
+   * {@link SpotOptions}). A blue/green slot may set its own (`slots.<slot>.spot`).
+   * @default - every instance on demand
+   */
+  readonly spot?: SpotOptions;
 }

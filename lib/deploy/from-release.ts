@@ -34,7 +34,7 @@ export interface FromReleaseOptions {
  * the code (the others are pinned).
  */
 export interface ReleaseFleetProps {
-  /** Each slot's image (`ImageSource.fromAmiId`), or `{}` for an empty slot. */
+  /** Each slot's image (`ImageSource.fromAmiId`) and `idleSince` when it has one, or `{}` for an empty slot. */
   readonly slots: BlueGreenSlots;
   /** The release file's `active`. */
   readonly active: SlotName;
@@ -55,7 +55,8 @@ export interface ReleaseFleetProps {
  * ```
  *
  * `slots.<slot>.image` becomes `ImageSource.fromAmiId(image)` (`null`: an empty slot,
- * `{}`), `active` stays `active`, `canary` becomes `canaryPercent`, the staged slot
+ * `{}`) and `slots.<slot>.idleSince` the slot's `idleSince` (for `idleCapacity`),
+ * `active` stays `active`, `canary` becomes `canaryPercent`, the staged slot
  * (`stagedSlotOf(release)`) becomes `stagedSlot` (`'none'` when no slot is staged: the
  * serving and the rollback slot are pinned) and `environment` becomes
  * `releaseEnvironment`. Per-slot
@@ -88,8 +89,11 @@ export function fromRelease(release: ReleaseFile, options: FromReleaseOptions = 
     );
   }
   const slot = (name: SlotName) => {
-    const image = release.slots[name].image;
-    return image === null ? {} : { image: ImageSource.fromAmiId(image) };
+    const { image, idleSince } = release.slots[name];
+    if (image === null) {
+      return {};
+    }
+    return idleSince ? { image: ImageSource.fromAmiId(image), idleSince } : { image: ImageSource.fromAmiId(image) };
   };
   return {
     slots: { blue: slot('blue'), green: slot('green') },

@@ -7,16 +7,21 @@ export type { ISecurityGroup, ISubnet, IVpc } from './network';
 export type {
   Capacity,
   FleetBaseProps,
+  GroupMetric,
+  GroupSettings,
   HealthCheck,
   LifecycleHook,
   LifecycleHookResult,
   LifecycleTransition,
+  SpotAllocationStrategy,
+  SpotOptions,
+  TerminationPolicy,
   WarmPool,
   WarmPoolState,
   WarmUpAndDraining,
 } from './fleet-options';
 export { BlueGreenFleet } from './blue-green-fleet';
-export type { BlueGreenFleetProps, BlueGreenSlots, FleetSlot, FleetSlotProps } from './blue-green-fleet';
+export type { BlueGreenFleetProps, BlueGreenSlots, FleetSlot, FleetSlotProps, IdleCapacity } from './blue-green-fleet';
 export { fromRelease } from './from-release';
 export type { FromReleaseOptions, ReleaseFleetProps } from './from-release';
 export { StateBackend } from './state-backend';
@@ -28,8 +33,12 @@ export type {
   AccessLogs,
   ApplicationLoadBalancerOptions,
   ExistingListenerOptions,
+  ISharedLoadBalancer,
   LoadBalancerScheme,
+  SharedListenerOptions,
 } from './fleet-load-balancer';
+export { SharedLoadBalancer } from './shared-load-balancer';
+export type { FixedResponse, SharedLoadBalancerProps } from './shared-load-balancer';
 export { FleetScaling } from './fleet-scaling';
 export type { ScalingMetric } from './fleet-scaling';
 export type { FleetAlarms } from './fleet-alarms';

@@ -48,8 +48,12 @@ export class ReplaceFleet extends FleetBase {
   public readonly listener: LbListener | LbListenerRule;
   /** Base of the fleet's names (`props.name`, or `<stack>-<id>` in lowercase). */
   public readonly fleetName: string;
+  /** ARN of the listener the fleet's traffic comes in by (created, existing or shared). */
+  public readonly listenerArn: string;
   /** The load balancer, when the fleet created it. */
   public readonly loadBalancer?: Lb;
+  /** Id of the load balancer's security group (created, existing or shared). */
+  public readonly loadBalancerSecurityGroupId: string;
   /** DNS name of the load balancer, when known. */
   public readonly loadBalancerDnsName?: string;
   /** `app/<name>/<id>` of the load balancer, the `LoadBalancer` dimension of its metrics. */
@@ -69,6 +73,7 @@ export class ReplaceFleet extends FleetBase {
     this.parts = parts;
     this.fleetName = parts.props.base;
     this.loadBalancer = parts.frontEnd.loadBalancer;
+    this.loadBalancerSecurityGroupId = parts.frontEnd.loadBalancerSecurityGroupId;
     this.loadBalancerDnsName = parts.frontEnd.dnsName;
     this.loadBalancerArnSuffix = parts.frontEnd.loadBalancerArnSuffix;
     this.instanceSecurityGroupId = parts.frontEnd.instanceSecurityGroupId;
@@ -90,6 +95,7 @@ export class ReplaceFleet extends FleetBase {
       guards: (traffic) => replaceGuards(this, traffic),
       groups: [group],
     }).listener;
+    this.listenerArn = parts.frontEnd.listenerArnOf(this.listener);
     parts.addOutputs(replaceOutputs(this));
   }
 

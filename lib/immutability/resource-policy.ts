@@ -316,6 +316,22 @@ const FORBIDDEN_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, stri
 };
 
 /**
+ * Attributes of immutable types that are not operational but that teams reach for with an
+ * override, each with the supported way to get the same result. `guard` and `preview`
+ * add it to the violation of an in-place update of that attribute. Top-level attributes.
+ */
+const SUPPORTED_ROUTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  aws_autoscaling_group: {
+    mixed_instances_policy:
+      "for Spot and several instance types set the fleet's spot ({ onDemandBase, spotPercentage, " +
+      'allocationStrategy, maxPrice, capacityRebalance }, per slot too) and server.instanceType: ' +
+      'InstanceType.oneOf(...) or InstanceType.fromRequirements(...) instead of an override: they are part of ' +
+      "the generation, so a change replaces the staged slot's group and reaches the serving slot through a " +
+      'release (docs/fleets.md, "Spot, several instance types and group settings")',
+  },
+};
+
+/**
  * Types of the compute, container, image and configuration-management families that
  * are neither immutable nor mutable by design, each with the reason (rule 3 above).
  */
@@ -396,6 +412,7 @@ const FORCE_NEW_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   // Created by the library, stacks/ or examples/.
   aws_autoscaling_group: ['name', 'name_prefix', 'initial_lifecycle_hook', 'region'],
   aws_autoscaling_policy: ['name', 'autoscaling_group_name', 'region'],
+  aws_autoscaling_schedule: ['scheduled_action_name', 'autoscaling_group_name', 'region'],
   aws_cloudwatch_metric_alarm: ['alarm_name', 'region'],
   aws_default_security_group: ['vpc_id', 'region'],
   aws_ec2_tag: ['resource_id', 'key', 'region'],
@@ -465,6 +482,7 @@ const FORCE_NEW_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   aws_launch_template: ['name', 'name_prefix', 'region'],
   aws_lb: ['name', 'name_prefix', 'internal', 'load_balancer_type', 'customer_owned_ipv4_pool', 'region'],
   aws_lb_listener: ['load_balancer_arn', 'region'],
+  aws_lb_listener_certificate: ['listener_arn', 'certificate_arn', 'region'],
   aws_lb_listener_rule: ['listener_arn', 'region'],
   aws_lb_target_group: [
     'name',
@@ -876,6 +894,16 @@ export class ResourcePolicy {
    */
   public static forbiddenAttributes(type: string): Readonly<Record<string, string>> {
     return Object.prototype.hasOwnProperty.call(FORBIDDEN_ATTRIBUTES, type) ? FORBIDDEN_ATTRIBUTES[type] : {};
+  }
+
+  /**
+   * The supported way to change `attribute` (a path; its top-level attribute counts) of an
+   * immutable `type` instead of an override that updates it in place, or undefined.
+   */
+  public static supportedRoute(type: string, attribute: string): string | undefined {
+    const routes = Object.prototype.hasOwnProperty.call(SUPPORTED_ROUTES, type) ? SUPPORTED_ROUTES[type] : {};
+    const top = attribute.split(/[.[]/)[0];
+    return Object.prototype.hasOwnProperty.call(routes, top) ? routes[top] : undefined;
   }
 
   private constructor() {}

@@ -27,6 +27,7 @@ export { ReleaseLockedError, ReleaseStore } from './release-store';
 export type { ReleaseScope, ReleaseStoreOptions } from './release-store';
 export {
   promoteRelease,
+  recordIdle,
   recordServed,
   ReleaseInputError,
   ReleaseRefusedError,

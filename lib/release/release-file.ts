@@ -54,6 +54,16 @@ export interface ReleaseSlot {
    * @default - no rollout completed on this slot
    */
   readonly rolloutCompletedAt?: string | null;
+  /**
+   * When this slot stopped serving (ISO 8601, UTC): written by the command that moved
+   * the traffic off it (a promote, a rollback, the end of a canary or rollout), removed
+   * when it serves again or a new release is staged into it. A fleet with
+   * `idleCapacity` scales the slot in once it has been idle that long (`fromRelease`
+   * maps it to the slot's `idleSince`). Only on a slot that takes no traffic; written
+   * only when set, so files without it stay valid.
+   * @default - the slot is not idle
+   */
+  readonly idleSince?: string;
 }
 
 /**
@@ -184,7 +194,7 @@ const TOP_FIELDS = [
   'freezeOverride',
 ];
 const ARCHITECTURES: readonly ReleaseArchitecture[] = ['x86_64', 'arm64'];
-const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt', 'promotedAt', 'rolloutCompletedAt'];
+const SLOT_FIELDS = ['image', 'stagedAt', 'source', 'rolledBackAt', 'promotedAt', 'rolloutCompletedAt', 'idleSince'];
 /** The environment name that the shared file of vetoed images (`releases/vetoed.json`) takes. */
 export const VETO_FILE_ENVIRONMENT = 'vetoed';
 
@@ -684,6 +694,15 @@ function checkConsistency(
       'remove it (a slot that takes the traffic is not rolled back)',
     );
   }
+  for (const name of SLOT_NAMES) {
+    if (slots[name].idleSince && (name === active || canary > 0)) {
+      throw invalid(
+        file,
+        `"slots.${name}.idleSince" is set but "${name}" ${name === active ? 'is the active slot' : 'takes the canary'}`,
+        'remove it (a slot that takes traffic is not idle)',
+      );
+    }
+  }
 }
 
 /** Validates one slot object; `field` is its path in the file (`slots.blue`). */
@@ -697,7 +716,7 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
     }
   }
   const { image, stagedAt = null, source = null, rolledBackAt = null, promotedAt = null } = slot;
-  const { rolloutCompletedAt = null } = slot;
+  const { rolloutCompletedAt = null, idleSince = null } = slot;
   if (image !== null && (typeof image !== 'string' || !AMI_ID.test(image))) {
     throw invalid(
       file,
@@ -705,8 +724,8 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
       'use an AMI id ("ami-" and 8 or 17 lowercase hex digits) or null',
     );
   }
-  checkSlotStrings(file, field, { stagedAt, source, rolledBackAt, promotedAt, rolloutCompletedAt });
-  for (const [key, value] of Object.entries({ rolledBackAt, promotedAt, rolloutCompletedAt })) {
+  checkSlotStrings(file, field, { stagedAt, source, rolledBackAt, promotedAt, rolloutCompletedAt, idleSince });
+  for (const [key, value] of Object.entries({ rolledBackAt, promotedAt, rolloutCompletedAt, idleSince })) {
     if (value !== null && image === null) {
       throw invalid(file, `"${field}.${key}" is set but the slot has no image`, 'remove it');
     }
@@ -718,6 +737,7 @@ function parseSlot(slot: unknown, field: string, file: string): ReleaseSlot {
     ...(rolledBackAt !== null ? { rolledBackAt: rolledBackAt as string } : {}),
     ...(promotedAt !== null ? { promotedAt: promotedAt as string } : {}),
     ...(rolloutCompletedAt !== null ? { rolloutCompletedAt: rolloutCompletedAt as string } : {}),
+    ...(idleSince !== null ? { idleSince: idleSince as string } : {}),
   };
 }
 
@@ -728,7 +748,7 @@ function checkSlotStrings(file: string, field: string, values: Record<string, un
       throw invalid(file, `"${field}.${key}" is ${describe(value)}`, 'use a string or null');
     }
   }
-  for (const key of ['stagedAt', 'rolledBackAt', 'promotedAt', 'rolloutCompletedAt']) {
+  for (const key of ['stagedAt', 'rolledBackAt', 'promotedAt', 'rolloutCompletedAt', 'idleSince']) {
     const value = values[key];
     if (typeof value === 'string' && Number.isNaN(Date.parse(value))) {
       throw invalid(
@@ -755,6 +775,7 @@ export function formatReleaseFile(release: ReleaseFile): string {
     ...(s.rolledBackAt ? { rolledBackAt: s.rolledBackAt } : {}),
     ...(s.promotedAt ? { promotedAt: s.promotedAt } : {}),
     ...(s.rolloutCompletedAt ? { rolloutCompletedAt: s.rolloutCompletedAt } : {}),
+    ...(s.idleSince ? { idleSince: s.idleSince } : {}),
   });
   return `${JSON.stringify(
     {

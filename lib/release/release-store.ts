@@ -43,7 +43,7 @@ import {
   VETO_FILE_ENVIRONMENT,
 } from './release-file';
 import { ReleaseLayout, releaseArguments, VETO_FILE } from './release-layout';
-import { recordServed } from './transitions';
+import { recordIdle, recordServed } from './transitions';
 import { emptyVetoFile, formatVetoFile, parseVetoFile, VetoFile } from './veto-file';
 
 /** Another release command holds the lock of an environment. */
@@ -453,7 +453,8 @@ export class ReleaseStore {
     this.checkName(environment);
     return this.withLock(environment, () => {
       const before = this.load(environment);
-      const after = this.withPlace(recordServed(before, withoutOldOverride(before, change(before))));
+      const changed = recordServed(before, withoutOldOverride(before, change(before)));
+      const after = this.withPlace(recordIdle(before, changed, this.now()));
       this.writeAtomically(environment, after);
       return { before, after };
     });

@@ -198,7 +198,8 @@ export function promoteRelease(release: ReleaseFile, canary?: number, options: P
   const idle = otherSlot(active);
   const target = release.slots[idle];
   refusePromote(release, options);
-  const slots = target.rolledBackAt ? { ...release.slots, [idle]: withoutMark(target) } : release.slots;
+  const slots =
+    target.rolledBackAt || target.idleSince ? { ...release.slots, [idle]: withoutMark(target) } : release.slots;
   if (canary === undefined || canary === 100) {
     // the staged slot now serves: both slots are pinned until the next stage
     const promotedAt = (options.now ?? new Date()).toISOString();
@@ -261,13 +262,15 @@ export function rollbackRelease(release: ReleaseFile, options: RollbackOptions =
   }
   const previous = previousSlot(release);
   const slots = marked(release, release.active, now);
+  // the slot rolled back to serves again: it is no longer idle
+  const { idleSince: _idle, ...back } = slots[previous];
   return withStaged(
     {
       ...release,
       active: previous,
       previous: null,
       canary: 0,
-      slots: { ...slots, [previous]: { ...slots[previous], promotedAt: now } },
+      slots: { ...slots, [previous]: { ...back, promotedAt: now } },
     },
     undefined,
   );
@@ -346,6 +349,7 @@ function refuseDuringRollout(release: ReleaseFile, command: string): void {
   }
 }
 
+/** The slot without its rolled-back and idle marks: it takes the traffic now. */
 function withoutMark(slot: ReleaseSlot): ReleaseSlot {
   const { rolledBackAt: _mark, ...rest } = slot;
   return rest;
@@ -367,4 +371,39 @@ export function recordServed(before: ReleaseFile, after: ReleaseFile): ReleaseFi
     return rest;
   }
   return { ...after, served };
+}
+
+/**
+ * `after` with each slot's `idleSince` kept true: set to `now` on a slot that served in
+ * `before` and serves nothing in `after` (a promote, a rollback, the end of a canary or
+ * of a rollout moved the traffic off it), kept while it stays idle with the same
+ * release, and removed from a slot that serves, is empty or got a new release (a
+ * stage: the staged slot keeps its full size until it is promoted). The release store
+ * applies it to every write, so a fleet with `idleCapacity` knows when each slot went
+ * idle.
+ */
+export function recordIdle(before: ReleaseFile, after: ReleaseFile, now: Date): ReleaseFile {
+  const old = releaseWeights(before);
+  const weights = releaseWeights(after);
+  const slots = { ...after.slots };
+  let changed = false;
+  for (const name of [otherSlot(after.active), after.active]) {
+    const slot = after.slots[name];
+    const was = before.slots[name];
+    const sameRelease = slot.image === was.image && (slot.stagedAt ?? null) === (was.stagedAt ?? null);
+    const idle =
+      slot.image !== null && weights[name] === 0 && name !== after.active
+        ? old[name] > 0
+          ? now.toISOString()
+          : sameRelease
+            ? was.idleSince
+            : undefined
+        : undefined;
+    if (idle !== slot.idleSince) {
+      const { idleSince: _old, ...rest } = slot;
+      slots[name] = idle === undefined ? rest : { ...rest, idleSince: idle };
+      changed = true;
+    }
+  }
+  return changed ? { ...after, slots } : after;
 }

@@ -449,8 +449,16 @@ function inPlaceUpdate(rc: ResourceChange, attributes: readonly string[]): Guard
     attributes: substantive,
     message:
       `immutable ${rc.type} updated in place (${substantive.join(', ')}); ` +
-      'make the change produce a new generation (a new name) so that it is replaced create-before-destroy.',
+      'make the change produce a new generation (a new name) so that it is replaced create-before-destroy' +
+      supportedRoutes(rc.type, substantive) +
+      '.',
   };
+}
+
+/** `; <route>` for each changed attribute that has a supported route (ResourcePolicy.supportedRoute). */
+function supportedRoutes(type: string, attributes: readonly string[]): string {
+  const routes = new Set(attributes.map((a) => ResourcePolicy.supportedRoute(type, a)).filter((r) => r !== undefined));
+  return [...routes].map((route) => `; ${route}`).join('');
 }
 
 /** A destroy with no create at its address; proposes a `moved` block when one of the type is created elsewhere. */

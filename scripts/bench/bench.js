@@ -13,6 +13,8 @@
  *   BENCH_ONLY=release-status
  *                         only `release status` at scale (scripts/bench/release-status.js),
  *                         merged into the benchmarks.json in BENCH_OUT (every other figure kept)
+ *   BENCH_ONLY=fleets     only the fleets at scale (scripts/bench/fleets.js), merged into the
+ *                         benchmarks.json of BENCH_OUT (the other figures keep their date)
  */
 'use strict';
 const { spawnSync, execFileSync } = require('child_process');
@@ -20,6 +22,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const statusBench = require('./release-status');
+const fleetsBench = require('./fleets');
 
 const root = path.resolve(__dirname, '..', '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -72,13 +75,18 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Runs `node <args>` `runs` times in fresh processes; returns median wall ms and peak RSS MiB. */
-function measure(label, args, env = {}, perRunEnv = () => ({})) {
+/**
+ * Runs `node <args>` `runs` times (`options.runs`) in fresh processes; returns median wall
+ * ms and peak RSS MiB. `options.outdir`: synthesize there and keep it.
+ */
+function measure(label, args, env = {}, perRunEnv = () => ({}), options = {}) {
   const walls = [];
   const rss = [];
-  for (let i = 0; i < runs; i++) {
+  const cpus = [];
+  const count = options.runs || runs;
+  for (let i = 0; i < count; i++) {
     const rssFile = path.join(work, `rss-${process.pid}-${i}.json`);
-    const outdir = fs.mkdtempSync(path.join(work, 'out-'));
+    const outdir = options.outdir || fs.mkdtempSync(path.join(work, 'out-'));
     const start = process.hrtime.bigint();
     const result = spawnSync(process.execPath, ['--require', preload, ...args], {
       cwd: root,
@@ -91,17 +99,20 @@ function measure(label, args, env = {}, perRunEnv = () => ({})) {
       throw new Error(`${label} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
     }
     walls.push(wall);
-    rss.push(JSON.parse(fs.readFileSync(rssFile, 'utf8')).maxRssKiB / 1024);
-    fs.rmSync(outdir, { recursive: true, force: true });
+    const usage = JSON.parse(fs.readFileSync(rssFile, 'utf8'));
+    rss.push(usage.maxRssKiB / 1024);
+    cpus.push(usage.cpuMs);
+    if (!options.outdir) fs.rmSync(outdir, { recursive: true, force: true });
   }
   const entry = {
     label,
-    runs,
+    runs: count,
     wallMs: Math.round(median(walls)),
     peakRssMiB: Math.round(median(rss)),
+    cpuMs: Math.round(median(cpus)),
     wallMsAll: walls.map(Math.round),
   };
-  console.log(`${label}: ${entry.wallMs} ms, ${entry.peakRssMiB} MiB (median of ${runs})`);
+  console.log(`${label}: ${entry.wallMs} ms, ${entry.cpuMs} CPU-ms, ${entry.peakRssMiB} MiB (median of ${count})`);
   return entry;
 }
 
@@ -124,6 +135,27 @@ if (process.env.BENCH_ONLY === 'release-status') {
   fs.writeFileSync(path.join(outDir, 'BENCHMARKS.md'), markdown(results));
   console.log(`\nwrote ${path.join(outDir, 'BENCHMARKS.md')} and benchmarks.json (release status only)`);
   for (const g of statusGoals) console.log(`${g.met ? 'met ' : 'MISSED'}  ${g.goal}: ${g.value}`);
+  fs.rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
+
+// BENCH_ONLY=fleets: re-measure the fleets at scale only, keep every other figure.
+if (process.env.BENCH_ONLY === 'fleets') {
+  const previousFile = path.join(outDir, 'benchmarks.json');
+  if (!fs.existsSync(previousFile)) {
+    throw new Error(`BENCH_ONLY=fleets merges into ${previousFile}, which does not exist: run npm run bench once`);
+  }
+  const previous = JSON.parse(fs.readFileSync(previousFile, 'utf8'));
+  const fleets = fleetsBench.measureFleets({ root, work, quick, measure, tsNode: TS_NODE });
+  const fleetGoals = fleetsBench.goals(fleets).map(([goal, met, value]) => ({ goal, met, value }));
+  const kept = previous.goals.filter(
+    (g) => !fleetGoals.some((f) => f.goal.replace(/^\d+/, '') === g.goal.replace(/^\d+/, '')),
+  );
+  const results = { ...previous, fleets, goals: [...kept, ...fleetGoals] };
+  fs.writeFileSync(previousFile, JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(path.join(outDir, 'BENCHMARKS.md'), markdown(results));
+  console.log(`\nwrote ${path.join(outDir, 'BENCHMARKS.md')} and benchmarks.json (fleets only)`);
+  for (const g of fleetGoals) console.log(`${g.met ? 'met ' : 'MISSED'}  ${g.goal}: ${g.value}`);
   fs.rmSync(work, { recursive: true, force: true });
   process.exit(0);
 }
@@ -180,6 +212,9 @@ const scaling = scales.map((n) => {
 
 // 3c. `release status` across N fleets x 3 environments x 2 regions (scripts/bench/release-status.js).
 const releaseStatus = statusBench.measureStatus({ root, work, quick, measure });
+// 3b. Fleets at scale: N fleets x 3 environments x 2 regions behind shared load balancers,
+//     synth and preview (scripts/bench/fleets.js).
+const fleets = fleetsBench.measureFleets({ root, work, quick, measure, tsNode: TS_NODE });
 
 // 4. Docker context hashing on 10,000 files.
 const contextDir = path.join(work, 'context');
@@ -243,6 +278,7 @@ const results = {
   },
   scaling,
   releaseStatus,
+  fleets,
   dockerHash,
   npmTest,
   e2e,
@@ -261,6 +297,7 @@ const goals = [
     `${(scaling[scaling.length - 1].wallMs / 1000).toFixed(1)} s`,
   ],
   ...statusBench.goals(releaseStatus),
+  ...fleetsBench.goals(fleets),
   ...testSuite.goals(npmTest, e2e),
 ];
 results.goals = goals.map(([goal, met, value]) => ({ goal, met, value }));
@@ -309,6 +346,7 @@ function markdown(r) {
     ...r.scaling.map((s) => row([s.services, s.stacks, s.wallMs, s.peakRssMiB, Math.round(s.wallMs / s.services)])),
     '',
     ...statusBench.markdown(r),
+    ...fleetsBench.markdown(r),
     '## Docker context hashing',
     '',
     `${r.dockerHash.files} files: **${r.dockerHash.hashMs} ms** hashing (median), ${r.dockerHash.process.wallMs} ms for the whole process.`,
@@ -381,7 +419,7 @@ function generateBaseline() {
     return value;
   };
   const lines = [
-    "import { App, TerraformStack } from 'cdktf';",
+    "import { App, TerraformResource, TerraformStack } from 'cdktf';",
     "import * as aws from '@cdktf/provider-aws';",
     "import * as docker from '@cdktf/provider-docker';",
     'const app = new App();',
@@ -406,6 +444,17 @@ function generateBaseline() {
         const nsName = camel(prefix ? prefix + (provider === 'aws' ? type : rest) : rest);
         const cls = prefix ? pascal(prefix + type) : pascal(rest);
         for (const [id, body] of Object.entries(byName)) {
+          if (provider === 'terraform') {
+            // terraform_data (the slots' release markers): built into Terraform, no provider class
+            const overrides = Object.entries(body)
+              .filter(([k]) => k !== '//')
+              .map(([k, v]) => `.addOverride(${JSON.stringify(k)}, ${JSON.stringify(v)})`);
+            lines.push(
+              `  { const d = new TerraformResource(s, ${JSON.stringify(id)}, { terraformResourceType: ${JSON.stringify(type)} });`,
+            );
+            lines.push(...overrides.map((o) => `    d${o};`), '  }');
+            continue;
+          }
           // for_each is an iterator object in cdktf's classes: carry the expression as an override.
           const { for_each: forEach, ...rest } = body;
           const create = `new r.${provider}.${nsName}.${cls}(s, ${JSON.stringify(id)}, ${JSON.stringify(convert(rest))})`;

@@ -74,6 +74,7 @@ describe('subpath exports', () => {
       'parseVetoFile',
       'promoteRelease',
       'reconcileWave',
+      'recordIdle',
       'recordServed',
       'releaseArguments',
       'releaseFilePath',

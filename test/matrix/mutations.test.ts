@@ -31,7 +31,7 @@ import { TerraformStack } from 'cdktf';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import { ImmutableLaunchTemplate, InstanceProfile, InstanceType, UserData } from '../../lib/compute';
-import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, ReplaceFleet } from '../../lib/deploy';
+import { BlueGreenFleet, FleetLoadBalancer, FleetScaling, ReplaceFleet, SharedLoadBalancer } from '../../lib/deploy';
 import {
   AmiPipeline,
   DistributionConfiguration,
@@ -176,7 +176,38 @@ const fleetBase = (): Props => ({
   server: richServer(),
   allowAllOutbound: false,
   ...warmUp(),
+  maxInstanceLifetimeDays: 7,
+  terminationPolicies: ['OldestInstance'],
+  enabledMetrics: ['GroupInServiceInstances'],
+  instanceName: 'web',
 });
+const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc';
+const CERT_2 = 'arn:aws:acm:eu-west-1:123456789012:certificate/def';
+/** A shared load balancer with every prop set (the shared roots). */
+const sharedBase = (): Props => ({
+  name: 'front',
+  vpcId: VPC,
+  subnetIds: SUBNETS,
+  scheme: 'internal',
+  certificateArn: CERT,
+  additionalCertificateArns: [CERT_2],
+  sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+  ingressCidrs: ['10.0.0.0/8'],
+  deletionProtection: false,
+  accessLogs: { bucket: 'logs', prefix: 'front' },
+  idleTimeoutSeconds: 60,
+  defaultResponse: { statusCode: 404, contentType: 'text/plain', messageBody: 'Not found' },
+});
+/** A fleet attached to a shared load balancer (the shared roots). */
+function attachedFleet(stack: TerraformStack, shared: SharedLoadBalancer, options: Props): ReplaceFleet {
+  return new ReplaceFleet(stack, 'Api', {
+    name: 'api',
+    vpcId: VPC,
+    subnetIds: SUBNETS,
+    image: ImageSource.fromAmiId(AMI_1),
+    loadBalancer: FleetLoadBalancer.fromShared(shared, options as never),
+  });
+}
 const pipelineBase = (): Props => ({
   name: 'web',
   parentImage: ParentImage.fromAmiId(AMI_1),
@@ -243,13 +274,59 @@ const ROOTS: readonly RootDef[] = [
       active: 'green',
       canaryPercent: 0,
       alarms: { targetErrorRatePercent: 5, unhealthyHosts: 1, periodSeconds: 60, evaluationPeriods: 2 },
+      // blue went idle (it is staged too: the fleet accepts both) and is scaled in after 2h
+      idleCapacity: { after: '2h', min: 0 },
     }),
-    build: (stack, props) => new BlueGreenFleet(stack, 'Web', props as never),
+    build: (stack, props) => {
+      // blue is idle while it takes no traffic, as the release file records it
+      const idle = props.active === 'green' && !props.canaryPercent;
+      const { blue, ...slots } = props.slots;
+      new BlueGreenFleet(stack, 'Web', {
+        ...props,
+        slots: { ...slots, blue: { ...(idle ? { idleSince: '2026-01-01T00:00:00Z' } : {}), ...blue } },
+      } as never);
+    },
+    // a warm pool is set: Spot needs a mixed instances policy (the SpotOptions root covers it)
+    stop: ['SpotOptions'],
   },
   {
     props: 'ReplaceFleetProps',
     base: () => ({ ...fleetBase(), image: ImageSource.fromAmiId(AMI_1) }),
     build: (stack, props) => new ReplaceFleet(stack, 'Api', props as never),
+    stop: ['SpotOptions'],
+  },
+  {
+    // Spot for the whole blue/green fleet: green serves (pinned), blue is staged
+    props: 'SpotOptions',
+    base: () => ({
+      onDemandBase: 1,
+      spotPercentage: 70,
+      allocationStrategy: 'capacity-optimized',
+      maxPrice: '0.05',
+      capacityRebalance: true,
+    }),
+    build: (stack, props) =>
+      new BlueGreenFleet(stack, 'Web', {
+        name: 'web',
+        vpcId: VPC,
+        subnetIds: SUBNETS,
+        server: { instanceType: InstanceType.oneOf('m7i.large', 'm6i.large') },
+        spot: props,
+        slots: { blue: { image: ImageSource.fromAmiId(AMI_1) }, green: { image: ImageSource.fromAmiId(AMI_2) } },
+        active: 'green',
+        stagedSlot: 'blue',
+      }),
+  },
+  {
+    props: 'SharedLoadBalancerProps',
+    base: sharedBase,
+    build: (stack, props) =>
+      attachedFleet(stack, new SharedLoadBalancer(stack, 'Front', props as never), { priority: 10 }),
+  },
+  {
+    props: 'SharedListenerOptions',
+    base: () => ({ priority: 10, pathPatterns: ['/api/*'], hostHeaders: ['api.example.com'] }),
+    build: (stack, props) => attachedFleet(stack, new SharedLoadBalancer(stack, 'Front', sharedBase() as never), props),
   },
   {
     props: 'ContainerUserDataOptions',
@@ -297,6 +374,7 @@ const ROOTS: readonly RootDef[] = [
       pathPatterns: ['/api/*'],
       hostHeaders: ['api.example.com'],
       dnsName: 'shared.example.com',
+      addEgressRule: false,
     }),
     build: (stack, props) =>
       new ReplaceFleet(stack, 'Api', {
@@ -528,6 +606,11 @@ const waits = (to: (old: any) => unknown): Mutation => ({ effect: 'waits for a r
  * `<root>:<path>` -> mutation.
  */
 const AT_PATH: Readonly<Record<string, Mutation>> = {
+  // green serves: it cannot be idle
+  'BlueGreenFleetProps:slots.green.idleSince': refused(
+    () => '2026-02-01T00:00:00Z',
+    /slots\.green\.idleSince \("2026-02-01T00:00:00Z"\) is set on the active slot/,
+  ),
   // AMI_1 volumes are always encrypted: the only other value is refused
   'AmiPipelineProps:blockDevices[].encrypted': refused(
     () => false,
@@ -593,6 +676,22 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'Capacity.desired': op(() => 3),
   'FleetBaseProps.scaling': op(() => FleetScaling.cpuUtilization(60)),
   'FleetBaseProps.allowAllOutbound': op(() => true),
+  // Spot with the base's warm pool is refused; the SpotOptions root shows what each option does
+  'FleetBaseProps.spot': refused(() => ({}), /warmPool is set, but spot is set/),
+  'FleetSlotProps.spot': refused(() => ({}), /warmPool is set, but slots\.(blue|green)\.spot is set/),
+  'SpotOptions.onDemandBase': gen(() => 2),
+  'SpotOptions.spotPercentage': gen(() => 50),
+  'SpotOptions.allocationStrategy': gen(() => 'price-capacity-optimized'),
+  'SpotOptions.maxPrice': gen(() => '0.08'),
+  'SpotOptions.capacityRebalance': op(() => false),
+  'GroupSettings.maxInstanceLifetimeDays': op(() => 14),
+  'GroupSettings.terminationPolicies': op(() => ['NewestInstance']),
+  'GroupSettings.enabledMetrics': op(() => ['GroupDesiredCapacity']),
+  'GroupSettings.instanceName': op(() => 'web-2'),
+  // when the idle slot is scaled in: its schedule and its sizes' expressions change in place
+  'IdleCapacity.after': op(() => '30m'),
+  'IdleCapacity.min': op(() => 1),
+  'FleetSlotProps.idleSince': op(() => '2026-02-01T00:00:00Z'),
   'WarmUpAndDraining.deregistrationDelaySeconds': op(() => 60),
   'WarmUpAndDraining.slowStartSeconds': op(() => 60),
   'WarmUpAndDraining.instanceWarmupSeconds': op(() => 120),
@@ -643,6 +742,31 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'ExistingListenerOptions.pathPatterns': op(() => ['/v2/*']),
   'ExistingListenerOptions.hostHeaders': op(() => ['api2.example.com']),
   'ExistingListenerOptions.dnsName': op(() => 'other.example.com'),
+  'ExistingListenerOptions.addEgressRule': op(() => true),
+  'SharedListenerOptions.priority': op(() => 20),
+  'SharedListenerOptions.pathPatterns': op(() => ['/v2/*']),
+  'SharedListenerOptions.hostHeaders': op(() => ['api2.example.com']),
+  'SharedLoadBalancerProps.name': op(() => 'front-2'),
+  'SharedLoadBalancerProps.vpcId': op(() => 'vpc-0fedcba9876543210'),
+  'SharedLoadBalancerProps.vpc': refused(() => ({ vpcId: VPC }), /vpcId and vpc are both set/),
+  'SharedLoadBalancerProps.subnetIds': op(() => ['subnet-0c00000000000000c', 'subnet-0d00000000000000d']),
+  'SharedLoadBalancerProps.subnets': refused(
+    () => SUBNETS.map((subnetId) => ({ subnetId })),
+    /subnetIds and subnets are both set/,
+  ),
+  'SharedLoadBalancerProps.scheme': op(() => 'internet-facing'),
+  'SharedLoadBalancerProps.certificateArn': op(() => 'arn:aws:acm:eu-west-1:123456789012:certificate/ghi'),
+  'SharedLoadBalancerProps.additionalCertificateArns': op(() => [
+    CERT_2,
+    'arn:aws:acm:eu-west-1:123456789012:certificate/jkl',
+  ]),
+  'SharedLoadBalancerProps.sslPolicy': op(() => 'ELBSecurityPolicy-TLS13-1-3-2021-06'),
+  'SharedLoadBalancerProps.ingressCidrs': op(() => ['10.1.0.0/16']),
+  'SharedLoadBalancerProps.deletionProtection': op(() => true),
+  'SharedLoadBalancerProps.idleTimeoutSeconds': op(() => 120),
+  'FixedResponse.statusCode': op(() => 503),
+  'FixedResponse.contentType': op(() => 'application/json'),
+  'FixedResponse.messageBody': op(() => '{"error":"not found"}'),
 
   'InstanceProfileProps.managedPolicyArns': op(() => [
     'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',

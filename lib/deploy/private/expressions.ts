@@ -152,9 +152,49 @@ export function atLeast(value: number, required: number): number {
   return Token.asNumber(Fn.max([value, required]));
 }
 
-/** `100 - part` for a token part (a token canary gives a token weight). */
+/** `100 - part`: a number for a literal part, an expression for a token (a token canary gives a token weight). */
 export function remainderOf100(part: number): number {
-  return Token.asNumber(Op.sub(100, part));
+  return Token.isUnresolved(part) ? Token.asNumber(Op.sub(100, part)) : 100 - part;
+}
+
+/** `days` in seconds: a number for a literal, an expression for a token. */
+export function secondsOfDays(days: number): number {
+  return Token.isUnresolved(days) ? Token.asNumber(Op.mul(days, 86400)) : days * 86400;
+}
+
+// ---------------------------------------------------------------------------------
+// Idle capacity: a slot that stopped serving is scaled in at a time the release file
+// fixes, compared with the plan's own time.
+
+/**
+ * The time a slot becomes idle long enough to scale in: `since + seconds`, as
+ * `YYYY-MM-DDThh:mm:ssZ` (the format of a scheduled action's `start_time`). A literal
+ * for a literal `since`, else `timeadd(since, "<seconds>s")`.
+ */
+export function idleAt(since: string, seconds: number): string {
+  if (Token.isUnresolved(since)) {
+    return Fn.timeadd(since, `${seconds}s`);
+  }
+  return new Date(Date.parse(since) + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * True at plan time once `at` is reached: `timecmp(plantimestamp(), at) >= 0`. The plan's
+ * own time, fixed for the whole plan, so that a plan reads the same size from start to
+ * end and the next plan after the time agrees with what the scheduled action did.
+ */
+function idleReached(at: string): HclExpression {
+  return hcl`timecmp(plantimestamp(), ${at}) >= 0`;
+}
+
+/** `idleSize` once `at` is reached at plan time, else `size` (`null`: Terraform leaves the attribute as it is). */
+export function sizeWhenIdle(at: string, idleSize: number, size: number | null): number {
+  return Token.asNumber(hcl`${idleReached(at)} ? ${idleSize} : ${size}`);
+}
+
+/** The count of the scheduled action that scales the slot in: 1 while `at` is ahead of the plan, then 0. */
+export function countUntil(at: string): number {
+  return Token.asNumber(hcl`timecmp(plantimestamp(), ${at}) < 0 ? 1 : 0`);
 }
 
 // ---------------------------------------------------------------------------------

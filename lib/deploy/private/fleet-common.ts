@@ -5,7 +5,18 @@ import { SUBNET_ID, VPC_ID } from '../../private/aws-ids';
 import { FLEET_NAME } from '../../private/image-names';
 import { isLiteral, show, Validator } from '../../private/validation';
 import { CheckedLoadBalancer, FleetLoadBalancer } from '../fleet-load-balancer';
-import { Capacity, FleetBaseProps, LifecycleHook, WarmPool, WarmUpAndDraining } from '../fleet-options';
+import {
+  Capacity,
+  FleetBaseProps,
+  GroupMetric,
+  GroupSettings,
+  LifecycleHook,
+  SpotAllocationStrategy,
+  SpotOptions,
+  TerminationPolicy,
+  WarmPool,
+  WarmUpAndDraining,
+} from '../fleet-options';
 import { FleetScaling } from '../fleet-scaling';
 import { EffectiveHealthCheck } from './fleet-front-end';
 import { subnetIdOf, vpcIdOf } from './network-ids';
@@ -32,6 +43,10 @@ export interface CheckedFleetProps {
   readonly loadBalancer: CheckedLoadBalancer;
   /** The fleet-level server settings (`server.`), checked. */
   readonly server: CheckedServerSettings;
+  /** The settings of every group (operational), checked. */
+  readonly group: GroupSettings;
+  /** The fleet-level Spot options, checked. */
+  readonly spot?: SpotOptions;
 }
 
 /**
@@ -50,7 +65,7 @@ export function validateFleetProps(fleet: Construct, check: Validator, props: Fl
   const capacity = props.capacity ?? DEFAULT_CAPACITY;
   validateCapacity(check, 'capacity', capacity);
   const server = validateServerSettings(check, props.server ?? {}, 'server.');
-  const loadBalancer = (props.loadBalancer ?? FleetLoadBalancer.create())._check(check, 'loadBalancer');
+  const loadBalancer = (props.loadBalancer ?? FleetLoadBalancer.create())._check(check, 'loadBalancer', fleet);
   if (
     loadBalancer.create &&
     loadBalancer.create.subnetIds === undefined &&
@@ -63,6 +78,16 @@ export function validateFleetProps(fleet: Construct, check: Validator, props: Fl
     );
   }
   props.scaling?._check(check, 'scaling');
+  validateGroupSettings(check, props);
+  validateSpot(check, '', props.spot);
+  validateMixedInstances(check, {
+    spot: props.spot,
+    warmPool: props.warmPool,
+    instanceType: props.server?.instanceType,
+    spotProp: 'spot',
+    warmPoolProp: 'warmPool',
+    instanceTypeProp: 'server.instanceType',
+  });
   return {
     base,
     nameProp:
@@ -79,10 +104,146 @@ export function validateFleetProps(fleet: Construct, check: Validator, props: Fl
     scaling: props.scaling,
     loadBalancer,
     server,
+    group: {
+      maxInstanceLifetimeDays: props.maxInstanceLifetimeDays,
+      terminationPolicies: props.terminationPolicies,
+      enabledMetrics: props.enabledMetrics,
+      instanceName: props.instanceName,
+    },
+    spot: props.spot,
   };
 }
 
-function validateName(check: Validator, name: string | undefined): void {
+const TERMINATION_POLICIES: readonly TerminationPolicy[] = [
+  'Default',
+  'AllocationStrategy',
+  'OldestLaunchTemplate',
+  'OldestInstance',
+  'NewestInstance',
+  'ClosestToNextInstanceHour',
+];
+
+const GROUP_METRICS: readonly GroupMetric[] = [
+  'GroupMinSize',
+  'GroupMaxSize',
+  'GroupDesiredCapacity',
+  'GroupInServiceInstances',
+  'GroupInServiceCapacity',
+  'GroupPendingInstances',
+  'GroupPendingCapacity',
+  'GroupStandbyInstances',
+  'GroupStandbyCapacity',
+  'GroupTerminatingInstances',
+  'GroupTerminatingCapacity',
+  'GroupTotalInstances',
+  'GroupTotalCapacity',
+  'WarmPoolDesiredCapacity',
+  'WarmPoolWarmedCapacity',
+  'WarmPoolPendingCapacity',
+  'WarmPoolTerminatingCapacity',
+  'WarmPoolTotalCapacity',
+  'GroupAndWarmPoolDesiredCapacity',
+  'GroupAndWarmPoolTotalCapacity',
+];
+
+/** An instance `Name` tag: what EC2 accepts as a tag value (at most 256 characters). */
+const INSTANCE_NAME = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+
+/** The group settings of a fleet ({@link GroupSettings}). */
+function validateGroupSettings(check: Validator, props: GroupSettings): void {
+  check.integer('maxInstanceLifetimeDays', props.maxInstanceLifetimeDays, 1, 365, 'omit it to keep instances');
+  for (const [prop, list, allowed] of [
+    ['terminationPolicies', props.terminationPolicies, TERMINATION_POLICIES],
+    ['enabledMetrics', props.enabledMetrics, GROUP_METRICS],
+  ] as const) {
+    if (list === undefined || Token.isUnresolved(list)) {
+      continue;
+    }
+    if (list.length === 0) {
+      check.fail(`${prop} ([]) must list at least one value; omit it for the default.`);
+    }
+    list.forEach((value, i) => check.oneOf<string>(`${prop}[${i}]`, value, allowed));
+    check.unique(prop, list);
+  }
+  check.pattern(
+    'instanceName',
+    props.instanceName,
+    INSTANCE_NAME,
+    '1 to 256 letters, digits, spaces and _ . : / = + - @ (an EC2 tag value), such as "web-prod"',
+  );
+}
+
+const SPOT_ALLOCATION_STRATEGIES: readonly SpotAllocationStrategy[] = [
+  'price-capacity-optimized',
+  'capacity-optimized',
+  'capacity-optimized-prioritized',
+  'lowest-price',
+];
+
+/** Spot options where they enter (`prefix` is `` for the fleet, `slots.<slot>.` for a slot). */
+export function validateSpot(check: Validator, prefix: string, spot: SpotOptions | undefined): void {
+  if (spot === undefined || Token.isUnresolved(spot)) {
+    return;
+  }
+  if (spot === null || typeof spot !== 'object') {
+    check.fail(`${prefix}spot (${show(spot)}) must be an object such as { onDemandBase: 1, spotPercentage: 70 }.`);
+  }
+  check.integer(`${prefix}spot.onDemandBase`, spot.onDemandBase, 0, 10000);
+  check.integer(`${prefix}spot.spotPercentage`, spot.spotPercentage, 0, 100);
+  check.oneOf(`${prefix}spot.allocationStrategy`, spot.allocationStrategy, SPOT_ALLOCATION_STRATEGIES);
+  check.pattern(
+    `${prefix}spot.maxPrice`,
+    spot.maxPrice,
+    /^(0|[1-9]\d{0,4})(\.\d{1,5})?$/,
+    'a price in US dollars per instance hour such as "0.05"',
+  );
+  if (isLiteral(spot.maxPrice) && Number(spot.maxPrice) === 0) {
+    check.fail(
+      `${prefix}spot.maxPrice (${show(spot.maxPrice)}) must be above 0; omit it to pay up to the on-demand price.`,
+    );
+  }
+}
+
+/**
+ * A group that runs a mixed instances policy (Spot, several instance types or
+ * requirements) has no warm pool: Auto Scaling refuses the two together. Spot with one
+ * instance type is accepted with a warning: an interruption in that one pool has no
+ * other pool to launch from. Each `...Prop` names the prop that gave the value.
+ */
+export function validateMixedInstances(
+  check: Validator,
+  group: {
+    readonly spot?: SpotOptions;
+    readonly warmPool?: WarmPool;
+    readonly instanceType?: ServerSettings['instanceType'];
+    readonly spotProp: string;
+    readonly warmPoolProp: string;
+    readonly instanceTypeProp: string;
+  },
+): void {
+  const { spot, warmPool, instanceType } = group;
+  const several = instanceType?.names !== undefined;
+  if (warmPool !== undefined && (spot !== undefined || several)) {
+    const why =
+      spot !== undefined
+        ? `${group.spotProp} is set`
+        : `${group.instanceTypeProp} lists several instance types (InstanceType.oneOf)`;
+    check.fail(
+      `${group.warmPoolProp} is set, but ${why}: a mixed instances policy, which Auto Scaling does not allow ` +
+        `with a warm pool; remove ${group.warmPoolProp}, or ${spot !== undefined ? group.spotProp : 'use one type'}.`,
+    );
+  }
+  if (spot !== undefined && (spot.spotPercentage ?? 100) > 0 && !several && !instanceType?.requirements) {
+    check.warn(
+      `${group.spotProp} runs instances on Spot with one instance type ` +
+        `(${show(instanceType?.name ?? 't3.micro')}): an interruption in that one pool has no other pool to ` +
+        `launch from. Give several in ${group.instanceTypeProp} with InstanceType.oneOf(...) or ` +
+        'InstanceType.fromRequirements(...).',
+    );
+  }
+}
+
+export function validateName(check: Validator, name: string | undefined): void {
   if (name !== undefined && Token.isUnresolved(name)) {
     check.fail(`name (${name}) is a token; pass a literal so that names can be checked against AWS limits at synth.`);
   }
@@ -98,7 +259,7 @@ function validateName(check: Validator, name: string | undefined): void {
 }
 
 /** The VPC id, from `vpcId` or `vpc` (exactly one), checked. */
-function fleetVpcId(check: Validator, props: FleetBaseProps): string {
+export function fleetVpcId(check: Validator, props: Pick<FleetBaseProps, 'vpcId' | 'vpc'>): string {
   if (props.vpcId !== undefined && props.vpc !== undefined) {
     check.fail('vpcId and vpc are both set; give the VPC once, as an id (vpcId) or as an object (vpc).');
   }

@@ -1,4 +1,4 @@
-import { ITerraformDependable, Precondition, TerraformStack, Token } from 'cdktf';
+import { ITerraformDependable, Precondition, Token } from 'cdktf';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener, LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule, LbListenerRuleCondition } from '@cdktf/provider-aws/lib/lb-listener-rule';
@@ -18,8 +18,7 @@ import {
   ExistingListenerOptions,
 } from '../fleet-load-balancer';
 import { loadBalancerArnSuffixOf } from './expressions';
-import { FleetBase } from '../fleet-base';
-import { claimFleetName, FleetFixedName, fleetFixedName, warnShortenedNames } from './fleet-names';
+import { claimFleetName, FleetFixedName, fleetFixedName, otherNameHolders, warnShortenedNames } from './fleet-names';
 
 /** Effective health check settings (defaults applied). */
 export interface EffectiveHealthCheck {
@@ -84,6 +83,8 @@ export class FleetFrontEnd {
   public readonly loadBalancer?: Lb;
   /** The created load balancer's security group. */
   public readonly loadBalancerSecurityGroup?: SecurityGroup;
+  /** Id of the load balancer's security group: the created one's, or the existing or shared one's. */
+  public readonly loadBalancerSecurityGroupId: string;
   /** DNS name of the load balancer, when known. */
   public readonly dnsName?: string;
   /** `app/<name>/<id>` of the load balancer, for request-count scaling. */
@@ -96,22 +97,42 @@ export class FleetFrontEnd {
     private readonly props: FrontEndProps,
   ) {
     const existing = props.loadBalancer.existing;
-    this.loadBalancerSecurityGroup = existing ? undefined : this.newLoadBalancerSecurityGroup();
-    const lbSecurityGroupId = existing ? existing.securityGroupId : this.loadBalancerSecurityGroup!.id;
+    this.loadBalancerSecurityGroup = existing
+      ? undefined
+      : newLoadBalancerSecurityGroup(scope, 'LoadBalancerSecurityGroup', {
+          base: props.base,
+          vpcId: props.vpcId,
+          description: `Load balancer of ${scope.node.path} (cdktf-immutable)`,
+        });
+    this.loadBalancerSecurityGroupId = existing ? existing.securityGroupId : this.loadBalancerSecurityGroup!.id;
     this.instanceSecurityGroup = this.newInstanceSecurityGroup();
     this.instanceSecurityGroupId = this.instanceSecurityGroup.id;
     registerStableReference(this.instanceSecurityGroupId, `security-group:${this.instanceSecurityGroup.node.path}`, [
       this.instanceSecurityGroup,
     ]);
-    this.addInstanceRules(lbSecurityGroupId);
+    this.addInstanceRules(this.loadBalancerSecurityGroupId);
     if (existing) {
+      if (existing.addEgressRule) {
+        this.addEgressToInstances(existing.securityGroupId);
+      }
       this.dnsName = existing.options.dnsName;
-      this.loadBalancerArnSuffix = loadBalancerArnSuffixOf(existing.options.listenerArn);
+      this.loadBalancerArnSuffix =
+        existing.loadBalancerArnSuffix ?? loadBalancerArnSuffixOf(existing.options.listenerArn);
       return;
     }
     const options = props.loadBalancer.create?.options ?? {};
-    this.addLoadBalancerRules(options, this.loadBalancerSecurityGroup!);
-    this.loadBalancer = this.newLoadBalancer(options, this.loadBalancerSecurityGroup!);
+    addClientRules(scope, {
+      ids: { http: 'LoadBalancerIngressHttp', https: 'LoadBalancerIngressHttps' },
+      options,
+      securityGroupId: this.loadBalancerSecurityGroup!.id,
+    });
+    this.addEgressToInstances(this.loadBalancerSecurityGroup!.id);
+    this.loadBalancer = newApplicationLoadBalancer(scope, 'LoadBalancer', {
+      name: this.claim(fleetFixedName('load balancer', props.base)),
+      options,
+      subnetIds: props.loadBalancer.create?.subnetIds ?? props.subnetIds,
+      securityGroupId: this.loadBalancerSecurityGroup!.id,
+    });
     this.dnsName = this.loadBalancer.dnsName;
     this.loadBalancerArnSuffix = this.loadBalancer.arnSuffix;
     if (options.certificateArn) {
@@ -122,16 +143,6 @@ export class FleetFrontEnd {
         defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
       });
     }
-  }
-
-  /** The security group of the load balancer the fleet creates. */
-  private newLoadBalancerSecurityGroup(): SecurityGroup {
-    return new SecurityGroup(this.scope, 'LoadBalancerSecurityGroup', {
-      namePrefix: `${fixedName(NameRule.SECURITY_GROUP, this.props.base, 'alb', 200)}-`,
-      description: `Load balancer of ${this.scope.node.path} (cdktf-immutable)`,
-      vpcId: this.props.vpcId,
-      lifecycle: { createBeforeDestroy: true },
-    });
   }
 
   /** The security group of the instances: ingress from the load balancer only. */
@@ -181,58 +192,20 @@ export class FleetFrontEnd {
     );
   }
 
-  /** The created load balancer's rules: its listener ports from the clients, the fleet's port to the instances. */
-  private addLoadBalancerRules(options: ApplicationLoadBalancerOptions, sg: SecurityGroup): void {
-    const cidrs = [...(options.ingressCidrs ?? ['0.0.0.0/0'])];
-    const ports = options.certificateArn ? [80, 443] : [80];
-    for (const listenerPort of ports) {
-      const rule = new SecurityGroupRule(
-        this.scope,
-        listenerPort === 443 ? 'LoadBalancerIngressHttps' : 'LoadBalancerIngressHttp',
-        {
-          type: 'ingress',
-          description: clientRuleDescription(listenerPort, options.certificateArn !== undefined),
-          securityGroupId: sg.id,
-          protocol: 'tcp',
-          fromPort: listenerPort,
-          toPort: listenerPort,
-          cidrBlocks: cidrs,
-        },
-      );
-      if (listenerPort === 80 && options.certificateArn) {
-        suppressCheckov(
-          rule,
-          'CKV_AWS_260',
-          'port 80 only answers with a 301 redirect to HTTPS (the HttpRedirect listener); ' +
-            'no content is served over HTTP',
-        );
-      }
-    }
+  /**
+   * The load balancer's egress rule to the instances on the fleet's port (id
+   * `LoadBalancerEgressToInstances`): on the group of the load balancer the fleet creates,
+   * of a shared one, or of an existing listener's when asked (`addEgressRule`).
+   */
+  private addEgressToInstances(loadBalancerSecurityGroupId: string): void {
     new SecurityGroupRule(this.scope, 'LoadBalancerEgressToInstances', {
       type: 'egress',
       description: `HTTP ${this.props.port} to the instances`,
-      securityGroupId: sg.id,
+      securityGroupId: loadBalancerSecurityGroupId,
       sourceSecurityGroupId: this.instanceSecurityGroup.id,
       protocol: 'tcp',
       fromPort: this.props.port,
       toPort: this.props.port,
-    });
-  }
-
-  /** The application load balancer, named after the fleet. */
-  private newLoadBalancer(options: ApplicationLoadBalancerOptions, sg: SecurityGroup): Lb {
-    return new Lb(this.scope, 'LoadBalancer', {
-      name: this.claim(fleetFixedName('load balancer', this.props.base)),
-      loadBalancerType: 'application',
-      internal: (options.scheme ?? 'internal') === 'internal',
-      securityGroups: [sg.id],
-      subnets: [...(this.props.loadBalancer.create?.subnetIds ?? this.props.subnetIds)],
-      dropInvalidHeaderFields: true,
-      enableDeletionProtection: options.deletionProtection ?? false,
-      idleTimeout: options.idleTimeoutSeconds,
-      accessLogs: options.accessLogs
-        ? { bucket: options.accessLogs.bucket, prefix: options.accessLogs.prefix, enabled: true }
-        : undefined,
     });
   }
 
@@ -282,6 +255,12 @@ export class FleetFrontEnd {
     return { resource: targetGroup, arn };
   }
 
+  /** ARN of the listener the traffic comes in by: `listener` itself, or the existing or shared listener of its rule. */
+  public listenerArnOf(listener: LbListener | LbListenerRule): string {
+    const existing = this.props.loadBalancer.existing;
+    return existing ? existing.options.listenerArn : listener.arn;
+  }
+
   /** The fixed names the fleet uses so far; the other fleets of the stack check theirs against them. */
   public get fixedNames(): readonly FleetFixedName[] {
     return this.claimed;
@@ -297,7 +276,7 @@ export class FleetFrontEnd {
 
   /** Claims `fixed` for this fleet in its stack (unique per stack: see claimFleetName); returns the name. */
   private claim(fixed: FleetFixedName): string {
-    claimFleetName(otherFleets(this.scope), new Validator(this.scope), fixed, this.props.nameProp);
+    claimFleetName(otherNameHolders(this.scope), new Validator(this.scope), fixed, this.props.nameProp);
     this.claimed.push(fixed);
     return fixed.name;
   }
@@ -394,20 +373,96 @@ function allowsTlsBelow12(policy: string): boolean {
   );
 }
 
+/** The security group of a load balancer the library creates (a fleet's or a shared one), with no rules yet. */
+export function newLoadBalancerSecurityGroup(
+  scope: Construct,
+  id: string,
+  props: { readonly base: string; readonly vpcId: string; readonly description: string },
+): SecurityGroup {
+  return new SecurityGroup(scope, id, {
+    namePrefix: `${fixedName(NameRule.SECURITY_GROUP, props.base, 'alb', 200)}-`,
+    description: props.description,
+    vpcId: props.vpcId,
+    lifecycle: { createBeforeDestroy: true },
+  });
+}
+
+/** A created load balancer's client rules: its listener ports (80, and 443 with a certificate) from `ingressCidrs`. */
+export function addClientRules(
+  scope: Construct,
+  props: {
+    readonly ids: { readonly http: string; readonly https: string };
+    readonly options: ApplicationLoadBalancerOptions;
+    readonly securityGroupId: string;
+  },
+): void {
+  const { options } = props;
+  const cidrs = [...(options.ingressCidrs ?? ['0.0.0.0/0'])];
+  const ports = options.certificateArn ? [80, 443] : [80];
+  for (const listenerPort of ports) {
+    const rule = new SecurityGroupRule(scope, listenerPort === 443 ? props.ids.https : props.ids.http, {
+      type: 'ingress',
+      description: clientRuleDescription(listenerPort, options.certificateArn !== undefined),
+      securityGroupId: props.securityGroupId,
+      protocol: 'tcp',
+      fromPort: listenerPort,
+      toPort: listenerPort,
+      cidrBlocks: cidrs,
+    });
+    if (listenerPort === 80 && options.certificateArn) {
+      suppressCheckov(
+        rule,
+        'CKV_AWS_260',
+        'port 80 only answers with a 301 redirect to HTTPS (the HttpRedirect listener); ' +
+          'no content is served over HTTP',
+      );
+    }
+  }
+}
+
+/** An application load balancer the library creates: invalid header fields dropped, internal unless asked. */
+export function newApplicationLoadBalancer(
+  scope: Construct,
+  id: string,
+  props: {
+    readonly name: string;
+    readonly options: ApplicationLoadBalancerOptions;
+    readonly subnetIds: readonly string[];
+    readonly securityGroupId: string;
+  },
+): Lb {
+  const { options } = props;
+  return new Lb(scope, id, {
+    name: props.name,
+    loadBalancerType: 'application',
+    internal: (options.scheme ?? 'internal') === 'internal',
+    securityGroups: [props.securityGroupId],
+    subnets: [...props.subnetIds],
+    dropInvalidHeaderFields: true,
+    enableDeletionProtection: options.deletionProtection ?? false,
+    idleTimeout: options.idleTimeoutSeconds,
+    accessLogs: options.accessLogs
+      ? { bucket: options.accessLogs.bucket, prefix: options.accessLogs.prefix, enabled: true }
+      : undefined,
+  });
+}
+
+/** A listener action that answers with a fixed response. */
+export function fixedResponseAction(
+  statusCode: number,
+  contentType: string,
+  messageBody: string,
+): LbListenerDefaultAction {
+  const status = Token.isUnresolved(statusCode) ? Token.asString(statusCode) : String(statusCode);
+  return { type: 'fixed-response', fixedResponse: { statusCode: status, contentType, messageBody } };
+}
+
 /** The description of a client rule of the created load balancer. */
 function clientRuleDescription(listenerPort: number, https: boolean): string {
   if (listenerPort === 443) {
     return 'HTTPS from clients';
   }
   return https ? 'HTTP from clients (redirected to HTTPS)' : 'HTTP from clients';
-}
-
-/** The other fleets of the stack of `fleet`, whose fixed names it must not use. */
-function otherFleets(fleet: Construct): FleetBase[] {
-  const stack = TerraformStack.of(fleet);
-  return stack.node
-    .findAll()
-    .filter((c): c is FleetBase => c !== fleet && c instanceof FleetBase && TerraformStack.of(c) === stack);
 }
 
 /** The forward action: to the one target group, or weighted over several. */

@@ -28,6 +28,17 @@ export function fleetFixedName(kind: FleetFixedName['kind'], base: string, suffi
 }
 
 /**
+ * The other constructs of the stack of `scope` that hold fixed names (the fleets, and the
+ * shared load balancers): `scope` must not use theirs.
+ */
+export function otherNameHolders(scope: IConstruct): FleetNames[] {
+  const stack = TerraformStack.of(scope);
+  return stack.node
+    .findAll()
+    .filter((c): c is FleetNames => c !== scope && '_fixedNames' in c && TerraformStack.of(c) === stack);
+}
+
+/**
  * Fails with a `ValidationError` (through `check`, the fleet's) naming both fleets when
  * one of `others` already uses `fixed.name` (AWS compares the names without case). A fleet's
  * resources use the stack's default AWS provider, so one stack is one account and

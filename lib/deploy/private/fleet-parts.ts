@@ -9,7 +9,7 @@ import { IImageSource } from '../../image/image-source';
 import { ImmutabilityAspect } from '../../immutability/immutability-aspect';
 import { Validator } from '../../private/validation';
 import { FleetConnections } from '../fleet-connections';
-import { Capacity, FleetBaseProps, WarmUpAndDraining } from '../fleet-options';
+import { Capacity, FleetBaseProps, SpotOptions, WarmUpAndDraining } from '../fleet-options';
 import { CheckedFleetProps, validateFleetProps } from './fleet-common';
 import { FleetFrontEnd, ForwardTarget, TargetGroupRef } from './fleet-front-end';
 import { buildServerGroup, FLEET_TAG, PinnedGeneration, ServerGroup, SLOT_TAG } from './server-group';
@@ -38,6 +38,8 @@ export interface GenerationProps {
   readonly targetGroup: TargetGroupRef;
   /** The fleet's when not given. */
   readonly warmUp?: WarmUpAndDraining;
+  /** The fleet's when not given. */
+  readonly spot?: SpotOptions;
   /** Set for a pinned slot: it keeps what it was deployed with until its release marker changes. */
   readonly pinned?: PinnedGeneration;
 }
@@ -125,6 +127,8 @@ export class FleetParts {
       instanceWarmupSeconds: warmUp.instanceWarmupSeconds,
       lifecycleHooks: warmUp.lifecycleHooks,
       warmPool: warmUp.warmPool,
+      group: this.props.group,
+      spot: group.spot ?? this.props.spot,
       pinned: group.pinned,
       base: this.props.base,
       subnetIds: this.props.subnetIds,

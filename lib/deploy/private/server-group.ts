@@ -13,9 +13,9 @@ import { bareReference } from '../../immutability/reference';
 import { PinnedMetadata, recordLibraryTriggers, recordPinned } from '../../immutability/lifecycle-metadata';
 import { ResourcePolicy } from '../../immutability/resource-policy';
 import { inUseTagKey } from '../../private/image-names';
-import { Capacity, LifecycleHook, WarmPool } from '../fleet-options';
+import { Capacity, GroupSettings, LifecycleHook, SpotOptions, WarmPool } from '../fleet-options';
 import { FleetScaling } from '../fleet-scaling';
-import { requestCountLabel, whenInUse } from './expressions';
+import { remainderOf100, requestCountLabel, secondsOfDays, whenInUse } from './expressions';
 import { EffectiveHealthCheck, TargetGroupRef } from './fleet-front-end';
 import { PINNED_GROUP_IGNORES } from './pinning';
 
@@ -43,6 +43,10 @@ export interface ServerGroupProps {
   readonly instanceWarmupSeconds?: number;
   readonly lifecycleHooks?: readonly LifecycleHook[];
   readonly warmPool?: WarmPool;
+  /** The settings every group of the fleet shares (operational). */
+  readonly group?: GroupSettings;
+  /** The Spot share of the group (part of the generation). */
+  readonly spot?: SpotOptions;
   /**
    * Set when the generation is a pinned slot's: it keeps what it was deployed with until
    * its release marker changes.
@@ -130,12 +134,16 @@ export function buildServerGroup(scope: Construct, props: ServerGroupProps): Ser
       notificationMetadata: hook.notification_metadata,
     })),
     warmPool: props.warmPool ? toWarmPool(props.warmPool) : undefined,
-    ...launchTemplateOf(launchTemplate),
+    ...launchTemplateOf(launchTemplate, props.spot),
+    ...groupOperation(props.group ?? {}, props.spot),
     tag: [
       { key: GENERATION_TAG, value: generation.hash, propagateAtLaunch: false },
       ...(props.slot ? [{ key: SLOT_TAG, value: props.slot, propagateAtLaunch: false }] : []),
       // the fleet's groups can be found at plan time by these two literal tags
       { key: FLEET_TAG, value: props.base, propagateAtLaunch: false },
+      ...(props.group?.instanceName !== undefined
+        ? [{ key: 'Name', value: props.group.instanceName, propagateAtLaunch: true }]
+        : []),
     ],
     lifecycle: groupLifecycle(props, launchTemplate),
   });
@@ -190,6 +198,9 @@ function groupGenerationInputs(
     health_check_type: 'ELB',
     // only when set, so that fleets without hooks keep their generation
     ...(initialLifecycleHooks ? { initial_lifecycle_hook: initialLifecycleHooks } : {}),
+    // the purchase options decide what runs (Spot or on demand): part of the generation,
+    // only when set, so that fleets without Spot keep theirs
+    ...(props.spot ? { mixed_instances_policy: { instances_distribution: instancesDistribution(props.spot) } } : {}),
   };
   return Object.fromEntries(
     Object.entries(groupSettings).filter(
@@ -225,24 +236,60 @@ function toWarmPool(pool: WarmPool) {
 }
 
 /**
- * The launch template of the group: directly, or, when the instances are chosen by
- * requirements, in a mixed instances policy.
+ * The launch template of the group: directly, or in a mixed instances policy when the
+ * instances are chosen by requirements or among several types, or run partly on Spot.
  */
-function launchTemplateOf(launchTemplate: ImmutableLaunchTemplate) {
-  const requirements = launchTemplate.instanceType.requirements;
+function launchTemplateOf(launchTemplate: ImmutableLaunchTemplate, spot: SpotOptions | undefined) {
+  const { requirements, names } = launchTemplate.instanceType;
+  if (!requirements && !names && !spot) {
+    return { launchTemplate: { id: launchTemplate.launchTemplateId, version: launchTemplate.version } };
+  }
+  const override = requirements
+    ? [{ instanceRequirements: toOverride(requirements) }]
+    : names?.map((instanceType) => ({ instanceType }));
+  const distribution = spot ? instancesDistribution(spot) : undefined;
   return {
-    launchTemplate: requirements ? undefined : { id: launchTemplate.launchTemplateId, version: launchTemplate.version },
-    mixedInstancesPolicy: requirements
-      ? {
-          launchTemplate: {
-            launchTemplateSpecification: {
-              launchTemplateId: launchTemplate.launchTemplateId,
-              version: launchTemplate.version,
-            },
-            override: [{ instanceRequirements: toOverride(requirements) }],
-          },
-        }
-      : undefined,
+    mixedInstancesPolicy: {
+      launchTemplate: {
+        launchTemplateSpecification: {
+          launchTemplateId: launchTemplate.launchTemplateId,
+          version: launchTemplate.version,
+        },
+        override,
+      },
+      instancesDistribution: distribution && {
+        onDemandBaseCapacity: distribution.on_demand_base_capacity,
+        onDemandPercentageAboveBaseCapacity: distribution.on_demand_percentage_above_base_capacity,
+        spotAllocationStrategy: distribution.spot_allocation_strategy,
+        spotMaxPrice: distribution.spot_max_price,
+      },
+    },
+  };
+}
+
+/** The Spot options as the group's `instances_distribution` (snake_case, for the generation too). */
+function instancesDistribution(spot: SpotOptions) {
+  return {
+    on_demand_base_capacity: spot.onDemandBase ?? 0,
+    on_demand_percentage_above_base_capacity: remainderOf100(spot.spotPercentage ?? 100),
+    spot_allocation_strategy: spot.allocationStrategy ?? 'price-capacity-optimized',
+    spot_max_price: spot.maxPrice,
+  };
+}
+
+/**
+ * The group settings that say how its instances are operated (operational for the
+ * resource policy): instance lifetime, termination order, metrics, and Spot's capacity
+ * rebalancing. Written only when set, so that fleets without them keep their JSON.
+ */
+function groupOperation(group: GroupSettings, spot: SpotOptions | undefined) {
+  return {
+    maxInstanceLifetime:
+      group.maxInstanceLifetimeDays === undefined ? undefined : secondsOfDays(group.maxInstanceLifetimeDays),
+    terminationPolicies: group.terminationPolicies ? [...group.terminationPolicies] : undefined,
+    enabledMetrics: group.enabledMetrics ? [...group.enabledMetrics] : undefined,
+    metricsGranularity: group.enabledMetrics ? '1Minute' : undefined,
+    capacityRebalance: spot ? (spot.capacityRebalance ?? true) : undefined,
   };
 }
 

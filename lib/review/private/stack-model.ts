@@ -1049,7 +1049,10 @@ function markViolations(entries: Map<string, Entry>, after: Side): void {
       entry.violation = true;
       entry.violationReason = problem;
     } else if (entry.violation) {
-      entry.violationReason = 'immutable resource updated in place';
+      const routes = new Set(
+        entry.changed.map((path) => ResourcePolicy.supportedRoute(entry.type, path)).filter((r) => r !== undefined),
+      );
+      entry.violationReason = ['immutable resource updated in place', ...routes].join('; ');
     }
   }
 }

@@ -6,7 +6,7 @@
  *
  * Inputs (environment):
  *   E2E_STACK         which stack to build: blue-green | replace | mutable | traffic-order | mutations | rollout | image-loop
- *                     | pinning
+ *                     | pinning | shared-lb | idle
  *   E2E_FLEET_ALARMS  rollout: "1" adds the fleet's own alarms (planned only: the AWS provider calls
  *                     CloudWatch with the RPCv2 CBOR protocol, which moto 5.2.5 does not serve)
  *   E2E_RELEASE_FILE  blue-green, traffic-order, rollout: the release file (written by `cdktf-immutable release`)
@@ -23,6 +23,9 @@
  *   E2E_RELEASES      wave: the releases folder (per-fleet layout, fleet "web" released per region)
  *   E2E_WAVE_REGION   wave: the region of the stack (e2e-wave-<region>), whose release file it reads
  *                     by override, "ack" also acknowledges it (ImmutabilityAspect.acknowledgeLifecycle)
+ *   E2E_WEB_RELEASE_FILE, E2E_API_RELEASE_FILE
+ *                     shared-lb: the release files of the two fleets behind one shared load balancer
+ *   E2E_IDLE_AFTER    idle: idleCapacity.after of the fleet (the release file is E2E_RELEASE_FILE)
  *   CDKTF_OUTDIR      where to synthesize (cdktf's own variable)
  */
 import { App, Fn, TerraformOutput, TerraformStack } from 'cdktf';
@@ -42,6 +45,7 @@ import {
   ImmutabilityAspect,
   loadReleaseFile,
   ReplaceFleet,
+  SharedLoadBalancer,
   UserData,
 } from '../../../lib';
 
@@ -359,6 +363,56 @@ class ImageLoopStack extends TerraformStack {
   }
 }
 
+/**
+ * Two blue/green fleets, web and api, behind one shared load balancer (host rules), each
+ * from its own release file: staged and promoted independently.
+ */
+class SharedLbStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', { region: 'eu-west-1' });
+    const { vpcId, subnetIds } = network(this, '10.60');
+    const front = new SharedLoadBalancer(this, 'Front', { name: 'e2e-front', vpcId, subnetIds });
+    const fleets: Array<[string, string, number]> = [
+      ['Web', 'E2E_WEB_RELEASE_FILE', 10],
+      ['Api', 'E2E_API_RELEASE_FILE', 20],
+    ];
+    for (const [id, file, priority] of fleets) {
+      const name = id.toLowerCase();
+      new BlueGreenFleet(this, id, {
+        name: `e2e-${name}`,
+        vpcId,
+        subnetIds,
+        loadBalancer: FleetLoadBalancer.fromShared(front, { priority, hostHeaders: [`${name}.example.com`] }),
+        capacity: { min: 1, max: 2 },
+        healthCheck: { gateTimeout: '3m' },
+        server: { userData: UserData.fromString(`#!/bin/bash\necho ${name}\n`), blockDevices: MOTO_ROOT_VOLUME },
+        ...fromRelease(loadReleaseFile(env(file))),
+      });
+    }
+    new TerraformOutput(this, 'shared', { value: { securityGroupId: front.securityGroupId } });
+  }
+}
+
+/** A blue/green fleet whose idle slot is scaled in (idleCapacity), from its release file. */
+class IdleStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', { region: 'eu-west-1' });
+    const { vpcId, subnetIds } = network(this, '10.70');
+    new BlueGreenFleet(this, 'Web', {
+      name: 'e2e-idle',
+      vpcId,
+      subnetIds,
+      capacity: { min: 1, max: 3 },
+      healthCheck: { gateTimeout: '3m' },
+      idleCapacity: { after: env('E2E_IDLE_AFTER'), min: 0 },
+      server: { userData: UserData.fromString('#!/bin/bash\necho idle\n'), blockDevices: MOTO_ROOT_VOLUME },
+      ...fromRelease(loadReleaseFile(env('E2E_RELEASE_FILE'))),
+    });
+  }
+}
+
 const app = new App();
 const stack = env('E2E_STACK');
 switch (stack) {
@@ -385,6 +439,12 @@ switch (stack) {
     break;
   case 'wave':
     new WaveStack(app, `e2e-wave-${env('E2E_WAVE_REGION')}`, env('E2E_WAVE_REGION'));
+    break;
+  case 'shared-lb':
+    new SharedLbStack(app, 'e2e-shared-lb');
+    break;
+  case 'idle':
+    new IdleStack(app, 'e2e-idle');
     break;
   case 'image-loop': {
     const environment = env('E2E_LOOP_ENV');

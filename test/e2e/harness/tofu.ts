@@ -320,7 +320,17 @@ export async function stateResources(
 
 /** The stacks of the e2e app (its E2E_STACK). */
 export type E2eStack =
-  'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 'mutations' | 'rollout' | 'image-loop' | 'pinning' | 'wave';
+  | 'blue-green'
+  | 'replace'
+  | 'mutable'
+  | 'traffic-order'
+  | 'mutations'
+  | 'rollout'
+  | 'image-loop'
+  | 'pinning'
+  | 'shared-lb'
+  | 'idle'
+  | 'wave';
 
 /**
  * Synthesizes the e2e app (test/e2e/apps/app.ts) into `outdir`; returns the stack folder.
