@@ -1,7 +1,6 @@
 import { readFileSync } from 'fs';
 import { minimumSampleSize, WorseDirection } from './analysis-statistics';
 import { describe, isPlainObject } from './private/json-values';
-import { SlotName } from './release-file';
 
 /**
  * The analysis file of `release promote --steps ... --analysis <file>`: metric checks
@@ -203,7 +202,7 @@ export interface PlaceholderValues {
 /** One slot's placeholder values. */
 export interface SlotPlaceholderValues {
   /** blue or green. */
-  readonly name: SlotName;
+  readonly name: 'blue' | 'green';
   /** The slot's target group ARN; the placeholder is its CloudWatch dimension (`targetgroup/<name>/<id>`). */
   readonly targetGroup: string;
 }

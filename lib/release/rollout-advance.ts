@@ -10,6 +10,7 @@ import {
   checkFleetName,
   DEFAULT_BAKE_SECONDS,
   formatDuration,
+  isTestUrl,
   Rollout,
   RolloutAbort,
   RolloutInputError,
@@ -57,6 +58,11 @@ export interface StartRolloutOptions {
    * @default - the policy's, else none
    */
   readonly verify?: string;
+  /**
+   * The URL where the staged slot answers alone, for the verification command.
+   * @default - the policy's, else the fleet's test route as the load balancer holds it
+   */
+  readonly testUrl?: string;
 }
 
 /** How long a step may hold, after its bake, on an analysis that has not passed, at least. */
@@ -71,7 +77,10 @@ export const MIN_ANALYSIS_HOLD_SECONDS = 600;
  * slot aborts the rollout, one of the stable slot holds it.
  */
 export function startRollout(release: ReleaseFile, options: StartRolloutOptions): ReleaseFile {
-  const { steps, bakeSeconds, alarms, alarmSlots, fleet, analysis, verify } = rolloutSettings(release, options);
+  const { steps, bakeSeconds, alarms, alarmSlots, fleet, analysis, verify, testUrl } = rolloutSettings(
+    release,
+    options,
+  );
   const first = steps[0];
   const { policy: _policy, ...withoutPolicy } = release;
   const promoted = promoteRelease(withoutPolicy, first === 100 ? undefined : first, {
@@ -91,6 +100,7 @@ export function startRollout(release: ReleaseFile, options: StartRolloutOptions)
     endedAt: first === 100 ? now : null,
     ...(analysis !== undefined ? { analysis: { file: analysis } } : {}),
     ...(verify !== undefined ? { verify } : {}),
+    ...(testUrl !== undefined ? { testUrl } : {}),
   };
   return { ...promoted, ...(release.policy ? { policy: release.policy } : {}), rollout };
 }
@@ -99,7 +109,9 @@ export function startRollout(release: ReleaseFile, options: StartRolloutOptions)
 function rolloutSettings(
   release: ReleaseFile,
   options: StartRolloutOptions,
-): Pick<Rollout, 'steps' | 'bakeSeconds' | 'alarms' | 'alarmSlots' | 'fleet' | 'verify'> & { analysis?: string } {
+): Pick<Rollout, 'steps' | 'bakeSeconds' | 'alarms' | 'alarmSlots' | 'fleet' | 'verify' | 'testUrl'> & {
+  analysis?: string;
+} {
   const env = release.environment;
   const policy = release.policy ?? {};
   const steps = options.steps ?? policy.steps;
@@ -133,6 +145,13 @@ function rolloutSettings(
   const bakeSeconds = options.bakeSeconds ?? policy.bakeSeconds ?? DEFAULT_BAKE_SECONDS;
   const analysis = options.analysis ?? policy.analysis;
   const verify = options.verify ?? policy.verify;
+  const testUrl = options.testUrl ?? policy.testUrl;
+  if (testUrl !== undefined && !isTestUrl(testUrl)) {
+    throw new RolloutInputError(
+      `${env}: --test-url "${testUrl}" is not an http:// or https:// URL; give the URL where the staged slot ` +
+        'answers alone, such as http://web-123.eu-west-1.elb.amazonaws.com:8443.',
+    );
+  }
   return {
     steps,
     bakeSeconds,
@@ -141,6 +160,7 @@ function rolloutSettings(
     fleet,
     ...(analysis !== undefined ? { analysis } : {}),
     ...(verify !== undefined ? { verify } : {}),
+    ...(testUrl !== undefined ? { testUrl } : {}),
   };
 }
 

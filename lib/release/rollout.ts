@@ -1,7 +1,7 @@
 import type { AnalysisRecord } from './analysis';
 import { formatAnalysisRecord, parseAnalysisRecord } from './analysis-record';
 import { describe, isPlainObject } from './private/json-values';
-import { RolloutInputError } from './private/rollout-error';
+import { RolloutInputError } from './rollout-error';
 
 export { RolloutInputError };
 
@@ -133,6 +133,13 @@ export interface Rollout {
    */
   readonly verify?: string;
   /**
+   * The URL where the staged slot answers alone, given to the verification command as
+   * `CDKTF_IMMUTABLE_TEST_URL` (`--test-url`, or the policy's).
+   * @default - the fleet's test route as the load balancer holds it (a listener or a
+   * header rule that forwards to the staged slot alone)
+   */
+  readonly testUrl?: string;
+  /**
    * The fleet's name (`BlueGreenFleet` `name`), as its target groups are tagged
    * (`cdktf-immutable:fleet`): `release advance` finds the target groups, the load
    * balancer and its listener or rule from it.
@@ -209,6 +216,11 @@ export interface RolloutPolicy {
    */
   readonly verify?: string;
   /**
+   * Default test URL of the staged slot for the verification command.
+   * @default - none: `--test-url` names it, else the fleet's test route is looked up
+   */
+  readonly testUrl?: string;
+  /**
    * Where the rollout's events (started, step served, aborted, complete) go, from the
    * command line and from the fleet's watchdog.
    * @default - no notifications
@@ -252,8 +264,19 @@ const ROLLOUT_FIELDS = [
   'abort',
   'analysis',
   'verify',
+  'testUrl',
 ];
-const POLICY_FIELDS = ['steps', 'bakeSeconds', 'alarms', 'fleet', 'requireRollout', 'analysis', 'verify', 'notify'];
+const POLICY_FIELDS = [
+  'steps',
+  'bakeSeconds',
+  'alarms',
+  'fleet',
+  'requireRollout',
+  'analysis',
+  'verify',
+  'testUrl',
+  'notify',
+];
 const ABORT_FIELDS = ['by', 'alarm', 'check', 'reason', 'servedAt'];
 const ANALYSIS_FIELDS = ['file', 'record', 'heldSince'];
 const NOTIFY_FIELDS = ['snsTopicArn', 'webhookUrl'];
@@ -485,6 +508,7 @@ export function parseRollout(data: unknown, canary: number, fail: Fail): Rollout
   const alarmSlots = data.alarmSlots === undefined ? undefined : parseAlarmSlots(data.alarmSlots, alarms, fail);
   const analysis = data.analysis === undefined ? undefined : parseRolloutAnalysis(data.analysis, fail);
   const verify = data.verify === undefined ? undefined : commandField(data.verify, 'rollout.verify', fail);
+  const testUrl = data.testUrl === undefined ? undefined : testUrlField(data.testUrl, 'rollout.testUrl', fail);
   const rollout: Rollout = {
     steps: steps as number[],
     bakeSeconds: bake,
@@ -500,6 +524,7 @@ export function parseRollout(data: unknown, canary: number, fail: Fail): Rollout
     ...(abort ? { abort } : {}),
     ...(analysis ? { analysis } : {}),
     ...(verify !== undefined ? { verify } : {}),
+    ...(testUrl !== undefined ? { testUrl } : {}),
   };
   checkStatus(rollout, canary, fail);
   return rollout;
@@ -561,6 +586,31 @@ function commandField(value: unknown, field: string, fail: Fail): string {
     );
   }
   return value;
+}
+
+/** An http(s) URL without spaces (`rollout.testUrl`, `policy.testUrl`, `--test-url`). */
+function testUrlField(value: unknown, field: string, fail: Fail): string {
+  if (!isTestUrl(value)) {
+    return fail(
+      `"${field}" is ${describe(value)}`,
+      'use the http:// or https:// URL where the staged slot answers alone, such as ' +
+        '"http://web-123.eu-west-1.elb.amazonaws.com:8443"',
+    );
+  }
+  return value;
+}
+
+/** Whether a value is an http(s) URL of at most 2048 characters. @internal */
+export function isTestUrl(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > 2048 || /\s/.test(value)) {
+    return false;
+  }
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** The rollout's times: `startedAt` and `stepStartedAt` are times; `stepServedAt` and `endedAt` times or null. */
@@ -706,6 +756,9 @@ export function parsePolicy(data: unknown, fail: Fail): RolloutPolicy {
   if (data.verify !== undefined) {
     policy.verify = commandField(data.verify, 'policy.verify', fail);
   }
+  if (data.testUrl !== undefined) {
+    policy.testUrl = testUrlField(data.testUrl, 'policy.testUrl', fail);
+  }
   if (data.notify !== undefined) {
     policy.notify = parseNotify(data.notify, fail);
   }
@@ -824,6 +877,7 @@ export function formatRollout(rollout: Rollout): Record<string, unknown> {
         }
       : {}),
     ...(rollout.verify !== undefined ? { verify: rollout.verify } : {}),
+    ...(rollout.testUrl !== undefined ? { testUrl: rollout.testUrl } : {}),
   };
 }
 

@@ -40,7 +40,7 @@ function staged(): ReleaseFile {
 }
 
 /** A rollout 10 -> 50 -> 100, bake 60s, the canary's and the stable slot's 5xx alarms and a custom one. */
-function running(extra: { analysis?: string; verify?: string } = {}): ReleaseFile {
+function running(extra: { analysis?: string; verify?: string; testUrl?: string } = {}): ReleaseFile {
   return startRollout(staged(), {
     steps: [10, 50, 100],
     bakeSeconds: 60,
@@ -457,7 +457,11 @@ describe('the verification command', () => {
 
 describe('the release file fields of this feature', () => {
   const file = (edit: (data: Record<string, any>) => void): string => {
-    const data = JSON.parse(formatReleaseFile(running({ analysis: 'analysis.json', verify: 'make smoke' })));
+    const data = JSON.parse(
+      formatReleaseFile(
+        running({ analysis: 'analysis.json', verify: 'make smoke', testUrl: 'https://staged.example' }),
+      ),
+    );
     edit(data);
     return JSON.stringify(data);
   };
@@ -467,11 +471,17 @@ describe('the release file fields of this feature', () => {
       file((d) => {
         d.policy = {
           notify: { snsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:rollouts', webhookUrl: 'https://x.example/h' },
+          testUrl: 'http://localhost:8443/',
         };
       }),
       'prod.json',
     );
-    expect(release.rollout).toMatchObject({ analysis: { file: 'analysis.json' }, verify: 'make smoke' });
+    expect(release.rollout).toMatchObject({
+      analysis: { file: 'analysis.json' },
+      verify: 'make smoke',
+      testUrl: 'https://staged.example',
+    });
+    expect(release.policy?.testUrl).toBe('http://localhost:8443/');
     expect(parseReleaseFile(formatReleaseFile(release), 'prod.json')).toEqual(release);
   });
 
@@ -495,6 +505,11 @@ describe('the release file fields of this feature', () => {
     ],
     [(d: any) => (d.rollout.verify = 'a\nb'), /"rollout.verify" is "a\\nb"; use one line of shell/],
     [(d: any) => (d.policy = { notify: {} }), /"policy.notify" names no target/],
+    [
+      (d: any) => (d.rollout.testUrl = 'ftp://x'),
+      /"rollout.testUrl" is "ftp:\/\/x"; use the http:\/\/ or https:\/\/ URL/,
+    ],
+    [(d: any) => (d.policy = { testUrl: 'a b' }), /"policy.testUrl" is "a b"; use the http:\/\/ or https:\/\/ URL/],
     [
       (d: any) => (d.policy = { notify: { snsTopicArn: 'topic' } }),
       /"policy.notify.snsTopicArn" is "topic"; use an SNS topic ARN/,
