@@ -6,6 +6,8 @@ import type { CliIo } from './io';
 import type { LiveReader, LiveStatus } from './live-check';
 import { AMI_ID } from 'cdktf-immutable/names';
 import {
+  alarmSlotOf,
+  AnalysisFileError,
   otherSlot,
   promoteRelease,
   ReleaseFile,
@@ -25,11 +27,17 @@ import {
 import {
   advanceCommand,
   AlarmStates,
+  awsReader,
+  notifyPromote,
   promoteCommand,
   readStatusAlarms,
+  reconcileWatchdog,
+  RolloutDeps,
   rolloutJson,
   rolloutLines,
   runCommand,
+  watchedFleet,
+  WatchdogStatus,
 } from './rollout';
 
 export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [options]
@@ -55,24 +63,43 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   Move traffic to the idle slot, or send it a share.
                                                   --canary 0 ends a canary. A slot whose release was
                                                   rolled back is promoted only with --force-rolled-back.
-  release promote <env> --steps 10,50,100 [--bake 10m] [--alarm <name>]... [--fleet <name>]
+  release promote <env> --steps 10,50,100 [--bake 10m] [--alarm <name>[@canary|@stable]]...
+                [--fleet <name>] [--analysis <file>] [--verify "<command>" [--test-url <url>]]
+                [--region <region>]
                                                   Start a rollout: the first step's weight now, the
                                                   next ones by "advance" (defaults: "policy" in the
-                                                  release file; bake 0s..24h as 30s, 10m, 1h).
+                                                  release file; bake 0s..24h as 30s, 10m, 1h). The
+                                                  fleet's own alarms (<fleet>-<slot>-...) belong to
+                                                  their slot; name the slot of any other alarm with
+                                                  @canary (aborts) or @stable (holds). --analysis:
+                                                  metric checks and baseline comparisons evaluated
+                                                  at each step (JSON or YAML). --verify: a command
+                                                  run against the staged slot's test route
+                                                  (CDKTF_IMMUTABLE_TEST_URL: --test-url, else
+                                                  "policy.testUrl", else the listener or header rule
+                                                  that forwards to that slot alone) before the first
+                                                  weight moves and before each next step; a failure
+                                                  aborts.
   release advance <env> [--region <region>]       Move a rollout one step once the bake time passed,
-                                                  the load balancer serves the recorded weights and
-                                                  the targets are healthy; abort it (exit 1) when an
-                                                  alarm is in ALARM. Safe to run on a timer.
+                                                  the load balancer serves the recorded weights, the
+                                                  targets are healthy and the analysis passed; abort
+                                                  it (exit 1) on an alarm of the canary slot, a
+                                                  failed analysis or verification, or the watchdog's
+                                                  record; hold it (exit 1, nothing written) on an
+                                                  alarm of the stable slot. Safe to run on a timer.
                                                   The bake counts from the first advance that sees
                                                   the step served and the groups' desired count of
-                                                  targets healthy (recorded as stepServedAt).
+                                                  targets healthy (recorded as stepServedAt). An
+                                                  abort not yet deployed: exit 1 until it is.
   release run <env> [--stack <stack> | --deploy "<command>"] [--interval 30s] [--region <region>]
                                                   Loop advance -> deploy -> wait until the rollout
-                                                  completes or aborts (Ctrl-C stops it, exit 130).
-                                                  The deploy is the guarded "cdktf-immutable deploy
-                                                  <stack> --auto-approve" of --stack (default: the
-                                                  stack of cdktf.out named <env> or *-<env>), or
-                                                  --deploy "<command>" through the shell.
+                                                  completes or aborts (Ctrl-C stops it, exit 130);
+                                                  an abort is deployed until the load balancer
+                                                  serves it. The deploy is the guarded
+                                                  "cdktf-immutable deploy <stack> --auto-approve" of
+                                                  --stack (default: the stack of cdktf.out named
+                                                  <env> or *-<env>), or --deploy "<command>" through
+                                                  the shell. --interval: at least 5s.
   release rollback <env>                          Move traffic back to the previous slot (once: a
                                                   second rollback is refused); aborts a rollout.
   release status [<env>] [--json] [--live [--fleet <name>] [--synth <dir>] [--region <region>]]
@@ -86,7 +113,10 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   before its last change ("served"); and the launch
                                                   template each pinned slot runs, against the one the
                                                   synthesized stack defines (cdktf.out, or --synth),
-                                                  naming the command that ships a difference.
+                                                  naming the command that ships a difference. A
+                                                  canary's watchdog record (the fleet's watchdog
+                                                  restored the stable weights) is written into the
+                                                  file as an abort by the watchdog.
 
 Options for every subcommand:
   --dir <folder>    Folder of the release files. Default: $CDKTF_IMMUTABLE_RELEASES, else the
@@ -100,9 +130,10 @@ running rollout, or --live) read AWS with the default credential chain; AWS_ENDP
 and AWS_REGION are honoured.
 `;
 
-/** What tests replace: the reader of the live listener weights (`status --live`). */
+/** What tests replace: the reader of the live listener weights (`status --live`), the rollout's AWS reads. */
 export interface ReleaseDeps {
   readonly liveReader?: LiveReader;
+  readonly rollout?: RolloutDeps;
 }
 
 /** `cdktf-immutable release ...`; advance, run and status (of a running rollout, or --live) are asynchronous. */
@@ -118,7 +149,11 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
       values: ['dir', 'image', 'from', 'slot', 'from-ssm', 'from-pipeline', 'region'],
       switches: ['same-image'],
     },
-    promote: { values: ['dir', 'canary', 'steps', 'bake', 'fleet'], switches: ['force-rolled-back'], lists: ['alarm'] },
+    promote: {
+      values: ['dir', 'canary', 'steps', 'bake', 'fleet', 'analysis', 'verify', 'test-url', 'region'],
+      switches: ['force-rolled-back'],
+      lists: ['alarm'],
+    },
     advance: { values: ['dir', 'region'], switches: [] },
     run: { values: ['dir', 'region', 'deploy', 'stack', 'interval'], switches: [] },
     rollback: { values: ['dir'], switches: [] },
@@ -140,13 +175,13 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
         result = stage(store, args, io);
         break;
       case 'promote':
-        result = promote(store, args, io);
+        result = promote(store, args, io, deps.rollout);
         break;
       case 'advance':
-        result = advanceCommand(store, environmentArgument(args, 'advance')!, args, io);
+        result = advanceCommand(store, environmentArgument(args, 'advance')!, args, io, deps.rollout);
         break;
       case 'run':
-        result = runCommand(store, environmentArgument(args, 'run')!, args, io);
+        result = runCommand(store, environmentArgument(args, 'run')!, args, io, deps.rollout);
         break;
       case 'rollback':
         result = rollback(store, args, io);
@@ -173,6 +208,7 @@ function cliError(error: unknown, sub: string): unknown {
     error instanceof ReleaseFileError ||
     error instanceof RangeError ||
     error instanceof RolloutInputError ||
+    error instanceof AnalysisFileError ||
     (error as Error)?.name === 'RolloutAwsError'
   ) {
     return new CliError(`release ${sub}: ${(error as Error).message}`, EXIT_BAD_INPUT);
@@ -326,7 +362,7 @@ function commitSameImage(store: ReleaseStore, env: string, io: CliIo): number {
   return EXIT_OK;
 }
 
-function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
+function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps?: RolloutDeps): number | Promise<number> {
   const env = environmentArgument(args, 'promote')!;
   const canaryText = optionValue(args, 'canary');
   let canary: number | undefined;
@@ -336,20 +372,46 @@ function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
     }
     canary = Number(canaryText);
   }
-  const after = promoteCommand(store, env, args, canary);
+  const region = optionValue(args, 'region');
+  const result = promoteCommand(store, env, args, canary, io, deps);
+  if (!(result instanceof Promise)) {
+    return promoted(result, env, io, region);
+  }
+  return result.then(({ after, aborted }) => {
+    if (!aborted) {
+      return promoted(after, env, io, region);
+    }
+    io.out(`${aborted.message}\n`);
+    io.err(
+      `cdktf-immutable: release promote: the verification failed before the first step; the rollout is recorded ` +
+        `as aborted (by verify) and slot ${otherSlot(after.active)} is marked rolled back. Nothing to deploy.\n`,
+    );
+    return notifyPromote(after, true, aborted.message, io, region).then(() => EXIT_REFUSED);
+  });
+}
+
+/** Prints what a promote wrote, and sends the `started` event of a new rollout. */
+function promoted(after: ReleaseFile, env: string, io: CliIo, region: string | undefined): number | Promise<number> {
   const rollout =
     after.rollout?.status === 'running' &&
     after.rollout.startedAt === after.rollout.stepStartedAt &&
     after.rollout.step === 0
       ? after.rollout
       : undefined;
+  const slotOf = (alarm: string) => (rollout ? alarmSlotOf(rollout, alarm, otherSlot(after.active)) : '');
   const started = rollout
     ? ` Rollout started: steps ${rollout.steps.join(', ')}, bake ${rollout.bakeSeconds}s, alarms ` +
-      `${rollout.alarms.length ? rollout.alarms.join(', ') : 'none'}, fleet ${rollout.fleet}; "cdktf-immutable ` +
+      `${rollout.alarms.length ? rollout.alarms.map((a) => `${a} (${slotOf(a)})`).join(', ') : 'none'}, ` +
+      `fleet ${rollout.fleet}${rollout.analysis ? `, analysis ${rollout.analysis.file}` : ''}` +
+      `${rollout.verify !== undefined ? `, verify "${rollout.verify}"` : ''}; "cdktf-immutable ` +
       `release advance ${env}" moves it on (after the deploy).`
     : '';
-  io.out(`${env}: ${describeTraffic(after)}.${started}\n${nextSteps(after, 'only the listener changes')}`);
-  return EXIT_OK;
+  const message = `${env}: ${describeTraffic(after)}.${started}`;
+  io.out(`${message}\n${nextSteps(after, 'only the listener changes')}`);
+  if (!rollout || !after.policy?.notify) {
+    return EXIT_OK;
+  }
+  return notifyPromote(after, false, message, io, region).then(() => EXIT_OK);
 }
 
 function rollback(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
@@ -448,7 +510,7 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
   }
   // One broken file does not hide the others: report each healthy environment, name
   // each broken file, and exit 2.
-  const releases: ReleaseFile[] = [];
+  let releases: ReleaseFile[] = [];
   const broken: string[] = [];
   for (const name of environments) {
     try {
@@ -460,6 +522,7 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
       broken.push(error.message);
     }
   }
+  let watchdogs = new Map<string, WatchdogStatus>();
   const print = (
     alarms: Map<string, AlarmStates>,
     checks?: Map<string, LiveStatus>,
@@ -472,6 +535,7 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
           releases.map((release) => ({
             ...statusJson(release),
             rollout: rolloutJson(release, now, alarms.get(release.environment)),
+            ...(watchdogs.has(release.environment) ? { watchdog: watchdogs.get(release.environment) } : {}),
             ...(checks ? { live: liveJson(checks.get(release.environment)) } : {}),
             ...(pinned ? { pinnedLive: pinned.get(release.environment) ?? [] } : {}),
           })),
@@ -482,6 +546,12 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
     } else {
       for (const release of releases) {
         io.out(statusText(release));
+        const watchdog = watchdogs.get(release.environment);
+        if (watchdog?.written) {
+          io.out(`    watchdog: ${watchdog.message}\n`);
+        } else if (watchdog?.error) {
+          io.out(`    watchdog: record not read (${watchdog.error})\n`);
+        }
         io.out(
           rolloutLines(release, now, alarms.get(release.environment))
             .map((line) => `${line}\n`)
@@ -501,28 +571,52 @@ function status(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseD
     }
     return code === EXIT_OK && all.some((check) => !check.verdict.ok) ? EXIT_REFUSED : code;
   };
-  // alarm states only for a running rollout; reading them never fails the status
-  const withAlarms = releases.some(
-    (release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0,
-  );
-  const alarms = withAlarms ? readStatusAlarms(releases, optionValue(args, 'region')) : undefined;
-  if (!live) {
-    return alarms ? alarms.then((states) => print(states)) : print(new Map());
+  // a canary's watchdog record first (it may end the rollout), then the alarm states of
+  // the running rollouts; reading them never fails the status
+  const region = optionValue(args, 'region');
+  const watched = releases.some((release) => watchedFleet(release) !== undefined);
+  if (watched) {
+    let reader: ReturnType<typeof awsReader> | undefined;
+    try {
+      reader = deps.rollout?.reader ?? awsReader(region);
+    } catch {
+      reader = undefined;
+    }
+    return reconcileWatchdog(store, releases, region, io, reader).then((reconciled) => {
+      releases = reconciled.releases;
+      watchdogs = reconciled.statuses;
+      return statusAfterWatchdog();
+    });
   }
-  // the synthesized stacks first (a missing --synth folder fails before any call to AWS)
-  const pinnedSlots = readPinnedSlotsFor(optionValue(args, 'synth'));
-  const liveCheck = require('./live-check') as typeof import('./live-check');
-  const reader = deps.liveReader ?? liveCheck.awsLiveReader(optionValue(args, 'region'));
-  return Promise.all([
-    alarms ?? new Map<string, AlarmStates>(),
-    liveCheck.liveStatuses(
-      releases,
-      (name) => relative(process.cwd(), store.pathOf(name)) || store.pathOf(name),
-      fleet,
-      reader,
-    ),
-    readPinnedLive(releases, pinnedSlots, optionValue(args, 'region')),
-  ]).then(([states, checks, pinned]) => print(states, checks, pinned));
+  return statusAfterWatchdog();
+
+  function statusAfterWatchdog(): number | Promise<number> {
+    const withAlarms = releases.some(
+      (release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0,
+    );
+    const alarms = withAlarms ? readStatusAlarms(releases, region, deps.rollout?.reader) : undefined;
+    if (!live) {
+      return alarms ? alarms.then((states) => print(states)) : print(new Map());
+    }
+    return liveStatus(alarms);
+  }
+
+  function liveStatus(alarms: Promise<Map<string, AlarmStates>> | undefined): Promise<number> {
+    // the synthesized stacks first (a missing --synth folder fails before any call to AWS)
+    const pinnedSlots = readPinnedSlotsFor(optionValue(args, 'synth'));
+    const liveCheck = require('./live-check') as typeof import('./live-check');
+    const reader = deps.liveReader ?? liveCheck.awsLiveReader(optionValue(args, 'region'));
+    return Promise.all([
+      alarms ?? new Map<string, AlarmStates>(),
+      liveCheck.liveStatuses(
+        releases,
+        (name) => relative(process.cwd(), store.pathOf(name)) || store.pathOf(name),
+        fleet,
+        reader,
+      ),
+      readPinnedLive(releases, pinnedSlots, optionValue(args, 'region')),
+    ]).then(([states, checks, pinned]) => print(states, checks, pinned));
+  }
 }
 
 /**
