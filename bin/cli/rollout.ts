@@ -134,8 +134,9 @@ function analysisFileOption(store: ReleaseStore, path: string): string {
 /** The rollout's analysis file, loaded (JSON, or YAML by its extension), relative to the release files' folder. */
 export function loadAnalysis(store: ReleaseStore, file: string): Analysis {
   const path = isAbsolute(file) ? file : join(store.directory, file);
-  const { parse } = require('yaml') as typeof import('yaml');
-  return loadAnalysisFile(path, { parseYaml: (text) => parse(text) });
+  return loadAnalysisFile(path, {
+    parseYaml: (text) => (require('yaml') as typeof import('yaml')).parse(text),
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { createServer, IncomingMessage, Server } from 'http';
 import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { basename, dirname, join } from 'path';
 import { builtCli, runCli } from './run-cli';
 import { parseReleaseFile, ReleaseFile } from '../../lib/release';
 
@@ -82,6 +82,50 @@ describe('release promote --steps: bad input exits 2 with the fix, nothing writt
     const result = release('promote', 'prod', ...args);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
+    expect(raw()).toBe(before);
+  });
+});
+
+describe('release promote --analysis', () => {
+  const ANALYSIS_YAML = [
+    'version: 1',
+    'checks:',
+    '  - name: canary-5xx-rate',
+    '    queries:',
+    '      - { Id: rate, MetricStat: { Metric: { Namespace: Custom, MetricName: Rate }, Period: 60, Stat: Average } }',
+    '    condition: "< 1"',
+    '',
+  ].join('\n');
+  const promote = (analysis: string) =>
+    runCli(
+      ['release', 'promote', 'prod', '--steps', '10,100', '--fleet', 'web', '--analysis', analysis, '--dir', dir],
+      {
+        cwd: dirname(dir),
+      },
+    );
+
+  test('a YAML file given from the working folder is recorded relative to the release files', () => {
+    writeFileSync(join(dir, 'analysis.yaml'), ANALYSIS_YAML);
+    expect(promote(join(basename(dir), 'analysis.yaml'))).toMatchObject({ code: 0 });
+    expect(read().rollout).toMatchObject({ status: 'running', analysis: { file: 'analysis.yaml' } });
+  });
+
+  test('a missing or bad analysis file: exit 2 naming the file, the field and the fix; nothing written', () => {
+    const before = raw();
+    expect(promote(join(basename(dir), 'none.json'))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--analysis ".*none\.json" does not exist/),
+    });
+    writeFileSync(join(dir, 'bad.yml'), ANALYSIS_YAML.replace('condition: "< 1"', 'condition: "about 1"'));
+    expect(promote(join(basename(dir), 'bad.yml'))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/bad\.yml: "checks\[0\]\.condition" is "about 1"; write an operator and a number/),
+    });
+    writeFileSync(join(dir, 'broken.yaml'), 'checks: [');
+    expect(promote(join(basename(dir), 'broken.yaml'))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/broken\.yaml: is not valid YAML .*; fix the syntax/),
+    });
     expect(raw()).toBe(before);
   });
 });
