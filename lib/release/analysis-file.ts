@@ -270,7 +270,7 @@ export function parseAnalysisFile(text: string, file: string, options: AnalysisF
     throw invalid(file, `is ${text.length} bytes`, `an analysis file holds at most ${MAX_ANALYSIS_FILE_BYTES}`);
   }
   if (text.trim() === '') {
-    throw invalid(file, 'is empty', 'write {"version": 1, "checks": [...]} (see the README\'s analysis section)');
+    throw invalid(file, 'is empty', 'write {"version": 1, "checks": [...]} (see docs/rollouts.md#canary-analysis)');
   }
   const yaml = /\.ya?ml$/i.test(file);
   let data: unknown;
