@@ -921,6 +921,51 @@ describe('release promote --verify and the notifications', () => {
     expect(received.map((event) => [event.event, event.weight, event.step])).toEqual([['started', 10, 1]]);
   });
 
+  test('an SNS topic gets the event as the message; a topic it cannot reach is a warning, the rollout starts', async () => {
+    const requests: Array<{ target: string; type: string; body: string }> = [];
+    const sns = createServer(async (request, response) => {
+      const text = await body(request);
+      const type = String(request.headers['content-type'] ?? '');
+      requests.push({ target: String(request.headers['x-amz-target'] ?? ''), type, body: text });
+      if (type.includes('json')) {
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"MessageId":"m-1"}');
+      } else {
+        response
+          .writeHead(200, { 'content-type': 'text/xml' })
+          .end(
+            '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>' +
+              '<MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId>' +
+              '</ResponseMetadata></PublishResponse>',
+          );
+      }
+    });
+    hook = sns;
+    await new Promise<void>((resolve) => sns.listen(0, '127.0.0.1', resolve));
+    const topic = 'arn:aws:sns:eu-west-1:123456789012:rollouts';
+    const data = JSON.parse(raw());
+    data.policy = { notify: { snsTopicArn: topic } };
+    writeFileSync(join(dir, 'prod.json'), JSON.stringify(data));
+    const env = { ...OFFLINE, AWS_ENDPOINT_URL: `http://127.0.0.1:${(sns.address() as AddressInfo).port}` };
+    const result = await runAsync(promoteArgs(), env);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(`notified SNS topic ${topic}: started`) });
+    expect(requests).toHaveLength(1);
+    const sent = requests[0].type.includes('json')
+      ? JSON.parse(requests[0].body)
+      : Object.fromEntries(new URLSearchParams(requests[0].body));
+    expect(sent).toMatchObject({ TopicArn: topic, Subject: 'cdktf-immutable: prod rollout started' });
+    expect(JSON.parse(sent.Message)).toMatchObject({ event: 'started', environment: 'prod', fleet: 'web', weight: 10 });
+
+    // the same promote with the topic out of reach: a warning on stderr, the rollout written all the same
+    release('rollback', 'prod');
+    release('stage', 'prod', '--image', AMI_1);
+    const unreachable = await runAsync(promoteArgs(), OFFLINE);
+    expect(unreachable.code).toBe(0);
+    expect(unreachable.stderr).toMatch(
+      /warning: the started notification to SNS topic arn:aws:sns:eu-west-1:123456789012:rollouts failed .*; the rollout goes on/,
+    );
+    expect(read().rollout).toMatchObject({ status: 'running', step: 0 });
+  });
+
   test('bad --test-url or --verify: exit 2, nothing written; no test URL and no AWS: exit 2', async () => {
     const before = raw();
     const badUrl = await runAsync(promoteArgs('--verify', 'true', '--test-url', 'ftp://x'), OFFLINE);
