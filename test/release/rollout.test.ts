@@ -311,7 +311,7 @@ describe('the release file with a rollout and a policy', () => {
         d.policy = { bake: 5 };
       }),
     ).toThrow(
-      /"policy.bake" is not a policy field; remove it \(fields: steps, bakeSeconds, alarms, fleet, requireRollout, analysis, verify, notify\)/,
+      /"policy.bake" is not a policy field; remove it \(fields: steps, bakeSeconds, alarms, fleet, requireRollout, analysis, verify, testUrl, notify\)/,
     );
   });
 });
