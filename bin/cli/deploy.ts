@@ -12,7 +12,7 @@ import { guardPlan, GuardOptions, PlanFileError } from 'cdktf-immutable/review';
 import { optionValue, parseArgs } from './args';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
-import { awsLiveReader, describeWeights, judgeLive, lastCommitOf, LiveReader } from './live-check';
+import { awsLiveReader, describeWeights, judgeLive, lastCommitOf, LiveReader, watchdogRefusal } from './live-check';
 import { printGuardReport } from './review';
 import { StackFleet, stackFleets, stackRegion } from './stack-fleets';
 
@@ -353,6 +353,20 @@ class Deploy {
       const verdict = judgeLive(release, file, fleet.fleet, reading, () => lastCommitOf(file));
       if (!verdict.ok) {
         throw new Stop(`refused before plan: ${verdict.message}`, EXIT_REFUSED);
+      }
+      if (release.canary > 0 && reader.readWatchdogRecord) {
+        let refusal: string | undefined;
+        try {
+          refusal = watchdogRefusal(release, file, await reader.readWatchdogRecord(fleet.fleet));
+        } catch (error) {
+          throw new Stop(
+            `live check: ${(error as Error).message} To deploy without it, pass --no-live-check "<reason>".`,
+            EXIT_BAD_INPUT,
+          );
+        }
+        if (refusal) {
+          throw new Stop(`refused before plan: ${refusal}`, EXIT_REFUSED);
+        }
       }
       this.io.out(`${verdict.message}\n`);
     }

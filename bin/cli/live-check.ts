@@ -5,7 +5,14 @@
 // The AWS SDK is loaded only by awsLiveReader, when a check runs.
 import { spawnSync } from 'child_process';
 import { basename, dirname } from 'path';
-import { ReleaseFile, releaseLabel, releaseWeights, SlotName } from 'cdktf-immutable/release';
+import {
+  applyWatchdogRecord,
+  ReleaseFile,
+  releaseLabel,
+  releaseWeights,
+  SlotName,
+  WatchdogRecord,
+} from 'cdktf-immutable/release';
 import { sdkClientConfig } from './aws-sdk-config';
 
 /** What the load balancer serves to a fleet's two slots, or why nothing can be compared. */
@@ -20,6 +27,34 @@ export interface LiveReader {
   readWeights(fleet: string): Promise<LiveReading>;
   /** The fleets whose target groups carry the fleet and slot tags in the region, lowercased and sorted. */
   fleets(): Promise<string[]>;
+  /**
+   * The fleet's watchdog record, or undefined when it has none.
+   * @default - not read
+   */
+  readWatchdogRecord?(fleet: string): Promise<WatchdogRecord | undefined>;
+}
+
+/**
+ * The refusal of a deploy that would undo the watchdog: the file still sends the canary
+ * its share, but the fleet's watchdog restored the stable weights on an alarm of the
+ * canary slot after that canary started. Applying the file would put the failing canary
+ * back in service; recording the abort first (`release status` or `release advance`)
+ * makes the file say what the load balancer serves. Undefined when nothing is in the way.
+ */
+export function watchdogRefusal(
+  release: ReleaseFile,
+  file: string,
+  record: WatchdogRecord | undefined,
+): string | undefined {
+  const verdict = applyWatchdogRecord(release, record, new Date());
+  if (!verdict.applies) {
+    return undefined;
+  }
+  return (
+    `${verdict.message} But ${file} still sends the canary ${release.canary}%: deploying it would put the canary ` +
+    `back in service. Record the abort first: "cdktf-immutable release status ${release.environment}" (or ` +
+    `"release advance ${release.environment}"), commit the file, then deploy.`
+  );
 }
 
 /** The outcome of comparing a release file with the load balancer. */
@@ -116,10 +151,16 @@ export function awsLiveReader(region: string | undefined, roleArn?: string): Liv
   const aws = require('./rollout-aws') as typeof import('./rollout-aws');
   const { ElasticLoadBalancingV2Client } =
     require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
-  const client = new ElasticLoadBalancingV2Client(
-    sdkClientConfig(region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined), roleArn),
+  const { SSMClient } = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
+  const config = sdkClientConfig(
+    region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined),
+    roleArn,
   );
+  const client = new ElasticLoadBalancingV2Client(config);
+  const ssm = new SSMClient(config);
   return {
+    readWatchdogRecord: (fleet) =>
+      aws.call('SSM GetParameter (the watchdog record)', () => aws.readWatchdogRecord(ssm, fleet)),
     readWeights: (fleet) =>
       aws.call('Elastic Load Balancing', async (): Promise<LiveReading> => {
         const slots = await aws.slotTargetGroups(client, fleet);

@@ -13,6 +13,8 @@ import {
   liftVeto,
   loadReleaseFile,
   openFreezeWindow,
+  alarmSlotOf,
+  AnalysisFileError,
   otherSlot,
   releaseArguments,
   releaseLabel,
@@ -38,12 +40,19 @@ import {
 } from 'cdktf-immutable/release';
 import {
   advanceCommand,
+  AlarmCheckMode,
   AlarmStates,
+  notifyPromote,
   promoteCommand,
+  PromoteResult,
   readStatusAlarms,
+  reconcileWatchdog,
+  RolloutDeps,
   rolloutJson,
   rolloutLines,
   runCommand,
+  watchedFleet,
+  WatchdogStatus,
 } from './rollout';
 
 export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [options]
@@ -86,29 +95,47 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   rolled back is promoted only with --force-rolled-back.
                                                   Under "policy.requireRollout" it starts a rollout
                                                   with the policy's steps, bake and alarms instead.
-  release promote <env> --steps 10,50,100 [--bake 10m] [--alarm <name>]... [--fleet-tag <name>]
-                  [--verify|--no-verify]
+  release promote <env> --steps 10,50,100 [--bake 10m] [--alarm <name>[@canary|@stable]]...
+                [--fleet-tag <name>] [--analysis <file>] [--verify "<command>" [--test-url <url>]]
+                [--check-alarms|--no-check-alarms]
                                                   Start a rollout: the first step's weight now, the
                                                   next ones by "advance" (defaults: "policy" in the
-                                                  release file; bake 0s..24h as 30s, 10m, 1h; --fleet-tag:
-                                                  the BlueGreenFleet's name its target groups are tagged
-                                                  with). The alarms are checked with CloudWatch
-                                                  DescribeAlarms first, as stage checks the AMI: a
-                                                  missing one is refused (exit 1, nothing written).
+                                                  release file; bake 0s..24h as 30s, 10m, 1h;
+                                                  --fleet-tag: the BlueGreenFleet's name its target
+                                                  groups are tagged with). The alarms are checked
+                                                  with CloudWatch DescribeAlarms first, as stage
+                                                  checks the AMI: a missing one is refused (exit 1,
+                                                  nothing written). The fleet's own alarms
+                                                  (<fleet>-<slot>-...) belong to their slot; name the
+                                                  slot of any other alarm with @canary (aborts) or
+                                                  @stable (holds). --analysis: metric checks and
+                                                  baseline comparisons evaluated at each step (JSON
+                                                  or YAML). --verify: a command run against the
+                                                  staged slot's test route (CDKTF_IMMUTABLE_TEST_URL:
+                                                  --test-url, else "policy.testUrl", else the
+                                                  listener or header rule that forwards to that slot
+                                                  alone) before the first weight moves and before
+                                                  each next step; a failure aborts.
   release advance <env> [--region <region>]       Move a rollout one step once the bake time passed,
-                                                  the load balancer serves the recorded weights and
-                                                  the targets are healthy; abort it (exit 1) when an
-                                                  alarm is in ALARM. Safe to run on a timer.
+                                                  the load balancer serves the recorded weights, the
+                                                  targets are healthy and the analysis passed; abort
+                                                  it (exit 1) on an alarm of the canary slot, a
+                                                  failed analysis or verification, or the watchdog's
+                                                  record; hold it (exit 1, nothing written) on an
+                                                  alarm of the stable slot. Safe to run on a timer.
                                                   The bake counts from the first advance that sees
                                                   the step served and the groups' desired count of
-                                                  targets healthy (recorded as stepServedAt).
+                                                  targets healthy (recorded as stepServedAt). An
+                                                  abort not yet deployed: exit 1 until it is.
   release run <env> [--stack <stack> | --deploy "<command>"] [--interval 30s] [--region <region>]
                                                   Loop advance -> deploy -> wait until the rollout
-                                                  completes or aborts (Ctrl-C stops it, exit 130).
-                                                  The deploy is the guarded "cdktf-immutable deploy
-                                                  <stack> --auto-approve" of --stack (default: the
-                                                  stack of cdktf.out named <env> or *-<env>), or
-                                                  --deploy "<command>" through the shell.
+                                                  completes or aborts (Ctrl-C stops it, exit 130);
+                                                  an abort is deployed until the load balancer
+                                                  serves it. The deploy is the guarded
+                                                  "cdktf-immutable deploy <stack> --auto-approve" of
+                                                  --stack (default: the stack of cdktf.out named
+                                                  <env> or *-<env>), or --deploy "<command>" through
+                                                  the shell. --interval: at least 5s.
   release rollback <env>                          Move traffic back to the previous slot (once: a
                                                   second rollback is refused); aborts a rollout.
   release status [<env>] [--json] [--live [--fleet-tag <name>] [--synth <dir>] [--region <region>]]
@@ -124,7 +151,10 @@ export const RELEASE_USAGE = `Usage: cdktf-immutable release <subcommand> [optio
                                                   before its last change ("served"); and the launch
                                                   template each pinned slot runs, against the one the
                                                   synthesized stack defines (cdktf.out, or --synth),
-                                                  naming the command that ships a difference.
+                                                  naming the command that ships a difference. A
+                                                  canary's watchdog record (the fleet's watchdog
+                                                  restored the stable weights) is written into the
+                                                  file as an abort by the watchdog.
   release veto <ami-id> --reason "<why>"          Mark an image bad in every fleet, environment and region
   release veto <ami-id> --lift                    (releases/vetoed.json): stage, promote, advance and
                                                   stage --from refuse it; status shows where it runs.
@@ -155,9 +185,10 @@ default credential chain, or with the role of "policy.roleArn" assumed with it;
 AWS_ENDPOINT_URL and AWS_REGION are honoured.
 `;
 
-/** What tests replace: the reader of the live listener weights (`status --live`). */
+/** What tests replace: the reader of the live listener weights (`status --live`), the rollout's AWS reads. */
 export interface ReleaseDeps {
   readonly liveReader?: LiveReader;
+  readonly rollout?: RolloutDeps;
 }
 
 /** `cdktf-immutable release ...`; advance, run and status (of a running rollout, or --live) are asynchronous. */
@@ -175,8 +206,8 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
       switches: ['same-image', 'force-freeze', 'verify', 'no-verify'],
     },
     promote: {
-      values: [...place, 'regions', 'canary', 'steps', 'bake', 'fleet-tag', 'reason'],
-      switches: ['force-rolled-back', 'force-freeze', 'verify', 'no-verify'],
+      values: [...place, 'regions', 'canary', 'steps', 'bake', 'fleet-tag', 'reason', 'analysis', 'verify', 'test-url'],
+      switches: ['force-rolled-back', 'force-freeze', 'check-alarms', 'no-check-alarms'],
       lists: ['alarm'],
     },
     advance: { values: [...place, 'regions'], switches: [] },
@@ -237,13 +268,13 @@ export function releaseCommand(argv: readonly string[], io: CliIo, deps: Release
         result = stage(store, args, io);
         break;
       case 'promote':
-        result = promote(store, args, io);
+        result = promote(store, args, io, deps.rollout);
         break;
       case 'advance':
-        result = advanceCommand(store, environmentArgument(args, 'advance')!, args, io);
+        result = advanceCommand(store, environmentArgument(args, 'advance')!, args, io, deps.rollout);
         break;
       case 'run':
-        result = runCommand(store, environmentArgument(args, 'run')!, args, io);
+        result = runCommand(store, environmentArgument(args, 'run')!, args, io, deps.rollout);
         break;
       default:
         result = rollback(store, args, io);
@@ -267,6 +298,7 @@ function cliError(error: unknown, sub: string): unknown {
     error instanceof ReleaseFileError ||
     error instanceof RangeError ||
     error instanceof RolloutInputError ||
+    error instanceof AnalysisFileError ||
     (error as Error)?.name === 'RolloutAwsError'
   ) {
     return new CliError(`release ${sub}: ${(error as Error).message}`, EXIT_BAD_INPUT);
@@ -613,7 +645,7 @@ function commitSameImage(store: ReleaseStore, env: string, rules: ReleaseRules, 
   return EXIT_OK;
 }
 
-function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Promise<number> {
+function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo, deps?: RolloutDeps): number | Promise<number> {
   const env = environmentArgument(args, 'promote')!;
   const canaryText = optionValue(args, 'canary');
   let canary: number | undefined;
@@ -624,30 +656,61 @@ function promote(store: ReleaseStore, args: ParsedArgs, io: CliIo): number | Pro
     canary = Number(canaryText);
   }
   const rules = releaseRules(store, args, new Date());
-  const result = promoteCommand(store, env, args, canary, verifyMode(args, 'promote'), rules);
-  return result instanceof Promise ? result.then((r) => promoted(r, io)) : promoted(result, io);
+  const region = store.region ?? optionValue(args, 'region');
+  const result = promoteCommand(store, env, args, canary, io, {
+    mode: alarmCheckMode(args),
+    rules,
+    deps: deps ?? {},
+  });
+  return result instanceof Promise ? result.then((r) => promoted(r, io, region)) : promoted(result, io, region);
 }
 
-/** The output of a promote: the traffic, the rollout it started, how its alarms were checked, what to run next. */
-function promoted(result: { after: ReleaseFile; checked?: string }, io: CliIo): number {
-  const { after, checked } = result;
+/** `--check-alarms`, `--no-check-alarms` or neither (check when credentials are configured). */
+function alarmCheckMode(args: ParsedArgs): AlarmCheckMode {
+  const check = args.options.has('check-alarms');
+  const noCheck = args.options.has('no-check-alarms');
+  if (check && noCheck) {
+    throw new CliError('release promote: give --check-alarms or --no-check-alarms, not both.');
+  }
+  return check ? 'always' : noCheck ? 'never' : 'auto';
+}
+
+/**
+ * The output of a promote: the traffic, the rollout it started, how its alarms were
+ * checked, what to run next; the `started` event of a new rollout, or the abort of a
+ * failed verification.
+ */
+function promoted(result: PromoteResult, io: CliIo, region: string | undefined): number | Promise<number> {
+  const { after, checked, aborted } = result;
+  const check = checked ? `  ${checked}\n` : '';
+  if (aborted) {
+    io.out(`${aborted.message}\n${check}`);
+    io.err(
+      `cdktf-immutable: release promote: the verification failed before the first step; the rollout is recorded ` +
+        `as aborted (by verify) and slot ${otherSlot(after.active)} is marked rolled back. Nothing to deploy.\n`,
+    );
+    return notifyPromote(after, true, aborted.message, io, region).then(() => EXIT_REFUSED);
+  }
   const rollout =
     after.rollout?.status === 'running' &&
     after.rollout.startedAt === after.rollout.stepStartedAt &&
     after.rollout.step === 0
       ? after.rollout
       : undefined;
+  const slotOf = (alarm: string) => (rollout ? alarmSlotOf(rollout, alarm, otherSlot(after.active)) : '');
   const started = rollout
     ? ` Rollout started: steps ${rollout.steps.join(', ')}, bake ${rollout.bakeSeconds}s, alarms ` +
-      `${rollout.alarms.length ? rollout.alarms.join(', ') : 'none'}, fleet ${rollout.fleet}; "cdktf-immutable ` +
+      `${rollout.alarms.length ? rollout.alarms.map((a) => `${a} (${slotOf(a)})`).join(', ') : 'none'}, ` +
+      `fleet ${rollout.fleet}${rollout.analysis ? `, analysis ${rollout.analysis.file}` : ''}` +
+      `${rollout.verify !== undefined ? `, verify "${rollout.verify}"` : ''}; "cdktf-immutable ` +
       `release advance ${releaseArguments(after)}" moves it on (after the deploy).`
     : '';
-  const check = checked ? `  ${checked}\n` : '';
-  io.out(
-    `${releaseLabel(after)}: ${describeTraffic(after)}.${started}\n${check}${overrideLine(after)}` +
-      nextSteps(after, 'only the listener changes'),
-  );
-  return EXIT_OK;
+  const message = `${releaseLabel(after)}: ${describeTraffic(after)}.${started}`;
+  io.out(`${message}\n${check}${overrideLine(after)}${nextSteps(after, 'only the listener changes')}`);
+  if (!rollout || !after.policy?.notify) {
+    return EXIT_OK;
+  }
+  return notifyPromote(after, false, message, io, region).then(() => EXIT_OK);
 }
 
 function rollback(store: ReleaseStore, args: ParsedArgs, io: CliIo): number {
@@ -683,9 +746,9 @@ function status(root: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseDe
         '(with --fleet <name> in a repository with several fleets).',
     );
   }
-  // One broken file does not hide the others: report each healthy file, name each broken
-  // one, and exit 2.
-  const releases: ReleaseFile[] = [];
+  // One broken file does not hide the others: report each healthy environment, name
+  // each broken file, and exit 2.
+  let releases: ReleaseFile[] = [];
   const broken: string[] = [];
   for (const target of targets) {
     try {
@@ -702,6 +765,7 @@ function status(root: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseDe
     const path = layout.pathOf(release);
     return relative(process.cwd(), path) || path;
   };
+  let watchdogs = new Map<string, WatchdogStatus>();
   const print = (
     alarms: Map<string, AlarmStates>,
     checks?: Map<string, LiveStatus>,
@@ -718,6 +782,7 @@ function status(root: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseDe
             rollout: rolloutJson(release, now, alarms.get(releaseLabel(release))),
             vetoed: vetoedSlots(release, vetoes),
             freezeOverride: release.freezeOverride ?? null,
+            ...(watchdogs.has(releaseLabel(release)) ? { watchdog: watchdogs.get(releaseLabel(release)) } : {}),
             ...(checks ? { live: liveJson(checks.get(releaseLabel(release))) } : {}),
             ...(pinned ? { pinnedLive: pinned.get(releaseLabel(release)) ?? [] } : {}),
           })),
@@ -730,6 +795,12 @@ function status(root: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseDe
       for (const release of releases) {
         const label = releaseLabel(release);
         io.out(env === undefined ? statusLine(release, width, now) : statusText(release));
+        const watchdog = watchdogs.get(label);
+        if (watchdog?.written) {
+          io.out(`    watchdog: ${watchdog.message}\n`);
+        } else if (watchdog?.error) {
+          io.out(`    watchdog: record not read (${watchdog.error})\n`);
+        }
         if (env !== undefined) {
           io.out(
             rolloutLines(release, now, alarms.get(label))
@@ -757,25 +828,44 @@ function status(root: ReleaseStore, args: ParsedArgs, io: CliIo, deps: ReleaseDe
     }
     return code === EXIT_OK && all.some((check) => !check.verdict.ok) ? EXIT_REFUSED : code;
   };
-  // alarm states only for a running rollout; reading them never fails the status
-  const withAlarms = releases.some(
-    (release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0,
-  );
+  // a canary's watchdog record first (it may end the rollout), then the alarm states of
+  // the running rollouts; reading them never fails the status
   const region = optionValue(args, 'region');
-  const alarms = withAlarms ? readStatusAlarms(releases, region) : undefined;
-  if (!live) {
-    return alarms ? alarms.then((states) => print(states)) : print(new Map());
+  const afterWatchdog = (): number | Promise<number> => {
+    const withAlarms = releases.some(
+      (release) => release.rollout?.status === 'running' && release.rollout.alarms.length > 0,
+    );
+    const alarms = withAlarms ? readStatusAlarms(releases, region, deps.rollout?.reader) : undefined;
+    if (!live) {
+      return alarms ? alarms.then((states) => print(states)) : print(new Map());
+    }
+    // the synthesized stacks first (a missing --synth folder fails before any call to AWS)
+    const pinnedSlots = readPinnedSlotsFor(optionValue(args, 'synth'));
+    const liveCheck = require('./live-check') as typeof import('./live-check');
+    const readerOf = (release: ReleaseFile) =>
+      deps.liveReader ?? liveCheck.awsLiveReader(release.region ?? region, release.policy?.roleArn);
+    return Promise.all([
+      alarms ?? new Map<string, AlarmStates>(),
+      liveCheck.liveStatuses(releases, pathOf, fleetTag, readerOf),
+      readPinnedLive(releases, pinnedSlots, region),
+    ]).then(([states, checks, pinned]) => print(states, checks, pinned));
+  };
+  const watched = releases.filter((release) => watchedFleet(release) !== undefined);
+  if (watched.length === 0) {
+    return afterWatchdog();
   }
-  // the synthesized stacks first (a missing --synth folder fails before any call to AWS)
-  const pinnedSlots = readPinnedSlotsFor(optionValue(args, 'synth'));
-  const liveCheck = require('./live-check') as typeof import('./live-check');
-  const readerOf = (release: ReleaseFile) =>
-    deps.liveReader ?? liveCheck.awsLiveReader(release.region ?? region, release.policy?.roleArn);
-  return Promise.all([
-    alarms ?? new Map<string, AlarmStates>(),
-    liveCheck.liveStatuses(releases, pathOf, fleetTag, readerOf),
-    readPinnedLive(releases, pinnedSlots, region),
-  ]).then(([states, checks, pinned]) => print(states, checks, pinned));
+  if (!deps.rollout?.reader && !credentialsConfigured()) {
+    // offline: say that the record was not read, without waiting on AWS
+    for (const release of watched) {
+      watchdogs.set(releaseLabel(release), { written: false, error: 'no AWS credentials are configured' });
+    }
+    return afterWatchdog();
+  }
+  return reconcileWatchdog(root, releases, region, io, deps.rollout?.reader).then((reconciled) => {
+    releases = reconciled.releases;
+    watchdogs = reconciled.statuses;
+    return afterWatchdog();
+  });
 }
 
 /**

@@ -1,12 +1,14 @@
 // The AWS side of `release advance`, `run` and `status` (command line only: the release
-// room loads no packages): CloudWatch alarms, the fleet's load balancer and auto scaling groups,
-// read with the AWS SDK for JavaScript v3. The SDK is required inside the functions,
-// never at the top of this module, so that loading the release API stays cheap.
+// room loads no packages): CloudWatch alarms and metrics, the fleet's load balancer, auto
+// scaling groups, test route and watchdog record, read with the AWS SDK for JavaScript v3.
+// The SDK is required inside the functions, never at the top of this module, so that
+// loading the release API stays cheap.
 import type { DescribeAutoScalingGroupsCommandOutput } from '@aws-sdk/client-auto-scaling';
-import type { DescribeAlarmsCommandOutput } from '@aws-sdk/client-cloudwatch';
+import type { DescribeAlarmsCommandOutput, GetMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
 import type {
   Action,
   DescribeListenersCommandOutput,
+  DescribeLoadBalancersCommandOutput,
   DescribeRulesCommandOutput,
   DescribeTagsCommandOutput,
   DescribeTargetGroupsCommandOutput,
@@ -15,12 +17,18 @@ import type {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { sdkClientConfig } from './aws-sdk-config';
 import { FLEET_TAG, SLOT_TAG } from 'cdktf-immutable/names';
-import type {
-  AlarmReading,
-  RolloutReader,
-  SlotName,
-  TargetHealthReading,
-  TrafficReading,
+import type { GetParameterCommandOutput } from '@aws-sdk/client-ssm';
+import {
+  parseWatchdogRecord,
+  watchdogRecordParameter,
+  type AlarmReading,
+  type MetricDataQuery,
+  type MetricSeries,
+  type RolloutReader,
+  type SlotName,
+  type TargetHealthReading,
+  type TrafficReading,
+  type WatchdogRecord,
 } from 'cdktf-immutable/release';
 
 /**
@@ -39,6 +47,11 @@ export interface RolloutAwsClients {
   readonly elbv2: AwsSdkClient;
   /** An `AutoScalingClient` (`@aws-sdk/client-auto-scaling`). */
   readonly autoScaling: AwsSdkClient;
+  /**
+   * An `SSMClient` (`@aws-sdk/client-ssm`), for the watchdog record.
+   * @default - the watchdog record is not read
+   */
+  readonly ssm?: AwsSdkClient;
 }
 
 /** Options of {@link createRolloutAwsClients}. */
@@ -81,12 +94,14 @@ export function createRolloutAwsClients(options: RolloutAwsClientOptions = {}): 
     require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
   const { AutoScalingClient } =
     require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling');
+  const { SSMClient } = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
   const region = options.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined);
   const config = sdkClientConfig(region, options.roleArn);
   return {
     cloudWatch: new CloudWatchClient(config),
     elbv2: new ElasticLoadBalancingV2Client(config),
     autoScaling: new AutoScalingClient(config),
+    ssm: new SSMClient(config),
   };
 }
 
@@ -117,7 +132,100 @@ export function awsRolloutReader(clients: RolloutAwsClients): RolloutReader {
       });
       return { ...traffic, health: { blue: withDesired('blue'), green: withDesired('green') } };
     },
+    ...(clients.ssm
+      ? {
+          readWatchdogRecord: (fleet: string) =>
+            call('SSM GetParameter (the watchdog record)', () => readWatchdogRecord(clients.ssm!, fleet)),
+        }
+      : {}),
+    readMetrics: (queries, start, end) =>
+      call('CloudWatch GetMetricData', () => readMetrics(clients.cloudWatch, queries, start, end)),
   };
+}
+
+/**
+ * The fleet's watchdog record (`/cdktf-immutable/watchdog/<fleet>`), or undefined when
+ * the fleet has no watchdog (no such parameter). A value that is not a record is an
+ * error naming the parameter: the command then writes nothing.
+ */
+export async function readWatchdogRecord(client: AwsSdkClient, fleet: string): Promise<WatchdogRecord | undefined> {
+  const { GetParameterCommand } = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
+  const name = watchdogRecordParameter(fleet);
+  let out: GetParameterCommandOutput;
+  try {
+    out = (await client.send(new GetParameterCommand({ Name: name }))) as GetParameterCommandOutput;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ParameterNotFound') {
+      return undefined;
+    }
+    throw error;
+  }
+  const parsed = parseWatchdogRecord(out.Parameter?.Value ?? '');
+  if (!parsed.record) {
+    throw new RolloutAwsError(
+      `the watchdog record ${name} cannot be used: ${parsed.problem}; nothing was written. The fleet's watchdog ` +
+        `writes it: check who else writes the parameter, and set it to {"version":1,"status":"none"} once the ` +
+        'release file records what the load balancer serves.',
+    );
+  }
+  return parsed.record;
+}
+
+/**
+ * The series of GetMetricData over `[start, end)`, all pages, by query Id. Queries are
+ * sent at most 500 at a time (the API's limit), each check's (or slot's) queries in the
+ * same request, since an expression uses the Ids of its own check only.
+ */
+async function readMetrics(
+  client: AwsSdkClient,
+  queries: readonly MetricDataQuery[],
+  start: Date,
+  end: Date,
+): Promise<MetricSeries[]> {
+  const { GetMetricDataCommand } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
+  const series = new Map<string, { timestamps: Date[]; values: number[] }>();
+  for (const batch of batchesOf(queries)) {
+    let token: string | undefined;
+    do {
+      const page = (await client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: batch.map((q) => ({ ...q })) as never,
+          StartTime: start,
+          EndTime: end,
+          ScanBy: 'TimestampAscending',
+          NextToken: token,
+        }),
+      )) as GetMetricDataCommandOutput;
+      for (const result of page.MetricDataResults ?? []) {
+        const id = result.Id ?? '';
+        const entry = series.get(id) ?? { timestamps: [], values: [] };
+        entry.timestamps.push(...(result.Timestamps ?? []));
+        entry.values.push(...(result.Values ?? []));
+        series.set(id, entry);
+      }
+      token = page.NextToken;
+    } while (token);
+  }
+  return [...series.entries()].map(([id, s]) => ({ id, ...s }));
+}
+
+/** The queries in batches of at most 500, a check's queries (one Id prefix) never split. */
+function batchesOf(queries: readonly MetricDataQuery[]): MetricDataQuery[][] {
+  const groups = new Map<string, MetricDataQuery[]>();
+  for (const query of queries) {
+    const group = /^[a-z]\d+[a-z]?_/.exec(query.Id)?.[0] ?? query.Id;
+    groups.set(group, [...(groups.get(group) ?? []), query]);
+  }
+  const batches: MetricDataQuery[][] = [];
+  let current: MetricDataQuery[] = [];
+  for (const group of groups.values()) {
+    if (current.length + group.length > 500) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(...group);
+  }
+  return current.length > 0 ? [...batches, current] : batches;
 }
 
 /** The summed DesiredCapacity of the fleet's groups per slot (a slot without a group is left out). */
@@ -202,7 +310,13 @@ async function readTraffic(client: AwsSdkClient, fleet: string): Promise<Traffic
     };
   }
   const served = await servedWeights(client, blue, green);
-  return served ? { ...served, health } : { health };
+  const where = {
+    targetGroups: { blue: blue.arn, green: green.arn },
+    ...((blue.loadBalancers[0] ?? green.loadBalancers[0])
+      ? { loadBalancer: blue.loadBalancers[0] ?? green.loadBalancers[0] }
+      : {}),
+  };
+  return served ? { ...served, health, ...where } : { health, ...where };
 }
 
 /** A slot's target group: its ARN and the load balancers it is attached to. */
@@ -265,9 +379,11 @@ export async function taggedSlotGroups(
 
 /**
  * The weights served to two slot target groups: those of the first listener whose
- * default action forwards to them (or to one of them alone), else of the first listener
- * rule that does (`DescribeListeners`, `DescribeRules` on the groups' load balancers);
- * undefined when nothing forwards to them.
+ * default action forwards to both, else of the first listener rule that does, else of
+ * the first listener or rule that forwards to one of them alone (`DescribeListeners`,
+ * `DescribeRules` on the groups' load balancers); undefined when nothing forwards to
+ * them. A fleet's own listener always names both slots; a forward to one alone is its
+ * test route (or a fleet of an older version), so it counts only when nothing names both.
  */
 export async function servedWeights(
   client: AwsSdkClient,
@@ -277,6 +393,18 @@ export async function servedWeights(
   const elb =
     require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
   const loadBalancers = [...new Set([...blue.loadBalancers, ...green.loadBalancers])];
+  let single: { forwarder?: string; weights: Record<SlotName, number> } | undefined;
+  const consider = (forwarder: string | undefined, actions: readonly Action[] | undefined) => {
+    const found = forwardWeights(actions, blue.arn, green.arn);
+    if (!found) {
+      return undefined;
+    }
+    if (found.both) {
+      return { forwarder, weights: found.weights };
+    }
+    single ??= { forwarder, weights: found.weights };
+    return undefined;
+  };
   for (const loadBalancerArn of loadBalancers) {
     const listeners: Listener[] = [];
     let listenerMarker: string | undefined;
@@ -288,9 +416,9 @@ export async function servedWeights(
       listenerMarker = page.NextMarker;
     } while (listenerMarker);
     for (const listener of listeners) {
-      const weights = forwardWeights(listener.DefaultActions, blue.arn, green.arn);
-      if (weights) {
-        return { forwarder: listener.ListenerArn, weights };
+      const found = consider(listener.ListenerArn, listener.DefaultActions);
+      if (found) {
+        return found;
       }
     }
     for (const listener of listeners) {
@@ -300,16 +428,16 @@ export async function servedWeights(
           new elb.DescribeRulesCommand({ ListenerArn: listener.ListenerArn, Marker: ruleMarker }),
         )) as DescribeRulesCommandOutput;
         for (const rule of page.Rules ?? []) {
-          const weights = forwardWeights(rule.Actions, blue.arn, green.arn);
-          if (weights) {
-            return { forwarder: rule.RuleArn, weights };
+          const found = consider(rule.RuleArn, rule.Actions);
+          if (found) {
+            return found;
           }
         }
         ruleMarker = page.NextMarker;
       } while (ruleMarker);
     }
   }
-  return undefined;
+  return single;
 }
 
 /**
@@ -320,7 +448,7 @@ function forwardWeights(
   actions: readonly Action[] | undefined,
   blueArn: string,
   greenArn: string,
-): Record<SlotName, number> | undefined {
+): { weights: Record<SlotName, number>; both: boolean } | undefined {
   for (const action of actions ?? []) {
     if (action.Type !== 'forward') {
       continue;
@@ -338,12 +466,14 @@ function forwardWeights(
     if (ours === 0 || ours !== targets.length) {
       continue;
     }
+    const both =
+      targets.some((t) => t.TargetGroupArn === blueArn) && targets.some((t) => t.TargetGroupArn === greenArn);
     const total = blue + green;
     if (total === 0) {
-      return { blue: 0, green: 0 };
+      return { weights: { blue: 0, green: 0 }, both };
     }
     const bluePercent = Math.round((blue / total) * 100);
-    return { blue: bluePercent, green: 100 - bluePercent };
+    return { weights: { blue: bluePercent, green: 100 - bluePercent }, both };
   }
   return undefined;
 }
@@ -402,4 +532,83 @@ function explain(error: unknown): string {
   }
   const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';
   return `${e.name ?? 'Error'}${status}: ${message}; check the credentials' permissions${endpoint} and the region.`;
+}
+
+/** The test route of a slot: the URL that reaches only that slot, and the header it needs. */
+export interface TestRoute {
+  /** `http(s)://<load balancer DNS name>:<port>`. */
+  readonly url: string;
+  /**
+   * `Name: value` of the header the route matches (a header rule); none for a port of its own.
+   * @default - no header
+   */
+  readonly header?: string;
+  /** The listener or listener rule. */
+  readonly forwarder: string;
+}
+
+/**
+ * The fleet's test route to `slot` (the staged slot): a listener of the slot's load
+ * balancer whose default action forwards to that slot's target group alone (a port of
+ * its own), else a listener rule with an `http-header` condition that does (a header
+ * rule); undefined when there is none.
+ */
+export async function readTestRoute(
+  client: AwsSdkClient,
+  fleet: string,
+  slot: SlotName,
+): Promise<TestRoute | undefined> {
+  const elb =
+    require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  const target = (await slotTargetGroups(client, fleet))[slot];
+  if (!target) {
+    return undefined;
+  }
+  const only = (actions: readonly Action[] | undefined) =>
+    (actions ?? []).some((action) => {
+      if (action.Type !== 'forward') {
+        return false;
+      }
+      const groups = action.ForwardConfig?.TargetGroups?.length
+        ? action.ForwardConfig.TargetGroups.filter((g) => (g.Weight ?? 1) > 0).map((g) => g.TargetGroupArn)
+        : [action.TargetGroupArn];
+      return groups.length === 1 && groups[0] === target.arn;
+    });
+  for (const loadBalancerArn of target.loadBalancers) {
+    const described = (await client.send(
+      new elb.DescribeLoadBalancersCommand({ LoadBalancerArns: [loadBalancerArn] }),
+    )) as DescribeLoadBalancersCommandOutput;
+    const dns = described.LoadBalancers?.[0]?.DNSName ?? '';
+    const listeners =
+      (
+        (await client.send(
+          new elb.DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }),
+        )) as DescribeListenersCommandOutput
+      ).Listeners ?? [];
+    const url = (listener: Listener) =>
+      `${listener.Protocol === 'HTTPS' ? 'https' : 'http'}://${dns}:${listener.Port ?? 80}`;
+    const port = listeners.find((listener) => only(listener.DefaultActions));
+    if (port) {
+      return { url: url(port), forwarder: port.ListenerArn ?? '' };
+    }
+    for (const listener of listeners) {
+      const rules =
+        (
+          (await client.send(
+            new elb.DescribeRulesCommand({ ListenerArn: listener.ListenerArn }),
+          )) as DescribeRulesCommandOutput
+        ).Rules ?? [];
+      for (const rule of rules) {
+        const header = (rule.Conditions ?? []).find((c) => c.Field === 'http-header')?.HttpHeaderConfig;
+        if (header?.HttpHeaderName && header.Values?.[0] && only(rule.Actions)) {
+          return {
+            url: url(listener),
+            header: `${header.HttpHeaderName}: ${header.Values[0]}`,
+            forwarder: rule.RuleArn ?? '',
+          };
+        }
+      }
+    }
+  }
+  return undefined;
 }

@@ -1,55 +1,99 @@
 // The rollout subcommands of `cdktf-immutable release`: promote with steps, advance,
-// run, and the rollout part of status. Only advance, run and the status of a running
-// rollout load the AWS SDK (bin/cli/rollout-aws.ts requires it inside its functions).
+// run, and the rollout part of status. Only they load the AWS SDK
+// (bin/cli/rollout-aws.ts requires it inside its functions).
 import { spawn } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
-import { join } from 'path';
+import { isAbsolute, join, relative, resolve } from 'path';
 import { optionValue, ParsedArgs } from './args';
 import { credentialsConfigured } from './aws-sdk-config';
 import { CliError, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
 import { packageInfo } from './package-info';
+import { notify, rolloutEvent, RolloutEventName, runVerify, verifyEnvironment } from './rollout-hooks';
 import {
+  abortRollout,
+  abortText,
   AdvanceOutcome,
   advanceRollout,
+  alarmSlotOf,
+  Analysis,
+  applyWatchdogRecord,
+  checkVetoes,
   formatDuration,
   formatReleaseFile,
+  loadAnalysisFile,
   otherSlot,
   parseDuration,
   parseSteps,
   promoteRelease,
-  checkVetoes,
-  ReleaseFile,
   releaseArguments,
+  ReleaseFile,
   releaseLabel,
   ReleaseRefusedError,
   ReleaseStore,
+  releaseWeights,
   Rollout,
+  RolloutInputError,
   RolloutReader,
   startRollout,
+  VerifyResult,
+  WatchdogRecord,
 } from 'cdktf-immutable/release';
 
 /** Exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
 
+/** The shortest `--interval` of `release run`: each pass reads AWS, so it never spins. */
+export const MIN_INTERVAL_SECONDS = 5;
+
 /** The options that make a promote a rollout. */
-export const ROLLOUT_OPTIONS = ['steps', 'bake', 'fleet-tag'] as const;
+export const ROLLOUT_OPTIONS = ['steps', 'bake', 'fleet-tag', 'analysis', 'verify', 'test-url'] as const;
+
+/** The test route of a slot as the verification command gets it. */
+export interface TestRouteLocation {
+  readonly url: string;
+  readonly header?: string;
+}
+
+/** What the rollout commands read and run; tests replace parts of it. */
+export interface RolloutDeps {
+  /** The AWS reader (default: the SDK, with --region). */
+  readonly reader?: RolloutReader;
+  /** Finds the staged slot's test route (default: the SDK). */
+  readonly testRoute?: (fleet: string, slot: 'blue' | 'green') => Promise<TestRouteLocation | undefined>;
+}
+
+/** What a promote did: the file written, how its alarms were checked, the abort of a failed verification. */
+export interface PromoteResult {
+  readonly after: ReleaseFile;
+  /** How the rollout's alarms were checked with AWS (or why not), when it started one with alarms. */
+  readonly checked?: string;
+  /** The rollout aborted by its verification command before its first step. */
+  readonly aborted?: AdvanceOutcome;
+}
+
+/** How a promote checks a new rollout's alarms with AWS: when it can, always, or never. */
+export type AlarmCheckMode = 'auto' | 'always' | 'never';
 
 /**
- * `release promote`: a rollout when --steps, --bake, --alarm or --fleet-tag is given or
- * the environment's policy requires one, else the plain or canary promote. `rules`
- * (vetoed images, freeze windows) are checked on the change. A rollout's alarms are
- * checked with CloudWatch `DescribeAlarms` first (see {@link checkAlarms}): then the
- * result is a promise, and `checked` says how they were checked.
+ * `release promote`: a rollout when --steps, --bake, --alarm, --fleet-tag, --analysis,
+ * --verify or --test-url is given or the environment's policy requires one, else the
+ * plain or canary promote. `rules` (vetoed images, freeze windows) are checked on the
+ * change. A new rollout's alarms are checked with CloudWatch `DescribeAlarms` first (see
+ * {@link checkAlarms}; `mode`). With a verification command (--verify, or the policy's),
+ * the command runs against the staged slot's test route before anything is written: a
+ * failure records the rollout as aborted by the verification at its first step, before
+ * any weight moved. Nothing is written when a check refuses.
  */
 export function promoteCommand(
   store: ReleaseStore,
   env: string,
   args: ParsedArgs,
   canary: number | undefined,
-  mode: 'always' | 'never' | 'auto' = 'auto',
-  rules?: ReleaseRulesLike,
-): { after: ReleaseFile; checked?: string } | Promise<{ after: ReleaseFile; checked?: string }> {
+  io: CliIo,
+  options: { mode?: AlarmCheckMode; rules?: ReleaseRulesLike; deps?: RolloutDeps } = {},
+): PromoteResult | Promise<PromoteResult> {
+  const { mode = 'auto', rules, deps = {} } = options;
   const alarms = args.lists.get('alarm') ?? [];
   const given = ROLLOUT_OPTIONS.filter((name) => args.options.has(name))
     .map((name) => `--${name}`)
@@ -66,44 +110,88 @@ export function promoteCommand(
   const bakeSeconds = bakeText === undefined ? undefined : parseDuration(bakeText, '--bake');
   const fleet = optionValue(args, 'fleet-tag');
   const forceRolledBack = args.options.has('force-rolled-back');
+  const analysisPath = optionValue(args, 'analysis');
+  const analysis = analysisPath === undefined ? undefined : analysisFileOption(store, analysisPath);
+  const verify = optionValue(args, 'verify');
+  if (verify !== undefined && verify.trim() === '') {
+    throw new CliError(
+      'release promote: --verify needs a command, e.g. --verify "curl -fsS $CDKTF_IMMUTABLE_TEST_URL/health".',
+    );
+  }
+  const testUrl = optionValue(args, 'test-url');
   const now = rules?.now ?? new Date();
   const change = (release: ReleaseFile): ReleaseFile => {
     const rollout = given.length > 0 || (canary === undefined && release.policy?.requireRollout === true);
     const changed = rollout
-      ? startRollout(release, { steps, bakeSeconds, alarms, fleet, now, forceRolledBack })
+      ? startRollout(release, {
+          steps,
+          bakeSeconds,
+          alarms,
+          fleet,
+          now,
+          forceRolledBack,
+          analysis,
+          verify,
+          testUrl,
+        })
       : promoteRelease(release, canary, { forceRolledBack, now });
     return rules ? rules.apply('promote', release, changed) : changed;
   };
-  /** The alarms of the rollout that `change` started, or none. */
-  const newAlarms = (before: ReleaseFile, after: ReleaseFile): readonly string[] =>
-    after.rollout !== undefined && after.rollout !== before.rollout ? after.rollout.alarms : [];
-  if (mode === 'never' || (mode === 'auto' && !credentialsConfigured())) {
-    const { before, after } = store.update(env, change);
-    const why =
-      mode === 'never'
-        ? ' (--no-verify)'
-        : ': no AWS credentials are configured (environment, ~/.aws); a misspelled alarm is found only by ' +
-          '"release advance". Pass --verify to check them with the default credential chain';
-    return { after, checked: newAlarms(before, after).length > 0 ? `alarms not checked with AWS${why}.` : undefined };
-  }
-  // the change on the file as it is now: a refused promote, or one without alarms, calls no AWS
+  // a plain promote is decided under the lock; a rollout is first tried on the file as it
+  // is now, so that a refused one calls no AWS and runs nothing
   const current = store.load(env);
-  const names = newAlarms(current, change(current));
-  if (names.length === 0) {
+  if (!(given.length > 0 || (canary === undefined && current.policy?.requireRollout === true))) {
     return { after: store.update(env, change).after };
   }
+  const planned = change(current);
+  const started = planned.rollout !== undefined && planned.rollout !== current.rollout ? planned.rollout : undefined;
+  if (started?.analysis) {
+    loadAnalysis(store, started.analysis.file);
+  }
   const region = store.region ?? optionValue(args, 'region');
-  return checkAlarms(names, region, mode, current.policy?.roleArn).then((checked) => {
-    const after = store.update(env, change).after;
-    const missed = (after.rollout?.alarms ?? []).filter((name) => !names.includes(name));
-    if (missed.length > 0) {
-      throw new ReleaseRefusedError(
-        `${env}: the release file changed while the alarms were checked (now also ${missed.join(', ')}); ` +
-          `nothing was written. Run the promote again.`,
-      );
+  const verifying = started?.verify !== undefined && started.status === 'running';
+  const names = started?.alarms ?? [];
+  const offline = mode === 'never' || (mode === 'auto' && !credentialsConfigured());
+  if (!verifying && (names.length === 0 || offline)) {
+    const { after } = store.update(env, change);
+    return { after, checked: names.length > 0 ? notChecked(mode) : undefined };
+  }
+  return (async () => {
+    const checked =
+      names.length === 0
+        ? undefined
+        : offline
+          ? notChecked(mode)
+          : await checkAlarms(names, region, mode, current.policy?.roleArn);
+    if (verifying) {
+      const result = await promoteVerified(store, env, current, change, io, deps, region);
+      return { ...result, checked };
     }
+    const { after } = store.update(env, (release) => {
+      unchangedSince(current, release, env, 'the alarms were checked');
+      return change(release);
+    });
     return { after, checked };
-  });
+  })();
+}
+
+/** The line a promote prints when it did not check a rollout's alarms with AWS. */
+function notChecked(mode: AlarmCheckMode): string {
+  const why =
+    mode === 'never'
+      ? ' (--no-check-alarms)'
+      : ': no AWS credentials are configured (environment, ~/.aws); a misspelled alarm is found only by ' +
+        '"release advance". Pass --check-alarms to check them with the default credential chain';
+  return `alarms not checked with AWS${why}.`;
+}
+
+/** Refuses a write when another command changed the file while this one read AWS or ran a command. */
+function unchangedSince(before: ReleaseFile, current: ReleaseFile, env: string, what: string): void {
+  if (formatReleaseFile(current) !== formatReleaseFile(before)) {
+    throw new ReleaseRefusedError(
+      `${env}: the release file changed while ${what}; nothing was written. Run the promote again.`,
+    );
+  }
 }
 
 /**
@@ -111,12 +199,12 @@ export function promoteCommand(
  * misspelled name would otherwise be found only by `release advance`, after the first
  * step is deployed. A missing alarm refuses the promote (exit 1, nothing written). When
  * the check is not required (`auto`), missing credentials or an unreachable endpoint
- * skip it, and the line returned says so; with `--verify` they are exit 2.
+ * skip it, and the line returned says so; with `--check-alarms` they are exit 2.
  */
 async function checkAlarms(
   names: readonly string[],
   region: string | undefined,
-  mode: string,
+  mode: AlarmCheckMode,
   roleArn?: string,
 ): Promise<string> {
   let found: string[];
@@ -132,7 +220,7 @@ async function checkAlarms(
     }
     throw new CliError(
       `release promote: the alarms could not be checked: ${(error as Error).message} Nothing was written; or ` +
-        'pass --no-verify to start the rollout without checking them.',
+        'pass --no-check-alarms to start the rollout without checking them.',
     );
   }
   const missing = names.filter((name) => !found.includes(name));
@@ -152,6 +240,115 @@ async function checkAlarms(
 export interface ReleaseRulesLike {
   readonly now: Date;
   apply(command: 'stage' | 'promote' | 'advance', before: ReleaseFile, after: ReleaseFile): ReleaseFile;
+}
+
+/** `--analysis <path>` (relative to the working folder) as the rollout records it: relative to the release files. */
+function analysisFileOption(store: ReleaseStore, path: string): string {
+  if (path.trim() === '') {
+    throw new CliError('release promote: --analysis needs a file, e.g. --analysis analysis/prod.json.');
+  }
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) {
+    throw new CliError(`release promote: --analysis "${path}" does not exist (${absolute}); name the analysis file.`);
+  }
+  return relative(store.directory, absolute).split('\\').join('/');
+}
+
+/** The rollout's analysis file, loaded (JSON, or YAML by its extension), relative to the release files' folder. */
+export function loadAnalysis(store: ReleaseStore, file: string): Analysis {
+  const path = isAbsolute(file) ? file : join(store.directory, file);
+  return loadAnalysisFile(path, {
+    parseYaml: (text) => (require('yaml') as typeof import('yaml')).parse(text),
+  });
+}
+
+/**
+ * The first step with a verification command: runs it against the test route, then
+ * writes the started rollout, or, when it failed, the rollout aborted by it (nothing was
+ * deployed in between, so no weight ever moved and the abort is served at once).
+ */
+async function promoteVerified(
+  store: ReleaseStore,
+  env: string,
+  before: ReleaseFile,
+  start: (release: ReleaseFile, now: Date) => ReleaseFile,
+  io: CliIo,
+  deps: RolloutDeps,
+  region: string | undefined,
+): Promise<{ after: ReleaseFile; aborted?: AdvanceOutcome }> {
+  const result = await verifyRelease(start(before, new Date()), io, deps, region, true);
+  const unchanged = (current: ReleaseFile) => {
+    if (formatReleaseFile(current) !== formatReleaseFile(before)) {
+      throw new ReleaseRefusedError(
+        `${env}: the release file changed while the verification ran; nothing was written. Run the promote again.`,
+      );
+    }
+  };
+  if (result.ok) {
+    const { after } = store.update(env, (current) => {
+      unchanged(current);
+      return start(current, new Date());
+    });
+    io.out(`verification passed before the first step: ${result.reason}\n`);
+    return { after };
+  }
+  let aborted: AdvanceOutcome | undefined;
+  const { after } = store.update(env, (current) => {
+    unchanged(current);
+    const outcome = abortRollout(
+      start(current, new Date()),
+      { by: 'verify', reason: result.reason },
+      new Date(),
+      `${env}: rollout aborted before its first step: the verification command failed (${result.reason}); no ` +
+        'weight moved.',
+    );
+    const rollout = outcome.release.rollout!;
+    aborted = {
+      ...outcome,
+      deployed: true,
+      release: {
+        ...outcome.release,
+        rollout: { ...rollout, abort: { ...rollout.abort!, servedAt: rollout.endedAt } },
+      },
+    };
+    return aborted.release;
+  });
+  return { after, aborted };
+}
+
+/**
+ * Runs the rollout's verification command against the test route of the staged (canary)
+ * slot, before the first step (`first`) or before the step after the current one.
+ */
+async function verifyRelease(
+  release: ReleaseFile,
+  io: CliIo,
+  deps: RolloutDeps,
+  region: string | undefined,
+  first = false,
+): Promise<VerifyResult> {
+  const rollout = release.rollout!;
+  const slot = otherSlot(release.active);
+  const find = rollout.testUrl
+    ? async () => ({ url: rollout.testUrl! })
+    : (deps.testRoute ??
+      (async (fleet: string, s: 'blue' | 'green') => {
+        const aws = require('./rollout-aws') as typeof import('./rollout-aws');
+        const clients = aws.createRolloutAwsClients({ region: checkRegion(region) });
+        return aws.call('Elastic Load Balancing (the test route)', () => aws.readTestRoute(clients.elbv2, fleet, s));
+      }));
+  const route = await find(rollout.fleet, slot);
+  if (!route) {
+    throw new RolloutInputError(
+      `${release.environment}: the rollout has a verification command but no test URL, and the load balancer of ` +
+        `fleet ${rollout.fleet} has no test route to slot ${slot} (a listener, or a rule with an http-header ` +
+        'condition, that forwards to that slot alone); nothing was written. Give --test-url <url> to the promote ' +
+        '(or "policy.testUrl"), give the fleet a test route and deploy it, or leave out --verify.',
+    );
+  }
+  // before the first step: the first weight; before a next step: that step's weight
+  const next = rollout.steps[first ? 0 : Math.min(rollout.step + 1, rollout.steps.length - 1)];
+  return runVerify(rollout.verify!, verifyEnvironment(release, rollout.fleet, route, next), io);
 }
 
 /** Text lines about a release's rollout for `release status` (none without one). */
@@ -179,26 +376,50 @@ export function rolloutLines(release: ReleaseFile, now: Date, alarms?: AlarmStat
         ? `${formatDuration(left)} left of ${bake}`
         : `done (${bake}); "release advance ${releaseArguments(release)}" moves on`;
     lines.push(`    bake: ${baking}; fleet ${rollout.fleet}; started ${rollout.startedAt}; ${served}`);
+    const slotOf = (name: string) => {
+      const slot = alarmSlotOf(rollout, name, idle);
+      return `${slot} ${slot === idle ? 'canary' : 'stable'}`;
+    };
     if (rollout.alarms.length === 0) {
       lines.push('    alarms: none');
     } else if (alarms === undefined || 'error' in alarms) {
       lines.push(
-        `    alarms: not read (${alarms === undefined ? 'not asked' : alarms.error}): ${rollout.alarms.join(', ')}`,
+        `    alarms: not read (${alarms === undefined ? 'not asked' : alarms.error}): ` +
+          rollout.alarms.map((name) => `${name} (${slotOf(name)})`).join(', '),
       );
     } else {
       lines.push(
-        `    alarms: ${rollout.alarms.map((name) => `${name} ${alarms.states[name] ?? 'NOT FOUND'}`).join(', ')}`,
+        `    alarms: ${rollout.alarms
+          .map((name) => `${name} (${slotOf(name)}) ${alarms.states[name] ?? 'NOT FOUND'}`)
+          .join(', ')}`,
       );
+    }
+    if (rollout.analysis) {
+      const record = rollout.analysis.record;
+      const held = rollout.analysis.heldSince ? `; held since ${rollout.analysis.heldSince}` : '';
+      lines.push(
+        `    analysis: ${rollout.analysis.file}: ${
+          record ? `${record.verdict} at ${record.evaluatedAt}` : 'not evaluated yet'
+        }${held}`,
+      );
+    }
+    if (rollout.verify !== undefined) {
+      lines.push(`    verify: ${rollout.verify}${rollout.testUrl ? ` (test URL ${rollout.testUrl})` : ''}`);
     }
   } else if (rollout.status === 'complete') {
     lines.push(`    last rollout: complete at ${rollout.endedAt} (${steps}, fleet ${rollout.fleet})`);
   } else {
-    const why =
-      rollout.abort?.by === 'alarm'
-        ? `alarm "${rollout.abort.alarm}": ${rollout.abort.reason}`
-        : (rollout.abort?.reason ?? 'unknown');
+    const served = rollout.abort?.servedAt;
+    const pending =
+      served === null
+        ? `; the abort is NOT deployed yet: "cdktf-immutable release run ${releaseArguments(release)}" deploys it ` +
+          `(or deploy, then "release advance ${releaseArguments(release)}")`
+        : served
+          ? `; served since ${served}`
+          : '';
     lines.push(
-      `    last rollout: aborted at ${rollout.endedAt}, step ${rollout.step + 1} of ${rollout.steps.length} (${why})`,
+      `    last rollout: aborted at ${rollout.endedAt}, step ${rollout.step + 1} of ${rollout.steps.length} ` +
+        `(${abortText(rollout)})${pending}`,
     );
   }
   return lines;
@@ -222,6 +443,11 @@ export function rolloutJson(release: ReleaseFile, now: Date, alarms?: AlarmState
 /** Alarm states read for status, or why they were not. */
 export type AlarmStates = { readonly states: Record<string, string> } | { readonly error: string };
 
+/** What status found in a fleet's watchdog record: an abort it wrote into the file, nothing, or why it was not read. */
+export type WatchdogStatus =
+  | { readonly written: true; readonly message: string }
+  | { readonly written: false; readonly message?: string; readonly error?: string };
+
 /**
  * Reads the alarm states of the running rollouts for `release status`; never fails:
  * offline, each says why it was not read.
@@ -229,6 +455,7 @@ export type AlarmStates = { readonly states: Record<string, string> } | { readon
 export async function readStatusAlarms(
   releases: readonly ReleaseFile[],
   region: string | undefined,
+  reader?: RolloutReader,
 ): Promise<Map<string, AlarmStates>> {
   const out = new Map<string, AlarmStates>();
   const running = releases.filter(
@@ -237,9 +464,8 @@ export async function readStatusAlarms(
   if (running.length === 0) {
     return out;
   }
-  let reader: RolloutReader;
   try {
-    reader = awsReader(region);
+    reader ??= awsReader(region);
   } catch (error) {
     running.forEach((release) => out.set(releaseLabel(release), { error: (error as Error).message }));
     return out;
@@ -260,13 +486,157 @@ export async function readStatusAlarms(
   return out;
 }
 
+/** The fleet whose watchdog guards a release's canary: the running rollout's, else the policy's. */
+export function watchedFleet(release: ReleaseFile): string | undefined {
+  if (release.canary === 0) {
+    return undefined;
+  }
+  return release.rollout?.status === 'running' ? release.rollout.fleet : release.policy?.fleet;
+}
+
 /**
- * One `release advance`: reads AWS, decides, writes the file when it changed. A step that
- * would give a vetoed image more traffic is refused (nothing written).
+ * `release status`: for each release whose canary has traffic, reads its fleet's
+ * watchdog record and, when the watchdog aborted that canary, writes the abort into the
+ * file (under the lock, as `advance` does). Never fails: offline, each says why it was
+ * not read. Returns the releases as they are now.
  */
-async function advanceOnce(store: ReleaseStore, env: string, reader: RolloutReader): Promise<AdvanceOutcome> {
+export async function reconcileWatchdog(
+  root: ReleaseStore,
+  releases: readonly ReleaseFile[],
+  region: string | undefined,
+  io: CliIo,
+  shared?: RolloutReader,
+): Promise<{ releases: ReleaseFile[]; statuses: Map<string, WatchdogStatus> }> {
+  const statuses = new Map<string, WatchdogStatus>();
+  const out: ReleaseFile[] = [];
+  for (const release of releases) {
+    const fleet = watchedFleet(release);
+    const label = releaseLabel(release);
+    if (fleet === undefined) {
+      out.push(release);
+      continue;
+    }
+    let record: WatchdogRecord | undefined;
+    let reader: RolloutReader;
+    try {
+      // the file's own region and role (a fleet released per region, an environment in another account)
+      const own = release.region === undefined && release.policy?.roleArn === undefined ? shared : undefined;
+      reader = own ?? awsReader(release.region ?? region, release.policy?.roleArn);
+      if (!reader.readWatchdogRecord) {
+        out.push(release);
+        continue;
+      }
+      record = await reader.readWatchdogRecord(fleet);
+    } catch (error) {
+      statuses.set(label, { written: false, error: (error as Error).message });
+      out.push(release);
+      continue;
+    }
+    const verdict = applyWatchdogRecord(release, record, new Date());
+    if (!verdict.applies) {
+      statuses.set(label, { written: false, message: record ? verdict.why : 'no watchdog record' });
+      out.push(release);
+      continue;
+    }
+    const recorded = await servedNow(verdict.release, fleet, reader);
+    const [store] = root.select({ fleet: release.fleet, region: release.region });
+    const { after } = store.update(release.environment, (current) => {
+      if (formatReleaseFile(current) !== formatReleaseFile(release)) {
+        throw new ReleaseRefusedError(
+          `${label}: the release file changed while status read AWS; nothing was written. Run ` +
+            '"cdktf-immutable release status" again.',
+        );
+      }
+      return recorded;
+    });
+    statuses.set(label, { written: true, message: verdict.message });
+    await notifyOutcome('aborted', after, verdict.message, io, release.region ?? region);
+    out.push(after);
+  }
+  return { releases: out, statuses };
+}
+
+/**
+ * A rollout aborted by the watchdog, with `abort.servedAt` now when the load balancer
+ * already serves the file's weights (read once; unread or different: left null, and the
+ * next advance or run confirms or deploys it).
+ */
+async function servedNow(release: ReleaseFile, fleet: string, reader: RolloutReader): Promise<ReleaseFile> {
+  const rollout = release.rollout;
+  if (rollout?.status !== 'aborted' || !rollout.abort || rollout.abort.servedAt !== null) {
+    return release;
+  }
+  let weights: Readonly<Record<'blue' | 'green', number>> | undefined;
+  try {
+    weights = (await reader.readTraffic(fleet)).weights;
+  } catch {
+    return release;
+  }
+  const expected = releaseWeights(release);
+  if (!weights || weights.blue !== expected.blue || weights.green !== expected.green) {
+    return release;
+  }
+  return { ...release, rollout: { ...rollout, abort: { ...rollout.abort, servedAt: new Date().toISOString() } } };
+}
+
+/** Sends an event to the release's policy targets (none: nothing). */
+async function notifyOutcome(
+  event: RolloutEventName,
+  release: ReleaseFile,
+  message: string,
+  io: CliIo,
+  region: string | undefined,
+): Promise<void> {
+  await notify(release.policy?.notify, rolloutEvent(event, release, message), io, region);
+}
+
+/** Sends the `started` event of a promote that started a rollout (or `aborted`, when its verification failed). */
+export async function notifyPromote(
+  release: ReleaseFile,
+  aborted: boolean,
+  message: string,
+  io: CliIo,
+  region: string | undefined,
+): Promise<void> {
+  if (release.rollout) {
+    await notifyOutcome(aborted ? 'aborted' : 'started', release, message, io, region);
+  }
+}
+
+/** The event an outcome of advance sends, if any. */
+function eventOf(outcome: AdvanceOutcome): RolloutEventName | undefined {
+  switch (outcome.kind) {
+    case 'served':
+      return 'step-served';
+    case 'aborted':
+      return 'aborted';
+    case 'completed':
+      return 'complete';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * One `release advance`: reads AWS, decides, writes the file when it changed, sends the
+ * event. A step that would give a vetoed image more traffic is refused (nothing written).
+ */
+async function advanceOnce(
+  store: ReleaseStore,
+  env: string,
+  reader: RolloutReader,
+  io: CliIo,
+  deps: RolloutDeps,
+  region: string | undefined,
+): Promise<AdvanceOutcome> {
   const before = store.load(env);
-  const outcome = await advanceRollout(before, reader, () => new Date());
+  const rollout = before.rollout;
+  const analysis =
+    rollout?.status === 'running' && rollout.analysis ? loadAnalysis(store, rollout.analysis.file) : undefined;
+  const outcome = await advanceRollout(before, reader, () => new Date(), {
+    analysis,
+    verify: (release) => verifyRelease(release, io, deps, region),
+  });
   if (outcome.release !== before) {
     checkVetoes(before, outcome.release, store.vetoes(), 'advance');
     store.update(env, (current) => {
@@ -280,41 +650,76 @@ async function advanceOnce(store: ReleaseStore, env: string, reader: RolloutRead
       return outcome.release;
     });
   }
+  const event = eventOf(outcome);
+  if (event) {
+    await notifyOutcome(event, outcome.release, outcome.message, io, region);
+  }
   return outcome;
 }
 
-/** `release advance <env>`: exit 0 (moved on, served, baking or waiting), 1 (aborted). */
+/**
+ * `release advance <env>`: exit 0 (moved on, served, baking, waiting, an abort now
+ * served), 1 (aborted, the abort not yet deployed, or held).
+ */
 export async function advanceCommand(
   store: ReleaseStore,
   env: string,
   args: ParsedArgs,
   io: CliIo,
-  reader?: RolloutReader,
+  deps: RolloutDeps = {},
 ): Promise<number> {
-  const outcome = await advanceOnce(store, env, reader ?? readerFor(store, env, optionValue(args, 'region')));
+  const region = store.region ?? optionValue(args, 'region');
+  const outcome = await advanceOnce(store, env, deps.reader ?? readerFor(store, env, region), io, deps, region);
   io.out(`${outcome.message}\n`);
-  if (outcome.kind === 'aborted') {
-    io.err(
-      `cdktf-immutable: release advance: rollout aborted by alarm "${outcome.alarm}"; the release file sends all ` +
-        `traffic back to slot ${outcome.release.active}. Deploy it now.\n`,
-    );
-    return EXIT_REFUSED;
+  switch (outcome.kind) {
+    case 'aborted':
+      io.err(
+        `cdktf-immutable: release advance: rollout aborted (${abortText(outcome.release.rollout!)}); the release ` +
+          `file sends all traffic back to slot ${outcome.release.active}. ${
+            outcome.deployed
+              ? 'The load balancer already serves it.'
+              : `Deploy it now ("cdktf-immutable release run ${env}" deploys it).`
+          }\n`,
+      );
+      return EXIT_REFUSED;
+    case 'abort-pending':
+      io.err('cdktf-immutable: release advance: the abort of the last rollout is not deployed yet.\n');
+      return EXIT_REFUSED;
+    case 'held':
+      io.err('cdktf-immutable: release advance: the rollout holds (see above).\n');
+      return EXIT_REFUSED;
+    default:
+      return EXIT_OK;
   }
-  return EXIT_OK;
 }
 
 /**
  * `release run <env> [--deploy "<command>"]`: advance, deploy when the file changed (or the
- * load balancer does not serve it yet), wait, until the rollout completes or aborts
- * (then deploy once more so that the traffic follows the file). SIGINT or SIGTERM stop
- * the loop between steps (a running deploy command gets the signal and is waited for);
- * every write is atomic, so the release file is always whole. Exit 0 complete, 1 aborted
- * or the deploy command failed, 130 interrupted.
+ * load balancer does not serve it yet), wait, until the rollout completes or aborts. An
+ * abort is deployed until the load balancer serves it (a failed or interrupted deploy
+ * leaves the abort recorded as not deployed, and the next run deploys it). A hold waits.
+ * SIGINT or SIGTERM stop the loop between steps (a running deploy command gets the signal
+ * and is waited for); every write is atomic, so the release file is always whole. Exit 0
+ * complete, 1 aborted or the deploy command failed, 130 interrupted.
  */
-export async function runCommand(store: ReleaseStore, env: string, args: ParsedArgs, io: CliIo): Promise<number> {
+export async function runCommand(
+  store: ReleaseStore,
+  env: string,
+  args: ParsedArgs,
+  io: CliIo,
+  deps: RolloutDeps = {},
+): Promise<number> {
   const deploy = deployStep(store, env, args);
-  const interval = parseDuration(optionValue(args, 'interval') ?? '30s', '--interval');
-  const reader = readerFor(store, env, optionValue(args, 'region'));
+  const intervalText = optionValue(args, 'interval') ?? '30s';
+  const interval = parseDuration(intervalText, '--interval');
+  if (interval < MIN_INTERVAL_SECONDS) {
+    throw new CliError(
+      `release run: --interval "${intervalText}" is below the minimum of ${MIN_INTERVAL_SECONDS}s (each pass reads ` +
+        `AWS); use ${MIN_INTERVAL_SECONDS}s or more, such as 30s.`,
+    );
+  }
+  const region = store.region ?? optionValue(args, 'region');
+  const reader = deps.reader ?? readerFor(store, env, region);
   let interrupted: NodeJS.Signals | undefined;
   let wake: (() => void) | undefined;
   let child: ReturnType<typeof spawn> | undefined;
@@ -345,24 +750,41 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
     });
   };
   const stopped = () => {
+    const pending =
+      store.load(env).rollout?.abort?.servedAt === null
+        ? ' The abort is recorded as not deployed yet: "release run" deploys it.'
+        : '';
     io.err(
       `cdktf-immutable: release run: interrupted (${interrupted}); the release file is consistent ` +
-        `(${store.pathOf(env)}). Continue with "cdktf-immutable release run ${env} ..." or "release ` +
+        `(${store.pathOf(env)}).${pending} Continue with "cdktf-immutable release run ${env} ..." or "release ` +
         `advance ${env}".\n`,
     );
     return EXIT_INTERRUPTED;
   };
+  const sleep = (seconds: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(1, seconds) * 1000);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).then(() => {
+      wake = undefined;
+    });
   try {
     let deployedFor: string | undefined;
     for (;;) {
       if (interrupted) {
         return stopped();
       }
-      const outcome = await advanceOnce(store, env, reader);
+      const outcome = await advanceOnce(store, env, reader, io, deps, region);
       io.out(`${outcome.message}\n`);
       const text = formatReleaseFile(outcome.release);
-      const changed = outcome.kind === 'stepped' || outcome.kind === 'completed' || outcome.kind === 'aborted';
-      const pending = outcome.kind === 'waiting' && outcome.deployPending && deployedFor !== text;
+      const changed =
+        outcome.kind === 'stepped' || outcome.kind === 'completed' || (outcome.kind === 'aborted' && !outcome.deployed);
+      const pending =
+        ((outcome.kind === 'waiting' && outcome.deployPending) || outcome.kind === 'abort-pending') &&
+        deployedFor !== text;
       if (changed || pending) {
         if (interrupted) {
           return stopped();
@@ -373,9 +795,15 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
           return stopped();
         }
         if (code !== 0) {
+          const abort = outcome.release.rollout?.status === 'aborted';
           throw new CliError(
             `release run: the deploy command exited ${code}; the release file (${store.pathOf(env)}) holds ` +
-              `${describeWeights(outcome.release)}. Fix the deploy and run again.`,
+              `${describeWeights(outcome.release)}${
+                abort
+                  ? ', with the abort recorded as not deployed yet: fix the deploy and run "cdktf-immutable release ' +
+                    `run ${env}" again (it deploys the abort first)`
+                  : '. Fix the deploy and run again'
+              }.`,
             EXIT_REFUSED,
           );
         }
@@ -384,23 +812,20 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
         io.out(`${env}: rollout complete and deployed.\n`);
         return EXIT_OK;
       }
-      if (outcome.kind === 'aborted') {
+      if ((outcome.kind === 'aborted' && outcome.deployed) || outcome.kind === 'abort-served') {
         io.err(
-          `cdktf-immutable: release run: rollout aborted by alarm "${outcome.alarm}" (${outcome.reason}); ` +
-            `traffic is back on slot ${outcome.release.active}.\n`,
+          `cdktf-immutable: release run: rollout aborted (${abortText(outcome.release.rollout!)}); traffic is back ` +
+            `on slot ${outcome.release.active}.\n`,
         );
         return EXIT_REFUSED;
       }
+      if (outcome.kind === 'aborted' || (outcome.kind === 'abort-pending' && pending)) {
+        // deployed just now: the next pass confirms that the load balancer serves it
+        continue;
+      }
       const wait =
         outcome.kind === 'baking' || outcome.kind === 'served' ? Math.min(interval, outcome.secondsLeft) : interval;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait * 1000);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      await sleep(wait);
     }
   } finally {
     for (const [signal, handler] of handlers) {
@@ -410,9 +835,10 @@ export async function runCommand(store: ReleaseStore, env: string, args: ParsedA
 }
 
 function describeWeights(release: ReleaseFile): string {
+  const w = releaseWeights(release);
   const idle = otherSlot(release.active);
   return release.canary > 0
-    ? `${release.active} ${100 - release.canary}% / ${idle} ${release.canary}%`
+    ? `${release.active} ${w[release.active]}% / ${idle} ${w[idle]}%`
     : `${release.active} 100%`;
 }
 
@@ -504,6 +930,14 @@ function bakeLeft(rollout: Rollout, now: Date): number {
   return rollout.bakeSeconds - (now.getTime() - Date.parse(rollout.stepServedAt)) / 1000;
 }
 
+/** A --region as given, checked. */
+function checkRegion(region: string | undefined): string | undefined {
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new CliError(`--region "${region}" is not an AWS region; use a name such as eu-west-1.`);
+  }
+  return region;
+}
+
 /**
  * The AWS reader of an environment: its region (a fleet released per region: the file's
  * region; else --region, AWS_REGION...) and its `policy.roleArn`, assumed with the
@@ -513,11 +947,8 @@ export function readerFor(store: ReleaseStore, env: string, region: string | und
   return awsReader(store.region ?? region, store.load(env).policy?.roleArn);
 }
 
-/** The AWS reader, loading the SDK now (only advance, run and status of a running rollout get here). */
+/** The AWS reader, loading the SDK now (only advance, run and status of a rollout or canary get here). */
 export function awsReader(region: string | undefined, roleArn?: string): RolloutReader {
-  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new CliError(`--region "${region}" is not an AWS region; use a name such as eu-west-1.`);
-  }
   const aws = require('./rollout-aws') as typeof import('./rollout-aws');
-  return aws.awsRolloutReader(aws.createRolloutAwsClients({ region, roleArn }));
+  return aws.awsRolloutReader(aws.createRolloutAwsClients({ region: checkRegion(region), roleArn }));
 }

@@ -1,7 +1,6 @@
 import { readFileSync } from 'fs';
 import { minimumSampleSize, WorseDirection } from './analysis-statistics';
 import { describe, isPlainObject } from './private/json-values';
-import { SlotName } from './release-file';
 
 /**
  * The analysis file of `release promote --steps ... --analysis <file>`: metric checks
@@ -203,7 +202,7 @@ export interface PlaceholderValues {
 /** One slot's placeholder values. */
 export interface SlotPlaceholderValues {
   /** blue or green. */
-  readonly name: SlotName;
+  readonly name: 'blue' | 'green';
   /** The slot's target group ARN; the placeholder is its CloudWatch dimension (`targetgroup/<name>/<id>`). */
   readonly targetGroup: string;
 }
@@ -271,7 +270,7 @@ export function parseAnalysisFile(text: string, file: string, options: AnalysisF
     throw invalid(file, `is ${text.length} bytes`, `an analysis file holds at most ${MAX_ANALYSIS_FILE_BYTES}`);
   }
   if (text.trim() === '') {
-    throw invalid(file, 'is empty', 'write {"version": 1, "checks": [...]} (see the README\'s analysis section)');
+    throw invalid(file, 'is empty', 'write {"version": 1, "checks": [...]} (see docs/rollouts.md#canary-analysis)');
   }
   const yaml = /\.ya?ml$/i.test(file);
   let data: unknown;

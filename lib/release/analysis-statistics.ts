@@ -1,4 +1,4 @@
-import { RolloutInputError } from './rollout';
+import { RolloutInputError } from './rollout-error';
 
 /**
  * The statistics of a canary analysis: the canary slot's per-period values of a metric

@@ -1,14 +1,22 @@
+import { AnalysisEvaluation, AnalysisReadings, evaluateAnalysis } from './analysis';
+import { Analysis, MetricDataQuery } from './analysis-file';
+import { analysisRequest, MetricSeries } from './analysis-queries';
 import { otherSlot, ReleaseFile, releaseWeights, SLOT_NAMES, SlotName } from './release-file';
 import {
+  alarmNameOf,
+  alarmSlotOf,
+  bindAlarms,
   checkAlarmNames,
   checkFleetName,
   DEFAULT_BAKE_SECONDS,
   formatDuration,
+  isTestUrl,
   Rollout,
   RolloutAbort,
   RolloutInputError,
 } from './rollout';
 import { promoteRelease, ReleaseRefusedError } from './transitions';
+import { applyWatchdogRecord, WatchdogRecord } from './watchdog-record';
 
 /** Options of {@link startRollout}; what is not given comes from the file's `policy`. */
 export interface StartRolloutOptions {
@@ -23,7 +31,8 @@ export interface StartRolloutOptions {
    */
   readonly bakeSeconds?: number;
   /**
-   * CloudWatch alarm names, added to the policy's.
+   * CloudWatch alarm names, added to the policy's: the fleet's own alarms by name
+   * (`<fleet>-<slot>-...`), any other as `<name>@canary` or `<name>@stable`.
    * @default - the policy's
    */
   readonly alarms?: readonly string[];
@@ -44,16 +53,39 @@ export interface StartRolloutOptions {
    * @default - not a wave
    */
   readonly regions?: readonly string[];
+  /**
+   * The analysis file, relative to the folder of the release file.
+   * @default - the policy's, else no analysis
+   */
+  readonly analysis?: string;
+  /**
+   * The verification command run before the first weight moves and before each next step.
+   * @default - the policy's, else none
+   */
+  readonly verify?: string;
+  /**
+   * The URL where the staged slot answers alone, for the verification command.
+   * @default - the policy's, else the fleet's test route as the load balancer holds it
+   */
+  readonly testUrl?: string;
 }
+
+/** How long a step may hold, after its bake, on an analysis that has not passed, at least. */
+export const MIN_ANALYSIS_HOLD_SECONDS = 600;
 
 /**
  * Starts a rollout: records it and writes the first step's weight as `canary` at once
  * (a first step of 100 is a full promote and completes the rollout). Refused like a
  * promote (an empty idle slot, a release already promoted or rolled back, a rollout
- * already running); a policy with `requireRollout` also needs at least one alarm.
+ * already running); a policy with `requireRollout` also needs at least one alarm. Each
+ * alarm is bound to the slot it watches (`rollout.alarmSlots`): an alarm of the canary
+ * slot aborts the rollout, one of the stable slot holds it.
  */
 export function startRollout(release: ReleaseFile, options: StartRolloutOptions): ReleaseFile {
-  const { steps, bakeSeconds, alarms, fleet } = rolloutSettings(release, options);
+  const { steps, bakeSeconds, alarms, alarmSlots, fleet, analysis, verify, testUrl } = rolloutSettings(
+    release,
+    options,
+  );
   const first = steps[0];
   const { policy: _policy, ...withoutPolicy } = release;
   const promoted = promoteRelease(withoutPolicy, first === 100 ? undefined : first, {
@@ -71,6 +103,7 @@ export function startRollout(release: ReleaseFile, options: StartRolloutOptions)
     steps: [...steps],
     bakeSeconds,
     alarms,
+    ...(alarms.length > 0 ? { alarmSlots } : {}),
     fleet,
     step: 0,
     startedAt: now,
@@ -78,15 +111,20 @@ export function startRollout(release: ReleaseFile, options: StartRolloutOptions)
     status: first === 100 ? 'complete' : 'running',
     endedAt: first === 100 ? now : null,
     ...(options.regions && options.regions.length > 1 ? { regions: [...options.regions].sort() } : {}),
+    ...(analysis !== undefined ? { analysis: { file: analysis } } : {}),
+    ...(verify !== undefined ? { verify } : {}),
+    ...(testUrl !== undefined ? { testUrl } : {}),
   };
   return { ...promoted, slots, ...(release.policy ? { policy: release.policy } : {}), rollout };
 }
 
-/** The steps, bake time, alarms and fleet of a new rollout: the options', else the policy's, checked. */
+/** The settings of a new rollout: the options', else the policy's, checked; the alarms bound to their slots. */
 function rolloutSettings(
   release: ReleaseFile,
   options: StartRolloutOptions,
-): Pick<Rollout, 'steps' | 'bakeSeconds' | 'alarms' | 'fleet'> {
+): Pick<Rollout, 'steps' | 'bakeSeconds' | 'alarms' | 'alarmSlots' | 'fleet' | 'verify' | 'testUrl'> & {
+  analysis?: string;
+} {
   const env = release.environment;
   const policy = release.policy ?? {};
   const steps = options.steps ?? policy.steps;
@@ -104,7 +142,12 @@ function rolloutSettings(
   }
   checkFleetName(fleet);
   checkAlarmNames(options.alarms ?? []);
-  const alarms = [...new Set([...(policy.alarms ?? []), ...(options.alarms ?? [])])];
+  const canary = otherSlot(release.active);
+  const alarmSlots = {
+    ...bindAlarms(policy.alarms ?? [], fleet, canary, 'policy.alarms'),
+    ...bindAlarms(options.alarms ?? [], fleet, canary, '--alarm'),
+  };
+  const alarms = [...new Set([...(policy.alarms ?? []), ...(options.alarms ?? [])].map(alarmNameOf))];
   if (policy.requireRollout && alarms.length === 0) {
     throw new ReleaseRefusedError(
       `${env}: the policy of this environment requires alarms ("policy.requireRollout" is true) and none is named, ` +
@@ -113,7 +156,25 @@ function rolloutSettings(
     );
   }
   const bakeSeconds = options.bakeSeconds ?? policy.bakeSeconds ?? DEFAULT_BAKE_SECONDS;
-  return { steps, bakeSeconds, alarms, fleet };
+  const analysis = options.analysis ?? policy.analysis;
+  const verify = options.verify ?? policy.verify;
+  const testUrl = options.testUrl ?? policy.testUrl;
+  if (testUrl !== undefined && !isTestUrl(testUrl)) {
+    throw new RolloutInputError(
+      `${env}: --test-url "${testUrl}" is not an http:// or https:// URL; give the URL where the staged slot ` +
+        'answers alone, such as http://web-123.eu-west-1.elb.amazonaws.com:8443.',
+    );
+  }
+  return {
+    steps,
+    bakeSeconds,
+    alarms,
+    alarmSlots,
+    fleet,
+    ...(analysis !== undefined ? { analysis } : {}),
+    ...(verify !== undefined ? { verify } : {}),
+    ...(testUrl !== undefined ? { testUrl } : {}),
+  };
 }
 
 /** A CloudWatch alarm's state as `release advance` reads it. */
@@ -154,6 +215,16 @@ export interface TrafficReading {
   readonly weights?: Readonly<Record<SlotName, number>>;
   /** Target health per slot. */
   readonly health: Readonly<Record<SlotName, TargetHealthReading>>;
+  /**
+   * Each slot's target group ARN (for the analysis' placeholders).
+   * @default - not read
+   */
+  readonly targetGroups?: Readonly<Record<SlotName, string>>;
+  /**
+   * The ARN of the load balancer the target groups are attached to.
+   * @default - not read
+   */
+  readonly loadBalancer?: string;
 }
 
 /**
@@ -168,18 +239,86 @@ export interface RolloutReader {
    * of their auto scaling groups.
    */
   readTraffic(fleet: string): Promise<TrafficReading>;
+  /**
+   * The record of the fleet's canary watchdog (its SSM parameter), or undefined when the
+   * fleet has no watchdog.
+   * @default - no watchdog is read
+   */
+  readWatchdogRecord?(fleet: string): Promise<WatchdogRecord | undefined>;
+  /**
+   * The series of a GetMetricData request over `[start, end)`, by query Id.
+   * @default - an analysis cannot be evaluated
+   */
+  readMetrics?(queries: readonly MetricDataQuery[], start: Date, end: Date): Promise<MetricSeries[]>;
+}
+
+/** The result of a verification command. */
+export interface VerifyResult {
+  /** True when the command succeeded. */
+  readonly ok: boolean;
+  /** What happened: the command, its exit code and the last lines of its output. */
+  readonly reason: string;
+}
+
+/** Options of {@link advanceRollout}. */
+export interface AdvanceOptions {
+  /**
+   * The rollout's analysis file, loaded (`rollout.analysis.file`).
+   * @default - the rollout has no analysis
+   */
+  readonly analysis?: Analysis;
+  /**
+   * Runs the rollout's verification command (`rollout.verify`) before a next step.
+   * @default - the rollout has no verification
+   */
+  readonly verify?: (release: ReleaseFile) => Promise<VerifyResult>;
+}
+
+/** What {@link decideAdvance} reads besides the alarms and the traffic. */
+export interface AdvanceInputs {
+  /**
+   * The fleet's watchdog record.
+   * @default - no record
+   */
+  readonly watchdog?: WatchdogRecord;
+  /**
+   * The rollout's analysis file, loaded.
+   * @default - not evaluated
+   */
+  readonly analysis?: Analysis;
+  /**
+   * The analysis' metric values since the step was served.
+   * @default - not read
+   */
+  readonly readings?: AnalysisReadings;
 }
 
 /** What {@link advanceRollout} did. */
 export type AdvanceOutcome =
-  /** An alarm is in ALARM: the traffic went back to the active slot (`release` is the new file). */
+  /**
+   * The rollout was aborted (`by` an alarm of the canary slot, the watchdog, the analysis
+   * or the verification command): the traffic goes back to the active slot (`release` is
+   * the new file). `deployed` is true when the load balancer already serves it (the
+   * watchdog restored the weights), else the abort must be deployed.
+   */
   | {
       readonly kind: 'aborted';
       readonly release: ReleaseFile;
-      readonly alarm: string;
+      readonly by: RolloutAbort['by'];
+      readonly alarm?: string;
       readonly reason: string;
       readonly message: string;
+      readonly deployed: boolean;
     }
+  /** An aborted rollout whose abort is not served yet: deploy it. Nothing changed. */
+  | { readonly kind: 'abort-pending'; readonly release: ReleaseFile; readonly message: string }
+  /** The load balancer now serves the abort: `release` records it (`abort.servedAt`). */
+  | { readonly kind: 'abort-served'; readonly release: ReleaseFile; readonly message: string }
+  /**
+   * The rollout holds: an alarm of the stable slot is in ALARM (nothing written), or the
+   * step's bake ended without a passed analysis (its results written).
+   */
+  | { readonly kind: 'held'; readonly release: ReleaseFile; readonly message: string }
   /** The load balancer or the targets are not ready; nothing changed. */
   | {
       readonly kind: 'waiting';
@@ -198,7 +337,7 @@ export type AdvanceOutcome =
       readonly secondsLeft: number;
       readonly message: string;
     }
-  /** The step is baking; nothing changed. */
+  /** The step is baking; nothing changed but the analysis results, when there is an analysis. */
   | { readonly kind: 'baking'; readonly release: ReleaseFile; readonly secondsLeft: number; readonly message: string }
   /** The next step was written. */
   | { readonly kind: 'stepped'; readonly release: ReleaseFile; readonly message: string }
@@ -206,28 +345,71 @@ export type AdvanceOutcome =
   | { readonly kind: 'completed'; readonly release: ReleaseFile; readonly message: string };
 
 /**
- * One move of a running rollout, from what was read (pure: the clock and the readings
- * are given). In order: an alarm in ALARM aborts (traffic back to the active slot, the
- * idle slot marked rolled back, the rollout marked aborted with the alarm and its
- * reason); the load balancer must serve the recorded weights and every slot with weight
- * must have at least its auto scaling groups' desired count of healthy targets (at least
- * one) and none unhealthy, else it waits; the first time all that holds for a step, the
- * time is recorded as `rollout.stepServedAt` (one write) and the bake starts; the bake
- * time must have passed since then, else it waits; then the next step is written, and
- * the last one (100) completes the rollout like a full promote. A rollout without
- * `stepServedAt` has not been served yet.
+ * One move of a rollout, from what was read (pure: the clock and the readings are given).
+ *
+ * A running rollout, in order:
+ * 1. a watchdog record of the canary slot newer than the rollout aborts it `by:
+ *    "watchdog"` (see `applyWatchdogRecord`), already deployed when the load balancer
+ *    serves the stable weights;
+ * 2. an alarm of the canary slot in ALARM aborts it (traffic back to the active slot, the
+ *    idle slot marked rolled back, the abort recorded with the alarm and its reason and
+ *    `servedAt` null until a command sees it deployed);
+ * 3. an alarm of the stable slot in ALARM holds it: nothing is written, and the traffic
+ *    never goes back onto the alarming slot;
+ * 4. the load balancer must serve the recorded weights and every slot with weight must
+ *    have at least its auto scaling groups' desired count of healthy targets (at least
+ *    one) and none unhealthy, else it waits;
+ * 5. the first time all that holds for a step, the time is recorded as
+ *    `rollout.stepServedAt` (one write) and the bake starts;
+ * 6. the analysis, if any, is evaluated on the step's data (results written); a failed
+ *    check or baseline aborts `by: "analysis"`;
+ * 7. the bake time must have passed since `stepServedAt`, else it waits;
+ * 8. with an analysis, the step moves on only when it passed; otherwise it holds, and a
+ *    hold longer than the bake time (at least {@link MIN_ANALYSIS_HOLD_SECONDS}) aborts;
+ * 9. the next step is written, and the last one (100) completes the rollout like a full
+ *    promote.
+ *
+ * An aborted rollout whose abort is not served yet (`abort.servedAt` null): when the
+ * load balancer serves the file's weights, `servedAt` is recorded; else it asks for the
+ * deploy. A rollout without `stepServedAt` has not been served yet.
  */
 export function decideAdvance(
   release: ReleaseFile,
   alarms: readonly AlarmReading[],
   traffic: TrafficReading | undefined,
   now: Date,
+  inputs: AdvanceInputs = {},
 ): AdvanceOutcome {
-  const rollout = runningRollout(release);
+  const target = advanceTarget(release);
+  if (target.pending) {
+    return pendingAbort(release, target.rollout, traffic, now);
+  }
+  const rollout = target.rollout;
+  const watchdog = applyWatchdogRecord(release, inputs.watchdog, now);
+  if (watchdog.applies) {
+    return served(
+      {
+        kind: 'aborted',
+        release: watchdog.release,
+        by: 'watchdog',
+        alarm: watchdog.alarm,
+        reason: watchdog.reason,
+        message: watchdog.message,
+        deployed: false,
+      },
+      traffic,
+      now,
+    );
+  }
   refuseMissingAlarms(release, rollout, alarms);
-  const firing = alarms.find((alarm) => rollout.alarms.includes(alarm.name) && alarm.state === 'ALARM');
-  if (firing) {
-    return abortOnAlarm(release, rollout, firing, now);
+  const canary = otherSlot(release.active);
+  const firing = alarms.filter((alarm) => rollout.alarms.includes(alarm.name) && alarm.state === 'ALARM');
+  const canaryAlarm = firing.find((alarm) => alarmSlotOf(rollout, alarm.name, canary) === canary);
+  if (canaryAlarm) {
+    return abortOnAlarm(release, rollout, canaryAlarm, now);
+  }
+  if (firing.length > 0) {
+    return holdOnStableAlarm(release, rollout, firing);
   }
   if (traffic === undefined || traffic.weights === undefined) {
     return {
@@ -247,20 +429,215 @@ export function decideAdvance(
   if (!rollout.stepServedAt) {
     return firstServed(release, rollout, traffic.weights, traffic.health, now);
   }
-  const elapsed = (now.getTime() - Date.parse(rollout.stepServedAt)) / 1000;
+  return afterServed(release, rollout, now, evaluate(rollout, inputs, now));
+}
+
+/** The rollout `advance` acts on: a running one, or an aborted one whose abort is not deployed yet. */
+function advanceTarget(release: ReleaseFile): { rollout: Rollout; pending: boolean } {
+  const rollout = runningRollout(release);
+  return { rollout, pending: rollout.status === 'aborted' };
+}
+
+/** The analysis of the step, evaluated on its readings (undefined without an analysis). */
+function evaluate(rollout: Rollout, inputs: AdvanceInputs, now: Date): AnalysisEvaluation | undefined {
+  if (!rollout.analysis || !inputs.analysis) {
+    return undefined;
+  }
+  return evaluateAnalysis(inputs.analysis, rollout.analysis.record ?? undefined, inputs.readings ?? {}, now);
+}
+
+/** A served step: the analysis' verdict, the bake, the hold, or the next step. */
+function afterServed(
+  release: ReleaseFile,
+  rollout: Rollout,
+  now: Date,
+  evaluation: AnalysisEvaluation | undefined,
+): AdvanceOutcome {
+  const env = release.environment;
+  const lines = evaluation ? `\n${evaluation.lines.map((line) => `  ${line}`).join('\n')}` : '';
+  const withRecord = (heldSince: string | null): ReleaseFile =>
+    evaluation && rollout.analysis
+      ? {
+          ...release,
+          rollout: {
+            ...rollout,
+            analysis: {
+              file: rollout.analysis.file,
+              record: evaluation.record,
+              ...(heldSince !== null ? { heldSince } : {}),
+            },
+          },
+        }
+      : release;
+  if (evaluation?.verdict === 'fail') {
+    const failed = Object.entries(evaluation.record.checks).find(([, check]) => check.status === 'failed');
+    const name = failed?.[0] ?? 'analysis';
+    const reason = evaluation.lines.find((line) => line.startsWith(`${name}`)) ?? 'a check failed';
+    return abortRollout(
+      withRecord(null),
+      { by: 'analysis', check: name, reason },
+      now,
+      `${env}: rollout aborted at ${stepText(release, rollout)}: analysis check "${name}" failed.${lines}`,
+    );
+  }
+  const elapsed = (now.getTime() - Date.parse(rollout.stepServedAt!)) / 1000;
   const left = rollout.bakeSeconds - elapsed;
   if (left > 0) {
     return {
       kind: 'baking',
-      release,
+      release: withRecord(rollout.analysis?.heldSince ?? null),
       secondsLeft: Math.ceil(left),
       message:
-        `${release.environment}: baking ${stepText(release, rollout)}: ${formatDuration(left)} left of ` +
+        `${env}: baking ${stepText(release, rollout)}: ${formatDuration(left)} left of ` +
         `${formatDuration(rollout.bakeSeconds)} (served since ${rollout.stepServedAt}); ` +
-        'alarms OK, load balancer serves the recorded weights. Nothing was written.',
+        `alarms OK, load balancer serves the recorded weights.${
+          evaluation ? ` Analysis results recorded.${lines}` : ' Nothing was written.'
+        }`,
     };
   }
-  return nextStep(release, rollout, now);
+  if (evaluation && evaluation.verdict !== 'pass') {
+    const heldSince = rollout.analysis?.heldSince ?? now.toISOString();
+    const limit = Math.max(rollout.bakeSeconds, MIN_ANALYSIS_HOLD_SECONDS);
+    const held = (now.getTime() - Date.parse(heldSince)) / 1000;
+    if (held >= limit) {
+      return abortRollout(
+        withRecord(heldSince),
+        {
+          by: 'analysis',
+          check: 'analysis',
+          reason:
+            `the analysis did not pass within ${formatDuration(limit)} after the bake ended ` +
+            `(verdict ${evaluation.verdict} since ${heldSince})`,
+        },
+        now,
+        `${env}: rollout aborted at ${stepText(release, rollout)}: the analysis stayed ${evaluation.verdict} for ` +
+          `${formatDuration(held)} after the bake ended (the limit is the bake time, at least ` +
+          `${formatDuration(MIN_ANALYSIS_HOLD_SECONDS)}).${lines}`,
+      );
+    }
+    return {
+      kind: 'held',
+      release: withRecord(heldSince),
+      message:
+        `${env}: holding ${stepText(release, rollout)}: the bake is over but the analysis is ${evaluation.verdict}, ` +
+        `not pass; the rollout moves on once it passes, and aborts if it has not passed by ` +
+        `${new Date(Date.parse(heldSince) + limit * 1000).toISOString()} (held since ${heldSince}). ` +
+        `"cdktf-immutable release rollback ${env}" ends it now.${lines}`,
+    };
+  }
+  return nextStep(release, rollout, now, lines);
+}
+
+/**
+ * An aborted rollout whose abort is not served yet: recorded served when the load
+ * balancer serves the file's weights, else the deploy is asked for.
+ */
+function pendingAbort(
+  release: ReleaseFile,
+  rollout: Rollout,
+  traffic: TrafficReading | undefined,
+  now: Date,
+): AdvanceOutcome {
+  const env = release.environment;
+  const expected = releaseWeights(release);
+  const weights = traffic?.weights;
+  const why = `the rollout was aborted at ${rollout.endedAt} (${abortText(rollout)})`;
+  if (weights && SLOT_NAMES.every((slot) => weights[slot] === expected[slot])) {
+    const at = now.toISOString();
+    return {
+      kind: 'abort-served',
+      release: { ...release, rollout: { ...rollout, abort: { ...rollout.abort!, servedAt: at } } },
+      message:
+        `${env}: ${why}; the load balancer serves it since ${at} (slot ${release.active} 100%); recorded as ` +
+        'rollout.abort.servedAt.',
+    };
+  }
+  const serves = weights ? `blue ${weights.blue}% / green ${weights.green}%` : 'nothing for the fleet yet';
+  return {
+    kind: 'abort-pending',
+    release,
+    message:
+      `${env}: ${why}, but the load balancer serves ${serves}, not slot ${release.active} 100%: the abort is not ` +
+      `deployed yet. Deploy the stack now ("cdktf-immutable release run ${env}" deploys it), then run ` +
+      `"cdktf-immutable release advance ${env}" to confirm.`,
+  };
+}
+
+/** An outcome whose abort is already served by the load balancer gets `servedAt` now and `deployed`. */
+function served(
+  outcome: Extract<AdvanceOutcome, { kind: 'aborted' }>,
+  traffic: TrafficReading | undefined,
+  now: Date,
+): AdvanceOutcome {
+  const expected = releaseWeights(outcome.release);
+  const weights = traffic?.weights;
+  const rollout = outcome.release.rollout;
+  if (!weights || !rollout?.abort || !SLOT_NAMES.every((slot) => weights[slot] === expected[slot])) {
+    return outcome;
+  }
+  const at = now.toISOString();
+  return {
+    ...outcome,
+    deployed: true,
+    release: { ...outcome.release, rollout: { ...rollout, abort: { ...rollout.abort, servedAt: at } } },
+    message: `${outcome.message} The load balancer already serves it (slot ${outcome.release.active} 100%).`,
+  };
+}
+
+/**
+ * Aborts a running rollout (pure): the traffic back to the active slot, the idle slot
+ * marked rolled back, the rollout aborted with `abort` and `servedAt` null (not yet
+ * deployed). The command line uses it for a failed verification before the first step.
+ */
+export function abortRollout(
+  release: ReleaseFile,
+  abort: Omit<RolloutAbort, 'servedAt'>,
+  now: Date,
+  message?: string,
+): Extract<AdvanceOutcome, { kind: 'aborted' }> {
+  const rollout = runningRollout(release);
+  const active = release.active;
+  const idle = otherSlot(active);
+  const at = now.toISOString();
+  const { staged: _staged, ...unstaged } = release;
+  const aborted: ReleaseFile = {
+    ...unstaged,
+    canary: 0,
+    slots: { ...release.slots, [idle]: { ...release.slots[idle], rolledBackAt: at } },
+    rollout: { ...rollout, status: 'aborted', endedAt: at, abort: { ...abort, servedAt: null } },
+  };
+  return {
+    kind: 'aborted',
+    release: aborted,
+    by: abort.by,
+    ...(abort.alarm !== undefined ? { alarm: abort.alarm } : {}),
+    reason: abort.reason,
+    deployed: false,
+    message:
+      `${message ?? `${release.environment}: rollout aborted at ${stepText(release, rollout)}: ${abort.reason}.`}\n` +
+      `All traffic goes back to slot ${active}; slot ${idle} is marked rolled back. Deploy now so that the load ` +
+      'balancer follows.',
+  };
+}
+
+/** `alarm "x": reason`, `analysis check "y": ...`, `verification: ...`, `rolled back by hand`. */
+export function abortText(rollout: Rollout): string {
+  const abort = rollout.abort;
+  if (!abort) {
+    return 'unknown';
+  }
+  switch (abort.by) {
+    case 'alarm':
+      return `alarm "${abort.alarm}": ${abort.reason}`;
+    case 'watchdog':
+      return `the watchdog, on alarm "${abort.alarm}": ${abort.reason}`;
+    case 'analysis':
+      return `analysis check "${abort.check}": ${abort.reason}`;
+    case 'verify':
+      return `verification: ${abort.reason}`;
+    default:
+      return abort.reason;
+  }
 }
 
 /** `step 2 of 3 (50% to slot green)`. */
@@ -281,20 +658,29 @@ function refuseMissingAlarms(release: ReleaseFile, rollout: Rollout, alarms: rea
   }
 }
 
-/** An alarm fired: the traffic goes back to the active slot, the idle slot is marked and the rollout aborted. */
+/** An alarm of the canary slot fired: traffic back to the active slot, the idle slot marked, the rollout aborted. */
 function abortOnAlarm(release: ReleaseFile, rollout: Rollout, firing: AlarmReading, now: Date): AdvanceOutcome {
+  return abortRollout(
+    release,
+    { by: 'alarm', alarm: firing.name, reason: firing.reason },
+    now,
+    `${release.environment}: rollout aborted at ${stepText(release, rollout)}: ` +
+      `alarm "${firing.name}" of the canary slot ${otherSlot(release.active)} is in ALARM (${firing.reason}).`,
+  );
+}
+
+/** Alarms of the stable slot fired: the rollout holds; nothing is written, nothing rolls back onto that slot. */
+function holdOnStableAlarm(release: ReleaseFile, rollout: Rollout, firing: readonly AlarmReading[]): AdvanceOutcome {
   const active = release.active;
-  const idle = otherSlot(active);
-  const aborted = abortedRelease(release, { by: 'alarm', alarm: firing.name, reason: firing.reason }, now);
+  const names = firing.map((alarm) => `"${alarm.name}" (${alarm.reason})`).join(', ');
   return {
-    kind: 'aborted',
-    release: aborted,
-    alarm: firing.name,
-    reason: firing.reason,
+    kind: 'held',
+    release,
     message:
-      `${release.environment}: rollout aborted at ${stepText(release, rollout)}: ` +
-      `alarm "${firing.name}" is in ALARM (${firing.reason}). All traffic goes back to slot ${active}; ` +
-      `slot ${idle} is marked rolled back. Deploy now so that the load balancer follows.`,
+      `${release.environment}: holding at ${stepText(release, rollout)}: alarm ${names} of the stable slot ` +
+      `${active} is in ALARM. The canary is not aborted onto the alarming slot and does not move on; nothing was ` +
+      `written. Fix slot ${active}, or end the rollout with "cdktf-immutable release rollback ` +
+      `${release.environment}" (traffic back to ${active}) or promote it early by hand.`,
   };
 }
 
@@ -408,69 +794,150 @@ function firstServed(
 }
 
 /**
- * The bake is over: the next step's weight, or at 100 the promote that completes the rollout.
+ * The bake is over: the next step's weight, or at 100 the promote that completes the
+ * rollout. `lines`: what the analysis and verification said, printed before it.
  * @internal
  */
-export function nextStep(release: ReleaseFile, rollout: Rollout, now: Date): AdvanceOutcome {
+export function nextStep(release: ReleaseFile, rollout: Rollout, now: Date, lines = ''): AdvanceOutcome {
   const env = release.environment;
   const active = release.active;
   const idle = otherSlot(active);
   const next = rollout.step + 1;
   const weight = rollout.steps[next];
   const at = now.toISOString();
+  const fresh = forNextStep(rollout);
   if (weight === 100) {
     const done = promoteRelease({ ...release, policy: undefined, rollout: undefined }, undefined, { now });
     const completed: ReleaseFile = {
       ...done,
       slots: { ...done.slots, [idle]: { ...done.slots[idle], rolloutCompletedAt: at } },
       ...(release.policy ? { policy: release.policy } : {}),
-      rollout: { ...withoutServed(rollout), step: next, stepStartedAt: at, status: 'complete', endedAt: at },
+      rollout: { ...fresh, step: next, stepStartedAt: at, status: 'complete', endedAt: at },
     };
     return {
       kind: 'completed',
       release: completed,
       message:
         `${env}: rollout complete: slot ${idle} is active (100%), slot ${active} is the rollback target. ` +
-        'Deploy now (only the listener changes).',
+        `Deploy now (only the listener changes).${lines}`,
     };
   }
   const stepped: ReleaseFile = {
     ...release,
     canary: weight,
-    rollout: { ...withoutServed(rollout), step: next, stepStartedAt: at },
+    rollout: { ...fresh, step: next, stepStartedAt: at },
   };
   return {
     kind: 'stepped',
     release: stepped,
     message:
       `${env}: advanced to step ${next + 1} of ${rollout.steps.length}: ${weight}% to slot ${idle}. ` +
-      'Deploy now (only the listener changes).',
+      `Deploy now (only the listener changes).${lines}`,
   };
 }
 
 /**
- * Reads the alarms and the load balancer through `reader`, then {@link decideAdvance}.
- * The alarms are read first; when one is in ALARM the load balancer is not read.
+ * Reads AWS through `reader`, then {@link decideAdvance}; before it writes a next step,
+ * runs the verification command (`options.verify`), whose failure aborts the rollout
+ * instead. In order: the watchdog record (when the reader has one), the alarms (when one
+ * of the canary slot is in ALARM, nothing else is read), the load balancer, and the
+ * analysis' metrics of the step (when it is served and has an analysis).
  */
 export async function advanceRollout(
   release: ReleaseFile,
   reader: RolloutReader,
   now: () => Date,
+  options: AdvanceOptions = {},
 ): Promise<AdvanceOutcome> {
-  const rollout = runningRollout(release);
+  const { rollout, pending } = advanceTarget(release);
+  if (pending) {
+    return decideAdvance(release, [], await reader.readTraffic(rollout.fleet), now());
+  }
+  const watchdog = reader.readWatchdogRecord ? await reader.readWatchdogRecord(rollout.fleet) : undefined;
+  const time = now();
+  if (applyWatchdogRecord(release, watchdog, time).applies) {
+    return decideAdvance(release, [], await reader.readTraffic(rollout.fleet), time, { watchdog });
+  }
   const alarms = rollout.alarms.length > 0 ? await reader.readAlarms(rollout.alarms) : [];
-  const firing = alarms.some((alarm) => alarm.state === 'ALARM');
-  const traffic = firing ? undefined : await reader.readTraffic(rollout.fleet);
-  return decideAdvance(release, alarms, traffic, now());
+  const canary = otherSlot(release.active);
+  const canaryFiring = alarms.some(
+    (alarm) => alarm.state === 'ALARM' && alarmSlotOf(rollout, alarm.name, canary) === canary,
+  );
+  const traffic = canaryFiring ? undefined : await reader.readTraffic(rollout.fleet);
+  const readings = await readAnalysis(release, rollout, traffic, options.analysis, reader, time);
+  const outcome = decideAdvance(release, alarms, traffic, time, {
+    watchdog,
+    analysis: options.analysis,
+    readings,
+  });
+  if ((outcome.kind !== 'stepped' && outcome.kind !== 'completed') || !rollout.verify) {
+    return outcome;
+  }
+  if (!options.verify) {
+    throw new RolloutInputError(
+      `${release.environment}: the rollout has a verification command ("rollout.verify") but nothing to run it ` +
+        'with; nothing was written. Run "cdktf-immutable release advance", which runs it.',
+    );
+  }
+  const verified = await options.verify(release);
+  if (verified.ok) {
+    return { ...outcome, message: `${outcome.message}\n  verification passed: ${verified.reason}` };
+  }
+  return abortRollout(
+    release,
+    { by: 'verify', reason: verified.reason },
+    time,
+    `${release.environment}: rollout aborted at ${stepText(release, rollout)}: the verification command failed ` +
+      `before the next step (${verified.reason}).`,
+  );
 }
 
-/** The rollout without `stepServedAt` (a new step is not served yet). */
-function withoutServed(rollout: Rollout): Rollout {
+/** The analysis' readings since the step was served, or undefined when there is nothing to read yet. */
+async function readAnalysis(
+  release: ReleaseFile,
+  rollout: Rollout,
+  traffic: TrafficReading | undefined,
+  analysis: Analysis | undefined,
+  reader: RolloutReader,
+  now: Date,
+): Promise<AnalysisReadings | undefined> {
+  if (!rollout.analysis || !rollout.stepServedAt || !traffic?.weights) {
+    return undefined;
+  }
+  if (!analysis) {
+    throw new RolloutInputError(
+      `${release.environment}: the rollout has an analysis ("rollout.analysis.file": ${rollout.analysis.file}) that ` +
+        'was not loaded; nothing was written.',
+    );
+  }
+  if (!reader.readMetrics || !traffic.targetGroups || !traffic.loadBalancer) {
+    throw new RolloutInputError(
+      `${release.environment}: the analysis needs CloudWatch GetMetricData and the fleet's target groups and load ` +
+        'balancer, which this reader does not give; nothing was written.',
+    );
+  }
+  const canary = otherSlot(release.active);
+  const request = analysisRequest(analysis, {
+    fleet: rollout.fleet,
+    loadBalancer: traffic.loadBalancer,
+    canary: { name: canary, targetGroup: traffic.targetGroups[canary] },
+    stable: { name: release.active, targetGroup: traffic.targetGroups[release.active] },
+  });
+  const start = new Date(rollout.stepServedAt);
+  if (now.getTime() - start.getTime() < 1000) {
+    return {};
+  }
+  const series = await reader.readMetrics(request.queries, start, now);
+  return request.readings(series, now);
+}
+
+/** The rollout of the next step: no served time, no analysis results, no hold. */
+function forNextStep(rollout: Rollout): Rollout {
   const { stepServedAt: _served, ...rest } = rollout;
-  return rest;
+  return rest.analysis ? { ...rest, analysis: { file: rest.analysis.file } } : rest;
 }
 
-/** The running rollout, or a refusal that says what to do instead. */
+/** The rollout `advance` acts on, or a refusal that says what to do instead. */
 function runningRollout(release: ReleaseFile): Rollout {
   const env = release.environment;
   const rollout = release.rollout;
@@ -480,11 +947,11 @@ function runningRollout(release: ReleaseFile): Rollout {
         `Start one with "cdktf-immutable release promote ${env} --steps 10,50,100 --bake 10m --alarm <name>".`,
     );
   }
+  if (rollout.status === 'aborted' && rollout.abort?.servedAt === null) {
+    return rollout;
+  }
   if (rollout.status !== 'running') {
-    const how =
-      rollout.status === 'aborted'
-        ? `was aborted (${rollout.abort?.alarm ? `alarm "${rollout.abort.alarm}"` : 'rolled back by hand'})`
-        : 'is complete';
+    const how = rollout.status === 'aborted' ? `was aborted (${abortText(rollout)})` : 'is complete';
     throw new ReleaseRefusedError(
       `${env}: the last rollout ${how} at ${rollout.endedAt}; nothing to advance. ` +
         'Stage a new image and promote it with --steps to start another.',

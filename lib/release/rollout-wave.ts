@@ -169,18 +169,20 @@ export function decideWave(
   if (firing !== -1) {
     const first = outcomes[firing] as Extract<AdvanceOutcome, { kind: 'aborted' }>;
     const region = members[firing].region;
-    const reason = `wave aborted by alarm "${first.alarm}" in ${region}: ${first.reason}`;
+    const cause = first.alarm !== undefined ? `alarm "${first.alarm}"` : `its ${first.by}`;
+    const reason = `wave aborted by ${cause} in ${region}: ${first.reason}`;
     const releases = members.map((member, i) => {
       const outcome = outcomes[i];
       if (outcome.kind === 'aborted') {
         return outcome.release;
       }
-      return abortedRelease(member.release, { by: 'alarm', alarm: first.alarm, reason, region }, now);
+      const abort = { by: first.by, ...(first.alarm !== undefined ? { alarm: first.alarm } : {}), reason, region };
+      return abortedRelease(member.release, abort, now);
     });
     return {
       kind: 'aborted',
       releases,
-      alarm: { name: first.alarm, region, reason: first.reason },
+      ...(first.alarm !== undefined ? { alarm: { name: first.alarm, region, reason: first.reason } } : {}),
       message: lines(
         perRegion,
         `${label}: ${reason}. Every region of the wave is aborted and sends all traffic back to its active slot; ` +

@@ -9,17 +9,42 @@ import {
   parseStageFrom,
   StageFromRule,
 } from './promotion-policy';
+import type { AnalysisRecord } from './analysis';
+import { formatAnalysisRecord, parseAnalysisRecord } from './analysis-record';
+import { RolloutInputError } from './rollout-error';
+
+export { RolloutInputError };
 
 /** Where a rollout stands. */
 export type RolloutStatus = 'running' | 'complete' | 'aborted';
 
+/**
+ * What aborted a rollout: `alarm` (an alarm of the canary slot, seen by `release
+ * advance`), `watchdog` (the in-AWS watchdog restored the stable weights on an alarm of
+ * the canary slot; a release command wrote its record), `analysis` (a metric check or
+ * baseline comparison failed), `verify` (the `--verify` command failed) or `rollback`
+ * (by hand, `release rollback`).
+ */
+export type RolloutAbortCause = 'alarm' | 'watchdog' | 'analysis' | 'verify' | 'rollback';
+
+/** The causes of an abort, in the order messages list them. */
+const ABORT_CAUSES: readonly RolloutAbortCause[] = ['alarm', 'watchdog', 'analysis', 'verify', 'rollback'];
+
 /** Why a rollout was aborted. */
 export interface RolloutAbort {
-  /** `alarm` (by `release advance`) or `rollback` (by hand, `release rollback`). */
-  readonly by: 'alarm' | 'rollback';
-  /** The alarm in ALARM, when `by` is `alarm`. */
+  /** What aborted it. */
+  readonly by: RolloutAbortCause;
+  /**
+   * The alarm in ALARM, when `by` is `alarm` or `watchdog`.
+   * @default - not an alarm
+   */
   readonly alarm?: string;
-  /** The alarm's state reason, or what the user did. */
+  /**
+   * The analysis check or baseline that failed, when `by` is `analysis`.
+   * @default - not an analysis
+   */
+  readonly check?: string;
+  /** The alarm's state reason, the numbers of the check, the command's exit, or what the user did. */
   readonly reason: string;
   /**
    * The region whose alarm aborted a wave (a rollout over several regions, `regions`):
@@ -27,6 +52,59 @@ export interface RolloutAbort {
    * @default - not a wave, or this region's own alarm
    */
   readonly region?: string;
+  /**
+   * When a release command first saw the load balancer serve the abort's weights (the
+   * stable slot 100%); null while the abort is not yet deployed, so that `release
+   * advance` and `release run` keep asking for (and `run` keeps running) the deploy until
+   * it is. A rollback by hand is deployed like any other release command and leaves it
+   * out; a file written before the field existed is taken as served.
+   * @default - taken as served
+   */
+  readonly servedAt?: string | null;
+}
+
+/** The slot an alarm of a rollout watches, `blue` or `green`. */
+export type AlarmSlot = 'blue' | 'green';
+
+/**
+ * The metric analysis of a rollout (`rollout.analysis`): the analysis file, and the
+ * results of the current step's evaluations, which `release advance` writes at each run.
+ */
+export interface RolloutAnalysis {
+  /**
+   * The analysis file (JSON, or YAML as `.yaml`/`.yml`), relative to the folder of the
+   * release file.
+   */
+  readonly file: string;
+  /**
+   * The current step's results: every check's and baseline's counts and last values, and
+   * the verdict; cleared when the next step is written, so each step is judged on its
+   * own data.
+   * @default - not evaluated yet
+   */
+  readonly record?: AnalysisRecord | null;
+  /**
+   * When the step's bake ended without a passed analysis (the rollout holds since then);
+   * a hold longer than the step's bake time (at least 10 minutes) aborts the rollout.
+   * @default - not held
+   */
+  readonly heldSince?: string | null;
+}
+
+/** Where the command line and the watchdog send the rollout's events (`policy.notify`). */
+export interface RolloutNotifications {
+  /**
+   * An SNS topic ARN: each event is published to it as JSON.
+   * @default - no topic
+   */
+  readonly snsTopicArn?: string;
+  /**
+   * An https URL each event is POSTed to as JSON (http only to localhost). It is written
+   * in the release file and in the watchdog function's configuration: use a URL that is
+   * not a secret, or the SNS topic.
+   * @default - no webhook
+   */
+  readonly webhookUrl?: string;
 }
 
 /**
@@ -44,8 +122,39 @@ export interface Rollout {
   readonly steps: readonly number[];
   /** Seconds each step runs before the next (0 to 86400). */
   readonly bakeSeconds: number;
-  /** CloudWatch alarm names; any of them in ALARM aborts the rollout. */
+  /**
+   * CloudWatch alarm names. An alarm of the canary slot in ALARM aborts the rollout; an
+   * alarm of the stable slot holds it (it never rolls back onto that slot). See
+   * `alarmSlots`.
+   */
   readonly alarms: readonly string[];
+  /**
+   * The slot each alarm watches (`blue` or `green`): the fleet's own alarms by their name
+   * (`<fleet>-<slot>-...`), the others as `--alarm <name>@canary|stable` bound them when
+   * the rollout started. An alarm not listed here (a file written before the field
+   * existed) is bound by its name, else to the canary slot.
+   * @default - bound by name, else to the canary slot
+   */
+  readonly alarmSlots?: Readonly<Record<string, AlarmSlot>>;
+  /**
+   * The metric analysis evaluated at each step (`--analysis <file>`).
+   * @default - no analysis
+   */
+  readonly analysis?: RolloutAnalysis;
+  /**
+   * A shell command run before the first weight moves and before each next step, with
+   * the test route of the staged slot in its environment (`CDKTF_IMMUTABLE_TEST_URL`...);
+   * a failure aborts the rollout (`--verify`).
+   * @default - no verification
+   */
+  readonly verify?: string;
+  /**
+   * The URL where the staged slot answers alone, given to the verification command as
+   * `CDKTF_IMMUTABLE_TEST_URL` (`--test-url`, or the policy's).
+   * @default - the fleet's test route as the load balancer holds it (a listener or a
+   * header rule that forwards to the staged slot alone)
+   */
+  readonly testUrl?: string;
   /**
    * The fleet's name (`BlueGreenFleet` `name`), as its target groups are tagged
    * (`cdktf-immutable:fleet`): `release advance` finds the target groups, the load
@@ -138,6 +247,27 @@ export interface RolloutPolicy {
    * @default - the default credential chain itself
    */
   readonly roleArn?: string;
+  /**
+   * Default analysis file of a rollout, relative to the folder of the release file.
+   * @default - none: `--analysis` names it
+   */
+  readonly analysis?: string;
+  /**
+   * Default verification command of a rollout.
+   * @default - none: `--verify` names it
+   */
+  readonly verify?: string;
+  /**
+   * Default test URL of the staged slot for the verification command.
+   * @default - none: `--test-url` names it, else the fleet's test route is looked up
+   */
+  readonly testUrl?: string;
+  /**
+   * Where the rollout's events (started, step served, aborted, complete) go, from the
+   * command line and from the fleet's watchdog.
+   * @default - no notifications
+   */
+  readonly notify?: RolloutNotifications;
 }
 
 /**
@@ -165,6 +295,7 @@ const ROLLOUT_FIELDS = [
   'steps',
   'bakeSeconds',
   'alarms',
+  'alarmSlots',
   'fleet',
   'step',
   'startedAt',
@@ -174,20 +305,31 @@ const ROLLOUT_FIELDS = [
   'endedAt',
   'abort',
   'regions',
+  'analysis',
+  'verify',
+  'testUrl',
 ];
-const POLICY_FIELDS = ['steps', 'bakeSeconds', 'alarms', 'fleet', 'requireRollout', 'stageFrom', 'freeze', 'roleArn'];
-const ABORT_FIELDS = ['by', 'alarm', 'reason', 'region'];
-
-/**
- * A bad rollout input: a step list, a bake time, an alarm or fleet name, or a rollout
- * or policy in a release file. The message names the value and the fix.
- */
-export class RolloutInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RolloutInputError';
-  }
-}
+const POLICY_FIELDS = [
+  'steps',
+  'bakeSeconds',
+  'alarms',
+  'fleet',
+  'requireRollout',
+  'stageFrom',
+  'freeze',
+  'roleArn',
+  'analysis',
+  'verify',
+  'testUrl',
+  'notify',
+];
+const ABORT_FIELDS = ['by', 'alarm', 'check', 'reason', 'region', 'servedAt'];
+const ANALYSIS_FIELDS = ['file', 'record', 'heldSince'];
+const NOTIFY_FIELDS = ['snsTopicArn', 'webhookUrl'];
+/** The longest verification command. */
+const MAX_COMMAND = 4096;
+/** An SNS topic ARN. */
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
 /**
  * Parses a duration: `30s`, `10m`, `1h`, `1h30m`, or `0s`, within 0s..24h. Throws a
@@ -262,7 +404,8 @@ export function checkAlarmNames(alarms: readonly string[], what: string = '--ala
     throw new RolloutInputError(`${what} is given ${alarms.length} times; at most ${MAX_ALARMS} alarms.`);
   }
   const seen = new Set<string>();
-  for (const alarm of alarms) {
+  for (const given of alarms) {
+    const alarm = alarmNameOf(given);
     if (!isAlarmName(alarm)) {
       throw new RolloutInputError(
         `${what} "${alarm}" is not a CloudWatch alarm name (1 to 255 characters, no control characters).`,
@@ -273,6 +416,82 @@ export function checkAlarmNames(alarms: readonly string[], what: string = '--ala
     }
     seen.add(alarm);
   }
+}
+
+/** The roles an alarm given to a rollout can be bound to (`--alarm <name>@canary`). */
+const ALARM_ROLE = /^(.*)@(canary|stable)$/;
+
+/**
+ * The slot a fleet's own alarm watches, from its name (`<fleet>-blue-...`,
+ * `<fleet>-green-...`, as `BlueGreenFleet` `alarms` names them), or undefined.
+ */
+export function fleetAlarmSlot(fleet: string, name: string): AlarmSlot | undefined {
+  for (const slot of ['blue', 'green'] as const) {
+    if (name.startsWith(`${fleet}-${slot}-`)) {
+      return slot;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Binds the alarms of a new rollout to the slot each watches: `<name>@canary` and
+ * `<name>@stable` to the canary slot (`canary`) or the other one; a name without a role
+ * by its name when it is one of the fleet's own alarms (`<fleet>-<slot>-...`). Throws a
+ * {@link RolloutInputError} for an alarm bound to no slot, a role that contradicts the
+ * name, or a name given twice. `what` names the option or field in messages.
+ */
+export function bindAlarms(
+  texts: readonly string[],
+  fleet: string,
+  canary: AlarmSlot,
+  what: string = '--alarm',
+): Record<string, AlarmSlot> {
+  const stable: AlarmSlot = canary === 'blue' ? 'green' : 'blue';
+  const bound: Record<string, AlarmSlot> = {};
+  for (const text of texts) {
+    const match = ALARM_ROLE.exec(text);
+    const name = match ? match[1] : text;
+    const byName = fleetAlarmSlot(fleet, name);
+    let slot: AlarmSlot;
+    if (match) {
+      slot = match[2] === 'canary' ? canary : stable;
+      if (byName !== undefined && byName !== slot) {
+        throw new RolloutInputError(
+          `${what} "${text}": "${name}" is an alarm of fleet ${fleet}'s ${byName} slot (by its name), but ` +
+            `@${match[2]} is the ${slot} slot in this rollout; leave out "@${match[2]}", or name the ${slot} slot's ` +
+            `alarm (${fleet}-${slot}-...).`,
+        );
+      }
+    } else if (byName !== undefined) {
+      slot = byName;
+    } else {
+      throw new RolloutInputError(
+        `${what} "${text}" is not one of fleet ${fleet}'s own alarms (${fleet}-<slot>-...), so its slot is ` +
+          `unknown; bind it: "${text}@canary" (an alarm of the canary slot ${canary} aborts the rollout) or ` +
+          `"${text}@stable" (an alarm of the serving slot ${stable} holds the rollout).`,
+      );
+    }
+    if (bound[name] !== undefined && bound[name] !== slot) {
+      throw new RolloutInputError(`${what} "${name}" is bound to both slots; bind each alarm to one slot.`);
+    }
+    bound[name] = slot;
+  }
+  return bound;
+}
+
+/**
+ * The slot an alarm of a rollout watches: `rollout.alarmSlots`, else (a file written
+ * before alarms were bound) the fleet's own alarm by its name, else the canary slot.
+ */
+export function alarmSlotOf(rollout: Rollout, name: string, canary: AlarmSlot): AlarmSlot {
+  return rollout.alarmSlots?.[name] ?? fleetAlarmSlot(rollout.fleet, name) ?? canary;
+}
+
+/** The name of an alarm given as `<name>` or `<name>@canary|stable`. */
+export function alarmNameOf(text: string): string {
+  const match = ALARM_ROLE.exec(text);
+  return match ? match[1] : text;
 }
 
 /** A CloudWatch alarm name: 1 to 255 characters, none of them a control character (U+0000 to U+001F). */
@@ -333,10 +552,15 @@ export function parseRollout(data: unknown, canary: number, fail: Fail): Rollout
   const times = rolloutTimes(data, fail);
   const abort = data.abort === undefined || data.abort === null ? undefined : parseAbort(data.abort, fail);
   const regions = data.regions === undefined || data.regions === null ? undefined : parseRegions(data.regions, fail);
+  const alarmSlots = data.alarmSlots === undefined ? undefined : parseAlarmSlots(data.alarmSlots, alarms, fail);
+  const analysis = data.analysis === undefined ? undefined : parseRolloutAnalysis(data.analysis, fail);
+  const verify = data.verify === undefined ? undefined : commandField(data.verify, 'rollout.verify', fail);
+  const testUrl = data.testUrl === undefined ? undefined : testUrlField(data.testUrl, 'rollout.testUrl', fail);
   const rollout: Rollout = {
     steps: steps as number[],
     bakeSeconds: bake,
     alarms,
+    ...(alarmSlots ? { alarmSlots } : {}),
     fleet,
     step,
     startedAt: times.startedAt,
@@ -346,6 +570,9 @@ export function parseRollout(data: unknown, canary: number, fail: Fail): Rollout
     endedAt: times.endedAt,
     ...(abort ? { abort } : {}),
     ...(regions ? { regions } : {}),
+    ...(analysis ? { analysis } : {}),
+    ...(verify !== undefined ? { verify } : {}),
+    ...(testUrl !== undefined ? { testUrl } : {}),
   };
   checkStatus(rollout, canary, fail);
   return rollout;
@@ -366,6 +593,89 @@ function parseRegions(data: unknown, fail: Fail): string[] {
     return fail(`"rollout.regions" (${JSON.stringify(regions)}) is not sorted or names a region twice`, fix);
   }
   return [...regions];
+}
+
+/** `rollout.alarmSlots`: an object of alarm name (one of `rollout.alarms`) to `blue` or `green`. */
+function parseAlarmSlots(data: unknown, alarms: readonly string[], fail: Fail): Record<string, AlarmSlot> {
+  if (!isPlainObject(data)) {
+    return fail(
+      `"rollout.alarmSlots" is ${describe(data)}`,
+      'use an object of alarm name to slot, such as {"web-prod-green-5xx-rate": "green"}, or remove it',
+    );
+  }
+  const slots: Record<string, AlarmSlot> = {};
+  for (const [name, slot] of Object.entries(data)) {
+    if (!alarms.includes(name)) {
+      fail(`"rollout.alarmSlots" names "${name}", which is not in "rollout.alarms"`, 'remove it, or restore the file');
+    }
+    if (slot !== 'blue' && slot !== 'green') {
+      fail(`"rollout.alarmSlots.${name}" is ${describe(slot)}`, 'use "blue" or "green" (the slot the alarm watches)');
+    }
+    slots[name] = slot as AlarmSlot;
+  }
+  return slots;
+}
+
+/** `rollout.analysis`: the analysis file, the current step's record and the hold. */
+function parseRolloutAnalysis(data: unknown, fail: Fail): RolloutAnalysis {
+  if (!isPlainObject(data)) {
+    return fail(`"rollout.analysis" is ${describe(data)}`, 'use {"file": "<analysis file>"} or remove it');
+  }
+  unknownFields(data, ANALYSIS_FIELDS, 'rollout.analysis', fail);
+  const file = pathField(data.file, 'rollout.analysis.file', fail);
+  const record = data.record === undefined || data.record === null ? undefined : parseAnalysisRecord(data.record, fail);
+  const held = data.heldSince ?? null;
+  if (held !== null && !isTime(held)) {
+    return fail(`"rollout.analysis.heldSince" is ${describe(held)}`, `${ISO_TIME}, or null`);
+  }
+  return { file, ...(record ? { record } : {}), ...(held !== null ? { heldSince: held as string } : {}) };
+}
+
+/** A path relative to the release file's folder (`rollout.analysis.file`, `policy.analysis`). */
+function pathField(value: unknown, field: string, fail: Fail): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 1024 || value.includes('\0')) {
+    return fail(
+      `"${field}" is ${describe(value)}`,
+      'use the path of the analysis file relative to the folder of the release file, such as "analysis/prod.json"',
+    );
+  }
+  return value;
+}
+
+/** A shell command (`rollout.verify`, `policy.verify`). */
+function commandField(value: unknown, field: string, fail: Fail): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_COMMAND || /[\0\n\r]/.test(value)) {
+    return fail(
+      `"${field}" is ${describe(value)}`,
+      `use one line of shell, at most ${MAX_COMMAND} characters, such as "npm run smoke-test"`,
+    );
+  }
+  return value;
+}
+
+/** An http(s) URL without spaces (`rollout.testUrl`, `policy.testUrl`, `--test-url`). */
+function testUrlField(value: unknown, field: string, fail: Fail): string {
+  if (!isTestUrl(value)) {
+    return fail(
+      `"${field}" is ${describe(value)}`,
+      'use the http:// or https:// URL where the staged slot answers alone, such as ' +
+        '"http://web-123.eu-west-1.elb.amazonaws.com:8443"',
+    );
+  }
+  return value;
+}
+
+/** Whether a value is an http(s) URL of at most 2048 characters. @internal */
+export function isTestUrl(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > 2048 || /\s/.test(value)) {
+    return false;
+  }
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** The rollout's times: `startedAt` and `stepStartedAt` are times; `stepServedAt` and `endedAt` times or null. */
@@ -403,11 +713,16 @@ function parseAbort(a: unknown, fail: Fail): RolloutAbort {
     return fail(`"rollout.abort" is ${describe(a)}`, 'use an object {"by", "alarm", "reason"} or remove it');
   }
   unknownFields(a, ABORT_FIELDS, 'rollout.abort', fail);
-  if (a.by !== 'alarm' && a.by !== 'rollback') {
-    return fail(`"rollout.abort.by" is ${describe(a.by)}`, 'use "alarm" or "rollback"');
+  if (!ABORT_CAUSES.includes(a.by as RolloutAbortCause)) {
+    return fail(`"rollout.abort.by" is ${describe(a.by)}`, `use ${ABORT_CAUSES.map((c) => `"${c}"`).join(', ')}`);
   }
-  if (a.alarm !== undefined && typeof a.alarm !== 'string') {
-    return fail(`"rollout.abort.alarm" is ${describe(a.alarm)}`, 'use the alarm name');
+  for (const key of ['alarm', 'check'] as const) {
+    if (a[key] !== undefined && typeof a[key] !== 'string') {
+      return fail(
+        `"rollout.abort.${key}" is ${describe(a[key])}`,
+        `use the ${key === 'alarm' ? 'alarm' : 'check'} name`,
+      );
+    }
   }
   if (typeof a.reason !== 'string') {
     return fail(`"rollout.abort.reason" is ${describe(a.reason)}`, 'use a string');
@@ -415,11 +730,19 @@ function parseAbort(a: unknown, fail: Fail): RolloutAbort {
   if (a.region !== undefined && (typeof a.region !== 'string' || !REGION.test(a.region))) {
     return fail(`"rollout.abort.region" is ${describe(a.region)}`, 'use the region name, or remove it');
   }
+  if (a.servedAt !== undefined && a.servedAt !== null && !isTime(a.servedAt)) {
+    return fail(
+      `"rollout.abort.servedAt" is ${describe(a.servedAt)}`,
+      `${ISO_TIME}, or null (the abort is not yet deployed)`,
+    );
+  }
   return {
-    by: a.by,
-    ...(a.alarm !== undefined ? { alarm: a.alarm } : {}),
+    by: a.by as RolloutAbortCause,
+    ...(a.alarm !== undefined ? { alarm: a.alarm as string } : {}),
+    ...(a.check !== undefined ? { check: a.check as string } : {}),
     reason: a.reason,
     ...(a.region !== undefined ? { region: a.region as string } : {}),
+    ...(a.servedAt !== undefined ? { servedAt: a.servedAt as string | null } : {}),
   };
 }
 
@@ -505,7 +828,66 @@ export function parsePolicy(data: unknown, fail: Fail): RolloutPolicy {
   if (data.roleArn !== undefined) {
     policy.roleArn = parseRoleArn(data.roleArn, fail);
   }
+  if (data.analysis !== undefined) {
+    policy.analysis = pathField(data.analysis, 'policy.analysis', fail);
+  }
+  if (data.verify !== undefined) {
+    policy.verify = commandField(data.verify, 'policy.verify', fail);
+  }
+  if (data.testUrl !== undefined) {
+    policy.testUrl = testUrlField(data.testUrl, 'policy.testUrl', fail);
+  }
+  if (data.notify !== undefined) {
+    policy.notify = parseNotify(data.notify, fail);
+  }
   return policy;
+}
+
+/** `policy.notify`: an SNS topic ARN and/or a webhook URL. */
+function parseNotify(data: unknown, fail: Fail): RolloutNotifications {
+  if (!isPlainObject(data)) {
+    return fail(
+      `"policy.notify" is ${describe(data)}`,
+      'use {"snsTopicArn": "arn:aws:sns:<region>:<account>:<topic>"} and/or {"webhookUrl": "https://..."}',
+    );
+  }
+  unknownFields(data, NOTIFY_FIELDS, 'policy.notify', fail);
+  if (data.snsTopicArn === undefined && data.webhookUrl === undefined) {
+    fail('"policy.notify" names no target', 'give "snsTopicArn" and/or "webhookUrl", or remove it');
+  }
+  const notify: { -readonly [K in keyof RolloutNotifications]: RolloutNotifications[K] } = {};
+  if (data.snsTopicArn !== undefined) {
+    if (typeof data.snsTopicArn !== 'string' || !SNS_TOPIC_ARN.test(data.snsTopicArn)) {
+      fail(`"policy.notify.snsTopicArn" is ${describe(data.snsTopicArn)}`, 'use an SNS topic ARN, arn:aws:sns:...');
+    }
+    notify.snsTopicArn = data.snsTopicArn as string;
+  }
+  if (data.webhookUrl !== undefined) {
+    if (!isWebhookUrl(data.webhookUrl)) {
+      fail(
+        `"policy.notify.webhookUrl" is ${describe(data.webhookUrl)}`,
+        'use an https:// URL (http:// only to localhost or 127.0.0.1), at most 2048 characters',
+      );
+    }
+    notify.webhookUrl = data.webhookUrl as string;
+  }
+  return notify;
+}
+
+/** An https URL, or http to the local machine (for tests and local relays). */
+export function isWebhookUrl(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > 2048 || /\s/.test(value)) {
+    return false;
+  }
+  try {
+    const url = new URL(value);
+    return (
+      url.protocol === 'https:' ||
+      (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** The policy's default steps. */
@@ -544,6 +926,7 @@ export function formatRollout(rollout: Rollout): Record<string, unknown> {
     steps: [...rollout.steps],
     bakeSeconds: rollout.bakeSeconds,
     alarms: [...rollout.alarms],
+    ...(rollout.alarmSlots ? { alarmSlots: { ...rollout.alarmSlots } } : {}),
     fleet: rollout.fleet,
     step: rollout.step,
     startedAt: rollout.startedAt,
@@ -556,12 +939,25 @@ export function formatRollout(rollout: Rollout): Record<string, unknown> {
           abort: {
             by: rollout.abort.by,
             ...(rollout.abort.alarm !== undefined ? { alarm: rollout.abort.alarm } : {}),
+            ...(rollout.abort.check !== undefined ? { check: rollout.abort.check } : {}),
             reason: rollout.abort.reason,
             ...(rollout.abort.region !== undefined ? { region: rollout.abort.region } : {}),
+            ...(rollout.abort.servedAt !== undefined ? { servedAt: rollout.abort.servedAt } : {}),
           },
         }
       : {}),
     ...(rollout.regions ? { regions: [...rollout.regions] } : {}),
+    ...(rollout.analysis
+      ? {
+          analysis: {
+            file: rollout.analysis.file,
+            record: rollout.analysis.record ? formatAnalysisRecord(rollout.analysis.record) : null,
+            heldSince: rollout.analysis.heldSince ?? null,
+          },
+        }
+      : {}),
+    ...(rollout.verify !== undefined ? { verify: rollout.verify } : {}),
+    ...(rollout.testUrl !== undefined ? { testUrl: rollout.testUrl } : {}),
   };
 }
 
@@ -578,7 +974,7 @@ export function formatPolicy(policy: RolloutPolicy): Record<string, unknown> {
     } else if (key === 'stageFrom') {
       out[key] = formatStageFrom(value as StageFromRule);
     } else {
-      out[key] = Array.isArray(value) ? [...(value as unknown[])] : value;
+      out[key] = Array.isArray(value) ? [...(value as unknown[])] : isPlainObject(value) ? { ...value } : value;
     }
   }
   return out;

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { judgeLive, lastCommitOf, LiveReader, LiveReading } from '../../bin/cli/live-check';
+import { judgeLive, lastCommitOf, LiveReader, LiveReading, watchdogRefusal } from '../../bin/cli/live-check';
 import { releaseCommand } from '../../bin/cli/release';
 import { stackFleets, stackRegion } from '../../bin/cli/stack-fleets';
 import { emptyRelease, formatReleaseFile, promoteRelease, recordServed, stageRelease } from '../../lib/release';
@@ -14,6 +14,31 @@ const staged = stageRelease(
 const canary = recordServed(staged, promoteRelease(staged, 10));
 const served = (blue: number, green: number): LiveReading => ({ kind: 'served', weights: { blue, green } });
 const commit = () => 'commit abc1234 "dev: stage" (Ann, 2026-01-02)';
+
+describe('watchdogRefusal', () => {
+  const record = (changedAt: Date) => ({
+    status: 'restored' as const,
+    fleet: 'web-dev',
+    alarm: 'web-dev-green-5xx-rate',
+    slot: 'green' as const,
+    reason: 'Threshold Crossed',
+    stateChangedAt: changedAt.toISOString(),
+    restoredAt: changedAt.toISOString(),
+  });
+
+  test('a file that still sends the canary its share after the watchdog restored the weights: refused, naming status', () => {
+    const refusal = watchdogRefusal(canary, 'releases/dev.json', record(new Date(NOW.getTime() + 60_000)));
+    expect(refusal).toMatch(
+      /But releases\/dev\.json still sends the canary 10%: deploying it would put the canary back in service\. Record the abort first: "cdktf-immutable release status dev"/,
+    );
+  });
+
+  test('no record, an empty one, or one older than the canary: nothing in the way', () => {
+    expect(watchdogRefusal(canary, 'f', undefined)).toBeUndefined();
+    expect(watchdogRefusal(canary, 'f', { status: 'none' })).toBeUndefined();
+    expect(watchdogRefusal(canary, 'f', record(new Date(NOW.getTime() - 3600_000)))).toBeUndefined();
+  });
+});
 
 describe('judgeLive', () => {
   test('the file deployed, or its last change not deployed yet: ok', () => {

@@ -592,7 +592,7 @@ describe('release stage --image / --from and promote --steps: checked with AWS w
 
     test('that exist: the rollout starts, and the output says they were checked', async () => {
       fake.alarms = ['web-green-5xx-rate', 'web-latency'];
-      const result = await promote(['web-green-5xx-rate', 'web-latency'], online());
+      const result = await promote(['web-green-5xx-rate', 'web-latency@canary'], online());
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(result.stdout).toContain('\n  alarms checked with AWS: web-green-5xx-rate, web-latency exist.\n');
       expect(fake.calls).toEqual(['DescribeAlarms web-green-5xx-rate,web-latency']);
@@ -602,7 +602,7 @@ describe('release stage --image / --from and promote --steps: checked with AWS w
     test('a misspelled alarm is refused (exit 1) before anything is written', async () => {
       fake.alarms = ['web-green-5xx-rate'];
       const before = file();
-      const result = await promote(['web-green-5xx-rate', 'web-gren-latency'], online());
+      const result = await promote(['web-green-5xx-rate', 'web-gren-latency@canary'], online());
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(
         /refused: the alarm "web-gren-latency" does not exist in eu-west-1 \(CloudWatch DescribeAlarms found web-green-5xx-rate\); nothing was written\. Fix the name/,
@@ -629,7 +629,7 @@ describe('release stage --image / --from and promote --steps: checked with AWS w
         '--fleet-tag',
         'web',
         '--alarm',
-        'a',
+        'a@canary',
         '--dir',
         dir,
       ]);

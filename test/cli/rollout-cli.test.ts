@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs
 import { createServer, IncomingMessage, Server } from 'http';
 import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { basename, dirname, join } from 'path';
 import { builtCli, runCli } from './run-cli';
 import { parseReleaseFile, ReleaseFile } from '../../lib/release';
 
@@ -86,12 +86,56 @@ describe('release promote --steps: bad input exits 2 with the fix, nothing writt
   });
 });
 
+describe('release promote --analysis', () => {
+  const ANALYSIS_YAML = [
+    'version: 1',
+    'checks:',
+    '  - name: canary-5xx-rate',
+    '    queries:',
+    '      - { Id: rate, MetricStat: { Metric: { Namespace: Custom, MetricName: Rate }, Period: 60, Stat: Average } }',
+    '    condition: "< 1"',
+    '',
+  ].join('\n');
+  const promote = (analysis: string) =>
+    runCli(
+      ['release', 'promote', 'prod', '--steps', '10,100', '--fleet-tag', 'web', '--analysis', analysis, '--dir', dir],
+      {
+        cwd: dirname(dir),
+      },
+    );
+
+  test('a YAML file given from the working folder is recorded relative to the release files', () => {
+    writeFileSync(join(dir, 'analysis.yaml'), ANALYSIS_YAML);
+    expect(promote(join(basename(dir), 'analysis.yaml'))).toMatchObject({ code: 0 });
+    expect(read().rollout).toMatchObject({ status: 'running', analysis: { file: 'analysis.yaml' } });
+  });
+
+  test('a missing or bad analysis file: exit 2 naming the file, the field and the fix; nothing written', () => {
+    const before = raw();
+    expect(promote(join(basename(dir), 'none.json'))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--analysis ".*none\.json" does not exist/),
+    });
+    writeFileSync(join(dir, 'bad.yml'), ANALYSIS_YAML.replace('condition: "< 1"', 'condition: "about 1"'));
+    expect(promote(join(basename(dir), 'bad.yml'))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/bad\.yml: "checks\[0\]\.condition" is "about 1"; write an operator and a number/),
+    });
+    writeFileSync(join(dir, 'broken.yaml'), 'checks: [');
+    expect(promote(join(basename(dir), 'broken.yaml'))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/broken\.yaml: is not valid YAML .*; fix the syntax/),
+    });
+    expect(raw()).toBe(before);
+  });
+});
+
 describe('release promote --steps and the rollout refusals (exit 1)', () => {
   test('starts a rollout, writes the first step; a second promote, a stage or ending the canary is refused naming advance and rollback', () => {
     const started = startRollout();
     expect(started.code).toBe(0);
     expect(started.stdout).toMatch(
-      /prod: active blue \(90%\), canary green \(10%\)\. Rollout started: steps 10, 50, 100, bake 60s, alarms web-green-5xx-rate, fleet web/,
+      /prod: active blue \(90%\), canary green \(10%\)\. Rollout started: steps 10, 50, 100, bake 60s, alarms web-green-5xx-rate \(green\), fleet web/,
     );
     expect(started.stdout).toMatch(/cdktf-immutable release advance prod +after the deploy/);
     expect(read()).toMatchObject({ canary: 10, rollout: { status: 'running', step: 0, fleet: 'web' } });
@@ -193,7 +237,7 @@ describe('release advance and status without AWS', () => {
     const result = runCli(['release', 'advance', 'prod', '--dir', dir], { env: OFFLINE });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /release advance: CloudWatch DescribeAlarms: cannot reach the AWS endpoint \(AWS_ENDPOINT_URL is http:\/\/127\.0\.0\.1:1\)/,
+      /release advance: SSM GetParameter \(the watchdog record\): cannot reach the AWS endpoint \(AWS_ENDPOINT_URL is http:\/\/127\.0\.0\.1:1\)/,
     );
     expect(result.stderr).not.toMatch(/NodeVersionSupportWarning/);
     expect(raw()).toBe(before);
@@ -265,14 +309,47 @@ describe('release advance and status without AWS', () => {
     expect(
       runCli(['release', 'run', 'prod', '--dir', dir, '--deploy', 'true', '--interval', '5'], { env: OFFLINE }),
     ).toMatchObject({ code: 2, stderr: expect.stringMatching(/--interval "5" is not a duration/) });
+    for (const interval of ['0s', '1s', '4s']) {
+      expect(
+        runCli(['release', 'run', 'prod', '--dir', dir, '--deploy', 'true', '--interval', interval], { env: OFFLINE }),
+      ).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(
+          new RegExp(`--interval "${interval}" is below the minimum of 5s \\(each pass reads AWS\\); use 5s or more`),
+        ),
+      });
+    }
   });
 });
+
+/** The watchdog's record of an abort of slot green of fleet web, just now. */
+function watchdogRecord(status: 'restoring' | 'restored'): Record<string, unknown> {
+  const now = new Date().toISOString();
+  return {
+    version: 1,
+    by: 'watchdog',
+    status,
+    fleet: 'web',
+    alarm: 'web-green-5xx-rate',
+    slot: 'green',
+    reason: 'Threshold Crossed',
+    stateChangedAt: now,
+    weightsBefore: { blue: 90, green: 10 },
+    ...(status === 'restored' ? { restoredAt: now, weightsAfter: { blue: 100, green: 0 } } : {}),
+  };
+}
 
 // ---- a fake AWS endpoint (CloudWatch JSON 1.0, ELBv2 and Auto Scaling query protocols) --
 
 interface FakeWorld {
   alarm?: { name: string; state: string; reason: string };
+  /** More alarms, by name. */
+  alarms?: Array<{ name: string; state: string; reason: string }>;
   weights: { blue: number; green: number };
+  /** The weights served once this file exists (a deploy command writes it). */
+  afterDeploy?: { marker: string; weights: { blue: number; green: number } };
+  /** The value of the fleet's watchdog record parameter (default: none, ParameterNotFound). */
+  watchdogRecord?: Record<string, unknown>;
   /** Target states per slot (default: one healthy target each). */
   targets?: { blue: string[]; green: string[] };
   /** DesiredCapacity of each slot's auto scaling group (default: 1 each). */
@@ -313,9 +390,12 @@ function elbAnswer(action: string, params: URLSearchParams, world: FakeWorld): s
       result = `<TargetHealthDescriptions>${states.map((state, i) => member(`<Target><Id>i-012345678${slot === 'blue' ? 'b' : 'c'}abcdef${i}</Id></Target><TargetHealth><State>${state}</State></TargetHealth>`)).join('')}</TargetHealthDescriptions>`;
       break;
     }
-    case 'DescribeListeners':
-      result = `<Listeners>${member(`<ListenerArn>${LB.replace('loadbalancer', 'listener')}/00000000000000bb</ListenerArn><DefaultActions>${member(`<Type>forward</Type><ForwardConfig><TargetGroups>${member(`<TargetGroupArn>${TG('blue')}</TargetGroupArn><Weight>${world.weights.blue}</Weight>`)}${member(`<TargetGroupArn>${TG('green')}</TargetGroupArn><Weight>${world.weights.green}</Weight>`)}</TargetGroups></ForwardConfig>`)}</DefaultActions>`)}</Listeners>`;
+    case 'DescribeListeners': {
+      const weights =
+        world.afterDeploy && existsSync(world.afterDeploy.marker) ? world.afterDeploy.weights : world.weights;
+      result = `<Listeners>${member(`<ListenerArn>${LB.replace('loadbalancer', 'listener')}/00000000000000bb</ListenerArn><DefaultActions>${member(`<Type>forward</Type><ForwardConfig><TargetGroups>${member(`<TargetGroupArn>${TG('blue')}</TargetGroupArn><Weight>${weights.blue}</Weight>`)}${member(`<TargetGroupArn>${TG('green')}</TargetGroupArn><Weight>${weights.green}</Weight>`)}</TargetGroups></ForwardConfig>`)}</DefaultActions>`)}</Listeners>`;
       break;
+    }
     default:
       throw new Error(`fake ELB: unexpected ${action}`);
   }
@@ -353,12 +433,23 @@ async function fakeAws(world: FakeWorld): Promise<{ server: Server; env: Record<
   const server = createServer(async (request, response) => {
     const text = await body(request);
     const target = request.headers['x-amz-target'];
+    if (target === 'AmazonSSM.GetParameter') {
+      const name: string = JSON.parse(text).Name;
+      expect(name).toBe('/cdktf-immutable/watchdog/web');
+      if (world.watchdogRecord) {
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify({ Parameter: { Name: name, Value: JSON.stringify(world.watchdogRecord) } }));
+      } else {
+        response.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify({ __type: 'ParameterNotFound', message: '' }));
+      }
+      return;
+    }
     if (typeof target === 'string' && target.endsWith('.DescribeAlarms')) {
       const names: string[] = JSON.parse(text).AlarmNames ?? [];
-      const alarms =
-        world.alarm && names.includes(world.alarm.name)
-          ? [{ AlarmName: world.alarm.name, StateValue: world.alarm.state, StateReason: world.alarm.reason }]
-          : [];
+      const alarms = [...(world.alarm ? [world.alarm] : []), ...(world.alarms ?? [])]
+        .filter((alarm) => names.includes(alarm.name))
+        .map((alarm) => ({ AlarmName: alarm.name, StateValue: alarm.state, StateReason: alarm.reason }));
       response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
       response.end(JSON.stringify({ MetricAlarms: alarms, CompositeAlarms: [] }));
       return;
@@ -495,7 +586,7 @@ describe('release advance and run against a fake AWS endpoint', () => {
     const result = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
-      /rollout aborted at step 1 of 3 \(10% to slot green\): alarm "web-green-5xx-rate" is in ALARM \(Threshold Crossed\)/,
+      /rollout aborted at step 1 of 3 \(10% to slot green\): alarm "web-green-5xx-rate" of the canary slot green is in ALARM \(Threshold Crossed\)/,
     );
     expect(read()).toMatchObject({
       canary: 0,
@@ -504,24 +595,165 @@ describe('release advance and run against a fake AWS endpoint', () => {
     });
   });
 
-  test('run: an abort deploys once more so the traffic goes back, exit 1', async () => {
+  test('run: an abort is deployed, then confirmed served; exit 1', async () => {
     startRollout();
+    const marker = join(dir, 'deployed');
     fake = await fakeAws({
       alarm: { name: 'web-green-5xx-rate', state: 'ALARM', reason: 'Threshold Crossed' },
       weights: { blue: 90, green: 10 },
+      afterDeploy: { marker, weights: { blue: 100, green: 0 } },
     });
-    const marker = join(dir, 'deployed');
     const deploy = `node -e "require('fs').appendFileSync(process.argv[1], 'x')" ${JSON.stringify(marker)}`;
     const result = await runAsync(
-      ['release', 'run', 'prod', '--dir', dir, '--deploy', deploy, '--interval', '1s'],
+      ['release', 'run', 'prod', '--dir', dir, '--deploy', deploy, '--interval', '5s'],
       fake.env,
     );
     expect(result.code).toBe(1);
     expect(readFileSync(marker, 'utf8')).toBe('x');
+    expect(result.stdout).toMatch(/the load balancer serves it since/);
     expect(result.stderr).toMatch(
-      /rollout aborted by alarm "web-green-5xx-rate" \(Threshold Crossed\); traffic is back on slot blue/,
+      /rollout aborted \(alarm "web-green-5xx-rate": Threshold Crossed\); traffic is back on slot blue/,
     );
-    expect(read().rollout).toMatchObject({ status: 'aborted' });
+    expect(read().rollout).toMatchObject({ status: 'aborted', abort: { servedAt: expect.any(String) } });
+  });
+
+  test('run: a failed deploy of the abort leaves it recorded as not deployed; the next run deploys it', async () => {
+    startRollout();
+    const marker = join(dir, 'deployed');
+    fake = await fakeAws({
+      alarm: { name: 'web-green-5xx-rate', state: 'ALARM', reason: 'Threshold Crossed' },
+      weights: { blue: 90, green: 10 },
+      afterDeploy: { marker, weights: { blue: 100, green: 0 } },
+    });
+    const failed = await runAsync(
+      ['release', 'run', 'prod', '--dir', dir, '--deploy', 'exit 4', '--interval', '5s'],
+      fake.env,
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(
+      /the deploy command exited 4; .* holds blue 100%, with the abort recorded as not deployed yet: fix the deploy and run "cdktf-immutable release run prod" again/,
+    );
+    expect(read().rollout).toMatchObject({ status: 'aborted', abort: { by: 'alarm', servedAt: null } });
+    // advance says so and exits 1; status names the command that deploys it
+    const pending = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
+    expect(pending.code).toBe(1);
+    expect(pending.stdout).toMatch(/the abort is not deployed yet\. Deploy the stack now/);
+    expect(runCli(['release', 'status', 'prod', '--dir', dir], { env: OFFLINE }).stdout).toMatch(
+      /the abort is NOT deployed yet: "cdktf-immutable release run prod" deploys it/,
+    );
+    // the advice, followed
+    const deploy = `node -e "require('fs').appendFileSync(process.argv[1], 'x')" ${JSON.stringify(marker)}`;
+    const again = await runAsync(['release', 'run', 'prod', '--dir', dir, '--deploy', deploy], fake.env);
+    expect(again.code).toBe(1);
+    expect(readFileSync(marker, 'utf8')).toBe('x');
+    expect(again.stderr).toMatch(/traffic is back on slot blue/);
+    expect(read().rollout).toMatchObject({ status: 'aborted', abort: { servedAt: expect.any(String) } });
+  });
+
+  test('an alarm of the stable slot holds: exit 1, nothing written', async () => {
+    startRollout('--alarm', 'web-blue-5xx-rate');
+    expect(read().rollout!.alarmSlots).toEqual({ 'web-green-5xx-rate': 'green', 'web-blue-5xx-rate': 'blue' });
+    markServed();
+    const before = raw();
+    fake = await fakeAws({
+      alarms: [
+        { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' },
+        { name: 'web-blue-5xx-rate', state: 'ALARM', reason: 'Threshold Crossed' },
+      ],
+      weights: { blue: 90, green: 10 },
+    });
+    const held = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
+    expect(held.code).toBe(1);
+    expect(held.stdout).toMatch(
+      /holding at step 1 of 3 \(10% to slot green\): alarm "web-blue-5xx-rate" \(Threshold Crossed\) of the stable slot blue is in ALARM/,
+    );
+    expect(held.stderr).toMatch(/the rollout holds/);
+    expect(raw()).toBe(before);
+  });
+
+  test('--alarm <name>@stable binds an alarm the fleet does not name; a bad slot exits 2', () => {
+    startRollout('--alarm', 'db-latency@stable', '--alarm', 'api-errors@canary');
+    expect(read().rollout!.alarmSlots).toMatchObject({ 'db-latency': 'blue', 'api-errors': 'green' });
+    release('rollback', 'prod');
+    const bad = startRollout('--alarm', 'db-latency@blue', '--force-rolled-back');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/db-latency@blue/);
+  });
+
+  test("advance: the watchdog's record (restored) is written as an abort by the watchdog, already served", async () => {
+    startRollout();
+    fake = await fakeAws({
+      alarm: { name: 'web-green-5xx-rate', state: 'ALARM', reason: 'Threshold Crossed' },
+      weights: { blue: 100, green: 0 },
+      watchdogRecord: watchdogRecord('restored'),
+    });
+    const result = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/the watchdog of fleet web restored the stable weights at/);
+    expect(result.stderr).toMatch(/The load balancer already serves it\./);
+    expect(read()).toMatchObject({
+      canary: 0,
+      rollout: {
+        status: 'aborted',
+        abort: {
+          by: 'watchdog',
+          alarm: 'web-green-5xx-rate',
+          reason: 'Threshold Crossed',
+          servedAt: expect.any(String),
+        },
+      },
+    });
+  });
+
+  test("status writes the watchdog's abort; a record of an earlier canary changes nothing", async () => {
+    startRollout();
+    fake = await fakeAws({
+      weights: { blue: 100, green: 0 },
+      watchdogRecord: { ...watchdogRecord('restored'), stateChangedAt: '2020-01-01T00:00:00.000Z' },
+    });
+    const before = raw();
+    const old = await runAsync(['release', 'status', 'prod', '--dir', dir], fake.env);
+    expect(old.code).toBe(0);
+    expect(raw()).toBe(before);
+    fake.server.close();
+    fake = await fakeAws({ weights: { blue: 100, green: 0 }, watchdogRecord: watchdogRecord('restored') });
+    const status = await runAsync(['release', 'status', 'prod', '--dir', dir], fake.env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/watchdog: prod: the watchdog of fleet web restored the stable weights/);
+    expect(status.stdout).toMatch(
+      /last rollout: aborted at .*, step 1 of 3 \(the watchdog, on alarm "web-green-5xx-rate": Threshold Crossed\); served since/,
+    );
+    expect(read().rollout).toMatchObject({
+      status: 'aborted',
+      abort: { by: 'watchdog', servedAt: expect.any(String) },
+    });
+    // the listener still at the canary's weights (the watchdog failed after it wrote "restoring"): not served yet
+    fake.server.close();
+    startRollout('--force-rolled-back');
+    fake = await fakeAws({ weights: { blue: 90, green: 10 }, watchdogRecord: watchdogRecord('restoring') });
+    const failed = await runAsync(['release', 'status', 'prod', '--dir', dir], fake.env);
+    expect(failed.stdout).toMatch(/did not record the end \(status "restoring"\): deploy the abort/);
+    expect(failed.stdout).toMatch(/the abort is NOT deployed yet: "cdktf-immutable release run prod" deploys it/);
+    expect(read().rollout).toMatchObject({ status: 'aborted', abort: { by: 'watchdog', servedAt: null } });
+  });
+
+  test("run: a record still 'restoring' with the canary weighted means the watchdog failed: run deploys the abort", async () => {
+    startRollout();
+    const marker = join(dir, 'deployed');
+    fake = await fakeAws({
+      weights: { blue: 90, green: 10 },
+      afterDeploy: { marker, weights: { blue: 100, green: 0 } },
+      watchdogRecord: watchdogRecord('restoring'),
+    });
+    const deploy = `node -e "require('fs').appendFileSync(process.argv[1], 'x')" ${JSON.stringify(marker)}`;
+    const result = await runAsync(['release', 'run', 'prod', '--dir', dir, '--deploy', deploy], fake.env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/did not record the end \(status "restoring"\): deploy the abort/);
+    expect(readFileSync(marker, 'utf8')).toBe('x');
+    expect(read().rollout).toMatchObject({
+      status: 'aborted',
+      abort: { by: 'watchdog', servedAt: expect.any(String) },
+    });
   });
 
   test("advance waits for the group's desired count of healthy targets, saying so; nothing written", async () => {
@@ -612,5 +844,183 @@ describe('release advance and run against a fake AWS endpoint', () => {
     // baking: nothing to deploy, nothing written
     expect(existsSync(marker)).toBe(false);
     expect(raw()).toBe(before);
+  });
+});
+
+describe('release promote --verify and the notifications', () => {
+  let fake: { server: Server; env: Record<string, string> } | undefined;
+  let hook: Server | undefined;
+  afterEach(() => {
+    fake?.server.close();
+    hook?.close();
+    fake = undefined;
+    hook = undefined;
+  });
+
+  /** A webhook that records each POSTed JSON body; sets policy.notify.webhookUrl in the file. */
+  async function webhook(): Promise<any[]> {
+    const received: any[] = [];
+    hook = createServer(async (request, response) => {
+      received.push({ type: request.headers['content-type'], ...JSON.parse(await body(request)) });
+      response.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => hook!.listen(0, '127.0.0.1', resolve));
+    const data = JSON.parse(raw());
+    data.policy = { notify: { webhookUrl: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook` } };
+    writeFileSync(join(dir, 'prod.json'), JSON.stringify(data));
+    return received;
+  }
+
+  const promoteArgs = (...extra: string[]) => [
+    'release',
+    'promote',
+    'prod',
+    '--dir',
+    dir,
+    '--steps',
+    '10,50,100',
+    '--bake',
+    '1m',
+    '--alarm',
+    'web-green-5xx-rate',
+    '--fleet-tag',
+    'web',
+    ...extra,
+  ];
+
+  test('a failing verification before the first step: exit 1, aborted by verify, no weight written, "aborted" sent', async () => {
+    const received = await webhook();
+    const result = await runAsync(
+      promoteArgs(
+        '--verify',
+        'echo "url=$CDKTF_IMMUTABLE_TEST_URL slot=$CDKTF_IMMUTABLE_TEST_SLOT next=$CDKTF_IMMUTABLE_NEXT_WEIGHT"; exit 7',
+        '--test-url',
+        'http://127.0.0.1:9/health',
+      ),
+      OFFLINE,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/url=http:\/\/127\.0\.0\.1:9\/health slot=green next=10/);
+    expect(result.stderr).toMatch(/the verification failed before the first step; .* Nothing to deploy/);
+    expect(read()).toMatchObject({
+      active: 'blue',
+      canary: 0,
+      rollout: { status: 'aborted', abort: { by: 'verify', reason: expect.stringMatching(/exited 7/) } },
+    });
+    expect(read().rollout!.abort!.servedAt).toEqual(expect.any(String));
+    expect(received).toEqual([
+      expect.objectContaining({
+        type: 'application/json',
+        event: 'aborted',
+        source: 'cdktf-immutable',
+        environment: 'prod',
+        fleet: 'web',
+        active: 'blue',
+        canarySlot: 'green',
+        weight: 0,
+        status: 'aborted',
+        abort: expect.objectContaining({ by: 'verify' }),
+      }),
+    ]);
+  });
+
+  test('a passing verification starts the rollout with the test URL recorded; "started" sent', async () => {
+    const received = await webhook();
+    const result = await runAsync(
+      promoteArgs(
+        '--verify',
+        'test "$CDKTF_IMMUTABLE_TEST_URL" = http://127.0.0.1:9/health',
+        '--test-url',
+        'http://127.0.0.1:9/health',
+      ),
+      OFFLINE,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/verification passed before the first step/);
+    expect(read()).toMatchObject({
+      canary: 10,
+      rollout: { status: 'running', testUrl: 'http://127.0.0.1:9/health', verify: expect.any(String) },
+    });
+    expect(received.map((event) => [event.event, event.weight, event.step])).toEqual([['started', 10, 1]]);
+  });
+
+  test('an SNS topic gets the event as the message; a topic it cannot reach is a warning, the rollout starts', async () => {
+    const requests: Array<{ target: string; type: string; body: string }> = [];
+    const sns = createServer(async (request, response) => {
+      const text = await body(request);
+      const type = String(request.headers['content-type'] ?? '');
+      requests.push({ target: String(request.headers['x-amz-target'] ?? ''), type, body: text });
+      if (type.includes('json')) {
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"MessageId":"m-1"}');
+      } else {
+        response
+          .writeHead(200, { 'content-type': 'text/xml' })
+          .end(
+            '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>' +
+              '<MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId>' +
+              '</ResponseMetadata></PublishResponse>',
+          );
+      }
+    });
+    hook = sns;
+    await new Promise<void>((resolve) => sns.listen(0, '127.0.0.1', resolve));
+    const topic = 'arn:aws:sns:eu-west-1:123456789012:rollouts';
+    const data = JSON.parse(raw());
+    data.policy = { notify: { snsTopicArn: topic } };
+    writeFileSync(join(dir, 'prod.json'), JSON.stringify(data));
+    const env = { ...OFFLINE, AWS_ENDPOINT_URL: `http://127.0.0.1:${(sns.address() as AddressInfo).port}` };
+    const result = await runAsync(promoteArgs('--no-check-alarms'), env);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(`notified SNS topic ${topic}: started`) });
+    expect(requests).toHaveLength(1);
+    const sent = requests[0].type.includes('json')
+      ? JSON.parse(requests[0].body)
+      : Object.fromEntries(new URLSearchParams(requests[0].body));
+    expect(sent).toMatchObject({ TopicArn: topic, Subject: 'cdktf-immutable: prod rollout started' });
+    expect(JSON.parse(sent.Message)).toMatchObject({ event: 'started', environment: 'prod', fleet: 'web', weight: 10 });
+
+    // the same promote with the topic out of reach: a warning on stderr, the rollout written all the same
+    release('rollback', 'prod');
+    release('stage', 'prod', '--image', AMI_1);
+    const unreachable = await runAsync(promoteArgs(), OFFLINE);
+    expect(unreachable.code).toBe(0);
+    expect(unreachable.stderr).toMatch(
+      /warning: the started notification to SNS topic arn:aws:sns:eu-west-1:123456789012:rollouts failed .*; the rollout goes on/,
+    );
+    expect(read().rollout).toMatchObject({ status: 'running', step: 0 });
+  });
+
+  test('bad --test-url or --verify: exit 2, nothing written; no test URL and no AWS: exit 2', async () => {
+    const before = raw();
+    const badUrl = await runAsync(promoteArgs('--verify', 'true', '--test-url', 'ftp://x'), OFFLINE);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toMatch(/--test-url "ftp:\/\/x" is not an http:\/\/ or https:\/\/ URL/);
+    const empty = await runAsync(promoteArgs('--verify', ' '), OFFLINE);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--verify needs a command/);
+    const noRoute = await runAsync(promoteArgs('--verify', 'true'), OFFLINE);
+    expect(noRoute.code).toBe(2);
+    expect(noRoute.stderr).toMatch(/test route|cannot reach/);
+    expect(raw()).toBe(before);
+  });
+
+  test('a verification failing before a next step aborts the rollout at that step', async () => {
+    expect(
+      (await runAsync(promoteArgs('--verify', 'test ! -e "$MARK"', '--test-url', 'http://127.0.0.1:9/'), OFFLINE)).code,
+    ).toBe(0);
+    const data = JSON.parse(raw());
+    data.rollout.stepServedAt = new Date(Date.now() - 120_000).toISOString();
+    data.rollout.verify = 'echo "before step $CDKTF_IMMUTABLE_NEXT_WEIGHT"; exit 9';
+    writeFileSync(join(dir, 'prod.json'), JSON.stringify(data));
+    fake = await fakeAws({
+      alarm: { name: 'web-green-5xx-rate', state: 'OK', reason: 'fine' },
+      weights: { blue: 90, green: 10 },
+    });
+    const result = await runAsync(['release', 'advance', 'prod', '--dir', dir], fake.env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/before step 50/);
+    expect(read()).toMatchObject({
+      canary: 0,
+      rollout: { status: 'aborted', step: 0, abort: { by: 'verify', reason: expect.stringMatching(/exited 9/) } },
+    });
   });
 });

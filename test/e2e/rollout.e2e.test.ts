@@ -196,7 +196,7 @@ test(
       '--bake',
       `${BAKE}s`,
       '--alarm',
-      'e2e-roll-nope',
+      'e2e-roll-nope@canary',
       '--fleet-tag',
       'e2e-roll',
     ];
@@ -316,11 +316,11 @@ test(
       new SetAlarmStateCommand({ AlarmName: 'e2e-roll-blue-5xx-rate', StateValue: 'ALARM', StateReason: reason }),
     );
     const status = releaseOk('status', 'e2e');
-    expect(status.stdout).toMatch(/alarms: e2e-roll-blue-5xx-rate ALARM/);
+    expect(status.stdout).toMatch(/alarms: e2e-roll-blue-5xx-rate \(blue canary\) ALARM/);
     const aborted = release('advance', 'e2e');
     expect(aborted.code).toBe(1);
     expect(aborted.stdout).toMatch(
-      /rollout aborted at step 2 of 3 \(50% to slot blue\): alarm "e2e-roll-blue-5xx-rate" is in ALARM/,
+      /rollout aborted at step 2 of 3 \(50% to slot blue\): alarm "e2e-roll-blue-5xx-rate" of the canary slot blue is in ALARM/,
     );
     expect(file()).toMatchObject({
       active: 'green',
@@ -330,8 +330,12 @@ test(
     });
     await deploy('after the abort', { [LISTENER]: 'update' });
     expect(await servedWeights()).toEqual({ green: 100, blue: 0 });
-    // a second advance is refused, nothing written
+    // the next advance sees the abort served and records when; a second is refused, nothing written
+    expect(releaseOk('advance', 'e2e').stdout).toMatch(/the load balancer serves it since/);
+    expect(file().rollout.abort.servedAt).toEqual(expect.any(String));
+    const written = readFileSync(releaseFile, 'utf8');
     expect(release('advance', 'e2e').code).toBe(1);
+    expect(readFileSync(releaseFile, 'utf8')).toBe(written);
   },
   15 * 60 * 1000,
 );
@@ -363,7 +367,7 @@ test(
     const begun = Date.now();
     const result = spawnSync(
       process.execPath,
-      [BUILT_CLI, 'release', 'run', 'e2e', '--dir', releases, '--deploy', deployCommand, '--interval', '1s'],
+      [BUILT_CLI, 'release', 'run', 'e2e', '--dir', releases, '--deploy', deployCommand, '--interval', '5s'],
       {
         cwd: ROOT,
         encoding: 'utf8',

@@ -438,7 +438,7 @@ describe('parseAnalysisFile and loadAnalysisFile', () => {
       ' \n',
       FILE,
       {},
-      'analysis.json: is empty; write {"version": 1, "checks": [...]} (see the README\'s analysis section).',
+      'analysis.json: is empty; write {"version": 1, "checks": [...]} (see docs/rollouts.md#canary-analysis).',
     ],
     [
       'a huge file',

@@ -311,7 +311,7 @@ describe('the release file with a rollout and a policy', () => {
         d.policy = { bake: 5 };
       }),
     ).toThrow(
-      /"policy.bake" is not a policy field; remove it \(fields: steps, bakeSeconds, alarms, fleet, requireRollout, stageFrom, freeze, roleArn\)/,
+      /"policy.bake" is not a policy field; remove it \(fields: steps, bakeSeconds, alarms, fleet, requireRollout, stageFrom, freeze, roleArn, analysis, verify, testUrl, notify\)/,
     );
   });
 });
@@ -324,6 +324,8 @@ describe('startRollout', () => {
       steps: [10, 50, 100],
       bakeSeconds: 60,
       alarms: ['web-green-5xx-rate'],
+      // the fleet's own alarm is bound to its slot by its name
+      alarmSlots: { 'web-green-5xx-rate': 'green' },
       fleet: 'web',
       step: 0,
       startedAt: T0.toISOString(),
@@ -335,12 +337,18 @@ describe('startRollout', () => {
 
   test('the policy gives the defaults; alarms add up', () => {
     const release = startRollout(
-      staged({ policy: { steps: [25, 100], bakeSeconds: 30, alarms: ['a'], fleet: 'web' } }),
-      { alarms: ['b'], now: T0 },
+      staged({ policy: { steps: [25, 100], bakeSeconds: 30, alarms: ['a@stable'], fleet: 'web' } }),
+      { alarms: ['b@canary'], now: T0 },
     );
-    expect(release.rollout).toMatchObject({ steps: [25, 100], bakeSeconds: 30, alarms: ['a', 'b'], fleet: 'web' });
+    expect(release.rollout).toMatchObject({
+      steps: [25, 100],
+      bakeSeconds: 30,
+      alarms: ['a', 'b'],
+      alarmSlots: { a: 'blue', b: 'green' },
+      fleet: 'web',
+    });
     expect(release.canary).toBe(25);
-    expect(release.policy).toEqual({ steps: [25, 100], bakeSeconds: 30, alarms: ['a'], fleet: 'web' });
+    expect(release.policy).toEqual({ steps: [25, 100], bakeSeconds: 30, alarms: ['a@stable'], fleet: 'web' });
     // without a bake time anywhere: 10 minutes
     expect(startRollout(staged(), { steps: [10, 100], fleet: 'web', now: T0 }).rollout!.bakeSeconds).toBe(600);
   });
@@ -428,7 +436,7 @@ describe('advanceRollout: every transition, AWS mocked at client.send', () => {
       },
     });
     expect(outcome.message).toMatch(
-      /rollout aborted at step 1 of 3 \(10% to slot green\): alarm "web-green-5xx-rate" is in ALARM/,
+      /rollout aborted at step 1 of 3 \(10% to slot green\): alarm "web-green-5xx-rate" of the canary slot green is in ALARM/,
     );
     expect(calls.map((c) => c.command)).toEqual(['DescribeAlarmsCommand']);
     expect(calls[0].input).toMatchObject({
@@ -569,7 +577,7 @@ describe('advanceRollout: every transition, AWS mocked at client.send', () => {
     );
     const aborted = rollbackRelease(running(), { now: at(1) });
     await expect(advanceRollout(aborted, reader, () => T0)).rejects.toThrow(
-      /the last rollout was aborted \(rolled back by hand\)/,
+      /the last rollout was aborted \(rolled back by hand at step 1 of 3 \(10%\)\)/,
     );
   });
 
@@ -589,7 +597,12 @@ describe('advanceRollout: every transition, AWS mocked at client.send', () => {
   });
 
   test('a fleet whose target groups are not tagged: RolloutAwsError naming the tags', async () => {
-    const release = startRollout(staged(), { steps: [10, 100], fleet: 'api', alarms: ['web-green-5xx-rate'], now: T0 });
+    const release = startRollout(staged(), {
+      steps: [10, 100],
+      fleet: 'api',
+      alarms: ['web-green-5xx-rate@canary'],
+      now: T0,
+    });
     const { reader } = fakeAws({ alarms: [ok()], weights: { blue: 90, green: 10 }, health: healthy });
     await expect(advanceRollout(release, reader, () => at(600))).rejects.toThrow(
       /no target groups tagged cdktf-immutable:fleet=api and cdktf-immutable:slot=blue\/green in this region/,
