@@ -656,7 +656,10 @@ function blueGreenOutputs(
 /**
  * Sizes a slot's group from the `Traffic` local: at least `ceil(weight / 100 *
  * <other slot running>)` instances, as `min_size` (and `desired_capacity` when the
- * capacity gives one), and the new group waits for that many healthy instances.
+ * capacity gives one), and the group waits for that many healthy instances behind the
+ * load balancer: a new group when it is created (`min_elb_capacity`), an existing one
+ * when its size changes in place (`wait_for_elb_capacity`; the provider waits on update
+ * only when `min_size` or `desired_capacity` change, and then for exactly that many).
  */
 function sizeToRelieve(traffic: TerraformLocal, slot: BuiltSlot, other: SlotName): void {
   const group = slot.group;
@@ -676,6 +679,10 @@ function sizeToRelieve(traffic: TerraformLocal, slot: BuiltSlot, other: SlotName
   const gate = elbGate(slot.targetGroup, atLeast(desired ?? min, required));
   if (gate !== undefined) {
     asg.minElbCapacity = gate;
+    // min_elb_capacity counts on create only: a group that grows in place (a promote,
+    // rollback or canary step raises its size) waits on update with
+    // wait_for_elb_capacity, and the listener, which depends on the group, moves after
+    asg.waitForElbCapacity = gate;
   }
 }
 
