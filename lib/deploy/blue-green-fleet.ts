@@ -32,6 +32,7 @@ import {
   atLeast,
   eachName,
   generationOfGroup,
+  grownTo,
   groupNames,
   largestDesiredCapacity,
   requiredInstances,
@@ -730,8 +731,10 @@ function blueGreenOutputs(
  * <other slot running>)` instances, as `min_size` (and `desired_capacity` when the
  * capacity gives one), and the group waits for that many healthy instances behind the
  * load balancer: a new group when it is created (`min_elb_capacity`), an existing one
- * when its size changes in place (`wait_for_elb_capacity`; the provider waits on update
- * only when `min_size` or `desired_capacity` change, and then for exactly that many).
+ * when it grows in place to take weight (`wait_for_elb_capacity`, set to that number
+ * when it is above the slot's own size, else 0: the provider waits on update only when
+ * `min_size` or `desired_capacity` change, and then for exactly that count of healthy
+ * targets, so a group that shrinks or keeps its size must not name one).
  */
 function sizeToRelieve(traffic: TerraformLocal, slot: BuiltSlot, other: SlotName): void {
   const group = slot.group;
@@ -752,9 +755,12 @@ function sizeToRelieve(traffic: TerraformLocal, slot: BuiltSlot, other: SlotName
   if (gate !== undefined) {
     asg.minElbCapacity = gate;
     // min_elb_capacity counts on create only: a group that grows in place (a promote,
-    // rollback or canary step raises its size) waits on update with
+    // rollback or canary step raises its size above its own) waits on update with
     // wait_for_elb_capacity, and the listener, which depends on the group, moves after
-    asg.waitForElbCapacity = gate;
+    const grown = elbGate(slot.targetGroup, grownTo(required, desired ?? min));
+    if (grown !== undefined) {
+      asg.waitForElbCapacity = grown;
+    }
   }
 }
 
