@@ -320,7 +320,15 @@ export async function stateResources(
 
 /** The stacks of the e2e app (its E2E_STACK). */
 export type E2eStack =
-  'blue-green' | 'replace' | 'mutable' | 'traffic-order' | 'mutations' | 'rollout' | 'image-loop' | 'pinning';
+  | 'blue-green'
+  | 'replace'
+  | 'mutable'
+  | 'traffic-order'
+  | 'mutations'
+  | 'rollout'
+  | 'image-loop'
+  | 'pinning'
+  | 'watchdog';
 
 /**
  * Synthesizes the e2e app (test/e2e/apps/app.ts) into `outdir`; returns the stack folder.
