@@ -7,8 +7,9 @@ import { BlueGreenFleet, FleetLoadBalancer, fromRelease, loadReleaseFile, Releas
 /**
  * A canary: the release file sends 10 % of the requests to the idle slot (green) while
  * blue keeps 90 %, step 1 of a rollout (10 -> 50 -> 100) that `release advance` moves
- * on or aborts on the fleet's own alarms. fromRelease maps the release file onto the
- * fleet's slots, active slot and canary percentage.
+ * on or aborts on the fleet's own alarms; the fleet's watchdog aborts it in AWS as soon
+ * as a canary alarm fires. fromRelease maps the release file onto the fleet's slots,
+ * active slot and canary percentage.
  */
 export class CanaryStack extends TerraformStack {
   constructor(scope: Construct, id: string, release: ReleaseFile) {
@@ -28,6 +29,9 @@ export class CanaryStack extends TerraformStack {
       ...fromRelease(release, { environment: 'prod' }),
       // shop-<slot>-5xx-rate and shop-<slot>-unhealthy-hosts, named in the release file's policy
       alarms: { targetErrorRatePercent: 5, unhealthyHosts: 1 },
+      // in AWS, without waiting for release advance: an alarm of the canary slot going to
+      // ALARM puts the listener back at 100 % to the active slot within seconds
+      watchdog: {},
     });
   }
 }

@@ -20,6 +20,7 @@ import { ENVIRONMENT_PATTERN, otherSlot, SLOT_NAMES, SlotName } from '../release
 import { buildSlotAlarms, FleetAlarms, slotAlarmNames, validateFleetAlarms } from './fleet-alarms';
 import { FleetBase } from './fleet-base';
 import { FleetConnections } from './fleet-connections';
+import { FleetWatchdog, FleetWatchdogOptions } from './fleet-watchdog';
 import { Capacity, FleetBaseProps, SpotOptions, WarmUpAndDraining } from './fleet-options';
 import {
   mergeServerSettings,
@@ -35,6 +36,7 @@ import {
   countUntil,
   eachName,
   generationOfGroup,
+  grownTo,
   groupNames,
   idleAt,
   largestDesiredCapacity,
@@ -55,6 +57,8 @@ import type { FleetFixedName } from './private/fleet-names';
 import { FleetOutput, FleetParts, outputPrefix, TrafficGuard } from './private/fleet-parts';
 import { pinnedTargetGroupIgnores, pinningEnabled } from './private/pinning';
 import { elbGate, FLEET_TAG, GENERATION_TAG, ServerGroup, SLOT_TAG } from './private/server-group';
+import { FleetTestRoute, TEST_ROUTE_HEADER_VALUE } from './fleet-test-route';
+import { buildTestRoute } from './private/test-route';
 import { trafficWeights } from './private/traffic';
 
 /**
@@ -177,6 +181,26 @@ export interface BlueGreenFleetProps extends FleetBaseProps {
    * @default - messages say `<env>`
    */
   readonly releaseEnvironment?: string;
+  /**
+   * A canary watchdog in AWS (see {@link FleetWatchdog}): an EventBridge rule on the
+   * watched alarms and a Lambda function that, when an alarm of the canary slot goes to
+   * ALARM, sets the listener's weights back to the active slot within seconds and records
+   * the abort in the SSM parameter `/cdktf-immutable/watchdog/<name>`, where
+   * `release advance`, `status` and `run` read it. It watches the fleet's own alarms
+   * unless `watchdog.alarms` names others.
+   * @default - no watchdog: a canary is aborted only when `release advance` runs
+   */
+  readonly watchdog?: FleetWatchdogOptions;
+  /**
+   * A test route to the idle slot (the slot a release is staged in, or the canary): a
+   * listener rule that forwards requests carrying the header
+   * `X-Cdktf-Immutable-Slot: staged` to the idle slot's target group, so that a check
+   * (`release promote --verify`) can reach the new release before it takes traffic.
+   * Anyone who can reach the listener can send the header: do not turn it on where the
+   * staged release must stay private.
+   * @default - no test route
+   */
+  readonly testRoute?: FleetTestRoute;
 }
 
 /** What one slot of a {@link BlueGreenFleet} consists of. */
@@ -270,6 +294,15 @@ export class BlueGreenFleet extends FleetBase {
   public readonly connections: FleetConnections;
   /** The instance profile of the instances (shared by both slots). */
   public readonly instanceProfile: IInstanceProfile;
+  /** The canary watchdog, when `watchdog` is set. */
+  public readonly watchdog?: FleetWatchdog;
+  /**
+   * The URL of the test route (`testRoute`) on a load balancer the fleet created:
+   * `http(s)://<dns name>/`; send the header {@link BlueGreenFleet.testRouteHeader} with it.
+   */
+  public readonly testUrl?: string;
+  /** The header of the test route, `X-Cdktf-Immutable-Slot: staged`, when `testRoute` is set. */
+  public readonly testRouteHeader?: string;
 
   private readonly parts: FleetParts;
 
@@ -319,7 +352,47 @@ export class BlueGreenFleet extends FleetBase {
       scheduleIdleScaleIn(parts.props.base, built[slot]);
     }
     this.slots = { blue: publicSlot(built.blue), green: publicSlot(built.green) };
-    parts.addOutputs(blueGreenOutputs(parts, built, this.active, props.alarms));
+    const testRoute = props.testRoute
+      ? buildTestRoute(this, {
+          options: props.testRoute,
+          listener,
+          existing: parts.props.loadBalancer.existing?.options,
+          https: parts.props.loadBalancer.create?.options.certificateArn !== undefined,
+          dnsName: parts.frontEnd.dnsName,
+          targetGroupArn: built[otherSlot(this.active)].targetGroup.arn,
+        })
+      : undefined;
+    this.testUrl = testRoute?.url;
+    this.testRouteHeader = testRoute ? `${testRoute.header}: ${TEST_ROUTE_HEADER_VALUE}` : undefined;
+    if (props.watchdog) {
+      this.watchdog = new FleetWatchdog(this, 'Watchdog', {
+        ...props.watchdog,
+        alarms: props.watchdog.alarms ?? defaultWatchdogAlarms(parts.props.base, props.alarms),
+        fleetName: parts.props.base,
+        ...(listener instanceof LbListenerRule ? { ruleArn: listener.arn } : { listenerArn: listener.arn }),
+        targetGroupArns: { blue: built.blue.targetGroup.arn, green: built.green.targetGroup.arn },
+        activeSlot: this.active,
+      });
+    }
+    parts.addOutputs([
+      ...blueGreenOutputs(parts, built, this.active, props.alarms),
+      ...(testRoute
+        ? [
+            {
+              id: 'TestUrl',
+              suffix: 'test_url',
+              value: testRoute.url ?? '',
+              description: 'URL of the test route to the idle slot ("" on an existing listener); send test_header',
+            },
+            {
+              id: 'TestHeader',
+              suffix: 'test_header',
+              value: this.testRouteHeader,
+              description: 'The header that sends a request on the listener to the idle slot',
+            },
+          ]
+        : []),
+    ]);
     for (const slot of SLOT_NAMES) {
       checkPinnedDefinition(this, built[slot], props.releaseEnvironment);
     }
@@ -735,7 +808,12 @@ function blueGreenOutputs(
 /**
  * Sizes a slot's group from the `Traffic` local: at least `ceil(weight / 100 *
  * <other slot running>)` instances, as `min_size` (and `desired_capacity` when the
- * capacity gives one), and the new group waits for that many healthy instances.
+ * capacity gives one), and the group waits for that many healthy instances behind the
+ * load balancer: a new group when it is created (`min_elb_capacity`), an existing one
+ * when it grows in place to take weight (`wait_for_elb_capacity`, set to that number
+ * when it is above the slot's own size, else 0: the provider waits on update only when
+ * `min_size` or `desired_capacity` change, and then for exactly that count of healthy
+ * targets, so a group that shrinks or keeps its size must not name one).
  */
 function sizeToRelieve(traffic: TerraformLocal, slot: BuiltSlot, other: SlotName): void {
   const group = slot.group;
@@ -761,6 +839,13 @@ function sizeToRelieve(traffic: TerraformLocal, slot: BuiltSlot, other: SlotName
   const gate = elbGate(slot.targetGroup, atLeast(desired ?? min, required));
   if (gate !== undefined) {
     asg.minElbCapacity = gate;
+    // min_elb_capacity counts on create only: a group that grows in place (a promote,
+    // rollback or canary step raises its size above its own) waits on update with
+    // wait_for_elb_capacity, and the listener, which depends on the group, moves after
+    const grown = elbGate(slot.targetGroup, grownTo(required, desired ?? min));
+    if (grown !== undefined) {
+      asg.waitForElbCapacity = grown;
+    }
   }
 }
 
@@ -787,6 +872,16 @@ function scheduleIdleScaleIn(base: string, slot: BuiltSlot): void {
     // -1: the action leaves the maximum as it is
     maxSize: -1,
   });
+}
+
+/** The watchdog's default alarms: the fleet's own alarms of both slots, each bound to its slot. */
+function defaultWatchdogAlarms(base: string, alarms: FleetAlarms | undefined): Record<string, SlotName> {
+  if (!alarms) {
+    return {};
+  }
+  return Object.fromEntries(
+    SLOT_NAMES.flatMap((slot) => slotAlarmNames(base, slot, alarms).map((name) => [name, slot])),
+  );
 }
 
 function title(slot: SlotName): string {

@@ -42,3 +42,7 @@ export type { FixedResponse, SharedLoadBalancerProps } from './shared-load-balan
 export { FleetScaling } from './fleet-scaling';
 export type { ScalingMetric } from './fleet-scaling';
 export type { FleetAlarms } from './fleet-alarms';
+export { FleetWatchdog } from './fleet-watchdog';
+export type { FleetWatchdogOptions, FleetWatchdogProps } from './fleet-watchdog';
+export { TEST_ROUTE_HEADER, TEST_ROUTE_HEADER_VALUE } from './fleet-test-route';
+export type { FleetTestRoute } from './fleet-test-route';

@@ -246,7 +246,13 @@ describe('BlueGreenFleet across changes', () => {
     const changedAttributes = Object.keys({ ...a, ...b })
       .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
       .sort();
-    expect(changedAttributes).toEqual(['desired_capacity', 'max_size', 'min_elb_capacity', 'min_size']);
+    expect(changedAttributes).toEqual([
+      'desired_capacity',
+      'max_size',
+      'min_elb_capacity',
+      'min_size',
+      'wait_for_elb_capacity',
+    ]);
   });
 
   test('a fleet-wide capacity change keeps every name', () => {

@@ -110,7 +110,7 @@ describe('ordering: the listener waits for the slot groups', () => {
     );
   });
 
-  test('a group waits for load balancer health only when its target group is in use, and only at creation', () => {
+  test('a group waits for load balancer health when its target group is in use: at creation and when it grows in place', () => {
     const { json } = synth({ blue: AMI_1, green: AMI_2, active: 'blue' });
     const l = localRef(json);
     for (const [slot, lower, other] of [
@@ -124,6 +124,16 @@ describe('ordering: the listener waits for the slot groups', () => {
       );
       // (blue, active and pinned, also ignores its definition)
       expect(group.lifecycle.ignore_changes[0]).toBe('min_elb_capacity');
+      // on update, only a group that grows above its own size (a promote, rollback or canary step) waits, for
+      // exactly that many healthy targets, before the listener (which depends on the group) moves; never ignored
+      const required = `ceil(((${l}.${lower}.weight * ${l}.${other}.running) / 100))`;
+      expect(group.wait_for_elb_capacity).toBe(
+        `\${(length(tolist(${targetGroup}.load_balancer_arns)) >= 1) ? (${required} > 2) ? ${required} : 0 : 0}`,
+      );
+      expect(group.lifecycle.ignore_changes).not.toContain('wait_for_elb_capacity');
+      expect(resource(json, 'aws_lb_listener', 'Listener').depends_on).toContain(
+        address(json, 'aws_autoscaling_group', slot),
+      );
     }
     expect(resource(json, 'aws_autoscaling_group', 'Green').lifecycle.ignore_changes).toEqual(['min_elb_capacity']);
   });

@@ -71,10 +71,11 @@ describe('the list', () => {
     }
   });
 
-  test('holds the two scaling policy artifacts of moto 5.2.5, and nothing else', () => {
+  test("holds the two scaling policy artifacts and the Lambda function's dead-letter config of moto 5.2.5", () => {
     expect(EMULATOR_ARTIFACTS.map((a) => `${a.type}.${a.attribute}`)).toEqual([
       'aws_autoscaling_policy.enabled',
       'aws_autoscaling_policy.predictive_scaling_configuration',
+      'aws_lambda_function.dead_letter_config',
     ]);
     expect(EMULATOR_ARTIFACTS[0]).toEqual(expect.objectContaining({ from: false, to: true }));
   });

@@ -7,7 +7,10 @@
  *   completed (read from the `tofu apply -json` event stream).
  * - Capacity: the active group is scaled out of band; the new group is created at
  *   that size before the listener moves. Above the slot's max, the plan stops and
- *   says what to scale. An existing group that takes weight grows in place first.
+ *   says what to scale. An existing group that takes weight grows in place first, and
+ *   its update waits for that many healthy targets (`wait_for_elb_capacity`) before
+ *   the listener update starts (moto reports every registered running instance
+ *   healthy, so the wait is short here; the order is what the event stream shows).
  *
  * The steps run in order and share one deployment.
  */
@@ -225,6 +228,12 @@ test("rollback onto a smaller running slot: blue grows in place to green's size 
   };
   expect(minSizes('Blue')).toEqual([1, 4]);
   expect(minSizes('Green')).toEqual([3, 1]);
+  // blue grows in place above its own size: the provider waits on that update for exactly 4 healthy targets
+  // behind the load balancer (wait_for_elb_capacity); green shrinks: no wait (it still runs 4)
+  const waitFor = (slot: 'Blue' | 'Green') =>
+    plan.json.resource_changes!.find((rc) => rc.address === ASG(slot))!.change.after.wait_for_elb_capacity;
+  expect(waitFor('Blue')).toBe(4);
+  expect(waitFor('Green')).toBe(0);
   // guard accepts the real plan: both groups change in place only in their operational sizes
   const guard = cli(['guard', plan.jsonFile]);
   console.log(`[e2e] guard (rollback, grow in place): exit ${guard.code}\n${guard.stdout}${guard.stderr}`);

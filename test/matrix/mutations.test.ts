@@ -571,6 +571,9 @@ const ROOTS: readonly RootDef[] = [
  * a root or reachable from one.
  */
 const NOT_CONSTRUCT_INPUTS: Readonly<Record<string, string>> = {
+  FleetWatchdogProps:
+    'FleetWatchdog on its own: a BlueGreenFleet fills in its fleet, listener, target groups and active slot, and its ' +
+    'options are the FleetWatchdogOptions rows',
   GenerationNameProps: 'options of the generationName function; names are checked by the naming tests',
   ContentHashOptions: 'options of the contentHash function',
   DockerContextHashOptions: 'options of the hashDockerContext function',
@@ -717,6 +720,15 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'FleetAlarms.unhealthyHosts': op(() => 2),
   'FleetAlarms.periodSeconds': op(() => 300),
   'FleetAlarms.evaluationPeriods': op(() => 3),
+  // the canary watchdog and the test route act on the listener, never on what runs: in place
+  'FleetWatchdogOptions.alarms': op(() => ({ 'web-green-latency': 'green' })),
+  'FleetWatchdogOptions.notificationTopicArn': op(() => 'arn:aws:sns:eu-west-1:123456789012:releases-2'),
+  'FleetWatchdogOptions.webhookUrl': op(() => 'https://hooks.example.com/releases-2'),
+  'FleetWatchdogOptions.logRetentionDays': op(() => 30),
+  'FleetWatchdogOptions.maxEventAgeSeconds': op(() => 600),
+  'FleetWatchdogOptions.retryAttempts': op(() => 0),
+  'FleetTestRoute.priority': op(() => 7),
+  'FleetTestRoute.header': op(() => 'X-Test-Slot'),
   'ReplaceFleetProps.image': gen(() => ImageSource.fromAmiId(AMI_2)),
 
   'ApplicationLoadBalancerOptions.scheme': op(() => 'internet-facing'),
@@ -900,6 +912,8 @@ const TEMPLATES: Readonly<Record<string, () => unknown>> = {
   components: () => [ImageComponent.fromInline('hello', HELLO, { parameters: { greeting: 'hi' } })],
   parameters: () => [{ name: 'greeting', value: 'hi' }],
   inUseTag: () => ({ key: 'in-use', value: 'yes' }),
+  watchdog: () => ({}),
+  testRoute: () => ({}),
 };
 
 // ---------------------------------------------------------------------------------

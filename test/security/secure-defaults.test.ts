@@ -122,12 +122,51 @@ describe('secure defaults, over every synthesized stack and example', () => {
         services: ['ec2.amazonaws.com'],
       });
     }
-    // the only inline policies: an AMI pipeline's execution role may put exactly its AMI parameter
-    for (const { id, body } of ofType('aws_iam_role_policy')) {
+    // the only inline policies: an AMI pipeline's execution role may put exactly its AMI parameter, and a
+    // canary watchdog's role may act on exactly its listener, record, log group and queue (checked below)
+    for (const { id, body } of ofType('aws_iam_role_policy').filter(
+      ({ id: policyId }) => !/_Watchdog_/.test(policyId),
+    )) {
       expect(id).toMatch(/_PublishAmiIdPolicy_/);
       expect(body.policy).toMatch(
         /^\$\{jsonencode\(\{"Version" = "2012-10-17", "Statement" = \[\{"Effect" = "Allow", "Action" = "ssm:PutParameter", "Resource" = \["arn:[^"]*:ssm:[^"]*:parameter\/images\/web\/ami-id"\]\}, \{"Effect" = "Allow", "Action" = "ec2:DescribeImages", "Resource" = "\*"\}\]\}\)\}$/,
       );
+    }
+  });
+
+  test("a canary watchdog's role: Lambda trust, each action on exactly its resource, Describe only on *", () => {
+    const policies = ofType('aws_iam_role_policy').filter(({ id }) => /_Watchdog_/.test(id));
+    expect(policies.length).toBeGreaterThan(0);
+    for (const { body } of policies) {
+      const statements = JSON.parse(body.policy).Statement as Array<{ Sid: string; Action: unknown; Resource: string }>;
+      expect(statements.map((st) => st.Sid)).toEqual([
+        'RestoreListener',
+        'ReadForwarding',
+        'Record',
+        'Logs',
+        'DeadLetters',
+      ]);
+      for (const statement of statements) {
+        if (statement.Sid === 'ReadForwarding') {
+          // Elastic Load Balancing's Describe actions take no resource ARN
+          expect(statement).toMatchObject({
+            Action: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules'],
+            Resource: '*',
+          });
+        } else {
+          expect(statement.Resource).toMatch(/^\$\{aws_[a-z_]+\.[A-Za-z0-9_]+\.arn\}(:\*)?$/);
+        }
+      }
+    }
+    for (const { id, body } of ofType('aws_iam_role').filter(({ id: roleId }) => /_Watchdog_/.test(roleId))) {
+      const policy = JSON.parse(body.assume_role_policy) as { Statement: Array<{ Principal: { Service: string } }> };
+      expect({ id, services: policy.Statement.map((st) => st.Principal.Service) }).toEqual({
+        id,
+        services: ['lambda.amazonaws.com'],
+      });
+    }
+    for (const { body } of ofType('aws_sqs_queue')) {
+      expect(body.sqs_managed_sse_enabled ?? body.kms_master_key_id).toBeTruthy();
     }
   });
 

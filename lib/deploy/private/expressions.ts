@@ -152,6 +152,16 @@ export function atLeast(value: number, required: number): number {
   return Token.asNumber(Fn.max([value, required]));
 }
 
+/**
+ * `required` when it is above `floor` (the slot grows to take its weight), else 0: the
+ * group's `wait_for_elb_capacity`. Only a group that grows waits on update, for exactly
+ * the count it grows to; a group that keeps or lowers its size does not wait (the
+ * provider's update wait counts exactly, and such a group may run more than its minimum).
+ */
+export function grownTo(required: number, floor: number): number {
+  return Token.asNumber(Fn.conditional(Op.gt(required, floor), required, 0));
+}
+
 /** `100 - part`: a number for a literal part, an expression for a token (a token canary gives a token weight). */
 export function remainderOf100(part: number): number {
   return Token.isUnresolved(part) ? Token.asNumber(Op.sub(100, part)) : 100 - part;

@@ -6,10 +6,10 @@
  *
  * Inputs (environment):
  *   E2E_STACK         which stack to build: blue-green | replace | mutable | traffic-order | mutations | rollout | image-loop
- *                     | pinning | shared-lb | idle
+ *                     | pinning | shared-lb | idle | wave | watchdog
  *   E2E_FLEET_ALARMS  rollout: "1" adds the fleet's own alarms (planned only: the AWS provider calls
  *                     CloudWatch with the RPCv2 CBOR protocol, which moto 5.2.5 does not serve)
- *   E2E_RELEASE_FILE  blue-green, traffic-order, rollout: the release file (written by `cdktf-immutable release`)
+ *   E2E_RELEASE_FILE  blue-green, traffic-order, rollout, watchdog: the release file (written by `cdktf-immutable release`)
  *   E2E_IMAGE         replace / mutable: the AMI id
  *   E2E_USER_DATA     replace: the user data script
  *   E2E_MUTATION      mutations: JSON { profilePrefix, extraSecurityGroup, userData, rootVolumeGiB, maxCapacity }
@@ -184,6 +184,37 @@ class WaveStack extends TerraformStack {
       healthCheck: { gateTimeout: '3m' },
       server: { userData: UserData.fromString('#!/bin/bash\necho wave\n'), blockDevices: MOTO_ROOT_VOLUME },
       ...fromRelease(release, { environment: 'prod', fleet: 'web', region }),
+    });
+  }
+}
+
+/**
+ * A canary fleet from the release file with the canary watchdog and the test route to the
+ * idle slot. The watchdog watches two alarms named here, one per slot (the fleet's own
+ * alarms are planned only on moto, see E2E_FLEET_ALARMS; the test creates these with the
+ * SDK).
+ */
+class WatchdogStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', { region: 'eu-west-1' });
+    const release = loadReleaseFile(env('E2E_RELEASE_FILE'));
+    const { vpcId, subnetIds } = network(this, '10.70');
+    new BlueGreenFleet(this, 'Web', {
+      name: 'e2e-wd',
+      vpcId,
+      subnetIds,
+      capacity: { min: 1, max: 2 },
+      healthCheck: { gateTimeout: '3m' },
+      server: { userData: UserData.fromString('#!/bin/bash\necho watchdog\n'), blockDevices: MOTO_ROOT_VOLUME },
+      ...fromRelease(release, { environment: release.environment }),
+      watchdog: {
+        alarms: { 'e2e-wd-blue-5xx': 'blue', 'e2e-wd-green-5xx': 'green' },
+        logRetentionDays: 14,
+        retryAttempts: 1,
+        maxEventAgeSeconds: 600,
+      },
+      testRoute: {},
     });
   }
 }
@@ -445,6 +476,9 @@ switch (stack) {
     break;
   case 'idle':
     new IdleStack(app, 'e2e-idle');
+    break;
+  case 'watchdog':
+    new WatchdogStack(app, 'e2e-watchdog');
     break;
   case 'image-loop': {
     const environment = env('E2E_LOOP_ENV');

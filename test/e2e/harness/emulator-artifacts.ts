@@ -48,6 +48,16 @@ export const EMULATOR_ARTIFACTS: readonly EmulatorArtifact[] = [
       'moto 5.2.5 PutScalingPolicy stores an empty PredictiveScalingConfiguration when none is given and DescribePolicies ' +
       'returns it, which the provider reads as one empty block; AWS returns none for a target-tracking policy.',
   },
+  {
+    type: 'aws_lambda_function',
+    attribute: 'dead_letter_config',
+    from: [],
+    to: [{ target_arn: 'arn:aws:sqs:eu-west-1:123456789012:e2e-wd-watchdog-dlq' }],
+    why:
+      'moto 5.2.5 CreateFunction drops DeadLetterConfig and GetFunction returns none, which the provider reads as no ' +
+      'block, so every plan after an apply updates the watchdog function (watchdog-fleet.e2e.test.ts, fleet e2e-wd) to ' +
+      'its dead-letter queue again; AWS returns DeadLetterConfig.TargetArn as created.',
+  },
 ];
 
 /** The part of a `show -json` resource change these checks read. */

@@ -330,7 +330,8 @@ export type E2eStack =
   | 'pinning'
   | 'shared-lb'
   | 'idle'
-  | 'wave';
+  | 'wave'
+  | 'watchdog';
 
 /**
  * Synthesizes the e2e app (test/e2e/apps/app.ts) into `outdir`; returns the stack folder.
