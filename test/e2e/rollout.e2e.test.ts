@@ -205,7 +205,7 @@ test(
     expect(refused.stderr).toMatch(/refused: the alarm "e2e-roll-nope" does not exist in .*nothing was written/);
     expect(readFileSync(releaseFile, 'utf8')).toBe(untouched);
     // one that is gone after the promote (started here without the check): advance names it, exit 2
-    releaseOk(...typo, '--no-verify');
+    releaseOk(...typo, '--no-check-alarms');
     const unknown = release('advance', 'e2e');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/CloudWatch has no alarm named "e2e-roll-nope"/);

@@ -157,7 +157,7 @@ describe('commands at once', () => {
       ['stage', 'dev', '--image', AMI_3, '--no-verify'],
       ['promote', 'dev'],
       ['rollback', 'dev'],
-      ['promote', 'dev', '--steps', '10,100', '--no-verify'],
+      ['promote', 'dev', '--steps', '10,100', '--no-check-alarms'],
       ['stage', 'dev', '--image', AMI_1, '--no-verify'],
       ['status', 'dev'],
       ['promote', 'dev', '--canary', '20'],

@@ -93,7 +93,7 @@ export const COMMANDS: readonly Command[] = [
     name: 'release promote --steps',
     file: 'dev.json',
     before: staged(),
-    args: ['promote', 'dev', '--steps', '10,50,100', '--no-verify'],
+    args: ['promote', 'dev', '--steps', '10,50,100', '--no-check-alarms'],
   },
   { name: 'release rollback', file: 'dev.json', before: promoted(), args: ['rollback', 'dev'] },
   { name: 'release status', before: staged(), args: ['status'] },
