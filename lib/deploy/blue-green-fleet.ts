@@ -36,7 +36,7 @@ import {
   countUntil,
   eachName,
   generationOfGroup,
-  grownTo,
+  growthWait,
   groupNames,
   idleAt,
   largestDesiredCapacity,
@@ -811,9 +811,10 @@ function blueGreenOutputs(
  * capacity gives one), and the group waits for that many healthy instances behind the
  * load balancer: a new group when it is created (`min_elb_capacity`), an existing one
  * when it grows in place to take weight (`wait_for_elb_capacity`, set to that number
- * when it is above the slot's own size, else 0: the provider waits on update only when
- * `min_size` or `desired_capacity` change, and then for exactly that count of healthy
- * targets, so a group that shrinks or keeps its size must not name one).
+ * when it is above the slot's own size, else unset: the provider waits on update only when `min_size` or `desired_capacity`
+ * change, and then for exactly that count of healthy targets, so a group that shrinks or
+ * keeps its size must not name one, and a group an earlier release deployed never set
+ * it).
  */
 function sizeToRelieve(traffic: TerraformLocal, slot: BuiltSlot, other: SlotName): void {
   const group = slot.group;
@@ -841,11 +842,10 @@ function sizeToRelieve(traffic: TerraformLocal, slot: BuiltSlot, other: SlotName
     asg.minElbCapacity = gate;
     // min_elb_capacity counts on create only: a group that grows in place (a promote,
     // rollback or canary step raises its size above its own) waits on update with
-    // wait_for_elb_capacity, and the listener, which depends on the group, moves after
-    const grown = elbGate(slot.targetGroup, grownTo(required, desired ?? min));
-    if (grown !== undefined) {
-      asg.waitForElbCapacity = grown;
-    }
+    // wait_for_elb_capacity, and the listener, which depends on the group, moves after.
+    // The floor is the configured size, not what runs, so that the value stays put
+    // after the apply.
+    asg.waitForElbCapacity = growthWait(slot.targetGroup.resource.loadBalancerArns, required, desired ?? min);
   }
 }
 

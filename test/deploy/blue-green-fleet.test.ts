@@ -73,8 +73,8 @@ describe('BlueGreenFleet', () => {
         /^\$\{\(length\(tolist\(aws_lb_target_group\.Web_Blue_TargetGroup_[0-9A-F]+\.load_balancer_arns\)\) >= 1\) \? max\(2, ceil\(.*\) : 0\}$/,
       ),
       wait_for_capacity_timeout: '10m',
-      // on update: a group that grows in place above its own size waits for that many before the listener moves
-      wait_for_elb_capacity: `\${(length(tolist(${asg.target_group_arns[0].slice(2, -5)}.load_balancer_arns)) >= 1) ? (${required} > 2) ? ${required} : 0 : 0}`,
+      // on update: a group that grows above its own size waits for that many before the listener moves; else unset
+      wait_for_elb_capacity: `\${((length(tolist(${asg.target_group_arns[0].slice(2, -5)}.load_balancer_arns)) >= 1) && (${required} > 2)) ? ${required} : null}`,
       launch_template: {
         id: expect.stringMatching(/^\$\{aws_launch_template\.Web_Blue_LaunchTemplate_[0-9A-F]+\.id\}$/),
         version: expect.stringMatching(/\.latest_version\}$/),

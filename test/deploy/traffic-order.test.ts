@@ -125,10 +125,11 @@ describe('ordering: the listener waits for the slot groups', () => {
       // (blue, active and pinned, also ignores its definition)
       expect(group.lifecycle.ignore_changes[0]).toBe('min_elb_capacity');
       // on update, only a group that grows above its own size (a promote, rollback or canary step) waits, for
-      // exactly that many healthy targets, before the listener (which depends on the group) moves; never ignored
+      // exactly that many healthy targets, before the listener (which depends on the group) moves; otherwise
+      // it is unset (null, as a group an earlier release deployed has it); never ignored
       const required = `ceil(((${l}.${lower}.weight * ${l}.${other}.running) / 100))`;
       expect(group.wait_for_elb_capacity).toBe(
-        `\${(length(tolist(${targetGroup}.load_balancer_arns)) >= 1) ? (${required} > 2) ? ${required} : 0 : 0}`,
+        `\${((length(tolist(${targetGroup}.load_balancer_arns)) >= 1) && (${required} > 2)) ? ${required} : null}`,
       );
       expect(group.lifecycle.ignore_changes).not.toContain('wait_for_elb_capacity');
       expect(resource(json, 'aws_lb_listener', 'Listener').depends_on).toContain(

@@ -153,13 +153,16 @@ export function atLeast(value: number, required: number): number {
 }
 
 /**
- * `required` when it is above `floor` (the slot grows to take its weight), else 0: the
- * group's `wait_for_elb_capacity`. Only a group that grows waits on update, for exactly
- * the count it grows to; a group that keeps or lowers its size does not wait (the
- * provider's update wait counts exactly, and such a group may run more than its minimum).
+ * The group's `wait_for_elb_capacity`: `required` healthy targets when its target group
+ * is in use by a load balancer and the slot grows to take its weight (`required` above
+ * `floor`, its own configured size), else null. Null leaves it unset: a group that keeps
+ * or lowers its size must not wait (the provider's update wait counts exactly), and a
+ * group deployed by an earlier release, which never set it, plans no change.
  */
-export function grownTo(required: number, floor: number): number {
-  return Token.asNumber(Fn.conditional(Op.gt(required, floor), required, 0));
+export function growthWait(loadBalancerArns: string[], required: number, floor: number): number {
+  return Token.asNumber(
+    Fn.conditional(Op.and(Op.gte(Fn.lengthOf(loadBalancerArns), 1), Op.gt(required, floor)), required, null),
+  );
 }
 
 /** `100 - part`: a number for a literal part, an expression for a token (a token canary gives a token weight). */
