@@ -143,7 +143,14 @@ export function promoteCommand(
   if (!(given.length > 0 || (canary === undefined && current.policy?.requireRollout === true))) {
     return { after: store.update(env, change).after };
   }
-  const planned = change(current);
+  let planned: ReleaseFile;
+  try {
+    planned = change(current);
+  } catch {
+    // refused: refused again under the lock, which also takes over a stale lock and
+    // removes a killed writer's temporary files
+    return { after: store.update(env, change).after };
+  }
   const started = planned.rollout !== undefined && planned.rollout !== current.rollout ? planned.rollout : undefined;
   if (started?.analysis) {
     loadAnalysis(store, started.analysis.file);

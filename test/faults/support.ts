@@ -44,10 +44,11 @@ export interface Run {
 /**
  * A policy with many alarm names: the release file is then over one 4 KB page (about
  * 5 KB), so a nearly full filesystem can take the first page of a write and refuse the
- * rest, as it did when the write ignored short counts.
+ * rest, as it did when the write ignored short counts. They are the fleet's own alarms
+ * of the green slot (`web-green-...`), so a rollout binds them to that slot by name.
  */
 const POLICY = {
-  alarms: Array.from({ length: 90 }, (_, i) => `web-prod-alarm-${String(i).padStart(3, '0')}-target-5xx-error-rate`),
+  alarms: Array.from({ length: 90 }, (_, i) => `web-green-alarm-${String(i).padStart(3, '0')}-target-5xx-error-rate`),
   fleet: 'web',
 };
 
