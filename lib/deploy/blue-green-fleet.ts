@@ -1,4 +1,4 @@
-import { Annotations, DataResource, TerraformLocal, TerraformStack, Token } from 'cdktf';
+import { Annotations, TerraformLocal, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingSchedule } from '@cdktf/provider-aws/lib/autoscaling-schedule';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
@@ -56,6 +56,7 @@ import { TargetGroupRef } from './private/fleet-front-end';
 import type { FleetFixedName } from './private/fleet-names';
 import { FleetOutput, FleetParts, outputPrefix, TrafficGuard } from './private/fleet-parts';
 import { pinnedTargetGroupIgnores, pinningEnabled } from './private/pinning';
+import { ReleaseMarker } from './private/release-marker';
 import { elbGate, FLEET_TAG, GENERATION_TAG, ServerGroup, SLOT_TAG } from './private/server-group';
 import { FleetTestRoute, TEST_ROUTE_HEADER_VALUE } from './fleet-test-route';
 import { buildTestRoute } from './private/test-route';
@@ -230,7 +231,7 @@ export interface FleetSlot {
    * a new image staged and promoted in one apply still reaches the slot, while a change
    * of the server settings alone never does.
    */
-  readonly releaseMarker?: DataResource;
+  readonly releaseMarker?: TerraformResource;
 }
 
 /**
@@ -416,7 +417,7 @@ interface BuiltSlot {
   readonly alarms: CloudwatchMetricAlarm[];
   /** Set when the slot is pinned. */
   readonly pinned?: PinnedMetadata;
-  readonly releaseMarker?: DataResource;
+  readonly releaseMarker?: ReleaseMarker;
   /** Set when the slot is idle and `idleCapacity` scales it in. */
   readonly idle?: IdleSlot;
 }
@@ -478,7 +479,7 @@ function buildSlot(
   );
   // a new image in the slot changes the marker, which replaces a pinned slot with the
   // code's definition; the server settings alone never do
-  const releaseMarker = slotProps.image ? new DataResource(scope, 'Release') : undefined;
+  const releaseMarker = slotProps.image ? new ReleaseMarker(scope, 'Release') : undefined;
   const group = slotProps.image
     ? parts.serverGroup(scope, {
         slot,
@@ -811,10 +812,10 @@ function blueGreenOutputs(
  * capacity gives one), and the group waits for that many healthy instances behind the
  * load balancer: a new group when it is created (`min_elb_capacity`), an existing one
  * when it grows in place to take weight (`wait_for_elb_capacity`, set to that number
- * when it is above the slot's own size, else unset: the provider waits on update only when `min_size` or `desired_capacity`
- * change, and then for exactly that count of healthy targets, so a group that shrinks or
- * keeps its size must not name one, and a group an earlier release deployed never set
- * it).
+ * when it is above the slot's own size, else unset: the provider waits on update only
+ * when `min_size` or `desired_capacity` change, and then for exactly that count of
+ * healthy targets, so a group that shrinks or keeps its size must not name one, and a
+ * group an earlier release deployed never set it).
  */
 function sizeToRelieve(traffic: TerraformLocal, slot: BuiltSlot, other: SlotName): void {
   const group = slot.group;
