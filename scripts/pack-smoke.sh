@@ -143,7 +143,7 @@ import { AMI_ID, defaultAmiParameterName } from 'cdktf-immutable/names';
 
 const staged: ReleaseFile = stageRelease(emptyRelease('dev'), { image: 'ami-0123456789abcdef0', source: '--image', now: new Date(0) });
 const parsed = parseReleaseFile(formatReleaseFile(staged), 'releases/dev.json');
-const report: GuardReport = guardPlan({ format_version: '1.2', resource_changes: [] }, 'plan.json');
+const report: GuardReport = guardPlan({ format_version: '1.2', planned_values: { root_module: {} }, resource_changes: [] }, 'plan.json');
 let refused = '';
 try {
   parseReleaseFile('{}', 'releases/dev.json');
