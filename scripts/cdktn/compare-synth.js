@@ -20,6 +20,27 @@ function stacks(dir) {
   );
 }
 
+/**
+ * A body without the `error_message` of its pre- and postconditions: the messages name
+ * the tool (`cdktf deploy` / `cdktn deploy`), and Terraform plans nothing for them (a
+ * condition is checked, never stored), so they do not move a resource. The conditions
+ * themselves are compared.
+ */
+function withoutConditionMessages(body) {
+  const lifecycle = body.lifecycle;
+  const strip = (conditions) =>
+    Array.isArray(conditions) ? conditions.map(({ error_message: _message, ...rest }) => rest) : conditions;
+  const out = { ...body };
+  if (lifecycle && typeof lifecycle === 'object') {
+    out.lifecycle = { ...lifecycle };
+    for (const key of ['precondition', 'postcondition']) {
+      if (key in lifecycle) out.lifecycle[key] = strip(lifecycle[key]);
+    }
+  }
+  if ('precondition' in body) out.precondition = strip(body.precondition);
+  return out;
+}
+
 /** address -> body for the blocks that Terraform plans: resource, data, output, locals, variable. */
 function addresses(json) {
   const out = new Map();
@@ -27,13 +48,13 @@ function addresses(json) {
     for (const [type, byName] of Object.entries(json[kind] ?? {})) {
       for (const [name, body] of Object.entries(byName)) {
         const { '//': _metadata, ...rest } = body;
-        out.set(`${kind === 'data' ? 'data.' : ''}${type}.${name}`, rest);
+        out.set(`${kind === 'data' ? 'data.' : ''}${type}.${name}`, withoutConditionMessages(rest));
       }
     }
   }
   for (const kind of ['output', 'locals', 'variable']) {
     for (const [name, body] of Object.entries(json[kind] ?? {})) {
-      out.set(`${kind}.${name}`, body);
+      out.set(`${kind}.${name}`, kind === 'output' ? withoutConditionMessages(body) : body);
     }
   }
   return out;

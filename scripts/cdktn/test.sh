@@ -129,7 +129,7 @@ if npm install --silent --no-save --no-audit --no-fund --ignore-scripts --legacy
   npx --no-install cdktn-immutable release --help >> help.txt 2>&1
   npx --no-install cdktn-immutable release promote 2>> help.txt
   check "the command's messages name cdktn and cdktn-immutable, never cdktf (but cdktf.json, cdktf.out)" bash -c \
-    "grep -q 'Usage: cdktn-immutable <command>' help.txt && grep -q 'cdktn deploy' help.txt \
+    "grep -q 'Usage: cdktn-immutable <command>' help.txt && grep -q 'cdktn-immutable deploy' help.txt \
       && grep -q '^cdktn-immutable: release promote' help.txt && ! sed -E 's/cdktf\\.(json|out)//g' help.txt | grep -q cdktf"
 
   say "cdktn-immutable init: a cdktn repository"
