@@ -51,8 +51,20 @@ function e2eInputs(dir) {
       2,
     )}\n`,
   );
+  // wave: one region's file of fleet "web" released per region (releases/web/<region>/prod.json)
+  const releases = path.join(dir, 'releases');
+  const region = 'eu-west-1';
+  fs.mkdirSync(path.join(releases, 'web', region), { recursive: true });
+  const wave = { ...JSON.parse(fs.readFileSync(releaseFile, 'utf8')), environment: 'prod', fleet: 'web', region };
+  fs.writeFileSync(path.join(releases, 'web', region, 'prod.json'), `${JSON.stringify(wave, null, 2)}\n`);
   return {
     E2E_RELEASE_FILE: releaseFile,
+    // shared-lb: both fleets from a release file; idle: the idle time; wave: the folder and region
+    E2E_WEB_RELEASE_FILE: releaseFile,
+    E2E_API_RELEASE_FILE: releaseFile,
+    E2E_IDLE_AFTER: '1h',
+    E2E_RELEASES: releases,
+    E2E_WAVE_REGION: region,
     E2E_IMAGE: 'ami-0123456789abcdef0',
     E2E_USER_DATA: '#!/bin/bash\necho check\n',
     E2E_MUTATION: JSON.stringify({
