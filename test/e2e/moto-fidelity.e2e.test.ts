@@ -101,3 +101,17 @@ test('CreateLaunchTemplate tags the template itself (TagSpecifications of resour
   expect(versions).not.toMatch(/<resourceType>launch-template<\/resourceType>/);
   expect(versions).not.toContain('Environment');
 });
+
+test('a create without a client token repeated at once (the SDK retrying an answer moto dropped) gets the first answer again; later it is refused, as on AWS', async () => {
+  const vpc = /<vpcId>(vpc-[0-9a-f]+)<\/vpcId>/.exec(await ec2({ Action: 'CreateVpc', CidrBlock: '10.90.0.0/16' }))![1];
+  const create = { Action: 'CreateSubnet', VpcId: vpc, CidrBlock: '10.90.1.0/24' };
+  const subnetId = (xml: string) => /<subnetId>(subnet-[0-9a-f]+)<\/subnetId>/.exec(xml)![1];
+  const first = subnetId(await ec2(create));
+  // the repeat within 3 seconds: the same answer, and still one subnet
+  expect(subnetId(await ec2(create))).toBe(first);
+  const listed = await ec2({ Action: 'DescribeSubnets', 'Filter.1.Name': 'vpc-id', 'Filter.1.Value.1': vpc });
+  expect(listed.match(/<subnetId>/g)).toHaveLength(1);
+  // a new request for the same range after that is refused, as on AWS
+  await new Promise((resolve) => setTimeout(resolve, 3500));
+  expect(await errorCode(create)).toBe('InvalidSubnet.Conflict');
+});
