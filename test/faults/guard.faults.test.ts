@@ -3,36 +3,21 @@
  * plan shapes. Anything that is not a whole plan exits 2 saying what was given; a plan
  * exits 0 or 1 by its changes; nothing crashes, and the plan file is never changed.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import fc from 'fast-check';
 import { main } from '../../bin/cli/main';
 import { guardPlan, PlanFileError } from '../../lib/review';
-import { codes, Run, Table } from './support';
+import { codes, faultSuite, Run } from './support';
 
-const table = new Table();
+const { table, fresh } = faultSuite('faults-guard-', 'guard faults');
 const PLANS = join(__dirname, '..', 'fixtures', 'plans');
 /** A real OpenTofu 1.11 plan (a blue/green stage against moto, saved by the e2e tests). */
 const TOFU_PLAN = readFileSync(join(PLANS, 'e2e-stage.json'), 'utf8');
-let work: string;
-let count = 0;
-
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'faults-guard-'));
-});
-
-afterAll(() => {
-  const text = table.flush();
-  if (!process.env.FAULTS_TABLE) {
-    console.log(`guard faults:\n${text}`);
-  }
-  rmSync(work, { recursive: true, force: true });
-});
 
 /** `cdktf-immutable guard <file>` in this process, on `text` written to a file; the file must be unchanged after. */
 function guard(text: string): Run {
-  const file = join(work, `plan-${++count}.json`);
+  const file = `${fresh('plan')}.json`;
   writeFileSync(file, text);
   let stdout = '';
   let stderr = '';

@@ -4,8 +4,7 @@
  * next command reads it, and a retry cleans up what the killed command left (its lock,
  * taken over; its temporary files, removed).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, mkdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import {
   AMI_1,
@@ -22,26 +21,11 @@ import {
   runBuilt,
   setUp,
   startBuilt,
-  Table,
+  faultSuite,
   withoutTimes,
 } from './support';
 
-const table = new Table();
-let work: string;
-let count = 0;
-const fresh = (name: string) => join(work, `${name}-${++count}`);
-
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'faults-kill-'));
-});
-
-afterAll(() => {
-  const text = table.flush();
-  if (!process.env.FAULTS_TABLE) {
-    console.log(`kills and races:\n${text}`);
-  }
-  rmSync(work, { recursive: true, force: true });
-});
+const { table, fresh } = faultSuite('faults-kill-', 'kills and races');
 
 const WRITERS = COMMANDS.filter((command) => command.file !== undefined);
 
@@ -49,7 +33,7 @@ const WRITERS = COMMANDS.filter((command) => command.file !== undefined);
 function points(command: Command): string[] {
   const dir = fresh('points');
   setUp(dir, command);
-  const log = join(work, `log-${count}`);
+  const log = fresh('log');
   const fault = { action: 'log', path: dir, nth: 1e9, log };
   const run = runBuilt(
     ['release', ...command.args, '--dir', dir],
@@ -91,7 +75,7 @@ describe('SIGKILL at each write and rename point', () => {
       setUp(dir, command);
       const path = join(dir, command.file!);
       const before = existsSync(path) ? readFileSync(path) : undefined;
-      const signal = join(work, `signal-${count}`);
+      const signal = fresh('signal');
       const fault = { action: 'pause', path: dir, nth, signal };
       const { child, exit } = startBuilt(['release', ...command.args, '--dir', dir], {
         CDKTF_IMMUTABLE_FS_FAULT: JSON.stringify(fault),

@@ -37,26 +37,11 @@ import {
   runInProcess,
   setUp,
   staged,
-  Table,
+  faultSuite,
   withShim,
 } from './support';
 
-const table = new Table();
-let work: string;
-let count = 0;
-const fresh = (name: string) => join(work, `${name}-${++count}`);
-
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'faults-'));
-});
-
-afterAll(() => {
-  const text = table.flush();
-  if (!process.env.FAULTS_TABLE) {
-    console.log(`release file faults:\n${text}`);
-  }
-  rmSync(work, { recursive: true, force: true });
-});
+const { table, fresh } = faultSuite('faults-', 'release file faults');
 
 /** The state of a command's file after a run, checked (before or new), and the folder's entries. */
 function check(dir: string, command: Command, before: Buffer | undefined, expected: string | undefined): FileState {

@@ -16,9 +16,12 @@ import {
   OpenMode,
   PathLike,
   readdirSync,
+  mkdtempSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { main } from '../../bin/cli/main';
 import { emptyRelease, formatReleaseFile, parseReleaseFile, ReleaseFile } from '../../lib/release';
@@ -332,6 +335,28 @@ export class Table {
     }
     return formatTable(this.rows);
   }
+}
+
+/**
+ * What each fault file sets up the same way: a work folder made before its tests and
+ * removed after them, a new path in it per use (`fresh`), and the table of its cases,
+ * printed at the end under `title` (unless scripts/faults.js collects it).
+ */
+export function faultSuite(prefix: string, title: string): { table: Table; fresh: (name: string) => string } {
+  const table = new Table();
+  let work = '';
+  let count = 0;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterAll(() => {
+    const text = table.flush();
+    if (!process.env.FAULTS_TABLE) {
+      console.log(`${title}:\n${text}`);
+    }
+    rmSync(work, { recursive: true, force: true });
+  });
+  return { table, fresh: (name) => join(work, `${name}-${++count}`) };
 }
 
 /** The rows as a text table. */
