@@ -9,6 +9,7 @@ import { credentialsConfigured } from './aws-sdk-config';
 import { CliError, EXIT_OK, EXIT_REFUSED } from './errors';
 import type { CliIo } from './io';
 import { packageInfo } from './package-info';
+import { REGION } from 'cdktf-immutable/names';
 import { notify, rolloutEvent, RolloutEventName, runVerify, verifyEnvironment } from './rollout-hooks';
 import {
   abortRollout,
@@ -175,7 +176,7 @@ export function promoteCommand(
       return { ...result, checked };
     }
     const { after } = store.update(env, (release) => {
-      unchangedSince(current, release, env, 'the alarms were checked');
+      unchangedSince(current, release, env, 'the alarms were checked', PROMOTE_AGAIN);
       return change(release);
     });
     return { after, checked };
@@ -192,12 +193,16 @@ function notChecked(mode: AlarmCheckMode): string {
   return `alarms not checked with AWS${why}.`;
 }
 
-/** Refuses a write when another command changed the file while this one read AWS or ran a command. */
-function unchangedSince(before: ReleaseFile, current: ReleaseFile, env: string, what: string): void {
+/** What a promote refused by a concurrent change says to do. */
+const PROMOTE_AGAIN = 'Run the promote again.';
+
+/**
+ * Refuses a write when another command changed the file while this one read AWS or ran a
+ * command (`what`): nothing is written, and `again` says what to run.
+ */
+function unchangedSince(before: ReleaseFile, current: ReleaseFile, label: string, what: string, again: string): void {
   if (formatReleaseFile(current) !== formatReleaseFile(before)) {
-    throw new ReleaseRefusedError(
-      `${env}: the release file changed while ${what}; nothing was written. Run the promote again.`,
-    );
+    throw new ReleaseRefusedError(`${label}: the release file changed while ${what}; nothing was written. ${again}`);
   }
 }
 
@@ -284,13 +289,8 @@ async function promoteVerified(
   region: string | undefined,
 ): Promise<{ after: ReleaseFile; aborted?: AdvanceOutcome }> {
   const result = await verifyRelease(start(before, new Date()), io, deps, region, true);
-  const unchanged = (current: ReleaseFile) => {
-    if (formatReleaseFile(current) !== formatReleaseFile(before)) {
-      throw new ReleaseRefusedError(
-        `${env}: the release file changed while the verification ran; nothing was written. Run the promote again.`,
-      );
-    }
-  };
+  const unchanged = (current: ReleaseFile) =>
+    unchangedSince(before, current, env, 'the verification ran', PROMOTE_AGAIN);
   if (result.ok) {
     const { after } = store.update(env, (current) => {
       unchanged(current);
@@ -548,12 +548,7 @@ export async function reconcileWatchdog(
     const recorded = await servedNow(verdict.release, fleet, reader);
     const [store] = root.select({ fleet: release.fleet, region: release.region });
     const { after } = store.update(release.environment, (current) => {
-      if (formatReleaseFile(current) !== formatReleaseFile(release)) {
-        throw new ReleaseRefusedError(
-          `${label}: the release file changed while status read AWS; nothing was written. Run ` +
-            '"cdktf-immutable release status" again.',
-        );
-      }
+      unchangedSince(release, current, label, 'status read AWS', 'Run "cdktf-immutable release status" again.');
       return recorded;
     });
     statuses.set(label, { written: true, message: verdict.message });
@@ -648,12 +643,7 @@ async function advanceOnce(
     checkVetoes(before, outcome.release, store.vetoes(), 'advance');
     store.update(env, (current) => {
       // another command may have changed the file while AWS was read: decide again
-      if (formatReleaseFile(current) !== formatReleaseFile(before)) {
-        throw new ReleaseRefusedError(
-          `${env}: the release file changed while advance read AWS; nothing was written. Run "cdktf-immutable ` +
-            `release advance ${env}" again.`,
-        );
-      }
+      unchangedSince(before, current, env, 'advance read AWS', `Run "cdktf-immutable release advance ${env}" again.`);
       return outcome.release;
     });
   }
@@ -939,7 +929,7 @@ function bakeLeft(rollout: Rollout, now: Date): number {
 
 /** A --region as given, checked. */
 function checkRegion(region: string | undefined): string | undefined {
-  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+  if (region !== undefined && !REGION.test(region)) {
     throw new CliError(`--region "${region}" is not an AWS region; use a name such as eu-west-1.`);
   }
   return region;
