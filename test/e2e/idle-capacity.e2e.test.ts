@@ -14,6 +14,8 @@ import { join } from 'path';
 import { awsQuery, MotoServer, motoAmiIds, startMoto } from './harness/moto';
 import {
   apply,
+  ApplyEvent,
+  applyEvents,
   cli,
   cliOk,
   init,
@@ -23,7 +25,6 @@ import {
   savedPlan,
   stateResources,
   synthE2eApp,
-  tofuOk,
 } from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-idle-'));
@@ -71,35 +72,10 @@ async function stateOf(prefix: string): Promise<{ address: string; values: any }
   return { address: found[0][0], values: found[0][1].values };
 }
 
-interface ApplyEvent {
-  readonly type: string;
-  readonly addr: string;
-  readonly action: string;
-  readonly index: number;
-}
-
 /** Applies a saved plan with `-json`; the apply_start / apply_complete events in order. */
 async function applyJson(planFile: string, step: string): Promise<ApplyEvent[]> {
-  const result = await tofuOk(dir, ['apply', '-json', '-input=false', '-auto-approve', planFile], moto.env);
-  timings.push(`${step}: apply ${result.seconds.toFixed(1)}s`);
-  const events: ApplyEvent[] = [];
-  for (const line of result.stdout.split('\n')) {
-    if (!line.startsWith('{')) {
-      continue;
-    }
-    const message = JSON.parse(line);
-    if (message.type === 'apply_start' || message.type === 'apply_complete') {
-      events.push({
-        type: message.type,
-        addr: message.hook.resource.addr,
-        action: message.hook.action,
-        index: events.length,
-      });
-    }
-  }
-  console.log(
-    `[e2e] ${step} apply events:\n${events.map((e) => `  ${e.type.padEnd(14)} ${e.action.padEnd(7)} ${e.addr}`).join('\n')}`,
-  );
+  const { events, seconds } = await applyEvents(dir, planFile, moto.env, step);
+  timings.push(`${step}: apply ${seconds.toFixed(1)}s`);
   return events;
 }
 

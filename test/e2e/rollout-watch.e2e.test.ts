@@ -32,13 +32,7 @@ import { ChildProcess, spawn } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import {
-  CloudWatchClient,
-  DescribeAlarmsCommand,
-  PutMetricAlarmCommand,
-  PutMetricDataCommand,
-  SetAlarmStateCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   Action,
   DescribeListenersCommand,
@@ -49,6 +43,7 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { WATCHDOG_HANDLER_SOURCE } from '../../lib/deploy/private/watchdog/handler-code';
 import { loadModuleFromSource } from '../support/load-module';
+import { setAlarmState } from './harness/alarm-event';
 import { MotoServer, motoAmiIds, startMoto } from './harness/moto';
 import { apply, cli, cliOk, init, logPlan, planActions, savedPlan, synthE2eApp } from './harness/tofu';
 
@@ -145,36 +140,9 @@ async function putFleetAlarm(slot: 'blue' | 'green', loadBalancer: string): Prom
   );
 }
 
-const cloudWatchTime = (date: Date) => date.toISOString().replace('Z', '+0000');
-
 /** Sets the alarm to `state` in moto; returns the EventBridge event of that change, built from the alarm as moto holds it. */
-async function setAlarm(name: string, state: 'ALARM' | 'OK', reason: string): Promise<{ event: any; changedAt: Date }> {
-  const before = (await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms![0];
-  await cloudWatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: reason }));
-  const alarm = (await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms![0];
-  expect(alarm.StateValue).toBe(state);
-  const changedAt = alarm.StateUpdatedTimestamp!;
-  const event = {
-    version: '0',
-    id: `e2e-${name}-${changedAt.getTime()}`,
-    'detail-type': 'CloudWatch Alarm State Change',
-    source: 'aws.cloudwatch',
-    account: '123456789012',
-    time: changedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
-    region: 'eu-west-1',
-    resources: [alarm.AlarmArn],
-    detail: {
-      alarmName: alarm.AlarmName,
-      configuration: { metrics: [] },
-      previousState: {
-        reason: before.StateReason,
-        timestamp: cloudWatchTime(before.StateUpdatedTimestamp!),
-        value: before.StateValue,
-      },
-      state: { reason: alarm.StateReason, timestamp: cloudWatchTime(changedAt), value: alarm.StateValue },
-    },
-  };
-  return { event, changedAt };
+function setAlarm(name: string, state: 'ALARM' | 'OK', reason: string): Promise<{ event: any; changedAt: Date }> {
+  return setAlarmState(cloudWatch, name, state, reason);
 }
 
 /** The watchdog handler, configured as the fleet's watchdog is for the release file's active slot. */

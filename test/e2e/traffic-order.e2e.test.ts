@@ -20,6 +20,8 @@ import { join } from 'path';
 import { awsQuery, MotoServer, motoAmiIds, startMoto } from './harness/moto';
 import {
   apply,
+  ApplyEvent,
+  applyEvents,
   cli,
   cliOk,
   init,
@@ -30,7 +32,6 @@ import {
   stateResources,
   synthE2eApp,
   tofu,
-  tofuOk,
 } from './harness/tofu';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-traffic-order-'));
@@ -74,35 +75,10 @@ async function setDesired(name: string, desired: number): Promise<void> {
   expect((await group(name)).desired).toBe(desired);
 }
 
-interface ApplyEvent {
-  readonly type: string;
-  readonly addr: string;
-  readonly action: string;
-  readonly index: number;
-}
-
-/** Applies a saved plan with `-json` and returns the apply_start / apply_complete events in order. */
+/** Applies a saved plan with `-json`; the apply_start / apply_complete events in order. */
 async function applyJson(planFile: string, step: string): Promise<ApplyEvent[]> {
-  const result = await tofuOk(dir, ['apply', '-json', '-input=false', '-auto-approve', planFile], moto.env);
-  timings.push(`${step}: apply ${result.seconds.toFixed(1)}s`);
-  const events: ApplyEvent[] = [];
-  for (const line of result.stdout.split('\n')) {
-    if (!line.startsWith('{')) {
-      continue;
-    }
-    const message = JSON.parse(line);
-    if (message.type === 'apply_start' || message.type === 'apply_complete') {
-      events.push({
-        type: message.type,
-        addr: message.hook.resource.addr,
-        action: message.hook.action,
-        index: events.length,
-      });
-    }
-  }
-  console.log(
-    `[e2e] ${step} apply events:\n${events.map((e) => `  ${e.type.padEnd(14)} ${e.action.padEnd(7)} ${e.addr}`).join('\n')}`,
-  );
+  const { events, seconds } = await applyEvents(dir, planFile, moto.env, step);
+  timings.push(`${step}: apply ${seconds.toFixed(1)}s`);
   return events;
 }
 

@@ -25,17 +25,13 @@
 import { mkdirSync, mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import {
-  CloudWatchClient,
-  DescribeAlarmsCommand,
-  PutMetricAlarmCommand,
-  SetAlarmStateCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeListenersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { WATCHDOG_HANDLER_SOURCE } from '../../lib/deploy/private/watchdog/handler-code';
 import { watchdogPackage } from '../../lib/deploy/private/watchdog/watchdog-package';
 import { loadModuleFromSource } from '../support/load-module';
+import { setAlarmState } from './harness/alarm-event';
 import { MotoServer, motoAmiIds, startMoto } from './harness/moto';
 import {
   apply,
@@ -106,36 +102,8 @@ async function listenerWeights(listenerArn: string, tgs: { blue: string; green: 
 }
 
 /** The EventBridge event of an alarm's state change, built from the alarm as moto holds it. */
-async function alarmEvent(name: string): Promise<{ event: any; changedAt: Date }> {
-  const before = (await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms![0];
-  await cloudWatch.send(
-    new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'Threshold Crossed: [12.0] >= 5.0' }),
-  );
-  const alarm = (await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms![0];
-  const changedAt = alarm.StateUpdatedTimestamp!;
-  const time = (date: Date) => date.toISOString().replace('Z', '+0000');
-  return {
-    changedAt,
-    event: {
-      version: '0',
-      id: `e2e-${name}-${changedAt.getTime()}`,
-      'detail-type': 'CloudWatch Alarm State Change',
-      source: 'aws.cloudwatch',
-      account: '123456789012',
-      time: changedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
-      region: 'eu-west-1',
-      resources: [alarm.AlarmArn],
-      detail: {
-        alarmName: alarm.AlarmName,
-        previousState: {
-          reason: before.StateReason,
-          timestamp: time(before.StateUpdatedTimestamp!),
-          value: before.StateValue,
-        },
-        state: { reason: alarm.StateReason, timestamp: time(changedAt), value: alarm.StateValue },
-      },
-    },
-  };
+function alarmEvent(name: string): Promise<{ event: any; changedAt: Date }> {
+  return setAlarmState(cloudWatch, name, 'ALARM', 'Threshold Crossed: [12.0] >= 5.0');
 }
 
 beforeAll(async () => {

@@ -22,12 +22,7 @@ import { createServer, IncomingMessage, Server } from 'http';
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import {
-  CloudWatchClient,
-  DescribeAlarmsCommand,
-  PutMetricAlarmCommand,
-  SetAlarmStateCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   Action,
@@ -43,6 +38,7 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { WATCHDOG_HANDLER_SOURCE } from '../../lib/deploy/private/watchdog/handler-code';
 import { loadModuleFromSource } from '../support/load-module';
+import { setAlarmState } from './harness/alarm-event';
 import { MotoServer, startMoto } from './harness/moto';
 
 const work = mkdtempSync(join(tmpdir(), 'e2e-watchdog-'));
@@ -112,69 +108,18 @@ async function putAlarm(name: string, targetGroupArn: string): Promise<void> {
   );
 }
 
-/** CloudWatch's time format in alarm events: 2026-06-01T12:05:01.915+0000. */
-const cloudWatchTime = (date: Date) => date.toISOString().replace('Z', '+0000');
-
 /**
  * Sets the alarm to ALARM in moto and returns the EventBridge event of that state change,
  * built from the alarm as moto now holds it (name, ARN, reason, reason data, state time).
  */
-async function alarmEvent(name: string): Promise<{ event: any; changedAt: Date }> {
-  const before = (await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms![0];
-  await cloudWatch.send(
-    new SetAlarmStateCommand({
-      AlarmName: name,
-      StateValue: 'ALARM',
-      StateReason:
-        'Threshold Crossed: 1 out of the last 1 datapoints [12.0] was greater than or equal to the threshold (5.0)',
-      StateReasonData: JSON.stringify({ version: '1.0', recentDatapoints: [12], threshold: 5 }),
-    }),
+function alarmEvent(name: string): Promise<{ event: any; changedAt: Date }> {
+  return setAlarmState(
+    cloudWatch,
+    name,
+    'ALARM',
+    'Threshold Crossed: 1 out of the last 1 datapoints [12.0] was greater than or equal to the threshold (5.0)',
+    JSON.stringify({ version: '1.0', recentDatapoints: [12], threshold: 5 }),
   );
-  const alarm = (await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms![0];
-  expect(alarm.StateValue).toBe('ALARM');
-  const changedAt = alarm.StateUpdatedTimestamp!;
-  const event = {
-    version: '0',
-    id: `e2e-${name}-${changedAt.getTime()}`,
-    'detail-type': 'CloudWatch Alarm State Change',
-    source: 'aws.cloudwatch',
-    account: '123456789012',
-    time: changedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
-    region: 'eu-west-1',
-    resources: [alarm.AlarmArn],
-    detail: {
-      alarmName: alarm.AlarmName,
-      configuration: {
-        metrics: [
-          {
-            id: 'm1',
-            metricStat: {
-              metric: {
-                namespace: alarm.Namespace,
-                name: alarm.MetricName,
-                dimensions: Object.fromEntries(alarm.Dimensions!.map((d) => [d.Name, d.Value])),
-              },
-              period: alarm.Period,
-              stat: alarm.Statistic,
-            },
-            returnData: true,
-          },
-        ],
-      },
-      previousState: {
-        reason: before.StateReason,
-        timestamp: cloudWatchTime(before.StateUpdatedTimestamp!),
-        value: before.StateValue,
-      },
-      state: {
-        reason: alarm.StateReason,
-        reasonData: alarm.StateReasonData,
-        timestamp: cloudWatchTime(changedAt),
-        value: alarm.StateValue,
-      },
-    },
-  };
-  return { event, changedAt };
 }
 
 async function readRecord(): Promise<{ value: any; version: number }> {

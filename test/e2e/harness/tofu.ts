@@ -195,6 +195,46 @@ export interface PlanJson {
   [key: string]: unknown;
 }
 
+/** One `apply_start` or `apply_complete` event of `tofu apply -json`, with its place in the stream. */
+export interface ApplyEvent {
+  readonly type: string;
+  readonly addr: string;
+  readonly action: string;
+  readonly index: number;
+}
+
+/**
+ * Applies a saved plan with `-json`; the apply_start / apply_complete events in order
+ * (logged under `step`), and how long the apply took.
+ */
+export async function applyEvents(
+  dir: string,
+  planFile: string,
+  extraEnv: Record<string, string>,
+  step: string,
+): Promise<{ events: ApplyEvent[]; seconds: number }> {
+  const result = await tofuOk(dir, ['apply', '-json', '-input=false', '-auto-approve', planFile], extraEnv);
+  const events: ApplyEvent[] = [];
+  for (const line of result.stdout.split('\n')) {
+    if (!line.startsWith('{')) {
+      continue;
+    }
+    const message = JSON.parse(line);
+    if (message.type === 'apply_start' || message.type === 'apply_complete') {
+      events.push({
+        type: message.type,
+        addr: message.hook.resource.addr,
+        action: message.hook.action,
+        index: events.length,
+      });
+    }
+  }
+  console.log(
+    `[e2e] ${step} apply events:\n${events.map((e) => `  ${e.type.padEnd(14)} ${e.action.padEnd(7)} ${e.addr}`).join('\n')}`,
+  );
+  return { events, seconds: result.seconds };
+}
+
 /** `tofu plan -out` + `tofu show -json`; the JSON is written next to the plan. */
 export async function savedPlan(
   dir: string,
